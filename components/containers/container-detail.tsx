@@ -1,0 +1,100 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { TRPCClientError } from "@trpc/client";
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { useTRPC } from "@/components/trpc";
+import { Button, Spinner } from "@/components/ui/button";
+import { ErrorAlert } from "@/components/ui/error-alert";
+import { ContainerActions } from "./container-actions";
+import { StateBadge } from "./state-badge";
+
+const REFRESH_MS = 5000;
+
+const formatBytes = (bytes: number | null) => {
+  if (bytes === null) return "–";
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+};
+
+function Field({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="grid grid-cols-3 gap-4 px-4 py-2.5">
+      <dt className="text-sm text-slate-500 dark:text-slate-400">{label}</dt>
+      <dd className="col-span-2 break-all text-sm">{children}</dd>
+    </div>
+  );
+}
+
+const isNotFound = (error: unknown) =>
+  error instanceof TRPCClientError && (error.data as { code?: string } | undefined)?.code === "NOT_FOUND";
+
+export function ContainerDetail({ name }: { name: string }) {
+  const trpc = useTRPC();
+  const detail = useQuery(trpc.containers.get.queryOptions({ name }, { refetchInterval: REFRESH_MS }));
+
+  const back = (
+    <Link href="/containers" className="text-sm text-sky-700 hover:underline dark:text-sky-400">
+      ← All containers
+    </Link>
+  );
+
+  if (detail.isPending) {
+    return (
+      <div className="space-y-4">
+        {back}
+        <p role="status" className="flex items-center gap-2">
+          <Spinner /> Loading {name}…
+        </p>
+      </div>
+    );
+  }
+  if (detail.isError) {
+    return (
+      <div className="space-y-3">
+        {back}
+        <h1 className="text-2xl font-semibold">{name}</h1>
+        <ErrorAlert
+          error={detail.error}
+          title={isNotFound(detail.error) ? "Container not found" : "The container could not be read"}
+        />
+        {!isNotFound(detail.error) && <Button onClick={() => void detail.refetch()}>Try again</Button>}
+      </div>
+    );
+  }
+
+  const container = detail.data;
+  const none = <span className="text-slate-400">–</span>;
+  return (
+    <div className="space-y-5">
+      {back}
+      <div className="flex flex-wrap items-center gap-3">
+        <h1 className="text-2xl font-semibold">{container.name}</h1>
+        <StateBadge state={container.state} busy={container.busy} />
+      </div>
+      <ContainerActions container={container} layout="full" />
+      <dl className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900">
+        <Field label="State">
+          <span data-testid="container-state">{container.state}</span>
+        </Field>
+        <Field label="PID">{container.pid ?? none}</Field>
+        <Field label="IPv4">{container.ipv4.join(", ") || none}</Field>
+        <Field label="IPv6">{container.ipv6.join(", ") || none}</Field>
+        <Field label="Memory in use">{formatBytes(container.memoryUseBytes)}</Field>
+        <Field label="Autostart">{container.autostart ? "Yes" : "No"}</Field>
+        <Field label="Groups">{container.groups.join(", ") || none}</Field>
+        <Field label="Unprivileged">{container.unprivileged ? "Yes" : "No"}</Field>
+        <Field label="Config file">
+          <code className="font-mono text-xs">{container.configPath}</code>
+        </Field>
+      </dl>
+    </div>
+  );
+}

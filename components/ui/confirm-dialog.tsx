@@ -1,0 +1,90 @@
+"use client";
+
+import { useEffect, useId, useRef, useState, type ReactNode } from "react";
+import { Button } from "./button";
+
+type TConfirmDialogProps = {
+  open: boolean;
+  title: string;
+  children: ReactNode;
+  confirmLabel: string;
+  /** When set, the user must type this text to enable the confirm button (for destructive actions). */
+  requireText?: string;
+  onConfirm: () => void;
+  onCancel: () => void;
+};
+
+/** A modal confirmation on the native <dialog>: focus is trapped, Escape cancels, the opener gets focus back. */
+export function ConfirmDialog({
+  open,
+  title,
+  children,
+  confirmLabel,
+  requireText,
+  onConfirm,
+  onCancel,
+}: TConfirmDialogProps) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const inputId = useId();
+  const [typed, setTyped] = useState("");
+
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) {
+      setTyped("");
+      dialog.showModal();
+    }
+    if (!open && dialog.open) dialog.close();
+  }, [open]);
+
+  const canConfirm = requireText === undefined || typed === requireText;
+
+  return (
+    <dialog
+      ref={ref}
+      aria-labelledby={titleId}
+      onCancel={(event) => {
+        event.preventDefault();
+        onCancel();
+      }}
+      className="m-auto w-full max-w-md rounded-lg border border-slate-200 bg-white p-0 text-slate-900 shadow-xl backdrop:bg-black/50 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
+    >
+      <form
+        method="dialog"
+        className="space-y-4 p-5"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (canConfirm) onConfirm();
+        }}
+      >
+        <h2 id={titleId} className="text-lg font-semibold">
+          {title}
+        </h2>
+        <div className="space-y-2 text-sm text-slate-700 dark:text-slate-300">{children}</div>
+        {requireText !== undefined && (
+          <div className="space-y-1">
+            <label htmlFor={inputId} className="block text-sm">
+              Type <strong className="font-mono">{requireText}</strong> to confirm
+            </label>
+            <input
+              id={inputId}
+              value={typed}
+              onChange={(event) => setTyped(event.target.value)}
+              autoComplete="off"
+              spellCheck={false}
+              className="w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm dark:border-slate-600 dark:bg-slate-800"
+            />
+          </div>
+        )}
+        <div className="flex justify-end gap-2">
+          <Button onClick={onCancel}>Cancel</Button>
+          <Button type="submit" variant="danger" disabled={!canConfirm}>
+            {confirmLabel}
+          </Button>
+        </div>
+      </form>
+    </dialog>
+  );
+}

@@ -1,0 +1,13 @@
+import type { NextConfig } from "next";
+
+// Next renders pages only. The API (/api/*) is served by server/main.ts itself, so the privileged
+// server code runs in one module graph and is never bundled into the Next build (see README).
+const config: NextConfig = {
+  reactStrictMode: true,
+  poweredByHeader: false,
+  typedRoutes: false,
+  // Lint and type checks run in `npm test`; the build must not depend on dev-only tooling.
+  typescript: { ignoreBuildErrors: false },
+};
+
+export default config;

@@ -1,0 +1,14 @@
+#!/bin/sh
+# Runs a command with a sysfs that belongs to the current network namespace while keeping the host's cgroup
+# mounts. Called by scripts/test-env.ts inside `nsenter --net=... unshare --mount`.
+#
+# Why not `ip netns exec`: it remounts /sys and so hides /sys/fs/cgroup; LXC then starts containers with no
+# cgroups at all (no freezer, no limits, no usage figures). Why not plain nsenter: LXC looks for bridges in
+# /sys/class/net, which would still show the host's interfaces.
+set -eu
+held=$(mktemp -d /tmp/.atelier-cgroup.XXXXXX)
+mount --rbind /sys/fs/cgroup "$held"
+mount -t sysfs sysfs /sys
+mount --move "$held" /sys/fs/cgroup
+rmdir "$held"
+exec "$@"

@@ -1,0 +1,188 @@
+/**
+ * Runs a command (the integration tests, the end-to-end tests, the benchmark) in a test environment of its own:
+ *
+ * - a network namespace made for this run, with loopback and one bridge (`atbr0`, 10.213.0.1/24) for containers;
+ * - an lxcpath and a data directory under a new temporary directory;
+ * - the command, and so the server, the lxc tools and the browser it starts, all inside that namespace (LXC's
+ *   command socket is an abstract unix socket, scoped to the network namespace).
+ *
+ * Nothing on the host's network or in the host's lxcpath is touched. Everything is removed at the end, also when
+ * the command fails or the run is interrupted; leftovers of a run that was killed outright are swept at the next.
+ *
+ * Usage: tsx scripts/test-env.ts <command> [args...]
+ */
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { execa } from "execa";
+
+const NETNS_PREFIX = "atelier-t-";
+const TMP_PREFIX = "atelier-test-";
+export const TEST_BRIDGE = "atbr0";
+const BRIDGE_ADDRESS = "10.213.0.1/24";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const say = (message: string) => process.stderr.write(`[test-env] ${message}\n`);
+
+const run = (file: string, args: string[]) => execa(file, args, { reject: false, stdin: "ignore" });
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Commands run inside the namespace, with its own sysfs (see netns-sysfs.sh). */
+const inNamespace = (netns: string, argv: string[]) => [
+  `--net=/run/netns/${netns}`,
+  "--",
+  "unshare",
+  "--mount",
+  "--propagation",
+  "slave",
+  "--",
+  path.join(here, "netns-sysfs.sh"),
+  ...argv,
+];
+
+const destroyAll = async (netns: string, lxcPath: string) => {
+  if (!existsSync(lxcPath)) return;
+  const names = (await readdir(lxcPath, { withFileTypes: true }))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name);
+  await Promise.all(
+    names.map(async (name) => {
+      if (existsSync(`/run/netns/${netns}`)) {
+        await run(
+          "nsenter",
+          inNamespace(netns, ["lxc-stop", "-P", lxcPath, "-n", name, "-k", "-l", "ERROR"]),
+        );
+        await run("nsenter", inNamespace(netns, ["lxc-destroy", "-P", lxcPath, "-n", name, "-f", "-s"]));
+      } else {
+        await run("lxc-destroy", ["-P", lxcPath, "-n", name, "-f", "-s"]);
+      }
+    }),
+  );
+};
+
+const removeNamespace = async (netns: string) => {
+  if (!existsSync(`/run/netns/${netns}`)) return;
+  const pids = (await run("ip", ["netns", "pids", netns])).stdout.split("\n").filter(Boolean);
+  for (const pid of pids) {
+    try {
+      process.kill(Number(pid), "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  await run("ip", ["netns", "del", netns]);
+};
+
+const cleanup = async (netns: string, dir: string) => {
+  await destroyAll(netns, path.join(dir, "lxc"));
+  await removeNamespace(netns);
+  await rm(dir, { recursive: true, force: true });
+};
+
+/** Leftovers of earlier runs whose harness was killed before it could clean up. */
+const sweepStale = async () => {
+  const namespaces = (await run("ip", ["netns", "list"])).stdout
+    .split("\n")
+    .map((line) => line.split(" ")[0] ?? "")
+    .filter((name) => name.startsWith(NETNS_PREFIX));
+  for (const netns of namespaces) {
+    const [, pid, tmpName] = /^atelier-t-(\d+)-(.+)$/.exec(netns) ?? [];
+    if (!pid || isAlive(Number(pid))) continue;
+    say(`removing leftovers of an interrupted run: ${netns}`);
+    await cleanup(netns, path.join(os.tmpdir(), `${TMP_PREFIX}${tmpName}`));
+  }
+};
+
+const main = async () => {
+  const argv = process.argv.slice(2);
+  if (argv.length === 0) {
+    say("usage: tsx scripts/test-env.ts <command> [args...]");
+    process.exit(2);
+  }
+  if (process.getuid?.() !== 0) {
+    say("the tests create containers and network namespaces: run them as root");
+    process.exit(2);
+  }
+  for (const tool of ["lxc-create", "nsenter", "unshare", "ip"]) {
+    if ((await run("which", [tool])).exitCode !== 0) {
+      say(
+        `${tool} is missing: run the README's test command (scripts/test.sh), which installs what is needed`,
+      );
+      process.exit(2);
+    }
+  }
+
+  await sweepStale();
+
+  const dir = await mkdtemp(path.join(os.tmpdir(), TMP_PREFIX));
+  const netns = `${NETNS_PREFIX}${process.pid}-${path.basename(dir).slice(TMP_PREFIX.length)}`;
+  let cleaning: Promise<void> | undefined;
+  const cleanOnce = () => (cleaning ??= cleanup(netns, dir));
+
+  let child: ReturnType<typeof execa> | undefined;
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(signal, () => {
+      say(`${signal}: stopping and cleaning up`);
+      child?.kill("SIGTERM");
+      void cleanOnce().finally(() => process.exit(130));
+    });
+  }
+
+  let exitCode = 1;
+  try {
+    for (const args of [
+      ["netns", "add", netns],
+      ["-n", netns, "link", "set", "lo", "up"],
+      ["-n", netns, "link", "add", TEST_BRIDGE, "type", "bridge"],
+      ["-n", netns, "addr", "add", BRIDGE_ADDRESS, "dev", TEST_BRIDGE],
+      ["-n", netns, "link", "set", TEST_BRIDGE, "up"],
+    ]) {
+      const result = await run("ip", args);
+      if (result.exitCode !== 0) throw new Error(`ip ${args.join(" ")} failed: ${result.stderr}`);
+    }
+    const lxcPath = path.join(dir, "lxc");
+    const dataDir = path.join(dir, "data");
+    const containerConfig = path.join(dir, "default.conf");
+    await execa("mkdir", ["-p", lxcPath, dataDir]);
+    await writeFile(
+      containerConfig,
+      [`lxc.net.0.type = veth`, `lxc.net.0.link = ${TEST_BRIDGE}`, `lxc.net.0.flags = up`, ""].join("\n"),
+    );
+    say(`netns ${netns}, lxcpath ${lxcPath}`);
+
+    child = execa("nsenter", inNamespace(netns, argv), {
+      stdio: "inherit",
+      reject: false,
+      env: {
+        ATELIER_LXC_PATH: lxcPath,
+        ATELIER_DATA_DIR: dataDir,
+        ATELIER_CONTAINER_CONFIG: containerConfig,
+        DATABASE_URL: `file:${path.join(dataDir, "atelier.db")}`,
+        HOST: "127.0.0.1",
+        // For tests that need to know their own environment (the guard, address checks); the server ignores these.
+        ATELIER_TEST_NETNS: netns,
+        ATELIER_TEST_BRIDGE: TEST_BRIDGE,
+        ATELIER_TEST_BRIDGE_ADDRESS: BRIDGE_ADDRESS,
+      },
+    });
+    const result = await child;
+    exitCode = result.exitCode ?? 1;
+  } catch (error) {
+    say(`failed: ${(error as Error).message}`);
+  } finally {
+    await cleanOnce();
+  }
+  process.exit(exitCode);
+};
+
+await main();

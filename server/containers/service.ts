@@ -1,0 +1,79 @@
+import { AppError } from "../errors";
+import type { TLxcDriver, TStopOptions } from "../lxc";
+import { ContainerLocks, type TBusyOperation } from "./locks";
+import { ContainerStateTable } from "./state-table";
+
+/**
+ * Container operations as the API offers them: names validated at the boundary, one operation at a time per
+ * container, the state table kept current. Domain code: no tRPC, no HTTP.
+ */
+export type TContainerServiceOptions = {
+  lxc: TLxcDriver;
+  /** How stale the list may be for changes made outside Atelier. */
+  listMaxAgeMs?: number;
+};
+
+export const createContainerService = ({ lxc, listMaxAgeMs = 1000 }: TContainerServiceOptions) => {
+  const locks = new ContainerLocks();
+  const table = new ContainerStateTable(lxc, { maxAgeMs: listMaxAgeMs });
+
+  /** Run one operation under the container's lock, then refresh its row whatever the outcome. */
+  const operate = async <T>(name: string, operation: TBusyOperation, work: () => Promise<T>) =>
+    locks.run(name, operation, async () => {
+      try {
+        return await work();
+      } finally {
+        await table.refresh(name);
+      }
+    });
+
+  const list = async () => {
+    const busy = locks.busy();
+    return (await table.list()).map((row) => ({ ...row, busy: busy.get(row.name) ?? null }));
+  };
+
+  const get = async (name: string) => {
+    const [row, info] = await Promise.all([lxc.get(name), lxc.info(name)]);
+    return {
+      ...row,
+      memoryUseBytes: info.memoryUseBytes,
+      cpuUseNs: info.cpuUseNs,
+      busy: locks.busy().get(name) ?? null,
+    };
+  };
+
+  const create = (input: { name: string; template: "busybox" }) =>
+    operate(input.name, "create", () => lxc.create(input.name, { template: input.template }));
+
+  const ensureExists = async (name: string) => {
+    if (!(await lxc.exists(name))) {
+      throw new AppError("NOT_FOUND", {
+        message: `There is no container named "${name}"`,
+        hint: `Check the name; containers are looked up in ${lxc.lxcPath}.`,
+      });
+    }
+  };
+
+  const lifecycle =
+    <A extends unknown[]>(operation: TBusyOperation, act: (name: string, ...args: A) => Promise<void>) =>
+    async (name: string, ...args: A) => {
+      await ensureExists(name);
+      await operate(name, operation, () => act(name, ...args));
+    };
+
+  return {
+    list,
+    get,
+    create,
+    start: lifecycle("start", lxc.start),
+    stop: lifecycle("stop", (name, options: TStopOptions) => lxc.stop(name, options)),
+    restart: lifecycle("restart", (name, options: { timeoutSeconds?: number }) => lxc.restart(name, options)),
+    freeze: lifecycle("freeze", lxc.freeze),
+    unfreeze: lifecycle("unfreeze", lxc.unfreeze),
+    destroy: lifecycle("destroy", (name, options: { force?: boolean }) => lxc.destroy(name, options)),
+    /** Forget the cached list (e.g. after a change known to come from outside). */
+    reload: () => table.reload(),
+  };
+};
+
+export type TContainerService = ReturnType<typeof createContainerService>;

@@ -1,0 +1,115 @@
+import { mkdir, stat } from "node:fs/promises";
+import { isIP } from "node:net";
+import path from "node:path";
+import { z } from "zod";
+import { lxcDefaultPath } from "./lxc/tools";
+
+/**
+ * Every setting Atelier reads, validated once at start-up. A bad value stops start-up with a message that names
+ * the setting. Nothing else reads process.env for configuration.
+ */
+const ZHost = z
+  .string()
+  .trim()
+  .refine((value) => value === "localhost" || isIP(value) !== 0, {
+    message: "must be an IP address to listen on (127.0.0.1, 0.0.0.0, ::) or localhost",
+  });
+
+const ZAbsolutePath = z
+  .string()
+  .trim()
+  .min(1, "must not be empty")
+  .refine((value) => !/[\0\n\r]/.test(value), { message: "must not contain control characters" })
+  .transform((value) => path.resolve(value));
+
+const ZRawSettings = z.object({
+  PORT: z.coerce
+    .number({ message: "must be a number" })
+    .int("must be a whole number")
+    .min(1, "must be between 1 and 65535")
+    .max(65535, "must be between 1 and 65535")
+    .default(3000),
+  HOST: ZHost.default("127.0.0.1"),
+  ATELIER_LXC_PATH: ZAbsolutePath.optional(),
+  ATELIER_DATA_DIR: ZAbsolutePath.default("/var/lib/atelier"),
+  ATELIER_CONTAINER_CONFIG: ZAbsolutePath.default("/etc/lxc/default.conf"),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .refine((value) => value.startsWith("file:"), {
+      message: "must be a SQLite URL such as file:/var/lib/atelier/atelier.db",
+    })
+    .optional(),
+  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+});
+
+export type TSettings = {
+  port: number;
+  host: string;
+  /** The LXC path (lxcpath) every lxc-* call is made with (-P). */
+  lxcPath: string;
+  dataDir: string;
+  databaseUrl: string;
+  /** The config file new containers start from (lxc-create -f), when it exists. */
+  containerConfig: string | undefined;
+  isDev: boolean;
+};
+
+export class SettingsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Atelier cannot start: invalid settings\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "SettingsError";
+  }
+}
+
+const isDirectory = async (p: string) => (await stat(p).catch(() => null))?.isDirectory() ?? false;
+const isFile = async (p: string) => (await stat(p).catch(() => null))?.isFile() ?? false;
+
+export const loadSettings = async (source: NodeJS.ProcessEnv = process.env): Promise<TSettings> => {
+  // An empty variable means "not set", as in most tools.
+  const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ""));
+  const parsed = ZRawSettings.safeParse(present);
+  if (!parsed.success) {
+    throw new SettingsError(
+      parsed.error.issues.map(
+        (issue) =>
+          `${issue.path.join(".")}: ${issue.message} (got ${JSON.stringify(present[String(issue.path[0])])})`,
+      ),
+    );
+  }
+  const raw = parsed.data;
+  const problems: string[] = [];
+
+  const lxcPath = raw.ATELIER_LXC_PATH ?? (await lxcDefaultPath());
+  if (!(await isDirectory(lxcPath))) {
+    problems.push(
+      `ATELIER_LXC_PATH: ${lxcPath} is not a directory (create it, or point the setting at your lxcpath)`,
+    );
+  }
+
+  try {
+    await mkdir(raw.ATELIER_DATA_DIR, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    problems.push(`ATELIER_DATA_DIR: cannot create ${raw.ATELIER_DATA_DIR} (${(error as Error).message})`);
+  }
+
+  // LXC's own default config is used when present; a config named explicitly must exist.
+  const containerConfig = (await isFile(raw.ATELIER_CONTAINER_CONFIG))
+    ? raw.ATELIER_CONTAINER_CONFIG
+    : undefined;
+  if (!containerConfig && present.ATELIER_CONTAINER_CONFIG !== undefined) {
+    problems.push(`ATELIER_CONTAINER_CONFIG: ${raw.ATELIER_CONTAINER_CONFIG} is not a file`);
+  }
+
+  if (problems.length > 0) throw new SettingsError(problems);
+
+  return Object.freeze({
+    port: raw.PORT,
+    host: raw.HOST,
+    lxcPath,
+    dataDir: raw.ATELIER_DATA_DIR,
+    databaseUrl: raw.DATABASE_URL ?? `file:${path.join(raw.ATELIER_DATA_DIR, "atelier.db")}`,
+    containerConfig,
+    isDev: raw.NODE_ENV === "development",
+  });
+};

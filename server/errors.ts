@@ -1,0 +1,42 @@
+/**
+ * Domain errors. Domain code throws these and never imports tRPC; server/trpc/errors.ts maps each code to a
+ * tRPC code and HTTP status in one table.
+ */
+export type TAppErrorCode =
+  | "BAD_REQUEST" // the input is wrong; `field` names it
+  | "NOT_FOUND" // the container (or other object) does not exist
+  | "CONFLICT" // another operation on the same object is running, or the name is taken
+  | "PRECONDITION_FAILED" // the object is in the wrong state for this; `hint` says what to do
+  | "TIMEOUT" // an external command did not finish in time
+  | "LXC_UNAVAILABLE" // the lxc tools are missing or cannot run
+  | "LXC_FAILED" // an lxc tool failed; `stderr` holds what it said
+  | "INTERNAL";
+
+export type TAppErrorOptions = {
+  message: string;
+  /** What the user can do about it, in words. */
+  hint?: string;
+  /** The input field at fault, for BAD_REQUEST. */
+  field?: string;
+  /** What the external command printed on stderr, trimmed. */
+  stderr?: string;
+  cause?: unknown;
+};
+
+export class AppError extends Error {
+  readonly code: TAppErrorCode;
+  readonly hint: string | undefined;
+  readonly field: string | undefined;
+  readonly stderr: string | undefined;
+
+  constructor(code: TAppErrorCode, options: TAppErrorOptions) {
+    super(options.message, { cause: options.cause });
+    this.name = "AppError";
+    this.code = code;
+    this.hint = options.hint;
+    this.field = options.field;
+    this.stderr = options.stderr;
+  }
+}
+
+export const isAppError = (error: unknown): error is AppError => error instanceof AppError;

@@ -1,0 +1,16 @@
+/**
+ * The init script Atelier writes into busybox root filesystems after `lxc-create -t busybox`.
+ *
+ * The template's own rcS runs `udhcpc` in the foreground: with no DHCP server, init never leaves sysinit, ignores
+ * the halt signal, and `lxc-stop` waits its full timeout before killing (see LXC-FACTS). Here DHCP is asked for in
+ * the background, with few retries, and only when LXC has not already given eth0 a static address (udhcpc's first
+ * act, "deconfig", would flush it).
+ */
+export const BUSYBOX_RCS = `#!/bin/sh
+# Written by Atelier: see server/lxc/busybox.ts.
+/bin/syslogd
+/bin/mount -a
+if [ -e /sys/class/net/eth0 ] && ! /bin/ip -4 addr show dev eth0 | /bin/grep -q inet; then
+  /bin/udhcpc -b -q -t 2 -T 1 -i eth0 >/dev/null 2>&1
+fi
+`;

@@ -1,0 +1,98 @@
+import { execa } from "execa";
+import { AppError } from "../errors";
+import { logger } from "../log";
+
+/**
+ * The one place that spawns lxc-* tools. Argument arrays only, a timeout on every call, the log priority set so
+ * tools that are otherwise silent on failure say why, and the result kept whole for the caller to judge: LXC's
+ * exit codes alone cannot tell success from a no-op, so callers also check the resulting state.
+ */
+export type TLxcTool =
+  | "lxc-ls"
+  | "lxc-info"
+  | "lxc-create"
+  | "lxc-start"
+  | "lxc-stop"
+  | "lxc-freeze"
+  | "lxc-unfreeze"
+  | "lxc-destroy"
+  | "lxc-wait"
+  | "lxc-config";
+
+export type TToolResult = {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+};
+
+export type TRunOptions = {
+  /** Kill the tool after this many milliseconds and throw TIMEOUT. */
+  timeoutMs: number;
+};
+
+const log = logger.child({ component: "lxc" });
+
+/** Short, single-line form of what a tool printed on stderr, for error messages. */
+export const summariseStderr = (stderr: string): string => {
+  const lines = stderr
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean)
+    // "lxc-start: c1: ../src/lxc/tools/lxc_start.c: main: 306 The container failed to start" -> the message
+    .map((line) => line.replace(/^lxc-[a-z]+: [^:]*: [^:]+\.c: [^:]+: \d+ /, ""));
+  return lines.join("; ").slice(0, 2000);
+};
+
+export const runTool = async (
+  tool: TLxcTool,
+  args: readonly string[],
+  options: TRunOptions,
+): Promise<TToolResult> => {
+  const started = performance.now();
+  const result = await execa(tool, args, {
+    reject: false,
+    timeout: options.timeoutMs,
+    forceKillAfterDelay: 2000,
+    stdin: "ignore",
+    // The tools must never see a terminal or a locale that changes their output.
+    env: { LC_ALL: "C.UTF-8" },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const durationMs = Math.round(performance.now() - started);
+  const stdout = typeof result.stdout === "string" ? result.stdout : "";
+  const stderr = typeof result.stderr === "string" ? result.stderr : "";
+
+  if (result.timedOut) {
+    log.warn("lxc tool timed out", { tool, args, durationMs });
+    throw new AppError("TIMEOUT", {
+      message: `${tool} did not finish within ${Math.round(options.timeoutMs / 1000)} s`,
+      hint: "The host may be overloaded or the container stuck. Check `lxc-info` on the host and try again.",
+      stderr: summariseStderr(stderr),
+    });
+  }
+  if (result.exitCode === undefined) {
+    const missing = (result as { code?: string }).code === "ENOENT";
+    log.error("lxc tool could not run", { tool, error: result.message });
+    throw new AppError("LXC_UNAVAILABLE", {
+      message: missing ? `${tool} is not installed` : `${tool} could not be run: ${result.shortMessage}`,
+      hint: "Install LXC on the host: apt-get install lxc lxc-templates busybox-static (the README's setup command does it).",
+    });
+  }
+  log.debug("lxc tool ran", { tool, args, exitCode: result.exitCode, durationMs });
+  return { exitCode: result.exitCode, stdout, stderr, durationMs };
+};
+
+/** LXC's own default lxcpath, as `lxc-config lxc.lxcpath` reports it. */
+export const lxcDefaultPath = async (): Promise<string> => {
+  const result = await runTool("lxc-config", ["lxc.lxcpath"], { timeoutMs: 10_000 });
+  const value = result.stdout.trim();
+  if (result.exitCode !== 0 || !value.startsWith("/")) {
+    throw new AppError("LXC_UNAVAILABLE", {
+      message: "lxc-config did not report a default lxcpath",
+      hint: "Set ATELIER_LXC_PATH, or check the LXC installation with `lxc-config lxc.lxcpath`.",
+      stderr: summariseStderr(result.stderr),
+    });
+  }
+  return value;
+};

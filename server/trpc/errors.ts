@@ -1,0 +1,32 @@
+import { TRPCError } from "@trpc/server";
+import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
+import type { TAppErrorCode } from "../errors";
+
+/** The one table from domain error codes to tRPC codes (and so HTTP statuses). */
+export const APP_ERROR_TO_TRPC: Record<TAppErrorCode, TRPC_ERROR_CODE_KEY> = {
+  BAD_REQUEST: "BAD_REQUEST", // 400
+  NOT_FOUND: "NOT_FOUND", // 404
+  CONFLICT: "CONFLICT", // 409
+  PRECONDITION_FAILED: "PRECONDITION_FAILED", // 412
+  TIMEOUT: "GATEWAY_TIMEOUT", // 504
+  LXC_UNAVAILABLE: "SERVICE_UNAVAILABLE", // 503
+  LXC_FAILED: "INTERNAL_SERVER_ERROR", // 500
+  INTERNAL: "INTERNAL_SERVER_ERROR", // 500
+};
+
+export const toTRPCError = (error: { code: TAppErrorCode; message: string }) =>
+  new TRPCError({ code: APP_ERROR_TO_TRPC[error.code], message: error.message, cause: error });
+
+type TIssue = { path?: readonly (PropertyKey | { key: PropertyKey })[]; message: string };
+
+/** Validation issues of a zod (or any Standard Schema) error, with dotted field paths. */
+export const validationIssues = (cause: unknown): { field: string; message: string }[] | null => {
+  const issues = (cause as { issues?: unknown } | undefined)?.issues;
+  if (!Array.isArray(issues)) return null;
+  return (issues as TIssue[]).map((issue) => ({
+    field:
+      (issue.path ?? []).map((part) => String(typeof part === "object" ? part.key : part)).join(".") ||
+      "input",
+    message: issue.message,
+  }));
+};

@@ -1,0 +1,60 @@
+import { TRPCError } from "@trpc/server";
+import { isAppError } from "../errors";
+import { toTRPCError } from "./errors";
+import { t } from "./init";
+
+/** Domain errors become tRPC errors through the one table; anything else is logged and reported without detail. */
+const mapErrors = t.middleware(async ({ next, ctx, path }) => {
+  const result = await next();
+  if (result.ok) return result;
+  const cause = result.error.cause;
+  if (isAppError(cause)) throw toTRPCError(cause);
+  if (result.error.code === "INTERNAL_SERVER_ERROR") {
+    ctx.log.error("procedure failed", { path, error: cause ?? result.error });
+    throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "Internal error: see the server log" });
+  }
+  return result;
+});
+
+const SECRET_KEY = /pass(word)?|secret|token|key/i;
+const summarise = (input: unknown): string | null => {
+  if (input === undefined) return null;
+  const text = JSON.stringify(input, (key, value: unknown) =>
+    key && SECRET_KEY.test(key) ? "[redacted]" : value,
+  );
+  return text.length > 1000 ? `${text.slice(0, 1000)}…` : text;
+};
+
+/** Every mutation, successful or not, is written to the audit log with its actor from the request context. */
+const audit = t.middleware(async ({ next, ctx, path, type, getRawInput }) => {
+  const result = await next();
+  if (type !== "mutation") return result;
+  const input: unknown = await getRawInput().catch(() => undefined);
+  const target = (input as { name?: unknown } | undefined)?.name;
+  try {
+    await ctx.runtime.db.auditEntry.create({
+      data: {
+        actor: ctx.actor,
+        action: path,
+        target: typeof target === "string" ? target.slice(0, 200) : null,
+        input: summarise(input),
+        result: result.ok ? "ok" : "error",
+        error: result.ok ? null : `${result.error.code}: ${result.error.message}`.slice(0, 2000),
+        clientAddress: ctx.clientAddress,
+      },
+    });
+  } catch (error) {
+    ctx.log.error("audit entry could not be written", { path, error });
+  }
+  return result;
+});
+
+const base = t.procedure.use(audit).use(mapErrors);
+
+/**
+ * Procedure tiers. The accounts work narrows each to its role (viewer: read; operator: containers; admin: users
+ * and host settings); every procedure must be built from one of them.
+ */
+export const viewerProcedure = base;
+export const operatorProcedure = base;
+export const router = t.router;

@@ -1,0 +1,11 @@
+import { operatorProcedure } from "../../procedures";
+import { ZDestroyContainerRequestSchema } from "./destroy-container.types";
+import { ZLifecycleResponseSchema } from "./lifecycle.types";
+
+export const destroyContainerRoute = operatorProcedure
+  .input(ZDestroyContainerRequestSchema)
+  .output(ZLifecycleResponseSchema)
+  .mutation(async ({ ctx, input: { name, ...options } }) => {
+    ctx.log.info("destroy container", { name, ...options, actor: ctx.actor });
+    await ctx.runtime.containers.destroy(name, options);
+  });

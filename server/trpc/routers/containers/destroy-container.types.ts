@@ -1,0 +1,10 @@
+import { z } from "zod";
+import { ZContainerName } from "../../../lxc/container-name";
+
+export const ZDestroyContainerRequestSchema = z
+  .object({
+    name: ZContainerName,
+    /** Stop a running container first. */
+    force: z.boolean().optional(),
+  })
+  .strict();

@@ -1,0 +1,3 @@
+import { lifecycleRoute } from "./lifecycle-route";
+
+export const freezeContainerRoute = lifecycleRoute("freeze");

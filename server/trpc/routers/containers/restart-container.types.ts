@@ -1,0 +1,3 @@
+import { ZStopContainerRequestSchema } from "./stop-container.types";
+
+export const ZRestartContainerRequestSchema = ZStopContainerRequestSchema.omit({ force: true });
