@@ -20,7 +20,13 @@ export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(
     () =>
       new QueryClient({
-        defaultOptions: { queries: { staleTime: 1000, retry: shouldRetry }, mutations: { retry: false } },
+        defaultOptions: {
+          // "always": the panel's server is on the host or the LAN, so the browser's idea of internet access
+          // (navigator.onLine turns false on a network without a default route, e.g. an air-gapped LAN) must not
+          // pause requests. An unreachable server shows as an error instead.
+          queries: { staleTime: 1000, retry: shouldRetry, networkMode: "always" },
+          mutations: { retry: false, networkMode: "always" },
+        },
       }),
   );
   const [trpcClient] = useState(() =>

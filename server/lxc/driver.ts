@@ -57,8 +57,8 @@ const failed = (action: string, name: string, result: TToolResult, hint?: string
   });
 
 export const createLxcDriver = ({ lxcPath, containerConfig }: TLxcDriverOptions) => {
-  const tool = (name: TLxcTool, args: string[], timeoutMs: number) =>
-    runTool(name, ["-P", lxcPath, "-l", "ERROR", ...args], { timeoutMs });
+  const tool = (name: TLxcTool, args: string[], timeoutMs: number, captureLog = false) =>
+    runTool(name, ["-P", lxcPath, "-l", "ERROR", ...args], { timeoutMs, captureLog });
 
   const containerDir = (name: string) => path.join(lxcPath, name);
   const configPath = (name: string) => path.join(containerDir(name), "config");
@@ -166,7 +166,7 @@ export const createLxcDriver = ({ lxcPath, containerConfig }: TLxcDriverOptions)
       throw wrongState(name, before, "it is already started, and frozen", "Unfreeze it instead.");
     }
     if (before !== "STOPPED") throw wrongState(name, before, "it is already running", "Nothing to do.");
-    const result = await tool("lxc-start", ["-n", name], 60 * SECOND);
+    const result = await tool("lxc-start", ["-n", name], 60 * SECOND, true);
     if (result.exitCode !== 0) throw failed("start", name, result);
     await expectState(name, "start", "RUNNING", result);
   };

@@ -1,3 +1,6 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { execa } from "execa";
 import { AppError } from "../errors";
 import { logger } from "../log";
@@ -29,22 +32,48 @@ export type TToolResult = {
 export type TRunOptions = {
   /** Kill the tool after this many milliseconds and throw TIMEOUT. */
   timeoutMs: number;
+  /**
+   * Also collect LXC's log for this call (`-o FILE`) and append it to stderr. A daemonized lxc-start reports only
+   * "The container failed to start" on stderr; the reason (a missing bridge, a bad mount) is in its log.
+   */
+  captureLog?: boolean;
 };
 
 const log = logger.child({ component: "lxc" });
 
-/** Short, single-line form of what a tool printed on stderr, for error messages. */
+/** LXC's advice to its command-line user, which means nothing to a panel user. */
+const BOILERPLATE = /run the container in foreground mode|can be obtained by setting the --logfile/;
+
+/** Short, single-line form of what a tool printed on stderr (and in its log), for error messages. */
 export const summariseStderr = (stderr: string): string => {
   const lines = stderr
     .split("\n")
     .map((line) => line.trim())
-    .filter(Boolean)
+    .filter((line) => line && !BOILERPLATE.test(line))
     // "lxc-start: c1: ../src/lxc/tools/lxc_start.c: main: 306 The container failed to start" -> the message
-    .map((line) => line.replace(/^lxc-[a-z]+: [^:]*: [^:]+\.c: [^:]+: \d+ /, ""));
-  return lines.join("; ").slice(0, 2000);
+    .map((line) => line.replace(/^lxc-[a-z]+: [^:]*: [^:]+\.c: [^:]+: \d+ /, ""))
+    // "lxc-start c1 20261129064117.346 ERROR network - ../src/lxc/network.c:fn:711 - msg" -> "msg"
+    .map((line) => line.replace(/^lxc-[a-z]+ \S+ \d+\.\d+ [A-Z]+\s+\S+ - \S+\.c:[^ ]+ - /, ""));
+  return [...new Set(lines)].join("; ").slice(0, 2000);
 };
 
 export const runTool = async (
+  tool: TLxcTool,
+  args: readonly string[],
+  options: TRunOptions,
+): Promise<TToolResult> => {
+  const logDir = options.captureLog ? await mkdtemp(path.join(os.tmpdir(), "atelier-lxclog-")) : undefined;
+  try {
+    const logFile = logDir ? path.join(logDir, "lxc.log") : undefined;
+    const result = await runOnce(tool, logFile ? [...args, "-o", logFile] : args, options);
+    const log = logFile ? await readFile(logFile, "utf8").catch(() => "") : "";
+    return log ? { ...result, stderr: `${result.stderr}\n${log}` } : result;
+  } finally {
+    if (logDir) await rm(logDir, { recursive: true, force: true });
+  }
+};
+
+const runOnce = async (
   tool: TLxcTool,
   args: readonly string[],
   options: TRunOptions,

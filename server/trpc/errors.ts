@@ -30,3 +30,9 @@ export const validationIssues = (cause: unknown): { field: string; message: stri
     message: issue.message,
   }));
 };
+
+/** The sentence shown for an error: for invalid input, the first issue with its field instead of the raw list. */
+export const describeError = (error: { code: string; message: string; cause?: unknown }) => {
+  const first = error.code === "BAD_REQUEST" ? validationIssues(error.cause)?.[0] : undefined;
+  return first ? `${first.field}: ${first.message}` : error.message;
+};

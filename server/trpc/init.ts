@@ -2,7 +2,7 @@ import { initTRPC } from "@trpc/server";
 import superjson from "superjson";
 import { isAppError } from "../errors";
 import type { TContext } from "./context";
-import { validationIssues } from "./errors";
+import { describeError, validationIssues } from "./errors";
 
 export const t = initTRPC.context<TContext>().create({
   transformer: superjson,
@@ -13,7 +13,7 @@ export const t = initTRPC.context<TContext>().create({
     return {
       ...shape,
       // A sentence a person can read, naming the field, instead of the raw list of issues.
-      message: first ? `${first.field}: ${first.message}` : shape.message,
+      message: describeError(error),
       data: {
         code: shape.data.code,
         httpStatus: shape.data.httpStatus,

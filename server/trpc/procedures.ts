@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { isAppError } from "../errors";
-import { toTRPCError } from "./errors";
+import { describeError, toTRPCError } from "./errors";
 import { t } from "./init";
 
 /** Domain errors become tRPC errors through the one table; anything else is logged and reported without detail. */
@@ -39,7 +39,7 @@ const audit = t.middleware(async ({ next, ctx, path, type, getRawInput }) => {
         target: typeof target === "string" ? target.slice(0, 200) : null,
         input: summarise(input),
         result: result.ok ? "ok" : "error",
-        error: result.ok ? null : `${result.error.code}: ${result.error.message}`.slice(0, 2000),
+        error: result.ok ? null : `${result.error.code}: ${describeError(result.error)}`.slice(0, 2000),
         clientAddress: ctx.clientAddress,
       },
     });

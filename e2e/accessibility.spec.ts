@@ -1,0 +1,45 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test } from "./fixtures";
+
+for (const colorScheme of ["light", "dark"] as const) {
+  test.describe(`in ${colorScheme} mode`, () => {
+    test.use({ colorScheme });
+
+    test("the pages have no serious accessibility violations and follow the colour scheme", async ({
+      page,
+      createContainer,
+    }) => {
+      const name = await createContainer({ start: true });
+      for (const path of ["/containers", `/containers/${name}`, "/containers/new"]) {
+        await page.goto(path);
+        await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+        await expect(page.getByRole("status").filter({ hasText: "Loading" })).toHaveCount(0);
+        const results = await new AxeBuilder({ page }).analyze();
+        const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+        expect(
+          serious.map((v) => `${path}: ${v.id} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`),
+        ).toEqual([]);
+      }
+      // Browsers report Tailwind 4's colours as lab()/oklch(): a canvas turns any CSS colour into RGB.
+      const [r, g, b] = await page.evaluate(() => {
+        const context = document.createElement("canvas").getContext("2d");
+        if (!context) throw new Error("no canvas");
+        context.fillStyle = getComputedStyle(document.body).backgroundColor;
+        context.fillRect(0, 0, 1, 1);
+        return [...context.getImageData(0, 0, 1, 1).data];
+      });
+      const isDark = ((r ?? 0) + (g ?? 0) + (b ?? 0)) / 3 < 128;
+      expect(isDark, `body background rgb(${r}, ${g}, ${b})`).toBe(colorScheme === "dark");
+    });
+  });
+}
+
+test("the whole lifecycle works from the keyboard alone", async ({ page, createContainer, lxcState }) => {
+  const name = await createContainer();
+  await page.goto(`/containers/${name}`);
+  await expect(page.getByTestId("container-state")).toHaveText("STOPPED");
+  await page.getByRole("button", { name: "Start", exact: true }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("container-state")).toHaveText("RUNNING");
+  expect(await lxcState(name)).toBe("RUNNING");
+});

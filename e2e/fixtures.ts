@@ -1,0 +1,40 @@
+import { test as base, expect, type APIRequestContext } from "@playwright/test";
+import { forceDestroy, lxcState, uniqueName } from "../tests/lxc-oracle";
+
+type TFixtures = {
+  /** A fresh container name, destroyed after the test whatever happened. */
+  containerName: string;
+  /** Creates a busybox container through the API (not the page), optionally started. */
+  createContainer: (options?: { start?: boolean }) => Promise<string>;
+  /** What LXC itself says of a container (`lxc-info -s`), or "MISSING". */
+  lxcState: (name: string) => Promise<string>;
+};
+
+const mutate = async (request: APIRequestContext, procedure: string, input: unknown) => {
+  const response = await request.post(`/api/trpc/${procedure}`, { data: { json: input } });
+  expect(response.status(), `${procedure} ${JSON.stringify(input)}: ${await response.text()}`).toBe(200);
+};
+
+export const test = base.extend<TFixtures>({
+  containerName: async ({}, provide) => {
+    const name = uniqueName("e2e");
+    await provide(name);
+    await forceDestroy(name);
+  },
+  createContainer: async ({ request }, provide) => {
+    const made: string[] = [];
+    await provide(async ({ start = false } = {}) => {
+      const name = uniqueName("e2e");
+      made.push(name);
+      await mutate(request, "containers.create", { name, template: "busybox" });
+      if (start) await mutate(request, "containers.start", { name });
+      return name;
+    });
+    await Promise.all(made.map(forceDestroy));
+  },
+  lxcState: async ({}, provide) => {
+    await provide(lxcState);
+  },
+});
+
+export { expect };

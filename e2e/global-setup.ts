@@ -1,0 +1,5 @@
+import { assertTestEnvironment } from "../tests/guard";
+
+export default async function globalSetup() {
+  await assertTestEnvironment();
+}

@@ -1,0 +1,5 @@
+import { assertTestEnvironment } from "../guard";
+
+export default async function setup() {
+  await assertTestEnvironment();
+}
