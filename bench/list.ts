@@ -1,0 +1,88 @@
+/**
+ * npm run bench: `containers.list` over HTTP against `lxc-ls -f`, measured in the same run, with N running busybox
+ * containers (BENCH_CONTAINERS, default 60) in the test environment's own lxcpath and network namespace.
+ */
+import { execa } from "execa";
+import { createLxcDriver } from "@/server/lxc";
+import { assertTestEnvironment } from "../tests/guard";
+import { lxcPath } from "../tests/lxc-oracle";
+import { startServer } from "../tests/server";
+
+const COUNT = Number(process.env.BENCH_CONTAINERS ?? 60);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+};
+const percentile = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))] ?? 0;
+const ms = (value: number) => `${value.toFixed(1).padStart(7)} ms`;
+const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
+const time = async (work: () => Promise<unknown>) => {
+  const started = performance.now();
+  await work();
+  return performance.now() - started;
+};
+
+/** Runs `work` over `items`, `width` at a time. */
+const inBatches = async <T>(items: T[], width: number, work: (item: T) => Promise<unknown>) => {
+  for (let index = 0; index < items.length; index += width)
+    await Promise.all(items.slice(index, index + width).map(work));
+};
+
+const main = async () => {
+  await assertTestEnvironment();
+  const lxc = createLxcDriver({ lxcPath: lxcPath(), containerConfig: process.env.ATELIER_CONTAINER_CONFIG });
+  const names = Array.from({ length: COUNT }, (_, index) => `bench-${String(index).padStart(3, "0")}`);
+
+  process.stderr.write(`creating and starting ${COUNT} busybox containers…\n`);
+  await inBatches(names, 4, (name) => lxc.create(name, { template: "busybox" }));
+  await inBatches(names, 8, (name) => lxc.start(name));
+
+  const server = await startServer();
+  try {
+    const list = async () => {
+      const response = await fetch(`${server.url}/api/trpc/containers.list`);
+      const body = (await response.json()) as { result: { data: { json: unknown[] } } };
+      if (body.result.data.json.length !== COUNT)
+        throw new Error(`list returned ${body.result.data.json.length} containers`);
+    };
+    const lxcLs = () => execa("lxc-ls", ["-P", lxcPath(), "-f"]);
+    await list();
+    await lxcLs();
+
+    // A browser polls about every second; requests in between are served from the state table.
+    const listTimes: number[] = [];
+    const lxcLsTimes: number[] = [];
+    for (let round = 0; round < ROUNDS; round += 1) {
+      listTimes.push(await time(list));
+      lxcLsTimes.push(await time(lxcLs));
+      await sleep(100);
+    }
+    // The worst case: every request finds the table expired and re-reads it with one lxc-ls.
+    const expiredTimes: number[] = [];
+    for (let round = 0; round < 10; round += 1) {
+      await sleep(1100);
+      expiredTimes.push(await time(list));
+    }
+
+    const ratio = median(listTimes) / median(lxcLsTimes);
+    const lines = [
+      `Atelier bench: ${COUNT} running busybox containers, ${ROUNDS} rounds`,
+      `  containers.list over HTTP       median ${ms(median(listTimes))}   p90 ${ms(percentile(listTimes, 0.9))}`,
+      `  containers.list, table expired  median ${ms(median(expiredTimes))}   (one lxc-ls behind it)`,
+      `  lxc-ls -f                       median ${ms(median(lxcLsTimes))}   p90 ${ms(percentile(lxcLsTimes, 0.9))}`,
+      `  ratio containers.list / lxc-ls -f: ${ratio.toFixed(3)}   (goal <= 0.5; <= 0.1 once live state lands)`,
+      `  ratio, table expired:              ${(median(expiredTimes) / median(lxcLsTimes)).toFixed(3)}`,
+    ];
+    process.stdout.write(`${lines.join("\n")}\n`);
+  } finally {
+    await server.stop();
+    process.stderr.write("cleaning up…\n");
+    await inBatches(names, 8, (name) => lxc.destroy(name, { force: true }).catch(() => undefined));
+  }
+};
+
+await main();

@@ -1,0 +1,88 @@
+# Shared by scripts/start.sh and scripts/test.sh: installs what Atelier needs on Debian 12, idempotently.
+# shellcheck shell=bash
+
+say() { printf '\033[1m[atelier]\033[0m %s\n' "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+# What the panel needs on the host: LXC and its templates, debootstrap for Debian root filesystems, the uid maps for
+# unprivileged containers, a static busybox for the busybox template, iproute2 and util-linux for networking and
+# namespaces.
+PANEL_PACKAGES=(lxc lxc-templates debootstrap uidmap busybox-static iproute2 util-linux xz-utils rsync ca-certificates)
+# What the test suite needs on top: Debian's Chromium for the end-to-end tests.
+TEST_PACKAGES=(chromium)
+
+require_root() {
+  [ "$(id -u)" = 0 ] || die "run this as root: Atelier manages containers and host networking (sudo $0)"
+}
+
+require_node() {
+  command -v node >/dev/null || die "Node.js 20.9 or newer is needed (Debian 12's own nodejs is 18: install Node 20 from nodejs.org, NodeSource or nvm)"
+  local version major minor
+  version=$(node -p 'process.versions.node')
+  major=${version%%.*}
+  minor=${version#*.}
+  minor=${minor%%.*}
+  if [ "$major" -lt 20 ] || { [ "$major" -eq 20 ] && [ "$minor" -lt 9 ]; }; then
+    die "Node.js $version is too old: Atelier needs 20.9 or newer"
+  fi
+}
+
+install_packages() {
+  local missing=() package
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing system packages: ${missing[*]}"
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# npm ci when package-lock.json changed since the last install (better-sqlite3 compiles from source: ~2 min).
+install_npm_dependencies() {
+  local stamp=node_modules/.atelier-lock-sha
+  local sha
+  sha=$(sha256sum package-lock.json | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sha" ]; then return 0; fi
+  say "installing npm dependencies (npm ci)"
+  # Playwright drives Debian's Chromium; it must not try to download browsers of its own.
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+  echo "$sha" > "$stamp"
+}
+
+# Builds the pages when there is no build yet or a source file is newer than it.
+build_if_needed() {
+  if [ -f .next/BUILD_ID ] && [ -z "$(find app components server prisma package-lock.json next.config.ts -newer .next/BUILD_ID -print -quit)" ]; then
+    return 0
+  fi
+  say "building the web pages (npm run build)"
+  npm run build
+}
+
+# The bridge new containers are linked to (lxc.net.0.link of the config they start from) must exist, or every start
+# fails with "bridge interface doesn't exist". Create it when it is missing:
+# - with systemd, through LXC's own lxc-net service (bridge, DHCP, NAT; persistent across reboots);
+# - without systemd, as a plain bridge with LXC's default address, no DHCP, no NAT, until the next reboot.
+# Nothing is ever enslaved to it.
+ensure_container_bridge() {
+  local config=${ATELIER_CONTAINER_CONFIG:-/etc/lxc/default.conf}
+  [ -f "$config" ] || return 0
+  local bridge
+  bridge=$(sed -n 's/^[[:space:]]*lxc\.net\.0\.link[[:space:]]*=[[:space:]]*\([^[:space:]]*\).*/\1/p' "$config" | tail -n 1)
+  [ -n "$bridge" ] || return 0
+  if ip link show "$bridge" >/dev/null 2>&1; then return 0; fi
+  if [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ] && systemctl cat lxc-net.service >/dev/null 2>&1 && [ "$bridge" = lxcbr0 ]; then
+    say "bridge $bridge is missing: enabling LXC's lxc-net service (bridge, DHCP and NAT for containers)"
+    if grep -q '^USE_LXC_BRIDGE=' /etc/default/lxc-net 2>/dev/null; then
+      sed -i 's/^USE_LXC_BRIDGE=.*/USE_LXC_BRIDGE="true"/' /etc/default/lxc-net
+    else
+      echo 'USE_LXC_BRIDGE="true"' >> /etc/default/lxc-net
+    fi
+    systemctl enable --now lxc-net.service
+  else
+    say "bridge $bridge is missing: creating it with address 10.0.3.1/24 (no DHCP or NAT; not kept across reboots)"
+    ip link add "$bridge" type bridge
+    ip addr add 10.0.3.1/24 dev "$bridge"
+    ip link set "$bridge" up
+  fi
+}
