@@ -150,6 +150,20 @@ describe("the LXC driver against real containers", () => {
     expect(await lxcState(name)).toBe("MISSING");
   });
 
+  it("explains why a container with snapshot clones cannot be destroyed", async () => {
+    const base = await make("base");
+    const clone = uniqueName("clone");
+    created.push(clone);
+    await execa("lxc-copy", ["-P", lxcPath(), "-n", base, "-N", clone, "-s", "-l", "ERROR"]);
+    const refused = await failure(lxc.destroy(base));
+    expect(refused).toMatchObject({ code: "PRECONDITION_FAILED", hint: "Destroy those clones first." });
+    expect(refused.message).toContain(clone);
+    expect(await lxcState(base)).toBe("STOPPED");
+    await lxc.destroy(clone);
+    await lxc.destroy(base);
+    expect(await lxcState(base)).toBe("MISSING");
+  });
+
   it("says what to do when the container's bridge does not exist", async () => {
     const name = await make("nobridge");
     const config = path.join(lxcPath(), name, "config");
