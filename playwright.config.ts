@@ -32,7 +32,15 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: "chromium", use: { browserName: "chromium" } }],
+  projects: [
+    { name: "setup", testMatch: /auth\.setup\.ts/, use: { browserName: "chromium" } },
+    {
+      name: "chromium",
+      dependencies: ["setup"],
+      // Signed in as an operator unless a test says otherwise.
+      use: { browserName: "chromium", storageState: "e2e/.auth/operator.json" },
+    },
+  ],
   webServer: {
     command: "npm start",
     url: `http://127.0.0.1:${port}/api/health`,

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import { AppNav } from "@/components/app-nav";
 import type { ReactNode } from "react";
 import { Providers } from "./providers";
 import "./globals.css";
@@ -19,20 +19,10 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         >
           Skip to content
         </a>
-        <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-          <nav aria-label="Main" className="mx-auto flex max-w-6xl items-center gap-6 px-4 py-3">
-            <Link href="/containers" className="text-lg font-semibold tracking-tight">
-              Atelier
-            </Link>
-            <Link
-              href="/containers"
-              className="text-sm text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white"
-            >
-              Containers
-            </Link>
-          </nav>
-        </header>
         <Providers>
+          <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+            <AppNav />
+          </header>
           <main id="main" className="mx-auto max-w-6xl px-4 py-6">
             {children}
           </main>

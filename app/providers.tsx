@@ -1,11 +1,25 @@
 "use client";
 
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
 import { useState, type ReactNode } from "react";
 import superjson from "superjson";
 import { TRPCProvider } from "@/components/trpc";
 import type { AppRouter } from "@/server/trpc/routers/_app";
+
+const statusOf = (error: unknown) =>
+  error instanceof TRPCClientError
+    ? (error.data as { httpStatus?: number } | undefined)?.httpStatus
+    : undefined;
+
+/** A session that ended (expired, revoked, signed out elsewhere) sends the browser to sign in again. */
+const onError = (error: unknown) => {
+  if (statusOf(error) === 401 && !["/login", "/setup"].includes(window.location.pathname)) {
+    window.location.assign(
+      `/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`,
+    );
+  }
+};
 
 /** Client errors (4xx) are answers, not accidents: retrying them changes nothing. */
 const shouldRetry = (failureCount: number, error: unknown) => {
@@ -20,6 +34,8 @@ export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(
     () =>
       new QueryClient({
+        queryCache: new QueryCache({ onError }),
+        mutationCache: new MutationCache({ onError }),
         defaultOptions: {
           // "always": the panel's server is on the host or the LAN, so the browser's idea of internet access
           // (navigator.onLine turns false on a network without a default route, e.g. an air-gapped LAN) must not

@@ -44,7 +44,9 @@ const main = async () => {
   const server = await startServer();
   try {
     const list = async () => {
-      const response = await fetch(`${server.url}/api/trpc/containers.list`);
+      const response = await fetch(`${server.url}/api/trpc/containers.list`, {
+        headers: { authorization: `Bearer ${server.tokens.viewer}` },
+      });
       const body = (await response.json()) as { result: { data: { json: unknown[] } } };
       if (body.result.data.json.length !== COUNT)
         throw new Error(`list returned ${body.result.data.json.length} containers`);

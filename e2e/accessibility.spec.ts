@@ -3,14 +3,21 @@ import { expect, test } from "./fixtures";
 
 for (const colorScheme of ["light", "dark"] as const) {
   test.describe(`in ${colorScheme} mode`, () => {
-    test.use({ colorScheme });
+    test.use({ colorScheme, storageState: "e2e/.auth/admin.json" });
 
     test("the pages have no serious accessibility violations and follow the colour scheme", async ({
       page,
       createContainer,
     }) => {
       const name = await createContainer({ start: true });
-      for (const path of ["/containers", `/containers/${name}`, "/containers/new"]) {
+      for (const path of [
+        "/containers",
+        `/containers/${name}`,
+        "/containers/new",
+        "/account",
+        "/users",
+        "/audit",
+      ]) {
         await page.goto(path);
         await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
         await expect(page.getByRole("status").filter({ hasText: "Loading" })).toHaveCount(0);

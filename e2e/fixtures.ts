@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { test as base, expect, type APIRequestContext } from "@playwright/test";
 import { forceDestroy, lxcState, uniqueName } from "../tests/lxc-oracle";
 
@@ -10,8 +11,18 @@ type TFixtures = {
   lxcState: (name: string) => Promise<string>;
 };
 
+/** API tokens of the users the setup project made, one per role. */
+export const tokens = () =>
+  JSON.parse(readFileSync("e2e/.auth/tokens.json", "utf8")) as Record<
+    "admin" | "operator" | "viewer",
+    string
+  >;
+
 const mutate = async (request: APIRequestContext, procedure: string, input: unknown) => {
-  const response = await request.post(`/api/trpc/${procedure}`, { data: { json: input } });
+  const response = await request.post(`/api/trpc/${procedure}`, {
+    data: { json: input },
+    headers: { authorization: `Bearer ${tokens().operator}` },
+  });
   expect(response.status(), `${procedure} ${JSON.stringify(input)}: ${await response.text()}`).toBe(200);
 };
 

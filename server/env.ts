@@ -1,4 +1,4 @@
-import { mkdir, stat } from "node:fs/promises";
+import { mkdir, readFile, stat } from "node:fs/promises";
 import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
@@ -29,7 +29,14 @@ const ZRawSettings = z.object({
     .min(1, "must be between 1 and 65535")
     .max(65535, "must be between 1 and 65535")
     .default(3000),
-  HOST: ZHost.default("127.0.0.1"),
+  HOST: ZHost.default("0.0.0.0"),
+  ATELIER_TLS_CERT: ZAbsolutePath.optional(),
+  ATELIER_TLS_KEY: ZAbsolutePath.optional(),
+  ATELIER_AUDIT_RETENTION_DAYS: z.coerce
+    .number({ message: "must be a number of days" })
+    .int("must be a whole number of days")
+    .min(1, "must be at least 1 day")
+    .default(365),
   ATELIER_LXC_PATH: ZAbsolutePath.optional(),
   ATELIER_DATA_DIR: ZAbsolutePath.default("/var/lib/atelier"),
   ATELIER_CONTAINER_CONFIG: ZAbsolutePath.default("/etc/lxc/default.conf"),
@@ -52,6 +59,9 @@ export type TSettings = {
   databaseUrl: string;
   /** The config file new containers start from (lxc-create -f), when it exists. */
   containerConfig: string | undefined;
+  /** HTTPS certificate and key (PEM), when both are set. */
+  tls: { cert: string; key: string } | null;
+  auditRetentionDays: number;
   isDev: boolean;
 };
 
@@ -101,6 +111,24 @@ export const loadSettings = async (source: NodeJS.ProcessEnv = process.env): Pro
     problems.push(`ATELIER_CONTAINER_CONFIG: ${raw.ATELIER_CONTAINER_CONFIG} is not a file`);
   }
 
+  let tls: TSettings["tls"] = null;
+  if (raw.ATELIER_TLS_CERT || raw.ATELIER_TLS_KEY) {
+    if (!raw.ATELIER_TLS_CERT || !raw.ATELIER_TLS_KEY) {
+      problems.push(
+        "ATELIER_TLS_CERT and ATELIER_TLS_KEY: set both (the certificate and its private key) or neither",
+      );
+    } else {
+      try {
+        tls = {
+          cert: await readFile(raw.ATELIER_TLS_CERT, "utf8"),
+          key: await readFile(raw.ATELIER_TLS_KEY, "utf8"),
+        };
+      } catch (error) {
+        problems.push(`ATELIER_TLS_CERT / ATELIER_TLS_KEY: cannot read (${(error as Error).message})`);
+      }
+    }
+  }
+
   if (problems.length > 0) throw new SettingsError(problems);
 
   return Object.freeze({
@@ -110,6 +138,8 @@ export const loadSettings = async (source: NodeJS.ProcessEnv = process.env): Pro
     dataDir: raw.ATELIER_DATA_DIR,
     databaseUrl: raw.DATABASE_URL ?? `file:${path.join(raw.ATELIER_DATA_DIR, "atelier.db")}`,
     containerConfig,
+    tls,
+    auditRetentionDays: raw.ATELIER_AUDIT_RETENTION_DAYS,
     isDev: raw.NODE_ENV === "development",
   });
 };

@@ -4,6 +4,9 @@
  */
 export type TAppErrorCode =
   | "BAD_REQUEST" // the input is wrong; `field` names it
+  | "UNAUTHORIZED" // no valid session or token
+  | "FORBIDDEN" // signed in, but the role does not allow this
+  | "TOO_MANY_REQUESTS" // rate limited; the message says when to try again
   | "NOT_FOUND" // the container (or other object) does not exist
   | "CONFLICT" // another operation on the same object is running, or the name is taken
   | "PRECONDITION_FAILED" // the object is in the wrong state for this; `hint` says what to do

@@ -5,20 +5,25 @@
  * The API is served here rather than from a Next route handler so that all privileged code runs in this one
  * module graph, shares one state table with the background services, and is never part of the Next bundle.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
-import { execa } from "execa";
 import next from "next";
+import { principalOf } from "./auth/principal";
+import { SetupToken } from "./auth/setup-token";
 import { loadSettings, SettingsError, type TSettings } from "./env";
 import { checkHost, checkOrigin, SECURITY_HEADERS } from "./http/guards";
 import { logger } from "./log";
+import { migrateDatabase, pruneAudit } from "./migrate";
 import { closeRuntime, createRuntime } from "./runtime";
 import { createContext } from "./trpc/context";
 import { appRouter } from "./trpc/routers/_app";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
 const log = logger.child({ component: "main" });
 
 const fail = (message: string): never => {
@@ -26,21 +31,12 @@ const fail = (message: string): never => {
   process.exit(1);
 };
 
-const migrate = async (settings: TSettings) => {
-  const result = await execa("prisma", ["migrate", "deploy"], {
-    cwd: root,
-    preferLocal: true,
-    localDir: root,
-    reject: false,
-    env: { DATABASE_URL: settings.databaseUrl },
-    timeout: 120_000,
-  });
-  if (result.exitCode !== 0) {
-    fail(
-      `Atelier cannot start: database migration failed (DATABASE_URL=${settings.databaseUrl})\n${result.stderr || result.stdout}`,
-    );
-  }
-};
+/** Pages anyone may open, and Next's static files. */
+const isOpenPage = (pathname: string) =>
+  pathname === "/login" ||
+  pathname === "/setup" ||
+  pathname.startsWith("/_next/") ||
+  pathname === "/favicon.ico";
 
 const sendJson = (res: ServerResponse, status: number, body: unknown) => {
   res.writeHead(status, { "Content-Type": "application/json" });
@@ -55,9 +51,19 @@ const main = async () => {
     if (error instanceof SettingsError) return fail(error.message);
     return fail(`Atelier cannot start: ${(error as Error).message}`);
   }
-  await migrate(settings);
+  try {
+    await migrateDatabase(settings.databaseUrl);
+  } catch (error) {
+    return fail(`Atelier cannot start: ${(error as Error).message}`);
+  }
 
   const runtime = createRuntime(settings);
+  const prune = () =>
+    pruneAudit(runtime.db, settings.auditRetentionDays).catch((error: unknown) =>
+      log.error("audit pruning failed", { error }),
+    );
+  await prune();
+  setInterval(() => void prune(), 24 * 60 * 60 * 1000).unref();
   const app = next({ dev: settings.isDev, dir: root, hostname: settings.host, port: settings.port });
   try {
     await app.prepare();
@@ -71,7 +77,7 @@ const main = async () => {
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: "/api/trpc/",
-    createContext: ({ req }) => createContext({ runtime, clientAddress: req.socket.remoteAddress ?? null }),
+    createContext: ({ req, res }) => createContext({ runtime, req, res }),
     onError: ({ error, path: procedure }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") log.error("api error", { procedure, error: error.message });
     },
@@ -85,14 +91,30 @@ const main = async () => {
     return sendJson(res, 404, { error: `No API at ${pathname}` });
   };
 
-  const server = createServer((req, res) => {
+  // Every page but sign-in and first-run setup needs a session; without one, the browser is sent to sign in.
+  const handleRequest = async (req: IncomingMessage, res: ServerResponse) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
-    const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
-    if (pathname === "/api" || pathname.startsWith("/api/")) return handleApi(req, res, pathname);
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if (url.pathname === "/api" || url.pathname.startsWith("/api/")) return handleApi(req, res, url.pathname);
     const rejection = checkHost(req, settings.host);
     if (rejection) return sendJson(res, rejection.status, { error: rejection.message });
-    void handlePage(req, res);
-  });
+    if (!isOpenPage(url.pathname) && !(await principalOf(runtime.accounts, req))) {
+      const target =
+        (await runtime.accounts.countUsers()) === 0
+          ? "/setup"
+          : `/login?next=${encodeURIComponent(url.pathname + url.search)}`;
+      res.writeHead(303, { Location: target });
+      return res.end();
+    }
+    return handlePage(req, res);
+  };
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    handleRequest(req, res).catch((error: unknown) => {
+      log.error("request failed", { error });
+      if (!res.headersSent) sendJson(res, 500, { error: "Internal error: see the server log" });
+    });
+  };
+  const server = settings.tls ? createHttpsServer(settings.tls, onRequest) : createHttpServer(onRequest);
   // Next's own upgrades (the dev server's hot reload); WebSockets of ours are routed here later.
   const handleUpgrade = app.getUpgradeHandler();
   server.on("upgrade", (req, socket, head) => void handleUpgrade(req, socket, head));
@@ -106,13 +128,25 @@ const main = async () => {
       fail(`Atelier cannot start: HOST ${settings.host} is not an address of this machine`);
     fail(`Atelier cannot start: ${error.message}`);
   });
+  const scheme = settings.tls ? "https" : "http";
+  const shownHost = ["0.0.0.0", "::"].includes(settings.host) ? os.hostname() : settings.host;
+  const baseUrl = `${scheme}://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${settings.port}`;
+  if ((await runtime.accounts.countUsers()) === 0) runtime.setup.token = new SetupToken();
   server.listen(settings.port, settings.host, () => {
-    const shown = settings.host.includes(":") ? `[${settings.host}]` : settings.host;
     log.info("Atelier is listening", {
-      url: `http://${shown}:${settings.port}/`,
+      url: `${baseUrl}/`,
+      host: settings.host,
       lxcPath: settings.lxcPath,
       dataDir: settings.dataDir,
     });
+    const token = runtime.setup.token?.token;
+    if (token) {
+      // The one secret this server ever logs: its holder creates the first admin. It works once, for an hour.
+      process.stdout.write(
+        `\nNo user exists yet. Create the first admin within an hour at this one-time link:\n\n    ${baseUrl}/setup#token=${token}\n\n` +
+          "(or on this machine: npx atelier user add NAME --role admin)\n\n",
+      );
+    }
   });
 
   let stopping = false;

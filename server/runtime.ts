@@ -1,3 +1,5 @@
+import { createAccounts, type TAccounts } from "./auth/accounts";
+import type { SetupToken } from "./auth/setup-token";
 import { createContainerService, type TContainerService } from "./containers/service";
 import { createDb, type TDb } from "./db";
 import type { TSettings } from "./env";
@@ -10,14 +12,20 @@ export type TRuntime = {
   db: TDb;
   lxc: TLxcDriver;
   containers: TContainerService;
+  accounts: TAccounts;
+  /** First-run setup: the token that may create the first admin, while no user exists. */
+  setup: { token: SetupToken | null };
   log: TLogger;
 };
 
 export const createRuntime = (settings: TSettings): TRuntime => {
   const lxc = createLxcDriver({ lxcPath: settings.lxcPath, containerConfig: settings.containerConfig });
+  const db = createDb(settings.databaseUrl);
   return {
     settings,
-    db: createDb(settings.databaseUrl),
+    db,
+    accounts: createAccounts({ db }),
+    setup: { token: null },
     lxc,
     containers: createContainerService({ lxc }),
     log: logger,

@@ -2,6 +2,10 @@ import { mkdtemp } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
 import { execa, type ResultPromise } from "execa";
+import { createAccounts } from "@/server/auth/accounts";
+import type { TRole } from "@/server/auth/roles";
+import { createDb } from "@/server/db";
+import { migrateDatabase } from "@/server/migrate";
 
 /**
  * Starts the real Atelier server (server/main.ts, as `npm start` does) with the given settings. Tests configure it
@@ -25,8 +29,33 @@ export type TRunningServer = {
   url: string;
   dataDir: string;
   databaseUrl: string;
+  /** API tokens of the seeded users, one per role (users "admin", "operator", "viewer", password PASSWORD). */
+  tokens: Record<TRole, string>;
   output: () => string;
   stop: () => Promise<void>;
+};
+
+export const PASSWORD = "correct-horse-battery";
+
+/** Creates one user per role, and a token for each, in a database (as `npx atelier user add` would). */
+export const seedUsers = async (databaseUrl: string) => {
+  await migrateDatabase(databaseUrl);
+  const db = createDb(databaseUrl);
+  try {
+    const accounts = createAccounts({ db });
+    const tokens = {} as Record<TRole, string>;
+    for (const role of ["admin", "operator", "viewer"] as const) {
+      const user =
+        (await accounts.userByName(role)) ??
+        (await accounts.createUser({ username: role, role, password: PASSWORD }));
+      tokens[role] = (
+        await accounts.createApiToken({ userId: user.id, role }, { name: "tests", role })
+      ).token;
+    }
+    return tokens;
+  } finally {
+    await db.$disconnect();
+  }
 };
 
 export const runServer = (env: Record<string, string>) =>
@@ -38,10 +67,14 @@ export const runServer = (env: Record<string, string>) =>
     timeout: 120_000,
   });
 
-export const startServer = async (env: Record<string, string> = {}): Promise<TRunningServer> => {
+export const startServer = async (
+  env: Record<string, string> = {},
+  { withUsers = true }: { withUsers?: boolean } = {},
+): Promise<TRunningServer> => {
   const port = await freePort();
   const dataDir = await mkdtemp(path.join(process.env.ATELIER_DATA_DIR ?? "/tmp", "server-"));
   const databaseUrl = `file:${path.join(dataDir, "atelier.db")}`;
+  const tokens = withUsers ? await seedUsers(databaseUrl) : ({} as Record<TRole, string>);
   const child: ResultPromise = runServer({
     PORT: String(port),
     ATELIER_DATA_DIR: dataDir,
@@ -65,6 +98,7 @@ export const startServer = async (env: Record<string, string> = {}): Promise<TRu
     url,
     dataDir,
     databaseUrl,
+    tokens,
     output: () => output,
     stop: async () => {
       child.kill("SIGTERM");
@@ -78,13 +112,21 @@ type TTrpcError = {
   data: { code: string; httpStatus: number; field: string | null; hint: string | null };
 };
 
-/** Calls a procedure over HTTP as any client would (superjson envelope), returning status and body. */
+/**
+ * Calls a procedure over HTTP as any client would (superjson envelope), returning status and body; `as` picks the
+ * seeded user whose token is sent (null: no credentials).
+ */
 export const callProcedure = async (
-  server: Pick<TRunningServer, "url">,
+  server: Pick<TRunningServer, "url" | "tokens">,
   procedure: string,
   input: unknown,
-  { kind = "mutation", headers = {} }: { kind?: "query" | "mutation"; headers?: Record<string, string> } = {},
+  {
+    kind = "mutation",
+    as = "operator",
+    headers: extraHeaders = {},
+  }: { kind?: "query" | "mutation"; as?: TRole | null; headers?: Record<string, string> } = {},
 ) => {
+  const headers = { ...(as ? { authorization: `Bearer ${server.tokens[as]}` } : {}), ...extraHeaders };
   const envelope = JSON.stringify({ json: input });
   const response =
     kind === "query"

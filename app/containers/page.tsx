@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { ContainersTable } from "@/components/containers/containers-table";
-import { buttonClass } from "@/components/ui/button";
+import { NewContainerLink } from "@/components/containers/new-container-link";
 
 export const metadata: Metadata = { title: "Containers" };
 
@@ -10,9 +9,7 @@ export default function ContainersPage() {
     <div className="space-y-4">
       <div className="flex items-center justify-between gap-4">
         <h1 className="text-2xl font-semibold">Containers</h1>
-        <Link href="/containers/new" className={buttonClass("primary")}>
-          New container
-        </Link>
+        <NewContainerLink />
       </div>
       <ContainersTable />
     </div>

@@ -3,6 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { useSession } from "@/components/auth/use-session";
 import { useTRPC, useTRPCClient } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
@@ -33,6 +34,7 @@ export function ContainerActions({ container, layout }: TContainerActionsProps) 
   const client = useTRPCClient();
   const queryClient = useQueryClient();
   const router = useRouter();
+  const session = useSession();
   const [confirming, setConfirming] = useState<"forceStop" | "destroy" | null>(null);
   const [announcement, setAnnouncement] = useState("");
 
@@ -89,6 +91,10 @@ export function ContainerActions({ container, layout }: TContainerActionsProps) 
   const isStopped = state === "STOPPED";
   const isRunning = state === "RUNNING";
   const isFrozen = state === "FROZEN";
+
+  if (!session.can("operator")) {
+    return <p className="text-sm text-slate-500 dark:text-slate-400">Viewers can look, not change.</p>;
+  }
 
   return (
     <div className="space-y-2">

@@ -1,22 +1,39 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { TPrincipal } from "../auth/accounts";
+import { principalOf } from "../auth/principal";
 import type { TLogger } from "../log";
 import type { TRuntime } from "../runtime";
 
 /**
- * What every procedure receives. The actor comes from the request's credentials, never from input; until
- * accounts exist the panel listens on loopback only and every request acts as "local".
+ * What every procedure receives. The principal (and so the audit actor) comes from the request's credentials,
+ * never from input.
  */
 export type TContext = {
   runtime: TRuntime;
   log: TLogger;
-  actor: string;
+  principal: TPrincipal | null;
   clientAddress: string | null;
+  userAgent: string | null;
+  /** Adds a Set-Cookie header to the response. */
+  setCookie: (cookie: string) => void;
+  /** Sign-in procedures name their actor here (there is no principal before they run). */
+  audit: { actor?: string; via?: string };
 };
 
-export type TCreateContextOptions = { runtime: TRuntime; clientAddress: string | null };
+export type TCreateContextOptions = { runtime: TRuntime; req: IncomingMessage; res: ServerResponse };
 
-export const createContext = ({ runtime, clientAddress }: TCreateContextOptions): TContext => ({
+export const createContext = async ({ runtime, req, res }: TCreateContextOptions): Promise<TContext> => ({
   runtime,
   log: runtime.log,
-  actor: "local",
-  clientAddress,
+  principal: await principalOf(runtime.accounts, req),
+  clientAddress: req.socket.remoteAddress ?? null,
+  userAgent: req.headers["user-agent"] ?? null,
+  setCookie: (cookie) => {
+    const existing = res.getHeader("Set-Cookie");
+    res.setHeader("Set-Cookie", [
+      ...(Array.isArray(existing) ? existing : existing ? [String(existing)] : []),
+      cookie,
+    ]);
+  },
+  audit: {},
 });

@@ -5,6 +5,9 @@ import type { TAppErrorCode } from "../errors";
 /** The one table from domain error codes to tRPC codes (and so HTTP statuses). */
 export const APP_ERROR_TO_TRPC: Record<TAppErrorCode, TRPC_ERROR_CODE_KEY> = {
   BAD_REQUEST: "BAD_REQUEST", // 400
+  UNAUTHORIZED: "UNAUTHORIZED", // 401
+  FORBIDDEN: "FORBIDDEN", // 403
+  TOO_MANY_REQUESTS: "TOO_MANY_REQUESTS", // 429
   NOT_FOUND: "NOT_FOUND", // 404
   CONFLICT: "CONFLICT", // 409
   PRECONDITION_FAILED: "PRECONDITION_FAILED", // 412

@@ -1,4 +1,5 @@
 import { TRPCError } from "@trpc/server";
+import { isAtLeast, type TRole } from "../auth/roles";
 import { isAppError } from "../errors";
 import { describeError, toTRPCError } from "./errors";
 import { t } from "./init";
@@ -34,7 +35,8 @@ const audit = t.middleware(async ({ next, ctx, path, type, getRawInput }) => {
   try {
     await ctx.runtime.db.auditEntry.create({
       data: {
-        actor: ctx.actor,
+        actor: ctx.audit.actor ?? ctx.principal?.username ?? "anonymous",
+        via: ctx.audit.via ?? ctx.principal?.via ?? null,
         action: path,
         target: typeof target === "string" ? target.slice(0, 200) : null,
         input: summarise(input),
@@ -51,10 +53,28 @@ const audit = t.middleware(async ({ next, ctx, path, type, getRawInput }) => {
 
 const base = t.procedure.use(audit).use(mapErrors);
 
+const requireRole = (minimum: TRole) =>
+  t.middleware(({ ctx, next, path }) => {
+    const principal = ctx.principal;
+    if (!principal) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first" });
+    if (!isAtLeast(principal.role, minimum)) {
+      throw new TRPCError({
+        code: "FORBIDDEN",
+        message: `This needs the ${minimum} role; you are ${principal.role}`,
+      });
+    }
+    return next({
+      ctx: { ...ctx, principal, log: ctx.log.child({ path, user: principal.username, via: principal.via }) },
+    });
+  });
+
 /**
- * Procedure tiers. The accounts work narrows each to its role (viewer: read; operator: containers; admin: users
- * and host settings); every procedure must be built from one of them.
+ * Procedure tiers; every procedure is built from one of them (tests/integration/authorization.test.ts walks the
+ * router to prove it). public: only sign-in and first-run setup. viewer: read everything except secrets.
+ * operator: + containers. admin: + users, other people's tokens, host settings.
  */
-export const viewerProcedure = base;
-export const operatorProcedure = base;
+export const publicProcedure = base;
+export const viewerProcedure = base.use(requireRole("viewer"));
+export const operatorProcedure = base.use(requireRole("operator"));
+export const adminProcedure = base.use(requireRole("admin"));
 export const router = t.router;

@@ -123,7 +123,11 @@ describe("the API over HTTP", () => {
     const name = uniqueName("csrf");
     const response = await fetch(`${server.url}/api/trpc/containers.create`, {
       method: "POST",
-      headers: { "content-type": "application/json", origin: "https://evil.example" },
+      headers: {
+        "content-type": "application/json",
+        origin: "https://evil.example",
+        authorization: `Bearer ${server.tokens.admin}`,
+      },
       body: JSON.stringify({ json: { name, template: "busybox" } }),
     });
     expect(response.status).toBe(403);
@@ -153,7 +157,8 @@ describe("the API over HTTP", () => {
       expect(
         entries.find((entry) => entry.target === name && entry.action === "containers.create"),
       ).toMatchObject({
-        actor: "local",
+        actor: "operator",
+        via: "token",
         result: "ok",
         clientAddress: expect.stringMatching(/127\.0\.0\.1/) as unknown,
       });

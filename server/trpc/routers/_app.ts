@@ -1,7 +1,17 @@
 import { router } from "../procedures";
+import { accountRouter } from "./account/router";
+import { auditRouter } from "./audit/router";
+import { authRouter } from "./auth/router";
 import { containersRouter } from "./containers/router";
+import { tokensRouter } from "./tokens/router";
+import { usersRouter } from "./users/router";
 
 export const appRouter = router({
+  auth: authRouter,
+  account: accountRouter,
+  tokens: tokensRouter,
+  users: usersRouter,
+  audit: auditRouter,
   containers: containersRouter,
 });
 

@@ -6,6 +6,6 @@ export const destroyContainerRoute = operatorProcedure
   .input(ZDestroyContainerRequestSchema)
   .output(ZLifecycleResponseSchema)
   .mutation(async ({ ctx, input: { name, ...options } }) => {
-    ctx.log.info("destroy container", { name, ...options, actor: ctx.actor });
+    ctx.log.info("destroy container", { name, ...options });
     await ctx.runtime.containers.destroy(name, options);
   });

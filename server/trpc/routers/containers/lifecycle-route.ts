@@ -7,6 +7,6 @@ export const lifecycleRoute = (operation: "start" | "freeze" | "unfreeze") =>
     .input(ZLifecycleRequestSchema)
     .output(ZLifecycleResponseSchema)
     .mutation(async ({ ctx, input }) => {
-      ctx.log.info(`${operation} container`, { name: input.name, actor: ctx.actor });
+      ctx.log.info(`${operation} container`, { name: input.name });
       await ctx.runtime.containers[operation](input.name);
     });

@@ -6,6 +6,6 @@ export const restartContainerRoute = operatorProcedure
   .input(ZRestartContainerRequestSchema)
   .output(ZLifecycleResponseSchema)
   .mutation(async ({ ctx, input: { name, ...options } }) => {
-    ctx.log.info("restart container", { name, ...options, actor: ctx.actor });
+    ctx.log.info("restart container", { name, ...options });
     await ctx.runtime.containers.restart(name, options);
   });

@@ -6,6 +6,6 @@ export const stopContainerRoute = operatorProcedure
   .input(ZStopContainerRequestSchema)
   .output(ZLifecycleResponseSchema)
   .mutation(async ({ ctx, input: { name, ...options } }) => {
-    ctx.log.info("stop container", { name, ...options, actor: ctx.actor });
+    ctx.log.info("stop container", { name, ...options });
     await ctx.runtime.containers.stop(name, options);
   });

@@ -1,0 +1,55 @@
+"use client";
+
+import { useMutation } from "@tanstack/react-query";
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { useSession } from "@/components/auth/use-session";
+import { useTRPC } from "@/components/trpc";
+import { Button } from "@/components/ui/button";
+
+const linkClass = (isActive: boolean) =>
+  `text-sm ${isActive ? "font-semibold text-slate-900 dark:text-white" : "text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white"}`;
+
+export function AppNav() {
+  const { user, can } = useSession();
+  const trpc = useTRPC();
+  const pathname = usePathname();
+  const signOut = useMutation(
+    trpc.auth.signOut.mutationOptions({ onSettled: () => window.location.assign("/login") }),
+  );
+  const links = [
+    { href: "/containers", label: "Containers", isShown: true },
+    { href: "/audit", label: "Audit log", isShown: can("operator") },
+    { href: "/users", label: "Users", isShown: can("admin") },
+  ];
+  return (
+    <nav aria-label="Main" className="mx-auto flex max-w-6xl flex-wrap items-center gap-6 px-4 py-3">
+      <Link href="/containers" className="text-lg font-semibold tracking-tight">
+        Atelier
+      </Link>
+      {user &&
+        links
+          .filter((link) => link.isShown)
+          .map((link) => (
+            <Link
+              key={link.href}
+              href={link.href}
+              aria-current={pathname.startsWith(link.href) ? "page" : undefined}
+              className={linkClass(pathname.startsWith(link.href))}
+            >
+              {link.label}
+            </Link>
+          ))}
+      {user && (
+        <div className="ml-auto flex items-center gap-3 text-sm">
+          <Link href="/account" className={linkClass(pathname.startsWith("/account"))}>
+            {user.username} <span className="text-slate-500 dark:text-slate-400">({user.role})</span>
+          </Link>
+          <Button size="sm" variant="ghost" isPending={signOut.isPending} onClick={() => signOut.mutate()}>
+            Sign out
+          </Button>
+        </div>
+      )}
+    </nav>
+  );
+}

@@ -1,0 +1,179 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { useTRPC } from "@/components/trpc";
+import { Button } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { ErrorAlert } from "@/components/ui/error-alert";
+import { fieldError, TextField } from "@/components/ui/text-field";
+import { type TRole } from "@/server/trpc/routers/users/users.types";
+
+const ROLES: TRole[] = ["viewer", "operator", "admin"];
+const selectClass =
+  "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-600 dark:bg-slate-800";
+
+export function UsersAdmin() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const users = useQuery(trpc.users.list.queryOptions());
+  const onSettled = () => queryClient.invalidateQueries(trpc.users.pathFilter());
+  const create = useMutation(trpc.users.create.mutationOptions({ onSettled }));
+  const setRole = useMutation(trpc.users.setRole.mutationOptions({ onSettled }));
+  const setDisabled = useMutation(trpc.users.setDisabled.mutationOptions({ onSettled }));
+  const resetPassword = useMutation(trpc.users.resetPassword.mutationOptions({ onSettled }));
+  const [username, setUsername] = useState("");
+  const [role, setNewRole] = useState<TRole>("viewer");
+  const [password, setPassword] = useState("");
+  const [disabling, setDisabling] = useState<{ id: number; username: string } | null>(null);
+  const [resetting, setResetting] = useState<{ id: number; username: string } | null>(null);
+  const [resetTo, setResetTo] = useState("");
+
+  const onCreate = (event: FormEvent) => {
+    event.preventDefault();
+    create.mutate(
+      { username: username.trim().toLowerCase(), role, password },
+      { onSuccess: () => (setUsername(""), setPassword("")) },
+    );
+  };
+  const failed = [setRole, setDisabled, resetPassword].find((mutation) => mutation.isError);
+
+  return (
+    <div className="space-y-6">
+      <form
+        onSubmit={onCreate}
+        aria-label="Add a user"
+        className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900"
+      >
+        <TextField
+          label="Username"
+          autoComplete="off"
+          value={username}
+          onChange={(e) => setUsername(e.target.value)}
+          error={fieldError(create.error, "username")}
+        />
+        <div className="space-y-1">
+          <label htmlFor="new-user-role" className="block text-sm font-medium">
+            Role
+          </label>
+          <select
+            id="new-user-role"
+            className={selectClass}
+            value={role}
+            onChange={(e) => setNewRole(e.target.value as TRole)}
+          >
+            {ROLES.map((candidate) => (
+              <option key={candidate}>{candidate}</option>
+            ))}
+          </select>
+        </div>
+        <TextField
+          label="Password"
+          type="password"
+          autoComplete="new-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          error={fieldError(create.error, "password")}
+        />
+        <Button type="submit" variant="primary" isPending={create.isPending}>
+          Add user
+        </Button>
+      </form>
+      {create.isError && !fieldError(create.error, "username") && !fieldError(create.error, "password") && (
+        <ErrorAlert error={create.error} />
+      )}
+      {failed && <ErrorAlert error={failed.error} />}
+      {users.isError && <ErrorAlert error={users.error} />}
+      <table className="w-full text-left text-sm">
+        <caption className="sr-only">Users</caption>
+        <thead className="text-xs uppercase text-slate-500 dark:text-slate-400">
+          <tr>
+            <th scope="col" className="py-1 pr-4">
+              Username
+            </th>
+            <th scope="col" className="py-1 pr-4">
+              Role
+            </th>
+            <th scope="col" className="py-1 pr-4">
+              Status
+            </th>
+            <th scope="col" className="py-1">
+              <span className="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {(users.data ?? []).map((user) => (
+            <tr
+              key={user.id}
+              data-user={user.username}
+              className="border-t border-slate-100 dark:border-slate-800"
+            >
+              <th scope="row" className="py-2 pr-4 font-medium">
+                {user.username}
+              </th>
+              <td className="py-2 pr-4">
+                <select
+                  aria-label={`Role of ${user.username}`}
+                  className={selectClass}
+                  value={user.role}
+                  onChange={(e) => setRole.mutate({ id: user.id, role: e.target.value as TRole })}
+                >
+                  {ROLES.map((candidate) => (
+                    <option key={candidate}>{candidate}</option>
+                  ))}
+                </select>
+              </td>
+              <td className="py-2 pr-4">{user.disabled ? "Disabled" : "Active"}</td>
+              <td className="flex gap-2 py-2">
+                {user.disabled ? (
+                  <Button size="sm" onClick={() => setDisabled.mutate({ id: user.id, disabled: false })}>
+                    Enable
+                  </Button>
+                ) : (
+                  <Button size="sm" variant="danger" onClick={() => setDisabling(user)}>
+                    Disable
+                  </Button>
+                )}
+                <Button size="sm" onClick={() => (setResetTo(""), setResetting(user))}>
+                  Reset password
+                </Button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <ConfirmDialog
+        open={disabling !== null}
+        title={`Disable ${disabling?.username ?? ""}?`}
+        confirmLabel="Disable"
+        onCancel={() => setDisabling(null)}
+        onConfirm={() => {
+          if (disabling) setDisabled.mutate({ id: disabling.id, disabled: true });
+          setDisabling(null);
+        }}
+      >
+        <p>They are signed out everywhere at once and their API tokens stop working.</p>
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={resetting !== null}
+        title={`Reset the password of ${resetting?.username ?? ""}?`}
+        confirmLabel="Set password"
+        onCancel={() => setResetting(null)}
+        onConfirm={() => {
+          if (resetting) resetPassword.mutate({ id: resetting.id, password: resetTo });
+          setResetting(null);
+        }}
+      >
+        <TextField
+          label="New password"
+          type="password"
+          autoComplete="new-password"
+          value={resetTo}
+          onChange={(e) => setResetTo(e.target.value)}
+          help="At least 10 characters. Their sessions end."
+        />
+      </ConfirmDialog>
+    </div>
+  );
+}

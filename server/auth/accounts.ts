@@ -1,0 +1,324 @@
+import { AppError } from "../errors";
+import type { TDb } from "../db";
+import { RateLimiter } from "./rate-limit";
+import { isAtLeast, lowerOf, toRole, type TRole } from "./roles";
+import { burnPasswordCheck, hashPassword, hashSecret, newSecret, safeEqual, verifyPassword } from "./secrets";
+
+/**
+ * Users, sign-in, sessions and API tokens on the database. Domain code: no tRPC, no HTTP. The CLI uses it too.
+ */
+export type TPrincipal = {
+  userId: number;
+  username: string;
+  role: TRole;
+  via: "session" | "token";
+  sessionId?: string;
+  tokenId?: number;
+};
+
+export type TAccountsOptions = {
+  db: TDb;
+  /** Idle time after which a session ends; each use extends it, up to `sessionMaxDays` after sign-in. */
+  sessionIdleDays?: number;
+  sessionMaxDays?: number;
+  now?: () => Date;
+};
+
+const DAY = 24 * 60 * 60 * 1000;
+const TOUCH_EVERY_MS = 60_000;
+const GENERIC_LOGIN_ERROR = "Wrong username or password";
+
+export const createAccounts = ({
+  db,
+  sessionIdleDays = 7,
+  sessionMaxDays = 30,
+  now = () => new Date(),
+}: TAccountsOptions) => {
+  const perAccount = new RateLimiter(5, 15 * 60_000);
+  const perAddress = new RateLimiter(20, 15 * 60_000);
+
+  const userByName = (username: string) => db.user.findUnique({ where: { username } });
+
+  const publicUser = (user: {
+    id: number;
+    username: string;
+    role: string;
+    disabled: boolean;
+    createdAt: Date;
+  }) => ({
+    id: user.id,
+    username: user.username,
+    role: toRole(user.role),
+    disabled: user.disabled,
+    createdAt: user.createdAt,
+  });
+
+  const countUsers = () => db.user.count();
+
+  const createUser = async (input: { username: string; password: string; role: TRole }) => {
+    if (await userByName(input.username)) {
+      throw new AppError("CONFLICT", {
+        message: `A user named "${input.username}" already exists`,
+        field: "username",
+      });
+    }
+    const user = await db.user.create({
+      data: { username: input.username, role: input.role, passwordHash: await hashPassword(input.password) },
+    });
+    return publicUser(user);
+  };
+
+  const requireUser = async (id: number) => {
+    const user = await db.user.findUnique({ where: { id } });
+    if (!user) throw new AppError("NOT_FOUND", { message: `There is no user with id ${id}` });
+    return user;
+  };
+
+  const listUsers = async () => (await db.user.findMany({ orderBy: { username: "asc" } })).map(publicUser);
+
+  /** The last enabled admin cannot lose the role or be disabled: someone must be able to manage users. */
+  const keepAnAdmin = async (userId: number) => {
+    const admins = await db.user.count({ where: { role: "admin", disabled: false, id: { not: userId } } });
+    if (admins === 0) {
+      throw new AppError("PRECONDITION_FAILED", {
+        message: "This is the last enabled admin",
+        hint: "Make another user an admin first.",
+      });
+    }
+  };
+
+  const setRole = async (userId: number, role: TRole) => {
+    const user = await requireUser(userId);
+    if (user.role === "admin" && role !== "admin") await keepAnAdmin(userId);
+    return publicUser(await db.user.update({ where: { id: userId }, data: { role } }));
+  };
+
+  const setDisabled = async (userId: number, disabled: boolean) => {
+    const user = await requireUser(userId);
+    if (disabled && user.role === "admin") await keepAnAdmin(userId);
+    const updated = await db.user.update({ where: { id: userId }, data: { disabled } });
+    if (disabled) await db.session.deleteMany({ where: { userId } });
+    return publicUser(updated);
+  };
+
+  /** Sets a new password and ends the user's sessions (all, or all but `keepSessionId`). */
+  const setPassword = async (userId: number, password: string, keepSessionId?: string) => {
+    await requireUser(userId);
+    await db.user.update({
+      where: { id: userId },
+      data: { passwordHash: await hashPassword(password), passwordChangedAt: now() },
+    });
+    await db.session.deleteMany({
+      where: { userId, ...(keepSessionId ? { id: { not: keepSessionId } } : {}) },
+    });
+  };
+
+  const changeOwnPassword = async (principal: TPrincipal, current: string, next: string) => {
+    const user = await requireUser(principal.userId);
+    if (!(await verifyPassword(user.passwordHash, current))) {
+      throw new AppError("BAD_REQUEST", {
+        message: "The current password is wrong",
+        field: "currentPassword",
+      });
+    }
+    await setPassword(user.id, next, principal.sessionId);
+  };
+
+  const startSession = async (
+    userId: number,
+    meta: { userAgent?: string | null; clientAddress?: string | null },
+  ) => {
+    const token = newSecret("s");
+    const session = await db.session.create({
+      data: {
+        id: hashSecret(token),
+        userId,
+        expiresAt: new Date(now().getTime() + sessionIdleDays * DAY),
+        userAgent: meta.userAgent?.slice(0, 300) ?? null,
+        clientAddress: meta.clientAddress ?? null,
+      },
+    });
+    return { token, expiresAt: session.expiresAt };
+  };
+
+  const tooMany = (seconds: number) =>
+    new AppError("TOO_MANY_REQUESTS", {
+      message: `Too many failed sign-ins: try again in ${seconds} s`,
+      hint: "Wait, then check the username and password.",
+    });
+
+  /** Checks a username and password (rate limited per account and per client address) and starts a session. */
+  const signIn = async (input: {
+    username: string;
+    password: string;
+    userAgent?: string | null;
+    clientAddress?: string | null;
+  }) => {
+    const accountKey = input.username.toLowerCase();
+    const addressKey = input.clientAddress ?? "unknown";
+    const wait = Math.max(perAccount.retryAfterSeconds(accountKey), perAddress.retryAfterSeconds(addressKey));
+    if (wait > 0) throw tooMany(wait);
+
+    const user = await userByName(accountKey);
+    const isValid = user
+      ? await verifyPassword(user.passwordHash, input.password)
+      : (await burnPasswordCheck(input.password), false);
+    if (!user || !isValid || user.disabled) {
+      perAccount.fail(accountKey);
+      perAddress.fail(addressKey);
+      throw new AppError("UNAUTHORIZED", {
+        message: GENERIC_LOGIN_ERROR,
+        hint: "Check the username and password.",
+      });
+    }
+    perAccount.reset(accountKey);
+    const session = await startSession(user.id, input);
+    return { ...session, user: publicUser(user) };
+  };
+
+  /** The principal of a session cookie, or null. Extends the session (sliding, up to the maximum age). */
+  const authenticateSession = async (token: string): Promise<TPrincipal | null> => {
+    const session = await db.session.findUnique({
+      where: { id: hashSecret(token) },
+      include: { user: true },
+    });
+    const at = now();
+    if (!session || session.user.disabled) return null;
+    if (session.expiresAt <= at || session.createdAt.getTime() + sessionMaxDays * DAY <= at.getTime()) {
+      await db.session.delete({ where: { id: session.id } }).catch(() => undefined);
+      return null;
+    }
+    if (at.getTime() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
+      const expiresAt = new Date(
+        Math.min(at.getTime() + sessionIdleDays * DAY, session.createdAt.getTime() + sessionMaxDays * DAY),
+      );
+      await db.session
+        .update({ where: { id: session.id }, data: { lastSeenAt: at, expiresAt } })
+        .catch(() => undefined);
+    }
+    return {
+      userId: session.userId,
+      username: session.user.username,
+      role: toRole(session.user.role),
+      via: "session",
+      sessionId: session.id,
+    };
+  };
+
+  const endSession = (sessionId: string) => db.session.deleteMany({ where: { id: sessionId } });
+
+  const listSessions = (userId: number) =>
+    db.session.findMany({
+      where: { userId, expiresAt: { gt: now() } },
+      orderBy: { lastSeenAt: "desc" },
+      select: {
+        id: true,
+        createdAt: true,
+        lastSeenAt: true,
+        expiresAt: true,
+        userAgent: true,
+        clientAddress: true,
+      },
+    });
+
+  const revokeSession = async (userId: number, sessionId: string) => {
+    const { count } = await db.session.deleteMany({ where: { id: sessionId, userId } });
+    if (count === 0) throw new AppError("NOT_FOUND", { message: "No such session" });
+  };
+
+  const createApiToken = async (
+    owner: { userId: number; role: TRole },
+    input: { name: string; role: TRole; expiresDays?: number | undefined },
+  ) => {
+    if (!isAtLeast(owner.role, input.role)) {
+      throw new AppError("FORBIDDEN", {
+        message: `A token cannot have a higher role than its owner (${owner.role})`,
+        field: "role",
+      });
+    }
+    const token = newSecret("t");
+    const record = await db.apiToken.create({
+      data: {
+        userId: owner.userId,
+        name: input.name,
+        role: input.role,
+        tokenHash: hashSecret(token),
+        prefix: token.slice(0, 12),
+        expiresAt: input.expiresDays ? new Date(now().getTime() + input.expiresDays * DAY) : null,
+      },
+    });
+    return { token, id: record.id };
+  };
+
+  const listApiTokens = (where: { userId?: number }) =>
+    db.apiToken.findMany({
+      where,
+      orderBy: { createdAt: "desc" },
+      select: {
+        id: true,
+        name: true,
+        role: true,
+        prefix: true,
+        createdAt: true,
+        expiresAt: true,
+        lastUsedAt: true,
+        revokedAt: true,
+        user: { select: { username: true } },
+      },
+    });
+
+  /** Revokes a token; `ownerId` limits it to that user's tokens (admins pass none). */
+  const revokeApiToken = async (id: number, ownerId?: number) => {
+    const { count } = await db.apiToken.updateMany({
+      where: { id, revokedAt: null, ...(ownerId === undefined ? {} : { userId: ownerId }) },
+      data: { revokedAt: now() },
+    });
+    if (count === 0) throw new AppError("NOT_FOUND", { message: `No active token with id ${id}` });
+  };
+
+  /** The principal of a bearer token, or null. The token acts with the lower of its role and its owner's. */
+  const authenticateToken = async (token: string): Promise<TPrincipal | null> => {
+    if (!token.startsWith("atl_t_")) return null;
+    const record = await db.apiToken.findUnique({
+      where: { tokenHash: hashSecret(token) },
+      include: { user: true },
+    });
+    const at = now();
+    if (!record || record.revokedAt || record.user.disabled || (record.expiresAt && record.expiresAt <= at))
+      return null;
+    if (!record.lastUsedAt || at.getTime() - record.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
+      await db.apiToken.update({ where: { id: record.id }, data: { lastUsedAt: at } }).catch(() => undefined);
+    }
+    return {
+      userId: record.userId,
+      username: record.user.username,
+      role: lowerOf(toRole(record.role), toRole(record.user.role)),
+      via: "token",
+      tokenId: record.id,
+    };
+  };
+
+  return {
+    countUsers,
+    createUser,
+    listUsers,
+    setRole,
+    setDisabled,
+    setPassword,
+    changeOwnPassword,
+    signIn,
+    startSession,
+    authenticateSession,
+    endSession,
+    listSessions,
+    revokeSession,
+    createApiToken,
+    listApiTokens,
+    revokeApiToken,
+    authenticateToken,
+    userByName,
+    safeEqual,
+  };
+};
+
+export type TAccounts = ReturnType<typeof createAccounts>;

@@ -1,0 +1,13 @@
+import { z } from "zod";
+
+/** viewer: read everything except secrets; operator: + containers; admin: + users, others' tokens, host settings. */
+export const ROLES = ["viewer", "operator", "admin"] as const;
+export const ZRole = z.enum(ROLES, { message: "Choose viewer, operator or admin" });
+export type TRole = z.infer<typeof ZRole>;
+
+const rank: Record<TRole, number> = { viewer: 1, operator: 2, admin: 3 };
+
+export const isAtLeast = (role: TRole, minimum: TRole) => rank[role] >= rank[minimum];
+export const lowerOf = (a: TRole, b: TRole): TRole => (rank[a] <= rank[b] ? a : b);
+export const toRole = (value: string): TRole =>
+  (ROLES as readonly string[]).includes(value) ? (value as TRole) : "viewer";

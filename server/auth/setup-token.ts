@@ -1,0 +1,36 @@
+import { AppError } from "../errors";
+import { newSecret, safeEqual } from "./secrets";
+
+/**
+ * First run: while no user exists, only the holder of this token (printed once to the server's log) can create the
+ * first admin, so nobody else on the LAN can claim the panel. It ends when used or after an hour; a restart with
+ * still no user prints a new one.
+ */
+export class SetupToken {
+  private value: string | null;
+  private readonly expiresAt: number;
+
+  constructor(lifetimeMs = 60 * 60_000, now: () => number = Date.now) {
+    this.value = newSecret("setup");
+    this.expiresAt = now() + lifetimeMs;
+    this.now = now;
+  }
+
+  private readonly now: () => number;
+
+  get token() {
+    return this.value;
+  }
+
+  /** Throws unless `candidate` is the live token; the token is used up by a successful check. */
+  consume(candidate: string) {
+    const value = this.value;
+    if (!value || this.now() > this.expiresAt || !safeEqual(candidate, value)) {
+      throw new AppError("FORBIDDEN", {
+        message: "This setup link is not valid (wrong, used, or older than an hour)",
+        hint: "Restart Atelier to print a new setup link in its log, or create the first admin with `npx atelier user add NAME --role admin`.",
+      });
+    }
+    this.value = null;
+  }
+}

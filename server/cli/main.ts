@@ -1,0 +1,117 @@
+/**
+ * `npx atelier …`: account administration for the host's root, working on the database directly (the server need
+ * not run). Passwords are read from standard input; tokens are printed on standard output only.
+ */
+import os from "node:os";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { createAccounts } from "../auth/accounts";
+import { ZNewPassword, ZUsername } from "../auth/credentials";
+import { ZRole, type TRole } from "../auth/roles";
+import { createDb } from "../db";
+import { loadSettings, SettingsError } from "../env";
+import { isAppError } from "../errors";
+import { migrateDatabase } from "../migrate";
+
+const USAGE = `usage:
+  atelier user add NAME --role viewer|operator|admin    (password on standard input)
+  atelier user passwd NAME                              (new password on standard input; ends their sessions)
+  atelier token create USER [--name NAME] [--role ROLE] [--expires-days DAYS]
+  atelier token revoke ID`;
+
+class UsageError extends Error {}
+
+const readPassword = async () => {
+  if (process.stdin.isTTY) process.stderr.write("Password: ");
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const password = Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
+  return parse(ZNewPassword, password, "password");
+};
+
+const parse = <T>(schema: z.ZodType<T>, value: unknown, what: string): T => {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new UsageError(`${what}: ${result.error.issues[0]?.message ?? "invalid"}`);
+  return result.data;
+};
+
+const main = async () => {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: {
+      role: { type: "string" },
+      name: { type: "string" },
+      "expires-days": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  const [group, command, argument] = positionals;
+  if (values.help || !group) throw new UsageError("");
+
+  const settings = await loadSettings();
+  await migrateDatabase(settings.databaseUrl);
+  const db = createDb(settings.databaseUrl);
+  const accounts = createAccounts({ db });
+  const actor = `cli:${os.userInfo().username}`;
+  const audit = (action: string, target: string | null, input: unknown) =>
+    db.auditEntry.create({
+      data: { actor, via: "cli", action, target, input: JSON.stringify(input), result: "ok" },
+    });
+
+  try {
+    if (group === "user" && command === "add" && argument) {
+      const username = parse(ZUsername, argument, "NAME");
+      const role: TRole = parse(ZRole, values.role, "--role");
+      const user = await accounts.createUser({ username, role, password: await readPassword() });
+      await audit("cli.user.add", username, { username, role });
+      process.stderr.write(`created ${user.role} ${user.username}\n`);
+    } else if (group === "user" && command === "passwd" && argument) {
+      const user = await accounts.userByName(parse(ZUsername, argument, "NAME"));
+      if (!user) throw new UsageError(`no user named ${argument}`);
+      await accounts.setPassword(user.id, await readPassword());
+      await audit("cli.user.passwd", user.username, { username: user.username });
+      process.stderr.write(`password of ${user.username} changed; their sessions ended\n`);
+    } else if (group === "token" && command === "create" && argument) {
+      const user = await accounts.userByName(parse(ZUsername, argument, "USER"));
+      if (!user) throw new UsageError(`no user named ${argument}`);
+      const role = values.role === undefined ? (user.role as TRole) : parse(ZRole, values.role, "--role");
+      const name = values.name ?? "cli";
+      const expiresDays =
+        values["expires-days"] === undefined
+          ? undefined
+          : parse(z.coerce.number().int().min(1).max(3650), values["expires-days"], "--expires-days");
+      const { token, id } = await accounts.createApiToken(
+        { userId: user.id, role: user.role as TRole },
+        { name, role, expiresDays },
+      );
+      await audit("cli.token.create", user.username, { id, name, role, expiresDays });
+      process.stdout.write(`${token}\n`);
+      process.stderr.write(`token ${id} (${role}) for ${user.username}; it is not shown again\n`);
+    } else if (group === "token" && command === "revoke" && argument) {
+      const id = parse(z.coerce.number().int().positive(), argument, "ID");
+      await accounts.revokeApiToken(id);
+      await audit("cli.token.revoke", String(id), { id });
+      process.stderr.write(`token ${id} revoked\n`);
+    } else {
+      throw new UsageError(`unknown command: ${positionals.join(" ")}`);
+    }
+  } finally {
+    await db.$disconnect();
+  }
+};
+
+try {
+  await main();
+} catch (error) {
+  if (error instanceof UsageError) {
+    process.stderr.write(`${error.message ? `atelier: ${error.message}\n` : ""}${USAGE}\n`);
+    process.exit(2);
+  }
+  if (error instanceof SettingsError || isAppError(error)) {
+    process.stderr.write(`atelier: ${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}

@@ -1,0 +1,24 @@
+import { z } from "zod";
+import { ZNewPassword, ZPassword } from "../../../auth/credentials";
+
+export const ZChangePasswordRequestSchema = z
+  .object({ currentPassword: ZPassword, newPassword: ZNewPassword })
+  .strict()
+  .refine((input) => input.currentPassword !== input.newPassword, {
+    message: "Choose a password different from the current one",
+    path: ["newPassword"],
+  });
+
+export const ZSessionSchema = z.object({
+  id: z.string(),
+  createdAt: z.date(),
+  lastSeenAt: z.date(),
+  expiresAt: z.date(),
+  userAgent: z.string().nullable(),
+  clientAddress: z.string().nullable(),
+  isCurrent: z.boolean(),
+});
+
+export const ZRevokeSessionRequestSchema = z
+  .object({ id: z.string().regex(/^[0-9a-f]{64}$/, "Not a session id") })
+  .strict();

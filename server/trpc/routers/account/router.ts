@@ -1,0 +1,10 @@
+import { router } from "../../procedures";
+import { changePasswordRoute } from "./change-password";
+import { listSessionsRoute } from "./list-sessions";
+import { revokeSessionRoute } from "./revoke-session";
+
+export const accountRouter = router({
+  changePassword: changePasswordRoute,
+  sessions: listSessionsRoute,
+  revokeSession: revokeSessionRoute,
+});

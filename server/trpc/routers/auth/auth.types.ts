@@ -1,0 +1,25 @@
+import { z } from "zod";
+import { ZNewPassword, ZPassword, ZUsername } from "../../../auth/credentials";
+import { ZRole } from "../../../auth/roles";
+
+export const ZSignInRequestSchema = z.object({ username: ZUsername, password: ZPassword }).strict();
+
+export const ZSetupRequestSchema = z
+  .object({
+    token: z.string().min(1, "The setup link has no token").max(200),
+    username: ZUsername,
+    password: ZNewPassword,
+  })
+  .strict();
+
+export const ZSessionUserSchema = z.object({
+  username: z.string(),
+  role: ZRole,
+  via: z.enum(["session", "token"]),
+});
+
+export const ZAuthStatusResponseSchema = z.object({
+  /** No user exists yet: the first admin is created through the setup link printed in the server's log. */
+  isSetupRequired: z.boolean(),
+  user: ZSessionUserSchema.nullable(),
+});

@@ -1,0 +1,33 @@
+import { AppError } from "../../../errors";
+import { sessionCookie } from "../../../http/cookies";
+import { publicProcedure } from "../../procedures";
+import { ZSessionUserSchema, ZSetupRequestSchema } from "./auth.types";
+
+/** First run: the holder of the setup link creates the first admin, and is signed in as them. */
+export const setupRoute = publicProcedure
+  .input(ZSetupRequestSchema)
+  .output(ZSessionUserSchema)
+  .mutation(async ({ ctx, input }) => {
+    ctx.audit.actor = input.username;
+    const { accounts, setup } = ctx.runtime;
+    if ((await accounts.countUsers()) > 0 || !setup.token) {
+      throw new AppError("PRECONDITION_FAILED", {
+        message: "Atelier is already set up",
+        hint: "Sign in instead.",
+      });
+    }
+    setup.token.consume(input.token);
+    setup.token = null;
+    const user = await accounts.createUser({
+      username: input.username,
+      password: input.password,
+      role: "admin",
+    });
+    const session = await accounts.startSession(user.id, {
+      userAgent: ctx.userAgent,
+      clientAddress: ctx.clientAddress,
+    });
+    ctx.audit.via = "session";
+    ctx.setCookie(sessionCookie(session.token, session.expiresAt, ctx.runtime.settings.tls !== null));
+    return { username: user.username, role: user.role, via: "session" as const };
+  });

@@ -1,0 +1,8 @@
+import { viewerProcedure } from "../../procedures";
+import { ZCreateTokenRequestSchema, ZCreateTokenResponseSchema } from "./tokens.types";
+
+/** A personal token, with a role no higher than its owner's. */
+export const createTokenRoute = viewerProcedure
+  .input(ZCreateTokenRequestSchema)
+  .output(ZCreateTokenResponseSchema)
+  .mutation(({ ctx, input }) => ctx.runtime.accounts.createApiToken(ctx.principal, input));

@@ -1,0 +1,8 @@
+import { adminProcedure } from "../../procedures";
+import { ZSetDisabledRequestSchema, ZUserSchema } from "./users.types";
+
+/** Disabling ends the user's sessions at once; their tokens stop working too. */
+export const setDisabledRoute = adminProcedure
+  .input(ZSetDisabledRequestSchema)
+  .output(ZUserSchema)
+  .mutation(({ ctx, input }) => ctx.runtime.accounts.setDisabled(input.id, input.disabled));

@@ -1,0 +1,21 @@
+import { z } from "zod";
+import { ZNewPassword, ZUsername } from "../../../auth/credentials";
+import { ZRole, type TRole } from "../../../auth/roles";
+
+export { ZRole, type TRole };
+
+export const ZUserSchema = z.object({
+  id: z.number(),
+  username: z.string(),
+  role: ZRole,
+  disabled: z.boolean(),
+  createdAt: z.date(),
+});
+
+export const ZCreateUserRequestSchema = z
+  .object({ username: ZUsername, role: ZRole, password: ZNewPassword })
+  .strict();
+export const ZUserIdSchema = z.number({ message: "Choose a user" }).int().positive();
+export const ZSetRoleRequestSchema = z.object({ id: ZUserIdSchema, role: ZRole }).strict();
+export const ZSetDisabledRequestSchema = z.object({ id: ZUserIdSchema, disabled: z.boolean() }).strict();
+export const ZResetPasswordRequestSchema = z.object({ id: ZUserIdSchema, password: ZNewPassword }).strict();
