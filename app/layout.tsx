@@ -4,6 +4,9 @@ import type { ReactNode } from "react";
 import { Providers } from "./providers";
 import "./globals.css";
 
+// Rendered per request: every response carries its own CSP nonce, which prerendered HTML could not.
+export const dynamic = "force-dynamic";
+
 export const metadata: Metadata = {
   title: { default: "Atelier", template: "%s · Atelier" },
   description: "Web admin panel for Linux Containers (LXC)",

@@ -50,3 +50,22 @@ test("the whole lifecycle works from the keyboard alone", async ({ page, createC
   await expect(page.getByTestId("container-state")).toHaveText("RUNNING");
   expect(await lxcState(name)).toBe("RUNNING");
 });
+
+test("pages run under a Content-Security-Policy that allows no script without its nonce, with no violation", async ({
+  page,
+}) => {
+  const violations: string[] = [];
+  page.on("console", (message) => {
+    if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text());
+  });
+  const response = await page.goto("/containers/new");
+  const policy = response?.headers()["content-security-policy"] ?? "";
+  expect(policy).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
+  expect(policy).not.toMatch(/script-src[^;]*'unsafe-inline'/);
+  expect(policy).toContain("frame-ancestors 'none'");
+  // The page is interactive, so Next's own scripts ran under the policy.
+  await page.getByLabel("Name").fill("bad name");
+  await page.getByRole("button", { name: "Create container" }).click();
+  await expect(page.getByText("Use only letters, digits")).toBeVisible();
+  expect(violations).toEqual([]);
+});

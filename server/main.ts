@@ -5,6 +5,7 @@
  * The API is served here rather than from a Next route handler so that all privileged code runs in this one
  * module graph, shares one state table with the background services, and is never part of the Next bundle.
  */
+import { randomBytes } from "node:crypto";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import os from "node:os";
@@ -15,7 +16,7 @@ import next from "next";
 import { principalOf } from "./auth/principal";
 import { SetupToken } from "./auth/setup-token";
 import { loadSettings, SettingsError, type TSettings } from "./env";
-import { checkHost, checkOrigin, SECURITY_HEADERS } from "./http/guards";
+import { checkHost, checkOrigin, pageContentSecurityPolicy, SECURITY_HEADERS } from "./http/guards";
 import { logger } from "./log";
 import { migrateDatabase, pruneAudit } from "./migrate";
 import { closeRuntime, createRuntime } from "./runtime";
@@ -106,6 +107,9 @@ const main = async () => {
       res.writeHead(303, { Location: target });
       return res.end();
     }
+    const policy = pageContentSecurityPolicy(randomBytes(16).toString("base64"), settings.isDev);
+    req.headers["content-security-policy"] = policy;
+    res.setHeader("Content-Security-Policy", policy);
     return handlePage(req, res);
   };
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {

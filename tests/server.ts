@@ -69,7 +69,7 @@ export const runServer = (env: Record<string, string>) =>
 
 export const startServer = async (
   env: Record<string, string> = {},
-  { withUsers = true }: { withUsers?: boolean } = {},
+  { withUsers = true, scheme = "http" }: { withUsers?: boolean; scheme?: "http" | "https" } = {},
 ): Promise<TRunningServer> => {
   const port = await freePort();
   const dataDir = await mkdtemp(path.join(process.env.ATELIER_DATA_DIR ?? "/tmp", "server-"));
@@ -83,13 +83,17 @@ export const startServer = async (
   });
   let output = "";
   child.all?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${scheme}://127.0.0.1:${port}`;
   const deadline = Date.now() + 90_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the server exited during start-up:\n${output}`);
-    const healthy = await fetch(`${url}/api/health`)
-      .then((r) => r.ok)
-      .catch(() => false);
+    // fetch() cannot be told to accept a self-signed certificate: over HTTPS, wait for the server's own word.
+    const healthy =
+      scheme === "https"
+        ? output.includes("Atelier is listening")
+        : await fetch(`${url}/api/health`)
+            .then((r) => r.ok)
+            .catch(() => false);
     if (healthy) break;
     if (Date.now() > deadline) throw new Error(`the server did not answer within 90 s:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 250));

@@ -8,8 +8,8 @@ die() { say "error: $*"; exit 1; }
 # unprivileged containers, a static busybox for the busybox template, iproute2 and util-linux for networking and
 # namespaces.
 PANEL_PACKAGES=(lxc lxc-templates debootstrap uidmap busybox-static iproute2 util-linux xz-utils rsync ca-certificates)
-# What the test suite needs on top: Debian's Chromium for the end-to-end tests.
-TEST_PACKAGES=(chromium)
+# What the test suite needs on top: Debian's Chromium for the end-to-end tests, openssl for a throwaway certificate.
+TEST_PACKAGES=(chromium openssl)
 
 require_root() {
   [ "$(id -u)" = 0 ] || die "run this as root: Atelier manages containers and host networking (sudo $0)"

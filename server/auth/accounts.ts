@@ -129,11 +129,14 @@ export const createAccounts = ({
     meta: { userAgent?: string | null; clientAddress?: string | null },
   ) => {
     const token = newSecret("s");
+    const at = now();
     const session = await db.session.create({
       data: {
         id: hashSecret(token),
         userId,
-        expiresAt: new Date(now().getTime() + sessionIdleDays * DAY),
+        createdAt: at,
+        lastSeenAt: at,
+        expiresAt: new Date(at.getTime() + sessionIdleDays * DAY),
         userAgent: meta.userAgent?.slice(0, 300) ?? null,
         clientAddress: meta.clientAddress ?? null,
       },

@@ -65,11 +65,31 @@ export const checkOrigin = (request: TGuardRequest): TGuardRejection | null => {
   return originHost === header(request, "host") ? null : rejection;
 };
 
-/** Headers sent with every response. */
+/** Headers sent with every response (pages replace the CSP with `pageContentSecurityPolicy`). */
 export const SECURITY_HEADERS: Record<string, string> = {
   "X-Content-Type-Options": "nosniff",
   "X-Frame-Options": "DENY",
   "Referrer-Policy": "same-origin",
   "Cross-Origin-Opener-Policy": "same-origin",
-  "Content-Security-Policy": "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
+  "Content-Security-Policy":
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
 };
+
+/**
+ * The policy for pages: scripts only from this origin or carrying this response's nonce, which Next.js puts on its
+ * own inline scripts (it reads the nonce from the request's Content-Security-Policy header). No inline script
+ * without it runs. Styles may be inline (React style attributes); the development server also needs eval.
+ */
+export const pageContentSecurityPolicy = (nonce: string, isDev: boolean) =>
+  [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${isDev ? " 'unsafe-eval'" : ""}`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    `connect-src 'self'${isDev ? " ws: wss:" : ""}`,
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join("; ");
