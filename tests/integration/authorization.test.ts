@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb } from "@/server/db";
 import { appRouter } from "@/server/trpc/routers/_app";
 import { lxcPath } from "../lxc-oracle";
 import { callProcedure, startServer, type TRunningServer } from "../server";
@@ -137,5 +138,16 @@ describe("authorization, walked over every procedure of the router", () => {
       }
     }
     for (const index of [1, 2, 3, 4]) expect(existsSync(`/tmp/atelier-canary-${index}`)).toBe(false);
+
+    // And every one of those mutations is in the audit log, with the actor from the token, not from the input.
+    const db = createDb(server.databaseUrl);
+    const entries = await db.auditEntry.findMany({ where: { via: "token" } });
+    await db.$disconnect();
+    for (const { path } of procedures.filter(({ kind, path }) => kind === "mutation" && !PUBLIC.has(path))) {
+      expect(
+        entries.some((entry) => entry.action === path && entry.actor === "admin"),
+        path,
+      ).toBe(true);
+    }
   });
 });

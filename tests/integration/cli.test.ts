@@ -1,0 +1,83 @@
+import { mkdtemp } from "node:fs/promises";
+import path from "node:path";
+import { execa } from "execa";
+import { describe, expect, it } from "vitest";
+import { createDb } from "@/server/db";
+import { callProcedure, startServer } from "../server";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const atelier = (args: string[], env: Record<string, string>, input?: string) =>
+  execa("npx", ["atelier", ...args], { cwd: root, env, input, reject: false });
+
+describe("the atelier command line", () => {
+  it("adds users, sets passwords and makes tokens on the database directly, each audited", async () => {
+    const dataDir = await mkdtemp(path.join(process.env.ATELIER_DATA_DIR ?? "/tmp", "cli-"));
+    const env = { ATELIER_DATA_DIR: dataDir, DATABASE_URL: `file:${path.join(dataDir, "atelier.db")}` };
+
+    const added = await atelier(["user", "add", "alice", "--role", "admin"], env, "first-password-1\n");
+    expect(added.exitCode).toBe(0);
+    expect(added.stdout).toBe("");
+    expect((await atelier(["user", "add", "bob", "--role", "viewer"], env, "short\n")).stderr).toMatch(
+      /at least 10 characters/,
+    );
+    expect(
+      (await atelier(["user", "add", "Bad Name", "--role", "viewer"], env, "long-enough-1\n")).exitCode,
+    ).toBe(2);
+    expect((await atelier(["user", "passwd", "alice"], env, "second-password-2\n")).exitCode).toBe(0);
+
+    const created = await atelier(
+      ["token", "create", "alice", "--name", "backup", "--role", "viewer", "--expires-days", "5"],
+      env,
+    );
+    expect(created.exitCode).toBe(0);
+    const token = created.stdout.trim();
+    expect(token).toMatch(/^atl_t_[A-Za-z0-9_-]+$/);
+    expect(created.stderr).not.toContain(token);
+
+    // The server started on that database accepts the token and the new password.
+    const server = await startServer(
+      { ATELIER_DATA_DIR: dataDir, DATABASE_URL: env.DATABASE_URL },
+      { withUsers: false },
+    );
+    try {
+      const bearer = { as: null, headers: { authorization: `Bearer ${token}` } } as const;
+      const status = await callProcedure(server, "auth.status", undefined, { kind: "query", ...bearer });
+      expect(status.data).toMatchObject({
+        isSetupRequired: false,
+        user: { username: "alice", role: "viewer", via: "token" },
+      });
+      expect(server.output()).not.toContain("/setup#token=");
+      const signIn = await callProcedure(
+        server,
+        "auth.signIn",
+        { username: "alice", password: "second-password-2" },
+        { as: null },
+      );
+      expect(signIn.status).toBe(200);
+
+      const lookup = createDb(env.DATABASE_URL);
+      const id = (await lookup.apiToken.findFirst({ where: { name: "backup" } }))?.id;
+      await lookup.$disconnect();
+      expect((await atelier(["token", "revoke", String(id)], env)).exitCode).toBe(0);
+      expect(
+        (await callProcedure(server, "containers.list", undefined, { kind: "query", ...bearer })).status,
+      ).toBe(401);
+    } finally {
+      await server.stop();
+    }
+
+    const db = createDb(env.DATABASE_URL);
+    const actions = (await db.auditEntry.findMany({ where: { via: "cli" } })).map(
+      (entry) => `${entry.actor} ${entry.action}`,
+    );
+    await db.$disconnect();
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        "cli:root cli.user.add",
+        "cli:root cli.user.passwd",
+        "cli:root cli.token.create",
+        "cli:root cli.token.revoke",
+      ]),
+    );
+  });
+});
