@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { AppNav } from "@/components/app-nav";
+import { LiveEvents, Toasts } from "@/components/live/live-events";
 import type { ReactNode } from "react";
 import { Providers } from "./providers";
 import "./globals.css";
@@ -23,12 +24,15 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           Skip to content
         </a>
         <Providers>
-          <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-            <AppNav />
-          </header>
-          <main id="main" className="mx-auto max-w-6xl px-4 py-6">
-            {children}
-          </main>
+          <LiveEvents>
+            <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+              <AppNav />
+            </header>
+            <main id="main" className="mx-auto max-w-6xl px-4 py-6">
+              {children}
+            </main>
+            <Toasts />
+          </LiveEvents>
         </Providers>
       </body>
     </html>

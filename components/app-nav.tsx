@@ -4,6 +4,7 @@ import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useSession } from "@/components/auth/use-session";
+import { ConnectionIndicator } from "@/components/live/live-events";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 
@@ -19,6 +20,7 @@ export function AppNav() {
   );
   const links = [
     { href: "/containers", label: "Containers", isShown: true },
+    { href: "/events", label: "Events", isShown: true },
     { href: "/audit", label: "Audit log", isShown: can("operator") },
     { href: "/users", label: "Users", isShown: can("admin") },
   ];
@@ -42,6 +44,7 @@ export function AppNav() {
           ))}
       {user && (
         <div className="ml-auto flex items-center gap-3 text-sm">
+          <ConnectionIndicator />
           <Link href="/account" className={linkClass(pathname.startsWith("/account"))}>
             {user.username} <span className="text-slate-500 dark:text-slate-400">({user.role})</span>
           </Link>

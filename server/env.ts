@@ -32,6 +32,11 @@ const ZRawSettings = z.object({
   HOST: ZHost.default("0.0.0.0"),
   ATELIER_TLS_CERT: ZAbsolutePath.optional(),
   ATELIER_TLS_KEY: ZAbsolutePath.optional(),
+  ATELIER_EVENT_RETENTION_DAYS: z.coerce
+    .number({ message: "must be a number of days" })
+    .int("must be a whole number of days")
+    .min(1, "must be at least 1 day")
+    .default(30),
   ATELIER_AUDIT_RETENTION_DAYS: z.coerce
     .number({ message: "must be a number of days" })
     .int("must be a whole number of days")
@@ -62,6 +67,7 @@ export type TSettings = {
   /** HTTPS certificate and key (PEM), when both are set. */
   tls: { cert: string; key: string } | null;
   auditRetentionDays: number;
+  eventRetentionDays: number;
   isDev: boolean;
 };
 
@@ -140,6 +146,7 @@ export const loadSettings = async (source: NodeJS.ProcessEnv = process.env): Pro
     containerConfig,
     tls,
     auditRetentionDays: raw.ATELIER_AUDIT_RETENTION_DAYS,
+    eventRetentionDays: raw.ATELIER_EVENT_RETENTION_DAYS,
     isDev: raw.NODE_ENV === "development",
   });
 };

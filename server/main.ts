@@ -16,9 +16,11 @@ import next from "next";
 import { principalOf } from "./auth/principal";
 import { SetupToken } from "./auth/setup-token";
 import { loadSettings, SettingsError, type TSettings } from "./env";
+import { handleEventStream } from "./http/event-stream";
 import { checkHost, checkOrigin, pageContentSecurityPolicy, SECURITY_HEADERS } from "./http/guards";
 import { logger } from "./log";
 import { migrateDatabase, pruneAudit } from "./migrate";
+import { startLiveState } from "./monitor/live-state";
 import { closeRuntime, createRuntime } from "./runtime";
 import { createContext } from "./trpc/context";
 import { appRouter } from "./trpc/routers/_app";
@@ -60,9 +62,16 @@ const main = async () => {
 
   const runtime = createRuntime(settings);
   const prune = () =>
-    pruneAudit(runtime.db, settings.auditRetentionDays).catch((error: unknown) =>
-      log.error("audit pruning failed", { error }),
-    );
+    Promise.all([
+      pruneAudit(runtime.db, settings.auditRetentionDays),
+      runtime.events.prune(settings.eventRetentionDays),
+    ]).catch((error: unknown) => log.error("pruning failed", { error }));
+  const liveState = startLiveState({
+    lxcPath: settings.lxcPath,
+    containers: runtime.containers,
+    events: runtime.events,
+    log: logger.child({ component: "monitor" }),
+  });
   await prune();
   setInterval(() => void prune(), 24 * 60 * 60 * 1000).unref();
   const app = next({ dev: settings.isDev, dir: root, hostname: settings.host, port: settings.port });
@@ -88,6 +97,7 @@ const main = async () => {
     const rejection = checkHost(req, settings.host) ?? checkOrigin(req);
     if (rejection) return sendJson(res, rejection.status, { error: rejection.message });
     if (pathname.startsWith("/api/trpc/")) return trpc(req, res);
+    if (pathname === "/api/events" && req.method === "GET") return void handleEventStream(req, res, runtime);
     if (pathname === "/api/health") return sendJson(res, 200, { ok: true });
     return sendJson(res, 404, { error: `No API at ${pathname}` });
   };
@@ -160,7 +170,9 @@ const main = async () => {
     log.info("stopping", { signal });
     server.close();
     server.closeAllConnections();
-    void Promise.allSettled([closeRuntime(runtime), app.close()]).finally(() => process.exit(0));
+    void Promise.allSettled([liveState.stop(), app.close()])
+      .then(() => closeRuntime(runtime))
+      .finally(() => process.exit(0));
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));

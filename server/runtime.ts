@@ -1,6 +1,7 @@
 import { createAccounts, type TAccounts } from "./auth/accounts";
 import type { SetupToken } from "./auth/setup-token";
 import { createContainerService, type TContainerService } from "./containers/service";
+import { EventBus } from "./events/bus";
 import { createDb, type TDb } from "./db";
 import type { TSettings } from "./env";
 import { createLxcDriver, type TLxcDriver } from "./lxc";
@@ -13,6 +14,7 @@ export type TRuntime = {
   lxc: TLxcDriver;
   containers: TContainerService;
   accounts: TAccounts;
+  events: EventBus;
   /** First-run setup: the token that may create the first admin, while no user exists. */
   setup: { token: SetupToken | null };
   log: TLogger;
@@ -25,6 +27,7 @@ export const createRuntime = (settings: TSettings): TRuntime => {
     settings,
     db,
     accounts: createAccounts({ db }),
+    events: new EventBus(db, logger.child({ component: "events" })),
     setup: { token: null },
     lxc,
     containers: createContainerService({ lxc }),

@@ -29,6 +29,8 @@ export type TRunningServer = {
   url: string;
   dataDir: string;
   databaseUrl: string;
+  /** The server's process id. */
+  pid: number | undefined;
   /** API tokens of the seeded users, one per role (users "admin", "operator", "viewer", password PASSWORD). */
   tokens: Record<TRole, string>;
   output: () => string;
@@ -103,6 +105,7 @@ export const startServer = async (
     dataDir,
     databaseUrl,
     tokens,
+    pid: child.pid,
     output: () => output,
     stop: async () => {
       child.kill("SIGTERM");

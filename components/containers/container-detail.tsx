@@ -10,8 +10,6 @@ import { ErrorAlert } from "@/components/ui/error-alert";
 import { ContainerActions } from "./container-actions";
 import { StateBadge } from "./state-badge";
 
-const REFRESH_MS = 5000;
-
 const formatBytes = (bytes: number | null) => {
   if (bytes === null) return "–";
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
@@ -38,7 +36,7 @@ const isNotFound = (error: unknown) =>
 
 export function ContainerDetail({ name }: { name: string }) {
   const trpc = useTRPC();
-  const detail = useQuery(trpc.containers.get.queryOptions({ name }, { refetchInterval: REFRESH_MS }));
+  const detail = useQuery(trpc.containers.get.queryOptions({ name }));
 
   const back = (
     <Link href="/containers" className="text-sm text-sky-700 hover:underline dark:text-sky-400">

@@ -8,12 +8,9 @@ import { ErrorAlert } from "@/components/ui/error-alert";
 import { ContainerActions } from "./container-actions";
 import { StateBadge } from "./state-badge";
 
-/** Until live push lands, the list re-reads itself every few seconds (the server bounds the cost). */
-const REFRESH_MS = 5000;
-
 export function ContainersTable() {
   const trpc = useTRPC();
-  const list = useQuery(trpc.containers.list.queryOptions(undefined, { refetchInterval: REFRESH_MS }));
+  const list = useQuery(trpc.containers.list.queryOptions(undefined));
 
   if (list.isPending) {
     return (

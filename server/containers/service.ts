@@ -1,5 +1,5 @@
 import { AppError } from "../errors";
-import type { TLxcDriver, TStopOptions } from "../lxc";
+import type { TContainerState, TLxcDriver, TStopOptions } from "../lxc";
 import { ContainerLocks, type TBusyOperation } from "./locks";
 import { ContainerStateTable } from "./state-table";
 
@@ -71,8 +71,12 @@ export const createContainerService = ({ lxc, listMaxAgeMs = 1000 }: TContainerS
     freeze: lifecycle("freeze", lxc.freeze),
     unfreeze: lifecycle("unfreeze", lxc.unfreeze),
     destroy: lifecycle("destroy", (name, options: { force?: boolean }) => lxc.destroy(name, options)),
-    /** Forget the cached list (e.g. after a change known to come from outside). */
+    /** Re-read every container with one lxc-ls. */
     reload: () => table.reload(),
+    /** A state change seen by lxc-monitor. */
+    applyState: (name: string, state: TContainerState) => table.applyState(name, state),
+    /** Whether lxc-monitor keeps the table current (else it is re-read when older than listMaxAgeMs). */
+    setLive: (isLive: boolean) => table.setLive(isLive),
   };
 };
 

@@ -1,11 +1,11 @@
-import type { TListedContainer, TLxcDriver } from "../lxc";
+import type { TContainerState, TListedContainer, TLxcDriver } from "../lxc";
 
 /**
  * The server's table of containers and their state, so that list requests do not each spawn lxc-ls (which loads
  * every container's config: ~0.15 s at 60 containers). Concurrent readers share one lxc-ls; a table older than
  * `maxAgeMs` is re-read on the next request; every operation made through Atelier refreshes its row at once.
  *
- * The live-state work replaces the age limit with lxc-monitor events; readers do not change.
+ * While lxc-monitor runs (server/monitor), its events update the table and the age limit is not used.
  */
 export type TStateTableOptions = {
   /** How stale the table may be for changes made outside Atelier (from a shell, by autostart...). */
@@ -19,6 +19,10 @@ export class ContainerStateTable {
   private inFlight: Promise<void> | undefined;
   /** When each row was last written by a single-container refresh, so an older full read cannot undo it. */
   private rowWrittenAt = new Map<string, number>();
+  /** Bumped by every state event, so that a refresh that began earlier cannot undo a newer state. */
+  private versions = new Map<string, number>();
+  /** While lxc-monitor runs, events keep the table current and age does not matter. */
+  private isLive = false;
   private readonly now: () => number;
 
   constructor(
@@ -28,8 +32,13 @@ export class ContainerStateTable {
     this.now = options.now ?? (() => performance.now());
   }
 
+  setLive(isLive: boolean) {
+    this.isLive = isLive;
+  }
+
   async list(): Promise<TListedContainer[]> {
-    if (this.now() - this.readAt > this.options.maxAgeMs) await this.reload();
+    const hasRead = this.readAt !== Number.NEGATIVE_INFINITY;
+    if (!hasRead || (!this.isLive && this.now() - this.readAt > this.options.maxAgeMs)) await this.reload();
     return [...this.rows.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
@@ -56,8 +65,21 @@ export class ContainerStateTable {
     return this.inFlight;
   }
 
+  /** A state change reported by lxc-monitor. Starting containers (and ones not known yet) are re-read for PID and IPs. */
+  applyState(name: string, state: TContainerState) {
+    this.versions.set(name, (this.versions.get(name) ?? 0) + 1);
+    const row = this.rows.get(name);
+    if (row) {
+      const isDown = state === "STOPPED" || state === "ABORTING";
+      this.rows.set(name, { ...row, state, ...(isDown ? { pid: null, ipv4: [], ipv6: [] } : {}) });
+      this.rowWrittenAt.set(name, this.now());
+    }
+    if (!row || state === "RUNNING") void this.refresh(name);
+  }
+
   /** Re-read one container after an operation on it; drops the row when it no longer exists. */
   async refresh(name: string): Promise<TListedContainer | undefined> {
+    const version = this.versions.get(name) ?? 0;
     let row: TListedContainer | undefined;
     try {
       row = await this.lxc.get(name);
@@ -67,7 +89,20 @@ export class ContainerStateTable {
     this.rowWrittenAt.set(name, this.now());
     if (row) {
       const { name: rowName, state, pid, ipv4, ipv6, autostart, groups, unprivileged } = row;
-      this.rows.set(name, { name: rowName, state, pid, ipv4, ipv6, autostart, groups, unprivileged });
+      const current = this.rows.get(name);
+      // A state event arrived while this read ran: the event is newer than what lxc-ls saw.
+      const isStale = current !== undefined && (this.versions.get(name) ?? 0) !== version;
+      const fresh = { name: rowName, state, pid, ipv4, ipv6, autostart, groups, unprivileged };
+      this.rows.set(
+        name,
+        isStale
+          ? {
+              ...fresh,
+              state: current.state,
+              ...(current.state === "STOPPED" ? { pid: null, ipv4: [], ipv6: [] } : {}),
+            }
+          : fresh,
+      );
     } else {
       this.rows.delete(name);
     }

@@ -20,6 +20,7 @@ export type TLxcTool =
   | "lxc-unfreeze"
   | "lxc-destroy"
   | "lxc-wait"
+  | "lxc-monitor"
   | "lxc-config";
 
 export type TToolResult = {
@@ -125,3 +126,17 @@ export const lxcDefaultPath = async (): Promise<string> => {
   }
   return value;
 };
+
+/**
+ * `lxc-monitor -n '.*'` for one lxcpath: a long-running process whose stdout carries one line per state change of
+ * any container in it (also of containers created later). The caller supervises it.
+ */
+export const spawnMonitor = (lxcPath: string) =>
+  execa("lxc-monitor", ["-P", lxcPath, "-n", ".*"], {
+    reject: false,
+    stdin: "ignore",
+    buffer: false,
+    env: { LC_ALL: "C.UTF-8" },
+    // The monitor ends with the server, never outlives it.
+    cleanup: true,
+  });

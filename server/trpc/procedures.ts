@@ -48,6 +48,19 @@ const audit = t.middleware(async ({ next, ctx, path, type, getRawInput }) => {
   } catch (error) {
     ctx.log.error("audit entry could not be written", { path, error });
   }
+  // Panel operations on containers are also events, so every browser learns who did what.
+  if (path.startsWith("containers.")) {
+    void ctx.runtime.events.publish({
+      type: "operation",
+      container: typeof target === "string" ? target.slice(0, 200) : null,
+      actor: ctx.audit.actor ?? ctx.principal?.username ?? "anonymous",
+      data: {
+        action: path,
+        result: result.ok ? "ok" : "error",
+        ...(result.ok ? {} : { error: describeError(result.error) }),
+      },
+    });
+  }
   return result;
 });
 

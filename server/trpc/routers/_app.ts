@@ -3,6 +3,7 @@ import { accountRouter } from "./account/router";
 import { auditRouter } from "./audit/router";
 import { authRouter } from "./auth/router";
 import { containersRouter } from "./containers/router";
+import { eventsRouter } from "./events/router";
 import { tokensRouter } from "./tokens/router";
 import { usersRouter } from "./users/router";
 
@@ -13,6 +14,7 @@ export const appRouter = router({
   users: usersRouter,
   audit: auditRouter,
   containers: containersRouter,
+  events: eventsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,123 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { useTRPC } from "@/components/trpc";
+import { Button } from "@/components/ui/button";
+import { ErrorAlert } from "@/components/ui/error-alert";
+import { TextField } from "@/components/ui/text-field";
+import { type TListEventsRequest } from "@/server/trpc/routers/events/events.types";
+
+const TYPES = ["state", "exit", "operation", "resync", "monitor"] as const;
+type TFilters = {
+  container: string;
+  type: "" | (typeof TYPES)[number];
+  actor: string;
+  from: string;
+  to: string;
+};
+const EMPTY: TFilters = { container: "", type: "", actor: "", from: "", to: "" };
+
+/** What an event says, in words. */
+const describe = (event: { type: string; state: string | null; data: string | null }) => {
+  const data = event.data ? (JSON.parse(event.data) as Record<string, unknown>) : {};
+  const text = (value: unknown) =>
+    typeof value === "string" || typeof value === "number" ? String(value) : "";
+  if (event.type === "state") return `changed state to ${event.state ?? "?"}`;
+  if (event.type === "exit") return `init exited with status ${text(data.status)}`;
+  if (event.type === "operation")
+    return `${text(data.action)}: ${text(data.result)}${data.error ? ` (${text(data.error)})` : ""}`;
+  return text(data.message);
+};
+
+export function EventTimeline() {
+  const trpc = useTRPC();
+  const [draft, setDraft] = useState<TFilters>(EMPTY);
+  const [filters, setFilters] = useState<TFilters>(EMPTY);
+  const [pages, setPages] = useState<(number | undefined)[]>([undefined]);
+  const request: TListEventsRequest = {
+    container: filters.container || undefined,
+    type: filters.type || undefined,
+    actor: filters.actor || undefined,
+    from: filters.from ? new Date(filters.from) : undefined,
+    to: filters.to ? new Date(filters.to) : undefined,
+    before: pages.at(-1),
+    limit: 50,
+  };
+  const events = useQuery(trpc.events.list.queryOptions(request));
+  const set = (key: keyof TFilters) => (event: { target: { value: string } }) =>
+    setDraft({ ...draft, [key]: event.target.value });
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    setFilters(draft);
+    setPages([undefined]);
+  };
+
+  return (
+    <div className="space-y-4">
+      <form
+        onSubmit={onSubmit}
+        aria-label="Filter events"
+        className="grid grid-cols-2 gap-3 md:grid-cols-3 lg:grid-cols-6 lg:items-end"
+      >
+        <TextField label="Container" value={draft.container} onChange={set("container")} />
+        <div className="space-y-1">
+          <label htmlFor="event-type" className="block text-sm font-medium">
+            Type
+          </label>
+          <select
+            id="event-type"
+            value={draft.type}
+            onChange={set("type")}
+            className="w-full rounded-md border border-slate-300 bg-white px-2 py-2 text-sm dark:border-slate-600 dark:bg-slate-800"
+          >
+            <option value="">any</option>
+            {TYPES.map((type) => (
+              <option key={type}>{type}</option>
+            ))}
+          </select>
+        </div>
+        <TextField label="Actor" value={draft.actor} onChange={set("actor")} />
+        <TextField label="From" type="datetime-local" value={draft.from} onChange={set("from")} />
+        <TextField label="To" type="datetime-local" value={draft.to} onChange={set("to")} />
+        <Button type="submit" variant="primary">
+          Filter
+        </Button>
+      </form>
+      {events.isError && <ErrorAlert error={events.error} title="The events could not be read" />}
+      <ol
+        aria-label="Events, newest first"
+        className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900"
+      >
+        {(events.data?.events ?? []).map((event) => (
+          <li
+            key={event.id}
+            data-event-type={event.type}
+            className="flex flex-wrap gap-x-3 px-4 py-2 text-sm"
+          >
+            <time dateTime={event.at.toISOString()} className="text-slate-500 dark:text-slate-400">
+              {event.at.toLocaleString()}
+            </time>
+            <span className="font-medium">{event.container ?? "host"}</span>
+            <span>{describe(event)}</span>
+            {event.actor && <span className="text-slate-500 dark:text-slate-400">by {event.actor}</span>}
+          </li>
+        ))}
+        {events.data?.events.length === 0 && (
+          <li className="px-4 py-6 text-center text-slate-500">No events match.</li>
+        )}
+      </ol>
+      <div className="flex gap-2">
+        <Button disabled={pages.length <= 1} onClick={() => setPages(pages.slice(0, -1))}>
+          Newer
+        </Button>
+        <Button
+          disabled={!events.data?.nextBefore}
+          onClick={() => events.data?.nextBefore && setPages([...pages, events.data.nextBefore])}
+        >
+          Older
+        </Button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,167 @@
+"use client";
+
+import { useQueryClient } from "@tanstack/react-query";
+import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from "react";
+import { useSession } from "@/components/auth/use-session";
+import { useTRPC } from "@/components/trpc";
+
+/**
+ * One EventSource per tab on /api/events. Each event refreshes the queries it concerns in TanStack Query's cache
+ * (the server answers those from its in-memory state table: no polling, no process per request). The browser
+ * reconnects by itself and resumes after the last event id it saw; `reset` means "refetch everything".
+ */
+export type TConnection = "connecting" | "live" | "reconnecting" | "offline";
+type TToast = { id: number; text: string };
+type TLive = {
+  connection: TConnection;
+  lastUpdated: Date | null;
+  toasts: TToast[];
+  dismiss: (id: number) => void;
+};
+
+const LiveContext = createContext<TLive>({
+  connection: "connecting",
+  lastUpdated: null,
+  toasts: [],
+  dismiss: () => undefined,
+});
+export const useLive = () => useContext(LiveContext);
+
+type TEventData = {
+  type: string;
+  container: string | null;
+  state: string | null;
+  actor: string | null;
+  data: Record<string, unknown> | null;
+};
+
+const OFFLINE_AFTER_MS = 15_000;
+const TOAST_MS = 6000;
+
+export function LiveEvents({ children }: { children: ReactNode }) {
+  const { user } = useSession();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [connection, setConnection] = useState<TConnection>("connecting");
+  const [lastUpdated, setLastUpdated] = useState<Date | null>(null);
+  const [toasts, setToasts] = useState<TToast[]>([]);
+  const nextToast = useRef(0);
+  const username = user?.username;
+
+  useEffect(() => {
+    if (!username) return;
+    const source = new EventSource("/api/events");
+    let offlineTimer: ReturnType<typeof setTimeout> | undefined;
+    const refresh = () => {
+      void queryClient.invalidateQueries(trpc.containers.pathFilter());
+      void queryClient.invalidateQueries(trpc.events.pathFilter());
+    };
+    source.onopen = () => {
+      clearTimeout(offlineTimer);
+      setConnection("live");
+      setLastUpdated(new Date());
+    };
+    source.onerror = () => {
+      setConnection(source.readyState === EventSource.CLOSED ? "offline" : "reconnecting");
+      clearTimeout(offlineTimer);
+      offlineTimer = setTimeout(
+        () => setConnection((now) => (now === "live" ? now : "offline")),
+        OFFLINE_AFTER_MS,
+      );
+    };
+    source.addEventListener("ready", () => setLastUpdated(new Date()));
+    source.addEventListener("reset", () => {
+      setLastUpdated(new Date());
+      void queryClient.invalidateQueries();
+    });
+    source.addEventListener("atelier", (message) => {
+      setLastUpdated(new Date());
+      const event = JSON.parse((message as MessageEvent<string>).data) as TEventData;
+      refresh();
+      if (event.type === "operation" && event.actor && event.actor !== username) {
+        const action =
+          typeof event.data?.action === "string"
+            ? event.data.action.replace("containers.", "")
+            : "an operation";
+        const failed = event.data?.result === "error" ? " (failed)" : "";
+        const id = (nextToast.current += 1);
+        setToasts((list) => [
+          ...list.slice(-3),
+          { id, text: `${event.actor} ran ${action} on ${event.container ?? "?"}${failed}` },
+        ]);
+        setTimeout(() => setToasts((list) => list.filter((toast) => toast.id !== id)), TOAST_MS);
+      }
+    });
+    return () => {
+      clearTimeout(offlineTimer);
+      source.close();
+    };
+  }, [username, queryClient, trpc]);
+
+  const dismiss = (id: number) => setToasts((list) => list.filter((toast) => toast.id !== id));
+  return (
+    <LiveContext.Provider value={{ connection, lastUpdated, toasts, dismiss }}>
+      {children}
+    </LiveContext.Provider>
+  );
+}
+
+const labels: Record<TConnection, string> = {
+  connecting: "Connecting…",
+  live: "Live",
+  reconnecting: "Reconnecting…",
+  offline: "Offline",
+};
+const dots: Record<TConnection, string> = {
+  connecting: "bg-amber-500",
+  live: "bg-emerald-500",
+  reconnecting: "bg-amber-500",
+  offline: "bg-red-600",
+};
+
+/** The connection to the live stream, in words, with the time of the last update. */
+export function ConnectionIndicator() {
+  const { connection, lastUpdated } = useLive();
+  return (
+    <p
+      role="status"
+      aria-live="polite"
+      data-connection={connection}
+      className="flex items-center gap-1.5 text-xs text-slate-600 dark:text-slate-300"
+    >
+      <span aria-hidden="true" className={`inline-block h-2 w-2 rounded-full ${dots[connection]}`} />
+      {labels[connection]}
+      {lastUpdated && (
+        <span className="text-slate-500 dark:text-slate-400">
+          · updated {lastUpdated.toLocaleTimeString()}
+        </span>
+      )}
+    </p>
+  );
+}
+
+/** Changes made by other people, announced politely and gone after a few seconds. */
+export function Toasts() {
+  const { toasts, dismiss } = useLive();
+  return (
+    <div aria-live="polite" className="fixed bottom-4 right-4 z-40 flex w-80 flex-col gap-2">
+      {toasts.map((toast) => (
+        <div
+          key={toast.id}
+          role="status"
+          className="flex items-start justify-between gap-2 rounded-md border border-slate-200 bg-white p-3 text-sm shadow-lg dark:border-slate-700 dark:bg-slate-900"
+        >
+          <span>{toast.text}</span>
+          <button
+            type="button"
+            aria-label="Dismiss"
+            onClick={() => dismiss(toast.id)}
+            className="text-slate-500 hover:text-slate-900 dark:hover:text-white"
+          >
+            ×
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}

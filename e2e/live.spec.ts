@@ -1,0 +1,46 @@
+import { execa } from "execa";
+import { lxcPath } from "../tests/lxc-oracle";
+import { expect, test } from "./fixtures";
+
+test("a change made from the shell shows in the browser without reload, and the connection says live", async ({
+  page,
+  createContainer,
+}) => {
+  const name = await createContainer();
+  await page.goto(`/containers/${name}`);
+  await expect(page.getByTestId("container-state")).toHaveText("STOPPED");
+  await expect(page.locator('[data-connection="live"]')).toBeVisible();
+  await execa("lxc-start", ["-P", lxcPath(), "-n", name]);
+  await expect(page.getByTestId("container-state")).toHaveText("RUNNING");
+  await execa("lxc-freeze", ["-P", lxcPath(), "-n", name]);
+  await expect(page.getByTestId("container-state")).toHaveText("FROZEN");
+});
+
+test("two browsers stay in sync, and the other user is told who did what", async ({
+  page,
+  browser,
+  createContainer,
+}) => {
+  const name = await createContainer();
+  const admin = await browser.newContext({ storageState: "e2e/.auth/admin.json" });
+  const other = await admin.newPage();
+  await other.goto("/containers");
+  await page.goto("/containers");
+  const rowHere = page.locator(`[data-container="${name}"]`);
+  const rowThere = other.locator(`[data-container="${name}"]`);
+  await expect(rowThere.getByText("Stopped", { exact: true })).toBeVisible();
+  await rowHere.getByRole("button", { name: `Start ${name}` }).click();
+  await expect(rowThere.getByText("Running", { exact: true })).toBeVisible();
+  await expect(other.getByRole("status").filter({ hasText: `operator ran start on ${name}` })).toBeVisible();
+  await admin.close();
+});
+
+test("the events page shows the timeline and grows live", async ({ page, createContainer }) => {
+  const name = await createContainer();
+  await page.goto("/events");
+  await page.getByLabel("Container").fill(name);
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page.getByRole("listitem").filter({ hasText: "containers.create: ok" })).toBeVisible();
+  await execa("lxc-start", ["-P", lxcPath(), "-n", name]);
+  await expect(page.getByRole("listitem").filter({ hasText: "changed state to RUNNING" })).toBeVisible();
+});
