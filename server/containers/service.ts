@@ -1,5 +1,6 @@
 import { AppError } from "../errors";
 import type { TContainerState, TLxcDriver, TStopOptions } from "../lxc";
+import { memoryInUse } from "../metrics/memory";
 import { ContainerLocks, type TBusyOperation } from "./locks";
 import { ContainerStateTable } from "./state-table";
 
@@ -32,12 +33,28 @@ export const createContainerService = ({ lxc, listMaxAgeMs = 1000 }: TContainerS
     return (await table.list()).map((row) => ({ ...row, busy: busy.get(row.name) ?? null }));
   };
 
+  /** From the state table, like list: no process per request (one lxc-ls only for a container it does not know yet). */
   const get = async (name: string) => {
-    const [row, info] = await Promise.all([lxc.get(name), lxc.info(name)]);
+    const row = (await table.row(name)) ?? ((await lxc.exists(name)) ? await table.refresh(name) : undefined);
+    if (!row) {
+      throw new AppError("NOT_FOUND", {
+        message: `There is no container named "${name}"`,
+        hint: `Check the name; containers are looked up in ${lxc.lxcPath}.`,
+      });
+    }
+    const { name: rowName, state, pid, ipv4, ipv6, autostart, groups, unprivileged } = row;
     return {
-      ...row,
-      memoryUseBytes: info.memoryUseBytes,
-      cpuUseNs: info.cpuUseNs,
+      name: rowName,
+      state,
+      pid,
+      ipv4,
+      ipv6,
+      autostart,
+      groups,
+      unprivileged,
+      configPath: lxc.configPath(name),
+      lxcPath: lxc.lxcPath,
+      memoryUseBytes: state === "STOPPED" ? null : await memoryInUse(name),
       busy: locks.busy().get(name) ?? null,
     };
   };

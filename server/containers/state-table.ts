@@ -32,6 +32,12 @@ export class ContainerStateTable {
     this.now = options.now ?? (() => performance.now());
   }
 
+  /** One container's row as the table has it (the table is read first if it never was). */
+  async row(name: string): Promise<TListedContainer | undefined> {
+    if (this.readAt === Number.NEGATIVE_INFINITY) await this.reload();
+    return this.rows.get(name);
+  }
+
   setLive(isLive: boolean) {
     this.isLive = isLive;
   }

@@ -61,6 +61,18 @@ describe("live state", () => {
     await lxc("lxc-start", "-n", name);
     await events.waitFor(isState(name, "RUNNING"));
     expect((await listed(name))?.state).toBe("RUNNING");
+    // The PID and addresses follow with one re-read of that container.
+    await expect
+      .poll(
+        async () =>
+          (await callProcedure(server, "containers.get", { name }, { kind: "query", as: "viewer" })).data,
+      )
+      .toMatchObject({
+        name,
+        state: "RUNNING",
+        pid: expect.any(Number) as unknown,
+        memoryUseBytes: expect.any(Number) as unknown,
+      });
     await lxc("lxc-freeze", "-n", name);
     await events.waitFor(isState(name, "FROZEN"));
     expect((await listed(name))?.state).toBe("FROZEN");
