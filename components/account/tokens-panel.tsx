@@ -6,7 +6,9 @@ import { useSession } from "@/components/auth/use-session";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { DataTable } from "@/components/ui/data-table";
 import { ErrorAlert } from "@/components/ui/error-alert";
+import { SelectField } from "@/components/ui/select-field";
 import { fieldError, TextField } from "@/components/ui/text-field";
 import { type TRole } from "@/server/trpc/routers/users/users.types";
 
@@ -41,23 +43,12 @@ export function TokensPanel({ isAllUsers = false }: { isAllUsers?: boolean }) {
             onChange={(e) => setName(e.target.value)}
             error={fieldError(create.error, "name")}
           />
-          <div className="space-y-1">
-            <label htmlFor="token-role" className="block text-sm font-medium">
-              Role
-            </label>
-            <select
-              id="token-role"
-              value={role}
-              onChange={(e) => setRole(e.target.value as TRole)}
-              className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-600 dark:bg-slate-800"
-            >
-              {allowedRoles.map((candidate) => (
-                <option key={candidate} value={candidate}>
-                  {candidate}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField
+            label="Role"
+            value={role}
+            onChange={(e) => setRole(e.target.value as TRole)}
+            options={allowedRoles}
+          />
           <TextField
             label="Expires after (days, empty: never)"
             inputMode="numeric"
@@ -93,66 +84,47 @@ export function TokensPanel({ isAllUsers = false }: { isAllUsers?: boolean }) {
       )}
       {tokens.isError && <ErrorAlert error={tokens.error} />}
       {revoke.isError && <ErrorAlert error={revoke.error} />}
-      <table className="w-full text-left text-sm">
-        <caption className="sr-only">API tokens</caption>
-        <thead className="text-xs uppercase text-slate-500 dark:text-slate-400">
-          <tr>
-            <th scope="col" className="py-1 pr-4">
-              Name
-            </th>
-            {isAllUsers && (
-              <th scope="col" className="py-1 pr-4">
-                Owner
-              </th>
-            )}
-            <th scope="col" className="py-1 pr-4">
-              Role
-            </th>
-            <th scope="col" className="py-1 pr-4">
-              Starts with
-            </th>
-            <th scope="col" className="py-1 pr-4">
-              Last used
-            </th>
-            <th scope="col" className="py-1 pr-4">
-              Expires
-            </th>
-            <th scope="col" className="py-1">
-              <span className="sr-only">Actions</span>
-            </th>
+      <DataTable
+        caption="API tokens"
+        columns={[
+          "Name",
+          ...(isAllUsers ? ["Owner"] : []),
+          "Role",
+          "Starts with",
+          "Last used",
+          "Expires",
+          "",
+        ]}
+      >
+        {(tokens.data ?? []).map((token) => (
+          <tr
+            key={token.id}
+            data-token={token.name}
+            className="border-t border-slate-100 dark:border-slate-800"
+          >
+            <td className="py-1.5 pr-4">{token.name}</td>
+            {isAllUsers && <td className="py-1.5 pr-4">{token.owner}</td>}
+            <td className="py-1.5 pr-4">{token.role}</td>
+            <td className="py-1.5 pr-4 font-mono text-xs">{token.prefix}…</td>
+            <td className="py-1.5 pr-4">{token.lastUsedAt?.toLocaleString() ?? "never"}</td>
+            <td className="py-1.5 pr-4">{token.expiresAt?.toLocaleDateString() ?? "never"}</td>
+            <td className="py-1.5">
+              {token.revokedAt ? (
+                <span className="text-slate-500 dark:text-slate-400">Revoked</span>
+              ) : (
+                <Button
+                  size="sm"
+                  variant="danger"
+                  aria-label={`Revoke ${token.name}`}
+                  onClick={() => setRevoking({ id: token.id, name: token.name })}
+                >
+                  Revoke
+                </Button>
+              )}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {(tokens.data ?? []).map((token) => (
-            <tr
-              key={token.id}
-              data-token={token.name}
-              className="border-t border-slate-100 dark:border-slate-800"
-            >
-              <td className="py-1.5 pr-4">{token.name}</td>
-              {isAllUsers && <td className="py-1.5 pr-4">{token.owner}</td>}
-              <td className="py-1.5 pr-4">{token.role}</td>
-              <td className="py-1.5 pr-4 font-mono text-xs">{token.prefix}…</td>
-              <td className="py-1.5 pr-4">{token.lastUsedAt?.toLocaleString() ?? "never"}</td>
-              <td className="py-1.5 pr-4">{token.expiresAt?.toLocaleDateString() ?? "never"}</td>
-              <td className="py-1.5">
-                {token.revokedAt ? (
-                  <span className="text-slate-500 dark:text-slate-400">Revoked</span>
-                ) : (
-                  <Button
-                    size="sm"
-                    variant="danger"
-                    aria-label={`Revoke ${token.name}`}
-                    onClick={() => setRevoking({ id: token.id, name: token.name })}
-                  >
-                    Revoke
-                  </Button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
       <ConfirmDialog
         open={revoking !== null}
         title={`Revoke ${revoking?.name ?? ""}?`}

@@ -4,6 +4,9 @@ import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useTRPC } from "@/components/trpc";
 import { Button, Spinner } from "@/components/ui/button";
+import { DataTable } from "@/components/ui/data-table";
+import { Pager, usePager } from "@/components/ui/pager";
+import { SelectField } from "@/components/ui/select-field";
 import { ErrorAlert } from "@/components/ui/error-alert";
 import { TextField } from "@/components/ui/text-field";
 import { type TListAuditRequest } from "@/server/trpc/routers/audit/audit.types";
@@ -33,15 +36,14 @@ export function AuditLog() {
   const trpc = useTRPC();
   const [draft, setDraft] = useState<TFilters>(EMPTY);
   const [filters, setFilters] = useState<TFilters>(EMPTY);
-  const [pages, setPages] = useState<(number | undefined)[]>([undefined]);
-  const before = pages.at(-1);
-  const audit = useQuery(trpc.audit.list.queryOptions(toRequest(filters, before)));
+  const pager = usePager();
+  const audit = useQuery(trpc.audit.list.queryOptions(toRequest(filters, pager.before)));
   const set = (key: keyof TFilters) => (event: { target: { value: string } }) =>
     setDraft({ ...draft, [key]: event.target.value });
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     setFilters(draft);
-    setPages([undefined]);
+    pager.reset();
   };
 
   return (
@@ -54,21 +56,12 @@ export function AuditLog() {
         <TextField label="Actor" value={draft.actor} onChange={set("actor")} />
         <TextField label="Action" value={draft.action} onChange={set("action")} placeholder="containers." />
         <TextField label="Target" value={draft.target} onChange={set("target")} />
-        <div className="space-y-1">
-          <label htmlFor="audit-result" className="block text-sm font-medium">
-            Result
-          </label>
-          <select
-            id="audit-result"
-            value={draft.result}
-            onChange={set("result")}
-            className="w-full rounded-md border border-slate-300 bg-white px-2 py-2 text-sm dark:border-slate-600 dark:bg-slate-800"
-          >
-            <option value="">any</option>
-            <option value="ok">ok</option>
-            <option value="error">error</option>
-          </select>
-        </div>
+        <SelectField
+          label="Result"
+          value={draft.result}
+          onChange={set("result")}
+          options={[{ value: "", label: "any" }, "ok", "error"]}
+        />
         <TextField label="From" type="datetime-local" value={draft.from} onChange={set("from")} />
         <TextField label="To" type="datetime-local" value={draft.to} onChange={set("to")} />
         <Button type="submit" variant="primary">
@@ -81,60 +74,37 @@ export function AuditLog() {
           <Spinner /> Loading…
         </p>
       )}
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-        <table className="w-full text-left text-sm">
-          <caption className="sr-only">Audit log entries, newest first</caption>
-          <thead className="border-b border-slate-200 text-xs uppercase text-slate-500 dark:border-slate-800 dark:text-slate-400">
-            <tr>
-              {["Time", "Actor", "Action", "Target", "Result", "Details", "From"].map((heading) => (
-                <th key={heading} scope="col" className="px-3 py-2">
-                  {heading}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {(audit.data?.entries ?? []).map((entry) => (
-              <tr
-                key={entry.id}
-                className="border-b border-slate-100 align-top last:border-0 dark:border-slate-800"
-              >
-                <td className="whitespace-nowrap px-3 py-1.5">{entry.at.toLocaleString()}</td>
-                <td className="px-3 py-1.5">
-                  {entry.actor}
-                  {entry.via ? (
-                    <span className="text-slate-500 dark:text-slate-400"> ({entry.via})</span>
-                  ) : null}
-                </td>
-                <td className="px-3 py-1.5 font-mono text-xs">{entry.action}</td>
-                <td className="px-3 py-1.5">{entry.target ?? "–"}</td>
-                <td className="px-3 py-1.5">
-                  {entry.result === "ok" ? (
-                    "ok"
-                  ) : (
-                    <span className="font-medium text-red-700 dark:text-red-300">error</span>
-                  )}
-                </td>
-                <td className="max-w-md break-words px-3 py-1.5 font-mono text-xs">
-                  {entry.error ?? entry.input ?? ""}
-                </td>
-                <td className="px-3 py-1.5 font-mono text-xs">{entry.clientAddress ?? "–"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <div className="flex gap-2">
-        <Button disabled={pages.length <= 1} onClick={() => setPages(pages.slice(0, -1))}>
-          Newer
-        </Button>
-        <Button
-          disabled={!audit.data?.nextBefore}
-          onClick={() => audit.data?.nextBefore && setPages([...pages, audit.data.nextBefore])}
-        >
-          Older
-        </Button>
-      </div>
+      <DataTable
+        caption="Audit log entries, newest first"
+        columns={["Time", "Actor", "Action", "Target", "Result", "Details", "From"]}
+      >
+        {(audit.data?.entries ?? []).map((entry) => (
+          <tr
+            key={entry.id}
+            className="border-b border-slate-100 align-top last:border-0 dark:border-slate-800"
+          >
+            <td className="whitespace-nowrap px-3 py-1.5">{entry.at.toLocaleString()}</td>
+            <td className="px-3 py-1.5">
+              {entry.actor}
+              {entry.via ? <span className="text-slate-500 dark:text-slate-400"> ({entry.via})</span> : null}
+            </td>
+            <td className="px-3 py-1.5 font-mono text-xs">{entry.action}</td>
+            <td className="px-3 py-1.5">{entry.target ?? "–"}</td>
+            <td className="px-3 py-1.5">
+              {entry.result === "ok" ? (
+                "ok"
+              ) : (
+                <span className="font-medium text-red-700 dark:text-red-300">error</span>
+              )}
+            </td>
+            <td className="max-w-md break-words px-3 py-1.5 font-mono text-xs">
+              {entry.error ?? entry.input ?? ""}
+            </td>
+            <td className="px-3 py-1.5 font-mono text-xs">{entry.clientAddress ?? "–"}</td>
+          </tr>
+        ))}
+      </DataTable>
+      <Pager pager={pager} nextBefore={audit.data?.nextBefore} />
     </div>
   );
 }

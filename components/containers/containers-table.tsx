@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useTRPC } from "@/components/trpc";
 import { Button, Spinner } from "@/components/ui/button";
+import { DataTable } from "@/components/ui/data-table";
 import { ErrorAlert } from "@/components/ui/error-alert";
 import { ContainerActions } from "./container-actions";
 import { StateBadge } from "./state-badge";
@@ -39,59 +40,36 @@ export function ContainersTable() {
   }
 
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-      <table className="w-full text-left text-sm">
-        <caption className="sr-only">Containers, with their state, addresses and actions</caption>
-        <thead className="border-b border-slate-200 text-xs uppercase text-slate-500 dark:border-slate-800 dark:text-slate-400">
-          <tr>
-            <th scope="col" className="px-4 py-2">
-              Name
-            </th>
-            <th scope="col" className="px-4 py-2">
-              State
-            </th>
-            <th scope="col" className="px-4 py-2">
-              Addresses
-            </th>
-            <th scope="col" className="px-4 py-2">
-              Autostart
-            </th>
-            <th scope="col" className="px-4 py-2">
-              Actions
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {list.data.map((container) => (
-            <tr
-              key={container.name}
-              data-container={container.name}
-              className="border-b border-slate-100 last:border-0 dark:border-slate-800"
+    <DataTable
+      caption="Containers, with their state, addresses and actions"
+      columns={["Name", "State", "Addresses", "Autostart", "Actions"]}
+    >
+      {list.data.map((container) => (
+        <tr
+          key={container.name}
+          data-container={container.name}
+          className="border-b border-slate-100 last:border-0 dark:border-slate-800"
+        >
+          <th scope="row" className="px-4 py-2 font-medium">
+            <Link
+              href={`/containers/${encodeURIComponent(container.name)}`}
+              className="text-sky-700 hover:underline dark:text-sky-400"
             >
-              <th scope="row" className="px-4 py-2 font-medium">
-                <Link
-                  href={`/containers/${encodeURIComponent(container.name)}`}
-                  className="text-sky-700 hover:underline dark:text-sky-400"
-                >
-                  {container.name}
-                </Link>
-              </th>
-              <td className="px-4 py-2">
-                <StateBadge state={container.state} busy={container.busy} />
-              </td>
-              <td className="px-4 py-2 font-mono text-xs">
-                {[...container.ipv4, ...container.ipv6].join(", ") || (
-                  <span className="text-slate-400">–</span>
-                )}
-              </td>
-              <td className="px-4 py-2">{container.autostart ? "Yes" : "No"}</td>
-              <td className="px-4 py-2">
-                <ContainerActions container={container} layout="row" />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+              {container.name}
+            </Link>
+          </th>
+          <td className="px-4 py-2">
+            <StateBadge state={container.state} busy={container.busy} />
+          </td>
+          <td className="px-4 py-2 font-mono text-xs">
+            {[...container.ipv4, ...container.ipv6].join(", ") || <span className="text-slate-400">–</span>}
+          </td>
+          <td className="px-4 py-2">{container.autostart ? "Yes" : "No"}</td>
+          <td className="px-4 py-2">
+            <ContainerActions container={container} layout="row" />
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }

@@ -5,6 +5,8 @@ import { useState, type FormEvent } from "react";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { ErrorAlert } from "@/components/ui/error-alert";
+import { Pager, usePager } from "@/components/ui/pager";
+import { SelectField } from "@/components/ui/select-field";
 import { TextField } from "@/components/ui/text-field";
 import { type TListEventsRequest } from "@/server/trpc/routers/events/events.types";
 
@@ -34,14 +36,14 @@ export function EventTimeline() {
   const trpc = useTRPC();
   const [draft, setDraft] = useState<TFilters>(EMPTY);
   const [filters, setFilters] = useState<TFilters>(EMPTY);
-  const [pages, setPages] = useState<(number | undefined)[]>([undefined]);
+  const pager = usePager();
   const request: TListEventsRequest = {
     container: filters.container || undefined,
     type: filters.type || undefined,
     actor: filters.actor || undefined,
     from: filters.from ? new Date(filters.from) : undefined,
     to: filters.to ? new Date(filters.to) : undefined,
-    before: pages.at(-1),
+    before: pager.before,
     limit: 50,
   };
   const events = useQuery(trpc.events.list.queryOptions(request));
@@ -50,7 +52,7 @@ export function EventTimeline() {
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     setFilters(draft);
-    setPages([undefined]);
+    pager.reset();
   };
 
   return (
@@ -61,22 +63,12 @@ export function EventTimeline() {
         className="grid grid-cols-2 gap-3 md:grid-cols-3 lg:grid-cols-6 lg:items-end"
       >
         <TextField label="Container" value={draft.container} onChange={set("container")} />
-        <div className="space-y-1">
-          <label htmlFor="event-type" className="block text-sm font-medium">
-            Type
-          </label>
-          <select
-            id="event-type"
-            value={draft.type}
-            onChange={set("type")}
-            className="w-full rounded-md border border-slate-300 bg-white px-2 py-2 text-sm dark:border-slate-600 dark:bg-slate-800"
-          >
-            <option value="">any</option>
-            {TYPES.map((type) => (
-              <option key={type}>{type}</option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          label="Type"
+          value={draft.type}
+          onChange={set("type")}
+          options={[{ value: "", label: "any" }, ...TYPES]}
+        />
         <TextField label="Actor" value={draft.actor} onChange={set("actor")} />
         <TextField label="From" type="datetime-local" value={draft.from} onChange={set("from")} />
         <TextField label="To" type="datetime-local" value={draft.to} onChange={set("to")} />
@@ -107,17 +99,7 @@ export function EventTimeline() {
           <li className="px-4 py-6 text-center text-slate-500">No events match.</li>
         )}
       </ol>
-      <div className="flex gap-2">
-        <Button disabled={pages.length <= 1} onClick={() => setPages(pages.slice(0, -1))}>
-          Newer
-        </Button>
-        <Button
-          disabled={!events.data?.nextBefore}
-          onClick={() => events.data?.nextBefore && setPages([...pages, events.data.nextBefore])}
-        >
-          Older
-        </Button>
-      </div>
+      <Pager pager={pager} nextBefore={events.data?.nextBefore} />
     </div>
   );
 }

@@ -5,7 +5,9 @@ import { useState, type FormEvent } from "react";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { DataTable } from "@/components/ui/data-table";
 import { ErrorAlert } from "@/components/ui/error-alert";
+import { SelectField } from "@/components/ui/select-field";
 import { fieldError, TextField } from "@/components/ui/text-field";
 import { type TRole } from "@/server/trpc/routers/users/users.types";
 
@@ -52,21 +54,12 @@ export function UsersAdmin() {
           onChange={(e) => setUsername(e.target.value)}
           error={fieldError(create.error, "username")}
         />
-        <div className="space-y-1">
-          <label htmlFor="new-user-role" className="block text-sm font-medium">
-            Role
-          </label>
-          <select
-            id="new-user-role"
-            className={selectClass}
-            value={role}
-            onChange={(e) => setNewRole(e.target.value as TRole)}
-          >
-            {ROLES.map((candidate) => (
-              <option key={candidate}>{candidate}</option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          label="Role"
+          value={role}
+          onChange={(e) => setNewRole(e.target.value as TRole)}
+          options={ROLES}
+        />
         <TextField
           label="Password"
           type="password"
@@ -84,65 +77,46 @@ export function UsersAdmin() {
       )}
       {failed && <ErrorAlert error={failed.error} />}
       {users.isError && <ErrorAlert error={users.error} />}
-      <table className="w-full text-left text-sm">
-        <caption className="sr-only">Users</caption>
-        <thead className="text-xs uppercase text-slate-500 dark:text-slate-400">
-          <tr>
-            <th scope="col" className="py-1 pr-4">
-              Username
+      <DataTable caption="Users" columns={["Username", "Role", "Status", ""]}>
+        {(users.data ?? []).map((user) => (
+          <tr
+            key={user.id}
+            data-user={user.username}
+            className="border-t border-slate-100 dark:border-slate-800"
+          >
+            <th scope="row" className="py-2 pr-4 font-medium">
+              {user.username}
             </th>
-            <th scope="col" className="py-1 pr-4">
-              Role
-            </th>
-            <th scope="col" className="py-1 pr-4">
-              Status
-            </th>
-            <th scope="col" className="py-1">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {(users.data ?? []).map((user) => (
-            <tr
-              key={user.id}
-              data-user={user.username}
-              className="border-t border-slate-100 dark:border-slate-800"
-            >
-              <th scope="row" className="py-2 pr-4 font-medium">
-                {user.username}
-              </th>
-              <td className="py-2 pr-4">
-                <select
-                  aria-label={`Role of ${user.username}`}
-                  className={selectClass}
-                  value={user.role}
-                  onChange={(e) => setRole.mutate({ id: user.id, role: e.target.value as TRole })}
-                >
-                  {ROLES.map((candidate) => (
-                    <option key={candidate}>{candidate}</option>
-                  ))}
-                </select>
-              </td>
-              <td className="py-2 pr-4">{user.disabled ? "Disabled" : "Active"}</td>
-              <td className="flex gap-2 py-2">
-                {user.disabled ? (
-                  <Button size="sm" onClick={() => setDisabled.mutate({ id: user.id, disabled: false })}>
-                    Enable
-                  </Button>
-                ) : (
-                  <Button size="sm" variant="danger" onClick={() => setDisabling(user)}>
-                    Disable
-                  </Button>
-                )}
-                <Button size="sm" onClick={() => (setResetTo(""), setResetting(user))}>
-                  Reset password
+            <td className="py-2 pr-4">
+              <select
+                aria-label={`Role of ${user.username}`}
+                className={selectClass}
+                value={user.role}
+                onChange={(e) => setRole.mutate({ id: user.id, role: e.target.value as TRole })}
+              >
+                {ROLES.map((candidate) => (
+                  <option key={candidate}>{candidate}</option>
+                ))}
+              </select>
+            </td>
+            <td className="py-2 pr-4">{user.disabled ? "Disabled" : "Active"}</td>
+            <td className="flex gap-2 py-2">
+              {user.disabled ? (
+                <Button size="sm" onClick={() => setDisabled.mutate({ id: user.id, disabled: false })}>
+                  Enable
                 </Button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+              ) : (
+                <Button size="sm" variant="danger" onClick={() => setDisabling(user)}>
+                  Disable
+                </Button>
+              )}
+              <Button size="sm" onClick={() => (setResetTo(""), setResetting(user))}>
+                Reset password
+              </Button>
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       <ConfirmDialog
         open={disabling !== null}
         title={`Disable ${disabling?.username ?? ""}?`}

@@ -1,0 +1,32 @@
+import type { ReactNode } from "react";
+
+type TDataTableProps = {
+  /** Read by screen readers: what the table lists. */
+  caption: string;
+  /** Column headings; an empty string is an actions column (named for screen readers only). */
+  columns: string[];
+  children: ReactNode;
+};
+
+/** A plain table with a screen-reader caption and column headings; rows are the caller's <tr>s. */
+export function DataTable({ caption, columns, children }: TDataTableProps) {
+  return (
+    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+      <table className="w-full text-left text-sm">
+        <caption className="sr-only">{caption}</caption>
+        <thead className="border-b border-slate-200 text-xs uppercase text-slate-500 dark:border-slate-800 dark:text-slate-400">
+          <tr>
+            {columns.map((column, index) => (
+              <th key={column || `actions-${index}`} scope="col" className="px-3 py-2">
+                {column || <span className="sr-only">Actions</span>}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody className="[&>tr]:border-b [&>tr]:border-slate-100 [&>tr:last-child]:border-0 dark:[&>tr]:border-slate-800 [&_td]:px-3 [&_td]:py-1.5 [&_th]:px-3 [&_th]:py-1.5">
+          {children}
+        </tbody>
+      </table>
+    </div>
+  );
+}
