@@ -1,0 +1,136 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigValueError, groupOf, LxcConfig } from "./model";
+
+const fixtures = path.join(import.meta.dirname, "__fixtures__");
+const read = (file: string) => readFileSync(file, "utf8");
+
+/** Every config file LXC ships (the lxc package installs them; the test command installs lxc). */
+const shipped = (dir: string): string[] =>
+  readdirSync(dir).flatMap((entry) => {
+    const full = path.join(dir, entry);
+    return statSync(full).isDirectory() ? shipped(full) : entry.endsWith(".conf") ? [full] : [];
+  });
+
+describe("LxcConfig round trip: parse then serialise gives the same bytes", () => {
+  const files = [
+    ...shipped("/usr/share/lxc/config"),
+    path.join(fixtures, "busybox-template.conf"),
+    path.join(fixtures, "edge-cases.conf"),
+  ];
+
+  it("covers LXC's shipped configs", () => {
+    expect(files.length).toBeGreaterThan(40);
+  });
+
+  it.each(files.map((file) => [path.relative("/", file), file]))("%s", (_label, file) => {
+    const text = read(file);
+    expect(LxcConfig.parse(text).toString()).toBe(text);
+  });
+
+  it.each(["", "\n", "lxc.tty.max = 1", "\n\n# only a comment\n"])("%j", (text) => {
+    expect(LxcConfig.parse(text).toString()).toBe(text);
+  });
+});
+
+describe("LxcConfig reading", () => {
+  const config = LxcConfig.parse(read(path.join(fixtures, "edge-cases.conf")));
+
+  it("reads entries with their line numbers, whatever the spacing and line endings", () => {
+    expect(config.get("lxc.utsname")).toBe("legacy");
+    expect(config.get("lxc.network.type")).toBe("veth");
+    expect(config.entries().find((entry) => entry.key === "lxc.network.type")?.line).toBe(3);
+  });
+
+  it("keeps repeated keys in order, and values that contain '='", () => {
+    expect(config.getAll("lxc.idmap")).toEqual(["u 0 100000 65536", "g 0 100000 65536"]);
+    expect(config.getAll("lxc.cgroup.devices.allow")).toEqual(["c 1:3 rwm", "c 5:1 rwm"]);
+    expect(config.get("lxc.environment")).toBe("A=b=c");
+    expect(config.get("lxc.apparmor.profile")).toBe("");
+  });
+
+  it("marks the lines LXC ignores", () => {
+    expect(
+      config.parsedLines.filter((line) => line.kind === "ignored").map((line) => line.raw.trim()),
+    ).toEqual(["// a legacy comment LXC silently ignores", "no equals sign here"]);
+  });
+});
+
+describe("LxcConfig editing touches only the lines it changes", () => {
+  const original = read(path.join(fixtures, "busybox-template.conf"));
+  const changedLines = (before: string, after: string) => {
+    const a = before.split("\n");
+    const b = after.split("\n");
+    return { removed: a.filter((line) => !b.includes(line)), added: b.filter((line) => !a.includes(line)) };
+  };
+
+  it("rewrites a key in place", () => {
+    const edited = LxcConfig.parse(original).set("lxc.tty.max", "2").toString();
+    expect(changedLines(original, edited)).toEqual({
+      removed: ["lxc.tty.max = 5"],
+      added: ["lxc.tty.max = 2"],
+    });
+    expect(edited.split("\n").indexOf("lxc.tty.max = 2")).toBe(
+      original.split("\n").indexOf("lxc.tty.max = 5"),
+    );
+  });
+
+  it("keeps the spacing of the line it rewrites", () => {
+    const text = "lxc.tty.max=5\n\tlxc.pty.max   =  1  \n";
+    expect(LxcConfig.parse(text).set("lxc.pty.max", "4").toString()).toBe(
+      "lxc.tty.max=5\n\tlxc.pty.max   =  4  \n",
+    );
+  });
+
+  it("adds a new key after the last line of its group", () => {
+    const edited = LxcConfig.parse(original)
+      .add("lxc.net.0.ipv4.address", "10.0.3.5/24")
+      .toString()
+      .split("\n");
+    expect(edited.indexOf("lxc.net.0.ipv4.address = 10.0.3.5/24")).toBe(
+      edited.indexOf("lxc.net.0.flags = up") + 1,
+    );
+    const mounts = LxcConfig.parse(original)
+      .add("lxc.mount.entry", "/srv srv none bind 0 0")
+      .toString()
+      .split("\n");
+    expect(mounts.indexOf("lxc.mount.entry = /srv srv none bind 0 0")).toBe(mounts.length - 2);
+  });
+
+  it("adds a key of a new group at the end, keeping the final newline", () => {
+    const edited = LxcConfig.parse(original).set("lxc.start.auto", "1").toString();
+    expect(edited.endsWith("\nlxc.start.auto = 1\n")).toBe(true);
+    expect(LxcConfig.parse("").set("lxc.start.auto", "1").toString()).toBe("lxc.start.auto = 1\n");
+  });
+
+  it("removes one value of a repeated key, or all of them", () => {
+    const config = LxcConfig.parse(original).remove("lxc.mount.entry", "/lib lib none ro,bind 0 0");
+    expect(config.getAll("lxc.mount.entry")).toHaveLength(6);
+    expect(config.remove("lxc.mount.entry").getAll("lxc.mount.entry")).toEqual([]);
+    expect(config.get("lxc.mount.auto")).toBe("cgroup:mixed proc:mixed sys:ro");
+  });
+
+  it("refuses keys and values that could break out of their line", () => {
+    const config = LxcConfig.parse(original);
+    expect(() => config.set("lxc.tty.max", "1\nlxc.hook.pre-start = /bin/sh")).toThrow(ConfigValueError);
+    expect(() => config.set("lxc.tty.max", "1\r")).toThrow(ConfigValueError);
+    expect(() => config.set("lxc.tty.max = 1\nlxc.x", "1")).toThrow(ConfigValueError);
+    expect(() => config.set("LXC.Tty", "1")).toThrow(ConfigValueError);
+    expect(() => config.set("lxc.tty.max", " 1")).toThrow(ConfigValueError);
+    expect(config.toString()).toBe(original);
+  });
+});
+
+describe("groupOf", () => {
+  it.each([
+    ["lxc.net.0.link", "lxc.net.0"],
+    ["lxc.net.12.ipv4.address", "lxc.net.12"],
+    ["lxc.cgroup.memory.limit_in_bytes", "lxc.cgroup"],
+    ["lxc.cgroup2.memory.max", "lxc.cgroup2"],
+    ["lxc.mount.entry", "lxc.mount"],
+    ["lxc.tty.max", "lxc.tty"],
+  ])("%s -> %s", (key, group) => {
+    expect(groupOf(key)).toBe(group);
+  });
+});
