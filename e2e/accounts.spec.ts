@@ -1,5 +1,5 @@
 import { startServer, PASSWORD } from "../tests/server";
-import { expect, test, tokens } from "./fixtures";
+import { expect, test } from "./fixtures";
 
 test.describe("signed out", () => {
   test.use({ storageState: { cookies: [], origins: [] } });
@@ -111,6 +111,5 @@ test.describe("as a viewer", () => {
     await expect(page.getByRole("link", { name: "Audit log" })).toHaveCount(0);
     const response = await page.request.get("/api/trpc/audit.list?input=%7B%22json%22%3A%7B%7D%7D");
     expect(response.status()).toBe(403);
-    expect(tokens().viewer).toMatch(/^atl_t_/);
   });
 });

@@ -2,7 +2,7 @@ import { AppError } from "../errors";
 import type { TDb } from "../db";
 import { RateLimiter } from "./rate-limit";
 import { isAtLeast, lowerOf, toRole, type TRole } from "./roles";
-import { burnPasswordCheck, hashPassword, hashSecret, newSecret, safeEqual, verifyPassword } from "./secrets";
+import { burnPasswordCheck, hashPassword, hashSecret, newSecret, verifyPassword } from "./secrets";
 
 /**
  * Users, sign-in, sessions and API tokens on the database. Domain code: no tRPC, no HTTP. The CLI uses it too.
@@ -320,7 +320,6 @@ export const createAccounts = ({
     revokeApiToken,
     authenticateToken,
     userByName,
-    safeEqual,
   };
 };
 

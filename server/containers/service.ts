@@ -1,4 +1,3 @@
-import { AppError } from "../errors";
 import type { TContainerState, TLxcDriver, TStopOptions } from "../lxc";
 import { memoryInUse } from "../metrics/memory";
 import { ContainerLocks, type TBusyOperation } from "./locks";
@@ -36,12 +35,7 @@ export const createContainerService = ({ lxc, listMaxAgeMs = 1000 }: TContainerS
   /** From the state table, like list: no process per request (one lxc-ls only for a container it does not know yet). */
   const get = async (name: string) => {
     const row = (await table.row(name)) ?? ((await lxc.exists(name)) ? await table.refresh(name) : undefined);
-    if (!row) {
-      throw new AppError("NOT_FOUND", {
-        message: `There is no container named "${name}"`,
-        hint: `Check the name; containers are looked up in ${lxc.lxcPath}.`,
-      });
-    }
+    if (!row) throw lxc.notFound(name);
     const { name: rowName, state, pid, ipv4, ipv6, autostart, groups, unprivileged } = row;
     return {
       name: rowName,
@@ -63,12 +57,7 @@ export const createContainerService = ({ lxc, listMaxAgeMs = 1000 }: TContainerS
     operate(input.name, "create", () => lxc.create(input.name, { template: input.template }));
 
   const ensureExists = async (name: string) => {
-    if (!(await lxc.exists(name))) {
-      throw new AppError("NOT_FOUND", {
-        message: `There is no container named "${name}"`,
-        hint: `Check the name; containers are looked up in ${lxc.lxcPath}.`,
-      });
-    }
+    if (!(await lxc.exists(name))) throw lxc.notFound(name);
   };
 
   const lifecycle =

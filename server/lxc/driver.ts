@@ -261,6 +261,7 @@ export const createLxcDriver = ({ lxcPath, containerConfig }: TLxcDriverOptions)
   return {
     lxcPath,
     exists,
+    notFound,
     list,
     get,
     info,
