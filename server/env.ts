@@ -42,6 +42,12 @@ const ZRawSettings = z.object({
     .int("must be a whole number of days")
     .min(1, "must be at least 1 day")
     .default(365),
+  ATELIER_METRICS_INTERVAL_MS: z.coerce
+    .number({ message: "must be a number of milliseconds" })
+    .int("must be a whole number of milliseconds")
+    .min(250, "must be at least 250 ms")
+    .max(60_000, "must be at most 60000 ms (one minute)")
+    .default(1000),
   ATELIER_LXC_PATH: ZAbsolutePath.optional(),
   ATELIER_DATA_DIR: ZAbsolutePath.default("/var/lib/atelier"),
   ATELIER_CONTAINER_CONFIG: ZAbsolutePath.default("/etc/lxc/default.conf"),
@@ -68,6 +74,8 @@ export type TSettings = {
   tls: { cert: string; key: string } | null;
   auditRetentionDays: number;
   eventRetentionDays: number;
+  /** How often running containers' usage is sampled. */
+  metricsIntervalMs: number;
   isDev: boolean;
 };
 
@@ -147,6 +155,7 @@ export const loadSettings = async (source: NodeJS.ProcessEnv = process.env): Pro
     tls,
     auditRetentionDays: raw.ATELIER_AUDIT_RETENTION_DAYS,
     eventRetentionDays: raw.ATELIER_EVENT_RETENTION_DAYS,
+    metricsIntervalMs: raw.ATELIER_METRICS_INTERVAL_MS,
     isDev: raw.NODE_ENV === "development",
   });
 };

@@ -65,6 +65,7 @@ const main = async () => {
     Promise.all([
       pruneAudit(runtime.db, settings.auditRetentionDays),
       runtime.events.prune(settings.eventRetentionDays),
+      runtime.metrics.history.prune(),
     ]).catch((error: unknown) => log.error("pruning failed", { error }));
   const liveState = startLiveState({
     lxcPath: settings.lxcPath,
@@ -72,8 +73,9 @@ const main = async () => {
     events: runtime.events,
     log: logger.child({ component: "monitor" }),
   });
+  runtime.metrics.start();
   await prune();
-  setInterval(() => void prune(), 24 * 60 * 60 * 1000).unref();
+  setInterval(() => void prune(), 60 * 60 * 1000).unref();
   const app = next({ dev: settings.isDev, dir: root, hostname: settings.host, port: settings.port });
   try {
     await app.prepare();
@@ -170,7 +172,7 @@ const main = async () => {
     log.info("stopping", { signal });
     server.close();
     server.closeAllConnections();
-    void Promise.allSettled([liveState.stop(), app.close()])
+    void Promise.allSettled([liveState.stop(), runtime.metrics.stop(), app.close()])
       .then(() => closeRuntime(runtime))
       .finally(() => process.exit(0));
   };

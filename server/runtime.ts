@@ -6,6 +6,7 @@ import { createDb, type TDb } from "./db";
 import type { TSettings } from "./env";
 import { createLxcDriver, type TLxcDriver } from "./lxc";
 import { logger, type TLogger } from "./log";
+import { createMetrics, type TMetrics } from "./metrics";
 
 /** Everything the API needs, built once from the settings. */
 export type TRuntime = {
@@ -15,6 +16,8 @@ export type TRuntime = {
   containers: TContainerService;
   accounts: TAccounts;
   events: EventBus;
+  /** Usage: sampler, recent window, history and the live streams' watches (started by main). */
+  metrics: TMetrics;
   /** First-run setup: the token that may create the first admin, while no user exists. */
   setup: { token: SetupToken | null };
   log: TLogger;
@@ -23,14 +26,24 @@ export type TRuntime = {
 export const createRuntime = (settings: TSettings): TRuntime => {
   const lxc = createLxcDriver({ lxcPath: settings.lxcPath, containerConfig: settings.containerConfig });
   const db = createDb(settings.databaseUrl);
+  const events = new EventBus(db, logger.child({ component: "events" }));
+  const containers = createContainerService({ lxc });
   return {
     settings,
     db,
     accounts: createAccounts({ db }),
-    events: new EventBus(db, logger.child({ component: "events" })),
+    events,
+    metrics: createMetrics({
+      db,
+      containers,
+      events,
+      lxcPath: settings.lxcPath,
+      intervalMs: settings.metricsIntervalMs,
+      log: logger.child({ component: "metrics" }),
+    }),
     setup: { token: null },
     lxc,
-    containers: createContainerService({ lxc }),
+    containers,
     log: logger,
   };
 };

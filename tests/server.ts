@@ -2,6 +2,7 @@ import { mkdtemp } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
 import { execa, type ResultPromise } from "execa";
+import superjson from "superjson";
 import { createAccounts } from "@/server/auth/accounts";
 import type { TRole } from "@/server/auth/roles";
 import { createDb } from "@/server/db";
@@ -35,6 +36,8 @@ export type TRunningServer = {
   tokens: Record<TRole, string>;
   output: () => string;
   stop: () => Promise<void>;
+  /** Stops the server (SIGTERM) and starts a new one on the same data directory, database and users. */
+  restart: () => Promise<TRunningServer>;
 };
 
 export const PASSWORD = "correct-horse-battery";
@@ -71,12 +74,21 @@ export const runServer = (env: Record<string, string>) =>
 
 export const startServer = async (
   env: Record<string, string> = {},
-  { withUsers = true, scheme = "http" }: { withUsers?: boolean; scheme?: "http" | "https" } = {},
+  {
+    withUsers = true,
+    scheme = "http",
+    reuse,
+  }: {
+    withUsers?: boolean;
+    scheme?: "http" | "https";
+    reuse?: Pick<TRunningServer, "dataDir" | "databaseUrl" | "tokens">;
+  } = {},
 ): Promise<TRunningServer> => {
   const port = await freePort();
-  const dataDir = await mkdtemp(path.join(process.env.ATELIER_DATA_DIR ?? "/tmp", "server-"));
-  const databaseUrl = `file:${path.join(dataDir, "atelier.db")}`;
-  const tokens = withUsers ? await seedUsers(databaseUrl) : ({} as Record<TRole, string>);
+  const dataDir =
+    reuse?.dataDir ?? (await mkdtemp(path.join(process.env.ATELIER_DATA_DIR ?? "/tmp", "server-")));
+  const databaseUrl = reuse?.databaseUrl ?? `file:${path.join(dataDir, "atelier.db")}`;
+  const tokens = reuse?.tokens ?? (withUsers ? await seedUsers(databaseUrl) : ({} as Record<TRole, string>));
   const child: ResultPromise = runServer({
     PORT: String(port),
     ATELIER_DATA_DIR: dataDir,
@@ -100,6 +112,10 @@ export const startServer = async (
     if (Date.now() > deadline) throw new Error(`the server did not answer within 90 s:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+  const stop = async () => {
+    child.kill("SIGTERM");
+    await child;
+  };
   return {
     url,
     dataDir,
@@ -107,9 +123,10 @@ export const startServer = async (
     tokens,
     pid: child.pid,
     output: () => output,
-    stop: async () => {
-      child.kill("SIGTERM");
-      await child;
+    stop,
+    restart: async () => {
+      await stop();
+      return startServer(env, { withUsers, scheme, reuse: { dataDir, databaseUrl, tokens } });
     },
   };
 };
@@ -134,7 +151,8 @@ export const callProcedure = async (
   }: { kind?: "query" | "mutation"; as?: TRole | null; headers?: Record<string, string> } = {},
 ) => {
   const headers = { ...(as ? { authorization: `Bearer ${server.tokens[as]}` } : {}), ...extraHeaders };
-  const envelope = JSON.stringify({ json: input });
+  // As the tRPC client sends it: superjson keeps Dates (and the like) typed.
+  const envelope = JSON.stringify(superjson.serialize(input));
   const response =
     kind === "query"
       ? await fetch(`${server.url}/api/trpc/${procedure}?input=${encodeURIComponent(envelope)}`, { headers })

@@ -17,7 +17,8 @@ const HEARTBEAT_MS = 15_000;
 const format = (event: TEvent) => `id: ${event.id}\nevent: atelier\ndata: ${JSON.stringify(event)}\n\n`;
 
 export const handleEventStream = async (req: IncomingMessage, res: ServerResponse, runtime: TRuntime) => {
-  if (!(await principalOf(runtime.accounts, req))) {
+  const principal = await principalOf(runtime.accounts, req);
+  if (!principal) {
     res.writeHead(401, { "Content-Type": "application/json" });
     return res.end(JSON.stringify({ error: "Sign in first" }));
   }
@@ -28,6 +29,9 @@ export const handleEventStream = async (req: IncomingMessage, res: ServerRespons
     Connection: "keep-alive",
   });
   res.write("retry: 2000\n\n");
+  // The stream's id: pages name it when they say which metrics they show (metrics.current). Not an event: no id.
+  const streamId = runtime.metrics.streams.open(principal.userId, (chunk) => res.write(chunk));
+  res.write(`event: hello\ndata: ${JSON.stringify({ streamId })}\n\n`);
 
   let sentUpTo = 0;
   let isReplaying = true;
@@ -71,6 +75,7 @@ export const handleEventStream = async (req: IncomingMessage, res: ServerRespons
   const close = () => {
     clearInterval(heartbeat);
     unsubscribe();
+    runtime.metrics.streams.close(streamId);
   };
   req.on("close", close);
   res.on("close", close);

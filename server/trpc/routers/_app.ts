@@ -4,6 +4,7 @@ import { auditRouter } from "./audit/router";
 import { authRouter } from "./auth/router";
 import { containersRouter } from "./containers/router";
 import { eventsRouter } from "./events/router";
+import { metricsRouter } from "./metrics/router";
 import { tokensRouter } from "./tokens/router";
 import { usersRouter } from "./users/router";
 
@@ -15,6 +16,7 @@ export const appRouter = router({
   audit: auditRouter,
   containers: containersRouter,
   events: eventsRouter,
+  metrics: metricsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -8,4 +8,6 @@ export const destroyContainerRoute = operatorProcedure
   .mutation(async ({ ctx, input: { name, ...options } }) => {
     ctx.log.info("destroy container", { name, ...options });
     await ctx.runtime.containers.destroy(name, options);
+    // A new container with this name starts with no usage history.
+    await ctx.runtime.metrics.history.forget(name);
   });

@@ -1,0 +1,370 @@
+import type { TDb } from "../db";
+import type { TLogger } from "../log";
+import type { RecentWindow } from "./recent";
+import { SERIES, type TSeries } from "./sample";
+
+/**
+ * Usage history, downsampled:
+ *
+ * - every sample goes into the current minute's accumulator (min, sum, max per series, per container);
+ * - when the minute is over, one row per container goes to MetricMinute (kept `minuteRetentionDays`);
+ * - when an hour is over, its minute rows are rolled up into MetricHour (kept `hourRetentionDays`);
+ * - a row for a minute that already has one (a restart within the minute) is merged into it, never duplicated.
+ *
+ * Queries pick the finest resolution that keeps a chart under about 2000 points: the in-memory window (1 s) for an
+ * hour or less, minute rows (aggregated to 5 min for longer spans) up to 7 days, hour rows (aggregated to 6 h) after.
+ */
+export const MINUTE_RETENTION_DAYS = 7;
+export const HOUR_RETENTION_DAYS = 366;
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+const MAX_POINTS = 2000;
+
+type TAccumulator = {
+  bucket: number;
+  samples: number;
+  oomKills: number;
+  min: (number | null)[];
+  max: (number | null)[];
+  sum: number[];
+  count: number[];
+};
+
+export type THistoryPoint = { min: number | null; avg: number | null; max: number | null };
+export type THistory = {
+  name: string;
+  from: number;
+  to: number;
+  /** Seconds per point. */
+  resolution: number;
+  /** Point times (ms since the epoch, start of each bucket). */
+  t: number[];
+  series: Record<TSeries, { min: (number | null)[]; avg: (number | null)[]; max: (number | null)[] }>;
+  /** OOM kills within each point's bucket. */
+  oomKills: number[];
+};
+
+const COLUMNS = SERIES.flatMap((key) => [`${key}Min`, `${key}Avg`, `${key}Max`]);
+const quoted = (column: string) => `"${column}"`;
+
+/** Merge an existing row with a new one for the same bucket: min of mins, weighted mean, max of maxes. */
+const mergeAssignments = (table: string) =>
+  [
+    `"samples" = ${table}."samples" + excluded."samples"`,
+    `"oomKills" = ${table}."oomKills" + excluded."oomKills"`,
+    ...SERIES.flatMap((key) => [
+      `"${key}Min" = CASE WHEN ${table}."${key}Min" IS NULL THEN excluded."${key}Min" WHEN excluded."${key}Min" IS NULL THEN ${table}."${key}Min" ELSE MIN(${table}."${key}Min", excluded."${key}Min") END`,
+      `"${key}Avg" = CASE WHEN ${table}."${key}Avg" IS NULL THEN excluded."${key}Avg" WHEN excluded."${key}Avg" IS NULL THEN ${table}."${key}Avg" ELSE (${table}."${key}Avg" * ${table}."samples" + excluded."${key}Avg" * excluded."samples") / (${table}."samples" + excluded."samples") END`,
+      `"${key}Max" = CASE WHEN ${table}."${key}Max" IS NULL THEN excluded."${key}Max" WHEN excluded."${key}Max" IS NULL THEN ${table}."${key}Max" ELSE MAX(${table}."${key}Max", excluded."${key}Max") END`,
+    ]),
+  ].join(", ");
+
+export class MetricsHistory {
+  private readonly open = new Map<string, TAccumulator>();
+  private writes: Promise<unknown> = Promise.resolve();
+  /** The last hour (hours since the epoch) rolled up, so each is rolled up once. */
+  private rolledUpTo: number | null = null;
+
+  constructor(
+    private readonly db: TDb,
+    private readonly log: TLogger,
+    private readonly recent: RecentWindow | null = null,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** One sample of one container. Closes (and writes) the container's previous minute when this one is newer. */
+  add(name: string, t: number, series: Record<TSeries, number | null>, oomKills = 0) {
+    const bucket = Math.floor(t / MINUTE);
+    let accumulator = this.open.get(name);
+    if (accumulator && accumulator.bucket !== bucket) {
+      this.queueWrite([[name, accumulator]]);
+      accumulator = undefined;
+    }
+    if (!accumulator) {
+      accumulator = {
+        bucket,
+        samples: 0,
+        oomKills: 0,
+        min: SERIES.map(() => null),
+        max: SERIES.map(() => null),
+        sum: SERIES.map(() => 0),
+        count: SERIES.map(() => 0),
+      };
+      this.open.set(name, accumulator);
+    }
+    const open = accumulator;
+    open.samples += 1;
+    open.oomKills += oomKills;
+    SERIES.forEach((key, index) => {
+      const value = series[key];
+      if (value === null || !Number.isFinite(value)) return;
+      open.min[index] = Math.min(open.min[index] ?? value, value);
+      open.max[index] = Math.max(open.max[index] ?? value, value);
+      open.sum[index] = (open.sum[index] ?? 0) + value;
+      open.count[index] = (open.count[index] ?? 0) + 1;
+    });
+  }
+
+  /**
+   * Writes every minute that is over (for containers that stopped, the minute they stopped in) and rolls up every
+   * hour that is over. Called by the sampler after each tick; cheap when there is nothing to write.
+   */
+  closeFinished() {
+    const current = Math.floor(this.now() / MINUTE);
+    const finished = [...this.open].filter(([, accumulator]) => accumulator.bucket < current);
+    if (finished.length > 0) this.queueWrite(finished);
+    const lastFinishedHour = Math.floor(this.now() / HOUR) - 1;
+    if (this.rolledUpTo === null || this.rolledUpTo < lastFinishedHour) {
+      const from = this.rolledUpTo;
+      this.rolledUpTo = lastFinishedHour;
+      this.writes = this.writes
+        .then(() => this.rollUp(from, lastFinishedHour))
+        .catch((error: unknown) => this.log.error("metrics roll-up failed", { error }));
+    }
+  }
+
+  /** Writes everything still open (at shutdown: the partial minute is merged with the rest of it after restart). */
+  async flush() {
+    const all = [...this.open];
+    if (all.length > 0) this.queueWrite(all);
+    await this.writes;
+  }
+
+  /** Deletes a container's history (it was destroyed; a new one with its name starts afresh). */
+  async forget(name: string) {
+    this.open.delete(name);
+    this.recent?.forget(name);
+    await this.writes;
+    await this.db.metricMinute.deleteMany({ where: { container: name } });
+    await this.db.metricHour.deleteMany({ where: { container: name } });
+  }
+
+  async prune() {
+    const now = this.now();
+    await this.db.metricMinute.deleteMany({
+      where: { bucket: { lt: Math.floor((now - MINUTE_RETENTION_DAYS * 24 * HOUR) / MINUTE) } },
+    });
+    await this.db.metricHour.deleteMany({
+      where: { bucket: { lt: Math.floor((now - HOUR_RETENTION_DAYS * 24 * HOUR) / HOUR) } },
+    });
+  }
+
+  private queueWrite(entries: [string, TAccumulator][]) {
+    for (const [name, accumulator] of entries) {
+      if (this.open.get(name) === accumulator) this.open.delete(name);
+    }
+    this.writes = this.writes
+      .then(() => this.writeMinutes(entries))
+      .catch((error: unknown) => this.log.error("metrics history write failed", { error }));
+  }
+
+  private async writeMinutes(entries: [string, TAccumulator][]) {
+    const columns = ["container", "bucket", "samples", "oomKills", ...COLUMNS];
+    const statement =
+      `INSERT INTO "MetricMinute" (${columns.map(quoted).join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) ` +
+      `ON CONFLICT ("container", "bucket") DO UPDATE SET ${mergeAssignments('"MetricMinute"')}`;
+    await this.db.$transaction(
+      entries.map(([name, accumulator]) =>
+        this.db.$executeRawUnsafe(
+          statement,
+          name,
+          accumulator.bucket,
+          accumulator.samples,
+          accumulator.oomKills,
+          ...SERIES.flatMap((_, index) => {
+            const count = accumulator.count[index] ?? 0;
+            return [
+              accumulator.min[index] ?? null,
+              count > 0 ? (accumulator.sum[index] ?? 0) / count : null,
+              accumulator.max[index] ?? null,
+            ];
+          }),
+        ),
+      ),
+    );
+  }
+
+  /** Hours (since the epoch) after `after` up to `upTo`, recomputed from their minute rows. */
+  private async rollUp(after: number | null, upTo: number) {
+    let from = after === null ? null : after + 1;
+    if (from === null) {
+      // At start: from the hour after the last one rolled up, or the oldest minute row.
+      const lastHour = await this.db.metricHour.aggregate({ _max: { bucket: true } });
+      const oldestMinute = await this.db.metricMinute.aggregate({ _min: { bucket: true } });
+      if (oldestMinute._min.bucket === null) return;
+      from = Math.max(
+        lastHour._max.bucket === null ? Number.NEGATIVE_INFINITY : lastHour._max.bucket + 1,
+        Math.floor(oldestMinute._min.bucket / 60),
+      );
+    }
+    if (from > upTo) return;
+    const aggregates = SERIES.flatMap((key) => [
+      `MIN("${key}Min")`,
+      `SUM("${key}Avg" * "samples") / SUM(CASE WHEN "${key}Avg" IS NULL THEN 0 ELSE "samples" END)`,
+      `MAX("${key}Max")`,
+    ]);
+    const columns = ["container", "bucket", "samples", "oomKills", ...COLUMNS];
+    await this.db.$executeRawUnsafe(
+      `INSERT INTO "MetricHour" (${columns.map(quoted).join(", ")}) ` +
+        `SELECT "container", "bucket" / 60, SUM("samples"), SUM("oomKills"), ${aggregates.join(", ")} ` +
+        `FROM "MetricMinute" WHERE "bucket" >= ? AND "bucket" < ? GROUP BY "container", "bucket" / 60 ` +
+        `ON CONFLICT ("container", "bucket") DO UPDATE SET ` +
+        ["samples", "oomKills", ...COLUMNS].map((column) => `"${column}" = excluded."${column}"`).join(", "),
+      from * 60,
+      (upTo + 1) * 60,
+    );
+  }
+
+  /** One container's history between two times (ms since the epoch). */
+  async query(name: string, from: number, to: number): Promise<THistory> {
+    await this.writes;
+    const span = to - from;
+    if (span <= HOUR && this.recent) return this.fromRecent(name, from, to);
+    const minuteRowsCover = from >= this.now() - MINUTE_RETENTION_DAYS * 24 * HOUR - HOUR;
+    if (minuteRowsCover) {
+      const resolution = span / MINUTE <= MAX_POINTS ? 60 : 300;
+      const rows = await this.aggregate("MetricMinute", name, from, to, MINUTE, resolution / 60);
+      return this.bucketed(name, from, to, resolution, rows);
+    }
+    const resolution = span / HOUR <= MAX_POINTS ? 3600 : 21_600;
+    const hours = await this.aggregate("MetricHour", name, from, to, HOUR, resolution / 3600);
+    // The hour in progress (and any not rolled up yet) from its minute rows.
+    const lastHour = hours.at(-1)?.t ?? from - 1;
+    const pending = await this.aggregate(
+      "MetricMinute",
+      name,
+      Math.max(from, lastHour + HOUR),
+      to,
+      MINUTE,
+      60,
+    );
+    return this.bucketed(name, from, to, resolution, [...hours, ...pending]);
+  }
+
+  /**
+   * Rows of a table between two times, grouped `factor` buckets at a time in SQL (so a week of minute rows comes
+   * back as 2016 five-minute rows): min of mins, sample-weighted mean, max of maxes.
+   */
+  private async aggregate(
+    table: "MetricMinute" | "MetricHour",
+    name: string,
+    from: number,
+    to: number,
+    unit: number,
+    factor: number,
+  ): Promise<TRow[]> {
+    const columns = SERIES.flatMap((key) => [
+      `MIN("${key}Min") AS "${key}Min"`,
+      `SUM("${key}Avg" * "samples") / NULLIF(SUM(CASE WHEN "${key}Avg" IS NULL THEN 0 ELSE "samples" END), 0) AS "${key}Avg"`,
+      `MAX("${key}Max") AS "${key}Max"`,
+    ]);
+    const rows = await this.db.$queryRawUnsafe<Record<string, number | bigint | null>[]>(
+      `SELECT "bucket" / ${factor} AS "group", SUM("samples") AS "samples", SUM("oomKills") AS "oomKills", ${columns.join(", ")} ` +
+        `FROM "${table}" WHERE "container" = ? AND "bucket" >= ? AND "bucket" <= ? GROUP BY "bucket" / ${factor} ORDER BY 1`,
+      name,
+      Math.floor(from / unit),
+      Math.floor(to / unit),
+    );
+    return rows.map((row) => {
+      const out: TRow = {
+        t: Number(row.group) * factor * unit,
+        samples: Number(row.samples),
+        oomKills: Number(row.oomKills),
+      };
+      for (const column of COLUMNS)
+        out[column] = row[column] === null || row[column] === undefined ? null : Number(row[column]);
+      return out;
+    });
+  }
+
+  /** Groups rows into buckets of `resolution` seconds: min of mins, sample-weighted mean, max of maxes. */
+  private bucketed(name: string, from: number, to: number, resolution: number, rows: TRow[]): THistory {
+    const size = resolution * 1000;
+    const history = emptyHistory(name, from, to, resolution);
+    let current = null as { t: number; rows: TRow[] } | null;
+    const close = () => {
+      if (!current) return;
+      const rows = current.rows;
+      history.t.push(current.t);
+      history.oomKills.push(rows.reduce((sum, row) => sum + row.oomKills, 0));
+      for (const key of SERIES) {
+        let min: number | null = null;
+        let max: number | null = null;
+        let sum = 0;
+        let weight = 0;
+        for (const row of rows) {
+          const low = row[`${key}Min`] ?? null;
+          const mean = row[`${key}Avg`] ?? null;
+          const high = row[`${key}Max`] ?? null;
+          if (low !== null) min = min === null ? low : Math.min(min, low);
+          if (high !== null) max = max === null ? high : Math.max(max, high);
+          if (mean !== null) {
+            sum += mean * row.samples;
+            weight += row.samples;
+          }
+        }
+        history.series[key].min.push(min);
+        history.series[key].avg.push(weight > 0 ? sum / weight : null);
+        history.series[key].max.push(max);
+      }
+    };
+    for (const row of rows) {
+      const t = Math.floor(row.t / size) * size;
+      if (current?.t !== t) {
+        close();
+        current = { t, rows: [] };
+      }
+      current.rows.push(row);
+    }
+    close();
+    return history;
+  }
+
+  /** The last hour at 1 s from memory; minutes before the window began (a restart) come from minute rows. */
+  private async fromRecent(name: string, from: number, to: number): Promise<THistory> {
+    const recent = (this.recent as RecentWindow).range(name, from, to);
+    const windowStart = recent.t[0] ?? (this.recent as RecentWindow).oldest() ?? to;
+    const history =
+      windowStart - from > MINUTE
+        ? this.bucketed(
+            name,
+            from,
+            to,
+            60,
+            (
+              await this.db.metricMinute.findMany({
+                where: {
+                  container: name,
+                  bucket: { gte: Math.floor(from / MINUTE), lt: Math.floor(windowStart / MINUTE) },
+                },
+                orderBy: { bucket: "asc" },
+              })
+            ).map((row) => ({ ...row, t: row.bucket * MINUTE }) as unknown as TRow),
+          )
+        : emptyHistory(name, from, to, 1);
+    history.resolution = 1;
+    history.t.push(...recent.t);
+    history.oomKills.push(...recent.t.map(() => 0));
+    for (const key of SERIES) {
+      const values = recent.series[key];
+      history.series[key].min.push(...values);
+      history.series[key].avg.push(...values);
+      history.series[key].max.push(...values);
+    }
+    return history;
+  }
+}
+
+type TRow = { t: number; samples: number; oomKills: number } & Record<string, number | null>;
+
+const emptyHistory = (name: string, from: number, to: number, resolution: number): THistory => ({
+  name,
+  from,
+  to,
+  resolution,
+  t: [],
+  series: Object.fromEntries(
+    SERIES.map((key) => [key, { min: [], avg: [], max: [] }]),
+  ) as unknown as THistory["series"],
+  oomKills: [],
+});

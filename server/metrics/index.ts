@@ -1,0 +1,69 @@
+import type { TContainerService } from "../containers/service";
+import type { TDb } from "../db";
+import type { EventBus } from "../events/bus";
+import type { TLogger } from "../log";
+import { MetricsHistory } from "./history";
+import { detectLayout } from "./layout";
+import { MetricsStreams } from "./live";
+import { RecentWindow } from "./recent";
+import { MetricsSampler } from "./sampler";
+
+export type { TCgroupLayout } from "./layout";
+export type { THistory } from "./history";
+export type { TMetricsPayload, TSummaryRow, TWatch } from "./live";
+export type { TContainerSample, THostSample, TSeries } from "./sample";
+
+/** The usage pieces, built once per server: sampler, recent window, history, live streams. */
+export const createMetrics = ({
+  db,
+  containers,
+  events,
+  lxcPath,
+  intervalMs,
+  log,
+}: {
+  db: TDb;
+  containers: TContainerService;
+  events: EventBus;
+  lxcPath: string;
+  intervalMs: number;
+  log: TLogger;
+}) => {
+  const layout = detectLayout();
+  const recent = new RecentWindow(Math.ceil(3_600_000 / intervalMs));
+  const history = new MetricsHistory(db, log, recent);
+  const streams = new MetricsStreams();
+  const sampler = new MetricsSampler({
+    layout,
+    lxcPath,
+    intervalMs,
+    listContainers: () => containers.list(),
+    history,
+    recent,
+    log,
+    onOomKill: ({ name, kills, total, limit }) =>
+      void events.publish({
+        type: "oom",
+        container: name,
+        data: {
+          message: `${kills === 1 ? "a process was" : `${kills} processes were`} killed: out of memory${limit === null ? "" : ` (limit ${limit} bytes)`}`,
+          kills,
+          total,
+          limit,
+        },
+      }),
+  });
+  sampler.subscribe((tick) => streams.publish(tick));
+  return {
+    layout,
+    recent,
+    history,
+    streams,
+    sampler,
+    intervalMs,
+    start: () => sampler.start(),
+    stop: () => sampler.stop(),
+  };
+};
+
+export type TMetrics = ReturnType<typeof createMetrics>;

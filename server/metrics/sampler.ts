@@ -1,0 +1,131 @@
+import type { TListedContainer } from "../lxc";
+import type { TLogger } from "../log";
+import type { MetricsHistory } from "./history";
+import type { TCgroupLayout } from "./layout";
+import { readContainer, readHost, type THostCounters } from "./read";
+import type { RecentWindow } from "./recent";
+import {
+  seriesOf,
+  toContainerSample,
+  toHostSample,
+  type TContainerSample,
+  type THostSample,
+  type TReading,
+  type TSeries,
+} from "./sample";
+
+export type TTick = { t: number; host: THostSample; containers: Map<string, TContainerSample> };
+
+/**
+ * Every `intervalMs`, reads the counters of every running (or frozen) container and of the host, turns them into
+ * rates, keeps them in the recent window and the history, and hands the tick to listeners (the SSE streams).
+ *
+ * The list of containers comes from the state table (memory, kept current by lxc-monitor); a container that stops
+ * between the list and the read is skipped, one that appears is sampled from the next tick (its first rates a tick
+ * later); a counter that goes back (the container restarted) gives no rate for that tick.
+ */
+export class MetricsSampler {
+  latest: TTick | null = null;
+  private readonly listeners = new Set<(tick: TTick) => void>();
+  private readonly readings = new Map<string, TReading>();
+  private hostBefore: THostCounters | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private running = false;
+  private ticking: Promise<void> | undefined;
+  /** CPU time spent in ticks (ms), for the benchmark. */
+  busyMs = 0;
+
+  constructor(
+    private readonly options: {
+      layout: TCgroupLayout;
+      lxcPath: string;
+      intervalMs: number;
+      listContainers: () => Promise<Pick<TListedContainer, "name" | "state" | "pid">[]>;
+      history: MetricsHistory;
+      recent: RecentWindow;
+      onOomKill?: (event: { name: string; kills: number; total: number; limit: number | null }) => void;
+      log: TLogger;
+      now?: () => number;
+    },
+  ) {}
+
+  start() {
+    if (this.running) return;
+    this.running = true;
+    const loop = () => {
+      if (!this.running) return;
+      const startedAt = performance.now();
+      this.ticking = this.tick()
+        .then(() => undefined)
+        .catch((error: unknown) => this.options.log.error("metrics sample failed", { error }))
+        .finally(() => {
+          this.ticking = undefined;
+          if (!this.running) return;
+          const elapsed = performance.now() - startedAt;
+          this.timer = setTimeout(loop, Math.max(0, this.options.intervalMs - elapsed));
+          this.timer.unref();
+        });
+    };
+    loop();
+  }
+
+  async stop() {
+    this.running = false;
+    clearTimeout(this.timer);
+    await this.ticking;
+    await this.options.history.flush();
+  }
+
+  subscribe(listener: (tick: TTick) => void) {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async tick(): Promise<TTick> {
+    const { layout, history, recent } = this.options;
+    const rows = await this.options.listContainers();
+    const cpuBefore = process.cpuUsage();
+    const t = (this.options.now ?? Date.now)();
+    const hostCounters = await readHost(this.options.lxcPath);
+    const containers = new Map<string, TContainerSample>();
+    const series = new Map<string, Record<TSeries, number | null>>();
+    for (const row of rows) {
+      if (row.state === "STOPPED") continue;
+      const counters = readContainer(layout, row.name, row.pid);
+      if (!counters) continue;
+      const reading = { t, counters };
+      const before = this.readings.get(row.name);
+      this.readings.set(row.name, reading);
+      const sample = toContainerSample(row.name, reading, before, hostCounters.cpus);
+      containers.set(row.name, sample);
+      const values = seriesOf(sample);
+      series.set(row.name, values);
+      const kills =
+        before?.counters.oomKills != null && counters.oomKills != null
+          ? Math.max(0, counters.oomKills - before.counters.oomKills)
+          : 0;
+      history.add(row.name, t, values, kills);
+      if (kills > 0)
+        this.options.onOomKill?.({
+          name: row.name,
+          kills,
+          total: counters.oomKills ?? kills,
+          limit: counters.memory.limit,
+        });
+    }
+    for (const name of this.readings.keys()) if (!containers.has(name)) this.readings.delete(name);
+    recent.push(t, series);
+    const host = toHostSample(hostCounters, this.hostBefore, {
+      running: containers.size,
+      total: rows.length,
+    });
+    this.hostBefore = hostCounters;
+    history.closeFinished();
+    const used = process.cpuUsage(cpuBefore);
+    this.busyMs += (used.user + used.system) / 1000;
+    const tick = { t, host, containers };
+    this.latest = tick;
+    for (const listener of this.listeners) listener(tick);
+    return tick;
+  }
+}
