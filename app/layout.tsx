@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { AppNav } from "@/components/app-nav";
 import { LiveEvents, Toasts } from "@/components/live/live-events";
+import { MetricsFeed } from "@/components/metrics/metrics-feed";
 import type { ReactNode } from "react";
 import { Providers } from "./providers";
 import "./globals.css";
@@ -25,13 +26,15 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         </a>
         <Providers>
           <LiveEvents>
-            <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-              <AppNav />
-            </header>
-            <main id="main" className="mx-auto max-w-6xl px-4 py-6">
-              {children}
-            </main>
-            <Toasts />
+            <MetricsFeed>
+              <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+                <AppNav />
+              </header>
+              <main id="main" className="mx-auto max-w-6xl px-4 py-6">
+                {children}
+              </main>
+              <Toasts />
+            </MetricsFeed>
           </LiveEvents>
         </Providers>
       </body>

@@ -14,6 +14,8 @@ for (const colorScheme of ["light", "dark"] as const) {
         "/containers",
         `/containers/${name}`,
         "/containers/new",
+        "/host",
+        "/events",
         "/account",
         "/users",
         "/audit",

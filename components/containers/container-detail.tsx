@@ -7,20 +7,10 @@ import type { ReactNode } from "react";
 import { useTRPC } from "@/components/trpc";
 import { Button, Spinner } from "@/components/ui/button";
 import { ErrorAlert } from "@/components/ui/error-alert";
+import { formatBytes } from "@/components/metrics/format";
+import { UsagePanel } from "@/components/metrics/usage-panel";
 import { ContainerActions } from "./container-actions";
 import { StateBadge } from "./state-badge";
-
-const formatBytes = (bytes: number | null) => {
-  if (bytes === null) return "–";
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
-};
 
 function Field({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -93,6 +83,7 @@ export function ContainerDetail({ name }: { name: string }) {
           <code className="font-mono text-xs">{container.configPath}</code>
         </Field>
       </dl>
+      <UsagePanel name={container.name} isRunning={container.state !== "STOPPED"} />
     </div>
   );
 }

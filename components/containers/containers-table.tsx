@@ -6,12 +6,18 @@ import { useTRPC } from "@/components/trpc";
 import { Button, Spinner } from "@/components/ui/button";
 import { DataTable } from "@/components/ui/data-table";
 import { ErrorAlert } from "@/components/ui/error-alert";
+import { COLORS } from "@/components/metrics/colors";
+import { formatBytes, formatPercent } from "@/components/metrics/format";
+import { useSparklines, type TSparkline } from "@/components/metrics/metrics-feed";
+import { Sparkline } from "@/components/metrics/time-chart";
 import { ContainerActions } from "./container-actions";
 import { StateBadge } from "./state-badge";
 
 export function ContainersTable() {
   const trpc = useTRPC();
   const list = useQuery(trpc.containers.list.queryOptions(undefined));
+  const usage = useSparklines();
+  const nowOf = (name: string) => usage.latest?.summary?.find((row) => row.name === name);
 
   if (list.isPending) {
     return (
@@ -42,7 +48,7 @@ export function ContainersTable() {
   return (
     <DataTable
       caption="Containers, with their state, addresses and actions"
-      columns={["Name", "State", "Addresses", "Autostart", "Actions"]}
+      columns={["Name", "State", "CPU", "Memory", "Addresses", "Autostart", "Actions"]}
     >
       {list.data.map((container) => (
         <tr
@@ -61,6 +67,19 @@ export function ContainersTable() {
           <td className="px-4 py-2">
             <StateBadge state={container.state} busy={container.busy} />
           </td>
+          <UsageCell
+            label={`CPU of ${container.name} over the last minute`}
+            text={formatPercent(nowOf(container.name)?.cpu)}
+            line={usage.lines.get(container.name)}
+            series="cpu"
+          />
+          <UsageCell
+            label={`Memory of ${container.name} over the last minute`}
+            text={formatBytes(nowOf(container.name)?.memory)}
+            line={usage.lines.get(container.name)}
+            series="memory"
+            max={nowOf(container.name)?.memoryLimit ?? undefined}
+          />
           <td className="px-4 py-2 font-mono text-xs">
             {[...container.ipv4, ...container.ipv6].join(", ") || <span className="text-slate-400">–</span>}
           </td>
@@ -71,5 +90,39 @@ export function ContainersTable() {
         </tr>
       ))}
     </DataTable>
+  );
+}
+
+/** Now, in figures, and the last minute as a sparkline (running containers only). */
+function UsageCell({
+  label,
+  text,
+  line,
+  series,
+  max,
+}: {
+  label: string;
+  text: string;
+  line: TSparkline | undefined;
+  series: "cpu" | "memory";
+  max?: number;
+}) {
+  return (
+    <td className="px-4 py-2">
+      {line ? (
+        <div className="flex items-center gap-2">
+          <Sparkline
+            label={`${label}: now ${text}`}
+            t={line.t}
+            values={line[series]}
+            color={[...(series === "cpu" ? COLORS.cpu : COLORS.memory)]}
+            max={series === "cpu" ? 10 : max}
+          />
+          <span className="w-20 whitespace-nowrap text-right text-xs tabular-nums">{text}</span>
+        </div>
+      ) : (
+        <span className="text-slate-400">–</span>
+      )}
+    </td>
   );
 }

@@ -1,7 +1,7 @@
 "use client";
 
 import { useQueryClient } from "@tanstack/react-query";
-import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from "react";
 import { useSession } from "@/components/auth/use-session";
 import { useTRPC } from "@/components/trpc";
 
@@ -12,11 +12,16 @@ import { useTRPC } from "@/components/trpc";
  */
 export type TConnection = "connecting" | "live" | "reconnecting" | "offline";
 type TToast = { id: number; text: string };
+/** A `metrics` message of the stream: what this tab's pages said they show (see components/metrics). */
+export type TMetricsMessage = Record<string, unknown> & { t: number };
 type TLive = {
   connection: TConnection;
   lastUpdated: Date | null;
   toasts: TToast[];
   dismiss: (id: number) => void;
+  /** This stream's id (from its `hello` event), which pages name to choose the metrics it carries. */
+  streamId: string | null;
+  subscribeMetrics: (listener: (message: TMetricsMessage) => void) => () => void;
 };
 
 const LiveContext = createContext<TLive>({
@@ -24,6 +29,8 @@ const LiveContext = createContext<TLive>({
   lastUpdated: null,
   toasts: [],
   dismiss: () => undefined,
+  streamId: null,
+  subscribeMetrics: () => () => undefined,
 });
 export const useLive = () => useContext(LiveContext);
 
@@ -45,7 +52,13 @@ export function LiveEvents({ children }: { children: ReactNode }) {
   const [connection, setConnection] = useState<TConnection>("connecting");
   const [lastUpdated, setLastUpdated] = useState<Date | null>(null);
   const [toasts, setToasts] = useState<TToast[]>([]);
+  const [streamId, setStreamId] = useState<string | null>(null);
+  const metricListeners = useRef(new Set<(message: TMetricsMessage) => void>());
   const nextToast = useRef(0);
+  const subscribeMetrics = useCallback((listener: (message: TMetricsMessage) => void) => {
+    metricListeners.current.add(listener);
+    return () => void metricListeners.current.delete(listener);
+  }, []);
   const username = user?.username;
 
   useEffect(() => {
@@ -70,6 +83,16 @@ export function LiveEvents({ children }: { children: ReactNode }) {
       );
     };
     source.addEventListener("ready", () => setLastUpdated(new Date()));
+    // Each connection (and each reconnection) has its own id; pages re-send what they show when it changes.
+    source.addEventListener("hello", (message) => {
+      const { streamId: id } = JSON.parse((message as MessageEvent<string>).data) as { streamId: string };
+      setStreamId(id);
+    });
+    source.addEventListener("metrics", (message) => {
+      setLastUpdated(new Date());
+      const payload = JSON.parse((message as MessageEvent<string>).data) as TMetricsMessage;
+      for (const listener of metricListeners.current) listener(payload);
+    });
     source.addEventListener("reset", () => {
       setLastUpdated(new Date());
       void queryClient.invalidateQueries();
@@ -78,6 +101,14 @@ export function LiveEvents({ children }: { children: ReactNode }) {
       setLastUpdated(new Date());
       const event = JSON.parse((message as MessageEvent<string>).data) as TEventData;
       refresh();
+      if (event.type === "oom") {
+        const id = (nextToast.current += 1);
+        setToasts((list) => [
+          ...list.slice(-3),
+          { id, text: `Out of memory in ${event.container ?? "?"}: a process was killed` },
+        ]);
+        setTimeout(() => setToasts((list) => list.filter((toast) => toast.id !== id)), TOAST_MS);
+      }
       if (event.type === "operation" && event.actor && event.actor !== username) {
         const action =
           typeof event.data?.action === "string"
@@ -95,12 +126,13 @@ export function LiveEvents({ children }: { children: ReactNode }) {
     return () => {
       clearTimeout(offlineTimer);
       source.close();
+      setStreamId(null);
     };
   }, [username, queryClient, trpc]);
 
   const dismiss = (id: number) => setToasts((list) => list.filter((toast) => toast.id !== id));
   return (
-    <LiveContext.Provider value={{ connection, lastUpdated, toasts, dismiss }}>
+    <LiveContext.Provider value={{ connection, lastUpdated, toasts, dismiss, streamId, subscribeMetrics }}>
       {children}
     </LiveContext.Provider>
   );

@@ -1,0 +1,64 @@
+import type { Locator } from "@playwright/test";
+import { execa } from "execa";
+import { lxcPath } from "../tests/lxc-oracle";
+import { expect, test } from "./fixtures";
+
+/** Usage in the browser: live figures and charts that move every second, ranges, the host overview. */
+const lxc = (tool: string, ...args: string[]) => execa(tool, ["-P", lxcPath(), ...args]);
+const pointsOf = async (locator: Locator) => Number(await locator.getAttribute("data-points"));
+
+test("the detail page shows live usage, charts that move every second, and every range", async ({
+  page,
+  createContainer,
+}) => {
+  const name = await createContainer({ start: true });
+  await lxc("lxc-attach", "-n", name, "--", "sh", "-c", "(while :; do :; done) >/dev/null 2>&1 &");
+  await page.goto(`/containers/${name}`);
+
+  const usage = page.getByRole("region", { name: "Usage" });
+  await expect(usage.getByTestId("usage-now")).toBeVisible();
+  // A busy loop: well above zero once two samples give a rate.
+  await expect(usage.getByTestId("cpu-now")).toHaveText(/^(\d{2,3}|[1-9]\.\d) %$/, { timeout: 15_000 });
+  await expect(usage.getByTestId("memory-now")).toHaveText(/(KiB|MiB)$/);
+
+  const cpuChart = usage.getByRole("img", { name: /^CPU, % of the host/ });
+  await expect(cpuChart).toBeVisible();
+  await expect.poll(() => pointsOf(cpuChart)).toBeGreaterThan(1);
+  const before = await pointsOf(cpuChart);
+  await expect.poll(() => pointsOf(cpuChart), { timeout: 5000 }).toBeGreaterThan(before + 1);
+  for (const title of ["Memory and its limit", "Processes", "Disk IO", "Network"]) {
+    await expect(usage.getByRole("img", { name: new RegExp(`^${title}`) })).toBeVisible();
+  }
+
+  await usage.getByRole("button", { name: "24 hours" }).click();
+  await expect(usage.getByRole("button", { name: "24 hours" })).toHaveAttribute("aria-pressed", "true");
+  await expect(usage.locator("[data-resolution]")).toHaveAttribute("data-resolution", "60");
+  await usage.getByRole("button", { name: "1 year" }).click();
+  await expect(usage.locator("[data-resolution]")).toHaveAttribute("data-resolution", /^(3600|21600)$/);
+  await usage.getByRole("button", { name: "1 hour" }).click();
+  await expect(usage.locator("[data-resolution]")).toHaveAttribute("data-resolution", "1");
+  await lxc("lxc-stop", "-n", name, "-k");
+});
+
+test("the list draws a sparkline per running container and the host page ranks them", async ({
+  page,
+  createContainer,
+}) => {
+  const name = await createContainer({ start: true });
+  await lxc("lxc-attach", "-n", name, "--", "sh", "-c", "(while :; do :; done) >/dev/null 2>&1 &");
+  await page.goto("/containers");
+  const row = page.locator(`[data-container="${name}"]`);
+  const sparkline = row.getByRole("img", { name: new RegExp(`^CPU of ${name} over the last minute`) });
+  await expect(sparkline).toBeVisible({ timeout: 10_000 });
+  const before = await pointsOf(sparkline);
+  await expect.poll(() => pointsOf(sparkline), { timeout: 5000 }).toBeGreaterThan(before);
+
+  await page.getByRole("link", { name: "Host", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "Host", level: 1 })).toBeVisible();
+  const totals = page.getByRole("definition").filter({ hasText: /%$/ }).first();
+  await expect(totals).toBeVisible();
+  await expect(page.getByText("Disk free (lxcpath)")).toBeVisible();
+  const topCpu = page.getByRole("table", { name: "The running containers using the most CPU" });
+  await expect(topCpu.getByRole("row").nth(1)).toContainText(name, { timeout: 10_000 });
+  await lxc("lxc-stop", "-n", name, "-k");
+});
