@@ -2,7 +2,8 @@
  * npm run bench, with N running busybox containers (BENCH_CONTAINERS, default 60) in the test environment's own
  * lxcpath and network namespace, measured in the same run:
  * - `containers.list` over HTTP against `lxc-ls -f`;
- * - the latency from `lxc-freeze` / `lxc-unfreeze` returning to the state event reaching an SSE client.
+ * - the latency from `lxc-freeze` / `lxc-unfreeze` returning to the state event reaching an SSE client;
+ * - resource usage (bench/metrics.ts): the sampler's CPU cost and the 24 h history query.
  */
 import { execa } from "execa";
 import { createLxcDriver } from "@/server/lxc";
@@ -10,6 +11,7 @@ import { assertTestEnvironment } from "../tests/guard";
 import { lxcPath } from "../tests/lxc-oracle";
 import { startServer } from "../tests/server";
 import { openStream } from "../tests/sse";
+import { benchMetrics } from "./metrics";
 
 const COUNT = Number(process.env.BENCH_CONTAINERS ?? 60);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
@@ -97,6 +99,7 @@ const main = async () => {
       `  ratio containers.list / lxc-ls -f: ${ratio.toFixed(3)}   (goal <= 0.1 with live state)`,
       `  lxc-freeze/unfreeze -> SSE event  p50 ${ms(median(latencies))}   p99 ${ms(percentile(latencies, 0.99))}   (${CHANGES} changes)`,
     ];
+    lines.push(...(await benchMetrics(names, server, `file:${server.dataDir}/scratch.db`)));
     process.stdout.write(`${lines.join("\n")}\n`);
   } finally {
     await server.stop();

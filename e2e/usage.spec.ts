@@ -62,3 +62,25 @@ test("the list draws a sparkline per running container and the host page ranks t
   await expect(topCpu.getByRole("row").nth(1)).toContainText(name, { timeout: 10_000 });
   await lxc("lxc-stop", "-n", name, "-k");
 });
+
+test("an OOM kill is announced and counted on the container's page", async ({ page, createContainer }) => {
+  const name = await createContainer({ start: true });
+  await page.goto(`/containers/${name}`);
+  const usage = page.getByRole("region", { name: "Usage" });
+  await expect(usage.getByTestId("oom-now")).toHaveText("0");
+  await lxc("lxc-cgroup", "-n", name, "memory.limit_in_bytes", "32M");
+  const attempt = await lxc(
+    "lxc-attach",
+    "-n",
+    name,
+    "--",
+    "sh",
+    "-c",
+    'x=$(head -c 80000000 /dev/zero | tr "\\0" a); echo survived',
+  ).catch((error: { exitCode?: number }) => error);
+  expect(attempt.exitCode).toBe(137);
+  await expect(page.getByRole("status").filter({ hasText: `Out of memory in ${name}` })).toBeVisible();
+  await expect(usage.getByTestId("oom-now")).toHaveText("1");
+  await expect(usage.getByText("of 32.0 MiB")).toBeVisible({ timeout: 15_000 });
+  await lxc("lxc-stop", "-n", name, "-k");
+});

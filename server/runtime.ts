@@ -39,6 +39,7 @@ export const createRuntime = (settings: TSettings): TRuntime => {
       events,
       lxcPath: settings.lxcPath,
       intervalMs: settings.metricsIntervalMs,
+      databaseUrl: settings.databaseUrl,
       log: logger.child({ component: "metrics" }),
     }),
     setup: { token: null },

@@ -7,6 +7,7 @@ import { logger } from "../log";
 import { migrateDatabase } from "../migrate";
 import { MetricsHistory } from "./history";
 import { RecentWindow } from "./recent";
+import { sqliteRowReader } from "./sqlite-reader";
 import { SERIES, type TSeries } from "./sample";
 
 /** Downsampling against a real (temporary) SQLite database, with a clock the test moves. */
@@ -14,6 +15,7 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const START = Date.UTC(2026, 0, 1, 10, 0, 0);
 let dir: string;
+let url: string;
 let db: TDb;
 let now = START;
 
@@ -25,7 +27,7 @@ const values = (cpu: number | null, memory = 1000): Record<TSeries, number | nul
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), "atelier-metrics-"));
-  const url = `file:${path.join(dir, "test.db")}`;
+  url = `file:${path.join(dir, "test.db")}`;
   await migrateDatabase(url);
   db = createDb(url);
 });
@@ -161,6 +163,12 @@ describe("usage history", () => {
     await db.metricMinute.createMany({ data: rows });
     now = START + 7 * 24 * HOUR;
     const week = await target.query("a", now - 7 * 24 * HOUR, now);
+    // The server reads SQLite through better-sqlite3 in raw mode: the same answers as through Prisma.
+    const direct = new MetricsHistory(db, logger, null, () => now, sqliteRowReader(url) ?? undefined);
+    expect(await direct.query("a", now - 7 * 24 * HOUR, now)).toEqual(week);
+    expect(await direct.query("a", now - 24 * HOUR, now)).toEqual(
+      await target.query("a", now - 24 * HOUR, now),
+    );
     expect(week.resolution).toBe(300);
     expect(week.t).toHaveLength(7 * 24 * 12);
     expect(week.series.cpu).toMatchObject({ min: expect.arrayContaining([0]) as unknown });

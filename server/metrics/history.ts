@@ -70,6 +70,7 @@ export class MetricsHistory {
     private readonly log: TLogger,
     private readonly recent: RecentWindow | null = null,
     private readonly now: () => number = Date.now,
+    private readonly readRows: TRowReader = prismaRowReader(db),
   ) {}
 
   /** One sample of one container. Closes (and writes) the container's previous minute when this one is newer. */
@@ -229,7 +230,7 @@ export class MetricsHistory {
     const resolution = span / HOUR <= MAX_POINTS ? 3600 : 21_600;
     const hours = await this.aggregate("MetricHour", name, from, to, HOUR, resolution / 3600);
     // The hour in progress (and any not rolled up yet) from its minute rows.
-    const lastHour = hours.at(-1)?.t ?? from - 1;
+    const lastHour = hours.at(-1)?.[0] ?? from - 1;
     const pending = await this.aggregate(
       "MetricMinute",
       name,
@@ -242,8 +243,9 @@ export class MetricsHistory {
   }
 
   /**
-   * Rows of a table between two times, grouped `factor` buckets at a time in SQL (so a week of minute rows comes
-   * back as 2016 five-minute rows): min of mins, sample-weighted mean, max of maxes.
+   * Rows of a table between two times as arrays `[t, samples, oomKills, ...COLUMNS]`, grouped `factor` buckets at a
+   * time in SQL (so a week of minute rows comes back as 2016 five-minute rows): min of mins, sample-weighted mean,
+   * max of maxes. Arrays, not objects: building 30-field objects per row costs more than the query.
    */
   private async aggregate(
     table: "MetricMinute" | "MetricHour",
@@ -253,70 +255,60 @@ export class MetricsHistory {
     unit: number,
     factor: number,
   ): Promise<TRow[]> {
-    const columns = SERIES.flatMap((key) => [
-      `MIN("${key}Min") AS "${key}Min"`,
-      `SUM("${key}Avg" * "samples") / NULLIF(SUM(CASE WHEN "${key}Avg" IS NULL THEN 0 ELSE "samples" END), 0) AS "${key}Avg"`,
-      `MAX("${key}Max") AS "${key}Max"`,
-    ]);
-    const rows = await this.db.$queryRawUnsafe<Record<string, number | bigint | null>[]>(
-      `SELECT "bucket" / ${factor} AS "group", SUM("samples") AS "samples", SUM("oomKills") AS "oomKills", ${columns.join(", ")} ` +
-        `FROM "${table}" WHERE "container" = ? AND "bucket" >= ? AND "bucket" <= ? GROUP BY "bucket" / ${factor} ORDER BY 1`,
-      name,
-      Math.floor(from / unit),
-      Math.floor(to / unit),
-    );
-    return rows.map((row) => {
-      const out: TRow = {
-        t: Number(row.group) * factor * unit,
-        samples: Number(row.samples),
-        oomKills: Number(row.oomKills),
-      };
-      for (const column of COLUMNS)
-        out[column] = row[column] === null || row[column] === undefined ? null : Number(row[column]);
-      return out;
-    });
+    const where = `FROM "${table}" WHERE "container" = ? AND "bucket" >= ? AND "bucket" <= ?`;
+    const sql =
+      factor === 1
+        ? `SELECT "bucket", "samples", "oomKills", ${COLUMNS.map(quoted).join(", ")} ${where} ORDER BY "bucket"`
+        : `SELECT "bucket" / ${factor}, SUM("samples"), SUM("oomKills"), ${SERIES.flatMap((key) => [
+            `MIN("${key}Min")`,
+            `SUM("${key}Avg" * "samples") / NULLIF(SUM(CASE WHEN "${key}Avg" IS NULL THEN 0 ELSE "samples" END), 0)`,
+            `MAX("${key}Max")`,
+          ]).join(", ")} ${where} GROUP BY "bucket" / ${factor} ORDER BY 1`;
+    const rows = await this.readRows(sql, [name, Math.floor(from / unit), Math.floor(to / unit)]);
+    const size = factor * unit;
+    for (const row of rows) row[0] = Number(row[0]) * size;
+    return rows;
   }
 
   /** Groups rows into buckets of `resolution` seconds: min of mins, sample-weighted mean, max of maxes. */
   private bucketed(name: string, from: number, to: number, resolution: number, rows: TRow[]): THistory {
     const size = resolution * 1000;
     const history = emptyHistory(name, from, to, resolution);
-    let current = null as { t: number; rows: TRow[] } | null;
-    const close = () => {
-      if (!current) return;
-      const rows = current.rows;
-      history.t.push(current.t);
-      history.oomKills.push(rows.reduce((sum, row) => sum + row.oomKills, 0));
-      for (const key of SERIES) {
+    const series = SERIES.map((key) => history.series[key]);
+    let index = 0;
+    while (index < rows.length) {
+      const t = Math.floor(Number(rows[index]?.[0]) / size) * size;
+      let end = index;
+      while (end < rows.length && Math.floor(Number(rows[end]?.[0]) / size) * size === t) end += 1;
+      history.t.push(t);
+      let kills = 0;
+      for (let row = index; row < end; row += 1) kills += Number(rows[row]?.[2] ?? 0);
+      history.oomKills.push(kills);
+      series.forEach((target, position) => {
+        const at = 3 + position * 3;
         let min: number | null = null;
         let max: number | null = null;
         let sum = 0;
         let weight = 0;
-        for (const row of rows) {
-          const low = row[`${key}Min`] ?? null;
-          const mean = row[`${key}Avg`] ?? null;
-          const high = row[`${key}Max`] ?? null;
+        for (let row = index; row < end; row += 1) {
+          const values = rows[row] as TRow;
+          const low = values[at] ?? null;
+          const mean = values[at + 1] ?? null;
+          const high = values[at + 2] ?? null;
           if (low !== null) min = min === null ? low : Math.min(min, low);
           if (high !== null) max = max === null ? high : Math.max(max, high);
           if (mean !== null) {
-            sum += mean * row.samples;
-            weight += row.samples;
+            const samples = Number(values[1] ?? 1);
+            sum += mean * samples;
+            weight += samples;
           }
         }
-        history.series[key].min.push(min);
-        history.series[key].avg.push(weight > 0 ? sum / weight : null);
-        history.series[key].max.push(max);
-      }
-    };
-    for (const row of rows) {
-      const t = Math.floor(row.t / size) * size;
-      if (current?.t !== t) {
-        close();
-        current = { t, rows: [] };
-      }
-      current.rows.push(row);
+        target.min.push(min);
+        target.avg.push(weight > 0 ? sum / weight : null);
+        target.max.push(max);
+      });
+      index = end;
     }
-    close();
     return history;
   }
 
@@ -331,15 +323,7 @@ export class MetricsHistory {
             from,
             to,
             60,
-            (
-              await this.db.metricMinute.findMany({
-                where: {
-                  container: name,
-                  bucket: { gte: Math.floor(from / MINUTE), lt: Math.floor(windowStart / MINUTE) },
-                },
-                orderBy: { bucket: "asc" },
-              })
-            ).map((row) => ({ ...row, t: row.bucket * MINUTE }) as unknown as TRow),
+            await this.aggregate("MetricMinute", name, from, windowStart - MINUTE, MINUTE, 1),
           )
         : emptyHistory(name, from, to, 1);
     history.resolution = 1;
@@ -355,7 +339,19 @@ export class MetricsHistory {
   }
 }
 
-type TRow = { t: number; samples: number; oomKills: number } & Record<string, number | null>;
+/** A history row: `[t (ms), samples, oomKills, ...COLUMNS]`. */
+type TRow = (number | null)[];
+
+/** Runs a read-only query and gives its rows as arrays of numbers, in column order. */
+export type TRowReader = (sql: string, parameters: (string | number)[]) => Promise<TRow[]>;
+
+/** Through Prisma (any database it serves); rows as objects, turned into arrays in column order. */
+export const prismaRowReader =
+  (db: TDb): TRowReader =>
+  async (sql, parameters) =>
+    (await db.$queryRawUnsafe<Record<string, number | bigint | null>[]>(sql, ...parameters)).map((row) =>
+      Object.values(row).map((value) => (value === null ? null : Number(value))),
+    );
 
 const emptyHistory = (name: string, from: number, to: number, resolution: number): THistory => ({
   name,

@@ -7,6 +7,7 @@ import { detectLayout } from "./layout";
 import { MetricsStreams } from "./live";
 import { RecentWindow } from "./recent";
 import { MetricsSampler } from "./sampler";
+import { sqliteRowReader } from "./sqlite-reader";
 
 export type { TCgroupLayout } from "./layout";
 export type { THistory } from "./history";
@@ -20,9 +21,11 @@ export const createMetrics = ({
   events,
   lxcPath,
   intervalMs,
+  databaseUrl,
   log,
 }: {
   db: TDb;
+  databaseUrl: string;
   containers: TContainerService;
   events: EventBus;
   lxcPath: string;
@@ -31,7 +34,8 @@ export const createMetrics = ({
 }) => {
   const layout = detectLayout();
   const recent = new RecentWindow(Math.ceil(3_600_000 / intervalMs));
-  const history = new MetricsHistory(db, log, recent);
+  const reader = sqliteRowReader(databaseUrl);
+  const history = new MetricsHistory(db, log, recent, Date.now, reader ?? undefined);
   const streams = new MetricsStreams();
   const sampler = new MetricsSampler({
     layout,

@@ -12,6 +12,7 @@ const counters = (overrides: Partial<TContainerCounters> = {}): TContainerCounte
   io: { read: 0, write: 0 },
   net: [{ name: "eth0", rx: 0, tx: 0 }],
   pressure: { cpu: null, memory: null, io: null },
+  netPid: null,
   ...overrides,
 });
 

@@ -83,8 +83,9 @@ describe("resource usage of real containers", () => {
 
     // A 64 MiB limit set live, then a 100 MB allocation: the kernel kills it.
     await lxc("lxc-cgroup", "-n", name, "memory.limit_in_bytes", "64M");
+    // Limits are re-read every 10 samples.
     await expect
-      .poll(async () => (await sampleOf(name))?.memory.limit, { timeout: 5000 })
+      .poll(async () => (await sampleOf(name))?.memory.limit, { timeout: 15_000 })
       .toBe(64 * 1024 * 1024);
     const stream = await openStream(`${server.url}/api/events`, {
       authorization: `Bearer ${server.tokens.viewer}`,
