@@ -26,6 +26,9 @@ test("the detail page shows live usage, charts that move every second, and every
   await expect.poll(() => pointsOf(cpuChart)).toBeGreaterThan(1);
   const before = await pointsOf(cpuChart);
   await expect.poll(() => pointsOf(cpuChart), { timeout: 5000 }).toBeGreaterThan(before + 1);
+  // Hovering shows the time and the values at that point.
+  await cpuChart.hover();
+  await expect(cpuChart.locator('[role="tooltip"]')).toContainText(/CPU: \d/);
   for (const title of ["Memory and its limit", "Processes", "Disk IO", "Network"]) {
     await expect(usage.getByRole("img", { name: new RegExp(`^${title}`) })).toBeVisible();
   }

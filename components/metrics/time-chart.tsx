@@ -18,6 +18,49 @@ export type TChartSeries = {
   dash?: number[];
 };
 
+/** A tooltip that follows the cursor with the time and every series' value at that point. */
+const tooltip = (formatValue: (value: number | null) => string): uPlot.Plugin => {
+  let box: HTMLDivElement | null = null;
+  return {
+    hooks: {
+      init: (plot) => {
+        box = document.createElement("div");
+        box.className =
+          "pointer-events-none absolute z-10 hidden whitespace-nowrap rounded-md border border-slate-200 bg-white px-2 py-1 text-xs shadow-md dark:border-slate-700 dark:bg-slate-900";
+        box.setAttribute("role", "tooltip");
+        plot.over.appendChild(box);
+      },
+      setCursor: (plot) => {
+        if (!box) return;
+        const { left, top, idx } = plot.cursor;
+        const time = idx === null || idx === undefined ? undefined : plot.data[0][idx];
+        if (left === undefined || top === undefined || left < 0 || time === undefined) {
+          box.classList.add("hidden");
+          return;
+        }
+        const lines = [new Date(time * 1000).toLocaleString()];
+        plot.series.slice(1).forEach((series, index) => {
+          const value = plot.data[index + 1]?.[idx as number] ?? null;
+          lines.push(`${typeof series.label === "string" ? series.label : ""}: ${formatValue(value)}`);
+        });
+        box.replaceChildren(
+          ...lines.map((line, index) => {
+            const row = document.createElement("div");
+            row.textContent = line;
+            if (index === 0) row.className = "text-slate-500 dark:text-slate-400";
+            return row;
+          }),
+        );
+        box.classList.remove("hidden");
+        const width = box.offsetWidth;
+        const x = left + 12 + width > plot.over.clientWidth ? left - 12 - width : left + 12;
+        box.style.left = `${Math.max(0, x)}px`;
+        box.style.top = `${Math.max(0, top - 12)}px`;
+      },
+    },
+  };
+};
+
 export function TimeChart({
   title,
   t,
@@ -83,6 +126,7 @@ export function TimeChart({
       ],
       legend: { live: true },
       cursor: { drag: { x: false, y: false } },
+      plugins: [tooltip(formatValue)],
     };
     const chart = new uPlot(options, latest.current.data, element);
     plot.current = chart;
