@@ -4,7 +4,7 @@ import Link from "next/link";
 import { Spinner } from "@/components/ui/button";
 import { DataTable } from "@/components/ui/data-table";
 import { formatBytes, formatPercent } from "./format";
-import { useMetrics } from "./metrics-feed";
+import { useMetrics, type TMetricsSnapshot } from "./metrics-feed";
 
 function Card({ label, value, detail }: { label: string; value: string; detail?: string }) {
   return (
@@ -17,6 +17,53 @@ function Card({ label, value, detail }: { label: string; value: string; detail?:
 }
 
 const TOP = 5;
+type TRow = NonNullable<TMetricsSnapshot["summary"]>[number];
+
+/** A ranking of containers, each linked to its page. */
+function TopTable({
+  id,
+  title,
+  caption,
+  rows,
+  columns,
+}: {
+  id: string;
+  title: string;
+  caption: string;
+  rows: TRow[];
+  columns: [string, (row: TRow) => string][];
+}) {
+  return (
+    <section aria-labelledby={id} className="space-y-2">
+      <h2 id={id} className="text-lg font-semibold">
+        {title}
+      </h2>
+      {rows.length === 0 ? (
+        <p className="text-sm text-slate-600 dark:text-slate-300">No container is running.</p>
+      ) : (
+        <DataTable caption={caption} columns={["Name", ...columns.map(([heading]) => heading)]}>
+          {rows.map((row) => (
+            <tr key={row.name} className="border-b border-slate-100 last:border-0 dark:border-slate-800">
+              <th scope="row" className="px-4 py-2 font-medium">
+                <Link
+                  href={`/containers/${encodeURIComponent(row.name)}`}
+                  className="text-sky-700 hover:underline dark:text-sky-400"
+                >
+                  {row.name}
+                </Link>
+              </th>
+              {columns.map(([heading, cell]) => (
+                <td key={heading} className="px-4 py-2 tabular-nums">
+                  {cell(row)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </DataTable>
+      )}
+    </section>
+  );
+}
 
 /** The host at a glance, live: totals, and the containers using the most CPU and memory. */
 export function HostOverview() {
@@ -34,14 +81,7 @@ export function HostOverview() {
   const byMemory = [...rows].sort((a, b) => b.memory - a.memory).slice(0, TOP);
   const containerCpu = rows.reduce((sum, row) => sum + (row.cpu ?? 0), 0);
   const containerMemory = rows.reduce((sum, row) => sum + row.memory, 0);
-  const link = (name: string) => (
-    <Link
-      href={`/containers/${encodeURIComponent(name)}`}
-      className="text-sky-700 hover:underline dark:text-sky-400"
-    >
-      {name}
-    </Link>
-  );
+
   return (
     <div className="space-y-6">
       <dl aria-label="Host totals" className="grid grid-cols-2 gap-3 md:grid-cols-3 lg:grid-cols-5">
@@ -68,54 +108,26 @@ export function HostOverview() {
         />
       </dl>
       <div className="grid gap-6 lg:grid-cols-2">
-        <section aria-labelledby="top-cpu" className="space-y-2">
-          <h2 id="top-cpu" className="text-lg font-semibold">
-            Top containers by CPU
-          </h2>
-          {byCpu.length === 0 ? (
-            <p className="text-sm text-slate-600 dark:text-slate-300">No container is running.</p>
-          ) : (
-            <DataTable
-              caption="The running containers using the most CPU"
-              columns={["Name", "CPU", "Memory"]}
-            >
-              {byCpu.map((row) => (
-                <tr key={row.name} className="border-b border-slate-100 last:border-0 dark:border-slate-800">
-                  <th scope="row" className="px-4 py-2 font-medium">
-                    {link(row.name)}
-                  </th>
-                  <td className="px-4 py-2 tabular-nums">{formatPercent(row.cpu)}</td>
-                  <td className="px-4 py-2 tabular-nums">{formatBytes(row.memory)}</td>
-                </tr>
-              ))}
-            </DataTable>
-          )}
-        </section>
-        <section aria-labelledby="top-memory" className="space-y-2">
-          <h2 id="top-memory" className="text-lg font-semibold">
-            Top containers by memory
-          </h2>
-          {byMemory.length === 0 ? (
-            <p className="text-sm text-slate-600 dark:text-slate-300">No container is running.</p>
-          ) : (
-            <DataTable
-              caption="The running containers using the most memory"
-              columns={["Name", "Memory", "Limit"]}
-            >
-              {byMemory.map((row) => (
-                <tr key={row.name} className="border-b border-slate-100 last:border-0 dark:border-slate-800">
-                  <th scope="row" className="px-4 py-2 font-medium">
-                    {link(row.name)}
-                  </th>
-                  <td className="px-4 py-2 tabular-nums">{formatBytes(row.memory)}</td>
-                  <td className="px-4 py-2 tabular-nums">
-                    {row.memoryLimit === null ? "none" : formatBytes(row.memoryLimit)}
-                  </td>
-                </tr>
-              ))}
-            </DataTable>
-          )}
-        </section>
+        <TopTable
+          id="top-cpu"
+          title="Top containers by CPU"
+          caption="The running containers using the most CPU"
+          rows={byCpu}
+          columns={[
+            ["CPU", (row) => formatPercent(row.cpu)],
+            ["Memory", (row) => formatBytes(row.memory)],
+          ]}
+        />
+        <TopTable
+          id="top-memory"
+          title="Top containers by memory"
+          caption="The running containers using the most memory"
+          rows={byMemory}
+          columns={[
+            ["Memory", (row) => formatBytes(row.memory)],
+            ["Limit", (row) => (row.memoryLimit === null ? "none" : formatBytes(row.memoryLimit))],
+          ]}
+        />
       </div>
     </div>
   );

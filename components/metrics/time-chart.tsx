@@ -161,6 +161,7 @@ export function TimeChart({
         role="img"
         aria-label={`${title}: ${t.length} points; latest ${summary}`}
         data-points={t.length}
+        data-last={t.at(-1) ?? ""}
         className="atelier-chart w-full"
       />
     </figure>
@@ -223,5 +224,14 @@ export function Sparkline({
     plot.current?.setData(data);
   }, [data]);
 
-  return <div ref={holder} role="img" aria-label={label} data-points={t.length} className="h-6 w-24" />;
+  return (
+    <div
+      ref={holder}
+      role="img"
+      aria-label={label}
+      data-points={t.length}
+      data-last={t.at(-1) ?? ""}
+      className="h-6 w-24"
+    />
+  );
 }

@@ -53,10 +53,17 @@ export class RecentWindow {
       (number | null)[]
     >;
     if (!values) return { t, series };
+    // Ticks before the container was first sampled in the window are left out (not gaps).
+    let hasStarted = false;
     for (let step = count; step > 0; step -= 1) {
       const slot = (this.next - step + this.slots) % this.slots;
       const time = this.times[slot] ?? 0;
       if (time < from || time > to) continue;
+      if (!hasStarted) {
+        const start = slot * SERIES.length;
+        if (values.subarray(start, start + SERIES.length).every(Number.isNaN)) continue;
+        hasStarted = true;
+      }
       t.push(time);
       SERIES.forEach((key, index) => {
         const value = values[slot * SERIES.length + index] ?? Number.NaN;

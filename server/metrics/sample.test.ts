@@ -111,6 +111,8 @@ describe("the recent window", () => {
     expect(window.range("a", 0, 5000)).toMatchObject({ t: [2000, 3000, 4000] });
     expect(window.range("a", 0, 5000).series.cpu).toEqual([2, null, null]);
     expect(window.range("b", 2500, 5000).series.cpu).toEqual([8, null]);
+    // Ticks before "b" was first sampled are not gaps: its range starts at its first sample.
+    expect(window.range("b", 0, 5000).t).toEqual([2000, 3000, 4000]);
     window.push(5000, new Map());
     window.push(6000, new Map());
     expect(window.range("a", 0, 7000).t).toEqual([]);

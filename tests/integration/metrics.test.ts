@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { forceDestroy, lxcPath, uniqueName } from "../lxc-oracle";
 import { callProcedure, startServer, type TRunningServer } from "../server";
 import { openStream } from "../sse";
+import { allocateMemory, startCpuBurner } from "../workloads";
 
 /**
  * Resource usage against real containers: the sampler reads their cgroups every second (the interval is the
@@ -50,7 +51,7 @@ describe("resource usage of real containers", () => {
   it("shows a CPU burner above 50 % of a CPU within a few seconds, and its pids and interfaces", async () => {
     const name = await running("burn");
     // Detached: the loop runs in the container until it stops.
-    await lxc("lxc-attach", "-n", name, "--", "sh", "-c", "(while :; do :; done) >/dev/null 2>&1 &");
+    await startCpuBurner(name);
     await expect
       .poll(async () => (await sampleOf(name))?.cpu.percentOfCpuset ?? 0, { timeout: 15_000, interval: 500 })
       .toBeGreaterThan(100 / Number((await execa("nproc")).stdout) / 2);
@@ -66,17 +67,8 @@ describe("resource usage of real containers", () => {
     const name = await running("mem");
     const before =
       (await expect.poll(() => sampleOf(name), { timeout: 10_000 }).not.toBeNull(), await sampleOf(name));
-    // A 40 MB shell variable: the container's memory grows by at least that much while it sleeps. (`sleep` must not
-    // be the last command: busybox sh would exec it and drop the variable.)
-    void lxc(
-      "lxc-attach",
-      "-n",
-      name,
-      "--",
-      "sh",
-      "-c",
-      'x=$(head -c 40000000 /dev/zero | tr "\\0" a); sleep 30; echo "${#x}"',
-    ).catch(() => undefined);
+    // A 40 MB shell variable: the container's memory grows by at least that much while it is held.
+    void allocateMemory(name, 40_000_000, 30);
     await expect
       .poll(async () => (await sampleOf(name))?.memory.usage ?? 0, { timeout: 20_000, interval: 500 })
       .toBeGreaterThan((before?.memory.usage ?? 0) + 35_000_000);
@@ -91,16 +83,7 @@ describe("resource usage of real containers", () => {
       authorization: `Bearer ${server.tokens.viewer}`,
     });
     try {
-      const attempt = await lxc(
-        "lxc-attach",
-        "-n",
-        name,
-        "--",
-        "sh",
-        "-c",
-        'x=$(head -c 100000000 /dev/zero | tr "\\0" a); echo survived',
-      ).catch((error: { exitCode?: number }) => error);
-      expect(attempt.exitCode).toBe(137);
+      expect(await allocateMemory(name, 100_000_000)).toBe(137);
       await expect
         .poll(async () => (await sampleOf(name))?.oomKills ?? 0, { timeout: 10_000 })
         .toBeGreaterThanOrEqual(1);
