@@ -1,0 +1,255 @@
+import { isIP } from "node:net";
+import { KEYS, LEGACY_KEYS, lookupKey, type TKeyInfo } from "./catalogue";
+import { LxcConfig } from "./model";
+
+/**
+ * Atelier's own validation of a config, line by line (before liblxc's parser has its say): keys against the
+ * catalogue (legacy keys with their modern name, unknown keys with "did you mean"), values against their type,
+ * control characters, keys set twice that take one value. Messages are tied to 1-based line numbers.
+ */
+export type TConfigProblem = {
+  line: number;
+  severity: "error" | "warning";
+  message: string;
+  key?: string;
+  /** For a legacy key: the line it becomes. */
+  replacement?: string;
+};
+
+const SIGNALS =
+  /^(\d+|SIG(HUP|INT|QUIT|ILL|TRAP|ABRT|BUS|FPE|KILL|USR1|SEGV|USR2|PIPE|ALRM|TERM|STKFLT|CHLD|CONT|STOP|TSTP|TTIN|TTOU|URG|XCPU|XFSZ|VTALRM|PROF|WINCH|IO|PWR|SYS)|SIGRTMIN(\+\d+)?|SIGRTMAX(-\d+)?)$/;
+const SIZE = /^(-1|\d+(\.\d+)?\s*([KMGTP]i?)?B?)$/i;
+const MAC = /^([0-9a-fx]{2}:){5}[0-9a-fx]{2}$/i;
+const DEVICE_RULE = /^(a|[abc] (\d+|\*):(\d+|\*)( [rwm]{1,3})?)$/;
+const IDMAP = /^[ugb] \d+ \d+ \d+$/;
+const CPU_LIST = /^\d+(-\d+)?(,\d+(-\d+)?)*$/;
+const INTERFACE_KEYS = new Set(["link", "name", "veth.pair"]);
+
+const cidr = (value: string, family: 4 | 6) => {
+  // "10.0.3.2/24" or "10.0.3.2/24 10.0.3.255" (IPv4 with its broadcast address)
+  const [address = "", broadcast] = value.split(/\s+/);
+  const [ip = "", prefix, ...rest] = address.split("/");
+  if (rest.length > 0 || isIP(ip) !== family) return false;
+  if (prefix !== undefined && !(/^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128)))
+    return false;
+  return broadcast === undefined || (family === 4 && isIP(broadcast) === 4);
+};
+
+/** Why a value does not fit its key's type, or null when it does. */
+export const checkValue = (key: string, info: TKeyInfo, value: string): string | null => {
+  const allowed = info.values ?? [];
+  // An empty value clears a key (back to LXC's default; for lists, the values set so far).
+  if (value === "" || allowed.includes(value)) return null;
+  switch (info.type) {
+    case "uint":
+      return /^\d+$/.test(value) ? null : "must be a whole number (0 or more)";
+    case "int":
+      return /^-?\d+$/.test(value) ? null : "must be a whole number";
+    case "bool":
+      return value === "0" || value === "1" ? null : "must be 0 or 1";
+    case "enum":
+      return `must be one of ${allowed.filter(Boolean).join(", ")}`;
+    case "size":
+      return SIZE.test(value) ? null : "must be a size such as 512M, 2G or a number of bytes";
+    case "ipv4-cidr":
+      return cidr(value, 4) ? null : "must be an IPv4 address with its prefix, such as 10.0.3.10/24";
+    case "ipv6-cidr":
+      return cidr(value, 6) ? null : "must be an IPv6 address with its prefix, such as fd00::10/64";
+    case "ipv4":
+      return isIP(value) === 4 ? null : "must be an IPv4 address, auto or dev";
+    case "ipv6":
+      return isIP(value) === 6 ? null : "must be an IPv6 address, auto or dev";
+    case "mac":
+      return MAC.test(value)
+        ? null
+        : "must be a MAC address such as 00:16:3e:12:34:56 (x for a random digit)";
+    case "cpuset":
+      return CPU_LIST.test(value) ? null : "must be a CPU list such as 0-1,3";
+    case "device-rule":
+      return DEVICE_RULE.test(value)
+        ? null
+        : "must be a device rule: a, or c|b MAJOR:MINOR [rwm] (c 1:3 rwm, c *:* m)";
+    case "idmap":
+      return IDMAP.test(value)
+        ? null
+        : "must be: u|g|b first-id-inside first-id-outside count (u 0 100000 65536)";
+    case "signal":
+      return SIGNALS.test(value) ? null : "must be a signal number or name (SIGPWR, SIGRTMIN+3)";
+    case "name": {
+      if (value === "" || /\s|\//.test(value)) return "must be a name without spaces or slashes";
+      const field = key.replace(/^lxc\.net\.\d+\./, "");
+      if (key.startsWith("lxc.net.") && INTERFACE_KEYS.has(field) && value.length > 15)
+        return "must be an interface name of at most 15 characters";
+      return value.length > 255 ? "is too long" : null;
+    }
+    case "path":
+    case "string":
+      return null;
+  }
+};
+
+const distance = (a: string, b: string) => {
+  const row = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i += 1) {
+    let diagonal = row[0] ?? 0;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j += 1) {
+      const above = row[j] ?? 0;
+      row[j] = Math.min(above + 1, (row[j - 1] ?? 0) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length] ?? 0;
+};
+
+/** The catalogue key closest to a mistyped one (with the interface index it used), if any is close enough. */
+export const suggestKey = (key: string): string | undefined => {
+  const index = /^lxc\.net\.(\d+)\./.exec(key)?.[1] ?? "0";
+  const candidates = KEYS.filter((info) => !info.key.endsWith("*")).map((info) =>
+    info.key.replace(/\.N\./, `.${index}.`),
+  );
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of candidates) {
+    const d = distance(key, candidate);
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return bestDistance <= Math.max(2, Math.floor(key.length / 6)) ? best : undefined;
+};
+
+/** The modern form of a legacy line, as lxc-update-config writes it; null when the key is not legacy. */
+export const modernKey = (key: string, networkIndex: number): string | null => {
+  const direct = LEGACY_KEYS[key];
+  if (direct) return direct;
+  if (key.startsWith("lxc.limit.")) return `lxc.prlimit.${key.slice("lxc.limit.".length)}`;
+  if (key === "lxc.network.type") return `lxc.net.${networkIndex}.type`;
+  const numbered = /^lxc\.network\.(\d+)\.(.+)$/.exec(key);
+  const rest = numbered
+    ? numbered[2]
+    : key.startsWith("lxc.network.")
+      ? key.slice("lxc.network.".length)
+      : null;
+  if (rest === null || rest === undefined) return null;
+  const index = numbered ? Number(numbered[1]) : networkIndex;
+  const field = rest === "ipv4" || rest === "ipv6" ? `${rest}.address` : rest;
+  return `lxc.net.${index}.${field}`;
+};
+
+export const validateConfig = (text: string): TConfigProblem[] => {
+  const config = LxcConfig.parse(text);
+  const problems: TConfigProblem[] = [];
+  const seen = new Map<string, number>();
+  // Old-style network sections: each lxc.network.type starts the next interface.
+  let legacyNetwork = -1;
+  config.parsedLines.forEach((line, position) => {
+    const number = position + 1;
+    if (line.kind === "ignored") {
+      problems.push({
+        line: number,
+        severity: "warning",
+        message: `LXC ignores this line (it has no "="${line.raw.trim().startsWith("//") ? '; "//" is not a comment in LXC configs, "#" is' : ""})`,
+      });
+      return;
+    }
+    if (line.kind !== "entry") return;
+    const { key, value } = line;
+    if (/[\0-\x08\x0b-\x1f\x7f]/.test(value.replace(/\r$/, ""))) {
+      problems.push({
+        line: number,
+        key,
+        severity: "error",
+        message: `The value of ${key} contains a control character`,
+      });
+      return;
+    }
+    if (key === "lxc.network.type") legacyNetwork += 1;
+    const modern = modernKey(key, Math.max(0, legacyNetwork));
+    if (modern) {
+      problems.push({
+        line: number,
+        key,
+        severity: "error",
+        message: `${key} is a legacy key that LXC 3 and later refuse: it is now ${modern}`,
+        replacement: `${modern} = ${value}`,
+      });
+      return;
+    }
+    if (key === "lxc.rootfs.backend") {
+      problems.push({
+        line: number,
+        key,
+        severity: "error",
+        message:
+          "lxc.rootfs.backend is a legacy key: LXC now reads the backend from lxc.rootfs.path (dir:/path)",
+        replacement: "",
+      });
+      return;
+    }
+    const info = lookupKey(key);
+    if (!info) {
+      const suggestion = suggestKey(key);
+      problems.push({
+        line: number,
+        key,
+        severity: "error",
+        message: `Unknown key ${key}${suggestion ? `: did you mean ${suggestion}?` : ""}`,
+      });
+      return;
+    }
+    const problem = checkValue(key, info, value.trim());
+    if (problem)
+      problems.push({ line: number, key, severity: "error", message: `${key} ${problem} (got "${value}")` });
+    if (!info.repeatable) {
+      const earlier = seen.get(key);
+      if (earlier !== undefined && value.trim() !== "") {
+        problems.push({
+          line: number,
+          key,
+          severity: "warning",
+          message: `${key} is also set on line ${earlier}: the last value wins`,
+        });
+      }
+      seen.set(key, number);
+    }
+  });
+  // An interface needs a type.
+  const indexes = new Set(
+    config
+      .entries()
+      .map((entry) => /^lxc\.net\.(\d+)\./.exec(entry.key)?.[1])
+      .filter((index): index is string => index !== undefined),
+  );
+  for (const index of indexes) {
+    if (config.get(`lxc.net.${index}.type`) === undefined) {
+      const first = config.entries().find((entry) => entry.key.startsWith(`lxc.net.${index}.`));
+      problems.push({
+        line: first?.line ?? 1,
+        severity: "error",
+        message: `Interface lxc.net.${index} has no lxc.net.${index}.type (veth, macvlan, phys, empty...)`,
+      });
+    }
+  }
+  return problems.sort((a, b) => a.line - b.line);
+};
+
+/** Rewrites every legacy line to its modern form (keeping the others as they are), as the editor's one-click fix. */
+export const migrateLegacy = (text: string): string => {
+  const replacements = new Map(
+    validateConfig(text)
+      .filter((problem) => problem.replacement !== undefined)
+      .map((problem) => [problem.line, problem.replacement as string]),
+  );
+  const lines = text.split("\n");
+  return lines
+    .flatMap((line, index) => {
+      const replacement = replacements.get(index + 1);
+      if (replacement === undefined) return [line];
+      if (replacement === "") return [];
+      const indent = /^[ \t]*/.exec(line)?.[0] ?? "";
+      return [`${indent}${replacement}${line.endsWith("\r") ? "\r" : ""}`];
+    })
+    .join("\n");
+};
