@@ -23,14 +23,19 @@ export type TAppErrorOptions = {
   field?: string;
   /** What the external command printed on stderr, trimmed. */
   stderr?: string;
+  /** Problems tied to lines of a text the user sent (an invalid config). */
+  problems?: TLineProblem[];
   cause?: unknown;
 };
+
+export type TLineProblem = { line: number; severity: "error" | "warning"; message: string };
 
 export class AppError extends Error {
   readonly code: TAppErrorCode;
   readonly hint: string | undefined;
   readonly field: string | undefined;
   readonly stderr: string | undefined;
+  readonly problems: TLineProblem[] | undefined;
 
   constructor(code: TAppErrorCode, options: TAppErrorOptions) {
     super(options.message, { cause: options.cause });
@@ -39,6 +44,7 @@ export class AppError extends Error {
     this.hint = options.hint;
     this.field = options.field;
     this.stderr = options.stderr;
+    this.problems = options.problems;
   }
 }
 

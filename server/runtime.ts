@@ -6,6 +6,7 @@ import { createDb, type TDb } from "./db";
 import type { TSettings } from "./env";
 import { createLxcDriver, type TLxcDriver } from "./lxc";
 import { logger, type TLogger } from "./log";
+import { createConfigService, type TConfigService } from "./lxc-config/service";
 import { createMetrics, type TMetrics } from "./metrics";
 
 /** Everything the API needs, built once from the settings. */
@@ -16,6 +17,8 @@ export type TRuntime = {
   containers: TContainerService;
   accounts: TAccounts;
   events: EventBus;
+  /** Container configs: read, validate, write with history. */
+  config: TConfigService;
   /** Usage: sampler, recent window, history and the live streams' watches (started by main). */
   metrics: TMetrics;
   /** First-run setup: the token that may create the first admin, while no user exists. */
@@ -33,6 +36,7 @@ export const createRuntime = (settings: TSettings): TRuntime => {
     db,
     accounts: createAccounts({ db }),
     events,
+    config: createConfigService({ db, lxc, containers }),
     metrics: createMetrics({
       db,
       containers,

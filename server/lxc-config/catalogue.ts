@@ -9,6 +9,7 @@
 export type TValueType =
   | "string"
   | "path"
+  | "relative-path"
   | "uint"
   | "int"
   | "bool"
@@ -343,19 +344,19 @@ export const KEYS: readonly TKeyInfo[] = [
   ),
   entry(
     "lxc.cgroup.dir",
-    "path",
+    "relative-path",
     "resources",
     "Where the container's cgroup is created (relative to the root)",
   ),
-  entry("lxc.cgroup.dir.container", "path", "resources", "The container's own cgroup directory"),
-  entry("lxc.cgroup.dir.monitor", "path", "resources", "The monitor's cgroup directory"),
+  entry("lxc.cgroup.dir.container", "relative-path", "resources", "The container's own cgroup directory"),
+  entry("lxc.cgroup.dir.monitor", "relative-path", "resources", "The monitor's cgroup directory"),
   entry(
     "lxc.cgroup.dir.monitor.pivot",
-    "path",
+    "relative-path",
     "resources",
     "Where the monitor moves when the container stops",
   ),
-  entry("lxc.cgroup.dir.container.inner", "path", "resources", "An inner cgroup for the container's payload"),
+  entry("lxc.cgroup.dir.container.inner", "name", "resources", "An inner cgroup for the container's payload"),
   entry("lxc.cgroup.relative", "bool", "resources", "Create the cgroup relative to the caller's", {
     values: BOOL,
   }),
@@ -425,7 +426,6 @@ export const KEYS: readonly TKeyInfo[] = [
   entry("lxc.console.rotate", "bool", "consoles", "Rotate the console log", { values: BOOL }),
   entry("lxc.console.size", "string", "consoles", "Console log size (auto, none, or bytes)"),
   entry("lxc.console.buffer.size", "string", "consoles", "Console ring buffer size"),
-  entry("lxc.console.buffer.logfile", "path", "consoles", "File the ring buffer is written to"),
 
   // Autostart
   entry("lxc.start.auto", "bool", "autostart", "Start the container when the host boots (lxc-autostart)", {

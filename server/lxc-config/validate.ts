@@ -82,11 +82,20 @@ export const checkValue = (key: string, info: TKeyInfo, value: string): string |
         return "must be an interface name of at most 15 characters";
       return value.length > 255 ? "is too long" : null;
     }
+    case "relative-path":
+      return value.startsWith("/") ? "must be a relative path (under the cgroup root)" : null;
     case "path":
     case "string":
       return null;
   }
 };
+
+/** Control characters other than tab. */
+const hasControl = (value: string) =>
+  [...value].some((character) => {
+    const code = character.charCodeAt(0);
+    return (code < 32 && code !== 9) || code === 127;
+  });
 
 const distance = (a: string, b: string) => {
   const row = Array.from({ length: b.length + 1 }, (_, index) => index);
@@ -156,7 +165,7 @@ export const validateConfig = (text: string): TConfigProblem[] => {
     }
     if (line.kind !== "entry") return;
     const { key, value } = line;
-    if (/[\0-\x08\x0b-\x1f\x7f]/.test(value.replace(/\r$/, ""))) {
+    if (hasControl(value.replace(/\r$/, ""))) {
       problems.push({
         line: number,
         key,

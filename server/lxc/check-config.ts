@@ -35,9 +35,12 @@ export const checkConfigWithLiblxc = async (text: string): Promise<TConfigVerdic
     return {
       isValid: false,
       line: index === -1 ? null : index + 1,
-      message: summariseStderr(reason ?? result.stderr)
-        // "Invalid argument - Unsupported config key ..." -> "Unsupported config key ..."
-        .replace(/^[A-Z][A-Za-z ]+ - /, ""),
+      message:
+        reason === undefined && failedLine !== undefined
+          ? "LXC cannot parse this line (the value is not one it accepts for this key)"
+          : summariseStderr(reason ?? result.stderr)
+              // "Invalid argument - Unsupported config key ..." -> "Unsupported config key ..."
+              .replace(/^[A-Z][A-Za-z ]+ - /, ""),
     };
   } finally {
     await rm(dir, { recursive: true, force: true });

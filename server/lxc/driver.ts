@@ -258,9 +258,25 @@ export const createLxcDriver = ({ lxcPath, containerConfig }: TLxcDriverOptions)
     if (await exists(name)) throw failed("destroy", name, result);
   };
 
+  /**
+   * Sets a cgroup file of a running container at once (`lxc-cgroup -n NAME memory.limit_in_bytes 512M`): how a
+   * config change to an lxc.cgroup.* key applies without a restart. The config file is not touched.
+   */
+  const setCgroup = async (name: string, file: string, value: string) => {
+    const result = await tool("lxc-cgroup", ["-n", name, file, value], 15 * SECOND);
+    if (result.exitCode !== 0)
+      throw failed(
+        `set ${file} of`,
+        name,
+        result,
+        "The kernel refused the value; it applies at the next start instead.",
+      );
+  };
+
   return {
     lxcPath,
     exists,
+    setCgroup,
     notFound,
     list,
     get,

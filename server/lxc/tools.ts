@@ -21,7 +21,8 @@ export type TLxcTool =
   | "lxc-destroy"
   | "lxc-wait"
   | "lxc-monitor"
-  | "lxc-config";
+  | "lxc-config"
+  | "lxc-cgroup";
 
 export type TToolResult = {
   exitCode: number;

@@ -22,6 +22,7 @@ export const t = initTRPC.context<TContext>().create({
         fieldErrors: issues,
         hint: appError?.hint ?? null,
         stderr: appError?.stderr ?? null,
+        problems: appError?.problems ?? null,
       },
     };
   },

@@ -2,6 +2,7 @@ import { router } from "../procedures";
 import { accountRouter } from "./account/router";
 import { auditRouter } from "./audit/router";
 import { authRouter } from "./auth/router";
+import { configRouter } from "./config/router";
 import { containersRouter } from "./containers/router";
 import { eventsRouter } from "./events/router";
 import { metricsRouter } from "./metrics/router";
@@ -15,6 +16,7 @@ export const appRouter = router({
   users: usersRouter,
   audit: auditRouter,
   containers: containersRouter,
+  config: configRouter,
   events: eventsRouter,
   metrics: metricsRouter,
 });

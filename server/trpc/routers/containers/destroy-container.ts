@@ -10,4 +10,5 @@ export const destroyContainerRoute = operatorProcedure
     await ctx.runtime.containers.destroy(name, options);
     // A new container with this name starts with no usage history.
     await ctx.runtime.metrics.history.forget(name);
+    await ctx.runtime.config.forget(name);
   });

@@ -1,0 +1,240 @@
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { createTwoFilesPatch } from "diff";
+import type { TContainerService } from "../containers/service";
+import type { TDb } from "../db";
+import { AppError } from "../errors";
+import type { TLxcDriver } from "../lxc";
+import { checkConfigWithLiblxc, type TConfigVerdict } from "../lxc/check-config";
+import { lookupKey } from "./catalogue";
+import { LxcConfig } from "./model";
+import { validateConfig, type TConfigProblem } from "./validate";
+import { writeAtomically } from "./write";
+
+/**
+ * Reading and changing a container's config: validate (ours, then liblxc's own parser on the candidate) → diff →
+ * atomic write → the version kept in the database → cgroup changes applied to a running container when asked.
+ * An invalid candidate is never written; a candidate based on a version that is no longer the file's is refused.
+ */
+export type TConfigChange = {
+  key: string;
+  before: string[];
+  after: string[];
+  /** "live": a running container can take it at once (lxc-cgroup); "restart": at its next start. */
+  apply: "live" | "restart";
+  /** What happened to a live change on a running container, when it was asked for. */
+  applied?: { ok: true } | { ok: false; message: string };
+};
+
+export const versionOf = (text: string) => createHash("sha256").update(text).digest("hex");
+
+const liveFile = (key: string) => /^lxc\.cgroup2?\.(.+)$/.exec(key)?.[1];
+
+/** What differs between two configs, key by key (the effective values, in order). */
+export const changesBetween = (before: string, after: string): TConfigChange[] => {
+  const a = LxcConfig.parse(before);
+  const b = LxcConfig.parse(after);
+  const keys = [...new Set([...a.entries(), ...b.entries()].map((entry) => entry.key))];
+  return keys.flatMap((key) => {
+    const was = a.getAll(key);
+    const now = b.getAll(key);
+    if (JSON.stringify(was) === JSON.stringify(now)) return [];
+    const info = lookupKey(key);
+    return [
+      { key, before: was, after: now, apply: info?.apply === "live" && liveFile(key) ? "live" : "restart" },
+    ];
+  });
+};
+
+export const unifiedDiff = (name: string, before: string, after: string) =>
+  before === after
+    ? ""
+    : createTwoFilesPatch(`${name}/config`, `${name}/config`, before, after, "current", "new");
+
+export type TConfigServiceOptions = {
+  db: TDb;
+  lxc: Pick<TLxcDriver, "configPath" | "exists" | "notFound" | "setCgroup">;
+  containers: Pick<TContainerService, "get">;
+  check?: (text: string) => Promise<TConfigVerdict>;
+};
+
+export const createConfigService = ({
+  db,
+  lxc,
+  containers,
+  check = checkConfigWithLiblxc,
+}: TConfigServiceOptions) => {
+  const queues = new Map<string, Promise<unknown>>();
+  /** One write at a time per container. */
+  const serially = <T>(name: string, work: () => Promise<T>) => {
+    const run = (queues.get(name) ?? Promise.resolve()).then(work, work);
+    const settled = run.catch(() => undefined);
+    queues.set(name, settled);
+    void settled.then(() => {
+      if (queues.get(name) === settled) queues.delete(name);
+    });
+    return run;
+  };
+
+  const read = async (name: string) => {
+    if (!(await lxc.exists(name))) throw lxc.notFound(name);
+    const path = lxc.configPath(name);
+    const raw = await readFile(path, "utf8");
+    return { name, path, raw, version: versionOf(raw) };
+  };
+
+  /** Ours first; liblxc's parser has its say only on a candidate ours finds no error in. */
+  const validate = async (raw: string): Promise<TConfigProblem[]> => {
+    const problems = validateConfig(raw);
+    if (problems.some((problem) => problem.severity === "error")) return problems;
+    const verdict = await check(raw);
+    if (verdict.isValid) return problems;
+    return [
+      ...problems,
+      {
+        line: verdict.line ?? 1,
+        severity: "error" as const,
+        message: `LXC refuses this config: ${verdict.message}`,
+      },
+    ].sort((a, b) => a.line - b.line);
+  };
+
+  const preview = async (name: string, raw: string) => {
+    const current = await read(name);
+    return {
+      version: current.version,
+      problems: await validate(raw),
+      diff: unifiedDiff(name, current.raw, raw),
+      changes: changesBetween(current.raw, raw),
+    };
+  };
+
+  const write = (input: {
+    name: string;
+    raw: string;
+    baseVersion: string;
+    actor: string;
+    applyLive: boolean;
+    reason: "save" | "restore" | "import";
+  }) =>
+    serially(input.name, async () => {
+      const { name, raw } = input;
+      const current = await read(name);
+      if (current.version !== input.baseVersion) {
+        throw new AppError("CONFLICT", {
+          message: `The config of "${name}" changed since it was opened (here, by someone else, or outside Atelier)`,
+          hint: "Reload it, then make your change again on the current version.",
+          field: "baseVersion",
+        });
+      }
+      const problems = await validate(raw);
+      const errors = problems.filter((problem) => problem.severity === "error");
+      if (errors.length > 0) {
+        const [first] = errors;
+        throw new AppError("BAD_REQUEST", {
+          message: `The config has ${errors.length} error${errors.length === 1 ? "" : "s"}; nothing was written. Line ${first?.line}: ${first?.message}`,
+          field: "raw",
+          problems,
+        });
+      }
+      const diff = unifiedDiff(name, current.raw, raw);
+      const changes = changesBetween(current.raw, raw);
+      if (raw === current.raw) return { version: current.version, diff, changes, problems };
+
+      // The file as Atelier first found it is kept, so that the first change can be undone too.
+      if ((await db.configVersion.count({ where: { container: name } })) === 0) {
+        await db.configVersion.create({
+          data: {
+            container: name,
+            version: current.version,
+            content: current.raw,
+            author: "(on disk)",
+            reason: "found",
+          },
+        });
+      }
+      await writeAtomically(current.path, raw);
+      const version = versionOf(raw);
+      await db.configVersion.create({
+        data: { container: name, version, content: raw, author: input.actor, reason: input.reason },
+      });
+
+      const { state } = await containers.get(name);
+      if (input.applyLive && (state === "RUNNING" || state === "FROZEN")) {
+        for (const change of changes) {
+          if (change.apply !== "live") continue;
+          const file = liveFile(change.key) ?? "";
+          const info = lookupKey(change.key);
+          // Values that were added (a repeatable key), or the new value (a single one); a removal waits for a restart.
+          const values = info?.repeatable
+            ? change.after.filter((value) => !change.before.includes(value))
+            : change.after.slice(-1);
+          const isRemoval = info?.repeatable
+            ? change.before.some((value) => !change.after.includes(value))
+            : values.length === 0;
+          if (isRemoval || values.length === 0) {
+            change.applied = { ok: false, message: "A removed value applies at the next start" };
+            continue;
+          }
+          try {
+            for (const value of values) await lxc.setCgroup(name, file, value);
+            change.applied = { ok: true };
+          } catch (error) {
+            change.applied = { ok: false, message: (error as Error).message };
+          }
+        }
+      }
+      return { version, diff, changes, problems };
+    });
+
+  const history = async (name: string) => {
+    const current = await read(name);
+    const rows = await db.configVersion.findMany({
+      where: { container: name },
+      orderBy: { id: "desc" },
+      select: { id: true, version: true, author: true, at: true, reason: true, content: true },
+      take: 200,
+    });
+    return rows.map(({ content, ...row }) => ({
+      ...row,
+      lines: content.split("\n").length,
+      isCurrent: row.version === current.version,
+    }));
+  };
+
+  const versionContent = async (name: string, id: number) => {
+    const row = await db.configVersion.findFirst({ where: { container: name, id } });
+    if (!row) {
+      throw new AppError("NOT_FOUND", {
+        message: `There is no version ${id} of the config of "${name}"`,
+        hint: "Pick a version from the history.",
+        field: "id",
+      });
+    }
+    return row;
+  };
+
+  return {
+    read,
+    validate,
+    preview,
+    save: (input: { name: string; raw: string; baseVersion: string; actor: string; applyLive: boolean }) =>
+      write({ ...input, reason: "save" }),
+    history,
+    versionContent,
+    restore: async (input: {
+      name: string;
+      id: number;
+      baseVersion: string;
+      actor: string;
+      applyLive: boolean;
+    }) => {
+      const row = await versionContent(input.name, input.id);
+      return write({ ...input, raw: row.content, reason: "restore" });
+    },
+    /** The container is gone: so is its config history. */
+    forget: (name: string) => db.configVersion.deleteMany({ where: { container: name } }),
+  };
+};
+
+export type TConfigService = ReturnType<typeof createConfigService>;

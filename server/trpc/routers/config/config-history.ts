@@ -1,0 +1,19 @@
+import { viewerProcedure } from "../../procedures";
+import {
+  ZConfigHistoryResponseSchema,
+  ZConfigNameRequestSchema,
+  ZConfigVersionRequestSchema,
+  ZConfigVersionResponseSchema,
+} from "./config.types";
+
+/** Every version of a container's config written through Atelier, newest first (without their text). */
+export const configHistoryRoute = viewerProcedure
+  .input(ZConfigNameRequestSchema)
+  .output(ZConfigHistoryResponseSchema)
+  .query(({ ctx, input }) => ctx.runtime.config.history(input.name));
+
+/** One version's text. */
+export const configVersionRoute = viewerProcedure
+  .input(ZConfigVersionRequestSchema)
+  .output(ZConfigVersionResponseSchema)
+  .query(({ ctx, input }) => ctx.runtime.config.versionContent(input.name, input.id));

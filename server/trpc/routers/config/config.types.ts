@@ -1,0 +1,109 @@
+import { z } from "zod";
+import { ZContainerName } from "../../../lxc/container-name";
+
+/** A whole config file as text: at most 256 KiB; no NUL byte (every other character is judged by the validator). */
+export const ZConfigText = z
+  .string()
+  .max(256 * 1024, "a config of more than 256 KiB is not a container config")
+  .refine((text) => !text.includes("\0"), { message: "must not contain a NUL byte" });
+
+const ZVersion = z.string().regex(/^[0-9a-f]{64}$/, "must be the version id given by config.get");
+
+export const ZConfigNameRequestSchema = z.object({ name: ZContainerName }).strict();
+
+export const ZConfigProblemSchema = z.object({
+  line: z.number(),
+  severity: z.enum(["error", "warning"]),
+  message: z.string(),
+  key: z.string().optional(),
+  replacement: z.string().optional(),
+});
+export type TConfigProblemResponse = z.infer<typeof ZConfigProblemSchema>;
+
+const ZChange = z.object({
+  key: z.string(),
+  before: z.array(z.string()),
+  after: z.array(z.string()),
+  apply: z.enum(["live", "restart"]),
+  applied: z
+    .union([z.object({ ok: z.literal(true) }), z.object({ ok: z.literal(false), message: z.string() })])
+    .optional(),
+});
+export type TConfigChangeResponse = z.infer<typeof ZChange>;
+
+export const ZGetConfigResponseSchema = z.object({
+  name: z.string(),
+  path: z.string(),
+  raw: z.string(),
+  version: z.string(),
+  /** The parsed entries, with what the catalogue knows of each key. */
+  entries: z.array(
+    z.object({
+      line: z.number(),
+      key: z.string(),
+      value: z.string(),
+      section: z.string().nullable(),
+      description: z.string().nullable(),
+      apply: z.enum(["live", "restart"]).nullable(),
+    }),
+  ),
+  problems: z.array(ZConfigProblemSchema),
+});
+export type TGetConfigResponse = z.infer<typeof ZGetConfigResponseSchema>;
+
+export const ZValidateConfigRequestSchema = z.object({ name: ZContainerName, raw: ZConfigText }).strict();
+export const ZValidateConfigResponseSchema = z.object({
+  /** The version of the file the diff is against. */
+  version: z.string(),
+  problems: z.array(ZConfigProblemSchema),
+  diff: z.string(),
+  changes: z.array(ZChange),
+});
+export type TValidateConfigResponse = z.infer<typeof ZValidateConfigResponseSchema>;
+
+export const ZSaveConfigRequestSchema = z
+  .object({
+    name: ZContainerName,
+    raw: ZConfigText,
+    baseVersion: ZVersion,
+    /** On a running container, apply cgroup changes at once (lxc-cgroup) as well as in the file. */
+    applyLive: z.boolean().default(false),
+  })
+  .strict();
+export type TSaveConfigRequest = z.input<typeof ZSaveConfigRequestSchema>;
+
+export const ZSaveConfigResponseSchema = ZValidateConfigResponseSchema;
+
+export const ZConfigHistoryResponseSchema = z.array(
+  z.object({
+    id: z.number(),
+    version: z.string(),
+    author: z.string(),
+    at: z.date(),
+    reason: z.string(),
+    lines: z.number(),
+    isCurrent: z.boolean(),
+  }),
+);
+export type TConfigHistoryResponse = z.infer<typeof ZConfigHistoryResponseSchema>;
+
+export const ZConfigVersionRequestSchema = z
+  .object({ name: ZContainerName, id: z.number().int().positive() })
+  .strict();
+export const ZConfigVersionResponseSchema = z.object({
+  id: z.number(),
+  version: z.string(),
+  content: z.string(),
+  author: z.string(),
+  at: z.date(),
+  reason: z.string(),
+});
+
+export const ZRestoreConfigRequestSchema = z
+  .object({
+    name: ZContainerName,
+    id: z.number().int().positive(),
+    baseVersion: ZVersion,
+    applyLive: z.boolean().default(false),
+  })
+  .strict();

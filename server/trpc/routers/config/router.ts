@@ -1,0 +1,15 @@
+import { router } from "../../procedures";
+import { configHistoryRoute, configVersionRoute } from "./config-history";
+import { getConfigRoute } from "./get-config";
+import { restoreConfigRoute } from "./restore-config";
+import { saveConfigRoute } from "./save-config";
+import { validateConfigRoute } from "./validate-config";
+
+export const configRouter = router({
+  get: getConfigRoute,
+  validate: validateConfigRoute,
+  save: saveConfigRoute,
+  history: configHistoryRoute,
+  version: configVersionRoute,
+  restore: restoreConfigRoute,
+});

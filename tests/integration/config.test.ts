@@ -1,0 +1,245 @@
+import { existsSync } from "node:fs";
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { execa } from "execa";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KEYS } from "@/server/lxc-config/catalogue";
+import { checkConfigWithLiblxc } from "@/server/lxc/check-config";
+import { forceDestroy, lxcPath, uniqueName } from "../lxc-oracle";
+import { callProcedure, startServer, type TRunningServer } from "../server";
+
+/** Config editing through the API against real containers and liblxc. */
+let server: TRunningServer;
+const created: string[] = [];
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(async () => {
+  await server?.stop();
+  await Promise.all(created.map(forceDestroy));
+});
+
+type TConfig = { raw: string; version: string; path: string; problems: { severity: string }[] };
+const configFile = (name: string) => path.join(lxcPath(), name, "config");
+const make = async (start = false) => {
+  const name = uniqueName("cfg");
+  created.push(name);
+  expect((await callProcedure(server, "containers.create", { name, template: "busybox" })).status).toBe(200);
+  if (start) expect((await callProcedure(server, "containers.start", { name })).status).toBe(200);
+  return name;
+};
+const get = async (name: string, target: TRunningServer = server) =>
+  (await callProcedure(target, "config.get", { name }, { kind: "query", as: "viewer" })).data as TConfig;
+
+describe("reading", () => {
+  it("gives the text, its version, its entries with the catalogue's words, and no error for a busybox config", async () => {
+    const name = await make();
+    const config = await get(name);
+    expect(config.raw).toBe(await readFile(configFile(name), "utf8"));
+    expect(config.version).toMatch(/^[0-9a-f]{64}$/);
+    expect(config.problems.filter((problem) => problem.severity === "error")).toEqual([]);
+  });
+});
+
+describe("an invalid config is never written", () => {
+  it.each([
+    ["an unknown key (ours)", "lxc.uts.nmae = x\n", /did you mean lxc.uts.name/],
+    ["a legacy key (ours)", "lxc.utsname = x\n", /legacy key/],
+    ["a bad value (ours)", "lxc.cgroup.memory.limit_in_bytes = lots\n", /must be a size/],
+    [
+      "a value only liblxc knows is wrong",
+      "lxc.mount.auto = bogus\n",
+      /LXC refuses this config: Invalid filesystem to automount/,
+    ],
+    ["a capability liblxc does not know", "lxc.cap.drop = not_a_cap\n", /Invalid capability/],
+  ])("%s: 400 with the line, file unchanged", async (_label, addition, message) => {
+    const name = await make();
+    const before = await get(name);
+    const raw = `${before.raw}${addition}`;
+    const response = await callProcedure(server, "config.save", { name, raw, baseVersion: before.version });
+    expect(response.status).toBe(400);
+    const data = response.error?.data as unknown as { problems: { line: number; message: string }[] };
+    const line = raw.split("\n").length - 1;
+    expect(data.problems).toContainEqual(
+      expect.objectContaining({ line, message: expect.stringMatching(message) as unknown }),
+    );
+    expect(await readFile(configFile(name), "utf8")).toBe(before.raw);
+  });
+
+  it("refuses a save based on a version that is no longer the file's (409), file unchanged", async () => {
+    const name = await make();
+    const before = await get(name);
+    await execa("sh", ["-c", `echo "lxc.start.delay = 3" >> ${configFile(name)}`]);
+    const changed = await readFile(configFile(name), "utf8");
+    const response = await callProcedure(server, "config.save", {
+      name,
+      raw: `${before.raw}lxc.start.order = 5\n`,
+      baseVersion: before.version,
+    });
+    expect(response.status).toBe(409);
+    expect(await readFile(configFile(name), "utf8")).toBe(changed);
+  });
+});
+
+describe("saving, live changes and history", () => {
+  it("previews the diff, writes atomically, applies a memory limit live, and restores the first version", async () => {
+    const name = await make(true);
+    const first = await get(name);
+    const raw = `${first.raw}lxc.cgroup.memory.limit_in_bytes = 96M\nlxc.start.auto = 1\n`;
+    const preview = await callProcedure(
+      server,
+      "config.validate",
+      { name, raw },
+      { kind: "query", as: "operator" },
+    );
+    expect(preview.status).toBe(200);
+    const planned = preview.data as { diff: string; changes: { key: string; apply: string }[] };
+    expect(planned.diff).toContain("+lxc.cgroup.memory.limit_in_bytes = 96M");
+    expect(planned.changes).toEqual([
+      expect.objectContaining({ key: "lxc.cgroup.memory.limit_in_bytes", apply: "live" }),
+      expect.objectContaining({ key: "lxc.start.auto", apply: "restart" }),
+    ]);
+    expect(await readFile(configFile(name), "utf8")).toBe(first.raw);
+
+    const saved = await callProcedure(server, "config.save", {
+      name,
+      raw,
+      baseVersion: first.version,
+      applyLive: true,
+    });
+    expect(saved.status).toBe(200);
+    expect((saved.data as { changes: { applied?: { ok: boolean } }[] }).changes[0]?.applied).toEqual({
+      ok: true,
+    });
+    expect(await readFile(configFile(name), "utf8")).toBe(raw);
+    const limit = await execa("lxc-cgroup", ["-P", lxcPath(), "-n", name, "memory.limit_in_bytes"]);
+    expect(Number(limit.stdout)).toBe(96 * 1024 * 1024);
+    expect(
+      (await readdir(path.dirname(configFile(name)))).filter((entry) => entry.startsWith(".atelier-write")),
+    ).toEqual([]);
+
+    const history = (await callProcedure(server, "config.history", { name }, { kind: "query", as: "viewer" }))
+      .data as {
+      id: number;
+      reason: string;
+      author: string;
+      isCurrent: boolean;
+    }[];
+    expect(history.map((row) => [row.reason, row.author, row.isCurrent])).toEqual([
+      ["save", "operator", true],
+      ["found", "(on disk)", false],
+    ]);
+    const found = history[1]?.id ?? 0;
+    const restored = await callProcedure(server, "config.restore", {
+      name,
+      id: found,
+      baseVersion: (await get(name)).version,
+    });
+    expect(restored.status).toBe(200);
+    expect(await readFile(configFile(name), "utf8")).toBe(first.raw);
+    // The audit log has both changes.
+    const audit = await callProcedure(server, "audit.list", { target: name }, { kind: "query", as: "admin" });
+    const actions = (audit.data as { entries: { action: string }[] }).entries.map((entry) => entry.action);
+    expect(actions).toEqual(expect.arrayContaining(["config.save", "config.restore"]));
+  });
+});
+
+describe("the catalogue against liblxc", () => {
+  const samples: Record<string, string> = {
+    string: "x",
+    path: "/tmp/atelier-sample",
+    "relative-path": "atelier/sample",
+    uint: "1",
+    int: "1",
+    bool: "1",
+    size: "64M",
+    "ipv4-cidr": "10.0.3.2/24",
+    "ipv6-cidr": "fd00::2/64",
+    ipv4: "10.0.3.1",
+    ipv6: "fd00::1",
+    mac: "00:16:3e:00:00:01",
+    cpuset: "0",
+    "device-rule": "c 1:3 rwm",
+    idmap: "u 0 100000 65536",
+    signal: "SIGPWR",
+    name: "eth0",
+  };
+  /** Values some keys need to be accepted by liblxc's parser. */
+  const special: Record<string, string> = {
+    "lxc.include": "/usr/share/lxc/config/common.conf",
+    "lxc.environment": "A=b",
+    "lxc.net": "",
+    "lxc.mount.auto": "proc:mixed",
+    "lxc.mount.entry": "tmpfs tmp tmpfs defaults 0 0",
+    "lxc.cap.drop": "sys_module",
+    "lxc.cap.keep": "sys_admin",
+    "lxc.namespace.clone": "uts",
+    "lxc.namespace.keep": "user",
+    "lxc.console.size": "auto",
+    "lxc.console.buffer.size": "auto",
+    "lxc.console.path": "none",
+    "lxc.rootfs.path": "dir:/tmp/atelier-sample",
+    "lxc.log.syslog": "daemon",
+    "lxc.time.offset.boot": "1s",
+    "lxc.time.offset.monotonic": "1s",
+    "lxc.net.N.veth.vlan.id": "none",
+    "lxc.seccomp.notify.proxy": "unix:/tmp/atelier-sample.sock",
+    "lxc.cgroup2.cpu.max": "max 100000",
+    "lxc.cgroup.pids.max": "max",
+    "lxc.cgroup2.pids.max": "max",
+    "lxc.apparmor.profile": "unconfined",
+  };
+  const keys = KEYS.filter((info) => !info.key.endsWith("*") && !info.key.startsWith("lxc.namespace.share"));
+
+  it("every key the catalogue names, with a value of its type, loads in liblxc", async () => {
+    const refused: string[] = [];
+    for (let index = 0; index < keys.length; index += 8) {
+      await Promise.all(
+        keys.slice(index, index + 8).map(async (info) => {
+          const key = info.key.replace(".N.", ".0.");
+          const value =
+            special[info.key] ??
+            (info.type === "enum" ? (info.values?.find(Boolean) ?? "") : (samples[info.type] ?? "x"));
+          const text = `lxc.net.0.type = ${key === "lxc.net.0.type" ? value : info.key.includes(".veth.") ? "veth" : info.key.includes("macvlan") ? "macvlan" : info.key.includes("ipvlan") ? "ipvlan" : info.key.includes(".vlan.") ? "vlan" : "veth"}\n${key} = ${value}\n`;
+          const verdict = await checkConfigWithLiblxc(text);
+          if (!verdict.isValid) refused.push(`${key} = ${value}: ${verdict.message}`);
+        }),
+      );
+    }
+    expect(refused).toEqual([]);
+  });
+});
+
+describe("a crash during writes", () => {
+  it("kill -9 of the server while it writes a stream of configs leaves a config liblxc loads", async () => {
+    const own = await startServer();
+    const name = uniqueName("crash");
+    created.push(name);
+    expect((await callProcedure(own, "containers.create", { name, template: "busybox" })).status).toBe(200);
+    const base = (await get(name, own)).raw;
+    let stop = false;
+    const writer = (async () => {
+      for (let round = 0; !stop; round += 1) {
+        const current = await get(name, own).catch(() => null);
+        if (!current) break;
+        const padding = Array.from({ length: 200 }, (_, index) => `# round ${round} line ${index}`).join(
+          "\n",
+        );
+        await callProcedure(own, "config.save", {
+          name,
+          raw: `${base}${padding}\nlxc.start.delay = ${round % 10}\n`,
+          baseVersion: current.version,
+        }).catch(() => undefined);
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    process.kill(own.pid ?? 0, "SIGKILL");
+    stop = true;
+    await writer;
+    await own.stop().catch(() => undefined);
+    const text = await readFile(configFile(name), "utf8");
+    expect(text.startsWith(base)).toBe(true);
+    expect(await checkConfigWithLiblxc(text)).toEqual({ isValid: true });
+    expect(existsSync(configFile(name))).toBe(true);
+  });
+});
