@@ -26,7 +26,8 @@ export default tseslint.config(
     rules: reactHooks.configs.recommended.rules,
   },
   {
-    // Client code takes from the server only the router's type and the pure zod schemas its forms reuse.
+    // Client code takes from the server only the router's type, the pure zod schemas its forms reuse, and the pure
+    // config model, catalogue and validator (no Node API) that the config editors run in the browser.
     files: ["app/**/*.{ts,tsx}", "components/**/*.{ts,tsx}"],
     rules: {
       "@typescript-eslint/no-restricted-imports": [
@@ -34,7 +35,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: "^@/server/(?!trpc/routers/.*(\\.types|/schemas)$)",
+              regex: "^@/server/(?!trpc/routers/.*(\\.types|/schemas)$|lxc-config/(model|catalogue|validate)$)",
               allowTypeImports: true,
               message: "Client code may import only types and *.types.ts / schemas.ts files from server/.",
             },

@@ -13,6 +13,7 @@ for (const colorScheme of ["light", "dark"] as const) {
       for (const path of [
         "/containers",
         `/containers/${name}`,
+        `/containers/${name}/config`,
         "/containers/new",
         "/host",
         "/events",

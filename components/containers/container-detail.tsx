@@ -67,7 +67,15 @@ export function ContainerDetail({ name }: { name: string }) {
         <h1 className="text-2xl font-semibold">{container.name}</h1>
         <StateBadge state={container.state} busy={container.busy} />
       </div>
-      <ContainerActions container={container} layout="full" />
+      <div className="flex flex-wrap items-center gap-3">
+        <ContainerActions container={container} layout="full" />
+        <Link
+          href={`/containers/${encodeURIComponent(container.name)}/config`}
+          className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100 dark:border-slate-600 dark:hover:bg-slate-800"
+        >
+          Config…
+        </Link>
+      </div>
       <dl className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900">
         <Field label="State">
           <span data-testid="container-state">{container.state}</span>

@@ -1,4 +1,3 @@
-import { isIP } from "node:net";
 import { KEYS, LEGACY_KEYS, lookupKey, type TKeyInfo } from "./catalogue";
 import { LxcConfig } from "./model";
 
@@ -24,6 +23,21 @@ const DEVICE_RULE = /^(a|[abc] (\d+|\*):(\d+|\*)( [rwm]{1,3})?)$/;
 const IDMAP = /^[ugb] \d+ \d+ \d+$/;
 const CPU_LIST = /^\d+(-\d+)?(,\d+(-\d+)?)*$/;
 const INTERFACE_KEYS = new Set(["link", "name", "veth.pair"]);
+
+/**
+ * IP address families without node:net, so that the browser's editors run the same checks: IPv4 by its four
+ * octets, IPv6 by the URL parser (which every JavaScript runtime has).
+ */
+const isIP = (value: string): 0 | 4 | 6 => {
+  if (/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(value)) return 4;
+  if (!value.includes(":") || !/^[0-9a-fA-F:.]+$/.test(value)) return 0;
+  try {
+    new URL(`http://[${value}]/`);
+    return 6;
+  } catch {
+    return 0;
+  }
+};
 
 const cidr = (value: string, family: 4 | 6) => {
   // "10.0.3.2/24" or "10.0.3.2/24 10.0.3.255" (IPv4 with its broadcast address)

@@ -48,6 +48,8 @@ export const ZGetConfigResponseSchema = z.object({
     }),
   ),
   problems: z.array(ZConfigProblemSchema),
+  /** The host's cgroup layout: which family of keys (lxc.cgroup.* or lxc.cgroup2.*) limits apply through. */
+  cgroup: z.enum(["v1", "v2"]),
 });
 export type TGetConfigResponse = z.infer<typeof ZGetConfigResponseSchema>;
 

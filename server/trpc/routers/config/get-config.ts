@@ -21,5 +21,10 @@ export const getConfigRoute = viewerProcedure
           apply: info?.apply ?? null,
         };
       });
-    return { ...current, entries, problems: validateConfig(current.raw) };
+    return {
+      ...current,
+      entries,
+      problems: validateConfig(current.raw),
+      cgroup: ctx.runtime.metrics.layout.version === 2 ? ("v2" as const) : ("v1" as const),
+    };
   });

@@ -1,0 +1,81 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { execa } from "execa";
+import { lxcPath } from "../tests/lxc-oracle";
+import { expect, test } from "./fixtures";
+
+/** Config editing in the browser: settings form, raw editor, review with diff, live apply, history, restore. */
+const configFile = (name: string) => path.join(lxcPath(), name, "config");
+
+test("change a running container's memory limit live, see it in the cgroup, and restore the previous version", async ({
+  page,
+  createContainer,
+}) => {
+  const name = await createContainer({ start: true });
+  const original = await readFile(configFile(name), "utf8");
+  await page.goto(`/containers/${name}`);
+  await page.getByRole("link", { name: "Config…" }).click();
+  await expect(page.getByRole("heading", { name: `Config of ${name}`, level: 1 })).toBeVisible();
+
+  const memory = page.getByLabel("Memory limit");
+  await memory.fill("96M");
+  await expect(page.getByText("lxc.cgroup.memory.limit_in_bytes = 96M", { exact: true })).toBeVisible();
+  // The raw text has the same line: both editors edit one draft.
+  await page.getByRole("tab", { name: "Text" }).click();
+  await expect(page.getByTestId("raw-editor")).toContainText("lxc.cgroup.memory.limit_in_bytes = 96M");
+  await page.getByRole("tab", { name: "Settings" }).click();
+  await expect(page.getByLabel("Memory limit")).toHaveValue("96M");
+
+  await page.getByRole("button", { name: "Review and save" }).click();
+  const dialog = page.getByRole("dialog", { name: `Save these changes to ${name}?` });
+  await expect(dialog.getByTestId("config-diff")).toContainText("+lxc.cgroup.memory.limit_in_bytes = 96M");
+  await expect(dialog.getByLabel("Apply the live changes to the running container now")).toBeChecked();
+  expect(await readFile(configFile(name), "utf8")).toBe(original);
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Saved." })).toContainText(
+    "applied to the running container now",
+  );
+  expect(await readFile(configFile(name), "utf8")).toContain("lxc.cgroup.memory.limit_in_bytes = 96M");
+  const limit = await execa("lxc-cgroup", ["-P", lxcPath(), "-n", name, "memory.limit_in_bytes"]);
+  expect(Number(limit.stdout)).toBe(96 * 1024 * 1024);
+
+  await page.getByRole("tab", { name: "History" }).click();
+  const versions = page.getByRole("list", { name: "Versions, newest first" }).getByRole("listitem");
+  await expect(versions).toHaveCount(2);
+  await expect(versions.first()).toContainText("operator · saved");
+  await versions
+    .filter({ hasText: "as first found on disk" })
+    .getByRole("button", { name: "Restore this version…" })
+    .click();
+  const confirm = page.getByRole("dialog", { name: "Restore this version?" });
+  await expect(confirm.getByTestId("config-diff")).toContainText("-lxc.cgroup.memory.limit_in_bytes = 96M");
+  await confirm.getByRole("button", { name: "Restore" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
+  await expect.poll(() => readFile(configFile(name), "utf8")).toBe(original);
+  await expect(versions).toHaveCount(3);
+});
+
+test("the raw editor shows problems on their line, and the review refuses an invalid config", async ({
+  page,
+  createContainer,
+}) => {
+  const name = await createContainer();
+  const original = await readFile(configFile(name), "utf8");
+  await page.goto(`/containers/${name}/config`);
+  await page.getByRole("tab", { name: "Text" }).click();
+  const editor = page.getByRole("textbox", { name: `Config of ${name}` });
+  await editor.click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type("lxc.uts.nmae = web\n");
+  const lines = original.split("\n").length;
+  await expect(page.getByRole("list", { name: "Problems" })).toContainText(
+    `Line ${lines}: Unknown key lxc.uts.nmae: did you mean lxc.uts.name?`,
+  );
+  await page.getByRole("button", { name: "Review and save" }).click();
+  const dialog = page.getByRole("dialog", { name: "This config cannot be saved" });
+  await expect(dialog.getByRole("alert")).toContainText("did you mean lxc.uts.name?");
+  await expect(dialog.getByRole("button", { name: "Save" })).toBeDisabled();
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await page.getByRole("button", { name: "Discard changes" }).click();
+  expect(await readFile(configFile(name), "utf8")).toBe(original);
+});
