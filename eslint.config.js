@@ -35,7 +35,8 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: "^@/server/(?!trpc/routers/.*(\\.types|/schemas)$|lxc-config/(model|catalogue|validate)$)",
+              regex:
+                "^@/server/(?!trpc/routers/.*(\\.types|/schemas)$|lxc-config/(model|catalogue|validate)$)",
               allowTypeImports: true,
               message: "Client code may import only types and *.types.ts / schemas.ts files from server/.",
             },
