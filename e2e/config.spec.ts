@@ -79,3 +79,38 @@ test("the raw editor shows problems on their line, and the review refuses an inv
   await page.getByRole("button", { name: "Discard changes" }).click();
   expect(await readFile(configFile(name), "utf8")).toBe(original);
 });
+
+test("import the seed tutorial's legacy config: see what is legacy and ignored, migrate, review and save", async ({
+  page,
+  createContainer,
+}) => {
+  const name = await createContainer();
+  await page.goto(`/containers/${name}/config`);
+  await page.getByRole("button", { name: "Import…" }).click();
+  const seed = await readFile("server/lxc-config/__fixtures__/seed-legacy.conf");
+  await page
+    .getByLabel("From a file")
+    .setInputFiles({ name: "vm0.conf", mimeType: "text/plain", buffer: seed });
+  await expect(page.getByTestId("import-analysis")).toContainText(
+    "11 legacy lines (can be migrated), 3 lines LXC ignores, 0 invalid lines.",
+  );
+  await page.getByRole("button", { name: "Load into the editor" }).click();
+  await expect(page.getByRole("tab", { name: "Text" })).toHaveAttribute("aria-selected", "true");
+  await expect(page.getByRole("list", { name: "Problems" })).toContainText("lxc.utsname is a legacy key");
+  await page.getByRole("button", { name: "Migrate legacy keys" }).click();
+  await expect(page.getByText("No error found")).toBeVisible();
+  await expect(page.getByTestId("raw-editor")).toContainText("lxc.net.0.ipv4.address = 192.168.1.100/24");
+
+  await page.getByRole("button", { name: "Review and save" }).click();
+  const dialog = page.getByRole("dialog", { name: `Save these changes to ${name}?` });
+  await expect(dialog.getByTestId("config-diff")).toContainText("+lxc.uts.name = vm0");
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
+  const written = await readFile(configFile(name), "utf8");
+  expect(written).toContain("lxc.uts.name = vm0\nlxc.tty.max = 4");
+  expect(written).not.toContain("lxc.network");
+  await page.getByRole("tab", { name: "History" }).click();
+  await expect(
+    page.getByRole("list", { name: "Versions, newest first" }).getByRole("listitem").first(),
+  ).toContainText("imported");
+});

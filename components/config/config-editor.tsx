@@ -11,6 +11,7 @@ import { useSession } from "@/components/auth/use-session";
 import { migrateLegacy, validateConfig } from "@/server/lxc-config/validate";
 import type { TValidateConfigResponse } from "@/server/trpc/routers/config/config.types";
 import { DiffView } from "./diff-view";
+import { ImportPanel } from "./import-panel";
 import { RawEditor } from "./raw-editor";
 import { SettingsForm } from "./settings-form";
 
@@ -32,6 +33,8 @@ export function ConfigEditor({ name }: { name: string }) {
   const [review, setReview] = useState<TValidateConfigResponse | null>(null);
   const [applyLive, setApplyLive] = useState(true);
   const [result, setResult] = useState<TValidateConfigResponse | null>(null);
+  const [isImporting, setIsImporting] = useState(false);
+  const [isImported, setIsImported] = useState(false);
   const dialog = useRef<HTMLDialogElement>(null);
   const titleId = useId();
 
@@ -57,6 +60,7 @@ export function ConfigEditor({ name }: { name: string }) {
         setReview(null);
         setResult(data);
         setDraft(null);
+        setIsImported(false);
         refresh();
       },
     }),
@@ -146,9 +150,20 @@ export function ConfigEditor({ name }: { name: string }) {
               Review and save
             </Button>
           )}
-          <Button disabled={!isDirty} onClick={() => setDraft(null)}>
+          <Button
+            disabled={!isDirty}
+            onClick={() => {
+              setDraft(null);
+              setIsImported(false);
+            }}
+          >
             Discard changes
           </Button>
+          {can("operator") && (
+            <Button onClick={() => setIsImporting(true)} disabled={isImporting}>
+              Import…
+            </Button>
+          )}
           {hasLegacy && <Button onClick={() => setDraft(migrateLegacy(text))}>Migrate legacy keys</Button>}
           <span className="text-sm text-slate-600 dark:text-slate-300" aria-live="polite">
             {localErrors.length > 0
@@ -157,6 +172,17 @@ export function ConfigEditor({ name }: { name: string }) {
             {local.length > localErrors.length ? `, ${local.length - localErrors.length} warning(s)` : ""}
           </span>
         </div>
+      )}
+      {isImporting && (
+        <ImportPanel
+          onClose={() => setIsImporting(false)}
+          onLoad={(imported) => {
+            setDraft(imported);
+            setIsImported(true);
+            setIsImporting(false);
+            setTab("text");
+          }}
+        />
       )}
       {check.isError && <ErrorAlert error={check.error} title="The config could not be checked" />}
       {save.isError && <ErrorAlert error={save.error} title="The config was not saved" />}
@@ -255,6 +281,7 @@ export function ConfigEditor({ name }: { name: string }) {
                     raw: text,
                     baseVersion: review.version,
                     applyLive: isRunning && applyLive,
+                    reason: isImported ? "import" : "save",
                   })
                 }
               >

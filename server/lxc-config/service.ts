@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { createTwoFilesPatch } from "diff";
 import type { TContainerService } from "../containers/service";
 import type { TDb } from "../db";
@@ -24,6 +24,27 @@ export type TConfigChange = {
   apply: "live" | "restart";
   /** What happened to a live change on a running container, when it was asked for. */
   applied?: { ok: true } | { ok: false; message: string };
+};
+
+/** Paths on the host the config names that do not exist (an imported config often points elsewhere): warnings. */
+const checkHostPaths = async (raw: string): Promise<TConfigProblem[]> => {
+  const config = LxcConfig.parse(raw);
+  const problems: TConfigProblem[] = [];
+  for (const entry of config.entries()) {
+    if (entry.key !== "lxc.rootfs.path") continue;
+    const value = entry.value.trim();
+    // dir:/path or a plain path; other backends (lvm, zfs, overlay...) are not checked here.
+    const dir = value.startsWith("dir:") ? value.slice(4) : value.startsWith("/") ? value : null;
+    if (dir && !(await stat(dir).catch(() => null))?.isDirectory()) {
+      problems.push({
+        line: entry.line,
+        key: entry.key,
+        severity: "warning",
+        message: `lxc.rootfs.path names ${dir}, which is not a directory on this host: the container will not start`,
+      });
+    }
+  }
+  return problems;
 };
 
 export const versionOf = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -85,7 +106,7 @@ export const createConfigService = ({
 
   /** Ours first; liblxc's parser has its say only on a candidate ours finds no error in. */
   const validate = async (raw: string): Promise<TConfigProblem[]> => {
-    const problems = validateConfig(raw);
+    const problems = [...validateConfig(raw), ...(await checkHostPaths(raw))];
     if (problems.some((problem) => problem.severity === "error")) return problems;
     const verdict = await check(raw);
     if (verdict.isValid) return problems;
@@ -218,8 +239,14 @@ export const createConfigService = ({
     read,
     validate,
     preview,
-    save: (input: { name: string; raw: string; baseVersion: string; actor: string; applyLive: boolean }) =>
-      write({ ...input, reason: "save" }),
+    save: (input: {
+      name: string;
+      raw: string;
+      baseVersion: string;
+      actor: string;
+      applyLive: boolean;
+      reason?: "save" | "import";
+    }) => write({ ...input, reason: input.reason ?? "save" }),
     history,
     versionContent,
     restore: async (input: {

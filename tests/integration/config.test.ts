@@ -4,6 +4,8 @@ import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KEYS } from "@/server/lxc-config/catalogue";
+import { LxcConfig } from "@/server/lxc-config/model";
+import { validateConfig } from "@/server/lxc-config/validate";
 import { checkConfigWithLiblxc } from "@/server/lxc/check-config";
 import { forceDestroy, lxcPath, uniqueName } from "../lxc-oracle";
 import { callProcedure, startServer, type TRunningServer } from "../server";
@@ -241,5 +243,76 @@ describe("a crash during writes", () => {
     expect(text.startsWith(base)).toBe(true);
     expect(await checkConfigWithLiblxc(text)).toEqual({ isValid: true });
     expect(existsSync(configFile(name))).toBe(true);
+  });
+});
+
+describe("random edits through the model (property test)", () => {
+  /** A small seeded generator: the same run every time, so a failure can be replayed. */
+  const random = (seed: number) => () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const single: [string, () => string][] = [
+    ["lxc.uts.name", () => "host"],
+    ["lxc.tty.max", () => "4"],
+    ["lxc.pty.max", () => "1024"],
+    ["lxc.start.auto", () => "1"],
+    ["lxc.start.order", () => "10"],
+    ["lxc.start.delay", () => "5"],
+    ["lxc.cgroup.memory.limit_in_bytes", () => "256M"],
+    ["lxc.cgroup.cpu.shares", () => "512"],
+    ["lxc.cgroup.cpuset.cpus", () => "0"],
+    ["lxc.cgroup.pids.max", () => "100"],
+    ["lxc.net.0.type", () => "veth"],
+    ["lxc.net.0.link", () => "atbr0"],
+    ["lxc.net.0.flags", () => "up"],
+    ["lxc.net.0.ipv4.address", () => "10.213.0.50/24"],
+    ["lxc.net.0.ipv4.gateway", () => "10.213.0.1"],
+    ["lxc.apparmor.profile", () => "unconfined"],
+  ];
+  const repeated: [string, string[]][] = [
+    ["lxc.cgroup.devices.allow", ["c 1:3 rwm", "c 1:5 rwm", "c 136:* rwm"]],
+    ["lxc.mount.entry", ["tmpfs tmp tmpfs defaults 0 0", "/srv srv none bind,create=dir 0 0"]],
+    ["lxc.group", ["onboot", "web"]],
+    ["lxc.cap.drop", ["sys_module", "mac_admin"]],
+  ];
+
+  it("leave every file liblxc loads, and ours agrees", async () => {
+    const bases = [
+      await readFile("server/lxc-config/__fixtures__/busybox-template.conf", "utf8"),
+      await readFile("/usr/share/lxc/config/common.conf", "utf8"),
+      "",
+    ];
+    const next = random(20261129);
+    const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)] as T;
+    const failures: string[] = [];
+    for (let round = 0; round < 30; round += 1) {
+      const config = LxcConfig.parse(pick(bases));
+      for (let step = 0; step < 6; step += 1) {
+        const choice = next();
+        if (choice < 0.5) {
+          const [key, value] = pick(single);
+          config.set(key, value());
+        } else if (choice < 0.8) {
+          const [key, values] = pick(repeated);
+          config.add(key, pick(values));
+        } else {
+          const removable = config.entries().filter((entry) => !/\.type$/.test(entry.key));
+          if (removable.length > 0) config.remove(pick(removable).key);
+        }
+      }
+      // An interface's other keys need its type.
+      if (
+        config.entries().some((entry) => entry.key.startsWith("lxc.net.0.")) &&
+        !config.get("lxc.net.0.type")
+      )
+        config.set("lxc.net.0.type", "veth");
+      const text = config.toString();
+      const ours = validateConfig(text).filter((problem) => problem.severity === "error");
+      const verdict = await checkConfigWithLiblxc(text);
+      if (ours.length > 0 || !verdict.isValid)
+        failures.push(`round ${round}: ${JSON.stringify(ours)} ${JSON.stringify(verdict)}\n${text}`);
+    }
+    expect(failures).toEqual([]);
   });
 });

@@ -70,6 +70,8 @@ export const ZSaveConfigRequestSchema = z
     baseVersion: ZVersion,
     /** On a running container, apply cgroup changes at once (lxc-cgroup) as well as in the file. */
     applyLive: z.boolean().default(false),
+    /** "import": the text came from elsewhere (pasted or uploaded); recorded in the history. */
+    reason: z.enum(["save", "import"]).default("save"),
   })
   .strict();
 export type TSaveConfigRequest = z.input<typeof ZSaveConfigRequestSchema>;

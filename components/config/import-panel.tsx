@@ -1,0 +1,107 @@
+"use client";
+
+import { useId, useState } from "react";
+import { Button } from "@/components/ui/button";
+import { validateConfig } from "@/server/lxc-config/validate";
+
+/**
+ * Import: paste a config or pick a file (such as the seed tutorial's, with legacy keys and "//" lines LXC silently
+ * ignores), see what is legacy, ignored or invalid before anything else, then load it into the editor to migrate,
+ * review and save it as this container's config.
+ */
+const MAX_BYTES = 256 * 1024;
+
+export function ImportPanel({ onLoad, onClose }: { onLoad: (text: string) => void; onClose: () => void }) {
+  const id = useId();
+  const [text, setText] = useState("");
+  const [fileError, setFileError] = useState<string | null>(null);
+  const problems = text === "" ? [] : validateConfig(text);
+  const legacy = problems.filter((problem) => problem.replacement !== undefined);
+  const ignored = problems.filter((problem) => problem.message.startsWith("LXC ignores"));
+  const invalid = problems.filter(
+    (problem) => problem.severity === "error" && problem.replacement === undefined,
+  );
+  return (
+    <section
+      aria-labelledby={`${id}-title`}
+      className="space-y-3 rounded-lg border border-slate-200 p-4 dark:border-slate-800"
+    >
+      <h2 id={`${id}-title`} className="text-lg font-semibold">
+        Import a config
+      </h2>
+      <div className="space-y-1">
+        <label htmlFor={`${id}-file`} className="block text-sm font-medium">
+          From a file
+        </label>
+        <input
+          id={`${id}-file`}
+          type="file"
+          accept=".conf,text/plain,*"
+          onChange={async (event) => {
+            const file = event.target.files?.[0];
+            setFileError(null);
+            if (!file) return;
+            if (file.size > MAX_BYTES) {
+              setFileError("This file is larger than 256 KiB: it is not a container config.");
+              return;
+            }
+            setText(await file.text());
+          }}
+          className="text-sm"
+        />
+        {fileError && (
+          <p role="alert" className="text-sm text-red-700 dark:text-red-300">
+            {fileError}
+          </p>
+        )}
+      </div>
+      <div className="space-y-1">
+        <label htmlFor={`${id}-text`} className="block text-sm font-medium">
+          Or paste it
+        </label>
+        <textarea
+          id={`${id}-text`}
+          value={text}
+          onChange={(event) => setText(event.target.value)}
+          rows={10}
+          spellCheck={false}
+          className="w-full rounded-md border border-slate-300 bg-white p-2 font-mono text-xs dark:border-slate-600 dark:bg-slate-800"
+        />
+      </div>
+      {text !== "" && (
+        <div aria-live="polite" className="space-y-2 text-sm" data-testid="import-analysis">
+          <p>
+            {legacy.length} legacy line{legacy.length === 1 ? "" : "s"} (can be migrated), {ignored.length}{" "}
+            line
+            {ignored.length === 1 ? "" : "s"} LXC ignores, {invalid.length} invalid line
+            {invalid.length === 1 ? "" : "s"}.
+          </p>
+          <ul className="max-h-48 space-y-1 overflow-auto">
+            {problems.map((problem, index) => (
+              <li
+                key={index}
+                className={
+                  problem.severity === "error" && !problem.replacement
+                    ? "text-red-700 dark:text-red-300"
+                    : "text-amber-700 dark:text-amber-300"
+                }
+              >
+                Line {problem.line}: {problem.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <div className="flex gap-2">
+        <Button variant="primary" disabled={text === ""} onClick={() => onLoad(text)}>
+          Load into the editor
+        </Button>
+        <Button onClick={onClose}>Cancel</Button>
+      </div>
+      <p className="text-xs text-slate-500 dark:text-slate-400">
+        Loading replaces the draft, not the file: review and save it as usual (the history records it as
+        imported).
+      </p>
+    </section>
+  );
+}
