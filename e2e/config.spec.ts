@@ -114,3 +114,50 @@ test("import the seed tutorial's legacy config: see what is legacy and ignored, 
     page.getByRole("list", { name: "Versions, newest first" }).getByRole("listitem").first(),
   ).toContainText("imported");
 });
+
+test("the settings form adds and reorders interfaces and adds a bind mount picked on the host, and the text keeps every other line", async ({
+  page,
+  createContainer,
+}) => {
+  const name = await createContainer();
+  await page.goto(`/containers/${name}/config`);
+  // A comment typed in the text editor survives edits made in the form.
+  await page.getByRole("tab", { name: "Text" }).click();
+  await page.getByRole("textbox", { name: `Config of ${name}` }).click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type("# kept by the form\n");
+  await page.getByRole("tab", { name: "Settings" }).click();
+
+  await page.getByRole("button", { name: "Add an interface" }).click();
+  await expect(page.getByRole("heading", { name: "Interface 1" })).toBeVisible();
+  await page.getByRole("button", { name: "Move interface 1 up" }).click();
+  await page.getByRole("button", { name: "Browse…" }).click();
+  const picker = page.getByTestId("host-picker");
+  await picker.getByRole("button", { name: "tmp/" }).click();
+  await expect(picker).toContainText("/tmp");
+  await picker.getByRole("button", { name: "Use this directory" }).click();
+  await expect(page.getByLabel("Host directory")).toHaveValue("/tmp");
+  await page.getByLabel("Inside the container").fill("mnt/host-tmp");
+  await page.getByLabel("Read-only").check();
+  await page.getByRole("button", { name: "Add the bind mount" }).click();
+  await expect(
+    page.getByText("lxc.mount.entry = /tmp mnt/host-tmp none bind,create=dir,ro 0 0", { exact: true }),
+  ).toBeVisible();
+
+  await page.getByRole("tab", { name: "Text" }).click();
+  const text = page.getByTestId("raw-editor");
+  await expect(text).toContainText("# kept by the form");
+  // The new interface is now 0 (eth1, veth), the template's is 1 (its link atbr0).
+  await expect(text).toContainText("lxc.net.1.link = atbr0");
+  await expect(text).toContainText("lxc.net.0.name = eth1");
+  await page.getByRole("button", { name: "Review and save" }).click();
+  const dialog = page.getByRole("dialog", { name: `Save these changes to ${name}?` });
+  await expect(dialog.getByTestId("config-diff")).toContainText(
+    "+lxc.mount.entry = /tmp mnt/host-tmp none bind,create=dir,ro 0 0",
+  );
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
+  const written = await readFile(configFile(name), "utf8");
+  expect(written).toContain("# kept by the form");
+  expect(written).toContain("lxc.net.1.type = veth\nlxc.net.1.link = atbr0");
+});

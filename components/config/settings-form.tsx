@@ -5,6 +5,7 @@ import { Button } from "@/components/ui/button";
 import { lookupKey } from "@/server/lxc-config/catalogue";
 import { LxcConfig } from "@/server/lxc-config/model";
 import { checkValue } from "@/server/lxc-config/validate";
+import { BindMountForm } from "./bind-mount";
 
 /**
  * The structured editor: the common settings by section, each field showing the exact line it writes. It edits the
@@ -236,12 +237,23 @@ function Interfaces({ config, edit }: { config: LxcConfig; edit: TEdit }) {
   const next = indexes.length === 0 ? 0 : Math.max(...indexes.map(Number)) + 1;
   return (
     <div className="space-y-4">
-      {indexes.map((index) => {
+      {indexes.map((index, position) => {
         const key = (field: string) => `lxc.net.${index}.${field}`;
         return (
           <div key={index} className="space-y-2 rounded-md border border-slate-200 p-3 dark:border-slate-700">
-            <div className="flex items-center justify-between">
-              <h4 className="text-sm font-semibold">Interface {index}</h4>
+            <div className="flex items-center justify-between gap-2">
+              <h4 className="mr-auto text-sm font-semibold">Interface {index}</h4>
+              {position > 0 && (
+                <Button
+                  size="sm"
+                  variant="ghost"
+                  onClick={() =>
+                    edit((draft) => draft.swapInterfaces(Number(indexes[position - 1]), Number(index)))
+                  }
+                >
+                  Move interface {index} up
+                </Button>
+              )}
               <Button
                 size="sm"
                 variant="ghost"
@@ -416,6 +428,13 @@ export function SettingsForm({ text, onChange, cgroup }: TProps) {
           label="Automatic mounts"
           placeholder="proc:mixed sys:ro"
         />
+        <BindMountForm onAdd={(line) => edit((draft) => draft.add("lxc.mount.entry", line))} />
+        <KeyField
+          {...shared}
+          configKey="lxc.mount.fstab"
+          label="fstab file"
+          placeholder="/var/lib/lxc/NAME/fstab"
+        />
       </Section>
       <Section title="Consoles">
         <KeyField {...shared} configKey="lxc.tty.max" label="ttys" placeholder="4" />
@@ -433,6 +452,12 @@ export function SettingsForm({ text, onChange, cgroup }: TProps) {
           configKey="lxc.cap.drop"
           label="Dropped capabilities"
           placeholder="sys_module mac_admin"
+        />
+        <RepeatedKey
+          {...shared}
+          configKey="lxc.cap.keep"
+          label="Kept capabilities (all others dropped)"
+          placeholder="sys_admin"
         />
         <KeyField
           {...shared}

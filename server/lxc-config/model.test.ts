@@ -134,3 +134,13 @@ describe("groupOf", () => {
     expect(groupOf(key)).toBe(group);
   });
 });
+
+describe("reordering interfaces", () => {
+  it("swaps two interfaces' indexes in place, keeping every other byte", () => {
+    const text =
+      "lxc.net.0.type = veth\nlxc.net.0.link  =  br0\n# second\nlxc.net.1.type = macvlan\nlxc.net.10.type = veth\n";
+    expect(LxcConfig.parse(text).swapInterfaces(0, 1).toString()).toBe(
+      "lxc.net.1.type = veth\nlxc.net.1.link  =  br0\n# second\nlxc.net.0.type = macvlan\nlxc.net.10.type = veth\n",
+    );
+  });
+});

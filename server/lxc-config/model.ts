@@ -141,6 +141,26 @@ export class LxcConfig {
     return this;
   }
 
+  /**
+   * Swaps two network interfaces' indexes (lxc.net.A.* becomes lxc.net.B.* and back), each line keeping its place
+   * and spacing: LXC creates interfaces in index order, so this reorders them.
+   */
+  swapInterfaces(a: number, b: number): this {
+    const from = new RegExp(`^lxc\\.net\\.(${a}|${b})\\.`);
+    this.lines.forEach((line, index) => {
+      if (line.kind !== "entry") return;
+      const match = from.exec(line.key);
+      if (!match) return;
+      const key = line.key.replace(from, `lxc.net.${Number(match[1]) === a ? b : a}.`);
+      this.lines[index] = {
+        ...line,
+        key,
+        raw: `${line.indent}${key}${line.separator}${line.value}${line.trailing}`,
+      };
+    });
+    return this;
+  }
+
   /** Removes the lines of a key (only those with `value`, when given). */
   remove(key: string, value?: string): this {
     for (let index = this.lines.length - 1; index >= 0; index -= 1) {

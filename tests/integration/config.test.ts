@@ -146,6 +146,38 @@ describe("saving, live changes and history", () => {
   });
 });
 
+describe("the host-path picker", () => {
+  it("lists only directories, for operators, and refuses what is not an absolute existing directory", async () => {
+    const listing = await callProcedure(
+      server,
+      "config.browseHost",
+      { path: "/usr/share/lxc" },
+      { kind: "query" },
+    );
+    expect(listing.status).toBe(200);
+    const data = listing.data as { path: string; parent: string; directories: string[] };
+    expect(data).toMatchObject({ path: "/usr/share/lxc", parent: "/usr/share" });
+    expect(data.directories).toContain("config");
+    expect(data.directories).not.toContain("lxc.functions");
+    const relative = await callProcedure(server, "config.browseHost", { path: "usr" }, { kind: "query" });
+    expect(relative.status).toBe(400);
+    const missing = await callProcedure(
+      server,
+      "config.browseHost",
+      { path: "/no/such/dir" },
+      { kind: "query" },
+    );
+    expect(missing.status).toBe(404);
+    const viewer = await callProcedure(
+      server,
+      "config.browseHost",
+      { path: "/" },
+      { kind: "query", as: "viewer" },
+    );
+    expect(viewer.status).toBe(403);
+  });
+});
+
 describe("the catalogue against liblxc", () => {
   const samples: Record<string, string> = {
     string: "x",

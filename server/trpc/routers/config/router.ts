@@ -1,4 +1,5 @@
 import { router } from "../../procedures";
+import { browseHostRoute } from "./browse-host";
 import { configHistoryRoute, configVersionRoute } from "./config-history";
 import { getConfigRoute } from "./get-config";
 import { restoreConfigRoute } from "./restore-config";
@@ -12,4 +13,5 @@ export const configRouter = router({
   history: configHistoryRoute,
   version: configVersionRoute,
   restore: restoreConfigRoute,
+  browseHost: browseHostRoute,
 });

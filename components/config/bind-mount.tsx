@@ -1,0 +1,152 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { useId, useState } from "react";
+import { useTRPC } from "@/components/trpc";
+import { Button } from "@/components/ui/button";
+import { ErrorAlert } from "@/components/ui/error-alert";
+
+/**
+ * A bind mount in words: a host directory (typed or picked by browsing the host's directories), where it appears
+ * inside the container, read-only or not. It becomes one lxc.mount.entry line, shown before it is added.
+ */
+export const bindMountLine = (host: string, target: string, readOnly: boolean) =>
+  `${host} ${target.replace(/^\/+/, "")} none bind,create=dir${readOnly ? ",ro" : ""} 0 0`;
+
+function HostPicker({
+  start,
+  onPick,
+  onClose,
+}: {
+  start: string;
+  onPick: (path: string) => void;
+  onClose: () => void;
+}) {
+  const trpc = useTRPC();
+  const [path, setPath] = useState(start.startsWith("/") ? start : "/");
+  const listing = useQuery(trpc.config.browseHost.queryOptions({ path }));
+  return (
+    <div
+      className="space-y-2 rounded-md border border-slate-200 p-2 dark:border-slate-700"
+      data-testid="host-picker"
+    >
+      <p className="text-sm">
+        <code className="font-mono text-xs">{listing.data?.path ?? path}</code>
+      </p>
+      {listing.isError && <ErrorAlert error={listing.error} title="This directory cannot be listed" />}
+      <ul aria-label="Directories on the host" className="max-h-48 overflow-auto text-sm">
+        {listing.data?.parent && (
+          <li>
+            <button
+              type="button"
+              className="text-sky-700 hover:underline dark:text-sky-400"
+              onClick={() => setPath(listing.data.parent ?? "/")}
+            >
+              .. (up)
+            </button>
+          </li>
+        )}
+        {listing.data?.directories.map((directory) => (
+          <li key={directory}>
+            <button
+              type="button"
+              className="text-sky-700 hover:underline dark:text-sky-400"
+              onClick={() => setPath(`${listing.data.path === "/" ? "" : listing.data.path}/${directory}`)}
+            >
+              {directory}/
+            </button>
+          </li>
+        ))}
+      </ul>
+      {listing.data?.isTruncated && <p className="text-xs">Only the first 500 directories are shown.</p>}
+      <div className="flex gap-2">
+        <Button
+          size="sm"
+          variant="primary"
+          disabled={!listing.data}
+          onClick={() => onPick(listing.data?.path ?? path)}
+        >
+          Use this directory
+        </Button>
+        <Button size="sm" onClick={onClose}>
+          Cancel
+        </Button>
+      </div>
+    </div>
+  );
+}
+
+export function BindMountForm({ onAdd }: { onAdd: (line: string) => void }) {
+  const id = useId();
+  const [host, setHost] = useState("");
+  const [target, setTarget] = useState("");
+  const [readOnly, setReadOnly] = useState(false);
+  const [isBrowsing, setIsBrowsing] = useState(false);
+  const isReady = host.startsWith("/") && target.trim() !== "" && !/\s/.test(host + target);
+  return (
+    <div className="space-y-2 rounded-md bg-slate-50 p-3 dark:bg-slate-800/50">
+      <p className="text-sm font-medium">Add a bind mount</p>
+      <div className="grid gap-2 md:grid-cols-2">
+        <div>
+          <label htmlFor={`${id}-host`} className="block text-xs">
+            Host directory
+          </label>
+          <div className="flex gap-2">
+            <input
+              id={`${id}-host`}
+              value={host}
+              placeholder="/srv/data"
+              onChange={(event) => setHost(event.target.value.trim())}
+              className="w-full rounded-md border border-slate-300 bg-white px-2 py-1 font-mono text-sm dark:border-slate-600 dark:bg-slate-800"
+            />
+            <Button size="sm" onClick={() => setIsBrowsing(true)}>
+              Browse…
+            </Button>
+          </div>
+        </div>
+        <div>
+          <label htmlFor={`${id}-target`} className="block text-xs">
+            Inside the container
+          </label>
+          <input
+            id={`${id}-target`}
+            value={target}
+            placeholder="srv/data"
+            onChange={(event) => setTarget(event.target.value.trim())}
+            className="w-full rounded-md border border-slate-300 bg-white px-2 py-1 font-mono text-sm dark:border-slate-600 dark:bg-slate-800"
+          />
+        </div>
+      </div>
+      {isBrowsing && (
+        <HostPicker
+          start={host}
+          onClose={() => setIsBrowsing(false)}
+          onPick={(picked) => {
+            setHost(picked);
+            setIsBrowsing(false);
+          }}
+        />
+      )}
+      <label className="flex items-center gap-2 text-sm">
+        <input type="checkbox" checked={readOnly} onChange={(event) => setReadOnly(event.target.checked)} />
+        Read-only
+      </label>
+      {isReady && (
+        <p className="text-xs">
+          <code className="font-mono">lxc.mount.entry = {bindMountLine(host, target, readOnly)}</code>
+        </p>
+      )}
+      <Button
+        size="sm"
+        disabled={!isReady}
+        onClick={() => {
+          onAdd(bindMountLine(host, target, readOnly));
+          setHost("");
+          setTarget("");
+        }}
+      >
+        Add the bind mount
+      </Button>
+    </div>
+  );
+}
