@@ -161,3 +161,25 @@ test("the settings form adds and reorders interfaces and adds a bind mount picke
   expect(written).toContain("# kept by the form");
   expect(written).toContain("lxc.net.1.type = veth\nlxc.net.1.link = atbr0");
 });
+
+test("create a new container from an imported config", async ({ page, containerName }) => {
+  await page.goto("/containers/new");
+  await page.getByLabel("Name").fill(containerName);
+  await page.getByLabel("Busybox with an imported config").check();
+  await page
+    .getByLabel("Or paste it")
+    .fill(
+      "// from another machine\nlxc.utsname = old\nlxc.net.0.type = veth\nlxc.net.0.link = atbr0\nlxc.net.0.flags = up\nlxc.tty.max = 2\n",
+    );
+  await expect(page.getByTestId("import-analysis")).toContainText(
+    "1 legacy line (can be migrated), 1 line LXC ignores",
+  );
+  await page.getByRole("button", { name: "Load into the editor" }).click();
+  await page.getByRole("button", { name: "Migrate legacy keys" }).click();
+  await expect(page.getByTestId("imported-summary")).toContainText("0 error(s)");
+  await page.getByRole("button", { name: "Create container" }).click();
+  await expect(page.getByRole("heading", { name: containerName, level: 1 })).toBeVisible();
+  const written = await readFile(configFile(containerName), "utf8");
+  expect(written).toContain("lxc.tty.max = 2");
+  expect(written).toContain(`lxc.uts.name = ${containerName}`);
+});

@@ -7,6 +7,8 @@ import { useId, useState, type FormEvent } from "react";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { ErrorAlert } from "@/components/ui/error-alert";
+import { ImportPanel } from "@/components/config/import-panel";
+import { migrateLegacy, validateConfig } from "@/server/lxc-config/validate";
 import { ZCreateContainerRequestSchema } from "@/server/trpc/routers/containers/create-container.types";
 
 /** The form reuses the procedure's request schema: what it accepts is exactly what the API accepts. */
@@ -20,13 +22,18 @@ export function NewContainerForm() {
   const nameErrorId = useId();
   const [name, setName] = useState("");
   const [nameError, setNameError] = useState<string | null>(null);
+  const [source, setSource] = useState<"busybox" | "import">("busybox");
+  const [imported, setImported] = useState<string | null>(null);
+  const importedProblems = imported === null ? [] : validateConfig(imported);
 
+  const onCreated = async () => {
+    await queryClient.invalidateQueries(trpc.containers.pathFilter());
+    router.push(`/containers/${encodeURIComponent(name)}`);
+  };
+  const importAsNew = useMutation(trpc.config.importAsNew.mutationOptions({ onSuccess: onCreated }));
   const create = useMutation(
     trpc.containers.create.mutationOptions({
-      onSuccess: async (created) => {
-        await queryClient.invalidateQueries(trpc.containers.pathFilter());
-        router.push(`/containers/${encodeURIComponent(created.name)}`);
-      },
+      onSuccess: onCreated,
       onError: (error) => {
         if (
           error instanceof TRPCClientError &&
@@ -47,7 +54,8 @@ export function NewContainerForm() {
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     if (!validateName(name)) return;
-    create.mutate({ name, template: "busybox" });
+    if (source === "import" && imported !== null) importAsNew.mutate({ name, raw: imported });
+    else create.mutate({ name, template: "busybox" });
   };
 
   const fieldError = nameError !== null;
@@ -90,16 +98,76 @@ export function NewContainerForm() {
       <fieldset className="space-y-1">
         <legend className="text-sm font-medium">Root filesystem</legend>
         <label className="flex items-center gap-2 text-sm">
-          <input type="radio" name="template" value="busybox" checked readOnly />
+          <input
+            type="radio"
+            name="source"
+            value="busybox"
+            checked={source === "busybox"}
+            onChange={() => setSource("busybox")}
+          />
           Busybox (a minimal system, ready in about a second)
         </label>
+        <label className="flex items-center gap-2 text-sm">
+          <input
+            type="radio"
+            name="source"
+            value="import"
+            checked={source === "import"}
+            onChange={() => setSource("import")}
+          />
+          Busybox with an imported config
+        </label>
+        <p className="pl-6 text-xs text-slate-500 dark:text-slate-400">
+          The imported config&apos;s root filesystem and host are replaced by the new container&apos;s own.
+        </p>
       </fieldset>
+      {source === "import" && imported === null && (
+        <ImportPanel onLoad={setImported} onClose={() => setSource("busybox")} />
+      )}
+      {source === "import" && imported !== null && (
+        <div className="space-y-2 rounded-md border border-slate-200 p-3 text-sm dark:border-slate-700">
+          <p data-testid="imported-summary">
+            Config loaded: {imported.split("\n").length} lines,{" "}
+            {importedProblems.filter((problem) => problem.severity === "error").length} error(s).
+          </p>
+          <ul className="space-y-1">
+            {importedProblems.map((problem, index) => (
+              <li
+                key={index}
+                className={
+                  problem.severity === "error"
+                    ? "text-red-700 dark:text-red-300"
+                    : "text-amber-700 dark:text-amber-300"
+                }
+              >
+                Line {problem.line}: {problem.message}
+              </li>
+            ))}
+          </ul>
+          <div className="flex gap-2">
+            {importedProblems.some((problem) => problem.replacement !== undefined) && (
+              <Button size="sm" onClick={() => setImported(migrateLegacy(imported))}>
+                Migrate legacy keys
+              </Button>
+            )}
+            <Button size="sm" onClick={() => setImported(null)}>
+              Choose another config
+            </Button>
+          </div>
+        </div>
+      )}
+      {importAsNew.isError && <ErrorAlert error={importAsNew.error} title="The container was not created" />}
       {create.isError && !fieldError && (
         <ErrorAlert error={create.error} title="The container was not created" />
       )}
       <div className="flex gap-2">
-        <Button type="submit" variant="primary" isPending={create.isPending}>
-          {create.isPending ? "Creating…" : "Create container"}
+        <Button
+          type="submit"
+          variant="primary"
+          isPending={create.isPending || importAsNew.isPending}
+          disabled={source === "import" && imported === null}
+        >
+          {create.isPending || importAsNew.isPending ? "Creating…" : "Create container"}
         </Button>
         <Button onClick={() => router.push("/containers")} disabled={create.isPending}>
           Cancel

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
+import path from "node:path";
 import { createTwoFilesPatch } from "diff";
 import type { TContainerService } from "../containers/service";
 import type { TDb } from "../db";
@@ -31,6 +32,17 @@ const checkHostPaths = async (raw: string): Promise<TConfigProblem[]> => {
   const config = LxcConfig.parse(raw);
   const problems: TConfigProblem[] = [];
   for (const entry of config.entries()) {
+    if (entry.key === "lxc.mount.fstab" && entry.value.trim().startsWith("/")) {
+      if (!(await stat(entry.value.trim()).catch(() => null))?.isFile()) {
+        problems.push({
+          line: entry.line,
+          key: entry.key,
+          severity: "warning",
+          message: `lxc.mount.fstab names ${entry.value.trim()}, which does not exist on this host: the container will not start`,
+        });
+      }
+      continue;
+    }
     if (entry.key !== "lxc.rootfs.path") continue;
     const value = entry.value.trim();
     // dir:/path or a plain path; other backends (lvm, zfs, overlay...) are not checked here.
@@ -75,7 +87,7 @@ export const unifiedDiff = (name: string, before: string, after: string) =>
 export type TConfigServiceOptions = {
   db: TDb;
   lxc: Pick<TLxcDriver, "configPath" | "exists" | "notFound" | "setCgroup">;
-  containers: Pick<TContainerService, "get">;
+  containers: Pick<TContainerService, "get" | "create" | "destroy">;
   check?: (text: string) => Promise<TConfigVerdict>;
 };
 
@@ -208,6 +220,41 @@ export const createConfigService = ({
       return { version, diff, changes, problems };
     });
 
+  /**
+   * A new container from an imported config: the config is checked first (nothing is created if it is invalid),
+   * with its rootfs and hostname set to the new container's; a busybox root filesystem is created, then the config
+   * replaces the template's through the same write path. If that fails, the new container is removed again.
+   */
+  const importAsNew = async (input: { name: string; raw: string; actor: string }) => {
+    const candidate = LxcConfig.parse(input.raw)
+      .set("lxc.rootfs.path", `dir:${path.join(path.dirname(lxc.configPath(input.name)), "rootfs")}`)
+      .set("lxc.uts.name", input.name)
+      .toString();
+    const errors = (await validate(candidate)).filter((problem) => problem.severity === "error");
+    if (errors.length > 0) {
+      throw new AppError("BAD_REQUEST", {
+        message: `The imported config has ${errors.length} error${errors.length === 1 ? "" : "s"}; no container was created. Line ${errors[0]?.line}: ${errors[0]?.message}`,
+        field: "raw",
+        problems: errors,
+      });
+    }
+    await containers.create({ name: input.name, template: "busybox" });
+    try {
+      const created = await read(input.name);
+      return await write({
+        name: input.name,
+        raw: candidate,
+        baseVersion: created.version,
+        actor: input.actor,
+        applyLive: false,
+        reason: "import",
+      });
+    } catch (error) {
+      await containers.destroy(input.name, { force: true }).catch(() => undefined);
+      throw error;
+    }
+  };
+
   const history = async (name: string) => {
     const current = await read(name);
     const rows = await db.configVersion.findMany({
@@ -249,6 +296,7 @@ export const createConfigService = ({
     }) => write({ ...input, reason: input.reason ?? "save" }),
     history,
     versionContent,
+    importAsNew,
     restore: async (input: {
       name: string;
       id: number;

@@ -5,7 +5,7 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KEYS } from "@/server/lxc-config/catalogue";
 import { LxcConfig } from "@/server/lxc-config/model";
-import { validateConfig } from "@/server/lxc-config/validate";
+import { migrateLegacy, validateConfig } from "@/server/lxc-config/validate";
 import { checkConfigWithLiblxc } from "@/server/lxc/check-config";
 import { forceDestroy, lxcPath, uniqueName } from "../lxc-oracle";
 import { callProcedure, startServer, type TRunningServer } from "../server";
@@ -143,6 +143,47 @@ describe("saving, live changes and history", () => {
     const audit = await callProcedure(server, "audit.list", { target: name }, { kind: "query", as: "admin" });
     const actions = (audit.data as { entries: { action: string }[] }).entries.map((entry) => entry.action);
     expect(actions).toEqual(expect.arrayContaining(["config.save", "config.restore"]));
+  });
+});
+
+describe("a new container from an imported config", () => {
+  it("checks the config before creating anything, then creates the container with it", async () => {
+    const seed = await readFile("server/lxc-config/__fixtures__/seed-legacy.conf", "utf8");
+    const refused = uniqueName("imp");
+    const bad = await callProcedure(server, "config.importAsNew", { name: refused, raw: seed });
+    expect(bad.status).toBe(400);
+    expect(existsSync(path.join(lxcPath(), refused))).toBe(false);
+
+    const name = uniqueName("imp");
+    created.push(name);
+    // On this test's own bridge and network, without the tutorial's fstab (which does not exist here: a warning).
+    const migrated = migrateLegacy(seed);
+    const preview = (
+      await callProcedure(server, "config.validate", { name: await make(), raw: migrated }, { kind: "query" })
+    ).data as { problems: { message: string }[] };
+    expect(preview.problems.map((problem) => problem.message)).toContainEqual(
+      expect.stringContaining("/var/lib/lxc/vm0/fstab, which does not exist") as unknown,
+    );
+    const raw = migrated
+      .replace("lxc.net.0.link = br0", "lxc.net.0.link = atbr0")
+      .replace("192.168.1.100/24", "10.213.0.77/24")
+      .replace("lxc.net.0.ipv4.gateway = 192.168.1.1", "lxc.net.0.ipv4.gateway = 10.213.0.1")
+      .replace("lxc.mount.fstab = /var/lib/lxc/vm0/fstab\n", "");
+    const made = await callProcedure(server, "config.importAsNew", { name, raw });
+    expect(made.status, JSON.stringify(made.error)).toBe(200);
+    const written = await readFile(configFile(name), "utf8");
+    expect(written).toContain(`lxc.uts.name = ${name}`);
+    expect(written).toContain(`lxc.rootfs.path = dir:${path.join(lxcPath(), name, "rootfs")}`);
+    expect(written).toContain("lxc.net.0.ipv4.address = 10.213.0.77/24");
+    const history = (await callProcedure(server, "config.history", { name }, { kind: "query", as: "viewer" }))
+      .data as {
+      reason: string;
+    }[];
+    expect(history[0]?.reason).toBe("import");
+    // It starts: the imported config works with the busybox root filesystem.
+    const started = await callProcedure(server, "containers.start", { name });
+    expect(started.status, JSON.stringify(started.error)).toBe(200);
+    expect((await callProcedure(server, "containers.stop", { name, force: true })).status).toBe(200);
   });
 });
 

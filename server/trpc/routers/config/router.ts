@@ -2,6 +2,7 @@ import { router } from "../../procedures";
 import { browseHostRoute } from "./browse-host";
 import { configHistoryRoute, configVersionRoute } from "./config-history";
 import { getConfigRoute } from "./get-config";
+import { importAsNewRoute } from "./import-config";
 import { restoreConfigRoute } from "./restore-config";
 import { saveConfigRoute } from "./save-config";
 import { validateConfigRoute } from "./validate-config";
@@ -14,4 +15,5 @@ export const configRouter = router({
   version: configVersionRoute,
   restore: restoreConfigRoute,
   browseHost: browseHostRoute,
+  importAsNew: importAsNewRoute,
 });
