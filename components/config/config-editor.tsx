@@ -14,6 +14,7 @@ import { DiffView } from "./diff-view";
 import { ImportPanel } from "./import-panel";
 import { RawEditor } from "./raw-editor";
 import { SettingsForm } from "./settings-form";
+import { ProblemList } from "./problem-list";
 
 type TTab = "settings" | "text" | "history";
 
@@ -186,22 +187,7 @@ export function ConfigEditor({ name }: { name: string }) {
       )}
       {check.isError && <ErrorAlert error={check.error} title="The config could not be checked" />}
       {save.isError && <ErrorAlert error={save.error} title="The config was not saved" />}
-      {tab !== "history" && local.length > 0 && (
-        <ul aria-label="Problems" className="space-y-1 text-sm">
-          {local.map((problem, index) => (
-            <li
-              key={index}
-              className={
-                problem.severity === "error"
-                  ? "text-red-700 dark:text-red-300"
-                  : "text-amber-700 dark:text-amber-300"
-              }
-            >
-              Line {problem.line}: {problem.message}
-            </li>
-          ))}
-        </ul>
-      )}
+      {tab !== "history" && local.length > 0 && <ProblemList problems={local} />}
 
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         {tab === "settings" && <SettingsForm text={text} onChange={setDraft} cgroup={config.data.cgroup} />}

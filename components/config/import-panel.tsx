@@ -3,6 +3,7 @@
 import { useId, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { validateConfig } from "@/server/lxc-config/validate";
+import { ProblemList } from "./problem-list";
 
 /**
  * Import: paste a config or pick a file (such as the seed tutorial's, with legacy keys and "//" lines LXC silently
@@ -76,20 +77,11 @@ export function ImportPanel({ onLoad, onClose }: { onLoad: (text: string) => voi
             {ignored.length === 1 ? "" : "s"} LXC ignores, {invalid.length} invalid line
             {invalid.length === 1 ? "" : "s"}.
           </p>
-          <ul className="max-h-48 space-y-1 overflow-auto">
-            {problems.map((problem, index) => (
-              <li
-                key={index}
-                className={
-                  problem.severity === "error" && !problem.replacement
-                    ? "text-red-700 dark:text-red-300"
-                    : "text-amber-700 dark:text-amber-300"
-                }
-              >
-                Line {problem.line}: {problem.message}
-              </li>
-            ))}
-          </ul>
+          <ProblemList
+            problems={problems}
+            label="Problems of this config"
+            className="max-h-48 overflow-auto"
+          />
         </div>
       )}
       <div className="flex gap-2">

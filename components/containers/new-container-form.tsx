@@ -10,6 +10,7 @@ import { ErrorAlert } from "@/components/ui/error-alert";
 import { ImportPanel } from "@/components/config/import-panel";
 import { migrateLegacy, validateConfig } from "@/server/lxc-config/validate";
 import { ZCreateContainerRequestSchema } from "@/server/trpc/routers/containers/create-container.types";
+import { ProblemList } from "@/components/config/problem-list";
 
 /** The form reuses the procedure's request schema: what it accepts is exactly what the API accepts. */
 const ZFormSchema = ZCreateContainerRequestSchema;
@@ -130,20 +131,7 @@ export function NewContainerForm() {
             Config loaded: {imported.split("\n").length} lines,{" "}
             {importedProblems.filter((problem) => problem.severity === "error").length} error(s).
           </p>
-          <ul className="space-y-1">
-            {importedProblems.map((problem, index) => (
-              <li
-                key={index}
-                className={
-                  problem.severity === "error"
-                    ? "text-red-700 dark:text-red-300"
-                    : "text-amber-700 dark:text-amber-300"
-                }
-              >
-                Line {problem.line}: {problem.message}
-              </li>
-            ))}
-          </ul>
+          <ProblemList problems={importedProblems} label="Problems of the imported config" />
           <div className="flex gap-2">
             {importedProblems.some((problem) => problem.replacement !== undefined) && (
               <Button size="sm" onClick={() => setImported(migrateLegacy(imported))}>

@@ -1,21 +1,15 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigValueError, groupOf, LxcConfig } from "./model";
+import { shippedConfigs } from "./shipped-configs";
 
 const fixtures = path.join(import.meta.dirname, "__fixtures__");
 const read = (file: string) => readFileSync(file, "utf8");
 
-/** Every config file LXC ships (the lxc package installs them; the test command installs lxc). */
-const shipped = (dir: string): string[] =>
-  readdirSync(dir).flatMap((entry) => {
-    const full = path.join(dir, entry);
-    return statSync(full).isDirectory() ? shipped(full) : entry.endsWith(".conf") ? [full] : [];
-  });
-
 describe("LxcConfig round trip: parse then serialise gives the same bytes", () => {
   const files = [
-    ...shipped("/usr/share/lxc/config"),
+    ...shippedConfigs(),
     path.join(fixtures, "busybox-template.conf"),
     path.join(fixtures, "edge-cases.conf"),
   ];

@@ -1,16 +1,12 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { KEYS, lookupKey } from "./catalogue";
 import { migrateLegacy, suggestKey, validateConfig } from "./validate";
+import { shippedConfigs } from "./shipped-configs";
 
 const fixtures = path.join(import.meta.dirname, "__fixtures__");
 const read = (file: string) => readFileSync(file, "utf8");
-const shipped = (dir: string): string[] =>
-  readdirSync(dir).flatMap((entry) => {
-    const full = path.join(dir, entry);
-    return statSync(full).isDirectory() ? shipped(full) : entry.endsWith(".conf") ? [full] : [];
-  });
 const errors = (text: string) => validateConfig(text).filter((problem) => problem.severity === "error");
 
 describe("the key catalogue", () => {
@@ -30,7 +26,7 @@ describe("the key catalogue", () => {
 });
 
 describe("validation of every config LXC ships and the templates write", () => {
-  const files = [...shipped("/usr/share/lxc/config"), path.join(fixtures, "busybox-template.conf")];
+  const files = [...shippedConfigs(), path.join(fixtures, "busybox-template.conf")];
   it.each(files.map((file) => [path.relative("/", file), file]))("%s has no error", (_label, file) => {
     expect(errors(read(file))).toEqual([]);
   });
