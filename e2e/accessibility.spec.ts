@@ -16,6 +16,7 @@ for (const colorScheme of ["light", "dark"] as const) {
         `/containers/${name}/config`,
         "/containers/new",
         "/host",
+        "/network",
         "/events",
         "/account",
         "/users",

@@ -44,3 +44,16 @@ test("the events page shows the timeline and grows live", async ({ page, createC
   await execa("lxc-start", ["-P", lxcPath(), "-n", name]);
   await expect(page.getByRole("listitem").filter({ hasText: "changed state to RUNNING" })).toBeVisible();
 });
+
+test("the network page shows the bridge, the container on it and the session's interface", async ({
+  page,
+  createContainer,
+}) => {
+  const name = await createContainer({ start: true });
+  await page.goto("/network");
+  await expect(page.getByTestId("session-interface")).toContainText("This browser reaches Atelier on lo");
+  const bridge = page.locator('[data-bridge="atbr0"]');
+  await expect(bridge).toContainText("10.213.0.1/24");
+  await expect(bridge.getByRole("link", { name })).toBeVisible();
+  await expect(page.getByRole("table", { name: "The main routing table" })).toContainText("10.213.0.0/24");
+});

@@ -6,6 +6,7 @@ import { createDb, type TDb } from "./db";
 import type { TSettings } from "./env";
 import { createLxcDriver, type TLxcDriver } from "./lxc";
 import { logger, type TLogger } from "./log";
+import { createNetworkService, type TNetworkService } from "./host-network/service";
 import { createConfigService, type TConfigService } from "./lxc-config/service";
 import { createMetrics, type TMetrics } from "./metrics";
 
@@ -17,6 +18,8 @@ export type TRuntime = {
   containers: TContainerService;
   accounts: TAccounts;
   events: EventBus;
+  /** The host's network, as the Network page shows it. */
+  network: TNetworkService;
   /** Container configs: read, validate, write with history. */
   config: TConfigService;
   /** Usage: sampler, recent window, history and the live streams' watches (started by main). */
@@ -37,6 +40,7 @@ export const createRuntime = (settings: TSettings): TRuntime => {
     accounts: createAccounts({ db }),
     events,
     config: createConfigService({ db, lxc, containers }),
+    network: createNetworkService({ lxc, containers }),
     metrics: createMetrics({
       db,
       containers,

@@ -13,6 +13,8 @@ export type TContext = {
   log: TLogger;
   principal: TPrincipal | null;
   clientAddress: string | null;
+  /** This server's address the request arrived on (which host interface carries the session). */
+  serverAddress: string | null;
   userAgent: string | null;
   /** Adds a Set-Cookie header to the response. */
   setCookie: (cookie: string) => void;
@@ -27,6 +29,7 @@ export const createContext = async ({ runtime, req, res }: TCreateContextOptions
   log: runtime.log,
   principal: await principalOf(runtime.accounts, req),
   clientAddress: req.socket.remoteAddress ?? null,
+  serverAddress: req.socket.localAddress ?? null,
   userAgent: req.headers["user-agent"] ?? null,
   setCookie: (cookie) => {
     const existing = res.getHeader("Set-Cookie");

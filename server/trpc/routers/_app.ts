@@ -6,6 +6,7 @@ import { configRouter } from "./config/router";
 import { containersRouter } from "./containers/router";
 import { eventsRouter } from "./events/router";
 import { metricsRouter } from "./metrics/router";
+import { networkRouter } from "./network/router";
 import { tokensRouter } from "./tokens/router";
 import { usersRouter } from "./users/router";
 
@@ -19,6 +20,7 @@ export const appRouter = router({
   config: configRouter,
   events: eventsRouter,
   metrics: metricsRouter,
+  network: networkRouter,
 });
 
 export type AppRouter = typeof appRouter;

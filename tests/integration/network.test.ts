@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+/** The bridge scripts/test-env.ts makes in the test namespace. */
+const TEST_BRIDGE = "atbr0";
+import { forceDestroy, uniqueName } from "../lxc-oracle";
+import { callProcedure, startServer, type TRunningServer } from "../server";
+
+/** The host's network as the Network page reads it, in the test's own network namespace (atbr0, 10.213.0.1/24). */
+let server: TRunningServer;
+const created: string[] = [];
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(async () => {
+  await server?.stop();
+  await Promise.all(created.map(forceDestroy));
+});
+
+type TNetwork = {
+  interfaces: {
+    name: string;
+    kind: string;
+    master: string | null;
+    container: string | null;
+    addresses: { cidr: string }[];
+  }[];
+  bridges: { name: string; ports: string[]; containers: string[] }[];
+  routes: { destination: string; dev: string | null }[];
+  session: { interface: string | null; serverAddress: string | null };
+};
+const list = async () =>
+  (await callProcedure(server, "network.list", undefined, { kind: "query", as: "viewer" })).data as TNetwork;
+
+describe("network.list", () => {
+  it("reads the bridge, its address, a running container's veth on it, routes, and the session's interface", async () => {
+    const name = uniqueName("net");
+    created.push(name);
+    expect((await callProcedure(server, "containers.create", { name, template: "busybox" })).status).toBe(
+      200,
+    );
+    expect((await callProcedure(server, "containers.start", { name })).status).toBe(200);
+    const network = await list();
+    const bridge = network.interfaces.find((entry) => entry.name === TEST_BRIDGE);
+    expect(bridge).toMatchObject({ kind: "bridge" });
+    expect(bridge?.addresses.map((address) => address.cidr)).toContain("10.213.0.1/24");
+    expect(network.bridges.find((entry) => entry.name === TEST_BRIDGE)?.containers).toContain(name);
+    const veth = network.interfaces.find((entry) => entry.container === name);
+    expect(veth).toMatchObject({ kind: "veth", master: TEST_BRIDGE });
+    expect(network.routes).toContainEqual(
+      expect.objectContaining({ destination: "10.213.0.0/24", dev: TEST_BRIDGE }),
+    );
+    // The test reaches the server on 127.0.0.1.
+    expect(network.session).toEqual({ serverAddress: "127.0.0.1", interface: "lo", isOnDefaultRoute: false });
+
+    // Stopped: its veth is gone from the bridge.
+    expect((await callProcedure(server, "containers.stop", { name, force: true })).status).toBe(200);
+    expect((await list()).bridges.find((entry) => entry.name === TEST_BRIDGE)?.containers).not.toContain(
+      name,
+    );
+  });
+
+  it("needs a signed-in user", async () => {
+    expect((await callProcedure(server, "network.list", undefined, { kind: "query", as: null })).status).toBe(
+      401,
+    );
+  });
+});
