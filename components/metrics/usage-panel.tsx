@@ -14,6 +14,7 @@ import { COLORS } from "./colors";
 import { formatBytes, formatCount, formatPercent, formatRate } from "./format";
 import { useMetricsReducer, type TMetricsSnapshot } from "./metrics-feed";
 import { TimeChart } from "./time-chart";
+import { seriesOf } from "@/server/metrics/sample";
 
 const RANGES: { value: THistoryRange; label: string }[] = [
   { value: "1h", label: "1 hour" },
@@ -25,17 +26,6 @@ const RANGES: { value: THistoryRange; label: string }[] = [
 const HOUR = 3_600_000;
 
 type TSeriesKey = keyof TMetricsHistoryResponse["series"];
-const valuesOf = (sample: TContainerSampleResponse): Record<TSeriesKey, number | null> => ({
-  cpu: sample.cpu.percent,
-  memory: sample.memory.usage,
-  memoryLimit: sample.memory.limit,
-  swap: sample.memory.swap,
-  pids: sample.pids.current,
-  ioRead: sample.io.readPerSecond,
-  ioWrite: sample.io.writePerSecond,
-  netRx: sample.net.rxPerSecond,
-  netTx: sample.net.txPerSecond,
-});
 
 type TLivePoint = { t: number; values: Record<TSeriesKey, number | null> };
 type TLive = { sample: TContainerSampleResponse | null; points: TLivePoint[] };
@@ -49,7 +39,7 @@ const follow =
     if (sample === null) return { sample: null, points: state.points };
     const lastT = state.points.at(-1)?.t ?? 0;
     if (message.t <= lastT) return { ...state, sample };
-    return { sample, points: [...state.points, { t: message.t, values: valuesOf(sample) }].slice(-3600) };
+    return { sample, points: [...state.points, { t: message.t, values: seriesOf(sample) }].slice(-3600) };
   };
 
 /** History for the chosen range; for the last hour, extended by every tick of the stream since it was read. */
