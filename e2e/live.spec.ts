@@ -56,4 +56,5 @@ test("the network page shows the bridge, the container on it and the session's i
   await expect(bridge).toContainText("10.213.0.1/24");
   await expect(bridge.getByRole("link", { name })).toBeVisible();
   await expect(page.getByRole("table", { name: "The main routing table" })).toContainText("10.213.0.0/24");
+  await expect(page.locator('[data-check="network-manager"]')).toContainText("NetworkManager");
 });

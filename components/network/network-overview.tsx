@@ -48,6 +48,8 @@ export function NetworkOverview() {
         session off.
       </p>
 
+      <Readiness />
+
       <section aria-labelledby="bridges-heading" className="space-y-2">
         <h2 id="bridges-heading" className="text-lg font-semibold">
           Bridges
@@ -164,5 +166,47 @@ export function NetworkOverview() {
         </DataTable>
       </section>
     </div>
+  );
+}
+
+/** What on this host could take over containers' veths (NetworkManager, udev, systemd-networkd), with the fix. */
+function Readiness() {
+  const trpc = useTRPC();
+  const readiness = useQuery(trpc.network.readiness.queryOptions());
+  if (readiness.isPending) return <p role="status">Checking the host…</p>;
+  if (readiness.isError) return <ErrorAlert error={readiness.error} title="The host could not be checked" />;
+  return (
+    <section aria-labelledby="readiness-heading" className="space-y-2">
+      <h2 id="readiness-heading" className="text-lg font-semibold">
+        Host readiness for container networking
+      </h2>
+      <ul className="space-y-2">
+        {readiness.data.map((check) => (
+          <li
+            key={check.id}
+            data-check={check.id}
+            className="rounded-md border border-slate-200 p-3 text-sm dark:border-slate-800"
+          >
+            <p>
+              <span
+                className={
+                  check.status === "ok"
+                    ? "font-medium text-emerald-700 dark:text-emerald-300"
+                    : "font-medium text-amber-700 dark:text-amber-300"
+                }
+              >
+                {check.status === "ok" ? "OK" : "Needs attention"}
+              </span>{" "}
+              · <strong>{check.title}</strong>: {check.detail}
+            </p>
+            {check.fix && (
+              <pre className="mt-2 overflow-x-auto rounded bg-slate-100 p-2 font-mono text-xs dark:bg-slate-800">
+                {check.fix}
+              </pre>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }

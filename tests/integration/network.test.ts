@@ -58,6 +58,19 @@ describe("network.list", () => {
     );
   });
 
+  it("checks the host's network managers for what would take over containers' veths", async () => {
+    const response = await callProcedure(server, "network.readiness", undefined, {
+      kind: "query",
+      as: "viewer",
+    });
+    expect(response.status).toBe(200);
+    expect((response.data as { id: string; status: string }[]).map((check) => check.id)).toEqual([
+      "network-manager",
+      "udev-persistent-net",
+      "systemd-networkd",
+    ]);
+  });
+
   it("needs a signed-in user", async () => {
     expect((await callProcedure(server, "network.list", undefined, { kind: "query", as: null })).status).toBe(
       401,

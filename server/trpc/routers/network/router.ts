@@ -1,4 +1,5 @@
 import { router } from "../../procedures";
 import { listNetworkRoute } from "./list-network";
+import { networkReadinessRoute } from "./network-readiness";
 
-export const networkRouter = router({ list: listNetworkRoute });
+export const networkRouter = router({ list: listNetworkRoute, readiness: networkReadinessRoute });

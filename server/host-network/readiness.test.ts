@@ -1,0 +1,83 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { checkReadiness } from "./readiness";
+
+/** Host layouts written to a temporary directory laid out like /. */
+let root: string | undefined;
+afterEach(async () => {
+  if (root) await rm(root, { recursive: true, force: true });
+});
+const host = async (files: Record<string, string>) => {
+  root = await mkdtemp(path.join(os.tmpdir(), "atelier-readiness-"));
+  for (const [file, content] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(root, file)), { recursive: true });
+    await writeFile(path.join(root, file), content);
+  }
+  return root;
+};
+const statusOf = async (files: Record<string, string>) =>
+  Object.fromEntries((await checkReadiness(await host(files))).map((check) => [check.id, check.status]));
+
+describe("host readiness for LXC's veths", () => {
+  it("is fine on a host with no network manager (these machines)", async () => {
+    expect(await statusOf({})).toEqual({
+      "network-manager": "ok",
+      "udev-persistent-net": "ok",
+      "systemd-networkd": "ok",
+    });
+  });
+
+  it("warns about NetworkManager until it is told to leave veths alone, and says how", async () => {
+    const running = { "run/NetworkManager/NetworkManager.pid": "1" };
+    const checks = await checkReadiness(await host(running));
+    expect(checks[0]).toMatchObject({
+      status: "warning",
+      fix: expect.stringContaining("unmanaged-devices=interface-name:veth*") as unknown,
+    });
+    expect(
+      await statusOf({
+        ...running,
+        "etc/NetworkManager/conf.d/90-lxc.conf": "[keyfile]\nunmanaged-devices=interface-name:veth*\n",
+      }),
+    ).toMatchObject({ "network-manager": "ok" });
+  });
+
+  it("warns about udev's persistent-net generator and veth rules (the seed tutorial's trouble)", async () => {
+    expect(
+      await statusOf({ "lib/udev/rules.d/75-persistent-net-generator.rules": "# generator" }),
+    ).toMatchObject({
+      "udev-persistent-net": "warning",
+    });
+    expect(
+      await statusOf({
+        "etc/udev/rules.d/70-persistent-net.rules":
+          'SUBSYSTEM=="net", ACTION=="add", ATTR{address}=="fe:12:34:56:78:9a", NAME="veth0"\n',
+      }),
+    ).toMatchObject({ "udev-persistent-net": "warning" });
+    expect(
+      await statusOf({
+        "lib/udev/rules.d/75-persistent-net-generator.rules": "# generator",
+        "etc/udev/rules.d/75-persistent-net-generator.rules": "",
+      }),
+    ).toMatchObject({ "udev-persistent-net": "ok" });
+  });
+
+  it("warns about a systemd-networkd .network file that matches every interface", async () => {
+    const running = { "run/systemd/netif/links/2": "" };
+    expect(
+      await statusOf({
+        ...running,
+        "etc/systemd/network/80-all.network": "[Match]\nName=*\n[Network]\nDHCP=yes\n",
+      }),
+    ).toMatchObject({
+      "systemd-networkd": "warning",
+    });
+    expect(
+      await statusOf({ ...running, "etc/systemd/network/80-en.network": "[Match]\nName=en*\n" }),
+    ).toMatchObject({
+      "systemd-networkd": "ok",
+    });
+  });
+});
