@@ -1,6 +1,7 @@
 import type { TContainerService } from "../containers/service";
 import type { TLxcDriver } from "../lxc";
 import { interfaceWithAddress } from "./parse";
+import { planChanges, type TNetworkChange } from "./plan";
 import { readNetwork } from "./read";
 
 /**
@@ -57,7 +58,23 @@ export const createNetworkService = ({
     };
   };
 
-  return { list };
+  /** The exact commands a list of changes would run (and their undo), checked against the host as it is now. */
+  const plan = async ({
+    changes,
+    serverAddress,
+  }: {
+    changes: TNetworkChange[];
+    serverAddress: string | null;
+  }) => {
+    const network = await readNetwork();
+    return planChanges(
+      changes,
+      network,
+      interfaceWithAddress(network.interfaces, serverAddress)?.name ?? null,
+    );
+  };
+
+  return { list, plan };
 };
 
 export type TNetworkService = ReturnType<typeof createNetworkService>;

@@ -71,6 +71,47 @@ describe("network.list", () => {
     ]);
   });
 
+  it("plans changes as exact commands for admins, checked against the host, and runs nothing", async () => {
+    const before = await list();
+    const planned = await callProcedure(
+      server,
+      "network.plan",
+      {
+        changes: [
+          { op: "bridge.create", name: "atbr9" },
+          { op: "address.add", dev: "atbr9", cidr: "10.214.0.1/24" },
+        ],
+      },
+      { kind: "query", as: "admin" },
+    );
+    expect(planned.status).toBe(200);
+    expect(
+      (planned.data as { steps: { argv: string[] }[] }).steps.map((step) => step.argv.join(" ")),
+    ).toEqual([
+      "ip link add name atbr9 type bridge",
+      "ip link set atbr9 up",
+      "ip addr add 10.214.0.1/24 dev atbr9",
+    ]);
+    expect((await list()).interfaces.map((entry) => entry.name)).toEqual(
+      before.interfaces.map((entry) => entry.name),
+    );
+    const refused = await callProcedure(
+      server,
+      "network.plan",
+      { changes: [{ op: "bridge.addPort", bridge: "nope0", port: TEST_BRIDGE }] },
+      { kind: "query", as: "admin" },
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.error?.data.field).toBe("changes.0.bridge");
+    const operator = await callProcedure(
+      server,
+      "network.plan",
+      { changes: [{ op: "bridge.create", name: "x0" }] },
+      { kind: "query", as: "operator" },
+    );
+    expect(operator.status).toBe(403);
+  });
+
   it("needs a signed-in user", async () => {
     expect((await callProcedure(server, "network.list", undefined, { kind: "query", as: null })).status).toBe(
       401,

@@ -1,0 +1,109 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { isAppError } from "../errors";
+import { parseNetwork } from "./parse";
+import { planChanges, ZNetworkChange, type TNetworkChange } from "./plan";
+
+/** Plans against the captured test-namespace state: nic0 192.0.2.10/24 with the default route, bridge atbr0. */
+const json = (file: string) =>
+  JSON.parse(readFileSync(path.join(import.meta.dirname, "__fixtures__", file), "utf8")) as never;
+const state = parseNetwork(
+  json("ip-link.json"),
+  json("ip-addr.json"),
+  json("ip-route.json"),
+  json("ip-route6.json"),
+);
+const changes = (...input: unknown[]): TNetworkChange[] =>
+  input.map((change) => ZNetworkChange.parse(change));
+const refusal = (run: () => unknown) => {
+  try {
+    run();
+  } catch (error) {
+    if (isAppError(error)) return { code: error.code, field: error.field, message: error.message };
+  }
+  return null;
+};
+
+describe("network plans", () => {
+  it("builds the seed tutorial's bridge: create it, move the NIC's address and default route, enslave the NIC", () => {
+    const plan = planChanges(
+      changes(
+        { op: "bridge.create", name: "br0", stp: false, forwardDelay: 2 },
+        { op: "bridge.addPort", bridge: "br0", port: "nic0", moveAddresses: true },
+      ),
+      state,
+      "nic0",
+    );
+    expect(plan.steps.map((step) => step.argv.join(" "))).toEqual([
+      "ip link add name br0 type bridge stp_state 0 forward_delay 200",
+      "ip link set br0 up",
+      "ip addr del 192.0.2.10/24 dev nic0",
+      "ip addr add 192.0.2.10/24 dev br0",
+      "ip link set nic0 master br0",
+      "ip route replace default via 192.0.2.1 dev br0",
+    ]);
+    // Undo runs the inverse steps in reverse order.
+    expect(plan.undo.map((step) => step.argv.join(" "))).toEqual([
+      "ip route replace default via 192.0.2.1 dev nic0",
+      "ip link set nic0 nomaster",
+      "ip addr del 192.0.2.10/24 dev br0",
+      "ip addr add 192.0.2.10/24 dev nic0",
+      "ip link del br0",
+    ]);
+    expect(plan.touchesSession).toBe(true);
+    expect(
+      planChanges(changes({ op: "address.add", dev: "atbr0", cidr: "10.213.1.1/24" }), state, "nic0")
+        .touchesSession,
+    ).toBe(false);
+  });
+
+  it("refuses changes that do not fit the host, naming the change and field", () => {
+    expect(
+      refusal(() => planChanges(changes({ op: "bridge.addPort", bridge: "br9", port: "nic0" }), state, null)),
+    ).toEqual({
+      code: "BAD_REQUEST",
+      field: "changes.0.bridge",
+      message: "br9 is not a bridge on this host",
+    });
+    expect(
+      refusal(() => planChanges(changes({ op: "bridge.create", name: "atbr0" }), state, null))?.message,
+    ).toBe("An interface named atbr0 already exists");
+    expect(
+      refusal(() => planChanges(changes({ op: "bridge.delete", name: "atbr0" }), state, null))?.message,
+    ).toMatch(/^Bridge atbr0 still has ports: veth/);
+    expect(
+      refusal(() =>
+        planChanges(
+          changes(
+            { op: "bridge.create", name: "br0" },
+            { op: "bridge.addPort", bridge: "br0", port: "nic0" },
+            { op: "bridge.addPort", bridge: "atbr0", port: "nic0" },
+          ),
+          state,
+          null,
+        ),
+      ),
+    ).toMatchObject({ field: "changes.2.port", message: "nic0 is already a port of br0" });
+    expect(
+      refusal(() =>
+        planChanges(changes({ op: "address.remove", dev: "nic0", cidr: "192.0.2.99/24" }), state, null),
+      )?.field,
+    ).toBe("changes.0.cidr");
+  });
+
+  it("accepts only well-formed changes (names, addresses, no shell characters)", () => {
+    for (const bad of [
+      { op: "bridge.create", name: "br0; reboot" },
+      { op: "bridge.create", name: "-br0" },
+      { op: "bridge.create", name: "a-name-longer-than-15" },
+      { op: "address.add", dev: "br0", cidr: "192.0.2.300/24" },
+      { op: "address.add", dev: "br0", cidr: "192.0.2.1" },
+      { op: "route.default", via: "$(id)", dev: "br0" },
+      { op: "link.set", dev: "br0", mtu: 10 },
+      { op: "bridge.create", name: "br0", extra: 1 },
+    ]) {
+      expect(ZNetworkChange.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    }
+  });
+});
