@@ -79,7 +79,8 @@ test("an OOM kill is announced and counted on the container's page", async ({ pa
   await lxc("lxc-cgroup", "-n", name, "memory.limit_in_bytes", "32M");
   expect(await allocateMemory(name, 80_000_000)).toBe(137);
   await expect(page.getByRole("status").filter({ hasText: `Out of memory in ${name}` })).toBeVisible();
-  await expect(usage.getByTestId("oom-now")).toHaveText("1");
+  // One kill or more: the kernel may kill more than one of the processes it finds over the limit.
+  await expect(usage.getByTestId("oom-now")).toHaveText(/^[1-9]\d*$/);
   await expect(usage.getByText("of 32.0 MiB")).toBeVisible({ timeout: 15_000 });
   await lxc("lxc-stop", "-n", name, "-k");
 });

@@ -33,6 +33,7 @@ type TFeed = {
   listen: (listener: (message: TMetricsSnapshot) => void) => () => void;
 };
 const FeedContext = createContext<TFeed | null>(null);
+const RETRY_MS = 2000;
 
 export function MetricsFeed({ children }: { children: ReactNode }) {
   const { streamId, subscribeMetrics } = useLive();
@@ -42,6 +43,8 @@ export function MetricsFeed({ children }: { children: ReactNode }) {
   const nextId = useRef(0);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const sent = useRef("");
+  const retry = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const latestSync = useRef<() => void>(() => undefined);
 
   const sync = useCallback(() => {
     clearTimeout(timer.current);
@@ -64,15 +67,20 @@ export function MetricsFeed({ children }: { children: ReactNode }) {
           for (const listener of listeners.current) listener(data);
         })
         .catch(() => {
-          // The stream closed meanwhile: the next hello sends the selection again.
+          // Not sent (the request failed, or the stream closed meanwhile): try again shortly with whatever the
+          // selection and stream are by then, so a page is never left without its live figures.
           sent.current = "";
+          clearTimeout(retry.current);
+          retry.current = setTimeout(() => latestSync.current(), RETRY_MS);
         });
     }, 30);
   }, [client, streamId]);
 
   useEffect(() => {
+    latestSync.current = sync;
     sync();
   }, [sync]);
+  useEffect(() => () => clearTimeout(retry.current), []);
   useEffect(
     () =>
       subscribeMetrics((message: TMetricsMessage) => {

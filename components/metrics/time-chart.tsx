@@ -81,7 +81,8 @@ export function TimeChart({
   const holder = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const isDark = useDarkMode();
-  const shape = series.map((entry) => entry.label).join("|");
+  // What the chart is built from (labels, colours, dashes): a new chart only when this changes, not on new data.
+  const style = JSON.stringify(series.map(({ label, color, dash }) => ({ label, color, dash })));
   const data = useMemo(
     () => [t.map((time) => time / 1000), ...series.map((entry) => entry.values)] as uPlot.AlignedData,
     [t, series],
@@ -97,12 +98,13 @@ export function TimeChart({
     const axis = isDark ? "#cbd5e1" : "#475569";
     const grid = isDark ? "#1e293b" : "#e2e8f0";
     const formatValue = (value: number | null) => (value === null ? "–" : latest.current.format(value));
+    const styles = JSON.parse(style) as Omit<TChartSeries, "values">[];
     const options: uPlot.Options = {
       width: Math.max(200, element.clientWidth),
       height,
       series: [
         { label: "Time", value: (_plot, value) => (value ? new Date(value * 1000).toLocaleString() : "–") },
-        ...series.map((entry) => ({
+        ...styles.map((entry) => ({
           label: entry.label,
           stroke: entry.color[isDark ? 1 : 0],
           width: 1.5,
@@ -139,9 +141,8 @@ export function TimeChart({
       chart.destroy();
       plot.current = null;
     };
-    // Rebuilt when the series change or the colour scheme flips; data alone goes through setData.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [shape, isDark, height]);
+    // Rebuilt when the series' style or the colour scheme changes; data alone goes through setData.
+  }, [style, isDark, height]);
 
   useEffect(() => {
     plot.current?.setData(data);
@@ -186,6 +187,7 @@ export function Sparkline({
   const plot = useRef<uPlot | null>(null);
   const isDark = useDarkMode();
   const data = useMemo(() => [t.map((time) => time / 1000), values] as uPlot.AlignedData, [t, values]);
+  const stroke = color[isDark ? 1 : 0];
   const latest = useRef({ data, max });
   useEffect(() => {
     latest.current = { data, max };
@@ -207,7 +209,7 @@ export function Sparkline({
           x: { time: false },
           y: { range: (_plot, _min, high) => [0, Math.max(high || 0, latest.current.max ?? 0, 1e-9)] },
         },
-        series: [{}, { stroke: color[isDark ? 1 : 0], width: 1.25, fill: `${color[isDark ? 1 : 0]}22` }],
+        series: [{}, { stroke, width: 1.25, fill: `${stroke}22` }],
       },
       latest.current.data,
       element,
@@ -217,8 +219,7 @@ export function Sparkline({
       chart.destroy();
       plot.current = null;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [isDark]);
+  }, [stroke]);
 
   useEffect(() => {
     plot.current?.setData(data);

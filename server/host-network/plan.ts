@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AppError } from "../errors";
+import { isCidr, isIP } from "../lxc-config/validate";
 import type { TBridge, TInterface, TRoute } from "./parse";
 
 /**
@@ -13,24 +14,13 @@ const ZName = z
     /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/,
     "must be an interface name: 1-15 letters, digits, '_', '.', '-'",
   );
-const ZCidr = z.string().refine(
-  (value) => {
-    const [address = "", prefix = ""] = value.split("/");
-    const v4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(address);
-    const v6 = /^[0-9a-fA-F:]+$/.test(address) && address.includes(":");
-    return /^\d{1,3}$/.test(prefix) && (v4 ? Number(prefix) <= 32 : v6 && Number(prefix) <= 128);
-  },
-  { message: "must be an address with its prefix, such as 192.0.2.10/24" },
-);
-const ZIp = z
+// The same address checks as config validation; a prefix is required here.
+const ZCidr = z
   .string()
-  .refine(
-    (value) =>
-      /^(\d{1,3}\.){3}\d{1,3}$/.test(value) || (/^[0-9a-fA-F:]+$/.test(value) && value.includes(":")),
-    {
-      message: "must be an IP address",
-    },
-  );
+  .refine((value) => value.includes("/") && !value.includes(" ") && (isCidr(value, 4) || isCidr(value, 6)), {
+    message: "must be an address with its prefix, such as 192.0.2.10/24",
+  });
+const ZIp = z.string().refine((value) => isIP(value) !== 0, { message: "must be an IP address" });
 
 export const ZNetworkChange = z.discriminatedUnion("op", [
   z

@@ -24,7 +24,7 @@ export type TConfigEntry = { line: number; key: string; value: string };
 const ENTRY = /^([ \t]*)([^=\s#][^=]*?)([ \t]*=[ \t]*)(.*?)([ \t\r]*)$/;
 const KEY = /^lxc\.[a-z0-9_]+(\.[a-z0-9_.-]+)*$/;
 /** Control characters other than tab: a newline would start a line of its own in the file. */
-const hasControl = (value: string) =>
+export const hasControl = (value: string) =>
   [...value].some((character) => {
     const code = character.charCodeAt(0);
     return (code < 32 && code !== 9) || code === 127;

@@ -1,5 +1,5 @@
 import { KEYS, LEGACY_KEYS, lookupKey, type TKeyInfo } from "./catalogue";
-import { LxcConfig } from "./model";
+import { hasControl, LxcConfig } from "./model";
 
 /**
  * Atelier's own validation of a config, line by line (before liblxc's parser has its say): keys against the
@@ -28,7 +28,7 @@ const INTERFACE_KEYS = new Set(["link", "name", "veth.pair"]);
  * IP address families without node:net, so that the browser's editors run the same checks: IPv4 by its four
  * octets, IPv6 by the URL parser (which every JavaScript runtime has).
  */
-const isIP = (value: string): 0 | 4 | 6 => {
+export const isIP = (value: string): 0 | 4 | 6 => {
   if (/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(value)) return 4;
   if (!value.includes(":") || !/^[0-9a-fA-F:.]+$/.test(value)) return 0;
   try {
@@ -39,7 +39,8 @@ const isIP = (value: string): 0 | 4 | 6 => {
   }
 };
 
-const cidr = (value: string, family: 4 | 6) => {
+/** An address with an optional prefix (and, for IPv4, an optional broadcast address after a space). */
+export const isCidr = (value: string, family: 4 | 6) => {
   // "10.0.3.2/24" or "10.0.3.2/24 10.0.3.255" (IPv4 with its broadcast address)
   const [address = "", broadcast] = value.split(/\s+/);
   const [ip = "", prefix, ...rest] = address.split("/");
@@ -66,9 +67,9 @@ export const checkValue = (key: string, info: TKeyInfo, value: string): string |
     case "size":
       return SIZE.test(value) ? null : "must be a size such as 512M, 2G or a number of bytes";
     case "ipv4-cidr":
-      return cidr(value, 4) ? null : "must be an IPv4 address with its prefix, such as 10.0.3.10/24";
+      return isCidr(value, 4) ? null : "must be an IPv4 address with its prefix, such as 10.0.3.10/24";
     case "ipv6-cidr":
-      return cidr(value, 6) ? null : "must be an IPv6 address with its prefix, such as fd00::10/64";
+      return isCidr(value, 6) ? null : "must be an IPv6 address with its prefix, such as fd00::10/64";
     case "ipv4":
       return isIP(value) === 4 ? null : "must be an IPv4 address, auto or dev";
     case "ipv6":
@@ -103,13 +104,6 @@ export const checkValue = (key: string, info: TKeyInfo, value: string): string |
       return null;
   }
 };
-
-/** Control characters other than tab. */
-const hasControl = (value: string) =>
-  [...value].some((character) => {
-    const code = character.charCodeAt(0);
-    return (code < 32 && code !== 9) || code === 127;
-  });
 
 const distance = (a: string, b: string) => {
   const row = Array.from({ length: b.length + 1 }, (_, index) => index);
