@@ -51,6 +51,7 @@ const ZRawSettings = z.object({
   ATELIER_LXC_PATH: ZAbsolutePath.optional(),
   ATELIER_DATA_DIR: ZAbsolutePath.default("/var/lib/atelier"),
   ATELIER_CONTAINER_CONFIG: ZAbsolutePath.default("/etc/lxc/default.conf"),
+  ATELIER_HOST_ROOT: ZAbsolutePath.default("/"),
   DATABASE_URL: z
     .string()
     .trim()
@@ -76,6 +77,8 @@ export type TSettings = {
   eventRetentionDays: number;
   /** How often running containers' usage is sampled. */
   metricsIntervalMs: number;
+  /** Where the host's /etc is read and written for network persistence: "/", or a directory laid out like / (tests). */
+  hostRoot: string;
   isDev: boolean;
 };
 
@@ -156,6 +159,7 @@ export const loadSettings = async (source: NodeJS.ProcessEnv = process.env): Pro
     auditRetentionDays: raw.ATELIER_AUDIT_RETENTION_DAYS,
     eventRetentionDays: raw.ATELIER_EVENT_RETENTION_DAYS,
     metricsIntervalMs: raw.ATELIER_METRICS_INTERVAL_MS,
+    hostRoot: raw.ATELIER_HOST_ROOT,
     isDev: raw.NODE_ENV === "development",
   });
 };

@@ -61,6 +61,10 @@ const main = async () => {
   }
 
   const runtime = createRuntime(settings);
+  // A host network change that was never confirmed (Atelier stopped or crashed while it waited) is undone first.
+  await runtime.network
+    .recover()
+    .catch((error: unknown) => log.error("rolling back unconfirmed network changes failed", { error }));
   const prune = () =>
     Promise.all([
       pruneAudit(runtime.db, settings.auditRetentionDays),
@@ -172,7 +176,7 @@ const main = async () => {
     log.info("stopping", { signal });
     server.close();
     server.closeAllConnections();
-    void Promise.allSettled([liveState.stop(), runtime.metrics.stop(), app.close()])
+    void Promise.allSettled([liveState.stop(), runtime.metrics.stop(), runtime.network.close(), app.close()])
       .then(() => closeRuntime(runtime))
       .finally(() => process.exit(0));
   };

@@ -40,7 +40,14 @@ export const createRuntime = (settings: TSettings): TRuntime => {
     accounts: createAccounts({ db }),
     events,
     config: createConfigService({ db, lxc, containers }),
-    network: createNetworkService({ lxc, containers }),
+    network: createNetworkService({
+      lxc,
+      containers,
+      db,
+      events,
+      log: logger.child({ component: "network" }),
+      hostRoot: settings.hostRoot,
+    }),
     metrics: createMetrics({
       db,
       containers,

@@ -10,7 +10,7 @@ import { SelectField } from "@/components/ui/select-field";
 import { TextField } from "@/components/ui/text-field";
 import { type TListEventsRequest } from "@/server/trpc/routers/events/events.types";
 
-const TYPES = ["state", "exit", "operation", "resync", "monitor", "oom"] as const;
+const TYPES = ["state", "exit", "operation", "resync", "monitor", "oom", "network"] as const;
 type TFilters = {
   container: string;
   type: "" | (typeof TYPES)[number];
@@ -29,6 +29,8 @@ const describe = (event: { type: string; state: string | null; data: string | nu
   if (event.type === "exit") return `init exited with status ${text(data.status)}`;
   if (event.type === "operation")
     return `${text(data.action)}: ${text(data.result)}${data.error ? ` (${text(data.error)})` : ""}`;
+  if (event.type === "network")
+    return `host network ${text(data.action)}: ${text(data.state)}${data.message ? ` (${text(data.message)})` : ""}`;
   return text(data.message);
 };
 

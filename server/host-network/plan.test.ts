@@ -45,12 +45,25 @@ describe("network plans", () => {
     ]);
     // Undo runs the inverse steps in reverse order.
     expect(plan.undo.map((step) => step.argv.join(" "))).toEqual([
-      "ip route replace default via 192.0.2.1 dev nic0",
       "ip link set nic0 nomaster",
       "ip addr del 192.0.2.10/24 dev br0",
+      // Giving the address back first, then the route: the kernel refuses a gateway it cannot reach.
       "ip addr add 192.0.2.10/24 dev nic0",
+      "ip route replace default via 192.0.2.1 dev nic0",
       "ip link del br0",
     ]);
+    // What the host looks like afterwards: what persistence writes.
+    expect(plan.bridgesAfter.find((bridge) => bridge.name === "br0")).toEqual({
+      name: "br0",
+      ports: ["nic0"],
+      addresses: ["192.0.2.10/24"],
+      stp: false,
+      forwardDelay: 2,
+      mtu: 1500,
+      gateway: "192.0.2.1",
+    });
+    expect(plan.claimed).toEqual(["br0"]);
+    expect(plan.digest).toMatch(/^[0-9a-f]{64}$/);
     expect(plan.touchesSession).toBe(true);
     expect(
       planChanges(changes({ op: "address.add", dev: "atbr0", cidr: "10.213.1.1/24" }), state, "nic0")
@@ -58,7 +71,29 @@ describe("network plans", () => {
     ).toBe(false);
   });
 
+  it("restores the default route with the address that carried it, and warns", () => {
+    const plan = planChanges(
+      changes({ op: "address.remove", dev: "nic0", cidr: "192.0.2.10/24" }),
+      state,
+      null,
+    );
+    expect(plan.undo.map((step) => step.argv.join(" "))).toEqual([
+      "ip addr add 192.0.2.10/24 dev nic0",
+      "ip route replace default via 192.0.2.1 dev nic0",
+    ]);
+    expect(plan.warnings[0]).toMatch(/also removes the default route via 192.0.2.1/);
+  });
+
   it("refuses changes that do not fit the host, naming the change and field", () => {
+    expect(
+      refusal(() =>
+        planChanges(changes({ op: "route.default", via: "203.0.113.1", dev: "nic0" }), state, null),
+      ),
+    ).toMatchObject({ field: "changes.0.via", message: "203.0.113.1 is not on a network of nic0" });
+    expect(
+      refusal(() => planChanges(changes({ op: "bridge.addPort", bridge: "atbr0", port: "lo" }), state, null))
+        ?.message,
+    ).toMatch(/loopback/);
     expect(
       refusal(() => planChanges(changes({ op: "bridge.addPort", bridge: "br9", port: "nic0" }), state, null)),
     ).toEqual({

@@ -1,8 +1,33 @@
 import type { TContainerService } from "../containers/service";
+import type { TDb } from "../db";
+import type { EventBus } from "../events/bus";
+import type { TLogger } from "../log";
 import type { TLxcDriver } from "../lxc";
+import { createNetworkApplier } from "./apply";
 import { interfaceWithAddress } from "./parse";
-import { planChanges, type TNetworkChange } from "./plan";
+import { detectSystem, persistConflicts, persistDiff, renderPersisted, writePersisted } from "./persist";
+import { planChanges, type TBridgeEnd, type TNetworkChange, type TNetworkState, type TPlan } from "./plan";
 import { readNetwork } from "./read";
+
+/** The bridges as they are live, in the shape persistence writes. */
+export const liveBridges = (network: TNetworkState, names: Set<string>): TBridgeEnd[] =>
+  network.bridges
+    .filter((bridge) => names.has(bridge.name))
+    .map((bridge) => {
+      const link = network.interfaces.find((entry) => entry.name === bridge.name);
+      const route = network.routes.find(
+        (entry) => entry.isDefault && entry.family === "inet" && entry.dev === bridge.name,
+      );
+      return {
+        name: bridge.name,
+        ports: bridge.ports,
+        addresses: (link?.addresses ?? []).filter((a) => a.scope !== "link").map((a) => a.cidr),
+        stp: bridge.stp ?? false,
+        forwardDelay: bridge.forwardDelay ?? 15,
+        mtu: link?.mtu ?? null,
+        gateway: route?.gateway ?? null,
+      };
+    });
 
 /**
  * The Network page's view: the host's interfaces, bridges and routes, which interface carries the browser's
@@ -12,9 +37,18 @@ import { readNetwork } from "./read";
 export const createNetworkService = ({
   lxc,
   containers,
+  db,
+  events,
+  log,
+  hostRoot,
 }: {
   lxc: Pick<TLxcDriver, "info">;
   containers: Pick<TContainerService, "list">;
+  db: TDb;
+  events: EventBus;
+  log: TLogger;
+  /** Where the host's /etc is: "/" on a host, a directory laid out like / in tests. */
+  hostRoot: string;
 }) => {
   const links = new Map<string, { pid: number | null; links: string[] }>();
 
@@ -58,14 +92,17 @@ export const createNetworkService = ({
     };
   };
 
-  /** The exact commands a list of changes would run (and their undo), checked against the host as it is now. */
-  const plan = async ({
-    changes,
-    serverAddress,
-  }: {
-    changes: TNetworkChange[];
-    serverAddress: string | null;
-  }) => {
+  const managedBridges = async () =>
+    new Set((await db.managedBridge.findMany({ select: { name: true } })).map((row) => row.name));
+
+  const nextManaged = async (plan: Pick<TPlan, "claimed" | "released">) => {
+    const names = await managedBridges();
+    for (const name of plan.claimed) names.add(name);
+    for (const name of plan.released) names.delete(name);
+    return names;
+  };
+
+  const computePlan = async (changes: TNetworkChange[], serverAddress: string | null) => {
     const network = await readNetwork();
     return planChanges(
       changes,
@@ -74,7 +111,82 @@ export const createNetworkService = ({
     );
   };
 
-  return { list, plan };
+  /** The exact commands a list of changes would run (and their undo), checked against the host as it is now. */
+  const plan = async ({
+    changes,
+    serverAddress,
+  }: {
+    changes: TNetworkChange[];
+    serverAddress: string | null;
+  }) => {
+    const planned = await computePlan(changes, serverAddress);
+    const managed = await nextManaged(planned);
+    const owners = await vethOwners();
+    const target = await detectSystem(hostRoot);
+    const bridges = planned.bridgesAfter.filter((bridge) => managed.has(bridge.name));
+    const files = renderPersisted(target.system, bridges, (name) => owners.has(name));
+    return {
+      ...planned,
+      steps: planned.steps.map(({ description, argv }) => ({ description, argv })),
+      persist: {
+        ...target,
+        warnings: [
+          ...target.warnings,
+          ...(await persistConflicts(
+            hostRoot,
+            target.system,
+            bridges.flatMap((bridge) => [bridge.name, ...bridge.ports]),
+          )),
+        ],
+        files: await persistDiff(hostRoot, target.system, files),
+      },
+    };
+  };
+
+  /** Writes what is live for the managed bridges to the host's network configuration. */
+  const persist = async (names?: Set<string>) => {
+    const managed = names ?? (await managedBridges());
+    const [network, owners, target] = await Promise.all([
+      readNetwork(),
+      vethOwners(),
+      detectSystem(hostRoot),
+    ]);
+    const files = renderPersisted(target.system, liveBridges(network, managed), (name) => owners.has(name));
+    await writePersisted(hostRoot, target.system, files);
+    return { system: target.system, files: files.map((file) => `/${file.path}`) };
+  };
+
+  /** What is persisted now against what is live: the files would not change if written again. */
+  const persisted = async () => {
+    const [network, owners, target, managed] = await Promise.all([
+      readNetwork(),
+      vethOwners(),
+      detectSystem(hostRoot),
+      managedBridges(),
+    ]);
+    const files = renderPersisted(target.system, liveBridges(network, managed), (name) => owners.has(name));
+    const differences = await persistDiff(hostRoot, target.system, files);
+    return { ...target, managed: [...managed].sort(), files, inSync: differences.length === 0, differences };
+  };
+
+  const applier = createNetworkApplier({
+    db,
+    events,
+    log,
+    replan: computePlan,
+    commit: async (planned) => {
+      const names = await nextManaged(planned);
+      await db.$transaction([
+        db.managedBridge.deleteMany({ where: { name: { in: planned.released } } }),
+        ...planned.claimed.map((name) =>
+          db.managedBridge.upsert({ where: { name }, create: { name }, update: {} }),
+        ),
+      ]);
+      await persist(names);
+    },
+  });
+
+  return { list, plan, persist, persisted, ...applier, applier };
 };
 
 export type TNetworkService = ReturnType<typeof createNetworkService>;

@@ -6,16 +6,28 @@ export const ZNetworkPlanRequestSchema = z
   .object({ changes: z.array(ZNetworkChange).min(1, "name at least one change").max(50) })
   .strict();
 
-const ZStep = z.object({ description: z.string(), argv: z.array(z.string()) });
+const ZCommand = z.object({ description: z.string(), argv: z.array(z.string()) });
 export const ZNetworkPlanResponseSchema = z.object({
-  steps: z.array(ZStep),
-  undo: z.array(ZStep),
+  steps: z.array(ZCommand),
+  undo: z.array(ZCommand),
   touchesSession: z.boolean(),
+  warnings: z.array(z.string()),
+  /** Bridges Atelier will manage (and persist) after this, and those it lets go. */
+  claimed: z.array(z.string()),
+  released: z.array(z.string()),
+  digest: z.string(),
+  persist: z.object({
+    system: z.enum(["ifupdown", "networkd", "none"]),
+    reason: z.string(),
+    warnings: z.array(z.string()),
+    files: z.array(z.object({ path: z.string(), diff: z.string(), content: z.string().nullable() })),
+  }),
 });
+export type TNetworkPlanResponse = z.infer<typeof ZNetworkPlanResponseSchema>;
 
 /**
- * What a list of changes would do to the host's network, as the exact commands, with their undo and whether they
- * touch the interface this browser came in on. Admins only (host settings); nothing is run.
+ * What a list of changes would do to the host's network: the exact commands, their undo, whether they touch the
+ * interface this browser came in on, and the persisted files' diff. Admins only (host settings); nothing is run.
  */
 export const planNetworkRoute = adminProcedure
   .input(ZNetworkPlanRequestSchema)
