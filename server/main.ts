@@ -65,6 +65,8 @@ const main = async () => {
   await runtime.network
     .recover()
     .catch((error: unknown) => log.error("rolling back unconfirmed network changes failed", { error }));
+  // The NAT network comes back with Atelier, as lxc-net's does at boot.
+  await runtime.nat.ensure();
   const prune = () =>
     Promise.all([
       pruneAudit(runtime.db, settings.auditRetentionDays),

@@ -6,6 +6,8 @@ import { createDb, type TDb } from "./db";
 import type { TSettings } from "./env";
 import { createLxcDriver, type TLxcDriver } from "./lxc";
 import { logger, type TLogger } from "./log";
+import { createNat, type TNat } from "./host-network/nat";
+import { createNics, type TNics } from "./host-network/nics";
 import { createNetworkService, type TNetworkService } from "./host-network/service";
 import { createConfigService, type TConfigService } from "./lxc-config/service";
 import { createMetrics, type TMetrics } from "./metrics";
@@ -20,6 +22,10 @@ export type TRuntime = {
   events: EventBus;
   /** The host's network, as the Network page shows it. */
   network: TNetworkService;
+  /** The NAT network (lxc-net's job): bridge, dnsmasq, masquerade. */
+  nat: TNat;
+  /** Containers' network interfaces, written through the config's write path. */
+  nics: TNics;
   /** Container configs: read, validate, write with history. */
   config: TConfigService;
   /** Usage: sampler, recent window, history and the live streams' watches (started by main). */
@@ -34,12 +40,15 @@ export const createRuntime = (settings: TSettings): TRuntime => {
   const db = createDb(settings.databaseUrl);
   const events = new EventBus(db, logger.child({ component: "events" }));
   const containers = createContainerService({ lxc });
+  const config = createConfigService({ db, lxc, containers });
   return {
     settings,
     db,
     accounts: createAccounts({ db }),
     events,
-    config: createConfigService({ db, lxc, containers }),
+    config,
+    nics: createNics({ config }),
+    nat: createNat({ db, events, log: logger.child({ component: "nat" }), dataDir: settings.dataDir }),
     network: createNetworkService({
       lxc,
       containers,

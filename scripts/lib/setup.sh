@@ -6,8 +6,8 @@ die() { say "error: $*"; exit 1; }
 
 # What the panel needs on the host: LXC and its templates, debootstrap for Debian root filesystems, the uid maps for
 # unprivileged containers, a static busybox for the busybox template, iproute2 and util-linux for networking and
-# namespaces.
-PANEL_PACKAGES=(lxc lxc-templates debootstrap uidmap busybox-static iproute2 util-linux xz-utils rsync ca-certificates)
+# namespaces, dnsmasq-base and nftables for the NAT network (DHCP/DNS and masquerade).
+PANEL_PACKAGES=(lxc lxc-templates debootstrap uidmap busybox-static iproute2 util-linux xz-utils rsync ca-certificates dnsmasq-base nftables)
 # What the test suite needs on top: Debian's Chromium for the end-to-end tests, openssl for a throwaway certificate.
 TEST_PACKAGES=(chromium openssl)
 

@@ -10,7 +10,7 @@ import type { TBridge, TInterface, TRoute } from "./parse";
  * afterwards (what persistence writes). Nothing here runs anything: the plan is what the Network page shows before
  * anything is applied, and what network.apply runs, step by step, when its digest still matches.
  */
-const ZName = z
+export const ZInterfaceName = z
   .string()
   .regex(
     /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/,
@@ -28,29 +28,29 @@ export const ZNetworkChange = z.discriminatedUnion("op", [
   z
     .object({
       op: z.literal("bridge.create"),
-      name: ZName,
+      name: ZInterfaceName,
       stp: z.boolean().optional(),
       forwardDelay: z.number().int().min(2).max(30).optional(),
     })
     .strict(),
-  z.object({ op: z.literal("bridge.delete"), name: ZName }).strict(),
+  z.object({ op: z.literal("bridge.delete"), name: ZInterfaceName }).strict(),
   z
     .object({
       op: z.literal("bridge.addPort"),
-      bridge: ZName,
-      port: ZName,
+      bridge: ZInterfaceName,
+      port: ZInterfaceName,
       /** Move the port's addresses (and the default route through it) to the bridge, as when enslaving the host's NIC. */
       moveAddresses: z.boolean().default(false),
     })
     .strict(),
-  z.object({ op: z.literal("bridge.removePort"), bridge: ZName, port: ZName }).strict(),
-  z.object({ op: z.literal("address.add"), dev: ZName, cidr: ZCidr }).strict(),
-  z.object({ op: z.literal("address.remove"), dev: ZName, cidr: ZCidr }).strict(),
-  z.object({ op: z.literal("route.default"), via: ZIp, dev: ZName }).strict(),
+  z.object({ op: z.literal("bridge.removePort"), bridge: ZInterfaceName, port: ZInterfaceName }).strict(),
+  z.object({ op: z.literal("address.add"), dev: ZInterfaceName, cidr: ZCidr }).strict(),
+  z.object({ op: z.literal("address.remove"), dev: ZInterfaceName, cidr: ZCidr }).strict(),
+  z.object({ op: z.literal("route.default"), via: ZIp, dev: ZInterfaceName }).strict(),
   z
     .object({
       op: z.literal("link.set"),
-      dev: ZName,
+      dev: ZInterfaceName,
       up: z.boolean().optional(),
       mtu: z.number().int().min(68).max(65535).optional(),
     })

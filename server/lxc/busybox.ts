@@ -3,7 +3,7 @@
  *
  * The template's own rcS runs `udhcpc` in the foreground: with no DHCP server, init never leaves sysinit, ignores
  * the halt signal, and `lxc-stop` waits its full timeout before killing (see LXC-FACTS). Here DHCP is asked for in
- * the background, with few retries, and only when LXC has not already given eth0 a static address (udhcpc's first
+ * the background, with few retries (and again every 3 s after that, not udhcpc's default 20 s), and only when LXC has not already given eth0 a static address (udhcpc's first
  * act, "deconfig", would flush it).
  */
 export const BUSYBOX_RCS = `#!/bin/sh
@@ -11,6 +11,6 @@ export const BUSYBOX_RCS = `#!/bin/sh
 /bin/syslogd
 /bin/mount -a
 if [ -e /sys/class/net/eth0 ] && ! /bin/ip -4 addr show dev eth0 | /bin/grep -q inet; then
-  /bin/udhcpc -b -q -t 2 -T 1 -i eth0 >/dev/null 2>&1
+  /bin/udhcpc -b -q -t 2 -T 1 -A 3 -i eth0 >/dev/null 2>&1
 fi
 `;

@@ -7,7 +7,9 @@ import {
   persistedNetworkRoute,
   rollbackNetworkRoute,
 } from "./apply-network";
+import { attachNicRoute, detachNicRoute, listNicsRoute } from "./container-nics";
 import { listNetworkRoute } from "./list-network";
+import { natRouter } from "./nat-network";
 import { networkReadinessRoute } from "./network-readiness";
 import { planNetworkRoute } from "./plan-network";
 
@@ -22,4 +24,8 @@ export const networkRouter = router({
   applies: listAppliesRoute,
   change: getApplyRoute,
   persisted: persistedNetworkRoute,
+  nat: natRouter,
+  nics: listNicsRoute,
+  attach: attachNicRoute,
+  detach: detachNicRoute,
 });

@@ -1,0 +1,333 @@
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { execa } from "execa";
+import { z } from "zod";
+import type { TDb } from "../db";
+import { AppError } from "../errors";
+import type { EventBus } from "../events/bus";
+import type { TLogger } from "../log";
+import { isCidr, isIP } from "../lxc-config/validate";
+import { inSubnet, ZInterfaceName } from "./plan";
+import { readNetwork } from "./read";
+
+/**
+ * The NAT network: what LXC's lxc-net does, managed from the panel. One bridge with an address (the containers'
+ * gateway and DNS server), dnsmasq for DHCP and DNS on that bridge only, an nftables table of Atelier's own that
+ * masquerades the bridge's subnet, and IPv4 forwarding. Started again when Atelier starts if it was enabled (as
+ * lxc-net does at boot). Every value that reaches dnsmasq's arguments or the nftables ruleset is validated here.
+ */
+const TABLE = "atelier_nat";
+
+const ZIpv4 = z.string().refine((value) => isIP(value) === 4, { message: "must be an IPv4 address" });
+export const ZNatConfig = z
+  .object({
+    bridge: ZInterfaceName,
+    address: z.string().refine(
+      (value) => {
+        const prefix = Number(value.split("/")[1]);
+        return value.includes("/") && isCidr(value, 4) && prefix >= 16 && prefix <= 30;
+      },
+      { message: "must be an IPv4 address with a prefix from /16 to /30, such as 10.0.4.1/24" },
+    ),
+    dhcpStart: ZIpv4,
+    dhcpEnd: ZIpv4,
+  })
+  .strict()
+  .superRefine((value, context) => {
+    if (!isCidr(value.address, 4)) return;
+    const [own] = value.address.split("/");
+    for (const field of ["dhcpStart", "dhcpEnd"] as const) {
+      if (isIP(value[field]) !== 4) continue;
+      if (!inSubnet(value[field], value.address))
+        context.addIssue({
+          code: "custom",
+          path: [field],
+          message: `must be inside ${networkOf(value.address)}`,
+        });
+      else if (value[field] === own)
+        context.addIssue({ code: "custom", path: [field], message: "must not be the bridge's own address" });
+    }
+    if (
+      isIP(value.dhcpStart) === 4 &&
+      isIP(value.dhcpEnd) === 4 &&
+      toNumber(value.dhcpStart) > toNumber(value.dhcpEnd)
+    )
+      context.addIssue({
+        code: "custom",
+        path: ["dhcpEnd"],
+        message: "must not come before the start of the range",
+      });
+  });
+export type TNatConfig = z.infer<typeof ZNatConfig>;
+
+export const DEFAULT_NAT: TNatConfig = {
+  bridge: "lxcnat0",
+  address: "10.0.4.1/24",
+  dhcpStart: "10.0.4.2",
+  dhcpEnd: "10.0.4.254",
+};
+
+const toNumber = (address: string) =>
+  address.split(".").reduce((total, part) => total * 256 + Number(part), 0);
+const fromNumber = (value: number) =>
+  [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join(".");
+/** 10.0.4.1/24 → 10.0.4.0/24 */
+export const networkOf = (cidr: string) => {
+  const [address = "", prefixText = "32"] = cidr.split("/");
+  const size = 2 ** (32 - Number(prefixText));
+  return `${fromNumber(Math.floor(toNumber(address) / size) * size)}/${prefixText}`;
+};
+
+/** The nftables ruleset, from validated values only. Replacing the table makes it idempotent. */
+export const natRuleset = (config: TNatConfig) => {
+  const subnet = networkOf(config.address);
+  return [
+    `table ip ${TABLE}`,
+    `delete table ip ${TABLE}`,
+    `table ip ${TABLE} {`,
+    "  chain postrouting {",
+    "    type nat hook postrouting priority srcnat; policy accept;",
+    `    ip saddr ${subnet} ip daddr != ${subnet} masquerade`,
+    "  }",
+    "  chain forward {",
+    "    type filter hook forward priority filter; policy accept;",
+    `    iifname "${config.bridge}" accept`,
+    `    oifname "${config.bridge}" ct state related,established accept`,
+    "  }",
+    "  chain input {",
+    "    type filter hook input priority filter; policy accept;",
+    `    iifname "${config.bridge}" udp dport { 53, 67 } accept`,
+    `    iifname "${config.bridge}" tcp dport 53 accept`,
+    "  }",
+    "}",
+    "",
+  ].join("\n");
+};
+
+/** dnsmasq's arguments, as lxc-net gives them: DHCP and DNS on the bridge only. */
+export const dnsmasqArgs = (config: TNatConfig, dir: string) => {
+  const [own] = config.address.split("/");
+  return [
+    "--conf-file=/dev/null",
+    "--strict-order",
+    "--bind-interfaces",
+    `--pid-file=${path.join(dir, "dnsmasq.pid")}`,
+    `--listen-address=${own}`,
+    `--dhcp-range=${config.dhcpStart},${config.dhcpEnd},1h`,
+    `--dhcp-lease-max=${toNumber(config.dhcpEnd) - toNumber(config.dhcpStart) + 1}`,
+    "--dhcp-no-override",
+    "--except-interface=lo",
+    `--interface=${config.bridge}`,
+    `--dhcp-leasefile=${path.join(dir, "dnsmasq.leases")}`,
+    "--dhcp-authoritative",
+  ];
+};
+
+export type TLease = { expires: Date; mac: string; address: string; hostname: string | null };
+/** dnsmasq's lease file: "expiry-epoch mac ip hostname client-id" per line. */
+export const parseLeases = (text: string): TLease[] =>
+  text
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields.length >= 4 && /^\d+$/.test(fields[0] ?? ""))
+    .map(([expiry, mac, address, hostname]) => ({
+      expires: new Date(Number(expiry) * 1000),
+      mac: mac ?? "",
+      address: address ?? "",
+      hostname: hostname && hostname !== "*" ? hostname : null,
+    }));
+
+const command = async (file: string, args: string[], input?: string) => {
+  const result = await execa(file, args, {
+    reject: false,
+    timeout: 15_000,
+    ...(input === undefined ? { stdin: "ignore" as const } : { input }),
+  });
+  if (result.exitCode !== 0)
+    throw new AppError("INTERNAL", {
+      message: `${file} ${args.slice(0, 3).join(" ")} failed: ${(result.stderr || result.stdout || result.shortMessage || "").trim()}`,
+      hint:
+        result.exitCode === undefined
+          ? `Install ${file === "dnsmasq" ? "dnsmasq-base" : file === "nft" ? "nftables" : "iproute2"} on the host (scripts/start.sh does).`
+          : undefined,
+      stderr: result.stderr.trim(),
+    });
+  return result.stdout;
+};
+
+export const createNat = ({
+  db,
+  events,
+  log,
+  dataDir,
+}: {
+  db: TDb;
+  events: EventBus;
+  log: TLogger;
+  dataDir: string;
+}) => {
+  const dir = path.join(dataDir, "nat");
+  let queue: Promise<unknown> = Promise.resolve();
+  /** One NAT operation at a time. */
+  const serially = <T>(work: () => Promise<T>) => {
+    const run = queue.then(work, work);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+
+  const stored = async () => {
+    const row = await db.natNetwork.findUnique({ where: { id: 1 } });
+    return row
+      ? {
+          config: {
+            bridge: row.bridge,
+            address: row.address,
+            dhcpStart: row.dhcpStart,
+            dhcpEnd: row.dhcpEnd,
+          },
+          enabled: row.enabled,
+        }
+      : { config: DEFAULT_NAT, enabled: false };
+  };
+
+  const dnsmasqPid = async () => {
+    const pid = Number((await readFile(path.join(dir, "dnsmasq.pid"), "utf8").catch(() => "")).trim());
+    if (!pid) return null;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+    return cmdline.includes("dnsmasq") && cmdline.includes(dir) ? pid : null;
+  };
+  const tableExists = async () =>
+    (await execa("nft", ["list", "table", "ip", TABLE], { reject: false, stdin: "ignore" })).exitCode === 0;
+
+  const status = async () => {
+    const { config, enabled } = await stored();
+    const network = await readNetwork();
+    const bridge = network.bridges.find((entry) => entry.name === config.bridge) ?? null;
+    const leases = parseLeases(await readFile(path.join(dir, "dnsmasq.leases"), "utf8").catch(() => ""));
+    const pid = await dnsmasqPid();
+    const masquerade = await tableExists();
+    return {
+      config,
+      enabled,
+      running: Boolean(bridge) && pid !== null && masquerade,
+      parts: { bridge: Boolean(bridge), dnsmasq: pid, masquerade },
+      ports: bridge?.ports ?? [],
+      leases: leases.filter((lease) => lease.expires.getTime() > Date.now()),
+    };
+  };
+
+  const startParts = async (config: TNatConfig) => {
+    const network = await readNetwork();
+    const link = network.interfaces.find((entry) => entry.name === config.bridge);
+    if (link && link.kind !== "bridge")
+      throw new AppError("PRECONDITION_FAILED", {
+        message: `${config.bridge} exists and is not a bridge`,
+        hint: "Pick another bridge name for the NAT network.",
+      });
+    if (!link) await command("ip", ["link", "add", "name", config.bridge, "type", "bridge"]);
+    if (!link?.addresses.some((entry) => entry.cidr === config.address))
+      await command("ip", ["addr", "add", config.address, "dev", config.bridge]);
+    await command("ip", ["link", "set", config.bridge, "up"]);
+    await writeFile("/proc/sys/net/ipv4/ip_forward", "1\n");
+    await command("nft", ["-f", "-"], natRuleset(config));
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    if ((await dnsmasqPid()) === null) await command("dnsmasq", dnsmasqArgs(config, dir));
+  };
+
+  const stopParts = async (config: TNatConfig) => {
+    const pid = await dnsmasqPid();
+    if (pid) {
+      process.kill(pid, "SIGTERM");
+      for (let waited = 0; waited < 50 && (await dnsmasqPid()) !== null; waited += 1)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await rm(path.join(dir, "dnsmasq.pid"), { force: true });
+    if (await tableExists()) await command("nft", ["delete", "table", "ip", TABLE]);
+    const network = await readNetwork();
+    if (network.bridges.some((entry) => entry.name === config.bridge))
+      await command("ip", ["link", "del", config.bridge]);
+  };
+
+  const configure = (input: TNatConfig, actor: string) =>
+    serially(async () => {
+      const current = await status();
+      if (current.running || current.parts.bridge)
+        throw new AppError("PRECONDITION_FAILED", {
+          message: "The NAT network is running",
+          hint: "Stop it first, then change its settings.",
+        });
+      const network = await readNetwork();
+      if (network.interfaces.some((entry) => entry.name === input.bridge))
+        throw new AppError("BAD_REQUEST", {
+          message: `An interface named ${input.bridge} already exists on this host`,
+          hint: "Pick a name no interface has: Atelier creates the NAT bridge itself.",
+          field: "bridge",
+        });
+      const [own] = input.address.split("/");
+      for (const entry of network.interfaces)
+        for (const address of entry.addresses.filter((a) => a.family === "inet")) {
+          const [theirs] = address.cidr.split("/");
+          if (inSubnet(theirs ?? "", input.address) || inSubnet(own ?? "", address.cidr))
+            throw new AppError("BAD_REQUEST", {
+              message: `${networkOf(input.address)} overlaps ${entry.name}'s ${address.cidr}`,
+              hint: "Pick a private subnet no interface on this host uses, such as 10.0.4.0/24.",
+              field: "address",
+            });
+        }
+      await db.natNetwork.upsert({
+        where: { id: 1 },
+        create: { id: 1, ...input, enabled: false },
+        update: { ...input },
+      });
+      await events.publish({ type: "network", actor, data: { action: "nat.configure", state: "stopped" } });
+      return status();
+    });
+
+  const start = (actor: string) =>
+    serially(async () => {
+      const { config } = await stored();
+      try {
+        await startParts(config);
+      } catch (error) {
+        await stopParts(config).catch((cause: unknown) => log.error("NAT clean-up failed", { error: cause }));
+        throw error;
+      }
+      await db.natNetwork.upsert({
+        where: { id: 1 },
+        create: { id: 1, ...config, enabled: true },
+        update: { enabled: true },
+      });
+      await events.publish({ type: "network", actor, data: { action: "nat.start", state: "running" } });
+      return status();
+    });
+
+  const stop = (actor: string) =>
+    serially(async () => {
+      const { config } = await stored();
+      const current = await status();
+      const busy = current.ports;
+      if (busy.length > 0)
+        throw new AppError("PRECONDITION_FAILED", {
+          message: `Containers are attached to ${config.bridge} (${busy.join(", ")})`,
+          hint: "Stop the containers on the NAT network first: stopping it would cut them off.",
+        });
+      await stopParts(config);
+      await db.natNetwork.updateMany({ where: { id: 1 }, data: { enabled: false } });
+      await events.publish({ type: "network", actor, data: { action: "nat.stop", state: "stopped" } });
+      return status();
+    });
+
+  /** At start-up: an enabled NAT network is started again (as lxc-net does at boot). */
+  const ensure = () =>
+    serially(async () => {
+      const { config, enabled } = await stored();
+      if (!enabled) return;
+      await startParts(config).catch((error: unknown) =>
+        log.error("the NAT network could not be started", { error }),
+      );
+    });
+
+  return { status, configure, start, stop, ensure };
+};
+
+export type TNat = ReturnType<typeof createNat>;

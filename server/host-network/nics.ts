@@ -1,0 +1,191 @@
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+import { AppError } from "../errors";
+import { ZContainerName } from "../lxc/container-name";
+import type { TConfigService } from "../lxc-config/service";
+import { LxcConfig } from "../lxc-config/model";
+import { isCidr, isIP } from "../lxc-config/validate";
+import { inSubnet, ZInterfaceName } from "./plan";
+import { readNetwork } from "./read";
+
+/**
+ * A container's network interfaces, set from the Network page or the container page: a veth on a bridge, or a
+ * macvlan onto a host NIC; a static IPv4 address (and gateway) or DHCP. Written as lxc.net.N.* lines through the
+ * config's validated write path (so: checked by liblxc, versioned, audited, refused on a stale version).
+ */
+const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i;
+
+export const ZAttachNic = z
+  .object({
+    container: ZContainerName,
+    /** Replace this interface (lxc.net.N); a new one is added otherwise. */
+    index: z.number().int().min(0).max(31).optional(),
+    type: z.enum(["veth", "macvlan"]),
+    /** The bridge (veth) or host NIC (macvlan). */
+    link: ZInterfaceName,
+    /** A static IPv4 address with its prefix; DHCP when absent. */
+    ipv4: z
+      .string()
+      .refine((value) => value.includes("/") && isCidr(value, 4), {
+        message: "must be an IPv4 address with its prefix, such as 10.0.3.10/24",
+      })
+      .optional(),
+    gateway: z
+      .string()
+      .refine((value) => isIP(value) === 4, { message: "must be an IPv4 address" })
+      .optional(),
+    hwaddr: z.string().regex(MAC, "must be a MAC address such as 00:16:3e:12:34:56").optional(),
+    macvlanMode: z.enum(["bridge", "vepa", "private", "passthru"]).optional(),
+    /** The config version the form was built on (network pages may leave it out: the current one is used). */
+    baseVersion: z.string().optional(),
+  })
+  .strict()
+  .superRefine((value, context) => {
+    if (value.gateway && !value.ipv4)
+      context.addIssue({ code: "custom", path: ["gateway"], message: "a gateway needs a static address" });
+    if (value.gateway && value.ipv4 && isCidr(value.ipv4, 4) && !inSubnet(value.gateway, value.ipv4))
+      context.addIssue({ code: "custom", path: ["gateway"], message: `must be inside ${value.ipv4}'s network` });
+    if (value.macvlanMode && value.type !== "macvlan")
+      context.addIssue({ code: "custom", path: ["macvlanMode"], message: "only for a macvlan interface" });
+  });
+export type TAttachNic = z.infer<typeof ZAttachNic>;
+
+export const ZDetachNic = z
+  .object({ container: ZContainerName, index: z.number().int().min(0).max(31), baseVersion: z.string().optional() })
+  .strict();
+
+/** LXC's own prefix for generated MACs (00:16:3e, Xensource's, as lxc.net.N.hwaddr's xx template uses). */
+export const generateMac = () =>
+  `00:16:3e:${[...randomBytes(3)].map((byte) => byte.toString(16).padStart(2, "0")).join(":")}`;
+
+export type TNic = {
+  index: number;
+  type: string | null;
+  link: string | null;
+  name: string | null;
+  hwaddr: string | null;
+  ipv4: string[];
+  gateway: string | null;
+};
+
+/** The interfaces a config describes, by index. */
+export const nicsOf = (config: LxcConfig): TNic[] => {
+  const indexes = [
+    ...new Set(
+      config
+        .entries()
+        .map((entry) => /^lxc\.net\.(\d+)\./.exec(entry.key)?.[1])
+        .filter((value): value is string => value !== undefined)
+        .map(Number),
+    ),
+  ].sort((a, b) => a - b);
+  return indexes.map((index) => {
+    const key = (suffix: string) => `lxc.net.${index}.${suffix}`;
+    return {
+      index,
+      type: config.get(key("type")) ?? null,
+      link: config.get(key("link")) ?? null,
+      name: config.get(key("name")) ?? null,
+      hwaddr: config.get(key("hwaddr")) ?? null,
+      ipv4: config.getAll(key("ipv4.address")),
+      gateway: config.get(key("ipv4.gateway")) ?? null,
+    };
+  });
+};
+
+const removeNic = (config: LxcConfig, index: number) => {
+  for (const entry of config.entries())
+    if (entry.key.startsWith(`lxc.net.${index}.`)) config.remove(entry.key);
+};
+
+export const createNics = ({ config }: { config: Pick<TConfigService, "read" | "save"> }) => {
+  const list = async (container: string) => {
+    const current = await config.read(container);
+    return { version: current.version, nics: nicsOf(LxcConfig.parse(current.raw)) };
+  };
+
+  const attach = async (input: TAttachNic, actor: string) => {
+    const network = await readNetwork();
+    const link = network.interfaces.find((entry) => entry.name === input.link);
+    if (!link)
+      throw new AppError("BAD_REQUEST", {
+        message: `There is no interface named ${input.link} on this host`,
+        field: "link",
+      });
+    if (input.type === "veth" && link.kind !== "bridge")
+      throw new AppError("BAD_REQUEST", {
+        message: `${input.link} is not a bridge: a veth interface joins a bridge`,
+        hint: "Pick a bridge, or choose macvlan to put the container directly on a host NIC.",
+        field: "link",
+      });
+    if (input.type === "macvlan" && (link.kind === "bridge" || link.kind === "veth" || link.kind === "loopback"))
+      throw new AppError("BAD_REQUEST", {
+        message: `${input.link} is a ${link.kind}: macvlan goes onto a host NIC (physical, bond or VLAN)`,
+        field: "link",
+      });
+    const current = await config.read(input.container);
+    if (input.baseVersion && input.baseVersion !== current.version)
+      throw new AppError("CONFLICT", {
+        message: `The config of "${input.container}" changed since this form was opened`,
+        hint: "Reload, then make your change again.",
+        field: "baseVersion",
+      });
+    const model = LxcConfig.parse(current.raw);
+    const existing = nicsOf(model);
+    if (input.index !== undefined && !existing.some((nic) => nic.index === input.index))
+      throw new AppError("BAD_REQUEST", {
+        message: `"${input.container}" has no interface lxc.net.${input.index}`,
+        field: "index",
+      });
+    const index = input.index ?? (existing.length > 0 ? Math.max(...existing.map((nic) => nic.index)) + 1 : 0);
+    const previous = existing.find((nic) => nic.index === index);
+    const hwaddr = input.hwaddr ?? previous?.hwaddr ?? generateMac();
+    if (input.index !== undefined) removeNic(model, index);
+    const key = (suffix: string) => `lxc.net.${index}.${suffix}`;
+    model.add(key("type"), input.type);
+    model.add(key("link"), input.link);
+    model.add(key("flags"), "up");
+    model.add(key("name"), previous?.name ?? `eth${index}`);
+    model.add(key("hwaddr"), hwaddr);
+    if (input.type === "macvlan") model.add(key("macvlan.mode"), input.macvlanMode ?? "bridge");
+    if (input.ipv4) model.add(key("ipv4.address"), input.ipv4);
+    if (input.gateway) model.add(key("ipv4.gateway"), input.gateway);
+    const saved = await config.save({
+      name: input.container,
+      raw: model.toString(),
+      baseVersion: current.version,
+      actor,
+      applyLive: false,
+    });
+    return { index, hwaddr, version: saved.version, diff: saved.diff };
+  };
+
+  const detach = async (input: z.infer<typeof ZDetachNic>, actor: string) => {
+    const current = await config.read(input.container);
+    if (input.baseVersion && input.baseVersion !== current.version)
+      throw new AppError("CONFLICT", {
+        message: `The config of "${input.container}" changed since this page was opened`,
+        hint: "Reload, then make your change again.",
+        field: "baseVersion",
+      });
+    const model = LxcConfig.parse(current.raw);
+    if (!nicsOf(model).some((nic) => nic.index === input.index))
+      throw new AppError("BAD_REQUEST", {
+        message: `"${input.container}" has no interface lxc.net.${input.index}`,
+        field: "index",
+      });
+    removeNic(model, input.index);
+    const saved = await config.save({
+      name: input.container,
+      raw: model.toString(),
+      baseVersion: current.version,
+      actor,
+      applyLive: false,
+    });
+    return { version: saved.version, diff: saved.diff };
+  };
+
+  return { list, attach, detach };
+};
+
+export type TNics = ReturnType<typeof createNics>;
