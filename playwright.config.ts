@@ -44,7 +44,12 @@ export default defineConfig({
   webServer: {
     command: "npm start",
     url: `http://127.0.0.1:${port}/api/health`,
-    env: { PORT: String(port), ATELIER_LOG_LEVEL: "debug" },
+    env: {
+      PORT: String(port),
+      ATELIER_LOG_LEVEL: "debug",
+      // /etc for network persistence: a directory the network test lays out like a Debian host.
+      ATELIER_HOST_ROOT: `${process.env.ATELIER_DATA_DIR ?? "/tmp"}/hostroot`,
+    },
     reuseExistingServer: false,
     timeout: 120_000,
     stdout: "pipe",

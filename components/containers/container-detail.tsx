@@ -9,6 +9,8 @@ import { Button, Spinner } from "@/components/ui/button";
 import { ErrorAlert } from "@/components/ui/error-alert";
 import { formatBytes } from "@/components/metrics/format";
 import { UsagePanel } from "@/components/metrics/usage-panel";
+import { ContainerNics } from "@/components/network/container-nics";
+import { useSession } from "@/components/auth/use-session";
 import { ContainerActions } from "./container-actions";
 import { StateBadge } from "./state-badge";
 
@@ -27,6 +29,7 @@ const isNotFound = (error: unknown) =>
 export function ContainerDetail({ name }: { name: string }) {
   const trpc = useTRPC();
   const detail = useQuery(trpc.containers.get.queryOptions({ name }));
+  const session = useSession();
 
   const back = (
     <Link href="/containers" className="text-sm text-sky-700 hover:underline dark:text-sky-400">
@@ -92,6 +95,7 @@ export function ContainerDetail({ name }: { name: string }) {
         </Field>
       </dl>
       <UsagePanel name={container.name} isRunning={container.state !== "STOPPED"} />
+      <ContainerNics name={container.name} canChange={session.can("operator")} />
     </div>
   );
 }

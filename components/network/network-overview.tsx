@@ -2,11 +2,16 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
+import { useSession } from "@/components/auth/use-session";
 import { useTRPC } from "@/components/trpc";
 import { Spinner } from "@/components/ui/button";
 import { DataTable } from "@/components/ui/data-table";
 import { ErrorAlert } from "@/components/ui/error-alert";
 import { formatBytes } from "@/components/metrics/format";
+import { Persistence, PendingChange, RecentChanges } from "./applied-changes";
+import { ChangePlanner } from "./change-planner";
+import { AttachNicForm } from "./container-nics";
+import { NatPanel } from "./nat-panel";
 
 /**
  * The host's network, read with iproute2 and refreshed every few seconds: which interface carries this browser's
@@ -26,6 +31,7 @@ const containerLink = (name: string) => (
 export function NetworkOverview() {
   const trpc = useTRPC();
   const network = useQuery({ ...trpc.network.list.queryOptions(), refetchInterval: REFRESH_MS });
+  const session = useSession();
   if (network.isPending)
     return (
       <p role="status" className="flex items-center gap-2">
@@ -34,7 +40,7 @@ export function NetworkOverview() {
     );
   if (network.isError)
     return <ErrorAlert error={network.error} title="The host's network could not be read" />;
-  const { interfaces, bridges, routes, session } = network.data;
+  const { interfaces, bridges, routes, session: browser } = network.data;
   const none = <span className="text-slate-400">–</span>;
   return (
     <div className="space-y-6">
@@ -42,11 +48,13 @@ export function NetworkOverview() {
         data-testid="session-interface"
         className="rounded-md border border-sky-200 bg-sky-50 p-3 text-sm dark:border-sky-900 dark:bg-sky-950"
       >
-        This browser reaches Atelier on <strong>{session.interface ?? "an interface not found here"}</strong>
-        {session.serverAddress && <> ({session.serverAddress})</>}
-        {session.isOnDefaultRoute ? ", the interface of the default route" : ""}. Changing it could cut this
+        This browser reaches Atelier on <strong>{browser.interface ?? "an interface not found here"}</strong>
+        {browser.serverAddress && <> ({browser.serverAddress})</>}
+        {browser.isOnDefaultRoute ? ", the interface of the default route" : ""}. Changing it could cut this
         session off.
       </p>
+
+      <PendingChange canChange={session.can("admin")} />
 
       <Readiness />
 
@@ -165,6 +173,28 @@ export function NetworkOverview() {
           ))}
         </DataTable>
       </section>
+
+      {session.can("admin") ? (
+        <ChangePlanner network={network.data} />
+      ) : (
+        <p className="text-sm text-slate-600 dark:text-slate-300">
+          Admins can change the host&apos;s network here.
+        </p>
+      )}
+
+      <NatPanel canChange={session.can("admin")} />
+
+      {session.can("operator") && (
+        <section aria-labelledby="connect-heading" className="space-y-2">
+          <h2 id="connect-heading" className="text-lg font-semibold">
+            Connect a container
+          </h2>
+          <AttachNicForm />
+        </section>
+      )}
+
+      <Persistence />
+      <RecentChanges />
     </div>
   );
 }

@@ -166,7 +166,15 @@ export const createNetworkService = ({
     ]);
     const files = renderPersisted(target.system, liveBridges(network, managed), (name) => owners.has(name));
     const differences = await persistDiff(hostRoot, target.system, files);
-    return { ...target, managed: [...managed].sort(), files, inSync: differences.length === 0, differences };
+    return {
+      ...target,
+      managed: [...managed].sort(),
+      files,
+      inSync: differences.length === 0,
+      differences,
+      /** A change waiting for confirmation is live but not persisted yet. */
+      isPending: applier.pending() !== null,
+    };
   };
 
   const applier = createNetworkApplier({

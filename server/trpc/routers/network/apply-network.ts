@@ -93,6 +93,7 @@ export const persistedNetworkRoute = viewerProcedure
       managed: z.array(z.string()),
       files: z.array(z.object({ path: z.string(), content: z.string() })),
       inSync: z.boolean(),
+      isPending: z.boolean(),
     }),
   )
   .query(async ({ ctx }) => {

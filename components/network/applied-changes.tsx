@@ -1,0 +1,208 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+import { useTRPC } from "@/components/trpc";
+import { Button } from "@/components/ui/button";
+import { DataTable } from "@/components/ui/data-table";
+import { ErrorAlert } from "@/components/ui/error-alert";
+
+/**
+ * A change waiting for confirmation: a countdown, "Keep this change" (the confirmation, sent over whatever path
+ * now reaches Atelier) and "Roll back now". When this browser can no longer reach Atelier, it says when the change
+ * will be undone by itself. Below: the recent changes with every command run, and the persisted files' state.
+ */
+const useNow = (every: number) => {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), every);
+    return () => clearInterval(timer);
+  }, [every]);
+  return now;
+};
+
+const STATE_WORDS: Record<string, string> = {
+  applying: "applying",
+  pending: "waiting for confirmation",
+  applied: "applied",
+  confirmed: "kept (confirmed)",
+  "rolled-back": "rolled back",
+  failed: "failed, undone",
+};
+
+export function PendingChange({ canChange }: { canChange: boolean }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const applies = useQuery({ ...trpc.network.applies.queryOptions(), refetchInterval: 2000, retry: false });
+  const now = useNow(1000);
+  const refresh = () => void queryClient.invalidateQueries(trpc.network.pathFilter());
+  const confirm = useMutation(trpc.network.confirm.mutationOptions({ onSettled: refresh }));
+  const rollback = useMutation(trpc.network.rollback.mutationOptions({ onSettled: refresh }));
+  const [lastPending, setLastPending] = useState<{ id: string; rollbackAt: Date } | null>(null);
+
+  const pending = applies.data?.find((entry) => entry.state === "pending" && entry.rollbackAt) ?? null;
+  // Remembered while this browser cannot reach Atelier, to say when the change will be undone by itself.
+  if (pending?.rollbackAt && lastPending?.id !== pending.id)
+    setLastPending({ id: pending.id, rollbackAt: pending.rollbackAt });
+
+  const lostContact = applies.isError || confirm.isError;
+  if (!pending && !(lostContact && lastPending)) {
+    const latest = applies.data?.[0];
+    // Say once what became of the change this page was waiting for.
+    if (lastPending && latest?.id === lastPending.id && latest.state !== "pending")
+      return (
+        <p
+          role="status"
+          className="rounded-md border border-slate-300 p-3 text-sm dark:border-slate-700"
+          data-testid="change-outcome"
+        >
+          The network change was{" "}
+          {latest.state === "confirmed" ? "kept" : (STATE_WORDS[latest.state] ?? latest.state)}
+          {latest.message ? `: ${latest.message}` : "."}
+        </p>
+      );
+    return null;
+  }
+  const deadline = (pending?.rollbackAt ?? lastPending?.rollbackAt ?? new Date()).getTime();
+  const left = Math.max(0, Math.round((deadline - now) / 1000));
+  return (
+    <div
+      role="alert"
+      data-testid="pending-change"
+      className="space-y-2 rounded-md border-2 border-amber-400 bg-amber-50 p-4 text-sm dark:border-amber-600 dark:bg-amber-950"
+    >
+      {lostContact ? (
+        <p>
+          <strong>This browser cannot reach Atelier any more.</strong> The network change will be undone by
+          itself at {new Date(deadline).toLocaleTimeString()} (in {left} s). Reload this page after that.
+        </p>
+      ) : (
+        <p>
+          <strong>A network change is waiting for confirmation.</strong> It will be undone in{" "}
+          <span data-testid="rollback-seconds">{left}</span> s unless it is kept. Keep it only if everything
+          you need still works.
+        </p>
+      )}
+      {canChange && pending && (
+        <div className="flex gap-2">
+          <Button
+            variant="primary"
+            isPending={confirm.isPending}
+            onClick={() => confirm.mutate({ applyId: pending.id })}
+          >
+            Keep this change
+          </Button>
+          <Button isPending={rollback.isPending} onClick={() => rollback.mutate({ applyId: pending.id })}>
+            Roll back now
+          </Button>
+        </div>
+      )}
+      {rollback.isError && <ErrorAlert error={rollback.error} title="Rollback failed" />}
+    </div>
+  );
+}
+
+export function RecentChanges() {
+  const trpc = useTRPC();
+  const applies = useQuery({ ...trpc.network.applies.queryOptions(), refetchInterval: 5000 });
+  if (applies.isPending) return null;
+  if (applies.isError) return <ErrorAlert error={applies.error} title="Recent changes could not be read" />;
+  return (
+    <section aria-labelledby="recent-heading" className="space-y-2">
+      <h2 id="recent-heading" className="text-lg font-semibold">
+        Recent network changes
+      </h2>
+      {applies.data.length === 0 ? (
+        <p className="text-sm text-slate-600 dark:text-slate-300">None yet.</p>
+      ) : (
+        <DataTable
+          caption="The last 20 network changes, newest first"
+          columns={["When", "Who", "Outcome", "Commands"]}
+        >
+          {applies.data.map((entry) => (
+            <tr key={entry.id} data-apply={entry.state}>
+              <th scope="row" className="font-normal">
+                {entry.createdAt.toLocaleString()}
+              </th>
+              <td>{entry.actor}</td>
+              <td>
+                {STATE_WORDS[entry.state] ?? entry.state}
+                {entry.message && (
+                  <span className="block text-xs text-slate-600 dark:text-slate-400">{entry.message}</span>
+                )}
+              </td>
+              <td>
+                <details>
+                  <summary className="cursor-pointer">
+                    {entry.log.length} command{entry.log.length === 1 ? "" : "s"} run
+                  </summary>
+                  <ol className="list-decimal pl-5 font-mono text-xs">
+                    {entry.log.map((line, index) => (
+                      <li key={index}>
+                        {line.undo ? "undo: " : ""}
+                        {line.argv.join(" ")} {line.ok ? "(ok)" : `(failed: ${line.output})`}
+                      </li>
+                    ))}
+                  </ol>
+                </details>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+      )}
+    </section>
+  );
+}
+
+export function Persistence() {
+  const trpc = useTRPC();
+  const persisted = useQuery({ ...trpc.network.persisted.queryOptions(), refetchInterval: 10_000 });
+  if (persisted.isPending) return null;
+  if (persisted.isError)
+    return <ErrorAlert error={persisted.error} title="Persistence could not be checked" />;
+  const { system, reason, warnings, managed, files, inSync, isPending } = persisted.data;
+  return (
+    <section aria-labelledby="persist-heading" className="space-y-2">
+      <h2 id="persist-heading" className="text-lg font-semibold">
+        Persistence across reboots
+      </h2>
+      <p className="text-sm">
+        {reason}{" "}
+        {system !== "none" &&
+          (managed.length === 0
+            ? "Atelier manages no bridge yet."
+            : `Atelier manages ${managed.join(", ")}.`)}
+      </p>
+      {system !== "none" && managed.length > 0 && (
+        <p
+          data-testid="persist-sync"
+          className={`text-sm font-medium ${inSync ? "text-emerald-700 dark:text-emerald-300" : "text-amber-700 dark:text-amber-300"}`}
+        >
+          {inSync
+            ? "The persisted configuration matches what is live."
+            : isPending
+              ? "A change is waiting for confirmation: it is persisted once kept."
+              : "The persisted configuration differs from what is live (changed outside Atelier?): the next change through Atelier rewrites it."}
+        </p>
+      )}
+      {warnings.map((warning) => (
+        <p key={warning} className="text-sm text-amber-800 dark:text-amber-200">
+          {warning}
+        </p>
+      ))}
+      {files.map((file) => (
+        <details key={file.path}>
+          <summary className="cursor-pointer text-sm">
+            <span className="font-mono">{file.path}</span> (as written for what is live)
+          </summary>
+          <pre
+            className="overflow-x-auto rounded bg-slate-100 p-2 font-mono text-xs dark:bg-slate-800"
+            data-testid="persisted-file"
+          >
+            {file.content}
+          </pre>
+        </details>
+      ))}
+    </section>
+  );
+}
