@@ -42,7 +42,12 @@ export function AttachNicForm({ container: fixed }: { container?: string }) {
       .filter((entry) =>
         form.type === "veth"
           ? entry.kind === "bridge"
-          : entry.kind === "physical" || entry.kind === "bond" || entry.kind === "vlan",
+          : (entry.kind === "physical" ||
+              entry.kind === "bond" ||
+              entry.kind === "vlan" ||
+              entry.kind === "veth") &&
+            !entry.master &&
+            !entry.container,
       )
       .map((entry) => entry.name) ?? [];
   const onSubmit = (event: FormEvent) => {

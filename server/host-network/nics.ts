@@ -44,14 +44,22 @@ export const ZAttachNic = z
     if (value.gateway && !value.ipv4)
       context.addIssue({ code: "custom", path: ["gateway"], message: "a gateway needs a static address" });
     if (value.gateway && value.ipv4 && isCidr(value.ipv4, 4) && !inSubnet(value.gateway, value.ipv4))
-      context.addIssue({ code: "custom", path: ["gateway"], message: `must be inside ${value.ipv4}'s network` });
+      context.addIssue({
+        code: "custom",
+        path: ["gateway"],
+        message: `must be inside ${value.ipv4}'s network`,
+      });
     if (value.macvlanMode && value.type !== "macvlan")
       context.addIssue({ code: "custom", path: ["macvlanMode"], message: "only for a macvlan interface" });
   });
 export type TAttachNic = z.infer<typeof ZAttachNic>;
 
 export const ZDetachNic = z
-  .object({ container: ZContainerName, index: z.number().int().min(0).max(31), baseVersion: z.string().optional() })
+  .object({
+    container: ZContainerName,
+    index: z.number().int().min(0).max(31),
+    baseVersion: z.string().optional(),
+  })
   .strict();
 
 /** LXC's own prefix for generated MACs (00:16:3e, Xensource's, as lxc.net.N.hwaddr's xx template uses). */
@@ -118,9 +126,10 @@ export const createNics = ({ config }: { config: Pick<TConfigService, "read" | "
         hint: "Pick a bridge, or choose macvlan to put the container directly on a host NIC.",
         field: "link",
       });
-    if (input.type === "macvlan" && (link.kind === "bridge" || link.kind === "veth" || link.kind === "loopback"))
+    // A veth counts as a NIC here: in a network namespace standing in for a host, that is what the NICs are.
+    if (input.type === "macvlan" && (link.kind === "bridge" || link.kind === "loopback" || link.master))
       throw new AppError("BAD_REQUEST", {
-        message: `${input.link} is a ${link.kind}: macvlan goes onto a host NIC (physical, bond or VLAN)`,
+        message: `${input.link} is ${link.kind === "bridge" || link.kind === "loopback" ? `a ${link.kind}` : `a port of ${link.master}`}: macvlan goes onto a host NIC (physical, bond, VLAN) that is not a bridge port`,
         field: "link",
       });
     const current = await config.read(input.container);
@@ -137,7 +146,8 @@ export const createNics = ({ config }: { config: Pick<TConfigService, "read" | "
         message: `"${input.container}" has no interface lxc.net.${input.index}`,
         field: "index",
       });
-    const index = input.index ?? (existing.length > 0 ? Math.max(...existing.map((nic) => nic.index)) + 1 : 0);
+    const index =
+      input.index ?? (existing.length > 0 ? Math.max(...existing.map((nic) => nic.index)) + 1 : 0);
     const previous = existing.find((nic) => nic.index === index);
     const hwaddr = input.hwaddr ?? previous?.hwaddr ?? generateMac();
     if (input.index !== undefined) removeNic(model, index);

@@ -190,6 +190,24 @@ describe("container interfaces", () => {
     expect((history.data as unknown[]).length).toBe(4);
   });
 
+  it("puts a container straight onto a host NIC with macvlan", async () => {
+    const name = await createBusybox("macvlan");
+    const attached = await callProcedure(server, "network.attach", {
+      container: name,
+      index: 0,
+      type: "macvlan",
+      link: "atup0",
+      ipv4: "203.0.113.50/24",
+    });
+    expect(attached.status).toBe(200);
+    expect((attached.data as { diff: string }).diff).toContain("+lxc.net.0.macvlan.mode = bridge");
+    expect((await callProcedure(server, "containers.start", { name })).status).toBe(200);
+    // The "internet" namespace sees it as a host of its own on the NIC's network.
+    const ping = await inContainer(name, ["/bin/ping", "-c", "1", "-W", "3", "203.0.113.2"]);
+    expect(ping.exitCode, String(ping.stdout) + String(ping.stderr)).toBe(0);
+    expect((await callProcedure(server, "containers.stop", { name, force: true })).status).toBe(200);
+  });
+
   it("refuses interfaces that do not fit, and writes nothing", async () => {
     const name = await createBusybox("nicbad");
     const before = await callProcedure(server, "network.nics", { name }, { kind: "query", as: "viewer" });
