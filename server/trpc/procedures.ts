@@ -32,7 +32,8 @@ const audit = t.middleware(async ({ next, ctx, path, type, getRawInput }) => {
   if (type !== "mutation") return result;
   const input: unknown = await getRawInput().catch(() => undefined);
   const target =
-    (input as { name?: unknown } | undefined)?.name ?? (input as { container?: unknown } | undefined)?.container;
+    (input as { name?: unknown } | undefined)?.name ??
+    (input as { container?: unknown } | undefined)?.container;
   try {
     await ctx.runtime.db.auditEntry.create({
       data: {
