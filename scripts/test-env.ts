@@ -12,7 +12,7 @@
  * Usage: tsx scripts/test-env.ts <command> [args...]
  */
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -153,7 +153,13 @@ const main = async () => {
     const lxcPath = path.join(dir, "lxc");
     const dataDir = path.join(dir, "data");
     const containerConfig = path.join(dir, "default.conf");
-    await execa("mkdir", ["-p", lxcPath, dataDir]);
+    const importDir = path.join(dir, "imports");
+    // LXC's template cache for this run: the Debian test cache (scripts/lib/setup.sh) linked in, read only in
+    // effect (the template only copies from it); anything the run downloads or leaves stays in the run's directory.
+    const lxcCache = path.join(dir, "lxc-cache");
+    await execa("mkdir", ["-p", lxcPath, dataDir, importDir, path.join(lxcCache, "debian")]);
+    const warm = "/var/cache/atelier-test/lxc/debian/rootfs-bookworm-amd64";
+    if (existsSync(warm)) await symlink(warm, path.join(lxcCache, "debian", "rootfs-bookworm-amd64"));
     await writeFile(
       containerConfig,
       [`lxc.net.0.type = veth`, `lxc.net.0.link = ${TEST_BRIDGE}`, `lxc.net.0.flags = up`, ""].join("\n"),
@@ -167,6 +173,8 @@ const main = async () => {
         ATELIER_LXC_PATH: lxcPath,
         ATELIER_DATA_DIR: dataDir,
         ATELIER_CONTAINER_CONFIG: containerConfig,
+        ATELIER_LXC_CACHE: lxcCache,
+        ATELIER_IMPORT_DIRS: importDir,
         DATABASE_URL: `file:${path.join(dataDir, "atelier.db")}`,
         HOST: "127.0.0.1",
         // For tests that need to know their own environment (the guard, address checks); the server ignores these.

@@ -10,4 +10,5 @@ require_root
 install_packages "${PANEL_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
 require_node
 install_npm_dependencies
+warm_debian_test_cache
 exec npm test

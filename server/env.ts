@@ -52,6 +52,19 @@ const ZRawSettings = z.object({
   ATELIER_DATA_DIR: ZAbsolutePath.default("/var/lib/atelier"),
   ATELIER_CONTAINER_CONFIG: ZAbsolutePath.default("/etc/lxc/default.conf"),
   ATELIER_HOST_ROOT: ZAbsolutePath.default("/"),
+  ATELIER_LXC_CACHE: ZAbsolutePath.default("/var/cache/lxc"),
+  ATELIER_IMPORT_DIRS: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value ? value.split(":").filter(Boolean) : undefined))
+    .refine(
+      (value) =>
+        value === undefined || value.every((entry) => path.isAbsolute(entry) && !/[\0\n\r]/.test(entry)),
+      {
+        message: "must be absolute directories separated by ':'",
+      },
+    ),
   DATABASE_URL: z
     .string()
     .trim()
@@ -79,6 +92,10 @@ export type TSettings = {
   metricsIntervalMs: number;
   /** Where the host's /etc is read and written for network persistence: "/", or a directory laid out like / (tests). */
   hostRoot: string;
+  /** LXC's template cache (LXC_CACHE_PATH for lxc-create): the debian template keeps its rootfs there. */
+  lxcCache: string;
+  /** Where root filesystem tarballs may be taken from. */
+  importDirs: string[];
   isDev: boolean;
 };
 
@@ -160,6 +177,10 @@ export const loadSettings = async (source: NodeJS.ProcessEnv = process.env): Pro
     eventRetentionDays: raw.ATELIER_EVENT_RETENTION_DAYS,
     metricsIntervalMs: raw.ATELIER_METRICS_INTERVAL_MS,
     hostRoot: raw.ATELIER_HOST_ROOT,
+    lxcCache: raw.ATELIER_LXC_CACHE,
+    importDirs: (raw.ATELIER_IMPORT_DIRS ?? [path.join(raw.ATELIER_DATA_DIR, "imports")]).map((entry) =>
+      path.resolve(entry),
+    ),
     isDev: raw.NODE_ENV === "development",
   });
 };

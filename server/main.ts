@@ -6,6 +6,7 @@
  * module graph, shares one state table with the background services, and is never part of the Next bundle.
  */
 import { randomBytes } from "node:crypto";
+import { mkdir } from "node:fs/promises";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import os from "node:os";
@@ -65,6 +66,14 @@ const main = async () => {
   await runtime.network
     .recover()
     .catch((error: unknown) => log.error("rolling back unconfirmed network changes failed", { error }));
+  // Jobs that were running when Atelier stopped are interrupted; what they half-made is removed.
+  await runtime.jobs
+    .recover()
+    .catch((error: unknown) => log.error("recovering interrupted jobs failed", { error }));
+  await mkdir(settings.importDirs[0] ?? path.join(settings.dataDir, "imports"), {
+    recursive: true,
+    mode: 0o700,
+  }).catch(() => undefined);
   // The NAT network comes back with Atelier, as lxc-net's does at boot.
   await runtime.nat.ensure();
   const prune = () =>
@@ -72,6 +81,7 @@ const main = async () => {
       pruneAudit(runtime.db, settings.auditRetentionDays),
       runtime.events.prune(settings.eventRetentionDays),
       runtime.metrics.history.prune(),
+      runtime.jobs.prune(settings.eventRetentionDays),
     ]).catch((error: unknown) => log.error("pruning failed", { error }));
   const liveState = startLiveState({
     lxcPath: settings.lxcPath,
@@ -178,7 +188,13 @@ const main = async () => {
     log.info("stopping", { signal });
     server.close();
     server.closeAllConnections();
-    void Promise.allSettled([liveState.stop(), runtime.metrics.stop(), runtime.network.close(), app.close()])
+    void Promise.allSettled([
+      liveState.stop(),
+      runtime.metrics.stop(),
+      runtime.network.close(),
+      runtime.jobs.stopAll(),
+      app.close(),
+    ])
       .then(() => closeRuntime(runtime))
       .finally(() => process.exit(0));
   };

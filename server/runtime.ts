@@ -7,6 +7,10 @@ import type { TSettings } from "./env";
 import { createLxcDriver, type TLxcDriver } from "./lxc";
 import { logger, type TLogger } from "./log";
 import { createNat, type TNat } from "./host-network/nat";
+import { createJobs, type TJobs } from "./jobs/jobs";
+import { createProvisioner, type TProvisioner } from "./provision/service";
+import { createSnapshots, type TSnapshots } from "./provision/snapshots";
+import { createTypes, type TTypes } from "./provision/types";
 import { createNics, type TNics } from "./host-network/nics";
 import { createNetworkService, type TNetworkService } from "./host-network/service";
 import { createConfigService, type TConfigService } from "./lxc-config/service";
@@ -26,6 +30,13 @@ export type TRuntime = {
   nat: TNat;
   /** Containers' network interfaces, written through the config's write path. */
   nics: TNics;
+  /** Background jobs (create, clone, snapshot, restore) with progress and logs. */
+  jobs: TJobs;
+  /** New containers from the root filesystem providers, as jobs. */
+  provision: TProvisioner;
+  snapshots: TSnapshots;
+  /** Saved creation forms. */
+  types: TTypes;
   /** Container configs: read, validate, write with history. */
   config: TConfigService;
   /** Usage: sampler, recent window, history and the live streams' watches (started by main). */
@@ -41,12 +52,43 @@ export const createRuntime = (settings: TSettings): TRuntime => {
   const events = new EventBus(db, logger.child({ component: "events" }));
   const containers = createContainerService({ lxc });
   const config = createConfigService({ db, lxc, containers });
+  // The provisioner cleans up after jobs the jobs module found interrupted at start-up; it needs the jobs first.
+  let provision: TProvisioner | null = null;
+  const jobs = createJobs({
+    db,
+    events,
+    log: logger.child({ component: "jobs" }),
+    cleanupFor: (kind, target) =>
+      kind === "create" || kind === "clone" || kind === "restore-new"
+        ? () => provision?.destroyIfExists(target) ?? Promise.resolve()
+        : undefined,
+  });
+  provision = createProvisioner({
+    lxc,
+    containers,
+    config,
+    jobs,
+    lxcPath: settings.lxcPath,
+    containerConfig: settings.containerConfig,
+    cacheDir: settings.lxcCache,
+    importDirs: settings.importDirs,
+  });
   return {
     settings,
     db,
     accounts: createAccounts({ db }),
     events,
     config,
+    jobs,
+    provision,
+    snapshots: createSnapshots({
+      lxc,
+      containers,
+      jobs,
+      lxcPath: settings.lxcPath,
+      destroyIfExists: provision.destroyIfExists,
+    }),
+    types: createTypes({ db, provision }),
     nics: createNics({ config }),
     nat: createNat({ db, events, log: logger.child({ component: "nat" }), dataDir: settings.dataDir }),
     network: createNetworkService({

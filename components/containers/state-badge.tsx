@@ -15,6 +15,7 @@ const busyLabels: Record<NonNullable<TContainerSummary["busy"]>, string> = {
   freeze: "Freezing…",
   unfreeze: "Unfreezing…",
   destroy: "Destroying…",
+  snapshot: "Snapshotting…",
 };
 
 /** The state in words (never colour alone), with the running operation when there is one. */

@@ -10,7 +10,7 @@ import { SelectField } from "@/components/ui/select-field";
 import { TextField } from "@/components/ui/text-field";
 import { type TListEventsRequest } from "@/server/trpc/routers/events/events.types";
 
-const TYPES = ["state", "exit", "operation", "resync", "monitor", "oom", "network"] as const;
+const TYPES = ["state", "exit", "operation", "resync", "monitor", "oom", "network", "job"] as const;
 type TFilters = {
   container: string;
   type: "" | (typeof TYPES)[number];

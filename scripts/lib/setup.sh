@@ -86,3 +86,22 @@ ensure_container_bridge() {
     ip link set "$bridge" up
   fi
 }
+
+# The Debian provisioning tests create containers from a cached bookworm root filesystem (LXC's debian template
+# cache, LXC_CACHE_PATH), made once here, where Debian's mirror is reachable: the tests themselves run in a network
+# namespace that reaches nothing but itself. Kept apart from the host's own cache (/var/cache/lxc).
+TEST_LXC_CACHE=/var/cache/atelier-test/lxc
+warm_debian_test_cache() {
+  [ -d "$TEST_LXC_CACHE/debian/rootfs-bookworm-amd64" ] && return 0
+  say "preparing the Debian test cache: debootstrap of bookworm, once (a few minutes)"
+  local tmp
+  tmp=$(mktemp -d /tmp/atelier-warm.XXXXXX)
+  if ! LXC_CACHE_PATH="$TEST_LXC_CACHE" SECURITY_MIRROR=http://deb.debian.org/debian-security \
+    lxc-create -P "$tmp" -n warm -t debian -- -r bookworm -a amd64 >"$tmp/log" 2>&1; then
+    tail -20 "$tmp/log" >&2
+    rm -rf "$tmp"
+    die "could not prepare the Debian test cache (is deb.debian.org reachable?)"
+  fi
+  lxc-destroy -P "$tmp" -n warm -f >/dev/null 2>&1 || true
+  rm -rf "$tmp"
+}

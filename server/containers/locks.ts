@@ -4,7 +4,8 @@ import { AppError } from "../errors";
  * Serialises operations per container. LXC does not corrupt itself under concurrent commands, but its exit codes
  * cannot tell a real success from a no-op then, so the second conflicting request is refused while the first runs.
  */
-export type TBusyOperation = "create" | "start" | "stop" | "restart" | "freeze" | "unfreeze" | "destroy";
+export type TBusyOperation =
+  "create" | "start" | "stop" | "restart" | "freeze" | "unfreeze" | "destroy" | "snapshot";
 
 export class ContainerLocks {
   private readonly held = new Map<string, TBusyOperation>();

@@ -77,6 +77,8 @@ export const createContainerService = ({ lxc, listMaxAgeMs = 1000 }: TContainerS
     freeze: lifecycle("freeze", lxc.freeze),
     unfreeze: lifecycle("unfreeze", lxc.unfreeze),
     destroy: lifecycle("destroy", (name, options: { force?: boolean }) => lxc.destroy(name, options)),
+    /** Runs work under a container's lock (provisioning jobs hold it for their whole run). */
+    locked: operate,
     /** Re-read every container with one lxc-ls. */
     reload: () => table.reload(),
     /** A state change seen by lxc-monitor. */

@@ -5,7 +5,7 @@ import type { TLogger } from "../log";
  * Every LXC state change and every panel operation becomes an event with a monotonically increasing id, stored in
  * the database (so a browser can resume after the id it last saw) and handed to every subscriber (the SSE streams).
  */
-export type TEventType = "state" | "exit" | "operation" | "resync" | "monitor" | "oom" | "network";
+export type TEventType = "state" | "exit" | "operation" | "resync" | "monitor" | "oom" | "network" | "job";
 
 export type TEventInput = {
   type: TEventType;

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { AppError } from "../errors";
-import { isCidr, isIP } from "../lxc-config/validate";
+import { isCidr, isInterfaceName, isIP } from "../lxc-config/validate";
 import type { TBridge, TInterface, TRoute } from "./parse";
 
 /**
@@ -12,10 +12,7 @@ import type { TBridge, TInterface, TRoute } from "./parse";
  */
 export const ZInterfaceName = z
   .string()
-  .regex(
-    /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/,
-    "must be an interface name: 1-15 letters, digits, '_', '.', '-'",
-  );
+  .refine(isInterfaceName, { message: "must be an interface name: 1-15 letters, digits, '_', '.', '-'" });
 // The same address checks as config validation; a prefix is required here.
 const ZCidr = z
   .string()

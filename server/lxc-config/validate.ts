@@ -28,6 +28,9 @@ const INTERFACE_KEYS = new Set(["link", "name", "veth.pair"]);
  * IP address families without node:net, so that the browser's editors run the same checks: IPv4 by its four
  * octets, IPv6 by the URL parser (which every JavaScript runtime has).
  */
+/** A Linux interface name: 1-15 letters, digits, '_', '.', '-', not starting with '-' or '.'. */
+export const isInterfaceName = (value: string) => /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/.test(value);
+
 export const isIP = (value: string): 0 | 4 | 6 => {
   if (/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(value)) return 4;
   if (!value.includes(":") || !/^[0-9a-fA-F:.]+$/.test(value)) return 0;

@@ -5,6 +5,10 @@ import { authRouter } from "./auth/router";
 import { configRouter } from "./config/router";
 import { containersRouter } from "./containers/router";
 import { eventsRouter } from "./events/router";
+import { jobsRouter } from "./jobs/router";
+import { provisionRouter } from "./provision/router";
+import { snapshotsRouter } from "./snapshots/router";
+import { typesRouter } from "./types/router";
 import { metricsRouter } from "./metrics/router";
 import { networkRouter } from "./network/router";
 import { tokensRouter } from "./tokens/router";
@@ -21,6 +25,10 @@ export const appRouter = router({
   events: eventsRouter,
   metrics: metricsRouter,
   network: networkRouter,
+  jobs: jobsRouter,
+  snapshots: snapshotsRouter,
+  types: typesRouter,
+  provision: provisionRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -7,7 +7,16 @@ export const ZContainerNameInput = z.object({ name: ZContainerName }).strict();
 
 export const ZContainerState = z.enum(CONTAINER_STATES);
 
-export const ZBusyOperation = z.enum(["create", "start", "stop", "restart", "freeze", "unfreeze", "destroy"]);
+export const ZBusyOperation = z.enum([
+  "create",
+  "start",
+  "stop",
+  "restart",
+  "freeze",
+  "unfreeze",
+  "destroy",
+  "snapshot",
+]);
 
 export const ZContainerSummary = z.object({
   name: z.string(),

@@ -5,7 +5,7 @@ const ZFilterText = z.string().trim().max(200).optional();
 export const ZListEventsRequestSchema = z
   .object({
     container: ZFilterText,
-    type: z.enum(["state", "exit", "operation", "resync", "monitor", "oom", "network"]).optional(),
+    type: z.enum(["state", "exit", "operation", "resync", "monitor", "oom", "network", "job"]).optional(),
     actor: ZFilterText,
     from: z.date().optional(),
     to: z.date().optional(),

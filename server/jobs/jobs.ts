@@ -1,0 +1,359 @@
+import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { execa, type Options } from "execa";
+import type { TDb } from "../db";
+import { AppError } from "../errors";
+import type { EventBus } from "../events/bus";
+import type { TLogger } from "../log";
+
+/**
+ * Durable jobs: long operations (create, clone, snapshot, restore, destroy) return a job id at once and run in the
+ * background. A job records owner, target, progress (0-100, or null when it cannot be known), phase, the lines its
+ * commands print, and its result or error, in the database. Cancelling kills the whole process tree of the command
+ * it runs (its own process group) and runs the job's clean-up, so that nothing half-made is left. A job still
+ * running when Atelier starts (a crash, kill -9) is marked "interrupted", its process group killed, and the clean-up
+ * of its kind run. Job state changes are events (type "job") on the live stream.
+ */
+export type TJobState = "running" | "succeeded" | "failed" | "cancelled" | "interrupted";
+
+export type TJobContext = {
+  id: string;
+  signal: AbortSignal;
+  setProgress: (progress: number | null, phase?: string) => void;
+  log: (line: string) => void;
+  /** Runs a command in its own process group (killed whole on cancel), streaming its output to the job's log. */
+  run: (
+    file: string,
+    args: string[],
+    options?: {
+      env?: Record<string, string>;
+      onLine?: (line: string) => void;
+      timeoutMs?: number;
+      input?: string;
+    },
+  ) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
+};
+
+export type TJobSpec<T> = {
+  kind: string;
+  owner: string;
+  target: string;
+  work: (context: TJobContext) => Promise<T>;
+  /** Undo what a failed, cancelled or interrupted job half-made. */
+  cleanup?: () => Promise<void>;
+  /** Runs when the work (and clean-up) is over, before the job's final state is written (releases locks). */
+  onSettled?: () => Promise<void>;
+};
+
+const KEEP_LINES = 2000;
+
+export const createJobs = ({
+  db,
+  events,
+  log,
+  cleanupFor,
+}: {
+  db: TDb;
+  events: EventBus;
+  log: TLogger;
+  /** The clean-up for a job interrupted by a restart, from its kind and target. */
+  cleanupFor: (kind: string, target: string) => (() => Promise<void>) | undefined;
+}) => {
+  let shuttingDown = false;
+  const active = new Map<
+    string,
+    { controller: AbortController; pgid: number | null; finished: Promise<void> }
+  >();
+
+  const publish = (
+    job: { id: string; kind: string; target: string; owner: string },
+    data: Record<string, unknown>,
+  ) =>
+    events.publish({
+      type: "job",
+      container: job.target,
+      actor: job.owner,
+      data: { jobId: job.id, kind: job.kind, ...data },
+    });
+
+  const killGroup = async (pgid: number) => {
+    const signal = (name: NodeJS.Signals | 0) => {
+      try {
+        process.kill(-pgid, name);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    if (!signal("SIGTERM")) return;
+    for (let waited = 0; waited < 30; waited += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (!signal(0)) return;
+    }
+    signal("SIGKILL");
+  };
+
+  const start = async <T>(spec: TJobSpec<T>) => {
+    const id = randomUUID();
+    await db.job.create({
+      data: { id, kind: spec.kind, owner: spec.owner, target: spec.target, state: "running", progress: 0 },
+    });
+    const controller = new AbortController();
+    const entry: { controller: AbortController; pgid: number | null; finished: Promise<void> } = {
+      controller,
+      pgid: null,
+      finished: Promise.resolve(),
+    };
+    active.set(id, entry);
+    const job = { id, kind: spec.kind, target: spec.target, owner: spec.owner };
+
+    // Progress and lines are written at most every 500 ms: a debootstrap prints hundreds of lines.
+    let pendingLines: string[] = [];
+    let pendingUpdate: { progress?: number | null; phase?: string } = {};
+    let lastProgressEvent = 0;
+    let lineCount = 0;
+    const flush = async () => {
+      const lines = pendingLines;
+      const update = pendingUpdate;
+      pendingLines = [];
+      pendingUpdate = {};
+      if (lines.length > 0) await db.jobLine.createMany({ data: lines.map((text) => ({ jobId: id, text })) });
+      if (Object.keys(update).length > 0) await db.job.update({ where: { id }, data: update });
+    };
+    const flusher = setInterval(() => void flush().catch(() => undefined), 500);
+
+    const context: TJobContext = {
+      id,
+      signal: controller.signal,
+      setProgress: (progress, phase) => {
+        pendingUpdate = {
+          ...pendingUpdate,
+          progress: progress === null ? null : Math.max(0, Math.min(100, Math.round(progress))),
+          ...(phase === undefined ? {} : { phase }),
+        };
+        if (Date.now() - lastProgressEvent > 1000) {
+          lastProgressEvent = Date.now();
+          void publish(job, { state: "running", progress, phase });
+        }
+      },
+      log: (line) => {
+        // A job's log is bounded; its end (the error, usually) matters most, so the middle is what is dropped.
+        lineCount += 1;
+        if (lineCount === KEEP_LINES) pendingLines.push("(further lines are not kept)");
+        if (lineCount < KEEP_LINES) pendingLines.push(line.slice(0, 2000));
+      },
+      run: async (file, args, options = {}) => {
+        if (controller.signal.aborted) throw new AppError("CONFLICT", { message: "The job was cancelled" });
+        const execaOptions: Options = {
+          reject: false,
+          detached: true,
+          env: options.env,
+          timeout: options.timeoutMs ?? 30 * 60 * 1000,
+          ...(options.input === undefined ? { stdin: "ignore" as const } : { input: options.input }),
+        };
+        const child = execa(file, args, execaOptions);
+        entry.pgid = child.pid ?? null;
+        if (entry.pgid) await db.job.update({ where: { id }, data: { pgid: entry.pgid } });
+        const onAbort = () => {
+          if (entry.pgid) void killGroup(entry.pgid);
+        };
+        controller.signal.addEventListener("abort", onAbort);
+        let stdout = "";
+        let stderr = "";
+        const split = (sink: (text: string) => void) => {
+          let rest = "";
+          return (chunk: Buffer) => {
+            const text = rest + chunk.toString();
+            const lines = text.split("\n");
+            rest = lines.pop() ?? "";
+            for (const line of lines) sink(line);
+          };
+        };
+        child.stdout?.on(
+          "data",
+          split((line) => {
+            stdout += `${line}\n`;
+            context.log(line);
+            options.onLine?.(line);
+          }),
+        );
+        child.stderr?.on(
+          "data",
+          split((line) => {
+            stderr += `${line}\n`;
+            context.log(line);
+          }),
+        );
+        const result = await child;
+        controller.signal.removeEventListener("abort", onAbort);
+        entry.pgid = null;
+        await db.job.update({ where: { id }, data: { pgid: null } });
+        if (controller.signal.aborted) throw new AppError("CONFLICT", { message: "The job was cancelled" });
+        return { exitCode: result.exitCode ?? 1, stdout, stderr };
+      },
+    };
+
+    const finish = async (state: TJobState, data: { result?: unknown; error?: string }) => {
+      clearInterval(flusher);
+      await flush().catch(() => undefined);
+      await db.job.update({
+        where: { id },
+        data: {
+          state,
+          finishedAt: new Date(),
+          ...(state === "succeeded" ? { progress: 100, phase: "done" } : {}),
+          result: data.result === undefined ? null : JSON.stringify(data.result),
+          error: data.error ?? null,
+        },
+      });
+      active.delete(id);
+      await publish(job, { state, ...(data.error ? { error: data.error } : {}) });
+    };
+
+    entry.finished = (async () => {
+      try {
+        const result = await spec.work(context);
+        await spec.onSettled?.();
+        await finish("succeeded", { result });
+      } catch (error) {
+        const cancelled = controller.signal.aborted;
+        const interrupted = cancelled && shuttingDown;
+        const message = error instanceof Error ? error.message : String(error);
+        if (spec.cleanup) {
+          context.log(cancelled ? "Cancelled: cleaning up" : "Failed: cleaning up");
+          await spec.cleanup().catch((cause: unknown) => {
+            log.error("job clean-up failed", { jobId: id, error: cause });
+            context.log(`Clean-up failed: ${(cause as Error).message}`);
+          });
+        }
+        await spec.onSettled?.().catch(() => undefined);
+        await finish(interrupted ? "interrupted" : cancelled ? "cancelled" : "failed", {
+          error: interrupted
+            ? "Atelier stopped while this job ran; what it had made was removed."
+            : cancelled
+              ? "Cancelled; what it had made was removed."
+              : message,
+        });
+      }
+    })();
+    await publish(job, { state: "running", progress: 0 });
+    return { jobId: id, finished: entry.finished };
+  };
+
+  const toView = (row: {
+    id: string;
+    kind: string;
+    owner: string;
+    target: string;
+    state: string;
+    progress: number | null;
+    phase: string | null;
+    result: string | null;
+    error: string | null;
+    createdAt: Date;
+    finishedAt: Date | null;
+  }) => ({
+    id: row.id,
+    kind: row.kind,
+    owner: row.owner,
+    target: row.target,
+    state: row.state as TJobState,
+    progress: row.progress,
+    phase: row.phase,
+    result: row.result ? (JSON.parse(row.result) as unknown) : null,
+    error: row.error,
+    createdAt: row.createdAt,
+    finishedAt: row.finishedAt,
+  });
+
+  const list = async ({ limit = 50 }: { limit?: number } = {}) =>
+    (await db.job.findMany({ orderBy: { createdAt: "desc" }, take: limit })).map(toView);
+
+  const get = async (id: string, { tail = 200 }: { tail?: number } = {}) => {
+    const row = await db.job.findUnique({ where: { id } });
+    if (!row) throw new AppError("NOT_FOUND", { message: `There is no job ${id}` });
+    const lines = await db.jobLine.findMany({ where: { jobId: id }, orderBy: { id: "desc" }, take: tail });
+    return { ...toView(row), log: lines.reverse().map((line) => line.text) };
+  };
+
+  const cancel = async (id: string) => {
+    const entry = active.get(id);
+    if (!entry) {
+      const row = await db.job.findUnique({ where: { id } });
+      if (!row) throw new AppError("NOT_FOUND", { message: `There is no job ${id}` });
+      throw new AppError("PRECONDITION_FAILED", {
+        message: `That job has already ${row.state === "succeeded" ? "finished" : row.state}`,
+        hint: "Only a running job can be cancelled.",
+      });
+    }
+    entry.controller.abort();
+    if (entry.pgid) await killGroup(entry.pgid);
+    await entry.finished;
+    return get(id);
+  };
+
+  /** At start-up: jobs that were running when Atelier stopped are interrupted; their processes and leftovers go. */
+  const recover = async () => {
+    const rows = await db.job.findMany({ where: { state: "running" } });
+    for (const row of rows) {
+      if (row.pgid) {
+        // Only if that process group is still the job's command (the pid may have been reused since).
+        const cmdline = await readFile(`/proc/${row.pgid}/cmdline`, "utf8").catch(() => "");
+        if (cmdline.includes(row.target)) await killGroup(row.pgid);
+      }
+      await cleanupFor(row.kind, row.target)?.().catch((error: unknown) =>
+        log.error("clean-up of an interrupted job failed", { jobId: row.id, error }),
+      );
+      await db.job.update({
+        where: { id: row.id },
+        data: {
+          state: "interrupted",
+          finishedAt: new Date(),
+          pgid: null,
+          error: "Atelier stopped while this job ran; what it had made was removed.",
+        },
+      });
+      await db.jobLine.create({
+        data: { jobId: row.id, text: "Interrupted by a restart of Atelier: cleaned up" },
+      });
+      await publish(row, { state: "interrupted" });
+    }
+    return rows.length;
+  };
+
+  /** Prunes jobs (and their lines) older than the given number of days. */
+  const prune = async (days: number) => {
+    const before = new Date(Date.now() - days * 24 * 60 * 60 * 1000);
+    const old = await db.job.findMany({ where: { createdAt: { lt: before }, state: { not: "running" } } });
+    const ids = old.map((row) => row.id);
+    await db.jobLine.deleteMany({ where: { jobId: { in: ids } } });
+    await db.job.deleteMany({ where: { id: { in: ids } } });
+  };
+
+  /** At shutdown: every running job is cancelled (its commands killed, its leftovers removed). */
+  const stopAll = async () => {
+    shuttingDown = true;
+    for (const entry of active.values()) {
+      entry.controller.abort();
+      if (entry.pgid) await killGroup(entry.pgid);
+    }
+    await Promise.allSettled([...active.values()].map((entry) => entry.finished));
+  };
+
+  /** Waits for every running job (shutdown and tests). */
+  const settle = () => Promise.allSettled([...active.values()].map((entry) => entry.finished));
+
+  return {
+    start,
+    list,
+    get,
+    cancel,
+    recover,
+    prune,
+    settle,
+    stopAll,
+    isRunning: (id: string) => active.has(id),
+  };
+};
+
+export type TJobs = ReturnType<typeof createJobs>;

@@ -1,0 +1,426 @@
+import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { execa } from "execa";
+import { type z } from "zod";
+import type { TContainerService } from "../containers/service";
+import { AppError } from "../errors";
+import type { TJobContext, TJobs } from "../jobs/jobs";
+import { startLockedJob } from "../jobs/locked-job";
+import { generateMac } from "../host-network/nics";
+import { readNetwork } from "../host-network/read";
+import type { TLxcDriver } from "../lxc";
+import { BUSYBOX_RCS } from "../lxc/busybox";
+import { summariseStderr } from "../lxc/tools";
+import type { TConfigService } from "../lxc-config/service";
+import { LxcConfig } from "../lxc-config/model";
+import { detectLayout } from "../metrics/layout";
+import { ZCreateForm, type TCreateContainerRequest } from "../trpc/routers/containers/create-container.types";
+
+/**
+ * Provisioning: a new container from one of the root filesystem providers (busybox, Debian by debootstrap through
+ * LXC's debian template with its cache, a local tarball, a clone of another container), then its network, limits,
+ * autostart and access written through the config's validated write path and into its root filesystem. All of it
+ * runs as a job under the container's lock ("creating" in the list); whatever fails, is cancelled or interrupted, the
+ * half-made container is destroyed.
+ */
+type TForm = z.output<typeof ZCreateForm>;
+
+/** Lines LXC's debian template prints for a cold cache (debootstrap's I: lines and its own), measured: ~650. */
+const DEBIAN_EXPECTED_LINES = 650;
+
+export const debianProgress = () => {
+  let lines = 0;
+  return (line: string): { progress: number; phase: string } | null => {
+    if (line.startsWith("I: ")) {
+      lines += 1;
+      const phase = /^I: (Retrieving|Validating)/.test(line)
+        ? "downloading packages"
+        : /^I: (Extracting|Unpacking|Installing)/.test(line)
+          ? "unpacking packages"
+          : /^I: Configuring/.test(line)
+            ? "configuring packages"
+            : "bootstrapping";
+      return { progress: 5 + Math.min(75, (lines / DEBIAN_EXPECTED_LINES) * 75), phase };
+    }
+    if (line.startsWith("Checking cache download")) return { progress: 3, phase: "checking the cache" };
+    if (line.startsWith("Downloading debian minimal"))
+      return { progress: 5, phase: "bootstrapping (debootstrap)" };
+    if (line.startsWith("Copying rootfs")) return { progress: 82, phase: "copying the cached system" };
+    if (line.startsWith("Generating locales")) return { progress: 88, phase: "generating locales" };
+    if (line.startsWith("Creating SSH2")) return { progress: 92, phase: "creating SSH host keys" };
+    if (line.startsWith("Current default time zone")) return { progress: 96, phase: "setting the time zone" };
+    return null;
+  };
+};
+
+/** A tarball's members must stay inside the root filesystem. */
+export const checkTarMembers = (listing: string) => {
+  const members = listing.split("\n").filter(Boolean);
+  if (members.length === 0) return { problem: "the archive is empty", strip: 0 };
+  const bad = members.find((member) => member.startsWith("/") || member.split("/").includes(".."));
+  if (bad) return { problem: `it has a member outside the root filesystem: ${bad.slice(0, 200)}`, strip: 0 };
+  const normalised = members.map((member) => member.replace(/^\.\//, ""));
+  const strip = normalised.every((member) => member === "rootfs/" || member.startsWith("rootfs/")) ? 1 : 0;
+  const inside = normalised.map((member) => (strip ? member.slice("rootfs/".length) : member));
+  if (!inside.some((member) => /^(s?bin\/init|bin\/sh|usr\/bin\/sh|usr\/sbin\/init|sbin\/)$/.test(member)))
+    if (!inside.some((member) => member.startsWith("bin/") || member.startsWith("usr/bin/")))
+      return { problem: "it has no bin/ or usr/bin/: not a root filesystem", strip };
+  return { problem: null, strip };
+};
+
+export const createProvisioner = ({
+  lxc,
+  containers,
+  config,
+  jobs,
+  lxcPath,
+  containerConfig,
+  cacheDir,
+  importDirs,
+}: {
+  lxc: TLxcDriver;
+  containers: Pick<TContainerService, "locked" | "list">;
+  config: Pick<TConfigService, "read" | "save">;
+  jobs: TJobs;
+  lxcPath: string;
+  containerConfig: string | undefined;
+  /** LXC's template cache (LXC_CACHE_PATH): the debian template keeps rootfs-RELEASE-ARCH there. */
+  cacheDir: string;
+  /** Where tarballs may be taken from. */
+  importDirs: string[];
+}) => {
+  const containerDir = (name: string) => path.join(lxcPath, name);
+
+  const destroyIfExists = async (name: string) => {
+    if (await lxc.exists(name)) {
+      await execa("lxc-destroy", ["-P", lxcPath, "-l", "ERROR", "-n", name, "-f", "-s"], { reject: false });
+    }
+    // A container whose config was never written is not one LXC can destroy: remove its directory.
+    const dir = containerDir(name);
+    if ((await stat(dir).catch(() => null)) && !(await lxc.exists(name)))
+      await rm(dir, { recursive: true, force: true });
+  };
+
+  let debianJobs = 0;
+  /** The template's partial download, left behind when it is killed; only when no other debian job runs. */
+  const removePartialDebian = async (release: string, arch: string) => {
+    if (debianJobs === 0)
+      await rm(path.join(cacheDir, "debian", `partial-${release}-${arch}`), { recursive: true, force: true });
+  };
+
+  const failed = (what: string, result: { exitCode: number; stderr: string; stdout: string }) =>
+    new AppError("LXC_FAILED", {
+      message: `${what} failed (exit ${result.exitCode}): ${summariseStderr(result.stderr) || result.stdout.trim().split("\n").slice(-3).join(" ") || "no output"}`,
+      hint: "The job's log has everything the command printed.",
+      stderr: result.stderr.trim().slice(-2000),
+    });
+
+  const makeRootfs = async (name: string, form: TForm, context: TJobContext) => {
+    const { rootfs } = form;
+    switch (rootfs.kind) {
+      case "busybox": {
+        context.setProgress(null, "creating the busybox root filesystem");
+        await lxc.create(name, { template: "busybox" });
+        return;
+      }
+      case "debian": {
+        context.setProgress(1, "starting the debian template");
+        const progressOf = debianProgress();
+        const args = ["-P", lxcPath, "-l", "ERROR", "-n", name, "-t", "debian"];
+        if (containerConfig) args.push("-f", containerConfig);
+        args.push("--", "-r", rootfs.release, "-a", rootfs.arch, `--mirror=${rootfs.mirror}`);
+        if (rootfs.packages.length > 0) args.push(`--packages=${rootfs.packages.join(",")}`);
+        debianJobs += 1;
+        try {
+          const result = await context.run("lxc-create", args, {
+            env: {
+              LXC_CACHE_PATH: cacheDir,
+              SECURITY_MIRROR: rootfs.mirror.replace(/\/debian\/?$/, "/debian-security"),
+              DEBIAN_FRONTEND: "noninteractive",
+            },
+            onLine: (line) => {
+              const step = progressOf(line);
+              if (step) context.setProgress(step.progress, step.phase);
+            },
+          });
+          if (result.exitCode !== 0 || !(await lxc.exists(name)))
+            throw failed("lxc-create -t debian", result);
+        } finally {
+          debianJobs -= 1;
+        }
+        return;
+      }
+      case "tarball": {
+        const file = path.resolve(rootfs.path);
+        context.setProgress(5, "checking the archive");
+        const listing = await context.run("tar", ["-tf", file], { timeoutMs: 10 * 60 * 1000 });
+        if (listing.exitCode !== 0) throw failed("Reading the archive", listing);
+        const { problem, strip } = checkTarMembers(listing.stdout);
+        if (problem)
+          throw new AppError("BAD_REQUEST", {
+            message: `${rootfs.path} is not usable: ${problem}`,
+            field: "rootfs.path",
+          });
+        const dir = containerDir(name);
+        await mkdir(path.join(dir, "rootfs"), { recursive: true, mode: 0o755 });
+        context.setProgress(20, "unpacking the archive");
+        const unpacked = await context.run(
+          "tar",
+          [
+            "--numeric-owner",
+            "--xattrs",
+            "-xpf",
+            file,
+            "-C",
+            path.join(dir, "rootfs"),
+            ...(strip ? ["--strip-components=1"] : []),
+          ],
+          { timeoutMs: 30 * 60 * 1000 },
+        );
+        if (unpacked.exitCode !== 0) throw failed("Unpacking the archive", unpacked);
+        const base = containerConfig ? await readFile(containerConfig, "utf8").catch(() => "") : "";
+        const common = "/usr/share/lxc/config/common.conf";
+        const hasCommon = (await stat(common).catch(() => null)) !== null;
+        await writeFile(
+          path.join(dir, "config"),
+          [
+            `# Made by Atelier from ${rootfs.path.replace(/[\r\n]/g, "")}`,
+            ...(hasCommon ? [`lxc.include = ${common}`] : []),
+            base.trim(),
+            `lxc.rootfs.path = dir:${path.join(dir, "rootfs")}`,
+            `lxc.uts.name = ${name}`,
+            "",
+          ]
+            .filter((line) => line !== "")
+            .join("\n")
+            .concat("\n"),
+          { mode: 0o640 },
+        );
+        return;
+      }
+      case "clone": {
+        context.setProgress(
+          null,
+          rootfs.snapshot ? "making an overlay snapshot clone" : "copying the root filesystem",
+        );
+        const args = ["-P", lxcPath, "-l", "ERROR", "-n", rootfs.source, "-N", name];
+        if (rootfs.snapshot) args.push("-s", "-B", "overlay");
+        const result = await context.run("lxc-copy", args);
+        if (result.exitCode !== 0 || !(await lxc.exists(name)))
+          throw failed(`lxc-copy of ${rootfs.source}`, result);
+        return;
+      }
+    }
+  };
+
+  const cgroupKeys = (limits: NonNullable<TForm["limits"]>) => {
+    const v1 = detectLayout().version === 1;
+    const keys: [string, string][] = [];
+    if (limits.memoryMiB !== undefined)
+      keys.push([
+        v1 ? "lxc.cgroup.memory.limit_in_bytes" : "lxc.cgroup2.memory.max",
+        String(limits.memoryMiB * 1024 * 1024),
+      ]);
+    if (limits.cpuShares !== undefined)
+      keys.push(
+        v1
+          ? ["lxc.cgroup.cpu.shares", String(limits.cpuShares)]
+          : // cgroup v2's weight (1-10000, default 100) for v1's shares (default 1024), as systemd converts it.
+            [
+              "lxc.cgroup2.cpu.weight",
+              String(Math.max(1, Math.min(10000, Math.round((limits.cpuShares * 100) / 1024)))),
+            ],
+      );
+    if (limits.cpuset !== undefined)
+      keys.push([v1 ? "lxc.cgroup.cpuset.cpus" : "lxc.cgroup2.cpuset.cpus", limits.cpuset]);
+    if (limits.pids !== undefined)
+      keys.push([v1 ? "lxc.cgroup.pids.max" : "lxc.cgroup2.pids.max", String(limits.pids)]);
+    return keys;
+  };
+
+  /** Network, limits and autostart, as config lines through the validated write path. */
+  const writeSettings = async (name: string, form: TForm, actor: string) => {
+    if (!form.network && !form.limits && !form.autostart) return;
+    const current = await config.read(name);
+    const model = LxcConfig.parse(current.raw);
+    if (form.network) {
+      const hwaddr = model.get("lxc.net.0.hwaddr");
+      for (const entry of model.entries()) if (entry.key.startsWith("lxc.net.0.")) model.remove(entry.key);
+      model.add("lxc.net.0.type", "veth");
+      model.add("lxc.net.0.link", form.network.bridge);
+      model.add("lxc.net.0.flags", "up");
+      model.add("lxc.net.0.name", "eth0");
+      model.add("lxc.net.0.hwaddr", hwaddr && !hwaddr.includes("x") ? hwaddr : generateMac());
+      if (form.network.mode === "static" && form.network.ipv4) {
+        model.add("lxc.net.0.ipv4.address", form.network.ipv4);
+        if (form.network.gateway) model.add("lxc.net.0.ipv4.gateway", form.network.gateway);
+      }
+    }
+    if (form.limits) for (const [key, value] of cgroupKeys(form.limits)) model.set(key, value);
+    if (form.autostart) {
+      model.set("lxc.start.auto", form.autostart.enabled ? "1" : "0");
+      if (form.autostart.order !== undefined) model.set("lxc.start.order", String(form.autostart.order));
+      if (form.autostart.delay !== undefined) model.set("lxc.start.delay", String(form.autostart.delay));
+      model.remove("lxc.group");
+      for (const group of form.autostart.groups) model.add("lxc.group", group);
+    }
+    await config.save({ name, raw: model.toString(), baseVersion: current.version, actor, applyLive: false });
+  };
+
+  /** Access and the guest's own network settings, in the root filesystem. */
+  const writeRootfs = async (name: string, form: TForm, context: TJobContext) => {
+    const rootfs = path.join(containerDir(name), "rootfs");
+    const isDebian = (await stat(path.join(rootfs, "etc/debian_version")).catch(() => null)) !== null;
+    if (form.rootfs.kind === "busybox" || (form.rootfs.kind === "clone" && !isDebian)) {
+      // Clones of busybox containers made elsewhere get Atelier's init too (see server/lxc/busybox.ts).
+      const rcs = path.join(rootfs, "etc/init.d/rcS");
+      if (
+        (await stat(rcs).catch(() => null)) &&
+        (await readFile(path.join(rootfs, "bin/busybox")).catch(() => null))
+      )
+        await writeFile(rcs, BUSYBOX_RCS, { mode: 0o744 });
+    }
+    if (form.network && isDebian) {
+      // LXC gives eth0 its static address; ifup must not wait for a DHCP answer that never comes (LXC-FACTS).
+      await writeFile(
+        path.join(rootfs, "etc/network/interfaces"),
+        [
+          "auto lo",
+          "iface lo inet loopback",
+          "",
+          "auto eth0",
+          form.network.mode === "static" ? "iface eth0 inet manual" : "iface eth0 inet dhcp",
+          "",
+        ].join("\n"),
+      );
+    }
+    if (form.access?.rootPassword) {
+      context.setProgress(98, "setting the root password");
+      const result = await context.run("chroot", [rootfs, "chpasswd"], {
+        input: `root:${form.access.rootPassword}\n`,
+      });
+      if (result.exitCode !== 0)
+        throw failed("Setting the root password (chpasswd in the container)", result);
+    }
+    if (form.access?.sshKey) {
+      const dir = path.join(rootfs, "root/.ssh");
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      await chmod(dir, 0o700);
+      await writeFile(path.join(dir, "authorized_keys"), `${form.access.sshKey.trim()}\n`, { mode: 0o600 });
+    }
+  };
+
+  /** Checks that can be made before anything runs: each refusal names its field. */
+  const precheck = async (name: string, form: TForm) => {
+    if (await lxc.exists(name))
+      throw new AppError("CONFLICT", {
+        message: `A container named "${name}" already exists`,
+        hint: "Choose another name, or destroy the existing container first.",
+        field: "name",
+      });
+    if ((await stat(containerDir(name)).catch(() => null)) !== null)
+      throw new AppError("CONFLICT", {
+        message: `${containerDir(name)} already exists (a container being created, or a leftover)`,
+        hint: "Choose another name.",
+        field: "name",
+      });
+    if (form.rootfs.kind === "clone") {
+      const source = form.rootfs.source;
+      const row = (await containers.list()).find((entry) => entry.name === source);
+      if (!row)
+        throw new AppError("BAD_REQUEST", {
+          message: `There is no container named "${source}"`,
+          field: "rootfs.source",
+        });
+      if (row.state !== "STOPPED")
+        throw new AppError("PRECONDITION_FAILED", {
+          message: `"${source}" is ${row.state.toLowerCase()}: LXC clones only stopped containers`,
+          hint: "Stop it first, then clone it.",
+          field: "rootfs.source",
+        });
+    }
+    if (form.rootfs.kind === "tarball") {
+      const file = path.resolve(form.rootfs.path);
+      if (!importDirs.some((dir) => file.startsWith(`${path.resolve(dir)}/`)))
+        throw new AppError("BAD_REQUEST", {
+          message: `${form.rootfs.path} is outside the directories tarballs may come from (${importDirs.join(", ")})`,
+          hint: "Put the archive in one of them (ATELIER_IMPORT_DIRS).",
+          field: "rootfs.path",
+        });
+      const info = await stat(file).catch(() => null);
+      if (!info?.isFile())
+        throw new AppError("BAD_REQUEST", {
+          message: `${form.rootfs.path} is not a file`,
+          field: "rootfs.path",
+        });
+    }
+    if (form.network) {
+      const network = await readNetwork();
+      if (!network.bridges.some((bridge) => bridge.name === form.network?.bridge))
+        throw new AppError("BAD_REQUEST", {
+          message: `${form.network.bridge} is not a bridge on this host`,
+          hint: "Pick one of the host's bridges (Network page), or create one there first.",
+          field: "network.bridge",
+        });
+    }
+  };
+
+  /** Starts the creation job; `{ jobId }` at once. The container is locked ("create") until the job ends. */
+  const create = async (request: TCreateContainerRequest, actor: string) => {
+    const { name, template, ...rest } = request;
+    const form = ZCreateForm.parse(template ? { ...rest, rootfs: { kind: "busybox" } } : rest);
+    await precheck(name, form);
+    const { jobId, finished } = await startLockedJob(jobs, containers, name, "create", {
+      kind: form.rootfs.kind === "clone" ? "clone" : "create",
+      owner: actor,
+      target: name,
+      work: async (context) => {
+        await makeRootfs(name, form, context);
+        context.setProgress(97, "writing the config");
+        await writeSettings(name, form, actor);
+        await writeRootfs(name, form, context);
+        return { name };
+      },
+      cleanup: async () => {
+        await destroyIfExists(name);
+        if (form.rootfs.kind === "debian") await removePartialDebian(form.rootfs.release, form.rootfs.arch);
+      },
+    });
+    return { name, jobId, finished };
+  };
+
+  /** What LXC's template cache holds (debian rootfs per release and architecture), with sizes. */
+  const cache = async () => {
+    const dir = path.join(cacheDir, "debian");
+    const entries = await readdir(dir).catch(() => [] as string[]);
+    const result: { name: string; bytes: number | null; isPartial: boolean }[] = [];
+    for (const entry of entries.filter((name) => /^(rootfs|partial)-[a-z]+-[a-z0-9]+$/.test(name))) {
+      const du = await execa("du", ["-sbL", path.join(dir, entry)], { reject: false });
+      result.push({
+        name: entry,
+        bytes: du.exitCode === 0 ? Number(du.stdout.split("\t")[0]) : null,
+        isPartial: entry.startsWith("partial-"),
+      });
+    }
+    return { dir, entries: result };
+  };
+
+  const clearCache = async (entry: string) => {
+    if (!/^(rootfs|partial)-[a-z]+-[a-z0-9]+$/.test(entry))
+      throw new AppError("BAD_REQUEST", { message: "That is not a cache entry", field: "entry" });
+    if (debianJobs > 0)
+      throw new AppError("CONFLICT", {
+        message: "A Debian container is being created: the cache is in use",
+        hint: "Wait for the job to finish.",
+      });
+    const target = path.join(cacheDir, "debian", entry);
+    if (!(await stat(target).catch(() => null)))
+      throw new AppError("NOT_FOUND", { message: `The cache has no ${entry}` });
+    await rm(target, { recursive: true, force: true });
+    return cache();
+  };
+
+  return { create, cache, clearCache, destroyIfExists };
+};
+
+export type TProvisioner = ReturnType<typeof createProvisioner>;

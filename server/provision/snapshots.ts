@@ -1,0 +1,173 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+import type { TContainerService } from "../containers/service";
+import { AppError } from "../errors";
+import type { TJobs } from "../jobs/jobs";
+import { startLockedJob } from "../jobs/locked-job";
+import type { TLxcDriver } from "../lxc";
+import { summariseStderr } from "../lxc/tools";
+
+/**
+ * Snapshots with lxc-snapshot: create (with a comment), list (time, comment, size: read from LXCPATH/NAME/snaps,
+ * no process but du), restore in place, restore as a new container, delete. LXC snapshots only stopped containers;
+ * the refusal says so. Create and restore run as jobs (a big root filesystem takes a while).
+ */
+export const SNAPSHOT_NAME = /^snap\d{1,6}$/;
+
+export const createSnapshots = ({
+  lxc,
+  containers,
+  jobs,
+  lxcPath,
+  destroyIfExists,
+}: {
+  lxc: TLxcDriver;
+  containers: Pick<TContainerService, "get" | "locked">;
+  jobs: TJobs;
+  lxcPath: string;
+  destroyIfExists: (name: string) => Promise<void>;
+}) => {
+  const snapsDir = (name: string) => path.join(lxcPath, name, "snaps");
+
+  const mustBeStopped = async (name: string, what: string) => {
+    if (!(await lxc.exists(name))) throw lxc.notFound(name);
+    const { state } = await containers.get(name);
+    if (state !== "STOPPED")
+      throw new AppError("PRECONDITION_FAILED", {
+        message: `"${name}" is ${state.toLowerCase()}: LXC can ${what} only a stopped container`,
+        hint: "Stop it first.",
+      });
+  };
+
+  const list = async (name: string) => {
+    if (!(await lxc.exists(name))) throw lxc.notFound(name);
+    const entries = (await readdir(snapsDir(name)).catch(() => [] as string[]))
+      .filter((entry) => SNAPSHOT_NAME.test(entry))
+      .sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)));
+    return Promise.all(
+      entries.map(async (snapshot) => {
+        const dir = path.join(snapsDir(name), snapshot);
+        const ts = (await readFile(path.join(dir, "ts"), "utf8").catch(() => "")).trim();
+        // "2026:11:29 11:37:11", in the host's local time
+        const match = /^(\d{4}):(\d{2}):(\d{2}) (\d{2}:\d{2}:\d{2})$/.exec(ts);
+        const du = await execa("du", ["-sb", dir], { reject: false });
+        return {
+          name: snapshot,
+          createdAt: match ? new Date(`${match[1]}-${match[2]}-${match[3]}T${match[4]}`) : null,
+          comment: (await readFile(path.join(dir, "comment"), "utf8").catch(() => "")).trim() || null,
+          bytes: du.exitCode === 0 ? Number(du.stdout.split("\t")[0]) : null,
+        };
+      }),
+    );
+  };
+
+  const mustExist = async (name: string, snapshot: string) => {
+    if (!(await list(name)).some((entry) => entry.name === snapshot))
+      throw new AppError("NOT_FOUND", {
+        message: `"${name}" has no snapshot ${snapshot}`,
+        field: "snapshot",
+      });
+  };
+
+  const failed = (what: string, result: { exitCode: number; stderr: string }) =>
+    new AppError("LXC_FAILED", {
+      message: `${what} failed (exit ${result.exitCode}): ${summariseStderr(result.stderr) || "no output"}`,
+      stderr: result.stderr.trim().slice(-2000),
+    });
+
+  const lockedJob = (name: string, spec: Parameters<TJobs["start"]>[0]) =>
+    startLockedJob(jobs, containers, name, "snapshot", spec);
+
+  const create = async ({ name, comment, actor }: { name: string; comment?: string; actor: string }) => {
+    await mustBeStopped(name, "snapshot");
+    return lockedJob(name, {
+      kind: "snapshot",
+      owner: actor,
+      target: name,
+      work: async (context) => {
+        context.setProgress(null, "copying the root filesystem");
+        const dir = await mkdtemp(path.join(os.tmpdir(), "atelier-snapshot-"));
+        try {
+          const args = ["-P", lxcPath, "-l", "ERROR", "-n", name];
+          if (comment) {
+            await writeFile(path.join(dir, "comment"), `${comment}\n`);
+            args.push("-c", path.join(dir, "comment"));
+          }
+          const result = await context.run("lxc-snapshot", args);
+          if (result.exitCode !== 0) throw failed("lxc-snapshot", result);
+          const made =
+            /^(snap\d+)/.exec(result.stdout.trim())?.[1] ?? (await list(name)).at(-1)?.name ?? null;
+          return { snapshot: made };
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      },
+    });
+  };
+
+  const restore = async ({
+    name,
+    snapshot,
+    newName,
+    actor,
+  }: {
+    name: string;
+    snapshot: string;
+    newName?: string;
+    actor: string;
+  }) => {
+    await mustExist(name, snapshot);
+    if (newName) {
+      if (await lxc.exists(newName))
+        throw new AppError("CONFLICT", {
+          message: `A container named "${newName}" already exists`,
+          field: "newName",
+        });
+    } else {
+      await mustBeStopped(name, "restore a snapshot onto");
+    }
+    const spec = {
+      kind: newName ? "restore-new" : "restore",
+      owner: actor,
+      target: newName ?? name,
+      work: async (context: Parameters<Parameters<TJobs["start"]>[0]["work"]>[0]) => {
+        context.setProgress(null, newName ? `making ${newName} from ${snapshot}` : `restoring ${snapshot}`);
+        const args = [
+          "-P",
+          lxcPath,
+          "-l",
+          "ERROR",
+          "-n",
+          name,
+          "-r",
+          snapshot,
+          ...(newName ? ["-N", newName] : []),
+        ];
+        const result = await context.run("lxc-snapshot", args);
+        if (result.exitCode !== 0) throw failed("lxc-snapshot -r", result);
+        return { name: newName ?? name, snapshot };
+      },
+      ...(newName ? { cleanup: () => destroyIfExists(newName) } : {}),
+    };
+    return newName ? lockedJob(newName, spec) : lockedJob(name, spec);
+  };
+
+  const remove = async ({ name, snapshot }: { name: string; snapshot: string }) => {
+    await mustExist(name, snapshot);
+    return containers.locked(name, "snapshot", async () => {
+      const result = await execa("lxc-snapshot", ["-P", lxcPath, "-l", "ERROR", "-n", name, "-d", snapshot], {
+        reject: false,
+        stdin: "ignore",
+      });
+      if (result.exitCode !== 0)
+        throw failed("lxc-snapshot -d", { exitCode: result.exitCode ?? 1, stderr: result.stderr });
+      return list(name);
+    });
+  };
+
+  return { list, create, restore, remove };
+};
+
+export type TSnapshots = ReturnType<typeof createSnapshots>;

@@ -1,0 +1,60 @@
+import { z } from "zod";
+import { ZContainerName } from "../../../lxc/container-name";
+import { hasControl } from "../../../lxc-config/model";
+import { SNAPSHOT_NAME } from "../../../provision/snapshots";
+import { operatorProcedure, router, viewerProcedure } from "../../procedures";
+
+const ZSnapshotName = z.string().regex(SNAPSHOT_NAME, "must be a snapshot name such as snap0");
+const ZJobStarted = z.object({ jobId: z.string() });
+
+/** Snapshots of stopped containers (lxc-snapshot). */
+export const snapshotsRouter = router({
+  list: viewerProcedure
+    .input(z.object({ name: ZContainerName }).strict())
+    .output(
+      z.array(
+        z.object({
+          name: z.string(),
+          createdAt: z.date().nullable(),
+          comment: z.string().nullable(),
+          bytes: z.number().nullable(),
+        }),
+      ),
+    )
+    .query(({ ctx, input }) => ctx.runtime.snapshots.list(input.name)),
+  /** A job; 412 while the container runs. */
+  create: operatorProcedure
+    .input(
+      z
+        .object({
+          name: ZContainerName,
+          comment: z
+            .string()
+            .max(500)
+            .refine((value) => !hasControl(value), { message: "must be one line without control characters" })
+            .optional(),
+        })
+        .strict(),
+    )
+    .output(ZJobStarted)
+    .mutation(async ({ ctx, input }) => {
+      const { jobId } = await ctx.runtime.snapshots.create({ ...input, actor: ctx.principal.username });
+      return { jobId };
+    }),
+  /** In place (the container stopped), or as a new container `newName`; a job. */
+  restore: operatorProcedure
+    .input(
+      z
+        .object({ name: ZContainerName, snapshot: ZSnapshotName, newName: ZContainerName.optional() })
+        .strict(),
+    )
+    .output(ZJobStarted)
+    .mutation(async ({ ctx, input }) => {
+      const { jobId } = await ctx.runtime.snapshots.restore({ ...input, actor: ctx.principal.username });
+      return { jobId };
+    }),
+  delete: operatorProcedure
+    .input(z.object({ name: ZContainerName, snapshot: ZSnapshotName }).strict())
+    .output(z.array(z.object({ name: z.string() }).passthrough()))
+    .mutation(({ ctx, input }) => ctx.runtime.snapshots.remove(input)),
+});
