@@ -22,6 +22,7 @@ export function AppNav() {
     { href: "/containers", label: "Containers", isShown: true },
     { href: "/host", label: "Host", isShown: true },
     { href: "/network", label: "Network", isShown: true },
+    { href: "/jobs", label: "Jobs", isShown: true },
     { href: "/events", label: "Events", isShown: true },
     { href: "/audit", label: "Audit log", isShown: can("operator") },
     { href: "/users", label: "Users", isShown: can("admin") },

@@ -17,6 +17,7 @@ for (const colorScheme of ["light", "dark"] as const) {
         "/containers/new",
         "/host",
         "/network",
+        "/jobs",
         "/events",
         "/account",
         "/users",

@@ -10,6 +10,7 @@ import { ErrorAlert } from "@/components/ui/error-alert";
 import { formatBytes } from "@/components/metrics/format";
 import { UsagePanel } from "@/components/metrics/usage-panel";
 import { ContainerNics } from "@/components/network/container-nics";
+import { SnapshotsPanel } from "./snapshots-panel";
 import { useSession } from "@/components/auth/use-session";
 import { ContainerActions } from "./container-actions";
 import { StateBadge } from "./state-badge";
@@ -96,6 +97,11 @@ export function ContainerDetail({ name }: { name: string }) {
       </dl>
       <UsagePanel name={container.name} isRunning={container.state !== "STOPPED"} />
       <ContainerNics name={container.name} canChange={session.can("operator")} />
+      <SnapshotsPanel
+        name={container.name}
+        isStopped={container.state === "STOPPED"}
+        canChange={session.can("operator")}
+      />
     </div>
   );
 }

@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { TRPCClientError } from "@trpc/client";
 import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
@@ -9,10 +9,22 @@ import { Button } from "@/components/ui/button";
 import { ErrorAlert } from "@/components/ui/error-alert";
 import { ImportPanel } from "@/components/config/import-panel";
 import { migrateLegacy, validateConfig } from "@/server/lxc-config/validate";
-import { ZCreateContainerRequestSchema } from "@/server/trpc/routers/containers/create-container.types";
+import {
+  ZCreateContainerRequestSchema,
+  ZCreateForm,
+} from "@/server/trpc/routers/containers/create-container.types";
 import { ProblemList } from "@/components/config/problem-list";
+import { JobProgress } from "@/components/jobs/job-progress";
+import { SelectField } from "@/components/ui/select-field";
+import { TextField } from "@/components/ui/text-field";
+import { CreationSections, emptyDraft, fromForm, toForm, type TDraft } from "./creation-sections";
 
-/** The form reuses the procedure's request schema: what it accepts is exactly what the API accepts. */
+/**
+ * The creation wizard: name, root filesystem (busybox, busybox with an imported config, Debian, a tarball, a clone),
+ * network, limits, autostart, access, and a summary of the config lines it adds. It reuses the procedure's request
+ * schema, so its field errors are exactly the API's. Creating starts a job whose progress shows here; when it is
+ * done, the container's page opens. A form can be saved as a type, and a type chosen to fill the form.
+ */
 const ZFormSchema = ZCreateContainerRequestSchema;
 
 export function NewContainerForm() {
@@ -23,9 +35,28 @@ export function NewContainerForm() {
   const nameErrorId = useId();
   const [name, setName] = useState("");
   const [nameError, setNameError] = useState<string | null>(null);
-  const [source, setSource] = useState<"busybox" | "import">("busybox");
+  const [draft, setDraft] = useState<TDraft>(emptyDraft);
+  const set = (change: Partial<TDraft>) => setDraft((current) => ({ ...current, ...change }));
+  const source = draft.kind;
+  const setSource = (kind: "busybox" | "import") => set({ kind });
   const [imported, setImported] = useState<string | null>(null);
   const importedProblems = imported === null ? [] : validateConfig(imported);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [jobId, setJobId] = useState<string | null>(null);
+  const [typeName, setTypeName] = useState("");
+  const network = useQuery(trpc.network.list.queryOptions());
+  const containers = useQuery(trpc.containers.list.queryOptions(undefined));
+  const types = useQuery(trpc.types.list.queryOptions());
+  const form = toForm(draft);
+  const preview = useQuery({
+    ...trpc.provision.preview.queryOptions(form),
+    enabled: draft.kind !== "import" && ZCreateForm.safeParse(form).success,
+  });
+  const saveType = useMutation(
+    trpc.types.save.mutationOptions({
+      onSuccess: () => void queryClient.invalidateQueries(trpc.types.pathFilter()),
+    }),
+  );
 
   const onCreated = async () => {
     await queryClient.invalidateQueries(trpc.containers.pathFilter());
@@ -34,14 +65,14 @@ export function NewContainerForm() {
   const importAsNew = useMutation(trpc.config.importAsNew.mutationOptions({ onSuccess: onCreated }));
   const create = useMutation(
     trpc.containers.create.mutationOptions({
-      onSuccess: onCreated,
+      onSuccess: (data) => setJobId(data.jobId),
       onError: (error) => {
-        if (
-          error instanceof TRPCClientError &&
-          (error.data as { field?: string } | undefined)?.field === "name"
-        ) {
-          setNameError(error.message.replace(/^name: /, ""));
-        }
+        const field =
+          error instanceof TRPCClientError
+            ? (error.data as { field?: string } | undefined)?.field
+            : undefined;
+        if (field === "name") setNameError(error.message.replace(/^name: /, ""));
+        else if (field) setErrors({ [field]: error.message.replace(new RegExp(`^${field}: `), "") });
       },
     }),
   );
@@ -55,8 +86,19 @@ export function NewContainerForm() {
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     if (!validateName(name)) return;
-    if (source === "import" && imported !== null) importAsNew.mutate({ name, raw: imported });
-    else create.mutate({ name, template: "busybox" });
+    if (source === "import") {
+      if (imported !== null) importAsNew.mutate({ name, raw: imported });
+      return;
+    }
+    const checked = ZFormSchema.safeParse({ name, ...form });
+    if (!checked.success) {
+      setErrors(
+        Object.fromEntries(checked.error.issues.map((issue) => [issue.path.join("."), issue.message])),
+      );
+      return;
+    }
+    setErrors({});
+    create.mutate({ name, ...form });
   };
 
   const fieldError = nameError !== null;
@@ -96,32 +138,46 @@ export function NewContainerForm() {
           </p>
         )}
       </div>
-      <fieldset className="space-y-1">
-        <legend className="text-sm font-medium">Root filesystem</legend>
-        <label className="flex items-center gap-2 text-sm">
-          <input
-            type="radio"
-            name="source"
-            value="busybox"
-            checked={source === "busybox"}
-            onChange={() => setSource("busybox")}
-          />
-          Busybox (a minimal system, ready in about a second)
-        </label>
-        <label className="flex items-center gap-2 text-sm">
-          <input
-            type="radio"
-            name="source"
-            value="import"
-            checked={source === "import"}
-            onChange={() => setSource("import")}
-          />
-          Busybox with an imported config
-        </label>
-        <p className="pl-6 text-xs text-slate-500 dark:text-slate-400">
-          The imported config&apos;s root filesystem and host are replaced by the new container&apos;s own.
-        </p>
-      </fieldset>
+      {(types.data?.length ?? 0) > 0 && (
+        <SelectField
+          label="Start from a type"
+          value=""
+          options={[
+            { value: "", label: "(choose a type to fill the form)" },
+            ...(types.data ?? []).map((type) => type.name),
+          ]}
+          onChange={(event) => {
+            const type = types.data?.find((entry) => entry.name === event.target.value);
+            if (type) setDraft(fromForm(type.form as Record<string, unknown>));
+          }}
+        />
+      )}
+      <CreationSections
+        draft={draft}
+        set={set}
+        errors={errors}
+        bridges={network.data?.bridges.map((bridge) => bridge.name) ?? []}
+        containers={containers.data ?? []}
+        rootfsChoices={
+          <label className="flex items-start gap-2 text-sm">
+            <input
+              type="radio"
+              name="rootfs-kind"
+              value="import"
+              checked={source === "import"}
+              onChange={() => setSource("import")}
+              className="mt-1"
+            />
+            <span>
+              Busybox with an imported config
+              <span className="block text-xs text-slate-500 dark:text-slate-400">
+                The imported config&apos;s root filesystem and host are replaced by the new container&apos;s
+                own.
+              </span>
+            </span>
+          </label>
+        }
+      />
       {source === "import" && imported === null && (
         <ImportPanel onLoad={setImported} onClose={() => setSource("busybox")} />
       )}
@@ -144,6 +200,40 @@ export function NewContainerForm() {
           </div>
         </div>
       )}
+      {source !== "import" && (
+        <section aria-labelledby="summary-heading" className="space-y-2">
+          <h2 id="summary-heading" className="text-sm font-semibold">
+            Summary
+          </h2>
+          <p className="text-sm">
+            {name || "(no name yet)"}:{" "}
+            {source === "debian" ? `Debian ${draft.release} ${draft.arch}` : source}
+            {source === "clone" && draft.source
+              ? ` of ${draft.source}${draft.overlay ? " (overlay)" : ""}`
+              : ""}
+            {draft.rootPassword ? "; a root password" : ""}
+            {draft.sshKey ? "; an SSH key for root" : ""}.
+          </p>
+          {preview.data && preview.data.added.length > 0 && (
+            <pre
+              data-testid="config-summary"
+              aria-label="Config lines this adds"
+              className="overflow-x-auto rounded bg-slate-100 p-2 font-mono text-xs dark:bg-slate-950"
+            >
+              {preview.data.added.join("\n")}
+            </pre>
+          )}
+        </section>
+      )}
+      {jobId && (
+        <JobProgress
+          id={jobId}
+          canCancel
+          onFinished={(state) => {
+            if (state === "succeeded") void onCreated();
+          }}
+        />
+      )}
       {importAsNew.isError && <ErrorAlert error={importAsNew.error} title="The container was not created" />}
       {create.isError && !fieldError && (
         <ErrorAlert error={create.error} title="The container was not created" />
@@ -153,7 +243,7 @@ export function NewContainerForm() {
           type="submit"
           variant="primary"
           isPending={create.isPending || importAsNew.isPending}
-          disabled={source === "import" && imported === null}
+          disabled={(source === "import" && imported === null) || (jobId !== null && !create.isError)}
         >
           {create.isPending || importAsNew.isPending ? "Creating…" : "Create container"}
         </Button>
@@ -161,6 +251,41 @@ export function NewContainerForm() {
           Cancel
         </Button>
       </div>
+      {source !== "import" && (
+        <div className="flex flex-wrap items-end gap-2 border-t border-slate-200 pt-4 dark:border-slate-700">
+          <TextField
+            label="Save this form as a type called"
+            value={typeName}
+            onChange={(event) => setTypeName(event.target.value)}
+            className="w-64"
+          />
+          <Button
+            isPending={saveType.isPending}
+            disabled={!typeName.trim()}
+            onClick={() => {
+              const checked = ZCreateForm.safeParse(form);
+              if (!checked.success) {
+                setErrors(
+                  Object.fromEntries(
+                    checked.error.issues.map((issue) => [issue.path.join("."), issue.message]),
+                  ),
+                );
+                return;
+              }
+              saveType.mutate({ name: typeName.trim(), form });
+            }}
+          >
+            Save as a type
+          </Button>
+          {saveType.isSuccess && (
+            <p role="status" className="text-sm">
+              Saved as the type {saveType.variables.name}
+              {draft.rootPassword ? " (without the root password, which is never stored)" : ""}.
+            </p>
+          )}
+          {saveType.isError && <ErrorAlert error={saveType.error} title="The type was not saved" />}
+        </div>
+      )}
     </form>
   );
 }

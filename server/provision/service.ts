@@ -68,6 +68,58 @@ export const checkTarMembers = (listing: string) => {
   return { problem: null, strip };
 };
 
+/** cgroup keys for the limits, in the host's cgroup version's names. */
+export const cgroupKeys = (limits: NonNullable<TForm["limits"]>, version: 1 | 2) => {
+  const v1 = version === 1;
+  const keys: [string, string][] = [];
+  if (limits.memoryMiB !== undefined)
+    keys.push([
+      v1 ? "lxc.cgroup.memory.limit_in_bytes" : "lxc.cgroup2.memory.max",
+      String(limits.memoryMiB * 1024 * 1024),
+    ]);
+  if (limits.cpuShares !== undefined)
+    keys.push(
+      v1
+        ? ["lxc.cgroup.cpu.shares", String(limits.cpuShares)]
+        : // cgroup v2's weight (1-10000, default 100) for v1's shares (default 1024), as systemd converts it.
+          [
+            "lxc.cgroup2.cpu.weight",
+            String(Math.max(1, Math.min(10000, Math.round((limits.cpuShares * 100) / 1024)))),
+          ],
+    );
+  if (limits.cpuset !== undefined)
+    keys.push([v1 ? "lxc.cgroup.cpuset.cpus" : "lxc.cgroup2.cpuset.cpus", limits.cpuset]);
+  if (limits.pids !== undefined)
+    keys.push([v1 ? "lxc.cgroup.pids.max" : "lxc.cgroup2.pids.max", String(limits.pids)]);
+  return keys;
+};
+
+/** The form's network (eth0), limits and autostart, applied to a config model. */
+export const applySettings = (model: LxcConfig, form: TForm, version: 1 | 2) => {
+  if (form.network) {
+    const hwaddr = model.get("lxc.net.0.hwaddr");
+    for (const entry of model.entries()) if (entry.key.startsWith("lxc.net.0.")) model.remove(entry.key);
+    model.add("lxc.net.0.type", "veth");
+    model.add("lxc.net.0.link", form.network.bridge);
+    model.add("lxc.net.0.flags", "up");
+    model.add("lxc.net.0.name", "eth0");
+    model.add("lxc.net.0.hwaddr", hwaddr && !hwaddr.includes("x") ? hwaddr : generateMac());
+    if (form.network.mode === "static" && form.network.ipv4) {
+      model.add("lxc.net.0.ipv4.address", form.network.ipv4);
+      if (form.network.gateway) model.add("lxc.net.0.ipv4.gateway", form.network.gateway);
+    }
+  }
+  if (form.limits) for (const [key, value] of cgroupKeys(form.limits, version)) model.set(key, value);
+  if (form.autostart) {
+    model.set("lxc.start.auto", form.autostart.enabled ? "1" : "0");
+    if (form.autostart.order !== undefined) model.set("lxc.start.order", String(form.autostart.order));
+    if (form.autostart.delay !== undefined) model.set("lxc.start.delay", String(form.autostart.delay));
+    model.remove("lxc.group");
+    for (const group of form.autostart.groups) model.add("lxc.group", group);
+  }
+  return model;
+};
+
 export const createProvisioner = ({
   lxc,
   containers,
@@ -213,58 +265,27 @@ export const createProvisioner = ({
     }
   };
 
-  const cgroupKeys = (limits: NonNullable<TForm["limits"]>) => {
-    const v1 = detectLayout().version === 1;
-    const keys: [string, string][] = [];
-    if (limits.memoryMiB !== undefined)
-      keys.push([
-        v1 ? "lxc.cgroup.memory.limit_in_bytes" : "lxc.cgroup2.memory.max",
-        String(limits.memoryMiB * 1024 * 1024),
-      ]);
-    if (limits.cpuShares !== undefined)
-      keys.push(
-        v1
-          ? ["lxc.cgroup.cpu.shares", String(limits.cpuShares)]
-          : // cgroup v2's weight (1-10000, default 100) for v1's shares (default 1024), as systemd converts it.
-            [
-              "lxc.cgroup2.cpu.weight",
-              String(Math.max(1, Math.min(10000, Math.round((limits.cpuShares * 100) / 1024)))),
-            ],
-      );
-    if (limits.cpuset !== undefined)
-      keys.push([v1 ? "lxc.cgroup.cpuset.cpus" : "lxc.cgroup2.cpuset.cpus", limits.cpuset]);
-    if (limits.pids !== undefined)
-      keys.push([v1 ? "lxc.cgroup.pids.max" : "lxc.cgroup2.pids.max", String(limits.pids)]);
-    return keys;
-  };
-
   /** Network, limits and autostart, as config lines through the validated write path. */
   const writeSettings = async (name: string, form: TForm, actor: string) => {
     if (!form.network && !form.limits && !form.autostart) return;
     const current = await config.read(name);
     const model = LxcConfig.parse(current.raw);
-    if (form.network) {
-      const hwaddr = model.get("lxc.net.0.hwaddr");
-      for (const entry of model.entries()) if (entry.key.startsWith("lxc.net.0.")) model.remove(entry.key);
-      model.add("lxc.net.0.type", "veth");
-      model.add("lxc.net.0.link", form.network.bridge);
-      model.add("lxc.net.0.flags", "up");
-      model.add("lxc.net.0.name", "eth0");
-      model.add("lxc.net.0.hwaddr", hwaddr && !hwaddr.includes("x") ? hwaddr : generateMac());
-      if (form.network.mode === "static" && form.network.ipv4) {
-        model.add("lxc.net.0.ipv4.address", form.network.ipv4);
-        if (form.network.gateway) model.add("lxc.net.0.ipv4.gateway", form.network.gateway);
-      }
-    }
-    if (form.limits) for (const [key, value] of cgroupKeys(form.limits)) model.set(key, value);
-    if (form.autostart) {
-      model.set("lxc.start.auto", form.autostart.enabled ? "1" : "0");
-      if (form.autostart.order !== undefined) model.set("lxc.start.order", String(form.autostart.order));
-      if (form.autostart.delay !== undefined) model.set("lxc.start.delay", String(form.autostart.delay));
-      model.remove("lxc.group");
-      for (const group of form.autostart.groups) model.add("lxc.group", group);
-    }
+    applySettings(model, form, detectLayout().version);
     await config.save({ name, raw: model.toString(), baseVersion: current.version, actor, applyLive: false });
+  };
+
+  /** The config a form would give a busybox container: the default config with the form's lines (the wizard's summary). */
+  const preview = async (request: Omit<TCreateContainerRequest, "name">) => {
+    const form = ZCreateForm.parse(request);
+    const base = containerConfig ? await readFile(containerConfig, "utf8").catch(() => "") : "";
+    const model = LxcConfig.parse(base);
+    applySettings(model, form, detectLayout().version);
+    const text = model.toString();
+    return {
+      base: containerConfig ?? null,
+      config: text,
+      added: text.split("\n").filter((line) => line.trim() && !base.split("\n").includes(line)),
+    };
   };
 
   /** Access and the guest's own network settings, in the root filesystem. */
@@ -420,7 +441,7 @@ export const createProvisioner = ({
     return cache();
   };
 
-  return { create, cache, clearCache, destroyIfExists };
+  return { create, preview, cache, clearCache, destroyIfExists };
 };
 
 export type TProvisioner = ReturnType<typeof createProvisioner>;

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { adminProcedure, router, viewerProcedure } from "../../procedures";
+import { ZCreateForm } from "../containers/create-container.types";
+import { adminProcedure, operatorProcedure, router, viewerProcedure } from "../../procedures";
 
 const ZCache = z.object({
   dir: z.string(),
@@ -8,6 +9,11 @@ const ZCache = z.object({
 
 /** LXC's template cache (debian root filesystems by release and architecture). */
 export const provisionRouter = router({
+  /** The config lines a creation form adds (network, limits, autostart) to the default config: the wizard's summary. */
+  preview: operatorProcedure
+    .input(ZCreateForm)
+    .output(z.object({ base: z.string().nullable(), config: z.string(), added: z.array(z.string()) }))
+    .query(({ ctx, input }) => ctx.runtime.provision.preview(input)),
   cache: viewerProcedure.output(ZCache).query(({ ctx }) => ctx.runtime.provision.cache()),
   clearCache: adminProcedure
     .input(z.object({ entry: z.string().max(100) }).strict())
