@@ -154,7 +154,11 @@ export const ZCreateContainerRequestSchema = z
     if (!value.template && !value.rootfs)
       context.addIssue({ code: "custom", path: ["rootfs"], message: "choose a root filesystem" });
     if (value.template && value.rootfs)
-      context.addIssue({ code: "custom", path: ["template"], message: "give either template or rootfs, not both" });
+      context.addIssue({
+        code: "custom",
+        path: ["template"],
+        message: "give either template or rootfs, not both",
+      });
   });
 export type TCreateContainerRequest = z.input<typeof ZCreateContainerRequestSchema>;
 
