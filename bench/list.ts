@@ -3,7 +3,8 @@
  * lxcpath and network namespace, measured in the same run:
  * - `containers.list` over HTTP against `lxc-ls -f`;
  * - the latency from `lxc-freeze` / `lxc-unfreeze` returning to the state event reaching an SSE client;
- * - resource usage (bench/metrics.ts): the sampler's CPU cost and the 24 h history query.
+ * - resource usage (bench/metrics.ts): the sampler's CPU cost and the 24 h history query;
+ * - provisioning (bench/provision.ts): busybox create+start through the API against the raw lxc tools.
  */
 import { execa } from "execa";
 import { createLxcDriver } from "@/server/lxc";
@@ -12,6 +13,7 @@ import { lxcPath } from "../tests/lxc-oracle";
 import { startServer } from "../tests/server";
 import { openStream } from "../tests/sse";
 import { benchMetrics } from "./metrics";
+import { benchProvision } from "./provision";
 
 const COUNT = Number(process.env.BENCH_CONTAINERS ?? 60);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
@@ -100,6 +102,7 @@ const main = async () => {
       `  lxc-freeze/unfreeze -> SSE event  p50 ${ms(median(latencies))}   p99 ${ms(percentile(latencies, 0.99))}   (${CHANGES} changes)`,
     ];
     lines.push(...(await benchMetrics(names, server, `file:${server.dataDir}/scratch.db`)));
+    lines.push(...(await benchProvision(server)));
     process.stdout.write(`${lines.join("\n")}\n`);
   } finally {
     await server.stop();
