@@ -18,6 +18,7 @@ import { principalOf } from "./auth/principal";
 import { SetupToken } from "./auth/setup-token";
 import { loadSettings, SettingsError, type TSettings } from "./env";
 import { handleEventStream } from "./http/event-stream";
+import { handleUpload } from "./http/upload";
 import { checkHost, checkOrigin, pageContentSecurityPolicy, SECURITY_HEADERS } from "./http/guards";
 import { logger } from "./log";
 import { migrateDatabase, pruneAudit } from "./migrate";
@@ -116,6 +117,13 @@ const main = async () => {
     if (rejection) return sendJson(res, rejection.status, { error: rejection.message });
     if (pathname.startsWith("/api/trpc/")) return trpc(req, res);
     if (pathname === "/api/events" && req.method === "GET") return void handleEventStream(req, res, runtime);
+    if (pathname === "/api/uploads/rootfs" && req.method === "POST")
+      return void handleUpload(req, res, new URL(req.url ?? "/", "http://localhost"), runtime).catch(
+        (error: unknown) => {
+          log.error("upload failed", { error });
+          if (!res.headersSent) sendJson(res, 500, { error: "The upload failed: see the server log" });
+        },
+      );
     if (pathname === "/api/health") return sendJson(res, 200, { ok: true });
     return sendJson(res, 404, { error: `No API at ${pathname}` });
   };

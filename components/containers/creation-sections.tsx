@@ -1,6 +1,7 @@
 "use client";
 
-import type { ReactNode } from "react";
+import { useState, type ReactNode } from "react";
+import { ProgressBar } from "@/components/jobs/job-progress";
 import { SelectField } from "@/components/ui/select-field";
 import { TextField } from "@/components/ui/text-field";
 import { type DEBIAN_ARCHES, DEBIAN_RELEASES } from "@/server/trpc/routers/containers/create-container.types";
@@ -167,6 +168,51 @@ export const fromForm = (form: Record<string, unknown>): TDraft => {
   };
 };
 
+/** Uploads an archive into the import directory (POST /api/uploads/rootfs), with progress. */
+function UploadField({ onUploaded }: { onUploaded: (path: string) => void }) {
+  const [progress, setProgress] = useState<number | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const upload = (file: File) => {
+    const request = new XMLHttpRequest();
+    request.open("POST", `/api/uploads/rootfs?filename=${encodeURIComponent(file.name)}`);
+    request.upload.onprogress = (event) =>
+      setProgress(event.lengthComputable ? Math.round((event.loaded / event.total) * 100) : null);
+    request.onload = () => {
+      const body = JSON.parse(request.responseText || "{}") as { path?: string; error?: string };
+      setProgress(null);
+      if (request.status === 200 && body.path) {
+        setMessage(`Uploaded as ${body.path}`);
+        onUploaded(body.path);
+      } else setMessage(body.error ?? `The upload failed (${request.status})`);
+    };
+    request.onerror = () => {
+      setProgress(null);
+      setMessage("The upload failed: Atelier could not be reached.");
+    };
+    setMessage(null);
+    setProgress(0);
+    request.send(file);
+  };
+  return (
+    <div className="space-y-1 text-sm">
+      <label className="block">
+        <span className="font-medium">Upload an archive</span>
+        <input
+          type="file"
+          accept=".tar,.tgz,.txz,.gz,.xz"
+          className="mt-1 block text-sm"
+          onChange={(event) => {
+            const file = event.target.files?.[0];
+            if (file) upload(file);
+          }}
+        />
+      </label>
+      {progress !== null && <ProgressBar value={progress} label="Upload progress" />}
+      {message && <p role="status">{message}</p>}
+    </div>
+  );
+}
+
 function Section({ title, children }: { title: string; children: ReactNode }) {
   return (
     <fieldset className="space-y-3 rounded-md border border-slate-200 p-3 dark:border-slate-700">
@@ -264,14 +310,18 @@ export function CreationSections({
           </div>
         )}
         {draft.kind === "tarball" && (
-          <TextField
-            label="Archive path on the host"
-            value={draft.path}
-            error={error("rootfs.path")}
-            placeholder="/var/lib/atelier/imports/rootfs.tar.gz"
-            onChange={(event) => set({ path: event.target.value })}
-            spellCheck={false}
-          />
+          <div className="space-y-2">
+            <TextField
+              label="Archive path on the host"
+              value={draft.path}
+              error={error("rootfs.path")}
+              placeholder="/var/lib/atelier/imports/rootfs.tar.gz"
+              help="In Atelier's import directory; or upload one from this computer."
+              onChange={(event) => set({ path: event.target.value })}
+              spellCheck={false}
+            />
+            <UploadField onUploaded={(uploaded) => set({ path: uploaded })} />
+          </div>
         )}
         {draft.kind === "clone" && (
           <div className="grid gap-3 sm:grid-cols-2">

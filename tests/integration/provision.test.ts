@@ -179,6 +179,28 @@ describe("root filesystem providers", () => {
     expect(refused.response.error?.data.field).toBe("rootfs.source");
   });
 
+  it("takes an uploaded archive into the import directory, for operators only, and creates from it", async () => {
+    const source = await createAndWait({ rootfs: { kind: "busybox" } });
+    const archive = await execa("tar", ["-C", path.join(lxcPath(), source, "rootfs"), "-cz", "."], {
+      encoding: "buffer",
+    });
+    const upload = (role: "operator" | "viewer", filename: string) =>
+      fetch(`${server.url}/api/uploads/rootfs?filename=${encodeURIComponent(filename)}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${server.tokens[role]}` },
+        body: new Blob([Buffer.from(archive.stdout)]),
+      });
+    expect((await upload("viewer", "rootfs.tar.gz")).status).toBe(403);
+    expect((await upload("operator", "rootfs.sh")).status).toBe(400);
+    const uploaded = await upload("operator", "../../my rootfs.tar.gz");
+    expect(uploaded.status).toBe(200);
+    const { path: stored } = (await uploaded.json()) as { path: string };
+    expect(path.dirname(stored)).toBe(process.env.ATELIER_IMPORT_DIRS);
+    expect(path.basename(stored)).toMatch(/^upload-[0-9a-f]{8}-my_rootfs\.tar\.gz$/);
+    const made = await createAndWait({ rootfs: { kind: "tarball", path: stored } });
+    await startAndCheck(made);
+  });
+
   it("refuses bad inputs naming the field, and runs nothing", async () => {
     const before = (
       (await callProcedure(server, "jobs.list", undefined, { kind: "query", as: "viewer" })).data as unknown[]
