@@ -109,6 +109,25 @@ export function LiveEvents({ children }: { children: ReactNode }) {
         ]);
         setTimeout(() => setToasts((list) => list.filter((toast) => toast.id !== id)), TOAST_MS);
       }
+      // A job that ends (anyone's): it may have been started on another page, or by someone else.
+      if (event.type === "job" && typeof event.data?.state === "string" && event.data.state !== "running") {
+        const words: Record<string, string> = {
+          succeeded: "done",
+          failed: "failed",
+          cancelled: "cancelled",
+          interrupted: "interrupted",
+        };
+        const kind = typeof event.data.kind === "string" ? event.data.kind : "job";
+        const id = (nextToast.current += 1);
+        setToasts((list) => [
+          ...list.slice(-3),
+          {
+            id,
+            text: `${kind} ${event.container ?? "?"}: ${words[event.data?.state as string] ?? String(event.data?.state)}${event.actor && event.actor !== username ? ` (by ${event.actor})` : ""}`,
+          },
+        ]);
+        setTimeout(() => setToasts((list) => list.filter((toast) => toast.id !== id)), TOAST_MS);
+      }
       if (event.type === "operation" && event.actor && event.actor !== username) {
         const action =
           typeof event.data?.action === "string"

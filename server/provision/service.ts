@@ -1,4 +1,5 @@
 import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import { type z } from "zod";
@@ -358,6 +359,17 @@ export const createProvisioner = ({
           message: `"${source}" is ${row.state.toLowerCase()}: LXC clones only stopped containers`,
           hint: "Stop it first, then clone it.",
           field: "rootfs.source",
+        });
+    }
+    if (form.rootfs.kind === "debian") {
+      // amd64 and i386 (the 32-bit userland) run on an x86-64 host; i386 also on a 32-bit x86 one.
+      const host = os.arch();
+      const runs = form.rootfs.arch === "amd64" ? host === "x64" : host === "x64" || host === "ia32";
+      if (!runs)
+        throw new AppError("BAD_REQUEST", {
+          message: `This host (${host}) cannot run ${form.rootfs.arch} containers`,
+          hint: "Pick the host's own architecture.",
+          field: "rootfs.arch",
         });
     }
     if (form.rootfs.kind === "tarball") {
