@@ -59,9 +59,11 @@ export const createRuntime = (settings: TSettings): TRuntime => {
     events,
     log: logger.child({ component: "jobs" }),
     cleanupFor: (kind, target) =>
-      kind === "create" || kind === "clone" || kind === "restore-new"
-        ? () => provision?.destroyIfExists(target) ?? Promise.resolve()
-        : undefined,
+      kind === "create"
+        ? () => provision?.cleanupInterrupted(target) ?? Promise.resolve()
+        : kind === "clone" || kind === "restore-new"
+          ? () => provision?.destroyIfExists(target) ?? Promise.resolve()
+          : undefined,
   });
   provision = createProvisioner({
     lxc,

@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { TRPCClientError } from "@trpc/client";
 import { useRouter } from "next/navigation";
-import { useId, useState, type FormEvent } from "react";
+import { useId, useState, useSyncExternalStore, type FormEvent } from "react";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { ErrorAlert } from "@/components/ui/error-alert";
@@ -27,7 +27,14 @@ import { CreationSections, emptyDraft, fromForm, toForm, type TDraft } from "./c
  */
 const ZFormSchema = ZCreateContainerRequestSchema;
 
+const subscribeNothing = () => () => undefined;
+
 export function NewContainerForm() {
+  const isHydrated = useSyncExternalStore(
+    subscribeNothing,
+    () => true,
+    () => false,
+  );
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const router = useRouter();
@@ -71,7 +78,9 @@ export function NewContainerForm() {
           error instanceof TRPCClientError
             ? (error.data as { field?: string } | undefined)?.field
             : undefined;
-        if (field === "name") setNameError(error.message.replace(/^name: /, ""));
+        const hint = error instanceof TRPCClientError ? (error.data as { hint?: string | null }).hint : null;
+        if (field === "name")
+          setNameError(`${error.message.replace(/^name: /, "")}${hint ? ` ${hint}` : ""}`);
         else if (field) setErrors({ [field]: error.message.replace(new RegExp(`^${field}: `), "") });
       },
     }),
@@ -102,6 +111,13 @@ export function NewContainerForm() {
   };
 
   const fieldError = nameError !== null;
+  // Rendered only once hydrated: what is typed before React takes over the page would otherwise be lost.
+  if (!isHydrated)
+    return (
+      <p role="status" className="flex items-center gap-2">
+        Loading the form…
+      </p>
+    );
   return (
     <form
       onSubmit={onSubmit}
@@ -129,7 +145,7 @@ export function NewContainerForm() {
           className="w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm aria-[invalid=true]:border-red-600 dark:border-slate-600 dark:bg-slate-800"
         />
         {fieldError ? (
-          <p id={nameErrorId} className="text-sm text-red-700 dark:text-red-300">
+          <p id={nameErrorId} role="alert" className="text-sm text-red-700 dark:text-red-300">
             {nameError}
           </p>
         ) : (

@@ -109,8 +109,13 @@ export function LiveEvents({ children }: { children: ReactNode }) {
         ]);
         setTimeout(() => setToasts((list) => list.filter((toast) => toast.id !== id)), TOAST_MS);
       }
-      // A job that ends (anyone's): it may have been started on another page, or by someone else.
-      if (event.type === "job" && typeof event.data?.state === "string" && event.data.state !== "running") {
+      // Someone else's job that ends (your own show their end where you started them).
+      if (
+        event.type === "job" &&
+        event.actor !== username &&
+        typeof event.data?.state === "string" &&
+        event.data.state !== "running"
+      ) {
         const words: Record<string, string> = {
           succeeded: "done",
           failed: "failed",
@@ -123,7 +128,7 @@ export function LiveEvents({ children }: { children: ReactNode }) {
           ...list.slice(-3),
           {
             id,
-            text: `${kind} ${event.container ?? "?"}: ${words[event.data?.state as string] ?? String(event.data?.state)}${event.actor && event.actor !== username ? ` (by ${event.actor})` : ""}`,
+            text: `${event.actor ?? "someone"}'s ${kind} of ${event.container ?? "?"}: ${words[event.data?.state as string] ?? String(event.data?.state)}`,
           },
         ]);
         setTimeout(() => setToasts((list) => list.filter((toast) => toast.id !== id)), TOAST_MS);

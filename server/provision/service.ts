@@ -290,15 +290,32 @@ export const createProvisioner = ({
   };
 
   /** Access and the guest's own network settings, in the root filesystem. */
+  /**
+   * Where files of the container's root filesystem can be written: its directory, or for an overlay clone the
+   * overlay's upper layer (the source stays untouched); and where to look for what is already there.
+   */
+  const rootfsLayers = async (name: string) => {
+    const value = LxcConfig.parse(await readFile(path.join(containerDir(name), "config"), "utf8")).get(
+      "lxc.rootfs.path",
+    );
+    const overlay = /^overlayf?s?:(.+):(.+)$/.exec(value ?? "");
+    if (overlay?.[1] && overlay[2]) return { writable: overlay[2], lower: overlay[1], isOverlay: true };
+    const dir = (value ?? "").replace(/^dir:/, "") || path.join(containerDir(name), "rootfs");
+    return { writable: dir, lower: dir, isOverlay: false };
+  };
+
   const writeRootfs = async (name: string, form: TForm, context: TJobContext) => {
-    const rootfs = path.join(containerDir(name), "rootfs");
-    const isDebian = (await stat(path.join(rootfs, "etc/debian_version")).catch(() => null)) !== null;
+    const layers = await rootfsLayers(name);
+    const rootfs = layers.writable;
+    const isDebian =
+      (await stat(path.join(rootfs, "etc/debian_version")).catch(() => null)) !== null ||
+      (await stat(path.join(layers.lower, "etc/debian_version")).catch(() => null)) !== null;
     if (form.rootfs.kind === "busybox" || (form.rootfs.kind === "clone" && !isDebian)) {
       // Clones of busybox containers made elsewhere get Atelier's init too (see server/lxc/busybox.ts).
       const rcs = path.join(rootfs, "etc/init.d/rcS");
       if (
         (await stat(rcs).catch(() => null)) &&
-        (await readFile(path.join(rootfs, "bin/busybox")).catch(() => null))
+        (await stat(path.join(rootfs, "bin/busybox")).catch(() => null))
       )
         await writeFile(rcs, BUSYBOX_RCS, { mode: 0o744 });
     }
@@ -316,6 +333,12 @@ export const createProvisioner = ({
         ].join("\n"),
       );
     }
+    if (form.access?.rootPassword && layers.isOverlay)
+      throw new AppError("BAD_REQUEST", {
+        message: "A root password cannot be set in an overlay clone as it is made",
+        hint: "Set it in the source container, use a full copy, or give an SSH key instead.",
+        field: "access.rootPassword",
+      });
     if (form.access?.rootPassword) {
       context.setProgress(98, "setting the root password");
       const result = await context.run("chroot", [rootfs, "chpasswd"], {
@@ -325,6 +348,8 @@ export const createProvisioner = ({
         throw failed("Setting the root password (chpasswd in the container)", result);
     }
     if (form.access?.sshKey) {
+      // /root is 0700; in an overlay's upper layer it may not exist yet, and what is made there shadows the lower.
+      await mkdir(path.join(rootfs, "root"), { mode: 0o700 }).catch(() => undefined);
       const dir = path.join(rootfs, "root/.ssh");
       await mkdir(dir, { recursive: true, mode: 0o700 });
       await chmod(dir, 0o700);
@@ -345,6 +370,12 @@ export const createProvisioner = ({
         message: `${containerDir(name)} already exists (a container being created, or a leftover)`,
         hint: "Choose another name.",
         field: "name",
+      });
+    if (form.rootfs.kind === "clone" && form.rootfs.snapshot && form.access?.rootPassword)
+      throw new AppError("BAD_REQUEST", {
+        message: "A root password cannot be set in an overlay clone as it is made",
+        hint: "Set it in the source container, use a full copy, or give an SSH key instead.",
+        field: "access.rootPassword",
       });
     if (form.rootfs.kind === "clone") {
       const source = form.rootfs.source;
@@ -453,7 +484,16 @@ export const createProvisioner = ({
     return cache();
   };
 
-  return { create, preview, cache, clearCache, destroyIfExists };
+  /** After a restart: the interrupted job's container, and the template's partial downloads (no job runs yet). */
+  const cleanupInterrupted = async (name: string) => {
+    await destroyIfExists(name);
+    const dir = path.join(cacheDir, "debian");
+    for (const entry of await readdir(dir).catch(() => [] as string[]))
+      if (/^partial-[a-z]+-[a-z0-9]+$/.test(entry))
+        await rm(path.join(dir, entry), { recursive: true, force: true });
+  };
+
+  return { create, preview, cache, clearCache, destroyIfExists, cleanupInterrupted };
 };
 
 export type TProvisioner = ReturnType<typeof createProvisioner>;

@@ -169,10 +169,30 @@ describe("root filesystem providers", () => {
     await startAndCheck(fromTarball);
 
     const full = await createAndWait({ rootfs: { kind: "clone", source } });
-    const overlay = await createAndWait({ rootfs: { kind: "clone", source, snapshot: true } });
+    const overlay = await createAndWait({
+      rootfs: { kind: "clone", source, snapshot: true },
+      access: { sshKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 overlay" },
+    });
     expect(await configOf(overlay)).toMatch(/lxc\.rootfs\.path = overlay/);
     await startAndCheck(full);
     await startAndCheck(overlay);
+    // The key went into the overlay's upper layer: the clone sees it, the source does not.
+    const key = await execa("lxc-attach", [
+      "-P",
+      lxcPath(),
+      "-n",
+      overlay,
+      "--",
+      "/bin/cat",
+      "/root/.ssh/authorized_keys",
+    ]);
+    expect(key.stdout.trim()).toBe("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 overlay");
+    expect(await exists(path.join(lxcPath(), source, "rootfs/root/.ssh/authorized_keys"))).toBe(false);
+    const noPassword = await create({
+      rootfs: { kind: "clone", source, snapshot: true },
+      access: { rootPassword: "long enough here" },
+    });
+    expect(noPassword.response.error?.data.field).toBe("access.rootPassword");
     // A running source cannot be cloned: said before anything runs.
     const refused = await create({ rootfs: { kind: "clone", source: full } });
     expect(refused.response.status).toBe(412);
@@ -280,6 +300,9 @@ describe("jobs", () => {
     });
     expect(await processesMentioning("debootstrap")).toEqual([]);
     expect(await exists(path.join(lxcPath(), made.name))).toBe(false);
+    expect(
+      await exists(path.join(process.env.ATELIER_LXC_CACHE ?? "", "debian", "partial-bullseye-amd64")),
+    ).toBe(false);
   });
 });
 
