@@ -37,7 +37,16 @@ export default defineConfig({
     {
       name: "chromium",
       dependencies: ["setup"],
+      testIgnore: /network\.spec\.ts/,
       // Signed in as an operator unless a test says otherwise.
+      use: { browserName: "chromium", storageState: "e2e/.auth/operator.json" },
+    },
+    {
+      // Changing the namespace's addresses and routes makes Chromium abort what it is loading at that moment
+      // (net::ERR_NETWORK_CHANGED) in every page: the host-network test runs alone, after all the others.
+      name: "host-network",
+      dependencies: ["chromium"],
+      testMatch: /network\.spec\.ts/,
       use: { browserName: "chromium", storageState: "e2e/.auth/operator.json" },
     },
   ],
