@@ -2,7 +2,7 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { lxcPath } from "../tests/lxc-oracle";
-import { ip, ipJson, makePeerNamespace, type TPeerNamespace } from "../tests/netns";
+import { ip, addressesOf, defaultRoute, makePeerNamespace, type TPeerNamespace } from "../tests/netns";
 import { expect, test } from "./fixtures";
 
 /**
@@ -16,21 +16,6 @@ test.use({ storageState: "e2e/.auth/admin.json" });
 
 const hostRoot = `${process.env.ATELIER_DATA_DIR ?? "/tmp"}/hostroot`;
 let lan: TPeerNamespace;
-
-const addresses = async (dev: string) =>
-  (
-    await ipJson<{ addr_info: { local: string; prefixlen: number; scope: string }[] }[]>(
-      "addr",
-      "show",
-      "dev",
-      dev,
-    )
-  )
-    .flatMap((entry) => entry.addr_info)
-    .filter((info) => info.scope !== "link")
-    .map((info) => `${info.local}/${info.prefixlen}`);
-const defaultRoute = async () =>
-  (await ipJson<{ gateway?: string; dev: string }[]>("route", "show", "default"))[0] ?? null;
 
 test.beforeAll(async () => {
   lan = await makePeerNamespace({
@@ -87,7 +72,7 @@ test("an admin builds the seed's bridge, survives a mistake, attaches two contai
     );
     await review.getByRole("button", { name: /^Apply 6 commands$/ }).click();
     await expect(planner.getByRole("status")).toHaveText("Applied and persisted.");
-    expect(await addresses("atbr2")).toEqual(["192.0.2.10/24"]);
+    expect(await addressesOf("atbr2")).toEqual(["192.0.2.10/24"]);
     expect(await defaultRoute()).toMatchObject({ gateway: "192.0.2.1", dev: "atbr2" });
     await expect(page.locator('[data-bridge="atbr2"]')).toContainText("192.0.2.10/24");
     await expect(page.getByTestId("persist-sync")).toHaveText(
@@ -109,12 +94,12 @@ test("an admin builds the seed's bridge, survives a mistake, attaches two contai
     const pending = page.getByTestId("pending-change");
     await expect(pending).toContainText("A network change is waiting for confirmation");
     await expect(pending.getByRole("button", { name: "Keep this change" })).toBeVisible();
-    expect(await addresses("atbr2")).toEqual([]);
+    expect(await addressesOf("atbr2")).toEqual([]);
     // Nobody keeps it: it is undone by itself.
     await expect(page.getByTestId("change-outcome")).toContainText(
       "rolled back: Not confirmed within 8 s: rolled back automatically.",
     );
-    expect(await addresses("atbr2")).toEqual(["192.0.2.10/24"]);
+    expect(await addressesOf("atbr2")).toEqual(["192.0.2.10/24"]);
     expect(await defaultRoute()).toMatchObject({ gateway: "192.0.2.1", dev: "atbr2" });
     await expect(page.locator('[data-apply="rolled-back"]').first()).toBeVisible();
   });

@@ -12,6 +12,24 @@ export const ip = async (...args: string[]) => {
 };
 export const ipJson = async <T>(...args: string[]) => JSON.parse((await ip("-j", ...args)) || "[]") as T;
 
+/** An interface's addresses (with prefix), link-local ones left out, as `ip` reports them now. */
+export const addressesOf = async (dev: string) =>
+  (
+    await ipJson<{ addr_info: { local: string; prefixlen: number; scope: string }[] }[]>(
+      "addr",
+      "show",
+      "dev",
+      dev,
+    )
+  )
+    .flatMap((entry) => entry.addr_info)
+    .filter((info) => info.scope !== "link")
+    .map((info) => `${info.local}/${info.prefixlen}`);
+
+/** The IPv4 default route now, or null. */
+export const defaultRoute = async () =>
+  (await ipJson<{ dst: string; gateway?: string; dev: string }[]>("route", "show", "default"))[0] ?? null;
+
 export type TPeerNamespace = {
   pid: number;
   /** Runs a command in the peer namespace. */

@@ -7,7 +7,8 @@ import { AppError } from "../errors";
 import type { EventBus } from "../events/bus";
 import type { TLogger } from "../log";
 import { isCidr, isIP } from "../lxc-config/validate";
-import { inSubnet, ZInterfaceName } from "./plan";
+import { ZInterfaceName, ZIpv4 } from "../trpc/routers/network/schemas";
+import { inSubnet } from "./plan";
 import { readNetwork } from "./read";
 
 /**
@@ -18,7 +19,6 @@ import { readNetwork } from "./read";
  */
 const TABLE = "atelier_nat";
 
-const ZIpv4 = z.string().refine((value) => isIP(value) === 4, { message: "must be an IPv4 address" });
 export const ZNatConfig = z
   .object({
     bridge: ZInterfaceName,

@@ -4,8 +4,9 @@ import { AppError } from "../errors";
 import { ZContainerName } from "../lxc/container-name";
 import type { TConfigService } from "../lxc-config/service";
 import { LxcConfig } from "../lxc-config/model";
-import { isCidr, isIP } from "../lxc-config/validate";
-import { inSubnet, ZInterfaceName } from "./plan";
+import { isCidr } from "../lxc-config/validate";
+import { ZInterfaceName, ZIpv4, ZIpv4Cidr } from "../trpc/routers/network/schemas";
+import { inSubnet } from "./plan";
 import { readNetwork } from "./read";
 
 /**
@@ -24,16 +25,8 @@ export const ZAttachNic = z
     /** The bridge (veth) or host NIC (macvlan). */
     link: ZInterfaceName,
     /** A static IPv4 address with its prefix; DHCP when absent. */
-    ipv4: z
-      .string()
-      .refine((value) => value.includes("/") && isCidr(value, 4), {
-        message: "must be an IPv4 address with its prefix, such as 10.0.3.10/24",
-      })
-      .optional(),
-    gateway: z
-      .string()
-      .refine((value) => isIP(value) === 4, { message: "must be an IPv4 address" })
-      .optional(),
+    ipv4: ZIpv4Cidr.optional(),
+    gateway: ZIpv4.optional(),
     hwaddr: z.string().regex(MAC, "must be a MAC address such as 00:16:3e:12:34:56").optional(),
     macvlanMode: z.enum(["bridge", "vepa", "private", "passthru"]).optional(),
     /** The config version the form was built on (network pages may leave it out: the current one is used). */
@@ -112,6 +105,29 @@ export const createNics = ({ config }: { config: Pick<TConfigService, "read" | "
     return { version: current.version, nics: nicsOf(LxcConfig.parse(current.raw)) };
   };
 
+  /** The config to change: refused if it changed since the page read it, or lacks the interface named. */
+  const readForChange = async (
+    container: string,
+    baseVersion: string | undefined,
+    index: number | undefined,
+  ) => {
+    const current = await config.read(container);
+    if (baseVersion && baseVersion !== current.version)
+      throw new AppError("CONFLICT", {
+        message: `The config of "${container}" changed since this page was opened`,
+        hint: "Reload, then make your change again.",
+        field: "baseVersion",
+      });
+    const model = LxcConfig.parse(current.raw);
+    const existing = nicsOf(model);
+    if (index !== undefined && !existing.some((nic) => nic.index === index))
+      throw new AppError("BAD_REQUEST", {
+        message: `"${container}" has no interface lxc.net.${index}`,
+        field: "index",
+      });
+    return { current, model, existing };
+  };
+
   const attach = async (input: TAttachNic, actor: string) => {
     const network = await readNetwork();
     const link = network.interfaces.find((entry) => entry.name === input.link);
@@ -132,20 +148,7 @@ export const createNics = ({ config }: { config: Pick<TConfigService, "read" | "
         message: `${input.link} is ${link.kind === "bridge" || link.kind === "loopback" ? `a ${link.kind}` : `a port of ${link.master}`}: macvlan goes onto a host NIC (physical, bond, VLAN) that is not a bridge port`,
         field: "link",
       });
-    const current = await config.read(input.container);
-    if (input.baseVersion && input.baseVersion !== current.version)
-      throw new AppError("CONFLICT", {
-        message: `The config of "${input.container}" changed since this form was opened`,
-        hint: "Reload, then make your change again.",
-        field: "baseVersion",
-      });
-    const model = LxcConfig.parse(current.raw);
-    const existing = nicsOf(model);
-    if (input.index !== undefined && !existing.some((nic) => nic.index === input.index))
-      throw new AppError("BAD_REQUEST", {
-        message: `"${input.container}" has no interface lxc.net.${input.index}`,
-        field: "index",
-      });
+    const { current, model, existing } = await readForChange(input.container, input.baseVersion, input.index);
     const index =
       input.index ?? (existing.length > 0 ? Math.max(...existing.map((nic) => nic.index)) + 1 : 0);
     const previous = existing.find((nic) => nic.index === index);
@@ -171,19 +174,7 @@ export const createNics = ({ config }: { config: Pick<TConfigService, "read" | "
   };
 
   const detach = async (input: z.infer<typeof ZDetachNic>, actor: string) => {
-    const current = await config.read(input.container);
-    if (input.baseVersion && input.baseVersion !== current.version)
-      throw new AppError("CONFLICT", {
-        message: `The config of "${input.container}" changed since this page was opened`,
-        hint: "Reload, then make your change again.",
-        field: "baseVersion",
-      });
-    const model = LxcConfig.parse(current.raw);
-    if (!nicsOf(model).some((nic) => nic.index === input.index))
-      throw new AppError("BAD_REQUEST", {
-        message: `"${input.container}" has no interface lxc.net.${input.index}`,
-        field: "index",
-      });
+    const { current, model } = await readForChange(input.container, input.baseVersion, input.index);
     removeNic(model, input.index);
     const saved = await config.save({
       name: input.container,

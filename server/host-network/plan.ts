@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { AppError } from "../errors";
-import { isCidr, isInterfaceName, isIP } from "../lxc-config/validate";
+import { isCidr, isIP } from "../lxc-config/validate";
+import { ZInterfaceName } from "../trpc/routers/network/schemas";
 import type { TBridge, TInterface, TRoute } from "./parse";
 
 /**
@@ -10,9 +11,7 @@ import type { TBridge, TInterface, TRoute } from "./parse";
  * afterwards (what persistence writes). Nothing here runs anything: the plan is what the Network page shows before
  * anything is applied, and what network.apply runs, step by step, when its digest still matches.
  */
-export const ZInterfaceName = z
-  .string()
-  .refine(isInterfaceName, { message: "must be an interface name: 1-15 letters, digits, '_', '.', '-'" });
+export { ZInterfaceName };
 // The same address checks as config validation; a prefix is required here.
 const ZCidr = z
   .string()

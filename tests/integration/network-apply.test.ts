@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ip, ipJson, makePeerNamespace, type TPeerNamespace } from "../netns";
+import { ip, addressesOf, defaultRoute, makePeerNamespace, type TPeerNamespace } from "../netns";
 import { callProcedure, startServer, type TRunningServer } from "../server";
 
 /**
@@ -62,20 +62,6 @@ const fromLan = async (
 const admin = (procedure: string, input: unknown, kind: "query" | "mutation" = "mutation") =>
   callProcedure(server, procedure, input, { kind, as: "admin" });
 
-const addresses = async (dev: string) =>
-  (
-    await ipJson<{ addr_info: { local: string; prefixlen: number; scope: string }[] }[]>(
-      "addr",
-      "show",
-      "dev",
-      dev,
-    )
-  )
-    .flatMap((entry) => entry.addr_info)
-    .filter((info) => info.scope !== "link")
-    .map((info) => `${info.local}/${info.prefixlen}`);
-const defaultRoute = async () =>
-  (await ipJson<{ dst: string; gateway?: string; dev: string }[]>("route", "show", "default"))[0] ?? null;
 const waitFor = async (check: () => Promise<boolean>, ms: number) => {
   const deadline = Date.now() + ms;
   while (!(await check())) {
@@ -145,8 +131,8 @@ describe("network.applyPlan", () => {
     expect(seconds).toBeGreaterThan(50);
     expect(seconds).toBeLessThanOrEqual(60);
 
-    expect(await addresses("atbr1")).toEqual(["192.0.2.10/24"]);
-    expect(await addresses("atnic0")).toEqual([]);
+    expect(await addressesOf("atbr1")).toEqual(["192.0.2.10/24"]);
+    expect(await addressesOf("atnic0")).toEqual([]);
     expect(await defaultRoute()).toMatchObject({ gateway: "192.0.2.1", dev: "atbr1" });
     // Not persisted before it is confirmed.
     await expect(readFile(path.join(hostRoot, "etc/network/interfaces.d/atelier"), "utf8")).rejects.toThrow();
@@ -189,7 +175,7 @@ describe("network.applyPlan", () => {
     );
     // Its answer cannot come back: the address it would come from is gone.
     expect(answer).toBeNull();
-    expect(await addresses("atbr1")).toEqual([]);
+    expect(await addressesOf("atbr1")).toEqual([]);
     expect(await lan.fetch(`${lanUrl}/api/health`, { timeoutMs: 1000 })).toBeNull();
 
     // Nobody can confirm; after 10 s the previous state is back, default route included.
@@ -237,7 +223,7 @@ describe("network.applyPlan", () => {
     expect(failed.error?.message).toMatch(
       /^Step 2 \(ip link set attun0 master atbr1\) failed: .+ The 1 step before it was undone: the host is as it was\.$/,
     );
-    expect(await addresses("atbr1")).toEqual(["192.0.2.10/24"]);
+    expect(await addressesOf("atbr1")).toEqual(["192.0.2.10/24"]);
     const [latest] = (await admin("network.applies", undefined, "query")).data as { state: string }[];
     expect(latest?.state).toBe("failed");
   });
@@ -258,7 +244,7 @@ describe("network.applyPlan", () => {
     const bad = await admin("network.applyPlan", { changes, digest: plan.digest, rollbackSeconds: 1 });
     expect(bad.status).toBe(400);
     expect(bad.error?.data.field).toBe("rollbackSeconds");
-    expect(await addresses("atbr1")).toEqual(["192.0.2.10/24"]);
+    expect(await addressesOf("atbr1")).toEqual(["192.0.2.10/24"]);
   });
 
   it("rolls back at start-up a change that was waiting when Atelier was killed", async () => {
@@ -266,14 +252,14 @@ describe("network.applyPlan", () => {
     const plan = (await admin("network.plan", { changes }, "query")).data as TPlan;
     const applied = await admin("network.applyPlan", { changes, digest: plan.digest, rollbackSeconds: 600 });
     expect(applied.data).toMatchObject({ state: "pending" });
-    expect(await addresses("atbr1")).toContain("198.51.100.1/24");
+    expect(await addressesOf("atbr1")).toContain("198.51.100.1/24");
     kill(server.pid ?? 0, "SIGKILL");
     await server.stop().catch(() => undefined);
     server = await startServer(
       { HOST: "0.0.0.0", ATELIER_HOST_ROOT: hostRoot },
       { reuse: { dataDir: server.dataDir, databaseUrl: server.databaseUrl, tokens: server.tokens } },
     );
-    expect(await addresses("atbr1")).toEqual(["192.0.2.10/24"]);
+    expect(await addressesOf("atbr1")).toEqual(["192.0.2.10/24"]);
     const [latest] = (await admin("network.applies", undefined, "query")).data as {
       state: string;
       message: string;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ZContainerName } from "../../../lxc/container-name";
 import { hasControl } from "../../../lxc-config/model";
-import { isCidr, isInterfaceName, isIP } from "../../../lxc-config/validate";
+import { ZInterfaceName, ZIpv4, ZIpv4Cidr } from "../network/schemas";
 
 /**
  * What a new container is made of: a root filesystem from one of the providers, and optionally its network, limits,
@@ -62,18 +62,10 @@ export type TRootfs = z.input<typeof ZRootfs>;
 
 export const ZNetworkOptions = z
   .object({
-    bridge: z.string().refine(isInterfaceName, { message: "must be a bridge name" }),
+    bridge: ZInterfaceName,
     mode: z.enum(["dhcp", "static"]).default("dhcp"),
-    ipv4: z
-      .string()
-      .refine((value) => value.includes("/") && isCidr(value, 4), {
-        message: "must be an IPv4 address with its prefix, such as 10.0.3.10/24",
-      })
-      .optional(),
-    gateway: z
-      .string()
-      .refine((value) => isIP(value) === 4, { message: "must be an IPv4 address" })
-      .optional(),
+    ipv4: ZIpv4Cidr.optional(),
+    gateway: ZIpv4.optional(),
   })
   .strict()
   .superRefine((value, context) => {
