@@ -54,18 +54,23 @@ export const debianProgress = () => {
   };
 };
 
-/** A tarball's members must stay inside the root filesystem. */
+/**
+ * A tarball's members must stay inside the root filesystem, and it must look like one (programs in bin/, sbin/ or
+ * usr/). Archives made as `tar -C rootfs .` and as `tar cf x.tar rootfs/` are both taken (the latter unwrapped).
+ */
 export const checkTarMembers = (listing: string) => {
-  const members = listing.split("\n").filter(Boolean);
+  const members = listing
+    .split("\n")
+    .filter(Boolean)
+    .map((member) => member.replace(/^\.\//, ""));
   if (members.length === 0) return { problem: "the archive is empty", strip: 0 };
-  const bad = members.find((member) => member.startsWith("/") || member.split("/").includes(".."));
-  if (bad) return { problem: `it has a member outside the root filesystem: ${bad.slice(0, 200)}`, strip: 0 };
-  const normalised = members.map((member) => member.replace(/^\.\//, ""));
-  const strip = normalised.every((member) => member === "rootfs/" || member.startsWith("rootfs/")) ? 1 : 0;
-  const inside = normalised.map((member) => (strip ? member.slice("rootfs/".length) : member));
-  if (!inside.some((member) => /^(s?bin\/init|bin\/sh|usr\/bin\/sh|usr\/sbin\/init|sbin\/)$/.test(member)))
-    if (!inside.some((member) => member.startsWith("bin/") || member.startsWith("usr/bin/")))
-      return { problem: "it has no bin/ or usr/bin/: not a root filesystem", strip };
+  const outside = members.find((member) => member.startsWith("/") || member.split("/").includes(".."));
+  if (outside)
+    return { problem: `it has a member outside the root filesystem: ${outside.slice(0, 200)}`, strip: 0 };
+  const strip = members.every((member) => member === "rootfs/" || member.startsWith("rootfs/")) ? 1 : 0;
+  const inside = strip ? members.map((member) => member.slice("rootfs/".length)) : members;
+  if (!inside.some((member) => /^(bin|sbin|usr)\/./.test(member)))
+    return { problem: "it has nothing in bin/, sbin/ or usr/: not a root filesystem", strip };
   return { problem: null, strip };
 };
 
