@@ -13,6 +13,8 @@ export const startLockedJob = async <T>(
   name: string,
   operation: TBusyOperation,
   spec: TJobSpec<T>,
+  /** Checks made under the lock before the job starts (so nothing can change their answer meanwhile). */
+  check?: () => Promise<void>,
 ) => {
   let release: () => void = () => undefined;
   const released = new Promise<void>((resolve) => {
@@ -35,6 +37,7 @@ export const startLockedJob = async <T>(
   await isAcquired;
   if (refused.error) throw refused.error;
   try {
+    await check?.();
     return await jobs.start({
       ...spec,
       onSettled: async () => {
@@ -44,7 +47,9 @@ export const startLockedJob = async <T>(
       },
     });
   } catch (error) {
+    // Refused before it started: the lock is free again by the time the refusal is answered.
     release();
+    await holding;
     throw error;
   }
 };

@@ -438,23 +438,31 @@ export const createProvisioner = ({
   const create = async (request: TCreateContainerRequest, actor: string) => {
     const { name, template, ...rest } = request;
     const form = ZCreateForm.parse(template ? { ...rest, rootfs: { kind: "busybox" } } : rest);
-    await precheck(name, form);
-    const { jobId, finished } = await startLockedJob(jobs, containers, name, "create", {
-      kind: form.rootfs.kind === "clone" ? "clone" : "create",
-      owner: actor,
-      target: name,
-      work: async (context) => {
-        await makeRootfs(name, form, context);
-        context.setProgress(97, "writing the config");
-        await writeSettings(name, form, actor);
-        await writeRootfs(name, form, context);
-        return { name };
+    // Checked under the container's lock: two requests for one name cannot both pass, and the clean-up of a failed
+    // creation can only ever remove what this job made.
+    const { jobId, finished } = await startLockedJob(
+      jobs,
+      containers,
+      name,
+      "create",
+      {
+        kind: form.rootfs.kind === "clone" ? "clone" : "create",
+        owner: actor,
+        target: name,
+        work: async (context) => {
+          await makeRootfs(name, form, context);
+          context.setProgress(97, "writing the config");
+          await writeSettings(name, form, actor);
+          await writeRootfs(name, form, context);
+          return { name };
+        },
+        cleanup: async () => {
+          await destroyIfExists(name);
+          if (form.rootfs.kind === "debian") await removePartialDebian(form.rootfs.release, form.rootfs.arch);
+        },
       },
-      cleanup: async () => {
-        await destroyIfExists(name);
-        if (form.rootfs.kind === "debian") await removePartialDebian(form.rootfs.release, form.rootfs.arch);
-      },
-    });
+      () => precheck(name, form),
+    );
     return { name, jobId, finished };
   };
 

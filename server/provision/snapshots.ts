@@ -77,34 +77,39 @@ export const createSnapshots = ({
       stderr: result.stderr.trim().slice(-2000),
     });
 
-  const lockedJob = (name: string, spec: Parameters<TJobs["start"]>[0]) =>
-    startLockedJob(jobs, containers, name, "snapshot", spec);
+  /** A job under the container's lock; `check` runs under it too, so nothing changes its answer before the job. */
+  const lockedJob = (name: string, spec: Parameters<TJobs["start"]>[0], check: () => Promise<void>) =>
+    startLockedJob(jobs, containers, name, "snapshot", spec, check);
 
   const create = async ({ name, comment, actor }: { name: string; comment?: string; actor: string }) => {
-    await mustBeStopped(name, "snapshot");
-    return lockedJob(name, {
-      kind: "snapshot",
-      owner: actor,
-      target: name,
-      work: async (context) => {
-        context.setProgress(null, "copying the root filesystem");
-        const dir = await mkdtemp(path.join(os.tmpdir(), "atelier-snapshot-"));
-        try {
-          const args = ["-P", lxcPath, "-l", "ERROR", "-n", name];
-          if (comment) {
-            await writeFile(path.join(dir, "comment"), `${comment}\n`);
-            args.push("-c", path.join(dir, "comment"));
+    if (!(await lxc.exists(name))) throw lxc.notFound(name);
+    return lockedJob(
+      name,
+      {
+        kind: "snapshot",
+        owner: actor,
+        target: name,
+        work: async (context) => {
+          context.setProgress(null, "copying the root filesystem");
+          const dir = await mkdtemp(path.join(os.tmpdir(), "atelier-snapshot-"));
+          try {
+            const args = ["-P", lxcPath, "-l", "ERROR", "-n", name];
+            if (comment) {
+              await writeFile(path.join(dir, "comment"), `${comment}\n`);
+              args.push("-c", path.join(dir, "comment"));
+            }
+            const result = await context.run("lxc-snapshot", args);
+            if (result.exitCode !== 0) throw failed("lxc-snapshot", result);
+            const made =
+              /^(snap\d+)/.exec(result.stdout.trim())?.[1] ?? (await list(name)).at(-1)?.name ?? null;
+            return { snapshot: made };
+          } finally {
+            await rm(dir, { recursive: true, force: true });
           }
-          const result = await context.run("lxc-snapshot", args);
-          if (result.exitCode !== 0) throw failed("lxc-snapshot", result);
-          const made =
-            /^(snap\d+)/.exec(result.stdout.trim())?.[1] ?? (await list(name)).at(-1)?.name ?? null;
-          return { snapshot: made };
-        } finally {
-          await rm(dir, { recursive: true, force: true });
-        }
+        },
       },
-    });
+      () => mustBeStopped(name, "snapshot"),
+    );
   };
 
   const restore = async ({
@@ -119,15 +124,14 @@ export const createSnapshots = ({
     actor: string;
   }) => {
     await mustExist(name, snapshot);
-    if (newName) {
+    const check = async () => {
+      if (!newName) return mustBeStopped(name, "restore a snapshot onto");
       if (await lxc.exists(newName))
         throw new AppError("CONFLICT", {
           message: `A container named "${newName}" already exists`,
           field: "newName",
         });
-    } else {
-      await mustBeStopped(name, "restore a snapshot onto");
-    }
+    };
     const spec = {
       kind: newName ? "restore-new" : "restore",
       owner: actor,
@@ -151,7 +155,7 @@ export const createSnapshots = ({
       },
       ...(newName ? { cleanup: () => destroyIfExists(newName) } : {}),
     };
-    return newName ? lockedJob(newName, spec) : lockedJob(name, spec);
+    return lockedJob(newName ?? name, spec, check);
   };
 
   const remove = async ({ name, snapshot }: { name: string; snapshot: string }) => {

@@ -221,6 +221,22 @@ describe("root filesystem providers", () => {
     await startAndCheck(made);
   });
 
+  it("two creations of one name: one runs, the other is refused, and the container made is never touched", async () => {
+    const name = uniqueName("race");
+    created.push(name);
+    const attempts = await Promise.all(
+      [0, 1].map(() => callProcedure(server, "containers.create", { name, rootfs: { kind: "busybox" } })),
+    );
+    expect(attempts.map((attempt) => attempt.status).sort()).toEqual([200, 409]);
+    const winner = attempts.find((attempt) => attempt.status === 200);
+    expect((await waitJob((winner?.data as { jobId: string }).jobId)).state).toBe("succeeded");
+    // Once it exists, another attempt is refused before anything runs, and cleans nothing up.
+    const late = await callProcedure(server, "containers.create", { name, rootfs: { kind: "busybox" } });
+    expect(late.status).toBe(409);
+    expect(late.error?.data.field).toBe("name");
+    await startAndCheck(name);
+  });
+
   it("refuses bad inputs naming the field, and runs nothing", async () => {
     const before = (
       (await callProcedure(server, "jobs.list", undefined, { kind: "query", as: "viewer" })).data as unknown[]
