@@ -6,6 +6,11 @@
 # cgroups at all (no freezer, no limits, no usage figures). Why not plain nsenter: LXC looks for bridges in
 # /sys/class/net, which would still show the host's interfaces.
 set -eu
+# No IPv6 in the test namespace: otherwise every container start gives its host-side veth a link-local address,
+# Chromium takes that for a network change and aborts whatever a page is loading at that moment
+# (net::ERR_NETWORK_CHANGED). The tests use IPv4 only. (/proc/sys/net is this network namespace's own.)
+echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6
+echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6
 held=$(mktemp -d /tmp/.atelier-cgroup.XXXXXX)
 mount --rbind /sys/fs/cgroup "$held"
 mount -t sysfs sysfs /sys
