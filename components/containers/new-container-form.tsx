@@ -239,6 +239,16 @@ export function NewContainerForm() {
               {preview.data.added.join("\n")}
             </pre>
           )}
+          {preview.data && (
+            <details>
+              <summary className="cursor-pointer text-sm">
+                The whole config{preview.data.base ? ` (${preview.data.base} and the lines above)` : ""}
+              </summary>
+              <pre className="overflow-x-auto rounded bg-slate-100 p-2 font-mono text-xs dark:bg-slate-950">
+                {preview.data.config}
+              </pre>
+            </details>
+          )}
         </section>
       )}
       {jobId && (

@@ -277,6 +277,50 @@ describe("root filesystem providers", () => {
   });
 });
 
+describe("the template cache and the wizard's summary", () => {
+  it("lists the cache with sizes, clears only its own entries, for admins; previews the config lines a form adds", async () => {
+    const cache = (await callProcedure(server, "provision.cache", undefined, { kind: "query", as: "viewer" }))
+      .data as {
+      entries: { name: string; bytes: number | null; isPartial: boolean }[];
+    };
+    expect(cache.entries).toContainEqual(
+      expect.objectContaining({ name: "rootfs-bookworm-amd64", isPartial: false, bytes: expect.any(Number) }),
+    );
+    expect(cache.entries.find((entry) => entry.name === "rootfs-bookworm-amd64")?.bytes).toBeGreaterThan(
+      100e6,
+    );
+    expect(
+      (await callProcedure(server, "provision.clearCache", { entry: "rootfs-bookworm-amd64" })).status,
+    ).toBe(403);
+    const outside = await callProcedure(
+      server,
+      "provision.clearCache",
+      { entry: "../../etc" },
+      { as: "admin" },
+    );
+    expect(outside.status).toBe(400);
+
+    const preview = await callProcedure(
+      server,
+      "provision.preview",
+      {
+        rootfs: { kind: "busybox" },
+        network: { bridge: "atbr0", mode: "static", ipv4: "10.213.0.99/24" },
+        limits: { memoryMiB: 32 },
+      },
+      { kind: "query", as: "operator" },
+    );
+    expect((preview.data as { added: string[] }).added).toEqual(
+      expect.arrayContaining([
+        "lxc.net.0.name = eth0",
+        "lxc.net.0.hwaddr = (generated when it is created)",
+        "lxc.net.0.ipv4.address = 10.213.0.99/24",
+        "lxc.cgroup.memory.limit_in_bytes = 33554432",
+      ]),
+    );
+  });
+});
+
 describe("jobs", () => {
   it("cancel mid-debootstrap kills it and leaves nothing behind", async () => {
     const heldBefore = mirror.held();
