@@ -284,7 +284,7 @@ describe("the template cache and the wizard's summary", () => {
       entries: { name: string; bytes: number | null; isPartial: boolean }[];
     };
     expect(cache.entries).toContainEqual(
-      expect.objectContaining({ name: "rootfs-bookworm-amd64", isPartial: false, bytes: expect.any(Number) }),
+      expect.objectContaining({ name: "rootfs-bookworm-amd64", isPartial: false }),
     );
     expect(cache.entries.find((entry) => entry.name === "rootfs-bookworm-amd64")?.bytes).toBeGreaterThan(
       100e6,
