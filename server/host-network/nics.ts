@@ -99,6 +99,38 @@ const removeNic = (config: LxcConfig, index: number) => {
     if (entry.key.startsWith(`lxc.net.${index}.`)) config.remove(entry.key);
 };
 
+/**
+ * Writes interface lxc.net.N into a config model, replacing what it had (its MAC and name are kept unless given).
+ * The one place lxc.net.N lines are composed: the NIC forms and the creation wizard both use it.
+ */
+export const writeNic = (
+  config: LxcConfig,
+  index: number,
+  nic: {
+    type: "veth" | "macvlan";
+    link: string;
+    ipv4?: string;
+    gateway?: string;
+    hwaddr?: string;
+    macvlanMode?: string;
+  },
+) => {
+  const previous = nicsOf(config).find((entry) => entry.index === index);
+  const kept = previous?.hwaddr && !previous.hwaddr.includes("x") ? previous.hwaddr : undefined;
+  const hwaddr = nic.hwaddr ?? kept ?? generateMac();
+  removeNic(config, index);
+  const key = (suffix: string) => `lxc.net.${index}.${suffix}`;
+  config.add(key("type"), nic.type);
+  config.add(key("link"), nic.link);
+  config.add(key("flags"), "up");
+  config.add(key("name"), previous?.name ?? `eth${index}`);
+  config.add(key("hwaddr"), hwaddr);
+  if (nic.type === "macvlan") config.add(key("macvlan.mode"), nic.macvlanMode ?? "bridge");
+  if (nic.ipv4) config.add(key("ipv4.address"), nic.ipv4);
+  if (nic.gateway) config.add(key("ipv4.gateway"), nic.gateway);
+  return { hwaddr };
+};
+
 export const createNics = ({ config }: { config: Pick<TConfigService, "read" | "save"> }) => {
   const list = async (container: string) => {
     const current = await config.read(container);
@@ -151,18 +183,7 @@ export const createNics = ({ config }: { config: Pick<TConfigService, "read" | "
     const { current, model, existing } = await readForChange(input.container, input.baseVersion, input.index);
     const index =
       input.index ?? (existing.length > 0 ? Math.max(...existing.map((nic) => nic.index)) + 1 : 0);
-    const previous = existing.find((nic) => nic.index === index);
-    const hwaddr = input.hwaddr ?? previous?.hwaddr ?? generateMac();
-    if (input.index !== undefined) removeNic(model, index);
-    const key = (suffix: string) => `lxc.net.${index}.${suffix}`;
-    model.add(key("type"), input.type);
-    model.add(key("link"), input.link);
-    model.add(key("flags"), "up");
-    model.add(key("name"), previous?.name ?? `eth${index}`);
-    model.add(key("hwaddr"), hwaddr);
-    if (input.type === "macvlan") model.add(key("macvlan.mode"), input.macvlanMode ?? "bridge");
-    if (input.ipv4) model.add(key("ipv4.address"), input.ipv4);
-    if (input.gateway) model.add(key("ipv4.gateway"), input.gateway);
+    const { hwaddr } = writeNic(model, index, input);
     const saved = await config.save({
       name: input.container,
       raw: model.toString(),

@@ -194,7 +194,7 @@ export const createNetworkService = ({
     },
   });
 
-  return { list, plan, persist, persisted, ...applier, applier };
+  return { list, plan, persist, persisted, ...applier };
 };
 
 export type TNetworkService = ReturnType<typeof createNetworkService>;

@@ -340,9 +340,6 @@ export const createJobs = ({
     await Promise.allSettled([...active.values()].map((entry) => entry.finished));
   };
 
-  /** Waits for every running job (shutdown and tests). */
-  const settle = () => Promise.allSettled([...active.values()].map((entry) => entry.finished));
-
   return {
     start,
     list,
@@ -350,9 +347,7 @@ export const createJobs = ({
     cancel,
     recover,
     prune,
-    settle,
     stopAll,
-    isRunning: (id: string) => active.has(id),
   };
 };
 

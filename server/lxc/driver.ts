@@ -273,10 +273,27 @@ export const createLxcDriver = ({ lxcPath, containerConfig }: TLxcDriverOptions)
       );
   };
 
+  /**
+   * Removes what a failed, cancelled or interrupted creation left, whatever its state: stopped if running, with its
+   * snapshots. Only for containers Atelier was making; the user-facing destroy refuses instead of forcing.
+   */
+  const discard = async (name: string) => {
+    const result = await tool("lxc-destroy", ["-n", name, "-f", "-s"], 120 * SECOND);
+    if (await exists(name)) throw failed("remove the half-made", name, result);
+  };
+
+  /** Deletes one snapshot (`lxc-snapshot -d`). */
+  const deleteSnapshot = async (name: string, snapshot: string) => {
+    const result = await tool("lxc-snapshot", ["-n", name, "-d", snapshot], 120 * SECOND);
+    if (result.exitCode !== 0) throw failed(`delete snapshot ${snapshot} of`, name, result);
+  };
+
   return {
     lxcPath,
     exists,
     setCgroup,
+    discard,
+    deleteSnapshot,
     notFound,
     list,
     get,

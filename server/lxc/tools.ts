@@ -22,7 +22,8 @@ export type TLxcTool =
   | "lxc-wait"
   | "lxc-monitor"
   | "lxc-config"
-  | "lxc-cgroup";
+  | "lxc-cgroup"
+  | "lxc-snapshot";
 
 export type TToolResult = {
   exitCode: number;

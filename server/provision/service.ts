@@ -1,13 +1,13 @@
 import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { execa } from "execa";
+import { bytesOf } from "./disk-usage";
 import { type z } from "zod";
 import type { TContainerService } from "../containers/service";
 import { AppError } from "../errors";
 import type { TJobContext, TJobs } from "../jobs/jobs";
 import { startLockedJob } from "../jobs/locked-job";
-import { generateMac } from "../host-network/nics";
+import { writeNic } from "../host-network/nics";
 import { readNetwork } from "../host-network/read";
 import type { TLxcDriver } from "../lxc";
 import { BUSYBOX_RCS } from "../lxc/busybox";
@@ -102,19 +102,12 @@ export const cgroupKeys = (limits: NonNullable<TForm["limits"]>, version: 1 | 2)
 
 /** The form's network (eth0), limits and autostart, applied to a config model. */
 export const applySettings = (model: LxcConfig, form: TForm, version: 1 | 2) => {
-  if (form.network) {
-    const hwaddr = model.get("lxc.net.0.hwaddr");
-    for (const entry of model.entries()) if (entry.key.startsWith("lxc.net.0.")) model.remove(entry.key);
-    model.add("lxc.net.0.type", "veth");
-    model.add("lxc.net.0.link", form.network.bridge);
-    model.add("lxc.net.0.flags", "up");
-    model.add("lxc.net.0.name", "eth0");
-    model.add("lxc.net.0.hwaddr", hwaddr && !hwaddr.includes("x") ? hwaddr : generateMac());
-    if (form.network.mode === "static" && form.network.ipv4) {
-      model.add("lxc.net.0.ipv4.address", form.network.ipv4);
-      if (form.network.gateway) model.add("lxc.net.0.ipv4.gateway", form.network.gateway);
-    }
-  }
+  if (form.network)
+    writeNic(model, 0, {
+      type: "veth",
+      link: form.network.bridge,
+      ...(form.network.mode === "static" ? { ipv4: form.network.ipv4, gateway: form.network.gateway } : {}),
+    });
   if (form.limits) for (const [key, value] of cgroupKeys(form.limits, version)) model.set(key, value);
   if (form.autostart) {
     model.set("lxc.start.auto", form.autostart.enabled ? "1" : "0");
@@ -150,9 +143,7 @@ export const createProvisioner = ({
   const containerDir = (name: string) => path.join(lxcPath, name);
 
   const destroyIfExists = async (name: string) => {
-    if (await lxc.exists(name)) {
-      await execa("lxc-destroy", ["-P", lxcPath, "-l", "ERROR", "-n", name, "-f", "-s"], { reject: false });
-    }
+    if (await lxc.exists(name)) await lxc.discard(name);
     // A container whose config was never written is not one LXC can destroy: remove its directory.
     const dir = containerDir(name);
     if ((await stat(dir).catch(() => null)) && !(await lxc.exists(name)))
@@ -477,11 +468,10 @@ export const createProvisioner = ({
     const entries = await readdir(dir).catch(() => [] as string[]);
     const result: { name: string; bytes: number | null; isPartial: boolean }[] = [];
     for (const entry of entries.filter((name) => /^(rootfs|partial)-[a-z]+-[a-z0-9]+$/.test(name))) {
-      // -D: follow the entry itself when it is a link (the tests' cache), not the links inside the root filesystem.
-      const du = await execa("du", ["-sbD", path.join(dir, entry)], { reject: false });
+      const bytes = await bytesOf(path.join(dir, entry));
       result.push({
         name: entry,
-        bytes: du.exitCode === 0 ? Number(du.stdout.split("\t")[0]) : null,
+        bytes,
         isPartial: entry.startsWith("partial-"),
       });
     }

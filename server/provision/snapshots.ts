@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { execa } from "execa";
+import { bytesOf } from "./disk-usage";
 import type { TContainerService } from "../containers/service";
 import { AppError } from "../errors";
 import type { TJobs } from "../jobs/jobs";
@@ -52,12 +52,12 @@ export const createSnapshots = ({
         const ts = (await readFile(path.join(dir, "ts"), "utf8").catch(() => "")).trim();
         // "2026:11:29 11:37:11", in the host's local time
         const match = /^(\d{4}):(\d{2}):(\d{2}) (\d{2}:\d{2}:\d{2})$/.exec(ts);
-        const du = await execa("du", ["-sb", dir], { reject: false });
+        const bytes = await bytesOf(dir);
         return {
           name: snapshot,
           createdAt: match ? new Date(`${match[1]}-${match[2]}-${match[3]}T${match[4]}`) : null,
           comment: (await readFile(path.join(dir, "comment"), "utf8").catch(() => "")).trim() || null,
-          bytes: du.exitCode === 0 ? Number(du.stdout.split("\t")[0]) : null,
+          bytes,
         };
       }),
     );
@@ -161,12 +161,7 @@ export const createSnapshots = ({
   const remove = async ({ name, snapshot }: { name: string; snapshot: string }) => {
     await mustExist(name, snapshot);
     return containers.locked(name, "snapshot", async () => {
-      const result = await execa("lxc-snapshot", ["-P", lxcPath, "-l", "ERROR", "-n", name, "-d", snapshot], {
-        reject: false,
-        stdin: "ignore",
-      });
-      if (result.exitCode !== 0)
-        throw failed("lxc-snapshot -d", { exitCode: result.exitCode ?? 1, stderr: result.stderr });
+      await lxc.deleteSnapshot(name, snapshot);
       return list(name);
     });
   };
