@@ -22,6 +22,20 @@ const ZAbsolutePath = z
   .refine((value) => !/[\0\n\r]/.test(value), { message: "must not contain control characters" })
   .transform((value) => path.resolve(value));
 
+/** Absolute directories separated by ':'. */
+const ZDirectoryList = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value) => (value ? value.split(":").filter(Boolean) : undefined))
+  .refine(
+    (value) =>
+      value === undefined || value.every((entry) => path.isAbsolute(entry) && !/[\0\n\r]/.test(entry)),
+    {
+      message: "must be absolute directories separated by ':'",
+    },
+  );
+
 const ZRawSettings = z.object({
   PORT: z.coerce
     .number({ message: "must be a number" })
@@ -53,18 +67,8 @@ const ZRawSettings = z.object({
   ATELIER_CONTAINER_CONFIG: ZAbsolutePath.default("/etc/lxc/default.conf"),
   ATELIER_HOST_ROOT: ZAbsolutePath.default("/"),
   ATELIER_LXC_CACHE: ZAbsolutePath.default("/var/cache/lxc"),
-  ATELIER_IMPORT_DIRS: z
-    .string()
-    .trim()
-    .optional()
-    .transform((value) => (value ? value.split(":").filter(Boolean) : undefined))
-    .refine(
-      (value) =>
-        value === undefined || value.every((entry) => path.isAbsolute(entry) && !/[\0\n\r]/.test(entry)),
-      {
-        message: "must be absolute directories separated by ':'",
-      },
-    ),
+  ATELIER_IMPORT_DIRS: ZDirectoryList,
+  ATELIER_BIND_ROOTS: ZDirectoryList,
   DATABASE_URL: z
     .string()
     .trim()
@@ -96,6 +100,8 @@ export type TSettings = {
   lxcCache: string;
   /** Where root filesystem tarballs may be taken from. */
   importDirs: string[];
+  /** Host directories operators may bind-mount into containers and browse (none by default: admins only). */
+  bindRoots: string[];
   isDev: boolean;
 };
 
@@ -181,6 +187,7 @@ export const loadSettings = async (source: NodeJS.ProcessEnv = process.env): Pro
     importDirs: (raw.ATELIER_IMPORT_DIRS ?? [path.join(raw.ATELIER_DATA_DIR, "imports")]).map((entry) =>
       path.resolve(entry),
     ),
+    bindRoots: (raw.ATELIER_BIND_ROOTS ?? []).map((entry) => path.resolve(entry)),
     isDev: raw.NODE_ENV === "development",
   });
 };

@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { createAccounts, type TAccounts } from "./auth/accounts";
 import type { SetupToken } from "./auth/setup-token";
 import { createContainerService, type TContainerService } from "./containers/service";
@@ -51,7 +52,14 @@ export const createRuntime = (settings: TSettings): TRuntime => {
   const db = createDb(settings.databaseUrl);
   const events = new EventBus(db, logger.child({ component: "events" }));
   const containers = createContainerService({ lxc });
-  const config = createConfigService({ db, lxc, containers });
+  const config = createConfigService({
+    db,
+    lxc,
+    containers,
+    bindRoots: settings.bindRoots,
+    containerConfigText: async () =>
+      settings.containerConfig ? readFile(settings.containerConfig, "utf8").catch(() => "") : "",
+  });
   // The provisioner cleans up after jobs the jobs module found interrupted at start-up; it needs the jobs first.
   let provision: TProvisioner | null = null;
   const jobs = createJobs({

@@ -76,7 +76,13 @@ function HostPicker({
   );
 }
 
-export function BindMountForm({ onAdd }: { onAdd: (line: string) => void }) {
+export function BindMountForm({
+  onAdd,
+  bindRoots = [],
+}: {
+  onAdd: (line: string) => void;
+  bindRoots?: string[];
+}) {
   const id = useId();
   const [host, setHost] = useState("");
   const [target, setTarget] = useState("");
@@ -119,7 +125,7 @@ export function BindMountForm({ onAdd }: { onAdd: (line: string) => void }) {
       </div>
       {isBrowsing && (
         <HostPicker
-          start={host}
+          start={host || bindRoots[0] || "/"}
           onClose={() => setIsBrowsing(false)}
           onPick={(picked) => {
             setHost(picked);

@@ -7,6 +7,7 @@ import { useTRPC } from "@/components/trpc";
 import { Button, Spinner } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { ErrorAlert } from "@/components/ui/error-alert";
+import { LockedLines } from "./locked-lines";
 import { useSession } from "@/components/auth/use-session";
 import { migrateLegacy, validateConfig } from "@/server/lxc-config/validate";
 import type { TValidateConfigResponse } from "@/server/trpc/routers/config/config.types";
@@ -188,9 +189,17 @@ export function ConfigEditor({ name }: { name: string }) {
       {check.isError && <ErrorAlert error={check.error} title="The config could not be checked" />}
       {save.isError && <ErrorAlert error={save.error} title="The config was not saved" />}
       {tab !== "history" && local.length > 0 && <ProblemList problems={local} />}
+      {tab !== "history" && <LockedLines config={config.data} />}
 
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
-        {tab === "settings" && <SettingsForm text={text} onChange={setDraft} cgroup={config.data.cgroup} />}
+        {tab === "settings" && (
+          <SettingsForm
+            text={text}
+            onChange={setDraft}
+            cgroup={config.data.cgroup}
+            bindRoots={config.data.bindRoots}
+          />
+        )}
         {tab === "text" && <RawEditor value={text} onChange={setDraft} label={`Config of ${name}`} />}
         {tab === "history" && (
           <ConfigHistory

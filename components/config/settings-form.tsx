@@ -13,7 +13,13 @@ import { BindMountForm } from "./bind-mount";
  * group), so switching between the two loses nothing.
  */
 type TEdit = (change: (config: LxcConfig) => void) => void;
-type TProps = { text: string; onChange: (text: string) => void; cgroup: "v1" | "v2" };
+type TProps = {
+  text: string;
+  onChange: (text: string) => void;
+  cgroup: "v1" | "v2";
+  /** Where the host picker of bind mounts starts (ATELIER_BIND_ROOTS). */
+  bindRoots?: string[];
+};
 
 const lineOf = (key: string, value: string) => `${key} = ${value}`;
 
@@ -344,7 +350,7 @@ function Interfaces({ config, edit }: { config: LxcConfig; edit: TEdit }) {
   );
 }
 
-export function SettingsForm({ text, onChange, cgroup }: TProps) {
+export function SettingsForm({ text, onChange, cgroup, bindRoots = [] }: TProps) {
   const config = LxcConfig.parse(text);
   const edit: TEdit = (change) => {
     const draft = LxcConfig.parse(text);
@@ -428,7 +434,10 @@ export function SettingsForm({ text, onChange, cgroup }: TProps) {
           label="Automatic mounts"
           placeholder="proc:mixed sys:ro"
         />
-        <BindMountForm onAdd={(line) => edit((draft) => draft.add("lxc.mount.entry", line))} />
+        <BindMountForm
+          bindRoots={bindRoots}
+          onAdd={(line) => edit((draft) => draft.add("lxc.mount.entry", line))}
+        />
         <KeyField
           {...shared}
           configKey="lxc.mount.fstab"

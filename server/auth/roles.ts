@@ -11,3 +11,6 @@ export const isAtLeast = (role: TRole, minimum: TRole) => rank[role] >= rank[min
 export const lowerOf = (a: TRole, b: TRole): TRole => (rank[a] <= rank[b] ? a : b);
 export const toRole = (value: string): TRole =>
   (ROLES as readonly string[]).includes(value) ? (value as TRole) : "viewer";
+
+/** Who asks for a change: the audit's actor and the role that decides what they may write. */
+export type TActor = { username: string; role: TRole };

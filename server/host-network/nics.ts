@@ -1,3 +1,4 @@
+import type { TActor } from "../auth/roles";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { AppError } from "../errors";
@@ -160,7 +161,7 @@ export const createNics = ({ config }: { config: Pick<TConfigService, "read" | "
     return { current, model, existing };
   };
 
-  const attach = async (input: TAttachNic, actor: string) => {
+  const attach = async (input: TAttachNic, actor: TActor) => {
     const network = await readNetwork();
     const link = network.interfaces.find((entry) => entry.name === input.link);
     if (!link)
@@ -188,20 +189,22 @@ export const createNics = ({ config }: { config: Pick<TConfigService, "read" | "
       name: input.container,
       raw: model.toString(),
       baseVersion: current.version,
-      actor,
+      actor: actor.username,
+      role: actor.role,
       applyLive: false,
     });
     return { index, hwaddr, version: saved.version, diff: saved.diff };
   };
 
-  const detach = async (input: z.infer<typeof ZDetachNic>, actor: string) => {
+  const detach = async (input: z.infer<typeof ZDetachNic>, actor: TActor) => {
     const { current, model } = await readForChange(input.container, input.baseVersion, input.index);
     removeNic(model, input.index);
     const saved = await config.save({
       name: input.container,
       raw: model.toString(),
       baseVersion: current.version,
-      actor,
+      actor: actor.username,
+      role: actor.role,
       applyLive: false,
     });
     return { version: saved.version, diff: saved.diff };

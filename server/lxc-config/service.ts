@@ -1,14 +1,25 @@
 import { createHash } from "node:crypto";
-import { readFile, stat } from "node:fs/promises";
+import { readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { createTwoFilesPatch } from "diff";
 import type { TContainerService } from "../containers/service";
 import type { TDb } from "../db";
+import type { TRole } from "../auth/roles";
 import { AppError } from "../errors";
 import type { TLxcDriver } from "../lxc";
 import { checkConfigWithLiblxc, type TConfigVerdict } from "../lxc/check-config";
 import { lookupKey } from "./catalogue";
 import { LxcConfig } from "./model";
+import {
+  adminReason,
+  describePrivilegedChanges,
+  isInBindRoots,
+  lockedLines,
+  privilegedChanges,
+  PROTECTIVE_KEYS,
+  type TPrivilegeContext,
+  type TPrivilegedChange,
+} from "./privileges";
 import { validateConfig, type TConfigProblem } from "./validate";
 import { writeAtomically } from "./write";
 
@@ -89,6 +100,57 @@ export type TConfigServiceOptions = {
   lxc: Pick<TLxcDriver, "configPath" | "exists" | "notFound" | "setCgroup">;
   containers: Pick<TContainerService, "get" | "create" | "destroy">;
   check?: (text: string) => Promise<TConfigVerdict>;
+  /** Host directories operators may bind-mount from (ATELIER_BIND_ROOTS). */
+  bindRoots?: readonly string[];
+  /** The config new containers start from (ATELIER_CONTAINER_CONFIG), for checking an import before it is made. */
+  containerConfigText?: () => Promise<string>;
+};
+
+/**
+ * An operator's imported config keeps the protections of the config the template wrote (dropped capabilities,
+ * device deny rules, includes, ID maps, seccomp): the lines it lacks are added at its end, under a comment.
+ */
+const keepProtections = (template: string, candidate: string) => {
+  const kept = LxcConfig.parse(template)
+    .entries()
+    .filter((entry) => PROTECTIVE_KEYS.has(entry.key))
+    .map((entry) => `${entry.key} = ${entry.value.trim()}`);
+  const present = new Set(
+    LxcConfig.parse(candidate)
+      .entries()
+      .map((entry) => `${entry.key} = ${entry.value.trim()}`),
+  );
+  const missing = kept.filter((line) => !present.has(line));
+  if (missing.length === 0) return candidate;
+  return `${candidate.replace(/\n*$/, "\n")}# Kept from the template (removing these needs the admin role)\n${missing.join("\n")}\n`;
+};
+
+/**
+ * Bind sources that pass the check by their text but resolve elsewhere on the host (a symlink inside a bind root,
+ * perhaps planted by a container that has the root mounted read-write): admin-only too.
+ */
+const escapedBindSources = async (raw: string, ctx: TPrivilegeContext): Promise<TPrivilegedChange[]> => {
+  const roots = await Promise.all(ctx.bindRoots.map((root) => realpath(root).catch(() => null)));
+  const realRoots = roots.filter((root): root is string => root !== null);
+  const problems: TPrivilegedChange[] = [];
+  for (const entry of LxcConfig.parse(raw).entries()) {
+    if (entry.key !== "lxc.mount.entry" || adminReason(entry.key, entry.value, ctx) !== null) continue;
+    const [source = ""] = entry.value.trim().split(/\s+/);
+    if (!/(^|,)r?bind(,|$)/.test(entry.value.trim().split(/\s+/)[3] ?? "")) continue;
+    const real = await realpath(source).catch(() => null);
+    if (real === null || !isInBindRoots(real, realRoots))
+      problems.push({
+        line: entry.line,
+        key: entry.key,
+        value: entry.value.trim(),
+        kind: "added",
+        reason:
+          real === null
+            ? `${source} does not exist on the host`
+            : `${source} resolves to ${real}, outside the directories operators may bind-mount from`,
+      });
+  }
+  return problems;
 };
 
 export const createConfigService = ({
@@ -96,7 +158,45 @@ export const createConfigService = ({
   lxc,
   containers,
   check = checkConfigWithLiblxc,
+  bindRoots = [],
+  containerConfigText,
 }: TConfigServiceOptions) => {
+  const privilegeContext = (name: string): TPrivilegeContext => ({
+    lxcPath: path.dirname(path.dirname(lxc.configPath(name))),
+    name,
+    bindRoots,
+  });
+
+  /**
+   * An operator may keep admin-only lines unchanged, never add, alter or strip a protection (403 naming the line).
+   * Admins may write anything LXC loads.
+   */
+  const checkPrivileges = async (name: string, before: string, after: string, role: TRole) => {
+    if (role === "admin") return;
+    const ctx = privilegeContext(name);
+    // Bind sources are resolved on the host only where the line is new: one an admin wrote stays their choice.
+    const beforeLines = new Set(
+      LxcConfig.parse(before)
+        .entries()
+        .map((e) => `${e.key}=${e.value.trim()}`),
+    );
+    const escaped = (await escapedBindSources(after, ctx)).filter(
+      (change) => !beforeLines.has(`${change.key}=${change.value}`),
+    );
+    const refused = [...privilegedChanges(before, after, ctx), ...escaped].sort((a, b) => a.line - b.line);
+    if (refused.length === 0) return;
+    throw new AppError("FORBIDDEN", {
+      message: `Nothing was written: ${describePrivilegedChanges(refused)}`,
+      hint: "Ask an admin to make this change; operators may keep such lines as an admin wrote them, not add or change them.",
+      field: "raw",
+      problems: refused.map((change) => ({
+        line: change.line,
+        severity: "error" as const,
+        message: `${change.kind === "added" ? "Needs the admin role" : "Removing it needs the admin role"}: ${change.reason}`,
+      })),
+    });
+  };
+
   const queues = new Map<string, Promise<unknown>>();
   /** One write at a time per container. */
   const serially = <T>(name: string, work: () => Promise<T>) => {
@@ -147,6 +247,8 @@ export const createConfigService = ({
     raw: string;
     baseVersion: string;
     actor: string;
+    /** The writer's role: an operator may not add or alter admin-only lines (server/lxc-config/privileges.ts). */
+    role: TRole;
     applyLive: boolean;
     reason: "save" | "restore" | "import";
   }) =>
@@ -160,6 +262,7 @@ export const createConfigService = ({
           field: "baseVersion",
         });
       }
+      await checkPrivileges(name, current.raw, raw, input.role);
       const problems = await validate(raw);
       const errors = problems.filter((problem) => problem.severity === "error");
       if (errors.length > 0) {
@@ -225,8 +328,8 @@ export const createConfigService = ({
    * with its rootfs and hostname set to the new container's; a busybox root filesystem is created, then the config
    * replaces the template's through the same write path. If that fails, the new container is removed again.
    */
-  const importAsNew = async (input: { name: string; raw: string; actor: string }) => {
-    const candidate = LxcConfig.parse(input.raw)
+  const importAsNew = async (input: { name: string; raw: string; actor: string; role: TRole }) => {
+    let candidate = LxcConfig.parse(input.raw)
       .set("lxc.rootfs.path", `dir:${path.join(path.dirname(lxc.configPath(input.name)), "rootfs")}`)
       .set("lxc.uts.name", input.name)
       .toString();
@@ -238,14 +341,19 @@ export const createConfigService = ({
         problems: errors,
       });
     }
+    // Admin-only lines are refused before anything is made (against the config new containers start from).
+    const base = containerConfigText ? await containerConfigText() : "";
+    await checkPrivileges(input.name, base, candidate, input.role);
     await containers.create({ name: input.name, template: "busybox" });
     try {
       const created = await read(input.name);
+      if (input.role !== "admin") candidate = keepProtections(created.raw, candidate);
       return await write({
         name: input.name,
         raw: candidate,
         baseVersion: created.version,
         actor: input.actor,
+        role: input.role,
         applyLive: false,
         reason: "import",
       });
@@ -284,6 +392,8 @@ export const createConfigService = ({
 
   return {
     read,
+    /** The admin-only lines of a config, each with why (the views lock them for operators). */
+    locks: (name: string, raw: string) => lockedLines(raw, privilegeContext(name)),
     validate,
     preview,
     save: (input: {
@@ -291,6 +401,7 @@ export const createConfigService = ({
       raw: string;
       baseVersion: string;
       actor: string;
+      role: TRole;
       applyLive: boolean;
       reason?: "save" | "import";
     }) => write({ ...input, reason: input.reason ?? "save" }),
@@ -302,6 +413,7 @@ export const createConfigService = ({
       id: number;
       baseVersion: string;
       actor: string;
+      role: TRole;
       applyLive: boolean;
     }) => {
       const row = await versionContent(input.name, input.id);

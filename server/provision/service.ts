@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { bytesOf } from "./disk-usage";
 import { type z } from "zod";
+import type { TActor } from "../auth/roles";
 import type { TContainerService } from "../containers/service";
 import { AppError } from "../errors";
 import type { TJobContext, TJobs } from "../jobs/jobs";
@@ -263,12 +264,19 @@ export const createProvisioner = ({
   };
 
   /** Network, limits and autostart, as config lines through the validated write path. */
-  const writeSettings = async (name: string, form: TForm, actor: string) => {
+  const writeSettings = async (name: string, form: TForm, actor: TActor) => {
     if (!form.network && !form.limits && !form.autostart) return;
     const current = await config.read(name);
     const model = LxcConfig.parse(current.raw);
     applySettings(model, form, detectLayout().version);
-    await config.save({ name, raw: model.toString(), baseVersion: current.version, actor, applyLive: false });
+    await config.save({
+      name,
+      raw: model.toString(),
+      baseVersion: current.version,
+      actor: actor.username,
+      role: actor.role,
+      applyLive: false,
+    });
   };
 
   /** The config a form would give a busybox container: the default config with the form's lines (the wizard's summary). */
@@ -431,7 +439,7 @@ export const createProvisioner = ({
   };
 
   /** Starts the creation job; `{ jobId }` at once. The container is locked ("create") until the job ends. */
-  const create = async (request: TCreateContainerRequest, actor: string) => {
+  const create = async (request: TCreateContainerRequest, actor: TActor) => {
     const { name, template, ...rest } = request;
     const form = ZCreateForm.parse(template ? { ...rest, rootfs: { kind: "busybox" } } : rest);
     // Checked under the container's lock: two requests for one name cannot both pass, and the clean-up of a failed
@@ -443,7 +451,7 @@ export const createProvisioner = ({
       "create",
       {
         kind: form.rootfs.kind === "clone" ? "clone" : "create",
-        owner: actor,
+        owner: actor.username,
         target: name,
         work: async (context) => {
           await makeRootfs(name, form, context);

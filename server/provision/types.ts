@@ -1,3 +1,4 @@
+import type { TActor } from "../auth/roles";
 import type { TDb } from "../db";
 import { AppError } from "../errors";
 import { ZCreateForm, type TCreateForm } from "../trpc/routers/containers/create-container.types";
@@ -39,7 +40,7 @@ export const createTypes = ({ db, provision }: { db: TDb; provision: Pick<TProvi
     if (deleted.count === 0) throw new AppError("NOT_FOUND", { message: `There is no type named "${name}"` });
   };
 
-  const createFrom = async ({ type, name, actor }: { type: string; name: string; actor: string }) => {
+  const createFrom = async ({ type, name, actor }: { type: string; name: string; actor: TActor }) => {
     const row = await db.containerType.findUnique({ where: { name: type } });
     if (!row) throw new AppError("NOT_FOUND", { message: `There is no type named "${type}"`, field: "type" });
     const form = ZCreateForm.parse(JSON.parse(row.form));

@@ -1,12 +1,14 @@
-import { readdir } from "node:fs/promises";
+import { readdir, realpath } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { AppError } from "../../../errors";
+import { isInBindRoots } from "../../../lxc-config/privileges";
 import { operatorProcedure } from "../../procedures";
 
 /**
  * The host-path picker of bind mounts: the directories (only directories, names only) in one host directory.
- * Operators can bind-mount any host path into a container anyway; this lists no file and reads no content.
+ * Operators browse only inside the bind roots (ATELIER_BIND_ROOTS), the directories they may bind-mount from;
+ * admins anywhere. It lists no file and reads no content.
  */
 export const ZBrowseHostRequestSchema = z
   .object({
@@ -30,8 +32,22 @@ const LIMIT = 500;
 export const browseHostRoute = operatorProcedure
   .input(ZBrowseHostRequestSchema)
   .output(ZBrowseHostResponseSchema)
-  .query(async ({ input }) => {
-    const dir = path.resolve(input.path);
+  .query(async ({ ctx, input }) => {
+    const requested = path.resolve(input.path);
+    const { bindRoots } = ctx.runtime.settings;
+    const isAdmin = ctx.principal.role === "admin";
+    // Resolved on the host, so that a symlink inside a bind root cannot lead the listing out of it.
+    const dir = isAdmin ? requested : await realpath(requested).catch(() => requested);
+    const roots = await Promise.all(bindRoots.map((root) => realpath(root).catch(() => root)));
+    if (!isAdmin && !isInBindRoots(dir, roots))
+      throw new AppError("FORBIDDEN", {
+        message:
+          bindRoots.length === 0
+            ? "Operators may not browse the host: no directory is open to bind mounts (ATELIER_BIND_ROOTS)"
+            : `${requested} is outside the directories operators may bind-mount from (${bindRoots.join(", ")})`,
+        hint: "Ask an admin to add the directory to ATELIER_BIND_ROOTS.",
+        field: "path",
+      });
     const entries = await readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
       throw new AppError(error.code === "ENOENT" ? "NOT_FOUND" : "BAD_REQUEST", {
         message:
@@ -49,7 +65,7 @@ export const browseHostRoute = operatorProcedure
       .sort((a, b) => a.localeCompare(b));
     return {
       path: dir,
-      parent: dir === "/" ? null : path.dirname(dir),
+      parent: dir === "/" || (!isAdmin && roots.includes(dir)) ? null : path.dirname(dir),
       directories: directories.slice(0, LIMIT),
       isTruncated: directories.length > LIMIT,
     };

@@ -1,3 +1,4 @@
+import { redactSecrets } from "../../../lxc-config/privileges";
 import { viewerProcedure } from "../../procedures";
 import {
   ZConfigHistoryResponseSchema,
@@ -16,4 +17,7 @@ export const configHistoryRoute = viewerProcedure
 export const configVersionRoute = viewerProcedure
   .input(ZConfigVersionRequestSchema)
   .output(ZConfigVersionResponseSchema)
-  .query(({ ctx, input }) => ctx.runtime.config.versionContent(input.name, input.id));
+  .query(async ({ ctx, input }) => {
+    const row = await ctx.runtime.config.versionContent(input.name, input.id);
+    return ctx.principal.role === "viewer" ? { ...row, content: redactSecrets(row.content) } : row;
+  });

@@ -45,8 +45,14 @@ export const ZGetConfigResponseSchema = z.object({
       section: z.string().nullable(),
       description: z.string().nullable(),
       apply: z.enum(["live", "restart"]).nullable(),
+      /** Why only an admin may add or change this line (null: anyone who may edit). */
+      adminOnly: z.string().nullable(),
     }),
   ),
+  /** Whether the caller may add and change admin-only lines (admins). */
+  canWriteAdminLines: z.boolean(),
+  /** Host directories operators may bind-mount from (ATELIER_BIND_ROOTS): where the host picker starts. */
+  bindRoots: z.array(z.string()),
   problems: z.array(ZConfigProblemSchema),
   /** The host's cgroup layout: which family of keys (lxc.cgroup.* or lxc.cgroup2.*) limits apply through. */
   cgroup: z.enum(["v1", "v2"]),

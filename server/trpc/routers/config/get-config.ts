@@ -1,5 +1,6 @@
 import { lookupKey } from "../../../lxc-config/catalogue";
 import { LxcConfig } from "../../../lxc-config/model";
+import { redactSecrets } from "../../../lxc-config/privileges";
 import { validateConfig } from "../../../lxc-config/validate";
 import { viewerProcedure } from "../../procedures";
 import { ZConfigNameRequestSchema, ZGetConfigResponseSchema } from "./config.types";
@@ -9,7 +10,12 @@ export const getConfigRoute = viewerProcedure
   .input(ZConfigNameRequestSchema)
   .output(ZGetConfigResponseSchema)
   .query(async ({ ctx, input }) => {
-    const current = await ctx.runtime.config.read(input.name);
+    const read = await ctx.runtime.config.read(input.name);
+    // Viewers never see secret-bearing values (lxc.environment); what is written stays as it is.
+    const current = ctx.principal.role === "viewer" ? { ...read, raw: redactSecrets(read.raw) } : read;
+    const locks = new Map(
+      ctx.runtime.config.locks(input.name, read.raw).map((lock) => [lock.line, lock.reason]),
+    );
     const entries = LxcConfig.parse(current.raw)
       .entries()
       .map((entry) => {
@@ -19,11 +25,14 @@ export const getConfigRoute = viewerProcedure
           section: info?.section ?? null,
           description: info?.description ?? null,
           apply: info?.apply ?? null,
+          adminOnly: locks.get(entry.line) ?? null,
         };
       });
     return {
       ...current,
       entries,
+      canWriteAdminLines: ctx.principal.role === "admin",
+      bindRoots: ctx.runtime.settings.bindRoots,
       problems: validateConfig(current.raw),
       cgroup: ctx.runtime.metrics.layout.version === 2 ? ("v2" as const) : ("v1" as const),
     };

@@ -13,5 +13,9 @@ export const importAsNewRoute = operatorProcedure
   .input(ZImportAsNewRequestSchema)
   .output(ZSaveConfigResponseSchema)
   .mutation(({ ctx, input }) => {
-    return ctx.runtime.config.importAsNew({ ...input, actor: ctx.principal.username });
+    return ctx.runtime.config.importAsNew({
+      ...input,
+      actor: ctx.principal.username,
+      role: ctx.principal.role,
+    });
   });

@@ -5,4 +5,6 @@ import { ZRestoreConfigRequestSchema, ZSaveConfigResponseSchema } from "./config
 export const restoreConfigRoute = operatorProcedure
   .input(ZRestoreConfigRequestSchema)
   .output(ZSaveConfigResponseSchema)
-  .mutation(({ ctx, input }) => ctx.runtime.config.restore({ ...input, actor: ctx.principal.username }));
+  .mutation(({ ctx, input }) =>
+    ctx.runtime.config.restore({ ...input, actor: ctx.principal.username, role: ctx.principal.role }),
+  );

@@ -8,4 +8,6 @@ import { ZSaveConfigRequestSchema, ZSaveConfigResponseSchema } from "./config.ty
 export const saveConfigRoute = operatorProcedure
   .input(ZSaveConfigRequestSchema)
   .output(ZSaveConfigResponseSchema)
-  .mutation(({ ctx, input }) => ctx.runtime.config.save({ ...input, actor: ctx.principal.username }));
+  .mutation(({ ctx, input }) =>
+    ctx.runtime.config.save({ ...input, actor: ctx.principal.username, role: ctx.principal.role }),
+  );

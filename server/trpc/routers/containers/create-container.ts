@@ -11,7 +11,7 @@ export const createContainerRoute = operatorProcedure
   .output(ZCreateContainerResponseSchema)
   .mutation(async ({ ctx, input }) => {
     ctx.log.info("creating container", { name: input.name, rootfs: input.rootfs?.kind ?? input.template });
-    const { name, jobId, finished } = await ctx.runtime.provision.create(input, ctx.principal.username);
+    const { name, jobId, finished } = await ctx.runtime.provision.create(input, ctx.principal);
     if (input.template) {
       await finished;
       const job = await ctx.runtime.jobs.get(jobId, { tail: 0 });

@@ -28,10 +28,10 @@ const ZWriteResult = z.object({ version: z.string(), diff: z.string() });
 export const attachNicRoute = operatorProcedure
   .input(ZAttachNic)
   .output(ZWriteResult.extend({ index: z.number(), hwaddr: z.string() }))
-  .mutation(({ ctx, input }) => ctx.runtime.nics.attach(input, ctx.principal.username));
+  .mutation(({ ctx, input }) => ctx.runtime.nics.attach(input, ctx.principal));
 
 /** Remove a container's interface lxc.net.N. */
 export const detachNicRoute = operatorProcedure
   .input(ZDetachNic)
   .output(ZWriteResult)
-  .mutation(({ ctx, input }) => ctx.runtime.nics.detach(input, ctx.principal.username));
+  .mutation(({ ctx, input }) => ctx.runtime.nics.detach(input, ctx.principal));

@@ -24,7 +24,7 @@ export const typesRouter = router({
     .input(z.object({ type: ZTypeName, name: ZContainerName }).strict())
     .output(z.object({ name: z.string(), jobId: z.string() }))
     .mutation(async ({ ctx, input }) => {
-      const { name, jobId } = await ctx.runtime.types.createFrom({ ...input, actor: ctx.principal.username });
+      const { name, jobId } = await ctx.runtime.types.createFrom({ ...input, actor: ctx.principal });
       return { name, jobId };
     }),
 });

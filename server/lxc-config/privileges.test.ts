@@ -1,0 +1,193 @@
+import { describe, expect, it } from "vitest";
+import { adminReason, isInBindRoots, privilegedChanges, redactSecrets } from "./privileges";
+
+const ctx = { lxcPath: "/var/lib/lxc", name: "web", bindRoots: ["/srv/share"] };
+const needsAdmin = (key: string, value: string) => adminReason(key, value, ctx) !== null;
+
+describe("lines that act as root on the host are the admin's", () => {
+  it.each([
+    ["lxc.hook.pre-start", '/bin/sh -c "id > /tmp/proof"'],
+    ["lxc.hook.mount", "/usr/share/lxc/hooks/mountcgroups"],
+    ["lxc.hook.start-host", "/bin/true"],
+    ["lxc.hook.version", "1"],
+    ["lxc.net.0.script.up", "/bin/sh"],
+    ["lxc.net.12.script.down", "/tmp/x"],
+    ["lxc.net.0.type", "phys"],
+    ["lxc.net.0.type", "none"],
+    ["lxc.include", "/etc/passwd"],
+    ["lxc.include", "/usr/share/lxc/config/nesting.conf"],
+    ["lxc.include", "/usr/share/lxc/config/../../../../tmp/evil.conf"],
+    ["lxc.rootfs.path", "dir:/"],
+    ["lxc.rootfs.path", "/var/lib/lxc/web/rootfs/../../../../"],
+    ["lxc.rootfs.path", "dir:/var/lib/lxc/web/rootfs/etc"],
+    ["lxc.rootfs.path", "overlay:/:/var/lib/lxc/web/overlay/delta"],
+    ["lxc.rootfs.path", "dir:/var/lib/lxc/other/rootfs"],
+    ["lxc.rootfs.mount", "/mnt"],
+    ["lxc.mount.fstab", "/var/lib/lxc/web/fstab"],
+    ["lxc.mount.entry", "/ host none bind 0 0"],
+    ["lxc.mount.entry", "/etc etc2 none bind,ro 0 0"],
+    ["lxc.mount.entry", "/srv/share/../../etc x none bind 0 0"],
+    ["lxc.mount.entry", "/srv/sharedevil x none bind 0 0"],
+    ["lxc.mount.entry", "/dev/sda1 mnt ext4 defaults 0 0"],
+    ["lxc.mount.entry", "sysfs sys sysfs rw 0 0"],
+    ["lxc.mount.entry", "proc proc proc rw 0 0"],
+    ["lxc.mount.entry", "tmpfs /etc tmpfs defaults 0 0"],
+    ["lxc.mount.entry", "tmpfs ../../x tmpfs defaults 0 0"],
+    ["lxc.mount.auto", "sys:rw"],
+    ["lxc.mount.auto", "proc:rw sys:mixed"],
+    ["lxc.mount.auto", "cgroup"],
+    ["lxc.mount.auto", "shmounts:/a:/b"],
+    ["lxc.apparmor.profile", "unconfined"],
+    ["lxc.apparmor.profile", "my-loose-profile"],
+    ["lxc.apparmor.allow_nesting", "1"],
+    ["lxc.apparmor.allow_incomplete", "1"],
+    ["lxc.apparmor.raw", "mount,"],
+    ["lxc.selinux.context", "unconfined_t"],
+    ["lxc.seccomp.profile", "/tmp/allow-all"],
+    ["lxc.seccomp.allow_nesting", "1"],
+    ["lxc.seccomp.notify.proxy", "unix:/run/x"],
+    ["lxc.cap.keep", "sys_admin"],
+    ["lxc.cap.drop", ""],
+    ["lxc.cgroup.devices.allow", "a"],
+    ["lxc.cgroup.devices.allow", "b 8:0 rwm"],
+    ["lxc.cgroup2.devices.allow", "b 8:* rw"],
+    ["lxc.cgroup.devices.allow", "c 1:1 rwm"],
+    ["lxc.cgroup.devices.allow", "c 4:0 rwm"],
+    ["lxc.cgroup.devices.allow", "c *:* rwm"],
+    ["lxc.cgroup.devices.allow", ""],
+    ["lxc.cgroup.devices.deny", ""],
+    ["lxc.cgroup.cgroup.procs", "1"],
+    ["lxc.cgroup2.cgroup.subtree_control", "+memory"],
+    ["lxc.cgroup.dir", "../../.."],
+    ["lxc.cgroup.dir.container", "x"],
+    ["lxc.cgroup.relative", "1"],
+    ["lxc.namespace.keep", "net"],
+    ["lxc.namespace.share.net", "1"],
+    ["lxc.namespace.clone", "mount pid"],
+    ["lxc.sysctl.kernel.core_pattern", "|/tmp/evil"],
+    ["lxc.sysctl.kernel.modprobe", "/tmp/evil"],
+    ["lxc.log.file", "/etc/cron.d/evil"],
+    ["lxc.console.logfile", "/root/.bashrc"],
+    ["lxc.console.path", "/dev/sda"],
+    ["lxc.idmap", "u 0 0 65536"],
+    ["lxc.idmap", "g 0 1000 1"],
+  ])("%s = %s needs the admin role", (key, value) => {
+    expect(needsAdmin(key, value)).toBe(true);
+  });
+
+  it.each([
+    ["lxc.uts.name", "web"],
+    ["lxc.net.0.type", "veth"],
+    ["lxc.net.0.link", "br0"],
+    ["lxc.net.0.ipv4.address", "10.0.3.2/24"],
+    ["lxc.cgroup.memory.limit_in_bytes", "256M"],
+    ["lxc.cgroup2.memory.max", "268435456"],
+    ["lxc.cgroup.cpu.shares", "512"],
+    ["lxc.cgroup2.pids.max", "100"],
+    ["lxc.cgroup.devices.allow", "c 1:3 rwm"],
+    ["lxc.cgroup.devices.allow", "c 136:* rwm"],
+    ["lxc.cgroup.devices.allow", "b *:* m"],
+    ["lxc.cgroup.devices.deny", "a"],
+    ["lxc.cap.drop", "sys_module"],
+    ["lxc.include", "/usr/share/lxc/config/common.conf"],
+    ["lxc.include", "/usr/share/lxc/config/debian.common.conf"],
+    ["lxc.rootfs.path", "dir:/var/lib/lxc/web/rootfs"],
+    ["lxc.rootfs.path", "/var/lib/lxc/web/rootfs"],
+    ["lxc.rootfs.path", "overlay:/var/lib/lxc/base/rootfs:/var/lib/lxc/web/overlay/delta"],
+    ["lxc.mount.entry", "/srv/share/data srv/data none bind,create=dir 0 0"],
+    ["lxc.mount.entry", "shm dev/shm tmpfs defaults,create=dir 0 0"],
+    ["lxc.mount.auto", "cgroup:mixed proc:mixed sys:mixed"],
+    ["lxc.apparmor.profile", "generated"],
+    ["lxc.apparmor.allow_nesting", "0"],
+    ["lxc.sysctl.net.ipv4.ip_forward", "1"],
+    ["lxc.start.auto", "1"],
+    ["lxc.environment", "TOKEN=secret"],
+    ["lxc.idmap", "u 0 100000 65536"],
+    ["lxc.console.path", "none"],
+  ])("%s = %s is the operator's", (key, value) => {
+    expect(needsAdmin(key, value)).toBe(false);
+  });
+
+  it("has no bind roots by default: every bind mount is the admin's", () => {
+    expect(adminReason("lxc.mount.entry", "/srv/share/x x none bind 0 0", { ...ctx, bindRoots: [] })).toMatch(
+      /ATELIER_BIND_ROOTS/,
+    );
+  });
+
+  it("judges bind roots by whole path components", () => {
+    expect(isInBindRoots("/srv/share", ["/srv/share"])).toBe(true);
+    expect(isInBindRoots("/srv/share/a/b", ["/srv/share/"])).toBe(true);
+    expect(isInBindRoots("/srv/shared", ["/srv/share"])).toBe(false);
+    expect(isInBindRoots("/srv/share/../etc", ["/srv/share"])).toBe(false);
+    expect(isInBindRoots("srv/share", ["/srv/share"])).toBe(false);
+  });
+});
+
+describe("what an operator may change", () => {
+  const admin = [
+    "lxc.include = /usr/share/lxc/config/common.conf",
+    "lxc.hook.pre-start = /usr/local/bin/prepare",
+    "lxc.cap.drop = sys_module mac_admin sys_time",
+    "lxc.cgroup.devices.deny = a",
+    "lxc.cgroup.devices.allow = c 1:3 rwm",
+    "lxc.idmap = u 0 100000 65536",
+    "lxc.seccomp.profile = /usr/share/lxc/config/common.seccomp",
+    "lxc.cgroup.memory.limit_in_bytes = 256M",
+    "",
+  ].join("\n");
+  const change = (after: string) => privilegedChanges(admin, after, ctx);
+
+  it("keeps an admin's lines unchanged and edits the rest", () => {
+    expect(change(admin.replace("256M", "512M"))).toEqual([]);
+    expect(change(`# a comment\n${admin}lxc.start.auto = 1\n`)).toEqual([]);
+  });
+
+  it("may not add, duplicate or alter an admin-only line", () => {
+    expect(change(`${admin}lxc.hook.start-host = /bin/sh -c id\n`)).toMatchObject([
+      { key: "lxc.hook.start-host", kind: "added", line: 9 },
+    ]);
+    expect(change(admin.replace("/usr/local/bin/prepare", "/tmp/evil"))).toMatchObject([
+      { key: "lxc.hook.pre-start", kind: "added" },
+    ]);
+    expect(change(`${admin}lxc.hook.pre-start = /usr/local/bin/prepare\n`)).toHaveLength(1);
+  });
+
+  it("may not remove a protection", () => {
+    const removed = (line: string) => change(admin.replace(`${line}\n`, ""));
+    expect(removed("lxc.include = /usr/share/lxc/config/common.conf")).toMatchObject([{ kind: "removed" }]);
+    expect(removed("lxc.cgroup.devices.deny = a")).toMatchObject([{ kind: "removed" }]);
+    expect(removed("lxc.idmap = u 0 100000 65536")).toMatchObject([{ kind: "removed" }]);
+    expect(removed("lxc.seccomp.profile = /usr/share/lxc/config/common.seccomp")).toMatchObject([
+      { kind: "removed" },
+    ]);
+    expect(change(admin.replace("sys_module mac_admin sys_time", "mac_admin"))).toMatchObject([
+      { key: "lxc.cap.drop", kind: "removed", value: "sys_module sys_time" },
+    ]);
+    // Removing a hook takes no protection away.
+    expect(removed("lxc.hook.pre-start = /usr/local/bin/prepare")).toEqual([]);
+    // Dropping more, or the same capabilities on two lines, is fine.
+    expect(
+      change(
+        admin.replace(
+          "sys_module mac_admin sys_time",
+          "sys_module\nlxc.cap.drop = mac_admin sys_time sys_rawio",
+        ),
+      ),
+    ).toEqual([]);
+  });
+
+  it("is checked against the file's current text, not what the client says it was", () => {
+    expect(privilegedChanges("", admin, ctx).map((p) => p.key)).toEqual(["lxc.hook.pre-start"]);
+  });
+});
+
+describe("what a viewer reads", () => {
+  it("has the values of lxc.environment redacted, names kept", () => {
+    expect(redactSecrets("lxc.environment = DB_PASSWORD=hunter2\nlxc.uts.name = a\n")).toBe(
+      "lxc.environment = DB_PASSWORD=[redacted]\nlxc.uts.name = a\n",
+    );
+    expect(redactSecrets("  lxc.environment=K=a=b\nlxc.environment = PATH\n")).toBe(
+      "  lxc.environment=K=[redacted]\nlxc.environment = PATH\n",
+    );
+  });
+});
