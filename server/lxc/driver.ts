@@ -1,6 +1,7 @@
-import { readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { AppError } from "../errors";
+import { openRootfs } from "../rootfs";
 import { BUSYBOX_RCS } from "./busybox";
 import {
   parseLxcInfo,
@@ -147,7 +148,7 @@ export const createLxcDriver = ({ lxcPath, containerConfig }: TLxcDriverOptions)
       throw failed("create", name, result);
     }
     try {
-      await writeFile(path.join(containerDir(name), "rootfs", "etc", "init.d", "rcS"), BUSYBOX_RCS, {
+      await openRootfs(path.join(containerDir(name), "rootfs")).writeFile("etc/init.d/rcS", BUSYBOX_RCS, {
         mode: 0o744,
       });
     } catch (error) {

@@ -2,6 +2,7 @@ import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/pr
 import os from "node:os";
 import path from "node:path";
 import { bytesOf } from "./disk-usage";
+import { checkTarMembers, modeOf } from "./tarball";
 import { type z } from "zod";
 import type { TActor } from "../auth/roles";
 import type { TContainerService } from "../containers/service";
@@ -12,6 +13,8 @@ import { writeNic } from "../host-network/nics";
 import { readNetwork } from "../host-network/read";
 import type { TLxcDriver } from "../lxc";
 import { BUSYBOX_RCS } from "../lxc/busybox";
+import { openRootfs } from "../rootfs";
+import { setRootPassword } from "../rootfs/shadow";
 import { summariseStderr } from "../lxc/tools";
 import type { TConfigService } from "../lxc-config/service";
 import { LxcConfig } from "../lxc-config/model";
@@ -53,26 +56,6 @@ export const debianProgress = () => {
     if (line.startsWith("Current default time zone")) return { progress: 96, phase: "setting the time zone" };
     return null;
   };
-};
-
-/**
- * A tarball's members must stay inside the root filesystem, and it must look like one (programs in bin/, sbin/ or
- * usr/). Archives made as `tar -C rootfs .` and as `tar cf x.tar rootfs/` are both taken (the latter unwrapped).
- */
-export const checkTarMembers = (listing: string) => {
-  const members = listing
-    .split("\n")
-    .filter(Boolean)
-    .map((member) => member.replace(/^\.\//, ""));
-  if (members.length === 0) return { problem: "the archive is empty", strip: 0 };
-  const outside = members.find((member) => member.startsWith("/") || member.split("/").includes(".."));
-  if (outside)
-    return { problem: `it has a member outside the root filesystem: ${outside.slice(0, 200)}`, strip: 0 };
-  const strip = members.every((member) => member === "rootfs/" || member.startsWith("rootfs/")) ? 1 : 0;
-  const inside = strip ? members.map((member) => member.slice("rootfs/".length)) : members;
-  if (!inside.some((member) => /^(bin|sbin|usr)\/./.test(member)))
-    return { problem: "it has nothing in bin/, sbin/ or usr/: not a root filesystem", strip };
-  return { problem: null, strip };
 };
 
 /** cgroup keys for the limits, in the host's cgroup version's names. */
@@ -203,16 +186,24 @@ export const createProvisioner = ({
       case "tarball": {
         const file = path.resolve(rootfs.path);
         context.setProgress(5, "checking the archive");
-        const listing = await context.run("tar", ["-tf", file], { timeoutMs: 10 * 60 * 1000 });
+        const listing = await context.run(
+          "tar",
+          ["--list", "--verbose", "--numeric-owner", "--quoting-style=c", "--full-time", "-f", file],
+          { timeoutMs: 10 * 60 * 1000 },
+        );
         if (listing.exitCode !== 0) throw failed("Reading the archive", listing);
-        const { problem, strip } = checkTarMembers(listing.stdout);
+        const { problem, strip, setuid } = checkTarMembers(listing.stdout);
         if (problem)
           throw new AppError("BAD_REQUEST", {
             message: `${rootfs.path} is not usable: ${problem}`,
             field: "rootfs.path",
           });
+        // LXC's own modes: the container's directory 0770, its root filesystem 0755.
         const dir = containerDir(name);
-        await mkdir(path.join(dir, "rootfs"), { recursive: true, mode: 0o755 });
+        await mkdir(dir, { mode: 0o770 });
+        await chmod(dir, 0o770);
+        await mkdir(path.join(dir, "rootfs"), { mode: 0o755 });
+        await chmod(path.join(dir, "rootfs"), 0o755);
         context.setProgress(20, "unpacking the archive");
         const unpacked = await context.run(
           "tar",
@@ -228,6 +219,18 @@ export const createProvisioner = ({
           { timeoutMs: 30 * 60 * 1000 },
         );
         if (unpacked.exitCode !== 0) throw failed("Unpacking the archive", unpacked);
+        if (!rootfs.keepSetuid && setuid.length > 0) {
+          // A setuid program from an archive is root's inside the container: an admin's choice, not a default.
+          context.log(
+            `stripping setuid/setgid bits from ${setuid.length} file(s): ${setuid
+              .map((m) => m.name)
+              .join(", ")
+              .slice(0, 500)}`,
+          );
+          const unpackedRootfs = openRootfs(path.join(dir, "rootfs"));
+          for (const member of setuid)
+            await unpackedRootfs.chmod(member.name, modeOf(member.permissions) & 0o1777);
+        }
         const base = containerConfig ? await readFile(containerConfig, "utf8").catch(() => "") : "";
         const common = "/usr/share/lxc/config/common.conf";
         const hasCommon = (await stat(common).catch(() => null)) !== null;
@@ -315,23 +318,21 @@ export const createProvisioner = ({
 
   const writeRootfs = async (name: string, form: TForm, context: TJobContext) => {
     const layers = await rootfsLayers(name);
-    const rootfs = layers.writable;
+    // Every file goes through the rootfs module: the guest's symlinks are followed inside it, never out of it.
+    const rootfs = openRootfs(layers.writable);
+    const lower = openRootfs(layers.lower);
     const isDebian =
-      (await stat(path.join(rootfs, "etc/debian_version")).catch(() => null)) !== null ||
-      (await stat(path.join(layers.lower, "etc/debian_version")).catch(() => null)) !== null;
+      (await rootfs.kind("etc/debian_version")) !== null || (await lower.kind("etc/debian_version")) !== null;
     if (form.rootfs.kind === "busybox" || (form.rootfs.kind === "clone" && !isDebian)) {
       // Clones of busybox containers made elsewhere get Atelier's init too (see server/lxc/busybox.ts).
-      const rcs = path.join(rootfs, "etc/init.d/rcS");
-      if (
-        (await stat(rcs).catch(() => null)) &&
-        (await stat(path.join(rootfs, "bin/busybox")).catch(() => null))
-      )
-        await writeFile(rcs, BUSYBOX_RCS, { mode: 0o744 });
+      if ((await rootfs.kind("etc/init.d/rcS")) !== null && (await rootfs.kind("bin/busybox")) !== null)
+        await rootfs.writeFile("etc/init.d/rcS", BUSYBOX_RCS, { mode: 0o744 });
     }
     if (form.network && isDebian) {
       // LXC gives eth0 its static address; ifup must not wait for a DHCP answer that never comes (LXC-FACTS).
-      await writeFile(
-        path.join(rootfs, "etc/network/interfaces"),
+      await rootfs.mkdir("etc/network", { mode: 0o755 });
+      await rootfs.writeFile(
+        "etc/network/interfaces",
         [
           "auto lo",
           "iface lo inet loopback",
@@ -340,6 +341,7 @@ export const createProvisioner = ({
           form.network.mode === "static" ? "iface eth0 inet manual" : "iface eth0 inet dhcp",
           "",
         ].join("\n"),
+        { mode: 0o644 },
       );
     }
     if (form.access?.rootPassword && layers.isOverlay)
@@ -350,24 +352,25 @@ export const createProvisioner = ({
       });
     if (form.access?.rootPassword) {
       context.setProgress(98, "setting the root password");
-      const result = await context.run("chroot", [rootfs, "chpasswd"], {
-        input: `root:${form.access.rootPassword}\n`,
-      });
-      if (result.exitCode !== 0)
-        throw failed("Setting the root password (chpasswd in the container)", result);
+      // A SHA-512 crypt hash written into /etc/shadow: no program of the guest runs on the host.
+      await setRootPassword(rootfs, form.access.rootPassword);
     }
     if (form.access?.sshKey) {
       // /root is 0700; in an overlay's upper layer it may not exist yet, and what is made there shadows the lower.
-      await mkdir(path.join(rootfs, "root"), { mode: 0o700 }).catch(() => undefined);
-      const dir = path.join(rootfs, "root/.ssh");
-      await mkdir(dir, { recursive: true, mode: 0o700 });
-      await chmod(dir, 0o700);
-      await writeFile(path.join(dir, "authorized_keys"), `${form.access.sshKey.trim()}\n`, { mode: 0o600 });
+      await rootfs.mkdir("root/.ssh", { mode: 0o700 });
+      await rootfs.chmod("root/.ssh", 0o700);
+      await rootfs.writeFile("root/.ssh/authorized_keys", `${form.access.sshKey.trim()}\n`, { mode: 0o600 });
     }
   };
 
   /** Checks that can be made before anything runs: each refusal names its field. */
-  const precheck = async (name: string, form: TForm) => {
+  const precheck = async (name: string, form: TForm, actor: TActor) => {
+    if (form.rootfs.kind === "tarball" && form.rootfs.keepSetuid && actor.role !== "admin")
+      throw new AppError("FORBIDDEN", {
+        message: "Keeping an archive's setuid and setgid bits needs the admin role",
+        hint: "Leave it off: the bits are stripped, and an admin can set them inside the container.",
+        field: "rootfs.keepSetuid",
+      });
     if (await lxc.exists(name))
       throw new AppError("CONFLICT", {
         message: `A container named "${name}" already exists`,
@@ -465,7 +468,7 @@ export const createProvisioner = ({
           if (form.rootfs.kind === "debian") await removePartialDebian(form.rootfs.release, form.rootfs.arch);
         },
       },
-      () => precheck(name, form),
+      () => precheck(name, form, actor),
     );
     return { name, jobId, finished };
   };

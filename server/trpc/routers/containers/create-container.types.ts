@@ -47,6 +47,8 @@ export const ZRootfs = z.discriminatedUnion("kind", [
       path: ZAbsolutePath.refine((value) => /\.(tar|tar\.gz|tgz|tar\.xz|txz)$/.test(value), {
         message: "must be a .tar, .tar.gz, .tgz or .tar.xz file",
       }),
+      /** Keep the archive's setuid and setgid bits (admins only; stripped otherwise). */
+      keepSetuid: z.boolean().default(false),
     })
     .strict(),
   z
