@@ -1,7 +1,7 @@
 "use client";
 
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, httpLink, splitLink, TRPCClientError } from "@trpc/client";
 import { useState, type ReactNode } from "react";
 import superjson from "superjson";
 import { TRPCProvider } from "@/components/trpc";
@@ -46,7 +46,16 @@ export function Providers({ children }: { children: ReactNode }) {
       }),
   );
   const [trpcClient] = useState(() =>
-    createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: "/api/trpc", transformer: superjson })] }),
+    createTRPCClient<AppRouter>({
+      links: [
+        // Sign-in and setup calls are never batched (the server refuses it); the rest in batches of at most 10.
+        splitLink({
+          condition: (op) => op.path.startsWith("auth."),
+          true: httpLink({ url: "/api/trpc", transformer: superjson }),
+          false: httpBatchLink({ url: "/api/trpc", transformer: superjson, maxItems: 10 }),
+        }),
+      ],
+    }),
   );
   return (
     <QueryClientProvider client={queryClient}>

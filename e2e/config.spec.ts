@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { appendFile, mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { lxcPath } from "../tests/lxc-oracle";
@@ -6,6 +6,7 @@ import { expect, test } from "./fixtures";
 
 /** Config editing in the browser: settings form, raw editor, review with diff, live apply, history, restore. */
 const configFile = (name: string) => path.join(lxcPath(), name, "config");
+const BIND_ROOT = path.join(process.env.ATELIER_DATA_DIR ?? "/tmp", "binds");
 
 test("change a running container's memory limit live, see it in the cgroup, and restore the previous version", async ({
   page,
@@ -80,39 +81,72 @@ test("the raw editor shows problems on their line, and the review refuses an inv
   expect(await readFile(configFile(name), "utf8")).toBe(original);
 });
 
-test("import the seed tutorial's legacy config: see what is legacy and ignored, migrate, review and save", async ({
+test.describe("as an admin", () => {
+  // The tutorial's config allows the host's tty0 and tty1 and drops no capability: lines only an admin may write.
+  test.use({ storageState: "e2e/.auth/admin.json" });
+
+  test("import the seed tutorial's legacy config: see what is legacy and ignored, migrate, review and save", async ({
+    page,
+    createContainer,
+  }) => {
+    const name = await createContainer();
+    await page.goto(`/containers/${name}/config`);
+    await page.getByRole("button", { name: "Import…" }).click();
+    const seed = await readFile("server/lxc-config/__fixtures__/seed-legacy.conf");
+    await page
+      .getByLabel("From a file")
+      .setInputFiles({ name: "vm0.conf", mimeType: "text/plain", buffer: seed });
+    await expect(page.getByTestId("import-analysis")).toContainText(
+      "11 legacy lines (can be migrated), 3 lines LXC ignores, 0 invalid lines.",
+    );
+    await page.getByRole("button", { name: "Load into the editor" }).click();
+    await expect(page.getByRole("tab", { name: "Text" })).toHaveAttribute("aria-selected", "true");
+    await expect(page.getByRole("list", { name: "Problems" })).toContainText("lxc.utsname is a legacy key");
+    await page.getByRole("button", { name: "Migrate legacy keys" }).click();
+    await expect(page.getByText("No error found")).toBeVisible();
+    await expect(page.getByTestId("raw-editor")).toContainText("lxc.net.0.ipv4.address = 192.168.1.100/24");
+
+    await page.getByRole("button", { name: "Review and save" }).click();
+    const dialog = page.getByRole("dialog", { name: `Save these changes to ${name}?` });
+    await expect(dialog.getByTestId("config-diff")).toContainText("+lxc.uts.name = vm0");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
+    const written = await readFile(configFile(name), "utf8");
+    expect(written).toContain("lxc.uts.name = vm0\nlxc.tty.max = 4");
+    expect(written).not.toContain("lxc.network");
+    await page.getByRole("tab", { name: "History" }).click();
+    await expect(
+      page.getByRole("list", { name: "Versions, newest first" }).getByRole("listitem").first(),
+    ).toContainText("imported");
+  });
+});
+
+test("an operator sees the lines only an admin may change, and a save that adds one is refused naming it", async ({
   page,
   createContainer,
 }) => {
   const name = await createContainer();
+  // As an admin would have written it (here, on the host): a hook.
+  await appendFile(configFile(name), "lxc.hook.pre-start = /bin/true\n");
   await page.goto(`/containers/${name}/config`);
-  await page.getByRole("button", { name: "Import…" }).click();
-  const seed = await readFile("server/lxc-config/__fixtures__/seed-legacy.conf");
-  await page
-    .getByLabel("From a file")
-    .setInputFiles({ name: "vm0.conf", mimeType: "text/plain", buffer: seed });
-  await expect(page.getByTestId("import-analysis")).toContainText(
-    "11 legacy lines (can be migrated), 3 lines LXC ignores, 0 invalid lines.",
+  const locked = page.getByTestId("locked-lines");
+  await expect(locked).toContainText("only an admin may change");
+  await locked.getByText(/only an admin may change/).click();
+  await expect(locked.getByRole("list", { name: "Lines only an admin may change" })).toContainText(
+    "lxc.hook.pre-start (a hook runs as root on the host)",
   );
-  await page.getByRole("button", { name: "Load into the editor" }).click();
-  await expect(page.getByRole("tab", { name: "Text" })).toHaveAttribute("aria-selected", "true");
-  await expect(page.getByRole("list", { name: "Problems" })).toContainText("lxc.utsname is a legacy key");
-  await page.getByRole("button", { name: "Migrate legacy keys" }).click();
-  await expect(page.getByText("No error found")).toBeVisible();
-  await expect(page.getByTestId("raw-editor")).toContainText("lxc.net.0.ipv4.address = 192.168.1.100/24");
-
+  await page.getByRole("tab", { name: "Text" }).click();
+  await page.getByRole("textbox", { name: `Config of ${name}` }).click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type("lxc.hook.start-host = /bin/sh -c id\n");
   await page.getByRole("button", { name: "Review and save" }).click();
-  const dialog = page.getByRole("dialog", { name: `Save these changes to ${name}?` });
-  await expect(dialog.getByTestId("config-diff")).toContainText("+lxc.uts.name = vm0");
-  await dialog.getByRole("button", { name: "Save" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
-  const written = await readFile(configFile(name), "utf8");
-  expect(written).toContain("lxc.uts.name = vm0\nlxc.tty.max = 4");
-  expect(written).not.toContain("lxc.network");
-  await page.getByRole("tab", { name: "History" }).click();
-  await expect(
-    page.getByRole("list", { name: "Versions, newest first" }).getByRole("listitem").first(),
-  ).toContainText("imported");
+  // The review says so before anything is sent to be written (the server refuses it anyway: tests/security).
+  const dialog = page.getByRole("dialog", { name: "This config cannot be saved" });
+  await expect(dialog.getByRole("alert")).toContainText(
+    "Needs the admin role: a hook runs as root on the host",
+  );
+  await expect(dialog.getByRole("button", { name: "Save" })).toBeDisabled();
+  expect(await readFile(configFile(name), "utf8")).not.toContain("start-host");
 });
 
 test("the settings form adds and reorders interfaces and adds a bind mount picked on the host, and the text keeps every other line", async ({
@@ -131,17 +165,21 @@ test("the settings form adds and reorders interfaces and adds a bind mount picke
   await page.getByRole("button", { name: "Add an interface" }).click();
   await expect(page.getByRole("heading", { name: "Interface 1" })).toBeVisible();
   await page.getByRole("button", { name: "Move interface 1 up" }).click();
+  // Operators browse and bind-mount only inside ATELIER_BIND_ROOTS (playwright.config.ts sets one).
+  await mkdir(path.join(BIND_ROOT, "tmp"), { recursive: true });
   await page.getByRole("button", { name: "Browse…" }).click();
   const picker = page.getByTestId("host-picker");
   await picker.getByRole("button", { name: "tmp/" }).click();
-  await expect(picker).toContainText("/tmp");
+  await expect(picker).toContainText(`${BIND_ROOT}/tmp`);
   await picker.getByRole("button", { name: "Use this directory" }).click();
-  await expect(page.getByLabel("Host directory")).toHaveValue("/tmp");
+  await expect(page.getByLabel("Host directory")).toHaveValue(`${BIND_ROOT}/tmp`);
   await page.getByLabel("Inside the container").fill("mnt/host-tmp");
   await page.getByLabel("Read-only").check();
   await page.getByRole("button", { name: "Add the bind mount" }).click();
   await expect(
-    page.getByText("lxc.mount.entry = /tmp mnt/host-tmp none bind,create=dir,ro 0 0", { exact: true }),
+    page.getByText(`lxc.mount.entry = ${BIND_ROOT}/tmp mnt/host-tmp none bind,create=dir,ro 0 0`, {
+      exact: true,
+    }),
   ).toBeVisible();
 
   await page.getByRole("tab", { name: "Text" }).click();
@@ -153,7 +191,7 @@ test("the settings form adds and reorders interfaces and adds a bind mount picke
   await page.getByRole("button", { name: "Review and save" }).click();
   const dialog = page.getByRole("dialog", { name: `Save these changes to ${name}?` });
   await expect(dialog.getByTestId("config-diff")).toContainText(
-    "+lxc.mount.entry = /tmp mnt/host-tmp none bind,create=dir,ro 0 0",
+    `+lxc.mount.entry = ${BIND_ROOT}/tmp mnt/host-tmp none bind,create=dir,ro 0 0`,
   );
   await dialog.getByRole("button", { name: "Save" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();

@@ -23,7 +23,15 @@ const schemaOf = (file: string) => {
         "select sql from sqlite_master where sql is not null and name not like '\\_prisma%' escape '\\' and name not like 'sqlite_%'",
       )
       .all() as { sql: string }[];
-    return rows.map((row) => row.sql.replace(/\s+/g, " ").trim()).sort();
+    // Spacing around punctuation differs between CREATE TABLE and a later ALTER TABLE ADD COLUMN: not the schema.
+    return rows
+      .map((row) =>
+        row.sql
+          .replace(/\s+/g, " ")
+          .replace(/\s*([(),])\s*/g, "$1")
+          .trim(),
+      )
+      .sort();
   } finally {
     db.close();
   }

@@ -46,6 +46,25 @@ const ZRawSettings = z.object({
   HOST: ZHost.default("0.0.0.0"),
   ATELIER_TLS_CERT: ZAbsolutePath.optional(),
   ATELIER_TLS_KEY: ZAbsolutePath.optional(),
+  ATELIER_ALLOW_HTTP: z
+    .enum(["0", "1", "true", "false"], { message: "must be 1 or 0" })
+    .default("0")
+    .transform((value) => value === "1" || value === "true"),
+  ATELIER_ALLOWED_HOSTS: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) =>
+      value
+        ? value
+            .split(",")
+            .map((entry) => entry.trim().toLowerCase())
+            .filter(Boolean)
+        : [],
+    )
+    .refine((value) => value.every((entry) => /^[a-z0-9.:-]+$/.test(entry)), {
+      message: "must be host names or addresses separated by commas",
+    }),
   ATELIER_EVENT_RETENTION_DAYS: z.coerce
     .number({ message: "must be a number of days" })
     .int("must be a whole number of days")
@@ -68,6 +87,16 @@ const ZRawSettings = z.object({
   ATELIER_HOST_ROOT: ZAbsolutePath.default("/"),
   ATELIER_LXC_CACHE: ZAbsolutePath.default("/var/cache/lxc"),
   ATELIER_IMPORT_DIRS: ZDirectoryList,
+  ATELIER_UPLOAD_MAX_BYTES: z
+    .string()
+    .trim()
+    .regex(/^\d+\s*[KMGT]?i?B?$/i, "must be a size such as 8G, 512M or a number of bytes")
+    .default("8G")
+    .transform((value) => {
+      const [, number = "0", unit = ""] = /^(\d+)\s*([KMGT]?)/i.exec(value) ?? [];
+      const power = unit === "" ? 0 : "KMGT".indexOf(unit.toUpperCase()) + 1;
+      return Number(number) * 1024 ** power;
+    }),
   ATELIER_BIND_ROOTS: ZDirectoryList,
   DATABASE_URL: z
     .string()
@@ -88,8 +117,15 @@ export type TSettings = {
   databaseUrl: string;
   /** The config file new containers start from (lxc-create -f), when it exists. */
   containerConfig: string | undefined;
-  /** HTTPS certificate and key (PEM), when both are set. */
-  tls: { cert: string; key: string } | null;
+  /**
+   * HTTPS certificate and key (PEM): the configured ones, or the self-signed pair Atelier made (main.ts fills it in
+   * with server/http/tls.ts); null when serving plain HTTP (loopback, or ATELIER_ALLOW_HTTP).
+   */
+  tls: { cert: string; key: string; fingerprint?: string; isGenerated?: boolean } | null;
+  /** Plain HTTP beyond loopback, explicitly allowed (behind a TLS proxy, say). */
+  allowHttp: boolean;
+  /** Names (and addresses) Atelier answers to besides the machine's own, against DNS rebinding. */
+  allowedHosts: string[];
   auditRetentionDays: number;
   eventRetentionDays: number;
   /** How often running containers' usage is sampled. */
@@ -100,6 +136,8 @@ export type TSettings = {
   lxcCache: string;
   /** Where root filesystem tarballs may be taken from. */
   importDirs: string[];
+  /** The largest root filesystem archive a browser may upload. */
+  uploadMaxBytes: number;
   /** Host directories operators may bind-mount into containers and browse (none by default: admins only). */
   bindRoots: string[];
   isDev: boolean;
@@ -179,6 +217,8 @@ export const loadSettings = async (source: NodeJS.ProcessEnv = process.env): Pro
     databaseUrl: raw.DATABASE_URL ?? `file:${path.join(raw.ATELIER_DATA_DIR, "atelier.db")}`,
     containerConfig,
     tls,
+    allowHttp: raw.ATELIER_ALLOW_HTTP,
+    allowedHosts: raw.ATELIER_ALLOWED_HOSTS,
     auditRetentionDays: raw.ATELIER_AUDIT_RETENTION_DAYS,
     eventRetentionDays: raw.ATELIER_EVENT_RETENTION_DAYS,
     metricsIntervalMs: raw.ATELIER_METRICS_INTERVAL_MS,
@@ -187,6 +227,7 @@ export const loadSettings = async (source: NodeJS.ProcessEnv = process.env): Pro
     importDirs: (raw.ATELIER_IMPORT_DIRS ?? [path.join(raw.ATELIER_DATA_DIR, "imports")]).map((entry) =>
       path.resolve(entry),
     ),
+    uploadMaxBytes: raw.ATELIER_UPLOAD_MAX_BYTES,
     bindRoots: (raw.ATELIER_BIND_ROOTS ?? []).map((entry) => path.resolve(entry)),
     isDev: raw.NODE_ENV === "development",
   });

@@ -15,11 +15,19 @@ import { fileURLToPath } from "node:url";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import next from "next";
 import { principalOf } from "./auth/principal";
-import { SetupToken } from "./auth/setup-token";
+import { removeSetupTokenFile, SetupToken, setupTokenFile, writeSetupTokenFile } from "./auth/setup-token";
 import { loadSettings, SettingsError, type TSettings } from "./env";
 import { handleEventStream } from "./http/event-stream";
-import { handleUpload } from "./http/upload";
-import { checkHost, checkOrigin, pageContentSecurityPolicy, SECURITY_HEADERS } from "./http/guards";
+import { handleUpload, pruneUploads } from "./http/upload";
+import {
+  checkHost,
+  checkOrigin,
+  HSTS,
+  isLoopbackAddress,
+  pageContentSecurityPolicy,
+  SECURITY_HEADERS,
+} from "./http/guards";
+import { ensureTls, hostNames } from "./http/tls";
 import { logger } from "./log";
 import { migrateDatabase, pruneAudit } from "./migrate";
 import { startLiveState } from "./monitor/live-state";
@@ -43,6 +51,51 @@ const isOpenPage = (pathname: string) =>
   pathname.startsWith("/_next/") ||
   pathname === "/favicon.ico";
 
+/** Request bodies of /api/trpc: a config is at most 256 KiB; nothing legitimate comes near 1 MiB. */
+const MAX_API_BODY = 1024 * 1024;
+/** Calls in one tRPC batch. */
+const MAX_BATCH = 10;
+
+/**
+ * Before tRPC reads anything: a body over the limit is 413; a batch is at most MAX_BATCH calls and never holds a
+ * sign-in call (each guess must be its own request, counted and throttled as such).
+ */
+const checkTrpcRequest = (req: IncomingMessage, pathname: string) => {
+  const length = Number(req.headers["content-length"] ?? "0");
+  if (Number.isFinite(length) && length > MAX_API_BODY)
+    return { status: 413, message: `Request bodies are limited to ${MAX_API_BODY} bytes` };
+  let names: string[];
+  try {
+    names = decodeURIComponent(pathname.slice("/api/trpc/".length)).split(",");
+  } catch {
+    return { status: 400, message: "The procedure name is not valid URL encoding" };
+  }
+  if (names.length > MAX_BATCH) return { status: 400, message: `A batch holds at most ${MAX_BATCH} calls` };
+  if (names.length > 1 && names.some((name) => name.startsWith("auth.")))
+    return { status: 400, message: "auth.* procedures cannot be batched: send each on its own" };
+  return null;
+};
+
+/**
+ * This machine's names and addresses (and ATELIER_ALLOWED_HOSTS), for the Host check. Addresses change (a bridge
+ * is created, DHCP renews): re-read when a name is not found, at most every 5 s.
+ */
+const machineNames = (extra: string[]) => {
+  let known = new Set<string>();
+  let readAt = 0;
+  const refresh = () => {
+    const names = hostNames();
+    known = new Set([...names.dns, ...names.ips, ...extra].map((name) => name.toLowerCase()));
+    readAt = Date.now();
+  };
+  return (hostname: string) => {
+    if (known.has(hostname)) return true;
+    if (Date.now() - readAt < 5000 && readAt !== 0) return false;
+    refresh();
+    return known.has(hostname);
+  };
+};
+
 const sendJson = (res: ServerResponse, status: number, body: unknown) => {
   res.writeHead(status, { "Content-Type": "application/json" });
   res.end(JSON.stringify(body));
@@ -51,18 +104,35 @@ const sendJson = (res: ServerResponse, status: number, body: unknown) => {
 const main = async () => {
   let settings: TSettings;
   try {
-    settings = await loadSettings();
+    const loaded = await loadSettings();
+    // HTTPS by default beyond loopback: the configured certificate, or a self-signed one made in the data directory.
+    const tls = await ensureTls({
+      configured: loaded.tls,
+      host: loaded.host,
+      allowHttp: loaded.allowHttp,
+      dataDir: loaded.dataDir,
+    });
+    settings = Object.freeze({ ...loaded, tls });
   } catch (error) {
     if (error instanceof SettingsError) return fail(error.message);
     return fail(`Atelier cannot start: ${(error as Error).message}`);
   }
+  if (!settings.tls && !isLoopbackAddress(settings.host))
+    log.warn(
+      "serving plain HTTP beyond loopback (ATELIER_ALLOW_HTTP): passwords cross the network unencrypted",
+    );
+  const isThisMachine = machineNames(settings.allowedHosts);
   try {
     await migrateDatabase(settings.databaseUrl);
   } catch (error) {
     return fail(`Atelier cannot start: ${(error as Error).message}`);
   }
 
-  const runtime = createRuntime(settings);
+  const procedures = new Set(Object.keys(appRouter._def.procedures));
+  const runtime = createRuntime(settings, {
+    isProcedure: (name) =>
+      procedures.has(name) || name.startsWith("GET /api/") || name.startsWith("POST /api/"),
+  });
   // A host network change that was never confirmed (Atelier stopped or crashed while it waited) is undone first.
   await runtime.network
     .recover()
@@ -83,6 +153,7 @@ const main = async () => {
       runtime.events.prune(settings.eventRetentionDays),
       runtime.metrics.history.prune(),
       runtime.jobs.prune(settings.eventRetentionDays),
+      pruneUploads(settings.importDirs[0]),
     ]).catch((error: unknown) => log.error("pruning failed", { error }));
   const liveState = startLiveState({
     lxcPath: settings.lxcPath,
@@ -106,6 +177,7 @@ const main = async () => {
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: "/api/trpc/",
+    maxBodySize: MAX_API_BODY,
     createContext: ({ req, res }) => createContext({ runtime, req, res }),
     onError: ({ error, path: procedure }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") log.error("api error", { procedure, error: error.message });
@@ -113,9 +185,15 @@ const main = async () => {
   });
 
   const handleApi = (req: IncomingMessage, res: ServerResponse, pathname: string) => {
-    const rejection = checkHost(req, settings.host) ?? checkOrigin(req);
+    // Answers about containers, users and tokens are never kept by a browser or a proxy.
+    res.setHeader("Cache-Control", "no-store");
+    const rejection = checkHost(req, settings.host, isThisMachine) ?? checkOrigin(req);
     if (rejection) return sendJson(res, rejection.status, { error: rejection.message });
-    if (pathname.startsWith("/api/trpc/")) return trpc(req, res);
+    if (pathname.startsWith("/api/trpc/")) {
+      const refusal = checkTrpcRequest(req, pathname);
+      if (refusal) return sendJson(res, refusal.status, { error: refusal.message });
+      return trpc(req, res);
+    }
     if (pathname === "/api/events" && req.method === "GET") return void handleEventStream(req, res, runtime);
     if (pathname === "/api/uploads/rootfs" && req.method === "POST")
       return void handleUpload(req, res, new URL(req.url ?? "/", "http://localhost"), runtime).catch(
@@ -131,9 +209,10 @@ const main = async () => {
   // Every page but sign-in and first-run setup needs a session; without one, the browser is sent to sign in.
   const handleRequest = async (req: IncomingMessage, res: ServerResponse) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    if (settings.tls) res.setHeader("Strict-Transport-Security", HSTS);
     const url = new URL(req.url ?? "/", "http://localhost");
     if (url.pathname === "/api" || url.pathname.startsWith("/api/")) return handleApi(req, res, url.pathname);
-    const rejection = checkHost(req, settings.host);
+    const rejection = checkHost(req, settings.host, isThisMachine);
     if (rejection) return sendJson(res, rejection.status, { error: rejection.message });
     if (!isOpenPage(url.pathname) && !(await principalOf(runtime.accounts, req))) {
       const target =
@@ -171,10 +250,14 @@ const main = async () => {
   const scheme = settings.tls ? "https" : "http";
   const shownHost = ["0.0.0.0", "::"].includes(settings.host) ? os.hostname() : settings.host;
   const baseUrl = `${scheme}://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${settings.port}`;
-  if ((await runtime.accounts.countUsers()) === 0) runtime.setup.token = new SetupToken();
+  if ((await runtime.accounts.countUsers()) === 0) {
+    runtime.setup.token = new SetupToken();
+    await writeSetupTokenFile(settings.dataDir, runtime.setup.token.token ?? "");
+  } else await removeSetupTokenFile(settings.dataDir);
   server.listen(settings.port, settings.host, () => {
     log.info("Atelier is listening", {
       url: `${baseUrl}/`,
+      ...(settings.tls?.fingerprint ? { tlsFingerprint: settings.tls.fingerprint } : {}),
       host: settings.host,
       lxcPath: settings.lxcPath,
       dataDir: settings.dataDir,
@@ -182,9 +265,13 @@ const main = async () => {
     const token = runtime.setup.token?.token;
     if (token) {
       // The one secret this server ever logs: its holder creates the first admin. It works once, for an hour.
+      const fingerprint = settings.tls?.isGenerated
+        ? `The certificate is self-signed: check that your browser shows this SHA-256 fingerprint before you go on:\n\n    ${settings.tls.fingerprint}\n\n`
+        : "";
       process.stdout.write(
         `\nNo user exists yet. Create the first admin within an hour at this one-time link:\n\n    ${baseUrl}/setup#token=${token}\n\n` +
-          "(or on this machine: npx atelier user add NAME --role admin)\n\n",
+          fingerprint +
+          `(The token is also in ${setupTokenFile(settings.dataDir)}, readable by root only; or, on this machine: npx atelier user add NAME --role admin)\n\n`,
       );
     }
   });

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { createAccounts, type TAccounts } from "./auth/accounts";
+import { createAnonymousRefusals, type TAnonymousRefusals } from "./auth/anonymous-refusals";
 import type { SetupToken } from "./auth/setup-token";
 import { createContainerService, type TContainerService } from "./containers/service";
 import { EventBus } from "./events/bus";
@@ -42,12 +43,17 @@ export type TRuntime = {
   config: TConfigService;
   /** Usage: sampler, recent window, history and the live streams' watches (started by main). */
   metrics: TMetrics;
+  /** Refused calls without credentials, audited one row per address and minute. */
+  anonymousRefusals: TAnonymousRefusals;
   /** First-run setup: the token that may create the first admin, while no user exists. */
   setup: { token: SetupToken | null };
   log: TLogger;
 };
 
-export const createRuntime = (settings: TSettings): TRuntime => {
+export const createRuntime = (
+  settings: TSettings,
+  { isProcedure }: { isProcedure: (path: string) => boolean },
+): TRuntime => {
   const lxc = createLxcDriver({ lxcPath: settings.lxcPath, containerConfig: settings.containerConfig });
   const db = createDb(settings.databaseUrl);
   const events = new EventBus(db, logger.child({ component: "events" }));
@@ -119,6 +125,7 @@ export const createRuntime = (settings: TSettings): TRuntime => {
       log: logger.child({ component: "metrics" }),
     }),
     setup: { token: null },
+    anonymousRefusals: createAnonymousRefusals({ db, isProcedure }),
     lxc,
     containers,
     log: logger,

@@ -55,8 +55,10 @@ export function NewContainerForm() {
   const containers = useQuery(trpc.containers.list.queryOptions(undefined));
   const types = useQuery(trpc.types.list.queryOptions());
   const form = toForm(draft);
+  // Without the access part: a query's input travels in the URL, a root password must not.
+  const { access: _access, ...previewForm } = form;
   const preview = useQuery({
-    ...trpc.provision.preview.queryOptions(form),
+    ...trpc.provision.preview.queryOptions(previewForm),
     enabled: draft.kind !== "import" && ZCreateForm.safeParse(form).success,
   });
   const saveType = useMutation(

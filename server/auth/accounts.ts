@@ -1,6 +1,6 @@
 import { AppError } from "../errors";
 import type { TDb } from "../db";
-import { RateLimiter } from "./rate-limit";
+import { SignInThrottle } from "./rate-limit";
 import { isAtLeast, lowerOf, toRole, type TRole } from "./roles";
 import { burnPasswordCheck, hashPassword, hashSecret, newSecret, verifyPassword } from "./secrets";
 
@@ -34,8 +34,7 @@ export const createAccounts = ({
   sessionMaxDays = 30,
   now = () => new Date(),
 }: TAccountsOptions) => {
-  const perAccount = new RateLimiter(5, 15 * 60_000);
-  const perAddress = new RateLimiter(20, 15 * 60_000);
+  const throttle = new SignInThrottle();
 
   const userByName = (username: string) => db.user.findUnique({ where: { username } });
 
@@ -101,16 +100,26 @@ export const createAccounts = ({
     return publicUser(updated);
   };
 
-  /** Sets a new password and ends the user's sessions (all, or all but `keepSessionId`). */
-  const setPassword = async (userId: number, password: string, keepSessionId?: string) => {
+  /**
+   * Sets a new password and ends the user's sessions (all, or all but `keepSessionId`). A reset (by an admin or
+   * root, not the user's own change) also revokes the user's API tokens: whoever knew the old password may have
+   * made one.
+   */
+  const setPassword = async (
+    userId: number,
+    password: string,
+    options: { keepSessionId?: string; isReset?: boolean } = { isReset: true },
+  ) => {
     await requireUser(userId);
     await db.user.update({
       where: { id: userId },
       data: { passwordHash: await hashPassword(password), passwordChangedAt: now() },
     });
     await db.session.deleteMany({
-      where: { userId, ...(keepSessionId ? { id: { not: keepSessionId } } : {}) },
+      where: { userId, ...(options.keepSessionId ? { id: { not: options.keepSessionId } } : {}) },
     });
+    if (options.isReset)
+      await db.apiToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: now() } });
   };
 
   const changeOwnPassword = async (principal: TPrincipal, current: string, next: string) => {
@@ -121,7 +130,10 @@ export const createAccounts = ({
         field: "currentPassword",
       });
     }
-    await setPassword(user.id, next, principal.sessionId);
+    await setPassword(user.id, next, {
+      ...(principal.sessionId ? { keepSessionId: principal.sessionId } : {}),
+      isReset: false,
+    });
   };
 
   const startSession = async (
@@ -159,22 +171,22 @@ export const createAccounts = ({
   }) => {
     const accountKey = input.username.toLowerCase();
     const addressKey = input.clientAddress ?? "unknown";
-    const wait = Math.max(perAccount.retryAfterSeconds(accountKey), perAddress.retryAfterSeconds(addressKey));
+    const wait = throttle.retryAfterSeconds(accountKey, addressKey);
     if (wait > 0) throw tooMany(wait);
+    // Counted now, before any await: concurrent guesses see each other.
+    throttle.begin(accountKey, addressKey);
 
     const user = await userByName(accountKey);
     const isValid = user
       ? await verifyPassword(user.passwordHash, input.password)
       : (await burnPasswordCheck(input.password), false);
     if (!user || !isValid || user.disabled) {
-      perAccount.fail(accountKey);
-      perAddress.fail(addressKey);
       throw new AppError("UNAUTHORIZED", {
         message: GENERIC_LOGIN_ERROR,
         hint: "Check the username and password.",
       });
     }
-    perAccount.reset(accountKey);
+    throttle.succeeded(accountKey, addressKey);
     const session = await startSession(user.id, input);
     return { ...session, user: publicUser(user) };
   };
@@ -230,7 +242,7 @@ export const createAccounts = ({
   };
 
   const createApiToken = async (
-    owner: { userId: number; role: TRole },
+    owner: { userId: number; role: TRole; tokenId?: number | undefined },
     input: { name: string; role: TRole; expiresDays?: number | undefined },
   ) => {
     if (!isAtLeast(owner.role, input.role)) {
@@ -238,6 +250,17 @@ export const createAccounts = ({
         message: `A token cannot have a higher role than its owner (${owner.role})`,
         field: "role",
       });
+    }
+    // A token may mint tokens, never one that outlives it.
+    if (owner.tokenId !== undefined) {
+      const parent = await db.apiToken.findUnique({ where: { id: owner.tokenId } });
+      const requested = input.expiresDays ? now().getTime() + input.expiresDays * DAY : Infinity;
+      if (parent?.expiresAt && requested > parent.expiresAt.getTime())
+        throw new AppError("FORBIDDEN", {
+          message: `A token made with a token cannot outlive it (this one expires ${parent.expiresAt.toISOString()})`,
+          hint: "Choose fewer days, or create the token from a signed-in session.",
+          field: "expiresDays",
+        });
     }
     const token = newSecret("t");
     const record = await db.apiToken.create({

@@ -1,3 +1,5 @@
+import { rm, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { AppError } from "../errors";
 import { newSecret, safeEqual } from "./secrets";
 
@@ -34,3 +36,17 @@ export class SetupToken {
     this.value = null;
   }
 }
+
+/**
+ * The setup token is also kept in a file only root can read (`setup-token` in the data directory, 0600), for a
+ * host whose log is not at hand; it is removed once the first admin exists.
+ */
+export const setupTokenFile = (dataDir: string) => path.join(dataDir, "setup-token");
+
+export const writeSetupTokenFile = async (dataDir: string, token: string) => {
+  const file = setupTokenFile(dataDir);
+  await rm(file, { force: true });
+  await writeFile(file, `${token}\n`, { mode: 0o600, flag: "wx" });
+};
+
+export const removeSetupTokenFile = (dataDir: string) => rm(setupTokenFile(dataDir), { force: true });

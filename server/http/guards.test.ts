@@ -46,7 +46,19 @@ describe("checkHost", () => {
     expect(checkHost(request("GET", {}), "127.0.0.1")?.status).toBe(421);
   });
 
-  it("does not restrict names when bound to the LAN", () => {
-    expect(checkHost(request("GET", { host: "panel.lan:3000" }), "0.0.0.0")).toBeNull();
+  it("takes this machine's names and addresses when bound to the LAN, and refuses others (DNS rebinding)", () => {
+    const mine = new Set(["panel", "panel.lan", "192.168.1.10", "fe80::1"]);
+    const allowed = (name: string) => mine.has(name);
+    for (const host of [
+      "panel.lan:3000",
+      "PANEL:3000",
+      "192.168.1.10:3000",
+      "[fe80::1]:3000",
+      "127.0.0.1:3000",
+    ])
+      expect(checkHost(request("GET", { host }), "0.0.0.0", allowed), host).toBeNull();
+    for (const host of ["evil.example", "evil.example:3000", "192.168.1.11:3000", "panel.lan.evil.example"])
+      expect(checkHost(request("GET", { host }), "0.0.0.0", allowed)?.status, host).toBe(421);
+    expect(checkHost(request("GET", {}), "0.0.0.0", allowed)?.status).toBe(421);
   });
 });

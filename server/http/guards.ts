@@ -28,19 +28,33 @@ export const isLoopbackAddress = (host: string) =>
   host === "localhost" || host === "::1" || (isIP(host) === 4 && host.startsWith("127."));
 
 /**
- * While the panel listens on loopback only, requests must name a loopback host: a page on another site whose DNS
- * name is re-pointed at 127.0.0.1 (DNS rebinding) would otherwise reach the API as if it were same-origin.
+ * Requests must name this machine: a page on another site whose DNS name is re-pointed at the panel's address (DNS
+ * rebinding) would otherwise reach the API as if it were same-origin. On loopback only loopback names are taken;
+ * on the LAN, the machine's own names and addresses (`allowed`, with ATELIER_ALLOWED_HOSTS).
  */
-export const checkHost = (request: TGuardRequest, bindHost: string): TGuardRejection | null => {
-  if (!isLoopbackAddress(bindHost)) return null;
+export const checkHost = (
+  request: TGuardRequest,
+  bindHost: string,
+  allowed: (hostname: string) => boolean = () => false,
+): TGuardRejection | null => {
   const hostHeader = header(request, "host");
-  const hostname = hostHeader ? hostnameOf(hostHeader) : null;
-  if (hostname && isLoopbackAddress(hostname)) return null;
+  const hostname = hostHeader ? hostnameOf(hostHeader)?.toLowerCase() : null;
+  if (isLoopbackAddress(bindHost)) {
+    if (hostname && isLoopbackAddress(hostname)) return null;
+    return {
+      status: 421,
+      message: `This panel listens on ${bindHost} and only answers requests addressed to localhost or 127.0.0.1`,
+    };
+  }
+  if (hostname && (isLoopbackAddress(hostname) || allowed(hostname))) return null;
   return {
     status: 421,
-    message: `This panel listens on ${bindHost} and only answers requests addressed to localhost or 127.0.0.1`,
+    message: `${hostname ?? "(no Host)"} is not a name or address of this machine: add it to ATELIER_ALLOWED_HOSTS to reach Atelier by it`,
   };
 };
+
+/** HSTS for responses over TLS: browsers then refuse plain HTTP to this host for a year. */
+export const HSTS = "max-age=31536000";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, readdir, rm, stat, statfs } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -13,8 +13,35 @@ import type { TRuntime } from "../runtime";
  * import directory (operators; same-origin rules as every mutation), for the wizard's tarball provider. The name is
  * reduced to safe characters and prefixed with a random part, so nothing existing is overwritten; the upload is an
  * audit entry. The answer is the path to give `containers.create`'s `rootfs.path`.
+ *
+ * Bounded: the size must be announced (Content-Length) and at most ATELIER_UPLOAD_MAX_BYTES (413), and the import
+ * directory's filesystem must have room for it (507). An uploaded archive is removed once a creation used it
+ * (removeUsedUpload), or after a day (pruneUploads).
  */
-const MAX_BYTES = 64 * 1024 ** 3;
+const UPLOAD_NAME = /^upload-[0-9a-f]{8}-[A-Za-z0-9._-]+$/;
+const DAY = 24 * 60 * 60 * 1000;
+
+/** Removes uploads older than a day from the upload directory. */
+export const pruneUploads = async (dir: string | undefined, now = Date.now()) => {
+  if (!dir) return 0;
+  let removed = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    if (!entry.isFile() || !UPLOAD_NAME.test(entry.name)) continue;
+    const file = path.join(dir, entry.name);
+    const info = await stat(file).catch(() => null);
+    if (info && now - info.mtimeMs > DAY) {
+      await rm(file, { force: true });
+      removed += 1;
+    }
+  }
+  return removed;
+};
+
+/** After a creation from it (done or failed): an uploaded archive is not kept. Other archives are the admin's. */
+export const removeUsedUpload = async (file: string, uploadDir: string | undefined) => {
+  if (uploadDir && path.dirname(file) === path.resolve(uploadDir) && UPLOAD_NAME.test(path.basename(file)))
+    await rm(file, { force: true });
+};
 const send = (res: ServerResponse, status: number, body: unknown) => {
   res.writeHead(status, { "Content-Type": "application/json" });
   res.end(JSON.stringify(body));
@@ -27,7 +54,14 @@ export const handleUpload = async (
   runtime: TRuntime,
 ) => {
   const principal = await principalOf(runtime.accounts, req);
-  if (!principal) return send(res, 401, { error: "Sign in first" });
+  if (!principal) {
+    await runtime.anonymousRefusals.record(
+      req.socket.remoteAddress ?? null,
+      "POST /api/uploads/rootfs",
+      "UNAUTHORIZED",
+    );
+    return send(res, 401, { error: "Sign in first" });
+  }
   if (!isAtLeast(principal.role, "operator"))
     return send(res, 403, { error: `This needs the operator role; you are ${principal.role}` });
   const original = url.searchParams.get("filename") ?? "";
@@ -36,11 +70,24 @@ export const handleUpload = async (
       error: "filename: must be a .tar, .tar.gz, .tgz or .tar.xz file",
       field: "filename",
     });
-  const length = Number(req.headers["content-length"] ?? "0");
-  if (length > MAX_BYTES) return send(res, 413, { error: "The archive is larger than 64 GiB" });
+  const maxBytes = runtime.settings.uploadMaxBytes;
+  const header = req.headers["content-length"];
+  const length = Number(header);
+  if (header === undefined || !Number.isSafeInteger(length) || length < 0)
+    return send(res, 411, { error: "Say the archive's size (Content-Length) before sending it" });
+  if (length > maxBytes)
+    return send(res, 413, {
+      error: `The archive is ${length} bytes; uploads are limited to ${maxBytes} bytes (ATELIER_UPLOAD_MAX_BYTES)`,
+    });
   const dir = runtime.settings.importDirs[0];
   if (!dir) return send(res, 500, { error: "No import directory is set (ATELIER_IMPORT_DIRS)" });
   await mkdir(dir, { recursive: true, mode: 0o700 });
+  const space = await statfs(dir);
+  const free = space.bavail * space.bsize;
+  if (free < length)
+    return send(res, 507, {
+      error: `The import directory has ${free} bytes free, less than the archive's ${length}: free some space first`,
+    });
   const safe = path
     .basename(original)
     .replace(/[^A-Za-z0-9._-]/g, "_")
@@ -49,7 +96,8 @@ export const handleUpload = async (
   let received = 0;
   req.on("data", (chunk: Buffer) => {
     received += chunk.length;
-    if (received > MAX_BYTES) req.destroy(new Error("too large"));
+    // A client that sends more than it announced is cut off.
+    if (received > length) req.destroy(new Error("more bytes than Content-Length announced"));
   });
   try {
     await pipeline(req, createWriteStream(target, { flags: "wx", mode: 0o600 }));

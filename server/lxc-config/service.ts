@@ -90,10 +90,19 @@ export const changesBetween = (before: string, after: string): TConfigChange[] =
   });
 };
 
-export const unifiedDiff = (name: string, before: string, after: string) =>
-  before === after
-    ? ""
-    : createTwoFilesPatch(`${name}/config`, `${name}/config`, before, after, "current", "new");
+/** A diff gets at most this long to compute (an adversarial pair of texts can take minutes). */
+const DIFF_TIMEOUT_MS = 2000;
+
+export const unifiedDiff = (name: string, before: string, after: string) => {
+  if (before === after) return "";
+  const patch = createTwoFilesPatch(`${name}/config`, `${name}/config`, before, after, "current", "new", {
+    timeout: DIFF_TIMEOUT_MS,
+  });
+  return (
+    patch ??
+    `--- ${name}/config\tcurrent\n+++ ${name}/config\tnew\n# The changes are too many to show as a diff (more than ${DIFF_TIMEOUT_MS / 1000} s to compute).\n`
+  );
+};
 
 export type TConfigServiceOptions = {
   db: TDb;
@@ -232,11 +241,16 @@ export const createConfigService = ({
     ].sort((a, b) => a.line - b.line);
   };
 
-  const preview = async (name: string, raw: string) => {
+  /** The review before a save: our checks, liblxc's, and, for a non-admin, the lines their role may not write. */
+  const preview = async (name: string, raw: string, role: TRole) => {
     const current = await read(name);
+    const refused = await checkPrivileges(name, current.raw, raw, role).then(
+      () => [],
+      (error: unknown) => (error instanceof AppError ? (error.problems ?? []) : []),
+    );
     return {
       version: current.version,
-      problems: await validate(raw),
+      problems: [...refused, ...(await validate(raw))].sort((a, b) => a.line - b.line),
       diff: unifiedDiff(name, current.raw, raw),
       changes: changesBetween(current.raw, raw),
     };

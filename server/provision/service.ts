@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { bytesOf } from "./disk-usage";
 import { checkTarMembers, modeOf } from "./tarball";
+import { removeUsedUpload } from "../http/upload";
 import { type z } from "zod";
 import type { TActor } from "../auth/roles";
 import type { TContainerService } from "../containers/service";
@@ -148,6 +149,79 @@ export const createProvisioner = ({
       stderr: result.stderr.trim().slice(-2000),
     });
 
+  /** A tarball's members are checked first (server/provision/tarball.ts), then it is unpacked as LXC would lay it out. */
+  const unpackTarball = async (
+    name: string,
+    file: string,
+    rootfs: Extract<TForm["rootfs"], { kind: "tarball" }>,
+    context: TJobContext,
+  ) => {
+    context.setProgress(5, "checking the archive");
+    const listing = await context.run(
+      "tar",
+      ["--list", "--verbose", "--numeric-owner", "--quoting-style=c", "--full-time", "-f", file],
+      { timeoutMs: 10 * 60 * 1000 },
+    );
+    if (listing.exitCode !== 0) throw failed("Reading the archive", listing);
+    const { problem, strip, setuid } = checkTarMembers(listing.stdout);
+    if (problem)
+      throw new AppError("BAD_REQUEST", {
+        message: `${rootfs.path} is not usable: ${problem}`,
+        field: "rootfs.path",
+      });
+    // LXC's own modes: the container's directory 0770, its root filesystem 0755.
+    const dir = containerDir(name);
+    await mkdir(dir, { mode: 0o770 });
+    await chmod(dir, 0o770);
+    await mkdir(path.join(dir, "rootfs"), { mode: 0o755 });
+    await chmod(path.join(dir, "rootfs"), 0o755);
+    context.setProgress(20, "unpacking the archive");
+    const unpacked = await context.run(
+      "tar",
+      [
+        "--numeric-owner",
+        "--xattrs",
+        "-xpf",
+        file,
+        "-C",
+        path.join(dir, "rootfs"),
+        ...(strip ? ["--strip-components=1"] : []),
+      ],
+      { timeoutMs: 30 * 60 * 1000 },
+    );
+    if (unpacked.exitCode !== 0) throw failed("Unpacking the archive", unpacked);
+    if (!rootfs.keepSetuid && setuid.length > 0) {
+      // A setuid program from an archive is root's inside the container: an admin's choice, not a default.
+      context.log(
+        `stripping setuid/setgid bits from ${setuid.length} file(s): ${setuid
+          .map((m) => m.name)
+          .join(", ")
+          .slice(0, 500)}`,
+      );
+      const unpackedRootfs = openRootfs(path.join(dir, "rootfs"));
+      for (const member of setuid)
+        await unpackedRootfs.chmod(member.name, modeOf(member.permissions) & 0o1777);
+    }
+    const base = containerConfig ? await readFile(containerConfig, "utf8").catch(() => "") : "";
+    const common = "/usr/share/lxc/config/common.conf";
+    const hasCommon = (await stat(common).catch(() => null)) !== null;
+    await writeFile(
+      path.join(dir, "config"),
+      [
+        `# Made by Atelier from ${rootfs.path.replace(/[\r\n]/g, "")}`,
+        ...(hasCommon ? [`lxc.include = ${common}`] : []),
+        base.trim(),
+        `lxc.rootfs.path = dir:${path.join(dir, "rootfs")}`,
+        `lxc.uts.name = ${name}`,
+        "",
+      ]
+        .filter((line) => line !== "")
+        .join("\n")
+        .concat("\n"),
+      { mode: 0o640 },
+    );
+  };
+
   const makeRootfs = async (name: string, form: TForm, context: TJobContext) => {
     const { rootfs } = form;
     switch (rootfs.kind) {
@@ -185,70 +259,11 @@ export const createProvisioner = ({
       }
       case "tarball": {
         const file = path.resolve(rootfs.path);
-        context.setProgress(5, "checking the archive");
-        const listing = await context.run(
-          "tar",
-          ["--list", "--verbose", "--numeric-owner", "--quoting-style=c", "--full-time", "-f", file],
-          { timeoutMs: 10 * 60 * 1000 },
-        );
-        if (listing.exitCode !== 0) throw failed("Reading the archive", listing);
-        const { problem, strip, setuid } = checkTarMembers(listing.stdout);
-        if (problem)
-          throw new AppError("BAD_REQUEST", {
-            message: `${rootfs.path} is not usable: ${problem}`,
-            field: "rootfs.path",
-          });
-        // LXC's own modes: the container's directory 0770, its root filesystem 0755.
-        const dir = containerDir(name);
-        await mkdir(dir, { mode: 0o770 });
-        await chmod(dir, 0o770);
-        await mkdir(path.join(dir, "rootfs"), { mode: 0o755 });
-        await chmod(path.join(dir, "rootfs"), 0o755);
-        context.setProgress(20, "unpacking the archive");
-        const unpacked = await context.run(
-          "tar",
-          [
-            "--numeric-owner",
-            "--xattrs",
-            "-xpf",
-            file,
-            "-C",
-            path.join(dir, "rootfs"),
-            ...(strip ? ["--strip-components=1"] : []),
-          ],
-          { timeoutMs: 30 * 60 * 1000 },
-        );
-        if (unpacked.exitCode !== 0) throw failed("Unpacking the archive", unpacked);
-        if (!rootfs.keepSetuid && setuid.length > 0) {
-          // A setuid program from an archive is root's inside the container: an admin's choice, not a default.
-          context.log(
-            `stripping setuid/setgid bits from ${setuid.length} file(s): ${setuid
-              .map((m) => m.name)
-              .join(", ")
-              .slice(0, 500)}`,
-          );
-          const unpackedRootfs = openRootfs(path.join(dir, "rootfs"));
-          for (const member of setuid)
-            await unpackedRootfs.chmod(member.name, modeOf(member.permissions) & 0o1777);
+        try {
+          await unpackTarball(name, file, rootfs, context);
+        } finally {
+          await removeUsedUpload(file, importDirs[0]);
         }
-        const base = containerConfig ? await readFile(containerConfig, "utf8").catch(() => "") : "";
-        const common = "/usr/share/lxc/config/common.conf";
-        const hasCommon = (await stat(common).catch(() => null)) !== null;
-        await writeFile(
-          path.join(dir, "config"),
-          [
-            `# Made by Atelier from ${rootfs.path.replace(/[\r\n]/g, "")}`,
-            ...(hasCommon ? [`lxc.include = ${common}`] : []),
-            base.trim(),
-            `lxc.rootfs.path = dir:${path.join(dir, "rootfs")}`,
-            `lxc.uts.name = ${name}`,
-            "",
-          ]
-            .filter((line) => line !== "")
-            .join("\n")
-            .concat("\n"),
-          { mode: 0o640 },
-        );
         return;
       }
       case "clone": {

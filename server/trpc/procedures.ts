@@ -1,5 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { isAtLeast, type TRole } from "../auth/roles";
+import { ZContainerName } from "../lxc/container-name";
+import type { TContext } from "./context";
 import { isAppError } from "../errors";
 import { describeError, toTRPCError } from "./errors";
 import { t } from "./init";
@@ -26,21 +28,47 @@ const summarise = (input: unknown): string | null => {
   return text.length > 1000 ? `${text.slice(0, 1000)}…` : text;
 };
 
-/** Every mutation, successful or not, is written to the audit log with its actor from the request context. */
+/** Refusals that say nothing about what the caller asked: no event, no toast, and no row of its own. */
+const REFUSALS = new Set([
+  "UNAUTHORIZED",
+  "FORBIDDEN",
+  "BAD_REQUEST",
+  "TOO_MANY_REQUESTS",
+  "PAYLOAD_TOO_LARGE",
+]);
+
+/**
+ * Every mutation, successful or not, is written to the audit log with its actor from the request context; each
+ * call of a batch has its own audit context, so no call can borrow another's actor.
+ *
+ * A call without credentials that fails (a stranger probing, guessing, or writing text meant for an admin's screen)
+ * is one row per client address and minute with a count and the procedure names only (AnonymousRefusals): no text
+ * of the caller's reaches the log, an event or a toast.
+ */
 const audit = t.middleware(async ({ next, ctx, path, type, getRawInput }) => {
-  const result = await next();
+  const callAudit: TContext["audit"] = {};
+  const result = await next({ ctx: { audit: callAudit } });
+  const actor = callAudit.actor ?? ctx.principal?.username ?? null;
+  if (!result.ok && actor === null) {
+    await ctx.runtime.anonymousRefusals
+      .record(ctx.clientAddress, path, result.error.code)
+      .catch((error: unknown) => ctx.log.error("audit entry could not be written", { path, error }));
+    return result;
+  }
   if (type !== "mutation") return result;
   const input: unknown = await getRawInput().catch(() => undefined);
-  const target =
+  const rawTarget =
     (input as { name?: unknown } | undefined)?.name ??
     (input as { container?: unknown } | undefined)?.container;
+  const target =
+    typeof rawTarget === "string" && ZContainerName.safeParse(rawTarget).success ? rawTarget : null;
   try {
     await ctx.runtime.db.auditEntry.create({
       data: {
-        actor: ctx.audit.actor ?? ctx.principal?.username ?? "anonymous",
-        via: ctx.audit.via ?? ctx.principal?.via ?? null,
+        actor: actor ?? "anonymous",
+        via: callAudit.via ?? ctx.principal?.via ?? null,
         action: path,
-        target: typeof target === "string" ? target.slice(0, 200) : null,
+        target: target ?? (typeof rawTarget === "string" ? rawTarget.slice(0, 200) : null),
         input: summarise(input),
         result: result.ok ? "ok" : "error",
         error: result.ok ? null : `${result.error.code}: ${describeError(result.error)}`.slice(0, 2000),
@@ -50,12 +78,14 @@ const audit = t.middleware(async ({ next, ctx, path, type, getRawInput }) => {
   } catch (error) {
     ctx.log.error("audit entry could not be written", { path, error });
   }
-  // Panel operations on containers are also events, so every browser learns who did what.
-  if (path.startsWith("containers.")) {
+  // Panel operations on containers are also events, so every browser learns who did what: only calls that were
+  // allowed to run, by someone signed in, about a container that can exist.
+  const isRefused = !result.ok && REFUSALS.has(result.error.code);
+  if (path.startsWith("containers.") && ctx.principal && !isRefused) {
     void ctx.runtime.events.publish({
       type: "operation",
-      container: typeof target === "string" ? target.slice(0, 200) : null,
-      actor: ctx.audit.actor ?? ctx.principal?.username ?? "anonymous",
+      container: target,
+      actor: ctx.principal.username,
       data: {
         action: path,
         result: result.ok ? "ok" : "error",

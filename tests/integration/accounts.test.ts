@@ -80,29 +80,6 @@ describe("accounts over HTTP", () => {
     expect(wrongPassword.setCookie).toBe("");
   });
 
-  it("stops brute force per account with 'try again in N s', even for the right password", async () => {
-    const target = await startServer();
-    try {
-      for (let attempt = 0; attempt < 5; attempt += 1)
-        expect((await signIn(target, "admin", `guess-${attempt}`)).response.status).toBe(401);
-      const blocked = await signIn(target, "admin", PASSWORD);
-      expect(blocked.response.status).toBe(429);
-      expect(blocked.body.error?.json.message).toMatch(/try again in \d+ s/);
-      // Another account is not blocked by it...
-      expect((await signIn(target, "viewer", PASSWORD)).response.status).toBe(200);
-      // ...until the address itself has failed too often.
-      for (let attempt = 0; attempt < 20; attempt += 1)
-        await signIn(target, `someone${attempt}`, "guess", "127.0.0.2");
-      expect((await signIn(target, "viewer", PASSWORD, "127.0.0.2")).response.status).toBe(429);
-      const db = createDb(target.databaseUrl);
-      const failures = await db.auditEntry.count({ where: { action: "auth.signIn", result: "error" } });
-      await db.$disconnect();
-      expect(failures).toBeGreaterThanOrEqual(25);
-    } finally {
-      await target.stop();
-    }
-  });
-
   it("creates a token that works for scripts until it is revoked, with a role no higher than its owner's", async () => {
     const created = await callProcedure(
       server,
@@ -219,11 +196,11 @@ describe("accounts over HTTP", () => {
       expect(entries.find((entry) => entry.action === "auth.signIn" && entry.result === "ok")).toMatchObject({
         via: "session",
       });
+      // A failed sign-in to a name that is no account is a stranger's refusal: counted, its text never kept.
+      expect(entries.find((entry) => entry.action === "refused" && entry.actor === "anonymous")).toBeTruthy();
       expect(
-        entries.find(
-          (entry) => entry.action === "auth.signIn" && entry.target === null && entry.actor === "nobody",
-        ),
-      ).toBeTruthy();
+        entries.some((entry) => entry.actor === "nobody" || (entry.input ?? "").includes("nobody")),
+      ).toBe(false);
       expect(entries.some((entry) => (entry.input ?? "").includes(PASSWORD))).toBe(false);
     } finally {
       await db.$disconnect();

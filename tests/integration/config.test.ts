@@ -58,7 +58,13 @@ describe("an invalid config is never written", () => {
     const name = await make();
     const before = await get(name);
     const raw = `${before.raw}${addition}`;
-    const response = await callProcedure(server, "config.save", { name, raw, baseVersion: before.version });
+    // As an admin: some of these lines are also admin-only (tests/security/config-privileges.test.ts).
+    const response = await callProcedure(
+      server,
+      "config.save",
+      { name, raw, baseVersion: before.version },
+      { as: "admin" },
+    );
     expect(response.status).toBe(400);
     const data = response.error?.data as unknown as { problems: { line: number; message: string }[] };
     const line = raw.split("\n").length - 1;
@@ -169,7 +175,14 @@ describe("a new container from an imported config", () => {
       .replace("192.168.1.100/24", "10.213.0.77/24")
       .replace("lxc.net.0.ipv4.gateway = 192.168.1.1", "lxc.net.0.ipv4.gateway = 10.213.0.1")
       .replace("lxc.mount.fstab = /var/lib/lxc/vm0/fstab\n", "");
-    const made = await callProcedure(server, "config.importAsNew", { name, raw });
+    // The tutorial's device rules (the host's tty0, tty1 and 254:0) are the admin's: an operator creates nothing.
+    const byOperator = await callProcedure(server, "config.importAsNew", { name, raw });
+    expect(byOperator.status).toBe(403);
+    expect(byOperator.error?.message).toMatch(
+      /line \d+ \(lxc\.cgroup\.devices\.allow = c 4:0 rwm\) needs the admin role/,
+    );
+    expect(existsSync(path.join(lxcPath(), name))).toBe(false);
+    const made = await callProcedure(server, "config.importAsNew", { name, raw }, { as: "admin" });
     expect(made.status, JSON.stringify(made.error)).toBe(200);
     const written = await readFile(configFile(name), "utf8");
     expect(written).toContain(`lxc.uts.name = ${name}`);
@@ -188,12 +201,12 @@ describe("a new container from an imported config", () => {
 });
 
 describe("the host-path picker", () => {
-  it("lists only directories, for operators, and refuses what is not an absolute existing directory", async () => {
+  it("lists only directories, for admins (operators: in the bind roots), and refuses what is not an absolute existing directory", async () => {
     const listing = await callProcedure(
       server,
       "config.browseHost",
       { path: "/usr/share/lxc" },
-      { kind: "query" },
+      { kind: "query", as: "admin" },
     );
     expect(listing.status).toBe(200);
     const data = listing.data as { path: string; parent: string; directories: string[] };
@@ -206,9 +219,17 @@ describe("the host-path picker", () => {
       server,
       "config.browseHost",
       { path: "/no/such/dir" },
-      { kind: "query" },
+      { kind: "query", as: "admin" },
     );
     expect(missing.status).toBe(404);
+    // No bind roots here (ATELIER_BIND_ROOTS is empty by default): an operator browses nothing.
+    const operator = await callProcedure(
+      server,
+      "config.browseHost",
+      { path: "/usr/share/lxc" },
+      { kind: "query" },
+    );
+    expect(operator.status).toBe(403);
     const viewer = await callProcedure(
       server,
       "config.browseHost",

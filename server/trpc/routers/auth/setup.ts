@@ -1,4 +1,5 @@
 import { AppError } from "../../../errors";
+import { removeSetupTokenFile } from "../../../auth/setup-token";
 import { sessionCookie } from "../../../http/cookies";
 import { publicProcedure } from "../../procedures";
 import { ZSessionUserSchema, ZSetupRequestSchema } from "./auth.types";
@@ -8,7 +9,6 @@ export const setupRoute = publicProcedure
   .input(ZSetupRequestSchema)
   .output(ZSessionUserSchema)
   .mutation(async ({ ctx, input }) => {
-    ctx.audit.actor = input.username;
     const { accounts, setup } = ctx.runtime;
     if ((await accounts.countUsers()) > 0 || !setup.token) {
       throw new AppError("PRECONDITION_FAILED", {
@@ -18,6 +18,7 @@ export const setupRoute = publicProcedure
     }
     setup.token.consume(input.token);
     setup.token = null;
+    await removeSetupTokenFile(ctx.runtime.settings.dataDir);
     const user = await accounts.createUser({
       username: input.username,
       password: input.password,
@@ -27,6 +28,7 @@ export const setupRoute = publicProcedure
       userAgent: ctx.userAgent,
       clientAddress: ctx.clientAddress,
     });
+    ctx.audit.actor = user.username;
     ctx.audit.via = "session";
     ctx.setCookie(sessionCookie(session.token, session.expiresAt, ctx.runtime.settings.tls !== null));
     return { username: user.username, role: user.role, via: "session" as const };

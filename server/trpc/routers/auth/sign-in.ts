@@ -6,12 +6,16 @@ export const signInRoute = publicProcedure
   .input(ZSignInRequestSchema)
   .output(ZSessionUserSchema)
   .mutation(async ({ ctx, input }) => {
-    ctx.audit.actor = input.username;
-    const { token, expiresAt, user } = await ctx.runtime.accounts.signIn({
-      ...input,
-      userAgent: ctx.userAgent,
-      clientAddress: ctx.clientAddress,
-    });
+    const { token, expiresAt, user } = await ctx.runtime.accounts
+      .signIn({ ...input, userAgent: ctx.userAgent, clientAddress: ctx.clientAddress })
+      .catch(async (error: unknown) => {
+        // A failed sign-in to a real account is its own audit row; one to a name that is no account is a
+        // stranger's refusal like any other (its text never reaches the log).
+        const known = await ctx.runtime.accounts.userByName(input.username.toLowerCase());
+        if (known) ctx.audit.actor = known.username;
+        throw error;
+      });
+    ctx.audit.actor = user.username;
     ctx.audit.via = "session";
     ctx.setCookie(sessionCookie(token, expiresAt, ctx.runtime.settings.tls !== null));
     return { username: user.username, role: user.role, via: "session" as const };

@@ -9,4 +9,4 @@ import { ZValidateConfigRequestSchema, ZValidateConfigResponseSchema } from "./c
 export const validateConfigRoute = operatorProcedure
   .input(ZValidateConfigRequestSchema)
   .output(ZValidateConfigResponseSchema)
-  .query(({ ctx, input }) => ctx.runtime.config.preview(input.name, input.raw));
+  .query(({ ctx, input }) => ctx.runtime.config.preview(input.name, input.raw, ctx.principal.role));

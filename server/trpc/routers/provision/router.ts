@@ -10,8 +10,9 @@ const ZCache = z.object({
 /** LXC's template cache (debian root filesystems by release and architecture). */
 export const provisionRouter = router({
   /** The config lines a creation form adds (network, limits, autostart) to the default config: the wizard's summary. */
+  // A query travels in the URL (logs, history): the form without its access part, so no password ever does.
   preview: operatorProcedure
-    .input(ZCreateForm)
+    .input(ZCreateForm.omit({ access: true }).strict())
     .output(z.object({ base: z.string().nullable(), config: z.string(), added: z.array(z.string()) }))
     .query(({ ctx, input }) => ctx.runtime.provision.preview(input)),
   cache: viewerProcedure.output(ZCache).query(({ ctx }) => ctx.runtime.provision.cache()),

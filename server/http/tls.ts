@@ -1,0 +1,102 @@
+import { createPrivateKey, X509Certificate } from "node:crypto";
+import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { generate } from "selfsigned";
+import { isLoopbackAddress } from "./guards";
+
+/**
+ * HTTPS by default on the LAN: when Atelier listens beyond loopback and no certificate is configured
+ * (ATELIER_TLS_CERT/KEY), it makes a self-signed one at its first start, in its data directory (tls/cert.pem,
+ * tls/key.pem 0600), valid for this host's names and addresses, and serves HTTPS with it. Its SHA-256 fingerprint
+ * is printed beside the setup link, so the first visit can be checked against it. Plain HTTP only on loopback, or
+ * when ATELIER_ALLOW_HTTP says so.
+ */
+export type TTls = { cert: string; key: string; fingerprint: string; isGenerated: boolean };
+
+/** The host's names and addresses, as a certificate's subject alternative names. */
+export const hostNames = () => {
+  const addresses = Object.values(os.networkInterfaces())
+    .flat()
+    .flatMap((info) => (info ? [info.address.replace(/%.*$/, "")] : []));
+  return {
+    dns: [
+      ...new Set([os.hostname(), os.hostname() && `${os.hostname()}.local`, "localhost"].filter(Boolean)),
+    ],
+    ips: [...new Set(["127.0.0.1", "::1", ...addresses])],
+  };
+};
+
+const fingerprintOf = (cert: string) => new X509Certificate(cert).fingerprint256;
+
+const DAY = 24 * 60 * 60 * 1000;
+
+export const makeSelfSigned = async () => {
+  const names = hostNames();
+  const notBeforeDate = new Date(Date.now() - DAY);
+  const pems = await generate([{ name: "commonName", value: os.hostname() || "atelier" }], {
+    keyType: "ec",
+    curve: "P-256",
+    algorithm: "sha256",
+    notBeforeDate,
+    notAfterDate: new Date(notBeforeDate.getTime() + 825 * DAY),
+    extensions: [
+      { name: "basicConstraints", cA: false },
+      { name: "keyUsage", digitalSignature: true, keyEncipherment: true },
+      { name: "extKeyUsage", serverAuth: true },
+      {
+        name: "subjectAltName",
+        altNames: [
+          ...names.dns.map((value) => ({ type: 2 as const, value })),
+          ...names.ips.map((ip) => ({ type: 7 as const, ip })),
+        ],
+      },
+    ],
+  });
+  return { cert: pems.cert, key: pems.private };
+};
+
+/**
+ * The certificate to serve with: the configured one, the one made earlier in the data directory (made again when
+ * it expires within 30 days), a new one, or none (loopback, or plain HTTP allowed).
+ */
+export const ensureTls = async (options: {
+  configured: { cert: string; key: string } | null;
+  host: string;
+  allowHttp: boolean;
+  dataDir: string;
+}): Promise<TTls | null> => {
+  if (options.configured)
+    return { ...options.configured, fingerprint: fingerprintOf(options.configured.cert), isGenerated: false };
+  if (isLoopbackAddress(options.host) || options.allowHttp) return null;
+  const dir = path.join(options.dataDir, "tls");
+  const certPath = path.join(dir, "cert.pem");
+  const keyPath = path.join(dir, "key.pem");
+  const existing = await Promise.all([readFile(certPath, "utf8"), readFile(keyPath, "utf8")]).catch(
+    () => null,
+  );
+  if (existing) {
+    const [cert, key] = existing;
+    const usable = (() => {
+      try {
+        const x509 = new X509Certificate(cert);
+        return (
+          x509.checkPrivateKey(createPrivateKey(key)) &&
+          new Date(x509.validTo).getTime() - Date.now() > 30 * DAY
+        );
+      } catch {
+        return false;
+      }
+    })();
+    if (usable) return { cert, key, fingerprint: fingerprintOf(cert), isGenerated: true };
+  }
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const { cert, key } = await makeSelfSigned();
+  // Each file is replaced atomically; a crash between the two leaves a pair that does not match, made anew above.
+  await writeFile(`${keyPath}.tmp`, key, { mode: 0o600 });
+  await chmod(`${keyPath}.tmp`, 0o600);
+  await rename(`${keyPath}.tmp`, keyPath);
+  await writeFile(`${certPath}.tmp`, cert, { mode: 0o644 });
+  await rename(`${certPath}.tmp`, certPath);
+  return { cert, key, fingerprint: fingerprintOf(cert), isGenerated: true };
+};
