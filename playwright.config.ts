@@ -56,8 +56,6 @@ export default defineConfig({
     env: {
       PORT: String(port),
       ATELIER_LOG_LEVEL: "debug",
-      // Plain HTTP inside the test namespace (HTTPS by default is tested in tests/security/tls.test.ts).
-      ATELIER_ALLOW_HTTP: "1",
       // Where operators may bind-mount from (the config test picks a directory in it).
       ATELIER_BIND_ROOTS: `${process.env.ATELIER_DATA_DIR ?? "/tmp"}/binds`,
       // /etc for network persistence: a directory the network test lays out like a Debian host.

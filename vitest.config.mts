@@ -17,7 +17,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: "integration",
-          include: ["tests/integration/**/*.test.ts"],
+          // The hostile tests of tests/security/ run with the integration tests, against the real server and LXC.
+          include: ["tests/integration/**/*.test.ts", "tests/security/**/*.test.ts"],
           globalSetup: ["tests/integration/global-setup.ts"],
           testTimeout: 120_000,
           hookTimeout: 120_000,

@@ -179,8 +179,13 @@ const main = async () => {
     basePath: "/api/trpc/",
     maxBodySize: MAX_API_BODY,
     createContext: ({ req, res }) => createContext({ runtime, req, res }),
-    onError: ({ error, path: procedure }) => {
+    onError: ({ error, path: procedure, ctx }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") log.error("api error", { procedure, error: error.message });
+      // A procedure the router does not have never reaches the audit middleware: a stranger's probe is counted here.
+      if (error.code === "NOT_FOUND" && ctx && !ctx.principal && !procedures.has(procedure ?? ""))
+        void runtime.anonymousRefusals
+          .record(ctx.clientAddress, procedure ?? "", "NOT_FOUND")
+          .catch(() => undefined);
     },
   });
 

@@ -90,8 +90,6 @@ export const startServer = async (
   const databaseUrl = reuse?.databaseUrl ?? `file:${path.join(dataDir, "atelier.db")}`;
   const tokens = reuse?.tokens ?? (withUsers ? await seedUsers(databaseUrl) : ({} as Record<TRole, string>));
   const child: ResultPromise = runServer({
-    // Plain HTTP unless the test asks for TLS (HTTPS by default is tested in tests/security/tls.test.ts).
-    ...(scheme === "http" ? { ATELIER_ALLOW_HTTP: "1" } : {}),
     PORT: String(port),
     ATELIER_DATA_DIR: dataDir,
     DATABASE_URL: databaseUrl,

@@ -248,9 +248,11 @@ export const createConfigService = ({
       () => [],
       (error: unknown) => (error instanceof AppError ? (error.problems ?? []) : []),
     );
+    // liblxc never loads a candidate the caller may not write (it would read the files it names).
+    const problems = refused.length > 0 ? [...refused, ...validateConfig(raw)] : await validate(raw);
     return {
       version: current.version,
-      problems: [...refused, ...(await validate(raw))].sort((a, b) => a.line - b.line),
+      problems: problems.sort((a, b) => a.line - b.line),
       diff: unifiedDiff(name, current.raw, raw),
       changes: changesBetween(current.raw, raw),
     };
@@ -347,6 +349,12 @@ export const createConfigService = ({
       .set("lxc.rootfs.path", `dir:${path.join(path.dirname(lxc.configPath(input.name)), "rootfs")}`)
       .set("lxc.uts.name", input.name)
       .toString();
+    // Our own checks say first what is wrong with the text (legacy keys to migrate: nothing runs for them); then the
+    // lines the role may not write are refused (against the config new containers start from) before liblxc loads
+    // the candidate, so that it never reads an include or path the caller may not name.
+    const base = containerConfigText ? await containerConfigText() : "";
+    const legacy = validateConfig(candidate).filter((problem) => problem.severity === "error");
+    if (legacy.length === 0) await checkPrivileges(input.name, base, candidate, input.role);
     const errors = (await validate(candidate)).filter((problem) => problem.severity === "error");
     if (errors.length > 0) {
       throw new AppError("BAD_REQUEST", {
@@ -355,9 +363,7 @@ export const createConfigService = ({
         problems: errors,
       });
     }
-    // Admin-only lines are refused before anything is made (against the config new containers start from).
-    const base = containerConfigText ? await containerConfigText() : "";
-    await checkPrivileges(input.name, base, candidate, input.role);
+    if (legacy.length > 0) await checkPrivileges(input.name, base, candidate, input.role);
     await containers.create({ name: input.name, template: "busybox" });
     try {
       const created = await read(input.name);

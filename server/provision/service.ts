@@ -373,7 +373,8 @@ export const createProvisioner = ({
     if (form.access?.sshKey) {
       // /root is 0700; in an overlay's upper layer it may not exist yet, and what is made there shadows the lower.
       await rootfs.mkdir("root/.ssh", { mode: 0o700 });
-      await rootfs.chmod("root/.ssh", 0o700);
+      // An existing .ssh (or the directory a guest's link there names, inside the rootfs) must be root's alone.
+      await rootfs.chmod("root/.ssh", 0o700, { followLast: true });
       await rootfs.writeFile("root/.ssh/authorized_keys", `${form.access.sshKey.trim()}\n`, { mode: 0o600 });
     }
   };

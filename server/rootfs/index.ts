@@ -203,9 +203,12 @@ export const openRootfs = (root: string) => {
         }
       }),
 
-    /** chmod of a regular file or directory; a symlink, device, socket or FIFO is refused. */
-    chmod: (relative: string, mode: number): Promise<void> =>
-      withParent(relative, { followLast: false }, async (parent) => {
+    /**
+     * chmod of a regular file or directory; a device, socket or FIFO is refused, and so is a symlink unless
+     * `followLast` asks to follow it (inside the rootfs, as every other component).
+     */
+    chmod: (relative: string, mode: number, options: { followLast?: boolean } = {}): Promise<void> =>
+      withParent(relative, { followLast: options.followLast ?? false }, async (parent) => {
         const { handle } = await openEntry(parent, relative, constants.O_RDONLY);
         try {
           await handle.chmod(mode);

@@ -1,3 +1,4 @@
+import { isAppError } from "../../../errors";
 import { sessionCookie } from "../../../http/cookies";
 import { publicProcedure } from "../../procedures";
 import { ZSessionUserSchema, ZSignInRequestSchema } from "./auth.types";
@@ -9,10 +10,10 @@ export const signInRoute = publicProcedure
     const { token, expiresAt, user } = await ctx.runtime.accounts
       .signIn({ ...input, userAgent: ctx.userAgent, clientAddress: ctx.clientAddress })
       .catch(async (error: unknown) => {
-        // A failed sign-in to a real account is its own audit row; one to a name that is no account is a
-        // stranger's refusal like any other (its text never reaches the log).
+        // A password checked and found wrong for a real account is its own audit row; a throttled attempt, or one
+        // for a name that is no account, is a stranger's refusal like any other (counted; its text never kept).
         const known = await ctx.runtime.accounts.userByName(input.username.toLowerCase());
-        if (known) ctx.audit.actor = known.username;
+        if (known && isAppError(error) && error.code === "UNAUTHORIZED") ctx.audit.actor = known.username;
         throw error;
       });
     ctx.audit.actor = user.username;
