@@ -1,8 +1,9 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeTar, type TTarSpec } from "@/tests/hostile-tar";
 import { checkTarMembers, modeOf } from "./tarball";
 
 /**
@@ -17,36 +18,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-type TSpec = {
-  name: string;
-  type?: "file" | "dir" | "symlink" | "hardlink" | "chr" | "blk" | "fifo";
-  link?: string;
-  mode?: number;
-  dev?: [number, number];
-};
-
-const PY = `
-import io, json, sys, tarfile
-specs = json.load(open(sys.argv[1]))
-types = {"file": tarfile.REGTYPE, "dir": tarfile.DIRTYPE, "symlink": tarfile.SYMTYPE, "hardlink": tarfile.LNKTYPE, "chr": tarfile.CHRTYPE, "blk": tarfile.BLKTYPE, "fifo": tarfile.FIFOTYPE}
-with tarfile.open(sys.argv[2], "w", format=tarfile.GNU_FORMAT) as tar:
-    for spec in specs:
-        info = tarfile.TarInfo(spec["name"])
-        info.type = types[spec.get("type", "file")]
-        info.mode = spec.get("mode", 0o755 if info.type == tarfile.DIRTYPE else 0o644)
-        info.linkname = spec.get("link", "")
-        if "dev" in spec: info.devmajor, info.devminor = spec["dev"]
-        data = b"x" if info.type == tarfile.REGTYPE else b""
-        info.size = len(data)
-        tar.addfile(info, io.BytesIO(data))
-`;
-
-const listingOf = async (specs: TSpec[]) => {
-  const id = Math.random().toString(36).slice(2);
-  const json = path.join(dir, `${id}.json`);
-  const archive = path.join(dir, `${id}.tar`);
-  await writeFile(json, JSON.stringify(specs));
-  await execa("python3", ["-c", PY, json, archive]);
+const listingOf = async (specs: TTarSpec[]) => {
+  const archive = await writeTar(specs, path.join(dir, `${Math.random().toString(36).slice(2)}.tar`));
   const { stdout } = await execa("tar", [
     "--list",
     "--verbose",
@@ -59,7 +32,7 @@ const listingOf = async (specs: TSpec[]) => {
   return stdout;
 };
 
-const ROOTFS: TSpec[] = [
+const ROOTFS: TTarSpec[] = [
   { name: "./", type: "dir" },
   { name: "./bin/", type: "dir" },
   { name: "./bin/busybox", mode: 0o755 },
@@ -80,7 +53,7 @@ describe("tarball checks on real tar listings", () => {
     expect(checkTarMembers(await listingOf(wrapped))).toMatchObject({ problem: null, strip: 1 });
   });
 
-  it.each<[string, TSpec[], RegExp]>([
+  it.each<[string, TTarSpec[], RegExp]>([
     ["a member climbing out", [{ name: "../../etc/cron.d/x" }], /outside the root filesystem/],
     ["an absolute member", [{ name: "/etc/passwd" }], /outside the root filesystem/],
     [

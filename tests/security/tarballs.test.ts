@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeTar, type TTarSpec } from "../hostile-tar";
 import { forceDestroy, lxcPath, uniqueName } from "../lxc-oracle";
 import { startServer, type TRunningServer } from "../server";
 import { createThroughApi, makeHostDir, snapshotTree } from "./helpers";
@@ -33,27 +33,9 @@ afterAll(async () => {
   await rm(hostDir, { recursive: true, force: true });
 });
 
-type TSpec = { name: string; type?: string; link?: string; mode?: number; dev?: [number, number] };
-const PY = `
-import io, json, sys, tarfile
-types = {"file": tarfile.REGTYPE, "dir": tarfile.DIRTYPE, "symlink": tarfile.SYMTYPE, "hardlink": tarfile.LNKTYPE, "chr": tarfile.CHRTYPE, "blk": tarfile.BLKTYPE}
-with tarfile.open(sys.argv[2], "w:gz", format=tarfile.GNU_FORMAT) as tar:
-    for spec in json.loads(sys.argv[1]):
-        info = tarfile.TarInfo(spec["name"])
-        info.type = types[spec.get("type", "file")]
-        info.mode = spec.get("mode", 0o755 if info.type == tarfile.DIRTYPE else 0o644)
-        info.linkname = spec.get("link", "")
-        if "dev" in spec: info.devmajor, info.devminor = spec["dev"]
-        data = b"#!/bin/sh\\n" if info.type == tarfile.REGTYPE else b""
-        info.size = len(data)
-        tar.addfile(info, io.BytesIO(data))
-`;
-const archive = async (specs: TSpec[]) => {
-  const file = path.join(importDir(), `${uniqueName("t")}.tar.gz`);
-  await execa("python3", ["-c", PY, JSON.stringify(specs), file]);
-  return file;
-};
-const BASE: TSpec[] = [
+const archive = (specs: TTarSpec[]) =>
+  writeTar(specs, path.join(importDir(), `${uniqueName("t")}.tar.gz`), { gzip: true });
+const BASE: TTarSpec[] = [
   { name: "./", type: "dir" },
   { name: "./bin/", type: "dir" },
   { name: "./bin/busybox", mode: 0o755 },
@@ -64,7 +46,7 @@ const BASE: TSpec[] = [
 ];
 
 describe("root filesystem archives", () => {
-  it.each<[string, TSpec[], RegExp]>([
+  it.each<[string, TTarSpec[], RegExp]>([
     ["a block device (the host's disk)", [{ name: "./dev/sda", type: "blk", dev: [8, 0] }], /device node/],
     ["/dev/kmem", [{ name: "./dev/kmem", type: "chr", dev: [1, 2] }], /device node/],
     [
