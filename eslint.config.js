@@ -27,8 +27,8 @@ export default tseslint.config(
   },
   {
     // Client code takes from the server only the router's type, the pure zod schemas its forms reuse, and the pure
-    // config model, catalogue and validator (no Node API) that the config editors run in the browser, and the
-    // usage series mapping the live charts share with the sampler.
+    // config model, catalogue, validator and key privileges (no Node API) that the config editors run in the
+    // browser, and the usage series mapping the live charts share with the sampler.
     files: ["app/**/*.{ts,tsx}", "components/**/*.{ts,tsx}"],
     rules: {
       "@typescript-eslint/no-restricted-imports": [
@@ -37,7 +37,7 @@ export default tseslint.config(
           patterns: [
             {
               regex:
-                "^@/server/(?!trpc/routers/.*(\\.types|/schemas)$|lxc-config/(model|catalogue|validate)$|metrics/sample$)",
+                "^@/server/(?!trpc/routers/.*(\\.types|/schemas)$|lxc-config/(model|catalogue|validate|privileges)$|metrics/sample$)",
               allowTypeImports: true,
               message: "Client code may import only types and *.types.ts / schemas.ts files from server/.",
             },

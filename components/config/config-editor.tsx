@@ -7,6 +7,7 @@ import { useTRPC } from "@/components/trpc";
 import { Button, Spinner } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { ErrorAlert } from "@/components/ui/error-alert";
+import { AdminLocksProvider } from "./admin-locks";
 import { LockedLines } from "./locked-lines";
 import { useSession } from "@/components/auth/use-session";
 import { migrateLegacy, validateConfig } from "@/server/lxc-config/validate";
@@ -193,12 +194,22 @@ export function ConfigEditor({ name }: { name: string }) {
 
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         {tab === "settings" && (
-          <SettingsForm
-            text={text}
-            onChange={setDraft}
-            cgroup={config.data.cgroup}
-            bindRoots={config.data.bindRoots}
-          />
+          <AdminLocksProvider
+            isAdmin={config.data.canWriteAdminLines}
+            context={{
+              // The config's path is LXCPATH/NAME/config.
+              lxcPath: config.data.path.split("/").slice(0, -2).join("/") || "/",
+              name,
+              bindRoots: config.data.bindRoots,
+            }}
+          >
+            <SettingsForm
+              text={text}
+              onChange={setDraft}
+              cgroup={config.data.cgroup}
+              bindRoots={config.data.bindRoots}
+            />
+          </AdminLocksProvider>
         )}
         {tab === "text" && <RawEditor value={text} onChange={setDraft} label={`Config of ${name}`} />}
         {tab === "history" && (

@@ -2,6 +2,7 @@
 
 import { useId, useState, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
+import { AdminLockNote, useAdminLock } from "./admin-locks";
 import { lookupKey } from "@/server/lxc-config/catalogue";
 import { LxcConfig } from "@/server/lxc-config/model";
 import { checkValue } from "@/server/lxc-config/validate";
@@ -54,6 +55,7 @@ function KeyField({
   const [typing, setTyping] = useState<string | null>(null);
   const info = lookupKey(configKey);
   const problem = info && value !== "" ? checkValue(configKey, info, value) : null;
+  const lockReason = useAdminLock()(configKey, value === "" ? "x" : value);
   const set = (next: string) =>
     edit((draft) => {
       if (next === "") draft.remove(configKey);
@@ -121,10 +123,15 @@ function KeyField({
             </>
           )}
         </p>
+        <AdminLockNote reason={value === "" && !isAlwaysLocked(lockReason, configKey) ? null : lockReason} />
       </div>
     </div>
   );
 }
+
+/** A key an operator may never add whatever its value (cap.keep, fstab…): its field says so even while empty. */
+const isAlwaysLocked = (reason: string | null, key: string) =>
+  reason !== null && ["lxc.cap.keep", "lxc.mount.fstab", "lxc.apparmor.raw"].includes(key);
 
 /** A repeatable key as a list: each value one line, removable; a new value is added after the group's last line. */
 function RepeatedKey({
@@ -145,6 +152,7 @@ function RepeatedKey({
   const id = useId();
   const values = config.getAll(configKey);
   const info = lookupKey(configKey);
+  const reasonFor = useAdminLock();
   const add = (value: string) => {
     const trimmed = value.trim();
     if (trimmed === "" || values.includes(trimmed)) return;
@@ -164,7 +172,14 @@ function RepeatedKey({
             key={value}
             className="flex items-center justify-between gap-2 rounded bg-slate-50 px-2 py-1 dark:bg-slate-800"
           >
-            <code className="font-mono text-xs">{lineOf(configKey, value)}</code>
+            <code className="font-mono text-xs">
+              {reasonFor(configKey, value) && (
+                <span title={`Only an admin may add or change this line: ${reasonFor(configKey, value)}`}>
+                  🔒{" "}
+                </span>
+              )}
+              {lineOf(configKey, value)}
+            </code>
             <Button size="sm" variant="ghost" onClick={() => edit((draft) => draft.remove(configKey, value))}>
               Remove<span className="sr-only"> {value}</span>
             </Button>
@@ -177,7 +192,10 @@ function RepeatedKey({
         onSubmit={(event) => {
           event.preventDefault();
           const input = event.currentTarget.elements.namedItem("value") as HTMLInputElement;
-          const problem = info ? checkValue(configKey, info, input.value.trim()) : null;
+          const lock = reasonFor(configKey, input.value.trim());
+          const problem =
+            (info ? checkValue(configKey, info, input.value.trim()) : null) ??
+            (lock ? `Only an admin may add this line: ${lock}` : null);
           input.setCustomValidity(problem ?? "");
           if (!input.reportValidity()) return;
           add(input.value);

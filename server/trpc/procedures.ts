@@ -28,7 +28,7 @@ const summarise = (input: unknown): string | null => {
   return text.length > 1000 ? `${text.slice(0, 1000)}…` : text;
 };
 
-/** Refusals that say nothing about what the caller asked: no event, no toast, and no row of its own. */
+/** Refusals: the call never ran, so it is no event and no toast for anyone (it is still audited). */
 const REFUSALS = new Set([
   "UNAUTHORIZED",
   "FORBIDDEN",

@@ -1,0 +1,37 @@
+"use client";
+
+import { createContext, useContext, type ReactNode } from "react";
+import { adminReason, type TPrivilegeContext } from "@/server/lxc-config/privileges";
+
+/**
+ * Why only an admin may write a config line, for the settings form's fields: the same pure rule the server enforces
+ * (server/lxc-config/privileges.ts), computed in the browser. Null for admins, and for lines anyone may write.
+ */
+type TReasonFor = (key: string, value: string) => string | null;
+
+const AdminLocksContext = createContext<TReasonFor>(() => null);
+
+export function AdminLocksProvider({
+  context,
+  isAdmin,
+  children,
+}: {
+  context: TPrivilegeContext;
+  isAdmin: boolean;
+  children: ReactNode;
+}) {
+  const reasonFor: TReasonFor = isAdmin ? () => null : (key, value) => adminReason(key, value, context);
+  return <AdminLocksContext.Provider value={reasonFor}>{children}</AdminLocksContext.Provider>;
+}
+
+export const useAdminLock = () => useContext(AdminLocksContext);
+
+/** The note under a field whose line only an admin may change. */
+export function AdminLockNote({ reason }: { reason: string | null }) {
+  if (!reason) return null;
+  return (
+    <p className="text-xs text-amber-800 dark:text-amber-300">
+      <span aria-hidden="true">🔒 </span>Only an admin may add or change this line: {reason}.
+    </p>
+  );
+}
