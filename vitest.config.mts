@@ -9,6 +9,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
+          globalSetup: ["tests/leftovers.ts"],
           include: ["server/**/*.test.ts", "components/**/*.test.ts"],
           exclude: ["**/*.integration.test.ts", "node_modules/**"],
         },
@@ -19,7 +20,7 @@ export default defineConfig({
           name: "integration",
           // The hostile tests of tests/security/ run with the integration tests, against the real server and LXC.
           include: ["tests/integration/**/*.test.ts", "tests/security/**/*.test.ts"],
-          globalSetup: ["tests/integration/global-setup.ts"],
+          globalSetup: ["tests/integration/global-setup.ts", "tests/leftovers.ts"],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           // Files run in parallel on the 2 cores; each test uses its own container names.

@@ -5,12 +5,14 @@ import { afterEach, describe, expect, it } from "vitest";
 import { checkReadiness } from "./readiness";
 
 /** Host layouts written to a temporary directory laid out like /. */
-let root: string | undefined;
+/** Every layout a test made (some make several): all removed after it. */
+const roots: string[] = [];
 afterEach(async () => {
-  if (root) await rm(root, { recursive: true, force: true });
+  await Promise.all(roots.splice(0).map((root) => rm(root, { recursive: true, force: true })));
 });
 const host = async (files: Record<string, string>) => {
-  root = await mkdtemp(path.join(os.tmpdir(), "atelier-readiness-"));
+  const root = await mkdtemp(path.join(os.tmpdir(), "atelier-readiness-"));
+  roots.push(root);
   for (const [file, content] of Object.entries(files)) {
     await mkdir(path.dirname(path.join(root, file)), { recursive: true });
     await writeFile(path.join(root, file), content);

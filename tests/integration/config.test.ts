@@ -241,9 +241,11 @@ describe("the host-path picker", () => {
 });
 
 describe("the catalogue against liblxc", () => {
+  /** A host path for path-typed keys: inside this run's data directory (liblxc may create what it names). */
+  const SAMPLE = path.join(process.env.ATELIER_DATA_DIR ?? "/tmp", "sample");
   const samples: Record<string, string> = {
     string: "x",
-    path: "/tmp/atelier-sample",
+    path: SAMPLE,
     "relative-path": "atelier/sample",
     uint: "1",
     int: "1",
@@ -274,12 +276,12 @@ describe("the catalogue against liblxc", () => {
     "lxc.console.size": "auto",
     "lxc.console.buffer.size": "auto",
     "lxc.console.path": "none",
-    "lxc.rootfs.path": "dir:/tmp/atelier-sample",
+    "lxc.rootfs.path": `dir:${SAMPLE}`,
     "lxc.log.syslog": "daemon",
     "lxc.time.offset.boot": "1s",
     "lxc.time.offset.monotonic": "1s",
     "lxc.net.N.veth.vlan.id": "none",
-    "lxc.seccomp.notify.proxy": "unix:/tmp/atelier-sample.sock",
+    "lxc.seccomp.notify.proxy": `unix:${SAMPLE}.sock`,
     "lxc.cgroup2.cpu.max": "max 100000",
     "lxc.cgroup.pids.max": "max",
     "lxc.cgroup2.pids.max": "max",
