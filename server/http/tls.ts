@@ -9,16 +9,20 @@ import { isLoopbackAddress } from "./guards";
  * HTTPS by default on the LAN: when Atelier listens beyond loopback and no certificate is configured
  * (ATELIER_TLS_CERT/KEY), it makes a self-signed one at its first start, in its data directory (tls/cert.pem,
  * tls/key.pem 0600), valid for this host's names and addresses, and serves HTTPS with it. Its SHA-256 fingerprint
- * is printed beside the setup link, so the first visit can be checked against it. Plain HTTP only on loopback, or
- * when ATELIER_ALLOW_HTTP says so.
+ * is printed beside the setup link, so the first visit can be checked against it. It is made again when it expires
+ * within 30 days or no longer names all of the host's names and addresses (an address added since). Plain HTTP only
+ * on loopback, or when ATELIER_ALLOW_HTTP says so.
  */
 export type TTls = { cert: string; key: string; fingerprint: string; isGenerated: boolean };
 
-/** The host's names and addresses, as a certificate's subject alternative names. */
+/**
+ * The host's names and addresses, as a certificate's subject alternative names. IPv6 link-local addresses are left
+ * out: every container start gives its host-side veth one, and nobody browses to them.
+ */
 export const hostNames = () => {
   const addresses = Object.values(os.networkInterfaces())
     .flat()
-    .flatMap((info) => (info ? [info.address.replace(/%.*$/, "")] : []));
+    .flatMap((info) => (info && !/^fe80:/i.test(info.address) ? [info.address.replace(/%.*$/, "")] : []));
   return {
     dns: [
       ...new Set([os.hostname(), os.hostname() && `${os.hostname()}.local`, "localhost"].filter(Boolean)),
@@ -31,8 +35,27 @@ const fingerprintOf = (cert: string) => new X509Certificate(cert).fingerprint256
 
 const DAY = 24 * 60 * 60 * 1000;
 
-export const makeSelfSigned = async () => {
-  const names = hostNames();
+type TNames = ReturnType<typeof hostNames>;
+
+const normalIp = (ip: string) => {
+  try {
+    return ip.includes(":") ? new URL(`http://[${ip}]/`).hostname : ip;
+  } catch {
+    return ip;
+  }
+};
+
+/** Whether a certificate names every one of these names and addresses (else it is made again). */
+export const coversNames = (cert: string, names: TNames) => {
+  const alt = new X509Certificate(cert).subjectAltName ?? "";
+  const dns = new Set([...alt.matchAll(/DNS:([^,\s]+)/g)].map((m) => (m[1] ?? "").toLowerCase()));
+  const ips = new Set([...alt.matchAll(/IP Address:([^,\s]+)/g)].map((m) => normalIp(m[1] ?? "")));
+  return (
+    names.dns.every((name) => dns.has(name.toLowerCase())) && names.ips.every((ip) => ips.has(normalIp(ip)))
+  );
+};
+
+export const makeSelfSigned = async (names: TNames = hostNames()) => {
   const notBeforeDate = new Date(Date.now() - DAY);
   const pems = await generate([{ name: "commonName", value: os.hostname() || "atelier" }], {
     keyType: "ec",
@@ -82,7 +105,8 @@ export const ensureTls = async (options: {
         const x509 = new X509Certificate(cert);
         return (
           x509.checkPrivateKey(createPrivateKey(key)) &&
-          new Date(x509.validTo).getTime() - Date.now() > 30 * DAY
+          new Date(x509.validTo).getTime() - Date.now() > 30 * DAY &&
+          coversNames(cert, hostNames())
         );
       } catch {
         return false;

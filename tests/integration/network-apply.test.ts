@@ -84,7 +84,8 @@ beforeAll(async () => {
     path.join(hostRoot, "etc/network/interfaces"),
     "source /etc/network/interfaces.d/*\n\nauto lo\niface lo inet loopback\n\nallow-hotplug atnic0\niface atnic0 inet dhcp\n",
   );
-  server = await startServer({ HOST: "0.0.0.0", ATELIER_HOST_ROOT: hostRoot });
+  // Reached from the "LAN" namespace over plain HTTP (HTTPS by default is tests/security/tls.test.ts's).
+  server = await startServer({ HOST: "0.0.0.0", ATELIER_ALLOW_HTTP: "1", ATELIER_HOST_ROOT: hostRoot });
   lanUrl = server.url.replace("127.0.0.1", "192.0.2.10");
 });
 afterAll(async () => {
@@ -256,7 +257,7 @@ describe("network.applyPlan", () => {
     kill(server.pid ?? 0, "SIGKILL");
     await server.stop().catch(() => undefined);
     server = await startServer(
-      { HOST: "0.0.0.0", ATELIER_HOST_ROOT: hostRoot },
+      { HOST: "0.0.0.0", ATELIER_ALLOW_HTTP: "1", ATELIER_HOST_ROOT: hostRoot },
       { reuse: { dataDir: server.dataDir, databaseUrl: server.databaseUrl, tokens: server.tokens } },
     );
     expect(await addressesOf("atbr1")).toEqual(["192.0.2.10/24"]);

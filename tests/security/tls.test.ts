@@ -5,6 +5,7 @@ import { request as httpsRequest } from "node:https";
 import path from "node:path";
 import { connect } from "node:tls";
 import { describe, expect, it } from "vitest";
+import { coversNames, hostNames } from "@/server/http/tls";
 import { startServer } from "../server";
 
 /**
@@ -62,14 +63,19 @@ describe("TLS by default", () => {
       expect(viaName.status).toBe(200);
       expect(viaName.headers["strict-transport-security"]).toMatch(/max-age=\d+/);
       expect((await get(`https://127.0.0.1:${port}/api/health`, { ca: cert })).status).toBe(200);
-      const bridge = process.env.ATELIER_TEST_BRIDGE_ADDRESS?.split("/")[0];
-      if (bridge) expect((await get(`https://${bridge}:${port}/api/health`, { ca: cert })).status).toBe(200);
       // Plain HTTP on the same port gets no answer of Atelier's.
       const plain = await get(`http://127.0.0.1:${port}/api/health`).catch(() => ({ status: 0 }));
       expect(plain.status).not.toBe(200);
-      // The same certificate after a restart.
+      // The same certificate after a restart, unless the host's addresses changed meanwhile (other tests of this
+      // run add bridges to the namespace): then a new one that names them (server/http/tls.test.ts).
+      const isStillCovering = coversNames(cert, hostNames());
       server = await server.restart();
-      expect(await servedFingerprint(Number(new URL(server.url).port))).toBe(fingerprint);
+      const again = await servedFingerprint(Number(new URL(server.url).port));
+      if (isStillCovering && coversNames(cert, hostNames())) expect(again).toBe(fingerprint);
+      else
+        expect(
+          coversNames(await readFile(path.join(server.dataDir, "tls/cert.pem"), "utf8"), hostNames()),
+        ).toBe(true);
     } finally {
       await server.stop();
     }
