@@ -5,9 +5,10 @@ say() { printf '\033[1m[atelier]\033[0m %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
 # What the panel needs on the host: LXC and its templates, debootstrap for Debian root filesystems, the uid maps for
-# unprivileged containers, a static busybox for the busybox template, iproute2 and util-linux for networking and
+# unprivileged containers, Debian's archive keyring (what debootstrap downloads is checked against it), a static
+# busybox for the busybox template, iproute2 and util-linux for networking and
 # namespaces, dnsmasq-base and nftables for the NAT network (DHCP/DNS and masquerade).
-PANEL_PACKAGES=(lxc lxc-templates debootstrap uidmap busybox-static iproute2 util-linux xz-utils rsync ca-certificates dnsmasq-base nftables)
+PANEL_PACKAGES=(lxc lxc-templates debootstrap debian-archive-keyring uidmap busybox-static iproute2 util-linux xz-utils rsync ca-certificates dnsmasq-base nftables)
 # What the test suite needs on top: Debian's Chromium for the end-to-end tests, openssl for a throwaway certificate.
 TEST_PACKAGES=(chromium openssl)
 

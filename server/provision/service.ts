@@ -31,6 +31,13 @@ import { ZCreateForm, type TCreateContainerRequest } from "../trpc/routers/conta
  */
 type TForm = z.output<typeof ZCreateForm>;
 
+/**
+ * Debian's archive keyring: the debian template checks what it downloads with it. The mirror is the operator's to
+ * choose, and debootstrap runs the packages' scripts as root (in the new rootfs's chroot): only packages signed by
+ * Debian may get there. Without the keyring the template would fetch keys from the internet, or check nothing.
+ */
+export const DEBIAN_KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg";
+
 /** Lines LXC's debian template prints for a cold cache (debootstrap's I: lines and its own), measured: ~650. */
 const DEBIAN_EXPECTED_LINES = 650;
 
@@ -237,19 +244,29 @@ export const createProvisioner = ({
         if (containerConfig) args.push("-f", containerConfig);
         args.push("--", "-r", rootfs.release, "-a", rootfs.arch, `--mirror=${rootfs.mirror}`);
         if (rootfs.packages.length > 0) args.push(`--packages=${rootfs.packages.join(",")}`);
+        let isUnchecked = false;
         debianJobs += 1;
         try {
           const result = await context.run("lxc-create", args, {
             env: {
+              KEYRING: DEBIAN_KEYRING,
+              DOWNLOAD_KEYRING: "0",
               LXC_CACHE_PATH: cacheDir,
               SECURITY_MIRROR: rootfs.mirror.replace(/\/debian\/?$/, "/debian-security"),
               DEBIAN_FRONTEND: "noninteractive",
             },
             onLine: (line) => {
+              // Cannot happen with the keyring there (checked first); if it ever does, the job fails.
+              if (line.includes("No GPG check")) isUnchecked = true;
               const step = progressOf(line);
               if (step) context.setProgress(step.progress, step.phase);
             },
           });
+          if (isUnchecked)
+            throw new AppError("INTERNAL", {
+              message: "LXC's debian template did not check the packages' signatures: the container is removed",
+              hint: `Install debian-archive-keyring (${DEBIAN_KEYRING}), then try again.`,
+            });
           if (result.exitCode !== 0 || !(await lxc.exists(name)))
             throw failed("lxc-create -t debian", result);
         } finally {
@@ -421,6 +438,12 @@ export const createProvisioner = ({
         });
     }
     if (form.rootfs.kind === "debian") {
+      if (!(await stat(DEBIAN_KEYRING).catch(() => null))?.isFile())
+        throw new AppError("LXC_UNAVAILABLE", {
+          message: `Debian's archive keyring (${DEBIAN_KEYRING}) is missing: the debian template could not check what it downloads`,
+          hint: "Install it: apt-get install debian-archive-keyring (scripts/start.sh does).",
+          field: "rootfs.kind",
+        });
       // amd64 and i386 (the 32-bit userland) run on an x86-64 host; i386 also on a 32-bit x86 one.
       const host = os.arch();
       const runs = form.rootfs.arch === "amd64" ? host === "x64" : host === "x64" || host === "ia32";
