@@ -18,6 +18,7 @@ import { principalOf } from "./auth/principal";
 import { removeSetupTokenFile, SetupToken, setupTokenFile, writeSetupTokenFile } from "./auth/setup-token";
 import { loadSettings, SettingsError, type TSettings } from "./env";
 import { handleEventStream } from "./http/event-stream";
+import { HTTP_ROUTES, type THttpRoute } from "./http/routes";
 import { handleUpload, pruneUploads } from "./http/upload";
 import {
   checkHost,
@@ -130,8 +131,7 @@ const main = async () => {
 
   const procedures = new Set(Object.keys(appRouter._def.procedures));
   const runtime = createRuntime(settings, {
-    isProcedure: (name) =>
-      procedures.has(name) || name.startsWith("GET /api/") || name.startsWith("POST /api/"),
+    isProcedure: (name) => procedures.has(name) || name in HTTP_ROUTES,
   });
   // A host network change that was never confirmed (Atelier stopped or crashed while it waited) is undone first.
   await runtime.network
@@ -189,6 +189,19 @@ const main = async () => {
     },
   });
 
+  // Every route of HTTP_ROUTES, and only those (each checks its callers as the table says).
+  const httpRoutes: Record<THttpRoute, (req: IncomingMessage, res: ServerResponse) => void> = {
+    "GET /api/health": (_req, res) => sendJson(res, 200, { ok: true }),
+    "GET /api/events": (req, res) => void handleEventStream(req, res, runtime),
+    "POST /api/uploads/rootfs": (req, res) =>
+      void handleUpload(req, res, new URL(req.url ?? "/", "http://localhost"), runtime).catch(
+        (error: unknown) => {
+          log.error("upload failed", { error });
+          if (!res.headersSent) sendJson(res, 500, { error: "The upload failed: see the server log" });
+        },
+      ),
+  };
+
   const handleApi = (req: IncomingMessage, res: ServerResponse, pathname: string) => {
     // Answers about containers, users and tokens are never kept by a browser or a proxy.
     res.setHeader("Cache-Control", "no-store");
@@ -199,15 +212,8 @@ const main = async () => {
       if (refusal) return sendJson(res, refusal.status, { error: refusal.message });
       return trpc(req, res);
     }
-    if (pathname === "/api/events" && req.method === "GET") return void handleEventStream(req, res, runtime);
-    if (pathname === "/api/uploads/rootfs" && req.method === "POST")
-      return void handleUpload(req, res, new URL(req.url ?? "/", "http://localhost"), runtime).catch(
-        (error: unknown) => {
-          log.error("upload failed", { error });
-          if (!res.headersSent) sendJson(res, 500, { error: "The upload failed: see the server log" });
-        },
-      );
-    if (pathname === "/api/health") return sendJson(res, 200, { ok: true });
+    const route = `${req.method ?? "GET"} ${pathname}`;
+    if (route in httpRoutes) return httpRoutes[route as THttpRoute](req, res);
     return sendJson(res, 404, { error: `No API at ${pathname}` });
   };
 

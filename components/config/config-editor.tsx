@@ -190,7 +190,6 @@ export function ConfigEditor({ name }: { name: string }) {
       {check.isError && <ErrorAlert error={check.error} title="The config could not be checked" />}
       {save.isError && <ErrorAlert error={save.error} title="The config was not saved" />}
       {tab !== "history" && local.length > 0 && <ProblemList problems={local} />}
-      {tab !== "history" && <LockedLines config={config.data} />}
 
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         {tab === "settings" && (
@@ -226,6 +225,9 @@ export function ConfigEditor({ name }: { name: string }) {
           />
         )}
       </div>
+
+      {/* Below the editor: above it, it would push the editor's last lines out of view. */}
+      {tab !== "history" && <LockedLines config={config.data} />}
 
       <dialog
         ref={dialog}

@@ -264,7 +264,8 @@ export const createProvisioner = ({
           });
           if (isUnchecked)
             throw new AppError("INTERNAL", {
-              message: "LXC's debian template did not check the packages' signatures: the container is removed",
+              message:
+                "LXC's debian template did not check the packages' signatures: the container is removed",
               hint: `Install debian-archive-keyring (${DEBIAN_KEYRING}), then try again.`,
             });
           if (result.exitCode !== 0 || !(await lxc.exists(name)))

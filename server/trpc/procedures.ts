@@ -118,8 +118,8 @@ const requireRole = (minimum: TRole) =>
  * router to prove it). public: only sign-in and first-run setup. viewer: read everything except secrets.
  * operator: + containers. admin: + users, other people's tokens, host settings.
  */
-export const publicProcedure = base;
-export const viewerProcedure = base.use(requireRole("viewer"));
-export const operatorProcedure = base.use(requireRole("operator"));
-export const adminProcedure = base.use(requireRole("admin"));
+export const publicProcedure = base.meta({ tier: "public" });
+export const viewerProcedure = base.use(requireRole("viewer")).meta({ tier: "viewer" });
+export const operatorProcedure = base.use(requireRole("operator")).meta({ tier: "operator" });
+export const adminProcedure = base.use(requireRole("admin")).meta({ tier: "admin" });
 export const router = t.router;
