@@ -68,7 +68,11 @@ export const runServer = (env: Record<string, string>) =>
     cwd: root,
     // Its temporary files (config checks) in its own data directory: a server killed mid-check (kill -9 tests)
     // leaves nothing in /tmp; the test environment removes the data directory.
-    env: { NODE_ENV: "production", ...(env.ATELIER_DATA_DIR ? { TMPDIR: env.ATELIER_DATA_DIR } : {}), ...env },
+    env: {
+      NODE_ENV: "production",
+      ...(env.ATELIER_DATA_DIR ? { TMPDIR: env.ATELIER_DATA_DIR } : {}),
+      ...env,
+    },
     reject: false,
     all: true,
     timeout: 120_000,
