@@ -4,6 +4,7 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { forceDestroy, lxcPath, lxcState, uniqueName } from "../lxc-oracle";
 import { startTestMirror } from "../mirror";
+import { jobProcessGroup, processesInGroup } from "../processes";
 import { callProcedure, startServer, type TRunningServer } from "../server";
 
 /**
@@ -120,18 +121,22 @@ describe("root filesystem providers", () => {
       rootfs: { kind: "busybox" },
     });
     expect(again.status).toBe(409);
-    const seen = new Set<number>();
+    // Every observation in order (a Set would hide a step back to a value seen before).
+    const seen: number[] = [];
     let current = await job(made.jobId);
     while (current.state === "running") {
-      if (current.progress !== null) seen.add(current.progress);
+      if (current.progress !== null) seen.push(current.progress);
       await new Promise((resolve) => setTimeout(resolve, 200));
       current = await job(made.jobId);
     }
     expect(current.state, `${current.error}\n${current.log.slice(-20).join("\n")}`).toBe("succeeded");
     expect(current.log.join("\n")).toContain("Copying rootfs");
     // Progress moved through the template's steps, and never backwards.
-    expect(seen.size).toBeGreaterThan(1);
-    expect([...seen]).toEqual([...seen].sort((a, b) => a - b));
+    expect(new Set(seen).size).toBeGreaterThan(1);
+    expect(
+      seen.every((value, index) => index === 0 || value >= (seen[index - 1] ?? 0)),
+      seen.join(" "),
+    ).toBe(true);
     const rootfs = path.join(lxcPath(), made.name, "rootfs");
     expect(await readFile(path.join(rootfs, "etc/network/interfaces"), "utf8")).toContain(
       "iface eth0 inet manual",
@@ -329,9 +334,14 @@ describe("jobs", () => {
     // debootstrap itself is running, waiting on the "mirror".
     await expect.poll(() => mirror.held(), { timeout: 60_000 }).toBeGreaterThan(heldBefore);
     expect(await processesMentioning("debootstrap")).not.toEqual([]);
+    // The job's whole process group (lxc-create, the template, debootstrap, wget...), by group, not by name.
+    const pgid = await jobProcessGroup(server.databaseUrl, made.jobId);
+    expect(pgid).not.toBeNull();
+    expect((await processesInGroup(pgid ?? -1)).length).toBeGreaterThan(1);
     const cancelled = await callProcedure(server, "jobs.cancel", { id: made.jobId });
     expect(cancelled.status).toBe(200);
     expect(cancelled.data).toMatchObject({ state: "cancelled" });
+    expect(await processesInGroup(pgid ?? -1)).toEqual([]);
     expect(await processesMentioning("debootstrap")).toEqual([]);
     expect(await processesMentioning(made.name)).toEqual([]);
     expect(await exists(path.join(lxcPath(), made.name))).toBe(false);
@@ -347,6 +357,9 @@ describe("jobs", () => {
     const heldBefore = mirror.held();
     const made = await create({ rootfs: { kind: "debian", release: "bullseye", mirror: mirror.url } });
     await expect.poll(() => mirror.held(), { timeout: 60_000 }).toBeGreaterThan(heldBefore);
+    const pgid = await jobProcessGroup(server.databaseUrl, made.jobId);
+    expect(pgid).not.toBeNull();
+    expect((await processesInGroup(pgid ?? -1)).length).toBeGreaterThan(1);
     process.kill(server.pid ?? 0, "SIGKILL");
     await server.stop().catch(() => undefined);
     server = await startServer(
@@ -358,6 +371,8 @@ describe("jobs", () => {
       state: "interrupted",
       error: "Atelier stopped while this job ran; what it had made was removed.",
     });
+    // The group outlived the server killed with -9 (it is a group of its own): the restart killed all of it.
+    expect(await processesInGroup(pgid ?? -1)).toEqual([]);
     expect(await processesMentioning("debootstrap")).toEqual([]);
     expect(await exists(path.join(lxcPath(), made.name))).toBe(false);
     expect(

@@ -1,0 +1,33 @@
+/**
+ * After `stryker run`: the mutation score of each mutated file (killed or timed out, over all but ignored and
+ * invalid mutants) from reports/mutation/mutation.json; fails when one is below 80 %, and lists the survivors.
+ */
+import { readFile } from "node:fs/promises";
+
+type TMutant = {
+  status: string;
+  mutatorName: string;
+  replacement?: string;
+  location: { start: { line: number } };
+};
+const report = JSON.parse(await readFile("reports/mutation/mutation.json", "utf8")) as {
+  files: Record<string, { mutants: TMutant[] }>;
+};
+const MINIMUM = 80;
+let failed = false;
+for (const [file, { mutants }] of Object.entries(report.files)) {
+  const counted = mutants.filter((m) => ["Killed", "Timeout", "Survived", "NoCoverage"].includes(m.status));
+  const killed = counted.filter((m) => m.status === "Killed" || m.status === "Timeout").length;
+  const score = counted.length === 0 ? 100 : (killed / counted.length) * 100;
+  const survivors = counted.filter((m) => m.status === "Survived" || m.status === "NoCoverage");
+  process.stdout.write(`${score.toFixed(1).padStart(5)} %  ${file}  (${killed}/${counted.length} killed)\n`);
+  for (const m of survivors)
+    process.stdout.write(
+      `         line ${m.location.start.line}: ${m.mutatorName} -> ${(m.replacement ?? "").replace(/\s+/g, " ").slice(0, 80)} (${m.status})\n`,
+    );
+  if (score < MINIMUM) failed = true;
+}
+if (failed) {
+  process.stderr.write(`A file scored below ${MINIMUM} %: its tests miss mistakes that matter.\n`);
+  process.exit(1);
+}

@@ -1,0 +1,27 @@
+// @ts-check
+/**
+ * Mutation testing of the modules whose mistakes are security holes (npm run test:mutation; not in npm test):
+ * roles, the container name validator, the config validator, the key privileges, and the rootfs path resolver.
+ * Each file must keep a mutation score of at least 80 % (scripts/mutation-scores.ts checks the report per file);
+ * the surviving mutants are listed in docs/testing.md.
+ * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
+ */
+const config = {
+  testRunner: "vitest",
+  vitest: { configFile: "vitest.mutation.config.mts", related: false },
+  mutate: [
+    "server/auth/roles.ts",
+    "server/lxc/container-name.ts",
+    "server/lxc-config/validate.ts",
+    "server/lxc-config/privileges.ts",
+    "server/rootfs/index.ts",
+  ],
+  coverageAnalysis: "perTest",
+  reporters: ["clear-text", "json", "progress"],
+  jsonReporter: { fileName: "reports/mutation/mutation.json" },
+  tempDirName: ".stryker-tmp",
+  concurrency: 2,
+  timeoutMS: 20000,
+  thresholds: { high: 90, low: 80, break: 80 },
+};
+export default config;
