@@ -4,6 +4,7 @@ import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@ta
 import { createTRPCClient, httpBatchLink, httpLink, splitLink, TRPCClientError } from "@trpc/client";
 import { useState, type ReactNode } from "react";
 import superjson from "superjson";
+import { isSigningOut } from "@/components/auth/signing-out";
 import { TRPCProvider } from "@/components/trpc";
 import type { AppRouter } from "@/server/trpc/routers/_app";
 
@@ -14,7 +15,11 @@ const statusOf = (error: unknown) =>
 
 /** A session that ended (expired, revoked, signed out elsewhere) sends the browser to sign in again. */
 const onError = (error: unknown) => {
-  if (statusOf(error) === 401 && !["/login", "/setup"].includes(window.location.pathname)) {
+  if (
+    statusOf(error) === 401 &&
+    !isSigningOut() &&
+    !["/login", "/setup"].includes(window.location.pathname)
+  ) {
     window.location.assign(
       `/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`,
     );

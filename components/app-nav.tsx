@@ -3,6 +3,7 @@
 import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { startSigningOut } from "@/components/auth/signing-out";
 import { useSession } from "@/components/auth/use-session";
 import { ConnectionIndicator } from "@/components/live/live-events";
 import { useTRPC } from "@/components/trpc";
@@ -16,7 +17,10 @@ export function AppNav() {
   const trpc = useTRPC();
   const pathname = usePathname();
   const signOut = useMutation(
-    trpc.auth.signOut.mutationOptions({ onSettled: () => window.location.assign("/login") }),
+    trpc.auth.signOut.mutationOptions({
+      onMutate: startSigningOut,
+      onSettled: () => window.location.assign("/login"),
+    }),
   );
   const links = [
     { href: "/containers", label: "Containers", isShown: true },

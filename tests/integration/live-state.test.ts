@@ -1,4 +1,5 @@
 import { execa } from "execa";
+import { createDb } from "@/server/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { forceDestroy, lxcPath, lxcState, uniqueName } from "../lxc-oracle";
 import { callProcedure, startServer, type TRunningServer } from "../server";
@@ -102,18 +103,51 @@ describe("live state", () => {
     await witness.waitFor(isState(name, "STOPPED"));
 
     const resumed = await stream({ "last-event-id": String(seen.id) });
-    await resumed.waitFor(isState(name, "STOPPED"));
+    const stopped = await resumed.waitFor(isState(name, "STOPPED"));
     const ids = (events: TStreamEvent[]) =>
       events.filter((event) => event.event === "atelier").map((event) => event.id);
     expect(ids(resumed.events)[0]).toBe((seen.id ?? 0) + 1);
     expect(ids(resumed.events)).toEqual(ids(witness.events).slice(0, ids(resumed.events).length));
     expect(new Set(ids(resumed.events)).size).toBe(ids(resumed.events).length);
-    witness.close();
-    resumed.close();
+    // Exactly what the event log holds between the two ids, id for id and field for field.
+    const db = createDb(server.databaseUrl);
+    try {
+      const rows = await db.event.findMany({
+        where: { id: { gt: seen.id ?? 0, lte: stopped.id ?? 0 } },
+        orderBy: { id: "asc" },
+      });
+      const replayed = resumed.events.filter(
+        (event) => event.event === "atelier" && (event.id ?? 0) <= (stopped.id ?? 0),
+      );
+      expect(replayed.map((event) => event.data)).toEqual(
+        rows.map((row) => ({
+          ...row,
+          at: row.at.toISOString(),
+          data: row.data ? (JSON.parse(row.data) as unknown) : null,
+        })),
+      );
+      expect(rows.map((row) => row.state).filter((state) => state !== null)).toEqual(
+        expect.arrayContaining(["FROZEN", "THAWED", "STOPPED"]) as unknown,
+      );
+      witness.close();
+      resumed.close();
 
-    const tooOld = await stream({ "last-event-id": "999999999" });
-    await tooOld.waitFor((event) => event.event === "reset");
-    tooOld.close();
+      // A client further behind than the log keeps (its events pruned by the retention) is told to start over.
+      await db.event.deleteMany({ where: { id: { lte: (seen.id ?? 0) + 1 } } });
+      const pruned = await stream({ "last-event-id": String(seen.id) });
+      const reset = await pruned.waitFor((event) => event.event === "reset");
+      expect(
+        pruned.events.filter((event) => event.event === "atelier" && (event.id ?? 0) <= (reset.id ?? 0)),
+      ).toEqual([]);
+      pruned.close();
+    } finally {
+      await db.$disconnect();
+    }
+
+    // And one from the future (another server's ids) likewise.
+    const tooNew = await stream({ "last-event-id": "999999999" });
+    await tooNew.waitFor((event) => event.event === "reset");
+    tooNew.close();
   });
 
   it("survives the death of lxc-monitor and lxc-monitord without losing the final state", async () => {
