@@ -1,8 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { adminReason, isInBindRoots, privilegedChanges, redactSecrets } from "./privileges";
+import {
+  adminReason,
+  describePrivilegedChanges,
+  isInBindRoots,
+  lockedLines,
+  privilegedChanges,
+  redactSecrets,
+} from "./privileges";
 
 const ctx = { lxcPath: "/var/lib/lxc", name: "web", bindRoots: ["/srv/share"] };
-const needsAdmin = (key: string, value: string) => adminReason(key, value, ctx) !== null;
+/** An admin-only line has a reason, in words (an empty one would read as allowed to a careless caller). */
+const needsAdmin = (key: string, value: string) => {
+  const reason = adminReason(key, value, ctx);
+  if (reason !== null) expect(reason, `${key} = ${value}`).toMatch(/[a-z]{3}/);
+  return reason !== null;
+};
 
 describe("lines that act as root on the host are the admin's", () => {
   it.each([
@@ -22,6 +34,39 @@ describe("lines that act as root on the host are the admin's", () => {
     ["lxc.rootfs.path", "dir:/var/lib/lxc/web/rootfs/etc"],
     ["lxc.rootfs.path", "overlay:/:/var/lib/lxc/web/overlay/delta"],
     ["lxc.rootfs.path", "dir:/var/lib/lxc/other/rootfs"],
+    ["lxc.rootfs.path", "xdir:/var/lib/lxc/web/rootfs"],
+    ["lxc.rootfs.path", "dir:/var/lib/lxc/web/rootfs/"],
+    ["lxc.rootfs.path", "dir:/var/lib/lxc//web/rootfs"],
+    ["lxc.rootfs.path", "overlay:/var/lib/lxc/base/rootfs:/var/lib/lxc/web/overlay/delta:/etc"],
+    ["lxc.rootfs.path", "xoverlay:/var/lib/lxc/base/rootfs:/var/lib/lxc/web/overlay/delta"],
+    ["lxc.rootfs.path", "overlay:/var/lib/lxc/base/rootfs/../../../..:/var/lib/lxc/web/overlay/delta"],
+    ["lxc.rootfs.path", "overlay:/var/lib/lxc/base/etc:/var/lib/lxc/web/overlay/delta"],
+    ["lxc.rootfs.path", "overlay:/srv/x/rootfs:/var/lib/lxc/web/overlay/delta"],
+    ["lxc.net.10.type", "phys"],
+    ["lxc.net.0.type", " none "],
+    ["lxc.net.0.script.up.extra", "x"],
+    ["lxc.include", "/usr/share/lxc/config/common.conf.d/evil.conf"],
+    ["lxc.include", "x/usr/share/lxc/config/common.conf"],
+    ["lxc.include", "/usr/share/lxc/config/common.conf/x"],
+    ["lxc.seccomp.profile", "/usr/share/lxc/config/common.seccomp/../../../../etc/x"],
+    ["lxc.seccomp.profile", "x/usr/share/lxc/config/common.seccomp"],
+    ["lxc.seccomp.profile", "/usr/share/lxc/config/common.seccompx"],
+    ["lxc.mount.entry", "/srv/share/x /mnt none bind 0 0"],
+    ["lxc.mount.entry", "/srv/share/x mnt/../.. none bind 0 0"],
+    ["lxc.mount.entry", "none mnt proc defaults 0 0"],
+    ["lxc.mount.entry", "/srv/share/x mnt tmpfs defaults 0 0"],
+    ["lxc.mount.auto", "proc:mixed sys:rw"],
+    ["lxc.apparmor.profile", "lxc-container-default-with-nesting"],
+    ["lxc.cgroup2.devices.allow", "a"],
+    ["lxc.cgroup2.devices.allow", "c 1:1 rwm"],
+    ["lxc.cgroup2.devices.deny", ""],
+    ["lxc.cgroup.dir.monitor", "x"],
+    ["lxc.cgroup2.dir", "x"],
+    ["lxc.idmap", "u 0 65535 65536"],
+    ["lxc.idmap", "x"],
+    ["lxc.console.path", "/dev/tty1"],
+    ["lxc.seccomp.allow_nesting", "1"],
+    ["lxc.sysctl.kernel.shmmax", "1"],
     ["lxc.rootfs.mount", "/mnt"],
     ["lxc.mount.fstab", "/var/lib/lxc/web/fstab"],
     ["lxc.mount.entry", "/ host none bind 0 0"],
@@ -104,6 +149,35 @@ describe("lines that act as root on the host are the admin's", () => {
     ["lxc.environment", "TOKEN=secret"],
     ["lxc.idmap", "u 0 100000 65536"],
     ["lxc.console.path", "none"],
+    ["lxc.console.path", "auto"],
+    ["lxc.console.path", ""],
+    ["lxc.rootfs.path", "dir:/var/lib/lxc/web/rootfs"],
+    ["lxc.rootfs.path", "overlayfs:/var/lib/lxc/base/snaps/snap0/rootfs:/var/lib/lxc/web/snaps/snap1/delta0"],
+    ["lxc.mount.entry", "/srv/share mnt none rbind,create=dir 0 0"],
+    ["lxc.mount.entry", "/srv/share/x mnt none ro,bind,create=dir 0 0"],
+    ["lxc.cgroup.devices.allow", "c 1:3"],
+    ["lxc.mount.entry", "mqueue dev/mqueue mqueue defaults,optional,create=dir 0 0"],
+    ["lxc.mount.entry", "devpts dev/pts devpts defaults 0 0"],
+    ["lxc.mount.auto", "proc sys cgroup:ro cgroup-full:mixed sys:ro"],
+    ["lxc.apparmor.profile", "lxc-container-default"],
+    ["lxc.apparmor.profile", "lxc-container-default-cgns"],
+    ["lxc.apparmor.allow_incomplete", "0"],
+    ["lxc.seccomp.profile", "/usr/share/lxc/config/common.seccomp"],
+    ["lxc.seccomp.allow_nesting", "0"],
+    ["lxc.seccomp.notify.proxy", ""],
+    ["lxc.cgroup.devices.allow", "c 5:0 rwm"],
+    ["lxc.cgroup.devices.allow", "c 10:200 rwm"],
+    ["lxc.cgroup2.devices.allow", "c 1:9 rw"],
+    ["lxc.cgroup.devices.allow", "c *:* m"],
+    ["lxc.cgroup2.devices.deny", "c 1:1 rwm"],
+    ["lxc.cgroup.blkio.weight", "100"],
+    ["lxc.cgroup2.io.max", "8:0 rbps=1"],
+    ["lxc.cgroup2.hugetlb.2MB.max", "0"],
+    ["lxc.include", "/usr/share/lxc/config/userns.conf"],
+    ["lxc.include", "/usr/share/lxc/config/ubuntu-cloud.common.conf"],
+    ["lxc.idmap", "g 0 200000 65536"],
+    ["lxc.net.0.type", "macvlan"],
+    ["lxc.net.0.type", "empty"],
   ])("%s = %s is the operator's", (key, value) => {
     expect(needsAdmin(key, value)).toBe(false);
   });
@@ -178,6 +252,52 @@ describe("what an operator may change", () => {
 
   it("is checked against the file's current text, not what the client says it was", () => {
     expect(privilegedChanges("", admin, ctx).map((p) => p.key)).toEqual(["lxc.hook.pre-start"]);
+  });
+});
+
+describe("what the views and refusals say", () => {
+  it("lists the locked lines of a config with their line and why", () => {
+    const raw =
+      "lxc.uts.name = a\n# comment\nlxc.hook.stop = /bin/true\nlxc.start.auto = 1\nlxc.cap.keep = sys_admin\n";
+    expect(lockedLines(raw, ctx)).toEqual([
+      { line: 3, key: "lxc.hook.stop", reason: "a hook runs as root on the host" },
+      { line: 5, key: "lxc.cap.keep", reason: "keeps capabilities LXC would drop" },
+    ]);
+    expect(lockedLines("lxc.uts.name = a\n", ctx)).toEqual([]);
+  });
+
+  it("names the first refused line, whether added or removed, and how many more", () => {
+    const added = privilegedChanges("", "lxc.uts.name = a\nlxc.hook.stop = /bin/true\n", ctx);
+    expect(describePrivilegedChanges(added)).toBe(
+      "line 2 (lxc.hook.stop = /bin/true) needs the admin role: a hook runs as root on the host",
+    );
+    const both = privilegedChanges(
+      "lxc.cgroup.devices.deny = a\n",
+      "lxc.hook.stop = /bin/true\nlxc.cap.keep = sys_admin\n",
+      ctx,
+    );
+    expect(describePrivilegedChanges(both)).toMatch(
+      /^line 1 \(lxc\.hook\.stop = \/bin\/true\) needs the admin role: .* \(and 2 more\)$/,
+    );
+    const removed = privilegedChanges(
+      "lxc.uts.name = a\nlxc.cgroup.devices.deny = a\n",
+      "lxc.uts.name = a\n",
+      ctx,
+    );
+    expect(describePrivilegedChanges(removed)).toBe(
+      "removing lxc.cgroup.devices.deny = a (line 2 of the current config) needs the admin role: removing it takes a protection away",
+    );
+    expect(describePrivilegedChanges([])).toBe("");
+  });
+
+  it("sorts what it refuses by line", () => {
+    const lines = privilegedChanges(
+      "lxc.idmap = u 0 100000 65536\n",
+      "lxc.hook.stop = a\nlxc.uts.name = b\nlxc.hook.start = c\n",
+      ctx,
+    ).map((change) => change.line);
+    expect(lines).toEqual([...lines].sort((a, b) => a - b));
+    expect(lines).toEqual([1, 1, 3]);
   });
 });
 

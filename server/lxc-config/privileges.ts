@@ -98,7 +98,7 @@ const SAFE_APPARMOR = new Set(["generated", "lxc-container-default", "lxc-contai
 /** LXC's own shipped base configs (common, userns; per distribution), never nesting.conf or other loosenings. */
 const SAFE_INCLUDE = /^\/usr\/share\/lxc\/config\/([a-z]+(-[a-z]+)*\.)?(common|userns)\.conf$/;
 /** cgroup files a limit may be written to; others (cgroup.procs, devices.*, …) are the admin's. */
-const SAFE_CGROUP_FILE = /^(memory|cpu|cpuset|cpuacct|pids|blkio|io|hugetlb)\.[a-z_.]+$/;
+const SAFE_CGROUP_FILE = /^(memory|cpu|cpuset|cpuacct|pids|blkio|io|hugetlb)\.[A-Za-z0-9_.]+$/;
 /** Pseudo filesystems an operator may mount (none reaches host state). */
 const SAFE_FSTYPES = new Set(["tmpfs", "devpts", "mqueue"]);
 const isOff = (value: string) => value === "" || value === "0";
@@ -238,7 +238,8 @@ export const privilegedChanges = (
   const seen = new Map<string, number>();
   for (const entry of next.entries()) {
     const reason = adminReason(entry.key, entry.value, ctx);
-    if (!reason) continue;
+    // Only null means "the operator's": any reason, even an empty one, refuses.
+    if (reason === null) continue;
     const id = `${entry.key}=${entry.value.trim()}`;
     const index = (seen.get(id) ?? 0) + 1;
     seen.set(id, index);
@@ -281,7 +282,7 @@ export const lockedLines = (raw: string, ctx: TPrivilegeContext) =>
     .entries()
     .flatMap((entry) => {
       const reason = adminReason(entry.key, entry.value, ctx);
-      return reason ? [{ line: entry.line, key: entry.key, reason }] : [];
+      return reason === null ? [] : [{ line: entry.line, key: entry.key, reason }];
     });
 
 /** The sentence of a refusal: the first offending line, and how many more. */

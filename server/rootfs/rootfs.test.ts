@@ -1,5 +1,5 @@
 import { existsSync, lstatSync, readFileSync, statSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { chown, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
@@ -109,6 +109,100 @@ describe("the rootfs module", () => {
     await expect(fs.readFile("fifo")).rejects.toThrow(/device/);
     await expect(fs.chmod("null", 0o666)).rejects.toThrow(/device/);
     expect(await fs.kind("null")).toBe("other");
+  });
+
+  it("resolves .. inside the path, never above the rootfs", async () => {
+    const fs = openRootfs(root);
+    await fs.mkdir("a/b", { mode: 0o755 });
+    await fs.writeFile("a/b/../c", "c\n");
+    expect(readFileSync(path.join(root, "a/c"), "utf8")).toBe("c\n");
+    await fs.writeFile("a/b/../../../../../x", "x\n");
+    expect(readFileSync(path.join(root, "x"), "utf8")).toBe("x\n");
+    expect(existsSync(path.join(top, "x"))).toBe(false);
+  });
+
+  it("restarts an absolute link from the rootfs's top, even deep inside it", async () => {
+    await mkdir(path.join(root, "deep/er"), { recursive: true });
+    await mkdir(path.join(root, "target"));
+    await symlink("/target", path.join(root, "deep/er/link"));
+    const fs = openRootfs(root);
+    await fs.writeFile("deep/er/link/f", "f\n");
+    expect(readFileSync(path.join(root, "target/f"), "utf8")).toBe("f\n");
+    expect(existsSync(path.join(root, "deep/er/target"))).toBe(false);
+    // A relative one continues from where it is.
+    await symlink("../er", path.join(root, "deep/er/up"));
+    await fs.writeFile("deep/er/up/g", "g\n");
+    expect(readFileSync(path.join(root, "deep/er/g"), "utf8")).toBe("g\n");
+  });
+
+  it("keeps an existing file's owner on rewrite, and sets a given one", async () => {
+    await writeFile(path.join(root, "etc/owned"), "x\n");
+    await chown(path.join(root, "etc/owned"), 1000, 1001);
+    const fs = openRootfs(root);
+    await fs.writeFile("etc/owned", "y\n");
+    expect(statSync(path.join(root, "etc/owned"))).toMatchObject({ uid: 1000, gid: 1001 });
+    await fs.writeFile("etc/given", "z\n", { uid: 1002, gid: 1003, mode: 0o600 });
+    expect(statSync(path.join(root, "etc/given"))).toMatchObject({ uid: 1002, gid: 1003 });
+    await fs.writeFile("etc/plain", "p\n");
+    expect(statSync(path.join(root, "etc/plain"))).toMatchObject({ uid: 0, gid: 0 });
+    expect(statSync(path.join(root, "etc/plain")).mode & 0o7777).toBe(0o644);
+  });
+
+  it("makes directories with the mode and owner asked for, past the umask, and leaves existing ones alone", async () => {
+    const fs = openRootfs(root);
+    await fs.mkdir("tmp", { mode: 0o1777 });
+    expect(statSync(path.join(root, "tmp")).mode & 0o7777).toBe(0o1777);
+    await fs.mkdir("home/u", { mode: 0o750, uid: 1000, gid: 1000 });
+    expect(statSync(path.join(root, "home/u"))).toMatchObject({ uid: 1000, gid: 1000 });
+    expect(statSync(path.join(root, "home/u")).mode & 0o7777).toBe(0o750);
+    await mkdir(path.join(root, "kept"), { mode: 0o711 });
+    await fs.mkdir("kept", { mode: 0o700, uid: 1000, gid: 1000 });
+    expect(statSync(path.join(root, "kept"))).toMatchObject({ uid: 0 });
+    expect(statSync(path.join(root, "kept")).mode & 0o777).toBe(0o711);
+    await writeFile(path.join(root, "file"), "");
+    await expect(fs.mkdir("file", { mode: 0o755 })).rejects.toThrow(/not a directory/);
+  });
+
+  it("follows a last link inside the rootfs for chmod only when asked", async () => {
+    await mkdir(path.join(root, "real"), { mode: 0o755 });
+    await symlink("/real", path.join(root, "alias"));
+    const fs = openRootfs(root);
+    await expect(fs.chmod("alias", 0o700)).rejects.toThrow(/symbolic link/);
+    await fs.chmod("alias", 0o700, { followLast: true });
+    expect(statSync(path.join(root, "real")).mode & 0o777).toBe(0o700);
+    await fs.chown("real", 1000, 1000);
+    expect(statSync(path.join(root, "real"))).toMatchObject({ uid: 1000 });
+  });
+
+  it("says what is wrong with a path, and answers kind and readFile with null rather than throwing", async () => {
+    await writeFile(path.join(root, "file"), "x");
+    await symlink("/", path.join(root, "toroot"));
+    await mkdir(path.join(root, "dir"));
+    const fs = openRootfs(root);
+    await fs.writeFile("./etc//hostname", "h\n");
+    expect(readFileSync(path.join(root, "etc/hostname"), "utf8")).toBe("h\n");
+    await expect(fs.writeFile("missing/x", "x")).rejects.toThrow(/missing\/x does not exist/);
+    await expect(fs.writeFile("file/x", "x")).rejects.toThrow(
+      /goes through something that is not a directory/,
+    );
+    await expect(fs.mkdir("toroot", { mode: 0o755 })).rejects.toThrow(/a link to the root filesystem itself/);
+    await expect(fs.writeFile("dir", "x")).rejects.toThrow(/is a directory/);
+    await expect(fs.readFile("dir")).rejects.toThrow(/is not a regular file/);
+    expect(await fs.kind("file/x")).toBeNull();
+    expect(await fs.kind("missing/x")).toBeNull();
+    expect(await fs.kind("toroot/etc")).toBe("directory");
+    expect(await fs.kind("file")).toBe("file");
+    expect(await fs.readFile("missing/x")).toBeNull();
+  });
+
+  it("leaves no temporary file behind when a write fails", async () => {
+    const fs = openRootfs(root);
+    await expect(fs.writeFile("etc/bad-owner", "x", { uid: 2 ** 32, gid: 0 })).rejects.toThrow();
+    expect((await readdir(path.join(root, "etc"))).filter((name) => name.startsWith(".atelier-"))).toEqual(
+      [],
+    );
+    expect(existsSync(path.join(root, "etc/bad-owner"))).toBe(false);
+    await expect(fs.writeFile("../..", "x")).rejects.toThrow(/is the root filesystem itself/);
   });
 
   it("refuses link loops and the rootfs itself", async () => {
