@@ -7,6 +7,7 @@ import superjson from "superjson";
 import { isSigningOut } from "@/components/auth/signing-out";
 import { TRPCProvider } from "@/components/trpc";
 import type { AppRouter } from "@/server/trpc/routers/_app";
+import { POST_ONLY_QUERIES } from "@/server/trpc/routers/config/config.types";
 
 const statusOf = (error: unknown) =>
   error instanceof TRPCClientError
@@ -53,11 +54,16 @@ export function Providers({ children }: { children: ReactNode }) {
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({
       links: [
-        // Sign-in and setup calls are never batched (the server refuses it); the rest in batches of at most 10.
+        // Sign-in and setup calls are never batched (the server refuses it); queries whose input may hold secrets
+        // go as POST, out of the URL; the rest in batches of at most 10.
         splitLink({
           condition: (op) => op.path.startsWith("auth."),
           true: httpLink({ url: "/api/trpc", transformer: superjson }),
-          false: httpBatchLink({ url: "/api/trpc", transformer: superjson, maxItems: 10 }),
+          false: splitLink({
+            condition: (op) => POST_ONLY_QUERIES.includes(op.path),
+            true: httpLink({ url: "/api/trpc", transformer: superjson, methodOverride: "POST" }),
+            false: httpBatchLink({ url: "/api/trpc", transformer: superjson, maxItems: 10 }),
+          }),
         }),
       ],
     }),

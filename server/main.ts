@@ -35,6 +35,7 @@ import { startLiveState } from "./monitor/live-state";
 import { closeRuntime, createRuntime } from "./runtime";
 import { createContext } from "./trpc/context";
 import { appRouter } from "./trpc/routers/_app";
+import { POST_ONLY_QUERIES } from "./trpc/routers/config/config.types";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -74,6 +75,11 @@ const checkTrpcRequest = (req: IncomingMessage, pathname: string) => {
   if (names.length > MAX_BATCH) return { status: 400, message: `A batch holds at most ${MAX_BATCH} calls` };
   if (names.length > 1 && names.some((name) => name.startsWith("auth.")))
     return { status: 400, message: "auth.* procedures cannot be batched: send each on its own" };
+  if (req.method === "GET" && names.some((name) => POST_ONLY_QUERIES.includes(name)))
+    return {
+      status: 405,
+      message: `${names.join(", ")}: send it as POST (its input may hold secrets, which a URL would keep)`,
+    };
   return null;
 };
 
@@ -178,6 +184,8 @@ const main = async () => {
     router: appRouter,
     basePath: "/api/trpc/",
     maxBodySize: MAX_API_BODY,
+    // Queries may come as POST (POST_ONLY_QUERIES must): their input then stays out of the URL.
+    allowMethodOverride: true,
     createContext: ({ req, res }) => createContext({ runtime, req, res }),
     onError: ({ error, path: procedure, ctx }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") log.error("api error", { procedure, error: error.message });

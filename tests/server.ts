@@ -7,6 +7,7 @@ import { createAccounts } from "@/server/auth/accounts";
 import type { TRole } from "@/server/auth/roles";
 import { createDb } from "@/server/db";
 import { migrateDatabase } from "@/server/migrate";
+import { POST_ONLY_QUERIES } from "@/server/trpc/routers/config/config.types";
 
 /**
  * Starts the real Atelier server (server/main.ts, as `npm start` does) with the given settings. Tests configure it
@@ -159,8 +160,9 @@ export const callProcedure = async (
   const headers = { ...(as ? { authorization: `Bearer ${server.tokens[as]}` } : {}), ...extraHeaders };
   // As the tRPC client sends it: superjson keeps Dates (and the like) typed.
   const envelope = JSON.stringify(superjson.serialize(input));
+  // A query whose input may hold secrets goes as POST, as the pages send it (the server refuses a GET of it).
   const response =
-    kind === "query"
+    kind === "query" && !POST_ONLY_QUERIES.includes(procedure)
       ? await fetch(`${server.url}/api/trpc/${procedure}?input=${encodeURIComponent(envelope)}`, { headers })
       : await fetch(`${server.url}/api/trpc/${procedure}`, {
           method: "POST",

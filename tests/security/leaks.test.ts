@@ -55,6 +55,22 @@ describe("secrets", () => {
     expect(response.headers.get("cache-control")).toBe("no-store");
   });
 
+  it("a config under review never travels in a URL: config.validate only as POST (405 for a GET)", async () => {
+    const name = await createBusybox(server);
+    const input = encodeURIComponent(JSON.stringify({ json: { name, raw: "lxc.environment = K=secret\n" } }));
+    const get = await fetch(`${server.url}/api/trpc/config.validate?input=${input}`, {
+      headers: { authorization: `Bearer ${server.tokens.operator}` },
+    });
+    expect(get.status).toBe(405);
+    const post = await callProcedure(
+      server,
+      "config.validate",
+      { name, raw: "lxc.uts.name = a\n" },
+      { kind: "query" },
+    );
+    expect(post.status).toBe(200);
+  });
+
   it("the wizard's preview, a query in a URL, takes no root password", async () => {
     const preview = await callProcedure(
       server,

@@ -66,6 +66,12 @@ export const ZGetConfigResponseSchema = z.object({
 });
 export type TGetConfigResponse = z.infer<typeof ZGetConfigResponseSchema>;
 
+/**
+ * Queries whose input may hold secrets (a config's `lxc.environment` values): sent as POST (tRPC's method
+ * override), never in a URL, where logs and history keep it. A GET of one is refused with 405.
+ */
+export const POST_ONLY_QUERIES: readonly string[] = ["config.validate"];
+
 export const ZValidateConfigRequestSchema = z.object({ name: ZContainerName, raw: ZConfigText }).strict();
 export const ZValidateConfigResponseSchema = z.object({
   /** The version of the file the diff is against. */
