@@ -12,6 +12,8 @@ export default defineConfig({
       "server/auth/roles.test.ts",
       "server/lxc/container-name.test.ts",
       "server/lxc-config/validate.test.ts",
+      "server/lxc-config/validate-values.test.ts",
+      "server/lxc-config/validate-lines.test.ts",
       "server/lxc-config/privileges.test.ts",
       "server/rootfs/rootfs.test.ts",
     ],

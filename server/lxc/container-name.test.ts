@@ -25,6 +25,15 @@ describe("ZContainerName", () => {
     expect(result.error?.issues[0]?.message).toBeTruthy();
   });
 
+  it("says what to do about each kind of bad name", () => {
+    const message = (value: unknown) => ZContainerName.safeParse(value).error?.issues[0]?.message;
+    expect(message("")).toBe("Enter a container name");
+    expect(message(42)).toBe("Enter a container name");
+    expect(message("x".repeat(64))).toBe("Use at most 63 characters");
+    expect(message("-n")).toBe("Start with a letter or a digit (not '-', '.' or '_')");
+    expect(message("a b")).toBe("Use only letters, digits, '-', '_' and '.' (no spaces, '/' or other symbols)");
+  });
+
   it("rejects what is not a string", () => {
     expect(isValidContainerName(42)).toBe(false);
     expect(isValidContainerName(undefined)).toBe(false);

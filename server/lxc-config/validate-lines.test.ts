@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import { migrateLegacy, modernKey, validateConfig } from "./validate";
+
+/** The validator's verdict line by line: what each problem says, on which line, and the one-step migration. */
+describe("validateConfig, line by line", () => {
+  it("says why a line without = is ignored, and that // is no comment", () => {
+    expect(validateConfig("just words\n// a comment?\n")).toEqual([
+      { line: 1, severity: "warning", message: 'LXC ignores this line (it has no "=")' },
+      {
+        line: 2,
+        severity: "warning",
+        message: 'LXC ignores this line (it has no "="; "//" is not a comment in LXC configs, "#" is)',
+      },
+    ]);
+  });
+
+  it("refuses control characters, unknown keys (with a suggestion or without) and bad values, naming the key", () => {
+    expect(validateConfig("lxc.uts.name = a\u0007b\n")).toEqual([
+      {
+        line: 1,
+        key: "lxc.uts.name",
+        severity: "error",
+        message: "The value of lxc.uts.name contains a control character",
+      },
+    ]);
+    expect(validateConfig("lxc.uts.nmae = a\n")[0]?.message).toBe(
+      "Unknown key lxc.uts.nmae: did you mean lxc.uts.name?",
+    );
+    expect(validateConfig("lxc.zzzzzzzzzzzz.qqqqqqq = a\n")[0]?.message).toBe(
+      "Unknown key lxc.zzzzzzzzzzzz.qqqqqqq",
+    );
+    expect(validateConfig("lxc.start.delay = soon\n")).toEqual([
+      {
+        line: 1,
+        key: "lxc.start.delay",
+        severity: "error",
+        message: 'lxc.start.delay must be a whole number (0 or more) (got "soon")',
+      },
+    ]);
+    // A CR at the end of a line (a file from Windows) is no control character.
+    expect(validateConfig("lxc.uts.name = a\r\n")).toEqual([]);
+  });
+
+  it("warns once for a single-valued key set twice, not for an empty reset or a repeatable key", () => {
+    expect(validateConfig("lxc.uts.name = a\nlxc.uts.name = b\n")).toEqual([
+      {
+        line: 2,
+        key: "lxc.uts.name",
+        severity: "warning",
+        message: "lxc.uts.name is also set on line 1: the last value wins",
+      },
+    ]);
+    expect(validateConfig("lxc.uts.name = a\nlxc.uts.name =\n")).toEqual([]);
+    expect(validateConfig("lxc.group = a\nlxc.group = b\n")).toEqual([]);
+  });
+
+  it("needs a type for every interface, reported on its first line", () => {
+    expect(validateConfig("lxc.uts.name = a\nlxc.net.3.link = br0\nlxc.net.3.flags = up\n")).toEqual([
+      {
+        line: 2,
+        severity: "error",
+        message: "Interface lxc.net.3 has no lxc.net.3.type (veth, macvlan, phys, empty...)",
+      },
+    ]);
+    expect(validateConfig("lxc.net.3.type = veth\nlxc.net.3.link = br0\n")).toEqual([]);
+  });
+
+  it("maps legacy keys as lxc-update-config does, sections of lxc.network.type numbering the interfaces", () => {
+    expect(modernKey("lxc.utsname", 0)).toBe("lxc.uts.name");
+    expect(modernKey("lxc.limit.nofile", 0)).toBe("lxc.prlimit.nofile");
+    expect(modernKey("lxc.network.type", 2)).toBe("lxc.net.2.type");
+    expect(modernKey("lxc.network.ipv4", 1)).toBe("lxc.net.1.ipv4.address");
+    expect(modernKey("lxc.network.ipv6", 0)).toBe("lxc.net.0.ipv6.address");
+    expect(modernKey("lxc.network.5.link", 0)).toBe("lxc.net.5.link");
+    expect(modernKey("lxc.network.5.ipv4", 0)).toBe("lxc.net.5.ipv4.address");
+    expect(modernKey("lxc.network.ipv4.gateway", 3)).toBe("lxc.net.3.ipv4.gateway");
+    expect(modernKey("lxc.uts.name", 0)).toBeNull();
+    const text =
+      "lxc.network.type = veth\nlxc.network.link = br0\nlxc.network.type = veth\nlxc.network.link = br1\n";
+    expect(validateConfig(text).map((problem) => problem.replacement)).toEqual([
+      "lxc.net.0.type = veth",
+      "lxc.net.0.link = br0",
+      "lxc.net.1.type = veth",
+      "lxc.net.1.link = br1",
+    ]);
+    expect(validateConfig("lxc.rootfs.backend = dir\n")).toEqual([
+      {
+        line: 1,
+        key: "lxc.rootfs.backend",
+        severity: "error",
+        message:
+          "lxc.rootfs.backend is a legacy key: LXC now reads the backend from lxc.rootfs.path (dir:/path)",
+        replacement: "",
+      },
+    ]);
+    expect(validateConfig("lxc.tty = 4\n")[0]?.message).toBe(
+      "lxc.tty is a legacy key that LXC 3 and later refuse: it is now lxc.tty.max",
+    );
+  });
+
+  it("migrates in one step, keeping indentation, CRLF endings and every other line, dropping lxc.rootfs.backend", () => {
+    const text = "# mine\n  lxc.utsname = a\r\nlxc.rootfs.backend = dir\nlxc.start.auto = 1\n";
+    expect(migrateLegacy(text)).toBe("# mine\n  lxc.uts.name = a\r\nlxc.start.auto = 1\n");
+    expect(migrateLegacy("lxc.uts.name = a\n")).toBe("lxc.uts.name = a\n");
+  });
+
+  it("sorts problems by line", () => {
+    const lines = validateConfig("lxc.net.0.link = br0\nlxc.bogus = 1\nwords\n").map(
+      (problem) => problem.line,
+    );
+    expect(lines).toEqual([1, 2, 3]);
+  });
+});

@@ -1,0 +1,8 @@
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+/** The container name validator's tests, for its mutation run (stryker.names.config.mjs). */
+export default defineConfig({
+  resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
+  test: { include: ["server/lxc/container-name.test.ts"] },
+});
