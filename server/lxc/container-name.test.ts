@@ -31,7 +31,9 @@ describe("ZContainerName", () => {
     expect(message(42)).toBe("Enter a container name");
     expect(message("x".repeat(64))).toBe("Use at most 63 characters");
     expect(message("-n")).toBe("Start with a letter or a digit (not '-', '.' or '_')");
-    expect(message("a b")).toBe("Use only letters, digits, '-', '_' and '.' (no spaces, '/' or other symbols)");
+    expect(message("a b")).toBe(
+      "Use only letters, digits, '-', '_' and '.' (no spaces, '/' or other symbols)",
+    );
   });
 
   it("rejects what is not a string", () => {
