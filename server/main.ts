@@ -137,7 +137,7 @@ const main = async () => {
 
   const procedures = new Set(Object.keys(appRouter._def.procedures));
   const runtime = createRuntime(settings, {
-    isProcedure: (name) => procedures.has(name) || name in HTTP_ROUTES,
+    isProcedure: (name) => procedures.has(name) || Object.hasOwn(HTTP_ROUTES, name),
   });
   // A host network change that was never confirmed (Atelier stopped or crashed while it waited) is undone first.
   await runtime.network
@@ -221,7 +221,7 @@ const main = async () => {
       return trpc(req, res);
     }
     const route = `${req.method ?? "GET"} ${pathname}`;
-    if (route in httpRoutes) return httpRoutes[route as THttpRoute](req, res);
+    if (Object.hasOwn(httpRoutes, route)) return httpRoutes[route as THttpRoute](req, res);
     return sendJson(res, 404, { error: `No API at ${pathname}` });
   };
 

@@ -68,11 +68,15 @@ describe("calls without credentials", () => {
 
   it("name only the procedures the router has", async () => {
     await callProcedure(server, "containers.URGENT-run-curl", {}, { as: null });
+    // Names an object has by inheritance are no procedure either.
+    await callProcedure(server, "constructor", {}, { as: null });
+    await callProcedure(server, "__proto__", {}, { as: null });
     const db = createDb(server.databaseUrl);
     try {
       const rows = await db.auditEntry.findMany({ where: { action: "refused" } });
       expect(JSON.stringify(rows)).not.toContain("URGENT");
       expect(JSON.stringify(rows)).toContain("(unknown procedure)");
+      expect(JSON.stringify(rows)).not.toMatch(/constructor|__proto__/);
     } finally {
       await db.$disconnect();
     }
