@@ -9,6 +9,9 @@ test.describe("containers through the pages", () => {
     await page.goto("/containers");
     await page.getByRole("link", { name: "New container" }).click();
     await page.getByLabel("Name").fill(name);
+    // The summary grows once the form is valid (its config preview loads): wait for it, or the button moves
+    // under the click (a click lost this way was seen in a clean run).
+    await expect(page.getByText(/^The whole config/)).toBeVisible();
     await page.getByRole("button", { name: "Create container" }).click();
 
     await expect(page).toHaveURL(`/containers/${name}`);
@@ -108,6 +111,7 @@ test.describe("containers through the pages", () => {
     const name = await createContainer();
     await page.goto("/containers/new");
     await page.getByLabel("Name").fill(name);
+    await expect(page.getByText(/^The whole config/)).toBeVisible();
     await page.getByRole("button", { name: "Create container" }).click();
     const alert = page.getByRole("alert").filter({ hasText: "already exists" });
     await expect(alert).toContainText(`A container named "${name}" already exists`);
