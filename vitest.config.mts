@@ -1,5 +1,6 @@
 import path from "node:path";
 import { defineConfig } from "vitest/config";
+import { fileEnvPool } from "./tests/pool";
 
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
@@ -23,7 +24,10 @@ export default defineConfig({
           globalSetup: ["tests/integration/global-setup.ts", "tests/leftovers.ts"],
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          // Files run in parallel on the 2 cores; each test uses its own container names.
+          setupFiles: ["tests/file-setup.ts"],
+          // Each file in a network namespace, lxcpath and data directory of its own (tests/pool.ts): files run in
+          // parallel without seeing each other.
+          pool: fileEnvPool(),
           fileParallelism: true,
         },
       },

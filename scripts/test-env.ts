@@ -12,7 +12,7 @@
  * Usage: tsx scripts/test-env.ts <command> [args...]
  */
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -37,9 +37,9 @@ const isAlive = (pid: number) => {
   }
 };
 
-/** Commands run inside the namespace, with its own sysfs (see netns-sysfs.sh). */
-const inNamespace = (netns: string, argv: string[]) => [
-  `--net=/run/netns/${netns}`,
+/** Commands run inside a namespace (a /run/netns or /proc/PID/ns/net path), with its own sysfs (netns-sysfs.sh). */
+const inNamespace = (netnsPath: string, argv: string[]) => [
+  `--net=${netnsPath}`,
   "--",
   "unshare",
   "--mount",
@@ -50,24 +50,34 @@ const inNamespace = (netns: string, argv: string[]) => [
   ...argv,
 ];
 
-const destroyAll = async (netns: string, lxcPath: string) => {
-  if (!existsSync(lxcPath)) return;
-  const names = (await readdir(lxcPath, { withFileTypes: true }))
-    .filter((d) => d.isDirectory())
-    .map((d) => d.name);
+const containersIn = async (lxcPath: string) =>
+  existsSync(lxcPath)
+    ? (await readdir(lxcPath, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name)
+    : [];
+
+const destroyAll = async (netnsPath: string, lxcPath: string) => {
+  const names = await containersIn(lxcPath);
   await Promise.all(
     names.map(async (name) => {
-      if (existsSync(`/run/netns/${netns}`)) {
+      if (existsSync(netnsPath)) {
         await run(
           "nsenter",
-          inNamespace(netns, ["lxc-stop", "-P", lxcPath, "-n", name, "-k", "-l", "ERROR"]),
+          inNamespace(netnsPath, ["lxc-stop", "-P", lxcPath, "-n", name, "-k", "-l", "ERROR"]),
         );
-        await run("nsenter", inNamespace(netns, ["lxc-destroy", "-P", lxcPath, "-n", name, "-f", "-s"]));
+        await run("nsenter", inNamespace(netnsPath, ["lxc-destroy", "-P", lxcPath, "-n", name, "-f", "-s"]));
       } else {
         await run("lxc-destroy", ["-P", lxcPath, "-n", name, "-f", "-s"]);
       }
     }),
   );
+};
+
+const killQuietly = (pid: number) => {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
 };
 
 const removeNamespace = async (netns: string) => {
@@ -83,8 +93,75 @@ const removeNamespace = async (netns: string) => {
   await run("ip", ["netns", "del", netns]);
 };
 
+/**
+ * The environments scripts/test-file-env.sh made for single test files: directory, the pid holding the file's
+ * network namespace, and that namespace (null when its holder is gone).
+ */
+const fileEnvironments = async (dir: string) => {
+  const files = path.join(dir, "files");
+  if (!existsSync(files)) return [];
+  const found = [];
+  for (const entry of await readdir(files)) {
+    const fileDir = path.join(files, entry);
+    const holder = Number((await readFile(path.join(fileDir, "holder"), "utf8").catch(() => "")).trim());
+    const comm = holder ? await readFile(`/proc/${holder}/comm`, "utf8").catch(() => "") : "";
+    const testFile = (await readFile(path.join(fileDir, "test-file"), "utf8").catch(() => "")) || fileDir;
+    found.push({
+      dir: fileDir,
+      testFile,
+      holder,
+      netnsPath: comm.trim() === "sleep" ? `/proc/${holder}/ns/net` : null,
+    });
+  }
+  return found;
+};
+
+/** Processes in a network namespace other than its holder and LXC's own per-lxcpath daemon. */
+const processesIn = async (netnsPath: string, holder: number) => {
+  const target = await stat(netnsPath);
+  const found: string[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === holder) continue;
+    const ns = await stat(`/proc/${entry}/ns/net`).catch(() => null);
+    if (!ns || ns.ino !== target.ino || ns.dev !== target.dev) continue;
+    const cmdline = (await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => ""))
+      .replaceAll("\0", " ")
+      .trim();
+    const program = path.basename(cmdline.split(" ")[0] ?? "");
+    if (cmdline === "" || program === "lxc-monitord" || cmdline.startsWith("[lxc monitor]")) continue;
+    found.push(`${entry} ${cmdline}`);
+  }
+  return found;
+};
+
+/** What the tests left behind in their own environments: containers, and processes still running in them. */
+const leftoversOf = async (dir: string) => {
+  const left: string[] = [];
+  for (const file of await fileEnvironments(dir)) {
+    for (const name of await containersIn(path.join(file.dir, "lxc"))) {
+      left.push(`${file.testFile}: container ${name}`);
+    }
+    if (file.netnsPath) {
+      for (const process of await processesIn(file.netnsPath, file.holder)) {
+        left.push(`${file.testFile}: process ${process}`);
+      }
+    }
+  }
+  return left;
+};
+
 const cleanup = async (netns: string, dir: string) => {
-  await destroyAll(netns, path.join(dir, "lxc"));
+  for (const file of await fileEnvironments(dir)) {
+    if (file.netnsPath) await destroyAll(file.netnsPath, path.join(file.dir, "lxc"));
+    else await destroyAll("", path.join(file.dir, "lxc"));
+    if (file.netnsPath) {
+      for (const process of await processesIn(file.netnsPath, file.holder).catch(() => [])) {
+        killQuietly(Number(process.split(" ")[0]));
+      }
+      killQuietly(file.holder);
+    }
+  }
+  await destroyAll(`/run/netns/${netns}`, path.join(dir, "lxc"));
   await removeNamespace(netns);
   await rm(dir, { recursive: true, force: true });
 };
@@ -166,7 +243,7 @@ const main = async () => {
     );
     say(`netns ${netns}, lxcpath ${lxcPath}`);
 
-    child = execa("nsenter", inNamespace(netns, argv), {
+    child = execa("nsenter", inNamespace(`/run/netns/${netns}`, argv), {
       stdio: "inherit",
       reject: false,
       env: {
@@ -178,13 +255,21 @@ const main = async () => {
         DATABASE_URL: `file:${path.join(dataDir, "atelier.db")}`,
         HOST: "127.0.0.1",
         // For tests that need to know their own environment (the guard, address checks); the server ignores these.
-        ATELIER_TEST_NETNS: netns,
+        ATELIER_TEST_NETNS_PATH: `/run/netns/${netns}`,
+        // Where scripts/test-file-env.sh makes each integration test file's own environment.
+        ATELIER_TEST_DIR: dir,
         ATELIER_TEST_BRIDGE: TEST_BRIDGE,
         ATELIER_TEST_BRIDGE_ADDRESS: BRIDGE_ADDRESS,
       },
     });
     const result = await child;
     exitCode = result.exitCode ?? 1;
+    // The harness's own check: a test file that left a container or a process in its environment fails the run.
+    const left = await leftoversOf(dir);
+    if (left.length > 0) {
+      say(`the tests left these behind (removed now):\n  ${left.join("\n  ")}`);
+      if (exitCode === 0) exitCode = 1;
+    }
   } catch (error) {
     say(`failed: ${(error as Error).message}`);
   } finally {

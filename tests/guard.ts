@@ -20,10 +20,10 @@ export const assertTestEnvironment = async () => {
     throw new Error(`Refusing to test against ${lxcPath}: not a test lxcpath. ${how}`);
   }
   // The process must be inside the very namespace the harness made (same nsfs inode), not the host's.
-  const netns = process.env.ATELIER_TEST_NETNS;
+  const netns = process.env.ATELIER_TEST_NETNS_PATH;
   const [own, made] = await Promise.all([
     stat("/proc/self/ns/net"),
-    netns ? stat(`/run/netns/${netns}`).catch(() => null) : null,
+    netns ? stat(netns).catch(() => null) : null,
   ]);
   if (!made || own.ino !== made.ino || own.dev !== made.dev) {
     throw new Error(`Refusing to run outside the test network namespace. ${how}`);

@@ -21,7 +21,10 @@ export const lxcState = async (name: string) => {
 /** A container name no other test uses. */
 export const uniqueName = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`;
 
-/** Removes a container whatever its state (test clean-up; the harness also removes everything at the end). */
+/**
+ * Removes a container whatever its state, snapshots included (test clean-up; the harness reports a container a
+ * test left behind, then removes it).
+ */
 export const forceDestroy = async (name: string) => {
-  await execa("lxc-destroy", ["-P", lxcPath(), "-n", name, "-f"], { reject: false });
+  await execa("lxc-destroy", ["-P", lxcPath(), "-n", name, "-f", "-s"], { reject: false });
 };

@@ -111,7 +111,14 @@ describe("the API over HTTP", () => {
     await callProcedure(server, "containers.create", { name, template: "busybox" });
     await callProcedure(server, "containers.start", { name });
     const stopping = callProcedure(server, "containers.stop", { name, timeoutSeconds: 20 });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The barrier: the second operation is sent once the server itself reports the stop as the container's
+    // operation (busybox's init then takes seconds to halt, so the stop still holds it).
+    for (let attempt = 0; ; attempt += 1) {
+      const detail = await callProcedure(server, "containers.get", { name }, { kind: "query" });
+      if ((detail.data as { busy: string | null }).busy === "stop") break;
+      if (attempt > 400) throw new Error("the stop never became the container's operation");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     const second = await callProcedure(server, "containers.freeze", { name });
     expect(second.status).toBe(409);
     expect(second.error?.message).toMatch(/busy: a stop is in progress/);
