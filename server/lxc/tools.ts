@@ -134,11 +134,12 @@ export const lxcDefaultPath = async (): Promise<string> => {
  * any container in it (also of containers created later). The caller supervises it.
  */
 export const spawnMonitor = (lxcPath: string) =>
-  execa("lxc-monitor", ["-P", lxcPath, "-n", ".*"], {
+  // Through setpriv's parent-death signal: the kernel kills the monitor when the server dies, even by SIGKILL
+  // (execa's clean-up only runs when the server exits by itself). Otherwise every crash left one running.
+  execa("setpriv", ["--pdeathsig", "KILL", "--", "lxc-monitor", "-P", lxcPath, "-n", ".*"], {
     reject: false,
     stdin: "ignore",
     buffer: false,
     env: { LC_ALL: "C.UTF-8" },
-    // The monitor ends with the server, never outlives it.
     cleanup: true,
   });
