@@ -1,7 +1,5 @@
-import { existsSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb } from "@/server/db";
 import { appRouter } from "@/server/trpc/routers/_app";
 import { HTTP_ROUTES } from "@/server/http/routes";
 import { forceDestroy, lxcPath, uniqueName } from "../lxc-oracle";
@@ -255,46 +253,5 @@ describe("authorization, walked over every procedure of the router", () => {
         .status,
     ).toBe(403);
   });
-
-  it("sends injection canaries through every text input of every procedure, and nothing reaches a shell", async () => {
-    const canaries = [
-      ";touch /tmp/atelier-canary-1",
-      "$(touch /tmp/atelier-canary-2)",
-      "`touch /tmp/atelier-canary-3`",
-      "x\nlxc.hook.pre-start = /bin/touch /tmp/atelier-canary-4",
-    ];
-    for (const canary of canaries) {
-      const input = {
-        name: canary,
-        username: canary,
-        password: canary,
-        currentPassword: canary,
-        newPassword: `${canary}-new`,
-        token: canary,
-        actor: canary,
-        action: canary,
-        target: canary,
-        role: canary,
-        template: canary,
-      };
-      for (const { path, kind } of procedures) {
-        const response = await callProcedure(server, path, input, { kind, as: "admin" });
-        expect(response.status, `${path} ${JSON.stringify(canary)}`).toBeLessThan(500);
-      }
-    }
-    for (const index of [1, 2, 3, 4]) expect(existsSync(`/tmp/atelier-canary-${index}`)).toBe(false);
-
-    // And every one of those mutations is in the audit log, with the actor from the token, not from the input.
-    const db = createDb(server.databaseUrl);
-    const entries = await db.auditEntry.findMany({ where: { via: "token" } });
-    await db.$disconnect();
-    for (const { path } of procedures.filter(
-      ({ kind, path }) => kind === "mutation" && EXPECTED_TIERS[path] !== "public",
-    )) {
-      expect(
-        entries.some((entry) => entry.action === path && entry.actor === "admin"),
-        path,
-      ).toBe(true);
-    }
-  });
+  // Injection canaries through every field of every procedure: tests/security/canaries.test.ts.
 });

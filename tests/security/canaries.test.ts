@@ -1,0 +1,430 @@
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readdir, readFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TRole } from "@/server/auth/roles";
+import { createDb } from "@/server/db";
+import { appRouter } from "@/server/trpc/routers/_app";
+import { forceDestroy, lxcPath } from "../lxc-oracle";
+import { callProcedure, startServer, type TRunningServer } from "../server";
+import { createBusybox, waitJob } from "./helpers";
+
+/**
+ * Injection canaries that reach every field. For each procedure a valid input is built from its own zod schema
+ * (one variant per branch of every union), with the few values that must name something that exists (a container,
+ * a job, a snapshot) taken from this file's fixtures. Then one string field at a time is replaced by each canary.
+ * Each answer must be one of:
+ * - a 400 that names that very field (the canary was stopped by validation, and the error says where);
+ * - a refusal after validation (401, 403, 404, 409, 412: the canary was taken as a plain value, and it named
+ *   nothing that exists);
+ * - a success, which must be harmless: no canary file, no hook line in any config, nothing new outside this file's
+ *   own lxcpath.
+ * Each procedure is called with the role of its own tier. This file runs in its own network namespace and lxcpath
+ * (tests/pool.ts), so the NAT and network procedures act on its own fixtures only.
+ */
+type TTier = "public" | "viewer" | "operator" | "admin";
+type TZod = {
+  _zod: { def: Record<string, unknown> & { type: string } };
+  safeParse: (v: unknown) => { success: boolean; error?: unknown };
+};
+type TProcedure = {
+  _def: { type: "query" | "mutation" | "subscription"; meta?: { tier?: TTier }; inputs: TZod[] };
+};
+
+type TSegment = string | number;
+type TLeaf = { path: TSegment[]; schema: TZod };
+
+let server: TRunningServer;
+let fixture: string;
+let jobId: string;
+let userId: number;
+let canaryDir: string;
+
+/** The canaries of the issue: each would leave a file in canaryDir (or a hook line) if anything ran it. */
+const canaries = () => [
+  `;touch ${canaryDir}/semicolon`,
+  `$(touch ${canaryDir}/substitution)`,
+  `\`touch ${canaryDir}/backticks\``,
+  `x\nlxc.hook.pre-start = /bin/sh -c "touch ${canaryDir}/hook"`,
+  `../../../../../../../../..${canaryDir}/climb`,
+  `-P${canaryDir}/dash`,
+  `a\u0000b touch ${canaryDir}/nul`,
+  "x".repeat(300),
+];
+
+/** A value unique to one call (names, usernames), so that calls do not collide with each other. */
+const unique = () => randomBytes(3).toString("hex");
+
+/** Strings tried, in order, for a string field: the first its schema accepts is the valid value. */
+const stringCandidates = (u: string) => [
+  `c${u}`,
+  "10.213.0.77/24",
+  "10.213.0.1",
+  "atbr0",
+  "00:16:3e:12:34:56",
+  "0-1",
+  `Pw-${u}-long-enough-1`,
+  "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq1p0l8r7wz3vQJZ0c8u2qfX0y1mZ7ZtYpY1QK3r3bD canary@atelier",
+  "http://127.0.0.1:9/debian",
+  "00000000-0000-4000-8000-000000000000",
+  "0".repeat(64),
+  `${process.env.ATELIER_IMPORT_DIRS ?? ""}/missing-${u}.tar.gz`,
+  "/",
+  "snap0",
+  `stream${u}0123456789`,
+  "x",
+];
+const NUMBERS = [1, 0, 10, 60, 512, 1024, 65536];
+
+/**
+ * A valid value for a schema, with every string leaf it holds. `choose(site)` picks the option of the union at
+ * `site` (a path in the input); every optional field is filled in, so that every field is reached.
+ */
+const generate = (
+  schema: TZod,
+  at: TSegment[],
+  choose: (site: string) => number,
+  u: string,
+): { value: unknown; leaves: TLeaf[] } => {
+  const def = schema._zod.def;
+  switch (def.type) {
+    case "object": {
+      const value: Record<string, unknown> = {};
+      const leaves: TLeaf[] = [];
+      for (const [key, field] of Object.entries(def.shape as Record<string, TZod>)) {
+        const made = generate(field, [...at, key], choose, u);
+        value[key] = made.value;
+        leaves.push(...made.leaves);
+      }
+      return { value, leaves };
+    }
+    case "optional":
+    case "nullable":
+    case "default":
+    case "readonly":
+      return generate(def.innerType as TZod, at, choose, u);
+    case "pipe":
+      return generate(def.in as TZod, at, choose, u);
+    case "array": {
+      const made = generate(def.element as TZod, [...at, 0], choose, u);
+      return { value: [made.value], leaves: made.leaves };
+    }
+    case "union": {
+      const options = def.options as TZod[];
+      return generate(options[choose(at.join("."))] ?? options[0]!, at, choose, u);
+    }
+    case "string": {
+      const value = stringCandidates(u).find((candidate) => schema.safeParse(candidate).success);
+      if (value === undefined) throw new Error(`no valid string for ${at.join(".")}: add a candidate`);
+      return { value, leaves: [{ path: at, schema }] };
+    }
+    case "number": {
+      const value = NUMBERS.find((candidate) => schema.safeParse(candidate).success);
+      if (value === undefined) throw new Error(`no valid number for ${at.join(".")}`);
+      return { value, leaves: [] };
+    }
+    case "boolean":
+      return { value: false, leaves: [] };
+    case "enum":
+      return { value: Object.values(def.entries as Record<string, string>)[0], leaves: [] };
+    case "literal":
+      return { value: (def.values as unknown[])[0], leaves: [] };
+    case "date":
+      return { value: new Date(Date.now() - 3_600_000), leaves: [] };
+    default:
+      throw new Error(`${at.join(".")}: the canary generator does not know zod's "${def.type}"`);
+  }
+};
+
+/** The union sites of a schema and how many options each has. */
+const unionSites = (schema: TZod, at: TSegment[] = []): { site: string; options: number }[] => {
+  const def = schema._zod.def;
+  switch (def.type) {
+    case "object":
+      return Object.entries(def.shape as Record<string, TZod>).flatMap(([key, field]) =>
+        unionSites(field, [...at, key]),
+      );
+    case "optional":
+    case "nullable":
+    case "default":
+    case "readonly":
+      return unionSites(def.innerType as TZod, at);
+    case "pipe":
+      return unionSites(def.in as TZod, at);
+    case "array":
+      return unionSites(def.element as TZod, [...at, 0]);
+    case "union":
+      return [
+        { site: at.join("."), options: (def.options as TZod[]).length },
+        ...(def.options as TZod[]).flatMap((option) => unionSites(option, at)),
+      ];
+    default:
+      return [];
+  }
+};
+
+const setAt = (target: unknown, at: TSegment[], value: unknown) => {
+  let node = target as Record<TSegment, unknown>;
+  for (const segment of at.slice(0, -1)) node = node[segment] as Record<TSegment, unknown>;
+  node[at.at(-1)!] = value;
+};
+
+type TVariant = { label: string; input: Record<string, unknown>; leaves: TLeaf[] };
+
+/** The creation form (wizard, types, preview): a static address, so that the address fields are used. */
+const creationForm = (form: Record<string, unknown>, variant: string, site: string) => {
+  Object.assign(form.network as Record<string, unknown>, { mode: "static", bridge: "atbr0" });
+  if (variant === `${site}=3`) (form.rootfs as Record<string, unknown>).source = fixture;
+};
+
+/**
+ * Fields made anew for every call (unless they carry the canary): a success creates what they name, and the next
+ * call must not merely collide with it.
+ */
+const FRESH: Record<string, string[]> = {
+  "auth.signIn": ["username"],
+  "users.create": ["username"],
+  "tokens.create": ["name"],
+  "containers.create": ["name"],
+  "types.save": ["name"],
+  "types.createFrom": ["name"],
+  "snapshots.restore": ["newName"],
+  "config.importAsNew": ["name"],
+};
+
+/**
+ * Where a procedure deliberately stops before a field, and why: the walk never gives the current password (a
+ * success would end the viewer's sessions mid-walk), so a new password is checked up to that refusal. Its own
+ * rules are in tests/integration/accounts.test.ts.
+ */
+const STOPPED_BY: Record<string, string> = { "account.changePassword": "currentPassword" };
+
+/**
+ * The values that must name something that exists, or must not collide, per procedure; everything else comes from
+ * the schema. `variant` is "" for the first options of every union, else "site=option".
+ */
+const FIXTURES: Record<string, (input: Record<string, unknown>, variant: string) => void> = {
+  "containers.get": (input) => (input.name = fixture),
+  "containers.start": (input) => (input.name = fixture),
+  "containers.stop": (input) => (input.name = fixture),
+  "containers.restart": (input) => (input.name = fixture),
+  "containers.freeze": (input) => (input.name = fixture),
+  "containers.unfreeze": (input) => (input.name = fixture),
+  "containers.destroy": (input) => (input.name = fixture),
+  // Debian from a mirror is not started from here (a whole debootstrap per canary): its fields are checked up to
+  // the refusal of a name that is taken.
+  "containers.create": (input, variant) => {
+    creationForm(input, variant, "rootfs");
+    if (variant === "rootfs=1") input.name = fixture;
+    delete input.template;
+  },
+  "types.save": (input, variant) =>
+    creationForm(input.form as Record<string, unknown>, variant, "form.rootfs"),
+  "provision.preview": (input, variant) => creationForm(input, variant, "rootfs"),
+  "config.get": (input) => (input.name = fixture),
+  "config.validate": (input) => (input.name = fixture),
+  "config.save": (input) => (input.name = fixture),
+  "config.history": (input) => (input.name = fixture),
+  "config.version": (input) => (input.name = fixture),
+  "config.restore": (input) => (input.name = fixture),
+  "config.browseHost": (input) => (input.path = "/"),
+  "metrics.current": (input) => (input.containers = [fixture]),
+  "metrics.history": (input) => {
+    input.name = fixture;
+    input.to = new Date();
+  },
+  "network.nics": (input) => (input.name = fixture),
+  "network.attach": (input) => {
+    input.container = fixture;
+    input.link = "atbr0";
+    delete input.macvlanMode;
+  },
+  "network.detach": (input) => (input.container = fixture),
+  "jobs.get": (input) => (input.id = jobId),
+  "jobs.cancel": (input) => (input.id = jobId),
+  "snapshots.list": (input) => (input.name = fixture),
+  "snapshots.create": (input) => (input.name = fixture),
+  "snapshots.restore": (input) => {
+    input.name = fixture;
+    input.snapshot = "snap0";
+  },
+  "snapshots.delete": (input) => {
+    input.name = fixture;
+    input.snapshot = "snap0";
+  },
+  "types.createFrom": (input) => (input.type = "type0"),
+  "users.setRole": (input) => (input.id = userId),
+  "users.setDisabled": (input) => (input.id = userId),
+  "users.resetPassword": (input) => (input.id = userId),
+  // Never the right password: a success would end the viewer's own sessions and tokens mid-walk.
+  "account.changePassword": (input) => (input.currentPassword = "not-the-password"),
+};
+
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, TProcedure>).map(
+  ([name, procedure]) => ({
+    name,
+    kind: procedure._def.type === "query" ? ("query" as const) : ("mutation" as const),
+    tier: procedure._def.meta?.tier ?? "admin",
+    schema: procedure._def.inputs[0],
+  }),
+);
+
+/** Every variant of a procedure's input, each with the string leaves it is meant to reach. */
+const variantsOf = (name: string, schema: TZod): TVariant[] => {
+  const sites = unionSites(schema);
+  const make = (label: string, choice: Record<string, number>) => {
+    const made = generate(schema, [], (site) => choice[site] ?? 0, unique());
+    const input = made.value as Record<string, unknown>;
+    FIXTURES[name]?.(input, label);
+    return { label, input, leaves: made.leaves };
+  };
+  const first = make("", {});
+  const others = sites.flatMap(({ site, options }) =>
+    Array.from({ length: options - 1 }, (_, index) => {
+      const variant = make(`${site}=${index + 1}`, { [site]: index + 1 });
+      // The other options of a union reach only the fields of their own branch; the rest is reached by the first.
+      return { ...variant, leaves: variant.leaves.filter((leaf) => leaf.path.join(".").startsWith(site)) };
+    }),
+  );
+  return [first, ...others];
+};
+
+const asRole = (tier: TTier): TRole | null => (tier === "public" ? null : tier);
+
+/** Names of a directory (empty when it does not exist). */
+const names = async (dir: string) => (existsSync(dir) ? (await readdir(dir)).sort() : []);
+
+/** What must not change outside this file's own lxcpath. */
+const outside = async () => ({
+  tmp: (await names(os.tmpdir())).filter(
+    (entry) => entry.startsWith("atelier-") && !entry.startsWith("atelier-test-"),
+  ),
+  root: await names("/"),
+  etc: await names("/etc"),
+  repository: await names(process.cwd()),
+  // This file's environment (tests/pool.ts): its lxcpath, data directories and the canary directory.
+  environment: await names(path.dirname(lxcPath())),
+});
+
+beforeAll(async () => {
+  server = await startServer();
+  canaryDir = path.join(path.dirname(lxcPath()), "canaries");
+  await mkdir(canaryDir, { recursive: true });
+  fixture = await createBusybox(server);
+  const snapshot = await callProcedure(server, "snapshots.create", { name: fixture, comment: "" });
+  expect(snapshot.status, JSON.stringify(snapshot.error)).toBe(200);
+  const type = await callProcedure(server, "types.save", {
+    name: "type0",
+    form: { rootfs: { kind: "busybox" } },
+  });
+  expect(type.status, JSON.stringify(type.error)).toBe(200);
+  const jobs = (await callProcedure(server, "jobs.list", undefined, { kind: "query", as: "viewer" }))
+    .data as {
+    id: string;
+  }[];
+  jobId = jobs[0]!.id;
+  const user = await callProcedure(
+    server,
+    "users.create",
+    { username: "canary-target", role: "viewer", password: "Pw-canary-target-1" },
+    { as: "admin" },
+  );
+  expect(user.status, JSON.stringify(user.error)).toBe(200);
+  userId = (user.data as { id: number }).id;
+});
+
+afterAll(async () => {
+  await server?.stop();
+  // This file's own lxcpath: everything in it was made here.
+  await Promise.all((await names(lxcPath())).map(forceDestroy));
+});
+
+describe("injection canaries", () => {
+  it("reach every string field of every procedure, are refused naming it or taken as harmless data", async () => {
+    const before = await outside();
+    const failures: string[] = [];
+    const reached = new Set<string>();
+    const jobs: string[] = [];
+    let calls = 0;
+    for (const { name, kind, tier, schema } of procedures) {
+      if (!schema) continue;
+      for (const variant of variantsOf(name, schema)) {
+        const valid = schema.safeParse(variant.input);
+        if (!valid.success) {
+          failures.push(`${name} ${variant.label}: the generated input is not valid: ${String(valid.error)}`);
+          continue;
+        }
+        for (const leaf of variant.leaves) {
+          const field = leaf.path.join(".");
+          for (const canary of canaries()) {
+            const input = structuredClone(variant.input);
+            for (const key of FRESH[name] ?? []) {
+              if (key in input && !(variant.label === "rootfs=1" && key === "name"))
+                input[key] = `c${unique()}`;
+            }
+            setAt(input, leaf.path, canary);
+            calls += 1;
+            const response = await callProcedure(server, name, input, { kind, as: asRole(tier) });
+            reached.add(`${name} ${variant.label} ${field}`);
+            const where = `${name} ${variant.label} ${field} ${JSON.stringify(canary.slice(0, 40))}`;
+            const named = response.error?.data.field ?? "";
+            if (response.status === 400) {
+              // The field itself, or the union or list holding it.
+              const fieldOrHolder =
+                named === field || field.startsWith(`${named}.`) || named.startsWith(`${field}.`);
+              if (!fieldOrHolder && STOPPED_BY[name] !== named)
+                failures.push(`${where}: 400 names "${named}" (${response.error?.message})`);
+            } else if (response.status >= 500 || ![200, 401, 403, 404, 409, 412].includes(response.status)) {
+              failures.push(`${where}: ${response.status} ${response.error?.message ?? ""}`);
+            }
+            const started = (response.data as { jobId?: string } | undefined)?.jobId;
+            if (started) jobs.push(started);
+          }
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    // Every string field of every procedure was reached (the generator found a valid input for each).
+    const expectedFields = procedures.flatMap(({ name, schema }) =>
+      schema
+        ? variantsOf(name, schema).flatMap((variant) =>
+            variant.leaves.map((leaf) => `${name} ${variant.label} ${leaf.path.join(".")}`),
+          )
+        : [],
+    );
+    expect([...new Set(expectedFields)].filter((field) => !reached.has(field))).toEqual([]);
+    expect(reached.size).toBeGreaterThan(100);
+    expect(calls).toBe(reached.size * canaries().length);
+
+    // What the canaries started (containers made with a canary as a password, say) ran to its end...
+    for (const id of jobs) await waitJob(server, id);
+    // ...and left no canary file, no hook in any config, and nothing outside this file's lxcpath.
+    expect(await readdir(canaryDir)).toEqual([]);
+    for (const container of await names(lxcPath())) {
+      expect(container, "a container named after a canary").toMatch(/^[a-z0-9][a-z0-9-]*$/);
+      const config = await readFile(path.join(lxcPath(), container, "config"), "utf8");
+      expect(
+        config.split("\n").filter((line) => /^\s*lxc\.hook/.test(line)),
+        container,
+      ).toEqual([]);
+    }
+    expect(await outside()).toEqual(before);
+
+    // Every mutation was audited with the actor of the token it came with, never a name from its input.
+    const db = createDb(server.databaseUrl);
+    const entries = await db.auditEntry.findMany({ where: { via: "token" } });
+    await db.$disconnect();
+    const called = new Set([...reached].map((entry) => entry.split(" ")[0]));
+    for (const { name, tier } of procedures.filter(
+      ({ name, kind, tier }) => kind === "mutation" && tier !== "public" && called.has(name),
+    )) {
+      expect(
+        entries.some((entry) => entry.action === name && entry.actor === tier),
+        name,
+      ).toBe(true);
+    }
+    expect(entries.every((entry) => ["admin", "operator", "viewer"].includes(entry.actor))).toBe(true);
+  });
+});
