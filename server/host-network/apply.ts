@@ -57,14 +57,18 @@ export const createNetworkApplier = ({ db, events, log, replan, commit }: TApply
     await db.networkApply.update({ where: { id }, data: { log: JSON.stringify([...previous, ...lines]) } });
   };
 
-  /** Undoes the first `done` steps, last first. Keeps going past a failed undo command, and says which failed. */
-  const undoSteps = async (id: string, steps: TPlanStep[], done: number) => {
+  /**
+   * Undoes the first `done` steps, last first. Keeps going past a failed undo command, and says which failed.
+   * `unsure`: a step that may not have been made (in flight when Atelier stopped); its undo failing means it was
+   * not, and is only logged.
+   */
+  const undoSteps = async (id: string, steps: TPlanStep[], done: number, unsure: number | null = null) => {
     const failures: string[] = [];
-    for (const step of steps.slice(0, done).toReversed()) {
+    for (const [index, step] of [...steps.slice(0, done).entries()].toReversed()) {
       for (const command of step.undo) {
         const result = await run(command);
         await appendLog(id, [{ argv: command.argv, ...result, undo: true }]);
-        if (!result.ok) failures.push(`${command.argv.join(" ")}: ${result.output}`);
+        if (!result.ok && index !== unsure) failures.push(`${command.argv.join(" ")}: ${result.output}`);
       }
     }
     return failures;
@@ -134,9 +138,13 @@ export const createNetworkApplier = ({ db, events, log, replan, commit }: TApply
           },
         });
         for (const [index, step] of plan.steps.entries()) {
+          // Counted before it runs (written ahead): if Atelier dies while the step runs, the start-up recovery
+          // undoes it too. Counted after, a step made just before a crash was left in place.
+          await db.networkApply.update({ where: { id }, data: { done: index + 1 } });
           const result = await run(step);
           await appendLog(id, [{ argv: step.argv, ...result, undo: false }]);
           if (!result.ok) {
+            await db.networkApply.update({ where: { id }, data: { done: index } });
             const failures = await undoSteps(id, plan.steps, index);
             const message = `Step ${index + 1} (${step.argv.join(" ")}) failed: ${result.output || "no output"}. ${
               index === 0
@@ -149,7 +157,6 @@ export const createNetworkApplier = ({ db, events, log, replan, commit }: TApply
             await publish(input.actor, { action: "apply", applyId: id, state: "failed", message });
             throw new AppError("BAD_REQUEST", { message, stderr: result.output, field: "changes" });
           }
-          await db.networkApply.update({ where: { id }, data: { done: index + 1 } });
         }
         if (rollbackSeconds === undefined) {
           await commit(plan);
@@ -250,7 +257,9 @@ export const createNetworkApplier = ({ db, events, log, replan, commit }: TApply
     const rows = await db.networkApply.findMany({ where: { state: { in: ["applying", "pending"] } } });
     for (const row of rows) {
       const steps = JSON.parse(row.steps) as TPlanStep[];
-      const failures = await undoSteps(row.id, steps, row.done);
+      // A step counted but not logged was in flight: made or not, it is undone (its undo may fail, harmlessly).
+      const logged = (JSON.parse(row.log) as TLogLine[]).filter((line) => !line.undo).length;
+      const failures = await undoSteps(row.id, steps, row.done, row.done > logged ? row.done - 1 : null);
       const message = `Atelier stopped before this change was confirmed: rolled back at start-up.${
         failures.length > 0 ? ` Some undo commands failed: ${failures.join("; ")}` : ""
       }`;

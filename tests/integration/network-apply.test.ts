@@ -270,4 +270,40 @@ describe("network.applyPlan", () => {
       message: "Atelier stopped before this change was confirmed: rolled back at start-up.",
     });
   });
+
+  it("kill -9 in the middle of applying a change of many steps: the restart undoes every step that was made", async () => {
+    const before = await addressesOf("atbr1");
+    const ours = (addresses: string[]) => addresses.filter((address) => address.startsWith("203.0.113."));
+    const changes = Array.from({ length: 50 }, (_, index) => ({
+      op: "address.add",
+      dev: "atbr1",
+      cidr: `203.0.113.${index + 1}/24`,
+    }));
+    const planned = await admin("network.plan", { changes }, "query");
+    expect(planned.status, JSON.stringify(planned.error)).toBe(200);
+    const plan = planned.data as TPlan;
+    const applying = admin("network.applyPlan", { changes, digest: plan.digest, rollbackSeconds: 600 }).catch(
+      () => null,
+    );
+    // The barrier: the first step is live on the host; the kill comes while the others are being made (or, on a
+    // fast machine, just after them, with the change waiting for its confirmation: undone all the same).
+    const deadline = Date.now() + 30_000;
+    while (ours(await addressesOf("atbr1")).length === 0) {
+      if (Date.now() > deadline) throw new Error("the apply never started");
+    }
+    kill(server.pid ?? 0, "SIGKILL");
+    const made = ours(await addressesOf("atbr1")).length;
+    await applying;
+    await server.stop().catch(() => undefined);
+    expect(made).toBeGreaterThan(0);
+    server = await startServer(
+      { HOST: "0.0.0.0", ATELIER_ALLOW_HTTP: "1", ATELIER_HOST_ROOT: hostRoot },
+      { reuse: { dataDir: server.dataDir, databaseUrl: server.databaseUrl, tokens: server.tokens } },
+    );
+    expect(await addressesOf("atbr1")).toEqual(before);
+    const [latest] = (await admin("network.applies", undefined, "query")).data as { state: string }[];
+    expect(latest, `killed with ${made} of ${changes.length} steps made`).toMatchObject({
+      state: "rolled-back",
+    });
+  });
 });
