@@ -316,36 +316,59 @@ describe("the catalogue against liblxc", () => {
 });
 
 describe("a crash during writes", () => {
-  it("kill -9 of the server while it writes a stream of configs leaves a config liblxc loads", async () => {
+  it("kill -9 during a stream of saves leaves exactly the last acknowledged version or the one in flight, and keeps every acknowledged one", async () => {
     const own = await startServer();
     const name = uniqueName("crash");
     created.push(name);
     expect((await callProcedure(own, "containers.create", { name, template: "busybox" })).status).toBe(200);
-    const base = (await get(name, own)).raw;
+    const opened = await get(name, own);
+    const base = opened.raw;
+    // Each save differs from every other (its round in every padding line): a mix of two would show.
+    const textOf = (round: number) =>
+      `${base}${Array.from({ length: 200 }, (_, line) => `# round ${round} line ${line}`).join("\n")}\nlxc.start.delay = ${round % 10}\n`;
+    const acknowledged: { raw: string; version: string }[] = [];
+    let inFlight: string | null = null;
     let stop = false;
     const writer = (async () => {
+      let version = opened.version;
       for (let round = 0; !stop; round += 1) {
-        const current = await get(name, own).catch(() => null);
-        if (!current) break;
-        const padding = Array.from({ length: 200 }, (_, index) => `# round ${round} line ${index}`).join(
-          "\n",
+        const raw = textOf(round);
+        inFlight = raw;
+        const saved = await callProcedure(own, "config.save", { name, raw, baseVersion: version }).catch(
+          () => null,
         );
-        await callProcedure(own, "config.save", {
-          name,
-          raw: `${base}${padding}\nlxc.start.delay = ${round % 10}\n`,
-          baseVersion: current.version,
-        }).catch(() => undefined);
+        if (saved?.status !== 200) break;
+        version = (saved.data as { version: string }).version;
+        acknowledged.push({ raw, version });
+        inFlight = null;
       }
     })();
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    // Killed once saves are flowing, while the next one is in flight (the writer never waits between saves).
+    await expect.poll(() => acknowledged.length, { timeout: 60_000 }).toBeGreaterThanOrEqual(5);
     process.kill(own.pid ?? 0, "SIGKILL");
     stop = true;
     await writer;
     await own.stop().catch(() => undefined);
+
     const text = await readFile(configFile(name), "utf8");
-    expect(text.startsWith(base)).toBe(true);
+    const last = acknowledged.at(-1)?.raw;
+    expect(
+      text === last || text === inFlight,
+      `the file is neither the last acknowledged save (${acknowledged.length}) nor the one in flight`,
+    ).toBe(true);
     expect(await checkConfigWithLiblxc(text)).toEqual({ isValid: true });
-    expect(existsSync(configFile(name))).toBe(true);
+    // After a restart the server serves that file, and every acknowledged save is still in the history.
+    const again = await own.restart();
+    try {
+      expect((await get(name, again)).raw).toBe(text);
+      const history = (await callProcedure(again, "config.history", { name }, { kind: "query" })).data as {
+        version: string;
+      }[];
+      const kept = new Set(history.map((entry) => entry.version));
+      expect(acknowledged.filter(({ version }) => !kept.has(version))).toEqual([]);
+    } finally {
+      await again.stop();
+    }
   });
 });
 

@@ -381,6 +381,59 @@ describe("jobs", () => {
   });
 });
 
+describe("a crash during a stream of jobs", () => {
+  it("kill -9 while creations run: after the restart every acknowledged job has its outcome, and its container matches it", async () => {
+    const acknowledged: { name: string; jobId: string }[] = [];
+    let stop = false;
+    const creator = (async () => {
+      while (!stop) {
+        const made = await create({ rootfs: { kind: "busybox" } }).catch(() => null);
+        if (made?.response.status !== 200) break;
+        acknowledged.push({ name: made.name, jobId: made.jobId });
+        // A new creation every 400 ms: a busybox creation takes longer, so two or three run at any time.
+        await new Promise((resolve) => setTimeout(resolve, 400));
+      }
+    })();
+    // The barrier: killed once a job has succeeded while the latest still runs.
+    await expect
+      .poll(
+        async () => {
+          const [first, last] = [acknowledged[0], acknowledged.at(-1)];
+          if (!first || !last || first === last) return false;
+          return (
+            (await job(first.jobId)).state === "succeeded" && (await job(last.jobId)).state === "running"
+          );
+        },
+        { timeout: 60_000, interval: 50 },
+      )
+      .toBe(true);
+    process.kill(server.pid ?? 0, "SIGKILL");
+    stop = true;
+    await creator;
+    await server.stop().catch(() => undefined);
+    server = await startServer(
+      {},
+      { reuse: { dataDir: server.dataDir, databaseUrl: server.databaseUrl, tokens: server.tokens } },
+    );
+    const outcomes: string[] = [];
+    for (const { name, jobId } of acknowledged) {
+      const after = await job(jobId);
+      outcomes.push(after.state);
+      // An acknowledged job is never lost and never left "running"; what it made matches what it says.
+      expect(["succeeded", "interrupted"], `${name}: ${after.state} ${after.error}`).toContain(after.state);
+      if (after.state === "succeeded") {
+        expect(await lxcState(name), name).toBe("STOPPED");
+        expect((await callProcedure(server, "containers.get", { name }, { kind: "query" })).status).toBe(200);
+      } else {
+        expect(await lxcState(name), name).toBe("MISSING");
+        expect(await exists(path.join(lxcPath(), name)), name).toBe(false);
+      }
+    }
+    expect(outcomes).toContain("succeeded");
+    expect(outcomes).toContain("interrupted");
+  });
+});
+
 describe("snapshots and types", () => {
   it("snapshots a stopped container with a comment, restores it in place and as a new container, deletes it", async () => {
     const name = await createAndWait({ rootfs: { kind: "busybox" } });
