@@ -150,6 +150,20 @@ describe("usage history", () => {
     expect(result.series.cpu.avg.at(-1)).toBe(50);
   });
 
+  it("serves the part of a minute written before a restart within it, as that minute's point", async () => {
+    const before = history();
+    feed(before, "a", START, 90, () => 5); // minute 0 whole, minute 1 until 1:30, written at shutdown
+    await before.flush();
+    const after = history();
+    feed(after, "a", START + 100_000, 30, () => 50);
+    const result = await after.query("a", START, now);
+    expect(result.t.slice(0, 3)).toEqual([START, START + MINUTE, START + 100_000]);
+    // Minute 1's point is the whole minute: 30 s at 5 before the restart, 20 s at 50 after it (closed at 2:00).
+    expect(result.series.cpu.avg.slice(0, 3)).toEqual([5, (30 * 5 + 20 * 50) / 50, 50]);
+    expect(result.series.cpu.min[1]).toBe(5);
+    expect(result.t).toHaveLength(2 + 30);
+  });
+
   it("aggregates minute rows to 5 minutes for a week, and prunes by age", async () => {
     const target = history();
     const rows = Array.from({ length: 7 * 24 * 60 }, (_, index) => ({

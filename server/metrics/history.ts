@@ -312,20 +312,22 @@ export class MetricsHistory {
     return history;
   }
 
-  /** The last hour at 1 s from memory; minutes before the window began (a restart) come from minute rows. */
+  /**
+   * The last hour at 1 s from memory. When the window began later than `from` (the server restarted within the
+   * hour), the time before it comes from minute rows, the minute of the restart included: the previous server
+   * wrote its part of that minute at shutdown, and its point (at the minute's start) comes before the window's.
+   */
   private async fromRecent(name: string, from: number, to: number): Promise<THistory> {
     const recent = (this.recent as RecentWindow).range(name, from, to);
     const windowStart = recent.t[0] ?? (this.recent as RecentWindow).oldest() ?? to;
-    const history =
-      windowStart - from > MINUTE
-        ? this.bucketed(
-            name,
-            from,
-            to,
-            60,
-            await this.aggregate("MetricMinute", name, from, windowStart - MINUTE, MINUTE, 1),
+    const before =
+      windowStart - from > MINUTE / 2
+        ? (await this.aggregate("MetricMinute", name, from, windowStart - 1, MINUTE, 1)).filter(
+            (row) => Number(row[0]) < windowStart,
           )
-        : emptyHistory(name, from, to, 1);
+        : [];
+    const history =
+      before.length > 0 ? this.bucketed(name, from, to, 60, before) : emptyHistory(name, from, to, 1);
     history.resolution = 1;
     history.t.push(...recent.t);
     history.oomKills.push(...recent.t.map(() => 0));
