@@ -11,7 +11,7 @@ export default defineConfig({
         test: {
           name: "unit",
           globalSetup: ["tests/leftovers.ts"],
-          include: ["server/**/*.test.ts", "components/**/*.test.ts"],
+          include: ["server/**/*.test.ts", "components/**/*.test.ts", "tests/unit/**/*.test.ts"],
           exclude: ["**/*.integration.test.ts", "node_modules/**"],
         },
       },
