@@ -146,6 +146,12 @@ const leftoversOf = async (dir: string) => {
         left.push(`${file.testFile}: process ${process}`);
       }
     }
+    const tmp = path.join(file.dir, "tmp");
+    // tsx keeps its compile cache there (tsx-UID): a tool's cache, not a test's leftover.
+    for (const entry of existsSync(tmp) ? await readdir(tmp) : []) {
+      if (/^tsx-\d+$/.test(entry)) continue;
+      left.push(`${file.testFile}: temporary file ${entry}`);
+    }
   }
   return left;
 };

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Runs one integration test file's Vitest worker (tests/pool.ts) in an environment of its own, inside the run's
-# (scripts/test-env.ts): a new network namespace with loopback and the test bridge, its own sysfs, lxcpath, data
-# and import directories. The namespace is held by a sleeping process whose pid is written next to the lxcpath, so
+# (scripts/test-env.ts): a new network namespace with loopback and the test bridge, its own sysfs, lxcpath, data,
+# import and temporary directories. The namespace is held by a sleeping process whose pid is written next to the lxcpath, so
 # that scripts/test-env.ts can stop what a test left running and report it, and then remove everything.
 #
 # Usage (by tests/pool.ts, as Node's execPath): test-file-env.sh [node options...] <worker entrypoint>
@@ -12,7 +12,7 @@ here=$(dirname "$(readlink -f "$0")")
 
 mkdir -p "$ATELIER_TEST_DIR/files"
 dir=$(mktemp -d "$ATELIER_TEST_DIR/files/XXXXXX")
-mkdir -p "$dir/lxc" "$dir/data" "$dir/imports"
+mkdir -p "$dir/lxc" "$dir/data" "$dir/imports" "$dir/tmp"
 
 # The holder keeps none of the worker's descriptors (its IPC channel is descriptor 3).
 unshare --net sleep infinity </dev/null >/dev/null 2>&1 3>&- &
@@ -34,5 +34,7 @@ in_ns ip link set "$ATELIER_TEST_BRIDGE" up
 
 export ATELIER_LXC_PATH=$dir/lxc ATELIER_DATA_DIR=$dir/data ATELIER_IMPORT_DIRS=$dir/imports
 export DATABASE_URL=file:$dir/data/atelier.db ATELIER_TEST_NETNS_PATH=/proc/$holder/ns/net
+# Its temporary files too (and those of the servers and helpers it starts): what a file leaves there is reported.
+export TMPDIR=$dir/tmp
 exec nsenter --net="/proc/$holder/ns/net" -- unshare --mount --propagation slave -- \
   "$here/netns-sysfs.sh" "$ATELIER_TEST_NODE" "$@"

@@ -1,5 +1,4 @@
 import { stat } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 
@@ -16,7 +15,12 @@ export const assertTestEnvironment = async () => {
   if (path.resolve(lxcPath) === path.resolve(defaultPath)) {
     throw new Error(`Refusing to test against the host's default lxcpath ${defaultPath}. ${how}`);
   }
-  if (!path.resolve(lxcPath).startsWith(path.join(os.tmpdir(), "atelier-test-"))) {
+  // Inside the directory the harness made for this run (an integration file's TMPDIR is its own, so not that).
+  const runDir = process.env.ATELIER_TEST_DIR ?? "";
+  if (
+    !path.basename(runDir).startsWith("atelier-test-") ||
+    !path.resolve(lxcPath).startsWith(`${path.resolve(runDir)}/`)
+  ) {
     throw new Error(`Refusing to test against ${lxcPath}: not a test lxcpath. ${how}`);
   }
   // The process must be inside the very namespace the harness made (same nsfs inode), not the host's.

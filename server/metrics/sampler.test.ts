@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { logger } from "../log";
 import type { MetricsHistory } from "./history";
 import type { TCgroupLayout } from "./layout";
@@ -12,7 +12,11 @@ import { MetricsSampler } from "./sampler";
  * The sampler over cgroup directories made of the captured v1 files (server/metrics/__fixtures__/v1), so that
  * containers can appear, vanish and restart between ticks at the test's command.
  */
-const root = mkdtempSync(path.join(os.tmpdir(), "atelier-sampler-"));
+// Made before the tests, not when the file is collected (`vitest list` would leave it behind).
+let root = "";
+beforeAll(() => {
+  root = mkdtempSync(path.join(os.tmpdir(), "atelier-sampler-"));
+});
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const fixtures = path.join(import.meta.dirname, "__fixtures__", "v1");
