@@ -31,6 +31,10 @@ import {
 import { ensureTls, hostNames } from "./http/tls";
 import { logger } from "./log";
 import { migrateDatabase, pruneAudit } from "./migrate";
+import { createHelperClient } from "./helper-client";
+import { openHelperMonitor } from "./helper-client/lxc";
+import type { THelperOperations } from "./helper/operations";
+import { startHelper } from "./helper/spawn";
 import { startLiveState } from "./monitor/live-state";
 import { closeRuntime, createRuntime } from "./runtime";
 import { createContext } from "./trpc/context";
@@ -135,9 +139,18 @@ const main = async () => {
     return fail(`Atelier cannot start: ${(error as Error).message}`);
   }
 
+  // The root helper runs the privileged operations (for now the lxc-* commands); see server/helper/.
+  let helperProcess: Awaited<ReturnType<typeof startHelper>>;
+  try {
+    helperProcess = await startHelper(settings);
+  } catch (error) {
+    return fail(`Atelier cannot start: ${(error as Error).message}`);
+  }
+  const helper = createHelperClient<THelperOperations>(helperProcess.socketPath);
   const procedures = new Set(Object.keys(appRouter._def.procedures));
   const runtime = createRuntime(settings, {
     isProcedure: (name) => procedures.has(name) || Object.hasOwn(HTTP_ROUTES, name),
+    helper,
   });
   // A host network change that was never confirmed (Atelier stopped or crashed while it waited) is undone first.
   await runtime.network
@@ -162,7 +175,7 @@ const main = async () => {
       pruneUploads(settings.importDirs[0]),
     ]).catch((error: unknown) => log.error("pruning failed", { error }));
   const liveState = startLiveState({
-    lxcPath: settings.lxcPath,
+    openMonitor: openHelperMonitor(helper),
     containers: runtime.containers,
     events: runtime.events,
     log: logger.child({ component: "monitor" }),
@@ -310,8 +323,16 @@ const main = async () => {
       app.close(),
     ])
       .then(() => closeRuntime(runtime))
+      .then(() => helper.close())
+      .then(() => helperProcess.stop())
       .finally(() => process.exit(0));
   };
+  // Without its helper the web tier can do nothing: it stops, so that whatever supervises Atelier starts both again.
+  void helperProcess.exited.then((code) => {
+    if (stopping) return;
+    log.error("the helper exited; stopping", { code });
+    process.exit(1);
+  });
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
 };

@@ -6,7 +6,10 @@ import { createContainerService, type TContainerService } from "./containers/ser
 import { EventBus } from "./events/bus";
 import { createDb, type TDb } from "./db";
 import type { TSettings } from "./env";
-import { createLxcDriver, type TLxcDriver } from "./lxc";
+import type { THelperClient } from "./helper-client";
+import { createHelperLxcDriver } from "./helper-client/lxc";
+import type { THelperOperations } from "./helper/operations";
+import type { TLxcDriver } from "./lxc";
 import { logger, type TLogger } from "./log";
 import { createNat, type TNat } from "./host-network/nat";
 import { createJobs, type TJobs } from "./jobs/jobs";
@@ -52,9 +55,13 @@ export type TRuntime = {
 
 export const createRuntime = (
   settings: TSettings,
-  { isProcedure }: { isProcedure: (path: string) => boolean },
+  {
+    isProcedure,
+    helper,
+  }: { isProcedure: (path: string) => boolean; helper: THelperClient<THelperOperations> },
 ): TRuntime => {
-  const lxc = createLxcDriver({ lxcPath: settings.lxcPath, containerConfig: settings.containerConfig });
+  // Every lxc-* command runs in the helper (server/helper/operations/lxc.ts).
+  const lxc = createHelperLxcDriver(helper, { lxcPath: settings.lxcPath });
   const db = createDb(settings.databaseUrl);
   const events = new EventBus(db, logger.child({ component: "events" }));
   const containers = createContainerService({ lxc });
@@ -62,6 +69,7 @@ export const createRuntime = (
     db,
     lxc,
     containers,
+    check: (text) => helper.call("lxc.checkConfig", { text }),
     bindRoots: settings.bindRoots,
     containerConfigText: async () =>
       settings.containerConfig ? readFile(settings.containerConfig, "utf8").catch(() => "") : "",
@@ -70,6 +78,7 @@ export const createRuntime = (
   let provision: TProvisioner | null = null;
   const jobs = createJobs({
     db,
+    helper,
     events,
     log: logger.child({ component: "jobs" }),
     cleanupFor: (kind, target) =>

@@ -19,6 +19,29 @@ export const processesInGroup = async (pgid: number) => {
   return found;
 };
 
+/** Every process below `pid` (children, their children…), as "pid command line". */
+export const descendantsOf = async (pid: number) => {
+  const parents = new Map<number, number>();
+  const commands = new Map<number, string>();
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => null);
+    if (!stat) continue;
+    // pid (comm) state ppid ...
+    const [, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    parents.set(Number(entry), Number(ppid));
+    commands.set(
+      Number(entry),
+      (await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "")).replaceAll("\0", " ").trim(),
+    );
+  }
+  const below = (candidate: number): boolean => {
+    const parent = parents.get(candidate);
+    return parent !== undefined && parent !== 0 && (parent === pid || below(parent));
+  };
+  return [...parents.keys()].filter(below).map((found) => `${found} ${commands.get(found) ?? ""}`);
+};
+
 /** The process group a job's command runs in, as the job's row records it (null before its command started). */
 export const jobProcessGroup = async (databaseUrl: string, jobId: string) => {
   const db = createDb(databaseUrl);

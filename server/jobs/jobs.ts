@@ -1,8 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { execa, type Options } from "execa";
 import type { TDb } from "../db";
 import { AppError } from "../errors";
+import type { THelperClient } from "../helper-client";
+import { killGroup } from "../helper/commands";
+import type { TCommandResult } from "../helper/commands";
+import type { TInputOf } from "../helper/operation";
+import type { THelperOperations } from "../helper/operations";
 import type { EventBus } from "../events/bus";
 import type { TLogger } from "../log";
 
@@ -21,18 +25,18 @@ export type TJobContext = {
   signal: AbortSignal;
   setProgress: (progress: number | null, phase?: string) => void;
   log: (line: string) => void;
-  /** Runs a command in its own process group (killed whole on cancel), streaming its output to the job's log. */
-  run: (
-    file: string,
-    args: string[],
-    options?: {
-      env?: Record<string, string>;
-      onLine?: (line: string) => void;
-      timeoutMs?: number;
-      input?: string;
-    },
-  ) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
+  /**
+   * Runs one of the helper's job operations (its command in a process group of its own, killed whole when the
+   * job is cancelled), its output streamed to the job's log and its stdout lines to `onLine`.
+   */
+  stream: <K extends TJobOperation>(
+    op: K,
+    input: TInputOf<THelperOperations[K]>,
+    options?: { onLine?: (line: string) => void },
+  ) => Promise<TCommandResult>;
 };
+
+export type TJobOperation = Extract<keyof THelperOperations, `job.${string}`>;
 
 export type TJobSpec<T> = {
   kind: string;
@@ -51,9 +55,11 @@ export const createJobs = ({
   db,
   events,
   log,
+  helper,
   cleanupFor,
 }: {
   db: TDb;
+  helper: THelperClient<THelperOperations>;
   events: EventBus;
   log: TLogger;
   /** The clean-up for a job interrupted by a restart, from its kind and target. */
@@ -75,23 +81,6 @@ export const createJobs = ({
       actor: job.owner,
       data: { jobId: job.id, kind: job.kind, ...data },
     });
-
-  const killGroup = async (pgid: number) => {
-    const signal = (name: NodeJS.Signals | 0) => {
-      try {
-        process.kill(-pgid, name);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    if (!signal("SIGTERM")) return;
-    for (let waited = 0; waited < 30; waited += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      if (!signal(0)) return;
-    }
-    signal("SIGKILL");
-  };
 
   const start = async <T>(spec: TJobSpec<T>) => {
     const id = randomUUID();
@@ -142,54 +131,31 @@ export const createJobs = ({
         if (lineCount === KEEP_LINES) pendingLines.push("(further lines are not kept)");
         if (lineCount < KEEP_LINES) pendingLines.push(line.slice(0, 2000));
       },
-      run: async (file, args, options = {}) => {
+      stream: async (op, input, options = {}) => {
         if (controller.signal.aborted) throw new AppError("CONFLICT", { message: "The job was cancelled" });
-        const execaOptions: Options = {
-          reject: false,
-          detached: true,
-          env: options.env,
-          timeout: options.timeoutMs ?? 30 * 60 * 1000,
-          ...(options.input === undefined ? { stdin: "ignore" as const } : { input: options.input }),
-        };
-        const child = execa(file, args, execaOptions);
-        entry.pgid = child.pid ?? null;
-        if (entry.pgid) await db.job.update({ where: { id }, data: { pgid: entry.pgid } });
-        const onAbort = () => {
-          if (entry.pgid) void killGroup(entry.pgid);
-        };
-        controller.signal.addEventListener("abort", onAbort);
-        let stdout = "";
-        let stderr = "";
-        const split = (sink: (text: string) => void) => {
-          let rest = "";
-          return (chunk: Buffer) => {
-            const text = rest + chunk.toString();
-            const lines = text.split("\n");
-            rest = lines.pop() ?? "";
-            for (const line of lines) sink(line);
-          };
-        };
-        child.stdout?.on(
-          "data",
-          split((line) => {
-            stdout += `${line}\n`;
-            context.log(line);
-            options.onLine?.(line);
-          }),
-        );
-        child.stderr?.on(
-          "data",
-          split((line) => {
-            stderr += `${line}\n`;
-            context.log(line);
-          }),
-        );
-        const result = await child;
-        controller.signal.removeEventListener("abort", onAbort);
-        entry.pgid = null;
-        await db.job.update({ where: { id }, data: { pgid: null } });
-        if (controller.signal.aborted) throw new AppError("CONFLICT", { message: "The job was cancelled" });
-        return { exitCode: result.exitCode ?? 1, stdout, stderr };
+        try {
+          return await helper.call(op, input as never, {
+            signal: controller.signal,
+            onItem: async (item) => {
+              const value = item as { pgid?: number; line?: string; stream?: "stdout" | "stderr" };
+              if (value.pgid !== undefined) {
+                entry.pgid = value.pgid;
+                await db.job.update({ where: { id }, data: { pgid: value.pgid } });
+              } else if (value.line !== undefined) {
+                context.log(value.line);
+                if (value.stream === "stdout") options.onLine?.(value.line);
+              }
+            },
+          });
+        } catch (error) {
+          if (controller.signal.aborted) throw new AppError("CONFLICT", { message: "The job was cancelled" });
+          throw error;
+        } finally {
+          if (entry.pgid !== null) {
+            entry.pgid = null;
+            await db.job.update({ where: { id }, data: { pgid: null } });
+          }
+        }
       },
     };
 
@@ -286,8 +252,8 @@ export const createJobs = ({
         hint: "Only a running job can be cancelled.",
       });
     }
+    // The helper kills the command's whole process group when its call is cancelled.
     entry.controller.abort();
-    if (entry.pgid) await killGroup(entry.pgid);
     await entry.finished;
     return get(id);
   };
@@ -333,10 +299,7 @@ export const createJobs = ({
   /** At shutdown: every running job is cancelled (its commands killed, its leftovers removed). */
   const stopAll = async () => {
     shuttingDown = true;
-    for (const entry of active.values()) {
-      entry.controller.abort();
-      if (entry.pgid) await killGroup(entry.pgid);
-    }
+    for (const entry of active.values()) entry.controller.abort();
     await Promise.allSettled([...active.values()].map((entry) => entry.finished));
   };
 

@@ -57,6 +57,12 @@ const failed = (action: string, name: string, result: TToolResult, hint?: string
     stderr: summariseStderr(result.stderr),
   });
 
+export const containerNotFound = (lxcPath: string, name: string) =>
+  new AppError("NOT_FOUND", {
+    message: `There is no container named "${name}"`,
+    hint: `Check the name; containers are looked up in ${lxcPath}.`,
+  });
+
 export const createLxcDriver = ({ lxcPath, containerConfig }: TLxcDriverOptions) => {
   const tool = (name: TLxcTool, args: string[], timeoutMs: number, captureLog = false) =>
     runTool(name, ["-P", lxcPath, "-l", "ERROR", ...args], { timeoutMs, captureLog });
@@ -66,11 +72,7 @@ export const createLxcDriver = ({ lxcPath, containerConfig }: TLxcDriverOptions)
 
   const exists = async (name: string) => (await stat(configPath(name)).catch(() => null))?.isFile() ?? false;
 
-  const notFound = (name: string) =>
-    new AppError("NOT_FOUND", {
-      message: `There is no container named "${name}"`,
-      hint: `Check the name; containers are looked up in ${lxcPath}.`,
-    });
+  const notFound = (name: string) => containerNotFound(lxcPath, name);
 
   const lsArgs = ["-f", "-F", LXC_LS_COLUMNS.join(",")];
 
@@ -264,6 +266,8 @@ export const createLxcDriver = ({ lxcPath, containerConfig }: TLxcDriverOptions)
    * config change to an lxc.cgroup.* key applies without a restart. The config file is not touched.
    */
   const setCgroup = async (name: string, file: string, value: string) => {
+    // lxc-cgroup would make the container's directory for a name that does not exist.
+    if (!(await exists(name))) throw notFound(name);
     const result = await tool("lxc-cgroup", ["-n", name, file, value], 15 * SECOND);
     if (result.exitCode !== 0)
       throw failed(

@@ -1,7 +1,7 @@
 import type { TContainerService } from "../containers/service";
 import type { EventBus } from "../events/bus";
 import type { TLogger } from "../log";
-import { MonitorSupervisor } from "./supervisor";
+import { MonitorSupervisor, type TOpenMonitor } from "./supervisor";
 
 /**
  * Wires lxc-monitor to the state table and the event log: state changes update the table and become events; after
@@ -9,13 +9,14 @@ import { MonitorSupervisor } from "./supervisor";
  * IP addresses (which DHCP may give late) are re-read every `ipRefreshMs` with one lxc-ls as well.
  */
 export const startLiveState = ({
-  lxcPath,
+  openMonitor,
   containers,
   events,
   log,
   ipRefreshMs = 30_000,
 }: {
-  lxcPath: string;
+  /** Starts lxc-monitor on the lxcpath (in the helper). */
+  openMonitor: TOpenMonitor;
   containers: TContainerService;
   events: EventBus;
   log: TLogger;
@@ -23,7 +24,7 @@ export const startLiveState = ({
 }) => {
   const lastState = new Map<string, string>();
   const supervisor = new MonitorSupervisor({
-    lxcPath,
+    open: openMonitor,
     log,
     onLine: (line) => {
       if (line.kind === "exit") {

@@ -1,5 +1,3 @@
-import { createInterface } from "node:readline";
-import { spawnMonitor } from "../lxc";
 import type { TLogger } from "../log";
 import { parseMonitorLine, type TMonitorLine } from "./parse";
 
@@ -8,8 +6,12 @@ import { parseMonitorLine, type TMonitorLine } from "./parse";
  * again after a back-off (0.5 s doubling to 10 s, reset after a minute of health), and `onStarted` runs after every
  * start so that the caller can re-read the state it may have missed.
  */
+/** One running `lxc-monitor` (in the helper): its lines as they come, its end, and a way to stop it. */
+export type TMonitorRun = { exited: Promise<number | undefined>; stop: () => void };
+export type TOpenMonitor = (onLine: (line: string) => void) => TMonitorRun;
+
 export type TMonitorSupervisorOptions = {
-  lxcPath: string;
+  open: TOpenMonitor;
   log: TLogger;
   onLine: (line: TMonitorLine) => void;
   /** After each (re)start, once the monitor is listening. */
@@ -24,7 +26,7 @@ const HEALTHY_AFTER_MS = 60_000;
 const SETTLE_MS = 300;
 
 export class MonitorSupervisor {
-  private child: ReturnType<typeof spawnMonitor> | null = null;
+  private child: TMonitorRun | null = null;
   private isStopped = false;
   private backoffMs = MIN_BACKOFF_MS;
   private startedAt = 0;
@@ -39,18 +41,15 @@ export class MonitorSupervisor {
 
   start() {
     if (this.isStopped || this.child) return;
-    const child = spawnMonitor(this.options.lxcPath);
+    const child = this.options.open((line) => {
+      const parsed = parseMonitorLine(line);
+      if (parsed) this.options.onLine(parsed);
+    });
     this.child = child;
     this.startedAt = Date.now();
     const isRestart = this.starts > 0;
     this.starts += 1;
-    if (child.stdout) {
-      createInterface({ input: child.stdout }).on("line", (line) => {
-        const parsed = parseMonitorLine(line);
-        if (parsed) this.options.onLine(parsed);
-      });
-    }
-    void child.then((result) => this.onExit(child, result.exitCode));
+    void child.exited.then((exitCode) => this.onExit(child, exitCode));
     setTimeout(() => {
       if (this.child === child) {
         this.options
@@ -60,7 +59,7 @@ export class MonitorSupervisor {
     }, SETTLE_MS);
   }
 
-  private onExit(child: ReturnType<typeof spawnMonitor>, exitCode: number | undefined) {
+  private onExit(child: TMonitorRun, exitCode: number | undefined) {
     if (this.child !== child) return;
     this.child = null;
     if (this.isStopped) return;
@@ -78,8 +77,8 @@ export class MonitorSupervisor {
     const child = this.child;
     this.child = null;
     if (child) {
-      child.kill("SIGTERM");
-      await child.catch(() => undefined);
+      child.stop();
+      await child.exited.catch(() => undefined);
     }
   }
 }

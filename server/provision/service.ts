@@ -36,7 +36,9 @@ type TForm = z.output<typeof ZCreateForm>;
  * choose, and debootstrap runs the packages' scripts as root (in the new rootfs's chroot): only packages signed by
  * Debian may get there. Without the keyring the template would fetch keys from the internet, or check nothing.
  */
-export const DEBIAN_KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg";
+import { DEBIAN_KEYRING } from "../helper/operations/jobs";
+
+export { DEBIAN_KEYRING };
 
 /** Lines LXC's debian template prints for a cold cache (debootstrap's I: lines and its own), measured: ~650. */
 const DEBIAN_EXPECTED_LINES = 650;
@@ -164,11 +166,7 @@ export const createProvisioner = ({
     context: TJobContext,
   ) => {
     context.setProgress(5, "checking the archive");
-    const listing = await context.run(
-      "tar",
-      ["--list", "--verbose", "--numeric-owner", "--quoting-style=c", "--full-time", "-f", file],
-      { timeoutMs: 10 * 60 * 1000 },
-    );
+    const listing = await context.stream("job.listTarball", { path: file });
     if (listing.exitCode !== 0) throw failed("Reading the archive", listing);
     const { problem, strip, setuid } = checkTarMembers(listing.stdout);
     if (problem)
@@ -183,19 +181,7 @@ export const createProvisioner = ({
     await mkdir(path.join(dir, "rootfs"), { mode: 0o755 });
     await chmod(path.join(dir, "rootfs"), 0o755);
     context.setProgress(20, "unpacking the archive");
-    const unpacked = await context.run(
-      "tar",
-      [
-        "--numeric-owner",
-        "--xattrs",
-        "-xpf",
-        file,
-        "-C",
-        path.join(dir, "rootfs"),
-        ...(strip ? ["--strip-components=1"] : []),
-      ],
-      { timeoutMs: 30 * 60 * 1000 },
-    );
+    const unpacked = await context.stream("job.unpackTarball", { path: file, name, strip: strip > 0 });
     if (unpacked.exitCode !== 0) throw failed("Unpacking the archive", unpacked);
     if (!rootfs.keepSetuid && setuid.length > 0) {
       // A setuid program from an archive is root's inside the container: an admin's choice, not a default.
@@ -240,28 +226,22 @@ export const createProvisioner = ({
       case "debian": {
         context.setProgress(1, "starting the debian template");
         const progressOf = debianProgress();
-        const args = ["-P", lxcPath, "-l", "ERROR", "-n", name, "-t", "debian"];
-        if (containerConfig) args.push("-f", containerConfig);
-        args.push("--", "-r", rootfs.release, "-a", rootfs.arch, `--mirror=${rootfs.mirror}`);
-        if (rootfs.packages.length > 0) args.push(`--packages=${rootfs.packages.join(",")}`);
         let isUnchecked = false;
         debianJobs += 1;
         try {
-          const result = await context.run("lxc-create", args, {
-            env: {
-              KEYRING: DEBIAN_KEYRING,
-              DOWNLOAD_KEYRING: "0",
-              LXC_CACHE_PATH: cacheDir,
-              SECURITY_MIRROR: rootfs.mirror.replace(/\/debian\/?$/, "/debian-security"),
-              DEBIAN_FRONTEND: "noninteractive",
+          // The helper runs LXC's debian template with the pinned keyring and this run's cache.
+          const result = await context.stream(
+            "job.createDebian",
+            { name, rootfs },
+            {
+              onLine: (line) => {
+                // Cannot happen with the keyring there (checked first); if it ever does, the job fails.
+                if (line.includes("No GPG check")) isUnchecked = true;
+                const step = progressOf(line);
+                if (step) context.setProgress(step.progress, step.phase);
+              },
             },
-            onLine: (line) => {
-              // Cannot happen with the keyring there (checked first); if it ever does, the job fails.
-              if (line.includes("No GPG check")) isUnchecked = true;
-              const step = progressOf(line);
-              if (step) context.setProgress(step.progress, step.phase);
-            },
-          });
+          );
           if (isUnchecked)
             throw new AppError("INTERNAL", {
               message:
@@ -289,9 +269,11 @@ export const createProvisioner = ({
           null,
           rootfs.snapshot ? "making an overlay snapshot clone" : "copying the root filesystem",
         );
-        const args = ["-P", lxcPath, "-l", "ERROR", "-n", rootfs.source, "-N", name];
-        if (rootfs.snapshot) args.push("-s", "-B", "overlay");
-        const result = await context.run("lxc-copy", args);
+        const result = await context.stream("job.copy", {
+          source: rootfs.source,
+          name,
+          snapshot: rootfs.snapshot,
+        });
         if (result.exitCode !== 0 || !(await lxc.exists(name)))
           throw failed(`lxc-copy of ${rootfs.source}`, result);
         return;

@@ -1,5 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { bytesOf } from "./disk-usage";
 import type { TContainerService } from "../containers/service";
@@ -91,21 +90,11 @@ export const createSnapshots = ({
         target: name,
         work: async (context) => {
           context.setProgress(null, "copying the root filesystem");
-          const dir = await mkdtemp(path.join(os.tmpdir(), "atelier-snapshot-"));
-          try {
-            const args = ["-P", lxcPath, "-l", "ERROR", "-n", name];
-            if (comment) {
-              await writeFile(path.join(dir, "comment"), `${comment}\n`);
-              args.push("-c", path.join(dir, "comment"));
-            }
-            const result = await context.run("lxc-snapshot", args);
-            if (result.exitCode !== 0) throw failed("lxc-snapshot", result);
-            const made =
-              /^(snap\d+)/.exec(result.stdout.trim())?.[1] ?? (await list(name)).at(-1)?.name ?? null;
-            return { snapshot: made };
-          } finally {
-            await rm(dir, { recursive: true, force: true });
-          }
+          const result = await context.stream("job.snapshot", { name, ...(comment ? { comment } : {}) });
+          if (result.exitCode !== 0) throw failed("lxc-snapshot", result);
+          const made =
+            /^(snap\d+)/.exec(result.stdout.trim())?.[1] ?? (await list(name)).at(-1)?.name ?? null;
+          return { snapshot: made };
         },
       },
       () => mustBeStopped(name, "snapshot"),
@@ -138,18 +127,11 @@ export const createSnapshots = ({
       target: newName ?? name,
       work: async (context: Parameters<Parameters<TJobs["start"]>[0]["work"]>[0]) => {
         context.setProgress(null, newName ? `making ${newName} from ${snapshot}` : `restoring ${snapshot}`);
-        const args = [
-          "-P",
-          lxcPath,
-          "-l",
-          "ERROR",
-          "-n",
+        const result = await context.stream("job.restoreSnapshot", {
           name,
-          "-r",
           snapshot,
-          ...(newName ? ["-N", newName] : []),
-        ];
-        const result = await context.run("lxc-snapshot", args);
+          ...(newName ? { newName } : {}),
+        });
         if (result.exitCode !== 0) throw failed("lxc-snapshot -r", result);
         return { name: newName ?? name, snapshot };
       },

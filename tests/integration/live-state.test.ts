@@ -2,6 +2,7 @@ import { execa } from "execa";
 import { createDb } from "@/server/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { forceDestroy, lxcPath, lxcState, uniqueName } from "../lxc-oracle";
+import { descendantsOf } from "../processes";
 import { callProcedure, startServer, type TRunningServer } from "../server";
 import { openStream, type TStreamEvent } from "../sse";
 
@@ -38,10 +39,11 @@ const make = async () => {
 describe("the monitor's lifetime", () => {
   it("starts lxc-monitor with the server and leaves none behind after SIGTERM", async () => {
     const own = await startServer();
+    // Run by the server's helper: below the server in the process tree.
     const monitors = async () =>
-      (await execa("pgrep", ["-P", String(own.pid), "-f", "lxc-monitor"], { reject: false })).stdout
-        .split("\n")
-        .filter(Boolean);
+      (await descendantsOf(own.pid ?? -1))
+        .filter((entry) => / lxc-monitor -P /.test(entry))
+        .map((entry) => entry.split(" ")[0] ?? "");
     await expect.poll(monitors).toHaveLength(1);
     const [monitorPid] = await monitors();
     await own.stop();

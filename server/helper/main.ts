@@ -1,0 +1,56 @@
+/**
+ * The helper's entry point (root): serves the operations of ./operations on a unix socket for the web tier, and
+ * nothing else (no HTTP, no pages, no database). Started by the web tier's process for now (server/helper/spawn.ts),
+ * with its settings in the environment:
+ *
+ *   ATELIER_HELPER_SOCKET      the socket's path (its directory is made 0750, group ATELIER_HELPER_GROUP)
+ *   ATELIER_HELPER_ALLOW_UIDS  the uids that may connect, comma-separated (the web tier's)
+ *   ATELIER_HELPER_GROUP       the gid that may reach the socket
+ *   ATELIER_LXC_PATH, ATELIER_CONTAINER_CONFIG, ATELIER_LXC_CACHE, ATELIER_IMPORT_DIRS   as the web tier has them
+ *
+ * It prints "helper ready" on stdout once it listens, and stops on SIGTERM.
+ */
+import { z } from "zod";
+import { logger } from "../log";
+import { helperOperations } from "./operations";
+import { startHelperServer } from "./server";
+
+const ZHelperSettings = z.object({
+  ATELIER_HELPER_SOCKET: z.string().startsWith("/"),
+  ATELIER_HELPER_ALLOW_UIDS: z
+    .string()
+    .regex(/^\d+(,\d+)*$/)
+    .transform((value) => value.split(",").map(Number)),
+  ATELIER_HELPER_GROUP: z.coerce.number().int().nonnegative(),
+  ATELIER_LXC_PATH: z.string().startsWith("/"),
+  ATELIER_CONTAINER_CONFIG: z.string().startsWith("/").optional(),
+  ATELIER_LXC_CACHE: z.string().startsWith("/"),
+  ATELIER_IMPORT_DIRS: z
+    .string()
+    .transform((value) => value.split(":").filter(Boolean))
+    .pipe(z.array(z.string().startsWith("/")).min(1)),
+});
+
+const log = logger.child({ component: "helper" });
+const parsed = ZHelperSettings.safeParse(process.env);
+if (!parsed.success) {
+  process.stderr.write(`atelier helper: bad settings: ${parsed.error.message}\n`);
+  process.exit(2);
+}
+const settings = parsed.data;
+const server = await startHelperServer({
+  socketPath: settings.ATELIER_HELPER_SOCKET,
+  allowedUids: settings.ATELIER_HELPER_ALLOW_UIDS,
+  socketGroup: settings.ATELIER_HELPER_GROUP,
+  operations: helperOperations({
+    lxcPath: settings.ATELIER_LXC_PATH,
+    cacheDir: settings.ATELIER_LXC_CACHE,
+    importDirs: settings.ATELIER_IMPORT_DIRS,
+    ...(settings.ATELIER_CONTAINER_CONFIG ? { containerConfig: settings.ATELIER_CONTAINER_CONFIG } : {}),
+  }),
+  log,
+});
+process.stdout.write("helper ready\n");
+const stop = () => server.close(() => process.exit(0));
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);

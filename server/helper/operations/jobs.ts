@@ -1,0 +1,151 @@
+import { mkdtemp, realpath, rm, stat, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { z } from "zod";
+import { AppError } from "../../errors";
+import { containerNotFound } from "../../lxc";
+import { ZContainerName } from "../../lxc/container-name";
+import { ZRootfs } from "../../trpc/routers/containers/create-container.types";
+import { runCommand } from "../commands";
+import { defineOperation } from "../operation";
+
+/**
+ * The long commands of jobs, as typed streaming operations (items: `{ pgid }`, then `{ line, stream }`; the result:
+ * exit code and output). The web tier's job runner records progress and lines and cancels through the call; the
+ * helper picks the program, its arguments and its environment from the typed input. Tarballs are read only inside
+ * the import directories and unpacked only into the named container's own directory.
+ */
+export const DEBIAN_KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg";
+
+const ZDebian = ZRootfs.options[1];
+const ZSnapshotName = z.string().regex(/^snap\d{1,6}$/, "must be a snapshot name such as snap0");
+
+export const jobOperations = ({
+  lxcPath,
+  containerConfig,
+  cacheDir,
+  importDirs,
+}: {
+  lxcPath: string;
+  containerConfig?: string;
+  cacheDir: string;
+  importDirs: readonly string[];
+}) => {
+  const lxcArgs = ["-P", lxcPath, "-l", "ERROR"];
+  /** A tarball inside an import directory, resolved (no link leads out): or a refusal naming the field. */
+  const importedFile = async (file: string) => {
+    const resolved = await realpath(file).catch(() => null);
+    const roots = await Promise.all(importDirs.map((dir) => realpath(dir).catch(() => null)));
+    if (!resolved || !roots.some((root) => root && resolved.startsWith(`${root}/`)))
+      throw new AppError("BAD_REQUEST", {
+        message: `${file} is not a file in the directories tarballs may come from`,
+        field: "path",
+      });
+    return resolved;
+  };
+  const ZTarball = z.string().max(4096).startsWith("/");
+  /** lxc-snapshot and lxc-copy would make a directory for a name that does not exist: refused first. */
+  const mustExist = async (name: string) => {
+    if (!(await stat(path.join(lxcPath, name, "config")).catch(() => null))?.isFile())
+      throw containerNotFound(lxcPath, name);
+  };
+
+  return {
+    "job.createDebian": defineOperation({
+      input: z.object({ name: ZContainerName, rootfs: ZDebian }).strict(),
+      run: ({ name, rootfs }, context) => {
+        const args = [...lxcArgs, "-n", name, "-t", "debian"];
+        if (containerConfig) args.push("-f", containerConfig);
+        args.push("--", "-r", rootfs.release, "-a", rootfs.arch, `--mirror=${rootfs.mirror}`);
+        if (rootfs.packages.length > 0) args.push(`--packages=${rootfs.packages.join(",")}`);
+        return runCommand("lxc-create", args, context, {
+          env: {
+            KEYRING: DEBIAN_KEYRING,
+            DOWNLOAD_KEYRING: "0",
+            LXC_CACHE_PATH: cacheDir,
+            SECURITY_MIRROR: rootfs.mirror.replace(/\/debian\/?$/, "/debian-security"),
+            DEBIAN_FRONTEND: "noninteractive",
+          },
+        });
+      },
+    }),
+    "job.copy": defineOperation({
+      input: z.object({ source: ZContainerName, name: ZContainerName, snapshot: z.boolean() }).strict(),
+      run: async ({ source, name, snapshot }, context) => {
+        await mustExist(source);
+        return runCommand(
+          "lxc-copy",
+          [...lxcArgs, "-n", source, "-N", name, ...(snapshot ? ["-s", "-B", "overlay"] : [])],
+          context,
+        );
+      },
+    }),
+    "job.listTarball": defineOperation({
+      input: z.object({ path: ZTarball }).strict(),
+      run: async ({ path: file }, context) =>
+        runCommand(
+          "tar",
+          [
+            "--list",
+            "--verbose",
+            "--numeric-owner",
+            "--quoting-style=c",
+            "--full-time",
+            "-f",
+            await importedFile(file),
+          ],
+          context,
+          { timeoutMs: 10 * 60 * 1000 },
+        ),
+    }),
+    /** Into LXCPATH/NAME/rootfs, which the caller made (mode 0755) after the listing passed its checks. */
+    "job.unpackTarball": defineOperation({
+      input: z.object({ path: ZTarball, name: ZContainerName, strip: z.boolean() }).strict(),
+      run: async ({ path: file, name, strip }, context) =>
+        runCommand(
+          "tar",
+          [
+            "--numeric-owner",
+            "--xattrs",
+            "-xpf",
+            await importedFile(file),
+            "-C",
+            path.join(lxcPath, name, "rootfs"),
+            ...(strip ? ["--strip-components=1"] : []),
+          ],
+          context,
+          { timeoutMs: 30 * 60 * 1000 },
+        ),
+    }),
+    "job.snapshot": defineOperation({
+      input: z.object({ name: ZContainerName, comment: z.string().max(2000).optional() }).strict(),
+      run: async ({ name, comment }, context) => {
+        await mustExist(name);
+        const dir = await mkdtemp(path.join(os.tmpdir(), "atelier-snapshot-"));
+        try {
+          const args = [...lxcArgs, "-n", name];
+          if (comment) {
+            await writeFile(path.join(dir, "comment"), `${comment}\n`);
+            args.push("-c", path.join(dir, "comment"));
+          }
+          return await runCommand("lxc-snapshot", args, context);
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      },
+    }),
+    "job.restoreSnapshot": defineOperation({
+      input: z
+        .object({ name: ZContainerName, snapshot: ZSnapshotName, newName: ZContainerName.optional() })
+        .strict(),
+      run: async ({ name, snapshot, newName }, context) => {
+        await mustExist(name);
+        return runCommand(
+          "lxc-snapshot",
+          [...lxcArgs, "-n", name, "-r", snapshot, ...(newName ? ["-N", newName] : [])],
+          context,
+        );
+      },
+    }),
+  };
+};

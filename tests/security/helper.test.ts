@@ -1,0 +1,212 @@
+import { existsSync } from "node:fs";
+import { chmod, mkdir, mkdtemp, readdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { execa } from "execa";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHelperClient, type THelperClient } from "@/server/helper-client";
+import { helperOperations, type THelperOperations } from "@/server/helper/operations";
+import { encode } from "@/server/helper/protocol";
+import { startHelper } from "@/server/helper/spawn";
+import { lxcPath, lxcState, uniqueName } from "../lxc-oracle";
+import { canariesFor, generate, setAt, unionSites, type TZod } from "../schema-inputs";
+
+/**
+ * The helper as a compromised web tier would find it: raw calls on its socket, with the web tier's uid. It must
+ * refuse every other uid, refuse unknown operations and hostile inputs (naming the field), and offer no operation
+ * that runs a program or writes a host path of the caller's choosing. The list of its operations is written down
+ * here and reviewed like code: a new operation fails this test until it is listed (and its inputs are walked).
+ */
+const EXPECTED_OPERATIONS = [
+  "job.copy",
+  "job.createDebian",
+  "job.listTarball",
+  "job.restoreSnapshot",
+  "job.snapshot",
+  "job.unpackTarball",
+  "lxc.checkConfig",
+  "lxc.create",
+  "lxc.defaultPath",
+  "lxc.deleteSnapshot",
+  "lxc.destroy",
+  "lxc.discard",
+  "lxc.exists",
+  "lxc.freeze",
+  "lxc.get",
+  "lxc.info",
+  "lxc.list",
+  "lxc.monitor",
+  "lxc.restart",
+  "lxc.setCgroup",
+  "lxc.start",
+  "lxc.stop",
+  "lxc.unfreeze",
+];
+
+const settings = () => ({
+  lxcPath: lxcPath(),
+  containerConfig: process.env.ATELIER_CONTAINER_CONFIG,
+  lxcCache: process.env.ATELIER_LXC_CACHE ?? "",
+  importDirs: (process.env.ATELIER_IMPORT_DIRS ?? "").split(":"),
+});
+const operationsOf = () => {
+  const { lxcCache, ...rest } = settings();
+  return helperOperations({ ...rest, cacheDir: lxcCache });
+};
+
+let helper: Awaited<ReturnType<typeof startHelper>>;
+let client: THelperClient<THelperOperations>;
+let canaryDir: string;
+
+beforeAll(async () => {
+  const dataDir = await mkdtemp(path.join(process.env.ATELIER_DATA_DIR ?? "/tmp", "helper-"));
+  canaryDir = path.join(dataDir, "canaries");
+  await mkdir(canaryDir);
+  helper = await startHelper({ dataDir, ...settings() });
+  client = createHelperClient<THelperOperations>(helper.socketPath);
+});
+afterAll(async () => {
+  client?.close();
+  await helper?.stop();
+});
+
+/** Lines a raw peer gets back for what it sends, until the helper closes or 2 s pass. */
+const raw = (lines: string[], runAs?: { uid: number; gid: number }) => {
+  const script = `
+    const socket = require("node:net").connect(process.argv[1]);
+    let text = "";
+    socket.on("connect", () => socket.write(process.argv[2]));
+    socket.on("data", (chunk) => (text += chunk));
+    socket.on("error", (error) => (text += JSON.stringify({ type: "connect-error", code: error.code }) + "\\n"));
+    const done = () => { process.stdout.write(text); process.exit(0); };
+    socket.on("close", done);
+    setTimeout(done, 2000);
+  `;
+  const argv = [process.execPath, "-e", script, helper.socketPath, lines.join("")];
+  const command = runAs
+    ? ["setpriv", `--reuid=${runAs.uid}`, `--regid=${runAs.gid}`, "--clear-groups", ...argv]
+    : argv;
+  return execa(command[0] ?? "", command.slice(1), { reject: false }).then((result) =>
+    result.stdout
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>),
+  );
+};
+const hello = encode({ type: "hello", version: 1 });
+
+describe("the helper, to a compromised web tier", () => {
+  it("offers exactly the written-down operations", async () => {
+    const [greeting] = await raw([hello]);
+    expect(greeting).toMatchObject({ type: "hello", version: 1 });
+    expect(greeting?.operations).toEqual(EXPECTED_OPERATIONS);
+    expect(Object.keys(operationsOf()).sort()).toEqual(EXPECTED_OPERATIONS);
+  });
+
+  it("refuses a connection from any other uid", async () => {
+    // nobody cannot reach the socket at all: its directory is for the web tier's group only.
+    const [answer] = await raw([hello], { uid: 65534, gid: 65534 });
+    expect(answer).toMatchObject({ type: "connect-error", code: "EACCES" });
+    // A process of another uid in that group reaches it (the test's directories opened to the group on the way),
+    // and is refused by its credentials: every uid of the peer must be the web tier's.
+    const runDir = process.env.ATELIER_TEST_DIR ?? "/nonexistent";
+    for (let dir = path.dirname(path.dirname(helper.socketPath)); dir.startsWith(runDir);) {
+      await chmod(dir, 0o750);
+      dir = path.dirname(dir);
+    }
+    const [refused] = await raw([hello], { uid: 1, gid: process.getgid?.() ?? 0 });
+    expect(refused).toMatchObject({ type: "refused" });
+  });
+
+  it("refuses unknown operations and every hostile value, naming the field; runs nothing of a canary's", async () => {
+    const unknown = await raw([
+      hello,
+      encode({ type: "call", id: 1, op: "lxc.exec", input: { argv: ["/bin/sh"] } }),
+      encode({ type: "call", id: 2, op: "constructor", input: {} }),
+      encode({ type: "call", id: 3, op: "lxc.start", input: { name: "x", lxcPath: "/" } }),
+    ]);
+    expect(unknown.filter((m) => m.type === "error").map((m) => (m.error as { code: string }).code)).toEqual([
+      "BAD_REQUEST",
+      "BAD_REQUEST",
+      "BAD_REQUEST",
+    ]);
+
+    const before = (await readdir(lxcPath())).sort();
+    const operations = operationsOf() as unknown as Record<string, { input: TZod }>;
+    const failures: string[] = [];
+    let calls = 0;
+    for (const [op, { input: schema }] of Object.entries(operations)) {
+      if (op === "lxc.monitor") continue; // no string input; a stream (walked below)
+      const sites = unionSites(schema);
+      expect(sites, op).toEqual([]);
+      const made = generate(schema, [], () => 0, "x0");
+      for (const leaf of made.leaves) {
+        for (const canary of canariesFor(canaryDir)) {
+          const input = structuredClone(made.value);
+          setAt(input, leaf.path, canary);
+          calls += 1;
+          const field = leaf.path.join(".");
+          const outcome = await client.call(op as "lxc.info", input as never).then(
+            (data) => ({ ok: true as const, data }),
+            (error: { code?: string; field?: string }) => ({ ok: false as const, error }),
+          );
+          // A refusal names the field; a success is only the config check's verdict on text it was given.
+          if (outcome.ok) {
+            if (op !== "lxc.checkConfig") failures.push(`${op} ${field}: accepted ${JSON.stringify(canary)}`);
+          } else if (outcome.error.code === "BAD_REQUEST" && outcome.error.field !== field) {
+            failures.push(`${op} ${field}: refused naming ${outcome.error.field}`);
+          } else if (!["BAD_REQUEST", "NOT_FOUND"].includes(outcome.error.code ?? "")) {
+            failures.push(`${op} ${field}: ${outcome.error.code}`);
+          }
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(calls).toBeGreaterThan(100);
+    expect(await readdir(canaryDir)).toEqual([]);
+    expect((await readdir(lxcPath())).sort()).toEqual(before);
+  });
+
+  it("sets only the cgroup files a live change may set, and checks configs without reading host files out", async () => {
+    for (const file of [
+      "devices.allow",
+      "cgroup.procs",
+      "../../release_agent",
+      "memory.limit_in_bytes/../x",
+    ]) {
+      await expect(client.call("lxc.setCgroup", { name: "nothere", file, value: "a" })).rejects.toMatchObject(
+        { code: "BAD_REQUEST", field: "file" },
+      );
+    }
+    // An include of a host file whose lines LXC refuses: what LXC says about them never comes back.
+    const secret = path.join(path.dirname(canaryDir), "host-secret.conf");
+    await writeFile(secret, "lxc.topsecret = hunter2-value\n");
+    const verdict = await client.call("lxc.checkConfig", { text: `lxc.include = ${secret}\n` });
+    expect(verdict.isValid).toBe(false);
+    expect(JSON.stringify(verdict)).not.toMatch(/topsecret|hunter2/);
+  });
+
+  it("runs a container's life through typed calls, and streams lxc-monitor with cancel", async () => {
+    const name = uniqueName("helper");
+    const lines: string[] = [];
+    const controller = new AbortController();
+    const monitor = client
+      .call("lxc.monitor", {}, { signal: controller.signal, onItem: (line) => void lines.push(String(line)) })
+      .catch((error: Error) => error);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await client.call("lxc.create", { name, template: "busybox" });
+    await client.call("lxc.start", { name });
+    expect(await lxcState(name)).toBe("RUNNING");
+    await expect
+      .poll(() => lines.some((line) => line.includes(`'${name}' changed state to [RUNNING]`)))
+      .toBe(true);
+    await client.call("lxc.stop", { name, force: true });
+    await client.call("lxc.destroy", { name });
+    expect(await lxcState(name)).toBe("MISSING");
+    controller.abort();
+    expect(await monitor).toMatchObject({ message: "The operation was cancelled" });
+    // The monitor process is gone with the call.
+    const left = await execa("pgrep", ["-f", `lxc-monitor -P ${lxcPath()} -n`], { reject: false });
+    expect(left.stdout.trim()).toBe("");
+    expect(existsSync(helper.socketPath)).toBe(true);
+  });
+});
