@@ -4,7 +4,8 @@
  * - `containers.list` over HTTP against `lxc-ls -f`;
  * - the latency from `lxc-freeze` / `lxc-unfreeze` returning to the state event reaching an SSE client;
  * - resource usage (bench/metrics.ts): the sampler's CPU cost and the 24 h history query;
- * - provisioning (bench/provision.ts): busybox create+start through the API against the raw lxc tools.
+ * - provisioning (bench/provision.ts): busybox create+start through the API against the raw lxc tools;
+ * - the helper hop (bench/helper.ts): its round trip, and its share of containers.start and containers.list.
  */
 import { execa } from "execa";
 import { createLxcDriver } from "@/server/lxc";
@@ -13,6 +14,7 @@ import { lxcPath } from "../tests/lxc-oracle";
 import { startServer } from "../tests/server";
 import { openStream } from "../tests/sse";
 import { benchMetrics } from "./metrics";
+import { benchHelper } from "./helper";
 import { benchProvision } from "./provision";
 
 const COUNT = Number(process.env.BENCH_CONTAINERS ?? 60);
@@ -103,6 +105,7 @@ const main = async () => {
     ];
     lines.push(...(await benchMetrics(names, server, `file:${server.dataDir}/scratch.db`)));
     lines.push(...(await benchProvision(server)));
+    lines.push(...(await benchHelper(names[0] ?? "")));
     process.stdout.write(`${lines.join("\n")}\n`);
   } finally {
     await server.stop();
