@@ -70,6 +70,7 @@ export const createRuntime = (
     lxc,
     containers,
     check: (text) => helper.call("lxc.checkConfig", { text }),
+    writeFile: (name, text) => helper.call("config.write", { name, text }),
     bindRoots: settings.bindRoots,
     containerConfigText: async () =>
       settings.containerConfig ? readFile(settings.containerConfig, "utf8").catch(() => "") : "",
@@ -90,6 +91,7 @@ export const createRuntime = (
   });
   provision = createProvisioner({
     lxc,
+    helper,
     containers,
     config,
     jobs,

@@ -46,6 +46,7 @@ export const stringCandidates = (u: string) => [
   "snap0",
   `stream${u}0123456789`,
   "memory.limit_in_bytes",
+  "partial-nothere-amd64",
   "x",
 ];
 export const NUMBERS = [1, 0, 10, 60, 512, 1024, 65536];

@@ -109,6 +109,8 @@ export type TConfigServiceOptions = {
   lxc: Pick<TLxcDriver, "configPath" | "exists" | "notFound" | "setCgroup">;
   containers: Pick<TContainerService, "get" | "create" | "destroy">;
   check?: (text: string) => Promise<TConfigVerdict>;
+  /** Replaces a container's config file atomically (in the helper: config.write). */
+  writeFile?: (name: string, text: string) => Promise<void>;
   /** Host directories operators may bind-mount from (ATELIER_BIND_ROOTS). */
   bindRoots?: readonly string[];
   /** The config new containers start from (ATELIER_CONTAINER_CONFIG), for checking an import before it is made. */
@@ -167,6 +169,7 @@ export const createConfigService = ({
   lxc,
   containers,
   check = checkConfigWithLiblxc,
+  writeFile = (name: string, text: string) => writeAtomically(lxc.configPath(name), text),
   bindRoots = [],
   containerConfigText,
 }: TConfigServiceOptions) => {
@@ -305,7 +308,7 @@ export const createConfigService = ({
           },
         });
       }
-      await writeAtomically(current.path, raw);
+      await writeFile(name, raw);
       const version = versionOf(raw);
       await db.configVersion.create({
         data: { container: name, version, content: raw, author: input.actor, reason: input.reason },

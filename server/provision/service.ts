@@ -1,4 +1,4 @@
-import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { bytesOf } from "./disk-usage";
@@ -13,9 +13,6 @@ import { startLockedJob } from "../jobs/locked-job";
 import { writeNic } from "../host-network/nics";
 import { readNetwork } from "../host-network/read";
 import type { TLxcDriver } from "../lxc";
-import { BUSYBOX_RCS } from "../lxc/busybox";
-import { openRootfs } from "../rootfs";
-import { setRootPassword } from "../rootfs/shadow";
 import { summariseStderr } from "../lxc/tools";
 import type { TConfigService } from "../lxc-config/service";
 import { LxcConfig } from "../lxc-config/model";
@@ -36,6 +33,8 @@ type TForm = z.output<typeof ZCreateForm>;
  * choose, and debootstrap runs the packages' scripts as root (in the new rootfs's chroot): only packages signed by
  * Debian may get there. Without the keyring the template would fetch keys from the internet, or check nothing.
  */
+import type { THelperClient } from "../helper-client";
+import type { THelperOperations } from "../helper/operations";
 import { DEBIAN_KEYRING } from "../helper/operations/jobs";
 
 export { DEBIAN_KEYRING };
@@ -115,6 +114,7 @@ export const applySettings = (model: LxcConfig, form: TForm, version: 1 | 2) => 
 
 export const createProvisioner = ({
   lxc,
+  helper,
   containers,
   config,
   jobs,
@@ -130,6 +130,7 @@ export const createProvisioner = ({
   lxcPath: string;
   containerConfig: string | undefined;
   /** LXC's template cache (LXC_CACHE_PATH): the debian template keeps rootfs-RELEASE-ARCH there. */
+  helper: THelperClient<THelperOperations>;
   cacheDir: string;
   /** Where tarballs may be taken from. */
   importDirs: string[];
@@ -139,16 +140,15 @@ export const createProvisioner = ({
   const destroyIfExists = async (name: string) => {
     if (await lxc.exists(name)) await lxc.discard(name);
     // A container whose config was never written is not one LXC can destroy: remove its directory.
-    const dir = containerDir(name);
-    if ((await stat(dir).catch(() => null)) && !(await lxc.exists(name)))
-      await rm(dir, { recursive: true, force: true });
+    if ((await stat(containerDir(name)).catch(() => null)) && !(await lxc.exists(name)))
+      await helper.call("lxc.removeLeftover", { name });
   };
 
   let debianJobs = 0;
   /** The template's partial download, left behind when it is killed; only when no other debian job runs. */
   const removePartialDebian = async (release: string, arch: string) => {
     if (debianJobs === 0)
-      await rm(path.join(cacheDir, "debian", `partial-${release}-${arch}`), { recursive: true, force: true });
+      await helper.call("cache.remove", { entry: `partial-${release}-${arch}` }).catch(() => undefined);
   };
 
   const failed = (what: string, result: { exitCode: number; stderr: string; stdout: string }) =>
@@ -175,11 +175,7 @@ export const createProvisioner = ({
         field: "rootfs.path",
       });
     // LXC's own modes: the container's directory 0770, its root filesystem 0755.
-    const dir = containerDir(name);
-    await mkdir(dir, { mode: 0o770 });
-    await chmod(dir, 0o770);
-    await mkdir(path.join(dir, "rootfs"), { mode: 0o755 });
-    await chmod(path.join(dir, "rootfs"), 0o755);
+    await helper.call("tarball.prepare", { name });
     context.setProgress(20, "unpacking the archive");
     const unpacked = await context.stream("job.unpackTarball", { path: file, name, strip: strip > 0 });
     if (unpacked.exitCode !== 0) throw failed("Unpacking the archive", unpacked);
@@ -191,28 +187,12 @@ export const createProvisioner = ({
           .join(", ")
           .slice(0, 500)}`,
       );
-      const unpackedRootfs = openRootfs(path.join(dir, "rootfs"));
-      for (const member of setuid)
-        await unpackedRootfs.chmod(member.name, modeOf(member.permissions) & 0o1777);
+      await helper.call("tarball.stripSetuid", {
+        name,
+        files: setuid.map((member) => ({ path: member.name, mode: modeOf(member.permissions) & 0o1777 })),
+      });
     }
-    const base = containerConfig ? await readFile(containerConfig, "utf8").catch(() => "") : "";
-    const common = "/usr/share/lxc/config/common.conf";
-    const hasCommon = (await stat(common).catch(() => null)) !== null;
-    await writeFile(
-      path.join(dir, "config"),
-      [
-        `# Made by Atelier from ${rootfs.path.replace(/[\r\n]/g, "")}`,
-        ...(hasCommon ? [`lxc.include = ${common}`] : []),
-        base.trim(),
-        `lxc.rootfs.path = dir:${path.join(dir, "rootfs")}`,
-        `lxc.uts.name = ${name}`,
-        "",
-      ]
-        .filter((line) => line !== "")
-        .join("\n")
-        .concat("\n"),
-      { mode: 0o640 },
-    );
+    await helper.call("tarball.writeConfig", { name, source: rootfs.path });
   };
 
   const makeRootfs = async (name: string, form: TForm, context: TJobContext) => {
@@ -317,66 +297,16 @@ export const createProvisioner = ({
   };
 
   /** Access and the guest's own network settings, in the root filesystem. */
-  /**
-   * Where files of the container's root filesystem can be written: its directory, or for an overlay clone the
-   * overlay's upper layer (the source stays untouched); and where to look for what is already there.
-   */
-  const rootfsLayers = async (name: string) => {
-    const value = LxcConfig.parse(await readFile(path.join(containerDir(name), "config"), "utf8")).get(
-      "lxc.rootfs.path",
-    );
-    const overlay = /^overlayf?s?:(.+):(.+)$/.exec(value ?? "");
-    if (overlay?.[1] && overlay[2]) return { writable: overlay[2], lower: overlay[1], isOverlay: true };
-    const dir = (value ?? "").replace(/^dir:/, "") || path.join(containerDir(name), "rootfs");
-    return { writable: dir, lower: dir, isOverlay: false };
-  };
-
+  /** The busybox init, Debian's network file, the root password, the SSH key: written by the helper. */
   const writeRootfs = async (name: string, form: TForm, context: TJobContext) => {
-    const layers = await rootfsLayers(name);
-    // Every file goes through the rootfs module: the guest's symlinks are followed inside it, never out of it.
-    const rootfs = openRootfs(layers.writable);
-    const lower = openRootfs(layers.lower);
-    const isDebian =
-      (await rootfs.kind("etc/debian_version")) !== null || (await lower.kind("etc/debian_version")) !== null;
-    if (form.rootfs.kind === "busybox" || (form.rootfs.kind === "clone" && !isDebian)) {
-      // Clones of busybox containers made elsewhere get Atelier's init too (see server/lxc/busybox.ts).
-      if ((await rootfs.kind("etc/init.d/rcS")) !== null && (await rootfs.kind("bin/busybox")) !== null)
-        await rootfs.writeFile("etc/init.d/rcS", BUSYBOX_RCS, { mode: 0o744 });
-    }
-    if (form.network && isDebian) {
-      // LXC gives eth0 its static address; ifup must not wait for a DHCP answer that never comes (LXC-FACTS).
-      await rootfs.mkdir("etc/network", { mode: 0o755 });
-      await rootfs.writeFile(
-        "etc/network/interfaces",
-        [
-          "auto lo",
-          "iface lo inet loopback",
-          "",
-          "auto eth0",
-          form.network.mode === "static" ? "iface eth0 inet manual" : "iface eth0 inet dhcp",
-          "",
-        ].join("\n"),
-        { mode: 0o644 },
-      );
-    }
-    if (form.access?.rootPassword && layers.isOverlay)
-      throw new AppError("BAD_REQUEST", {
-        message: "A root password cannot be set in an overlay clone as it is made",
-        hint: "Set it in the source container, use a full copy, or give an SSH key instead.",
-        field: "access.rootPassword",
-      });
-    if (form.access?.rootPassword) {
-      context.setProgress(98, "setting the root password");
-      // A SHA-512 crypt hash written into /etc/shadow: no program of the guest runs on the host.
-      await setRootPassword(rootfs, form.access.rootPassword);
-    }
-    if (form.access?.sshKey) {
-      // /root is 0700; in an overlay's upper layer it may not exist yet, and what is made there shadows the lower.
-      await rootfs.mkdir("root/.ssh", { mode: 0o700 });
-      // An existing .ssh (or the directory a guest's link there names, inside the rootfs) must be root's alone.
-      await rootfs.chmod("root/.ssh", 0o700, { followLast: true });
-      await rootfs.writeFile("root/.ssh/authorized_keys", `${form.access.sshKey.trim()}\n`, { mode: 0o600 });
-    }
+    if (form.access?.rootPassword) context.setProgress(98, "setting the root password");
+    await helper.call("rootfs.prepare", {
+      name,
+      busyboxInit: form.rootfs.kind === "busybox" || form.rootfs.kind === "clone",
+      network: form.network?.mode ?? null,
+      ...(form.access?.rootPassword ? { rootPassword: form.access.rootPassword } : {}),
+      ...(form.access?.sshKey ? { sshKey: form.access.sshKey } : {}),
+    });
   };
 
   /** Checks that can be made before anything runs: each refusal names its field. */
@@ -519,20 +449,14 @@ export const createProvisioner = ({
         message: "A Debian container is being created: the cache is in use",
         hint: "Wait for the job to finish.",
       });
-    const target = path.join(cacheDir, "debian", entry);
-    if (!(await stat(target).catch(() => null)))
-      throw new AppError("NOT_FOUND", { message: `The cache has no ${entry}` });
-    await rm(target, { recursive: true, force: true });
+    await helper.call("cache.remove", { entry });
     return cache();
   };
 
   /** After a restart: the interrupted job's container, and the template's partial downloads (no job runs yet). */
   const cleanupInterrupted = async (name: string) => {
     await destroyIfExists(name);
-    const dir = path.join(cacheDir, "debian");
-    for (const entry of await readdir(dir).catch(() => [] as string[]))
-      if (/^partial-[a-z]+-[a-z0-9]+$/.test(entry))
-        await rm(path.join(dir, entry), { recursive: true, force: true });
+    await helper.call("cache.removePartials", {});
   };
 
   return { create, preview, cache, clearCache, destroyIfExists, cleanupInterrupted };

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, readdir, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,6 +17,9 @@ import { canariesFor, generate, setAt, unionSites, type TZod } from "../schema-i
  * here and reviewed like code: a new operation fails this test until it is listed (and its inputs are walked).
  */
 const EXPECTED_OPERATIONS = [
+  "cache.remove",
+  "cache.removePartials",
+  "config.write",
   "job.copy",
   "job.createDebian",
   "job.listTarball",
@@ -35,11 +38,16 @@ const EXPECTED_OPERATIONS = [
   "lxc.info",
   "lxc.list",
   "lxc.monitor",
+  "lxc.removeLeftover",
   "lxc.restart",
   "lxc.setCgroup",
   "lxc.start",
   "lxc.stop",
   "lxc.unfreeze",
+  "rootfs.prepare",
+  "tarball.prepare",
+  "tarball.stripSetuid",
+  "tarball.writeConfig",
 ];
 
 const settings = () => ({
@@ -194,6 +202,14 @@ describe("the helper, to a compromised web tier", () => {
       .catch((error: Error) => error);
     await new Promise((resolve) => setTimeout(resolve, 300));
     await client.call("lxc.create", { name, template: "busybox" });
+    // The creation-only operations never touch an existing container.
+    const config = await readFile(path.join(lxcPath(), name, "config"), "utf8");
+    await expect(client.call("tarball.prepare", { name })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(client.call("tarball.writeConfig", { name, source: "x" })).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
+    await expect(client.call("lxc.removeLeftover", { name })).rejects.toMatchObject({ code: "CONFLICT" });
+    expect(await readFile(path.join(lxcPath(), name, "config"), "utf8")).toBe(config);
     await client.call("lxc.start", { name });
     expect(await lxcState(name)).toBe("RUNNING");
     await expect

@@ -1,3 +1,4 @@
+import { fileOperations } from "./files";
 import { jobOperations } from "./jobs";
 import { lxcOperations } from "./lxc";
 
@@ -13,6 +14,7 @@ export const helperOperations = (settings: {
 }) => ({
   ...lxcOperations(settings),
   ...jobOperations(settings),
+  ...fileOperations(settings),
 });
 
 export type THelperOperations = ReturnType<typeof helperOperations>;

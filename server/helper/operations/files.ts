@@ -1,0 +1,161 @@
+import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+import { AppError } from "../../errors";
+import { containerNotFound } from "../../lxc";
+import { ZContainerName } from "../../lxc/container-name";
+import { writeAtomically } from "../../lxc-config/write";
+import { openRootfs } from "../../rootfs";
+import { writeGuestFiles } from "../../rootfs/guest-files";
+import { defineOperation } from "../operation";
+
+/**
+ * Writes in the lxcpath and the template cache, as typed operations: a container's config (atomically), the files
+ * provisioning puts in a root filesystem (through the rootfs module), a tarball container's directories and config,
+ * and the removal of what a failed creation or the cache's user left. Paths are computed here from container names
+ * and fixed entries; none comes from the caller.
+ */
+const MAX_CONFIG = 256 * 1024;
+const ZCacheEntry = z.string().regex(/^(rootfs|partial)-[a-z]+-[a-z0-9]+$/, "not a cache entry");
+
+export const fileOperations = ({
+  lxcPath,
+  containerConfig,
+  cacheDir,
+}: {
+  lxcPath: string;
+  containerConfig?: string;
+  cacheDir: string;
+}) => {
+  const dirOf = (name: string) => path.join(lxcPath, name);
+  const hasConfig = async (name: string) =>
+    (await stat(path.join(dirOf(name), "config")).catch(() => null))?.isFile() ?? false;
+  const mustExist = async (name: string) => {
+    if (!(await hasConfig(name))) throw containerNotFound(lxcPath, name);
+  };
+  const ZName = z.object({ name: ZContainerName }).strict();
+
+  return {
+    /** The config file, replaced atomically (old or new content, never a mix), its mode and owner kept. */
+    "config.write": defineOperation({
+      input: z.object({ name: ZContainerName, text: z.string().max(MAX_CONFIG) }).strict(),
+      run: async ({ name, text }) => {
+        await mustExist(name);
+        await writeAtomically(path.join(dirOf(name), "config"), text);
+      },
+    }),
+    "rootfs.prepare": defineOperation({
+      input: z
+        .object({
+          name: ZContainerName,
+          busyboxInit: z.boolean(),
+          network: z.enum(["static", "dhcp"]).nullable(),
+          rootPassword: z.string().min(1).max(1024).optional(),
+          sshKey: z
+            .string()
+            .min(1)
+            .max(16 * 1024)
+            .optional(),
+        })
+        .strict(),
+      run: async ({ name, ...files }) => {
+        await mustExist(name);
+        await writeGuestFiles(lxcPath, name, files);
+      },
+    }),
+    /** A tarball container's directories, with LXC's modes: the container's 0770, its rootfs 0755. */
+    "tarball.prepare": defineOperation({
+      input: ZName,
+      run: async ({ name }) => {
+        const dir = dirOf(name);
+        if (await stat(dir).catch(() => null))
+          throw new AppError("CONFLICT", { message: `${dir} already exists`, field: "name" });
+        await mkdir(dir, { mode: 0o770 });
+        await chmod(dir, 0o770);
+        await mkdir(path.join(dir, "rootfs"), { mode: 0o755 });
+        await chmod(path.join(dir, "rootfs"), 0o755);
+      },
+    }),
+    /** Setuid and setgid bits off the named files of the unpacked rootfs (never a bit added). */
+    "tarball.stripSetuid": defineOperation({
+      input: z
+        .object({
+          name: ZContainerName,
+          files: z
+            .array(
+              z
+                .object({ path: z.string().min(1).max(4096), mode: z.number().int().min(0).max(0o7777) })
+                .strict(),
+            )
+            .max(100_000),
+        })
+        .strict(),
+      run: async ({ name, files }) => {
+        const dir = path.join(dirOf(name), "rootfs");
+        if (!(await stat(dir).catch(() => null))?.isDirectory()) throw containerNotFound(lxcPath, name);
+        const rootfs = openRootfs(dir);
+        // A file the listing named that is not there (or not a regular file any more) is left alone.
+        for (const file of files)
+          if ((await rootfs.kind(file.path)) === "file") await rootfs.chmod(file.path, file.mode & 0o1777);
+      },
+    }),
+    /** The config of a container unpacked from a tarball: LXC's common config, the host's defaults, its rootfs. */
+    "tarball.writeConfig": defineOperation({
+      input: z.object({ name: ZContainerName, source: z.string().max(4096) }).strict(),
+      run: async ({ name, source }) => {
+        const dir = dirOf(name);
+        if (!(await stat(path.join(dir, "rootfs")).catch(() => null))?.isDirectory())
+          throw containerNotFound(lxcPath, name);
+        // Only for a container being made: an existing config is never replaced this way.
+        if (await hasConfig(name))
+          throw new AppError("CONFLICT", { message: `"${name}" already has a config`, field: "name" });
+        const base = containerConfig ? await readFile(containerConfig, "utf8").catch(() => "") : "";
+        const common = "/usr/share/lxc/config/common.conf";
+        const hasCommon = (await stat(common).catch(() => null)) !== null;
+        await writeFile(
+          path.join(dir, "config"),
+          [
+            `# Made by Atelier from ${source.replace(/[\r\n]/g, "")}`,
+            ...(hasCommon ? [`lxc.include = ${common}`] : []),
+            base.trim(),
+            `lxc.rootfs.path = dir:${path.join(dir, "rootfs")}`,
+            `lxc.uts.name = ${name}`,
+            "",
+          ]
+            .filter((line) => line !== "")
+            .join("\n")
+            .concat("\n"),
+          { mode: 0o640 },
+        );
+      },
+    }),
+    /** What a failed creation left when LXC never knew the container (no config): its directory. */
+    "lxc.removeLeftover": defineOperation({
+      input: ZName,
+      run: async ({ name }) => {
+        if (await hasConfig(name))
+          throw new AppError("CONFLICT", { message: `"${name}" is a container: destroy it instead` });
+        await rm(dirOf(name), { recursive: true, force: true });
+      },
+    }),
+    "cache.remove": defineOperation({
+      input: z.object({ entry: ZCacheEntry }).strict(),
+      run: async ({ entry }) => {
+        const target = path.join(cacheDir, "debian", entry);
+        if (!(await stat(target).catch(() => null)))
+          throw new AppError("NOT_FOUND", { message: `The cache has no ${entry}` });
+        await rm(target, { recursive: true, force: true });
+      },
+    }),
+    /** The debian template's partial downloads (left when it is killed). */
+    "cache.removePartials": defineOperation({
+      input: z.object({}).strict(),
+      run: async () => {
+        const dir = path.join(cacheDir, "debian");
+        for (const entry of await readdir(dir).catch(() => [] as string[]))
+          if (/^partial-[a-z]+-[a-z0-9]+$/.test(entry))
+            await rm(path.join(dir, entry), { recursive: true, force: true });
+      },
+    }),
+  };
+};
