@@ -58,8 +58,6 @@ export default tseslint.config(
       // Not moved yet:
       "server/host-network/apply.ts",
       "server/host-network/nat.ts",
-      "server/host-network/read.ts",
-      "server/provision/disk-usage.ts",
       "server/migrate.ts",
     ],
     rules: {

@@ -89,9 +89,11 @@ export const createRuntime = (
           ? () => provision?.destroyIfExists(target) ?? Promise.resolve()
           : undefined,
   });
+  const readNetwork = () => helper.call("network.read", {});
   provision = createProvisioner({
     lxc,
     helper,
+    readNetwork,
     containers,
     config,
     jobs,
@@ -110,15 +112,22 @@ export const createRuntime = (
     provision,
     snapshots: createSnapshots({
       lxc,
+      helper,
       containers,
       jobs,
-      lxcPath: settings.lxcPath,
       destroyIfExists: provision.destroyIfExists,
     }),
     types: createTypes({ db, provision }),
-    nics: createNics({ config }),
-    nat: createNat({ db, events, log: logger.child({ component: "nat" }), dataDir: settings.dataDir }),
+    nics: createNics({ config, readNetwork }),
+    nat: createNat({
+      readNetwork,
+      db,
+      events,
+      log: logger.child({ component: "nat" }),
+      dataDir: settings.dataDir,
+    }),
     network: createNetworkService({
+      readNetwork,
       lxc,
       containers,
       db,

@@ -9,7 +9,7 @@ import type { TLogger } from "../log";
 import { isCidr, isIP } from "../lxc-config/validate";
 import { ZInterfaceName, ZIpv4 } from "../trpc/routers/network/schemas";
 import { inSubnet } from "./plan";
-import { readNetwork } from "./read";
+import type { TReadNetwork } from "./read";
 
 /**
  * The NAT network: what LXC's lxc-net does, managed from the panel. One bridge with an address (the containers'
@@ -156,11 +156,13 @@ const command = async (file: string, args: string[], input?: string) => {
 };
 
 export const createNat = ({
+  readNetwork,
   db,
   events,
   log,
   dataDir,
 }: {
+  readNetwork: TReadNetwork;
   db: TDb;
   events: EventBus;
   log: TLogger;

@@ -8,7 +8,7 @@ import { LxcConfig } from "../lxc-config/model";
 import { isCidr } from "../lxc-config/validate";
 import { ZInterfaceName, ZIpv4, ZIpv4Cidr } from "../trpc/routers/network/schemas";
 import { inSubnet } from "./plan";
-import { readNetwork } from "./read";
+import type { TReadNetwork } from "./read";
 
 /**
  * A container's network interfaces, set from the Network page or the container page: a veth on a bridge, or a
@@ -132,7 +132,13 @@ export const writeNic = (
   return { hwaddr };
 };
 
-export const createNics = ({ config }: { config: Pick<TConfigService, "read" | "save"> }) => {
+export const createNics = ({
+  config,
+  readNetwork,
+}: {
+  config: Pick<TConfigService, "read" | "save">;
+  readNetwork: TReadNetwork;
+}) => {
   const list = async (container: string) => {
     const current = await config.read(container);
     return { version: current.version, nics: nicsOf(LxcConfig.parse(current.raw)) };

@@ -7,7 +7,7 @@ import { createNetworkApplier } from "./apply";
 import { interfaceWithAddress } from "./parse";
 import { detectSystem, persistConflicts, persistDiff, renderPersisted, writePersisted } from "./persist";
 import { planChanges, type TBridgeEnd, type TNetworkChange, type TNetworkState, type TPlan } from "./plan";
-import { readNetwork } from "./read";
+import type { TReadNetwork } from "./read";
 
 /** The bridges as they are live, in the shape persistence writes. */
 export const liveBridges = (network: TNetworkState, names: Set<string>): TBridgeEnd[] =>
@@ -35,6 +35,7 @@ export const liveBridges = (network: TNetworkState, names: Set<string>): TBridge
  * (LXC names them at random), read once per container start (cached by PID), not per request.
  */
 export const createNetworkService = ({
+  readNetwork,
   lxc,
   containers,
   db,
@@ -42,6 +43,8 @@ export const createNetworkService = ({
   log,
   hostRoot,
 }: {
+  /** The host's network, read by the helper. */
+  readNetwork: TReadNetwork;
   lxc: Pick<TLxcDriver, "info">;
   containers: Pick<TContainerService, "list">;
   db: TDb;

@@ -1,7 +1,6 @@
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { bytesOf } from "./disk-usage";
 import { checkTarMembers, modeOf } from "./tarball";
 import { removeUsedUpload } from "../http/upload";
 import { type z } from "zod";
@@ -11,7 +10,7 @@ import { AppError } from "../errors";
 import type { TJobContext, TJobs } from "../jobs/jobs";
 import { startLockedJob } from "../jobs/locked-job";
 import { writeNic } from "../host-network/nics";
-import { readNetwork } from "../host-network/read";
+import type { TReadNetwork } from "../host-network/read";
 import type { TLxcDriver } from "../lxc";
 import { summariseStderr } from "../lxc/tools";
 import type { TConfigService } from "../lxc-config/service";
@@ -115,6 +114,7 @@ export const applySettings = (model: LxcConfig, form: TForm, version: 1 | 2) => 
 export const createProvisioner = ({
   lxc,
   helper,
+  readNetwork,
   containers,
   config,
   jobs,
@@ -131,6 +131,7 @@ export const createProvisioner = ({
   containerConfig: string | undefined;
   /** LXC's template cache (LXC_CACHE_PATH): the debian template keeps rootfs-RELEASE-ARCH there. */
   helper: THelperClient<THelperOperations>;
+  readNetwork: TReadNetwork;
   cacheDir: string;
   /** Where tarballs may be taken from. */
   importDirs: string[];
@@ -428,17 +429,11 @@ export const createProvisioner = ({
   /** What LXC's template cache holds (debian rootfs per release and architecture), with sizes. */
   const cache = async () => {
     const dir = path.join(cacheDir, "debian");
-    const entries = await readdir(dir).catch(() => [] as string[]);
-    const result: { name: string; bytes: number | null; isPartial: boolean }[] = [];
-    for (const entry of entries.filter((name) => /^(rootfs|partial)-[a-z]+-[a-z0-9]+$/.test(name))) {
-      const bytes = await bytesOf(path.join(dir, entry));
-      result.push({
-        name: entry,
-        bytes,
-        isPartial: entry.startsWith("partial-"),
-      });
-    }
-    return { dir, entries: result };
+    const entries = (await helper.call("cache.list", {})).map((entry) => ({
+      ...entry,
+      isPartial: entry.name.startsWith("partial-"),
+    }));
+    return { dir, entries };
   };
 
   const clearCache = async (entry: string) => {

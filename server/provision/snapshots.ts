@@ -1,7 +1,6 @@
-import { readdir, readFile } from "node:fs/promises";
-import path from "node:path";
-import { bytesOf } from "./disk-usage";
 import type { TContainerService } from "../containers/service";
+import type { THelperClient } from "../helper-client";
+import type { THelperOperations } from "../helper/operations";
 import { AppError } from "../errors";
 import type { TJobs } from "../jobs/jobs";
 import { startLockedJob } from "../jobs/locked-job";
@@ -17,19 +16,17 @@ export const SNAPSHOT_NAME = /^snap\d{1,6}$/;
 
 export const createSnapshots = ({
   lxc,
+  helper,
   containers,
   jobs,
-  lxcPath,
   destroyIfExists,
 }: {
   lxc: TLxcDriver;
+  helper: THelperClient<THelperOperations>;
   containers: Pick<TContainerService, "get" | "locked">;
   jobs: TJobs;
-  lxcPath: string;
   destroyIfExists: (name: string) => Promise<void>;
 }) => {
-  const snapsDir = (name: string) => path.join(lxcPath, name, "snaps");
-
   const mustBeStopped = async (name: string, what: string) => {
     if (!(await lxc.exists(name))) throw lxc.notFound(name);
     const { state } = await containers.get(name);
@@ -42,24 +39,15 @@ export const createSnapshots = ({
 
   const list = async (name: string) => {
     if (!(await lxc.exists(name))) throw lxc.notFound(name);
-    const entries = (await readdir(snapsDir(name)).catch(() => [] as string[]))
-      .filter((entry) => SNAPSHOT_NAME.test(entry))
-      .sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)));
-    return Promise.all(
-      entries.map(async (snapshot) => {
-        const dir = path.join(snapsDir(name), snapshot);
-        const ts = (await readFile(path.join(dir, "ts"), "utf8").catch(() => "")).trim();
-        // "2026:11:29 11:37:11", in the host's local time
-        const match = /^(\d{4}):(\d{2}):(\d{2}) (\d{2}:\d{2}:\d{2})$/.exec(ts);
-        const bytes = await bytesOf(dir);
-        return {
-          name: snapshot,
-          createdAt: match ? new Date(`${match[1]}-${match[2]}-${match[3]}T${match[4]}`) : null,
-          comment: (await readFile(path.join(dir, "comment"), "utf8").catch(() => "")).trim() || null,
-          bytes,
-        };
-      }),
-    );
+    return (await helper.call("snapshot.list", { name })).map(({ ts, comment, ...entry }) => {
+      // "2026:11:29 11:37:11", in the host's local time
+      const match = /^(\d{4}):(\d{2}):(\d{2}) (\d{2}:\d{2}:\d{2})$/.exec(ts);
+      return {
+        ...entry,
+        createdAt: match ? new Date(`${match[1]}-${match[2]}-${match[3]}T${match[4]}`) : null,
+        comment: comment || null,
+      };
+    });
   };
 
   const mustExist = async (name: string, snapshot: string) => {

@@ -17,6 +17,7 @@ import { canariesFor, generate, setAt, unionSites, type TZod } from "../schema-i
  * here and reviewed like code: a new operation fails this test until it is listed (and its inputs are walked).
  */
 const EXPECTED_OPERATIONS = [
+  "cache.list",
   "cache.remove",
   "cache.removePartials",
   "config.write",
@@ -44,7 +45,9 @@ const EXPECTED_OPERATIONS = [
   "lxc.start",
   "lxc.stop",
   "lxc.unfreeze",
+  "network.read",
   "rootfs.prepare",
+  "snapshot.list",
   "tarball.prepare",
   "tarball.stripSetuid",
   "tarball.writeConfig",

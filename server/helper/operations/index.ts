@@ -1,6 +1,7 @@
 import { fileOperations } from "./files";
 import { jobOperations } from "./jobs";
 import { lxcOperations } from "./lxc";
+import { readOperations } from "./reads";
 
 /**
  * Every operation the helper offers, by name: the whole of what the web tier may ask of root. One file per family.
@@ -15,6 +16,7 @@ export const helperOperations = (settings: {
   ...lxcOperations(settings),
   ...jobOperations(settings),
   ...fileOperations(settings),
+  ...readOperations(settings),
 });
 
 export type THelperOperations = ReturnType<typeof helperOperations>;

@@ -1,0 +1,91 @@
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { execa } from "execa";
+import { z } from "zod";
+import { AppError } from "../../errors";
+import { parseNetwork } from "../../host-network/parse";
+import { containerNotFound } from "../../lxc";
+import { ZContainerName } from "../../lxc/container-name";
+import { defineOperation } from "../operation";
+
+/**
+ * Reads that need root or a program: the host's network (iproute2's JSON, four processes per read, on request),
+ * the template cache's entries and a container's snapshots with their sizes (`du`, in directories only root reads).
+ */
+const ip = async (args: string[]) => {
+  const result = await execa("ip", ["-j", ...args], { reject: false, timeout: 10_000, stdin: "ignore" });
+  if (result.exitCode !== 0) {
+    throw new AppError(result.failed && result.exitCode === undefined ? "LXC_UNAVAILABLE" : "INTERNAL", {
+      message: `ip ${args.join(" ")} failed: ${result.stderr.trim() || (result.shortMessage ?? "no output")}`,
+      hint: "Atelier needs iproute2 (the ip command) on the host.",
+    });
+  }
+  return JSON.parse(result.stdout || "[]") as unknown;
+};
+
+/**
+ * Bytes a directory takes (`du -sb`), or null when du cannot say. `du -D` follows the path itself when it is a link
+ * (a cache entry linked in), never the links inside: a root filesystem is full of absolute links that would point
+ * at the host's own files.
+ */
+const bytesOf = async (dir: string) => {
+  const result = await execa("du", ["-sbD", dir], { reject: false, stdin: "ignore" });
+  const bytes = Number(result.stdout.split("\t")[0]);
+  return result.exitCode === 0 && Number.isFinite(bytes) ? bytes : null;
+};
+
+const CACHE_ENTRY = /^(rootfs|partial)-[a-z]+-[a-z0-9]+$/;
+const SNAPSHOT = /^snap\d{1,6}$/;
+
+export const readOperations = ({ lxcPath, cacheDir }: { lxcPath: string; cacheDir: string }) => ({
+  "network.read": defineOperation({
+    input: z.object({}).strict(),
+    run: async () => {
+      const [links, addrs, routes4, routes6] = await Promise.all([
+        ip(["-d", "-s", "link", "show"]),
+        ip(["addr", "show"]),
+        ip(["route", "show", "table", "main"]),
+        ip(["-6", "route", "show", "table", "main"]),
+      ]);
+      return parseNetwork(
+        links as Parameters<typeof parseNetwork>[0],
+        addrs as Parameters<typeof parseNetwork>[1],
+        routes4 as Parameters<typeof parseNetwork>[2],
+        routes6 as Parameters<typeof parseNetwork>[3],
+      );
+    },
+  }),
+  "cache.list": defineOperation({
+    input: z.object({}).strict(),
+    run: async () => {
+      const dir = path.join(cacheDir, "debian");
+      const entries = (await readdir(dir).catch(() => [] as string[])).filter((entry) =>
+        CACHE_ENTRY.test(entry),
+      );
+      return Promise.all(entries.map(async (name) => ({ name, bytes: await bytesOf(path.join(dir, name)) })));
+    },
+  }),
+  /** A container's snapshots: name, LXC's timestamp (host local time, as written), comment, size. */
+  "snapshot.list": defineOperation({
+    input: z.object({ name: ZContainerName }).strict(),
+    run: async ({ name }) => {
+      const snaps = path.join(lxcPath, name, "snaps");
+      if (!(await readFile(path.join(lxcPath, name, "config")).catch(() => null)))
+        throw containerNotFound(lxcPath, name);
+      const entries = (await readdir(snaps).catch(() => [] as string[]))
+        .filter((entry) => SNAPSHOT.test(entry))
+        .sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)));
+      return Promise.all(
+        entries.map(async (snapshot) => {
+          const dir = path.join(snaps, snapshot);
+          return {
+            name: snapshot,
+            ts: (await readFile(path.join(dir, "ts"), "utf8").catch(() => "")).trim(),
+            comment: (await readFile(path.join(dir, "comment"), "utf8").catch(() => "")).trim(),
+            bytes: await bytesOf(dir),
+          };
+        }),
+      );
+    },
+  }),
+});
