@@ -46,7 +46,7 @@ const samplerCost = async (names: string[], databaseUrl: string) => {
     log: logger,
   });
   await sampler.tick();
-  // What this process spends doing nothing but waiting, over the same loop (timers, GC of earlier work): subtracted.
+  // What this process spends doing nothing but waiting, over the same loop (timers, GC of earlier work): shown beside.
   const idleCpu = process.cpuUsage();
   const idleWall = performance.now();
   for (let second = 0; second < IDLE_SECONDS; second += 1)
@@ -72,7 +72,9 @@ const samplerCost = async (names: string[], databaseUrl: string) => {
   const wall = performance.now() - wallBefore;
   await db.$disconnect();
   return {
-    percentOfCore: Math.max(0, ((cpu.user + cpu.system) / 1000 / wall) * 100 - idlePercent),
+    // The whole process over the loop, its idle included: context only (a difference of two noisy figures is no
+    // measure; the headline is the CPU time inside the ticks, measured directly).
+    wholeProcessPercent: ((cpu.user + cpu.system) / 1000 / wall) * 100,
     idlePercent,
     percentInTicks: (inTicks / wall) * 100,
     tickMedian: median(tickTimes),
@@ -156,7 +158,7 @@ export const benchMetrics = async (names: string[], server: TRunningServer, scra
   }
   const perContainerYear = (sizeAfter - sizeBefore) / names.length;
   return [
-    `  sampler, ${names.length} containers at 1 s: ${cost.percentOfCore.toFixed(2)} % of one core   (goal <= 3 %; ${cost.percentInTicks.toFixed(2)} % inside ticks; process idle ${cost.idlePercent.toFixed(2)} % subtracted); tick median ${ms(cost.tickMedian)}`,
+    `  sampler, ${names.length} containers at 1 s: ${cost.percentInTicks.toFixed(2)} % of one core, CPU time inside its ticks   (goal <= 3 %; whole bench process ${cost.wholeProcessPercent.toFixed(2)} %, of which ${cost.idlePercent.toFixed(2)} % idle); tick median ${ms(cost.tickMedian)}`,
     `  lxc-info -S over the same containers     ${ms(median(infoTimes))} per pass; ratio sampler tick / lxc-info pass: ${(cost.tickMedian / median(infoTimes)).toFixed(4)}`,
     `  in-memory last hour: ${(cost.recentBytes / 1024 / 1024).toFixed(1)} MiB for ${names.length} containers`,
     `  metrics.history 24 h over HTTP         median ${ms(median(queryTimes))}   p90 ${ms(p90(queryTimes))}   (goal <= 50 ms; 1440 points)`,
