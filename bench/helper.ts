@@ -5,6 +5,7 @@ import type { THelperOperations } from "@/server/helper/operations";
 import { startHelper } from "@/server/helper/spawn";
 import { lxcPath } from "../tests/lxc-oracle";
 import { startServer } from "../tests/server";
+import { median } from "./stats";
 
 /**
  * The helper hop, measured directly rather than as the difference of two noisy timings:
@@ -17,11 +18,6 @@ import { startServer } from "../tests/server";
 const ROUNDS = Number(process.env.BENCH_HELPER_ROUNDS ?? 10);
 const CALLS = 500;
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-};
 const ms = (value: number) => `${value.toFixed(3).padStart(8)} ms`;
 
 export const benchHelper = async (name: string) => {

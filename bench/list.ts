@@ -16,18 +16,12 @@ import { openStream } from "../tests/sse";
 import { benchMetrics } from "./metrics";
 import { benchHelper } from "./helper";
 import { benchProvision } from "./provision";
+import { median, percentile } from "./stats";
 
 const COUNT = Number(process.env.BENCH_CONTAINERS ?? 60);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
 const CHANGES = Number(process.env.BENCH_CHANGES ?? 100);
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-};
-const percentile = (values: number[], p: number) =>
-  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))] ?? 0;
 const ms = (value: number) => `${value.toFixed(1).padStart(7)} ms`;
 const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 const time = async (work: () => Promise<unknown>) => {

@@ -2,6 +2,7 @@ import { execa } from "execa";
 import { lxcPath } from "../tests/lxc-oracle";
 import type { TRunningServer } from "../tests/server";
 import { openStream } from "../tests/sse";
+import { median } from "./stats";
 
 /**
  * Provisioning: a busybox container created and started through the API (containers.create answers with a job at
@@ -10,11 +11,6 @@ import { openStream } from "../tests/sse";
  */
 const ROUNDS = Number(process.env.BENCH_CREATE_ROUNDS ?? 10);
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-};
 const ms = (value: number) => `${value.toFixed(1).padStart(7)} ms`;
 
 export const benchProvision = async (server: TRunningServer) => {

@@ -4,8 +4,7 @@ import type { TDb } from "../db";
 import { AppError } from "../errors";
 import type { THelperClient } from "../helper-client";
 import { killGroup } from "../helper/commands";
-import type { TCommandResult } from "../helper/commands";
-import type { TInputOf } from "../helper/operation";
+import type { TInputOf, TOutputOf } from "../helper/operation";
 import type { THelperOperations } from "../helper/operations";
 import type { EventBus } from "../events/bus";
 import type { TLogger } from "../log";
@@ -33,7 +32,7 @@ export type TJobContext = {
     op: K,
     input: TInputOf<THelperOperations[K]>,
     options?: { onLine?: (line: string) => void },
-  ) => Promise<TCommandResult>;
+  ) => Promise<TOutputOf<THelperOperations[K]>>;
 };
 
 export type TJobOperation = Extract<keyof THelperOperations, `job.${string}`>;

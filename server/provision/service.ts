@@ -1,7 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { checkTarMembers, modeOf } from "./tarball";
+import { modeOf } from "./tarball";
 import { removeUsedUpload } from "../http/upload";
 import { type z } from "zod";
 import type { TActor } from "../auth/roles";
@@ -166,20 +166,18 @@ export const createProvisioner = ({
     rootfs: Extract<TForm["rootfs"], { kind: "tarball" }>,
     context: TJobContext,
   ) => {
-    context.setProgress(5, "checking the archive");
-    const listing = await context.stream("job.listTarball", { path: file });
-    if (listing.exitCode !== 0) throw failed("Reading the archive", listing);
-    const { problem, strip, setuid } = checkTarMembers(listing.stdout);
-    if (problem)
-      throw new AppError("BAD_REQUEST", {
-        message: `${rootfs.path} is not usable: ${problem}`,
-        field: "rootfs.path",
-      });
     // LXC's own modes: the container's directory 0770, its root filesystem 0755.
     await helper.call("tarball.prepare", { name });
-    context.setProgress(20, "unpacking the archive");
-    const unpacked = await context.stream("job.unpackTarball", { path: file, name, strip: strip > 0 });
+    // The helper lists the archive, checks its members and unpacks it only if they pass.
+    context.setProgress(5, "checking and unpacking the archive");
+    const unpacked = await context.stream("job.unpackTarball", { path: file, name });
+    if (unpacked.problem)
+      throw new AppError("BAD_REQUEST", {
+        message: `${rootfs.path} is not usable: ${unpacked.problem}`,
+        field: "rootfs.path",
+      });
     if (unpacked.exitCode !== 0) throw failed("Unpacking the archive", unpacked);
+    const { setuid } = unpacked;
     if (!rootfs.keepSetuid && setuid.length > 0) {
       // A setuid program from an archive is root's inside the container: an admin's choice, not a default.
       context.log(

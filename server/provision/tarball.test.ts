@@ -4,7 +4,7 @@ import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeTar, type TTarSpec } from "@/tests/hostile-tar";
-import { checkTarMembers, modeOf } from "./tarball";
+import { checkTarMembers, modeOf, TAR_LIST_ARGS } from "./tarball";
 
 /**
  * Archives are built member by member with Python's tarfile (which writes whatever it is told, hostile members
@@ -20,15 +20,7 @@ afterAll(async () => {
 
 const listingOf = async (specs: TTarSpec[]) => {
   const archive = await writeTar(specs, path.join(dir, `${Math.random().toString(36).slice(2)}.tar`));
-  const { stdout } = await execa("tar", [
-    "--list",
-    "--verbose",
-    "--numeric-owner",
-    "--quoting-style=c",
-    "--full-time",
-    "-f",
-    archive,
-  ]);
+  const { stdout } = await execa("tar", [...TAR_LIST_ARGS, archive]);
   return stdout;
 };
 

@@ -70,6 +70,16 @@ export const modeOf = (permissions: string) => {
   return mode;
 };
 
+/** GNU tar's listing in the form checkTarMembers reads: verbose, numeric owners, C-quoted names; the archive last. */
+export const TAR_LIST_ARGS = [
+  "--list",
+  "--verbose",
+  "--numeric-owner",
+  "--quoting-style=c",
+  "--full-time",
+  "-f",
+];
+
 export const checkTarMembers = (listing: string) => {
   let members: TTarMember[];
   try {

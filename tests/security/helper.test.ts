@@ -8,6 +8,7 @@ import { helperOperations, type THelperOperations } from "@/server/helper/operat
 import { encode } from "@/server/helper/protocol";
 import { startHelper } from "@/server/helper/spawn";
 import { lxcPath, lxcState, uniqueName } from "../lxc-oracle";
+import { writeTar } from "../hostile-tar";
 import { canariesFor, generate, setAt, unionSites, type TZod } from "../schema-inputs";
 
 /**
@@ -23,7 +24,6 @@ const EXPECTED_OPERATIONS = [
   "config.write",
   "job.copy",
   "job.createDebian",
-  "job.listTarball",
   "job.restoreSnapshot",
   "job.snapshot",
   "job.unpackTarball",
@@ -196,6 +196,25 @@ describe("the helper, to a compromised web tier", () => {
     expect(JSON.stringify(verdict)).not.toMatch(/topsecret|hunter2/);
   });
 
+  it("checks an archive's members itself, and unpacks only into a container being made", async () => {
+    const importDir = settings().importDirs[0] ?? "";
+    const hostile = await writeTar(
+      [{ name: "./bin/sh" }, { name: "./dev/sda", type: "blk", dev: [8, 0] }],
+      path.join(importDir, "hostile-helper.tar"),
+    );
+    const name = uniqueName("untar");
+    await client.call("tarball.prepare", { name });
+    const refused = await client.call("job.unpackTarball", { path: hostile, name });
+    expect(refused.problem).toMatch(/device node/);
+    expect(await readdir(path.join(lxcPath(), name, "rootfs"))).toEqual([]);
+    // Outside the import directories: refused naming the field, whatever the archive.
+    await expect(client.call("job.unpackTarball", { path: "/etc/hostname", name })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      field: "path",
+    });
+    await client.call("lxc.removeLeftover", { name });
+  });
+
   it("runs a container's life through typed calls, and streams lxc-monitor with cancel", async () => {
     const name = uniqueName("helper");
     const lines: string[] = [];
@@ -212,6 +231,13 @@ describe("the helper, to a compromised web tier", () => {
       code: "CONFLICT",
     });
     await expect(client.call("lxc.removeLeftover", { name })).rejects.toMatchObject({ code: "CONFLICT" });
+    const archive = await writeTar(
+      [{ name: "./bin/sh" }],
+      path.join(settings().importDirs[0] ?? "", "ok.tar"),
+    );
+    await expect(client.call("job.unpackTarball", { path: archive, name })).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
     expect(await readFile(path.join(lxcPath(), name, "config"), "utf8")).toBe(config);
     await client.call("lxc.start", { name });
     expect(await lxcState(name)).toBe("RUNNING");

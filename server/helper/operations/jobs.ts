@@ -1,10 +1,11 @@
-import { mkdtemp, realpath, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, realpath, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { AppError } from "../../errors";
 import { containerNotFound } from "../../lxc";
 import { ZContainerName } from "../../lxc/container-name";
+import { checkTarMembers, TAR_LIST_ARGS } from "../../provision/tarball";
 import { ZRootfs } from "../../trpc/routers/containers/create-container.types";
 import { runCommand } from "../commands";
 import { defineOperation } from "../operation";
@@ -13,7 +14,7 @@ import { defineOperation } from "../operation";
  * The long commands of jobs, as typed streaming operations (items: `{ pgid }`, then `{ line, stream }`; the result:
  * exit code and output). The web tier's job runner records progress and lines and cancels through the call; the
  * helper picks the program, its arguments and its environment from the typed input. Tarballs are read only inside
- * the import directories and unpacked only into the named container's own directory.
+ * the import directories, checked here, and unpacked only into a container being made.
  */
 export const DEBIAN_KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg";
 
@@ -80,42 +81,48 @@ export const jobOperations = ({
         );
       },
     }),
-    "job.listTarball": defineOperation({
-      input: z.object({ path: ZTarball }).strict(),
-      run: async ({ path: file }, context) =>
-        runCommand(
-          "tar",
-          [
-            "--list",
-            "--verbose",
-            "--numeric-owner",
-            "--quoting-style=c",
-            "--full-time",
-            "-f",
-            await importedFile(file),
-          ],
-          context,
-          { timeoutMs: 10 * 60 * 1000 },
-        ),
-    }),
-    /** Into LXCPATH/NAME/rootfs, which the caller made (mode 0755) after the listing passed its checks. */
+    /**
+     * An archive into LXCPATH/NAME/rootfs, which tarball.prepare made (empty, and the container has no config yet):
+     * listed first and checked here (server/provision/tarball.ts: devices, links and members that would land
+     * outside the rootfs), unpacked only when the check passes. The result says what was refused, or which
+     * members are setuid or setgid (for tarball.stripSetuid).
+     */
     "job.unpackTarball": defineOperation({
-      input: z.object({ path: ZTarball, name: ZContainerName, strip: z.boolean() }).strict(),
-      run: async ({ path: file, name, strip }, context) =>
-        runCommand(
+      input: z.object({ path: ZTarball, name: ZContainerName }).strict(),
+      run: async ({ path: file, name }, context) => {
+        const rootfs = path.join(lxcPath, name, "rootfs");
+        if (!(await stat(rootfs).catch(() => null))?.isDirectory()) throw containerNotFound(lxcPath, name);
+        if (
+          (await stat(path.join(lxcPath, name, "config")).catch(() => null)) ||
+          (await readdir(rootfs)).length > 0
+        )
+          throw new AppError("CONFLICT", {
+            message: `"${name}" is not a container being made`,
+            field: "name",
+          });
+        const archive = await importedFile(file);
+        const listing = await runCommand("tar", [...TAR_LIST_ARGS, archive], context, {
+          timeoutMs: 10 * 60 * 1000,
+        });
+        if (listing.exitCode !== 0) return { ...listing, problem: "its listing cannot be read", setuid: [] };
+        const { problem, strip, setuid } = checkTarMembers(listing.stdout);
+        if (problem) return { ...listing, problem, setuid: [] };
+        const unpacked = await runCommand(
           "tar",
           [
             "--numeric-owner",
             "--xattrs",
             "-xpf",
-            await importedFile(file),
+            archive,
             "-C",
-            path.join(lxcPath, name, "rootfs"),
+            rootfs,
             ...(strip ? ["--strip-components=1"] : []),
           ],
           context,
           { timeoutMs: 30 * 60 * 1000 },
-        ),
+        );
+        return { ...unpacked, problem: null, setuid };
+      },
     }),
     "job.snapshot": defineOperation({
       input: z.object({ name: ZContainerName, comment: z.string().max(2000).optional() }).strict(),
