@@ -3,6 +3,7 @@ import path from "node:path";
 import { createHelperClient } from "@/server/helper-client";
 import type { THelperOperations } from "@/server/helper/operations";
 import { startHelper } from "@/server/helper/spawn";
+import { helperSocketPath, helperStateDirOf, uploadSpoolOf } from "@/server/layout";
 import { lxcPath } from "../tests/lxc-oracle";
 import { startServer } from "../tests/server";
 import { median } from "./stats";
@@ -21,8 +22,14 @@ const CALLS = 500;
 const ms = (value: number) => `${value.toFixed(3).padStart(8)} ms`;
 
 export const benchHelper = async (name: string) => {
+  const dataDir = await mkdtemp(path.join(process.env.ATELIER_DATA_DIR ?? "/tmp", "bench-helper-"));
   const helper = await startHelper({
-    dataDir: await mkdtemp(path.join(process.env.ATELIER_DATA_DIR ?? "/tmp", "bench-helper-")),
+    socketPath: helperSocketPath(dataDir),
+    stateDir: helperStateDirOf(dataDir),
+    uploadSpool: uploadSpoolOf(dataDir),
+    hostRoot: process.env.ATELIER_HOST_ROOT ?? dataDir,
+    allowUid: 0,
+    socketGroup: 0,
     lxcPath: lxcPath(),
     containerConfig: process.env.ATELIER_CONTAINER_CONFIG,
     lxcCache: process.env.ATELIER_LXC_CACHE ?? "",

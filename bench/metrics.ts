@@ -14,7 +14,7 @@ import { MetricsHistory } from "@/server/metrics/history";
 import { detectLayout } from "@/server/metrics/layout";
 import { RecentWindow } from "@/server/metrics/recent";
 import { MetricsSampler } from "@/server/metrics/sampler";
-import { migrateDatabase } from "@/server/migrate";
+import { migrateDatabase } from "@/server/launcher/migrate";
 import { SERIES } from "@/server/metrics/sample";
 import { lxcPath } from "../tests/lxc-oracle";
 import type { TRunningServer } from "../tests/server";

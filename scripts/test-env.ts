@@ -241,6 +241,9 @@ const main = async () => {
     // effect (the template only copies from it); anything the run downloads or leaves stays in the run's directory.
     const lxcCache = path.join(dir, "lxc-cache");
     await execa("mkdir", ["-p", lxcPath, dataDir, importDir, path.join(lxcCache, "debian")]);
+    // The web tier runs as the atelier user: it must reach its data directory's web/ and the lxcpath (traversal
+    // only; the launcher makes web/ its own).
+    await execa("chmod", ["0711", dir, lxcPath, dataDir]);
     const warm = "/var/cache/atelier-test/lxc/debian/rootfs-bookworm-amd64";
     if (existsSync(warm)) await symlink(warm, path.join(lxcCache, "debian", "rootfs-bookworm-amd64"));
     await writeFile(
@@ -258,7 +261,7 @@ const main = async () => {
         ATELIER_CONTAINER_CONFIG: containerConfig,
         ATELIER_LXC_CACHE: lxcCache,
         ATELIER_IMPORT_DIRS: importDir,
-        DATABASE_URL: `file:${path.join(dataDir, "atelier.db")}`,
+        DATABASE_URL: `file:${path.join(dataDir, "web", "atelier.db")}`,
         HOST: "127.0.0.1",
         // For tests that need to know their own environment (the guard, address checks); the server ignores these.
         ATELIER_TEST_NETNS_PATH: `/run/netns/${netns}`,

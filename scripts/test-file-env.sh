@@ -13,6 +13,9 @@ here=$(dirname "$(readlink -f "$0")")
 mkdir -p "$ATELIER_TEST_DIR/files"
 dir=$(mktemp -d "$ATELIER_TEST_DIR/files/XXXXXX")
 mkdir -p "$dir/lxc" "$dir/data" "$dir/imports" "$dir/tmp"
+# The web tier (user atelier) traverses to its data directory's web/ and to the lxcpath; TMPDIR is everyone's, as /tmp.
+chmod 0711 "$ATELIER_TEST_DIR/files" "$dir" "$dir/lxc" "$dir/data"
+chmod 1777 "$dir/tmp"
 
 # The holder keeps none of the worker's descriptors (its IPC channel is descriptor 3).
 unshare --net sleep infinity </dev/null >/dev/null 2>&1 3>&- &
@@ -33,7 +36,7 @@ in_ns ip addr add "$ATELIER_TEST_BRIDGE_ADDRESS" dev "$ATELIER_TEST_BRIDGE"
 in_ns ip link set "$ATELIER_TEST_BRIDGE" up
 
 export ATELIER_LXC_PATH=$dir/lxc ATELIER_DATA_DIR=$dir/data ATELIER_IMPORT_DIRS=$dir/imports
-export DATABASE_URL=file:$dir/data/atelier.db ATELIER_TEST_NETNS_PATH=/proc/$holder/ns/net
+export DATABASE_URL=file:$dir/data/web/atelier.db ATELIER_TEST_NETNS_PATH=/proc/$holder/ns/net
 # Its temporary files too (and those of the servers and helpers it starts): what a file leaves there is reported.
 export TMPDIR=$dir/tmp
 exec nsenter --net="/proc/$holder/ns/net" -- unshare --mount --propagation slave -- \

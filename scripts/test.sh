@@ -8,6 +8,8 @@ source scripts/lib/setup.sh
 
 require_root
 install_packages "${PANEL_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+ensure_web_user
+ensure_app_readable
 require_node
 install_npm_dependencies
 warm_debian_test_cache

@@ -2,7 +2,7 @@ import { mkdir, readFile, stat } from "node:fs/promises";
 import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
-import { lxcDefaultPath } from "./lxc/tools";
+import { databaseFileOf, helperSocketPath, importDirOf, webDirOf } from "./layout";
 
 /**
  * Every setting Atelier reads, validated once at start-up. A bad value stops start-up with a message that names
@@ -83,6 +83,12 @@ const ZRawSettings = z.object({
     .default(1000),
   ATELIER_LXC_PATH: ZAbsolutePath.optional(),
   ATELIER_DATA_DIR: ZAbsolutePath.default("/var/lib/atelier"),
+  ATELIER_USER: z
+    .string()
+    .trim()
+    .regex(/^[a-z_][a-z0-9_-]{0,31}$/, "must be a user name, such as atelier")
+    .default("atelier"),
+  ATELIER_HELPER_SOCKET: ZAbsolutePath.optional(),
   ATELIER_CONTAINER_CONFIG: ZAbsolutePath.default("/etc/lxc/default.conf"),
   ATELIER_HOST_ROOT: ZAbsolutePath.default("/"),
   ATELIER_LXC_CACHE: ZAbsolutePath.default("/var/cache/lxc"),
@@ -102,7 +108,7 @@ const ZRawSettings = z.object({
     .string()
     .trim()
     .refine((value) => value.startsWith("file:"), {
-      message: "must be a SQLite URL such as file:/var/lib/atelier/atelier.db",
+      message: "must be a SQLite URL such as file:/var/lib/atelier/web/atelier.db",
     })
     .optional(),
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
@@ -113,8 +119,14 @@ export type TSettings = {
   host: string;
   /** The LXC path (lxcpath) every lxc-* call is made with (-P). */
   lxcPath: string;
+  /** The data directory (root's) and the web tier's own part of it (see server/layout.ts). */
   dataDir: string;
+  webDir: string;
   databaseUrl: string;
+  /** The system user the web tier runs as (the launcher starts it so). */
+  webUser: string;
+  /** The helper's socket (set by the launcher; otherwise where the launcher would put it). */
+  helperSocket: string;
   /** The config file new containers start from (lxc-create -f), when it exists. */
   containerConfig: string | undefined;
   /**
@@ -143,6 +155,9 @@ export type TSettings = {
   isDev: boolean;
 };
 
+/** The exit code of a process that refused its settings (EX_CONFIG): the launcher does not restart it. */
+export const SETTINGS_EXIT_CODE = 78;
+
 export class SettingsError extends Error {
   constructor(readonly problems: string[]) {
     super(`Atelier cannot start: invalid settings\n${problems.map((p) => `  - ${p}`).join("\n")}`);
@@ -153,7 +168,14 @@ export class SettingsError extends Error {
 const isDirectory = async (p: string) => (await stat(p).catch(() => null))?.isDirectory() ?? false;
 const isFile = async (p: string) => (await stat(p).catch(() => null))?.isFile() ?? false;
 
-export const loadSettings = async (source: NodeJS.ProcessEnv = process.env): Promise<TSettings> => {
+/**
+ * `defaultLxcPath`: LXC's own lxcpath when ATELIER_LXC_PATH is not set (`lxc-config`, a program: the launcher and
+ * the CLI ask it; the web tier is given ATELIER_LXC_PATH by the launcher).
+ */
+export const loadSettings = async (
+  source: NodeJS.ProcessEnv = process.env,
+  { defaultLxcPath }: { defaultLxcPath?: () => Promise<string> } = {},
+): Promise<TSettings> => {
   // An empty variable means "not set", as in most tools.
   const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ""));
   const parsed = ZRawSettings.safeParse(present);
@@ -168,15 +190,18 @@ export const loadSettings = async (source: NodeJS.ProcessEnv = process.env): Pro
   const raw = parsed.data;
   const problems: string[] = [];
 
-  const lxcPath = raw.ATELIER_LXC_PATH ?? (await lxcDefaultPath());
-  if (!(await isDirectory(lxcPath))) {
+  const lxcPath = raw.ATELIER_LXC_PATH ?? (defaultLxcPath ? await defaultLxcPath() : "");
+  if (!lxcPath) problems.push("ATELIER_LXC_PATH: not set (start Atelier with `npm start`, which sets it)");
+  else if (!(await isDirectory(lxcPath))) {
     problems.push(
       `ATELIER_LXC_PATH: ${lxcPath} is not a directory (create it, or point the setting at your lxcpath)`,
     );
   }
 
   try {
-    await mkdir(raw.ATELIER_DATA_DIR, { recursive: true, mode: 0o700 });
+    // Root's, open to traversal only: the web tier reaches its own web/ through it (see server/layout.ts).
+    await mkdir(raw.ATELIER_DATA_DIR, { recursive: true, mode: 0o711 });
+    await mkdir(webDirOf(raw.ATELIER_DATA_DIR), { recursive: true, mode: 0o700 });
   } catch (error) {
     problems.push(`ATELIER_DATA_DIR: cannot create ${raw.ATELIER_DATA_DIR} (${(error as Error).message})`);
   }
@@ -214,7 +239,10 @@ export const loadSettings = async (source: NodeJS.ProcessEnv = process.env): Pro
     host: raw.HOST,
     lxcPath,
     dataDir: raw.ATELIER_DATA_DIR,
-    databaseUrl: raw.DATABASE_URL ?? `file:${path.join(raw.ATELIER_DATA_DIR, "atelier.db")}`,
+    webDir: webDirOf(raw.ATELIER_DATA_DIR),
+    databaseUrl: raw.DATABASE_URL ?? `file:${databaseFileOf(raw.ATELIER_DATA_DIR)}`,
+    webUser: raw.ATELIER_USER,
+    helperSocket: raw.ATELIER_HELPER_SOCKET ?? helperSocketPath(raw.ATELIER_DATA_DIR),
     containerConfig,
     tls,
     allowHttp: raw.ATELIER_ALLOW_HTTP,
@@ -224,7 +252,7 @@ export const loadSettings = async (source: NodeJS.ProcessEnv = process.env): Pro
     metricsIntervalMs: raw.ATELIER_METRICS_INTERVAL_MS,
     hostRoot: raw.ATELIER_HOST_ROOT,
     lxcCache: raw.ATELIER_LXC_CACHE,
-    importDirs: (raw.ATELIER_IMPORT_DIRS ?? [path.join(raw.ATELIER_DATA_DIR, "imports")]).map((entry) =>
+    importDirs: (raw.ATELIER_IMPORT_DIRS ?? [importDirOf(raw.ATELIER_DATA_DIR)]).map((entry) =>
       path.resolve(entry),
     ),
     uploadMaxBytes: raw.ATELIER_UPLOAD_MAX_BYTES,

@@ -1,14 +1,16 @@
 /**
- * Atelier's process: validates settings, applies database migrations, then serves the API (/api/*) and the
- * Next.js pages on one HTTP server. Background services (monitor, sampler, jobs) start here in later work.
+ * The web tier (user `atelier`, no capabilities, no_new_privs: the launcher, server/launcher/main.ts, starts it so):
+ * validates settings, then serves the API (/api/*) and the Next.js pages on one HTTP server, on the listening
+ * socket the launcher hands over, and runs the background services (live state, sampler, jobs). Everything
+ * privileged is a call to the helper (server/helper/) over its unix socket.
  *
- * The API is served here rather than from a Next route handler so that all privileged code runs in this one
- * module graph, shares one state table with the background services, and is never part of the Next bundle.
+ * The API is served here rather than from a Next route handler so that the services share one state table and one
+ * helper connection, and none of it is part of the Next bundle.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir } from "node:fs/promises";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
+import type { Server, Socket } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,10 +18,10 @@ import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import next from "next";
 import { principalOf } from "./auth/principal";
 import { removeSetupTokenFile, SetupToken, setupTokenFile, writeSetupTokenFile } from "./auth/setup-token";
-import { loadSettings, SettingsError, type TSettings } from "./env";
+import { loadSettings, SETTINGS_EXIT_CODE, SettingsError, type TSettings } from "./env";
 import { handleEventStream } from "./http/event-stream";
 import { HTTP_ROUTES, type THttpRoute } from "./http/routes";
-import { handleUpload, pruneUploads } from "./http/upload";
+import { handleUpload } from "./http/upload";
 import {
   checkHost,
   checkOrigin,
@@ -30,11 +32,10 @@ import {
 } from "./http/guards";
 import { ensureTls, hostNames } from "./http/tls";
 import { logger } from "./log";
-import { migrateDatabase, pruneAudit } from "./migrate";
+import { pruneAudit } from "./auth/audit-retention";
 import { createHelperClient } from "./helper-client";
 import { openHelperMonitor } from "./helper-client/lxc";
 import type { THelperOperations } from "./helper/operations";
-import { startHelper } from "./helper/spawn";
 import { startLiveState } from "./monitor/live-state";
 import { closeRuntime, createRuntime } from "./runtime";
 import { createContext } from "./trpc/context";
@@ -45,9 +46,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 const log = logger.child({ component: "main" });
 
-const fail = (message: string): never => {
+const fail = (message: string, code = 1): never => {
   process.stderr.write(`${message}\n`);
-  process.exit(1);
+  process.exit(code);
 };
 
 /** Pages anyone may open, and Next's static files. */
@@ -121,32 +122,26 @@ const main = async () => {
       configured: loaded.tls,
       host: loaded.host,
       allowHttp: loaded.allowHttp,
-      dataDir: loaded.dataDir,
+      dataDir: loaded.webDir,
     });
     settings = Object.freeze({ ...loaded, tls });
   } catch (error) {
-    if (error instanceof SettingsError) return fail(error.message);
-    return fail(`Atelier cannot start: ${(error as Error).message}`);
+    // A settings problem is not cured by a restart: the launcher stops on this exit code.
+    if (error instanceof SettingsError) return fail(error.message, SETTINGS_EXIT_CODE);
+    return fail(`Atelier cannot start: ${(error as Error).message}`, SETTINGS_EXIT_CODE);
   }
   if (!settings.tls && !isLoopbackAddress(settings.host))
     log.warn(
       "serving plain HTTP beyond loopback (ATELIER_ALLOW_HTTP): passwords cross the network unencrypted",
     );
   const isThisMachine = machineNames(settings.allowedHosts);
-  try {
-    await migrateDatabase(settings.databaseUrl);
-  } catch (error) {
-    return fail(`Atelier cannot start: ${(error as Error).message}`);
-  }
+  if (process.getuid?.() === 0)
+    log.warn(
+      "the web tier runs as root: start Atelier with `npm start` (its launcher runs the web tier as atelier)",
+    );
 
-  // The root helper runs the privileged operations (for now the lxc-* commands); see server/helper/.
-  let helperProcess: Awaited<ReturnType<typeof startHelper>>;
-  try {
-    helperProcess = await startHelper(settings);
-  } catch (error) {
-    return fail(`Atelier cannot start: ${(error as Error).message}`);
-  }
-  const helper = createHelperClient<THelperOperations>(helperProcess.socketPath);
+  // The root helper runs every privileged operation; see server/helper/. The launcher started it.
+  const helper = createHelperClient<THelperOperations>(settings.helperSocket);
   const procedures = new Set(Object.keys(appRouter._def.procedures));
   const runtime = createRuntime(settings, {
     isProcedure: (name) => procedures.has(name) || Object.hasOwn(HTTP_ROUTES, name),
@@ -160,10 +155,6 @@ const main = async () => {
   await runtime.jobs
     .recover()
     .catch((error: unknown) => log.error("recovering interrupted jobs failed", { error }));
-  await mkdir(settings.importDirs[0] ?? path.join(settings.dataDir, "imports"), {
-    recursive: true,
-    mode: 0o700,
-  }).catch(() => undefined);
   // The NAT network comes back with Atelier, as lxc-net's does at boot.
   await runtime.nat.ensure();
   const prune = () =>
@@ -172,7 +163,7 @@ const main = async () => {
       runtime.events.prune(settings.eventRetentionDays),
       runtime.metrics.history.prune(),
       runtime.jobs.prune(settings.eventRetentionDays),
-      pruneUploads(settings.importDirs[0]),
+      helper.call("upload.prune", {}),
     ]).catch((error: unknown) => log.error("pruning failed", { error }));
   const liveState = startLiveState({
     openMonitor: openHelperMonitor(helper),
@@ -284,9 +275,9 @@ const main = async () => {
   const baseUrl = `${scheme}://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${settings.port}`;
   if ((await runtime.accounts.countUsers()) === 0) {
     runtime.setup.token = new SetupToken();
-    await writeSetupTokenFile(settings.dataDir, runtime.setup.token.token ?? "");
-  } else await removeSetupTokenFile(settings.dataDir);
-  server.listen(settings.port, settings.host, () => {
+    await writeSetupTokenFile(settings.webDir, runtime.setup.token.token ?? "");
+  } else await removeSetupTokenFile(settings.webDir);
+  const onListening = () => {
     log.info("Atelier is listening", {
       url: `${baseUrl}/`,
       ...(settings.tls?.fingerprint ? { tlsFingerprint: settings.tls.fingerprint } : {}),
@@ -303,10 +294,22 @@ const main = async () => {
       process.stdout.write(
         `\nNo user exists yet. Create the first admin within an hour at this one-time link:\n\n    ${baseUrl}/setup#token=${token}\n\n` +
           fingerprint +
-          `(The token is also in ${setupTokenFile(settings.dataDir)}, readable by root only; or, on this machine: npx atelier user add NAME --role admin)\n\n`,
+          `(The token is also in ${setupTokenFile(settings.webDir)}, readable by root and the ${settings.webUser} user only; or, on this machine: npx atelier user add NAME --role admin)\n\n`,
       );
     }
-  });
+  };
+  // Under the launcher, the port is bound by it (root may bind below 1024) and handed over on the IPC channel;
+  // started directly (a development run as any user), the web tier binds it itself.
+  if (process.send) {
+    process.on("message", (message: { type?: string }, handle: unknown) => {
+      if (message.type === "listen" && handle) server.listen(handle as Server, onListening);
+      // One the launcher accepted before this process took the socket over.
+      if (message.type === "connection" && handle) server.emit("connection", handle as Socket);
+    });
+    // The launcher gone, nothing supervises this process: it stops (the parent-death signal does too).
+    process.on("disconnect", () => stop("launcher gone"));
+    process.send({ type: "ready-for-socket" });
+  } else server.listen(settings.port, settings.host, onListening);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -324,15 +327,8 @@ const main = async () => {
     ])
       .then(() => closeRuntime(runtime))
       .then(() => helper.close())
-      .then(() => helperProcess.stop())
       .finally(() => process.exit(0));
   };
-  // Without its helper the web tier can do nothing: it stops, so that whatever supervises Atelier starts both again.
-  void helperProcess.exited.then((code) => {
-    if (stopping) return;
-    log.error("the helper exited; stopping", { code });
-    process.exit(1);
-  });
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
 };

@@ -24,6 +24,8 @@ import { createMetrics, type TMetrics } from "./metrics";
 /** Everything the API needs, built once from the settings. */
 export type TRuntime = {
   settings: TSettings;
+  /** The root helper (every privileged operation). */
+  helper: THelperClient<THelperOperations>;
   db: TDb;
   lxc: TLxcDriver;
   containers: TContainerService;
@@ -70,6 +72,8 @@ export const createRuntime = (
     lxc,
     containers,
     check: (text) => helper.call("lxc.checkConfig", { text }),
+    readConfig: async (name) => (await helper.call("config.read", { name })).text,
+    hostPaths: (text) => helper.call("config.hostPaths", { text }),
     writeFile: (name, text) => helper.call("config.write", { name, text }),
     bindRoots: settings.bindRoots,
     containerConfigText: async () =>
@@ -104,6 +108,7 @@ export const createRuntime = (
   });
   return {
     settings,
+    helper,
     db,
     accounts: createAccounts({ db }),
     events,
@@ -121,13 +126,14 @@ export const createRuntime = (
     nics: createNics({ config, readNetwork }),
     nat: createNat({
       readNetwork,
+      helper,
       db,
       events,
       log: logger.child({ component: "nat" }),
-      dataDir: settings.dataDir,
     }),
     network: createNetworkService({
       readNetwork,
+      helper,
       lxc,
       containers,
       db,

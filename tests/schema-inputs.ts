@@ -47,6 +47,7 @@ export const stringCandidates = (u: string) => [
   `stream${u}0123456789`,
   "memory.limit_in_bytes",
   "partial-nothere-amd64",
+  `upload-0000000a-canary${u}.tar`,
   "x",
 ];
 export const NUMBERS = [1, 0, 10, 60, 512, 1024, 65536];

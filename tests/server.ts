@@ -1,4 +1,4 @@
-import { mkdtemp } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, readFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
 import { execa, type ResultPromise } from "execa";
@@ -6,12 +6,12 @@ import superjson from "superjson";
 import { createAccounts } from "@/server/auth/accounts";
 import type { TRole } from "@/server/auth/roles";
 import { createDb } from "@/server/db";
-import { migrateDatabase } from "@/server/migrate";
+import { migrateDatabase } from "@/server/launcher/migrate";
 import { POST_ONLY_QUERIES } from "@/server/trpc/routers/config/config.types";
 
 /**
- * Starts the real Atelier server (server/main.ts, as `npm start` does) with the given settings. Tests configure it
- * only through the settings a user has.
+ * Starts the real Atelier (the launcher, server/launcher/main.ts, as `npm start` does: the helper as root, the web
+ * tier as the atelier user) with the given settings. Tests configure it only through the settings a user has.
  */
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -27,12 +27,32 @@ export const freePort = () =>
     });
   });
 
+/** The direct children of a process, with their command lines. */
+const childrenOf = async (pid: number) => {
+  const found: { pid: number; command: string }[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => null);
+    if (!stat || Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) !== pid) continue;
+    const command = (await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "")).replaceAll("\0", " ");
+    found.push({ pid: Number(entry), command });
+  }
+  return found;
+};
+
 export type TRunningServer = {
   url: string;
   dataDir: string;
   databaseUrl: string;
-  /** The server's process id. */
+  /** The launcher's process id. */
   pid: number | undefined;
+  /** The web tier's and the helper's process ids now (the launcher restarts either when it dies). */
+  webPid: () => Promise<number | null>;
+  helperPid: () => Promise<number | null>;
+  /** kill -9 of the web tier alone: the launcher starts it again; resolves once the new one answers. */
+  killWebTier: () => Promise<void>;
+  /** kill -9 of all of Atelier (launcher, web tier, helper), as a power cut would (`restart` starts it again). */
+  crash: () => Promise<void>;
   /** API tokens of the seeded users, one per role (users "admin", "operator", "viewer", password PASSWORD). */
   tokens: Record<TRole, string>;
   output: () => string;
@@ -65,7 +85,7 @@ export const seedUsers = async (databaseUrl: string) => {
 };
 
 export const runServer = (env: Record<string, string>) =>
-  execa("node", ["--import", "tsx", "server/main.ts"], {
+  execa("node", ["--import", "tsx", "server/launcher/main.ts"], {
     cwd: root,
     // Its temporary files (config checks) in its own data directory: a server killed mid-check (kill -9 tests)
     // leaves nothing in /tmp; the test environment removes the data directory.
@@ -94,7 +114,10 @@ export const startServer = async (
   const port = await freePort();
   const dataDir =
     reuse?.dataDir ?? (await mkdtemp(path.join(process.env.ATELIER_DATA_DIR ?? "/tmp", "server-")));
-  const databaseUrl = reuse?.databaseUrl ?? `file:${path.join(dataDir, "atelier.db")}`;
+  // The web tier (user atelier) reaches its web/ through the data directory (the launcher makes it 0711 too).
+  await chmod(dataDir, 0o711);
+  await mkdir(path.join(dataDir, "web"), { recursive: true, mode: 0o700 });
+  const databaseUrl = reuse?.databaseUrl ?? `file:${path.join(dataDir, "web", "atelier.db")}`;
   const tokens = reuse?.tokens ?? (withUsers ? await seedUsers(databaseUrl) : ({} as Record<TRole, string>));
   const child: ResultPromise = runServer({
     PORT: String(port),
@@ -105,20 +128,27 @@ export const startServer = async (
   let output = "";
   child.all?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const url = `${scheme}://127.0.0.1:${port}`;
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the server exited during start-up:\n${output}`);
-    // fetch() cannot be told to accept a self-signed certificate: over HTTPS, wait for the server's own word.
-    const healthy =
-      scheme === "https"
-        ? output.includes("Atelier is listening")
-        : await fetch(`${url}/api/health`)
-            .then((r) => r.ok)
-            .catch(() => false);
-    if (healthy) break;
-    if (Date.now() > deadline) throw new Error(`the server did not answer within 90 s:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  const waitHealthy = async (listenedBefore: number) => {
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`the server exited during start-up:\n${output}`);
+      // fetch() cannot be told to accept a self-signed certificate: over HTTPS, wait for the server's own word.
+      const healthy =
+        scheme === "https"
+          ? output.split("Atelier is listening").length - 1 > listenedBefore
+          : await fetch(`${url}/api/health`)
+              .then((r) => r.ok)
+              .catch(() => false);
+      if (healthy) break;
+      if (Date.now() > deadline) throw new Error(`the server did not answer within 90 s:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  };
+  await waitHealthy(0);
+  const childWith = async (needle: string) =>
+    (await childrenOf(child.pid ?? -1)).find((entry) => entry.command.includes(needle))?.pid ?? null;
+  const webPid = () => childWith("server/main.ts");
+  const helperPid = () => childWith("server/helper/main.ts");
   const stop = async () => {
     child.kill("SIGTERM");
     await child;
@@ -129,6 +159,40 @@ export const startServer = async (
     databaseUrl,
     tokens,
     pid: child.pid,
+    webPid,
+    helperPid,
+    killWebTier: async () => {
+      const pid = await webPid();
+      if (!pid) throw new Error("no web tier is running");
+      const listened = output.split("Atelier is listening").length - 1;
+      process.kill(pid, "SIGKILL");
+      // The next one listening: the launcher restarts it after a pause.
+      for (let waited = 0; output.split("Atelier is listening").length - 1 <= listened; waited += 1) {
+        if (waited > 600) throw new Error(`the web tier was not started again:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await waitHealthy(listened);
+    },
+    crash: async () => {
+      const pids = [child.pid, await webPid(), await helperPid()].filter((pid): pid is number =>
+        Boolean(pid),
+      );
+      for (const pid of pids) process.kill(pid, "SIGKILL");
+      await child.catch(() => undefined);
+      // Until the web tier and the helper are gone too (they may take a moment to die).
+      for (let waited = 0; waited < 100; waited += 1) {
+        const alive = pids.filter((pid) => {
+          try {
+            process.kill(pid, 0);
+            return true;
+          } catch {
+            return false;
+          }
+        });
+        if (alive.length === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
     output: () => output,
     stop,
     restart: async () => {

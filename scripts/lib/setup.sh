@@ -8,7 +8,8 @@ die() { say "error: $*"; exit 1; }
 # unprivileged containers, Debian's archive keyring (what debootstrap downloads is checked against it), a static
 # busybox for the busybox template, iproute2 and util-linux for networking and
 # namespaces, dnsmasq-base and nftables for the NAT network (DHCP/DNS and masquerade).
-PANEL_PACKAGES=(lxc lxc-templates debootstrap debian-archive-keyring uidmap busybox-static iproute2 util-linux xz-utils rsync ca-certificates dnsmasq-base nftables)
+# acl lets the web tier's user traverse to a checkout kept under a private directory (see ensure_app_readable).
+PANEL_PACKAGES=(lxc lxc-templates debootstrap debian-archive-keyring uidmap busybox-static iproute2 util-linux xz-utils rsync ca-certificates dnsmasq-base nftables acl)
 # What the test suite needs on top: Debian's Chromium for the end-to-end tests, openssl for a throwaway certificate.
 TEST_PACKAGES=(chromium openssl)
 
@@ -105,4 +106,32 @@ warm_debian_test_cache() {
   fi
   lxc-destroy -P "$tmp" -n warm -f >/dev/null 2>&1 || true
   rm -rf "$tmp"
+}
+
+# The web tier runs as this system user (no login, no home of its own, no capabilities): see docs/architecture.md.
+WEB_USER=${ATELIER_USER:-atelier}
+ensure_web_user() {
+  id -u "$WEB_USER" >/dev/null 2>&1 && return 0
+  say "creating the system user $WEB_USER (the web tier runs as it, without root)"
+  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$WEB_USER"
+}
+
+# The web tier reads the application's files (this checkout) as that user. A checkout under a private directory
+# (/root, say) is made reachable by an ACL on each directory in the way: traversal only, for that user only.
+ensure_app_readable() {
+  local app dir
+  app=$(pwd -P)
+  if setpriv --reuid="$WEB_USER" --regid="$WEB_USER" --clear-groups test -r "$app/package.json" 2>/dev/null; then
+    return 0
+  fi
+  dir=$app
+  while [ "$dir" != / ]; do
+    if ! setpriv --reuid="$WEB_USER" --regid="$WEB_USER" --clear-groups test -x "$dir" 2>/dev/null; then
+      say "letting $WEB_USER traverse $dir (setfacl -m u:$WEB_USER:x), to read the application in $app"
+      setfacl -m "u:$WEB_USER:x" "$dir"
+    fi
+    dir=$(dirname "$dir")
+  done
+  setpriv --reuid="$WEB_USER" --regid="$WEB_USER" --clear-groups test -r "$app/package.json" ||
+    die "$WEB_USER cannot read $app: make it readable (chmod -R o+rX), or move the checkout to /opt/atelier"
 }

@@ -3,7 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type TDb } from "../db";
-import { migrateDatabase, pruneAudit } from "../migrate";
+import { migrateDatabase } from "../launcher/migrate";
+import { pruneAudit } from "./audit-retention";
 import { createAccounts } from "./accounts";
 
 /** Accounts against a real (temporary) SQLite database, with a clock the test moves. */

@@ -38,7 +38,7 @@ export class SetupToken {
 }
 
 /**
- * The setup token is also kept in a file only root can read (`setup-token` in the data directory, 0600), for a
+ * The setup token is also kept in a file only root and the web user can read (`setup-token` in web/, 0600), for a
  * host whose log is not at hand; it is removed once the first admin exists.
  */
 export const setupTokenFile = (dataDir: string) => path.join(dataDir, "setup-token");

@@ -1,6 +1,7 @@
 /**
  * `npx atelier …`: account administration for the host's root, working on the database directly (the server need
- * not run). Passwords are read from standard input; tokens are printed on standard output only.
+ * not run). Passwords are read from standard input; tokens are printed on standard output only. Run by root, it
+ * becomes the web tier's user first (the database is that user's: a file root made would lock the web tier out).
  */
 import os from "node:os";
 import { parseArgs } from "node:util";
@@ -11,7 +12,9 @@ import { ZRole, type TRole } from "../auth/roles";
 import { createDb } from "../db";
 import { loadSettings, SettingsError } from "../env";
 import { isAppError } from "../errors";
-import { migrateDatabase } from "../migrate";
+import { prepareDataDir, resolveWebUser } from "../launcher/data-dir";
+import { migrateDatabase } from "../launcher/migrate";
+import { lxcDefaultPath } from "../lxc/tools";
 
 const USAGE = `usage:
   atelier user add NAME --role viewer|operator|admin    (password on standard input)
@@ -50,11 +53,19 @@ const main = async () => {
   const [group, command, argument] = positionals;
   if (values.help || !group) throw new UsageError("");
 
-  const settings = await loadSettings();
+  // The real actor: root (or whoever ran it), not the user it becomes.
+  const actor = `cli:${os.userInfo().username}`;
+  const settings = await loadSettings(process.env, { defaultLxcPath: lxcDefaultPath });
+  if (process.getuid?.() === 0) {
+    const user = await resolveWebUser(settings.webUser);
+    await prepareDataDir(settings.dataDir, user);
+    process.setgroups?.([]);
+    process.setgid?.(user.gid);
+    process.setuid?.(user.uid);
+  }
   await migrateDatabase(settings.databaseUrl);
   const db = createDb(settings.databaseUrl);
   const accounts = createAccounts({ db });
-  const actor = `cli:${os.userInfo().username}`;
   const audit = (action: string, target: string | null, input: unknown) =>
     db.auditEntry.create({
       data: { actor, via: "cli", action, target, input: JSON.stringify(input), result: "ok" },

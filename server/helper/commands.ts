@@ -1,5 +1,8 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { execa } from "execa";
 import { AppError } from "../errors";
+import { writeAtomically } from "../lxc-config/write";
 import type { TOperationContext } from "./operation";
 
 /**
@@ -30,6 +33,51 @@ export const killGroup = async (pgid: number) => {
   }
 };
 
+/**
+ * The process groups running now, kept in the helper's state directory: a helper killed outright (SIGKILL, the
+ * OOM killer) leaves its commands' groups running, and the next helper kills them when it starts. A group is known
+ * by its leader's pid and start time, so a pid reused since is never killed.
+ */
+const groups = new Map<number, string>();
+let registry: string | null = null;
+let saving = Promise.resolve();
+const saveRegistry = () => {
+  const file = registry;
+  if (!file) return;
+  const snapshot = JSON.stringify([...groups].map(([pgid, start]) => ({ pgid, start })));
+  saving = saving.then(() => writeAtomically(file, snapshot)).catch(() => undefined);
+};
+const startTimeOf = async (pid: number) => {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
+  // Fields after "pid (comm) ": state is the 3rd field of the line, start time the 22nd.
+  return stat.slice(stat.lastIndexOf(") ") + 2).split(" ")[19] ?? null;
+};
+
+/** At the helper's start: the groups a previous helper left behind are killed; from now on they are recorded. */
+export const recoverProcessGroups = async (stateDir: string) => {
+  registry = path.join(stateDir, "process-groups.json");
+  const left = JSON.parse((await readFile(registry, "utf8").catch(() => "")) || "[]") as {
+    pgid: number;
+    start: string;
+  }[];
+  let killed = 0;
+  for (const { pgid, start } of left)
+    if (Number.isInteger(pgid) && pgid > 1 && (await startTimeOf(pgid)) === start) {
+      await killGroup(pgid);
+      killed += 1;
+    }
+  saveRegistry();
+  await saving;
+  return killed;
+};
+
+/** Until no command of the helper's runs any more (at most `timeoutMs`): whether none does. */
+export const settleGroups = async (timeoutMs: number) => {
+  const deadline = Date.now() + timeoutMs;
+  while (groups.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  return groups.size === 0;
+};
+
 export const runCommand = async (
   file: string,
   args: string[],
@@ -45,7 +93,15 @@ export const runCommand = async (
     timeout: options.timeoutMs ?? 30 * 60 * 1000,
   });
   const pgid = child.pid ?? null;
-  if (pgid) await emit({ pgid });
+  // Nothing is awaited before the output listeners below are attached: output read meanwhile would be lost.
+  const recorded = pgid
+    ? startTimeOf(pgid).then((start) => {
+        if (start && child.exitCode === null) {
+          groups.set(pgid, start);
+          saveRegistry();
+        }
+      })
+    : Promise.resolve();
   const killing: { done: Promise<void> | null } = { done: null };
   const onAbort = () => {
     if (pgid) killing.done = killGroup(pgid);
@@ -54,7 +110,8 @@ export const runCommand = async (
   let stdout = "";
   let stderr = "";
   const lines: { line: string; stream: "stdout" | "stderr" }[] = [];
-  let sending = Promise.resolve();
+  // The `{ pgid }` item first, then the lines in order.
+  let sending = pgid ? emit({ pgid }) : Promise.resolve();
   const split = (stream: "stdout" | "stderr") => {
     let rest = "";
     return (chunk: Buffer) => {
@@ -78,6 +135,8 @@ export const runCommand = async (
   child.stdout?.on("data", split("stdout"));
   child.stderr?.on("data", split("stderr"));
   const result = await child;
+  await recorded;
+  if (pgid && groups.delete(pgid)) saveRegistry();
   await sending;
   signal.removeEventListener("abort", onAbort);
   if (killing.done) await killing.done;

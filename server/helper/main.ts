@@ -6,13 +6,15 @@
  *   ATELIER_HELPER_SOCKET      the socket's path (its directory is made 0750, group ATELIER_HELPER_GROUP)
  *   ATELIER_HELPER_ALLOW_UIDS  the uids that may connect, comma-separated (the web tier's)
  *   ATELIER_HELPER_GROUP       the gid that may reach the socket
- *   ATELIER_LXC_PATH, ATELIER_CONTAINER_CONFIG, ATELIER_LXC_CACHE, ATELIER_IMPORT_DIRS   as the web tier has them
+ *   ATELIER_HELPER_STATE_DIR   its own directory (root only): the network journal, dnsmasq's files
+ *   ATELIER_HELPER_UPLOAD_SPOOL  the web tier's upload spool (uploads are copied from it into the import dir)
+ *   ATELIER_LXC_PATH, ATELIER_CONTAINER_CONFIG, ATELIER_LXC_CACHE, ATELIER_IMPORT_DIRS, ATELIER_HOST_ROOT
  *
  * It prints "helper ready" on stdout once it listens, and stops on SIGTERM.
  */
 import { z } from "zod";
 import { logger } from "../log";
-import { helperOperations } from "./operations";
+import { createHelperOperations } from "./operations";
 import { startHelperServer } from "./server";
 
 const ZHelperSettings = z.object({
@@ -22,6 +24,9 @@ const ZHelperSettings = z.object({
     .regex(/^\d+(,\d+)*$/)
     .transform((value) => value.split(",").map(Number)),
   ATELIER_HELPER_GROUP: z.coerce.number().int().nonnegative(),
+  ATELIER_HELPER_STATE_DIR: z.string().startsWith("/"),
+  ATELIER_HELPER_UPLOAD_SPOOL: z.string().startsWith("/"),
+  ATELIER_HOST_ROOT: z.string().startsWith("/").default("/"),
   ATELIER_LXC_PATH: z.string().startsWith("/"),
   ATELIER_CONTAINER_CONFIG: z.string().startsWith("/").optional(),
   ATELIER_LXC_CACHE: z.string().startsWith("/"),
@@ -38,19 +43,33 @@ if (!parsed.success) {
   process.exit(2);
 }
 const settings = parsed.data;
+const helper = createHelperOperations({
+  lxcPath: settings.ATELIER_LXC_PATH,
+  cacheDir: settings.ATELIER_LXC_CACHE,
+  importDirs: settings.ATELIER_IMPORT_DIRS,
+  stateDir: settings.ATELIER_HELPER_STATE_DIR,
+  uploadSpool: settings.ATELIER_HELPER_UPLOAD_SPOOL,
+  allowedUids: settings.ATELIER_HELPER_ALLOW_UIDS,
+  hostRoot: settings.ATELIER_HOST_ROOT,
+  ...(settings.ATELIER_CONTAINER_CONFIG ? { containerConfig: settings.ATELIER_CONTAINER_CONFIG } : {}),
+  log,
+});
+// What a previous helper left half done (a network change in flight, a pending one past its time) is undone first.
+await helper.recover();
 const server = await startHelperServer({
   socketPath: settings.ATELIER_HELPER_SOCKET,
   allowedUids: settings.ATELIER_HELPER_ALLOW_UIDS,
   socketGroup: settings.ATELIER_HELPER_GROUP,
-  operations: helperOperations({
-    lxcPath: settings.ATELIER_LXC_PATH,
-    cacheDir: settings.ATELIER_LXC_CACHE,
-    importDirs: settings.ATELIER_IMPORT_DIRS,
-    ...(settings.ATELIER_CONTAINER_CONFIG ? { containerConfig: settings.ATELIER_CONTAINER_CONFIG } : {}),
-  }),
+  operations: helper.operations,
   log,
 });
 process.stdout.write("helper ready\n");
-const stop = () => server.close(() => process.exit(0));
+const stop = () => {
+  server.close();
+  void helper
+    .close()
+    .catch((error: unknown) => log.error("rolling back the pending network change failed", { error }))
+    .finally(() => process.exit(0));
+};
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);

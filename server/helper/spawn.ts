@@ -1,33 +1,30 @@
-import { createHash } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 
 /**
- * Starts the helper beside the web tier and waits until it listens. For now the web tier's own process starts it
- * (through setpriv's parent-death signal, so that it never outlives the web tier, even killed with SIGKILL); the
- * launcher of the privilege split will take this over and start the web tier without root.
- *
- * The socket lives in the data directory, or under /run/atelier when that path would be too long for a unix socket
- * (108 bytes).
+ * Starts the helper (root) and waits until it listens: the launcher does (server/launcher/), and the tests that
+ * drive the helper alone. It runs under setpriv's parent-death signal, so that it never outlives its starter, even
+ * one killed with SIGKILL. Only `allowUid` may call it; its socket's directory is for `socketGroup` only.
  */
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
-export const helperSocketPath = (dataDir: string) => {
-  const inData = path.join(dataDir, "helper", "helper.sock");
-  if (Buffer.byteLength(inData) < 100) return inData;
-  const id = createHash("sha256").update(dataDir).digest("hex").slice(0, 16);
-  return path.join("/run/atelier", id, "helper.sock");
-};
-
-export const startHelper = async (settings: {
-  dataDir: string;
+export type THelperStart = {
+  socketPath: string;
+  stateDir: string;
+  /** The web tier's upload spool (web/uploads). */
+  uploadSpool: string;
+  hostRoot: string;
   lxcPath: string;
   containerConfig: string | undefined;
   lxcCache: string;
   importDirs: readonly string[];
-}) => {
-  const socketPath = helperSocketPath(settings.dataDir);
+  /** The web tier's uid and gid. */
+  allowUid: number;
+  socketGroup: number;
+};
+
+export const startHelper = async (settings: THelperStart) => {
   const child = execa(
     "setpriv",
     [
@@ -47,13 +44,18 @@ export const startHelper = async (settings: {
       stderr: "inherit",
       buffer: false,
       env: {
-        ATELIER_HELPER_SOCKET: socketPath,
-        ATELIER_HELPER_ALLOW_UIDS: String(process.getuid?.() ?? 0),
-        ATELIER_HELPER_GROUP: String(process.getgid?.() ?? 0),
+        ATELIER_HELPER_SOCKET: settings.socketPath,
+        ATELIER_HELPER_ALLOW_UIDS: String(settings.allowUid),
+        ATELIER_HELPER_GROUP: String(settings.socketGroup),
+        ATELIER_HELPER_STATE_DIR: settings.stateDir,
+        ATELIER_HELPER_UPLOAD_SPOOL: settings.uploadSpool,
+        ATELIER_HOST_ROOT: settings.hostRoot,
         ATELIER_LXC_PATH: settings.lxcPath,
         ATELIER_LXC_CACHE: settings.lxcCache,
         ATELIER_IMPORT_DIRS: settings.importDirs.join(":"),
         ...(settings.containerConfig ? { ATELIER_CONTAINER_CONFIG: settings.containerConfig } : {}),
+        ...(process.env.ATELIER_LOG_LEVEL ? { ATELIER_LOG_LEVEL: process.env.ATELIER_LOG_LEVEL } : {}),
+        ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
       },
     },
   );
@@ -74,8 +76,9 @@ export const startHelper = async (settings: {
   });
   child.stdout?.resume();
   return {
-    socketPath,
-    exited: child.then((result) => result.exitCode),
+    socketPath: settings.socketPath,
+    pid: child.pid,
+    exited: child.then((result) => result.exitCode ?? result.signal ?? null),
     stop: async () => {
       child.kill("SIGTERM");
       await child;

@@ -1,18 +1,20 @@
 import { randomUUID } from "node:crypto";
-import { execa } from "execa";
 import type { TDb } from "../db";
 import { AppError } from "../errors";
 import type { EventBus } from "../events/bus";
+import type { THelperClient } from "../helper-client";
+import type { THelperOperations } from "../helper/operations";
 import type { TLogger } from "../log";
-import type { TCommand, TNetworkChange, TPlan, TPlanStep } from "./plan";
+import type { TNetworkChange, TPlan, TPlanStep } from "./plan";
 
 /**
- * Applying a plan: its steps run in order; if one fails, the steps before it are undone at once (the host is as it
- * was). A change that touches the interface or route this browser came in on, or any change when asked, waits for
- * confirmation: unless the browser confirms over the new path within the rollback time, every step is undone. Only
- * then (or at once, without a timer) are the bridges Atelier manages recorded and persisted. Each apply is a row in
- * the database, updated as steps run, so that a restart (or a crash) in the middle is undone when Atelier starts.
- * One apply at a time.
+ * Applying a plan, as the web tier sees it: the helper plans the changes again, runs the steps, undoes them at
+ * once if one fails, and keeps a change that waits for confirmation with its own rollback timer
+ * (server/helper/operations/network.ts): a change that touches the interface or route this browser came in on, or
+ * any change when asked, is undone unless the browser confirms over the new path within the rollback time, even if
+ * the web tier dies meanwhile. Here: each apply is a row in the database (its steps and every command's output as
+ * the helper streams them), the timer that rolls back on time while the web tier lives, and the commit (the
+ * bridges Atelier manages recorded and persisted) once kept. One apply at a time.
  */
 export type TApplyState = "applying" | "pending" | "applied" | "confirmed" | "rolled-back" | "failed";
 type TLogLine = { argv: string[]; ok: boolean; output: string; undo: boolean };
@@ -23,28 +25,27 @@ export type TApplyDeps = {
   db: TDb;
   events: EventBus;
   log: TLogger;
-  /** The plan for these changes against the host as it is now. */
+  helper: Pick<THelperClient<THelperOperations>, "call">;
+  /** The plan for these changes against the host as it is now (the steps the row records). */
   replan: (changes: TNetworkChange[], serverAddress: string | null) => Promise<TPlan>;
+  /** The interface this browser's session arrives on (the helper treats a change to it as needing confirmation). */
+  sessionInterface: (serverAddress: string | null) => Promise<string | null>;
   /** Records the bridges a plan claims or releases, and writes the persisted files from the live state. */
   commit: (plan: Pick<TPlan, "claimed" | "released">) => Promise<void>;
 };
 
-const run = async (command: TCommand) => {
-  // Plans only ever hold iproute2 commands; anything else is a bug, not something to run as root.
-  if (command.argv[0] !== "ip") throw new Error(`refusing to run ${command.argv[0]}`);
-  const result = await execa(command.argv[0], command.argv.slice(1), {
-    reject: false,
-    timeout: 10_000,
-    stdin: "ignore",
-  });
-  return { ok: result.exitCode === 0, output: (result.stderr || result.stdout || "").trim().slice(0, 1000) };
-};
-
-export const createNetworkApplier = ({ db, events, log, replan, commit }: TApplyDeps) => {
+export const createNetworkApplier = ({
+  db,
+  events,
+  log,
+  helper,
+  replan,
+  sessionInterface,
+  commit,
+}: TApplyDeps) => {
   type TActive = {
     id: string;
     plan: Pick<TPlan, "claimed" | "released">;
-    steps: TPlanStep[];
     timer: NodeJS.Timeout | null;
     rollbackAt: Date | null;
   };
@@ -52,26 +53,10 @@ export const createNetworkApplier = ({ db, events, log, replan, commit }: TApply
   let active: TActive | null = null;
 
   const appendLog = async (id: string, lines: TLogLine[]) => {
+    if (lines.length === 0) return;
     const row = await db.networkApply.findUnique({ where: { id }, select: { log: true } });
     const previous = row ? (JSON.parse(row.log) as TLogLine[]) : [];
     await db.networkApply.update({ where: { id }, data: { log: JSON.stringify([...previous, ...lines]) } });
-  };
-
-  /**
-   * Undoes the first `done` steps, last first. Keeps going past a failed undo command, and says which failed.
-   * `unsure`: a step that may not have been made (in flight when Atelier stopped); its undo failing means it was
-   * not, and is only logged.
-   */
-  const undoSteps = async (id: string, steps: TPlanStep[], done: number, unsure: number | null = null) => {
-    const failures: string[] = [];
-    for (const [index, step] of [...steps.slice(0, done).entries()].toReversed()) {
-      for (const command of step.undo) {
-        const result = await run(command);
-        await appendLog(id, [{ argv: command.argv, ...result, undo: true }]);
-        if (!result.ok && index !== unsure) failures.push(`${command.argv.join(" ")}: ${result.output}`);
-      }
-    }
-    return failures;
   };
 
   const publish = (actor: string, data: Record<string, unknown>) =>
@@ -88,16 +73,67 @@ export const createNetworkApplier = ({ db, events, log, replan, commit }: TApply
     await db.networkApply.update({ where: { id }, data: { state, message, finishedAt: new Date() } });
   };
 
+  /** Streams a helper call's command lines into the row's log (each `{ kind: "line" }` item). */
+  const logging = (id: string) => {
+    let writes = Promise.resolve();
+    return {
+      onItem: (item: unknown) => {
+        const entry = item as { kind?: string; index?: number } & TLogLine;
+        if (entry.kind === "step")
+          writes = writes.then(() =>
+            db.networkApply
+              .update({ where: { id }, data: { done: (entry.index ?? 0) + 1 } })
+              .then(() => undefined),
+          );
+        if (entry.kind === "line") {
+          const { argv, ok, output, undo } = entry;
+          writes = writes.then(() => appendLog(id, [{ argv, ok, output, undo }]));
+        }
+      },
+      flushed: () => writes,
+    };
+  };
+
   const rollBack = async (entry: TActive, actor: string, reason: string) => {
     if (entry.timer) clearTimeout(entry.timer);
     active = null;
-    const failures = await undoSteps(entry.id, entry.steps, entry.steps.length);
-    const message =
-      failures.length === 0 ? reason : `${reason} Some undo commands failed: ${failures.join("; ")}`;
-    await finish(entry.id, "rolled-back", message);
-    busy = false;
-    await publish(actor, { action: "rollback", applyId: entry.id, state: "rolled-back", message });
-    return { failures, message };
+    try {
+      const lines = logging(entry.id);
+      const result = await helper.call("network.rollback", { id: entry.id }, { onItem: lines.onItem });
+      await lines.flushed();
+      // Rolled back by the helper's own timer already (the web tier was late or away): its lines are in its record.
+      if (result.byHelper && "log" in result) await appendLog(entry.id, result.log ?? []);
+      const message =
+        result.failures.length === 0
+          ? reason
+          : `${reason} Some undo commands failed: ${result.failures.join("; ")}`;
+      await finish(entry.id, "rolled-back", message);
+      await publish(actor, { action: "rollback", applyId: entry.id, state: "rolled-back", message });
+      return { failures: result.failures, message };
+    } finally {
+      busy = false;
+    }
+  };
+
+  /** The web tier's own timer: the helper's fires a few seconds later, should this process be gone by then. */
+  const arm = (entry: TActive, actor: string, message: string) => {
+    if (!entry.rollbackAt) return;
+    entry.timer = setTimeout(
+      () => {
+        void rollBack(entry, actor, message).then(
+          ({ failures }) =>
+            audit(
+              "atelier",
+              "network.rollback",
+              entry.id,
+              failures.length === 0,
+              failures.join("; ") || null,
+            ),
+          (error: unknown) => log.error("automatic rollback failed", { error, applyId: entry.id }),
+        );
+      },
+      Math.max(0, entry.rollbackAt.getTime() - Date.now()),
+    );
   };
 
   const apply = async (input: {
@@ -118,71 +154,75 @@ export const createNetworkApplier = ({ db, events, log, replan, commit }: TApply
     let keepBusy = false;
     try {
       const plan = await replan(input.changes, input.serverAddress);
-      {
-        if (plan.digest !== input.digest)
-          throw new AppError("CONFLICT", {
-            message: "The host's network changed since this plan was shown, so it would run other commands",
-            hint: "Review the plan again, then apply it.",
-            field: "digest",
-          });
-        const rollbackSeconds =
-          input.rollbackSeconds ?? (plan.touchesSession ? DEFAULT_ROLLBACK_SECONDS : undefined);
-        const id = randomUUID();
-        await db.networkApply.create({
-          data: {
-            id,
-            actor: input.actor,
-            state: "applying",
-            changes: JSON.stringify(input.changes),
-            steps: JSON.stringify(plan.steps),
-          },
+      if (plan.digest !== input.digest)
+        throw new AppError("CONFLICT", {
+          message: "The host's network changed since this plan was shown, so it would run other commands",
+          hint: "Review the plan again, then apply it.",
+          field: "digest",
         });
-        for (const [index, step] of plan.steps.entries()) {
-          // Counted before it runs (written ahead): if Atelier dies while the step runs, the start-up recovery
-          // undoes it too. Counted after, a step made just before a crash was left in place.
-          await db.networkApply.update({ where: { id }, data: { done: index + 1 } });
-          const result = await run(step);
-          await appendLog(id, [{ argv: step.argv, ...result, undo: false }]);
-          if (!result.ok) {
-            await db.networkApply.update({ where: { id }, data: { done: index } });
-            const failures = await undoSteps(id, plan.steps, index);
-            const message = `Step ${index + 1} (${step.argv.join(" ")}) failed: ${result.output || "no output"}. ${
-              index === 0
-                ? "Nothing had changed."
-                : failures.length === 0
-                  ? `The ${index} step${index === 1 ? "" : "s"} before it ${index === 1 ? "was" : "were"} undone: the host is as it was.`
-                  : `Undoing the steps before it failed too: ${failures.join("; ")}`
-            }`;
-            await finish(id, "failed", message);
-            await publish(input.actor, { action: "apply", applyId: id, state: "failed", message });
-            throw new AppError("BAD_REQUEST", { message, stderr: result.output, field: "changes" });
-          }
-        }
-        if (rollbackSeconds === undefined) {
-          await commit(plan);
-          await finish(id, "applied", null);
-          await publish(input.actor, { action: "apply", applyId: id, state: "applied" });
-          return { applyId: id, state: "applied" as TApplyState, rollbackAt: null };
-        }
-        const rollbackAt = new Date(Date.now() + rollbackSeconds * 1000);
-        await db.networkApply.update({ where: { id }, data: { state: "pending", rollbackAt } });
-        const entry: TActive = { id, plan, steps: plan.steps, timer: null, rollbackAt };
-        entry.timer = setTimeout(() => {
-          void rollBack(
-            entry,
-            "atelier",
-            `Not confirmed within ${rollbackSeconds} s: rolled back automatically.`,
-          ).then(
-            ({ failures }) =>
-              audit("atelier", "network.rollback", id, failures.length === 0, failures.join("; ") || null),
-            (error: unknown) => log.error("automatic rollback failed", { error, applyId: id }),
-          );
-        }, rollbackSeconds * 1000);
-        active = entry;
-        keepBusy = true;
-        await publish(input.actor, { action: "apply", applyId: id, state: "pending", rollbackAt });
-        return { applyId: id, state: "pending" as TApplyState, rollbackAt };
+      const id = randomUUID();
+      await db.networkApply.create({
+        data: {
+          id,
+          actor: input.actor,
+          state: "applying",
+          changes: JSON.stringify(input.changes),
+          steps: JSON.stringify(plan.steps),
+        },
+      });
+      const lines = logging(id);
+      const result = await helper
+        .call(
+          "network.apply",
+          {
+            id,
+            changes: input.changes,
+            digest: input.digest,
+            sessionInterface: await sessionInterface(input.serverAddress),
+            rollbackSeconds: input.rollbackSeconds ?? null,
+          },
+          { onItem: lines.onItem },
+        )
+        .catch(async (error: unknown) => {
+          await lines.flushed();
+          await finish(id, "failed", (error as Error).message);
+          throw error;
+        });
+      await lines.flushed();
+      if (result.state === "failed") {
+        await db.networkApply.update({ where: { id }, data: { done: result.done } });
+        await finish(id, "failed", result.message);
+        await publish(input.actor, {
+          action: "apply",
+          applyId: id,
+          state: "failed",
+          message: result.message,
+        });
+        throw new AppError("BAD_REQUEST", {
+          message: result.message,
+          stderr: result.stderr,
+          field: "changes",
+        });
       }
+      if (result.state === "applied") {
+        await commit(result.plan);
+        await finish(id, "applied", null);
+        await publish(input.actor, { action: "apply", applyId: id, state: "applied" });
+        return { applyId: id, state: "applied" as TApplyState, rollbackAt: null };
+      }
+      const rollbackAt = new Date(result.rollbackAt ?? Date.now());
+      const seconds = Math.round((rollbackAt.getTime() - Date.now()) / 1000);
+      await db.networkApply.update({ where: { id }, data: { state: "pending", rollbackAt } });
+      const entry: TActive = { id, plan: result.plan, timer: null, rollbackAt };
+      arm(
+        entry,
+        "atelier",
+        `Not confirmed within ${input.rollbackSeconds ?? seconds} s: rolled back automatically.`,
+      );
+      active = entry;
+      keepBusy = true;
+      await publish(input.actor, { action: "apply", applyId: id, state: "pending", rollbackAt });
+      return { applyId: id, state: "pending" as TApplyState, rollbackAt };
     } finally {
       if (!keepBusy) busy = false;
     }
@@ -204,6 +244,15 @@ export const createNetworkApplier = ({ db, events, log, replan, commit }: TApply
     if (entry.timer) clearTimeout(entry.timer);
     active = null;
     try {
+      await helper.call("network.confirm", { id: applyId }).catch(async (error: unknown) => {
+        // Too late: the helper's own timer undid it (this process was away or slow); record what it did.
+        const status = await helper.call("network.status", { id: applyId });
+        if (status.state === "rolled-back") {
+          await appendLog(applyId, status.log);
+          await finish(applyId, "rolled-back", status.message);
+        }
+        throw error;
+      });
       await commit(entry.plan);
       await finish(entry.id, "confirmed", null);
     } finally {
@@ -252,21 +301,45 @@ export const createNetworkApplier = ({ db, events, log, replan, commit }: TApply
   const recent = async () =>
     (await db.networkApply.findMany({ orderBy: { createdAt: "desc" }, take: 20 })).map(toView);
 
-  /** At start-up: a change still applying or waiting when Atelier stopped was never confirmed; undo it. */
+  /**
+   * At start-up: the helper knows what became of a change this process left applying or pending (it died, or was
+   * restarted): still pending, it is waited for again (the browser may still confirm in time); otherwise its
+   * outcome (rolled back by the helper's timer, say) is recorded.
+   */
   const recover = async () => {
     const rows = await db.networkApply.findMany({ where: { state: { in: ["applying", "pending"] } } });
     for (const row of rows) {
-      const steps = JSON.parse(row.steps) as TPlanStep[];
-      // A step counted but not logged was in flight: made or not, it is undone (its undo may fail, harmlessly).
-      const logged = (JSON.parse(row.log) as TLogLine[]).filter((line) => !line.undo).length;
-      const failures = await undoSteps(row.id, steps, row.done, row.done > logged ? row.done - 1 : null);
-      const message = `Atelier stopped before this change was confirmed: rolled back at start-up.${
-        failures.length > 0 ? ` Some undo commands failed: ${failures.join("; ")}` : ""
-      }`;
-      await finish(row.id, "rolled-back", message);
-      await audit("atelier", "network.rollback", row.id, failures.length === 0, failures.join("; ") || null);
-      await publish("atelier", { action: "rollback", applyId: row.id, state: "rolled-back", message });
-      log.warn("unconfirmed network change rolled back at start-up", { applyId: row.id });
+      const status = await helper.call("network.status", { id: row.id });
+      if (status.state === "pending" && status.rollbackAt) {
+        const entry: TActive = {
+          id: row.id,
+          plan: { claimed: status.claimed, released: status.released },
+          timer: null,
+          rollbackAt: new Date(status.rollbackAt),
+        };
+        arm(
+          entry,
+          "atelier",
+          `Not confirmed within ${status.rollbackSeconds ?? "the"} s: rolled back automatically.`,
+        );
+        active = entry;
+        busy = true;
+        continue;
+      }
+      const logged = (JSON.parse(row.log) as TLogLine[]).length;
+      await appendLog(row.id, status.log.slice(logged));
+      const state: TApplyState =
+        status.state === "unknown" || status.state === "applying" ? "failed" : status.state;
+      const message =
+        status.state === "unknown"
+          ? "The helper has no record of this change: it never ran, or the helper's state was lost. Check the host's network."
+          : status.message;
+      await finish(row.id, state, message);
+      if (state === "rolled-back") {
+        await audit("atelier", "network.rollback", row.id, true, null);
+        await publish("atelier", { action: "rollback", applyId: row.id, state, message });
+      }
+      log.warn("a network change left unfinished by the last run", { applyId: row.id, state });
     }
     return rows.length;
   };

@@ -1,6 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { execa } from "execa";
 import { z } from "zod";
 import type { TDb } from "../db";
 import { AppError } from "../errors";
@@ -9,6 +7,8 @@ import type { TLogger } from "../log";
 import { isCidr, isIP } from "../lxc-config/validate";
 import { ZInterfaceName, ZIpv4 } from "../trpc/routers/network/schemas";
 import { inSubnet } from "./plan";
+import type { THelperClient } from "../helper-client";
+import type { THelperOperations } from "../helper/operations";
 import type { TReadNetwork } from "./read";
 
 /**
@@ -17,7 +17,7 @@ import type { TReadNetwork } from "./read";
  * masquerades the bridge's subnet, and IPv4 forwarding. Started again when Atelier starts if it was enabled (as
  * lxc-net does at boot). Every value that reaches dnsmasq's arguments or the nftables ruleset is validated here.
  */
-const TABLE = "atelier_nat";
+export const NAT_TABLE = "atelier_nat";
 
 export const ZNatConfig = z
   .object({
@@ -82,9 +82,9 @@ export const networkOf = (cidr: string) => {
 export const natRuleset = (config: TNatConfig) => {
   const subnet = networkOf(config.address);
   return [
-    `table ip ${TABLE}`,
-    `delete table ip ${TABLE}`,
-    `table ip ${TABLE} {`,
+    `table ip ${NAT_TABLE}`,
+    `delete table ip ${NAT_TABLE}`,
+    `table ip ${NAT_TABLE} {`,
     "  chain postrouting {",
     "    type nat hook postrouting priority srcnat; policy accept;",
     `    ip saddr ${subnet} ip daddr != ${subnet} masquerade`,
@@ -137,38 +137,23 @@ export const parseLeases = (text: string): TLease[] =>
       hostname: hostname && hostname !== "*" ? hostname : null,
     }));
 
-const command = async (file: string, args: string[], input?: string) => {
-  const result = await execa(file, args, {
-    reject: false,
-    timeout: 15_000,
-    ...(input === undefined ? { stdin: "ignore" as const } : { input }),
-  });
-  if (result.exitCode !== 0)
-    throw new AppError("INTERNAL", {
-      message: `${file} ${args.slice(0, 3).join(" ")} failed: ${(result.stderr || result.stdout || result.shortMessage || "").trim()}`,
-      hint:
-        result.exitCode === undefined
-          ? `Install ${file === "dnsmasq" ? "dnsmasq-base" : file === "nft" ? "nftables" : "iproute2"} on the host (scripts/start.sh does).`
-          : undefined,
-      stderr: result.stderr.trim(),
-    });
-  return result.stdout;
-};
-
+/**
+ * The NAT network's settings and history (database), and the checks before a change; what runs (the bridge,
+ * forwarding, the nftables table, dnsmasq) is the helper's (server/helper/operations/nat.ts).
+ */
 export const createNat = ({
   readNetwork,
+  helper,
   db,
   events,
   log,
-  dataDir,
 }: {
   readNetwork: TReadNetwork;
+  helper: Pick<THelperClient<THelperOperations>, "call">;
   db: TDb;
   events: EventBus;
   log: TLogger;
-  dataDir: string;
 }) => {
-  const dir = path.join(dataDir, "nat");
   let queue: Promise<unknown> = Promise.resolve();
   /** One NAT operation at a time. */
   const serially = <T>(work: () => Promise<T>) => {
@@ -192,63 +177,24 @@ export const createNat = ({
       : { config: DEFAULT_NAT, enabled: false };
   };
 
-  const dnsmasqPid = async () => {
-    const pid = Number((await readFile(path.join(dir, "dnsmasq.pid"), "utf8").catch(() => "")).trim());
-    if (!pid) return null;
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
-    return cmdline.includes("dnsmasq") && cmdline.includes(dir) ? pid : null;
-  };
-  const tableExists = async () =>
-    (await execa("nft", ["list", "table", "ip", TABLE], { reject: false, stdin: "ignore" })).exitCode === 0;
-
+  /** What runs, as the helper sees it (bridge, dnsmasq, masquerade table, leases). */
   const status = async () => {
     const { config, enabled } = await stored();
-    const network = await readNetwork();
-    const bridge = network.bridges.find((entry) => entry.name === config.bridge) ?? null;
-    const leases = parseLeases(await readFile(path.join(dir, "dnsmasq.leases"), "utf8").catch(() => ""));
-    const pid = await dnsmasqPid();
-    const masquerade = await tableExists();
+    const live = await helper.call("nat.status", { config });
     return {
       config,
       enabled,
-      running: Boolean(bridge) && pid !== null && masquerade,
-      parts: { bridge: Boolean(bridge), dnsmasq: pid, masquerade },
-      ports: bridge?.ports ?? [],
-      leases: leases.filter((lease) => lease.expires.getTime() > Date.now()),
+      running: live.parts.bridge && live.parts.dnsmasq !== null && live.parts.masquerade,
+      parts: live.parts,
+      ports: live.ports,
+      leases: live.leases
+        .map((lease) => ({ ...lease, expires: new Date(lease.expires) }))
+        .filter((lease) => lease.expires.getTime() > Date.now()),
     };
   };
 
-  const startParts = async (config: TNatConfig) => {
-    const network = await readNetwork();
-    const link = network.interfaces.find((entry) => entry.name === config.bridge);
-    if (link && link.kind !== "bridge")
-      throw new AppError("PRECONDITION_FAILED", {
-        message: `${config.bridge} exists and is not a bridge`,
-        hint: "Pick another bridge name for the NAT network.",
-      });
-    if (!link) await command("ip", ["link", "add", "name", config.bridge, "type", "bridge"]);
-    if (!link?.addresses.some((entry) => entry.cidr === config.address))
-      await command("ip", ["addr", "add", config.address, "dev", config.bridge]);
-    await command("ip", ["link", "set", config.bridge, "up"]);
-    await writeFile("/proc/sys/net/ipv4/ip_forward", "1\n");
-    await command("nft", ["-f", "-"], natRuleset(config));
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    if ((await dnsmasqPid()) === null) await command("dnsmasq", dnsmasqArgs(config, dir));
-  };
-
-  const stopParts = async (config: TNatConfig) => {
-    const pid = await dnsmasqPid();
-    if (pid) {
-      process.kill(pid, "SIGTERM");
-      for (let waited = 0; waited < 50 && (await dnsmasqPid()) !== null; waited += 1)
-        await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    await rm(path.join(dir, "dnsmasq.pid"), { force: true });
-    if (await tableExists()) await command("nft", ["delete", "table", "ip", TABLE]);
-    const network = await readNetwork();
-    if (network.bridges.some((entry) => entry.name === config.bridge))
-      await command("ip", ["link", "del", config.bridge]);
-  };
+  const startParts = (config: TNatConfig) => helper.call("nat.start", { config });
+  const stopParts = (config: TNatConfig) => helper.call("nat.stop", { config });
 
   const configure = (input: TNatConfig, actor: string) =>
     serially(async () => {
@@ -288,12 +234,8 @@ export const createNat = ({
   const start = (actor: string) =>
     serially(async () => {
       const { config } = await stored();
-      try {
-        await startParts(config);
-      } catch (error) {
-        await stopParts(config).catch((cause: unknown) => log.error("NAT clean-up failed", { error: cause }));
-        throw error;
-      }
+      // The helper takes down again what it started, if a part fails.
+      await startParts(config);
       await db.natNetwork.upsert({
         where: { id: 1 },
         create: { id: 1, ...config, enabled: true },

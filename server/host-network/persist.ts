@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { createTwoFilesPatch } from "diff";
 import { writeAtomically } from "../lxc-config/write";
-import type { TBridgeEnd } from "./plan";
+import type { TBridgeEnd, TNetworkState } from "./plan";
 
 /**
  * Persistence: the bridges Atelier manages, written to the host's own network configuration so that they come back
@@ -202,7 +202,9 @@ export const writePersisted = async (root: string, system: TPersistSystem, files
   for (const file of files) {
     const target = path.join(root, file.path);
     await mkdir(path.dirname(target), { recursive: true });
-    if ((await readText(target)) !== file.content) await writeAtomically(target, file.content);
+    // Readable by all, as the rest of /etc/network and /etc/systemd/network (the web tier compares them).
+    if ((await readText(target)) !== file.content)
+      await writeAtomically(target, file.content, { newMode: 0o644 });
   }
   for (const relative of await ownedFiles(root, system))
     if (!files.some((file) => file.path === relative)) await rm(path.join(root, relative), { force: true });
@@ -234,3 +236,23 @@ export const persistConflicts = async (root: string, system: TPersistSystem, nam
   }
   return warnings;
 };
+
+/** The bridges as they are live, in the shape persistence writes. */
+export const liveBridges = (network: TNetworkState, names: Set<string>): TBridgeEnd[] =>
+  network.bridges
+    .filter((bridge) => names.has(bridge.name))
+    .map((bridge) => {
+      const link = network.interfaces.find((entry) => entry.name === bridge.name);
+      const route = network.routes.find(
+        (entry) => entry.isDefault && entry.family === "inet" && entry.dev === bridge.name,
+      );
+      return {
+        name: bridge.name,
+        ports: bridge.ports,
+        addresses: (link?.addresses ?? []).filter((a) => a.scope !== "link").map((a) => a.cidr),
+        stp: bridge.stp ?? false,
+        forwardDelay: bridge.forwardDelay ?? 15,
+        mtu: link?.mtu ?? null,
+        gateway: route?.gateway ?? null,
+      };
+    });

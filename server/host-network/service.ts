@@ -5,29 +5,11 @@ import type { TLogger } from "../log";
 import type { TLxcDriver } from "../lxc";
 import { createNetworkApplier } from "./apply";
 import { interfaceWithAddress } from "./parse";
-import { detectSystem, persistConflicts, persistDiff, renderPersisted, writePersisted } from "./persist";
-import { planChanges, type TBridgeEnd, type TNetworkChange, type TNetworkState, type TPlan } from "./plan";
+import type { THelperClient } from "../helper-client";
+import type { THelperOperations } from "../helper/operations";
+import { detectSystem, liveBridges, persistConflicts, persistDiff, renderPersisted } from "./persist";
+import { planChanges, type TNetworkChange, type TPlan } from "./plan";
 import type { TReadNetwork } from "./read";
-
-/** The bridges as they are live, in the shape persistence writes. */
-export const liveBridges = (network: TNetworkState, names: Set<string>): TBridgeEnd[] =>
-  network.bridges
-    .filter((bridge) => names.has(bridge.name))
-    .map((bridge) => {
-      const link = network.interfaces.find((entry) => entry.name === bridge.name);
-      const route = network.routes.find(
-        (entry) => entry.isDefault && entry.family === "inet" && entry.dev === bridge.name,
-      );
-      return {
-        name: bridge.name,
-        ports: bridge.ports,
-        addresses: (link?.addresses ?? []).filter((a) => a.scope !== "link").map((a) => a.cidr),
-        stp: bridge.stp ?? false,
-        forwardDelay: bridge.forwardDelay ?? 15,
-        mtu: link?.mtu ?? null,
-        gateway: route?.gateway ?? null,
-      };
-    });
 
 /**
  * The Network page's view: the host's interfaces, bridges and routes, which interface carries the browser's
@@ -36,6 +18,7 @@ export const liveBridges = (network: TNetworkState, names: Set<string>): TBridge
  */
 export const createNetworkService = ({
   readNetwork,
+  helper,
   lxc,
   containers,
   db,
@@ -45,6 +28,7 @@ export const createNetworkService = ({
 }: {
   /** The host's network, read by the helper. */
   readNetwork: TReadNetwork;
+  helper: Pick<THelperClient<THelperOperations>, "call">;
   lxc: Pick<TLxcDriver, "info">;
   containers: Pick<TContainerService, "list">;
   db: TDb;
@@ -146,17 +130,11 @@ export const createNetworkService = ({
     };
   };
 
-  /** Writes what is live for the managed bridges to the host's network configuration. */
+  /** Writes what is live for the managed bridges to the host's network configuration (the helper renders it). */
   const persist = async (names?: Set<string>) => {
     const managed = names ?? (await managedBridges());
-    const [network, owners, target] = await Promise.all([
-      readNetwork(),
-      vethOwners(),
-      detectSystem(hostRoot),
-    ]);
-    const files = renderPersisted(target.system, liveBridges(network, managed), (name) => owners.has(name));
-    await writePersisted(hostRoot, target.system, files);
-    return { system: target.system, files: files.map((file) => `/${file.path}`) };
+    const owners = await vethOwners();
+    return helper.call("network.persist", { managed: [...managed], containerPorts: [...owners.keys()] });
   };
 
   /** What is persisted now against what is live: the files would not change if written again. */
@@ -184,7 +162,10 @@ export const createNetworkService = ({
     db,
     events,
     log,
+    helper,
     replan: computePlan,
+    sessionInterface: async (serverAddress) =>
+      interfaceWithAddress((await readNetwork()).interfaces, serverAddress)?.name ?? null,
     commit: async (planned) => {
       const names = await nextManaged(planned);
       await db.$transaction([

@@ -1,47 +1,25 @@
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, readdir, rm, stat, statfs } from "node:fs/promises";
+import { mkdir, rm, statfs } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { principalOf } from "../auth/principal";
 import { isAtLeast } from "../auth/roles";
+import { uploadSpoolOf } from "../layout";
 import type { TRuntime } from "../runtime";
 
 /**
- * `POST /api/uploads/rootfs?filename=NAME`: a root filesystem archive streamed from the browser into the first
- * import directory (operators; same-origin rules as every mutation), for the wizard's tarball provider. The name is
- * reduced to safe characters and prefixed with a random part, so nothing existing is overwritten; the upload is an
- * audit entry. The answer is the path to give `containers.create`'s `rootfs.path`.
+ * `POST /api/uploads/rootfs?filename=NAME`: a root filesystem archive streamed from the browser into the web tier's
+ * spool (web/uploads), then handed over to the helper, which copies it into the first import directory (root's:
+ * server/helper/operations/imports.ts); operators only, same-origin rules as every mutation. The name is reduced to
+ * safe characters and prefixed with a random part, so nothing existing is overwritten; the upload is an audit
+ * entry. The answer is the path to give `containers.create`'s `rootfs.path`.
  *
  * Bounded: the size must be announced (Content-Length) and at most ATELIER_UPLOAD_MAX_BYTES (413), and the import
- * directory's filesystem must have room for it (507). An uploaded archive is removed once a creation used it
- * (removeUsedUpload), or after a day (pruneUploads).
+ * directory's filesystem must have room for it (507), twice over (spool and import directory). An uploaded archive is
+ * removed once a creation used it (the helper's upload.remove), or after a day (upload.prune).
  */
-const UPLOAD_NAME = /^upload-[0-9a-f]{8}-[A-Za-z0-9._-]+$/;
-const DAY = 24 * 60 * 60 * 1000;
-
-/** Removes uploads older than a day from the upload directory. */
-export const pruneUploads = async (dir: string | undefined, now = Date.now()) => {
-  if (!dir) return 0;
-  let removed = 0;
-  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-    if (!entry.isFile() || !UPLOAD_NAME.test(entry.name)) continue;
-    const file = path.join(dir, entry.name);
-    const info = await stat(file).catch(() => null);
-    if (info && now - info.mtimeMs > DAY) {
-      await rm(file, { force: true });
-      removed += 1;
-    }
-  }
-  return removed;
-};
-
-/** After a creation from it (done or failed): an uploaded archive is not kept. Other archives are the admin's. */
-export const removeUsedUpload = async (file: string, uploadDir: string | undefined) => {
-  if (uploadDir && path.dirname(file) === path.resolve(uploadDir) && UPLOAD_NAME.test(path.basename(file)))
-    await rm(file, { force: true });
-};
 const send = (res: ServerResponse, status: number, body: unknown) => {
   res.writeHead(status, { "Content-Type": "application/json" });
   res.end(JSON.stringify(body));
@@ -79,14 +57,15 @@ export const handleUpload = async (
     return send(res, 413, {
       error: `The archive is ${length} bytes; uploads are limited to ${maxBytes} bytes (ATELIER_UPLOAD_MAX_BYTES)`,
     });
-  const dir = runtime.settings.importDirs[0];
-  if (!dir) return send(res, 500, { error: "No import directory is set (ATELIER_IMPORT_DIRS)" });
+  if (!runtime.settings.importDirs[0])
+    return send(res, 500, { error: "No import directory is set (ATELIER_IMPORT_DIRS)" });
+  const dir = uploadSpoolOf(runtime.settings.dataDir);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const space = await statfs(dir);
   const free = space.bavail * space.bsize;
-  if (free < length)
+  if (free < length * 2)
     return send(res, 507, {
-      error: `The import directory has ${free} bytes free, less than the archive's ${length}: free some space first`,
+      error: `The data directory has ${free} bytes free, less than twice the archive's ${length} (it is copied once): free some space first`,
     });
   const safe = path
     .basename(original)
@@ -99,23 +78,29 @@ export const handleUpload = async (
     // A client that sends more than it announced is cut off.
     if (received > length) req.destroy(new Error("more bytes than Content-Length announced"));
   });
+  let adopted: { path: string; bytes: number };
   try {
     await pipeline(req, createWriteStream(target, { flags: "wx", mode: 0o600 }));
   } catch (error) {
     await rm(target, { force: true });
     return send(res, 400, { error: `The upload did not complete: ${(error as Error).message}` });
   }
+  try {
+    adopted = await runtime.helper.call("upload.adopt", { name: path.basename(target) });
+  } finally {
+    await rm(target, { force: true });
+  }
   await runtime.db.auditEntry.create({
     data: {
       actor: principal.username,
       via: principal.via,
       action: "uploads.rootfs",
-      target: path.basename(target),
+      target: path.basename(adopted.path),
       input: JSON.stringify({ filename: original.slice(0, 200), bytes: received }),
       result: "ok",
       error: null,
       clientAddress: req.socket.remoteAddress ?? null,
     },
   });
-  return send(res, 200, { path: target, bytes: received });
+  return send(res, 200, { path: adopted.path, bytes: received });
 };

@@ -1,9 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import type { TDb } from "../db";
 import { AppError } from "../errors";
 import type { THelperClient } from "../helper-client";
-import { killGroup } from "../helper/commands";
 import type { TInputOf, TOutputOf } from "../helper/operation";
 import type { THelperOperations } from "../helper/operations";
 import type { EventBus } from "../events/bus";
@@ -260,12 +258,10 @@ export const createJobs = ({
   /** At start-up: jobs that were running when Atelier stopped are interrupted; their processes and leftovers go. */
   const recover = async () => {
     const rows = await db.job.findMany({ where: { state: "running" } });
+    // The helper cancelled this process's predecessor's calls when it went away and kills their commands (or, if
+    // the helper itself died, its successor did at its start): clean-up waits until they are gone.
+    if (rows.length > 0) await helper.call("job.settle", {});
     for (const row of rows) {
-      if (row.pgid) {
-        // Only if that process group is still the job's command (the pid may have been reused since).
-        const cmdline = await readFile(`/proc/${row.pgid}/cmdline`, "utf8").catch(() => "");
-        if (cmdline.includes(row.target)) await killGroup(row.pgid);
-      }
       await cleanupFor(row.kind, row.target)?.().catch((error: unknown) =>
         log.error("clean-up of an interrupted job failed", { jobId: row.id, error }),
       );

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFile, realpath, stat } from "node:fs/promises";
+import { realpath } from "node:fs/promises";
 import path from "node:path";
 import { createTwoFilesPatch } from "diff";
 import type { TContainerService } from "../containers/service";
@@ -7,7 +7,7 @@ import type { TDb } from "../db";
 import type { TRole } from "../auth/roles";
 import { AppError } from "../errors";
 import type { TLxcDriver } from "../lxc";
-import { checkConfigWithLiblxc, type TConfigVerdict } from "../lxc/check-config";
+import type { TConfigVerdict } from "../lxc/check-config";
 import { lookupKey } from "./catalogue";
 import { LxcConfig } from "./model";
 import {
@@ -21,7 +21,6 @@ import {
   type TPrivilegedChange,
 } from "./privileges";
 import { validateConfig, type TConfigProblem } from "./validate";
-import { writeAtomically } from "./write";
 
 /**
  * Reading and changing a container's config: validate (ours, then liblxc's own parser on the candidate) → diff →
@@ -36,38 +35,6 @@ export type TConfigChange = {
   apply: "live" | "restart";
   /** What happened to a live change on a running container, when it was asked for. */
   applied?: { ok: true } | { ok: false; message: string };
-};
-
-/** Paths on the host the config names that do not exist (an imported config often points elsewhere): warnings. */
-const checkHostPaths = async (raw: string): Promise<TConfigProblem[]> => {
-  const config = LxcConfig.parse(raw);
-  const problems: TConfigProblem[] = [];
-  for (const entry of config.entries()) {
-    if (entry.key === "lxc.mount.fstab" && entry.value.trim().startsWith("/")) {
-      if (!(await stat(entry.value.trim()).catch(() => null))?.isFile()) {
-        problems.push({
-          line: entry.line,
-          key: entry.key,
-          severity: "warning",
-          message: `lxc.mount.fstab names ${entry.value.trim()}, which does not exist on this host: the container will not start`,
-        });
-      }
-      continue;
-    }
-    if (entry.key !== "lxc.rootfs.path") continue;
-    const value = entry.value.trim();
-    // dir:/path or a plain path; other backends (lvm, zfs, overlay...) are not checked here.
-    const dir = value.startsWith("dir:") ? value.slice(4) : value.startsWith("/") ? value : null;
-    if (dir && !(await stat(dir).catch(() => null))?.isDirectory()) {
-      problems.push({
-        line: entry.line,
-        key: entry.key,
-        severity: "warning",
-        message: `lxc.rootfs.path names ${dir}, which is not a directory on this host: the container will not start`,
-      });
-    }
-  }
-  return problems;
 };
 
 export const versionOf = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -108,9 +75,14 @@ export type TConfigServiceOptions = {
   db: TDb;
   lxc: Pick<TLxcDriver, "configPath" | "exists" | "notFound" | "setCgroup">;
   containers: Pick<TContainerService, "get" | "create" | "destroy">;
-  check?: (text: string) => Promise<TConfigVerdict>;
+  /** liblxc's verdict on a candidate (in the helper: lxc.checkConfig). */
+  check: (text: string) => Promise<TConfigVerdict>;
+  /** Reads a container's config file (in the helper: config.read; the container's directory is root's). */
+  readConfig: (name: string) => Promise<string>;
+  /** Warnings for host paths the config names that do not exist (in the helper: config.hostPaths). */
+  hostPaths: (text: string) => Promise<TConfigProblem[]>;
   /** Replaces a container's config file atomically (in the helper: config.write). */
-  writeFile?: (name: string, text: string) => Promise<void>;
+  writeFile: (name: string, text: string) => Promise<void>;
   /** Host directories operators may bind-mount from (ATELIER_BIND_ROOTS). */
   bindRoots?: readonly string[];
   /** The config new containers start from (ATELIER_CONTAINER_CONFIG), for checking an import before it is made. */
@@ -168,8 +140,10 @@ export const createConfigService = ({
   db,
   lxc,
   containers,
-  check = checkConfigWithLiblxc,
-  writeFile = (name: string, text: string) => writeAtomically(lxc.configPath(name), text),
+  check,
+  readConfig,
+  hostPaths,
+  writeFile,
   bindRoots = [],
   containerConfigText,
 }: TConfigServiceOptions) => {
@@ -224,13 +198,13 @@ export const createConfigService = ({
   const read = async (name: string) => {
     if (!(await lxc.exists(name))) throw lxc.notFound(name);
     const path = lxc.configPath(name);
-    const raw = await readFile(path, "utf8");
+    const raw = await readConfig(name);
     return { name, path, raw, version: versionOf(raw) };
   };
 
   /** Ours first; liblxc's parser has its say only on a candidate ours finds no error in. */
   const validate = async (raw: string): Promise<TConfigProblem[]> => {
-    const problems = [...validateConfig(raw), ...(await checkHostPaths(raw))];
+    const problems = [...validateConfig(raw), ...(await hostPaths(raw))];
     if (problems.some((problem) => problem.severity === "error")) return problems;
     const verdict = await check(raw);
     if (verdict.isValid) return problems;

@@ -10,7 +10,11 @@ import path from "node:path";
  */
 const TEMP_PREFIX = ".atelier-write-";
 
-export const writeAtomically = async (file: string, content: string) => {
+export const writeAtomically = async (
+  file: string,
+  content: string,
+  { newMode = 0o640 }: { newMode?: number } = {},
+) => {
   const dir = path.dirname(file);
   const base = path.basename(file);
   for (const entry of await readdir(dir)) {
@@ -18,7 +22,7 @@ export const writeAtomically = async (file: string, content: string) => {
   }
   const before = await stat(file).catch(() => null);
   const temp = path.join(dir, `${TEMP_PREFIX}${base}.${randomBytes(6).toString("hex")}`);
-  const handle = await open(temp, "wx", before ? before.mode & 0o7777 : 0o640);
+  const handle = await open(temp, "wx", before ? before.mode & 0o7777 : newMode);
   try {
     await handle.writeFile(content);
     await handle.sync();

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createDb, type TDb } from "../db";
 import { logger } from "../log";
-import { migrateDatabase } from "../migrate";
+import { migrateDatabase } from "../launcher/migrate";
 import { MetricsHistory } from "./history";
 import { RecentWindow } from "./recent";
 import { sqliteRowReader } from "./sqlite-reader";

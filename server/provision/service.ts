@@ -2,7 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { modeOf } from "./tarball";
-import { removeUsedUpload } from "../http/upload";
+import { UPLOAD_NAME } from "../layout";
 import { type z } from "zod";
 import type { TActor } from "../auth/roles";
 import type { TContainerService } from "../containers/service";
@@ -12,7 +12,7 @@ import { startLockedJob } from "../jobs/locked-job";
 import { writeNic } from "../host-network/nics";
 import type { TReadNetwork } from "../host-network/read";
 import type { TLxcDriver } from "../lxc";
-import { summariseStderr } from "../lxc/tools";
+import { summariseStderr } from "../lxc/stderr";
 import type { TConfigService } from "../lxc-config/service";
 import { LxcConfig } from "../lxc-config/model";
 import { detectLayout } from "../metrics/layout";
@@ -239,7 +239,13 @@ export const createProvisioner = ({
         try {
           await unpackTarball(name, file, rootfs, context);
         } finally {
-          await removeUsedUpload(file, importDirs[0]);
+          // An uploaded archive is not kept once used; other archives are the admin's.
+          if (
+            importDirs[0] &&
+            path.dirname(file) === path.resolve(importDirs[0]) &&
+            UPLOAD_NAME.test(path.basename(file))
+          )
+            await helper.call("upload.remove", { name: path.basename(file) });
         }
         return;
       }
@@ -366,21 +372,8 @@ export const createProvisioner = ({
           field: "rootfs.arch",
         });
     }
-    if (form.rootfs.kind === "tarball") {
-      const file = path.resolve(form.rootfs.path);
-      if (!importDirs.some((dir) => file.startsWith(`${path.resolve(dir)}/`)))
-        throw new AppError("BAD_REQUEST", {
-          message: `${form.rootfs.path} is outside the directories tarballs may come from (${importDirs.join(", ")})`,
-          hint: "Put the archive in one of them (ATELIER_IMPORT_DIRS).",
-          field: "rootfs.path",
-        });
-      const info = await stat(file).catch(() => null);
-      if (!info?.isFile())
-        throw new AppError("BAD_REQUEST", {
-          message: `${form.rootfs.path} is not a file`,
-          field: "rootfs.path",
-        });
-    }
+    // Inside an import directory (root's: the helper looks), and a file.
+    if (form.rootfs.kind === "tarball") await helper.call("imports.check", { path: form.rootfs.path });
     if (form.network) {
       const network = await readNetwork();
       if (!network.bridges.some((bridge) => bridge.name === form.network?.bridge))

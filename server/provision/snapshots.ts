@@ -5,7 +5,7 @@ import { AppError } from "../errors";
 import type { TJobs } from "../jobs/jobs";
 import { startLockedJob } from "../jobs/locked-job";
 import type { TLxcDriver } from "../lxc";
-import { summariseStderr } from "../lxc/tools";
+import { summariseStderr } from "../lxc/stderr";
 
 /**
  * Snapshots with lxc-snapshot: create (with a comment), list (time, comment, size: read from LXCPATH/NAME/snaps,

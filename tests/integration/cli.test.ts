@@ -1,4 +1,4 @@
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, stat } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
@@ -12,7 +12,11 @@ const atelier = (args: string[], env: Record<string, string>, input?: string) =>
 describe("the atelier command line", () => {
   it("adds users, sets passwords and makes tokens on the database directly, each audited", async () => {
     const dataDir = await mkdtemp(path.join(process.env.ATELIER_DATA_DIR ?? "/tmp", "cli-"));
-    const env = { ATELIER_DATA_DIR: dataDir, DATABASE_URL: `file:${path.join(dataDir, "atelier.db")}` };
+    // The database where it belongs (web/, the web user's); the CLI, run by root, works on it as that user.
+    const env = {
+      ATELIER_DATA_DIR: dataDir,
+      DATABASE_URL: `file:${path.join(dataDir, "web", "atelier.db")}`,
+    };
 
     const added = await atelier(["user", "add", "alice", "--role", "admin"], env, "first-password-1\n");
     expect(added.exitCode).toBe(0);
@@ -24,6 +28,9 @@ describe("the atelier command line", () => {
       (await atelier(["user", "add", "Bad Name", "--role", "viewer"], env, "long-enough-1\n")).exitCode,
     ).toBe(2);
     expect((await atelier(["user", "passwd", "alice"], env, "second-password-2\n")).exitCode).toBe(0);
+    // Made by root, owned by the web user: the web tier can open it (and its journal files) afterwards.
+    const webUid = Number((await execa("id", ["-u", "atelier"])).stdout);
+    expect((await stat(path.join(dataDir, "web", "atelier.db"))).uid).toBe(webUid);
 
     const created = await atelier(
       ["token", "create", "alice", "--name", "backup", "--role", "viewer", "--expires-days", "5"],

@@ -345,10 +345,9 @@ describe("a crash during writes", () => {
     })();
     // Killed once saves are flowing, while the next one is in flight (the writer never waits between saves).
     await expect.poll(() => acknowledged.length, { timeout: 60_000 }).toBeGreaterThanOrEqual(5);
-    process.kill(own.pid ?? 0, "SIGKILL");
+    await own.crash();
     stop = true;
     await writer;
-    await own.stop().catch(() => undefined);
 
     const text = await readFile(configFile(name), "utf8");
     const last = acknowledged.at(-1)?.raw;

@@ -1,5 +1,4 @@
-import { kill } from "node:process";
-import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -79,6 +78,8 @@ beforeAll(async () => {
   });
   await ip("route", "replace", "default", "via", "192.0.2.1", "dev", "atnic0");
   hostRoot = await mkdtemp(path.join(process.env.ATELIER_DATA_DIR ?? "/tmp", "hostroot-"));
+  // Read by the web tier (user atelier) for the persistence preview, written by the helper (root).
+  await chmod(hostRoot, 0o755);
   await mkdir(path.join(hostRoot, "etc/network/interfaces.d"), { recursive: true });
   await writeFile(
     path.join(hostRoot, "etc/network/interfaces"),
@@ -254,8 +255,7 @@ describe("network.applyPlan", () => {
     const applied = await admin("network.applyPlan", { changes, digest: plan.digest, rollbackSeconds: 600 });
     expect(applied.data).toMatchObject({ state: "pending" });
     expect(await addressesOf("atbr1")).toContain("198.51.100.1/24");
-    kill(server.pid ?? 0, "SIGKILL");
-    await server.stop().catch(() => undefined);
+    await server.crash();
     server = await startServer(
       { HOST: "0.0.0.0", ATELIER_ALLOW_HTTP: "1", ATELIER_HOST_ROOT: hostRoot },
       { reuse: { dataDir: server.dataDir, databaseUrl: server.databaseUrl, tokens: server.tokens } },
@@ -269,6 +269,32 @@ describe("network.applyPlan", () => {
       state: "rolled-back",
       message: "Atelier stopped before this change was confirmed: rolled back at start-up.",
     });
+  });
+
+  it("the web tier killed while a change waits: the helper still rolls it back on time, and its successor records it", async () => {
+    const changes = [{ op: "address.add", dev: "atbr1", cidr: "198.51.100.2/24" }];
+    const plan = (await admin("network.plan", { changes }, "query")).data as TPlan;
+    const applied = await admin("network.applyPlan", { changes, digest: plan.digest, rollbackSeconds: 5 });
+    expect(applied.data).toMatchObject({ state: "pending" });
+    expect(await addressesOf("atbr1")).toContain("198.51.100.2/24");
+    const helperBefore = await server.helperPid();
+    await server.killWebTier();
+    expect(await server.helperPid()).toBe(helperBefore);
+    // Nobody confirms: undone on time by the web tier started again (it found the change still waiting in the
+    // helper) or, had it come back later, by the helper's own timer.
+    await waitFor(async () => !(await addressesOf("atbr1")).includes("198.51.100.2/24"), 30_000);
+    await expect
+      .poll(
+        async () =>
+          (
+            (await admin("network.applies", undefined, "query")).data as { state: string; message: string }[]
+          )[0],
+        { timeout: 15_000 },
+      )
+      .toMatchObject({
+        state: "rolled-back",
+        message: "Not confirmed within 5 s: rolled back automatically.",
+      });
   });
 
   it("kill -9 in the middle of applying a change of many steps: the restart undoes every step that was made", async () => {
@@ -291,10 +317,9 @@ describe("network.applyPlan", () => {
     while (ours(await addressesOf("atbr1")).length === 0) {
       if (Date.now() > deadline) throw new Error("the apply never started");
     }
-    kill(server.pid ?? 0, "SIGKILL");
+    await server.crash();
     const made = ours(await addressesOf("atbr1")).length;
     await applying;
-    await server.stop().catch(() => undefined);
     expect(made).toBeGreaterThan(0);
     server = await startServer(
       { HOST: "0.0.0.0", ATELIER_ALLOW_HTTP: "1", ATELIER_HOST_ROOT: hostRoot },

@@ -353,25 +353,23 @@ describe("jobs", () => {
     expect((await callProcedure(server, "jobs.cancel", { id: made.jobId })).status).toBe(412);
   });
 
-  it("a restart of Atelier mid-job marks it interrupted and cleans up", async () => {
+  it("the web tier killed mid-job: the one the launcher starts again marks it interrupted and cleans up", async () => {
     const heldBefore = mirror.held();
     const made = await create({ rootfs: { kind: "debian", release: "bullseye", mirror: mirror.url } });
     await expect.poll(() => mirror.held(), { timeout: 60_000 }).toBeGreaterThan(heldBefore);
     const pgid = await jobProcessGroup(server.databaseUrl, made.jobId);
     expect(pgid).not.toBeNull();
     expect((await processesInGroup(pgid ?? -1)).length).toBeGreaterThan(1);
-    process.kill(server.pid ?? 0, "SIGKILL");
-    await server.stop().catch(() => undefined);
-    server = await startServer(
-      {},
-      { reuse: { dataDir: server.dataDir, databaseUrl: server.databaseUrl, tokens: server.tokens } },
-    );
+    // kill -9 of the web tier alone: the helper, its connection gone, cancels the call and kills the group.
+    const helperBefore = await server.helperPid();
+    await server.killWebTier();
+    expect(await server.helperPid()).toBe(helperBefore);
     const after = await job(made.jobId);
     expect(after).toMatchObject({
       state: "interrupted",
       error: "Atelier stopped while this job ran; what it had made was removed.",
     });
-    // The group outlived the server killed with -9 (it is a group of its own): the restart killed all of it.
+    // The group (of its own) did not outlive the web tier killed with -9: the helper killed all of it.
     expect(await processesInGroup(pgid ?? -1)).toEqual([]);
     expect(await processesMentioning("debootstrap")).toEqual([]);
     expect(await exists(path.join(lxcPath(), made.name))).toBe(false);
@@ -407,10 +405,10 @@ describe("a crash during a stream of jobs", () => {
         { timeout: 60_000, interval: 50 },
       )
       .toBe(true);
-    process.kill(server.pid ?? 0, "SIGKILL");
+    // All of Atelier at once: the next helper kills the groups the last one left (its own record of them).
+    await server.crash();
     stop = true;
     await creator;
-    await server.stop().catch(() => undefined);
     server = await startServer(
       {},
       { reuse: { dataDir: server.dataDir, databaseUrl: server.databaseUrl, tokens: server.tokens } },

@@ -1,12 +1,13 @@
 import { existsSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHelperClient, type THelperClient } from "@/server/helper-client";
-import { helperOperations, type THelperOperations } from "@/server/helper/operations";
+import { createHelperOperations, type THelperOperations } from "@/server/helper/operations";
 import { encode } from "@/server/helper/protocol";
 import { startHelper } from "@/server/helper/spawn";
+import { helperSocketPath, helperStateDirOf, uploadSpoolOf } from "@/server/layout";
 import { lxcPath, lxcState, uniqueName } from "../lxc-oracle";
 import { writeTar } from "../hostile-tar";
 import { canariesFor, generate, setAt, unionSites, type TZod } from "../schema-inputs";
@@ -21,10 +22,14 @@ const EXPECTED_OPERATIONS = [
   "cache.list",
   "cache.remove",
   "cache.removePartials",
+  "config.hostPaths",
+  "config.read",
   "config.write",
+  "imports.check",
   "job.copy",
   "job.createDebian",
   "job.restoreSnapshot",
+  "job.settle",
   "job.snapshot",
   "job.unpackTarball",
   "lxc.checkConfig",
@@ -45,12 +50,23 @@ const EXPECTED_OPERATIONS = [
   "lxc.start",
   "lxc.stop",
   "lxc.unfreeze",
+  "nat.start",
+  "nat.status",
+  "nat.stop",
+  "network.apply",
+  "network.confirm",
+  "network.persist",
   "network.read",
+  "network.rollback",
+  "network.status",
   "rootfs.prepare",
   "snapshot.list",
   "tarball.prepare",
   "tarball.stripSetuid",
   "tarball.writeConfig",
+  "upload.adopt",
+  "upload.prune",
+  "upload.remove",
 ];
 
 const settings = () => ({
@@ -59,9 +75,17 @@ const settings = () => ({
   lxcCache: process.env.ATELIER_LXC_CACHE ?? "",
   importDirs: (process.env.ATELIER_IMPORT_DIRS ?? "").split(":"),
 });
+let dataDir: string;
 const operationsOf = () => {
   const { lxcCache, ...rest } = settings();
-  return helperOperations({ ...rest, cacheDir: lxcCache });
+  return createHelperOperations({
+    ...rest,
+    cacheDir: lxcCache,
+    stateDir: helperStateDirOf(dataDir),
+    uploadSpool: uploadSpoolOf(dataDir),
+    hostRoot: dataDir,
+    allowedUids: [0],
+  }).operations;
 };
 
 let helper: Awaited<ReturnType<typeof startHelper>>;
@@ -69,10 +93,18 @@ let client: THelperClient<THelperOperations>;
 let canaryDir: string;
 
 beforeAll(async () => {
-  const dataDir = await mkdtemp(path.join(process.env.ATELIER_DATA_DIR ?? "/tmp", "helper-"));
+  dataDir = await mkdtemp(path.join(process.env.ATELIER_DATA_DIR ?? "/tmp", "helper-"));
   canaryDir = path.join(dataDir, "canaries");
   await mkdir(canaryDir);
-  helper = await startHelper({ dataDir, ...settings() });
+  helper = await startHelper({
+    ...settings(),
+    socketPath: helperSocketPath(dataDir),
+    stateDir: helperStateDirOf(dataDir),
+    uploadSpool: uploadSpoolOf(dataDir),
+    hostRoot: dataDir,
+    allowUid: 0,
+    socketGroup: 0,
+  });
   client = createHelperClient<THelperOperations>(helper.socketPath);
 });
 afterAll(async () => {
@@ -121,7 +153,8 @@ describe("the helper, to a compromised web tier", () => {
     // and is refused by its credentials: every uid of the peer must be the web tier's.
     const runDir = process.env.ATELIER_TEST_DIR ?? "/nonexistent";
     for (let dir = path.dirname(path.dirname(helper.socketPath)); dir.startsWith(runDir);) {
-      await chmod(dir, 0o750);
+      // Group traversal added; what the others have (the web user's traversal) kept.
+      await chmod(dir, ((await stat(dir)).mode & 0o777) | 0o050);
       dir = path.dirname(dir);
     }
     const [refused] = await raw([hello], { uid: 1, gid: process.getgid?.() ?? 0 });
@@ -147,29 +180,38 @@ describe("the helper, to a compromised web tier", () => {
     let calls = 0;
     for (const [op, { input: schema }] of Object.entries(operations)) {
       if (op === "lxc.monitor") continue; // no string input; a stream (walked below)
-      const sites = unionSites(schema);
-      expect(sites, op).toEqual([]);
-      const made = generate(schema, [], () => 0, "x0");
-      for (const leaf of made.leaves) {
-        for (const canary of canariesFor(canaryDir)) {
-          const input = structuredClone(made.value);
-          setAt(input, leaf.path, canary);
-          calls += 1;
-          const field = leaf.path.join(".");
-          const outcome = await client.call(op as "lxc.info", input as never).then(
-            (data) => ({ ok: true as const, data }),
-            (error: { code?: string; field?: string }) => ({ ok: false as const, error }),
-          );
-          // A refusal names the field; a success is only the config check's verdict on text it was given.
-          if (outcome.ok) {
-            if (op !== "lxc.checkConfig") failures.push(`${op} ${field}: accepted ${JSON.stringify(canary)}`);
-          } else if (outcome.error.code === "BAD_REQUEST" && outcome.error.field !== field) {
-            failures.push(`${op} ${field}: refused naming ${outcome.error.field}`);
-          } else if (!["BAD_REQUEST", "NOT_FOUND"].includes(outcome.error.code ?? "")) {
-            failures.push(`${op} ${field}: ${outcome.error.code}`);
+      // One variant per branch of every union (a network change's kinds), each walked on its own branch's fields.
+      const variants = [
+        generate(schema, [], () => 0, "x0"),
+        ...unionSites(schema).flatMap(({ site, options }) =>
+          Array.from({ length: options - 1 }, (_, index) => {
+            const made = generate(schema, [], (at) => (at === site ? index + 1 : 0), "x0");
+            return { ...made, leaves: made.leaves.filter((leaf) => leaf.path.join(".").startsWith(site)) };
+          }),
+        ),
+      ];
+      for (const made of variants)
+        for (const leaf of made.leaves) {
+          for (const canary of canariesFor(canaryDir)) {
+            const input = structuredClone(made.value);
+            setAt(input, leaf.path, canary);
+            calls += 1;
+            const field = leaf.path.join(".");
+            const outcome = await client.call(op as "lxc.info", input as never).then(
+              (data) => ({ ok: true as const, data }),
+              (error: { code?: string; field?: string }) => ({ ok: false as const, error }),
+            );
+            // A refusal names the field; a success is only the config check's verdict on text it was given.
+            if (outcome.ok) {
+              if (!["lxc.checkConfig", "config.hostPaths"].includes(op))
+                failures.push(`${op} ${field}: accepted ${JSON.stringify(canary)}`);
+            } else if (outcome.error.code === "BAD_REQUEST" && outcome.error.field !== field) {
+              failures.push(`${op} ${field}: refused naming ${outcome.error.field}`);
+            } else if (!["BAD_REQUEST", "NOT_FOUND"].includes(outcome.error.code ?? "")) {
+              failures.push(`${op} ${field}: ${outcome.error.code}`);
+            }
           }
         }
-      }
     }
     expect(failures).toEqual([]);
     expect(calls).toBeGreaterThan(100);

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, stat } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { expect } from "vitest";
 import type { TRole } from "@/server/auth/roles";
@@ -42,7 +42,12 @@ export const createBusybox = async (server: TRunningServer, name = uniqueName("s
 };
 
 /** A directory standing for the host, outside the lxcpath and every rootfs. */
-export const makeHostDir = () => mkdtemp(path.join(process.env.ATELIER_DATA_DIR ?? "/tmp", "host-"));
+/** A directory laid out as a host's would be: readable by all (the web tier, user atelier, browses bind roots). */
+export const makeHostDir = async () => {
+  const dir = await mkdtemp(path.join(process.env.ATELIER_DATA_DIR ?? "/tmp", "host-"));
+  await chmod(dir, 0o755);
+  return dir;
+};
 
 /** Every entry below a directory with its mode, owner and content: equal before and after means untouched. */
 export const snapshotTree = async (dir: string): Promise<string[]> => {

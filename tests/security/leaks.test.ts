@@ -9,7 +9,7 @@ import { configOf, createBusybox } from "./helpers";
 /**
  * What a viewer reads does not leak secrets, and nothing secret travels where it is kept: the container's
  * environment values are redacted for viewers, API answers are never cached, the wizard's preview (a GET) refuses
- * a root password, and the setup token sits in a file only root reads, gone once used.
+ * a root password, and the setup token sits in a file only root and the web user read, gone once used.
  */
 let server: TRunningServer;
 beforeAll(async () => {
@@ -88,10 +88,12 @@ describe("secrets", () => {
     expect(fine.status).toBe(200);
   });
 
-  it("the setup token is also in a file only root reads, removed once the first admin exists", async () => {
+  it("the setup token is also in a file only root and the web user read, removed once the first admin exists", async () => {
     const fresh = await startServer({}, { withUsers: false });
     try {
-      const file = path.join(fresh.dataDir, "setup-token");
+      // In the web tier's own directory, which no other user may even enter.
+      const file = path.join(fresh.dataDir, "web", "setup-token");
+      expect((await stat(path.dirname(file))).mode & 0o777).toBe(0o700);
       const token = (await readFile(file, "utf8")).trim();
       expect((await stat(file)).mode & 0o777).toBe(0o600);
       expect(fresh.output()).toContain(`#token=${token}`);

@@ -51,8 +51,8 @@ describe("TLS by default", () => {
     let server = await startServer({ HOST: "0.0.0.0" }, { scheme: "https", withUsers: false });
     try {
       const port = Number(new URL(server.url).port);
-      const cert = await readFile(path.join(server.dataDir, "tls/cert.pem"), "utf8");
-      expect((await stat(path.join(server.dataDir, "tls/key.pem"))).mode & 0o777).toBe(0o600);
+      const cert = await readFile(path.join(server.dataDir, "web/tls/cert.pem"), "utf8");
+      expect((await stat(path.join(server.dataDir, "web/tls/key.pem"))).mode & 0o777).toBe(0o600);
       const fingerprint = new X509Certificate(cert).fingerprint256;
       expect(await servedFingerprint(port)).toBe(fingerprint);
       // Printed beside the setup link, and in the start-up log line.
@@ -74,7 +74,7 @@ describe("TLS by default", () => {
       if (isStillCovering && coversNames(cert, hostNames())) expect(again).toBe(fingerprint);
       else
         expect(
-          coversNames(await readFile(path.join(server.dataDir, "tls/cert.pem"), "utf8"), hostNames()),
+          coversNames(await readFile(path.join(server.dataDir, "web/tls/cert.pem"), "utf8"), hostNames()),
         ).toBe(true);
     } finally {
       await server.stop();
@@ -88,7 +88,7 @@ describe("TLS by default", () => {
     );
     try {
       const port = Number(new URL(server.url).port);
-      const cert = await readFile(path.join(server.dataDir, "tls/cert.pem"), "utf8");
+      const cert = await readFile(path.join(server.dataDir, "web/tls/cert.pem"), "utf8");
       const at = (host: string, pathname: string) =>
         get(`https://127.0.0.1:${port}${pathname}`, { ca: cert, host, servername: "localhost" });
       for (const pathname of ["/api/health", "/containers", "/api/trpc/auth.status"]) {

@@ -1,9 +1,11 @@
-import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { chmod, mkdir, open, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { AppError } from "../../errors";
 import { containerNotFound } from "../../lxc";
 import { ZContainerName } from "../../lxc/container-name";
+import { checkHostPaths } from "../../lxc-config/host-paths";
 import { writeAtomically } from "../../lxc-config/write";
 import { openRootfs } from "../../rootfs";
 import { writeGuestFiles } from "../../rootfs/guest-files";
@@ -43,6 +45,32 @@ export const fileOperations = ({
         await mustExist(name);
         await writeAtomically(path.join(dirOf(name), "config"), text);
       },
+    }),
+    /** The config file as it is (a regular file, never followed through a link), for the editor. */
+    "config.read": defineOperation({
+      input: ZName,
+      run: async ({ name }) => {
+        await mustExist(name);
+        const handle = await open(
+          path.join(dirOf(name), "config"),
+          constants.O_RDONLY | constants.O_NOFOLLOW,
+        );
+        try {
+          const info = await handle.stat();
+          if (!info.isFile() || info.size > MAX_CONFIG * 4)
+            throw new AppError("PRECONDITION_FAILED", {
+              message: `${name}'s config is not a regular file of a config's size`,
+            });
+          return { text: await handle.readFile("utf8") };
+        } finally {
+          await handle.close();
+        }
+      },
+    }),
+    /** Warnings for the host paths a candidate config names (rootfs, fstab) that are not there. */
+    "config.hostPaths": defineOperation({
+      input: z.object({ text: z.string().max(MAX_CONFIG) }).strict(),
+      run: ({ text }) => checkHostPaths(text),
     }),
     "rootfs.prepare": defineOperation({
       input: z

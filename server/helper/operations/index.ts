@@ -1,22 +1,61 @@
+import type { TLogger } from "../../log";
+import { z } from "zod";
+import { recoverProcessGroups, settleGroups } from "../commands";
+import { defineOperation } from "../operation";
 import { fileOperations } from "./files";
+import { importOperations } from "./imports";
 import { jobOperations } from "./jobs";
 import { lxcOperations } from "./lxc";
+import { natOperations } from "./nat";
+import { networkOperations } from "./network";
 import { readOperations } from "./reads";
 
-/**
- * Every operation the helper offers, by name: the whole of what the web tier may ask of root. One file per family.
- */
-export const helperOperations = (settings: {
+export type THelperSettings = {
   lxcPath: string;
   containerConfig?: string;
   /** LXC's template cache (ATELIER_LXC_CACHE) and the directories tarballs may come from. */
   cacheDir: string;
   importDirs: readonly string[];
-}) => ({
-  ...lxcOperations(settings),
-  ...jobOperations(settings),
-  ...fileOperations(settings),
-  ...readOperations(settings),
-});
+  /** The helper's own directory, root only: the network journal, dnsmasq's files. */
+  stateDir: string;
+  /** Where the host's /etc is ("/", or a directory laid out like / in tests). */
+  hostRoot: string;
+  /** The web tier's upload spool, and the uids that may call (their files may be taken from the spool). */
+  uploadSpool: string;
+  allowedUids: readonly number[];
+  log?: TLogger;
+};
 
-export type THelperOperations = ReturnType<typeof helperOperations>;
+/**
+ * Every operation the helper offers, by name: the whole of what the web tier may ask of root. One file per family.
+ * `recover` runs once when the helper starts: it undoes what a previous helper left half done.
+ */
+export const createHelperOperations = (settings: THelperSettings) => {
+  const network = networkOperations(settings);
+  return {
+    operations: {
+      ...lxcOperations(settings),
+      ...jobOperations(settings),
+      ...fileOperations(settings),
+      ...readOperations(settings),
+      ...network.operations,
+      ...natOperations(settings),
+      ...importOperations(settings),
+      /**
+       * Waits (10 s at most) until no job command runs: a web tier that died left calls the helper cancelled, whose
+       * process groups are being killed; its successor cleans up after them only once they are gone.
+       */
+      "job.settle": defineOperation({
+        input: z.object({}).strict(),
+        run: async () => ({ settled: await settleGroups(10_000) }),
+      }),
+    },
+    recover: async () => {
+      await recoverProcessGroups(settings.stateDir);
+      await network.recover();
+    },
+    close: () => network.close(),
+  };
+};
+
+export type THelperOperations = ReturnType<typeof createHelperOperations>["operations"];

@@ -23,6 +23,22 @@ const ip = async (args: string[]) => {
   return JSON.parse(result.stdout || "[]") as unknown;
 };
 
+/** The host's interfaces, bridges and routes, as iproute2 reports them. */
+export const readHostNetwork = async () => {
+  const [links, addrs, routes4, routes6] = await Promise.all([
+    ip(["-d", "-s", "link", "show"]),
+    ip(["addr", "show"]),
+    ip(["route", "show", "table", "main"]),
+    ip(["-6", "route", "show", "table", "main"]),
+  ]);
+  return parseNetwork(
+    links as Parameters<typeof parseNetwork>[0],
+    addrs as Parameters<typeof parseNetwork>[1],
+    routes4 as Parameters<typeof parseNetwork>[2],
+    routes6 as Parameters<typeof parseNetwork>[3],
+  );
+};
+
 /**
  * Bytes a directory takes (`du -sb`), or null when du cannot say. `du -D` follows the path itself when it is a link
  * (a cache entry linked in), never the links inside: a root filesystem is full of absolute links that would point
@@ -40,20 +56,7 @@ const SNAPSHOT = /^snap\d{1,6}$/;
 export const readOperations = ({ lxcPath, cacheDir }: { lxcPath: string; cacheDir: string }) => ({
   "network.read": defineOperation({
     input: z.object({}).strict(),
-    run: async () => {
-      const [links, addrs, routes4, routes6] = await Promise.all([
-        ip(["-d", "-s", "link", "show"]),
-        ip(["addr", "show"]),
-        ip(["route", "show", "table", "main"]),
-        ip(["-6", "route", "show", "table", "main"]),
-      ]);
-      return parseNetwork(
-        links as Parameters<typeof parseNetwork>[0],
-        addrs as Parameters<typeof parseNetwork>[1],
-        routes4 as Parameters<typeof parseNetwork>[2],
-        routes6 as Parameters<typeof parseNetwork>[3],
-      );
-    },
+    run: readHostNetwork,
   }),
   "cache.list": defineOperation({
     input: z.object({}).strict(),

@@ -18,7 +18,7 @@ export const setupRoute = publicProcedure
     }
     setup.token.consume(input.token);
     setup.token = null;
-    await removeSetupTokenFile(ctx.runtime.settings.dataDir);
+    await removeSetupTokenFile(ctx.runtime.settings.webDir);
     const user = await accounts.createUser({
       username: input.username,
       password: input.password,
