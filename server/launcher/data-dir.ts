@@ -37,7 +37,7 @@ const WEB_FILES = [
 const isRealDirectory = async (dir: string) => (await lstat(dir).catch(() => null))?.isDirectory() ?? false;
 
 /** chown -hR, never following a link, never leaving the tree. */
-const chownTree = async (dir: string, uid: number, gid: number) => {
+export const chownTree = async (dir: string, uid: number, gid: number) => {
   await chown(dir, uid, gid);
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const entryPath = path.join(dir, entry.name);

@@ -6,7 +6,7 @@
  * socket to the web tier. It restarts either child when it dies (after a pause that grows while it keeps dying) and
  * stops both on SIGTERM or SIGINT: the web tier first, then the helper.
  */
-import { chown, mkdir, rm, writeFile } from "node:fs/promises";
+import { chown, lchown, mkdir, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,7 +18,7 @@ import { helperStateDirOf, uploadSpoolOf } from "../layout";
 import { logger } from "../log";
 import { lxcDefaultPath } from "../lxc/tools";
 import { startHelper } from "../helper/spawn";
-import { prepareDataDir, resolveWebUser, type TWebUser } from "./data-dir";
+import { chownTree, prepareDataDir, resolveWebUser, type TWebUser } from "./data-dir";
 import { migrateDatabase } from "./migrate";
 import { SETTINGS_EXIT_CODE } from "../env";
 
@@ -142,6 +142,12 @@ const main = async () => {
       log.info("data directory migrated to the privilege split's layout", { moved, to: settings.webDir });
     await migrateDatabase(settings.databaseUrl, { uid: user.uid, gid: user.gid });
     tlsEnv = await copyConfiguredTls(settings, user);
+    // Development: Next's dev server, in the web tier, writes its build directory and next-env.d.ts.
+    if (settings.isDev) {
+      await mkdir(path.join(root, ".next"), { recursive: true });
+      await chownTree(path.join(root, ".next"), user.uid, user.gid);
+      await lchown(path.join(root, "next-env.d.ts"), user.uid, user.gid).catch(() => undefined);
+    }
   } catch (error) {
     if (error instanceof SettingsError) return fail(error.message);
     return fail(`Atelier cannot start: ${(error as Error).message}`);

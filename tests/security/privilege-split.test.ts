@@ -1,0 +1,177 @@
+import { existsSync } from "node:fs";
+import { chown, lstat, mkdir, mkdtemp, readdir, readFile, stat, symlink, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { execa } from "execa";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { helperSocketPath, importDirOf } from "@/server/layout";
+import { encode } from "@/server/helper/protocol";
+import { callProcedure, seedUsers, startServer, type TRunningServer } from "../server";
+
+/**
+ * The privilege split as `ps` and /proc show it: Atelier started as `npm start` starts it is a launcher and a helper
+ * as root and a web tier as the atelier user with no capability at all and no_new_privs; the helper's socket is for
+ * that uid only (root itself is refused); the data directory is root's, with web/ the web user's alone; and the
+ * handover of an upload from the web tier's spool, the one place root reads what the web tier wrote, takes only a
+ * regular file of the web tier's own. An install from before the split is migrated at start.
+ */
+let server: TRunningServer;
+let webUid: number;
+let webGid: number;
+
+beforeAll(async () => {
+  webUid = Number((await execa("id", ["-u", "atelier"])).stdout);
+  webGid = Number((await execa("id", ["-g", "atelier"])).stdout);
+  server = await startServer();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+const statusOf = async (pid: number) =>
+  Object.fromEntries(
+    (await readFile(`/proc/${pid}/status`, "utf8"))
+      .split("\n")
+      .map((line) => line.split(":\t"))
+      .filter((parts): parts is [string, string] => parts.length === 2)
+      .map(([key, value]) => [key, value.trim()]),
+  );
+
+/** What the helper answers a raw peer, as the given user: its lines until it closes or 2 s pass. */
+const asPeer = async (lines: string[], user: { uid: number; gid: number } | null) => {
+  const script = `
+    const socket = require("node:net").connect(process.argv[1]);
+    let text = "";
+    socket.on("connect", () => socket.write(process.argv[2]));
+    socket.on("data", (chunk) => (text += chunk));
+    socket.on("error", (error) => (text += JSON.stringify({ type: "connect-error", code: error.code }) + "\\n"));
+    const done = () => { process.stdout.write(text); process.exit(0); };
+    socket.on("close", done);
+    setTimeout(done, 2000);
+  `;
+  const argv = [process.execPath, "-e", script, helperSocketPath(server.dataDir), lines.join("")];
+  const command = user
+    ? ["setpriv", `--reuid=${user.uid}`, `--regid=${user.gid}`, "--clear-groups", ...argv]
+    : argv;
+  const result = await execa(command[0] ?? "", command.slice(1), { reject: false });
+  return result.stdout
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+};
+const hello = encode({ type: "hello", version: 1 });
+const call = (id: number, op: string, input: unknown) => encode({ type: "call", id, op, input });
+
+describe("the privilege split", () => {
+  it("runs the web tier as atelier with no capabilities and no_new_privs, and only the helper as root", async () => {
+    const webPid = await server.webPid();
+    const helperPid = await server.helperPid();
+    expect(webPid).not.toBeNull();
+    expect(helperPid).not.toBeNull();
+    const web = await statusOf(webPid ?? 0);
+    expect(web.Uid?.split(/\s+/)).toEqual(Array(4).fill(String(webUid)));
+    expect(web.Gid?.split(/\s+/)).toEqual(Array(4).fill(String(webGid)));
+    expect(web.Groups ?? "").toBe("");
+    for (const set of ["CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"])
+      expect(web[set], set).toBe("0000000000000000");
+    expect(web.NoNewPrivs).toBe("1");
+    // As `ps` shows it.
+    const ps = (await execa("ps", ["-o", "user=,args=", "-p", `${server.pid},${webPid},${helperPid}`]))
+      .stdout;
+    expect(ps).toMatch(/^atelier\s+\S*node .*server\/main\.ts$/m);
+    expect(ps).toMatch(/^root\s+\S*node .*server\/helper\/main\.ts$/m);
+    expect(ps).toMatch(/^root\s+\S*node .*server\/launcher\/main\.ts$/m);
+  });
+
+  it("lays the data directory out so that root never takes the web tier's files for its own", async () => {
+    const modeOf = async (file: string) => {
+      const info = await lstat(file);
+      return `${(info.mode & 0o7777).toString(8)} ${info.uid}:${info.gid}`;
+    };
+    expect(await modeOf(server.dataDir)).toBe("711 0:0");
+    expect(await modeOf(path.join(server.dataDir, "web"))).toBe(`700 ${webUid}:${webGid}`);
+    expect(await modeOf(path.join(server.dataDir, "web", "atelier.db"))).toMatch(
+      new RegExp(` ${webUid}:${webGid}$`),
+    );
+    expect(await modeOf(path.join(server.dataDir, "helper"))).toBe("700 0:0");
+    expect(await modeOf(importDirOf(server.dataDir))).toBe("700 0:0");
+    const socket = helperSocketPath(server.dataDir);
+    expect(await modeOf(path.dirname(socket))).toBe(`750 0:${webGid}`);
+    expect(await modeOf(socket)).toBe(`660 0:${webGid}`);
+  });
+
+  it("lets only the web tier's uid call the helper: not nobody, not even root", async () => {
+    const [nobody] = await asPeer([hello], { uid: 65534, gid: 65534 });
+    expect(nobody).toMatchObject({ type: "connect-error", code: "EACCES" });
+    // Root reaches the socket (it reaches everything) and is refused by its credentials.
+    const root = await asPeer([hello], null);
+    expect(root.map((message) => message.type)).not.toContain("hello");
+    const web = await asPeer([hello, call(1, "no.such", {}), call(2, "lxc.start", { name: "../x" })], {
+      uid: webUid,
+      gid: webGid,
+    });
+    expect(web[0]).toMatchObject({ type: "hello", version: 1 });
+    expect(web.slice(1).map((message) => (message.error as { code?: string } | undefined)?.code)).toEqual([
+      "BAD_REQUEST",
+      "BAD_REQUEST",
+    ]);
+  });
+
+  it("takes an upload from the spool only as a regular file of the web tier's own", async () => {
+    const spool = path.join(server.dataDir, "web", "uploads");
+    await mkdir(spool, { recursive: true });
+    await chown(spool, webUid, webGid);
+    const secret = path.join(server.dataDir, "helper", "secret");
+    await writeFile(secret, "root's own\n", { mode: 0o600 });
+    const as = { uid: webUid, gid: webGid };
+    const adopt = (name: string) =>
+      asPeer([hello, call(1, "upload.adopt", { name })], as).then((lines) => lines[1]);
+    // A link planted in the spool, to a file only root reads: not followed.
+    await symlink(secret, path.join(spool, "upload-0000000a-link.tar"));
+    expect(await adopt("upload-0000000a-link.tar")).toMatchObject({
+      type: "error",
+      error: { code: "NOT_FOUND" },
+    });
+    // A file of root's (a hard link to one, say) in the spool: not taken.
+    await writeFile(path.join(spool, "upload-0000000b-root.tar"), "x");
+    expect(await adopt("upload-0000000b-root.tar")).toMatchObject({
+      type: "error",
+      error: { code: "FORBIDDEN" },
+    });
+    // The import directory of this run (ATELIER_IMPORT_DIRS; by default the data directory's imports/).
+    const imports = process.env.ATELIER_IMPORT_DIRS?.split(":")[0] ?? importDirOf(server.dataDir);
+    expect(await readdir(imports)).toEqual([]);
+    // The web tier's own upload is copied into the import directory (root's), where a creation takes it from.
+    const own = path.join(spool, "upload-0000000c-own.tar");
+    await writeFile(own, "an archive");
+    await chown(own, webUid, webGid);
+    expect(await adopt("upload-0000000c-own.tar")).toMatchObject({
+      type: "result",
+      data: { path: path.join(imports, "upload-0000000c-own.tar"), bytes: 10 },
+    });
+    const copied = await stat(path.join(imports, "upload-0000000c-own.tar"));
+    expect([copied.uid, copied.mode & 0o777]).toEqual([0, 0o600]);
+  });
+
+  it("migrates an install from before the split: its database, certificate and token move into web/", async () => {
+    const dataDir = await mkdtemp(path.join(process.env.ATELIER_DATA_DIR ?? "/tmp", "old-"));
+    // The old layout: everything at the top of a root-owned data directory.
+    const tokens = await seedUsers(`file:${path.join(dataDir, "atelier.db")}`);
+    await mkdir(path.join(dataDir, "nat"));
+    await writeFile(path.join(dataDir, "nat", "dnsmasq.leases"), "");
+    const migrated = await startServer(
+      {},
+      { reuse: { dataDir, databaseUrl: `file:${path.join(dataDir, "web", "atelier.db")}`, tokens } },
+    );
+    try {
+      expect(existsSync(path.join(dataDir, "atelier.db"))).toBe(false);
+      expect((await stat(path.join(dataDir, "web", "atelier.db"))).uid).toBe(webUid);
+      expect(existsSync(path.join(dataDir, "helper", "nat", "dnsmasq.leases"))).toBe(true);
+      // The users and tokens of the old database work.
+      const status = await callProcedure(migrated, "auth.status", undefined, { kind: "query", as: "admin" });
+      expect(status.data).toMatchObject({ user: { username: "admin", role: "admin" } });
+      expect(migrated.output()).toContain("data directory migrated");
+    } finally {
+      await migrated.stop();
+    }
+  });
+});
