@@ -2,6 +2,50 @@ import js from "@eslint/js";
 import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
+// The root side of the privilege split, and the modules only the helper runs (the lxc driver, the rootfs module, the
+// atomic config write): see the privilege split's rules below.
+const ROOT_SIDE = ["server/helper/**", "server/launcher/**", "server/cli/**"];
+const HELPER_MODULES = ["server/lxc/**", "server/rootfs/**", "server/lxc-config/write.ts"];
+// The web tier's modules that write files, all in its web/ directory: the TLS key, the setup token, the upload
+// spool, and the data directory's creation by the settings.
+const WEB_WRITERS = [
+  "server/http/tls.ts",
+  "server/auth/setup-token.ts",
+  "server/http/upload.ts",
+  "server/env.ts",
+];
+const NO_PROGRAMS = [
+  { name: "node:child_process", message: "The web tier runs no program: add a helper operation." },
+  { name: "execa", message: "The web tier runs no program: add a helper operation (server/helper/)." },
+];
+const WRITES = [
+  "appendFile",
+  "chmod",
+  "chown",
+  "copyFile",
+  "cp",
+  "createWriteStream",
+  "lchown",
+  "link",
+  "mkdir",
+  "mkdtemp",
+  "open",
+  "rename",
+  "rm",
+  "rmdir",
+  "symlink",
+  "truncate",
+  "unlink",
+  "utimes",
+  "writeFile",
+];
+const NO_WRITES = ["node:fs", "node:fs/promises", "fs", "fs/promises"].map((name) => ({
+  name,
+  importNames: [...WRITES, ...WRITES.map((call) => `${call}Sync`)],
+  message:
+    "The web tier writes files only in web/ (WEB_WRITERS in eslint.config.js), and root's through the helper.",
+}));
+
 export default tseslint.config(
   { ignores: [".next/**", "node_modules/**", "next-env.d.ts", "test-results/**", "playwright-report/**"] },
   js.configs.recommended,
@@ -46,33 +90,19 @@ export default tseslint.config(
       ],
     },
   },
+  // The privilege split. Commands run on the root side only: the helper (server/helper/, and the lxc driver it runs,
+  // server/lxc/), the launcher (server/launcher/: the helper, the web tier, migrations as the web user) and the CLI
+  // (server/cli/, run by root, as the web user once it has dropped root). The web tier spawns nothing, and writes
+  // files only in its own web/ directory: the modules of WEB_WRITERS.
   {
-    // The privilege split: commands run in the root side only: the helper (server/helper/, and the lxc driver it
-    // runs, server/lxc/tools.ts), the launcher (server/launcher/: the helper, the web tier, migrations as the web
-    // user) and the CLI (server/cli/, run by root on the host, as the web user once it has dropped root). The web
-    // tier spawns nothing.
     files: ["server/**/*.ts", "app/**/*.{ts,tsx}", "components/**/*.{ts,tsx}"],
-    ignores: [
-      "server/helper/**",
-      "server/launcher/**",
-      "server/cli/**",
-      "server/lxc/tools.ts",
-      "server/**/*.test.ts",
-    ],
-    rules: {
-      "no-restricted-imports": [
-        "error",
-        {
-          paths: [
-            { name: "node:child_process", message: "The web tier runs no program: add a helper operation." },
-            {
-              name: "execa",
-              message: "The web tier runs no program: add a helper operation (server/helper/).",
-            },
-          ],
-        },
-      ],
-    },
+    ignores: [...ROOT_SIDE, ...HELPER_MODULES, ...WEB_WRITERS, "server/**/*.test.ts"],
+    rules: { "no-restricted-imports": ["error", { paths: [...NO_PROGRAMS, ...NO_WRITES] }] },
+  },
+  {
+    files: [...HELPER_MODULES, ...WEB_WRITERS],
+    ignores: ["server/lxc/tools.ts", "server/**/*.test.ts"],
+    rules: { "no-restricted-imports": ["error", { paths: NO_PROGRAMS }] },
   },
   // Playwright fixtures that need no other fixture are written `async ({}, use) => ...`, as its docs require.
   { files: ["e2e/**/*.ts"], rules: { "no-empty-pattern": "off" } },

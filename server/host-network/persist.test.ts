@@ -3,7 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { natRuleset, networkOf, parseLeases, ZNatConfig } from "./nat";
-import { detectSystem, persistConflicts, persistDiff, renderPersisted, writePersisted } from "./persist";
+import { writePersisted } from "../helper/operations/network";
+import { detectSystem, persistConflicts, persistDiff, renderPersisted } from "./persist";
 import type { TBridgeEnd } from "./plan";
 
 /** Persistence files for the bridges Atelier manages, on host layouts written to a temporary directory. */

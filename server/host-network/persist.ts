@@ -1,7 +1,6 @@
-import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { createTwoFilesPatch } from "diff";
-import { writeAtomically } from "../lxc-config/write";
 import type { TBridgeEnd, TNetworkState } from "./plan";
 
 /**
@@ -27,7 +26,7 @@ const HEADER =
   "Written by Atelier for the bridges it manages: edit them from its Network page. Changes made here by hand are overwritten.";
 
 const exists = async (file: string) => (await stat(file).catch(() => null)) !== null;
-const readText = (file: string) => readFile(file, "utf8").catch(() => null);
+export const readText = (file: string) => readFile(file, "utf8").catch(() => null);
 
 /** A veth LXC made for a container (vethXXXXXX), or one known to belong to a container: not the host's to persist. */
 const LXC_VETH = /^veth[0-9A-Za-z]{6}$/;
@@ -170,7 +169,7 @@ export const renderPersisted = (
 };
 
 /** Atelier's own files as they are now (relative paths), so they can be compared and stale ones removed. */
-const ownedFiles = async (root: string, system: TPersistSystem) => {
+export const ownedFiles = async (root: string, system: TPersistSystem) => {
   if (system === "ifupdown") return (await exists(path.join(root, IFUPDOWN_FILE))) ? [IFUPDOWN_FILE] : [];
   if (system === "networkd")
     return (await readdir(path.join(root, NETWORKD_DIR)).catch(() => [] as string[]))
@@ -195,19 +194,6 @@ export const persistDiff = async (root: string, system: TPersistSystem, files: T
     });
   }
   return result;
-};
-
-/** Writes the files (atomically) and removes Atelier's files that are no longer needed. */
-export const writePersisted = async (root: string, system: TPersistSystem, files: TPersistFile[]) => {
-  for (const file of files) {
-    const target = path.join(root, file.path);
-    await mkdir(path.dirname(target), { recursive: true });
-    // Readable by all, as the rest of /etc/network and /etc/systemd/network (the web tier compares them).
-    if ((await readText(target)) !== file.content)
-      await writeAtomically(target, file.content, { newMode: 0o644 });
-  }
-  for (const relative of await ownedFiles(root, system))
-    if (!files.some((file) => file.path === relative)) await rm(path.join(root, relative), { force: true });
 };
 
 /**

@@ -1,3 +1,5 @@
+// openSync only to read (O_RDONLY): the sampler's fast path.
+// eslint-disable-next-line no-restricted-imports
 import { closeSync, openSync, readSync } from "node:fs";
 import { statfs } from "node:fs/promises";
 import os from "node:os";

@@ -1,9 +1,17 @@
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { z } from "zod";
 import { AppError } from "../../errors";
-import { detectSystem, liveBridges, renderPersisted, writePersisted } from "../../host-network/persist";
+import {
+  detectSystem,
+  liveBridges,
+  ownedFiles,
+  readText,
+  renderPersisted,
+  type TPersistFile,
+  type TPersistSystem,
+} from "../../host-network/persist";
 import { planChanges, ZInterfaceName, ZNetworkChange, type TPlanStep } from "../../host-network/plan";
 import type { TLogger } from "../../log";
 import { writeAtomically } from "../../lxc-config/write";
@@ -53,6 +61,19 @@ const run = async (argv: string[]) => {
   if (argv[0] !== "ip") throw new Error(`refusing to run ${argv[0]}`);
   const result = await execa("ip", argv.slice(1), { reject: false, timeout: 10_000, stdin: "ignore" });
   return { ok: result.exitCode === 0, output: (result.stderr || result.stdout || "").trim().slice(0, 1000) };
+};
+
+/** Writes the files (atomically) and removes Atelier's files that are no longer needed. */
+export const writePersisted = async (root: string, system: TPersistSystem, files: TPersistFile[]) => {
+  for (const file of files) {
+    const target = path.join(root, file.path);
+    await mkdir(path.dirname(target), { recursive: true });
+    // Readable by all, as the rest of /etc/network and /etc/systemd/network (the web tier compares them).
+    if ((await readText(target)) !== file.content)
+      await writeAtomically(target, file.content, { newMode: 0o644 });
+  }
+  for (const relative of await ownedFiles(root, system))
+    if (!files.some((file) => file.path === relative)) await rm(path.join(root, relative), { force: true });
 };
 
 const ZId = z.string().uuid();
