@@ -70,9 +70,9 @@ export default tseslint.config(
     rules: reactHooks.configs.recommended.rules,
   },
   {
-    // Client code takes from the server only the router's type, the pure zod schemas its forms reuse, and the pure
-    // config model, catalogue, validator and key privileges (no Node API) that the config editors run in the
-    // browser, and the usage series mapping the live charts share with the sampler.
+    // Client code takes from the server only the router's type, the shared schemas (server/schemas/: names,
+    // addresses, the creation form, the config model, catalogue, validator and key privileges, which the forms and
+    // the config editors run in the browser), and the usage series mapping the live charts share with the sampler.
     files: ["app/**/*.{ts,tsx}", "components/**/*.{ts,tsx}"],
     rules: {
       "@typescript-eslint/no-restricted-imports": [
@@ -80,10 +80,10 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex:
-                "^@/server/(?!trpc/routers/.*(\\.types|/schemas)$|lxc-config/(model|catalogue|validate|privileges)$|metrics/sample$)",
+              regex: "^@/server/(?!schemas/|trpc/routers/.*\\.types$|metrics/sample$)",
               allowTypeImports: true,
-              message: "Client code may import only types and *.types.ts / schemas.ts files from server/.",
+              message:
+                "Client code may import only types, the shared schemas (server/schemas/) and *.types.ts files from server/.",
             },
           ],
         },
@@ -103,6 +103,27 @@ export default tseslint.config(
     files: [...HELPER_MODULES, ...WEB_WRITERS],
     ignores: ["server/lxc/tools.ts", "server/**/*.test.ts"],
     rules: { "no-restricted-imports": ["error", { paths: NO_PROGRAMS }] },
+  },
+  // The shared schemas are pure (the browser, the web tier and the helper run them): no Node API, no program, and
+  // nothing from the rest of the server.
+  {
+    files: ["server/schemas/**/*.ts"],
+    ignores: ["server/schemas/**/*.test.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { regex: "^(node:|execa$)", message: "The shared schemas are pure: no Node API, no program." },
+            {
+              regex:
+                "^(@/server/(?!schemas/)|\\.\\./\\.\\./|\\.\\./(?!schemas/|lxc-config/|network$|container-name$|create-container$))",
+              message: "The shared schemas import only each other (server/schemas/).",
+            },
+          ],
+        },
+      ],
+    },
   },
   // Playwright fixtures that need no other fixture are written `async ({}, use) => ...`, as its docs require.
   { files: ["e2e/**/*.ts"], rules: { "no-empty-pattern": "off" } },

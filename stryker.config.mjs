@@ -11,9 +11,9 @@ const config = {
   vitest: { configFile: "vitest.mutation.config.mts", related: false },
   mutate: [
     "server/auth/roles.ts",
-    "server/lxc/container-name.ts",
-    "server/lxc-config/validate.ts",
-    "server/lxc-config/privileges.ts",
+    "server/schemas/container-name.ts",
+    "server/schemas/lxc-config/validate.ts",
+    "server/schemas/lxc-config/privileges.ts",
     "server/rootfs/index.ts",
   ],
   coverageAnalysis: "perTest",

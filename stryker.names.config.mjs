@@ -9,7 +9,7 @@ import base from "./stryker.config.mjs";
 const config = {
   ...base,
   vitest: { configFile: "vitest.names.config.mts", related: false },
-  mutate: ["server/lxc/container-name.ts"],
+  mutate: ["server/schemas/container-name.ts"],
   ignoreStatic: false,
   jsonReporter: { fileName: "reports/mutation/names.json" },
 };

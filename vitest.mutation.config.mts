@@ -10,7 +10,7 @@ export default defineConfig({
   test: {
     include: [
       "server/auth/roles.test.ts",
-      "server/lxc/container-name.test.ts",
+      "server/schemas/container-name.test.ts",
       "server/lxc-config/validate.test.ts",
       "server/lxc-config/validate-values.test.ts",
       "server/lxc-config/validate-lines.test.ts",

@@ -4,5 +4,5 @@ import { defineConfig } from "vitest/config";
 /** The container name validator's tests, for its mutation run (stryker.names.config.mjs). */
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
-  test: { include: ["server/lxc/container-name.test.ts"] },
+  test: { include: ["server/schemas/container-name.test.ts"] },
 });

@@ -1,7 +1,7 @@
 "use client";
 
 import { createContext, useContext, type ReactNode } from "react";
-import { adminReason, type TPrivilegeContext } from "@/server/lxc-config/privileges";
+import { adminReason, type TPrivilegeContext } from "@/server/schemas/lxc-config/privileges";
 
 /**
  * Why only an admin may write a config line, for the settings form's fields: the same pure rule the server enforces

@@ -10,7 +10,7 @@ import { ErrorAlert } from "@/components/ui/error-alert";
 import { AdminLocksProvider } from "./admin-locks";
 import { LockedLines } from "./locked-lines";
 import { useSession } from "@/components/auth/use-session";
-import { migrateLegacy, validateConfig } from "@/server/lxc-config/validate";
+import { migrateLegacy, validateConfig } from "@/server/schemas/lxc-config/validate";
 import type { TValidateConfigResponse } from "@/server/trpc/routers/config/config.types";
 import { DiffView } from "./diff-view";
 import { ImportPanel } from "./import-panel";

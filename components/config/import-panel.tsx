@@ -2,7 +2,7 @@
 
 import { useId, useState } from "react";
 import { Button } from "@/components/ui/button";
-import { validateConfig } from "@/server/lxc-config/validate";
+import { validateConfig } from "@/server/schemas/lxc-config/validate";
 import { ProblemList } from "./problem-list";
 
 /**

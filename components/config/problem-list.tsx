@@ -1,4 +1,4 @@
-import type { TConfigProblem } from "@/server/lxc-config/validate";
+import type { TConfigProblem } from "@/server/schemas/lxc-config/validate";
 
 /** Problems of a config, each with its line: errors in red, warnings (and fixable legacy lines) in amber. */
 export function ProblemList({

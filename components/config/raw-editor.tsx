@@ -9,8 +9,8 @@ import { EditorView, keymap, lineNumbers } from "@codemirror/view";
 import { tags } from "@lezer/highlight";
 import { useEffect, useRef } from "react";
 import { useDarkMode } from "@/components/metrics/use-dark-mode";
-import { KEYS } from "@/server/lxc-config/catalogue";
-import { validateConfig } from "@/server/lxc-config/validate";
+import { KEYS } from "@/server/schemas/lxc-config/catalogue";
+import { validateConfig } from "@/server/schemas/lxc-config/validate";
 
 /**
  * The raw editor: CodeMirror 6 with LXC config highlighting (comments, keys, values, lines LXC ignores), key and

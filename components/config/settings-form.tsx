@@ -3,9 +3,9 @@
 import { useId, useState, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
 import { AdminLockNote, useAdminLock } from "./admin-locks";
-import { lookupKey } from "@/server/lxc-config/catalogue";
-import { LxcConfig } from "@/server/lxc-config/model";
-import { checkValue } from "@/server/lxc-config/validate";
+import { lookupKey } from "@/server/schemas/lxc-config/catalogue";
+import { LxcConfig } from "@/server/schemas/lxc-config/model";
+import { checkValue } from "@/server/schemas/lxc-config/validate";
 import { BindMountForm } from "./bind-mount";
 
 /**

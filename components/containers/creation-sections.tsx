@@ -4,7 +4,7 @@ import { useState, type ReactNode } from "react";
 import { ProgressBar } from "@/components/jobs/job-progress";
 import { SelectField } from "@/components/ui/select-field";
 import { TextField } from "@/components/ui/text-field";
-import { type DEBIAN_ARCHES, DEBIAN_RELEASES } from "@/server/trpc/routers/containers/create-container.types";
+import { type DEBIAN_ARCHES, DEBIAN_RELEASES } from "@/server/schemas/create-container";
 
 /**
  * The creation wizard's sections after the name: root filesystem, network, limits, autostart, access. Plain

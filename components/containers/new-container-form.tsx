@@ -8,11 +8,8 @@ import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { ErrorAlert } from "@/components/ui/error-alert";
 import { ImportPanel } from "@/components/config/import-panel";
-import { migrateLegacy, validateConfig } from "@/server/lxc-config/validate";
-import {
-  ZCreateContainerRequestSchema,
-  ZCreateForm,
-} from "@/server/trpc/routers/containers/create-container.types";
+import { migrateLegacy, validateConfig } from "@/server/schemas/lxc-config/validate";
+import { ZCreateContainerRequestSchema, ZCreateForm } from "@/server/schemas/create-container";
 import { ProblemList } from "@/components/config/problem-list";
 import { JobProgress } from "@/components/jobs/job-progress";
 import { SelectField } from "@/components/ui/select-field";

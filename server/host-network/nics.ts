@@ -2,11 +2,11 @@ import type { TActor } from "../auth/roles";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { AppError } from "../errors";
-import { ZContainerName } from "../lxc/container-name";
+import { ZContainerName } from "../schemas/container-name";
 import type { TConfigService } from "../lxc-config/service";
-import { LxcConfig } from "../lxc-config/model";
-import { isCidr } from "../lxc-config/validate";
-import { ZInterfaceName, ZIpv4, ZIpv4Cidr } from "../trpc/routers/network/schemas";
+import { LxcConfig } from "../schemas/lxc-config/model";
+import { isCidr } from "../schemas/lxc-config/validate";
+import { ZInterfaceName, ZIpv4, ZIpv4Cidr } from "../schemas/network";
 import { inSubnet } from "./plan";
 import type { TReadNetwork } from "./read";
 

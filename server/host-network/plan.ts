@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { AppError } from "../errors";
-import { isCidr, isIP } from "../lxc-config/validate";
-import { ZInterfaceName } from "../trpc/routers/network/schemas";
+import { isCidr, isIP } from "../schemas/lxc-config/validate";
+import { ZInterfaceName } from "../schemas/network";
 import type { TBridge, TInterface, TRoute } from "./parse";
 
 /**

@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
-import { LxcConfig } from "./model";
-import type { TConfigProblem } from "./validate";
+import { LxcConfig } from "../schemas/lxc-config/model";
+import type { TConfigProblem } from "../schemas/lxc-config/validate";
 
 /**
  * Paths on the host the config names that do not exist (an imported config often points elsewhere): warnings. Run

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigValueError, groupOf, LxcConfig } from "./model";
+import { ConfigValueError, groupOf, LxcConfig } from "../schemas/lxc-config/model";
 import { shippedConfigs } from "./shipped-configs";
 
 const fixtures = path.join(import.meta.dirname, "__fixtures__");

@@ -6,7 +6,7 @@ import {
   lockedLines,
   privilegedChanges,
   redactSecrets,
-} from "./privileges";
+} from "../schemas/lxc-config/privileges";
 
 const ctx = { lxcPath: "/var/lib/lxc", name: "web", bindRoots: ["/srv/share"] };
 /** An admin-only line has a reason, in words (an empty one would read as allowed to a careless caller). */

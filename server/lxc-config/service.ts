@@ -8,8 +8,8 @@ import type { TRole } from "../auth/roles";
 import { AppError } from "../errors";
 import type { TLxcDriver } from "../lxc";
 import type { TConfigVerdict } from "../lxc/check-config";
-import { lookupKey } from "./catalogue";
-import { LxcConfig } from "./model";
+import { lookupKey } from "../schemas/lxc-config/catalogue";
+import { LxcConfig } from "../schemas/lxc-config/model";
 import {
   adminReason,
   describePrivilegedChanges,
@@ -19,8 +19,8 @@ import {
   PROTECTIVE_KEYS,
   type TPrivilegeContext,
   type TPrivilegedChange,
-} from "./privileges";
-import { validateConfig, type TConfigProblem } from "./validate";
+} from "../schemas/lxc-config/privileges";
+import { validateConfig, type TConfigProblem } from "../schemas/lxc-config/validate";
 
 /**
  * Reading and changing a container's config: validate (ours, then liblxc's own parser on the candidate) → diff →

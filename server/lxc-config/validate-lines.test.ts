@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { migrateLegacy, modernKey, validateConfig } from "./validate";
+import { migrateLegacy, modernKey, validateConfig } from "../schemas/lxc-config/validate";
 
 /** The validator's verdict line by line: what each problem says, on which line, and the one-step migration. */
 describe("validateConfig, line by line", () => {

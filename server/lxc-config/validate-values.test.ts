@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { lookupKey, type TKeyInfo } from "./catalogue";
-import { checkValue, isCidr, isInterfaceName, isIP, suggestKey } from "./validate";
+import { lookupKey, type TKeyInfo } from "../schemas/lxc-config/catalogue";
+import { checkValue, isCidr, isInterfaceName, isIP, suggestKey } from "../schemas/lxc-config/validate";
 
 /**
  * Every value type the validator knows, with values that fit and values that must not: what stands between a

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { KEYS, lookupKey } from "./catalogue";
-import { migrateLegacy, suggestKey, validateConfig } from "./validate";
+import { KEYS, lookupKey } from "../schemas/lxc-config/catalogue";
+import { migrateLegacy, suggestKey, validateConfig } from "../schemas/lxc-config/validate";
 import { shippedConfigs } from "./shipped-configs";
 
 const fixtures = path.join(import.meta.dirname, "__fixtures__");

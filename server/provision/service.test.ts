@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { applySettings, debianProgress } from "./service";
-import { LxcConfig } from "../lxc-config/model";
-import { ZCreateForm } from "../trpc/routers/containers/create-container.types";
+import { LxcConfig } from "../schemas/lxc-config/model";
+import { ZCreateForm } from "../schemas/create-container";
 
 describe("debian progress", () => {
   it("moves forward through the template's output for a cold cache (a captured run), and never past 96 % before the end", () => {

@@ -14,9 +14,9 @@ import type { TReadNetwork } from "../host-network/read";
 import type { TLxcDriver } from "../lxc";
 import { summariseStderr } from "../lxc/stderr";
 import type { TConfigService } from "../lxc-config/service";
-import { LxcConfig } from "../lxc-config/model";
+import { LxcConfig } from "../schemas/lxc-config/model";
 import { detectLayout } from "../metrics/layout";
-import { ZCreateForm, type TCreateContainerRequest } from "../trpc/routers/containers/create-container.types";
+import { ZCreateForm, type TCreateContainerRequest } from "../schemas/create-container";
 
 /**
  * Provisioning: a new container from one of the root filesystem providers (busybox, Debian by debootstrap through

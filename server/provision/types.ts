@@ -1,7 +1,7 @@
 import type { TActor } from "../auth/roles";
 import type { TDb } from "../db";
 import { AppError } from "../errors";
-import { ZCreateForm, type TCreateForm } from "../trpc/routers/containers/create-container.types";
+import { ZCreateForm, type TCreateForm } from "../schemas/create-container";
 import type { TProvisioner } from "./service";
 
 /**

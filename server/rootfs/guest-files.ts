@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { AppError } from "../errors";
 import { BUSYBOX_RCS } from "../lxc/busybox";
-import { LxcConfig } from "../lxc-config/model";
+import { LxcConfig } from "../schemas/lxc-config/model";
 import { openRootfs } from ".";
 import { setRootPassword } from "./shadow";
 

@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { isAtLeast, type TRole } from "../auth/roles";
-import { ZContainerName } from "../lxc/container-name";
+import { ZContainerName } from "../schemas/container-name";
 import type { TContext } from "./context";
 import { isAppError } from "../errors";
 import { describeError, toTRPCError } from "./errors";

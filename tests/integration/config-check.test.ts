@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkConfigWithLiblxc } from "@/server/lxc";
-import { LxcConfig } from "@/server/lxc-config/model";
+import { LxcConfig } from "@/server/schemas/lxc-config/model";
 
 const busybox = () =>
   readFile(

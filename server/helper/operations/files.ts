@@ -4,7 +4,7 @@ import path from "node:path";
 import { z } from "zod";
 import { AppError } from "../../errors";
 import { containerNotFound } from "../../lxc";
-import { ZContainerName } from "../../lxc/container-name";
+import { ZContainerName } from "../../schemas/container-name";
 import { checkHostPaths } from "../../lxc-config/host-paths";
 import { writeAtomically } from "../../lxc-config/write";
 import { openRootfs } from "../../rootfs";

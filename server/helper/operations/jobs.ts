@@ -4,9 +4,9 @@ import path from "node:path";
 import { z } from "zod";
 import { AppError } from "../../errors";
 import { containerNotFound } from "../../lxc";
-import { ZContainerName } from "../../lxc/container-name";
+import { ZContainerName } from "../../schemas/container-name";
 import { checkTarMembers, TAR_LIST_ARGS } from "../../provision/tarball";
-import { ZRootfs } from "../../trpc/routers/containers/create-container.types";
+import { ZRootfs } from "../../schemas/create-container";
 import { runCommand } from "../commands";
 import { defineOperation } from "../operation";
 

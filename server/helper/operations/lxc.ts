@@ -1,8 +1,8 @@
 import { createInterface } from "node:readline";
 import { z } from "zod";
 import { checkConfigWithLiblxc, createLxcDriver, lxcDefaultPath, spawnMonitor } from "../../lxc";
-import { ZContainerName } from "../../lxc/container-name";
-import { KEYS } from "../../lxc-config/catalogue";
+import { ZContainerName } from "../../schemas/container-name";
+import { KEYS } from "../../schemas/lxc-config/catalogue";
 import { defineOperation } from "../operation";
 
 /**

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { AppError } from "../../errors";
 import { parseNetwork } from "../../host-network/parse";
 import { containerNotFound } from "../../lxc";
-import { ZContainerName } from "../../lxc/container-name";
+import { ZContainerName } from "../../schemas/container-name";
 import { defineOperation } from "../operation";
 
 /**

@@ -2,7 +2,7 @@ import { readdir, realpath } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { AppError } from "../../../errors";
-import { isInBindRoots } from "../../../lxc-config/privileges";
+import { isInBindRoots } from "../../../schemas/lxc-config/privileges";
 import { operatorProcedure } from "../../procedures";
 
 /**

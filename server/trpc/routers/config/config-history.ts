@@ -1,4 +1,4 @@
-import { redactSecrets } from "../../../lxc-config/privileges";
+import { redactSecrets } from "../../../schemas/lxc-config/privileges";
 import { viewerProcedure } from "../../procedures";
 import {
   ZConfigHistoryResponseSchema,

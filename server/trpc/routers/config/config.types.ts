@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZContainerName } from "../../../lxc/container-name";
+import { ZContainerName } from "../../../schemas/container-name";
 
 /**
  * A whole config file as text: at most 256 KiB, 10000 lines of at most 4096 characters; no NUL byte (every other

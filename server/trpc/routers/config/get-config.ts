@@ -1,7 +1,7 @@
-import { lookupKey } from "../../../lxc-config/catalogue";
-import { LxcConfig } from "../../../lxc-config/model";
-import { redactSecrets } from "../../../lxc-config/privileges";
-import { validateConfig } from "../../../lxc-config/validate";
+import { lookupKey } from "../../../schemas/lxc-config/catalogue";
+import { LxcConfig } from "../../../schemas/lxc-config/model";
+import { redactSecrets } from "../../../schemas/lxc-config/privileges";
+import { validateConfig } from "../../../schemas/lxc-config/validate";
 import { viewerProcedure } from "../../procedures";
 import { ZConfigNameRequestSchema, ZGetConfigResponseSchema } from "./config.types";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZContainerName } from "../../../lxc/container-name";
+import { ZContainerName } from "../../../schemas/container-name";
 import { operatorProcedure } from "../../procedures";
 import { ZConfigText, ZSaveConfigResponseSchema } from "./config.types";
 

@@ -1,6 +1,9 @@
 import { AppError } from "../../../errors";
 import { operatorProcedure } from "../../procedures";
-import { ZCreateContainerRequestSchema, ZCreateContainerResponseSchema } from "./create-container.types";
+import {
+  ZCreateContainerRequestSchema,
+  ZCreateContainerResponseSchema,
+} from "../../../schemas/create-container";
 
 /**
  * Starts a creation job and answers `{ name, jobId }` at once. The foundation's form `{ name, template: "busybox" }`

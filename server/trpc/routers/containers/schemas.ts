@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZContainerName } from "../../../lxc/container-name";
+import { ZContainerName } from "../../../schemas/container-name";
 import { CONTAINER_STATES } from "../../../lxc/parse";
 
 /** Shared by the containers procedures' request and response schemas. Pure zod: forms import it too. */

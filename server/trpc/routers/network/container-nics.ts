@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZContainerName } from "../../../lxc/container-name";
+import { ZContainerName } from "../../../schemas/container-name";
 import { ZAttachNic, ZDetachNic } from "../../../host-network/nics";
 import { operatorProcedure, viewerProcedure } from "../../procedures";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZCreateForm } from "../containers/create-container.types";
+import { ZCreateForm } from "../../../schemas/create-container";
 import { adminProcedure, operatorProcedure, router, viewerProcedure } from "../../procedures";
 
 const ZCache = z.object({

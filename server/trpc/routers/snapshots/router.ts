@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { ZContainerName } from "../../../lxc/container-name";
-import { hasControl } from "../../../lxc-config/model";
+import { ZContainerName } from "../../../schemas/container-name";
+import { hasControl } from "../../../schemas/lxc-config/model";
 import { SNAPSHOT_NAME } from "../../../provision/snapshots";
 import { operatorProcedure, router, viewerProcedure } from "../../procedures";
 

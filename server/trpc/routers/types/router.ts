@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { ZContainerName } from "../../../lxc/container-name";
+import { ZContainerName } from "../../../schemas/container-name";
 import { TYPE_NAME } from "../../../provision/types";
-import { ZCreateForm } from "../containers/create-container.types";
+import { ZCreateForm } from "../../../schemas/create-container";
 import { operatorProcedure, router, viewerProcedure } from "../../procedures";
 
 const ZTypeName = z.string().regex(TYPE_NAME, "must be 1-63 letters, digits, spaces, _ . -");

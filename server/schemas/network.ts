@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isCidr, isInterfaceName, isIP } from "../../../lxc-config/validate";
+import { isCidr, isInterfaceName, isIP } from "./lxc-config/validate";
 
 /** Pure zod shared by the network and creation procedures (and the forms that reuse them). */
 export const ZInterfaceName = z

@@ -1,0 +1,159 @@
+import { z } from "zod";
+import { ZContainerName } from "./container-name";
+import { hasControl } from "./lxc-config/model";
+import { ZInterfaceName, ZIpv4, ZIpv4Cidr } from "./network";
+
+/**
+ * What a new container is made of: a root filesystem from one of the providers, and optionally its network, limits,
+ * autostart and access. Pure zod: the creation wizard validates its fields with these very schemas.
+ */
+export const DEBIAN_RELEASES = ["bookworm", "bullseye", "trixie"] as const;
+/** amd64 hosts run i386 userlands too (the seed's "32-bit userland on a 64-bit host"). */
+export const DEBIAN_ARCHES = ["amd64", "i386"] as const;
+
+export const ZMirrorUrl = z
+  .string()
+  .max(200, "must be at most 200 characters")
+  .regex(
+    /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~%/-]*)?$/,
+    "must be an http(s) URL such as http://deb.debian.org/debian, without spaces, quotes or shell characters",
+  );
+const ZPackageName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9+.-]{0,63}$/, "must be Debian package names (lower case letters, digits, + . -)");
+const ZAbsolutePath = z
+  .string()
+  .max(4096)
+  .refine((value) => value.startsWith("/") && !hasControl(value) && !value.split("/").includes(".."), {
+    message: "must be an absolute path on the host, without '..' or control characters",
+  });
+
+export const ZRootfs = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("busybox") }).strict(),
+  z
+    .object({
+      kind: z.literal("debian"),
+      release: z.enum(DEBIAN_RELEASES).default("bookworm"),
+      arch: z.enum(DEBIAN_ARCHES).default("amd64"),
+      mirror: ZMirrorUrl.default("http://deb.debian.org/debian"),
+      /** Installed on top of the minimal system (the template's own set). */
+      packages: z.array(ZPackageName).max(50, "at most 50 packages").default([]),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal("tarball"),
+      /** A .tar, .tar.gz, .tgz or .tar.xz of a root filesystem, inside one of the allowed import directories. */
+      path: ZAbsolutePath.refine((value) => /\.(tar|tar\.gz|tgz|tar\.xz|txz)$/.test(value), {
+        message: "must be a .tar, .tar.gz, .tgz or .tar.xz file",
+      }),
+      /** Keep the archive's setuid and setgid bits (admins only; stripped otherwise). */
+      keepSetuid: z.boolean().default(false),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal("clone"),
+      source: ZContainerName,
+      /** An overlay snapshot clone (copy-on-write, near instant) instead of a full copy. */
+      snapshot: z.boolean().default(false),
+    })
+    .strict(),
+]);
+export type TRootfs = z.input<typeof ZRootfs>;
+
+export const ZNetworkOptions = z
+  .object({
+    bridge: ZInterfaceName,
+    mode: z.enum(["dhcp", "static"]).default("dhcp"),
+    ipv4: ZIpv4Cidr.optional(),
+    gateway: ZIpv4.optional(),
+  })
+  .strict()
+  .superRefine((value, context) => {
+    if (value.mode === "static" && !value.ipv4)
+      context.addIssue({ code: "custom", path: ["ipv4"], message: "a static address is needed" });
+    if (value.mode === "dhcp" && (value.ipv4 || value.gateway))
+      context.addIssue({ code: "custom", path: ["ipv4"], message: "only with a static address" });
+  });
+
+export const ZLimits = z
+  .object({
+    memoryMiB: z.number().int().min(16, "at least 16 MiB").max(1_048_576).optional(),
+    cpuShares: z.number().int().min(2, "at least 2").max(262_144).optional(),
+    cpuset: z
+      .string()
+      .regex(/^\d{1,4}(-\d{1,4})?(,\d{1,4}(-\d{1,4})?)*$/, "must be CPUs such as 0-1 or 0,2")
+      .optional(),
+    pids: z.number().int().min(10, "at least 10").max(4_194_304).optional(),
+  })
+  .strict();
+
+export const ZAutostart = z
+  .object({
+    enabled: z.boolean(),
+    order: z.number().int().min(-1000).max(1000).optional(),
+    delay: z.number().int().min(0).max(3600).optional(),
+    groups: z
+      .array(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be group names (letters, digits, _ . -)"))
+      .max(20)
+      .default([]),
+  })
+  .strict();
+
+export const ZAccess = z
+  .object({
+    rootPassword: z
+      .string()
+      .min(8, "at least 8 characters")
+      .max(128)
+      .refine((value) => !hasControl(value), { message: "must not contain control characters" })
+      .optional(),
+    sshKey: z
+      .string()
+      .max(16_384)
+      .regex(
+        /^(ssh-(rsa|ed25519|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/]+=*( [^\r\n]*)?$/,
+        "must be one OpenSSH public key line, such as ssh-ed25519 AAAA… you@host",
+      )
+      .optional(),
+  })
+  .strict();
+
+/** Everything but the name: what a type (a saved creation form) holds. */
+export const ZCreateForm = z
+  .object({
+    rootfs: ZRootfs,
+    network: ZNetworkOptions.optional(),
+    limits: ZLimits.optional(),
+    autostart: ZAutostart.optional(),
+    access: ZAccess.optional(),
+  })
+  .strict();
+export type TCreateForm = z.input<typeof ZCreateForm>;
+
+export const ZCreateContainerRequestSchema = z
+  .object({
+    name: ZContainerName,
+    /** The foundation's form: `{ name, template: "busybox" }` (runs as a job too, and waits for it). */
+    template: z.literal("busybox", { message: "Only the busybox template is available this way" }).optional(),
+    rootfs: ZRootfs.optional(),
+    network: ZNetworkOptions.optional(),
+    limits: ZLimits.optional(),
+    autostart: ZAutostart.optional(),
+    access: ZAccess.optional(),
+  })
+  .strict()
+  .superRefine((value, context) => {
+    if (!value.template && !value.rootfs)
+      context.addIssue({ code: "custom", path: ["rootfs"], message: "choose a root filesystem" });
+    if (value.template && value.rootfs)
+      context.addIssue({
+        code: "custom",
+        path: ["template"],
+        message: "give either template or rootfs, not both",
+      });
+  });
+export type TCreateContainerRequest = z.input<typeof ZCreateContainerRequestSchema>;
+
+export const ZCreateContainerResponseSchema = z.object({ name: z.string(), jobId: z.string() });
