@@ -1,0 +1,62 @@
+import path from "node:path";
+import { AppError } from "../../errors";
+import { UPLOAD_NAME } from "../../layout";
+import { modeOf } from "../tarball";
+import { commandFailed } from "./failed";
+import type { TProviderDeps, TRootfsProvider } from "./types";
+
+/**
+ * A root filesystem archive from an import directory: the helper lists it, checks its members and unpacks it only
+ * if they pass, laid out as LXC would (the container's directory 0770, its rootfs 0755); setuid bits are stripped
+ * unless an admin keeps them; an uploaded archive is removed once used.
+ */
+export const tarballProvider = ({ helper, importDirs }: TProviderDeps): TRootfsProvider<"tarball"> => ({
+  busyboxInit: false,
+  check: async (rootfs, _form, actor) => {
+    if (rootfs.keepSetuid && actor.role !== "admin")
+      throw new AppError("FORBIDDEN", {
+        message: "Keeping an archive's setuid and setgid bits needs the admin role",
+        hint: "Leave it off: the bits are stripped, and an admin can set them inside the container.",
+        field: "rootfs.keepSetuid",
+      });
+    // Inside an import directory (root's: the helper looks), and a file.
+    await helper.call("imports.check", { path: rootfs.path });
+  },
+  make: async (name, rootfs, context) => {
+    const file = path.resolve(rootfs.path);
+    try {
+      await helper.call("tarball.prepare", { name });
+      context.setProgress(5, "checking and unpacking the archive");
+      const unpacked = await context.stream("job.unpackTarball", { path: file, name });
+      if (unpacked.problem)
+        throw new AppError("BAD_REQUEST", {
+          message: `${rootfs.path} is not usable: ${unpacked.problem}`,
+          field: "rootfs.path",
+        });
+      if (unpacked.exitCode !== 0) throw commandFailed("Unpacking the archive", unpacked);
+      const { setuid } = unpacked;
+      if (!rootfs.keepSetuid && setuid.length > 0) {
+        // A setuid program from an archive is root's inside the container: an admin's choice, not a default.
+        context.log(
+          `stripping setuid/setgid bits from ${setuid.length} file(s): ${setuid
+            .map((m) => m.name)
+            .join(", ")
+            .slice(0, 500)}`,
+        );
+        await helper.call("tarball.stripSetuid", {
+          name,
+          files: setuid.map((member) => ({ path: member.name, mode: modeOf(member.permissions) & 0o1777 })),
+        });
+      }
+      await helper.call("tarball.writeConfig", { name, source: rootfs.path });
+    } finally {
+      // An uploaded archive is not kept once used; other archives are the admin's.
+      if (
+        importDirs[0] &&
+        path.dirname(file) === path.resolve(importDirs[0]) &&
+        UPLOAD_NAME.test(path.basename(file))
+      )
+        await helper.call("upload.remove", { name: path.basename(file) });
+    }
+  },
+});
