@@ -9,6 +9,7 @@ import { encode } from "@/server/helper/protocol";
 import { startHelper } from "@/server/helper/spawn";
 import { helperSocketPath, helperStateDirOf, uploadSpoolOf } from "@/server/layout";
 import { lxcPath, lxcState, uniqueName } from "../lxc-oracle";
+import { rawPeer } from "../helper-peer";
 import { writeTar } from "../hostile-tar";
 import { canariesFor, generate, setAt, unionSites, type TZod } from "../schema-inputs";
 
@@ -113,28 +114,8 @@ afterAll(async () => {
 });
 
 /** Lines a raw peer gets back for what it sends, until the helper closes or 2 s pass. */
-const raw = (lines: string[], runAs?: { uid: number; gid: number }) => {
-  const script = `
-    const socket = require("node:net").connect(process.argv[1]);
-    let text = "";
-    socket.on("connect", () => socket.write(process.argv[2]));
-    socket.on("data", (chunk) => (text += chunk));
-    socket.on("error", (error) => (text += JSON.stringify({ type: "connect-error", code: error.code }) + "\\n"));
-    const done = () => { process.stdout.write(text); process.exit(0); };
-    socket.on("close", done);
-    setTimeout(done, 2000);
-  `;
-  const argv = [process.execPath, "-e", script, helper.socketPath, lines.join("")];
-  const command = runAs
-    ? ["setpriv", `--reuid=${runAs.uid}`, `--regid=${runAs.gid}`, "--clear-groups", ...argv]
-    : argv;
-  return execa(command[0] ?? "", command.slice(1), { reject: false }).then((result) =>
-    result.stdout
-      .split("\n")
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as Record<string, unknown>),
-  );
-};
+const raw = (lines: string[], runAs?: { uid: number; gid: number }) =>
+  rawPeer(helper.socketPath, lines, runAs);
 const hello = encode({ type: "hello", version: 1 });
 
 describe("the helper, to a compromised web tier", () => {

@@ -5,6 +5,7 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { helperSocketPath, importDirOf } from "@/server/layout";
 import { encode } from "@/server/helper/protocol";
+import { rawPeer } from "../helper-peer";
 import { callProcedure, seedUsers, startServer, type TRunningServer } from "../server";
 
 /**
@@ -36,28 +37,9 @@ const statusOf = async (pid: number) =>
       .map(([key, value]) => [key, value.trim()]),
   );
 
-/** What the helper answers a raw peer, as the given user: its lines until it closes or 2 s pass. */
-const asPeer = async (lines: string[], user: { uid: number; gid: number } | null) => {
-  const script = `
-    const socket = require("node:net").connect(process.argv[1]);
-    let text = "";
-    socket.on("connect", () => socket.write(process.argv[2]));
-    socket.on("data", (chunk) => (text += chunk));
-    socket.on("error", (error) => (text += JSON.stringify({ type: "connect-error", code: error.code }) + "\\n"));
-    const done = () => { process.stdout.write(text); process.exit(0); };
-    socket.on("close", done);
-    setTimeout(done, 2000);
-  `;
-  const argv = [process.execPath, "-e", script, helperSocketPath(server.dataDir), lines.join("")];
-  const command = user
-    ? ["setpriv", `--reuid=${user.uid}`, `--regid=${user.gid}`, "--clear-groups", ...argv]
-    : argv;
-  const result = await execa(command[0] ?? "", command.slice(1), { reject: false });
-  return result.stdout
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-};
+/** What the helper answers a raw peer, as the given user (null: root), until it closes or 2 s pass. */
+const asPeer = (lines: string[], user: { uid: number; gid: number } | null) =>
+  rawPeer(helperSocketPath(server.dataDir), lines, user);
 const hello = encode({ type: "hello", version: 1 });
 const call = (id: number, op: string, input: unknown) => encode({ type: "call", id, op, input });
 
