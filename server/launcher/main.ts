@@ -6,7 +6,8 @@
  * socket to the web tier. It restarts either child when it dies (after a pause that grows while it keeps dying) and
  * stops both on SIGTERM or SIGINT: the web tier first, then the helper.
  */
-import { chown, lchown, mkdir, rm, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { lchown, lstat, mkdir, open, rm } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -73,15 +74,28 @@ const listen = (settings: TSettings) =>
  */
 const copyConfiguredTls = async (settings: TSettings, user: TWebUser): Promise<Record<string, string>> => {
   if (!settings.tls) return {};
+  // web/ is the web tier's: whatever it left at this name (a link to a host directory, say) is removed, never
+  // followed, and the copies are created without following a link (no web tier runs while the launcher does this).
   const dir = path.join(settings.webDir, "tls-configured");
+  const found = await lstat(dir).catch(() => null);
+  if (found && !found.isDirectory()) await rm(dir, { force: true });
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const files = { cert: path.join(dir, "cert.pem"), key: path.join(dir, "key.pem") };
   for (const [name, file] of Object.entries(files) as ["cert" | "key", string][]) {
-    await rm(file, { force: true });
-    await writeFile(file, settings.tls[name], { mode: 0o600, flag: "wx" });
-    await chown(file, user.uid, user.gid);
+    await rm(file, { force: true, recursive: true });
+    const handle = await open(
+      file,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+      0o600,
+    );
+    try {
+      await handle.writeFile(settings.tls[name]);
+      await handle.chown(user.uid, user.gid);
+    } finally {
+      await handle.close();
+    }
   }
-  await chown(dir, user.uid, user.gid);
+  await lchown(dir, user.uid, user.gid);
   return { ATELIER_TLS_CERT: files.cert, ATELIER_TLS_KEY: files.key };
 };
 

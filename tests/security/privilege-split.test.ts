@@ -134,6 +134,41 @@ describe("the privilege split", () => {
     expect([copied.uid, copied.mode & 0o777]).toEqual([0, 0o600]);
   });
 
+  it("follows no link the web tier left in its directory when the launcher writes there as root", async () => {
+    const dataDir = await mkdtemp(path.join(process.env.ATELIER_DATA_DIR ?? "/tmp", "planted-"));
+    await mkdir(path.join(dataDir, "web"));
+    const tokens = await seedUsers(`file:${path.join(dataDir, "web", "atelier.db")}`);
+    // A compromised web tier's leftovers: its copies of the certificate pointed at a host directory, and a link
+    // in place of a file the launcher chowns.
+    const host = await mkdtemp(path.join(process.env.ATELIER_DATA_DIR ?? "/tmp", "host-dir-"));
+    await writeFile(path.join(host, "keep"), "root's\n");
+    await symlink(host, path.join(dataDir, "web", "tls-configured"));
+    await symlink(path.join(host, "keep"), path.join(dataDir, "web", "planted-link"));
+    const certDir = await mkdtemp(path.join(process.env.ATELIER_DATA_DIR ?? "/tmp", "cert-"));
+    const [cert, key] = [path.join(certDir, "cert.pem"), path.join(certDir, "key.pem")];
+    await execa("openssl", [
+      ...["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"],
+      ...["-keyout", key, "-out", cert],
+    ]);
+    const started = await startServer(
+      { ATELIER_TLS_CERT: cert, ATELIER_TLS_KEY: key },
+      {
+        scheme: "https",
+        reuse: { dataDir, databaseUrl: `file:${path.join(dataDir, "web", "atelier.db")}`, tokens },
+      },
+    );
+    try {
+      // The host directory and file are as they were: nothing written into it, nothing chowned through a link.
+      expect(await readdir(host)).toEqual(["keep"]);
+      expect((await stat(path.join(host, "keep"))).uid).toBe(0);
+      const copies = await lstat(path.join(dataDir, "web", "tls-configured"));
+      expect([copies.isDirectory(), copies.uid]).toEqual([true, webUid]);
+      expect((await stat(path.join(dataDir, "web", "tls-configured", "key.pem"))).mode & 0o777).toBe(0o600);
+    } finally {
+      await started.stop();
+    }
+  });
+
   it("migrates an install from before the split: its database, certificate and token move into web/", async () => {
     const dataDir = await mkdtemp(path.join(process.env.ATELIER_DATA_DIR ?? "/tmp", "old-"));
     // The old layout: everything at the top of a root-owned data directory.

@@ -183,6 +183,32 @@ export const networkOperations = ({
     });
   };
 
+  /** What became of a change: waiting (with its timer), how it ended, or unknown to this helper. */
+  const statusOf = (id: string) => {
+    const entry = journal.active;
+    const none = {
+      rollbackAt: null,
+      rollbackSeconds: null,
+      claimed: [] as string[],
+      released: [] as string[],
+    };
+    if (entry?.id === id)
+      return {
+        state: entry.state,
+        rollbackAt: entry.rollbackAt,
+        rollbackSeconds: entry.rollbackAt
+          ? Math.round((new Date(entry.rollbackAt).getTime() - entry.appliedAt) / 1000)
+          : null,
+        message: null,
+        log: runLog.get(id) ?? [],
+        claimed: entry.claimed,
+        released: entry.released,
+      };
+    const outcome = outcomeOf(id);
+    if (outcome) return { ...outcome, ...none };
+    return { state: "unknown" as const, message: null, log: [] as TNetworkLogLine[], ...none };
+  };
+
   const operations = {
     /**
      * Plans the changes against the host as it is now, and runs the plan if its digest is the one shown. Streams
@@ -335,33 +361,7 @@ export const networkOperations = ({
     /** What became of a change: waiting, or how it ended (for the web tier after a restart). */
     "network.status": defineOperation({
       input: z.object({ id: ZId }).strict(),
-      // eslint-disable-next-line @typescript-eslint/require-await -- operations are async by contract
-      run: async ({ id }) => {
-        const entry = journal.active;
-        if (entry?.id === id)
-          return {
-            state: entry.state,
-            rollbackAt: entry.rollbackAt,
-            rollbackSeconds: entry.rollbackAt
-              ? Math.round((new Date(entry.rollbackAt).getTime() - entry.appliedAt) / 1000)
-              : null,
-            message: null,
-            log: runLog.get(id) ?? [],
-            claimed: entry.claimed,
-            released: entry.released,
-          };
-        const outcome = outcomeOf(id);
-        return outcome
-          ? { ...outcome, rollbackAt: null, claimed: [], released: [] }
-          : {
-              state: "unknown" as const,
-              rollbackAt: null,
-              message: null,
-              log: [],
-              claimed: [],
-              released: [],
-            };
-      },
+      run: ({ id }) => Promise.resolve(statusOf(id)),
     }),
     /**
      * Writes the managed bridges, as they are live, to the host's own network configuration (Atelier's files only:
