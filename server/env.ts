@@ -199,9 +199,9 @@ export const loadSettings = async (
   }
 
   try {
-    // Root's, open to traversal only: the web tier reaches its own web/ through it (see server/layout.ts).
+    // Root's, open to traversal only: the web tier reaches its own web/ through it (see server/layout.ts; the
+    // launcher makes web/ and hands it to the web user).
     await mkdir(raw.ATELIER_DATA_DIR, { recursive: true, mode: 0o711 });
-    await mkdir(webDirOf(raw.ATELIER_DATA_DIR), { recursive: true, mode: 0o700 });
   } catch (error) {
     problems.push(`ATELIER_DATA_DIR: cannot create ${raw.ATELIER_DATA_DIR} (${(error as Error).message})`);
   }

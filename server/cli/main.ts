@@ -3,6 +3,7 @@
  * not run). Passwords are read from standard input; tokens are printed on standard output only. Run by root, it
  * becomes the web tier's user first (the database is that user's: a file root made would lock the web tier out).
  */
+import { lstat } from "node:fs/promises";
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { z } from "zod";
@@ -58,7 +59,9 @@ const main = async () => {
   const settings = await loadSettings(process.env, { defaultLxcPath: lxcDefaultPath });
   if (process.getuid?.() === 0) {
     const user = await resolveWebUser(settings.webUser);
-    await prepareDataDir(settings.dataDir, user);
+    // Only before the launcher ever laid the directory out (an upgrade, say, so that the old database is moved, not
+    // replaced): once web/ exists a web tier may be running, and walking its directory as root could be led out.
+    if (!(await lstat(settings.webDir).catch(() => null))) await prepareDataDir(settings.dataDir, user);
     process.setgroups?.([]);
     process.setgid?.(user.gid);
     process.setuid?.(user.uid);

@@ -36,7 +36,11 @@ const WEB_FILES = [
 
 const isRealDirectory = async (dir: string) => (await lstat(dir).catch(() => null))?.isDirectory() ?? false;
 
-/** chown -hR, never following a link, never leaving the tree. */
+/**
+ * chown -hR, never following a link, never leaving the tree. Only while no web tier runs (the launcher, before it
+ * starts one): a process that can rename entries meanwhile could swap a directory for a link between the listing
+ * and the chown.
+ */
 export const chownTree = async (dir: string, uid: number, gid: number) => {
   await chown(dir, uid, gid);
   for (const entry of await readdir(dir, { withFileTypes: true })) {
