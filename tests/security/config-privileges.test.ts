@@ -86,6 +86,18 @@ describe("admin-only config lines", () => {
       expect(
         (review.data as { problems: { message: string }[] }).problems.map((p) => p.message).join(" "),
       ).toMatch(/admin role/);
+      // Checking a candidate (an admin's review runs liblxc's parser on it) never writes where its log lines point.
+      // Checked before the admin's save: once saved, liblxc opens that log on every load (lxc-info from the
+      // sampler too), which is what an admin who writes the line asks for.
+      const logTarget = /^lxc\.(?:log\.file|console\.logfile) = (.*)$/.exec(line)?.[1];
+      const adminReview = await callProcedure(
+        server,
+        "config.validate",
+        { name, raw },
+        { kind: "query", as: "admin" },
+      );
+      expect(adminReview.status).toBe(200);
+      if (logTarget) expect(existsSync(logTarget)).toBe(false);
       const accepted = await callProcedure(
         server,
         "config.save",
@@ -94,9 +106,6 @@ describe("admin-only config lines", () => {
       );
       expect([200, 400], JSON.stringify(accepted.error)).toContain(accepted.status);
       if (accepted.status === 400) expect(accepted.error?.message).not.toMatch(/admin role/);
-      // Checking a candidate never writes where its log lines point.
-      expect(existsSync(path.join(hostDir, "cron.d-evil"))).toBe(false);
-      expect(existsSync(path.join(hostDir, "bashrc"))).toBe(false);
     },
   );
 
