@@ -53,9 +53,6 @@ export const createContainerService = ({ lxc, listMaxAgeMs = 1000 }: TContainerS
     };
   };
 
-  const create = (input: { name: string; template: "busybox" }) =>
-    operate(input.name, "create", () => lxc.create(input.name, { template: input.template }));
-
   const ensureExists = async (name: string) => {
     if (!(await lxc.exists(name))) throw lxc.notFound(name);
   };
@@ -70,7 +67,6 @@ export const createContainerService = ({ lxc, listMaxAgeMs = 1000 }: TContainerS
   return {
     list,
     get,
-    create,
     start: lifecycle("start", lxc.start),
     stop: lifecycle("stop", (name, options: TStopOptions) => lxc.stop(name, options)),
     restart: lifecycle("restart", (name, options: { timeoutSeconds?: number }) => lxc.restart(name, options)),

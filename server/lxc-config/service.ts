@@ -74,7 +74,7 @@ export const unifiedDiff = (name: string, before: string, after: string) => {
 export type TConfigServiceOptions = {
   db: TDb;
   lxc: Pick<TLxcDriver, "configPath" | "exists" | "notFound" | "setCgroup">;
-  containers: Pick<TContainerService, "get" | "create" | "destroy">;
+  containers: Pick<TContainerService, "get">;
   /** liblxc's verdict on a candidate (in the helper: lxc.checkConfig). */
   check: (text: string) => Promise<TConfigVerdict>;
   /** Reads a container's config file (in the helper: config.read; the container's directory is root's). */
@@ -316,16 +316,19 @@ export const createConfigService = ({
       return { version, diff, changes, problems };
     });
 
-  /**
-   * A new container from an imported config: the config is checked first (nothing is created if it is invalid),
-   * with its rootfs and hostname set to the new container's; a busybox root filesystem is created, then the config
-   * replaces the template's through the same write path. If that fails, the new container is removed again.
-   */
-  const importAsNew = async (input: { name: string; raw: string; actor: string; role: TRole }) => {
-    let candidate = LxcConfig.parse(input.raw)
-      .set("lxc.rootfs.path", `dir:${path.join(path.dirname(lxc.configPath(input.name)), "rootfs")}`)
-      .set("lxc.uts.name", input.name)
+  /** An imported config as the new container's: its rootfs and hostname set to the container's own. */
+  const importCandidate = (name: string, raw: string) =>
+    LxcConfig.parse(raw)
+      .set("lxc.rootfs.path", `dir:${path.join(path.dirname(lxc.configPath(name)), "rootfs")}`)
+      .set("lxc.uts.name", name)
       .toString();
+
+  /**
+   * Before a container is made from an imported config (the "config" root filesystem provider): nothing is created
+   * if it is invalid (400 with the problems) or holds a line the role may not write (403 naming it).
+   */
+  const checkImport = async (input: { name: string; raw: string; role: TRole }) => {
+    const candidate = importCandidate(input.name, input.raw);
     // Our own checks say first what is wrong with the text (legacy keys to migrate: nothing runs for them); then the
     // lines the role may not write are refused (against the config new containers start from) before liblxc loads
     // the candidate, so that it never reads an include or path the caller may not name.
@@ -341,23 +344,25 @@ export const createConfigService = ({
       });
     }
     if (legacy.length > 0) await checkPrivileges(input.name, base, candidate, input.role);
-    await containers.create({ name: input.name, template: "busybox" });
-    try {
-      const created = await read(input.name);
-      if (input.role !== "admin") candidate = keepProtections(created.raw, candidate);
-      return await write({
-        name: input.name,
-        raw: candidate,
-        baseVersion: created.version,
-        actor: input.actor,
-        role: input.role,
-        applyLive: false,
-        reason: "import",
-      });
-    } catch (error) {
-      await containers.destroy(input.name, { force: true }).catch(() => undefined);
-      throw error;
-    }
+  };
+
+  /**
+   * The imported config in place of the one the container was just made with, through the same write path (checked
+   * again; for a non-admin, the template's protections kept).
+   */
+  const writeImport = async (input: { name: string; raw: string; actor: string; role: TRole }) => {
+    let candidate = importCandidate(input.name, input.raw);
+    const created = await read(input.name);
+    if (input.role !== "admin") candidate = keepProtections(created.raw, candidate);
+    return write({
+      name: input.name,
+      raw: candidate,
+      baseVersion: created.version,
+      actor: input.actor,
+      role: input.role,
+      applyLive: false,
+      reason: "import",
+    });
   };
 
   const history = async (name: string) => {
@@ -404,7 +409,8 @@ export const createConfigService = ({
     }) => write({ ...input, reason: input.reason ?? "save" }),
     history,
     versionContent,
-    importAsNew,
+    checkImport,
+    writeImport,
     restore: async (input: {
       name: string;
       id: number;

@@ -15,7 +15,8 @@ import { ZCreateForm, type TCreateContainerRequest } from "../schemas/create-con
 
 /**
  * Provisioning: a new container from one of the root filesystem providers (./providers/: busybox, Debian by
- * debootstrap through LXC's debian template with its cache, a local tarball, a clone of another container), all
+ * debootstrap through LXC's debian template with its cache, a local tarball, a clone of another container, an
+ * imported config), all
  * behind one interface, then its network, limits, autostart and access written through the config's validated write
  * path and into its root filesystem. All of it runs as a job under the container's lock ("creating" in the list);
  * whatever fails, is cancelled or interrupted, the half-made container is destroyed and the provider cleans up.
@@ -90,7 +91,7 @@ export const createProvisioner = ({
 }: {
   lxc: TLxcDriver;
   containers: Pick<TContainerService, "locked" | "list">;
-  config: Pick<TConfigService, "read" | "save">;
+  config: Pick<TConfigService, "read" | "save" | "checkImport" | "writeImport">;
   jobs: TJobs;
   lxcPath: string;
   containerConfig: string | undefined;
@@ -110,7 +111,7 @@ export const createProvisioner = ({
       await helper.call("lxc.removeLeftover", { name });
   };
 
-  const { providers, isDebianBusy } = createProviders({ lxc, helper, containers, importDirs });
+  const { providers, isDebianBusy } = createProviders({ lxc, helper, containers, config, importDirs });
   /** The form's provider, typed by its kind. */
   const providerOf = <K extends TForm["rootfs"]["kind"]>(rootfs: Extract<TForm["rootfs"], { kind: K }>) =>
     providers[rootfs.kind] as unknown as TRootfsProvider<K>;
@@ -178,7 +179,7 @@ export const createProvisioner = ({
         field: "name",
       });
     // The provider's own checks (a clone's source stopped, Debian's keyring, an archive in an import directory...).
-    await providerOf(form.rootfs).check?.(form.rootfs, form, actor);
+    await providerOf(form.rootfs).check?.(form.rootfs, form, actor, name);
     if (form.network) {
       const network = await readNetwork();
       if (!network.bridges.some((bridge) => bridge.name === form.network?.bridge))
@@ -206,7 +207,7 @@ export const createProvisioner = ({
         owner: actor.username,
         target: name,
         work: async (context) => {
-          await providerOf(form.rootfs).make(name, form.rootfs, context);
+          await providerOf(form.rootfs).make(name, form.rootfs, context, actor);
           context.setProgress(97, "writing the config");
           await writeSettings(name, form, actor);
           await writeRootfs(name, form, context);

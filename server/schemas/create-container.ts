@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ZContainerName } from "./container-name";
 import { hasControl } from "./lxc-config/model";
+import { ZConfigText } from "./lxc-config/text";
 import { ZInterfaceName, ZIpv4, ZIpv4Cidr } from "./network";
 
 /**
@@ -28,37 +29,57 @@ const ZAbsolutePath = z
     message: "must be an absolute path on the host, without '..' or control characters",
   });
 
+const ZBusybox = z.object({ kind: z.literal("busybox") }).strict();
+const ZDebianRootfs = z
+  .object({
+    kind: z.literal("debian"),
+    release: z.enum(DEBIAN_RELEASES).default("bookworm"),
+    arch: z.enum(DEBIAN_ARCHES).default("amd64"),
+    mirror: ZMirrorUrl.default("http://deb.debian.org/debian"),
+    /** Installed on top of the minimal system (the template's own set). */
+    packages: z.array(ZPackageName).max(50, "at most 50 packages").default([]),
+  })
+  .strict();
+const ZTarballRootfs = z
+  .object({
+    kind: z.literal("tarball"),
+    /** A .tar, .tar.gz, .tgz or .tar.xz of a root filesystem, inside one of the allowed import directories. */
+    path: ZAbsolutePath.refine((value) => /\.(tar|tar\.gz|tgz|tar\.xz|txz)$/.test(value), {
+      message: "must be a .tar, .tar.gz, .tgz or .tar.xz file",
+    }),
+    /** Keep the archive's setuid and setgid bits (admins only; stripped otherwise). */
+    keepSetuid: z.boolean().default(false),
+  })
+  .strict();
+const ZCloneRootfs = z
+  .object({
+    kind: z.literal("clone"),
+    source: ZContainerName,
+    /** An overlay snapshot clone (copy-on-write, near instant) instead of a full copy. */
+    snapshot: z.boolean().default(false),
+  })
+  .strict();
+const ZConfigRootfs = z
+  .object({
+    kind: z.literal("config"),
+    /** An imported config (its rootfs path and hostname set to the new container's), on a busybox root filesystem. */
+    raw: ZConfigText,
+  })
+  .strict();
+/** The root filesystems a creation form (the wizard, a type) offers. */
+export const ZFormRootfs = z.discriminatedUnion("kind", [
+  ZBusybox,
+  ZDebianRootfs,
+  ZTarballRootfs,
+  ZCloneRootfs,
+]);
+/** Every root filesystem provider's: the form's, and an imported config (config.importAsNew). */
 export const ZRootfs = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("busybox") }).strict(),
-  z
-    .object({
-      kind: z.literal("debian"),
-      release: z.enum(DEBIAN_RELEASES).default("bookworm"),
-      arch: z.enum(DEBIAN_ARCHES).default("amd64"),
-      mirror: ZMirrorUrl.default("http://deb.debian.org/debian"),
-      /** Installed on top of the minimal system (the template's own set). */
-      packages: z.array(ZPackageName).max(50, "at most 50 packages").default([]),
-    })
-    .strict(),
-  z
-    .object({
-      kind: z.literal("tarball"),
-      /** A .tar, .tar.gz, .tgz or .tar.xz of a root filesystem, inside one of the allowed import directories. */
-      path: ZAbsolutePath.refine((value) => /\.(tar|tar\.gz|tgz|tar\.xz|txz)$/.test(value), {
-        message: "must be a .tar, .tar.gz, .tgz or .tar.xz file",
-      }),
-      /** Keep the archive's setuid and setgid bits (admins only; stripped otherwise). */
-      keepSetuid: z.boolean().default(false),
-    })
-    .strict(),
-  z
-    .object({
-      kind: z.literal("clone"),
-      source: ZContainerName,
-      /** An overlay snapshot clone (copy-on-write, near instant) instead of a full copy. */
-      snapshot: z.boolean().default(false),
-    })
-    .strict(),
+  ZBusybox,
+  ZDebianRootfs,
+  ZTarballRootfs,
+  ZCloneRootfs,
+  ZConfigRootfs,
 ]);
 export type TRootfs = z.input<typeof ZRootfs>;
 
@@ -131,6 +152,9 @@ export const ZCreateForm = z
   })
   .strict();
 export type TCreateForm = z.input<typeof ZCreateForm>;
+
+/** The wizard's form (what a type holds, what the preview takes): any root filesystem but an imported config. */
+export const ZWizardForm = ZCreateForm.extend({ rootfs: ZFormRootfs }).strict();
 
 export const ZCreateContainerRequestSchema = z
   .object({

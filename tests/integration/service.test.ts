@@ -26,7 +26,7 @@ describe("the container service", () => {
     const containers = createContainerService({ lxc, listMaxAgeMs: 0 });
     const name = uniqueName("busy");
     created.push(name);
-    await containers.create({ name, template: "busybox" });
+    await lxc.create(name, { template: "busybox" });
     await containers.start(name);
 
     const stopping = containers.stop(name, { timeoutSeconds: 20 });
@@ -46,7 +46,7 @@ describe("the container service", () => {
     const containers = createContainerService({ lxc, listMaxAgeMs: 60_000 });
     const name = uniqueName("table");
     created.push(name);
-    await containers.create({ name, template: "busybox" });
+    await lxc.create(name, { template: "busybox" });
     expect((await containers.list()).find((row) => row.name === name)?.state).toBe("STOPPED");
 
     await containers.start(name);

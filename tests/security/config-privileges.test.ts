@@ -217,6 +217,14 @@ describe("admin-only config lines", () => {
       const response = await callProcedure(server, "config.importAsNew", { name, raw });
       expect(response.status, JSON.stringify(response.error)).toBe(403);
       expect(existsSync(path.join(lxcPath(), name))).toBe(false);
+      // The same creation path through the wizard's API (the imported config as a root filesystem provider).
+      const wizard = await callProcedure(server, "containers.create", {
+        name,
+        rootfs: { kind: "config", raw },
+      });
+      expect(wizard.status, JSON.stringify(wizard.error)).toBe(403);
+      expect(wizard.error?.message).toMatch(/needs the admin role/);
+      expect(existsSync(path.join(lxcPath(), name))).toBe(false);
     },
   );
 

@@ -1,6 +1,7 @@
 import { busyboxProvider } from "./busybox";
 import { cloneProvider } from "./clone";
 import { debianProvider } from "./debian";
+import { importedConfigProvider } from "./imported-config";
 import { tarballProvider } from "./tarball";
 import type { TProviderDeps, TProviders } from "./types";
 
@@ -15,6 +16,7 @@ export const createProviders = (deps: TProviderDeps) => {
     debian,
     tarball: tarballProvider(deps),
     clone: cloneProvider(deps),
+    config: importedConfigProvider(deps),
   };
   return { providers, isDebianBusy: debian.isBusy };
 };

@@ -1,21 +1,29 @@
 import { z } from "zod";
+import { AppError } from "../../../errors";
 import { ZContainerName } from "../../../schemas/container-name";
+import { ZCreateContainerResponseSchema } from "../../../schemas/create-container";
 import { operatorProcedure } from "../../procedures";
-import { ZConfigText, ZSaveConfigResponseSchema } from "./config.types";
+import { ZConfigText } from "./config.types";
 
 export const ZImportAsNewRequestSchema = z.object({ name: ZContainerName, raw: ZConfigText }).strict();
 
 /**
- * Creates a container from an imported config: checked first (400 with data.problems, nothing created), then a
- * busybox root filesystem, then the config (its rootfs path and hostname set to the new container's).
+ * Creates a container from an imported config: the creation path of every container (containers.create with the
+ * root filesystem `{ kind: "config", raw }`), waited for. Checked first (400 with data.problems, 403 naming a line
+ * the role may not write; nothing created), then a busybox root filesystem, then the config (its rootfs path and
+ * hostname set to the new container's).
  */
 export const importAsNewRoute = operatorProcedure
   .input(ZImportAsNewRequestSchema)
-  .output(ZSaveConfigResponseSchema)
-  .mutation(({ ctx, input }) => {
-    return ctx.runtime.config.importAsNew({
-      ...input,
-      actor: ctx.principal.username,
-      role: ctx.principal.role,
-    });
+  .output(ZCreateContainerResponseSchema)
+  .mutation(async ({ ctx, input }) => {
+    const { name, jobId, finished } = await ctx.runtime.provision.create(
+      { name: input.name, rootfs: { kind: "config", raw: input.raw } },
+      ctx.principal,
+    );
+    await finished;
+    const job = await ctx.runtime.jobs.get(jobId, { tail: 0 });
+    if (job.state !== "succeeded")
+      throw new AppError("LXC_FAILED", { message: job.error ?? `Creating "${name}" ${job.state}` });
+    return { name, jobId };
   });

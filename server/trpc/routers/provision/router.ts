@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZCreateForm } from "../../../schemas/create-container";
+import { ZWizardForm } from "../../../schemas/create-container";
 import { adminProcedure, operatorProcedure, router, viewerProcedure } from "../../procedures";
 
 const ZCache = z.object({
@@ -12,7 +12,7 @@ export const provisionRouter = router({
   /** The config lines a creation form adds (network, limits, autostart) to the default config: the wizard's summary. */
   // A query travels in the URL (logs, history): the form without its access part, so no password ever does.
   preview: operatorProcedure
-    .input(ZCreateForm.omit({ access: true }).strict())
+    .input(ZWizardForm.omit({ access: true }).strict())
     .output(z.object({ base: z.string().nullable(), config: z.string(), added: z.array(z.string()) }))
     .query(({ ctx, input }) => ctx.runtime.provision.preview(input)),
   cache: viewerProcedure.output(ZCache).query(({ ctx }) => ctx.runtime.provision.cache()),

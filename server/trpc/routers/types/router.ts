@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ZContainerName } from "../../../schemas/container-name";
 import { TYPE_NAME } from "../../../provision/types";
-import { ZCreateForm } from "../../../schemas/create-container";
+import { ZWizardForm } from "../../../schemas/create-container";
 import { operatorProcedure, router, viewerProcedure } from "../../procedures";
 
 const ZTypeName = z.string().regex(TYPE_NAME, "must be 1-63 letters, digits, spaces, _ . -");
@@ -12,7 +12,7 @@ export const typesRouter = router({
   list: viewerProcedure.output(z.array(ZType)).query(({ ctx }) => ctx.runtime.types.list()),
   /** Saves (or replaces) a type; a root password is never stored. */
   save: operatorProcedure
-    .input(z.object({ name: ZTypeName, form: ZCreateForm }).strict())
+    .input(z.object({ name: ZTypeName, form: ZWizardForm }).strict())
     .output(ZType.optional())
     .mutation(({ ctx, input }) => ctx.runtime.types.save({ ...input, actor: ctx.principal.username })),
   delete: operatorProcedure

@@ -1,0 +1,19 @@
+import type { TProviderDeps, TRootfsProvider } from "./types";
+
+/**
+ * A container from an imported config (the config page's "import as new"): the text is checked before anything is
+ * made (400 with its problems, 403 for a line the role may not write), then a busybox root filesystem is made and the
+ * imported config replaces the template's through the config's write path, which checks it once more.
+ */
+export const importedConfigProvider = ({ lxc, config }: TProviderDeps): TRootfsProvider<"config"> => ({
+  busyboxInit: true,
+  check: async (rootfs, _form, actor, name) => {
+    await config.checkImport({ name, raw: rootfs.raw, role: actor.role });
+  },
+  make: async (name, rootfs, context, actor) => {
+    context.setProgress(null, "creating the busybox root filesystem");
+    await lxc.create(name, { template: "busybox" });
+    context.setProgress(90, "writing the imported config");
+    await config.writeImport({ name, raw: rootfs.raw, actor: actor.username, role: actor.role });
+  },
+});
