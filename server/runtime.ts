@@ -19,11 +19,14 @@ import { createTypes, type TTypes } from "./provision/types";
 import { createNics, type TNics } from "./host-network/nics";
 import { createNetworkService, type TNetworkService } from "./host-network/service";
 import { createConfigService, type TConfigService } from "./lxc-config/service";
+import { createAdminEnrolment, type TAdminEnrolment } from "./auth/admin-enrolment";
 import { createMetrics, type TMetrics } from "./metrics";
 
 /** Everything the API needs, built once from the settings. */
 export type TRuntime = {
   settings: TSettings;
+  /** The helper's own list of admins, kept in step with the users. */
+  admins: TAdminEnrolment;
   /** The root helper (every privileged operation). */
   helper: THelperClient<THelperOperations>;
   db: TDb;
@@ -74,7 +77,8 @@ export const createRuntime = (
     check: (text) => helper.call("lxc.checkConfig", { text }),
     readConfig: async (name) => (await helper.call("config.read", { name })).text,
     hostPaths: (text) => helper.call("config.hostPaths", { text }),
-    writeFile: (name, text) => helper.call("config.write", { name, text }),
+    writeFile: (name, text, ticket) =>
+      helper.call("config.write", { name, text, ...(ticket ? { ticket } : {}) }),
     bindRoots: settings.bindRoots,
     containerConfigText: async () =>
       settings.containerConfig ? readFile(settings.containerConfig, "utf8").catch(() => "") : "",
@@ -110,7 +114,12 @@ export const createRuntime = (
     settings,
     helper,
     db,
-    accounts: createAccounts({ db }),
+    admins: createAdminEnrolment({ helper, log: logger.child({ component: "admins" }) }),
+    accounts: createAccounts({
+      db,
+      adminTicket: async (username, password, expiresAt) =>
+        (await helper.call("admins.signIn", { username, password, expiresAt: expiresAt.getTime() })).ticket,
+    }),
     events,
     config,
     jobs,

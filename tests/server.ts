@@ -6,6 +6,7 @@ import superjson from "superjson";
 import { createAccounts } from "@/server/auth/accounts";
 import type { TRole } from "@/server/auth/roles";
 import { createDb } from "@/server/db";
+import { enrollAdmin, makeTicket } from "@/server/helper/admins";
 import { migrateDatabase } from "@/server/launcher/migrate";
 import { POST_ONLY_QUERIES } from "@/server/trpc/routers/config/config.types";
 
@@ -63,10 +64,17 @@ export type TRunningServer = {
 
 export const PASSWORD = "correct-horse-battery";
 
-/** Creates one user per role, and a token for each, in a database (as `npx atelier user add` would). */
+/**
+ * Creates one user per role, and a token for each, in a database (as `npx atelier user add` and `token create` run
+ * as root would): the admin is also in the helper's own list of admins, and its token carries a ticket.
+ */
 export const seedUsers = async (databaseUrl: string) => {
   await migrateDatabase(databaseUrl);
   const db = createDb(databaseUrl);
+  // DATA/web/atelier.db (or an older install's DATA/atelier.db): the helper's directory is DATA/helper.
+  const dbDir = path.dirname(databaseUrl.replace(/^file:/, ""));
+  const stateDir = path.join(path.basename(dbDir) === "web" ? path.dirname(dbDir) : dbDir, "helper");
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
   try {
     const accounts = createAccounts({ db });
     const tokens = {} as Record<TRole, string>;
@@ -74,8 +82,13 @@ export const seedUsers = async (databaseUrl: string) => {
       const user =
         (await accounts.userByName(role)) ??
         (await accounts.createUser({ username: role, role, password: PASSWORD }));
+      const adminTicket =
+        role === "admin"
+          ? (await enrollAdmin(stateDir, role, PASSWORD),
+            await makeTicket(stateDir, role, Date.now() + 24 * 60 * 60 * 1000))
+          : undefined;
       tokens[role] = (
-        await accounts.createApiToken({ userId: user.id, role }, { name: "tests", role })
+        await accounts.createApiToken({ userId: user.id, role, adminTicket }, { name: "tests", role })
       ).token;
     }
     return tokens;

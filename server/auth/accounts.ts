@@ -14,6 +14,8 @@ export type TPrincipal = {
   via: "session" | "token";
   sessionId?: string;
   tokenId?: number;
+  /** The helper's ticket for an admin's session (server/helper/admins.ts): what admin-only config lines need. */
+  adminTicket?: string;
 };
 
 export type TAccountsOptions = {
@@ -22,6 +24,11 @@ export type TAccountsOptions = {
   sessionIdleDays?: number;
   sessionMaxDays?: number;
   now?: () => Date;
+  /**
+   * The helper's check of an admin's password at sign-in: a ticket until the given time, or null (not the password
+   * the helper knows, or no helper: the CLI).
+   */
+  adminTicket?: (username: string, password: string, expiresAt: Date) => Promise<string | null>;
 };
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -33,6 +40,7 @@ export const createAccounts = ({
   sessionIdleDays = 7,
   sessionMaxDays = 30,
   now = () => new Date(),
+  adminTicket,
 }: TAccountsOptions) => {
   const throttle = new SignInThrottle();
 
@@ -136,9 +144,16 @@ export const createAccounts = ({
     });
   };
 
+  /** An admin's ticket from the helper for a session starting now (null when the helper does not vouch). */
+  const ticketFor = async (user: { username: string; role: string }, password: string) => {
+    if (user.role !== "admin" || !adminTicket) return null;
+    const until = new Date(now().getTime() + sessionMaxDays * DAY);
+    return adminTicket(user.username, password, until).catch(() => null);
+  };
+
   const startSession = async (
     userId: number,
-    meta: { userAgent?: string | null; clientAddress?: string | null },
+    meta: { userAgent?: string | null; clientAddress?: string | null; adminTicket?: string | null },
   ) => {
     const token = newSecret("s");
     const at = now();
@@ -151,6 +166,7 @@ export const createAccounts = ({
         expiresAt: new Date(at.getTime() + sessionIdleDays * DAY),
         userAgent: meta.userAgent?.slice(0, 300) ?? null,
         clientAddress: meta.clientAddress ?? null,
+        adminTicket: meta.adminTicket ?? null,
       },
     });
     return { token, expiresAt: session.expiresAt };
@@ -187,7 +203,10 @@ export const createAccounts = ({
       });
     }
     throttle.succeeded(accountKey, addressKey);
-    const session = await startSession(user.id, input);
+    const session = await startSession(user.id, {
+      ...input,
+      adminTicket: await ticketFor(user, input.password),
+    });
     return { ...session, user: publicUser(user) };
   };
 
@@ -217,6 +236,7 @@ export const createAccounts = ({
       role: toRole(session.user.role),
       via: "session",
       sessionId: session.id,
+      ...(session.adminTicket ? { adminTicket: session.adminTicket } : {}),
     };
   };
 
@@ -242,7 +262,7 @@ export const createAccounts = ({
   };
 
   const createApiToken = async (
-    owner: { userId: number; role: TRole; tokenId?: number | undefined },
+    owner: { userId: number; role: TRole; tokenId?: number | undefined; adminTicket?: string | undefined },
     input: { name: string; role: TRole; expiresDays?: number | undefined },
   ) => {
     if (!isAtLeast(owner.role, input.role)) {
@@ -271,6 +291,8 @@ export const createAccounts = ({
         tokenHash: hashSecret(token),
         prefix: token.slice(0, 12),
         expiresAt: input.expiresDays ? new Date(now().getTime() + input.expiresDays * DAY) : null,
+        // An admin token acts for the admin in the helper too, with its maker's ticket (which may end sooner).
+        adminTicket: input.role === "admin" ? (owner.adminTicket ?? null) : null,
       },
     });
     return { token, id: record.id };
@@ -321,6 +343,7 @@ export const createAccounts = ({
       role: lowerOf(toRole(record.role), toRole(record.user.role)),
       via: "token",
       tokenId: record.id,
+      ...(record.adminTicket && record.role === "admin" ? { adminTicket: record.adminTicket } : {}),
     };
   };
 
@@ -334,6 +357,7 @@ export const createAccounts = ({
     changeOwnPassword,
     signIn,
     startSession,
+    ticketFor,
     authenticateSession,
     endSession,
     listSessions,

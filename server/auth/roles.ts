@@ -13,4 +13,5 @@ export const toRole = (value: string): TRole =>
   (ROLES as readonly string[]).includes(value) ? (value as TRole) : "viewer";
 
 /** Who asks for a change: the audit's actor and the role that decides what they may write. */
-export type TActor = { username: string; role: TRole };
+/** Who acts: the name, the role, and for an admin signed in with a password, the helper's ticket. */
+export type TActor = { username: string; role: TRole; adminTicket?: string };

@@ -1,7 +1,8 @@
 /**
  * `npx atelier …`: account administration for the host's root, working on the database directly (the server need
  * not run). Passwords are read from standard input; tokens are printed on standard output only. Run by root, it
- * becomes the web tier's user first (the database is that user's: a file root made would lock the web tier out).
+ * becomes the web tier's user first (the database is that user's: a file root made would lock the web tier out),
+ * and writes an admin's password in the helper's own list of admins as root.
  */
 import { lstat } from "node:fs/promises";
 import os from "node:os";
@@ -16,6 +17,8 @@ import { isAppError } from "../errors";
 import { prepareDataDir, resolveWebUser } from "../launcher/data-dir";
 import { migrateDatabase } from "../launcher/migrate";
 import { lxcDefaultPath } from "../lxc/tools";
+import { enrollAdmin, makeTicket } from "../helper/admins";
+import { helperStateDirOf } from "../layout";
 
 const USAGE = `usage:
   atelier user add NAME --role viewer|operator|admin    (password on standard input)
@@ -57,15 +60,35 @@ const main = async () => {
   // The real actor: root (or whoever ran it), not the user it becomes.
   const actor = `cli:${os.userInfo().username}`;
   const settings = await loadSettings(process.env, { defaultLxcPath: lxcDefaultPath });
-  if (process.getuid?.() === 0) {
+  const isRoot = process.getuid?.() === 0;
+  if (isRoot) {
     const user = await resolveWebUser(settings.webUser);
     // Only before the launcher ever laid the directory out (an upgrade, say, so that the old database is moved, not
     // replaced): once web/ exists a web tier may be running, and walking its directory as root could be led out.
     if (!(await lstat(settings.webDir).catch(() => null))) await prepareDataDir(settings.dataDir, user);
+    // The effective ids only: the database is opened as that user, and root comes back for the helper's list of
+    // admins alone (asRoot below).
     process.setgroups?.([]);
-    process.setgid?.(user.gid);
-    process.setuid?.(user.uid);
+    process.setegid?.(user.gid);
+    process.seteuid?.(user.uid);
   }
+  /** Root's part: the helper's own list of admins and its tickets (server/helper/admins.ts). */
+  const asRoot = async <T>(work: (stateDir: string) => Promise<T>): Promise<T | null> => {
+    if (!isRoot) {
+      process.stderr.write(
+        "not run as root: the helper's list of admins is unchanged (admin-only config lines)\n",
+      );
+      return null;
+    }
+    process.seteuid?.(0);
+    try {
+      return await work(helperStateDirOf(settings.dataDir));
+    } finally {
+      process.seteuid?.((await resolveWebUser(settings.webUser)).uid);
+    }
+  };
+  const enrollInHelper = (username: string, password: string) =>
+    asRoot((stateDir) => enrollAdmin(stateDir, username, password));
   await migrateDatabase(settings.databaseUrl);
   const db = createDb(settings.databaseUrl);
   const accounts = createAccounts({ db });
@@ -78,13 +101,17 @@ const main = async () => {
     if (group === "user" && command === "add" && argument) {
       const username = parse(ZUsername, argument, "NAME");
       const role: TRole = parse(ZRole, values.role, "--role");
-      const user = await accounts.createUser({ username, role, password: await readPassword() });
+      const password = await readPassword();
+      const user = await accounts.createUser({ username, role, password });
+      if (user.role === "admin") await enrollInHelper(user.username, password);
       await audit("cli.user.add", username, { username, role });
       process.stderr.write(`created ${user.role} ${user.username}\n`);
     } else if (group === "user" && command === "passwd" && argument) {
       const user = await accounts.userByName(parse(ZUsername, argument, "NAME"));
       if (!user) throw new UsageError(`no user named ${argument}`);
-      await accounts.setPassword(user.id, await readPassword());
+      const password = await readPassword();
+      await accounts.setPassword(user.id, password);
+      if (user.role === "admin") await enrollInHelper(user.username, password);
       await audit("cli.user.passwd", user.username, { username: user.username });
       process.stderr.write(`password of ${user.username} changed; their sessions ended\n`);
     } else if (group === "token" && command === "create" && argument) {
@@ -96,8 +123,14 @@ const main = async () => {
         values["expires-days"] === undefined
           ? undefined
           : parse(z.coerce.number().int().min(1).max(3650), values["expires-days"], "--expires-days");
+      // An admin token made by root acts for the admin in the helper too (until it expires; 100 years if never).
+      const ticketUntil = Date.now() + (expiresDays ?? 36_500) * 24 * 60 * 60 * 1000;
+      const adminTicket =
+        role === "admin"
+          ? await asRoot((stateDir) => makeTicket(stateDir, user.username, ticketUntil))
+          : null;
       const { token, id } = await accounts.createApiToken(
-        { userId: user.id, role: user.role as TRole },
+        { userId: user.id, role: user.role as TRole, ...(adminTicket ? { adminTicket } : {}) },
         { name, role, expiresDays },
       );
       await audit("cli.token.create", user.username, { id, name, role, expiresDays });

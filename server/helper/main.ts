@@ -8,7 +8,8 @@
  *   ATELIER_HELPER_GROUP       the gid that may reach the socket
  *   ATELIER_HELPER_STATE_DIR   its own directory (root only): the network journal, dnsmasq's files
  *   ATELIER_HELPER_UPLOAD_SPOOL  the web tier's upload spool (uploads are copied from it into the import dir)
- *   ATELIER_LXC_PATH, ATELIER_CONTAINER_CONFIG, ATELIER_LXC_CACHE, ATELIER_IMPORT_DIRS, ATELIER_HOST_ROOT
+ *   ATELIER_LXC_PATH, ATELIER_CONTAINER_CONFIG, ATELIER_LXC_CACHE, ATELIER_IMPORT_DIRS, ATELIER_HOST_ROOT,
+ *   ATELIER_BIND_ROOTS (for the admin-only check of config.write)
  *
  * It prints "helper ready" on stdout once it listens, and stops on SIGTERM.
  */
@@ -34,6 +35,11 @@ const ZHelperSettings = z.object({
     .string()
     .transform((value) => value.split(":").filter(Boolean))
     .pipe(z.array(z.string().startsWith("/")).min(1)),
+  ATELIER_BIND_ROOTS: z
+    .string()
+    .default("")
+    .transform((value) => value.split(":").filter(Boolean))
+    .pipe(z.array(z.string().startsWith("/"))),
 });
 
 const log = logger.child({ component: "helper" });
@@ -51,6 +57,7 @@ const helper = createHelperOperations({
   uploadSpool: settings.ATELIER_HELPER_UPLOAD_SPOOL,
   allowedUids: settings.ATELIER_HELPER_ALLOW_UIDS,
   hostRoot: settings.ATELIER_HOST_ROOT,
+  bindRoots: settings.ATELIER_BIND_ROOTS,
   ...(settings.ATELIER_CONTAINER_CONFIG ? { containerConfig: settings.ATELIER_CONTAINER_CONFIG } : {}),
   log,
 });

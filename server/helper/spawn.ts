@@ -19,6 +19,8 @@ export type THelperStart = {
   containerConfig: string | undefined;
   lxcCache: string;
   importDirs: readonly string[];
+  /** Where operators may bind-mount from. */
+  bindRoots?: readonly string[];
   /** The web tier's uid and gid. */
   allowUid: number;
   socketGroup: number;
@@ -53,6 +55,7 @@ export const startHelper = async (settings: THelperStart) => {
         ATELIER_LXC_PATH: settings.lxcPath,
         ATELIER_LXC_CACHE: settings.lxcCache,
         ATELIER_IMPORT_DIRS: settings.importDirs.join(":"),
+        ATELIER_BIND_ROOTS: (settings.bindRoots ?? []).join(":"),
         ...(settings.containerConfig ? { ATELIER_CONTAINER_CONFIG: settings.containerConfig } : {}),
         ...(process.env.ATELIER_LOG_LEVEL ? { ATELIER_LOG_LEVEL: process.env.ATELIER_LOG_LEVEL } : {}),
         ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),

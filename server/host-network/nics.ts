@@ -197,6 +197,7 @@ export const createNics = ({
       baseVersion: current.version,
       actor: actor.username,
       role: actor.role,
+      adminTicket: actor.adminTicket,
       applyLive: false,
     });
     return { index, hwaddr, version: saved.version, diff: saved.diff };
@@ -211,6 +212,7 @@ export const createNics = ({
       baseVersion: current.version,
       actor: actor.username,
       role: actor.role,
+      adminTicket: actor.adminTicket,
       applyLive: false,
     });
     return { version: saved.version, diff: saved.diff };

@@ -177,6 +177,7 @@ const main = async () => {
     containerConfig: settings.containerConfig,
     lxcCache: settings.lxcCache,
     importDirs: settings.importDirs,
+    bindRoots: settings.bindRoots,
     allowUid: user.uid,
     socketGroup: user.gid,
   };

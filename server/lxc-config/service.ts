@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { realpath } from "node:fs/promises";
+import { adminOnlyChanges } from "./admin-only";
 import path from "node:path";
 import { createTwoFilesPatch } from "diff";
 import type { TContainerService } from "../containers/service";
@@ -11,14 +11,10 @@ import type { TConfigVerdict } from "../lxc/check-config";
 import { lookupKey } from "../schemas/lxc-config/catalogue";
 import { LxcConfig } from "../schemas/lxc-config/model";
 import {
-  adminReason,
   describePrivilegedChanges,
-  isInBindRoots,
   lockedLines,
-  privilegedChanges,
   PROTECTIVE_KEYS,
   type TPrivilegeContext,
-  type TPrivilegedChange,
 } from "../schemas/lxc-config/privileges";
 import { validateConfig, type TConfigProblem } from "../schemas/lxc-config/validate";
 
@@ -82,7 +78,8 @@ export type TConfigServiceOptions = {
   /** Warnings for host paths the config names that do not exist (in the helper: config.hostPaths). */
   hostPaths: (text: string) => Promise<TConfigProblem[]>;
   /** Replaces a container's config file atomically (in the helper: config.write). */
-  writeFile: (name: string, text: string) => Promise<void>;
+  /** Writes the file (the helper's config.write; an admin-only change needs the admin's ticket). */
+  writeFile: (name: string, text: string, adminTicket?: string) => Promise<void>;
   /** Host directories operators may bind-mount from (ATELIER_BIND_ROOTS). */
   bindRoots?: readonly string[];
   /** The config new containers start from (ATELIER_CONTAINER_CONFIG), for checking an import before it is made. */
@@ -108,34 +105,6 @@ const keepProtections = (template: string, candidate: string) => {
   return `${candidate.replace(/\n*$/, "\n")}# Kept from the template (removing these needs the admin role)\n${missing.join("\n")}\n`;
 };
 
-/**
- * Bind sources that pass the check by their text but resolve elsewhere on the host (a symlink inside a bind root,
- * perhaps planted by a container that has the root mounted read-write): admin-only too.
- */
-const escapedBindSources = async (raw: string, ctx: TPrivilegeContext): Promise<TPrivilegedChange[]> => {
-  const roots = await Promise.all(ctx.bindRoots.map((root) => realpath(root).catch(() => null)));
-  const realRoots = roots.filter((root): root is string => root !== null);
-  const problems: TPrivilegedChange[] = [];
-  for (const entry of LxcConfig.parse(raw).entries()) {
-    if (entry.key !== "lxc.mount.entry" || adminReason(entry.key, entry.value, ctx) !== null) continue;
-    const [source = ""] = entry.value.trim().split(/\s+/);
-    if (!/(^|,)r?bind(,|$)/.test(entry.value.trim().split(/\s+/)[3] ?? "")) continue;
-    const real = await realpath(source).catch(() => null);
-    if (real === null || !isInBindRoots(real, realRoots))
-      problems.push({
-        line: entry.line,
-        key: entry.key,
-        value: entry.value.trim(),
-        kind: "added",
-        reason:
-          real === null
-            ? `${source} does not exist on the host`
-            : `${source} resolves to ${real}, outside the directories operators may bind-mount from`,
-      });
-  }
-  return problems;
-};
-
 export const createConfigService = ({
   db,
   lxc,
@@ -159,17 +128,7 @@ export const createConfigService = ({
    */
   const checkPrivileges = async (name: string, before: string, after: string, role: TRole) => {
     if (role === "admin") return;
-    const ctx = privilegeContext(name);
-    // Bind sources are resolved on the host only where the line is new: one an admin wrote stays their choice.
-    const beforeLines = new Set(
-      LxcConfig.parse(before)
-        .entries()
-        .map((e) => `${e.key}=${e.value.trim()}`),
-    );
-    const escaped = (await escapedBindSources(after, ctx)).filter(
-      (change) => !beforeLines.has(`${change.key}=${change.value}`),
-    );
-    const refused = [...privilegedChanges(before, after, ctx), ...escaped].sort((a, b) => a.line - b.line);
+    const refused = await adminOnlyChanges(before, after, privilegeContext(name));
     if (refused.length === 0) return;
     throw new AppError("FORBIDDEN", {
       message: `Nothing was written: ${describePrivilegedChanges(refused)}`,
@@ -242,6 +201,8 @@ export const createConfigService = ({
     actor: string;
     /** The writer's role: an operator may not add or alter admin-only lines (server/lxc-config/privileges.ts). */
     role: TRole;
+    /** An admin's ticket from the helper (the session's): the helper takes admin-only lines only with it. */
+    adminTicket?: string | undefined;
     applyLive: boolean;
     reason: "save" | "restore" | "import";
   }) =>
@@ -282,7 +243,7 @@ export const createConfigService = ({
           },
         });
       }
-      await writeFile(name, raw);
+      await writeFile(name, raw, input.adminTicket);
       const version = versionOf(raw);
       await db.configVersion.create({
         data: { container: name, version, content: raw, author: input.actor, reason: input.reason },
@@ -350,7 +311,13 @@ export const createConfigService = ({
    * The imported config in place of the one the container was just made with, through the same write path (checked
    * again; for a non-admin, the template's protections kept).
    */
-  const writeImport = async (input: { name: string; raw: string; actor: string; role: TRole }) => {
+  const writeImport = async (input: {
+    name: string;
+    raw: string;
+    actor: string;
+    role: TRole;
+    adminTicket?: string | undefined;
+  }) => {
     let candidate = importCandidate(input.name, input.raw);
     const created = await read(input.name);
     if (input.role !== "admin") candidate = keepProtections(created.raw, candidate);
@@ -360,6 +327,7 @@ export const createConfigService = ({
       baseVersion: created.version,
       actor: input.actor,
       role: input.role,
+      adminTicket: input.adminTicket,
       applyLive: false,
       reason: "import",
     });
@@ -404,6 +372,7 @@ export const createConfigService = ({
       baseVersion: string;
       actor: string;
       role: TRole;
+      adminTicket?: string | undefined;
       applyLive: boolean;
       reason?: "save" | "import";
     }) => write({ ...input, reason: input.reason ?? "save" }),
@@ -417,6 +386,7 @@ export const createConfigService = ({
       baseVersion: string;
       actor: string;
       role: TRole;
+      adminTicket?: string | undefined;
       applyLive: boolean;
     }) => {
       const row = await versionContent(input.name, input.id);

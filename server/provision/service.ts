@@ -128,6 +128,7 @@ export const createProvisioner = ({
       baseVersion: current.version,
       actor: actor.username,
       role: actor.role,
+      adminTicket: actor.adminTicket,
       applyLive: false,
     });
   };

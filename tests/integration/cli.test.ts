@@ -3,6 +3,7 @@ import path from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { createDb } from "@/server/db";
+import { signInAdmin } from "@/server/helper/admins";
 import { callProcedure, startServer } from "../server";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -31,6 +32,13 @@ describe("the atelier command line", () => {
     // Made by root, owned by the web user: the web tier can open it (and its journal files) afterwards.
     const webUid = Number((await execa("id", ["-u", "atelier"])).stdout);
     expect((await stat(path.join(dataDir, "web", "atelier.db"))).uid).toBe(webUid);
+    // An admin's password is in the helper's own list of admins too (root's, 0600): the helper vouches for alice.
+    const helperDir = path.join(dataDir, "helper");
+    expect((await stat(path.join(helperDir, "admins.json"))).mode & 0o777).toBe(0o600);
+    expect(await signInAdmin(helperDir, "alice", "first-password-1", Date.now() + 60_000)).toBeNull();
+    expect(await signInAdmin(helperDir, "alice", "second-password-2", Date.now() + 60_000)).toEqual(
+      expect.any(String),
+    );
 
     const created = await atelier(
       ["token", "create", "alice", "--name", "backup", "--role", "viewer", "--expires-days", "5"],

@@ -3,7 +3,10 @@ import { appendFile, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { forceDestroy, lxcPath, uniqueName } from "../lxc-oracle";
-import { callProcedure, startServer, type TRunningServer } from "../server";
+import superjson from "superjson";
+import { createAccounts } from "@/server/auth/accounts";
+import { createDb } from "@/server/db";
+import { callProcedure, PASSWORD, startServer, type TRunningServer } from "../server";
 import { configOf, createBusybox, createThroughApi, makeHostDir } from "./helpers";
 
 /**
@@ -131,6 +134,46 @@ describe("admin-only config lines", () => {
     expect((await callProcedure(server, "containers.start", { name })).status).toBe(200);
     expect(await readFile(canary, "utf8")).toMatch(/uid=0\(root\)/);
     expect((await callProcedure(server, "containers.stop", { name, force: true })).status).toBe(200);
+  });
+
+  it("admin-only lines rest on the helper's word: a signed-in admin's session writes one, an admin token it never vouched for cannot", async () => {
+    const name = await busybox();
+    // A token made on the database alone (as a compromised web tier could make one): the helper never vouched.
+    const db = createDb(server.databaseUrl);
+    let bare: string;
+    try {
+      const accounts = createAccounts({ db });
+      const admin = await accounts.userByName("admin");
+      bare = (
+        await accounts.createApiToken({ userId: admin!.id, role: "admin" }, { name: "bare", role: "admin" })
+      ).token;
+    } finally {
+      await db.$disconnect();
+    }
+    const before = await configOf(server, name);
+    const raw = `${before.raw}lxc.hook.start-host = /bin/true\n`;
+    const input = { name, raw, baseVersion: before.version };
+    const refused = await callProcedure(server, "config.save", input, {
+      as: null,
+      headers: { authorization: `Bearer ${bare}` },
+    });
+    expect(refused.status, JSON.stringify(refused.error)).toBe(403);
+    expect(refused.error?.message).toMatch(/the helper takes this only from an admin it knows/);
+    expect(await readFile(configFile(name), "utf8")).toBe(before.raw);
+    // Signed in with the password: the helper checked it itself and vouches for the session.
+    const signIn = await fetch(`${server.url}/api/trpc/auth.signIn`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: server.url },
+      body: JSON.stringify(superjson.serialize({ username: "admin", password: PASSWORD })),
+    });
+    expect(signIn.status).toBe(200);
+    const cookie = (signIn.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const saved = await callProcedure(server, "config.save", input, {
+      as: null,
+      headers: { cookie, origin: server.url },
+    });
+    expect(saved.status, JSON.stringify(saved.error)).toBe(200);
+    expect(await readFile(configFile(name), "utf8")).toContain("lxc.hook.start-host = /bin/true");
   });
 
   it("an operator keeps an admin's lines as they are and edits the rest; removing a protection is refused", async () => {

@@ -5,6 +5,7 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHelperClient, type THelperClient } from "@/server/helper-client";
 import { createHelperOperations, type THelperOperations } from "@/server/helper/operations";
+import { enrollAdmin, makeTicket } from "@/server/helper/admins";
 import { encode } from "@/server/helper/protocol";
 import { startHelper } from "@/server/helper/spawn";
 import { helperSocketPath, helperStateDirOf, uploadSpoolOf } from "@/server/layout";
@@ -20,6 +21,9 @@ import { canariesFor, generate, setAt, unionSites, type TZod } from "../schema-i
  * here and reviewed like code: a new operation fails this test until it is listed (and its inputs are walked).
  */
 const EXPECTED_OPERATIONS = [
+  "admins.enroll",
+  "admins.remove",
+  "admins.signIn",
   "cache.list",
   "cache.remove",
   "cache.removePartials",
@@ -182,13 +186,14 @@ describe("the helper, to a compromised web tier", () => {
               (data) => ({ ok: true as const, data }),
               (error: { code?: string; field?: string }) => ({ ok: false as const, error }),
             );
-            // A refusal names the field; a success is only the config check's verdict on text it was given.
+            // A refusal names the field; a success is only a verdict on what it was given (the config check's, a
+            // sign-in's: a password is any text, checked against the admin's).
             if (outcome.ok) {
-              if (!["lxc.checkConfig", "config.hostPaths"].includes(op))
+              if (!["lxc.checkConfig", "config.hostPaths", "admins.signIn"].includes(op))
                 failures.push(`${op} ${field}: accepted ${JSON.stringify(canary)}`);
             } else if (outcome.error.code === "BAD_REQUEST" && outcome.error.field !== field) {
               failures.push(`${op} ${field}: refused naming ${outcome.error.field}`);
-            } else if (!["BAD_REQUEST", "NOT_FOUND"].includes(outcome.error.code ?? "")) {
+            } else if (!["BAD_REQUEST", "NOT_FOUND", "FORBIDDEN"].includes(outcome.error.code ?? "")) {
               failures.push(`${op} ${field}: ${outcome.error.code}`);
             }
           }
@@ -198,6 +203,88 @@ describe("the helper, to a compromised web tier", () => {
     expect(calls).toBeGreaterThan(100);
     expect(await readdir(canaryDir)).toEqual([]);
     expect((await readdir(lxcPath())).sort()).toEqual(before);
+  });
+
+  it("changes no admin-only config line without the ticket of an admin it knows, whatever the web tier claims", async () => {
+    const stateDir = helperStateDirOf(dataDir);
+    const name = uniqueName("adm");
+    await client.call("lxc.create", { name, template: "busybox" });
+    try {
+      const file = path.join(lxcPath(), name, "config");
+      const { text } = await client.call("config.read", { name });
+      const canary = path.join(canaryDir, `hook-${name}`);
+      const hostile = `${text}lxc.hook.pre-start = /bin/sh -c "id > ${canary}"\n`;
+      await enrollAdmin(stateDir, "boss", "the-boss-password");
+      const other = await mkdtemp(path.join(dataDir, "other-helper-"));
+      const forged = [
+        undefined,
+        "not-a-ticket",
+        // Signed with another helper's key; for an admin this helper does not know; expired.
+        await makeTicket(other, "boss", Date.now() + 60_000),
+        await makeTicket(stateDir, "intruder", Date.now() + 60_000),
+        await makeTicket(stateDir, "boss", Date.now() - 1000),
+      ];
+      for (const ticket of forged) {
+        const refused = (await client
+          .call("config.write", { name, text: hostile, ...(ticket ? { ticket } : {}) })
+          .then(
+            () => null,
+            (error: unknown) => error,
+          )) as { code?: string; message?: string } | null;
+        expect(refused?.code).toBe("FORBIDDEN");
+        expect(refused?.message).toMatch(/lxc\.hook\.pre-start/);
+        expect(await readFile(file, "utf8")).toBe(text);
+      }
+      // Removing a protection is admin-only too; a harmless change needs no ticket.
+      const unprotected = text.replace(/^lxc\.cap\.drop.*\n/m, "");
+      if (unprotected !== text)
+        await expect(client.call("config.write", { name, text: unprotected })).rejects.toMatchObject({
+          code: "FORBIDDEN",
+        });
+      await client.call("config.write", { name, text: `${text}lxc.start.auto = 1\n` });
+      expect(await readFile(file, "utf8")).toContain("lxc.start.auto = 1");
+
+      // A sign-in the helper checks itself: a wrong password gets no ticket; an unknown admin gets none either
+      // once the helper knows one.
+      const signIn = (username: string, password: string) =>
+        client.call("admins.signIn", { username, password, expiresAt: Date.now() + 60_000 });
+      expect((await signIn("boss", "a-guess")).ticket).toBeNull();
+      expect((await signIn("intruder", "any-password")).ticket).toBeNull();
+      const { ticket } = await signIn("boss", "the-boss-password");
+      expect(ticket).toEqual(expect.any(String));
+      await client.call("config.write", { name, text: hostile, ticket: ticket! });
+      expect(await readFile(file, "utf8")).toContain("lxc.hook.pre-start");
+
+      // Enrolling or removing an admin needs an enrolled admin's ticket; a removed admin's tickets stop working.
+      for (const bad of ["not-a-ticket", await makeTicket(other, "boss", Date.now() + 60_000)]) {
+        await expect(
+          client.call("admins.enroll", { username: "intruder", password: "chosen-password", ticket: bad }),
+        ).rejects.toMatchObject({ code: "FORBIDDEN" });
+        await expect(client.call("admins.remove", { username: "boss", ticket: bad })).rejects.toMatchObject({
+          code: "FORBIDDEN",
+        });
+      }
+      expect((await signIn("intruder", "chosen-password")).ticket).toBeNull();
+      await client.call("admins.enroll", {
+        username: "second",
+        password: "second-password",
+        ticket: ticket!,
+      });
+      expect((await signIn("second", "second-password")).ticket).toEqual(expect.any(String));
+      await client.call("admins.remove", { username: "boss", ticket: ticket! });
+      await expect(
+        client.call("config.write", {
+          name,
+          text: `${hostile}lxc.hook.start-host = /bin/true\n`,
+          ticket: ticket!,
+        }),
+      ).rejects.toMatchObject({ code: "FORBIDDEN" });
+      const store = await stat(path.join(stateDir, "admins.json"));
+      expect(store.mode & 0o777).toBe(0o600);
+      expect(existsSync(canary)).toBe(false);
+    } finally {
+      await client.call("lxc.destroy", { name, force: true }).catch(() => undefined);
+    }
   });
 
   it("sets only the cgroup files a live change may set, and checks configs without reading host files out", async () => {

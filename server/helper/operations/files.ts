@@ -5,7 +5,10 @@ import { z } from "zod";
 import { AppError } from "../../errors";
 import { containerNotFound } from "../../lxc";
 import { ZContainerName } from "../../schemas/container-name";
+import { adminOnlyChanges } from "../../lxc-config/admin-only";
 import { checkHostPaths } from "../../lxc-config/host-paths";
+import { describePrivilegedChanges } from "../../schemas/lxc-config/privileges";
+import { ticketAdmin } from "../admins";
 import { writeAtomically } from "../../lxc-config/write";
 import { openRootfs } from "../../rootfs";
 import { writeGuestFiles } from "../../rootfs/guest-files";
@@ -24,10 +27,15 @@ export const fileOperations = ({
   lxcPath,
   containerConfig,
   cacheDir,
+  stateDir,
+  bindRoots,
 }: {
   lxcPath: string;
   containerConfig?: string;
   cacheDir: string;
+  stateDir: string;
+  /** Where operators may bind-mount from (ATELIER_BIND_ROOTS): the same rule as the web tier's check. */
+  bindRoots: readonly string[];
 }) => {
   const dirOf = (name: string) => path.join(lxcPath, name);
   const hasConfig = async (name: string) =>
@@ -36,14 +44,46 @@ export const fileOperations = ({
     if (!(await hasConfig(name))) throw containerNotFound(lxcPath, name);
   };
   const ZName = z.object({ name: ZContainerName }).strict();
+  const readConfig = async (file: string) => {
+    const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      const info = await handle.stat();
+      if (!info.isFile() || info.size > MAX_CONFIG * 4)
+        throw new AppError("PRECONDITION_FAILED", {
+          message: `${path.basename(path.dirname(file))}'s config is not a regular file of a config's size`,
+        });
+      return await handle.readFile("utf8");
+    } finally {
+      await handle.close();
+    }
+  };
 
   return {
     /** The config file, replaced atomically (old or new content, never a mix), its mode and owner kept. */
+    /**
+     * An admin-only change (a hook, a host mount, a device rule, a rootfs elsewhere..., as the web tier's own check
+     * finds them) is taken only with the ticket of an admin the helper knows (./admins.ts): whatever role the web
+     * tier claims, a config.write without one changes no such line.
+     */
     "config.write": defineOperation({
-      input: z.object({ name: ZContainerName, text: z.string().max(MAX_CONFIG) }).strict(),
-      run: async ({ name, text }) => {
+      input: z
+        .object({
+          name: ZContainerName,
+          text: z.string().max(MAX_CONFIG),
+          ticket: z.string().max(4096).optional(),
+        })
+        .strict(),
+      run: async ({ name, text, ticket }) => {
         await mustExist(name);
-        await writeAtomically(path.join(dirOf(name), "config"), text);
+        const file = path.join(dirOf(name), "config");
+        const current = await readConfig(file);
+        const changes = await adminOnlyChanges(current, text, { lxcPath, name, bindRoots });
+        if (changes.length > 0 && (await ticketAdmin(stateDir, ticket)) === null)
+          throw new AppError("FORBIDDEN", {
+            message: `${describePrivilegedChanges(changes)}: the helper takes this only from an admin it knows, signed in with their password`,
+            hint: "Sign in again as an admin (an API token cannot change admin-only lines), or ask an admin to make this change.",
+          });
+        await writeAtomically(file, text);
       },
     }),
     /** The config file as it is (a regular file, never followed through a link), for the editor. */
@@ -51,20 +91,7 @@ export const fileOperations = ({
       input: ZName,
       run: async ({ name }) => {
         await mustExist(name);
-        const handle = await open(
-          path.join(dirOf(name), "config"),
-          constants.O_RDONLY | constants.O_NOFOLLOW,
-        );
-        try {
-          const info = await handle.stat();
-          if (!info.isFile() || info.size > MAX_CONFIG * 4)
-            throw new AppError("PRECONDITION_FAILED", {
-              message: `${name}'s config is not a regular file of a config's size`,
-            });
-          return { text: await handle.readFile("utf8") };
-        } finally {
-          await handle.close();
-        }
+        return { text: await readConfig(path.join(dirOf(name), "config")) };
       },
     }),
     /** Warnings for the host paths a candidate config names (rootfs, fstab) that are not there. */

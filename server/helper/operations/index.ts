@@ -2,6 +2,7 @@ import type { TLogger } from "../../log";
 import { z } from "zod";
 import { recoverProcessGroups, settleGroups } from "../commands";
 import { defineOperation } from "../operation";
+import { adminOperations } from "./admins";
 import { fileOperations } from "./files";
 import { importOperations } from "./imports";
 import { jobOperations } from "./jobs";
@@ -23,6 +24,8 @@ export type THelperSettings = {
   /** The web tier's upload spool, and the uids that may call (their files may be taken from the spool). */
   uploadSpool: string;
   allowedUids: readonly number[];
+  /** Where operators may bind-mount from (ATELIER_BIND_ROOTS). */
+  bindRoots?: readonly string[];
   log?: TLogger;
 };
 
@@ -36,7 +39,8 @@ export const createHelperOperations = (settings: THelperSettings) => {
     operations: {
       ...lxcOperations(settings),
       ...jobOperations(settings),
-      ...fileOperations(settings),
+      ...fileOperations({ ...settings, bindRoots: settings.bindRoots ?? [] }),
+      ...adminOperations(settings),
       ...readOperations(settings),
       ...network.operations,
       ...natOperations(settings),

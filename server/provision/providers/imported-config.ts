@@ -14,6 +14,12 @@ export const importedConfigProvider = ({ lxc, config }: TProviderDeps): TRootfsP
     context.setProgress(null, "creating the busybox root filesystem");
     await lxc.create(name, { template: "busybox" });
     context.setProgress(90, "writing the imported config");
-    await config.writeImport({ name, raw: rootfs.raw, actor: actor.username, role: actor.role });
+    await config.writeImport({
+      name,
+      raw: rootfs.raw,
+      actor: actor.username,
+      role: actor.role,
+      adminTicket: actor.adminTicket,
+    });
   },
 });

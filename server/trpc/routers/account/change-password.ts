@@ -8,4 +8,6 @@ export const changePasswordRoute = viewerProcedure
   .output(z.void())
   .mutation(async ({ ctx, input }) => {
     await ctx.runtime.accounts.changeOwnPassword(ctx.principal, input.currentPassword, input.newPassword);
+    if (ctx.principal.role === "admin")
+      await ctx.runtime.admins.enroll(ctx.principal.username, input.newPassword, ctx.principal);
   });

@@ -27,6 +27,8 @@ export const setupRoute = publicProcedure
     const session = await accounts.startSession(user.id, {
       userAgent: ctx.userAgent,
       clientAddress: ctx.clientAddress,
+      // The helper enrols the first admin (it knows none yet) and vouches for this session.
+      adminTicket: await accounts.ticketFor(user, input.password),
     });
     ctx.audit.actor = user.username;
     ctx.audit.via = "session";

@@ -6,5 +6,10 @@ export const restoreConfigRoute = operatorProcedure
   .input(ZRestoreConfigRequestSchema)
   .output(ZSaveConfigResponseSchema)
   .mutation(({ ctx, input }) =>
-    ctx.runtime.config.restore({ ...input, actor: ctx.principal.username, role: ctx.principal.role }),
+    ctx.runtime.config.restore({
+      ...input,
+      actor: ctx.principal.username,
+      role: ctx.principal.role,
+      adminTicket: ctx.principal.adminTicket,
+    }),
   );

@@ -9,5 +9,10 @@ export const saveConfigRoute = operatorProcedure
   .input(ZSaveConfigRequestSchema)
   .output(ZSaveConfigResponseSchema)
   .mutation(({ ctx, input }) =>
-    ctx.runtime.config.save({ ...input, actor: ctx.principal.username, role: ctx.principal.role }),
+    ctx.runtime.config.save({
+      ...input,
+      actor: ctx.principal.username,
+      role: ctx.principal.role,
+      adminTicket: ctx.principal.adminTicket,
+    }),
   );

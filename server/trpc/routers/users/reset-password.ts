@@ -8,4 +8,6 @@ export const resetPasswordRoute = adminProcedure
   .output(z.void())
   .mutation(async ({ ctx, input }) => {
     await ctx.runtime.accounts.setPassword(input.id, input.password);
+    const user = (await ctx.runtime.accounts.listUsers()).find((entry) => entry.id === input.id);
+    if (user?.role === "admin") await ctx.runtime.admins.enroll(user.username, input.password, ctx.principal);
   });

@@ -5,4 +5,8 @@ import { ZSetDisabledRequestSchema, ZUserSchema } from "./users.types";
 export const setDisabledRoute = adminProcedure
   .input(ZSetDisabledRequestSchema)
   .output(ZUserSchema)
-  .mutation(({ ctx, input }) => ctx.runtime.accounts.setDisabled(input.id, input.disabled));
+  .mutation(async ({ ctx, input }) => {
+    const user = await ctx.runtime.accounts.setDisabled(input.id, input.disabled);
+    if (user.disabled) await ctx.runtime.admins.remove(user.username, ctx.principal);
+    return user;
+  });

@@ -1,0 +1,129 @@
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { constants } from "node:fs";
+import { mkdir, open, readFile, rename } from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+import { burnPasswordCheck, hashPassword, verifyPassword } from "../auth/secrets";
+
+/**
+ * The admins the helper itself knows, so that the lines only an admin may write (hooks, host mounts, device rules...)
+ * do not rest on the web tier's word: the helper keeps each admin's password hash (its own copy, root only) and a
+ * key. An admin who signs in has the helper check the password and gets a ticket (the name and an expiry, signed with
+ * that key) that the web tier keeps with the session and hands to `config.write`; an admin-only change without a
+ * valid ticket is refused. A compromised web tier can use the tickets of admins signed in meanwhile, never make one.
+ *
+ * Enrolment: the first admin to sign in while the helper knows none is enrolled (the first run, or an install older
+ * than this); after that an admin is enrolled by an enrolled admin's ticket (a new admin, a password change), or by
+ * root on the host (`atelier users password`, which writes this file directly).
+ */
+const ZStore = z.object({ admins: z.record(z.string(), z.string()) }).strict();
+type TStore = z.infer<typeof ZStore>;
+
+const storeFile = (stateDir: string) => path.join(stateDir, "admins.json");
+const keyFile = (stateDir: string) => path.join(stateDir, "ticket.key");
+
+export const readAdmins = async (stateDir: string): Promise<TStore> => {
+  const text = await readFile(storeFile(stateDir), "utf8").catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return null;
+    throw error;
+  });
+  return text === null ? { admins: {} } : ZStore.parse(JSON.parse(text));
+};
+
+/** Written whole (a temporary file, then renamed), root's 0600. */
+const writeAdmins = async (stateDir: string, store: TStore) => {
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  const temporary = `${storeFile(stateDir)}.${randomBytes(6).toString("hex")}`;
+  const handle = await open(
+    temporary,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+    0o600,
+  );
+  try {
+    await handle.writeFile(`${JSON.stringify(store, null, 2)}\n`);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temporary, storeFile(stateDir));
+};
+
+/** Sets (or replaces) an admin's password in the helper's store. Root only: the helper, or the CLI run as root. */
+export const enrollAdmin = async (stateDir: string, username: string, password: string) => {
+  const store = await readAdmins(stateDir);
+  store.admins[username] = await hashPassword(password);
+  await writeAdmins(stateDir, store);
+};
+
+export const removeAdmin = async (stateDir: string, username: string) => {
+  const store = await readAdmins(stateDir);
+  if (!(username in store.admins)) return;
+  delete store.admins[username];
+  await writeAdmins(stateDir, store);
+};
+
+const ticketKey = async (stateDir: string) => {
+  const existing = await readFile(keyFile(stateDir)).catch(() => null);
+  if (existing && existing.length === 32) return existing;
+  const key = randomBytes(32);
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  const handle = await open(
+    keyFile(stateDir),
+    constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
+    0o600,
+  );
+  try {
+    await handle.writeFile(key);
+  } finally {
+    await handle.close();
+  }
+  return key;
+};
+
+const sign = (key: Buffer, payload: string) => createHmac("sha256", key).update(payload).digest("base64url");
+
+/** A ticket for `username` until `expiresAt` (ms): the helper's at sign-in, root's (the CLI) for a token. */
+export const makeTicket = async (stateDir: string, username: string, expiresAt: number) => {
+  const payload = Buffer.from(JSON.stringify({ u: username, exp: expiresAt })).toString("base64url");
+  return `${payload}.${sign(await ticketKey(stateDir), payload)}`;
+};
+
+/** The admin a ticket names, if it is signed with this helper's key, not expired, and the admin still enrolled. */
+export const ticketAdmin = async (stateDir: string, ticket: string | undefined): Promise<string | null> => {
+  if (!ticket) return null;
+  const [payload = "", signature = ""] = ticket.split(".");
+  const expected = Buffer.from(sign(await ticketKey(stateDir), payload));
+  const given = Buffer.from(signature);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+  let claims: { u?: unknown; exp?: unknown };
+  try {
+    claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as typeof claims;
+  } catch {
+    return null;
+  }
+  if (typeof claims.u !== "string" || typeof claims.exp !== "number" || claims.exp <= Date.now()) return null;
+  const store = await readAdmins(stateDir);
+  return claims.u in store.admins ? claims.u : null;
+};
+
+/**
+ * An admin's sign-in, checked by the helper: a ticket if the password is the one the helper knows (or the helper
+ * knows no admin yet: this one is enrolled), else null.
+ */
+export const signInAdmin = async (
+  stateDir: string,
+  username: string,
+  password: string,
+  expiresAt: number,
+) => {
+  const store = await readAdmins(stateDir);
+  const known = store.admins[username];
+  if (known === undefined) {
+    if (Object.keys(store.admins).length > 0) {
+      await burnPasswordCheck(password);
+      return null;
+    }
+    await enrollAdmin(stateDir, username, password);
+  } else if (!(await verifyPassword(known, password))) return null;
+  return makeTicket(stateDir, username, expiresAt);
+};

@@ -1,0 +1,59 @@
+import { realpath } from "node:fs/promises";
+import { LxcConfig } from "../schemas/lxc-config/model";
+import {
+  adminReason,
+  isInBindRoots,
+  privilegedChanges,
+  type TPrivilegeContext,
+  type TPrivilegedChange,
+} from "../schemas/lxc-config/privileges";
+
+/**
+ * The admin-only changes from one config text to another: the web tier refuses them for a non-admin (403 naming
+ * each), and the helper's config.write takes them only with an admin's ticket. Both call this one function.
+ */
+/**
+ * Bind sources that pass the check by their text but resolve elsewhere on the host (a symlink inside a bind root,
+ * perhaps planted by a container that has the root mounted read-write): admin-only too.
+ */
+const escapedBindSources = async (raw: string, ctx: TPrivilegeContext): Promise<TPrivilegedChange[]> => {
+  const roots = await Promise.all(ctx.bindRoots.map((root) => realpath(root).catch(() => null)));
+  const realRoots = roots.filter((root): root is string => root !== null);
+  const problems: TPrivilegedChange[] = [];
+  for (const entry of LxcConfig.parse(raw).entries()) {
+    if (entry.key !== "lxc.mount.entry" || adminReason(entry.key, entry.value, ctx) !== null) continue;
+    const [source = ""] = entry.value.trim().split(/\s+/);
+    if (!/(^|,)r?bind(,|$)/.test(entry.value.trim().split(/\s+/)[3] ?? "")) continue;
+    const real = await realpath(source).catch(() => null);
+    if (real === null || !isInBindRoots(real, realRoots))
+      problems.push({
+        line: entry.line,
+        key: entry.key,
+        value: entry.value.trim(),
+        kind: "added",
+        reason:
+          real === null
+            ? `${source} does not exist on the host`
+            : `${source} resolves to ${real}, outside the directories operators may bind-mount from`,
+      });
+  }
+  return problems;
+};
+
+/** What only an admin may change between `before` and `after`, by line. */
+export const adminOnlyChanges = async (
+  before: string,
+  after: string,
+  ctx: TPrivilegeContext,
+): Promise<TPrivilegedChange[]> => {
+  // Bind sources are resolved on the host only where the line is new: one an admin wrote stays their choice.
+  const beforeLines = new Set(
+    LxcConfig.parse(before)
+      .entries()
+      .map((e) => `${e.key}=${e.value.trim()}`),
+  );
+  const escaped = (await escapedBindSources(after, ctx)).filter(
+    (change) => !beforeLines.has(`${change.key}=${change.value}`),
+  );
+  return [...privilegedChanges(before, after, ctx), ...escaped].sort((a, b) => a.line - b.line);
+};
