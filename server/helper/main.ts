@@ -13,6 +13,8 @@
  *
  * It prints "helper ready" on stdout once it listens, and stops on SIGTERM.
  */
+import { rmSync } from "node:fs";
+import path from "node:path";
 import { z } from "zod";
 import { logger } from "../log";
 import { createHelperOperations } from "./operations";
@@ -73,6 +75,9 @@ const server = await startHelperServer({
 process.stdout.write("helper ready\n");
 const stop = () => {
   server.close();
+  // A socket directory of its own under /run/atelier (a long data directory's) goes too; only root writes in it.
+  const socketDir = path.dirname(settings.ATELIER_HELPER_SOCKET);
+  if (path.dirname(socketDir) === "/run/atelier") rmSync(socketDir, { recursive: true, force: true });
   void helper
     .close()
     .catch((error: unknown) => log.error("rolling back the pending network change failed", { error }))

@@ -130,6 +130,25 @@ describe("the helper, to a compromised web tier", () => {
     expect(Object.keys(operationsOf()).sort()).toEqual(EXPECTED_OPERATIONS);
   });
 
+  it("keeps a long data directory's socket under /run/atelier, and removes its directory when it stops", async () => {
+    const longDir = path.join(dataDir, "a-data-directory-whose-path-is-too-long-for-a-unix-socket".repeat(2));
+    await mkdir(longDir);
+    const socketPath = helperSocketPath(longDir);
+    expect(path.dirname(path.dirname(socketPath))).toBe("/run/atelier");
+    const other = await startHelper({
+      ...settings(),
+      socketPath,
+      stateDir: helperStateDirOf(longDir),
+      uploadSpool: uploadSpoolOf(longDir),
+      hostRoot: longDir,
+      allowUid: 0,
+      socketGroup: 0,
+    });
+    expect(existsSync(socketPath)).toBe(true);
+    await other.stop();
+    expect(existsSync(path.dirname(socketPath))).toBe(false);
+  });
+
   it("refuses a connection from any other uid", async () => {
     // nobody cannot reach the socket at all: its directory is for the web tier's group only.
     const [answer] = await raw([hello], { uid: 65534, gid: 65534 });
