@@ -5,7 +5,7 @@ import type { TPrincipal } from "./accounts";
 
 /**
  * Keeps the helper's own list of admins (server/helper/admins.ts) in step with the users' roles: a new admin, an
- * admin's new password, an admin demoted or disabled. The helper takes each only on the acting admin's ticket; an
+ * admin's new password, a user made admin (enrolled at their next sign-in), an admin demoted or disabled. The helper takes each only on the acting admin's ticket; an
  * admin without one (an API token, a session from before the helper knew them) changes the users, not the helper's
  * list, which is said in the log.
  */
@@ -30,6 +30,12 @@ export const createAdminEnrolment = ({
             helper.call("admins.enroll", { username, password, ticket: by.adminTicket as string }),
           )
         : Promise.resolve(log.warn("the helper's admins: not enrolled (no admin ticket)", { username })),
+    grant: (username: string, by: TPrincipal) =>
+      by.adminTicket
+        ? quietly("granting", username, () =>
+            helper.call("admins.grant", { username, ticket: by.adminTicket as string }),
+          )
+        : Promise.resolve(log.warn("the helper's admins: not granted (no admin ticket)", { username })),
     remove: (username: string, by: TPrincipal) =>
       by.adminTicket
         ? quietly("removing", username, () =>

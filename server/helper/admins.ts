@@ -13,10 +13,17 @@ import { burnPasswordCheck, hashPassword, verifyPassword } from "../auth/secrets
  * valid ticket is refused. A compromised web tier can use the tickets of admins signed in meanwhile, never make one.
  *
  * Enrolment: the first admin to sign in while the helper knows none is enrolled (the first run, or an install older
- * than this); after that an admin is enrolled by an enrolled admin's ticket (a new admin, a password change), or by
- * root on the host (`atelier users password`, which writes this file directly).
+ * than this); after that an admin is enrolled by an enrolled admin's ticket (a new admin, a password change; a user
+ * made admin is enrolled at their next sign-in within a week), or by root on the host (`atelier user passwd`, which
+ * writes this file directly).
  */
-const ZStore = z.object({ admins: z.record(z.string(), z.string()) }).strict();
+const ZStore = z
+  .object({
+    admins: z.record(z.string(), z.string()),
+    /** Users made admin (by an enrolled admin) who are enrolled at their next sign-in, until this time (ms). */
+    pending: z.record(z.string(), z.number()).optional(),
+  })
+  .strict();
 type TStore = z.infer<typeof ZStore>;
 
 const storeFile = (stateDir: string) => path.join(stateDir, "admins.json");
@@ -52,13 +59,23 @@ const writeAdmins = async (stateDir: string, store: TStore) => {
 export const enrollAdmin = async (stateDir: string, username: string, password: string) => {
   const store = await readAdmins(stateDir);
   store.admins[username] = await hashPassword(password);
+  if (store.pending) delete store.pending[username];
+  await writeAdmins(stateDir, store);
+};
+
+/** A user made admin: enrolled with the password of their next sign-in, within `days`. */
+export const grantAdmin = async (stateDir: string, username: string, days = 7) => {
+  const store = await readAdmins(stateDir);
+  if (username in store.admins) return;
+  store.pending = { ...store.pending, [username]: Date.now() + days * 24 * 60 * 60 * 1000 };
   await writeAdmins(stateDir, store);
 };
 
 export const removeAdmin = async (stateDir: string, username: string) => {
   const store = await readAdmins(stateDir);
-  if (!(username in store.admins)) return;
+  if (!(username in store.admins) && !store.pending?.[username]) return;
   delete store.admins[username];
+  if (store.pending) delete store.pending[username];
   await writeAdmins(stateDir, store);
 };
 
@@ -108,7 +125,7 @@ export const ticketAdmin = async (stateDir: string, ticket: string | undefined):
 
 /**
  * An admin's sign-in, checked by the helper: a ticket if the password is the one the helper knows (or the helper
- * knows no admin yet: this one is enrolled), else null.
+ * knows no admin yet, or an admin made this user admin: this one is enrolled), else null.
  */
 export const signInAdmin = async (
   stateDir: string,
@@ -119,7 +136,8 @@ export const signInAdmin = async (
   const store = await readAdmins(stateDir);
   const known = store.admins[username];
   if (known === undefined) {
-    if (Object.keys(store.admins).length > 0) {
+    const isGranted = (store.pending?.[username] ?? 0) > Date.now();
+    if (Object.keys(store.admins).length > 0 && !isGranted) {
       await burnPasswordCheck(password);
       return null;
     }

@@ -136,7 +136,7 @@ describe("admin-only config lines", () => {
     expect((await callProcedure(server, "containers.stop", { name, force: true })).status).toBe(200);
   });
 
-  it("admin-only lines rest on the helper's word: a signed-in admin's session writes one, an admin token it never vouched for cannot", async () => {
+  it("admin-only lines rest on the helper's word: a signed-in admin's session writes one, an admin token it never vouched for cannot, a user made admin may once signed in", async () => {
     const name = await busybox();
     // A token made on the database alone (as a compromised web tier could make one): the helper never vouched.
     const db = createDb(server.databaseUrl);
@@ -174,6 +174,39 @@ describe("admin-only config lines", () => {
     });
     expect(saved.status, JSON.stringify(saved.error)).toBe(200);
     expect(await readFile(configFile(name), "utf8")).toContain("lxc.hook.start-host = /bin/true");
+
+    // A user an admin makes admin is enrolled by the helper at their next sign-in, and may then write such lines.
+    const made = await callProcedure(
+      server,
+      "users.create",
+      { username: "promoted", role: "viewer", password: "promoted-password-1" },
+      { as: "admin" },
+    );
+    expect(made.status, JSON.stringify(made.error)).toBe(200);
+    const id = (made.data as { id: number }).id;
+    expect(
+      (await callProcedure(server, "users.setRole", { id, role: "admin" }, { as: "admin" })).status,
+    ).toBe(200);
+    const promoted = await fetch(`${server.url}/api/trpc/auth.signIn`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: server.url },
+      body: JSON.stringify(superjson.serialize({ username: "promoted", password: "promoted-password-1" })),
+    });
+    expect(promoted.status).toBe(200);
+    const current = await configOf(server, name);
+    const byPromoted = await callProcedure(
+      server,
+      "config.save",
+      { name, raw: `${current.raw}lxc.hook.stop = /bin/true\n`, baseVersion: current.version },
+      {
+        as: null,
+        headers: {
+          cookie: (promoted.headers.get("set-cookie") ?? "").split(";")[0] ?? "",
+          origin: server.url,
+        },
+      },
+    );
+    expect(byPromoted.status, JSON.stringify(byPromoted.error)).toBe(200);
   });
 
   it("an operator keeps an admin's lines as they are and edits the rest; removing a protection is refused", async () => {

@@ -22,6 +22,7 @@ import { canariesFor, generate, setAt, unionSites, type TZod } from "../schema-i
  */
 const EXPECTED_OPERATIONS = [
   "admins.enroll",
+  "admins.grant",
   "admins.remove",
   "admins.signIn",
   "cache.list",
@@ -284,6 +285,14 @@ describe("the helper, to a compromised web tier", () => {
         });
       }
       expect((await signIn("intruder", "chosen-password")).ticket).toBeNull();
+      // A user made admin is enrolled by their next sign-in, once: the password then is theirs.
+      await expect(
+        client.call("admins.grant", { username: "third", ticket: "not-a-ticket" }),
+      ).rejects.toMatchObject({ code: "FORBIDDEN" });
+      expect((await signIn("third", "third-password")).ticket).toBeNull();
+      await client.call("admins.grant", { username: "third", ticket: ticket! });
+      expect((await signIn("third", "third-password")).ticket).toEqual(expect.any(String));
+      expect((await signIn("third", "another-guess")).ticket).toBeNull();
       await client.call("admins.enroll", {
         username: "second",
         password: "second-password",

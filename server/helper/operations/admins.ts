@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ZPassword, ZUsername } from "../../auth/credentials";
 import { AppError } from "../../errors";
-import { enrollAdmin, removeAdmin, signInAdmin, ticketAdmin } from "../admins";
+import { enrollAdmin, grantAdmin, removeAdmin, signInAdmin, ticketAdmin } from "../admins";
 import { defineOperation } from "../operation";
 
 /**
@@ -46,6 +46,15 @@ export const adminOperations = ({ stateDir }: { stateDir: string }) => {
         serial(async () => {
           await requireAdmin(ticket);
           await enrollAdmin(stateDir, username, password);
+        }),
+    }),
+    /** A user made admin (no password to enrol them with): enrolled at their next sign-in, within a week. */
+    "admins.grant": defineOperation({
+      input: z.object({ username: ZUsername, ticket: ZTicket }).strict(),
+      run: ({ username, ticket }) =>
+        serial(async () => {
+          await requireAdmin(ticket);
+          await grantAdmin(stateDir, username);
         }),
     }),
     /** No longer an admin (demoted, disabled, deleted): their tickets stop working at once. */

@@ -6,7 +6,8 @@ export const setRoleRoute = adminProcedure
   .output(ZUserSchema)
   .mutation(async ({ ctx, input }) => {
     const user = await ctx.runtime.accounts.setRole(input.id, input.role);
-    // A user made admin is enrolled in the helper when an admin next sets their password (or root, on the host).
-    if (user.role !== "admin") await ctx.runtime.admins.remove(user.username, ctx.principal);
+    // A user made admin is enrolled in the helper with the password of their next sign-in.
+    if (user.role === "admin") await ctx.runtime.admins.grant(user.username, ctx.principal);
+    else await ctx.runtime.admins.remove(user.username, ctx.principal);
     return user;
   });
