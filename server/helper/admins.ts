@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { constants } from "node:fs";
-import { mkdir, open, readFile, rename } from "node:fs/promises";
+import { link, mkdir, open, readFile, rename, unlink } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "../auth/secrets";
@@ -79,22 +79,29 @@ export const removeAdmin = async (stateDir: string, username: string) => {
   await writeAdmins(stateDir, store);
 };
 
-const ticketKey = async (stateDir: string) => {
+/** The helper's key, made once (written whole under another name, then linked: never half a key, never two). */
+const ticketKey = async (stateDir: string): Promise<Buffer> => {
   const existing = await readFile(keyFile(stateDir)).catch(() => null);
   if (existing && existing.length === 32) return existing;
-  const key = randomBytes(32);
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  const temporary = `${keyFile(stateDir)}.${randomBytes(6).toString("hex")}`;
   const handle = await open(
-    keyFile(stateDir),
-    constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
+    temporary,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
     0o600,
   );
   try {
-    await handle.writeFile(key);
+    await handle.writeFile(randomBytes(32));
+    await handle.sync();
   } finally {
     await handle.close();
   }
-  return key;
+  // link() fails if a key is already there (made meanwhile): that one is kept.
+  await link(temporary, keyFile(stateDir)).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== "EEXIST") throw error;
+  });
+  await unlink(temporary);
+  return readFile(keyFile(stateDir));
 };
 
 const sign = (key: Buffer, payload: string) => createHmac("sha256", key).update(payload).digest("base64url");

@@ -77,7 +77,11 @@ const stop = () => {
   server.close();
   // A socket directory of its own under /run/atelier (a long data directory's) goes too; only root writes in it.
   const socketDir = path.dirname(settings.ATELIER_HELPER_SOCKET);
-  if (path.dirname(socketDir) === "/run/atelier") rmSync(socketDir, { recursive: true, force: true });
+  try {
+    if (path.dirname(socketDir) === "/run/atelier") rmSync(socketDir, { recursive: true, force: true });
+  } catch (error) {
+    log.warn("the socket's directory could not be removed", { socketDir, error });
+  }
   void helper
     .close()
     .catch((error: unknown) => log.error("rolling back the pending network change failed", { error }))

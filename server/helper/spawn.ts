@@ -1,3 +1,4 @@
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
@@ -85,6 +86,9 @@ export const startHelper = async (settings: THelperStart) => {
     stop: async () => {
       child.kill("SIGTERM");
       await child;
+      // Whatever way it ended: a socket directory of its own under /run/atelier goes with it.
+      const socketDir = path.dirname(settings.socketPath);
+      if (path.dirname(socketDir) === "/run/atelier") await rm(socketDir, { recursive: true, force: true });
     },
   };
 };
