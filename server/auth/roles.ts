@@ -12,6 +12,8 @@ export const lowerOf = (a: TRole, b: TRole): TRole => (rank[a] <= rank[b] ? a : 
 export const toRole = (value: string): TRole =>
   (ROLES as readonly string[]).includes(value) ? (value as TRole) : "viewer";
 
-/** Who asks for a change: the audit's actor and the role that decides what they may write. */
-/** Who acts: the name, the role, and for an admin signed in with a password, the helper's ticket. */
+/**
+ * Who asks for a change: the audit's actor, the role that decides what they may write, and for an admin the
+ * helper saw sign in, its ticket (admin-only config lines need it).
+ */
 export type TActor = { username: string; role: TRole; adminTicket?: string };

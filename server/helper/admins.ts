@@ -1,9 +1,10 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { constants } from "node:fs";
-import { link, mkdir, open, readFile, rename, unlink } from "node:fs/promises";
+import { link, lstat, mkdir, open, readFile, unlink } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "../auth/secrets";
+import { writeAtomically } from "../lxc-config/write";
 
 /**
  * The admins the helper itself knows, so that the lines only an admin may write (hooks, host mounts, device rules...)
@@ -12,8 +13,8 @@ import { burnPasswordCheck, hashPassword, verifyPassword } from "../auth/secrets
  * that key) that the web tier keeps with the session and hands to `config.write`; an admin-only change without a
  * valid ticket is refused. A compromised web tier can use the tickets of admins signed in meanwhile, never make one.
  *
- * Enrolment: the first admin to sign in while the helper knows none is enrolled (the first run, or an install older
- * than this); after that an admin is enrolled by an enrolled admin's ticket (a new admin, a password change; a user
+ * Enrolment: the first admin to sign in before the list was ever written is enrolled (the first run, or an install
+ * older than this; a list emptied later stays closed: root enrols again); after that an admin is enrolled by an enrolled admin's ticket (a new admin, a password change; a user
  * made admin is enrolled at their next sign-in within a week), or by root on the host (`atelier user passwd`, which
  * writes this file directly).
  */
@@ -37,23 +38,14 @@ export const readAdmins = async (stateDir: string): Promise<TStore> => {
   return text === null ? { admins: {} } : ZStore.parse(JSON.parse(text));
 };
 
-/** Written whole (a temporary file, then renamed), root's 0600. */
+/** Written whole (old or new content, never a mix), root's 0600. */
 const writeAdmins = async (stateDir: string, store: TStore) => {
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
-  const temporary = `${storeFile(stateDir)}.${randomBytes(6).toString("hex")}`;
-  const handle = await open(
-    temporary,
-    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
-    0o600,
-  );
-  try {
-    await handle.writeFile(`${JSON.stringify(store, null, 2)}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temporary, storeFile(stateDir));
+  await writeAtomically(storeFile(stateDir), `${JSON.stringify(store, null, 2)}\n`, { newMode: 0o600 });
 };
+
+/** Whether the list was ever written: only before that may the first admin to sign in enrol themselves. */
+const hasStore = async (stateDir: string) => (await lstat(storeFile(stateDir)).catch(() => null)) !== null;
 
 /** Sets (or replaces) an admin's password in the helper's store. Root only: the helper, or the CLI run as root. */
 export const enrollAdmin = async (stateDir: string, username: string, password: string) => {
@@ -131,8 +123,8 @@ export const ticketAdmin = async (stateDir: string, ticket: string | undefined):
 };
 
 /**
- * An admin's sign-in, checked by the helper: a ticket if the password is the one the helper knows (or the helper
- * knows no admin yet, or an admin made this user admin: this one is enrolled), else null.
+ * An admin's sign-in, checked by the helper: a ticket if the password is the one the helper knows (or the list was
+ * never written, or an admin made this user admin: this one is enrolled), else null.
  */
 export const signInAdmin = async (
   stateDir: string,
@@ -144,7 +136,7 @@ export const signInAdmin = async (
   const known = store.admins[username];
   if (known === undefined) {
     const isGranted = (store.pending?.[username] ?? 0) > Date.now();
-    if (Object.keys(store.admins).length > 0 && !isGranted) {
+    if (!isGranted && (await hasStore(stateDir))) {
       await burnPasswordCheck(password);
       return null;
     }

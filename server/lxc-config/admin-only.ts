@@ -9,10 +9,6 @@ import {
 } from "../schemas/lxc-config/privileges";
 
 /**
- * The admin-only changes from one config text to another: the web tier refuses them for a non-admin (403 naming
- * each), and the helper's config.write takes them only with an admin's ticket. Both call this one function.
- */
-/**
  * Bind sources that pass the check by their text but resolve elsewhere on the host (a symlink inside a bind root,
  * perhaps planted by a container that has the root mounted read-write): admin-only too.
  */
@@ -40,7 +36,10 @@ const escapedBindSources = async (raw: string, ctx: TPrivilegeContext): Promise<
   return problems;
 };
 
-/** What only an admin may change between `before` and `after`, by line. */
+/**
+ * What only an admin may change between `before` and `after`, by line: the web tier refuses it for a non-admin (403
+ * naming each line), and the helper's config.write takes it only with an admin's ticket. Both call this one function.
+ */
 export const adminOnlyChanges = async (
   before: string,
   after: string,

@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { adminOnlyChanges } from "./admin-only";
 import path from "node:path";
 import { createTwoFilesPatch } from "diff";
 import type { TContainerService } from "../containers/service";
@@ -17,6 +16,7 @@ import {
   type TPrivilegeContext,
 } from "../schemas/lxc-config/privileges";
 import { validateConfig, type TConfigProblem } from "../schemas/lxc-config/validate";
+import { adminOnlyChanges } from "./admin-only";
 
 /**
  * Reading and changing a container's config: validate (ours, then liblxc's own parser on the candidate) → diff →
@@ -77,8 +77,10 @@ export type TConfigServiceOptions = {
   readConfig: (name: string) => Promise<string>;
   /** Warnings for host paths the config names that do not exist (in the helper: config.hostPaths). */
   hostPaths: (text: string) => Promise<TConfigProblem[]>;
-  /** Replaces a container's config file atomically (in the helper: config.write). */
-  /** Writes the file (the helper's config.write; an admin-only change needs the admin's ticket). */
+  /**
+   * Replaces a container's config file atomically (in the helper: config.write, where an admin-only change needs the
+   * admin's ticket).
+   */
   writeFile: (name: string, text: string, adminTicket?: string) => Promise<void>;
   /** Host directories operators may bind-mount from (ATELIER_BIND_ROOTS). */
   bindRoots?: readonly string[];

@@ -16,8 +16,7 @@ import { ZCreateForm, type TCreateContainerRequest } from "../schemas/create-con
 /**
  * Provisioning: a new container from one of the root filesystem providers (./providers/: busybox, Debian by
  * debootstrap through LXC's debian template with its cache, a local tarball, a clone of another container, an
- * imported config), all
- * behind one interface, then its network, limits, autostart and access written through the config's validated write
+ * imported config), all behind one interface, then its network, limits, autostart and access written through the config's validated write
  * path and into its root filesystem. All of it runs as a job under the container's lock ("creating" in the list);
  * whatever fails, is cancelled or interrupted, the half-made container is destroyed and the provider cleans up.
  */
@@ -224,6 +223,19 @@ export const createProvisioner = ({
     return { name, jobId, finished };
   };
 
+  /**
+   * A creation waited for (the foundation's `{ name, template }` form and an imported config answer once the
+   * container is made): the job's error if it did not succeed.
+   */
+  const createAndWait = async (request: TCreateContainerRequest, actor: TActor) => {
+    const { name, jobId, finished } = await create(request, actor);
+    await finished;
+    const job = await jobs.get(jobId, { tail: 0 });
+    if (job.state !== "succeeded")
+      throw new AppError("LXC_FAILED", { message: job.error ?? `Creating "${name}" ${job.state}` });
+    return { name, jobId };
+  };
+
   /** What LXC's template cache holds (debian rootfs per release and architecture), with sizes. */
   const cache = async () => {
     const dir = path.join(cacheDir, "debian");
@@ -252,7 +264,7 @@ export const createProvisioner = ({
     await helper.call("cache.removePartials", {});
   };
 
-  return { create, preview, cache, clearCache, destroyIfExists, cleanupInterrupted };
+  return { create, createAndWait, preview, cache, clearCache, destroyIfExists, cleanupInterrupted };
 };
 
 export type TProvisioner = ReturnType<typeof createProvisioner>;

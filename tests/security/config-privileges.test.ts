@@ -3,11 +3,10 @@ import { appendFile, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { forceDestroy, lxcPath, uniqueName } from "../lxc-oracle";
-import superjson from "superjson";
 import { createAccounts } from "@/server/auth/accounts";
 import { createDb } from "@/server/db";
 import { callProcedure, PASSWORD, startServer, type TRunningServer } from "../server";
-import { configOf, createBusybox, createThroughApi, makeHostDir } from "./helpers";
+import { configOf, createBusybox, createThroughApi, makeHostDir, signInAs } from "./helpers";
 
 /**
  * An operator cannot make themselves host root through a config: every admin-only line (one per class, several per
@@ -161,16 +160,9 @@ describe("admin-only config lines", () => {
     expect(refused.error?.message).toMatch(/the helper takes this only from an admin it knows/);
     expect(await readFile(configFile(name), "utf8")).toBe(before.raw);
     // Signed in with the password: the helper checked it itself and vouches for the session.
-    const signIn = await fetch(`${server.url}/api/trpc/auth.signIn`, {
-      method: "POST",
-      headers: { "content-type": "application/json", origin: server.url },
-      body: JSON.stringify(superjson.serialize({ username: "admin", password: PASSWORD })),
-    });
-    expect(signIn.status).toBe(200);
-    const cookie = (signIn.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
     const saved = await callProcedure(server, "config.save", input, {
       as: null,
-      headers: { cookie, origin: server.url },
+      headers: await signInAs(server, "admin", PASSWORD),
     });
     expect(saved.status, JSON.stringify(saved.error)).toBe(200);
     expect(await readFile(configFile(name), "utf8")).toContain("lxc.hook.start-host = /bin/true");
@@ -187,26 +179,15 @@ describe("admin-only config lines", () => {
     expect(
       (await callProcedure(server, "users.setRole", { id, role: "admin" }, { as: "admin" })).status,
     ).toBe(200);
-    const promoted = await fetch(`${server.url}/api/trpc/auth.signIn`, {
-      method: "POST",
-      headers: { "content-type": "application/json", origin: server.url },
-      body: JSON.stringify(superjson.serialize({ username: "promoted", password: "promoted-password-1" })),
-    });
-    expect(promoted.status).toBe(200);
     const current = await configOf(server, name);
     const byPromoted = await callProcedure(
       server,
       "config.save",
       { name, raw: `${current.raw}lxc.hook.stop = /bin/true\n`, baseVersion: current.version },
-      {
-        as: null,
-        headers: {
-          cookie: (promoted.headers.get("set-cookie") ?? "").split(";")[0] ?? "",
-          origin: server.url,
-        },
-      },
+      { as: null, headers: await signInAs(server, "promoted", "promoted-password-1") },
     );
     expect(byPromoted.status, JSON.stringify(byPromoted.error)).toBe(200);
+    expect(await readFile(configFile(name), "utf8")).toContain("lxc.hook.stop = /bin/true");
   });
 
   it("an operator keeps an admin's lines as they are and edits the rest; removing a protection is refused", async () => {

@@ -5,7 +5,7 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHelperClient, type THelperClient } from "@/server/helper-client";
 import { createHelperOperations, type THelperOperations } from "@/server/helper/operations";
-import { enrollAdmin, makeTicket } from "@/server/helper/admins";
+import { enrollAdmin, makeTicket, removeAdmin, signInAdmin } from "@/server/helper/admins";
 import { encode } from "@/server/helper/protocol";
 import { startHelper } from "@/server/helper/spawn";
 import { helperSocketPath, helperStateDirOf, uploadSpoolOf } from "@/server/layout";
@@ -255,14 +255,12 @@ describe("the helper, to a compromised web tier", () => {
         expect(refused?.message).toMatch(/lxc\.hook\.pre-start/);
         expect(await readFile(file, "utf8")).toBe(text);
       }
-      // Removing a protection is admin-only too; a harmless change needs no ticket.
-      const unprotected = text.replace(/^lxc\.cap\.drop.*\n/m, "");
-      if (unprotected !== text)
-        await expect(client.call("config.write", { name, text: unprotected })).rejects.toMatchObject({
-          code: "FORBIDDEN",
-        });
-      await client.call("config.write", { name, text: `${text}lxc.start.auto = 1\n` });
-      expect(await readFile(file, "utf8")).toContain("lxc.start.auto = 1");
+      // A harmless change needs no ticket (adding a protection is one); removing a protection is admin-only too.
+      const guarded = `${text}lxc.cap.drop = sys_rawio\n`;
+      await client.call("config.write", { name, text: guarded });
+      await expect(client.call("config.write", { name, text })).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await client.call("config.write", { name, text: `${guarded}lxc.start.auto = 1\n` });
+      expect(await readFile(file, "utf8")).toBe(`${guarded}lxc.start.auto = 1\n`);
 
       // A sign-in the helper checks itself: a wrong password gets no ticket; an unknown admin gets none either
       // once the helper knows one.
@@ -307,6 +305,13 @@ describe("the helper, to a compromised web tier", () => {
           ticket: ticket!,
         }),
       ).rejects.toMatchObject({ code: "FORBIDDEN" });
+      // Trust on first use only before the list was ever written: emptied later, it enrols nobody by sign-in.
+      const fresh = await mkdtemp(path.join(dataDir, "fresh-helper-"));
+      expect(await signInAdmin(fresh, "first", "first-password", Date.now() + 60_000)).toEqual(
+        expect.any(String),
+      );
+      await removeAdmin(fresh, "first");
+      expect(await signInAdmin(fresh, "later", "later-password", Date.now() + 60_000)).toBeNull();
       const store = await stat(path.join(stateDir, "admins.json"));
       expect(store.mode & 0o777).toBe(0o600);
       expect(existsSync(canary)).toBe(false);

@@ -1,5 +1,6 @@
 import { chmod, mkdtemp, readFile, readdir, stat } from "node:fs/promises";
 import path from "node:path";
+import superjson from "superjson";
 import { expect } from "vitest";
 import type { TRole } from "@/server/auth/roles";
 import { uniqueName } from "../lxc-oracle";
@@ -9,6 +10,17 @@ import { callProcedure, type TRunningServer } from "../server";
  * Shared by the hostile tests: jobs awaited to their end, containers made through the API, and a directory that
  * stands for "the host" (outside every rootfs), whose every byte, mode and owner is compared before and after.
  */
+/** Signs in through the API as a browser does: the session cookie and the origin header to send with it. */
+export const signInAs = async (server: TRunningServer, username: string, password: string) => {
+  const response = await fetch(`${server.url}/api/trpc/auth.signIn`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: server.url },
+    body: JSON.stringify(superjson.serialize({ username, password })),
+  });
+  expect(response.status).toBe(200);
+  return { cookie: (response.headers.get("set-cookie") ?? "").split(";")[0] ?? "", origin: server.url };
+};
+
 export type TJob = { id: string; state: string; error: string | null; log: string[] };
 
 export const waitJob = async (server: TRunningServer, id: string, ms = 120_000) => {

@@ -5,8 +5,8 @@ import { enrollAdmin, grantAdmin, removeAdmin, signInAdmin, ticketAdmin } from "
 import { defineOperation } from "../operation";
 
 /**
- * The admins the helper knows (../admins.ts): an admin's sign-in checked here (a ticket back), an admin enrolled or
- * removed on an enrolled admin's ticket. One change at a time (the store is read, changed and written whole).
+ * The admins the helper knows (../admins.ts): an admin's sign-in checked here (a ticket back), an admin enrolled,
+ * granted or removed on an enrolled admin's ticket. One change at a time (the store is read, changed and written whole).
  */
 const ZTicket = z.string().min(1).max(4096);
 
@@ -17,15 +17,16 @@ export const adminOperations = ({ stateDir }: { stateDir: string }) => {
     queue = next.catch(() => undefined);
     return next;
   };
-  const requireAdmin = async (ticket: string) => {
-    const admin = await ticketAdmin(stateDir, ticket);
-    if (admin === null)
-      throw new AppError("FORBIDDEN", {
-        message: "This needs the ticket of an admin the helper knows",
-        hint: "Sign in again as an admin, then retry.",
-      });
-    return admin;
-  };
+  /** A change of the list, made only on the ticket of an admin on it. */
+  const onTicket = (ticket: string, work: () => Promise<void>) =>
+    serial(async () => {
+      if ((await ticketAdmin(stateDir, ticket)) === null)
+        throw new AppError("FORBIDDEN", {
+          message: "This needs the ticket of an admin the helper knows",
+          hint: "Sign in again as an admin, then retry.",
+        });
+      await work();
+    });
   return {
     /** A ticket until `expiresAt` if the password is this admin's (the first admin ever is enrolled), else null. */
     "admins.signIn": defineOperation({
@@ -43,28 +44,17 @@ export const adminOperations = ({ stateDir }: { stateDir: string }) => {
     "admins.enroll": defineOperation({
       input: z.object({ username: ZUsername, password: ZPassword, ticket: ZTicket }).strict(),
       run: ({ username, password, ticket }) =>
-        serial(async () => {
-          await requireAdmin(ticket);
-          await enrollAdmin(stateDir, username, password);
-        }),
+        onTicket(ticket, () => enrollAdmin(stateDir, username, password)),
     }),
     /** A user made admin (no password to enrol them with): enrolled at their next sign-in, within a week. */
     "admins.grant": defineOperation({
       input: z.object({ username: ZUsername, ticket: ZTicket }).strict(),
-      run: ({ username, ticket }) =>
-        serial(async () => {
-          await requireAdmin(ticket);
-          await grantAdmin(stateDir, username);
-        }),
+      run: ({ username, ticket }) => onTicket(ticket, () => grantAdmin(stateDir, username)),
     }),
     /** No longer an admin (demoted, disabled, deleted): their tickets stop working at once. */
     "admins.remove": defineOperation({
       input: z.object({ username: ZUsername, ticket: ZTicket }).strict(),
-      run: ({ username, ticket }) =>
-        serial(async () => {
-          await requireAdmin(ticket);
-          await removeAdmin(stateDir, username);
-        }),
+      run: ({ username, ticket }) => onTicket(ticket, () => removeAdmin(stateDir, username)),
     }),
   };
 };

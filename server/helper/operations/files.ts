@@ -59,9 +59,9 @@ export const fileOperations = ({
   };
 
   return {
-    /** The config file, replaced atomically (old or new content, never a mix), its mode and owner kept. */
     /**
-     * An admin-only change (a hook, a host mount, a device rule, a rootfs elsewhere..., as the web tier's own check
+     * The config file, replaced atomically (old or new content, never a mix), its mode and owner kept. An admin-only
+     * change (a hook, a host mount, a device rule, a rootfs elsewhere..., as the web tier's own check
      * finds them) is taken only with the ticket of an admin the helper knows (./admins.ts): whatever role the web
      * tier claims, a config.write without one changes no such line.
      */
@@ -81,7 +81,7 @@ export const fileOperations = ({
         if (changes.length > 0 && (await ticketAdmin(stateDir, ticket)) === null)
           throw new AppError("FORBIDDEN", {
             message: `${describePrivilegedChanges(changes)}: the helper takes this only from an admin it knows, signed in with their password`,
-            hint: "Sign in again as an admin (an API token cannot change admin-only lines), or ask an admin to make this change.",
+            hint: "Sign in again as an admin with your password (or use a token made from such a session, or by root with `atelier token create`), or ask an admin to make this change.",
           });
         await writeAtomically(file, text);
       },

@@ -10,9 +10,8 @@ import type { ZCreateForm } from "../../schemas/create-container";
 
 /**
  * A root filesystem provider: one kind of the creation form's `rootfs` (busybox, debian, tarball, clone, an
- * imported config). The
- * provisioner (../service.ts) runs every creation the same way: the provider's checks before anything runs, under
- * the container's lock; its `make` in the job (the container's directory, root filesystem and first config, all
+ * imported config). The provisioner (../service.ts) runs every creation the same way: the provider's checks before
+ * anything runs, under the container's lock; its `make` in the job (the container's directory, root filesystem and first config, all
  * through the helper); then the form's settings and access, the same for every kind; and on a failure, the
  * container destroyed and the provider's own `cleanup`.
  */

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { AppError } from "../../../errors";
 import { ZContainerName } from "../../../schemas/container-name";
 import { ZCreateContainerResponseSchema } from "../../../schemas/create-container";
 import { operatorProcedure } from "../../procedures";
@@ -16,14 +15,9 @@ export const ZImportAsNewRequestSchema = z.object({ name: ZContainerName, raw: Z
 export const importAsNewRoute = operatorProcedure
   .input(ZImportAsNewRequestSchema)
   .output(ZCreateContainerResponseSchema)
-  .mutation(async ({ ctx, input }) => {
-    const { name, jobId, finished } = await ctx.runtime.provision.create(
+  .mutation(({ ctx, input }) =>
+    ctx.runtime.provision.createAndWait(
       { name: input.name, rootfs: { kind: "config", raw: input.raw } },
       ctx.principal,
-    );
-    await finished;
-    const job = await ctx.runtime.jobs.get(jobId, { tail: 0 });
-    if (job.state !== "succeeded")
-      throw new AppError("LXC_FAILED", { message: job.error ?? `Creating "${name}" ${job.state}` });
-    return { name, jobId };
-  });
+    ),
+  );

@@ -1,4 +1,3 @@
-import { AppError } from "../../../errors";
 import { operatorProcedure } from "../../procedures";
 import {
   ZCreateContainerRequestSchema,
@@ -14,12 +13,7 @@ export const createContainerRoute = operatorProcedure
   .output(ZCreateContainerResponseSchema)
   .mutation(async ({ ctx, input }) => {
     ctx.log.info("creating container", { name: input.name, rootfs: input.rootfs?.kind ?? input.template });
-    const { name, jobId, finished } = await ctx.runtime.provision.create(input, ctx.principal);
-    if (input.template) {
-      await finished;
-      const job = await ctx.runtime.jobs.get(jobId, { tail: 0 });
-      if (job.state !== "succeeded")
-        throw new AppError("LXC_FAILED", { message: job.error ?? `Creating "${name}" ${job.state}` });
-    }
+    if (input.template) return ctx.runtime.provision.createAndWait(input, ctx.principal);
+    const { name, jobId } = await ctx.runtime.provision.create(input, ctx.principal);
     return { name, jobId };
   });
