@@ -1,8 +1,9 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createDb, type TDb } from "../db";
+import type { AppError } from "../errors";
 import { migrateDatabase } from "../launcher/migrate";
 import { pruneAudit } from "./audit-retention";
 import { createAccounts } from "./accounts";
@@ -99,5 +100,49 @@ describe("audit retention", () => {
     const { count } = await pruneAudit(db, 365);
     expect(count).toBe(1);
     expect((await db.auditEntry.findMany()).map((entry) => entry.action)).toEqual(["x.recent"]);
+  });
+});
+
+describe("sign-in throttle, as signIn uses it (fake clock)", () => {
+  it("waits 1 s, then 2 s after the third wrong password, lets the owner in from elsewhere, and stops an address at 20", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2026-03-01T00:00:00Z"));
+    try {
+      const service = accounts();
+      await service.createUser({ username: "tess", password: "long-enough-password", role: "viewer" });
+      const attempt = (password: string, clientAddress: string, username = "tess") =>
+        service.signIn({ username, password, clientAddress }).then(
+          () => "signed in",
+          (error: AppError) => `${error.code} ${error.message}`,
+        );
+      const from = "10.1.0.1";
+      for (let failure = 0; failure < 3; failure += 1)
+        expect(await attempt("wrong-password", from)).toMatch(/^UNAUTHORIZED/);
+      expect(await attempt("wrong-password", from)).toMatch(/^TOO_MANY_REQUESTS .* try again in 1 s$/);
+      // The right password from the same address waits too; from another address it works at once.
+      expect(await attempt("long-enough-password", from)).toMatch(/^TOO_MANY_REQUESTS/);
+      expect(await attempt("long-enough-password", "10.1.0.2")).toBe("signed in");
+      vi.advanceTimersByTime(999);
+      expect(await attempt("wrong-password", from)).toMatch(/^TOO_MANY_REQUESTS .* try again in 1 s$/);
+      vi.advanceTimersByTime(1);
+      expect(await attempt("wrong-password", from)).toMatch(/^UNAUTHORIZED/);
+      expect(await attempt("wrong-password", from)).toMatch(/^TOO_MANY_REQUESTS .* try again in 2 s$/);
+      vi.advanceTimersByTime(2000);
+      expect(await attempt("long-enough-password", from)).toBe("signed in");
+      // A success clears the pair: the next wrong password is checked, not delayed.
+      expect(await attempt("wrong-password", from)).toMatch(/^UNAUTHORIZED/);
+
+      // 20 failures from one address, each on another (unknown) account, then even the right password waits.
+      const address = "10.1.0.9";
+      for (let failure = 0; failure < 20; failure += 1)
+        expect(await attempt("guess", address, `nobody${failure}`)).toMatch(/^UNAUTHORIZED/);
+      expect(await attempt("long-enough-password", address)).toMatch(
+        /^TOO_MANY_REQUESTS .* try again in 900 s$/,
+      );
+      vi.advanceTimersByTime(15 * 60_000);
+      expect(await attempt("long-enough-password", address)).toBe("signed in");
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
