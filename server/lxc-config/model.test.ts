@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigValueError, groupOf, LxcConfig } from "../schemas/lxc-config/model";
+import { ConfigValueError, divergences, groupOf, LxcConfig } from "../schemas/lxc-config/model";
 import { shippedConfigs } from "./shipped-configs";
 
 const fixtures = path.join(import.meta.dirname, "__fixtures__");
@@ -136,5 +136,69 @@ describe("reordering interfaces", () => {
     expect(LxcConfig.parse(text).swapInterfaces(0, 1).toString()).toBe(
       "lxc.net.1.type = veth\nlxc.net.1.link  =  br0\n# second\nlxc.net.0.type = macvlan\nlxc.net.10.type = veth\n",
     );
+  });
+});
+
+describe("LxcConfig reads each line as liblxc 5 does (confile.c parse_line)", () => {
+  const read = (text: string) =>
+    LxcConfig.parse(text)
+      .entries()
+      .map(({ key, value }) => [key, value]);
+
+  it("strips one pair of outer quotes, of either kind, and only a matching pair", () => {
+    expect(
+      read(
+        `lxc.cap.drop = ""\nlxc.cap.drop = ''\nlxc.uts.name = "a b"\nlxc.init.cmd = "x'\nlxc.uts.name = ""x""\nlxc.uts.name = "\n`,
+      ),
+    ).toEqual([
+      ["lxc.cap.drop", ""],
+      ["lxc.cap.drop", ""],
+      ["lxc.uts.name", "a b"],
+      ["lxc.init.cmd", `"x'`],
+      ["lxc.uts.name", `"x"`],
+      ["lxc.uts.name", `"`],
+    ]);
+  });
+
+  it("trims only spaces and tabs around keys and values, and splits at the first =", () => {
+    expect(read("\t lxc.uts.name \t=\t a=b \t\nlxc.tty.max=1\n")).toEqual([
+      ["lxc.uts.name", "a=b"],
+      ["lxc.tty.max", "1"],
+    ]);
+  });
+
+  it("ignores what does not start with lxc. (even with =), and marks an lxc. line without = as one liblxc refuses", () => {
+    const lines = LxcConfig.parse("foo = bar\nLXC.uts.name = x\n  # c\nlxc.uts.name\n").parsedLines;
+    expect(lines.map((line) => line.kind)).toEqual(["ignored", "ignored", "comment", "invalid", "blank"]);
+  });
+
+  it("keeps the bytes of a quoted line when another line is edited, and rewrites a quoted one without quotes", () => {
+    const text = `lxc.uts.name = "web"\nlxc.tty.max = 1\n`;
+    expect(LxcConfig.parse(text).set("lxc.tty.max", "2").toString()).toBe(
+      `lxc.uts.name = "web"\nlxc.tty.max = 2\n`,
+    );
+    expect(LxcConfig.parse(text).set("lxc.uts.name", "db").toString()).toBe(
+      "lxc.uts.name = db\nlxc.tty.max = 1\n",
+    );
+    expect(() => LxcConfig.parse(text).set("lxc.uts.name", '"db"')).toThrow(ConfigValueError);
+  });
+});
+
+describe("divergences: where liblxc could read the text otherwise than the model", () => {
+  it.each([
+    ["a \\r inside a comment", "# a\rlxc.hook.mount = x\n", 1],
+    ["a \\r inside a value", "lxc.uts.name = x\rlxc.hook.mount = y\n", 1],
+    ["a NUL byte", "lxc.uts.name = x\n\0lxc.hook.mount = y\n", 2],
+    ["a form feed before a key", "\flxc.hook.mount = y\n", 1],
+    ["a Unicode line separator in a value", "lxc.uts.name = a\u2028b\n", 1],
+    ["a no-break space after a key", "lxc.uts.name\u00a0= a\n", 1],
+  ])("%s", (_label, text, line) => {
+    expect(divergences(text).map((problem) => problem.line)).toEqual([line]);
+  });
+
+  it("takes CRLF files, tabs, and Unicode in comments and values", () => {
+    expect(
+      divergences("lxc.uts.name = a\r\n# café\u00a0: note\r\nlxc.environment = NOTE=été\tok\r\n"),
+    ).toEqual([]);
   });
 });

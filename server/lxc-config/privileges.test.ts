@@ -116,6 +116,52 @@ describe("lines that act as root on the host are the admin's", () => {
     ["lxc.console.path", "/dev/sda"],
     ["lxc.idmap", "u 0 0 65536"],
     ["lxc.idmap", "g 0 1000 1"],
+    // An allow-list: what is not known to stay inside the container is the admin's.
+    ["lxc.include", "/usr/share/lxc/config/ubuntu-cloud.common.conf"],
+    ["lxc.include", "/usr/share/lxc/config/oci.common.conf"],
+    ["lxc.include", "/usr/share/lxc/config/common.conf.d/"],
+    ["lxc.include", ""],
+    ["lxc.net.0.type", "macvlan"],
+    ["lxc.net.0.type", "ipvlan"],
+    ["lxc.net.0.type", "vlan"],
+    ["lxc.net.0.veth.ipv4.route", "10.0.0.0/8"],
+    ["lxc.net.0.veth.ipv6.route", "::/0"],
+    ["lxc.net.0.l2proxy", "1"],
+    ["lxc.net.0.veth.mode", "router"],
+    ["lxc.net.0.veth.pair", "eth0"],
+    ["lxc.net.0.veth.vlan.id", "10"],
+    ["lxc.net.0.macvlan.mode", "bridge"],
+    ["lxc.net.00.script.up", "/bin/sh"],
+    ["lxc.proc.root/etc/cron.d/x", "x"],
+    ["lxc.proc.oom_score_adj", "-1000"],
+    ["lxc.proc.sys.kernel.core_pattern", "|/x"],
+    ["lxc.proc", "x"],
+    ["lxc.procfoo", "x"],
+    ["lxc.cgroup2", ""],
+    ["lxc.cgroup", ""],
+    ["lxc.cgroup2.cgroup.procs", "1"],
+    ["lxc.environment", "PATH"],
+    ["lxc.environment", ""],
+    ["lxc.environment", "=x"],
+    ["lxc.mount.entry", "none proc/sys tmpfs remount,rw 0 0"],
+    ["lxc.mount.entry", "none proc tmpfs move 0 0"],
+    ["lxc.mount.entry", "/srv/share/x mnt none bind,shared 0 0"],
+    ["lxc.mount.entry", "tmpfs\\040x /etc tmpfs defaults 0 0"],
+    ["lxc.mount.entry", ""],
+    ["lxc.mount.auto", ""],
+    ["lxc.no_new_privs", "0"],
+    ["lxc.console.buffer.size", "1G"],
+    ["lxc.console.rotate", "1"],
+    ["lxc.log.syslog", "daemon"],
+    ["lxc.monitor.unshare", "1"],
+    ["lxc.rootfs.options", "idmap=container"],
+    ["lxc.rootfs.managed", "0"],
+    ["lxc.seccomp.notify.cookie", "x"],
+    ["lxc.selinux.context.keyring", "x"],
+    ["lxc.prlimit.foo", "1"],
+    ["lxc.unknown.key", "1"],
+    ["lxc.idmap", ""],
+    ["lxc.cgroup.devices.allow", "c 1:3 rwm extra"],
   ])("%s = %s needs the admin role", (key, value) => {
     expect(needsAdmin(key, value)).toBe(true);
   });
@@ -174,9 +220,7 @@ describe("lines that act as root on the host are the admin's", () => {
     ["lxc.cgroup2.io.max", "8:0 rbps=1"],
     ["lxc.cgroup2.hugetlb.2MB.max", "0"],
     ["lxc.include", "/usr/share/lxc/config/userns.conf"],
-    ["lxc.include", "/usr/share/lxc/config/ubuntu-cloud.common.conf"],
     ["lxc.idmap", "g 0 200000 65536"],
-    ["lxc.net.0.type", "macvlan"],
     ["lxc.net.0.type", "empty"],
   ])("%s = %s is the operator's", (key, value) => {
     expect(needsAdmin(key, value)).toBe(false);
@@ -309,5 +353,89 @@ describe("what a viewer reads", () => {
     expect(redactSecrets("  lxc.environment=K=a=b\nlxc.environment = PATH\n")).toBe(
       "  lxc.environment=K=[redacted]\nlxc.environment = PATH\n",
     );
+  });
+});
+
+describe("other spellings of an admin-only line are refused (liblxc's reading, not a \\n-split one)", () => {
+  const base = "lxc.uts.name = web\nlxc.cap.drop = sys_module mac_admin\n";
+  const refused = (after: string) => privilegedChanges(base, after, ctx);
+  it.each([
+    ["a hook after a \\r in a comment", `${base}# a note\rlxc.hook.pre-start = /bin/touch /tmp/x\n`],
+    ["a hook after a \\r in an allowed value", `${base}lxc.start.order = 1\rlxc.hook.pre-start = /bin/x\n`],
+    ["a hook after a lone \\r at a line's end", `${base}lxc.start.auto = 1\r\rlxc.hook.mount = /bin/x\n`],
+    ["a NUL byte", `${base}lxc.start.auto = 1\0lxc.hook.mount = /bin/x\n`],
+    ["a hook with a U+2028 in its value", `${base}lxc.hook.pre-start = /bin/x\u2028\n`],
+    ["a no-break space before the key", `${base}\u00a0lxc.hook.pre-start = /bin/x\n`],
+    ["a vertical tab in a value", `${base}lxc.uts.name = a\vlxc.hook.pre-start\n`],
+    ["cap.drop cleared with double quotes", `${base}lxc.cap.drop = ""\n`],
+    ["cap.drop cleared with single quotes", `${base}lxc.cap.drop = ''\n`],
+    ["cap.drop cleared with quotes and tabs", `${base}lxc.cap.drop\t=\t""\t\n`],
+    ["a quoted hook", `${base}lxc.hook.pre-start = "/bin/x"\n`],
+    ["a quoted proc path", `${base}lxc.proc.root/etc/shadow = "x"\n`],
+    ["lxc.proc.root on the host", `${base}lxc.proc.root/tmp/evil = 1\n`],
+    ["a network index with zeros", `${base}lxc.net.000.script.up = /bin/x\n`],
+    ["userns.conf in a privileged container", `${base}lxc.include = /usr/share/lxc/config/userns.conf\n`],
+    [
+      "a distribution's userns file in a privileged container",
+      `${base}lxc.include = /usr/share/lxc/config/debian.userns.conf\n`,
+    ],
+    ["a bare lxc.cgroup2 clear", `${base}lxc.cgroup2 =\n`],
+    ["a host variable copied in", `${base}lxc.environment = HOME\n`],
+  ])("%s", (_label, after) => {
+    expect(refused(after).length).toBeGreaterThan(0);
+  });
+
+  it("takes a userns file only with an isolated id map, which then may not be removed", () => {
+    const mapped = `${base}lxc.idmap = u 0 100000 65536\nlxc.idmap = g 0 100000 65536\n`;
+    const withUserns = `${mapped}lxc.include = /usr/share/lxc/config/userns.conf\n`;
+    expect(privilegedChanges(mapped, withUserns, ctx)).toEqual([]);
+    expect(
+      privilegedChanges(withUserns, withUserns.replace("lxc.idmap = g 0 100000 65536\n", ""), ctx),
+    ).not.toEqual([]);
+    // Only the user ids mapped: still privileged for groups.
+    expect(
+      privilegedChanges(
+        base,
+        `${base}lxc.idmap = u 0 100000 65536\nlxc.include = /usr/share/lxc/config/userns.conf\n`,
+        ctx,
+      ),
+    ).not.toEqual([]);
+  });
+
+  it("refuses a variable while the config has a hook (hooks run as root with the container's environment)", () => {
+    const hooked = `${base}lxc.hook.mount = /usr/local/bin/prepare\n`;
+    expect(
+      privilegedChanges(hooked, `${hooked}lxc.environment = LD_PRELOAD=/var/lib/lxc/web/rootfs/x.so\n`, ctx),
+    ).not.toEqual([]);
+    expect(privilegedChanges(base, `${base}lxc.environment = LANG=C\n`, ctx)).toEqual([]);
+  });
+
+  it("refuses moving an admin's clearing line past the lines it would clear", () => {
+    const admin =
+      "lxc.cap.drop =\nlxc.cap.drop = sys_module sys_rawio\nlxc.cgroup.devices.deny =\nlxc.cgroup.devices.deny = a\n";
+    expect(
+      privilegedChanges(
+        admin,
+        "lxc.cap.drop = sys_module sys_rawio\nlxc.cap.drop =\nlxc.cgroup.devices.deny =\nlxc.cgroup.devices.deny = a\n",
+        ctx,
+      ),
+    ).not.toEqual([]);
+    expect(
+      privilegedChanges(
+        admin,
+        "lxc.cap.drop =\nlxc.cap.drop = sys_module sys_rawio\nlxc.cgroup.devices.deny = a\nlxc.cgroup.devices.deny =\n",
+        ctx,
+      ),
+    ).not.toEqual([]);
+    // An unrelated line moved around an admin's line is fine.
+    expect(privilegedChanges(`${admin}lxc.start.auto = 1\n`, `lxc.start.auto = 1\n${admin}`, ctx)).toEqual(
+      [],
+    );
+  });
+
+  it("locks the lines liblxc would read otherwise, and every line of an unknown key", () => {
+    expect(
+      lockedLines("lxc.uts.name = a\rlxc.hook.mount = x\nlxc.foo.bar = 1\n", ctx).map((line) => line.line),
+    ).toEqual([1, 2]);
   });
 });

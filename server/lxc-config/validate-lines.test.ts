@@ -20,7 +20,8 @@ describe("validateConfig, line by line", () => {
         line: 1,
         key: "lxc.uts.name",
         severity: "error",
-        message: "The value of lxc.uts.name contains a control character",
+        message:
+          "The value of lxc.uts.name contains a control character (U+0007): LXC could read it otherwise (only spaces and tabs separate)",
       },
     ]);
     expect(validateConfig("lxc.uts.nmae = a\n")[0]?.message).toBe(

@@ -3,25 +3,42 @@
  * blank lines, order, spacing, CRLF, a missing final newline, repeated keys, lines LXC ignores). Edits rewrite only
  * the lines they change and put new keys after the last line of their group (`lxc.net.0`, `lxc.cgroup`, ...).
  *
+ * Each line is read as liblxc 5 reads it (src/lxc/parse.c and confile.c, `parse_line`): lines end at `\n` or `\r`
+ * and the file at a NUL byte; a line that is empty but for spaces, tabs, `\r` and `\f` is blank; leading spaces
+ * and tabs (only those) are skipped; `#` starts a comment; a line that does not then start with `lxc.` is ignored
+ * (whatever it holds); an `lxc.` line without `=` makes liblxc refuse the file; the key is what comes before the
+ * first `=`, and the value what comes after, both without surrounding spaces and tabs; a value that starts and ends
+ * with the same quote (`"` or `'`) loses that pair. `value` is that reading: what liblxc stores.
+ *
+ * Where liblxc could read a text otherwise than a `\n`-split model does (a `\r` inside a line, a NUL byte, other
+ * control characters, the Unicode spaces JavaScript trims and splits on but liblxc does not), `divergences` says
+ * so: such a text is refused on every write path (validation), and its lines are admin-only (privileges).
+ *
  * Pure: no file access. What LXC accepts is decided elsewhere (the catalogue, then liblxc's own parser).
  */
 export type TConfigLine =
   | { kind: "blank" | "comment"; raw: string }
-  /** A line without "=": LXC skips it silently (legacy "//" comments, typos). */
+  /** A line liblxc skips: it does not start with `lxc.` (legacy "//" comments, typos, `foo = bar`). */
   | { kind: "ignored"; raw: string }
+  /** An `lxc.` line without "=": liblxc refuses the whole file. */
+  | { kind: "invalid"; raw: string }
   | {
       kind: "entry";
       raw: string;
       indent: string;
       key: string;
+      /** From the end of the key to the start of the value: spaces and tabs, "=", spaces and tabs. */
       separator: string;
+      /** liblxc's value: without surrounding spaces and tabs, and without a pair of outer quotes. */
       value: string;
+      /** The value as written (quotes kept), between the separator and the trailing spaces. */
+      written: string;
+      /** Trailing spaces, tabs and a final "\r". */
       trailing: string;
     };
 
 export type TConfigEntry = { line: number; key: string; value: string };
 
-const ENTRY = /^([ \t]*)([^=\s#][^=]*?)([ \t]*=[ \t]*)(.*?)([ \t\r]*)$/;
 const KEY = /^lxc\.[a-z0-9_]+(\.[a-z0-9_.-]+)*$/;
 /** Control characters other than tab: a newline would start a line of its own in the file. */
 export const hasControl = (value: string) =>
@@ -30,14 +47,95 @@ export const hasControl = (value: string) =>
     return (code < 32 && code !== 9) || code === 127;
   });
 
+/** What liblxc skips around keys and values (lxc_char_left_gc / lxc_char_right_gc): spaces and tabs only. */
+const isBlankChar = (character: string | undefined) => character === " " || character === "\t";
+const trimStartLxc = (text: string) => {
+  let start = 0;
+  while (isBlankChar(text[start])) start += 1;
+  return text.slice(start);
+};
+const trimEndLxc = (text: string) => {
+  let end = text.length;
+  while (end > 0 && isBlankChar(text[end - 1])) end -= 1;
+  return text.slice(0, end);
+};
+
+/** liblxc strips one pair of outer quotes from a value ("" and '' are the empty value). */
+export const unquote = (written: string) => {
+  const first = written[0];
+  return (first === '"' || first === "'") && written.length > 1 && written.at(-1) === first
+    ? written.slice(1, -1)
+    : written;
+};
+
+/**
+ * Characters that a JavaScript reading (String.trim, /\s/, /./) treats otherwise than liblxc does, or that liblxc
+ * reads as the end of a line or file: every control character but tab, and the Unicode spaces.
+ */
+const UNICODE_SPACES = /[\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/u;
+const isDivergent = (character: string) => {
+  const code = character.codePointAt(0) ?? 0;
+  return (code < 32 && code !== 9) || (code >= 0x7f && code <= 0x9f) || UNICODE_SPACES.test(character);
+};
+const firstDivergent = (text: string) => [...text].find(isDivergent);
+
 const parseLine = (raw: string): TConfigLine => {
-  const content = raw.replace(/\r$/, "");
-  if (content.trim() === "") return { kind: "blank", raw };
-  if (content.trimStart().startsWith("#")) return { kind: "comment", raw };
-  const match = ENTRY.exec(raw);
-  if (!match) return { kind: "ignored", raw };
-  const [, indent = "", key = "", separator = "", value = "", trailing = ""] = match;
-  return { kind: "entry", raw, indent, key: key.trim(), separator, value, trailing };
+  // A final "\r" (a CRLF file) ends the line for liblxc too.
+  const content = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+  if (/^[ \t\r\f]*$/.test(content)) return { kind: "blank", raw };
+  const line = trimStartLxc(content);
+  if (line.startsWith("#")) return { kind: "comment", raw };
+  if (!line.startsWith("lxc.")) return { kind: "ignored", raw };
+  const equals = line.indexOf("=");
+  if (equals === -1) return { kind: "invalid", raw };
+  const indent = content.slice(0, content.length - line.length);
+  const key = trimEndLxc(line.slice(0, equals));
+  const afterEquals = line.slice(equals + 1);
+  const rest = trimStartLxc(afterEquals);
+  const written = trimEndLxc(rest);
+  const separator = `${line.slice(key.length, equals)}=${afterEquals.slice(0, afterEquals.length - rest.length)}`;
+  const trailing = raw.slice(indent.length + key.length + separator.length + written.length);
+  return { kind: "entry", raw, indent, key, separator, value: unquote(written), written, trailing };
+};
+
+export type TDivergence = { line: number; message: string; key?: string };
+
+/**
+ * Where liblxc may read this text otherwise than the model (1-based lines): a NUL byte (liblxc stops reading
+ * there), a "\r" inside a line (liblxc starts a new line there), or, outside comments, another control character
+ * or a Unicode space (JavaScript trims and splits on them, liblxc does not).
+ */
+export const divergences = (text: string): TDivergence[] => {
+  const problems: TDivergence[] = [];
+  text.split("\n").forEach((raw, index) => {
+    const line = index + 1;
+    const content = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+    if (content.includes("\0"))
+      problems.push({ line, message: "This line contains a NUL byte: LXC stops reading the file there" });
+    else if (content.includes("\r"))
+      problems.push({
+        line,
+        message:
+          "This line contains a carriage return (\\r) inside it: LXC starts a new line there, so what follows would be read as a line of its own",
+      });
+    else {
+      const parsed = parseLine(raw);
+      if (parsed.kind === "comment" || parsed.kind === "blank") return;
+      const character = firstDivergent(content);
+      if (character === undefined) return;
+      const code = `U+${character.codePointAt(0)?.toString(16).toUpperCase().padStart(4, "0")}`;
+      const what = UNICODE_SPACES.test(character) ? "a Unicode space" : "a control character";
+      problems.push({
+        line,
+        ...(parsed.kind === "entry" ? { key: parsed.key } : {}),
+        message:
+          parsed.kind === "entry"
+            ? `The value of ${parsed.key} contains ${what} (${code}): LXC could read it otherwise (only spaces and tabs separate)`
+            : `This line contains ${what} (${code}): LXC could read it otherwise (only spaces and tabs separate)`,
+      });
+    }
+  });
+  return problems;
 };
 
 /** The group a key belongs to: `lxc.net.0.link` -> `lxc.net.0`; `lxc.cgroup.memory.limit_in_bytes` -> `lxc.cgroup`. */
@@ -69,6 +167,11 @@ export const checkKeyValue = (key: string, value: string) => {
     );
   if (value !== value.trim())
     throw new ConfigValueError(`The value of ${key} starts or ends with spaces`, "value");
+  if (unquote(value) !== value || firstDivergent(value) !== undefined)
+    throw new ConfigValueError(
+      `The value of ${key} would not reach LXC as written (outer quotes are stripped, Unicode spaces are not separators)`,
+      "value",
+    );
 };
 
 export class LxcConfig {
@@ -114,6 +217,7 @@ export class LxcConfig {
       this.lines[index] = {
         ...line,
         value,
+        written: value,
         raw: `${line.indent}${line.key}${line.separator}${value}${line.trailing}`,
       };
     }
@@ -155,7 +259,7 @@ export class LxcConfig {
       this.lines[index] = {
         ...line,
         key,
-        raw: `${line.indent}${key}${line.separator}${line.value}${line.trailing}`,
+        raw: `${line.indent}${key}${line.separator}${line.written}${line.trailing}`,
       };
     });
     return this;

@@ -1,4 +1,4 @@
-import { LxcConfig } from "./model";
+import { divergences, groupOf, LxcConfig, type TConfigEntry } from "./model";
 
 /**
  * Which config lines let a container, or its config, act as root on the host: those are the admin's to write.
@@ -95,81 +95,265 @@ const SAFE_MOUNT_AUTO = new Set([
   "cgroup-full:ro",
 ]);
 const SAFE_APPARMOR = new Set(["generated", "lxc-container-default", "lxc-container-default-cgns"]);
-/** LXC's own shipped base configs (common, userns; per distribution), never nesting.conf or other loosenings. */
-const SAFE_INCLUDE = /^\/usr\/share\/lxc\/config\/([a-z]+(-[a-z]+)*\.)?(common|userns)\.conf$/;
+/**
+ * LXC's shipped base configs an operator may include, by name: each was read (Debian 12's lxc 5.0.2) and holds
+ * only dropped capabilities, device rules, tmpfs and mqueue mounts, signals and LXC's own seccomp and AppArmor
+ * profiles. Not nesting.conf, oci.common.conf or the ubuntu files (hooks, host bind mounts).
+ */
+const SAFE_COMMON_INCLUDES = new Set(
+  [
+    "common",
+    "alpine.common",
+    "archlinux.common",
+    "centos.common",
+    "debian.common",
+    "devuan.common",
+    "fedora.common",
+    "gentoo.common",
+    "kali.common",
+    "opensuse.common",
+    "openwrt.common",
+    "oracle.common",
+    "plamo.common",
+    "sabayon.common",
+    "slackware.common",
+    "sparclinux.common",
+    "voidlinux.common",
+  ].map((name) => `/usr/share/lxc/config/${name}.conf`),
+);
+/**
+ * The userns files clear the dropped capabilities and device rules and mount sys read-write: right for a container
+ * whose ids are mapped (its capabilities are its user namespace's), host root's for a privileged one.
+ */
+const USERNS_INCLUDES = new Set(
+  [
+    "userns",
+    "alpine.userns",
+    "archlinux.userns",
+    "centos.userns",
+    "debian.userns",
+    "devuan.userns",
+    "fedora.userns",
+    "gentoo.userns",
+    "kali.userns",
+    "opensuse.userns",
+    "oracle.userns",
+    "plamo.userns",
+    "sabayon.userns",
+    "slackware.userns",
+    "sparclinux.userns",
+    "voidlinux.userns",
+  ].map((name) => `/usr/share/lxc/config/${name}.conf`),
+);
+export const isUsernsInclude = (value: string) => USERNS_INCLUDES.has(value);
 /** cgroup files a limit may be written to; others (cgroup.procs, devices.*, …) are the admin's. */
-const SAFE_CGROUP_FILE = /^(memory|cpu|cpuset|cpuacct|pids|blkio|io|hugetlb)\.[A-Za-z0-9_.]+$/;
+const SAFE_CGROUP_FILE = /^(memory|cpu|cpuset|cpuacct|pids|blkio|io|hugetlb)\.[a-z0-9_]+(\.[a-z0-9_]+)*$/i;
 /** Pseudo filesystems an operator may mount (none reaches host state). */
 const SAFE_FSTYPES = new Set(["tmpfs", "devpts", "mqueue"]);
+/**
+ * Mount options an operator may use (liblxc's flags and the data of tmpfs, devpts and mqueue): never remount, move,
+ * a propagation change (shared, slave...), suid/dev on a host path or anything liblxc would pass on unread.
+ */
+const SAFE_MOUNT_OPTION =
+  /^(defaults|ro|rw|nosuid|nodev|noexec|bind|rbind|optional|create=(dir|file)|relatime|noatime|nodiratime|strictatime|size=\d+[kmg%]?|nr_inodes=\d+[kmg]?|mode=[0-7]{1,4}|uid=\d+|gid=\d+|newinstance|ptmxmode=[0-7]{1,4}|max=\d+)$/i;
 const isOff = (value: string) => value === "" || value === "0";
+const SAFE_PRLIMIT =
+  /^lxc\.prlimit\.(as|core|cpu|data|fsize|locks|memlock|msgqueue|nice|nofile|nproc|rss|rtprio|rttime|sigpending|stack)$/;
+/** Network keys whose effect stays in the container's own interface (type veth or empty only). */
+const SAFE_NET_FIELDS = new Set([
+  "type",
+  "link",
+  "flags",
+  "name",
+  "hwaddr",
+  "mtu",
+  "ipv4.address",
+  "ipv4.gateway",
+  "ipv6.address",
+  "ipv6.gateway",
+]);
 
 /**
- * Why `key = value` needs the admin role in this container's config, or null when an operator may write it.
- * (The empty value of a list key clears it: for capabilities that is a loosening too.)
+ * A mount entry's fields as liblxc reads them: it hands the value to getmntent(3), which splits on spaces and tabs
+ * and decodes \040 (space), \011 (tab), \012 (newline) and \134 or \\ (backslash) in each field.
+ */
+export const parseMountEntry = (value: string) => {
+  const decode = (field: string) =>
+    field.replace(/\\(040|011|012|134|\\)/g, (_match, code: string) =>
+      code === "040" ? " " : code === "011" ? "\t" : code === "012" ? "\n" : "\\",
+    );
+  const [source = "", target = "", fstype = "", options = "", ...rest] = value
+    .split(/[ \t]+/)
+    .filter(Boolean)
+    .map(decode);
+  return { source, target, fstype, options: options.split(",").filter(Boolean), rest };
+};
+
+/** The ids a container's config maps (lxc.idmap lines in order, an empty one clearing those before). */
+const idMaps = (entries: readonly { key: string; value: string }[]) => {
+  let maps: string[][] = [];
+  for (const { key, value } of entries) {
+    if (key !== "lxc.idmap") continue;
+    if (value === "") maps = [];
+    else maps.push(value.split(/[ \t]+/));
+  }
+  return maps;
+};
+/** Whether a config maps root (and every id it maps) onto host ids of 65536 and above, for users and groups. */
+export const hasIsolatedIdMap = (entries: readonly { key: string; value: string }[]) => {
+  const maps = idMaps(entries);
+  const isolated = (type: "u" | "g") =>
+    maps.some(([kind, inside]) => (kind === type || kind === "b") && inside === "0") &&
+    maps.every(([, , start]) => Number(start) >= 65536);
+  return maps.length > 0 && isolated("u") && isolated("g");
+};
+
+/**
+ * Why `key = value` needs the admin role in this container's config, or null when an operator may write it. An
+ * allow-list: a key is the operator's only when it is known to act inside the container alone (and for some, with
+ * a value of a known safe shape); every other key, known or not, is the admin's. `value` is liblxc's reading
+ * (model.ts: quotes stripped), so `""` and `''` are the empty value, which clears a key: clearing is the admin's
+ * where it would take a protection away.
  */
 export const adminReason = (key: string, rawValue: string, ctx: TPrivilegeContext): string | null => {
   const value = rawValue.trim();
-  if (key.startsWith("lxc.hook.")) return "a hook runs as root on the host";
-  if (/^lxc\.net\.\d+\.script\./.test(key)) return "an interface script runs as root on the host";
-  if (/^lxc\.net\.\d+\.type$/.test(key) && (value === "phys" || value === "none"))
-    return value === "none"
-      ? "type none shares the host's own network namespace"
-      : "type phys moves a host network interface into the container";
-  if (key === "lxc.include")
-    return SAFE_INCLUDE.test(value) ? null : "an included file can hold any key, hooks included";
-  if (key === "lxc.rootfs.path")
-    return isOwnRootfs(value, ctx)
-      ? null
-      : "a root filesystem outside the container's own directory exposes that host path";
-  if (key === "lxc.rootfs.mount") return "sets where the host mounts the root filesystem";
-  if (key === "lxc.mount.fstab") return "an fstab file can mount any host path";
-  if (key === "lxc.mount.entry") return mountEntryReason(value, ctx);
-  if (key === "lxc.mount.auto") {
-    const risky = value.split(/\s+/).filter((token) => token && !SAFE_MOUNT_AUTO.has(token));
-    return risky.length === 0
-      ? null
-      : `${risky.join(", ")} mounts kernel interfaces writable (a way to host root)`;
+  if (key.startsWith("lxc.hook.") || key === "lxc.hook") return "a hook runs as root on the host";
+  const net = /^lxc\.net\.(\d+)\.(.+)$/.exec(key);
+  if (net) return networkReason(net[2] ?? "", value);
+  if (key === "lxc.net" || /^lxc\.net\.\d+$/.test(key))
+    return value === "" ? null : "lxc.net takes no value (an empty one removes interfaces)";
+  switch (key) {
+    case "lxc.uts.name":
+    case "lxc.arch":
+    case "lxc.init.cmd":
+    case "lxc.init.cwd":
+    case "lxc.init.uid":
+    case "lxc.init.gid":
+    case "lxc.init.groups":
+    case "lxc.execute.cmd":
+    case "lxc.ephemeral":
+    case "lxc.signal.halt":
+    case "lxc.signal.reboot":
+    case "lxc.signal.stop":
+    case "lxc.start.auto":
+    case "lxc.start.delay":
+    case "lxc.start.order":
+    case "lxc.group":
+    case "lxc.tty.max":
+    case "lxc.tty.dir":
+    case "lxc.pty.max":
+    case "lxc.autodev":
+    case "lxc.log.level":
+    case "lxc.keyring.session":
+    case "lxc.sched.core":
+    case "lxc.time.offset.boot":
+    case "lxc.time.offset.monotonic":
+      return null;
+    case "lxc.include":
+      if (SAFE_COMMON_INCLUDES.has(value)) return null;
+      if (USERNS_INCLUDES.has(value)) return null; // only with an isolated id map: checked on the whole config
+      return value === ""
+        ? "an empty lxc.include is not a file"
+        : "an included file can hold any key, hooks included (only LXC's own base configs are the operator's)";
+    case "lxc.environment":
+      // Without "=", liblxc passes the variable of that name from lxc-start's own (root's) environment.
+      return value.includes("=") && !value.startsWith("=")
+        ? null
+        : value === ""
+          ? "an empty lxc.environment clears the variables an admin set"
+          : "a variable without a value is copied from the host's own environment";
+    case "lxc.rootfs.path":
+      return isOwnRootfs(value, ctx)
+        ? null
+        : "a root filesystem outside the container's own directory exposes that host path";
+    case "lxc.mount.entry":
+      return mountEntryReason(value, ctx);
+    case "lxc.mount.auto": {
+      if (value === "") return "an empty lxc.mount.auto clears the mounts an admin chose";
+      const risky = value.split(/[ \t]+/).filter((token) => token && !SAFE_MOUNT_AUTO.has(token));
+      return risky.length === 0
+        ? null
+        : `${risky.join(", ")} mounts kernel interfaces writable (a way to host root)`;
+    }
+    case "lxc.apparmor.profile":
+      return SAFE_APPARMOR.has(value) ? null : "only LXC's confining AppArmor profiles are the operator's";
+    case "lxc.apparmor.allow_incomplete":
+    case "lxc.apparmor.allow_nesting":
+    case "lxc.seccomp.allow_nesting":
+      return value === "0" ? null : "loosens the confinement";
+    case "lxc.seccomp.profile":
+      return /^\/usr\/share\/lxc\/config\/[a-z]+(-[a-z]+)*\.seccomp$/.test(value) && !value.includes("..")
+        ? null
+        : "replaces the seccomp filter with a host file (only LXC's own profiles are the operator's)";
+    case "lxc.no_new_privs":
+      return value === "1" ? null : "lets the container's processes gain privileges";
+    case "lxc.cap.drop":
+      return value === "" ? "an empty lxc.cap.drop clears the dropped capabilities" : null;
+    case "lxc.cap.keep":
+      return "keeps capabilities LXC would drop";
+    case "lxc.console.path":
+      return ["", "none", "auto"].includes(value) ? null : "connects the console to a host device";
+    case "lxc.idmap": {
+      if (value === "") return "an empty lxc.idmap clears the id maps (a privileged container)";
+      const [, , start, count] = value.split(/[ \t]+/).map(Number);
+      return start !== undefined && count !== undefined && start >= 65536
+        ? null
+        : "maps the container's ids onto the host's own users (below 65536)";
+    }
+    case "lxc.proc.oom_score_adj":
+      return /^\d+$/.test(value) && Number(value) <= 1000
+        ? null
+        : "only an oom_score_adj from 0 to 1000 is the operator's (a lower one protects the container at the host's expense)";
   }
-  if (key === "lxc.apparmor.profile")
-    return SAFE_APPARMOR.has(value) ? null : "only LXC's confining AppArmor profiles are the operator's";
-  if (key === "lxc.apparmor.allow_incomplete" || key === "lxc.apparmor.allow_nesting")
-    return isOff(value) ? null : "loosens the AppArmor confinement";
-  if (key === "lxc.apparmor.raw") return "adds raw AppArmor rules";
-  if (key.startsWith("lxc.selinux.")) return "sets the SELinux context";
-  if (key === "lxc.seccomp.profile")
-    return /^\/usr\/share\/lxc\/config\/[a-z]+(-[a-z]+)*\.seccomp$/.test(value)
-      ? null
-      : "replaces the seccomp filter with a host file (only LXC's own profiles are the operator's)";
-  if (key.startsWith("lxc.seccomp.")) return isOff(value) ? null : "loosens the seccomp filter";
-  if (key === "lxc.cap.keep") return "keeps capabilities LXC would drop";
-  if (key === "lxc.cap.drop" && value === "") return "an empty lxc.cap.drop clears the dropped capabilities";
+  if (key.startsWith("lxc.proc."))
+    return "writes a /proc file from the host before the container's root is in place (only lxc.proc.oom_score_adj is the operator's)";
+  if (key.startsWith("lxc.prlimit."))
+    return SAFE_PRLIMIT.test(key) && value !== "" ? null : "not a resource limit the operator may set";
+  if (key.startsWith("lxc.sysctl.net.") && value !== "") return null;
+  if (key.startsWith("lxc.sysctl."))
+    return "a kernel setting outside the network namespace is the host's (kernel.core_pattern runs a program as root)";
   if (/^lxc\.cgroup2?\.devices\.allow$/.test(key)) return deviceReason(value);
   if (/^lxc\.cgroup2?\.devices\.deny$/.test(key))
     return value === "" ? "an empty device rule clears the deny rules" : null;
-  if (/^lxc\.cgroup\.dir(\.|$)/.test(key) || key === "lxc.cgroup.relative")
-    return "places the container's cgroups elsewhere in the host's tree";
+  if (key === "lxc.cgroup" || key === "lxc.cgroup2")
+    return "a bare cgroup key clears every cgroup setting, device rules included";
   const cgroupFile = /^lxc\.cgroup2?\.(.+)$/.exec(key)?.[1];
-  if (cgroupFile !== undefined && !SAFE_CGROUP_FILE.test(cgroupFile))
-    return `writes the cgroup file ${cgroupFile}`;
-  if (key === "lxc.namespace.keep" || key.startsWith("lxc.namespace.share.") || key === "lxc.namespace.clone")
-    return "shares or keeps the host's namespaces";
-  if (key.startsWith("lxc.sysctl.") && !key.startsWith("lxc.sysctl.net."))
-    return "a kernel setting outside the network namespace is the host's (kernel.core_pattern runs a program as root)";
+  if (cgroupFile !== undefined && !/^dir(\.|$)|^relative$/.test(cgroupFile))
+    return SAFE_CGROUP_FILE.test(cgroupFile) ? null : `writes the cgroup file ${cgroupFile}`;
+  if (/^lxc\.cgroup\.(dir|relative)/.test(key))
+    return "places the container's cgroups elsewhere in the host's tree";
+  if (key.startsWith("lxc.namespace.")) return "shares or keeps the host's namespaces";
   if (key === "lxc.log.file" || key === "lxc.console.logfile") return "writes a file at a host path";
-  if (key === "lxc.console.path" && !["", "none", "auto"].includes(value))
-    return "connects the console to a host device";
-  if (key === "lxc.idmap") {
-    const [, , start, count] = value.split(/\s+/).map(Number);
-    return start !== undefined && count !== undefined && start >= 65536
-      ? null
-      : "maps the container's ids onto the host's own users (below 65536)";
-  }
+  if (key === "lxc.rootfs.mount") return "sets where the host mounts the root filesystem";
+  if (key === "lxc.mount.fstab") return "an fstab file can mount any host path";
+  if (key === "lxc.apparmor.raw") return "adds raw AppArmor rules";
+  if (key.startsWith("lxc.selinux.")) return "sets the SELinux context";
+  if (key.startsWith("lxc.seccomp.")) return isOff(value) ? null : "loosens the seccomp filter";
+  return `${key} is not among the keys operators may write (docs/usage.md lists them)`;
+};
+
+/** An interface key (lxc.net.N.FIELD): only what stays in the container's own veth is the operator's. */
+const networkReason = (field: string, value: string): string | null => {
+  if (field.startsWith("script.")) return "an interface script runs as root on the host";
+  if (!SAFE_NET_FIELDS.has(field))
+    return field === "veth.ipv4.route" || field === "veth.ipv6.route"
+      ? "adds a route on the host"
+      : field === "l2proxy"
+        ? "answers ARP and NDP for the container on the host's link"
+        : `lxc.net.N.${field} acts on the host's side of the interface`;
+  if (field === "type" && !["veth", "empty", ""].includes(value))
+    return value === "none"
+      ? "type none shares the host's own network namespace"
+      : value === "phys"
+        ? "type phys moves a host network interface into the container"
+        : `type ${value} attaches the container to a host interface directly`;
   return null;
 };
 
 const deviceReason = (value: string): string | null => {
   if (value === "") return "an empty device rule clears the rules";
-  const [type, id, access = "rwm"] = value.split(/\s+/);
+  const [type, id, access = "rwm", ...rest] = value.split(/[ \t]+/);
+  if (rest.length > 0) return `allows the host device ${id ?? value}`;
   // Permission to create a node (m) without reading or writing it is what LXC's own common.conf grants.
   if ((type === "c" || type === "b") && access === "m") return null;
   if (type === "a") return "allows every device";
@@ -179,11 +363,14 @@ const deviceReason = (value: string): string | null => {
 };
 
 const mountEntryReason = (value: string, ctx: TPrivilegeContext): string | null => {
-  const [source = "", target = "", fstype = "", options = ""] = value.split(/\s+/);
-  const flags = options.split(",");
+  if (value === "") return "an empty lxc.mount.entry clears the mounts an admin set";
+  const { source, target, fstype, options, rest } = parseMountEntry(value);
+  if (target === "" || rest.length > 2) return "not a mount entry (source target type options [0 0])";
   if (target.startsWith("/") || target.split("/").includes(".."))
     return "the mount point must be a path inside the container";
-  if (flags.includes("bind") || flags.includes("rbind")) {
+  const refused = options.filter((option) => !SAFE_MOUNT_OPTION.test(option));
+  if (refused.length > 0) return `the mount options ${refused.join(", ")} are the admin's`;
+  if (options.includes("bind") || options.includes("rbind")) {
     if (ctx.bindRoots.length === 0)
       return "bind mounts from the host are the admin's (no ATELIER_BIND_ROOTS)";
     return isInBindRoots(source, ctx.bindRoots)
@@ -192,6 +379,24 @@ const mountEntryReason = (value: string, ctx: TPrivilegeContext): string | null 
   }
   if (source.startsWith("/")) return "mounts a host device or path";
   return SAFE_FSTYPES.has(fstype) ? null : `a ${fstype || "?"} mount reaches host state`;
+};
+
+/**
+ * Reasons that depend on the whole config, not one line: a userns include needs an isolated id map; a variable
+ * reaches host-side hooks (LD_PRELOAD, PATH); a line liblxc would read otherwise is never the operator's.
+ */
+const wholeConfigReason = (
+  entry: { key: string; value: string },
+  entries: readonly { key: string; value: string }[],
+): string | null => {
+  if (entry.key === "lxc.include" && USERNS_INCLUDES.has(entry.value) && !hasIsolatedIdMap(entries))
+    return "the userns files clear the dropped capabilities and device rules: only for a container whose ids are mapped (lxc.idmap from 65536)";
+  if (
+    entry.key === "lxc.environment" &&
+    entries.some((other) => other.key.startsWith("lxc.hook") || /^lxc\.net\.\d+\.script\./.test(other.key))
+  )
+    return "this config has a hook, which runs as root on the host with the container's environment";
+  return null;
 };
 
 /** Lines whose removal takes a protection away: only an admin may remove them. */
@@ -213,17 +418,53 @@ const counted = (entries: { key: string; value: string }[]) => {
   return counts;
 };
 
-const droppedCaps = (config: LxcConfig) =>
-  new Set(
-    config
-      .entries()
-      .filter((entry) => entry.key === "lxc.cap.drop")
-      .flatMap((entry) => entry.value.trim().split(/\s+/).filter(Boolean)),
-  );
+/**
+ * The capabilities a config drops, read in order as liblxc does: an empty lxc.cap.drop (or an included userns
+ * file, which holds one) clears those dropped before it.
+ */
+const droppedCaps = (entries: readonly { key: string; value: string }[]) => {
+  let caps = new Set<string>();
+  for (const { key, value } of entries) {
+    if (key === "lxc.include" && USERNS_INCLUDES.has(value)) caps = new Set();
+    if (key !== "lxc.cap.drop") continue;
+    if (value === "") caps = new Set();
+    for (const cap of value.split(/[ \t]+/).filter(Boolean)) caps.add(cap.toLowerCase());
+  }
+  return caps;
+};
+
+/** Each entry named by its text and its occurrence (the second `lxc.cap.drop = x` is `lxc.cap.drop=x#2`). */
+const identify = (entries: readonly TConfigEntry[]) => {
+  const seen = new Map<string, number>();
+  return entries.map((entry) => {
+    const base = `${entry.key}=${entry.value}`;
+    const index = (seen.get(base) ?? 0) + 1;
+    seen.set(base, index);
+    return { ...entry, id: `${base}#${index}` };
+  });
+};
 
 /**
- * What an operator may not do when `before` becomes `after`: every admin-only line that is new (or changed), and
- * every protection removed. Empty when the change is the operator's to make.
+ * Why a config's lines are the admin's, line by line (1-based): each line's own reason, those that depend on the
+ * whole config, and the lines liblxc would read otherwise than Atelier.
+ */
+const reasonsOf = (config: LxcConfig, text: string, ctx: TPrivilegeContext) => {
+  const entries = config.entries();
+  const reasons = new Map<number, { key: string; value: string; reason: string }>();
+  for (const entry of entries) {
+    const reason = adminReason(entry.key, entry.value, ctx) ?? wholeConfigReason(entry, entries);
+    if (reason !== null) reasons.set(entry.line, { key: entry.key, value: entry.value, reason });
+  }
+  for (const { line, message } of divergences(text))
+    reasons.set(line, { key: "(line)", value: "", reason: message });
+  return reasons;
+};
+
+/**
+ * What an operator may not do when `before` becomes `after`: every admin-only line that is new (or changed), every
+ * admin-only line moved past a line it acts on (a clearing line or an include placed after other lines clears
+ * them), every protection removed, and every dropped capability the container would keep. Empty when the change
+ * is the operator's to make.
  */
 export const privilegedChanges = (
   before: string,
@@ -232,22 +473,51 @@ export const privilegedChanges = (
 ): TPrivilegedChange[] => {
   const old = LxcConfig.parse(before);
   const next = LxcConfig.parse(after);
-  const oldCounts = counted(old.entries());
-  const nextCounts = counted(next.entries());
+  const oldEntries = identify(old.entries());
+  const nextEntries = identify(next.entries());
+  const oldCounts = counted(oldEntries);
+  const nextCounts = counted(nextEntries);
   const problems: TPrivilegedChange[] = [];
+  const nextReasons = reasonsOf(next, after, ctx);
   const seen = new Map<string, number>();
-  for (const entry of next.entries()) {
-    const reason = adminReason(entry.key, entry.value, ctx);
-    // Only null means "the operator's": any reason, even an empty one, refuses.
-    if (reason === null) continue;
-    const id = `${entry.key}=${entry.value.trim()}`;
+  const divergent = new Set(divergences(after).map((problem) => problem.line));
+  for (const [line, { key, value, reason }] of nextReasons) {
+    if (divergent.has(line)) {
+      problems.push({ line, key: "(line)", value: "", kind: "added", reason });
+      continue;
+    }
+    const id = `${key}=${value.trim()}`;
     const index = (seen.get(id) ?? 0) + 1;
     seen.set(id, index);
     if (index > (oldCounts.get(id) ?? 0))
-      problems.push({ line: entry.line, key: entry.key, value: entry.value.trim(), kind: "added", reason });
+      problems.push({ line, key, value: value.trim(), kind: "added", reason });
   }
+  // An admin-only line kept, but moved after lines it was before (in the old text): it may now clear them.
+  const oldPosition = new Map(oldEntries.map((entry, position) => [entry.id, position]));
+  const oldReasons = reasonsOf(old, before, ctx);
+  nextEntries.forEach((entry, position) => {
+    const was = oldPosition.get(entry.id);
+    if (was === undefined || !nextReasons.has(entry.line) || !oldReasons.has(oldEntries[was]?.line ?? -1))
+      return;
+    // What a line can act on: an include, anything; another line, the keys of its own group and the protections.
+    const actsOn = (other: TConfigEntry) =>
+      entry.key === "lxc.include" ||
+      PROTECTIVE_KEYS.has(other.key) ||
+      groupOf(other.key) === groupOf(entry.key);
+    const passed = nextEntries
+      .slice(0, position)
+      .find((earlier) => (oldPosition.get(earlier.id) ?? -1) > was && actsOn(earlier));
+    if (passed)
+      problems.push({
+        line: entry.line,
+        key: entry.key,
+        value: entry.value,
+        kind: "added",
+        reason: `an admin's line moved after ${passed.key} = ${passed.value.slice(0, 60)} (it may act on the lines before it)`,
+      });
+  });
   const removedSeen = new Map<string, number>();
-  for (const entry of old.entries()) {
+  for (const entry of oldEntries) {
     if (!PROTECTIVE_KEYS.has(entry.key) || entry.key === "lxc.cap.drop") continue;
     const id = `${entry.key}=${entry.value.trim()}`;
     const index = (removedSeen.get(id) ?? 0) + 1;
@@ -261,8 +531,11 @@ export const privilegedChanges = (
         reason: "removing it takes a protection away",
       });
   }
-  const nextCaps = droppedCaps(next);
-  const gained = [...droppedCaps(old)].filter((cap) => !nextCaps.has(cap));
+  // In a container whose ids are mapped, capabilities are its user namespace's (userns.conf drops none).
+  const nextCaps = droppedCaps(nextEntries);
+  const gained = hasIsolatedIdMap(nextEntries)
+    ? []
+    : [...droppedCaps(oldEntries)].filter((cap) => !nextCaps.has(cap));
   if (gained.length > 0) {
     const line = old.entries().find((entry) => entry.key === "lxc.cap.drop")?.line ?? 1;
     problems.push({
@@ -278,12 +551,9 @@ export const privilegedChanges = (
 
 /** The lines of a config that an operator sees locked (admin-only), each with why. */
 export const lockedLines = (raw: string, ctx: TPrivilegeContext) =>
-  LxcConfig.parse(raw)
-    .entries()
-    .flatMap((entry) => {
-      const reason = adminReason(entry.key, entry.value, ctx);
-      return reason === null ? [] : [{ line: entry.line, key: entry.key, reason }];
-    });
+  [...reasonsOf(LxcConfig.parse(raw), raw, ctx)]
+    .map(([line, { key, reason }]) => ({ line, key, reason }))
+    .sort((a, b) => a.line - b.line);
 
 /** The sentence of a refusal: the first offending line, and how many more. */
 export const describePrivilegedChanges = (changes: TPrivilegedChange[]) => {

@@ -1,5 +1,5 @@
 import { KEYS, LEGACY_KEYS, lookupKey, type TKeyInfo } from "./catalogue";
-import { hasControl, LxcConfig } from "./model";
+import { divergences, hasControl, LxcConfig } from "./model";
 
 /**
  * Atelier's own validation of a config, line by line (before liblxc's parser has its say): keys against the
@@ -164,8 +164,31 @@ export const validateConfig = (text: string): TConfigProblem[] => {
   const seen = new Map<string, number>();
   // Old-style network sections: each lxc.network.type starts the next interface.
   let legacyNetwork = -1;
+  // Where liblxc would read the text otherwise than this model: refused, whatever the line holds.
+  const divergent = new Set<number>();
+  for (const { line, message, key } of divergences(text)) {
+    divergent.add(line);
+    problems.push({ line, ...(key ? { key } : {}), severity: "error", message });
+  }
   config.parsedLines.forEach((line, position) => {
     const number = position + 1;
+    if (divergent.has(number)) return;
+    if (line.kind === "invalid") {
+      problems.push({
+        line: number,
+        severity: "error",
+        message: 'LXC refuses a line that starts with "lxc." and has no "="',
+      });
+      return;
+    }
+    if (line.kind === "ignored" && line.raw.includes("=")) {
+      problems.push({
+        line: number,
+        severity: "error",
+        message: `LXC ignores this line: config keys start with "lxc." (lowercase, at the start of the line)`,
+      });
+      return;
+    }
     if (line.kind === "ignored") {
       problems.push({
         line: number,
@@ -176,7 +199,7 @@ export const validateConfig = (text: string): TConfigProblem[] => {
     }
     if (line.kind !== "entry") return;
     const { key, value } = line;
-    if (hasControl(value.replace(/\r$/, ""))) {
+    if (hasControl(value)) {
       problems.push({
         line: number,
         key,
