@@ -113,6 +113,62 @@ describe("accounts over HTTP", () => {
     expect(tooHigh.error?.data.field).toBe("role");
   });
 
+  it("lets a viewer revoke neither another user's token nor their session, which both keep working", async () => {
+    // The operator's token and session, and their ids as the operator's own lists show them.
+    const created = await callProcedure(
+      server,
+      "tokens.create",
+      { name: "operator-owned", role: "operator" },
+      { as: "operator" },
+    );
+    expect(created.status).toBe(200);
+    const { id: tokenId, token } = created.data as { id: number; token: string };
+    const bearer = { as: null, headers: { authorization: `Bearer ${token}` } } as const;
+    const operator = await signIn(server, "operator", PASSWORD);
+    const sessions = (
+      await callProcedure(server, "account.sessions", undefined, {
+        kind: "query",
+        ...withCookie(operator.cookie),
+      })
+    ).data as { id: string; isCurrent: boolean }[];
+    const sessionId = sessions.find((session) => session.isCurrent)?.id;
+    expect(sessionId).toMatch(/^[0-9a-f]{64}$/);
+    const works = async () => ({
+      token: (await callProcedure(server, "containers.list", undefined, { kind: "query", ...bearer })).status,
+      session: (
+        await callProcedure(server, "containers.list", undefined, {
+          kind: "query",
+          ...withCookie(operator.cookie),
+        })
+      ).status,
+    });
+    expect(await works()).toEqual({ token: 200, session: 200 });
+
+    // The viewer knows both ids, and tries with its token and with its own session: refused every time.
+    const viewer = await signIn(server, "viewer", PASSWORD);
+    for (const as of [{ as: "viewer" as const }, withCookie(viewer.cookie)]) {
+      const tokenCall = await callProcedure(server, "tokens.revoke", { id: tokenId }, as);
+      expect([tokenCall.status, tokenCall.error?.data.code]).toEqual([404, "NOT_FOUND"]);
+      const sessionCall = await callProcedure(server, "account.revokeSession", { id: sessionId }, as);
+      expect([sessionCall.status, sessionCall.error?.data.code]).toEqual([404, "NOT_FOUND"]);
+    }
+    expect(await works()).toEqual({ token: 200, session: 200 });
+    const db = createDb(server.databaseUrl);
+    try {
+      expect((await db.apiToken.findUnique({ where: { id: tokenId } }))?.revokedAt).toBeNull();
+      expect(await db.session.count({ where: { id: sessionId } })).toBe(1);
+    } finally {
+      await db.$disconnect();
+    }
+
+    // The same calls by those who may make them do revoke (so the ids were the right ones).
+    expect(
+      (await callProcedure(server, "account.revokeSession", { id: sessionId }, { as: "operator" })).status,
+    ).toBe(200);
+    expect((await callProcedure(server, "tokens.revoke", { id: tokenId }, { as: "admin" })).status).toBe(200);
+    expect(await works()).toEqual({ token: 401, session: 401 });
+  });
+
   it("ends a disabled user's sessions and tokens, and keeps at least one admin", async () => {
     const users = (await callProcedure(server, "users.list", undefined, { kind: "query", as: "admin" }))
       .data as { id: number; username: string }[];
