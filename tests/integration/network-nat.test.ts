@@ -190,15 +190,19 @@ describe("container interfaces", () => {
     expect((history.data as unknown[]).length).toBe(4);
   });
 
-  it("puts a container straight onto a host NIC with macvlan", async () => {
+  it("puts a container straight onto a host NIC with macvlan (an admin's change: it acts on the host's link)", async () => {
     const name = await createBusybox("macvlan");
-    const attached = await callProcedure(server, "network.attach", {
+    const input = {
       container: name,
       index: 0,
       type: "macvlan",
       link: "atup0",
       ipv4: "203.0.113.50/24",
-    });
+    };
+    const refused = await callProcedure(server, "network.attach", input, { as: "operator" });
+    expect(refused.status).toBe(403);
+    expect(JSON.stringify(refused.data)).toContain("lxc.net.0.type");
+    const attached = await callProcedure(server, "network.attach", input, { as: "admin" });
     expect(attached.status).toBe(200);
     expect((attached.data as { diff: string }).diff).toContain("+lxc.net.0.macvlan.mode = bridge");
     expect((await callProcedure(server, "containers.start", { name })).status).toBe(200);
