@@ -117,8 +117,11 @@ export const createRuntime = (
     admins: createAdminEnrolment({ helper, log: logger.child({ component: "admins" }) }),
     accounts: createAccounts({
       db,
-      adminTicket: async (username, password, expiresAt) =>
-        (await helper.call("admins.signIn", { username, password, expiresAt: expiresAt.getTime() })).ticket,
+      adminTicket: async (username, password, binding, expiresAt) =>
+        (await helper.call("admins.signIn", { username, password, binding, expiresAt: expiresAt.getTime() }))
+          .ticket,
+      tokenTicket: async (ticket, binding) =>
+        (await helper.call("admins.tokenTicket", { ticket, binding })).ticket,
     }),
     events,
     config,

@@ -82,13 +82,14 @@ export const seedUsers = async (databaseUrl: string) => {
       const user =
         (await accounts.userByName(role)) ??
         (await accounts.createUser({ username: role, role, password: PASSWORD }));
-      const adminTicket =
+      // As `atelier token create` run as root: the admin's token carries root's ticket, bound to its secret.
+      if (role === "admin") await enrollAdmin(stateDir, role, PASSWORD);
+      const ticketFor =
         role === "admin"
-          ? (await enrollAdmin(stateDir, role, PASSWORD),
-            await makeTicket(stateDir, role, Date.now() + 24 * 60 * 60 * 1000))
+          ? (binding: string) => makeTicket(stateDir, role, Date.now() + 24 * 60 * 60 * 1000, binding)
           : undefined;
       tokens[role] = (
-        await accounts.createApiToken({ userId: user.id, role, adminTicket }, { name: "tests", role })
+        await accounts.createApiToken({ userId: user.id, role, ticketFor }, { name: "tests", role })
       ).token;
     }
     return tokens;

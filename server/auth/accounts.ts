@@ -2,7 +2,14 @@ import { AppError } from "../errors";
 import type { TDb } from "../db";
 import { SignInThrottle } from "./rate-limit";
 import { isAtLeast, lowerOf, toRole, type TRole } from "./roles";
-import { burnPasswordCheck, hashPassword, hashSecret, newSecret, verifyPassword } from "./secrets";
+import {
+  burnPasswordCheck,
+  hashPassword,
+  hashSecret,
+  newSecret,
+  presentTicket,
+  verifyPassword,
+} from "./secrets";
 
 /**
  * Users, sign-in, sessions and API tokens on the database. Domain code: no tRPC, no HTTP. The CLI uses it too.
@@ -14,7 +21,11 @@ export type TPrincipal = {
   via: "session" | "token";
   sessionId?: string;
   tokenId?: number;
-  /** The helper's ticket for an admin's session (server/helper/admins.ts): what admin-only config lines need. */
+  /**
+   * The helper's ticket for an admin's session or token (server/helper/admins.ts), as a call presents it: the stored
+   * ticket with this request's own secret (presentTicket), in memory only. What admin-only lines and the host's
+   * network need.
+   */
   adminTicket?: string;
 };
 
@@ -25,10 +36,18 @@ export type TAccountsOptions = {
   sessionMaxDays?: number;
   now?: () => Date;
   /**
-   * The helper's check of an admin's password at sign-in: a ticket until the given time, or null (not the password
+   * The helper's check of an admin's password at sign-in: a ticket bound to `binding` (the SHA-256 of the new
+   * session's secret), until the given time or the helper's own limit (12 h) if sooner; or null (not the password
    * the helper knows, or no helper: the CLI).
    */
-  adminTicket?: (username: string, password: string, expiresAt: Date) => Promise<string | null>;
+  adminTicket?: (
+    username: string,
+    password: string,
+    binding: string,
+    expiresAt: Date,
+  ) => Promise<string | null>;
+  /** The helper's ticket for a new admin token (bound to its secret's hash), made with its maker's presented ticket. */
+  tokenTicket?: (presented: string, binding: string) => Promise<string | null>;
 };
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -41,6 +60,7 @@ export const createAccounts = ({
   sessionMaxDays = 30,
   now = () => new Date(),
   adminTicket,
+  tokenTicket,
 }: TAccountsOptions) => {
   const throttle = new SignInThrottle();
 
@@ -144,18 +164,28 @@ export const createAccounts = ({
     });
   };
 
-  /** An admin's ticket from the helper for a session starting now (null when the helper does not vouch). */
-  const ticketFor = async (user: { username: string; role: string }, password: string) => {
+  /**
+   * An admin's ticket from the helper for a session starting now, bound to that session's secret (`binding`, its
+   * hash); null when the helper does not vouch. The helper ends it after 12 h at most: the session lives on, and
+   * admin-only work then needs a fresh sign-in.
+   */
+  const ticketFor = async (user: { username: string; role: string }, password: string, binding: string) => {
     if (user.role !== "admin" || !adminTicket) return null;
     const until = new Date(now().getTime() + sessionMaxDays * DAY);
-    return adminTicket(user.username, password, until).catch(() => null);
+    return adminTicket(user.username, password, binding, until).catch(() => null);
   };
 
   const startSession = async (
     userId: number,
-    meta: { userAgent?: string | null; clientAddress?: string | null; adminTicket?: string | null },
+    meta: {
+      userAgent?: string | null;
+      clientAddress?: string | null;
+      /** The helper's ticket for this session, given the hash of its secret (made here). */
+      ticket?: (binding: string) => Promise<string | null>;
+    },
   ) => {
     const token = newSecret("s");
+    const adminTicket = meta.ticket ? await meta.ticket(hashSecret(token)) : null;
     const at = now();
     const session = await db.session.create({
       data: {
@@ -166,7 +196,7 @@ export const createAccounts = ({
         expiresAt: new Date(at.getTime() + sessionIdleDays * DAY),
         userAgent: meta.userAgent?.slice(0, 300) ?? null,
         clientAddress: meta.clientAddress ?? null,
-        adminTicket: meta.adminTicket ?? null,
+        adminTicket,
       },
     });
     return { token, expiresAt: session.expiresAt };
@@ -204,8 +234,9 @@ export const createAccounts = ({
     }
     throttle.succeeded(accountKey, addressKey);
     const session = await startSession(user.id, {
-      ...input,
-      adminTicket: await ticketFor(user, input.password),
+      userAgent: input.userAgent ?? null,
+      clientAddress: input.clientAddress ?? null,
+      ticket: (binding) => ticketFor(user, input.password, binding),
     });
     return { ...session, user: publicUser(user) };
   };
@@ -236,7 +267,7 @@ export const createAccounts = ({
       role: toRole(session.user.role),
       via: "session",
       sessionId: session.id,
-      ...(session.adminTicket ? { adminTicket: session.adminTicket } : {}),
+      ...(session.adminTicket ? { adminTicket: presentTicket(session.adminTicket, token) } : {}),
     };
   };
 
@@ -261,8 +292,19 @@ export const createAccounts = ({
     if (count === 0) throw new AppError("NOT_FOUND", { message: "No such session" });
   };
 
+  /**
+   * A new API token. An admin token acts for the admin in the helper too, with a ticket of its own bound to its
+   * secret: the helper's, made from its maker's presented ticket (no later expiry), or `ticketFor`'s (root's, from
+   * the CLI).
+   */
   const createApiToken = async (
-    owner: { userId: number; role: TRole; tokenId?: number | undefined; adminTicket?: string | undefined },
+    owner: {
+      userId: number;
+      role: TRole;
+      tokenId?: number | undefined;
+      adminTicket?: string | undefined;
+      ticketFor?: ((binding: string) => Promise<string | null>) | undefined;
+    },
     input: { name: string; role: TRole; expiresDays?: number | undefined },
   ) => {
     if (!isAtLeast(owner.role, input.role)) {
@@ -283,16 +325,24 @@ export const createAccounts = ({
         });
     }
     const token = newSecret("t");
+    const binding = hashSecret(token);
+    const ticket =
+      input.role !== "admin"
+        ? null
+        : owner.ticketFor
+          ? await owner.ticketFor(binding)
+          : owner.adminTicket && tokenTicket
+            ? await tokenTicket(owner.adminTicket, binding).catch(() => null)
+            : null;
     const record = await db.apiToken.create({
       data: {
         userId: owner.userId,
         name: input.name,
         role: input.role,
-        tokenHash: hashSecret(token),
+        tokenHash: binding,
         prefix: token.slice(0, 12),
         expiresAt: input.expiresDays ? new Date(now().getTime() + input.expiresDays * DAY) : null,
-        // An admin token acts for the admin in the helper too, with its maker's ticket (which may end sooner).
-        adminTicket: input.role === "admin" ? (owner.adminTicket ?? null) : null,
+        adminTicket: ticket,
       },
     });
     return { token, id: record.id };
@@ -343,8 +393,21 @@ export const createAccounts = ({
       role: lowerOf(toRole(record.role), toRole(record.user.role)),
       via: "token",
       tokenId: record.id,
-      ...(record.adminTicket && record.role === "admin" ? { adminTicket: record.adminTicket } : {}),
+      ...(record.adminTicket && record.role === "admin"
+        ? { adminTicket: presentTicket(record.adminTicket, token) }
+        : {}),
     };
+  };
+
+  /**
+   * The helper renewed the ticket of this principal's session or token (its admin set their own password, which
+   * voids every earlier ticket): the new one is kept in place of the old.
+   */
+  const keepRenewedTicket = async (principal: TPrincipal, ticket: string) => {
+    if (principal.sessionId)
+      await db.session.updateMany({ where: { id: principal.sessionId }, data: { adminTicket: ticket } });
+    else if (principal.tokenId !== undefined)
+      await db.apiToken.updateMany({ where: { id: principal.tokenId }, data: { adminTicket: ticket } });
   };
 
   return {
@@ -366,6 +429,7 @@ export const createAccounts = ({
     listApiTokens,
     revokeApiToken,
     authenticateToken,
+    keepRenewedTicket,
     userByName,
   };
 };

@@ -6,8 +6,9 @@ import type { TPrincipal } from "./accounts";
 /**
  * Keeps the helper's own list of admins (server/helper/admins.ts) in step with the users' roles: a new admin, an
  * admin's new password, a user made admin (enrolled at their next sign-in), an admin demoted or disabled. The helper
- * takes each only on the acting admin's ticket; an admin without one (a session from before the helper knew them)
- * changes the users, not the helper's list, which is said in the log.
+ * takes an enrolment or a grant only on the acting admin's ticket; an admin without one (a session from before the
+ * helper knew them, or whose ticket expired) changes the users, not the helper's list, which is said in the log. A
+ * removal needs no ticket: a demoted or disabled admin's tickets are void in the helper whoever demoted them.
  */
 export const createAdminEnrolment = ({
   helper,
@@ -16,29 +17,40 @@ export const createAdminEnrolment = ({
   helper: THelperClient<THelperOperations>;
   log: TLogger;
 }) => {
-  const withTicket = async (
+  const withTicket = async <T>(
     what: string,
     username: string,
     by: TPrincipal,
-    work: (ticket: string) => Promise<unknown>,
-  ) => {
-    if (!by.adminTicket)
-      return log.warn(`the helper's admins: ${what} skipped (no admin ticket)`, { username });
+    work: (ticket: string) => Promise<T>,
+  ): Promise<T | null> => {
+    if (!by.adminTicket) {
+      log.warn(`the helper's admins: ${what} skipped (no admin ticket)`, { username });
+      return null;
+    }
     try {
-      await work(by.adminTicket);
+      return await work(by.adminTicket);
     } catch (error) {
       log.warn(`the helper's admins: ${what} failed`, { username, error });
+      return null;
     }
   };
   return {
-    enroll: (username: string, password: string, by: TPrincipal) =>
-      withTicket("enrolling", username, by, (ticket) =>
-        helper.call("admins.enroll", { username, password, ticket }),
-      ),
+    /** Enrols `username` with `password`; an admin who set their own gets back their renewed ticket (else null). */
+    enroll: async (username: string, password: string, by: TPrincipal) =>
+      (
+        await withTicket("enrolling", username, by, (ticket) =>
+          helper.call("admins.enroll", { username, password, ticket }),
+        )
+      )?.ticket ?? null,
     grant: (username: string, by: TPrincipal) =>
       withTicket("granting", username, by, (ticket) => helper.call("admins.grant", { username, ticket })),
-    remove: (username: string, by: TPrincipal) =>
-      withTicket("removing", username, by, (ticket) => helper.call("admins.remove", { username, ticket })),
+    remove: async (username: string, by: TPrincipal) => {
+      try {
+        await helper.call("admins.remove", { username });
+      } catch (error) {
+        log.warn("the helper's admins: removing failed", { username, by: by.username, error });
+      }
+    },
   };
 };
 

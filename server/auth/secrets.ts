@@ -26,6 +26,12 @@ export const newSecret = (kind: "s" | "t" | "setup") =>
 /** Secrets are stored only as their SHA-256; a lookup by hash never compares the secret itself. */
 export const hashSecret = (secret: string) => createHash("sha256").update(secret).digest("hex");
 
+/**
+ * An admin ticket as a call to the helper presents it: the stored ticket (server/helper/admins.ts) with the secret of
+ * the session or token it is bound to, which the database never holds. Built in memory per request, never stored.
+ */
+export const presentTicket = (ticket: string, secret: string) => `${ticket}~${secret}`;
+
 export const safeEqual = (a: string, b: string) => {
   const left = Buffer.from(hashSecret(a));
   const right = Buffer.from(hashSecret(b));

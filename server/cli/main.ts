@@ -123,14 +123,16 @@ const main = async () => {
         values["expires-days"] === undefined
           ? undefined
           : parse(z.coerce.number().int().min(1).max(3650), values["expires-days"], "--expires-days");
-      // An admin token made by root acts for the admin in the helper too (until it expires; 100 years if never).
+      // An admin token made by root acts for the admin in the helper too, with root's ticket bound to the token's
+      // secret (until it expires, 100 years if never; void once the admin's password or role changes).
       const ticketUntil = Date.now() + (expiresDays ?? 36_500) * 24 * 60 * 60 * 1000;
-      const adminTicket =
-        role === "admin"
-          ? await asRoot((stateDir) => makeTicket(stateDir, user.username, ticketUntil))
-          : null;
       const { token, id } = await accounts.createApiToken(
-        { userId: user.id, role: user.role as TRole, ...(adminTicket ? { adminTicket } : {}) },
+        {
+          userId: user.id,
+          role: user.role as TRole,
+          ticketFor: (binding) =>
+            asRoot((stateDir) => makeTicket(stateDir, user.username, ticketUntil, binding)),
+        },
         { name, role, expiresDays },
       );
       await audit("cli.token.create", user.username, { id, name, role, expiresDays });

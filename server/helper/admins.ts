@@ -3,7 +3,8 @@ import { constants } from "node:fs";
 import { link, lstat, mkdir, open, readFile, unlink } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { burnPasswordCheck, hashPassword, verifyPassword } from "../auth/secrets";
+import { burnPasswordCheck, hashPassword, hashSecret, verifyPassword } from "../auth/secrets";
+import { AppError } from "../errors";
 import { writeAtomically } from "../lxc-config/write";
 
 /**
@@ -17,12 +18,25 @@ import { writeAtomically } from "../lxc-config/write";
  * older than this; a list emptied later stays closed: root enrols again); after that an admin is enrolled by an enrolled admin's ticket (a new admin, a password change; a user
  * made admin is enrolled at their next sign-in within a week), or by root on the host (`atelier user passwd`, which
  * writes this file directly).
+ *
+ * A ticket is the helper's, not the web tier's, in every part that matters:
+ * - its expiry is set here: at most TICKET_HOURS after the sign-in (the web tier may ask for less), so that a
+ *   ticket read out of the database is worth little for long; admin-only work after that needs a fresh sign-in;
+ * - it is bound to the secret of the session (or API token) it was made for: it names the SHA-256 of that secret,
+ *   and every ticketed call presents the secret with it (`presented`: TICKET~SECRET). The database keeps only the
+ *   ticket and the secret's hash, so a web tier that reads its database cannot use the tickets stored there;
+ * - it carries the admin's generation, which every enrolment (a password set) and removal (a demotion, a disable)
+ *   bumps: every ticket of that admin made before, by a sign-in or by root's `atelier token create`, is void.
  */
+export const TICKET_HOURS = 12;
+const TICKET_MS = TICKET_HOURS * 60 * 60 * 1000;
 const ZStore = z
   .object({
     admins: z.record(z.string(), z.string()),
     /** Users made admin (by an enrolled admin) who are enrolled at their next sign-in, until this time (ms). */
     pending: z.record(z.string(), z.number()).optional(),
+    /** Bumped by each enrolment and removal of the admin: tickets of an older generation are void. */
+    generations: z.record(z.string(), z.number().int().nonnegative()).optional(),
   })
   .strict();
 type TStore = z.infer<typeof ZStore>;
@@ -47,11 +61,20 @@ const writeAdmins = async (stateDir: string, store: TStore) => {
 /** Whether the list was ever written: only before that may the first admin to sign in enrol themselves. */
 const hasStore = async (stateDir: string) => (await lstat(storeFile(stateDir)).catch(() => null)) !== null;
 
-/** Sets (or replaces) an admin's password in the helper's store. Root only: the helper, or the CLI run as root. */
+const generationOf = (store: TStore, username: string) => store.generations?.[username] ?? 0;
+const bump = (store: TStore, username: string) => {
+  store.generations = { ...store.generations, [username]: generationOf(store, username) + 1 };
+};
+
+/**
+ * Sets (or replaces) an admin's password in the helper's store, voiding every ticket the admin had. Root only: the
+ * helper, or the CLI run as root.
+ */
 export const enrollAdmin = async (stateDir: string, username: string, password: string) => {
   const store = await readAdmins(stateDir);
   store.admins[username] = await hashPassword(password);
   if (store.pending) delete store.pending[username];
+  bump(store, username);
   await writeAdmins(stateDir, store);
 };
 
@@ -63,11 +86,13 @@ export const grantAdmin = async (stateDir: string, username: string, days = 7) =
   await writeAdmins(stateDir, store);
 };
 
+/** No longer an admin: off the list, and every ticket of theirs void (also should they be enrolled again later). */
 export const removeAdmin = async (stateDir: string, username: string) => {
   const store = await readAdmins(stateDir);
   if (!(username in store.admins) && !store.pending?.[username]) return;
   delete store.admins[username];
   if (store.pending) delete store.pending[username];
+  bump(store, username);
   await writeAdmins(stateDir, store);
 };
 
@@ -98,39 +123,104 @@ const ticketKey = async (stateDir: string): Promise<Buffer> => {
 
 const sign = (key: Buffer, payload: string) => createHmac("sha256", key).update(payload).digest("base64url");
 
-/** A ticket for `username` until `expiresAt` (ms): the helper's at sign-in, root's (the CLI) for a token. */
-export const makeTicket = async (stateDir: string, username: string, expiresAt: number) => {
-  const payload = Buffer.from(JSON.stringify({ u: username, exp: expiresAt })).toString("base64url");
+/** What a session's or token's secret is bound by: its SHA-256, as the database keeps it too. */
+export const ZBinding = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/, "must be the SHA-256 (hex) of the session's secret");
+export const bindingOf = (secret: string) => hashSecret(secret);
+
+type TClaims = { u: string; exp: number; g: number; b: string };
+
+/**
+ * A ticket for `username` until `expiresAt` (ms), bound to the secret whose hash is `binding`, of the admin's
+ * generation now: the helper's at sign-in (expiry capped there), root's (the CLI) for a token.
+ */
+export const makeTicket = async (stateDir: string, username: string, expiresAt: number, binding: string) => {
+  const store = await readAdmins(stateDir);
+  const claims: TClaims = { u: username, exp: expiresAt, g: generationOf(store, username), b: binding };
+  const payload = Buffer.from(JSON.stringify(claims)).toString("base64url");
   return `${payload}.${sign(await ticketKey(stateDir), payload)}`;
 };
 
-/** The admin a ticket names, if it is signed with this helper's key, not expired, and the admin still enrolled. */
-export const ticketAdmin = async (stateDir: string, ticket: string | undefined): Promise<string | null> => {
-  if (!ticket) return null;
+const same = (a: string, b: string) => {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+};
+
+export type TTicketCheck = { admin: string; claims: TClaims } | { admin: null; problem: string };
+
+/**
+ * A presented ticket judged: signed with this helper's key, presented with the secret it is bound to, not expired,
+ * of an admin still enrolled and of their current generation. Otherwise why not, in words for the refusal.
+ */
+export const checkTicket = async (stateDir: string, presented: string | undefined): Promise<TTicketCheck> => {
+  if (!presented) return { admin: null, problem: "no admin ticket came with the call" };
+  const parts = presented.split("~");
+  const [ticket = ""] = parts;
+  const secret = parts.length === 2 ? parts[1] : undefined;
   const [payload = "", signature = ""] = ticket.split(".");
-  const expected = Buffer.from(sign(await ticketKey(stateDir), payload));
-  const given = Buffer.from(signature);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
-  let claims: { u?: unknown; exp?: unknown };
+  if (!same(sign(await ticketKey(stateDir), payload), signature))
+    return { admin: null, problem: "the ticket is not one this helper signed" };
+  let claims: Partial<Record<keyof TClaims, unknown>>;
   try {
     claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as typeof claims;
   } catch {
-    return null;
+    return { admin: null, problem: "the ticket cannot be read" };
   }
-  if (typeof claims.u !== "string" || typeof claims.exp !== "number" || claims.exp <= Date.now()) return null;
+  const { u, exp, g, b } = claims;
+  if (typeof u !== "string" || typeof exp !== "number" || typeof g !== "number" || typeof b !== "string")
+    return {
+      admin: null,
+      problem: "the ticket is of an older kind (not bound to a session): sign in again with your password",
+    };
+  if (secret === undefined || secret === "" || !same(bindingOf(secret), b))
+    return { admin: null, problem: "the ticket came without the secret of the session it was made for" };
+  if (exp <= Date.now())
+    return {
+      admin: null,
+      problem: `your admin ticket expired (the helper's tickets last at most ${TICKET_HOURS} h after a sign-in): sign in again with your password`,
+    };
   const store = await readAdmins(stateDir);
-  return claims.u in store.admins ? claims.u : null;
+  if (!(u in store.admins)) return { admin: null, problem: `${u} is not an admin the helper knows` };
+  if (g !== generationOf(store, u))
+    return {
+      admin: null,
+      problem: `${u}'s password or role changed since this ticket was made: sign in again with your password`,
+    };
+  return { admin: u, claims: { u, exp, g, b } };
+};
+
+/** The admin a presented ticket names, if it is valid (checkTicket), else null. */
+export const ticketAdmin = async (stateDir: string, presented: string | undefined): Promise<string | null> =>
+  (await checkTicket(stateDir, presented)).admin;
+
+/** The admin of a valid ticket, or a refusal (403) that says what was asked and why the ticket did not do. */
+export const requireTicket = async (stateDir: string, presented: string | undefined, what: string) => {
+  const check = await checkTicket(stateDir, presented);
+  if (check.admin !== null) return check;
+  throw new AppError("FORBIDDEN", {
+    message: `${what} needs the ticket of an admin the helper knows, signed in with their password: ${check.problem}`,
+    hint: "Sign in again as an admin with your password (or use a token made from such a session, or by root with `atelier token create`), then retry.",
+  });
+};
+
+/** The ticket of an API token made from a valid ticket: the same admin and generation, no later expiry. */
+export const ticketForToken = async (stateDir: string, presented: string, binding: string) => {
+  const check = await requireTicket(stateDir, presented, "An admin token that acts in the helper");
+  return makeTicket(stateDir, check.admin, check.claims.exp, binding);
 };
 
 /**
  * An admin's sign-in, checked by the helper: a ticket if the password is the one the helper knows (or the list was
- * never written, or an admin made this user admin: this one is enrolled), else null.
+ * never written, or an admin made this user admin: this one is enrolled), else null. The ticket is bound to
+ * `binding` (the session's secret's hash) and ends at `expiresAt` if asked, and at most TICKET_HOURS from now.
  */
 export const signInAdmin = async (
   stateDir: string,
   username: string,
   password: string,
-  expiresAt: number,
+  { binding, expiresAt = Infinity }: { binding: string; expiresAt?: number },
 ) => {
   const store = await readAdmins(stateDir);
   const known = store.admins[username];
@@ -142,5 +232,5 @@ export const signInAdmin = async (
     }
     await enrollAdmin(stateDir, username, password);
   } else if (!(await verifyPassword(known, password))) return null;
-  return makeTicket(stateDir, username, expiresAt);
+  return makeTicket(stateDir, username, Math.min(expiresAt, Date.now() + TICKET_MS), binding);
 };

@@ -30,8 +30,11 @@ export type TApplyDeps = {
   replan: (changes: TNetworkChange[], serverAddress: string | null) => Promise<TPlan>;
   /** The interface this browser's session arrives on (the helper treats a change to it as needing confirmation). */
   sessionInterface: (serverAddress: string | null) => Promise<string | null>;
-  /** Records the bridges a plan claims or releases, and writes the persisted files from the live state. */
-  commit: (plan: Pick<TPlan, "claimed" | "released">) => Promise<void>;
+  /**
+   * Records the bridges a plan claims or releases, and writes the persisted files from the live state (on the
+   * admin's ticket: the helper writes the host's network files only with one).
+   */
+  commit: (plan: Pick<TPlan, "claimed" | "released">, adminTicket: string | undefined) => Promise<void>;
 };
 
 export const createNetworkApplier = ({
@@ -141,6 +144,8 @@ export const createNetworkApplier = ({
     digest: string;
     rollbackSeconds?: number;
     actor: string;
+    /** The admin's ticket: the helper changes the host's network only with one. */
+    adminTicket?: string | undefined;
     serverAddress: string | null;
   }) => {
     if (busy)
@@ -180,6 +185,7 @@ export const createNetworkApplier = ({
             digest: input.digest,
             sessionInterface: await sessionInterface(input.serverAddress),
             rollbackSeconds: input.rollbackSeconds ?? null,
+            ...(input.adminTicket ? { ticket: input.adminTicket } : {}),
           },
           { onItem: lines.onItem },
         )
@@ -205,7 +211,7 @@ export const createNetworkApplier = ({
         });
       }
       if (result.state === "applied") {
-        await commit(result.plan);
+        await commit(result.plan, input.adminTicket);
         await finish(id, "applied", null);
         await publish(input.actor, { action: "apply", applyId: id, state: "applied" });
         return { applyId: id, state: "applied" as TApplyState, rollbackAt: null };
@@ -239,7 +245,16 @@ export const createNetworkApplier = ({
   };
 
   /** The browser reached Atelier after the change: keep it. */
-  const confirm = async ({ applyId, actor }: { applyId: string; actor: string }) => {
+  const confirm = async ({
+    applyId,
+    actor,
+    adminTicket,
+  }: {
+    applyId: string;
+    actor: string;
+    /** The confirming admin's ticket, for the persisted files. */
+    adminTicket?: string | undefined;
+  }) => {
     const entry = await pendingOrRefuse(applyId);
     if (entry.timer) clearTimeout(entry.timer);
     active = null;
@@ -253,7 +268,7 @@ export const createNetworkApplier = ({
         }
         throw error;
       });
-      await commit(entry.plan);
+      await commit(entry.plan, adminTicket);
       await finish(entry.id, "confirmed", null);
     } finally {
       busy = false;

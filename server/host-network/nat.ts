@@ -193,8 +193,11 @@ export const createNat = ({
     };
   };
 
-  const startParts = (config: TNatConfig) => helper.call("nat.start", { config });
-  const stopParts = (config: TNatConfig) => helper.call("nat.stop", { config });
+  /** On an admin's ticket; without one, the helper starts only the settings an admin last started. */
+  const startParts = (config: TNatConfig, ticket?: string) =>
+    helper.call("nat.start", { config, ...(ticket ? { ticket } : {}) });
+  const stopParts = (config: TNatConfig, ticket?: string) =>
+    helper.call("nat.stop", { config, ...(ticket ? { ticket } : {}) });
 
   const configure = (input: TNatConfig, actor: string) =>
     serially(async () => {
@@ -231,11 +234,11 @@ export const createNat = ({
       return status();
     });
 
-  const start = (actor: string) =>
+  const start = (actor: string, adminTicket?: string) =>
     serially(async () => {
       const { config } = await stored();
       // The helper takes down again what it started, if a part fails.
-      await startParts(config);
+      await startParts(config, adminTicket);
       await db.natNetwork.upsert({
         where: { id: 1 },
         create: { id: 1, ...config, enabled: true },
@@ -245,7 +248,7 @@ export const createNat = ({
       return status();
     });
 
-  const stop = (actor: string) =>
+  const stop = (actor: string, adminTicket?: string) =>
     serially(async () => {
       const { config } = await stored();
       const current = await status();
@@ -255,7 +258,7 @@ export const createNat = ({
           message: `Containers are attached to ${config.bridge} (${busy.join(", ")})`,
           hint: "Stop the containers on the NAT network first: stopping it would cut them off.",
         });
-      await stopParts(config);
+      await stopParts(config, adminTicket);
       await db.natNetwork.updateMany({ where: { id: 1 }, data: { enabled: false } });
       await events.publish({ type: "network", actor, data: { action: "nat.stop", state: "stopped" } });
       return status();

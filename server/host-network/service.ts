@@ -130,11 +130,18 @@ export const createNetworkService = ({
     };
   };
 
-  /** Writes what is live for the managed bridges to the host's network configuration (the helper renders it). */
-  const persist = async (names?: Set<string>) => {
+  /**
+   * Writes what is live for the managed bridges to the host's network configuration (the helper renders it, and
+   * takes it only on an admin's ticket).
+   */
+  const persist = async (names: Set<string> | undefined, adminTicket: string | undefined) => {
     const managed = names ?? (await managedBridges());
     const owners = await vethOwners();
-    return helper.call("network.persist", { managed: [...managed], containerPorts: [...owners.keys()] });
+    return helper.call("network.persist", {
+      managed: [...managed],
+      containerPorts: [...owners.keys()],
+      ...(adminTicket ? { ticket: adminTicket } : {}),
+    });
   };
 
   /** What is persisted now against what is live: the files would not change if written again. */
@@ -166,7 +173,7 @@ export const createNetworkService = ({
     replan: computePlan,
     sessionInterface: async (serverAddress) =>
       interfaceWithAddress((await readNetwork()).interfaces, serverAddress)?.name ?? null,
-    commit: async (planned) => {
+    commit: async (planned, adminTicket) => {
       const names = await nextManaged(planned);
       await db.$transaction([
         db.managedBridge.deleteMany({ where: { name: { in: planned.released } } }),
@@ -174,7 +181,7 @@ export const createNetworkService = ({
           db.managedBridge.upsert({ where: { name }, create: { name }, update: {} }),
         ),
       ]);
-      await persist(names);
+      await persist(names, adminTicket);
     },
   });
 

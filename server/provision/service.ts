@@ -151,12 +151,15 @@ export const createProvisioner = ({
     };
   };
 
-  /** Access and the guest's own network settings, in the root filesystem. */
-  /** The busybox init, Debian's network file, the root password, the SSH key: written by the helper. */
-  const writeRootfs = async (name: string, form: TForm, context: TJobContext) => {
+  /**
+   * The busybox init, Debian's network file, the root password, the SSH key: written by the helper, into the
+   * container it has just made (the actor's ticket goes along; the helper needs it only for an existing container).
+   */
+  const writeRootfs = async (name: string, form: TForm, context: TJobContext, actor: TActor) => {
     if (form.access?.rootPassword) context.setProgress(98, "setting the root password");
     await helper.call("rootfs.prepare", {
       name,
+      ...(actor.adminTicket ? { ticket: actor.adminTicket } : {}),
       busyboxInit: providerOf(form.rootfs).busyboxInit,
       network: form.network?.mode ?? null,
       ...(form.access?.rootPassword ? { rootPassword: form.access.rootPassword } : {}),
@@ -210,7 +213,7 @@ export const createProvisioner = ({
           await providerOf(form.rootfs).make(name, form.rootfs, context, actor);
           context.setProgress(97, "writing the config");
           await writeSettings(name, form, actor);
-          await writeRootfs(name, form, context);
+          await writeRootfs(name, form, context, actor);
           return { name };
         },
         cleanup: async () => {

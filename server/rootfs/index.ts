@@ -217,6 +217,20 @@ export const openRootfs = (root: string) => {
         }
       }),
 
+    /**
+     * Clears `bits` (setuid and setgid, say) of the mode a regular file or directory has, on the handle it was
+     * opened by: nothing is ever added. A symlink, device, socket or FIFO is refused.
+     */
+    clearModeBits: (relative: string, bits: number): Promise<void> =>
+      withParent(relative, { followLast: false }, async (parent) => {
+        const { handle, stats } = await openEntry(parent, relative, constants.O_RDONLY);
+        try {
+          if ((stats.mode & bits) !== 0) await handle.chmod(stats.mode & 0o7777 & ~bits);
+        } finally {
+          await handle.close();
+        }
+      }),
+
     /** chown of a regular file or directory; a symlink, device, socket or FIFO is refused. */
     chown: (relative: string, uid: number, gid: number): Promise<void> =>
       withParent(relative, { followLast: false }, async (parent) => {

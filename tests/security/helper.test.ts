@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -5,9 +6,12 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHelperClient, type THelperClient } from "@/server/helper-client";
 import { createHelperOperations, type THelperOperations } from "@/server/helper/operations";
-import { enrollAdmin, makeTicket, removeAdmin, signInAdmin } from "@/server/helper/admins";
+import { hashSecret, presentTicket } from "@/server/auth/secrets";
+import { enrollAdmin, makeTicket, removeAdmin, signInAdmin, TICKET_HOURS } from "@/server/helper/admins";
 import { encode } from "@/server/helper/protocol";
 import { startHelper } from "@/server/helper/spawn";
+import { planChanges } from "@/server/host-network/plan";
+import { validateConfig } from "@/server/schemas/lxc-config/validate";
 import { helperSocketPath, helperStateDirOf, uploadSpoolOf } from "@/server/layout";
 import { lxcPath, lxcState, uniqueName } from "../lxc-oracle";
 import { rawPeer } from "../helper-peer";
@@ -25,6 +29,7 @@ const EXPECTED_OPERATIONS = [
   "admins.grant",
   "admins.remove",
   "admins.signIn",
+  "admins.tokenTicket",
   "cache.list",
   "cache.remove",
   "cache.removePartials",
@@ -68,7 +73,6 @@ const EXPECTED_OPERATIONS = [
   "rootfs.prepare",
   "snapshot.list",
   "tarball.prepare",
-  "tarball.stripSetuid",
   "tarball.writeConfig",
   "upload.adopt",
   "upload.prune",
@@ -117,6 +121,26 @@ afterAll(async () => {
   client?.close();
   await helper?.stop();
 });
+
+/**
+ * A session's secret as the web tier holds it (in the browser's cookie, never in its database), and a ticket made
+ * for it (root's, as `atelier token create` makes one) as a call presents it.
+ */
+const SECRET = "atl_s_the-session-secret-of-this-test";
+const BINDING = hashSecret(SECRET);
+const ticketFor = async (stateDir: string, username: string, expiresAt = Date.now() + 60_000) =>
+  presentTicket(await makeTicket(stateDir, username, expiresAt, BINDING), SECRET);
+/** What a ticket says (its payload is readable; only its signature is the helper's secret). */
+const claimsOf = (presented: string) =>
+  JSON.parse(Buffer.from(presented.split(".")[0] ?? "", "base64url").toString("utf8")) as {
+    u: string;
+    exp: number;
+  };
+const refusal = (call: Promise<unknown>) =>
+  call.then(
+    () => null,
+    (error: unknown) => error as { code?: string; message?: string; field?: string },
+  );
 
 /** Lines a raw peer gets back for what it sends, until the helper closes or 2 s pass. */
 const raw = (lines: string[], runAs?: { uid: number; gid: number }) =>
@@ -236,21 +260,22 @@ describe("the helper, to a compromised web tier", () => {
       const hostile = `${text}lxc.hook.pre-start = /bin/sh -c "id > ${canary}"\n`;
       await enrollAdmin(stateDir, "boss", "the-boss-password");
       const other = await mkdtemp(path.join(dataDir, "other-helper-"));
+      const valid = await ticketFor(stateDir, "boss");
       const forged = [
         undefined,
         "not-a-ticket",
         // Signed with another helper's key; for an admin this helper does not know; expired.
-        await makeTicket(other, "boss", Date.now() + 60_000),
-        await makeTicket(stateDir, "intruder", Date.now() + 60_000),
-        await makeTicket(stateDir, "boss", Date.now() - 1000),
+        await ticketFor(other, "boss"),
+        await ticketFor(stateDir, "intruder"),
+        await ticketFor(stateDir, "boss", Date.now() - 1000),
+        // A valid ticket as the database stores it (without the session's secret), or with another secret.
+        valid.split("~")[0],
+        presentTicket(valid.split("~")[0] ?? "", "atl_s_another-session"),
       ];
       for (const ticket of forged) {
-        const refused = (await client
-          .call("config.write", { name, text: hostile, ...(ticket ? { ticket } : {}) })
-          .then(
-            () => null,
-            (error: unknown) => error,
-          )) as { code?: string; message?: string } | null;
+        const refused = await refusal(
+          client.call("config.write", { name, text: hostile, ...(ticket ? { ticket } : {}) }),
+        );
         expect(refused?.code).toBe("FORBIDDEN");
         expect(refused?.message).toMatch(/lxc\.hook\.pre-start/);
         expect(await readFile(file, "utf8")).toBe(text);
@@ -264,40 +289,39 @@ describe("the helper, to a compromised web tier", () => {
 
       // A sign-in the helper checks itself: a wrong password gets no ticket; an unknown admin gets none either
       // once the helper knows one.
-      const signIn = (username: string, password: string) =>
-        client.call("admins.signIn", { username, password, expiresAt: Date.now() + 60_000 });
-      expect((await signIn("boss", "a-guess")).ticket).toBeNull();
-      expect((await signIn("intruder", "any-password")).ticket).toBeNull();
-      const { ticket } = await signIn("boss", "the-boss-password");
+      const signIn = async (username: string, password: string) => {
+        const { ticket } = await client.call("admins.signIn", { username, password, binding: BINDING });
+        return ticket === null ? null : presentTicket(ticket, SECRET);
+      };
+      expect(await signIn("boss", "a-guess")).toBeNull();
+      expect(await signIn("intruder", "any-password")).toBeNull();
+      const ticket = await signIn("boss", "the-boss-password");
       expect(ticket).toEqual(expect.any(String));
       await client.call("config.write", { name, text: hostile, ticket: ticket! });
       expect(await readFile(file, "utf8")).toContain("lxc.hook.pre-start");
 
-      // Enrolling or removing an admin needs an enrolled admin's ticket; a removed admin's tickets stop working.
-      for (const bad of ["not-a-ticket", await makeTicket(other, "boss", Date.now() + 60_000)]) {
+      // Enrolling an admin needs an enrolled admin's ticket.
+      for (const bad of ["not-a-ticket", await ticketFor(other, "boss")])
         await expect(
           client.call("admins.enroll", { username: "intruder", password: "chosen-password", ticket: bad }),
         ).rejects.toMatchObject({ code: "FORBIDDEN" });
-        await expect(client.call("admins.remove", { username: "boss", ticket: bad })).rejects.toMatchObject({
-          code: "FORBIDDEN",
-        });
-      }
-      expect((await signIn("intruder", "chosen-password")).ticket).toBeNull();
+      expect(await signIn("intruder", "chosen-password")).toBeNull();
       // A user made admin is enrolled by their next sign-in, once: the password then is theirs.
       await expect(
         client.call("admins.grant", { username: "third", ticket: "not-a-ticket" }),
       ).rejects.toMatchObject({ code: "FORBIDDEN" });
-      expect((await signIn("third", "third-password")).ticket).toBeNull();
+      expect(await signIn("third", "third-password")).toBeNull();
       await client.call("admins.grant", { username: "third", ticket: ticket! });
-      expect((await signIn("third", "third-password")).ticket).toEqual(expect.any(String));
-      expect((await signIn("third", "another-guess")).ticket).toBeNull();
+      expect(await signIn("third", "third-password")).toEqual(expect.any(String));
+      expect(await signIn("third", "another-guess")).toBeNull();
       await client.call("admins.enroll", {
         username: "second",
         password: "second-password",
         ticket: ticket!,
       });
-      expect((await signIn("second", "second-password")).ticket).toEqual(expect.any(String));
-      await client.call("admins.remove", { username: "boss", ticket: ticket! });
+      expect(await signIn("second", "second-password")).toEqual(expect.any(String));
+      // A removed admin's tickets stop working (a removal takes only that admin's tickets away: no ticket needed).
+      await client.call("admins.remove", { username: "boss" });
       await expect(
         client.call("config.write", {
           name,
@@ -307,14 +331,278 @@ describe("the helper, to a compromised web tier", () => {
       ).rejects.toMatchObject({ code: "FORBIDDEN" });
       // Trust on first use only before the list was ever written: emptied later, it enrols nobody by sign-in.
       const fresh = await mkdtemp(path.join(dataDir, "fresh-helper-"));
-      expect(await signInAdmin(fresh, "first", "first-password", Date.now() + 60_000)).toEqual(
+      expect(await signInAdmin(fresh, "first", "first-password", { binding: BINDING })).toEqual(
         expect.any(String),
       );
       await removeAdmin(fresh, "first");
-      expect(await signInAdmin(fresh, "later", "later-password", Date.now() + 60_000)).toBeNull();
+      expect(await signInAdmin(fresh, "later", "later-password", { binding: BINDING })).toBeNull();
       const store = await stat(path.join(stateDir, "admins.json"));
       expect(store.mode & 0o777).toBe(0o600);
       expect(existsSync(canary)).toBe(false);
+    } finally {
+      await client.call("lxc.destroy", { name, force: true }).catch(() => undefined);
+    }
+  });
+
+  it("judges the whole config it is asked to write: errors, unknown keys, admin-only lines and what liblxc refuses", async () => {
+    const stateDir = helperStateDirOf(dataDir);
+    const name = uniqueName("judge");
+    await client.call("lxc.create", { name, template: "busybox" });
+    try {
+      const file = path.join(lxcPath(), name, "config");
+      const { text } = await client.call("config.read", { name });
+      // Each line added to the config as it is: a bare lxc.cgroup2 (liblxc clears every cgroup2 line, device rules
+      // included), a key liblxc does not know (every tool then fails on the container), an empty cap.drop (liblxc
+      // strips the quotes: every capability kept), and a value only liblxc refuses (our validation passes it).
+      const liblxcOnly = "lxc.signal.halt = SIGRTMIN+99";
+      expect(validateConfig(`${text}${liblxcOnly}\n`).filter((p) => p.severity === "error")).toEqual([]);
+      const cases: [string, string[]][] = [
+        ["lxc.cgroup2 =", ["BAD_REQUEST", "FORBIDDEN"]],
+        ["lxc.cgroup2.devices.allow.extra = a", ["BAD_REQUEST", "FORBIDDEN"]],
+        ['lxc.cap.drop = ""', ["FORBIDDEN"]],
+        [liblxcOnly, ["BAD_REQUEST"]],
+      ];
+      for (const [line, codes] of cases) {
+        const refused = await refusal(client.call("config.write", { name, text: `${text}${line}\n` }));
+        expect(codes, `${line}: ${refused?.code} ${refused?.message}`).toContain(refused?.code);
+        if (refused?.code === "BAD_REQUEST") expect(refused.field).toBe("text");
+        expect(await readFile(file, "utf8")).toBe(text);
+      }
+      // An admin's ticket takes admin-only lines, not a config liblxc or our validation refuses.
+      await enrollAdmin(stateDir, "judge-admin", "the-judge-password");
+      const ticket = await ticketFor(stateDir, "judge-admin");
+      for (const line of ["lxc.foo.bar = 1", liblxcOnly])
+        expect(
+          await refusal(client.call("config.write", { name, text: `${text}${line}\n`, ticket })),
+        ).toMatchObject({ code: "BAD_REQUEST", field: "text" });
+      expect(await readFile(file, "utf8")).toBe(text);
+      await client.call("config.write", { name, text: `${text}lxc.cap.drop = ""\n`, ticket });
+      expect(await readFile(file, "utf8")).toBe(`${text}lxc.cap.drop = ""\n`);
+
+      // A tarball's config is fixed text but for a comment naming the archive: nothing the caller gives ends it.
+      const made = uniqueName("tarcfg");
+      await client.call("tarball.prepare", { name: made });
+      const hook = "lxc.hook.pre-start = /bin/touch /tmp/atelier-tarball-canary";
+      await client.call("tarball.writeConfig", {
+        name: made,
+        source: `/x.tar\r${hook}\n${hook}\u0000${hook}`,
+      });
+      const written = await readFile(path.join(lxcPath(), made, "config"), "utf8");
+      expect(written.includes("\r") || written.includes("\u0000")).toBe(false);
+      expect(written.split("\n").filter((line) => line.includes("lxc.hook"))).toEqual([
+        `# Made by Atelier from /x.tar${hook}${hook}${hook}`,
+      ]);
+      await client.call("lxc.destroy", { name: made, force: true });
+    } finally {
+      await client.call("lxc.destroy", { name, force: true }).catch(() => undefined);
+    }
+  });
+
+  it("takes no host network, NAT, setuid or existing container's root filesystem change without an admin's ticket", async () => {
+    const stateDir = helperStateDirOf(dataDir);
+    await enrollAdmin(stateDir, "host-admin", "the-host-password");
+    const ticket = await ticketFor(stateDir, "host-admin");
+    const bad = [undefined, "not-a-ticket", ticket.split("~")[0], await ticketFor(stateDir, "nobody")];
+    const linkExists = async (dev: string) =>
+      (await execa("ip", ["link", "show", dev], { reject: false })).exitCode === 0;
+
+    // The host's network: a bridge made only on a ticket; its persisted files written only on one.
+    const changes = [{ op: "bridge.create" as const, name: "athlp0" }];
+    const digest = planChanges(changes, await client.call("network.read", {}), null).digest;
+    const apply = (extra: { ticket?: string }) =>
+      client.call("network.apply", {
+        id: randomUUID(),
+        changes,
+        digest,
+        sessionInterface: null,
+        rollbackSeconds: null,
+        ...extra,
+      });
+    for (const given of bad)
+      expect(await refusal(apply(given ? { ticket: given } : {}))).toMatchObject({ code: "FORBIDDEN" });
+    expect(await linkExists("athlp0")).toBe(false);
+    const persist = (extra: { ticket?: string }) =>
+      client.call("network.persist", { managed: ["athlp0"], containerPorts: [], ...extra });
+    for (const given of bad)
+      expect(await refusal(persist(given ? { ticket: given } : {}))).toMatchObject({ code: "FORBIDDEN" });
+    expect(existsSync(path.join(dataDir, "etc"))).toBe(false);
+    expect(await apply({ ticket })).toMatchObject({ state: "applied" });
+    expect(await linkExists("athlp0")).toBe(true);
+    await execa("ip", ["link", "del", "athlp0"]);
+
+    // NAT: started and stopped on a ticket; the settings an admin started may be started again without one (the
+    // web tier's start-up), until an admin stops them.
+    const config = {
+      bridge: "athlp1",
+      address: "10.231.7.1/24",
+      dhcpStart: "10.231.7.100",
+      dhcpEnd: "10.231.7.150",
+    };
+    for (const given of bad)
+      expect(
+        await refusal(client.call("nat.start", { config, ...(given ? { ticket: given } : {}) })),
+      ).toMatchObject({ code: "FORBIDDEN" });
+    expect(await linkExists("athlp1")).toBe(false);
+    try {
+      await client.call("nat.start", { config, ticket });
+      expect(await linkExists("athlp1")).toBe(true);
+      await client.call("nat.start", { config });
+      expect(
+        await refusal(client.call("nat.start", { config: { ...config, dhcpEnd: "10.231.7.200" } })),
+      ).toMatchObject({ code: "FORBIDDEN" });
+      for (const given of bad)
+        expect(
+          await refusal(client.call("nat.stop", { config, ...(given ? { ticket: given } : {}) })),
+        ).toMatchObject({ code: "FORBIDDEN" });
+      expect(await linkExists("athlp1")).toBe(true);
+      await client.call("nat.stop", { config, ticket });
+      expect(await linkExists("athlp1")).toBe(false);
+      expect(await refusal(client.call("nat.start", { config }))).toMatchObject({ code: "FORBIDDEN" });
+    } finally {
+      await client.call("nat.stop", { config, ticket }).catch(() => undefined);
+    }
+
+    // rootfs.prepare: into the container the helper has just made, once; into an existing one only on a ticket.
+    const name = uniqueName("prep");
+    await client.call("lxc.create", { name, template: "busybox" });
+    try {
+      const keys = path.join(lxcPath(), name, "rootfs/root/.ssh/authorized_keys");
+      const prepare = (sshKey: string, extra: { ticket?: string } = {}) =>
+        client.call("rootfs.prepare", { name, busyboxInit: true, network: null, sshKey, ...extra });
+      await prepare("ssh-ed25519 AAAAmade made@creation");
+      for (const given of bad)
+        expect(
+          await refusal(prepare("ssh-ed25519 AAAAtaken taken@attacker", given ? { ticket: given } : {})),
+        ).toMatchObject({ code: "FORBIDDEN" });
+      expect(await readFile(keys, "utf8")).toBe("ssh-ed25519 AAAAmade made@creation\n");
+      await prepare("ssh-ed25519 AAAAadmin by@admin", { ticket });
+      expect(await readFile(keys, "utf8")).toBe("ssh-ed25519 AAAAadmin by@admin\n");
+    } finally {
+      await client.call("lxc.destroy", { name, force: true }).catch(() => undefined);
+    }
+
+    // Setuid bits: no operation sets a mode of the caller's; an archive's bits are cleared unless a ticket keeps them.
+    const archive = await writeTar(
+      [{ name: "./bin/sh" }, { name: "./bin/passwd", mode: 0o4755 }, { name: "./bin/wall", mode: 0o2711 }],
+      path.join(settings().importDirs[0] ?? "", "setuid-helper.tar"),
+    );
+    const unpacked = async (keepSetuid: boolean, extra: { ticket?: string } = {}) => {
+      const made = uniqueName("suid");
+      await client.call("tarball.prepare", { name: made });
+      const rootfs = path.join(lxcPath(), made, "rootfs");
+      try {
+        const result = await refusal(
+          client.call("job.unpackTarball", { path: archive, name: made, keepSetuid, ...extra }),
+        );
+        const modes = existsSync(path.join(rootfs, "bin"))
+          ? [
+              (await stat(path.join(rootfs, "bin/passwd"))).mode & 0o7777,
+              (await stat(path.join(rootfs, "bin/wall"))).mode & 0o7777,
+            ]
+          : [];
+        return { refused: result, modes };
+      } finally {
+        await client.call("lxc.removeLeftover", { name: made });
+      }
+    };
+    expect(
+      await refusal(
+        client.call(
+          "tarball.stripSetuid" as "lxc.info",
+          { name: "x", files: [{ path: "bin/sh", mode: 0o6777 }] } as never,
+        ),
+      ),
+    ).toMatchObject({ code: "BAD_REQUEST" });
+    for (const given of bad) {
+      const { refused, modes } = await unpacked(true, given ? { ticket: given } : {});
+      expect(refused?.code).toBe("FORBIDDEN");
+      expect(modes).toEqual([]);
+    }
+    expect(await unpacked(false)).toEqual({ refused: null, modes: [0o755, 0o711] });
+    expect(await unpacked(true, { ticket })).toEqual({ refused: null, modes: [0o4755, 0o2711] });
+  });
+
+  it("sets a ticket's expiry itself, binds it to its session, and voids it when the admin's password or role changes", async () => {
+    const stateDir = helperStateDirOf(dataDir);
+    const name = uniqueName("tick");
+    await client.call("lxc.create", { name, template: "busybox" });
+    try {
+      const { text } = await client.call("config.read", { name });
+      const hostile = `${text}lxc.hook.pre-start = /bin/true\n`;
+      const write = (ticket: string) => refusal(client.call("config.write", { name, text: hostile, ticket }));
+      const undo = (ticket: string) => client.call("config.write", { name, text, ticket });
+      await enrollAdmin(stateDir, "tick-admin", "the-tick-password");
+      const signIn = async (expiresAt?: number, password = "the-tick-password") => {
+        const { ticket } = await client.call("admins.signIn", {
+          username: "tick-admin",
+          password,
+          binding: BINDING,
+          ...(expiresAt === undefined ? {} : { expiresAt }),
+        });
+        return presentTicket(ticket ?? "", SECRET);
+      };
+
+      // The web tier may ask for less than 12 h, never for more (the year 275760 is 12 h).
+      const far = await signIn(8_640_000_000_000_000);
+      expect(claimsOf(far).exp).toBeLessThanOrEqual(Date.now() + TICKET_HOURS * 3600_000);
+      expect(claimsOf(far).exp).toBeGreaterThan(Date.now() + TICKET_HOURS * 3600_000 - 60_000);
+      expect(claimsOf(await signIn(Date.now() + 60_000)).exp).toBeLessThanOrEqual(Date.now() + 60_000);
+      expect(await write(far)).toBeNull();
+      await undo(far);
+      // Expired: the refusal says to sign in again.
+      const expired = await ticketFor(stateDir, "tick-admin", Date.now() - 1);
+      expect((await write(expired))?.message).toMatch(/expired.*sign in again/);
+
+      // Bound to its session: without that session's secret (as the database keeps it), or with another one, no.
+      const stored = far.split("~")[0] ?? "";
+      expect((await write(stored))?.message).toMatch(/without the secret of the session/);
+      expect((await write(presentTicket(stored, "atl_s_a-secret-guessed")))?.code).toBe("FORBIDDEN");
+      // An admin token's ticket is bound to the token's secret, and ends no later than its maker's.
+      const tokenSecret = "atl_t_the-token-secret-of-this-test";
+      const forToken = (
+        await client.call("admins.tokenTicket", { ticket: far, binding: hashSecret(tokenSecret) })
+      ).ticket;
+      expect(claimsOf(forToken).exp).toBe(claimsOf(far).exp);
+      expect(await write(presentTicket(forToken, tokenSecret))).toBeNull();
+      await undo(far);
+      expect((await write(presentTicket(forToken, SECRET)))?.code).toBe("FORBIDDEN");
+      await expect(
+        client.call("admins.tokenTicket", { ticket: stored, binding: hashSecret(tokenSecret) }),
+      ).rejects.toMatchObject({ code: "FORBIDDEN" });
+
+      // A password change voids every earlier ticket, the helper's and root's (a CLI token's) alike; the admin who
+      // changed their own password gets theirs back renewed.
+      const root = await ticketFor(stateDir, "tick-admin", Date.now() + 10 * 365 * 86_400_000);
+      const { ticket: renewed } = await client.call("admins.enroll", {
+        username: "tick-admin",
+        password: "the-new-tick-password",
+        ticket: far,
+      });
+      for (const old of [far, root, presentTicket(forToken, tokenSecret)])
+        expect((await write(old))?.message).toMatch(/password or role changed/);
+      expect(await write(presentTicket(renewed ?? "", SECRET))).toBeNull();
+      await undo(presentTicket(renewed ?? "", SECRET));
+      // Changed by another admin (a reset): no ticket back.
+      await enrollAdmin(stateDir, "other-admin", "the-other-password");
+      const byOther = await ticketFor(stateDir, "other-admin");
+      const mine = await signIn(undefined, "the-new-tick-password");
+      expect(
+        await client.call("admins.enroll", {
+          username: "tick-admin",
+          password: "the-third-tick-password",
+          ticket: byOther,
+        }),
+      ).toEqual({ ticket: null });
+      expect((await write(mine))?.code).toBe("FORBIDDEN");
+
+      // Demoted or disabled (both remove the admin): every ticket is void, and stays void once made admin again.
+      const before = await signIn(undefined, "the-third-tick-password");
+      await client.call("admins.remove", { username: "tick-admin" });
+      expect((await write(before))?.code).toBe("FORBIDDEN");
+      await client.call("admins.grant", { username: "tick-admin", ticket: byOther });
+      const again = await signIn(undefined, "the-third-tick-password");
+      expect((await write(before))?.message).toMatch(/password or role changed/);
+      expect(await write(again)).toBeNull();
     } finally {
       await client.call("lxc.destroy", { name, force: true }).catch(() => undefined);
     }

@@ -1,12 +1,21 @@
 import { z } from "zod";
 import { ZPassword, ZUsername } from "../../auth/credentials";
-import { AppError } from "../../errors";
-import { enrollAdmin, grantAdmin, removeAdmin, signInAdmin, ticketAdmin } from "../admins";
+import {
+  enrollAdmin,
+  grantAdmin,
+  makeTicket,
+  removeAdmin,
+  requireTicket,
+  signInAdmin,
+  ticketForToken,
+  ZBinding,
+} from "../admins";
 import { defineOperation } from "../operation";
 
 /**
- * The admins the helper knows (../admins.ts): an admin's sign-in checked here (a ticket back), an admin enrolled,
- * granted or removed on an enrolled admin's ticket. One change at a time (the store is read, changed and written whole).
+ * The admins the helper knows (../admins.ts): an admin's sign-in checked here (a ticket back, bound to the session's
+ * secret, its expiry the helper's), an admin enrolled or granted on an enrolled admin's ticket, an admin removed.
+ * One change at a time (the store is read, changed and written whole).
  */
 const ZTicket = z.string().min(1).max(4096);
 
@@ -17,44 +26,68 @@ export const adminOperations = ({ stateDir }: { stateDir: string }) => {
     queue = next.catch(() => undefined);
     return next;
   };
-  /** A change of the list, made only on the ticket of an admin on it. */
-  const onTicket = (ticket: string, work: () => Promise<void>) =>
-    serial(async () => {
-      if ((await ticketAdmin(stateDir, ticket)) === null)
-        throw new AppError("FORBIDDEN", {
-          message: "This needs the ticket of an admin the helper knows",
-          hint: "Sign in again as an admin, then retry.",
-        });
-      await work();
-    });
   return {
-    /** A ticket until `expiresAt` if the password is this admin's (the first admin ever is enrolled), else null. */
+    /**
+     * A ticket if the password is this admin's (the first admin ever is enrolled), else null: bound to `binding`
+     * (the SHA-256 of the new session's secret), until `expiresAt` if the web tier asks for less than the helper's
+     * own limit (12 h).
+     */
     "admins.signIn": defineOperation({
       input: z
         .object({
           username: ZUsername,
           password: ZPassword,
-          expiresAt: z.number().int().positive().max(8_640_000_000_000_000),
+          binding: ZBinding,
+          expiresAt: z.number().int().positive().max(8_640_000_000_000_000).optional(),
         })
         .strict(),
-      run: ({ username, password, expiresAt }) =>
-        serial(async () => ({ ticket: await signInAdmin(stateDir, username, password, expiresAt) })),
+      run: ({ username, password, binding, expiresAt }) =>
+        serial(async () => ({
+          ticket: await signInAdmin(stateDir, username, password, {
+            binding,
+            ...(expiresAt === undefined ? {} : { expiresAt }),
+          }),
+        })),
     }),
-    /** An admin's password set (a new admin, a changed or reset password), on an enrolled admin's ticket. */
+    /**
+     * An admin's password set (a new admin, a changed or reset password), on an enrolled admin's ticket: every
+     * earlier ticket of that admin is void. An admin who sets their own password gets their ticket back renewed
+     * (same session, same expiry): they proved the password.
+     */
     "admins.enroll": defineOperation({
       input: z.object({ username: ZUsername, password: ZPassword, ticket: ZTicket }).strict(),
       run: ({ username, password, ticket }) =>
-        onTicket(ticket, () => enrollAdmin(stateDir, username, password)),
+        serial(async () => {
+          const { admin, claims } = await requireTicket(stateDir, ticket, "Enrolling an admin");
+          await enrollAdmin(stateDir, username, password);
+          return {
+            ticket: admin === username ? await makeTicket(stateDir, admin, claims.exp, claims.b) : null,
+          };
+        }),
     }),
     /** A user made admin (no password to enrol them with): enrolled at their next sign-in, within a week. */
     "admins.grant": defineOperation({
       input: z.object({ username: ZUsername, ticket: ZTicket }).strict(),
-      run: ({ username, ticket }) => onTicket(ticket, () => grantAdmin(stateDir, username)),
+      run: ({ username, ticket }) =>
+        serial(async () => {
+          await requireTicket(stateDir, ticket, "Making a user admin");
+          await grantAdmin(stateDir, username);
+        }),
     }),
-    /** No longer an admin (demoted, disabled, deleted): their tickets stop working at once. */
+    /**
+     * No longer an admin (demoted, disabled, deleted): their tickets stop working at once. It takes nothing away but
+     * that admin's own tickets, so it needs no ticket: a demotion by an admin whose ticket has lapsed still reaches
+     * the helper (a compromised web tier could remove admins, denying admin-only lines, never granting any).
+     */
     "admins.remove": defineOperation({
-      input: z.object({ username: ZUsername, ticket: ZTicket }).strict(),
-      run: ({ username, ticket }) => onTicket(ticket, () => removeAdmin(stateDir, username)),
+      input: z.object({ username: ZUsername }).strict(),
+      run: ({ username }) => serial(() => removeAdmin(stateDir, username)),
+    }),
+    /** The ticket of an admin API token made with an admin's ticket: bound to the token's secret, no later expiry. */
+    "admins.tokenTicket": defineOperation({
+      input: z.object({ ticket: ZTicket, binding: ZBinding }).strict(),
+      run: ({ ticket, binding }) =>
+        serial(async () => ({ ticket: await ticketForToken(stateDir, ticket, binding) })),
     }),
   };
 };

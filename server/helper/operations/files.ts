@@ -8,19 +8,28 @@ import { ZContainerName } from "../../schemas/container-name";
 import { adminOnlyChanges } from "../../lxc-config/admin-only";
 import { checkHostPaths } from "../../lxc-config/host-paths";
 import { describePrivilegedChanges } from "../../schemas/lxc-config/privileges";
-import { ticketAdmin } from "../admins";
+import { validateConfig } from "../../schemas/lxc-config/validate";
+import { checkTicket, requireTicket } from "../admins";
+import type { TBeingMade } from "../being-made";
 import { writeAtomically } from "../../lxc-config/write";
-import { openRootfs } from "../../rootfs";
 import { writeGuestFiles } from "../../rootfs/guest-files";
 import { defineOperation } from "../operation";
+import { liblxcVerdict } from "./lxc";
 
 /**
  * Writes in the lxcpath and the template cache, as typed operations: a container's config (atomically), the files
  * provisioning puts in a root filesystem (through the rootfs module), a tarball container's directories and config,
  * and the removal of what a failed creation or the cache's user left. Paths are computed here from container names
  * and fixed entries; none comes from the caller.
+ *
+ * Every config the helper writes is judged here, whatever the web tier checked: config.write takes a text only if
+ * our validation finds no error in it (unknown keys included), its admin-only lines come with an admin's ticket, and
+ * liblxc loads it; tarball.writeConfig writes fixed text only (the admin's default config, LXC's common config, the
+ * container's paths and a comment that cannot hold a line break).
  */
 const MAX_CONFIG = 256 * 1024;
+/** Control characters: liblxc ends a line at \n, \r and NUL, so none of them may reach a comment it writes. */
+const CONTROL = /\p{Cc}/gu;
 const ZCacheEntry = z.string().regex(/^(rootfs|partial)-[a-z]+-[a-z0-9]+$/, "not a cache entry");
 
 export const fileOperations = ({
@@ -29,6 +38,7 @@ export const fileOperations = ({
   cacheDir,
   stateDir,
   bindRoots,
+  beingMade,
 }: {
   lxcPath: string;
   containerConfig?: string;
@@ -36,6 +46,8 @@ export const fileOperations = ({
   stateDir: string;
   /** Where operators may bind-mount from (ATELIER_BIND_ROOTS): the same rule as the web tier's check. */
   bindRoots: readonly string[];
+  /** The containers the helper is making (rootfs.prepare needs no ticket for them). */
+  beingMade: TBeingMade;
 }) => {
   const dirOf = (name: string) => path.join(lxcPath, name);
   const hasConfig = async (name: string) =>
@@ -57,13 +69,26 @@ export const fileOperations = ({
       await handle.close();
     }
   };
+  const writes = new Map<string, Promise<unknown>>();
+  /** One config.write per container at a time: each is judged against the file it replaces. */
+  const serially = <T>(name: string, work: () => Promise<T>) => {
+    const next = (writes.get(name) ?? Promise.resolve()).then(work, work);
+    const settled = next.catch(() => undefined);
+    writes.set(name, settled);
+    void settled.then(() => {
+      if (writes.get(name) === settled) writes.delete(name);
+    });
+    return next;
+  };
 
   return {
     /**
-     * The config file, replaced atomically (old or new content, never a mix), its mode and owner kept. An admin-only
-     * change (a hook, a host mount, a device rule, a rootfs elsewhere..., as the web tier's own check
-     * finds them) is taken only with the ticket of an admin the helper knows (./admins.ts): whatever role the web
-     * tier claims, a config.write without one changes no such line.
+     * The config file, replaced atomically (old or new content, never a mix), its mode and owner kept, once the
+     * whole text passed the checks the web tier runs, made again here: our validation (an error, such as an unknown
+     * key or a legacy one, refuses), the privilege rules against the file on disk (an admin-only line added or
+     * changed, or a protection removed, as the web tier's own check finds them, is taken only with the ticket of an
+     * admin the helper knows: ./admins.ts), then liblxc's own load (lxc.checkConfig's verdict). Whatever role the
+     * web tier claims, a config.write without a ticket writes nothing an operator could not.
      */
     "config.write": defineOperation({
       input: z
@@ -73,18 +98,38 @@ export const fileOperations = ({
           ticket: z.string().max(4096).optional(),
         })
         .strict(),
-      run: async ({ name, text, ticket }) => {
-        await mustExist(name);
-        const file = path.join(dirOf(name), "config");
-        const current = await readConfig(file);
-        const changes = await adminOnlyChanges(current, text, { lxcPath, name, bindRoots });
-        if (changes.length > 0 && (await ticketAdmin(stateDir, ticket)) === null)
-          throw new AppError("FORBIDDEN", {
-            message: `${describePrivilegedChanges(changes)}: the helper takes this only from an admin it knows, signed in with their password`,
-            hint: "Sign in again as an admin with your password (or use a token made from such a session, or by root with `atelier token create`), or ask an admin to make this change.",
-          });
-        await writeAtomically(file, text);
-      },
+      run: ({ name, text, ticket }) =>
+        serially(name, async () => {
+          await mustExist(name);
+          const errors = validateConfig(text).filter((problem) => problem.severity === "error");
+          const [first] = errors;
+          if (first)
+            throw new AppError("BAD_REQUEST", {
+              message: `Nothing was written: the config has ${errors.length} error${errors.length === 1 ? "" : "s"}. Line ${first.line}: ${first.message}`,
+              field: "text",
+              problems: errors,
+            });
+          const file = path.join(dirOf(name), "config");
+          const current = await readConfig(file);
+          // Before liblxc loads it: the files an include names are read only once the lines are allowed.
+          const changes = await adminOnlyChanges(current, text, { lxcPath, name, bindRoots });
+          if (changes.length > 0) {
+            const check = await checkTicket(stateDir, ticket);
+            if (check.admin === null)
+              throw new AppError("FORBIDDEN", {
+                message: `${describePrivilegedChanges(changes)}: the helper takes this only from an admin it knows, signed in with their password (${check.problem})`,
+                hint: "Sign in again as an admin with your password (or use a token made from such a session, or by root with `atelier token create`), or ask an admin to make this change.",
+              });
+          }
+          const verdict = await liblxcVerdict(text);
+          if (!verdict.isValid)
+            throw new AppError("BAD_REQUEST", {
+              message: `Nothing was written: LXC refuses this config${verdict.line === null ? "" : ` (line ${verdict.line})`}: ${verdict.message}`,
+              field: "text",
+              problems: [{ line: verdict.line ?? 1, severity: "error", message: verdict.message }],
+            });
+          await writeAtomically(file, text);
+        }),
     }),
     /** The config file as it is (a regular file, never followed through a link), for the editor. */
     "config.read": defineOperation({
@@ -99,10 +144,16 @@ export const fileOperations = ({
       input: z.object({ text: z.string().max(MAX_CONFIG) }).strict(),
       run: ({ text }) => checkHostPaths(text),
     }),
+    /**
+     * The files provisioning puts in a new container's root filesystem (../../rootfs/guest-files.ts). Into a container
+     * the helper is making (./being-made.ts), as the provisioner's last step; into any other container only with an
+     * admin's ticket (a root password or an SSH key written into someone's existing container is a takeover).
+     */
     "rootfs.prepare": defineOperation({
       input: z
         .object({
           name: ZContainerName,
+          ticket: z.string().max(4096).optional(),
           busyboxInit: z.boolean(),
           network: z.enum(["static", "dhcp"]).nullable(),
           rootPassword: z.string().min(1).max(1024).optional(),
@@ -113,9 +164,16 @@ export const fileOperations = ({
             .optional(),
         })
         .strict(),
-      run: async ({ name, ...files }) => {
+      run: async ({ name, ticket, ...files }) => {
         await mustExist(name);
+        if (!beingMade.has(name))
+          await requireTicket(
+            stateDir,
+            ticket,
+            `Writing into the root filesystem of "${name}" (not a container the helper is making)`,
+          );
         await writeGuestFiles(lxcPath, name, files);
+        beingMade.clear(name);
       },
     }),
     /** A tarball container's directories, with LXC's modes: the container's 0770, its rootfs 0755. */
@@ -129,29 +187,7 @@ export const fileOperations = ({
         await chmod(dir, 0o770);
         await mkdir(path.join(dir, "rootfs"), { mode: 0o755 });
         await chmod(path.join(dir, "rootfs"), 0o755);
-      },
-    }),
-    /** Setuid and setgid bits off the named files of the unpacked rootfs (never a bit added). */
-    "tarball.stripSetuid": defineOperation({
-      input: z
-        .object({
-          name: ZContainerName,
-          files: z
-            .array(
-              z
-                .object({ path: z.string().min(1).max(4096), mode: z.number().int().min(0).max(0o7777) })
-                .strict(),
-            )
-            .max(100_000),
-        })
-        .strict(),
-      run: async ({ name, files }) => {
-        const dir = path.join(dirOf(name), "rootfs");
-        if (!(await stat(dir).catch(() => null))?.isDirectory()) throw containerNotFound(lxcPath, name);
-        const rootfs = openRootfs(dir);
-        // A file the listing named that is not there (or not a regular file any more) is left alone.
-        for (const file of files)
-          if ((await rootfs.kind(file.path)) === "file") await rootfs.chmod(file.path, file.mode & 0o1777);
+        beingMade.mark(name);
       },
     }),
     /** The config of a container unpacked from a tarball: LXC's common config, the host's defaults, its rootfs. */
@@ -170,7 +206,8 @@ export const fileOperations = ({
         await writeFile(
           path.join(dir, "config"),
           [
-            `# Made by Atelier from ${source.replace(/[\r\n]/g, "")}`,
+            // The one part of the caller's: a comment, with nothing that could end its line for liblxc.
+            `# Made by Atelier from ${source.replace(CONTROL, "")}`,
             ...(hasCommon ? [`lxc.include = ${common}`] : []),
             base.trim(),
             `lxc.rootfs.path = dir:${path.join(dir, "rootfs")}`,
@@ -191,6 +228,7 @@ export const fileOperations = ({
         if (await hasConfig(name))
           throw new AppError("CONFLICT", { message: `"${name}" is a container: destroy it instead` });
         await rm(dirOf(name), { recursive: true, force: true });
+        beingMade.clear(name);
       },
     }),
     "cache.remove": defineOperation({

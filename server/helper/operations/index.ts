@@ -1,5 +1,6 @@
 import type { TLogger } from "../../log";
 import { z } from "zod";
+import { createBeingMade } from "../being-made";
 import { recoverProcessGroups, settleGroups } from "../commands";
 import { defineOperation } from "../operation";
 import { adminOperations } from "./admins";
@@ -35,11 +36,13 @@ export type THelperSettings = {
  */
 export const createHelperOperations = (settings: THelperSettings) => {
   const network = networkOperations(settings);
+  // The containers the helper is making: rootfs.prepare writes into them without a ticket, into no other.
+  const beingMade = createBeingMade();
   return {
     operations: {
-      ...lxcOperations(settings),
-      ...jobOperations(settings),
-      ...fileOperations({ ...settings, bindRoots: settings.bindRoots ?? [] }),
+      ...lxcOperations({ ...settings, beingMade }),
+      ...jobOperations({ ...settings, beingMade }),
+      ...fileOperations({ ...settings, bindRoots: settings.bindRoots ?? [], beingMade }),
       ...adminOperations(settings),
       ...readOperations(settings),
       ...network.operations,

@@ -7,6 +7,9 @@ import { containerNotFound } from "../../lxc";
 import { ZContainerName } from "../../schemas/container-name";
 import { checkTarMembers, TAR_LIST_ARGS } from "../../provision/tarball";
 import { ZRootfs } from "../../schemas/create-container";
+import { openRootfs } from "../../rootfs";
+import { requireTicket } from "../admins";
+import type { TBeingMade } from "../being-made";
 import { runCommand } from "../commands";
 import { defineOperation } from "../operation";
 
@@ -14,7 +17,9 @@ import { defineOperation } from "../operation";
  * The long commands of jobs, as typed streaming operations (items: `{ pgid }`, then `{ line, stream }`; the result:
  * exit code and output). The web tier's job runner records progress and lines and cancels through the call; the
  * helper picks the program, its arguments and its environment from the typed input. Tarballs are read only inside
- * the import directories, checked here, and unpacked only into a container being made.
+ * the import directories, checked here, and unpacked only into a container being made; their setuid and setgid bits
+ * are stripped here unless an admin's ticket keeps them. A creation that succeeds marks its container as being
+ * made (../being-made.ts).
  */
 export const DEBIAN_KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg";
 
@@ -26,11 +31,16 @@ export const jobOperations = ({
   containerConfig,
   cacheDir,
   importDirs,
+  stateDir,
+  beingMade,
 }: {
   lxcPath: string;
   containerConfig?: string;
   cacheDir: string;
   importDirs: readonly string[];
+  /** The helper's own directory: its admins, for the ticket that keeps setuid bits. */
+  stateDir: string;
+  beingMade: TBeingMade;
 }) => {
   const lxcArgs = ["-P", lxcPath, "-l", "ERROR"];
   /** A tarball inside an import directory, resolved (no link leads out): or a refusal naming the field. */
@@ -51,6 +61,13 @@ export const jobOperations = ({
       throw containerNotFound(lxcPath, name);
   };
 
+  /** A creation command's result; the container it made (exit 0) is marked as being made. */
+  const marking = async <T extends { exitCode: number }>(name: string, result: Promise<T>) => {
+    const done = await result;
+    if (done.exitCode === 0) beingMade.mark(name);
+    return done;
+  };
+
   return {
     "job.createDebian": defineOperation({
       input: z.object({ name: ZContainerName, rootfs: ZDebian }).strict(),
@@ -59,37 +76,52 @@ export const jobOperations = ({
         if (containerConfig) args.push("-f", containerConfig);
         args.push("--", "-r", rootfs.release, "-a", rootfs.arch, `--mirror=${rootfs.mirror}`);
         if (rootfs.packages.length > 0) args.push(`--packages=${rootfs.packages.join(",")}`);
-        return runCommand("lxc-create", args, context, {
-          env: {
-            KEYRING: DEBIAN_KEYRING,
-            DOWNLOAD_KEYRING: "0",
-            LXC_CACHE_PATH: cacheDir,
-            SECURITY_MIRROR: rootfs.mirror.replace(/\/debian\/?$/, "/debian-security"),
-            DEBIAN_FRONTEND: "noninteractive",
-          },
-        });
+        return marking(
+          name,
+          runCommand("lxc-create", args, context, {
+            env: {
+              KEYRING: DEBIAN_KEYRING,
+              DOWNLOAD_KEYRING: "0",
+              LXC_CACHE_PATH: cacheDir,
+              SECURITY_MIRROR: rootfs.mirror.replace(/\/debian\/?$/, "/debian-security"),
+              DEBIAN_FRONTEND: "noninteractive",
+            },
+          }),
+        );
       },
     }),
     "job.copy": defineOperation({
       input: z.object({ source: ZContainerName, name: ZContainerName, snapshot: z.boolean() }).strict(),
       run: async ({ source, name, snapshot }, context) => {
         await mustExist(source);
-        return runCommand(
-          "lxc-copy",
-          [...lxcArgs, "-n", source, "-N", name, ...(snapshot ? ["-s", "-B", "overlay"] : [])],
-          context,
+        return marking(
+          name,
+          runCommand(
+            "lxc-copy",
+            [...lxcArgs, "-n", source, "-N", name, ...(snapshot ? ["-s", "-B", "overlay"] : [])],
+            context,
+          ),
         );
       },
     }),
     /**
      * An archive into LXCPATH/NAME/rootfs, which tarball.prepare made (empty, and the container has no config yet):
      * listed first and checked here (server/provision/tarball.ts: devices, links and members that would land
-     * outside the rootfs), unpacked only when the check passes. The result says what was refused, or which
-     * members are setuid or setgid (for tarball.stripSetuid).
+     * outside the rootfs), unpacked only when the check passes. The setuid and setgid bits of its members are then
+     * cleared (of the mode each file has), unless `keepSetuid` comes with an admin's ticket (asked without one, the
+     * call is refused before anything is unpacked). The result says what was refused, or which members are setuid
+     * or setgid, and whether their bits were kept.
      */
     "job.unpackTarball": defineOperation({
-      input: z.object({ path: ZTarball, name: ZContainerName }).strict(),
-      run: async ({ path: file, name }, context) => {
+      input: z
+        .object({
+          path: ZTarball,
+          name: ZContainerName,
+          keepSetuid: z.boolean().optional(),
+          ticket: z.string().max(4096).optional(),
+        })
+        .strict(),
+      run: async ({ path: file, name, keepSetuid = false, ticket }, context) => {
         const rootfs = path.join(lxcPath, name, "rootfs");
         if (!(await stat(rootfs).catch(() => null))?.isDirectory()) throw containerNotFound(lxcPath, name);
         if (
@@ -100,13 +132,15 @@ export const jobOperations = ({
             message: `"${name}" is not a container being made`,
             field: "name",
           });
+        if (keepSetuid) await requireTicket(stateDir, ticket, "Keeping an archive's setuid and setgid bits");
         const archive = await importedFile(file);
         const listing = await runCommand("tar", [...TAR_LIST_ARGS, archive], context, {
           timeoutMs: 10 * 60 * 1000,
         });
-        if (listing.exitCode !== 0) return { ...listing, problem: "its listing cannot be read", setuid: [] };
+        const none = { setuid: [], keptSetuid: false };
+        if (listing.exitCode !== 0) return { ...listing, problem: "its listing cannot be read", ...none };
         const { problem, strip, setuid } = checkTarMembers(listing.stdout);
-        if (problem) return { ...listing, problem, setuid: [] };
+        if (problem) return { ...listing, problem, ...none };
         const unpacked = await runCommand(
           "tar",
           [
@@ -121,7 +155,15 @@ export const jobOperations = ({
           context,
           { timeoutMs: 30 * 60 * 1000 },
         );
-        return { ...unpacked, problem: null, setuid };
+        if (unpacked.exitCode === 0 && !keepSetuid) {
+          // The members by their names inside the rootfs (checkTarMembers'); one that is not a regular file any more
+          // (a later member replaced it) is left alone. Bits are only ever cleared, of the mode the file has.
+          const unpackedRootfs = openRootfs(rootfs);
+          for (const member of setuid)
+            if ((await unpackedRootfs.kind(member.name)) === "file")
+              await unpackedRootfs.clearModeBits(member.name, 0o6000);
+        }
+        return { ...unpacked, problem: null, setuid, keptSetuid: keepSetuid };
       },
     }),
     "job.snapshot": defineOperation({

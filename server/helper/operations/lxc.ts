@@ -3,6 +3,7 @@ import { z } from "zod";
 import { checkConfigWithLiblxc, createLxcDriver, lxcDefaultPath, spawnMonitor } from "../../lxc";
 import { ZContainerName } from "../../schemas/container-name";
 import { KEYS } from "../../schemas/lxc-config/catalogue";
+import type { TBeingMade } from "../being-made";
 import { defineOperation } from "../operation";
 
 /**
@@ -23,12 +24,30 @@ const LIVE_CGROUP_FILES = new Set(
     .filter((file): file is string => file !== undefined && !file.startsWith("devices.")),
 );
 
+/**
+ * liblxc's verdict on a candidate config, loaded in a throwaway lxcpath of the helper's. liblxc reads the files a
+ * config includes as it loads it; what it says about a line that is not in the candidate (a line of an included host
+ * file) is not passed on, so that the verdict never carries a host file's content.
+ */
+export const liblxcVerdict = async (text: string) => {
+  const verdict = await checkConfigWithLiblxc(text);
+  if (verdict.isValid || verdict.line !== null) return verdict;
+  return {
+    isValid: false as const,
+    line: null,
+    message: "LXC cannot load this config or a file it includes",
+  };
+};
+
 export const lxcOperations = ({
   lxcPath,
   containerConfig,
+  beingMade,
 }: {
   lxcPath: string;
   containerConfig?: string;
+  /** Marked once lxc.create made a container; unmarked when one is destroyed. */
+  beingMade: TBeingMade;
 }) => {
   const lxc = createLxcDriver({ lxcPath, containerConfig });
   return {
@@ -38,7 +57,11 @@ export const lxcOperations = ({
     "lxc.info": defineOperation({ input: ZName, run: ({ name }) => lxc.info(name) }),
     "lxc.create": defineOperation({
       input: z.object({ name: ZContainerName, template: z.literal("busybox") }).strict(),
-      run: ({ name, template }) => lxc.create(name, { template }),
+      run: async ({ name, template }) => {
+        const made = await lxc.create(name, { template });
+        beingMade.mark(name);
+        return made;
+      },
     }),
     "lxc.start": defineOperation({ input: ZName, run: ({ name }) => lxc.start(name) }),
     "lxc.stop": defineOperation({
@@ -61,9 +84,18 @@ export const lxcOperations = ({
     "lxc.unfreeze": defineOperation({ input: ZName, run: ({ name }) => lxc.unfreeze(name) }),
     "lxc.destroy": defineOperation({
       input: z.object({ name: ZContainerName, force: z.boolean().optional() }).strict(),
-      run: ({ name, ...options }) => lxc.destroy(name, options),
+      run: async ({ name, ...options }) => {
+        await lxc.destroy(name, options);
+        beingMade.clear(name);
+      },
     }),
-    "lxc.discard": defineOperation({ input: ZName, run: ({ name }) => lxc.discard(name) }),
+    "lxc.discard": defineOperation({
+      input: ZName,
+      run: async ({ name }) => {
+        await lxc.discard(name);
+        beingMade.clear(name);
+      },
+    }),
     "lxc.deleteSnapshot": defineOperation({
       input: z.object({ name: ZContainerName, snapshot: ZSnapshot }).strict(),
       run: ({ name, snapshot }) => lxc.deleteSnapshot(name, snapshot),
@@ -80,22 +112,10 @@ export const lxcOperations = ({
         .strict(),
       run: ({ name, file, value }) => lxc.setCgroup(name, file, value),
     }),
-    /**
-     * liblxc's verdict on a candidate config, loaded in a throwaway lxcpath of the helper's. liblxc reads the files
-     * a config includes as it loads it; what it says about a line that is not in the candidate (a line of an
-     * included host file) is not passed on, so that the verdict never carries a host file's content.
-     */
+    /** liblxc's verdict on a candidate config (liblxcVerdict: nothing of an included host file comes back). */
     "lxc.checkConfig": defineOperation({
       input: z.object({ text: z.string().max(256 * 1024) }).strict(),
-      run: async ({ text }) => {
-        const verdict = await checkConfigWithLiblxc(text);
-        if (verdict.isValid || verdict.line !== null) return verdict;
-        return {
-          isValid: false as const,
-          line: null,
-          message: "LXC cannot load this config or a file it includes",
-        };
-      },
+      run: ({ text }) => liblxcVerdict(text),
     }),
     "lxc.defaultPath": defineOperation({ input: z.object({}).strict(), run: () => lxcDefaultPath() }),
     /**

@@ -11,6 +11,8 @@ import {
   ZNatConfig,
   type TNatConfig,
 } from "../../host-network/nat";
+import { writeAtomically } from "../../lxc-config/write";
+import { requireTicket } from "../admins";
 import { defineOperation } from "../operation";
 import { readHostNetwork } from "./reads";
 
@@ -18,6 +20,10 @@ import { readHostNetwork } from "./reads";
  * The NAT network's moving parts, as lxc-net makes them: the bridge and its address, IPv4 forwarding, the nftables
  * table of Atelier's own (masquerade), and dnsmasq (DHCP and DNS on the bridge only, its pid and leases in the
  * helper's state directory). Every value reaching nft or dnsmasq passed ZNatConfig here. One operation at a time.
+ *
+ * Starting and stopping it is an admin's act: each needs an admin's ticket (./admins.ts). The helper keeps the
+ * settings an admin last started it with (nat/approved.json, root's): the web tier may start exactly those again
+ * without a ticket (at its start, as lxc-net does at boot), until an admin stops it.
  */
 const command = async (file: "ip" | "nft" | "dnsmasq", args: string[], input?: string) => {
   const result = await execa(file, args, {
@@ -99,27 +105,50 @@ export const natOperations = ({ stateDir }: { stateDir: string }) => {
       await command("ip", ["link", "del", config.bridge]);
   };
 
+  const approvedFile = path.join(dir, "approved.json");
+  const canonical = (config: TNatConfig) =>
+    JSON.stringify([config.bridge, config.address, config.dhcpStart, config.dhcpEnd]);
+  const isApproved = async (config: TNatConfig) =>
+    (await readFile(approvedFile, "utf8").catch(() => null)) === canonical(config);
+
   const input = z.object({ config: ZNatConfig }).strict();
+  const ticketed = z.object({ config: ZNatConfig, ticket: z.string().max(4096).optional() }).strict();
   return {
     "nat.status": defineOperation({ input, run: ({ config }) => status(config) }),
-    /** Starts what is missing; on a failure, what was started is taken down again. */
+    /**
+     * Starts what is missing; on a failure, what was started is taken down again. On an admin's ticket, or without
+     * one for the settings an admin last started.
+     */
     "nat.start": defineOperation({
-      input,
-      run: ({ config }) =>
+      input: ticketed,
+      run: ({ config, ticket }) =>
         serially(async () => {
+          const approved = await isApproved(config);
+          if (!approved)
+            await requireTicket(
+              stateDir,
+              ticket,
+              "Starting the NAT network (a bridge, forwarding, masquerade)",
+            );
           try {
             await startParts(config);
           } catch (error) {
             await stopParts(config).catch(() => undefined);
             throw error;
           }
+          if (!approved) {
+            await mkdir(dir, { recursive: true, mode: 0o700 });
+            await writeAtomically(approvedFile, canonical(config), { newMode: 0o600 });
+          }
           return status(config);
         }),
     }),
     "nat.stop": defineOperation({
-      input,
-      run: ({ config }) =>
+      input: ticketed,
+      run: ({ config, ticket }) =>
         serially(async () => {
+          await requireTicket(stateDir, ticket, "Stopping the NAT network");
+          await rm(approvedFile, { force: true });
           await stopParts(config);
           return status(config);
         }),

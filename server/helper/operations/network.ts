@@ -15,6 +15,7 @@ import {
 import { planChanges, ZInterfaceName, ZNetworkChange, type TPlanStep } from "../../host-network/plan";
 import type { TLogger } from "../../log";
 import { writeAtomically } from "../../lxc-config/write";
+import { requireTicket } from "../admins";
 import { defineOperation } from "../operation";
 import { readHostNetwork } from "./reads";
 
@@ -24,6 +25,8 @@ import { readHostNetwork } from "./reads";
  * confirmation in its own journal (a root-only file in its state directory) with a rollback timer. So a pending
  * change is undone even when the web tier dies, and a change in flight when the helper itself stops is undone when
  * it starts again. The web tier keeps the history (database rows, the Network page); the helper keeps the truth.
+ * Changing the host's network (network.apply) and its persisted files (network.persist) is an admin's act: each
+ * needs an admin's ticket (./admins.ts). Confirming or rolling back a change an admin applied needs none.
  */
 export type TNetworkOutcome = "applied" | "confirmed" | "rolled-back" | "failed";
 export type TNetworkLogLine = { argv: string[]; ok: boolean; output: string; undo: boolean };
@@ -223,9 +226,11 @@ export const networkOperations = ({
           digest: z.string().regex(/^[0-9a-f]{64}$/),
           sessionInterface: ZInterfaceName.nullable(),
           rollbackSeconds: z.number().int().min(1).max(MAX_ROLLBACK_SECONDS).nullable(),
+          ticket: z.string().max(4096).optional(),
         })
         .strict(),
       run: async (input, { emit }) => {
+        await requireTicket(stateDir, input.ticket, "Changing the host's network");
         if (busy || journal.active)
           throw new AppError("CONFLICT", {
             message:
@@ -372,9 +377,11 @@ export const networkOperations = ({
         .object({
           managed: z.array(ZInterfaceName).max(1000),
           containerPorts: z.array(ZInterfaceName).max(100_000),
+          ticket: z.string().max(4096).optional(),
         })
         .strict(),
-      run: async ({ managed, containerPorts }) => {
+      run: async ({ managed, containerPorts, ticket }) => {
+        await requireTicket(stateDir, ticket, "Writing the host's network configuration");
         const [network, target] = await Promise.all([readHostNetwork(), detectSystem(hostRoot)]);
         const ports = new Set(containerPorts);
         const files = renderPersisted(target.system, liveBridges(network, new Set(managed)), (name) =>

@@ -1,7 +1,6 @@
 import path from "node:path";
 import { AppError } from "../../errors";
 import { UPLOAD_NAME } from "../../layout";
-import { modeOf } from "../tarball";
 import { commandFailed } from "./failed";
 import type { TProviderDeps, TRootfsProvider } from "./types";
 
@@ -22,12 +21,18 @@ export const tarballProvider = ({ helper, importDirs }: TProviderDeps): TRootfsP
     // Inside an import directory (root's: the helper looks), and a file.
     await helper.call("imports.check", { path: rootfs.path });
   },
-  make: async (name, rootfs, context) => {
+  make: async (name, rootfs, context, actor) => {
     const file = path.resolve(rootfs.path);
     try {
       await helper.call("tarball.prepare", { name });
       context.setProgress(5, "checking and unpacking the archive");
-      const unpacked = await context.stream("job.unpackTarball", { path: file, name });
+      // The helper strips setuid and setgid bits itself; it keeps them only on an admin's ticket.
+      const unpacked = await context.stream("job.unpackTarball", {
+        path: file,
+        name,
+        ...(rootfs.keepSetuid ? { keepSetuid: true } : {}),
+        ...(rootfs.keepSetuid && actor.adminTicket ? { ticket: actor.adminTicket } : {}),
+      });
       if (unpacked.problem)
         throw new AppError("BAD_REQUEST", {
           message: `${rootfs.path} is not usable: ${unpacked.problem}`,
@@ -35,19 +40,14 @@ export const tarballProvider = ({ helper, importDirs }: TProviderDeps): TRootfsP
         });
       if (unpacked.exitCode !== 0) throw commandFailed("Unpacking the archive", unpacked);
       const { setuid } = unpacked;
-      if (!rootfs.keepSetuid && setuid.length > 0) {
+      if (!unpacked.keptSetuid && setuid.length > 0)
         // A setuid program from an archive is root's inside the container: an admin's choice, not a default.
         context.log(
-          `stripping setuid/setgid bits from ${setuid.length} file(s): ${setuid
+          `stripped setuid/setgid bits from ${setuid.length} file(s): ${setuid
             .map((m) => m.name)
             .join(", ")
             .slice(0, 500)}`,
         );
-        await helper.call("tarball.stripSetuid", {
-          name,
-          files: setuid.map((member) => ({ path: member.name, mode: modeOf(member.permissions) & 0o1777 })),
-        });
-      }
       await helper.call("tarball.writeConfig", { name, source: rootfs.path });
     } finally {
       // An uploaded archive is not kept once used; other archives are the admin's.

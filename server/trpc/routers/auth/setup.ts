@@ -28,7 +28,7 @@ export const setupRoute = publicProcedure
       userAgent: ctx.userAgent,
       clientAddress: ctx.clientAddress,
       // The helper enrols the first admin (it knows none yet) and vouches for this session.
-      adminTicket: await accounts.ticketFor(user, input.password),
+      ticket: (binding) => accounts.ticketFor(user, input.password, binding),
     });
     ctx.audit.actor = user.username;
     ctx.audit.via = "session";

@@ -35,6 +35,7 @@ export const applyNetworkRoute = adminProcedure
       digest: input.digest,
       rollbackSeconds: input.rollbackSeconds,
       actor: ctx.principal.username,
+      adminTicket: ctx.principal.adminTicket,
       serverAddress: ctx.serverAddress,
     }),
   );
@@ -46,7 +47,11 @@ export const confirmNetworkRoute = adminProcedure
   .input(ZApplyIdRequest)
   .output(z.object({ applyId: z.string(), state: ZApplyState }))
   .mutation(({ ctx, input }) =>
-    ctx.runtime.network.confirm({ applyId: input.applyId, actor: ctx.principal.username }),
+    ctx.runtime.network.confirm({
+      applyId: input.applyId,
+      actor: ctx.principal.username,
+      adminTicket: ctx.principal.adminTicket,
+    }),
   );
 
 /** Undo a change that waits for confirmation, now. */

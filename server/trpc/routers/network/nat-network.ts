@@ -21,9 +21,12 @@ export const natRouter = router({
     .input(ZNatConfig)
     .output(ZNatStatus)
     .mutation(({ ctx, input }) => ctx.runtime.nat.configure(input, ctx.principal.username)),
+  /** The helper starts and stops it only on the admin's ticket (a sign-in within 12 h). */
   start: adminProcedure
     .output(ZNatStatus)
-    .mutation(({ ctx }) => ctx.runtime.nat.start(ctx.principal.username)),
+    .mutation(({ ctx }) => ctx.runtime.nat.start(ctx.principal.username, ctx.principal.adminTicket)),
   /** Refused while containers are attached to its bridge. */
-  stop: adminProcedure.output(ZNatStatus).mutation(({ ctx }) => ctx.runtime.nat.stop(ctx.principal.username)),
+  stop: adminProcedure
+    .output(ZNatStatus)
+    .mutation(({ ctx }) => ctx.runtime.nat.stop(ctx.principal.username, ctx.principal.adminTicket)),
 });
