@@ -2,6 +2,7 @@ import { chmod, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { helperStateDirOf } from "@/server/layout";
 import { ip, addressesOf, defaultRoute, makePeerNamespace, type TPeerNamespace } from "../netns";
 import { callProcedure, startServer, type TRunningServer } from "../server";
 
@@ -311,8 +312,7 @@ describe("network.applyPlan", () => {
     const applying = admin("network.applyPlan", { changes, digest: plan.digest, rollbackSeconds: 600 }).catch(
       () => null,
     );
-    // The barrier: the first step is live on the host; the kill comes while the others are being made (or, on a
-    // fast machine, just after them, with the change waiting for its confirmation: undone all the same).
+    // The barrier: the first step is live on the host; the kill comes while the others are being made.
     const deadline = Date.now() + 30_000;
     while (ours(await addressesOf("atbr1")).length === 0) {
       if (Date.now() > deadline) throw new Error("the apply never started");
@@ -320,7 +320,23 @@ describe("network.applyPlan", () => {
     await server.crash();
     const made = ours(await addressesOf("atbr1")).length;
     await applying;
-    expect(made).toBeGreaterThan(0);
+    // The kill landed mid-apply, not before or after: the dead helper's journal holds the change still applying,
+    // with some of its steps counted and the rest not, and the host has exactly the addresses of the steps that
+    // returned (the one in flight, counted ahead, may or may not have been made).
+    const journal = JSON.parse(
+      await readFile(path.join(helperStateDirOf(server.dataDir), "network.json"), "utf8"),
+    ) as { active: { state: string; steps: unknown[]; done: number; logged: number } | null };
+    const killedAt = `killed with ${made} of ${changes.length} addresses made: ${JSON.stringify({
+      ...journal.active,
+      steps: journal.active?.steps.length,
+    })}`;
+    expect(journal.active?.state, killedAt).toBe("applying");
+    expect(journal.active?.steps.length, killedAt).toBe(changes.length);
+    expect(journal.active?.done, killedAt).toBeGreaterThan(0);
+    expect(journal.active?.done, killedAt).toBeLessThan(changes.length);
+    expect(made, killedAt).toBeGreaterThan(0);
+    expect(made, killedAt).toBeGreaterThanOrEqual(journal.active?.logged ?? Infinity);
+    expect(made, killedAt).toBeLessThanOrEqual(journal.active?.done ?? -1);
     server = await startServer(
       { HOST: "0.0.0.0", ATELIER_ALLOW_HTTP: "1", ATELIER_HOST_ROOT: hostRoot },
       { reuse: { dataDir: server.dataDir, databaseUrl: server.databaseUrl, tokens: server.tokens } },
