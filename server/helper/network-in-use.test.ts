@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { networkInUse, takenNetworkValues } from "./in-use";
+import { networkInUse, takenNetworkValues } from "./network-in-use";
 
 describe("a MAC or address another container or the host uses is not the operator's to take", () => {
   let lxcPath = "";
