@@ -130,6 +130,22 @@ export const openRootfs = (root: string) => {
         throw error;
       }),
 
+    /**
+     * What lstat says of a path: the directories on the way followed inside the rootfs, the last component never
+     * followed (a symlink there is reported as one). Null when it, or a directory on the way, does not exist; a
+     * path the walk refuses (a loop of links, a file on the way) throws.
+     */
+    lstat: (relative: string): Promise<Stats | null> =>
+      withParent(relative, { followLast: false }, ({ dir, name }) =>
+        lstat(`${dir}/${name}`).catch((error: NodeJS.ErrnoException) => {
+          if (error.code === "ENOENT") return null;
+          throw error;
+        }),
+      ).catch((error: unknown) => {
+        if (error instanceof AppError && error.code === "NOT_FOUND") return null;
+        throw error;
+      }),
+
     /** A regular file's content (links followed inside the rootfs), or null when there is none. */
     readFile: (relative: string): Promise<Buffer | null> =>
       withParent(relative, { followLast: true }, async (parent) => {

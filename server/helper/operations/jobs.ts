@@ -7,6 +7,14 @@ import { containerNotFound } from "../../lxc";
 import { ZContainerName } from "../../schemas/container-name";
 import { checkTarMembers, TAR_LIST_ARGS } from "../../provision/tarball";
 import { ZRootfs } from "../../schemas/create-container";
+import {
+  hasDependents,
+  readContainerConfig,
+  restoreHostnameProblem,
+  setGuestHostname,
+  snapshotsDirOf,
+  storageOf,
+} from "../../rootfs/hostname";
 import { openRootfs } from "../../rootfs";
 import { requireTicket } from "../admins";
 import type { TBeingMade } from "../being-made";
@@ -68,6 +76,18 @@ export const jobOperations = ({
     return done;
   };
 
+  /** A rootfs on a directory or an overlay: the only kinds whose hostname file the helper can write itself. */
+  const mustLookInto = async (name: string) => {
+    const config = await readContainerConfig(path.join(lxcPath, name, "config"));
+    const storage = await storageOf(config.get("lxc.rootfs.path"));
+    if (storage.kind === "other")
+      throw new AppError("PRECONDITION_FAILED", {
+        message: `The root filesystem of "${name}" (${storage.value}) is not a directory or an overlay: Atelier clones and restores only those`,
+        hint: "Use lxc-copy or lxc-snapshot on the host for other storage.",
+      });
+    return storage;
+  };
+
   return {
     "job.createDebian": defineOperation({
       input: z.object({ name: ZContainerName, rootfs: ZDebian }).strict(),
@@ -94,14 +114,18 @@ export const jobOperations = ({
       input: z.object({ source: ZContainerName, name: ZContainerName, snapshot: z.boolean() }).strict(),
       run: async ({ source, name, snapshot }, context) => {
         await mustExist(source);
-        return marking(
+        await mustLookInto(source);
+        // -K: lxc-copy writes nothing inside the new rootfs (it would write etc/hostname through a guest's link).
+        const result = await marking(
           name,
           runCommand(
             "lxc-copy",
-            [...lxcArgs, "-n", source, "-N", name, ...(snapshot ? ["-s", "-B", "overlay"] : [])],
+            [...lxcArgs, "-n", source, "-N", name, "-K", ...(snapshot ? ["-s", "-B", "overlay"] : [])],
             context,
           ),
         );
+        if (result.exitCode === 0) await setGuestHostname(path.join(lxcPath, name), name);
+        return result;
       },
     }),
     /**
@@ -189,11 +213,38 @@ export const jobOperations = ({
         .strict(),
       run: async ({ name, snapshot, newName }, context) => {
         await mustExist(name);
-        return runCommand(
-          "lxc-snapshot",
-          [...lxcArgs, "-n", name, "-r", snapshot, ...(newName ? ["-N", newName] : [])],
-          context,
-        );
+        const storage = await mustLookInto(name);
+        const snapshots = await snapshotsDirOf(lxcPath, name);
+        if (newName) {
+          // What lxc-snapshot -r -N does (liblxc's do_lxcapi_snapshot_restore: a clone of the snapshot with the
+          // container's storage type, its log where lxc-snapshot's goes), but with -K; the hostname written here.
+          if (await hasDependents(path.join(lxcPath, name)))
+            throw new AppError("PRECONDITION_FAILED", {
+              message: `Overlay clones or snapshots depend on the root filesystem of "${name}": LXC restores none of its snapshots while they exist`,
+              hint: "Destroy the overlay clones made from it first.",
+            });
+          const result = await runCommand(
+            "lxc-copy",
+            [
+              ...["-P", snapshots, "-l", "ERROR", "-o", path.join(lxcPath, name, `${name}.log`)],
+              ...["-n", snapshot, "-N", newName, "-p", lxcPath, "-K"],
+              ...(storage.kind === "overlay" ? ["-s", "-B", "overlay"] : ["-B", "dir"]),
+            ],
+            context,
+          );
+          if (result.exitCode === 0) await setGuestHostname(path.join(lxcPath, newName), newName);
+          return result;
+        }
+        // In place only lxc-snapshot restores (it keeps the snapshots and an overlay's bookkeeping), and it writes
+        // etc/hostname, following links on the host: refused while that write could leave the restored rootfs.
+        const problem = await restoreHostnameProblem(path.join(snapshots, snapshot));
+        if (problem)
+          throw new AppError("PRECONDITION_FAILED", {
+            message: `${snapshot} of "${name}" cannot be restored in place: ${problem}, and LXC would write the hostname through it as root on the host. Restore it as a new container instead: Atelier then writes the hostname itself, inside its root filesystem.`,
+            hint: "Restore the snapshot as a new container, then destroy this one if you no longer need it.",
+            field: "snapshot",
+          });
+        return runCommand("lxc-snapshot", [...lxcArgs, "-n", name, "-r", snapshot], context);
       },
     }),
   };
