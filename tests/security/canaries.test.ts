@@ -33,6 +33,8 @@ let server: TRunningServer;
 let fixture: string;
 let jobId: string;
 let userId: number;
+/** A version of the fixture's config in its history (config.restore brings it back). */
+let versionId: number;
 let canaryDir: string;
 const canaries = () => canariesFor(canaryDir);
 
@@ -93,7 +95,10 @@ const FIXTURES: Record<string, (input: Record<string, unknown>, variant: string)
   "config.save": (input) => (input.name = fixture),
   "config.history": (input) => (input.name = fixture),
   "config.version": (input) => (input.name = fixture),
-  "config.restore": (input) => (input.name = fixture),
+  "config.restore": (input) => {
+    input.name = fixture;
+    input.id = versionId;
+  },
   "config.browseHost": (input) => (input.path = "/"),
   "metrics.current": (input) => (input.containers = [fixture]),
   "metrics.history": (input) => {
@@ -158,6 +163,30 @@ const variantsOf = (name: string, schema: TZod): TVariant[] => {
 
 const asRole = (tier: TTier): TRole | null => (tier === "public" ? null : tier);
 
+/**
+ * A procedure whose input says which version of a config it is based on (`baseVersion`: config.save and restore,
+ * network.attach and detach) is sent the file's real current version, read just before the call (a canary saved
+ * before changes it), so that a canary reaches the privilege check and the write path instead of a CONFLICT.
+ * config.save's text is the container's current text with the canary as a line of its own: what a canary line does
+ * is judged on its own, not drowned by the removal of every other line.
+ */
+const basedOnCurrent = async (
+  name: string,
+  input: Record<string, unknown>,
+  field: string,
+  canary: string,
+  as: TRole,
+) => {
+  const container = input.name ?? input.container;
+  if (!("baseVersion" in input) || field === "baseVersion" || container !== fixture) return;
+  const current = await callProcedure(server, "config.get", { name: container }, { kind: "query", as });
+  expect(current.status, JSON.stringify(current.error)).toBe(200);
+  const { version, raw } = current.data as { version: string; raw: string };
+  input.baseVersion = version;
+  if (name === "config.save" && field === "raw")
+    input.raw = `${raw.endsWith("\n") ? raw : `${raw}\n`}${canary}\n`;
+};
+
 /** Names of a directory (empty when it does not exist). */
 const names = async (dir: string) => (existsSync(dir) ? (await readdir(dir)).sort() : []);
 
@@ -182,6 +211,25 @@ beforeAll(async () => {
   fixture = await createBusybox(server);
   const snapshot = await callProcedure(server, "snapshots.create", { name: fixture, comment: "" });
   expect(snapshot.status, JSON.stringify(snapshot.error)).toBe(200);
+  // A saved change, so that the config has a history: config.restore brings back the version first found.
+  const found = (await callProcedure(server, "config.get", { name: fixture }, { kind: "query" })).data as {
+    raw: string;
+    version: string;
+  };
+  const note = await callProcedure(server, "config.save", {
+    name: fixture,
+    raw: `${found.raw}# the canary walk's fixture\n`,
+    baseVersion: found.version,
+  });
+  expect(note.status, JSON.stringify(note.error)).toBe(200);
+  const history = await callProcedure(
+    server,
+    "config.history",
+    { name: fixture },
+    { kind: "query", as: "viewer" },
+  );
+  expect(history.status, JSON.stringify(history.error)).toBe(200);
+  versionId = (history.data as { id: number }[]).at(-1)!.id;
   const type = await callProcedure(server, "types.save", {
     name: "type0",
     form: { rootfs: { kind: "busybox" } },
@@ -214,9 +262,12 @@ describe("injection canaries", () => {
     const failures: string[] = [];
     const reached = new Set<string>();
     const jobs: string[] = [];
+    /** What config.save answered each canary line of its text. */
+    const saved: string[] = [];
     let calls = 0;
     for (const { name, kind, tier, schema } of procedures) {
       if (!schema) continue;
+      const unions = new Set(unionSites(schema).map(({ site }) => site));
       for (const variant of variantsOf(name, schema)) {
         const valid = schema.safeParse(variant.input);
         if (!valid.success) {
@@ -232,20 +283,26 @@ describe("injection canaries", () => {
                 input[key] = `c${unique()}`;
             }
             setAt(input, leaf.path, canary);
+            await basedOnCurrent(name, input, field, canary, asRole(tier) ?? "admin");
             calls += 1;
             const response = await callProcedure(server, name, input, { kind, as: asRole(tier) });
             reached.add(`${name} ${variant.label} ${field}`);
             const where = `${name} ${variant.label} ${field} ${JSON.stringify(canary.slice(0, 40))}`;
             const named = response.error?.data.field ?? "";
             if (response.status === 400) {
-              // The field itself, or the union or list holding it.
-              const fieldOrHolder =
-                named === field || field.startsWith(`${named}.`) || named.startsWith(`${field}.`);
-              if (!fieldOrHolder && STOPPED_BY[name] !== named)
+              // The field itself, or the union holding it (zod names a union none of whose options fits).
+              const fieldOrUnion = named === field || (unions.has(named) && field.startsWith(`${named}.`));
+              if (!fieldOrUnion && STOPPED_BY[name] !== named)
                 failures.push(`${where}: 400 names "${named}" (${response.error?.message})`);
             } else if (response.status >= 500 || ![200, 401, 403, 404, 409, 412].includes(response.status)) {
               failures.push(`${where}: ${response.status} ${response.error?.message ?? ""}`);
+            } else if (response.status === 409 && named === "baseVersion" && field !== "baseVersion") {
+              failures.push(
+                `${where}: a CONFLICT on baseVersion, so the canary never reached the privilege check`,
+              );
             }
+            if (name === "config.save" && field === "raw")
+              saved.push(`${response.status} ${JSON.stringify(canary)}`);
             const started = (response.data as { jobId?: string } | undefined)?.jobId;
             if (started) jobs.push(started);
           }
@@ -253,6 +310,16 @@ describe("injection canaries", () => {
       }
     }
     expect(failures).toEqual([]);
+    // config.save's canaries reached the privilege check: the hook line is refused as admin-only (403), not as a
+    // conflict; the others are refused with the text's field (400) or saved as lines liblxc ignores (200).
+    expect(
+      saved.find((answer) => answer.includes("lxc.hook.pre-start")),
+      saved.join("\n"),
+    ).toMatch(/^403 /);
+    expect(
+      saved.every((answer) => /^(200|400|403) /.test(answer)),
+      saved.join("\n"),
+    ).toBe(true);
     // Every string field of every procedure was reached (the generator found a valid input for each).
     const expectedFields = procedures.flatMap(({ name, schema }) =>
       schema
