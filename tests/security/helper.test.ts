@@ -392,6 +392,15 @@ describe("the helper, to a compromised web tier", () => {
       expect(written.split("\n").filter((line) => line.includes("lxc.hook"))).toEqual([
         `# Made by Atelier from /x.tar${hook}${hook}${hook}`,
       ]);
+      // As liblxc reads it: the whole file (a NUL would end it there, leaving the container without its rootfs
+      // path, that is with the host's / as its root), and no hook.
+      const liblxcSays = async (key: string) =>
+        (await execa("lxc-info", ["-P", lxcPath(), "-n", made, "-c", key, "-l", "ERROR"], { reject: false }))
+          .stdout;
+      expect(await liblxcSays("lxc.rootfs.path")).toBe(
+        `lxc.rootfs.path = ${path.join(lxcPath(), made, "rootfs")}`,
+      );
+      expect(await liblxcSays("lxc.hook.pre-start")).toBe("lxc.hook.pre-start =");
       await client.call("lxc.destroy", { name: made, force: true });
     } finally {
       await client.call("lxc.destroy", { name, force: true }).catch(() => undefined);
