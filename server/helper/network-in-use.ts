@@ -79,3 +79,31 @@ export const takenNetworkValues = (before: string, after: string, inUse: TInUse)
           ];
     });
 };
+
+/**
+ * The lines of `after` that take a MAC or address in use (another container's or the host's), reading the lxcpath
+ * and the host's interfaces only when `after` gives the container a new one.
+ */
+export const networkTaken = async (
+  lxcPath: string,
+  name: string,
+  before: string,
+  after: string,
+  readHost: () => Promise<Parameters<typeof networkInUse>[2]>,
+): Promise<TPrivilegedChange[]> => {
+  const old = new Set(
+    LxcConfig.parse(before)
+      .entries()
+      .map((entry) => `${entry.key}=${entry.value}`),
+  );
+  const hasNew = LxcConfig.parse(after)
+    .entries()
+    .some(
+      (entry) =>
+        (MAC_KEY.test(entry.key) || ADDRESS_KEY.test(entry.key)) &&
+        entry.value !== "" &&
+        !old.has(`${entry.key}=${entry.value}`),
+    );
+  if (!hasNew) return [];
+  return takenNetworkValues(before, after, await networkInUse(lxcPath, name, await readHost()));
+};

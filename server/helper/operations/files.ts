@@ -13,7 +13,9 @@ import { checkTicket, requireTicket } from "../admins";
 import type { TBeingMade } from "../being-made";
 import { writeAtomically } from "../../lxc-config/write";
 import { writeGuestFiles } from "../../rootfs/guest-files";
+import { networkTaken } from "../network-in-use";
 import { defineOperation } from "../operation";
+import { readHostNetwork } from "./reads";
 import { liblxcVerdict } from "./lxc";
 
 /**
@@ -112,7 +114,10 @@ export const fileOperations = ({
           const file = path.join(dirOf(name), "config");
           const current = await readConfig(file);
           // Before liblxc loads it: the files an include names are read only once the lines are allowed.
-          const changes = await adminOnlyChanges(current, text, { lxcPath, name, bindRoots });
+          const changes = [
+            ...(await adminOnlyChanges(current, text, { lxcPath, name, bindRoots })),
+            ...(await networkTaken(lxcPath, name, current, text, readHostNetwork)),
+          ];
           if (changes.length > 0) {
             const check = await checkTicket(stateDir, ticket);
             if (check.admin === null)
