@@ -30,6 +30,11 @@ export type TStopOptions = {
   timeoutSeconds?: number;
 };
 
+export type TStartOptions = {
+  /** Runs right before lxc-start, after the state checks (and after the stop of a restart); a throw refuses it. */
+  beforeStart?: (name: string) => Promise<void>;
+};
+
 export const DEFAULT_STOP_TIMEOUT_SECONDS = 30;
 
 const SECOND = 1000;
@@ -163,12 +168,13 @@ export const createLxcDriver = ({ lxcPath, containerConfig }: TLxcDriverOptions)
     return get(name);
   };
 
-  const start = async (name: string) => {
+  const start = async (name: string, { beforeStart }: TStartOptions = {}) => {
     const before = await state(name);
     if (before === "FROZEN") {
       throw wrongState(name, before, "it is already started, and frozen", "Unfreeze it instead.");
     }
     if (before !== "STOPPED") throw wrongState(name, before, "it is already running", "Nothing to do.");
+    await beforeStart?.(name);
     const result = await tool("lxc-start", ["-n", name], 60 * SECOND, true);
     if (result.exitCode !== 0) throw failed("start", name, result);
     await expectState(name, "start", "RUNNING", result);
@@ -191,13 +197,16 @@ export const createLxcDriver = ({ lxcPath, containerConfig }: TLxcDriverOptions)
     await expectState(name, "stop", "STOPPED", result);
   };
 
-  const restart = async (name: string, options: Omit<TStopOptions, "force"> = {}) => {
+  const restart = async (
+    name: string,
+    { beforeStart, ...options }: Omit<TStopOptions, "force"> & TStartOptions = {},
+  ) => {
     const before = await state(name);
     if (!isRunningState(before)) {
       throw wrongState(name, before, "it is not running", "Start it instead.");
     }
     await stop(name, options);
-    await start(name);
+    await start(name, { beforeStart });
   };
 
   const freeze = async (name: string) => {

@@ -4,6 +4,7 @@ import { checkConfigWithLiblxc, createLxcDriver, lxcDefaultPath, spawnMonitor } 
 import { ZContainerName } from "../../schemas/container-name";
 import { KEYS } from "../../schemas/lxc-config/catalogue";
 import type { TBeingMade } from "../being-made";
+import { checkBindSourcesBeforeStart } from "../bind-sources";
 import { defineOperation } from "../operation";
 
 /**
@@ -43,13 +44,18 @@ export const lxcOperations = ({
   lxcPath,
   containerConfig,
   beingMade,
+  bindRoots = [],
 }: {
   lxcPath: string;
   containerConfig?: string;
+  /** Where operators may bind-mount from (ATELIER_BIND_ROOTS): each bind source inside them is checked at start. */
+  bindRoots?: readonly string[] | undefined;
   /** Marked once lxc.create made a container; unmarked when one is destroyed. */
   beingMade: TBeingMade;
 }) => {
   const lxc = createLxcDriver({ lxcPath, containerConfig });
+  /** A bind source swapped for a link since its line was saved is refused right before lxc-start (bind-sources.ts). */
+  const beforeStart = (name: string) => checkBindSourcesBeforeStart({ lxcPath, name, bindRoots });
   return {
     "lxc.list": defineOperation({ input: z.object({}).strict(), run: () => lxc.list() }),
     "lxc.exists": defineOperation({ input: ZName, run: ({ name }) => lxc.exists(name) }),
@@ -63,7 +69,7 @@ export const lxcOperations = ({
         return made;
       },
     }),
-    "lxc.start": defineOperation({ input: ZName, run: ({ name }) => lxc.start(name) }),
+    "lxc.start": defineOperation({ input: ZName, run: ({ name }) => lxc.start(name, { beforeStart }) }),
     "lxc.stop": defineOperation({
       input: z
         .object({
@@ -78,7 +84,11 @@ export const lxcOperations = ({
       input: z
         .object({ name: ZContainerName, timeoutSeconds: z.number().int().min(0).max(3600).optional() })
         .strict(),
-      run: ({ name, ...options }) => lxc.restart(name, options),
+      // Checked before the stop too, so that a restart that would be refused leaves the container running.
+      run: async ({ name, ...options }) => {
+        await beforeStart(name);
+        await lxc.restart(name, { ...options, beforeStart });
+      },
     }),
     "lxc.freeze": defineOperation({ input: ZName, run: ({ name }) => lxc.freeze(name) }),
     "lxc.unfreeze": defineOperation({ input: ZName, run: ({ name }) => lxc.unfreeze(name) }),
