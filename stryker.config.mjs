@@ -1,7 +1,8 @@
 // @ts-check
 /**
  * Mutation testing of the modules whose mistakes are security holes (npm run test:mutation; not in npm test):
- * roles, the container name validator, the config validator, the key privileges, and the rootfs path resolver.
+ * roles, the container name validator, the config validator, the key privileges, the rootfs path resolver, and the
+ * sign-in throttle.
  * Each file must keep a mutation score of at least 80 % (scripts/mutation-scores.ts checks the report per file);
  * the surviving mutants are listed in docs/testing.md.
  * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
@@ -15,6 +16,7 @@ const config = {
     "server/schemas/lxc-config/validate.ts",
     "server/schemas/lxc-config/privileges.ts",
     "server/rootfs/index.ts",
+    "server/auth/rate-limit.ts",
   ],
   coverageAnalysis: "perTest",
   // Mutants of module-level constants (regexes, tables) would each need every test run again: reported as ignored.

@@ -16,6 +16,7 @@ export default defineConfig({
       "server/lxc-config/validate-lines.test.ts",
       "server/lxc-config/privileges.test.ts",
       "server/rootfs/rootfs.test.ts",
+      "server/auth/rate-limit.test.ts",
     ],
   },
 });
