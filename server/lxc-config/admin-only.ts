@@ -3,6 +3,7 @@ import { LxcConfig } from "../schemas/lxc-config/model";
 import {
   adminReason,
   isInBindRoots,
+  parseMountEntry,
   privilegedChanges,
   type TPrivilegeContext,
   type TPrivilegedChange,
@@ -18,8 +19,8 @@ const escapedBindSources = async (raw: string, ctx: TPrivilegeContext): Promise<
   const problems: TPrivilegedChange[] = [];
   for (const entry of LxcConfig.parse(raw).entries()) {
     if (entry.key !== "lxc.mount.entry" || adminReason(entry.key, entry.value, ctx) !== null) continue;
-    const [source = ""] = entry.value.trim().split(/\s+/);
-    if (!/(^|,)r?bind(,|$)/.test(entry.value.trim().split(/\s+/)[3] ?? "")) continue;
+    const { source, options } = parseMountEntry(entry.value);
+    if (!options.includes("bind") && !options.includes("rbind")) continue;
     const real = await realpath(source).catch(() => null);
     if (real === null || !isInBindRoots(real, realRoots))
       problems.push({

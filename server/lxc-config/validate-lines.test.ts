@@ -112,3 +112,20 @@ describe("validateConfig, line by line", () => {
     expect(lines).toEqual([1, 2, 3]);
   });
 });
+
+describe("validateConfig, whole config", () => {
+  it("warns whoever adds a hook that it runs with the container's variables", () => {
+    const problems = validateConfig(
+      "lxc.environment = PATH=/var/lib/lxc/web/rootfs/bin\nlxc.hook.mount = /usr/local/bin/prepare\n",
+    );
+    expect(problems).toEqual([
+      expect.objectContaining({
+        line: 1,
+        severity: "warning",
+        key: "lxc.environment",
+        message: expect.stringContaining("line 2"),
+      }),
+    ]);
+    expect(validateConfig("lxc.environment = LANG=C\n")).toEqual([]);
+  });
+});

@@ -155,7 +155,7 @@ const SAFE_FSTYPES = new Set(["tmpfs", "devpts", "mqueue"]);
  * a propagation change (shared, slave...), suid/dev on a host path or anything liblxc would pass on unread.
  */
 const SAFE_MOUNT_OPTION =
-  /^(defaults|ro|rw|nosuid|nodev|noexec|bind|rbind|optional|create=(dir|file)|relatime|noatime|nodiratime|strictatime|size=\d+[kmg%]?|nr_inodes=\d+[kmg]?|mode=[0-7]{1,4}|uid=\d+|gid=\d+|newinstance|ptmxmode=[0-7]{1,4}|max=\d+)$/i;
+  /^(defaults|ro|rw|nosuid|nodev|noexec|bind|rbind|optional|create=(dir|file)|relatime|noatime|nodiratime|strictatime|size=\d+[kmg%]?|nr_inodes=\d+[kmg]?|mode=[0-7]{1,4}|uid=\d+|gid=\d+|newinstance|ptmxmode=[0-7]{1,4}|max=\d+)$/;
 const isOff = (value: string) => value === "" || value === "0";
 const SAFE_PRLIMIT =
   /^lxc\.prlimit\.(as|core|cpu|data|fsize|locks|memlock|msgqueue|nice|nofile|nproc|rss|rtprio|rttime|sigpending|stack)$/;

@@ -275,6 +275,17 @@ export const validateConfig = (text: string): TConfigProblem[] => {
       });
     }
   }
+  // A hook runs as root on the host with the container's environment (PATH, LD_PRELOAD): say so to whoever adds one.
+  const hook = config.entries().find((entry) => entry.key.startsWith("lxc.hook."));
+  if (hook) {
+    for (const entry of config.entries().filter((e) => e.key === "lxc.environment" && e.value !== ""))
+      problems.push({
+        line: entry.line,
+        key: entry.key,
+        severity: "warning",
+        message: `The hook on line ${hook.line} runs as root on the host with this variable set: check it cannot make the hook run a program from the container (PATH, LD_PRELOAD...)`,
+      });
+  }
   return problems.sort((a, b) => a.line - b.line);
 };
 
