@@ -15,7 +15,8 @@ const fits = (key: string, value: string) => checkValue(key, info(key), value);
 
 describe("value types", () => {
   it.each<[string, string[], string[], RegExp]>([
-    ["lxc.start.delay", ["0", "15", "007"], ["-1", "1.5", "x", " 1", "1 "], /whole number \(0 or more\)/],
+    ["lxc.start.delay", ["0", "15"], ["-1", "1.5", "x", " 1", "1 "], /whole number \(0 or more\)/],
+    ["lxc.tty.max", ["0", "8"], ["007", "09", "010"], /octal/],
     ["lxc.start.order", ["0", "-5", "12"], ["+1", "1-", "x", "--1", "1.0"], /whole number$/],
     ["lxc.ephemeral", ["0", "1"], ["2", "true", "yes", "01"], /0 or 1/],
     [
@@ -71,9 +72,9 @@ describe("value types", () => {
     ],
     [
       "lxc.idmap",
-      ["u 0 100000 65536", "g 0 100000 65536", "b 0 1 1"],
-      ["x 0 1 1", "u 0 1", "u 0 1 1 1", "u -1 1 1"],
-      /u\|g\|b/,
+      ["u 0 100000 65536", "g 0 100000 65536"],
+      ["x 0 1 1", "u 0 1", "u 0 1 1 1", "u -1 1 1", "b 0 100000 65536"],
+      /u\|g first/,
     ],
     [
       "lxc.signal.halt",
@@ -87,7 +88,12 @@ describe("value types", () => {
       ["e".repeat(16), "eth 0", "a/b"],
       /interface name|without spaces/,
     ],
-    ["lxc.uts.name", ["web", "h".repeat(255)], ["h".repeat(256), "a b", "a/b"], /too long|without spaces/],
+    [
+      "lxc.uts.name",
+      ["web", "h".repeat(64)],
+      ["h".repeat(65), "é".repeat(33), "a b", "a/b"],
+      /at most 64 bytes|without spaces/,
+    ],
     ["lxc.cgroup.dir", ["atelier/web"], ["/abs"], /relative path/],
   ])("%s takes %j and refuses %j", (key, good, bad, message) => {
     for (const value of good) expect(fits(key, value), `${key} = ${value}`).toBeNull();

@@ -20,7 +20,8 @@ const SIGNALS =
 const SIZE = /^(-1|\d+(\.\d+)?\s*([KMGTP]i?)?B?)$/i;
 const MAC = /^([0-9a-fx]{2}:){5}[0-9a-fx]{2}$/i;
 const DEVICE_RULE = /^(a|[abc] (\d+|\*):(\d+|\*)( [rwm]{1,3})?)$/;
-const IDMAP = /^[ugb] \d+ \d+ \d+$/;
+/** liblxc 5 takes u and g maps only (parse_idmaps). */
+const IDMAP = /^[ug] \d+ \d+ \d+$/;
 const CPU_LIST = /^\d+(-\d+)?(,\d+(-\d+)?)*$/;
 const INTERFACE_KEYS = new Set(["link", "name", "veth.pair"]);
 
@@ -59,9 +60,12 @@ export const checkValue = (key: string, info: TKeyInfo, value: string): string |
   // An empty value clears a key (back to LXC's default; for lists, the values set so far).
   if (value === "" || allowed.includes(value)) return null;
   switch (info.type) {
+    // liblxc reads numbers as C does: a leading 0 means octal (010 is 8, 09 is refused).
     case "uint":
+      if (/^-?0\d/.test(value)) return "must not start with 0 (LXC reads 010 as octal: write 8)";
       return /^\d+$/.test(value) ? null : "must be a whole number (0 or more)";
     case "int":
+      if (/^-?0\d/.test(value)) return "must not start with 0 (LXC reads 010 as octal: write 8)";
       return /^-?\d+$/.test(value) ? null : "must be a whole number";
     case "bool":
       return value === "0" || value === "1" ? null : "must be 0 or 1";
@@ -90,7 +94,7 @@ export const checkValue = (key: string, info: TKeyInfo, value: string): string |
     case "idmap":
       return IDMAP.test(value)
         ? null
-        : "must be: u|g|b first-id-inside first-id-outside count (u 0 100000 65536)";
+        : "must be: u|g first-id-inside first-id-outside count (u 0 100000 65536)";
     case "signal":
       return SIGNALS.test(value) ? null : "must be a signal number or name (SIGPWR, SIGRTMIN+3)";
     case "name": {
@@ -98,6 +102,9 @@ export const checkValue = (key: string, info: TKeyInfo, value: string): string |
       const field = key.replace(/^lxc\.net\.\d+\./, "");
       if (key.startsWith("lxc.net.") && INTERFACE_KEYS.has(field) && value.length > 15)
         return "must be an interface name of at most 15 characters";
+      // The kernel's host names are 64 bytes at most (liblxc refuses 65 and more).
+      if (key === "lxc.uts.name" && new TextEncoder().encode(value).length > 64)
+        return "must be a host name of at most 64 bytes";
       return value.length > 255 ? "is too long" : null;
     }
     case "relative-path":
@@ -259,15 +266,21 @@ export const validateConfig = (text: string): TConfigProblem[] => {
     }
   });
   // An interface needs a type.
+  // liblxc reads the index as a number: lxc.net.00.* and lxc.net.0.* are one interface.
+  const indexOf = (key: string) => {
+    const digits = /^lxc\.net\.(\d+)\./.exec(key)?.[1];
+    return digits === undefined ? undefined : Number(digits);
+  };
   const indexes = new Set(
     config
       .entries()
-      .map((entry) => /^lxc\.net\.(\d+)\./.exec(entry.key)?.[1])
-      .filter((index): index is string => index !== undefined),
+      .map((entry) => indexOf(entry.key))
+      .filter((index): index is number => index !== undefined),
   );
   for (const index of indexes) {
-    if (config.get(`lxc.net.${index}.type`) === undefined) {
-      const first = config.entries().find((entry) => entry.key.startsWith(`lxc.net.${index}.`));
+    const lines = config.entries().filter((entry) => indexOf(entry.key) === index);
+    if (!lines.some((entry) => /^lxc\.net\.\d+\.type$/.test(entry.key))) {
+      const first = lines[0];
       problems.push({
         line: first?.line ?? 1,
         severity: "error",
