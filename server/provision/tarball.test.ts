@@ -75,6 +75,11 @@ describe("tarball checks on real tar listings", () => {
       [{ name: "etc", type: "symlink", link: "/etc" }, { name: "etc/cron.d/evil" }],
       /goes through the link etc/,
     ],
+    [
+      "a member of the same name after a link (written through it with --overwrite)",
+      [{ name: "z", type: "symlink", link: "/etc/shadow" }, { name: "z" }],
+      /comes again after a link/,
+    ],
   ])("refuses %s", async (_what, hostile, problem) => {
     const { problem: found } = checkTarMembers(await listingOf([...ROOTFS, ...hostile]));
     expect(found).toMatch(problem);

@@ -106,6 +106,10 @@ export const checkTarMembers = (listing: string) => {
       .find((p) => links.has(p));
     if (through !== undefined)
       return fail(`${member.name.slice(0, 200)} goes through the link ${through} of the archive`, strip);
+    // A second member of a link's name would be written through that link with --overwrite (GNU tar's default
+    // removes the link first; no unpacking should depend on that).
+    if (links.has(name))
+      return fail(`${member.name.slice(0, 200)} comes again after a link of the same name`, strip);
     if (member.type === "c" || member.type === "b") {
       const id = `${member.type}${member.device ?? ""}`;
       if (!HARMLESS_DEVICES.has(id))
