@@ -201,7 +201,7 @@ describe("container interfaces", () => {
     };
     const refused = await callProcedure(server, "network.attach", input, { as: "operator" });
     expect(refused.status).toBe(403);
-    expect(JSON.stringify(refused.data)).toContain("lxc.net.0.type");
+    expect(JSON.stringify(refused.error)).toContain("lxc.net.0.type");
     const attached = await callProcedure(server, "network.attach", input, { as: "admin" });
     expect(attached.status).toBe(200);
     expect((attached.data as { diff: string }).diff).toContain("+lxc.net.0.macvlan.mode = bridge");
