@@ -15,6 +15,8 @@ export default defineConfig({
       "server/lxc-config/validate-values.test.ts",
       "server/lxc-config/validate-lines.test.ts",
       "server/lxc-config/privileges.test.ts",
+      "server/lxc-config/model.test.ts",
+      "server/helper/admins.test.ts",
       "server/rootfs/rootfs.test.ts",
       "server/auth/rate-limit.test.ts",
     ],
