@@ -84,7 +84,7 @@ export function AttachNicForm({ container: fixed }: { container?: string }) {
           value={form.type}
           options={[
             { value: "veth", label: "veth on a bridge" },
-            { value: "macvlan", label: "macvlan on a host NIC" },
+            { value: "macvlan", label: "macvlan on a host NIC (admins only)" },
           ]}
           onChange={(event) => setForm({ ...form, type: event.target.value as "veth" | "macvlan", link: "" })}
         />
