@@ -55,7 +55,7 @@ export const readContainerConfig = async (file: string) => {
   }
 };
 
-const isWhiteout = (stats: Stats) => stats.isCharacterDevice() && stats.rdev === 0;
+export const isWhiteout = (stats: Stats) => stats.isCharacterDevice() && stats.rdev === 0;
 
 /**
  * `etc` or `etc/hostname` as a mount of these layers shows it (one layer: a directory rootfs), looked up from the
@@ -78,7 +78,7 @@ const lookup = async (layers: TRootfs[], relative: "etc" | typeof HOSTNAME_FILE)
   return { stats: null, layer: null };
 };
 
-const layersOf = (storage: Extract<TRootfsStorage, { kind: "dir" | "overlay" }>) =>
+export const layersOf = (storage: Extract<TRootfsStorage, { kind: "dir" | "overlay" }>) =>
   storage.kind === "dir"
     ? [openRootfs(storage.path)]
     : [openRootfs(storage.upper), ...storage.lowers.map((lower) => openRootfs(lower))];

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { constants, type Stats } from "node:fs";
-import { lstat, mkdir, open, readlink, rename, unlink, type FileHandle } from "node:fs/promises";
+import { lstat, mkdir, open, readdir, readlink, rename, unlink, type FileHandle } from "node:fs/promises";
 import { AppError } from "../errors";
 
 /**
@@ -142,6 +142,25 @@ export const openRootfs = (root: string) => {
           throw error;
         }),
       ).catch((error: unknown) => {
+        if (error instanceof AppError && error.code === "NOT_FOUND") return null;
+        throw error;
+      }),
+
+    /**
+     * The names in a directory (the directories on the way followed inside the rootfs; the directory itself never
+     * followed: a link there is refused, as are a device, socket or FIFO). Null when it does not exist.
+     */
+    list: (relative: string): Promise<string[] | null> =>
+      withParent(relative, { followLast: false }, async (parent) => {
+        if (!(await lstat(`${parent.dir}/${parent.name}`).catch(() => null))) return null;
+        const { handle, stats } = await openEntry(parent, relative, constants.O_RDONLY);
+        try {
+          if (!stats.isDirectory()) throw refused(relative, "is not a directory");
+          return await readdir(`/proc/self/fd/${handle.fd}`);
+        } finally {
+          await handle.close();
+        }
+      }).catch((error: unknown) => {
         if (error instanceof AppError && error.code === "NOT_FOUND") return null;
         throw error;
       }),

@@ -16,6 +16,7 @@ import {
   storageOf,
 } from "../../rootfs/hostname";
 import { openRootfs } from "../../rootfs";
+import { refuseCloneHookProblem } from "../../rootfs/clone-hooks";
 import { requireTicket } from "../admins";
 import type { TBeingMade } from "../being-made";
 import { runCommand } from "../commands";
@@ -76,6 +77,8 @@ export const jobOperations = ({
     return done;
   };
 
+  const configOf = (name: string) => path.join(lxcPath, name, "config");
+
   /** A rootfs on a directory or an overlay: the only kinds whose hostname file the helper can write itself. */
   const mustLookInto = async (name: string) => {
     const config = await readContainerConfig(path.join(lxcPath, name, "config"));
@@ -115,6 +118,11 @@ export const jobOperations = ({
       run: async ({ source, name, snapshot }, context) => {
         await mustExist(source);
         await mustLookInto(source);
+        // The clone hooks (LXC's clonehostname: sed -i on etc/hosts …) run as root on the copy, following links.
+        await refuseCloneHookProblem({
+          configFile: configOf(source),
+          subject: `"${source}" cannot be copied`,
+        });
         // -K: lxc-copy writes nothing inside the new rootfs (it would write etc/hostname through a guest's link).
         const result = await marking(
           name,
@@ -194,6 +202,11 @@ export const jobOperations = ({
       input: z.object({ name: ZContainerName, comment: z.string().max(2000).optional() }).strict(),
       run: async ({ name, comment }, context) => {
         await mustExist(name);
+        // A snapshot is a clone into snaps/: the clone hooks run on it as on a copy.
+        await refuseCloneHookProblem({
+          configFile: configOf(name),
+          subject: `"${name}" cannot be snapshotted`,
+        });
         const dir = await mkdtemp(path.join(os.tmpdir(), "atelier-snapshot-"));
         try {
           const args = [...lxcArgs, "-n", name];
@@ -215,6 +228,12 @@ export const jobOperations = ({
         await mustExist(name);
         const storage = await mustLookInto(name);
         const snapshots = await snapshotsDirOf(lxcPath, name);
+        // Either form is a clone of the snapshot: its config's clone hooks run on its files.
+        await refuseCloneHookProblem({
+          configFile: path.join(snapshots, snapshot, "config"),
+          subject: `${snapshot} of "${name}" cannot be restored`,
+          inSnapshot: true,
+        });
         if (newName) {
           // What lxc-snapshot -r -N does (liblxc's do_lxcapi_snapshot_restore: a clone of the snapshot with the
           // container's storage type, its log where lxc-snapshot's goes), but with -K; the hostname written here.

@@ -5,6 +5,7 @@ import { ZContainerName } from "../../schemas/container-name";
 import { KEYS } from "../../schemas/lxc-config/catalogue";
 import type { TBeingMade } from "../being-made";
 import { checkBindSourcesBeforeStart } from "../bind-sources";
+import { checkMountCreateBeforeStart } from "../../rootfs/mount-create";
 import { defineOperation } from "../operation";
 
 /**
@@ -54,8 +55,14 @@ export const lxcOperations = ({
   beingMade: TBeingMade;
 }) => {
   const lxc = createLxcDriver({ lxcPath, containerConfig });
-  /** A bind source swapped for a link since its line was saved is refused right before lxc-start (bind-sources.ts). */
-  const beforeStart = (name: string) => checkBindSourcesBeforeStart({ lxcPath, name, bindRoots });
+  /**
+   * A bind source swapped for a link since its line was saved is refused right before lxc-start (bind-sources.ts),
+   * and so is a create= target through a link (rootfs/mount-create.ts).
+   */
+  const beforeStart = (name: string) =>
+    checkBindSourcesBeforeStart({ lxcPath, name, bindRoots }).then(() =>
+      checkMountCreateBeforeStart({ lxcPath, name }),
+    );
   return {
     "lxc.list": defineOperation({ input: z.object({}).strict(), run: () => lxc.list() }),
     "lxc.exists": defineOperation({ input: ZName, run: ({ name }) => lxc.exists(name) }),
