@@ -94,11 +94,14 @@ export const createSnapshots = ({
     snapshot,
     newName,
     actor,
+    adminTicket,
   }: {
     name: string;
     snapshot: string;
     newName?: string;
     actor: string;
+    /** The principal's admin ticket: lines an admin took out of the config come back only with it. */
+    adminTicket?: string | undefined;
   }) => {
     await mustExist(name, snapshot);
     const check = async () => {
@@ -119,6 +122,7 @@ export const createSnapshots = ({
           name,
           snapshot,
           ...(newName ? { newName } : {}),
+          ...(adminTicket ? { ticket: adminTicket } : {}),
         });
         if (result.exitCode !== 0) throw failed("lxc-snapshot -r", result);
         return { name: newName ?? name, snapshot };

@@ -17,6 +17,9 @@ import {
 } from "../../rootfs/hostname";
 import { openRootfs } from "../../rootfs";
 import { refuseCloneHookProblem } from "../../rootfs/clone-hooks";
+import { adminOnlyChanges } from "../../lxc-config/admin-only";
+import { LxcConfig } from "../../schemas/lxc-config/model";
+import { describePrivilegedChanges } from "../../schemas/lxc-config/privileges";
 import { requireTicket } from "../admins";
 import type { TBeingMade } from "../being-made";
 import { runCommand } from "../commands";
@@ -42,6 +45,7 @@ export const jobOperations = ({
   importDirs,
   stateDir,
   beingMade,
+  bindRoots = [],
 }: {
   lxcPath: string;
   containerConfig?: string;
@@ -50,6 +54,8 @@ export const jobOperations = ({
   /** The helper's own directory: its admins, for the ticket that keeps setuid bits. */
   stateDir: string;
   beingMade: TBeingMade;
+  /** Where operators may bind-mount from (ATELIER_BIND_ROOTS): the privilege rules' context. */
+  bindRoots?: readonly string[];
 }) => {
   const lxcArgs = ["-P", lxcPath, "-l", "ERROR"];
   /** A tarball inside an import directory, resolved (no link leads out): or a refusal naming the field. */
@@ -222,12 +228,36 @@ export const jobOperations = ({
     }),
     "job.restoreSnapshot": defineOperation({
       input: z
-        .object({ name: ZContainerName, snapshot: ZSnapshotName, newName: ZContainerName.optional() })
+        .object({
+          name: ZContainerName,
+          snapshot: ZSnapshotName,
+          newName: ZContainerName.optional(),
+          ticket: z.string().max(4096).optional(),
+        })
         .strict(),
-      run: async ({ name, snapshot, newName }, context) => {
+      run: async ({ name, snapshot, newName, ticket }, context) => {
         await mustExist(name);
         const storage = await mustLookInto(name);
         const snapshots = await snapshotsDirOf(lxcPath, name);
+        // The snapshot's config comes back as it was: admin-only lines an admin has since taken out of the
+        // container's config (a hook, a host mount...) come back only on an admin's ticket.
+        const current = (await readContainerConfig(path.join(lxcPath, name, "config"))).toString();
+        const restored = LxcConfig.parse(
+          (await readContainerConfig(path.join(snapshots, snapshot, "config"))).toString(),
+        );
+        const rootfsPath = LxcConfig.parse(current).get("lxc.rootfs.path");
+        if (rootfsPath !== undefined) restored.remove("lxc.rootfs.path").add("lxc.rootfs.path", rootfsPath);
+        const comeBack = await adminOnlyChanges(current, restored.toString(), {
+          lxcPath,
+          name,
+          bindRoots,
+        });
+        if (comeBack.length > 0)
+          await requireTicket(
+            stateDir,
+            ticket,
+            `Restoring ${snapshot} of "${name}" brings back what an admin took out of its config (${describePrivilegedChanges(comeBack)}), which`,
+          );
         // Either form is a clone of the snapshot: its config's clone hooks run on its files.
         await refuseCloneHookProblem({
           configFile: path.join(snapshots, snapshot, "config"),

@@ -50,7 +50,11 @@ export const snapshotsRouter = router({
     )
     .output(ZJobStarted)
     .mutation(async ({ ctx, input }) => {
-      const { jobId } = await ctx.runtime.snapshots.restore({ ...input, actor: ctx.principal.username });
+      const { jobId } = await ctx.runtime.snapshots.restore({
+        ...input,
+        actor: ctx.principal.username,
+        adminTicket: ctx.principal.adminTicket,
+      });
       return { jobId };
     }),
   delete: operatorProcedure
