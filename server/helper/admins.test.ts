@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -41,6 +41,15 @@ const signIn = (username: string, password: string, expiresAt?: number, secret =
     binding: bindingOf(secret),
     ...(expiresAt === undefined ? {} : { expiresAt }),
   });
+/** A ticket of any content, signed with this helper's own key (as only the helper could). */
+const signedWithOwnKey = async (content: string | object) => {
+  await makeTicket(stateDir, "alice", Date.now() + HOUR, bindingOf(SECRET));
+  const key = await readFile(path.join(stateDir, "ticket.key"));
+  const payload = Buffer.from(typeof content === "string" ? content : JSON.stringify(content)).toString(
+    "base64url",
+  );
+  return `${payload}.${createHmac("sha256", key).update(payload).digest("base64url")}`;
+};
 
 describe("sign-in and enrolment", () => {
   it("enrols the first admin before the list was ever written, then only the password it knows", async () => {
@@ -69,6 +78,41 @@ describe("sign-in and enrolment", () => {
     await grantAdmin(stateDir, "carol", 7);
     vi.useFakeTimers({ now: Date.now() + 8 * 24 * HOUR });
     expect(await signIn("carol", "pw-carol")).toBeNull();
+  });
+
+  it("keeps a grant for exactly its days, and not at its last millisecond", async () => {
+    const now = Date.now();
+    vi.useFakeTimers({ now });
+    await enrollAdmin(stateDir, "alice", "pw-alice");
+    await grantAdmin(stateDir, "bob", 2);
+    expect((await readAdmins(stateDir)).pending).toEqual({ bob: now + 2 * 24 * HOUR });
+    await grantAdmin(stateDir, "carol", 0);
+    expect(await signIn("carol", "pw-carol")).toBeNull();
+    expect(Object.keys((await readAdmins(stateDir)).admins)).toEqual(["alice"]);
+  });
+
+  it("takes back a grant not yet used: the user is not enrolled at their next sign-in", async () => {
+    await enrollAdmin(stateDir, "alice", "pw-alice");
+    await grantAdmin(stateDir, "bob", 7);
+    await removeAdmin(stateDir, "bob");
+    const store = await readAdmins(stateDir);
+    expect(store.pending).toEqual({});
+    expect(store.generations).toEqual({ alice: 1, bob: 1 });
+    expect(await signIn("bob", "pw-bob")).toBeNull();
+  });
+
+  it("writes nothing when removing someone who is neither admin nor granted (the first sign-in still enrols)", async () => {
+    await removeAdmin(stateDir, "ghost");
+    await expect(stat(path.join(stateDir, "admins.json"))).rejects.toMatchObject({ code: "ENOENT" });
+    expect(await ticketAdmin(stateDir, present(await signIn("alice", "pw")))).toBe("alice");
+    await removeAdmin(stateDir, "ghost");
+    expect((await readAdmins(stateDir)).generations).toEqual({ alice: 1 });
+  });
+
+  it("fails on a store it cannot read, rather than taking it for none (which would let anyone enrol)", async () => {
+    await mkdir(path.join(stateDir, "admins.json"));
+    await expect(readAdmins(stateDir)).rejects.toMatchObject({ code: "EISDIR" });
+    await expect(signIn("mallory", "pw")).rejects.toThrow();
   });
 });
 
@@ -163,6 +207,62 @@ describe("what a ticket is worth", () => {
     expect(check.admin).toBe("alice");
     expect(check.admin === null ? 0 : check.claims.exp).toBeLessThanOrEqual(Date.now() + HOUR);
     expect(await ticketAdmin(stateDir, present(tokenTicket))).toBeNull();
+  });
+
+  it.each([
+    ["no ticket at all", undefined, /^no admin ticket came with the call$/],
+    ["an empty ticket", "", /^no admin ticket came with the call$/],
+    ["an unsigned text", "garbage~x", /^the ticket is not one this helper signed$/],
+  ])("says why it refuses %s", async (_label, presented, problem) => {
+    const check = await checkTicket(stateDir, presented);
+    expect(check.admin === null && check.problem).toMatch(problem);
+  });
+
+  it.each([
+    ["not JSON", "not json", /^the ticket cannot be read$/],
+    ["without a binding", { u: "alice", exp: 8e15, g: 1 }, /older kind/],
+    ["without a generation", { u: "alice", exp: 8e15, b: bindingOf(SECRET) }, /older kind/],
+    ["with a text for its expiry", { u: "alice", exp: "8e15", g: 1, b: bindingOf(SECRET) }, /older kind/],
+    ["with a number for its admin", { u: 1, exp: 8e15, g: 1, b: bindingOf(SECRET) }, /older kind/],
+    ["with a text for its generation", { u: "alice", exp: 8e15, g: "1", b: bindingOf(SECRET) }, /older kind/],
+    ["with a number for its binding", { u: "alice", exp: 8e15, g: 1, b: 1 }, /older kind/],
+  ])("refuses a ticket signed with its own key but %s", async (_label, content, problem) => {
+    await enrollAdmin(stateDir, "alice", "pw");
+    expect(await problemOf(present(await signedWithOwnKey(content)))).toMatch(problem);
+    // The same claims, well formed, pass: only the part named is wrong.
+    expect(
+      await problemOf(present(await signedWithOwnKey({ u: "alice", exp: 8e15, g: 1, b: bindingOf(SECRET) }))),
+    ).toBe("");
+  });
+
+  it("refuses a ticket bound to an empty secret, presented with none", async () => {
+    await enrollAdmin(stateDir, "alice", "pw");
+    const ticket = await makeTicket(stateDir, "alice", Date.now() + HOUR, bindingOf(""));
+    expect(await problemOf(`${ticket}~`)).toMatch(/without the secret/);
+  });
+
+  it("says what to do in a refusal, and names the token when a token's ticket is refused", async () => {
+    const refusal = (await requireTicket(stateDir, undefined, "Writing a hook").catch(
+      (error: unknown) => error,
+    )) as { message: string; hint?: string };
+    expect(refusal.message).toBe(
+      "Writing a hook needs the ticket of an admin the helper knows, signed in with their password: no admin ticket came with the call",
+    );
+    expect(refusal.hint).toMatch(/^Sign in again as an admin with your password/);
+    await expect(ticketForToken(stateDir, "garbage~x", bindingOf("t"))).rejects.toThrow(
+      /^An admin token that acts in the helper needs the ticket of an admin/,
+    );
+  });
+
+  it("keeps a key file that is there, whatever its length: tickets made with it stay valid", async () => {
+    const key = Buffer.alloc(64, 7);
+    await writeFile(path.join(stateDir, "ticket.key"), key, { mode: 0o600 });
+    await enrollAdmin(stateDir, "alice", "pw");
+    const ticket = await signIn("alice", "pw");
+    expect(await readFile(path.join(stateDir, "ticket.key"))).toEqual(key);
+    const [payload = "", signature] = (ticket ?? "").split(".");
+    expect(signature).toBe(createHmac("sha256", key).update(payload).digest("base64url"));
+    expect(await ticketAdmin(stateDir, present(ticket))).toBe("alice");
   });
 
   it("keeps one key: a second call does not replace it", async () => {

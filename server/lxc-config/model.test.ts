@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigValueError, divergences, groupOf, LxcConfig } from "../schemas/lxc-config/model";
+import { ConfigValueError, divergences, groupOf, hasControl, LxcConfig } from "../schemas/lxc-config/model";
 import { shippedConfigs } from "./shipped-configs";
 
 const fixtures = path.join(import.meta.dirname, "__fixtures__");
@@ -124,8 +124,171 @@ describe("groupOf", () => {
     ["lxc.cgroup2.memory.max", "lxc.cgroup2"],
     ["lxc.mount.entry", "lxc.mount"],
     ["lxc.tty.max", "lxc.tty"],
+    ["lxc.net", "lxc.net"],
+    ["lxc.net.x.type", "lxc.net"],
+    ["lxc.net.1a.type", "lxc.net"],
+    ["lxc.net.a1.type", "lxc.net"],
+    ["lxc.cgroup.0.x", "lxc.cgroup"],
   ])("%s -> %s", (key, group) => {
     expect(groupOf(key)).toBe(group);
+  });
+});
+
+describe("LxcConfig editing: the edge cases of a file", () => {
+  it.each([
+    ["an empty file", "", "lxc.start.auto = 1\n"],
+    ["a lone newline", "\n", "\nlxc.start.auto = 1\n"],
+    ["a file without a final newline", "lxc.tty.max = 1", "lxc.tty.max = 1\nlxc.start.auto = 1"],
+    ["a CRLF file", "lxc.tty.max = 1\r\n", "lxc.tty.max = 1\r\nlxc.start.auto = 1\n"],
+    ["a file of comments only", "# a\n# b\n", "# a\n# b\nlxc.start.auto = 1\n"],
+  ])("adds a key to %s", (_label, text, edited) => {
+    expect(LxcConfig.parse(text).add("lxc.start.auto", "1").toString()).toBe(edited);
+    expect(LxcConfig.parse(text).set("lxc.start.auto", "1").toString()).toBe(edited);
+  });
+
+  it.each([
+    ["a CRLF line", "lxc.tty.max = 1\r\nlxc.pty.max = 1\r\n", "lxc.tty.max = 4\r\nlxc.pty.max = 1\r\n"],
+    ["a quoted line", "lxc.tty.max = '1'\n", "lxc.tty.max = 4\n"],
+    ["a line without a final newline", "lxc.tty.max=1", "lxc.tty.max=4"],
+    [
+      "the last of repeated lines",
+      "lxc.tty.max = 1\nlxc.tty.max = 2\n",
+      "lxc.tty.max = 1\nlxc.tty.max = 4\n",
+    ],
+  ])("sets a key on %s, keeping every other byte", (_label, text, edited) => {
+    expect(LxcConfig.parse(text).set("lxc.tty.max", "4").toString()).toBe(edited);
+  });
+
+  it.each([
+    ["the first line", "lxc.tty.max = 1\nlxc.pty.max = 1\n", "lxc.tty.max", undefined, "lxc.pty.max = 1\n"],
+    [
+      "a CRLF line",
+      "lxc.pty.max = 1\r\nlxc.tty.max = 1\r\n",
+      "lxc.tty.max",
+      undefined,
+      "lxc.pty.max = 1\r\n",
+    ],
+    [
+      "a quoted line, by liblxc's value",
+      'lxc.cap.drop = "a"\nlxc.cap.drop = b\n',
+      "lxc.cap.drop",
+      "a",
+      "lxc.cap.drop = b\n",
+    ],
+    [
+      "one value of several",
+      "lxc.cap.drop = a\nlxc.cap.drop = b\n",
+      "lxc.cap.drop",
+      "b",
+      "lxc.cap.drop = a\n",
+    ],
+    ["nothing, when no line has the value", "lxc.cap.drop = a\n", "lxc.cap.drop", "b", "lxc.cap.drop = a\n"],
+    [
+      "neither comments nor ignored lines",
+      "# lxc.cap.drop = a\nlxc.cap.drop\n",
+      "lxc.cap.drop",
+      undefined,
+      "# lxc.cap.drop = a\nlxc.cap.drop\n",
+    ],
+  ])("removes %s", (_label, text, key, value, edited) => {
+    expect(LxcConfig.parse(text).remove(key, value).toString()).toBe(edited);
+  });
+
+  it("swaps interfaces on CRLF and quoted lines, leaving comments and other indexes alone", () => {
+    const text =
+      "# lxc.net.0.type = veth\r\n lxc.net.0.link = 'br0'\r\nlxc.net.1.type=veth\r\nlxc.net.2.type = veth\r\n";
+    const swapped = LxcConfig.parse(text).swapInterfaces(1, 0);
+    expect(swapped.toString()).toBe(
+      "# lxc.net.0.type = veth\r\n lxc.net.1.link = 'br0'\r\nlxc.net.0.type=veth\r\nlxc.net.2.type = veth\r\n",
+    );
+    expect(swapped.get("lxc.net.1.link")).toBe("br0");
+  });
+
+  it("reads a value of spaces and tabs only as empty, and keeps its bytes", () => {
+    const text = "lxc.apparmor.profile =\t \nlxc.uts.name=\n";
+    expect(LxcConfig.parse(text).entries()).toEqual([
+      { line: 1, key: "lxc.apparmor.profile", value: "" },
+      { line: 2, key: "lxc.uts.name", value: "" },
+    ]);
+    expect(LxcConfig.parse(text).toString()).toBe(text);
+  });
+});
+
+describe("what reaches a config file", () => {
+  it.each([
+    ["a tab", "a\tb", false],
+    ["a space", "a b", false],
+    ["a newline", "a\nb", true],
+    ["a carriage return", "a\r", true],
+    ["a NUL byte", "\0", true],
+    ["the last control character, U+001F", "\u001f", true],
+    ["DEL", "\u007f", true],
+    ["U+0080", "\u0080", false],
+    ["a letter", "x", false],
+  ])("hasControl: %s -> %s", (_label, value, control) => {
+    expect(hasControl(value)).toBe(control);
+  });
+
+  const refusal = (key: string, value: string) => {
+    try {
+      LxcConfig.parse("").set(key, value);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigValueError);
+      const { name, field, message } = error as ConfigValueError;
+      return { name, field, message };
+    }
+    return null;
+  };
+  it.each([
+    [
+      "a key that is not one",
+      "lxc.tty.max = 1\nlxc.x",
+      "1",
+      "key",
+      /^"lxc\.tty\.max = 1\nlxc\.x" is not an LXC config key/,
+    ],
+    [
+      "a newline",
+      "lxc.tty.max",
+      "1\nlxc.hook.pre-start = /bin/sh",
+      "value",
+      /^The value of lxc\.tty\.max contains a newline or another control character$/,
+    ],
+    ["DEL", "lxc.tty.max", "1\u007f", "value", /contains a newline or another control character/],
+    [
+      "a leading space",
+      "lxc.tty.max",
+      " 1",
+      "value",
+      /^The value of lxc\.tty\.max starts or ends with spaces$/,
+    ],
+    ["a trailing tab", "lxc.tty.max", "1\t", "value", /starts or ends with spaces/],
+    [
+      "outer quotes",
+      "lxc.uts.name",
+      '"db"',
+      "value",
+      /^The value of lxc\.uts\.name would not reach LXC as written/,
+    ],
+    ["single quotes", "lxc.uts.name", "'db'", "value", /would not reach LXC as written/],
+    ["a no-break space", "lxc.uts.name", "a\u00a0b", "value", /would not reach LXC as written/],
+    ["a C1 control character", "lxc.uts.name", "a\u0085b", "value", /would not reach LXC as written/],
+  ])("refuses %s, saying which part and why", (_label, key, value, field, message) => {
+    expect(refusal(key, value)).toMatchObject({
+      name: "ConfigValueError",
+      field,
+      message: expect.stringMatching(message) as unknown,
+    });
+  });
+
+  it.each([
+    ["a tab inside", "lxc.environment", "A=b\tc"],
+    ["one quote", "lxc.uts.name", '"'],
+    ["quotes inside", "lxc.init.cmd", 'sh -c "x"y'],
+    ["Unicode letters", "lxc.environment", "NOTE=été"],
+  ])("takes %s", (_label, key, value) => {
+    expect(refusal(key, value)).toBeNull();
+    expect(LxcConfig.parse("").set(key, value).get(key)).toBe(value);
   });
 });
 
@@ -194,6 +357,105 @@ describe("divergences: where liblxc could read the text otherwise than the model
     ["a no-break space after a key", "lxc.uts.name\u00a0= a\n", 1],
   ])("%s", (_label, text, line) => {
     expect(divergences(text).map((problem) => problem.line)).toEqual([line]);
+  });
+
+  const VALUE = "LXC could read it otherwise (only spaces and tabs separate)";
+  it.each([
+    [
+      "a NUL byte",
+      "lxc.uts.name = a\nlxc.tty.max = 1\0\n",
+      { line: 2, message: "This line contains a NUL byte: LXC stops reading the file there" },
+    ],
+    [
+      "a NUL byte in a comment",
+      "# a\0b\n",
+      { line: 1, message: "This line contains a NUL byte: LXC stops reading the file there" },
+    ],
+    [
+      "a \\r inside a CRLF line",
+      "lxc.uts.name = a\rb\r\n",
+      {
+        line: 1,
+        message: expect.stringMatching(
+          /^This line contains a carriage return \(\\r\) inside it: LXC starts a new line there/,
+        ) as unknown,
+      },
+    ],
+    [
+      "a no-break space ending a value",
+      "lxc.uts.name = a\u00a0\n",
+      {
+        line: 1,
+        key: "lxc.uts.name",
+        message: `The value of lxc.uts.name contains a Unicode space (U+00A0): ${VALUE}`,
+      },
+    ],
+    [
+      "a no-break space ending a CRLF line",
+      "lxc.uts.name = a\u00a0\r\n",
+      {
+        line: 1,
+        key: "lxc.uts.name",
+        message: `The value of lxc.uts.name contains a Unicode space (U+00A0): ${VALUE}`,
+      },
+    ],
+    [
+      "a line separator",
+      "\nlxc.uts.name = a\u2028b\n",
+      {
+        line: 2,
+        key: "lxc.uts.name",
+        message: `The value of lxc.uts.name contains a Unicode space (U+2028): ${VALUE}`,
+      },
+    ],
+    [
+      "DEL",
+      "lxc.uts.name = a\u007f\n",
+      {
+        line: 1,
+        key: "lxc.uts.name",
+        message: `The value of lxc.uts.name contains a control character (U+007F): ${VALUE}`,
+      },
+    ],
+    [
+      "U+009F, the last C1 control",
+      "lxc.uts.name = a\u009f\n",
+      {
+        line: 1,
+        key: "lxc.uts.name",
+        message: `The value of lxc.uts.name contains a control character (U+009F): ${VALUE}`,
+      },
+    ],
+    [
+      "a vertical tab",
+      "lxc.uts.name = a\vb\n",
+      {
+        line: 1,
+        key: "lxc.uts.name",
+        message: `The value of lxc.uts.name contains a control character (U+000B): ${VALUE}`,
+      },
+    ],
+    [
+      "a no-break space before a key (an ignored line)",
+      "\u00a0lxc.hook.mount = x\n",
+      { line: 1, message: `This line contains a Unicode space (U+00A0): ${VALUE}` },
+    ],
+    [
+      "a form feed in a line liblxc refuses",
+      "lxc.hook\f\n",
+      { line: 1, message: `This line contains a control character (U+000C): ${VALUE}` },
+    ],
+  ])("says where and what: %s", (_label, text, problem) => {
+    expect(divergences(text)).toStrictEqual([problem]);
+  });
+
+  it.each([
+    ["a form feed on a blank line", "\f\n \f\t\r\n"],
+    ["a control character in a comment", "# a\u0007b\n"],
+    ["a tab in a value", "lxc.environment = A=b\tc\n"],
+    ["U+00A1 (a letter)", "lxc.uts.name = \u00a1\n"],
+  ])("finds nothing in %s", (_label, text) => {
+    expect(divergences(text)).toEqual([]);
   });
 
   it("takes CRLF files, tabs, and Unicode in comments and values", () => {

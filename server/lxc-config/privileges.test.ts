@@ -2,8 +2,11 @@ import { describe, expect, it } from "vitest";
 import {
   adminReason,
   describePrivilegedChanges,
+  hasIsolatedIdMap,
   isInBindRoots,
   lockedLines,
+  normalisePath,
+  parseMountEntry,
   privilegedChanges,
   redactSecrets,
 } from "../schemas/lxc-config/privileges";
@@ -437,5 +440,714 @@ describe("other spellings of an admin-only line are refused (liblxc's reading, n
     expect(
       lockedLines("lxc.uts.name = a\rlxc.hook.mount = x\nlxc.foo.bar = 1\n", ctx).map((line) => line.line),
     ).toEqual([1, 2]);
+  });
+});
+
+describe("the reason given, in words (what the refusal and the locked line say)", () => {
+  it.each([
+    ["lxc.hook", "", /^a hook runs as root on the host$/],
+    ["lxc.hook.pre-start", "/bin/true", /^a hook runs as root on the host$/],
+    ["lxc.net.0.script.up", "/bin/sh", /^an interface script runs as root on the host$/],
+    ["lxc.net.0.veth.ipv4.route", "10.0.0.0/8", /^adds a route on the host$/],
+    ["lxc.net.0.veth.ipv6.route", "::/0", /^adds a route on the host$/],
+    ["lxc.net.0.l2proxy", "1", /^answers ARP and NDP for the container on the host's link$/],
+    ["lxc.net.0.veth.pair", "eth0", /^lxc\.net\.N\.veth\.pair acts on the host's side of the interface$/],
+    ["lxc.net.0.type", "none", /^type none shares the host's own network namespace$/],
+    ["lxc.net.0.type", "phys", /^type phys moves a host network interface into the container$/],
+    ["lxc.net.0.type", "macvlan", /^type macvlan attaches the container to a host interface directly$/],
+    ["lxc.net", "x", /^lxc\.net takes no value \(an empty one removes interfaces\)$/],
+    ["lxc.net.12", "x", /^lxc\.net takes no value/],
+    ["lxc.include", "", /^an empty lxc\.include is not a file$/],
+    ["lxc.include", "/etc/x.conf", /^an included file can hold any key, hooks included/],
+    ["lxc.environment", "", /^an empty lxc\.environment clears the variables an admin set$/],
+    ["lxc.environment", "PATH", /^a variable without a value is copied from the host's own environment$/],
+    ["lxc.environment", "=x", /^a variable without a value is copied from the host's own environment$/],
+    [
+      "lxc.rootfs.path",
+      "dir:/",
+      /^a root filesystem outside the container's own directory exposes that host path$/,
+    ],
+    ["lxc.mount.entry", "", /^an empty lxc\.mount\.entry clears the mounts an admin set$/],
+    ["lxc.mount.entry", "tmpfs", /^not a mount entry \(source target type options \[0 0\]\)$/],
+    ["lxc.mount.entry", "tmpfs tmp tmpfs defaults 0 0 x", /^not a mount entry/],
+    [
+      "lxc.mount.entry",
+      "tmpfs /etc tmpfs defaults 0 0",
+      /^the mount point must be a path inside the container$/,
+    ],
+    [
+      "lxc.mount.entry",
+      "tmpfs a/../../x tmpfs defaults 0 0",
+      /^the mount point must be a path inside the container$/,
+    ],
+    [
+      "lxc.mount.entry",
+      "none proc tmpfs remount,rw,move 0 0",
+      /^the mount options remount, move are the admin's$/,
+    ],
+    [
+      "lxc.mount.entry",
+      "/etc etc none bind 0 0",
+      /^\/etc is outside the directories operators may bind-mount from \(\/srv\/share\)$/,
+    ],
+    ["lxc.mount.entry", "/dev/sda1 mnt ext4 defaults 0 0", /^mounts a host device or path$/],
+    ["lxc.mount.entry", "proc proc proc rw 0 0", /^a proc mount reaches host state$/],
+    ["lxc.mount.entry", "none mnt", /^a \? mount reaches host state$/],
+    ["lxc.mount.auto", "", /^an empty lxc\.mount\.auto clears the mounts an admin chose$/],
+    [
+      "lxc.mount.auto",
+      "sys:rw proc:mixed proc:rw",
+      /^sys:rw, proc:rw mounts kernel interfaces writable \(a way to host root\)$/,
+    ],
+    ["lxc.apparmor.profile", "unconfined", /^only LXC's confining AppArmor profiles are the operator's$/],
+    ["lxc.apparmor.allow_incomplete", "1", /^loosens the confinement$/],
+    ["lxc.apparmor.allow_nesting", "1", /^loosens the confinement$/],
+    ["lxc.seccomp.allow_nesting", "1", /^loosens the confinement$/],
+    ["lxc.seccomp.profile", "/tmp/x", /^replaces the seccomp filter with a host file/],
+    ["lxc.no_new_privs", "0", /^lets the container's processes gain privileges$/],
+    ["lxc.no_new_privs", "", /^lets the container's processes gain privileges$/],
+    ["lxc.cap.drop", "", /^an empty lxc\.cap\.drop clears the dropped capabilities$/],
+    ["lxc.cap.keep", "sys_admin", /^keeps capabilities LXC would drop$/],
+    ["lxc.console.path", "/dev/tty1", /^connects the console to a host device$/],
+    ["lxc.idmap", "", /^an empty lxc\.idmap clears the id maps \(a privileged container\)$/],
+    ["lxc.idmap", "u 0 65535 65536", /^maps the container's ids onto the host's own users \(below 65536\)$/],
+    ["lxc.proc.oom_score_adj", "1001", /^only an oom_score_adj from 0 to 1000 is the operator's/],
+    [
+      "lxc.proc.root/etc/x",
+      "x",
+      /^writes a \/proc file from the host before the container's root is in place/,
+    ],
+    ["lxc.prlimit.nofile", "", /^not a resource limit the operator may set$/],
+    ["lxc.prlimit.foo", "1", /^not a resource limit the operator may set$/],
+    ["lxc.sysctl.net.ipv4.ip_forward", "", /^a kernel setting outside the network namespace is the host's/],
+    [
+      "lxc.sysctl.kernel.core_pattern",
+      "|/x",
+      /^a kernel setting outside the network namespace is the host's/,
+    ],
+    ["lxc.cgroup.devices.allow", "", /^an empty device rule clears the rules$/],
+    ["lxc.cgroup2.devices.allow", "a", /^allows every device$/],
+    ["lxc.cgroup.devices.allow", "a *:* m", /^allows every device$/],
+    ["lxc.cgroup.devices.allow", "b 8:0 rwm", /^allows a block device \(the host's disks\)$/],
+    ["lxc.cgroup.devices.allow", "c 1:3 rwm extra", /^allows the host device 1:3$/],
+    [
+      "lxc.cgroup.devices.allow",
+      "c 1:1 rwm",
+      /^allows the host device 1:1 \(only null, zero, full, random, urandom, tty, console, ptmx, pts, fuse and tun/,
+    ],
+    ["lxc.cgroup.devices.allow", "x 1:3 rwm", /^allows the host device 1:3 \(only null/],
+    ["lxc.cgroup.devices.allow", "c", /^allows the host device c \(only null/],
+    ["lxc.cgroup.devices.deny", "", /^an empty device rule clears the deny rules$/],
+    ["lxc.cgroup2.devices.deny", "", /^an empty device rule clears the deny rules$/],
+    ["lxc.cgroup", "x", /^a bare cgroup key clears every cgroup setting, device rules included$/],
+    ["lxc.cgroup2", "", /^a bare cgroup key clears every cgroup setting/],
+    ["lxc.cgroup.cgroup.procs", "1", /^writes the cgroup file cgroup\.procs$/],
+    ["lxc.cgroup.devices.allow.x", "c 1:3 rwm", /^writes the cgroup file devices\.allow\.x$/],
+    ["lxc.cgroup.devices.deny.x", "a", /^writes the cgroup file devices\.deny\.x$/],
+    ["lxc.cgroup.relativex", "1", /^writes the cgroup file relativex$/],
+    ["lxc.cgroup.dir", "x", /^places the container's cgroups elsewhere in the host's tree$/],
+    ["lxc.cgroup.dir.monitor", "x", /^places the container's cgroups elsewhere/],
+    ["lxc.cgroup.relative", "1", /^places the container's cgroups elsewhere/],
+    ["lxc.namespace.keep", "net", /^shares or keeps the host's namespaces$/],
+    ["lxc.log.file", "/x", /^writes a file at a host path$/],
+    ["lxc.console.logfile", "/x", /^writes a file at a host path$/],
+    ["lxc.rootfs.mount", "/mnt", /^sets where the host mounts the root filesystem$/],
+    ["lxc.mount.fstab", "/x", /^an fstab file can mount any host path$/],
+    ["lxc.apparmor.raw", "mount,", /^adds raw AppArmor rules$/],
+    ["lxc.selinux.context", "x", /^sets the SELinux context$/],
+    ["lxc.seccomp.notify.proxy", "unix:/run/x", /^loosens the seccomp filter$/],
+    [
+      "lxc.unknown.key",
+      "1",
+      /^lxc\.unknown\.key is not among the keys operators may write \(docs\/usage\.md lists them\)$/,
+    ],
+  ])("%s = %j: %s", (key, value, reason) => {
+    expect(adminReason(key, value, ctx)).toMatch(reason);
+  });
+
+  it.each([
+    // Keys that only look like allowed ones (another section, a suffix, a line break) fall to the allow-list's end.
+    ["lxc.proc", "x"],
+    ["lxc.procfoo", "x"],
+    ["lxc.net.x", ""],
+    ["lxc.net.0x", ""],
+    ["lxc.foo.lxc.net.0", ""],
+    ["lxc.foo.lxc.net.0.link", "br0"],
+    ["lxc.net.0.link\n", "br0"],
+    ["lxc.foo.lxc.cgroup.devices.allow", "c 1:3 rwm"],
+    ["lxc.foo.lxc.cgroup.devices.deny", "a"],
+    ["lxc.foo.lxc.cgroup.memory.max", "1"],
+    ["lxc.cgroup.memory.max\n", "1"],
+    ["lxc.foo.lxc.cgroup.dir", "x"],
+    ["lxc.foo.lxc.hook.x", "x"],
+    ["lxc.foo.lxc.proc.x", "x"],
+    ["lxc.foo.lxc.prlimit.nofile", "1"],
+    ["lxc.foo.lxc.sysctl.x", "1"],
+    ["lxc.foo.lxc.namespace.x", "1"],
+    ["lxc.foo.lxc.selinux.x", "1"],
+    ["lxc.foo.lxc.seccomp.x", "0"],
+  ])("%j = %j is not among the operator's keys", (key, value) => {
+    expect(adminReason(key, value, ctx)).toBe(
+      `${key} is not among the keys operators may write (docs/usage.md lists them)`,
+    );
+  });
+});
+
+describe("each key and value the allow-list gives operators", () => {
+  it.each([
+    ["lxc.uts.name", "web"],
+    ["lxc.arch", "x86_64"],
+    ["lxc.init.cmd", "/sbin/init"],
+    ["lxc.init.cwd", "/"],
+    ["lxc.init.uid", "0"],
+    ["lxc.init.gid", "0"],
+    ["lxc.init.groups", "1,2"],
+    ["lxc.execute.cmd", "/bin/sh"],
+    ["lxc.ephemeral", "1"],
+    ["lxc.signal.halt", "SIGPWR"],
+    ["lxc.signal.reboot", "SIGINT"],
+    ["lxc.signal.stop", "SIGKILL"],
+    ["lxc.start.auto", "1"],
+    ["lxc.start.delay", "5"],
+    ["lxc.start.order", "10"],
+    ["lxc.group", "web"],
+    ["lxc.tty.max", "4"],
+    ["lxc.tty.dir", "lxc"],
+    ["lxc.pty.max", "1024"],
+    ["lxc.autodev", "1"],
+    ["lxc.log.level", "INFO"],
+    ["lxc.keyring.session", "0"],
+    ["lxc.sched.core", "1"],
+    ["lxc.time.offset.boot", "1h"],
+    ["lxc.time.offset.monotonic", "1h"],
+    ["lxc.net", ""],
+    ["lxc.net.0", ""],
+    ["lxc.net.12", ""],
+    ["lxc.net.0.type", ""],
+    ["lxc.net.0.type", "veth"],
+    ["lxc.net.0.type", "empty"],
+    ["lxc.net.0.link", "br0"],
+    ["lxc.net.0.flags", "up"],
+    ["lxc.net.0.name", "eth0"],
+    ["lxc.net.0.hwaddr", "00:16:3e:xx:xx:xx"],
+    ["lxc.net.0.mtu", "1500"],
+    ["lxc.net.0.ipv4.address", "10.0.3.2/24"],
+    ["lxc.net.0.ipv4.gateway", "auto"],
+    ["lxc.net.0.ipv6.address", "fd00::2/64"],
+    ["lxc.net.0.ipv6.gateway", "auto"],
+    ["lxc.net.10.link", "br0"],
+    ["lxc.include", "/usr/share/lxc/config/common.conf"],
+    ["lxc.environment", "A=b"],
+    ["lxc.apparmor.profile", " generated "],
+    ["lxc.apparmor.allow_incomplete", "0"],
+    ["lxc.apparmor.allow_nesting", "0"],
+    ["lxc.seccomp.allow_nesting", "0"],
+    ["lxc.seccomp.profile", "/usr/share/lxc/config/common.seccomp"],
+    ["lxc.seccomp.profile", "/usr/share/lxc/config/lxc-container-nesting.seccomp"],
+    ["lxc.seccomp.notify.proxy", ""],
+    ["lxc.seccomp.notify.cookie", "0"],
+    ["lxc.no_new_privs", "1"],
+    ["lxc.cap.drop", "sys_admin"],
+    ["lxc.console.path", "none"],
+    ["lxc.idmap", "u 0 65536 65536"],
+    ["lxc.idmap", "u 0  100000 65536"],
+    ["lxc.idmap", "g\t0\t100000\t65536"],
+    ["lxc.prlimit.nofile", "1024"],
+    ["lxc.prlimit.nproc", "unlimited"],
+    ["lxc.sysctl.net.ipv4.ip_forward", "1"],
+    ["lxc.cgroup.devices.allow", "c 1:3"],
+    ["lxc.cgroup.devices.allow", "c 1:1 m"],
+    ["lxc.cgroup.devices.allow", "b 8:0 m"],
+    ["lxc.cgroup.devices.allow", "c  1:3  rwm"],
+    ["lxc.cgroup.devices.deny", "a"],
+    ["lxc.cgroup2.memory.max", "1G"],
+    ["lxc.cgroup2.memory.dir", "1"],
+    ["lxc.cgroup.memory.relative", "1"],
+  ])("%s = %j", (key, value) => {
+    expect(adminReason(key, value, ctx)).toBeNull();
+  });
+
+  it.each([
+    ["0", null],
+    ["10", null],
+    [" 500 ", null],
+    ["1000", null],
+    ["1001", "refused"],
+    ["-1", "refused"],
+    ["", "refused"],
+    ["1e3", "refused"],
+    ["10x", "refused"],
+    ["x10", "refused"],
+  ])("lxc.proc.oom_score_adj = %j: %s", (value, verdict) => {
+    expect(adminReason("lxc.proc.oom_score_adj", value, ctx) === null ? null : "refused").toBe(verdict);
+  });
+
+  it.each([
+    ["u 0 65535 65536", "refused"],
+    ["u 0 65536 65536", null],
+    ["u 0 100000", "refused"],
+    ["u 0", "refused"],
+    ["x", "refused"],
+  ])("lxc.idmap = %j: %s", (value, verdict) => {
+    expect(adminReason("lxc.idmap", value, ctx) === null ? null : "refused").toBe(verdict);
+  });
+
+  it.each([
+    ["defaults", null],
+    ["ro", null],
+    ["rw", null],
+    ["nosuid", null],
+    ["nodev", null],
+    ["noexec", null],
+    ["optional", null],
+    ["create=dir", null],
+    ["create=file", null],
+    ["relatime", null],
+    ["noatime", null],
+    ["nodiratime", null],
+    ["strictatime", null],
+    ["size=64m", null],
+    ["size=10%", null],
+    ["nr_inodes=1k", null],
+    ["mode=1777", null],
+    ["uid=0", null],
+    ["gid=5", null],
+    ["newinstance", null],
+    ["ptmxmode=0666", null],
+    ["max=10", null],
+    ["nosuid,,nodev", null],
+    ["suid", "refused"],
+    ["dev", "refused"],
+    ["exec", "refused"],
+    ["remount", "refused"],
+    ["move", "refused"],
+    ["shared", "refused"],
+    ["rslave", "refused"],
+    ["size=1t", "refused"],
+    ["mode=8", "refused"],
+    ["create=link", "refused"],
+    ["Defaults", "refused"],
+    ["context=x", "refused"],
+  ])("a tmpfs mounted with %s: %s", (options, verdict) => {
+    const reason = adminReason("lxc.mount.entry", `tmpfs tmp tmpfs ${options} 0 0`, ctx);
+    expect(reason === null ? null : "refused").toBe(verdict);
+    if (reason !== null) expect(reason).toMatch(/^the mount options .* are the admin's$/);
+  });
+
+  it("names every bind root in a refusal", () => {
+    expect(
+      adminReason("lxc.mount.entry", "/etc etc none bind 0 0", {
+        ...ctx,
+        bindRoots: ["/srv/share", "/data"],
+      }),
+    ).toBe("/etc is outside the directories operators may bind-mount from (/srv/share, /data)");
+  });
+
+  it("takes a container's own rootfs and layers in any lxcpath, and nothing when the lxcpath is not absolute", () => {
+    const atRoot = { ...ctx, lxcPath: "/" };
+    expect(adminReason("lxc.rootfs.path", "/web/rootfs", atRoot)).toBeNull();
+    expect(adminReason("lxc.rootfs.path", "dir:/web/rootfs", atRoot)).toBeNull();
+    expect(adminReason("lxc.rootfs.path", "overlay:/base/rootfs:/web/overlay/delta", atRoot)).toBeNull();
+    expect(adminReason("lxc.rootfs.path", "//web/rootfs", atRoot)).not.toBeNull();
+    const dotted = { ...ctx, lxcPath: "/srv/lxc.d" };
+    expect(
+      adminReason("lxc.rootfs.path", "overlay:/srv/lxc.d/base/rootfs:/srv/lxc.d/web/overlay/delta", dotted),
+    ).toBeNull();
+    expect(
+      adminReason("lxc.rootfs.path", "overlay:/srv/lxcxd/base/rootfs:/srv/lxc.d/web/overlay/delta", dotted),
+    ).not.toBeNull();
+    const relative = { ...ctx, lxcPath: "lxc" };
+    expect(adminReason("lxc.rootfs.path", "lxc/web/rootfs", relative)).toMatch(
+      /outside the container's own directory/,
+    );
+    expect(adminReason("lxc.rootfs.path", "/lxc/web/rootfs", relative)).toMatch(
+      /outside the container's own directory/,
+    );
+    // "dir:" is a prefix, not a word to drop anywhere; an odd name does not make an odd path the operator's.
+    expect(adminReason("lxc.rootfs.path", "/var/lib/lxc/web/rootfsdir:", ctx)).not.toBeNull();
+    expect(adminReason("lxc.rootfs.path", "/var/lib/lxc/../rootfs", { ...ctx, name: ".." })).not.toBeNull();
+  });
+});
+
+describe("the path and mount helpers", () => {
+  it.each([
+    ["/a//./b/", "/a/b"],
+    ["/a/../../b", "/b"],
+    ["/", "/"],
+    ["a/b", null],
+    ["", null],
+    ["/a\nb", null],
+    ["/a\rb", null],
+    ["/a\0b", null],
+  ])("normalisePath(%j) = %j", (value, normal) => {
+    expect(normalisePath(value)).toBe(normal);
+  });
+
+  it.each([
+    ["/srv/share/x/", ["/srv/share"], true],
+    ["/srv/share/x//", ["/srv/share"], true],
+    ["/srv//share/x", ["/srv/share"], true],
+    ["/srv/share/./x", ["/srv/share"], false],
+    ["/srv/share/x/../y", ["/srv/share"], false],
+    ["/data/x", ["/srv/share", "/data"], true],
+    ["/etc/passwd", ["/"], true],
+    ["/etc/passwd", ["srv/share"], false],
+    ["/srv/share", ["srv/share"], false],
+  ])("isInBindRoots(%j, %j) = %s", (value, roots, inside) => {
+    expect(isInBindRoots(value, roots)).toBe(inside);
+  });
+
+  it("reads a mount entry as getmntent does: fields split on runs of spaces and tabs, octal escapes decoded", () => {
+    expect(parseMountEntry("a\\040b  c\\011d\td\\012e\\134f g\\\\h,,i 0 0")).toEqual({
+      source: "a b",
+      target: "c\td",
+      fstype: "d\ne\\f",
+      options: ["g\\h", "i"],
+      rest: ["0", "0"],
+    });
+    expect(parseMountEntry(" \tnone tmp tmpfs")).toEqual({
+      source: "none",
+      target: "tmp",
+      fstype: "tmpfs",
+      options: [],
+      rest: [],
+    });
+    expect(parseMountEntry("")).toEqual({ source: "", target: "", fstype: "", options: [], rest: [] });
+    expect(parseMountEntry("x\\041 y")).toMatchObject({
+      source: "x\\041",
+      target: "y",
+      fstype: "",
+      options: [],
+    });
+  });
+
+  it.each([
+    ["users and groups mapped from 65536", ["u 0 65536 65536", "g 0 100000 65536"], true],
+    ["both by one map of type b", ["b 0 100000 65536"], true],
+    ["two blanks between fields", ["u  0 100000 65536", "g 0 100000 65536"], true],
+    ["a group map below 65536", ["u 0 100000 65536", "g 0 65535 65536"], false],
+    ["one more map below 65536", ["u 0 100000 65536", "g 0 100000 65536", "u 1000 1000 1"], false],
+    ["users only", ["u 0 100000 65536"], false],
+    ["groups only", ["g 0 100000 65536"], false],
+    ["root not mapped", ["u 1 100000 65536", "g 0 100000 65536"], false],
+    ["no map", [], false],
+    [
+      "a map before an empty lxc.idmap, which clears it",
+      ["u 0 0 65536", "", "u 0 100000 65536", "g 0 100000 65536"],
+      true,
+    ],
+    ["maps cleared by an empty lxc.idmap", ["u 0 100000 65536", "g 0 100000 65536", ""], false],
+  ])("hasIsolatedIdMap: %s -> %s", (_label, maps, isolated) => {
+    expect(
+      hasIsolatedIdMap([
+        { key: "lxc.uts.name", value: "x" },
+        ...maps.map((value) => ({ key: "lxc.idmap", value })),
+      ]),
+    ).toBe(isolated);
+  });
+});
+
+describe("privilegedChanges: the exact problems (line, kind, key, value, reason)", () => {
+  const userns = "lxc.include = /usr/share/lxc/config/userns.conf";
+  it.each([
+    [
+      "an added hook",
+      "lxc.uts.name = a\n",
+      "lxc.uts.name = a\nlxc.hook.mount = /bin/x\n",
+      [
+        {
+          line: 2,
+          key: "lxc.hook.mount",
+          value: "/bin/x",
+          kind: "added",
+          reason: "a hook runs as root on the host",
+        },
+      ],
+    ],
+    [
+      "a line liblxc reads otherwise, even one the old text had",
+      "lxc.uts.name = a\rb\n",
+      "lxc.uts.name = a\rb\n",
+      [
+        {
+          line: 1,
+          key: "(line)",
+          value: "",
+          kind: "added",
+          reason: expect.stringMatching(/carriage return/) as unknown,
+        },
+      ],
+    ],
+    [
+      "a removed protection, by its line in the old text",
+      "lxc.uts.name = a\nlxc.include = /usr/share/lxc/config/common.conf\n",
+      "lxc.uts.name = a\n",
+      [
+        {
+          line: 2,
+          key: "lxc.include",
+          value: "/usr/share/lxc/config/common.conf",
+          kind: "removed",
+          reason: "removing it takes a protection away",
+        },
+      ],
+    ],
+    [
+      "one of two equal protections removed",
+      "lxc.idmap = u 0 100000 65536\nlxc.idmap = u 0 100000 65536\n",
+      "lxc.idmap = u 0 100000 65536\n",
+      [
+        {
+          line: 2,
+          key: "lxc.idmap",
+          value: "u 0 100000 65536",
+          kind: "removed",
+          reason: "removing it takes a protection away",
+        },
+      ],
+    ],
+    [
+      "capabilities no longer dropped, on the old text's first lxc.cap.drop line",
+      "lxc.uts.name = a\nlxc.tty.max = 1\nlxc.cap.drop = sys_module mac_admin sys_time\nlxc.cap.drop = sys_rawio\n",
+      "lxc.uts.name = a\nlxc.tty.max = 1\nlxc.cap.drop = mac_admin\nlxc.cap.drop = sys_rawio\n",
+      [
+        {
+          line: 3,
+          key: "lxc.cap.drop",
+          value: "sys_module sys_time",
+          kind: "removed",
+          reason: "the container would keep sys_module, sys_time",
+        },
+      ],
+    ],
+    [
+      "capabilities cleared by an added empty lxc.cap.drop",
+      "lxc.cap.drop = sys_admin\n",
+      "lxc.cap.drop = sys_admin\nlxc.cap.drop =\n",
+      [
+        {
+          line: 1,
+          key: "lxc.cap.drop",
+          value: "sys_admin",
+          kind: "removed",
+          reason: "the container would keep sys_admin",
+        },
+        {
+          line: 2,
+          key: "lxc.cap.drop",
+          value: "",
+          kind: "added",
+          reason: "an empty lxc.cap.drop clears the dropped capabilities",
+        },
+      ],
+    ],
+    [
+      "a capability dropped before a userns include, which clears it",
+      `${userns}\nlxc.cap.drop = sys_admin\n`,
+      `lxc.cap.drop = sys_admin\n${userns}\n`,
+      [
+        {
+          line: 2,
+          key: "lxc.include",
+          value: "/usr/share/lxc/config/userns.conf",
+          kind: "added",
+          reason: "an admin's line moved after lxc.cap.drop = sys_admin (it may act on the lines before it)",
+        },
+        // The old text's lxc.cap.drop line.
+        {
+          line: 2,
+          key: "lxc.cap.drop",
+          value: "sys_admin",
+          kind: "removed",
+          reason: "the container would keep sys_admin",
+        },
+      ],
+    ],
+    [
+      "an include moved after any line",
+      "lxc.include = /etc/x.conf\nlxc.uts.name = a\n",
+      "lxc.uts.name = a\nlxc.include = /etc/x.conf\n",
+      [
+        {
+          line: 2,
+          key: "lxc.include",
+          value: "/etc/x.conf",
+          kind: "added",
+          reason: "an admin's line moved after lxc.uts.name = a (it may act on the lines before it)",
+        },
+      ],
+    ],
+    [
+      "an admin's line moved after a protection of another group",
+      "lxc.mount.auto = sys:rw\nlxc.cap.drop = sys_admin\n",
+      "lxc.cap.drop = sys_admin\nlxc.mount.auto = sys:rw\n",
+      [
+        {
+          line: 2,
+          key: "lxc.mount.auto",
+          value: "sys:rw",
+          kind: "added",
+          reason: "an admin's line moved after lxc.cap.drop = sys_admin (it may act on the lines before it)",
+        },
+      ],
+    ],
+    [
+      "hooks reordered",
+      "lxc.hook.pre-start = /bin/a\nlxc.hook.pre-start = /bin/b\n",
+      "lxc.hook.pre-start = /bin/b\nlxc.hook.pre-start = /bin/a\n",
+      [
+        {
+          line: 2,
+          key: "lxc.hook.pre-start",
+          value: "/bin/a",
+          kind: "added",
+          reason:
+            "an admin's line moved after lxc.hook.pre-start = /bin/b (it may act on the lines before it)",
+        },
+      ],
+    ],
+    [
+      "an include moved after a long line, named by its first 60 characters",
+      `lxc.include = /etc/x.conf\nlxc.uts.name = ${"x".repeat(70)}\n`,
+      `lxc.uts.name = ${"x".repeat(70)}\nlxc.include = /etc/x.conf\n`,
+      [
+        {
+          line: 2,
+          key: "lxc.include",
+          value: "/etc/x.conf",
+          kind: "added",
+          reason: `an admin's line moved after lxc.uts.name = ${"x".repeat(60)} (it may act on the lines before it)`,
+        },
+      ],
+    ],
+    [
+      "variables, admin-only once a hook is added, kept in another order",
+      "lxc.environment = A=b\nlxc.environment = C=d\n",
+      "lxc.environment = C=d\nlxc.environment = A=b\nlxc.hook.mount = /bin/x\n",
+      [
+        {
+          line: 3,
+          key: "lxc.hook.mount",
+          value: "/bin/x",
+          kind: "added",
+          reason: "a hook runs as root on the host",
+        },
+      ],
+    ],
+  ])("%s", (_label, before, after, problems) => {
+    expect(privilegedChanges(before, after, ctx)).toEqual(problems);
+  });
+
+  it.each([
+    [
+      "a line added before an admin's clearing line",
+      "lxc.cap.drop =\n",
+      "lxc.cap.drop = sys_admin\nlxc.cap.drop =\n",
+    ],
+    [
+      "an empty lxc.cap.drop removed",
+      "lxc.cap.drop =\nlxc.cap.drop = sys_admin\n",
+      "lxc.cap.drop = sys_admin\n",
+    ],
+    [
+      "a userns include moved once the ids are mapped",
+      `${userns}\nlxc.cap.drop = sys_admin\n`,
+      `lxc.cap.drop = sys_admin\n${userns}\nlxc.idmap = u 0 100000 65536\nlxc.idmap = g 0 100000 65536\n`,
+    ],
+    [
+      "an operator's line moved around",
+      "lxc.uts.name = a\nlxc.tty.max = 1\n",
+      "lxc.tty.max = 1\nlxc.uts.name = a\n",
+    ],
+    [
+      "a base config included after the dropped capabilities (only a userns file clears them)",
+      "lxc.cap.drop = sys_admin\n",
+      "lxc.cap.drop = sys_admin\nlxc.include = /usr/share/lxc/config/common.conf\n",
+    ],
+    [
+      "a userns file's path as the value of another key",
+      "lxc.cap.drop = sys_admin\n",
+      "lxc.cap.drop = sys_admin\nlxc.uts.name = /usr/share/lxc/config/userns.conf\n",
+    ],
+  ])("takes %s", (_label, before, after) => {
+    expect(privilegedChanges(before, after, ctx)).toEqual([]);
+  });
+
+  it("names the first refused line by its first 120 characters", () => {
+    const long = `/bin/${"x".repeat(200)}`;
+    expect(describePrivilegedChanges(privilegedChanges("", `lxc.hook.mount = ${long}\n`, ctx))).toBe(
+      `line 1 (lxc.hook.mount = ${long.slice(0, 120)}) needs the admin role: a hook runs as root on the host`,
+    );
+    expect(
+      describePrivilegedChanges(privilegedChanges(`lxc.include = ${long}\n`, "", { ...ctx, bindRoots: [] })),
+    ).toBe(
+      `removing lxc.include = ${long.slice(0, 120)} (line 1 of the current config) needs the admin role: removing it takes a protection away`,
+    );
+  });
+});
+
+describe("lockedLines: reasons that depend on the whole config", () => {
+  it.each([
+    [
+      "a userns include without an isolated id map",
+      "lxc.include = /usr/share/lxc/config/userns.conf\n",
+      [
+        {
+          line: 1,
+          key: "lxc.include",
+          reason:
+            "the userns files clear the dropped capabilities and device rules: only for a container whose ids are mapped (lxc.idmap from 65536)",
+        },
+      ],
+    ],
+    ["a userns path as another key's value", "lxc.uts.name = /usr/share/lxc/config/userns.conf\n", []],
+    [
+      "a variable in a config with a hook",
+      "lxc.environment = A=b\nlxc.hook.mount = /bin/x\n",
+      [
+        {
+          line: 1,
+          key: "lxc.environment",
+          reason: "this config has a hook, which runs as root on the host with the container's environment",
+        },
+        { line: 2, key: "lxc.hook.mount", reason: "a hook runs as root on the host" },
+      ],
+    ],
+    [
+      "a variable in a config with an interface script",
+      "lxc.environment = A=b\nlxc.net.10.script.up = /bin/x\n",
+      [
+        {
+          line: 1,
+          key: "lxc.environment",
+          reason: expect.stringMatching(/^this config has a hook/) as unknown,
+        },
+        { line: 2, key: "lxc.net.10.script.up", reason: "an interface script runs as root on the host" },
+      ],
+    ],
+    [
+      "a variable in a config with a key that only contains a script's name",
+      "lxc.environment = A=b\nlxc.x.lxc.net.0.script.up = /bin/x\n",
+      [
+        {
+          line: 2,
+          key: "lxc.x.lxc.net.0.script.up",
+          reason: expect.stringMatching(/is not among the keys/) as unknown,
+        },
+      ],
+    ],
+    [
+      "a line liblxc reads otherwise",
+      "lxc.uts.name = a\nlxc.uts.name = b\u00a0\n",
+      [
+        {
+          line: 2,
+          key: "(line)",
+          reason: expect.stringMatching(/^The value of lxc\.uts\.name contains a Unicode space/) as unknown,
+        },
+      ],
+    ],
+  ])("%s", (_label, raw, locked) => {
+    expect(lockedLines(raw, ctx)).toEqual(locked);
   });
 });
