@@ -118,14 +118,10 @@ describe("validateConfig, whole config", () => {
     const problems = validateConfig(
       "lxc.environment = PATH=/var/lib/lxc/web/rootfs/bin\nlxc.hook.mount = /usr/local/bin/prepare\n",
     );
-    expect(problems).toEqual([
-      expect.objectContaining({
-        line: 1,
-        severity: "warning",
-        key: "lxc.environment",
-        message: expect.stringContaining("line 2"),
-      }),
+    expect(problems.map(({ line, severity, key }) => ({ line, severity, key }))).toEqual([
+      { line: 1, severity: "warning", key: "lxc.environment" },
     ]);
+    expect(problems[0]?.message).toContain("line 2");
     expect(validateConfig("lxc.environment = LANG=C\n")).toEqual([]);
   });
 });
