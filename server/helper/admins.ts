@@ -100,6 +100,12 @@ export const removeAdmin = async (stateDir: string, username: string) => {
 const ticketKey = async (stateDir: string): Promise<Buffer> => {
   const existing = await readFile(keyFile(stateDir)).catch(() => null);
   if (existing && existing.length === 32) return existing;
+  // A key file of another length (empty, cut short) would sign forgeable tickets: never used, never replaced.
+  if (existing)
+    throw new AppError("INTERNAL", {
+      message: `${keyFile(stateDir)} is not a 32-byte key: the helper signs no ticket with it`,
+      hint: "As root, remove that file (every admin then signs in again), and restart Atelier.",
+    });
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const temporary = `${keyFile(stateDir)}.${randomBytes(6).toString("hex")}`;
   const handle = await open(
@@ -118,7 +124,10 @@ const ticketKey = async (stateDir: string): Promise<Buffer> => {
     if (error.code !== "EEXIST") throw error;
   });
   await unlink(temporary);
-  return readFile(keyFile(stateDir));
+  const key = await readFile(keyFile(stateDir));
+  if (key.length !== 32)
+    throw new AppError("INTERNAL", { message: `${keyFile(stateDir)} is not a 32-byte key` });
+  return key;
 };
 
 const sign = (key: Buffer, payload: string) => createHmac("sha256", key).update(payload).digest("base64url");

@@ -1,4 +1,7 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { LxcConfig } from "../schemas/lxc-config/model";
 import {
   adminReason,
   describePrivilegedChanges,
@@ -184,12 +187,11 @@ describe("lines that act as root on the host are the admin's", () => {
     ["lxc.cgroup.devices.deny", "a"],
     ["lxc.cap.drop", "sys_module"],
     ["lxc.include", "/usr/share/lxc/config/common.conf"],
-    ["lxc.include", "/usr/share/lxc/config/debian.common.conf"],
     ["lxc.rootfs.path", "dir:/var/lib/lxc/web/rootfs"],
     ["lxc.rootfs.path", "/var/lib/lxc/web/rootfs"],
     ["lxc.rootfs.path", "overlay:/var/lib/lxc/base/rootfs:/var/lib/lxc/web/overlay/delta"],
-    ["lxc.mount.entry", "/srv/share/data srv/data none bind,create=dir 0 0"],
-    ["lxc.mount.entry", "shm dev/shm tmpfs defaults,create=dir 0 0"],
+    ["lxc.mount.entry", "/srv/share/data srv/data none bind 0 0"],
+    ["lxc.mount.entry", "shm dev/shm tmpfs defaults 0 0"],
     ["lxc.mount.auto", "cgroup:mixed proc:mixed sys:mixed"],
     ["lxc.apparmor.profile", "generated"],
     ["lxc.apparmor.allow_nesting", "0"],
@@ -202,10 +204,10 @@ describe("lines that act as root on the host are the admin's", () => {
     ["lxc.console.path", ""],
     ["lxc.rootfs.path", "dir:/var/lib/lxc/web/rootfs"],
     ["lxc.rootfs.path", "overlayfs:/var/lib/lxc/base/snaps/snap0/rootfs:/var/lib/lxc/web/snaps/snap1/delta0"],
-    ["lxc.mount.entry", "/srv/share mnt none rbind,create=dir 0 0"],
-    ["lxc.mount.entry", "/srv/share/x mnt none ro,bind,create=dir 0 0"],
+    ["lxc.mount.entry", "/srv/share mnt none rbind 0 0"],
+    ["lxc.mount.entry", "/srv/share/x mnt none ro,bind 0 0"],
     ["lxc.cgroup.devices.allow", "c 1:3"],
-    ["lxc.mount.entry", "mqueue dev/mqueue mqueue defaults,optional,create=dir 0 0"],
+    ["lxc.mount.entry", "mqueue dev/mqueue mqueue defaults,optional 0 0"],
     ["lxc.mount.entry", "devpts dev/pts devpts defaults 0 0"],
     ["lxc.mount.auto", "proc sys cgroup:ro cgroup-full:mixed sys:ro"],
     ["lxc.apparmor.profile", "lxc-container-default"],
@@ -461,7 +463,23 @@ describe("the reason given, in words (what the refusal and the locked line say)"
     ["lxc.include", "/etc/x.conf", /^an included file can hold any key, hooks included/],
     ["lxc.environment", "", /^an empty lxc\.environment clears the variables an admin set$/],
     ["lxc.environment", "PATH", /^a variable without a value is copied from the host's own environment$/],
-    ["lxc.environment", "=x", /^a variable without a value is copied from the host's own environment$/],
+    ["lxc.environment", "=x", /^not a variable name/],
+    ["lxc.environment", "LD_PRELOAD=/x.so", /^LD_PRELOAD changes what a program run with it does/],
+    ["lxc.environment", "PATH=/var/lib/lxc/web/rootfs/bin", /^PATH changes what a program/],
+    ["lxc.idmap", "u 0 065536 65536", /^an id map's numbers must be plain decimals/],
+    ["lxc.idmap", "u 0 65536 4294901759", /^maps more ids than a container needs/],
+    [
+      "lxc.mount.entry",
+      "tmpfs evil/made-dir tmpfs defaults,create=dir 0 0",
+      /^create= makes the mount point as root at every start/,
+    ],
+    ["lxc.include", "/usr/share/lxc/config/debian.common.conf", /^an included file can hold any key/],
+    ["lxc.include", "/usr/share/lxc/config/openwrt.common.conf", /^an included file can hold any key/],
+    [
+      "lxc.rootfs.path",
+      "overlay:/var/lib/lxc/web/rootfs:/var/lib/lxc/other/overlay/delta",
+      /^a root filesystem outside the container's own directory/,
+    ],
     [
       "lxc.rootfs.path",
       "dir:/",
@@ -700,8 +718,6 @@ describe("each key and value the allow-list gives operators", () => {
     ["nodev", null],
     ["noexec", null],
     ["optional", null],
-    ["create=dir", null],
-    ["create=file", null],
     ["relatime", null],
     ["noatime", null],
     ["nodiratime", null],
@@ -725,7 +741,6 @@ describe("each key and value the allow-list gives operators", () => {
     ["rslave", "refused"],
     ["size=1t", "refused"],
     ["mode=8", "refused"],
-    ["create=link", "refused"],
     ["Defaults", "refused"],
     ["context=x", "refused"],
   ])("a tmpfs mounted with %s: %s", (options, verdict) => {
@@ -1149,5 +1164,68 @@ describe("lockedLines: reasons that depend on the whole config", () => {
     ],
   ])("%s", (_label, raw, locked) => {
     expect(lockedLines(raw, ctx)).toEqual(locked);
+  });
+});
+
+describe("the hostile review's cases (#20)", () => {
+  it("judges an interface's lines by the interface's type, and refuses a type line that undoes an admin's lines", () => {
+    const admin = "lxc.net.0.type = phys\nlxc.net.0.link = adminnic1\n";
+    expect(privilegedChanges(admin, admin.replace("adminnic1", "hostnic0"), ctx)).not.toEqual([]);
+    expect(privilegedChanges(admin, `${admin}lxc.net.0.mtu = 1280\n`, ctx)).not.toEqual([]);
+    const vlan = "lxc.net.0.type = veth\nlxc.net.0.link = br0\nlxc.net.0.veth.vlan.id = 20\n";
+    expect(privilegedChanges(vlan, `${vlan}lxc.net.00.type = veth\n`, ctx)).not.toEqual([]);
+    expect(privilegedChanges(vlan, `${vlan}lxc.net.0.mtu = 1400\nlxc.net.1.type = veth\n`, ctx)).toEqual([]);
+  });
+
+  it("takes no variable that changes what a hook does, nor a create= mount, nor another container's upper layer", () => {
+    for (const value of ["PATH=/x", "LD_PRELOAD=/x.so", "BASH_ENV=/x", "PYTHONPATH=/x", "LXC_ROOTFS_MOUNT=/"])
+      expect(adminReason("lxc.environment", value, ctx), value).not.toBeNull();
+    for (const value of ["LANG=C.UTF-8", "DB_PASSWORD=x=y", "TZ=Europe/Paris", "NODE_ENV=production"])
+      expect(adminReason("lxc.environment", value, ctx), value).toBeNull();
+    expect(adminReason("lxc.mount.entry", "/srv/share/x mnt none bind,create=dir 0 0", ctx)).toMatch(
+      /create=/,
+    );
+    expect(
+      adminReason("lxc.rootfs.path", "overlay:/var/lib/lxc/web/rootfs:/var/lib/lxc/db/overlay/delta", ctx),
+    ).not.toBeNull();
+    expect(
+      adminReason("lxc.rootfs.path", "overlay:/var/lib/lxc/base/rootfs:/var/lib/lxc/web/overlay/delta", ctx),
+    ).toBeNull();
+  });
+
+  it("sees an admin's line changed when only a trailing Unicode space goes", () => {
+    const admin = "lxc.hook.pre-start = /usr/local/bin/prepare\u00a0\n";
+    expect(privilegedChanges(admin, "lxc.hook.pre-start = /usr/local/bin/prepare\n", ctx)).not.toEqual([]);
+  });
+
+  it("allows only the installed base configs whose every line is the operator's (but common.conf's known three)", () => {
+    const dir = "/usr/share/lxc/config";
+    if (!existsSync(dir)) return;
+    const known = new Set([
+      "lxc.hook.clone=/usr/share/lxc/hooks/clonehostname",
+      "lxc.mount.entry=/sys/fs/fuse/connections sys/fs/fuse/connections none bind,optional 0 0",
+      "lxc.include=/usr/share/lxc/config/common.conf.d/",
+    ]);
+    const allowed = readdirSync(dir)
+      .filter((file) => file.endsWith(".common.conf") || file === "common.conf")
+      .map((file) => path.join(dir, file))
+      .filter((file) => adminReason("lxc.include", file, ctx) === null);
+    expect(allowed).toContain(path.join(dir, "common.conf"));
+    for (const file of allowed) {
+      const refused = LxcConfig.parse(readFileSync(file, "utf8"))
+        .entries()
+        .filter((entry) => adminReason(entry.key, entry.value, ctx) !== null)
+        .map((entry) => `${entry.key}=${entry.value}`)
+        .filter((line) => !known.has(line));
+      expect(refused, file).toEqual([]);
+    }
+  });
+});
+
+describe("what a viewer reads, commented lines too", () => {
+  it("redacts a value left in a comment", () => {
+    expect(redactSecrets("# lxc.environment = DB_PASSWORD=old\n#lxc.environment=K=v\r\n")).toBe(
+      "# lxc.environment = DB_PASSWORD=[redacted]\n#lxc.environment=K=[redacted]\r\n",
+    );
   });
 });

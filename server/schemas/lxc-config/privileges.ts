@@ -66,7 +66,12 @@ const isOwnRootfs = (value: string, ctx: TPrivilegeContext) => {
   if (normalisePath(plain) === plain && plain === own) return true;
   const overlay = /^overlayf?s?:([^:]+):([^:]+)$/.exec(value);
   if (!overlay?.[1] || !overlay[2]) return false;
-  return [overlay[1], overlay[2]].every((part) => normalisePath(part) === part && layer.test(part));
+  // The upper layer (written, and deleted with an ephemeral container) is the container's own.
+  const ownUpper = `${lxc === "/" ? "" : lxc}/${ctx.name}/`;
+  return (
+    overlay[2].startsWith(ownUpper) &&
+    [overlay[1], overlay[2]].every((part) => normalisePath(part) === part && layer.test(part))
+  );
 };
 
 /** /dev nodes a container may read and write by default (null, zero, full, random, urandom, tty, console, ptmx, pts, fuse, tun). */
@@ -97,26 +102,20 @@ const SAFE_MOUNT_AUTO = new Set([
 const SAFE_APPARMOR = new Set(["generated", "lxc-container-default", "lxc-container-default-cgns"]);
 /**
  * LXC's shipped base configs an operator may include, by name: each was read (Debian 12's lxc 5.0.2) and holds
- * only dropped capabilities, device rules, tmpfs and mqueue mounts, signals and LXC's own seccomp and AppArmor
- * profiles. Not nesting.conf, oci.common.conf or the ubuntu files (hooks, host bind mounts).
+ * only lines an operator may write (server/lxc-config/privileges.test.ts checks the installed files), but for
+ * common.conf: its clone hook (checked before every clone, snapshot and restore: server/rootfs/clone-hooks.ts), an
+ * optional bind of the fuse connections, and common.conf.d/, the admin's. Not nesting.conf, oci.common.conf, the
+ * ubuntu files (hooks, host bind mounts), nor the debian, devuan, gentoo, kali, slackware, plamo and openwrt files
+ * (they allow /dev/kvm, the HPET, character major 254 or the host's ttys), nor alpine's (a create= mount).
  */
 const SAFE_COMMON_INCLUDES = new Set(
   [
     "common",
-    "alpine.common",
     "archlinux.common",
     "centos.common",
-    "debian.common",
-    "devuan.common",
     "fedora.common",
-    "gentoo.common",
-    "kali.common",
     "opensuse.common",
-    "openwrt.common",
     "oracle.common",
-    "plamo.common",
-    "sabayon.common",
-    "slackware.common",
     "sparclinux.common",
     "voidlinux.common",
   ].map((name) => `/usr/share/lxc/config/${name}.conf`),
@@ -155,7 +154,7 @@ const SAFE_FSTYPES = new Set(["tmpfs", "devpts", "mqueue"]);
  * a propagation change (shared, slave...), suid/dev on a host path or anything liblxc would pass on unread.
  */
 const SAFE_MOUNT_OPTION =
-  /^(defaults|ro|rw|nosuid|nodev|noexec|bind|rbind|optional|create=(dir|file)|relatime|noatime|nodiratime|strictatime|size=\d+[kmg%]?|nr_inodes=\d+[kmg]?|mode=[0-7]{1,4}|uid=\d+|gid=\d+|newinstance|ptmxmode=[0-7]{1,4}|max=\d+)$/;
+  /^(defaults|ro|rw|nosuid|nodev|noexec|bind|rbind|optional|relatime|noatime|nodiratime|strictatime|size=\d+[kmg%]?|nr_inodes=\d+[kmg]?|mode=[0-7]{1,4}|uid=\d+|gid=\d+|newinstance|ptmxmode=[0-7]{1,4}|max=\d+)$/;
 const isOff = (value: string) => value === "" || value === "0";
 const SAFE_PRLIMIT =
   /^lxc\.prlimit\.(as|core|cpu|data|fsize|locks|memlock|msgqueue|nice|nofile|nproc|rss|rtprio|rttime|sigpending|stack)$/;
@@ -256,12 +255,7 @@ export const adminReason = (key: string, rawValue: string, ctx: TPrivilegeContex
         ? "an empty lxc.include is not a file"
         : "an included file can hold any key, hooks included (only LXC's own base configs are the operator's)";
     case "lxc.environment":
-      // Without "=", liblxc passes the variable of that name from lxc-start's own (root's) environment.
-      return value.includes("=") && !value.startsWith("=")
-        ? null
-        : value === ""
-          ? "an empty lxc.environment clears the variables an admin set"
-          : "a variable without a value is copied from the host's own environment";
+      return environmentReason(value);
     case "lxc.rootfs.path":
       return isOwnRootfs(value, ctx)
         ? null
@@ -295,10 +289,16 @@ export const adminReason = (key: string, rawValue: string, ctx: TPrivilegeContex
       return ["", "none", "auto"].includes(value) ? null : "connects the console to a host device";
     case "lxc.idmap": {
       if (value === "") return "an empty lxc.idmap clears the id maps (a privileged container)";
-      const [, , start, count] = value.split(/[ \t]+/).map(Number);
-      return start !== undefined && count !== undefined && start >= 65536
+      // liblxc reads each number as C does (a leading 0 is octal): only plain decimals are judged here.
+      const fields = value.split(/[ \t]+/);
+      if (fields.slice(1).some((field) => !/^(0|[1-9]\d{0,9})$/.test(field)))
+        return "an id map's numbers must be plain decimals (liblxc reads 065536 as octal)";
+      const [, , start, count] = fields.map(Number);
+      if (start === undefined || count === undefined || start < 65536)
+        return "maps the container's ids onto the host's own users (below 65536)";
+      return count <= 65536 * 16 && start + count <= 2 ** 32 - 1
         ? null
-        : "maps the container's ids onto the host's own users (below 65536)";
+        : "maps more ids than a container needs (at most 1048576)";
     }
     case "lxc.proc.oom_score_adj":
       return /^\d+$/.test(value) && Number(value) <= 1000
@@ -330,6 +330,26 @@ export const adminReason = (key: string, rawValue: string, ctx: TPrivilegeContex
   if (key.startsWith("lxc.selinux.")) return "sets the SELinux context";
   if (key.startsWith("lxc.seccomp.")) return isOff(value) ? null : "loosens the seccomp filter";
   return `${key} is not among the keys operators may write (docs/usage.md lists them)`;
+};
+
+/**
+ * Variables that change what a program run with them does (the dynamic loader, shells, interpreters, glibc, LXC's
+ * own hook variables): liblxc sets lxc.environment in the container's first process before it runs the mount and
+ * autodev hooks as root on the host, hooks an admin or a package (lxcfs, in common.conf.d) may add at any time.
+ */
+const RISKY_VARIABLE =
+  /^(PATH|IFS|ENV|BASH_ENV|SHELLOPTS|BASHOPTS|PS4|PROMPT_COMMAND|CDPATH|GLOBIGNORE|HOME|SHELL|TMPDIR|GCONV_PATH|LOCPATH|NLSPATH|HOSTALIASES|LOCALDOMAIN|RES_OPTIONS|GLIBC_TUNABLES|JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|NODE_OPTIONS|NODE_PATH|OPENSSL_CONF|OPENSSL_ENGINES|SSL_CERT_FILE|SSL_CERT_DIR|POSIXLY_CORRECT|(LD|BASH_FUNC|MALLOC|LUA|LXC|GIT|GIO|GTK|DBUS|SYSTEMD|XDG|SUDO)_.*|(PYTHON|PERL|RUBY|TCL).*)$/i;
+
+const environmentReason = (value: string): string | null => {
+  if (value === "") return "an empty lxc.environment clears the variables an admin set";
+  const equals = value.indexOf("=");
+  // Without "=", liblxc passes the variable of that name from lxc-start's own (root's) environment.
+  if (equals === -1) return "a variable without a value is copied from the host's own environment";
+  const name = value.slice(0, equals);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return "not a variable name (letters, digits and _)";
+  return RISKY_VARIABLE.test(name)
+    ? `${name} changes what a program run with it does, and hooks run as root on the host with the container's variables`
+    : null;
 };
 
 /** An interface key (lxc.net.N.FIELD): only what stays in the container's own veth is the operator's. */
@@ -368,6 +388,8 @@ const mountEntryReason = (value: string, ctx: TPrivilegeContext): string | null 
   if (target === "" || rest.length > 2) return "not a mount entry (source target type options [0 0])";
   if (target.startsWith("/") || target.split("/").includes(".."))
     return "the mount point must be a path inside the container";
+  if (options.some((option) => option.startsWith("create=")))
+    return "create= makes the mount point as root at every start, a guest reboot too, following the guest's links (only an admin may use it)";
   const refused = options.filter((option) => !SAFE_MOUNT_OPTION.test(option));
   if (refused.length > 0) return `the mount options ${refused.join(", ")} are the admin's`;
   if (options.includes("bind") || options.includes("rbind")) {
@@ -385,10 +407,31 @@ const mountEntryReason = (value: string, ctx: TPrivilegeContext): string | null 
  * Reasons that depend on the whole config, not one line: a userns include needs an isolated id map; a variable
  * reaches host-side hooks (LD_PRELOAD, PATH); a line liblxc would read otherwise is never the operator's.
  */
+const NO_ROOTS: TPrivilegeContext = { lxcPath: "/", name: "", bindRoots: [] };
 const wholeConfigReason = (
   entry: { key: string; value: string },
   entries: readonly { key: string; value: string }[],
 ): string | null => {
+  const net = /^lxc\.net\.(\d+)\.(.+)$/.exec(entry.key);
+  if (net) {
+    const index = Number(net[1]);
+    const sameInterface = entries.filter(
+      (other) => Number(/^lxc\.net\.(\d+)\./.exec(other.key)?.[1] ?? -1) === index,
+    );
+    if (net[2] === "type") {
+      // liblxc clears the whole interface at each type line: what an admin wrote before it would be gone.
+      const position = entries.indexOf(entry);
+      const wiped = sameInterface.find(
+        (other) =>
+          entries.indexOf(other) < position && adminReason(other.key, other.value, NO_ROOTS) !== null,
+      );
+      if (wiped) return `a type line resets interface ${index}, undoing the admin's ${wiped.key}`;
+    } else {
+      const type = sameInterface.filter((other) => /\.type$/.test(other.key)).at(-1)?.value ?? "";
+      if (!["veth", "empty", ""].includes(type))
+        return `interface ${index} is of type ${type}, which acts on the host: its lines are the admin's`;
+    }
+  }
   if (entry.key === "lxc.include" && USERNS_INCLUDES.has(entry.value) && !hasIsolatedIdMap(entries))
     return "the userns files clear the dropped capabilities and device rules: only for a container whose ids are mapped (lxc.idmap from 65536)";
   if (
@@ -412,7 +455,7 @@ export const PROTECTIVE_KEYS: ReadonlySet<string> = new Set([
 const counted = (entries: { key: string; value: string }[]) => {
   const counts = new Map<string, number>();
   for (const { key, value } of entries) {
-    const id = `${key}=${value.trim()}`;
+    const id = `${key}=${value}`;
     counts.set(id, (counts.get(id) ?? 0) + 1);
   }
   return counts;
@@ -486,11 +529,10 @@ export const privilegedChanges = (
       problems.push({ line, key: "(line)", value: "", kind: "added", reason });
       continue;
     }
-    const id = `${key}=${value.trim()}`;
+    const id = `${key}=${value}`;
     const index = (seen.get(id) ?? 0) + 1;
     seen.set(id, index);
-    if (index > (oldCounts.get(id) ?? 0))
-      problems.push({ line, key, value: value.trim(), kind: "added", reason });
+    if (index > (oldCounts.get(id) ?? 0)) problems.push({ line, key, value, kind: "added", reason });
   }
   // An admin-only line kept, but moved after lines it was before (in the old text): it may now clear them.
   const oldPosition = new Map(oldEntries.map((entry, position) => [entry.id, position]));
@@ -519,14 +561,14 @@ export const privilegedChanges = (
   const removedSeen = new Map<string, number>();
   for (const entry of oldEntries) {
     if (!PROTECTIVE_KEYS.has(entry.key) || entry.key === "lxc.cap.drop") continue;
-    const id = `${entry.key}=${entry.value.trim()}`;
+    const id = `${entry.key}=${entry.value}`;
     const index = (removedSeen.get(id) ?? 0) + 1;
     removedSeen.set(id, index);
     if (index > (nextCounts.get(id) ?? 0))
       problems.push({
         line: entry.line,
         key: entry.key,
-        value: entry.value.trim(),
+        value: entry.value,
         kind: "removed",
         reason: "removing it takes a protection away",
       });
@@ -572,6 +614,7 @@ export const describePrivilegedChanges = (changes: TPrivilegedChange[]) => {
  */
 export const redactSecrets = (raw: string) =>
   raw.replace(
-    /^([ \t]*lxc\.environment[ \t]*=[ \t]*)([^=\n]*)=([^\n]*)$/gm,
+    // Commented-out lines too (an old password left in a comment); `$` and `^` also match at "\r".
+    /^([ \t]*(?:#[ \t#]*)?lxc\.environment[ \t]*=[ \t]*)([^=\n\r]*)=([^\n\r]*)$/gm,
     (_line, head: string, name: string) => `${head}${name}=[redacted]`,
   );
