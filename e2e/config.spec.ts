@@ -177,7 +177,7 @@ test("the settings form adds and reorders interfaces and adds a bind mount picke
   await page.getByLabel("Read-only").check();
   await page.getByRole("button", { name: "Add the bind mount" }).click();
   await expect(
-    page.getByText(`lxc.mount.entry = ${BIND_ROOT}/tmp mnt/host-tmp none bind,create=dir,ro 0 0`, {
+    page.getByText(`lxc.mount.entry = ${BIND_ROOT}/tmp mnt/host-tmp none bind,ro 0 0`, {
       exact: true,
     }),
   ).toBeVisible();
@@ -191,7 +191,7 @@ test("the settings form adds and reorders interfaces and adds a bind mount picke
   await page.getByRole("button", { name: "Review and save" }).click();
   const dialog = page.getByRole("dialog", { name: `Save these changes to ${name}?` });
   await expect(dialog.getByTestId("config-diff")).toContainText(
-    `+lxc.mount.entry = ${BIND_ROOT}/tmp mnt/host-tmp none bind,create=dir,ro 0 0`,
+    `+lxc.mount.entry = ${BIND_ROOT}/tmp mnt/host-tmp none bind,ro 0 0`,
   );
   await dialog.getByRole("button", { name: "Save" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();

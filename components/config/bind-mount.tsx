@@ -8,10 +8,12 @@ import { ErrorAlert } from "@/components/ui/error-alert";
 
 /**
  * A bind mount in words: a host directory (typed or picked by browsing the host's directories), where it appears
- * inside the container, read-only or not. It becomes one lxc.mount.entry line, shown before it is added.
+ * inside the container, read-only or not. It becomes one lxc.mount.entry line, shown before it is added. No
+ * `create=dir` (the admin's: liblxc would make the mount point through the guest's links): Atelier makes the mount
+ * point inside the root filesystem before each start.
  */
 export const bindMountLine = (host: string, target: string, readOnly: boolean) =>
-  `${host} ${target.replace(/^\/+/, "")} none bind,create=dir${readOnly ? ",ro" : ""} 0 0`;
+  `${host} ${target.replace(/^\/+/, "")} none bind${readOnly ? ",ro" : ""} 0 0`;
 
 function HostPicker({
   start,

@@ -62,7 +62,7 @@ describe("bind sources at start", () => {
     expect(byAdmin.status, JSON.stringify(byAdmin.error)).toBe(200);
 
     const before = await configOf(server, name);
-    const line = `lxc.mount.entry = ${data} mnt/data none bind,create=dir 0 0`;
+    const line = `lxc.mount.entry = ${data} mnt/data none bind 0 0`;
     const raw = `${before.raw}${line}\n`;
     const saved = await callProcedure(server, "config.save", { name, raw, baseVersion: before.version });
     expect(saved.status, JSON.stringify(saved.error)).toBe(200);

@@ -13,6 +13,7 @@ import { checkTicket, requireTicket } from "../admins";
 import type { TBeingMade } from "../being-made";
 import { writeAtomically } from "../../lxc-config/write";
 import { writeGuestFiles } from "../../rootfs/guest-files";
+import { nestedBindSources } from "../bind-nesting";
 import { networkTaken } from "../network-in-use";
 import { defineOperation } from "../operation";
 import { readHostNetwork } from "./reads";
@@ -117,6 +118,7 @@ export const fileOperations = ({
           const changes = [
             ...(await adminOnlyChanges(current, text, { lxcPath, name, bindRoots })),
             ...(await networkTaken(lxcPath, name, current, text, readHostNetwork)),
+            ...(await nestedBindSources(lxcPath, name, current, text, bindRoots)),
           ];
           if (changes.length > 0) {
             const check = await checkTicket(stateDir, ticket);

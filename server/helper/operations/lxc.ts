@@ -6,6 +6,7 @@ import { KEYS } from "../../schemas/lxc-config/catalogue";
 import type { TBeingMade } from "../being-made";
 import { checkBindSourcesBeforeStart } from "../bind-sources";
 import { checkMountCreateBeforeStart } from "../../rootfs/mount-create";
+import { makeBindMountPoints } from "../../rootfs/mount-points";
 import { defineOperation } from "../operation";
 
 /**
@@ -61,7 +62,7 @@ export const lxcOperations = ({
    */
   const beforeStart = (name: string) =>
     checkBindSourcesBeforeStart({ lxcPath, name, bindRoots }).then(() =>
-      checkMountCreateBeforeStart({ lxcPath, name }),
+      checkMountCreateBeforeStart({ lxcPath, name }).then(() => makeBindMountPoints({ lxcPath, name })),
     );
   return {
     "lxc.list": defineOperation({ input: z.object({}).strict(), run: () => lxc.list() }),

@@ -21,7 +21,7 @@ const SIZE = /^(-1|\d+(\.\d+)?\s*([KMGTP]i?)?B?)$/i;
 const MAC = /^([0-9a-fx]{2}:){5}[0-9a-fx]{2}$/i;
 const DEVICE_RULE = /^(a|[abc] (\d+|\*):(\d+|\*)( [rwm]{1,3})?)$/;
 /** liblxc 5 takes u and g maps only (parse_idmaps). */
-const IDMAP = /^[ug] \d+ \d+ \d+$/;
+const IDMAP = /^[ug] (0|[1-9]\d*) (0|[1-9]\d*) (0|[1-9]\d*)$/;
 const CPU_LIST = /^\d+(-\d+)?(,\d+(-\d+)?)*$/;
 const INTERFACE_KEYS = new Set(["link", "name", "veth.pair"]);
 
