@@ -344,9 +344,7 @@ describe("admin-only config lines", () => {
     expect((await save(`lxc.mount.entry = ${roots}/../../etc mnt none bind,create=dir 0 0`)).status).toBe(
       403,
     );
-    expect((await save(`lxc.mount.entry = ${roots}/data mnt/data none bind 0 0`)).status).toBe(
-      200,
-    );
+    expect((await save(`lxc.mount.entry = ${roots}/data mnt/data none bind 0 0`)).status).toBe(200);
     // The host picker, for operators, stays inside the roots too.
     const browse = (p: string) => callProcedure(server, "config.browseHost", { path: p }, { kind: "query" });
     expect((await browse(roots)).status).toBe(200);
