@@ -40,7 +40,7 @@ describe("a MAC or address another container or the host uses is not the operato
       "lxc.net.0.ipv4.address = 10.0.3.2/24",
       "lxc.net.1.ipv4.address = 10.0.3.1/24 10.0.3.255",
       "lxc.net.1.hwaddr = aa:bb:cc:00:00:01",
-      "lxc.net.2.ipv6.address = FD00::2/64",
+      "lxc.net.2.ipv6.address = FD00:0:0::2/64",
       "lxc.net.2.ipv4.address = 10.0.3.9/24",
       "lxc.net.2.hwaddr = 00:16:3e:xx:xx:xx",
       "",
@@ -49,7 +49,7 @@ describe("a MAC or address another container or the host uses is not the operato
       [2, "00:16:3e:00:00:01 is already used by container web"],
       [4, "10.0.3.1/24 10.0.3.255 is already used by the host's br0"],
       [5, "aa:bb:cc:00:00:01 is already used by the host's br0"],
-      [6, "FD00::2/64 is already used by container db"],
+      [6, "FD00:0:0::2/64 is already used by container db"],
     ]);
   });
 

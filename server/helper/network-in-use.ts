@@ -14,7 +14,16 @@ export type TInUse = { macs: ReadonlyMap<string, string>; addresses: ReadonlyMap
 const ADDRESS_KEY = /^lxc\.net\.\d+\.(ipv4|ipv6)\.address$/;
 const MAC_KEY = /^lxc\.net\.\d+\.hwaddr$/;
 /** "10.0.3.2/24 10.0.3.255" -> "10.0.3.2"; MACs lowercased. */
-const addressOf = (value: string) => (value.split(/[ \t]/)[0] ?? "").split("/")[0]?.toLowerCase() ?? "";
+const addressOf = (value: string) => {
+  const address = (value.split(/[ \t]/)[0] ?? "").split("/")[0]?.toLowerCase() ?? "";
+  if (!address.includes(":")) return address;
+  // One spelling per IPv6 address (fd00:0::10 and fd00::10 are one): the URL parser's.
+  try {
+    return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  } catch {
+    return address;
+  }
+};
 
 const readSmall = async (file: string) => {
   const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => null);
