@@ -1,7 +1,5 @@
-import { constants } from "node:fs";
-import { open, readdir } from "node:fs/promises";
-import path from "node:path";
 import { LxcConfig } from "../schemas/lxc-config/model";
+import { otherConfigs } from "./lxcpath-configs";
 import {
   isInBindRoots,
   isInside,
@@ -30,17 +28,6 @@ const bindsOf = (container: string, text: string): TBind[] =>
       return [{ container, source: normal, writable: !options.includes("ro") }];
     });
 
-const readSmall = async (file: string) => {
-  const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => null);
-  if (!handle) return "";
-  try {
-    const info = await handle.stat();
-    return info.isFile() && info.size <= 1024 * 1024 ? await handle.readFile("utf8") : "";
-  } finally {
-    await handle.close();
-  }
-};
-
 /** The new bind lines of `after` (not in `before`) that nest with a read-write bind source, in any container. */
 export const nestedBindSources = async (
   lxcPath: string,
@@ -62,8 +49,7 @@ export const nestedBindSources = async (
     .filter(({ bind }) => isInBindRoots(bind.source, bindRoots));
   if (added.length === 0) return [];
   const all = [...bindsOf(name, after)];
-  for (const other of await readdir(lxcPath).catch(() => [] as string[]))
-    if (other !== name) all.push(...bindsOf(other, await readSmall(path.join(lxcPath, other, "config"))));
+  for (const other of await otherConfigs(lxcPath, name)) all.push(...bindsOf(other.name, other.text));
   const problems: TPrivilegedChange[] = [];
   for (const { entry, bind } of added) {
     const under = all.find(

@@ -1,6 +1,4 @@
-import { constants } from "node:fs";
-import { open, readdir } from "node:fs/promises";
-import path from "node:path";
+import { otherConfigs } from "./lxcpath-configs";
 import { LxcConfig } from "../schemas/lxc-config/model";
 import type { TPrivilegedChange } from "../schemas/lxc-config/privileges";
 
@@ -25,17 +23,6 @@ const addressOf = (value: string) => {
   }
 };
 
-const readSmall = async (file: string) => {
-  const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => null);
-  if (!handle) return "";
-  try {
-    const info = await handle.stat();
-    return info.isFile() && info.size <= 1024 * 1024 ? await handle.readFile("utf8") : "";
-  } finally {
-    await handle.close();
-  }
-};
-
 /** Every other container's MACs and addresses (by their config), and the host's (from `ip -j`), named by owner. */
 export const networkInUse = async (
   lxcPath: string,
@@ -44,10 +31,8 @@ export const networkInUse = async (
 ): Promise<TInUse> => {
   const macs = new Map<string, string>();
   const addresses = new Map<string, string>();
-  for (const name of await readdir(lxcPath).catch(() => [] as string[])) {
-    if (name === except) continue;
-    const entries = LxcConfig.parse(await readSmall(path.join(lxcPath, name, "config"))).entries();
-    for (const { key, value } of entries) {
+  for (const { name, text } of await otherConfigs(lxcPath, except)) {
+    for (const { key, value } of LxcConfig.parse(text).entries()) {
       if (MAC_KEY.test(key) && !value.includes("x")) macs.set(value.toLowerCase(), `container ${name}`);
       if (ADDRESS_KEY.test(key) && value !== "") addresses.set(addressOf(value), `container ${name}`);
     }
