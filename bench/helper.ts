@@ -1,7 +1,6 @@
 import { mkdtemp } from "node:fs/promises";
 import path from "node:path";
-import { createHelperClient } from "@/server/helper-client";
-import type { THelperOperations } from "@/server/helper/operations";
+import { createHelper } from "@/server/helper-client";
 import { startHelper } from "@/server/helper/spawn";
 import { helperSocketPath, helperStateDirOf, uploadSpoolOf } from "@/server/layout";
 import { lxcPath } from "../tests/lxc-oracle";
@@ -21,7 +20,7 @@ const CALLS = 500;
 
 const ms = (value: number) => `${value.toFixed(3).padStart(8)} ms`;
 
-export const benchHelper = async (name: string) => {
+export const benchHelper = async (name: string, serverLimitMs?: number) => {
   const dataDir = await mkdtemp(path.join(process.env.ATELIER_DATA_DIR ?? "/tmp", "bench-helper-"));
   const helper = await startHelper({
     socketPath: helperSocketPath(dataDir),
@@ -35,13 +34,13 @@ export const benchHelper = async (name: string) => {
     lxcCache: process.env.ATELIER_LXC_CACHE ?? "",
     importDirs: (process.env.ATELIER_IMPORT_DIRS ?? "").split(":"),
   });
-  const client = createHelperClient<THelperOperations>(helper.socketPath);
+  const client = createHelper(helper.socketPath);
   const trips: number[] = [];
   try {
-    await client.call("lxc.exists", { name: "bench-none" });
+    await client.lxc.exists({ name: "bench-none" });
     for (let index = 0; index < CALLS; index += 1) {
       const started = performance.now();
-      await client.call("lxc.exists", { name: "bench-none" });
+      await client.lxc.exists({ name: "bench-none" });
       trips.push(performance.now() - started);
     }
   } finally {
@@ -50,7 +49,7 @@ export const benchHelper = async (name: string) => {
   }
   const hop = median(trips);
 
-  const server = await startServer({ ATELIER_LOG_LEVEL: "debug" });
+  const server = await startServer({ ATELIER_LOG_LEVEL: "debug" }, { timeoutMs: serverLimitMs });
   const starts: number[] = [];
   const startCalls: number[] = [];
   let listCalls: number;

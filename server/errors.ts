@@ -49,3 +49,10 @@ export class AppError extends Error {
 }
 
 export const isAppError = (error: unknown): error is AppError => error instanceof AppError;
+
+/** The one wording of a missing container, on either side of the helper's socket. */
+export const containerNotFound = (lxcPath: string, name: string) =>
+  new AppError("NOT_FOUND", {
+    message: `There is no container named "${name}"`,
+    hint: `Check the name; containers are looked up in ${lxcPath}.`,
+  });

@@ -33,9 +33,8 @@ import {
 import { ensureTls, hostNames } from "./http/tls";
 import { logger } from "./log";
 import { pruneAudit } from "./auth/audit-retention";
-import { createHelperClient } from "./helper-client";
+import { createHelper } from "./helper-client";
 import { openHelperMonitor } from "./helper-client/lxc";
-import type { THelperOperations } from "./helper/operations";
 import { startLiveState } from "./monitor/live-state";
 import { closeRuntime, createRuntime } from "./runtime";
 import { createContext } from "./trpc/context";
@@ -141,7 +140,7 @@ const main = async () => {
     );
 
   // The root helper runs every privileged operation; see server/helper/. The launcher started it.
-  const helper = createHelperClient<THelperOperations>(settings.helperSocket);
+  const helper = createHelper(settings.helperSocket);
   const procedures = new Set(Object.keys(appRouter._def.procedures));
   const runtime = createRuntime(settings, {
     isProcedure: (name) => procedures.has(name) || Object.hasOwn(HTTP_ROUTES, name),

@@ -6,9 +6,8 @@ import { createContainerService, type TContainerService } from "./containers/ser
 import { EventBus } from "./events/bus";
 import { createDb, type TDb } from "./db";
 import type { TSettings } from "./env";
-import type { THelperClient } from "./helper-client";
+import type { THelper } from "./helper-client";
 import { createHelperLxcDriver } from "./helper-client/lxc";
-import type { THelperOperations } from "./helper/operations";
 import type { TLxcDriver } from "./lxc";
 import { logger, type TLogger } from "./log";
 import { createNat, type TNat } from "./host-network/nat";
@@ -28,7 +27,7 @@ export type TRuntime = {
   /** The helper's own list of admins, kept in step with the users. */
   admins: TAdminEnrolment;
   /** The root helper (every privileged operation). */
-  helper: THelperClient<THelperOperations>;
+  helper: THelper;
   db: TDb;
   lxc: TLxcDriver;
   containers: TContainerService;
@@ -63,7 +62,7 @@ export const createRuntime = (
   {
     isProcedure,
     helper,
-  }: { isProcedure: (path: string) => boolean; helper: THelperClient<THelperOperations> },
+  }: { isProcedure: (path: string) => boolean; helper: THelper },
 ): TRuntime => {
   // Every lxc-* command runs in the helper (server/helper/operations/lxc.ts).
   const lxc = createHelperLxcDriver(helper, { lxcPath: settings.lxcPath });
@@ -74,7 +73,7 @@ export const createRuntime = (
     db,
     lxc,
     containers,
-    check: (text) => helper.call("lxc.checkConfig", { text }),
+    check: (text) => helper.lxc.checkConfig({ text }),
     readConfig: async (name) => (await helper.call("config.read", { name })).text,
     hostPaths: (text) => helper.call("config.hostPaths", { text }),
     writeFile: (name, text, ticket) =>

@@ -1,5 +1,4 @@
-import type { THelperClient } from "../helper-client";
-import type { THelperOperations } from "../helper/operations";
+import type { THelper } from "../helper-client";
 import type { TLogger } from "../log";
 import type { TPrincipal } from "./accounts";
 
@@ -14,7 +13,7 @@ export const createAdminEnrolment = ({
   helper,
   log,
 }: {
-  helper: THelperClient<THelperOperations>;
+  helper: THelper;
   log: TLogger;
 }) => {
   const withTicket = async <T>(

@@ -1,10 +1,15 @@
 import type { z } from "zod";
+import type { TContract, TImplementation, TOp } from "./contract/define";
+import { wireName } from "./contract/define";
 
 /**
- * One typed operation of the helper: the schema its input must pass (in the helper, whatever the web tier checked
- * before), and what it does. A streaming operation emits items (progress lines, events) before its result; `emit`
- * waits while the client has not consumed enough of them (back-pressure), and `signal` aborts when the client
- * cancels the call or goes away. Operations are named by their key in the table (`lxc.start`).
+ * One operation as the socket server runs it: the schema its input must pass (in the helper, whatever the web tier
+ * checked before), what it does, and how long it may take. A streaming operation emits items (progress lines,
+ * events) before its result; `emit` waits while the client has not consumed enough of them (back-pressure), and
+ * `signal` aborts when the client cancels the call, goes away, or the timeout passes.
+ *
+ * The table is built from the contract (./contract) and the helper's implementation of it (`implement`); tests of
+ * the protocol build small tables of their own with `defineOperation`.
  *
  * An operation never runs a program or touches a path its caller names freely: inputs are names, addresses and
  * values of fixed shapes, and the operation decides what runs on them.
@@ -16,6 +21,8 @@ export type TOperationContext = {
 
 export type TOperation<TSchema extends z.ZodType = z.ZodType, TOutput = unknown> = {
   input: TSchema;
+  /** Milliseconds before the helper aborts it and answers TIMEOUT; null: until it ends or is cancelled. */
+  timeoutMs?: number | null;
   // A method (bivariant in its parameter), so that a table can hold operations of every input type.
   run(input: z.output<TSchema>, context: TOperationContext): Promise<TOutput>;
 };
@@ -25,6 +32,23 @@ export const defineOperation = <TSchema extends z.ZodType, TOutput>(
 ) => operation;
 
 export type TOperationTable = Record<string, TOperation>;
+
+/** The socket server's table for a contract and its implementation: `family.name` → schema, handler, timeout. */
+export const implement = <C extends TContract>(
+  contract: C,
+  implementation: TImplementation<C>,
+): TOperationTable => {
+  const table: TOperationTable = {};
+  for (const [family, operations] of Object.entries(contract)) {
+    const handlers = implementation[family] as Record<string, TOperation["run"]>;
+    for (const [name, declared] of Object.entries(operations) as [string, TOp][]) {
+      const run = handlers[name];
+      if (!run) throw new Error(`the helper does not implement ${wireName(family, name)}`);
+      table[wireName(family, name)] = { input: declared.input, timeoutMs: declared.timeoutMs, run };
+    }
+  }
+  return table;
+};
 
 export type TInputOf<T> = T extends TOperation<infer S, unknown> ? z.input<S> : never;
 export type TOutputOf<T> = T extends TOperation<z.ZodType, infer O> ? O : never;

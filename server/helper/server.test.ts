@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { AppError } from "../errors";
 import { logger } from "../log";
-import { createHelperClient } from "../helper-client";
-import { defineOperation } from "./operation";
+import { connectHelper, createHelper } from "../helper-client";
+import { op, type TContract, type TImplementation } from "./contract/define";
+import { implement } from "./operation";
 import { encode, MAX_LINE_BYTES, WINDOW } from "./protocol";
 import { startHelperServer } from "./server";
 
@@ -18,23 +19,45 @@ import { startHelperServer } from "./server";
 let dir: string;
 let server: Server;
 let socketPath: string;
-const seen = { emitted: 0, maxAhead: 0, aborted: false };
+const seen = { emitted: 0, maxAhead: 0, aborted: false, timedOut: false };
 let consumed = 0;
 
-const operations = {
-  "test.echo": defineOperation({
-    input: z.object({ text: z.string().max(10) }).strict(),
-    run: ({ text }) => Promise.resolve({ text }),
-  }),
-  "test.fail": defineOperation({
-    input: z.object({}).strict(),
-    run: () => {
+/** A contract made for the test, implemented below: the same machinery as the helper's own. */
+const testContract = {
+  test: {
+    echo: op({
+      input: z.object({ text: z.string().max(10) }).strict(),
+      output: z.object({ text: z.string() }),
+      timeoutMs: 5000,
+      summary: "echo",
+    }),
+    fail: op({ input: z.object({}).strict(), output: z.null(), timeoutMs: 5000, summary: "fail" }),
+    count: op({
+      input: z.object({ n: z.number().int().max(10_000) }).strict(),
+      output: z.number(),
+      item: z.number().int(),
+      timeoutMs: 60_000,
+      summary: "count",
+    }),
+    wait: op({ input: z.object({}).strict(), output: z.null(), timeoutMs: 60_000, summary: "wait" }),
+    slow: op({ input: z.object({}).strict(), output: z.null(), timeoutMs: 200, summary: "slow" }),
+    liar: op({
+      input: z.object({ items: z.boolean() }).strict(),
+      output: z.object({ text: z.string() }),
+      item: z.number(),
+      timeoutMs: 5000,
+      summary: "answers outside its contract",
+    }),
+  },
+} satisfies TContract;
+
+const implementation: TImplementation<typeof testContract> = {
+  test: {
+    echo: ({ text }) => Promise.resolve({ text }),
+    fail: () => {
       throw new AppError("PRECONDITION_FAILED", { message: "no", hint: "do this", field: "x" });
     },
-  }),
-  "test.count": defineOperation({
-    input: z.object({ n: z.number().int().max(10_000) }).strict(),
-    run: async ({ n }, { emit }) => {
+    count: async ({ n }, { emit }) => {
       for (let index = 0; index < n; index += 1) {
         await emit(index);
         seen.emitted += 1;
@@ -42,18 +65,28 @@ const operations = {
       }
       return n;
     },
-  }),
-  "test.wait": defineOperation({
-    input: z.object({}).strict(),
-    run: (_input, { signal }) =>
+    wait: (_input, { signal }) =>
       new Promise((resolve) =>
         signal.addEventListener("abort", () => {
           seen.aborted = true;
           resolve(null);
         }),
       ),
-  }),
+    slow: (_input, { signal }) =>
+      new Promise((resolve) =>
+        signal.addEventListener("abort", () => {
+          seen.timedOut = true;
+          resolve(null);
+        }),
+      ),
+    // What a helper of another version (or with a bug) might answer: the client must not pass it on.
+    liar: async ({ items }, { emit }) => {
+      if (items) await emit("three" as unknown as number);
+      return { text: 3 } as unknown as { text: string };
+    },
+  },
 };
+const operations = implement(testContract, implementation);
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), "atelier-helper-test-"));
@@ -86,37 +119,38 @@ const raw = (lines: string[], ms = 1000) =>
 
 describe("the helper protocol", () => {
   it("answers typed calls and validates their input again, keeping an error's code and details", async () => {
-    const client = createHelperClient<typeof operations>(socketPath);
+    const client = createHelper(socketPath, testContract);
     try {
-      expect(await client.call("test.echo", { text: "hi" })).toEqual({ text: "hi" });
-      await expect(client.call("test.echo", { text: "x".repeat(11) })).rejects.toMatchObject({
+      expect(await client.test.echo({ text: "hi" })).toEqual({ text: "hi" });
+      await expect(client.test.echo({ text: "x".repeat(11) })).rejects.toMatchObject({
         code: "BAD_REQUEST",
         field: "text",
       });
-      await expect(client.call("test.echo", { text: "hi", extra: 1 } as never)).rejects.toMatchObject({
+      await expect(client.test.echo({ text: "hi", extra: 1 } as never)).rejects.toMatchObject({
         code: "BAD_REQUEST",
       });
-      await expect(client.call("test.fail", {})).rejects.toMatchObject({
+      await expect(client.test.fail({})).rejects.toMatchObject({
         code: "PRECONDITION_FAILED",
         message: "no",
         hint: "do this",
         field: "x",
       });
-      await expect(client.call("test.nothing" as "test.echo", { text: "" })).rejects.toMatchObject({
+      const unchecked = connectHelper(socketPath);
+      await expect(unchecked.call("test.nothing", { text: "" })).rejects.toMatchObject({
         code: "BAD_REQUEST",
         message: 'The helper has no operation "test.nothing"',
       });
+      unchecked.close();
     } finally {
       client.close();
     }
   });
 
   it("streams items with back-pressure: never more than its window ahead of a slow consumer", async () => {
-    const client = createHelperClient<typeof operations>(socketPath);
+    const client = createHelper(socketPath, testContract);
     try {
       const items: unknown[] = [];
-      const result = await client.call(
-        "test.count",
+      const result = await client.test.count(
         { n: 500 },
         {
           onItem: async (item) => {
@@ -136,19 +170,49 @@ describe("the helper protocol", () => {
   });
 
   it("cancels a call when its signal aborts, and aborts a closed connection's calls", async () => {
-    const client = createHelperClient<typeof operations>(socketPath);
+    const client = createHelper(socketPath, testContract);
     const controller = new AbortController();
-    const waiting = client.call("test.wait", {}, { signal: controller.signal });
+    const waiting = client.test.wait({}, { signal: controller.signal });
     await new Promise((resolve) => setTimeout(resolve, 50));
     controller.abort();
     await expect(waiting).rejects.toMatchObject({ message: "The operation was cancelled" });
     expect(seen.aborted).toBe(true);
     seen.aborted = false;
-    const orphan = client.call("test.wait", {});
+    const orphan = client.test.wait({});
     await new Promise((resolve) => setTimeout(resolve, 50));
     client.close();
     await expect(orphan).rejects.toThrow(/cannot be reached/);
     await expect.poll(() => seen.aborted).toBe(true);
+  });
+
+  it("stops an operation past its contract's timeout and answers TIMEOUT", async () => {
+    const client = createHelper(socketPath, testContract);
+    try {
+      await expect(client.test.slow({})).rejects.toMatchObject({ code: "TIMEOUT" });
+      expect(seen.timedOut).toBe(true);
+    } finally {
+      client.close();
+    }
+  });
+
+  it("refuses a result or an item outside the contract, and counts the calls", async () => {
+    const client = createHelper(socketPath, testContract);
+    try {
+      await expect(client.test.liar({ items: false })).rejects.toMatchObject({
+        code: "INTERNAL",
+        message: expect.stringMatching(/test\.liar with a result its contract does not allow/) as unknown,
+      });
+      const items: number[] = [];
+      await expect(
+        client.test.liar({ items: true }, { onItem: (item) => items.push(item) }),
+      ).rejects.toMatchObject({
+        message: expect.stringMatching(/with an item its contract does not allow/) as unknown,
+      });
+      expect(items).toEqual([]);
+      expect(client.calls()).toEqual({ "test.liar": 2 });
+    } finally {
+      client.close();
+    }
   });
 
   it("closes on a peer that breaks the protocol: no hello, another version, garbage, a line too long", async () => {

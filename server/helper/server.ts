@@ -97,6 +97,15 @@ const serve = async (socket: Socket, { allowedUids, operations, log }: THelperSe
   const run = async (id: number, operation: TOperation, input: unknown) => {
     const call: TCall = { controller: new AbortController(), credit: WINDOW, waiters: [] };
     calls.set(id, call);
+    // Past its time, an operation is aborted like a cancelled one (its processes killed) and answers TIMEOUT.
+    let timedOut = false;
+    const timer =
+      operation.timeoutMs == null
+        ? null
+        : setTimeout(() => {
+            timedOut = true;
+            call.controller.abort();
+          }, operation.timeoutMs);
     const emit = async (data: unknown) => {
       while (call.credit <= 0 && !call.controller.signal.aborted) {
         await new Promise<void>((resolve) => call.waiters.push(resolve));
@@ -111,7 +120,17 @@ const serve = async (socket: Socket, { allowedUids, operations, log }: THelperSe
       if (call.controller.signal.aborted) throw new CancelledError();
       await send({ type: "result", id, data: data ?? null });
     } catch (error) {
-      if (error instanceof CancelledError || call.controller.signal.aborted) {
+      if (timedOut) {
+        log.warn("helper operation timed out", { id, timeoutMs: operation.timeoutMs });
+        await send({
+          type: "error",
+          id,
+          error: {
+            code: "TIMEOUT",
+            message: `The operation did not finish within ${Math.round((operation.timeoutMs ?? 0) / 1000)} s and was stopped`,
+          },
+        });
+      } else if (error instanceof CancelledError || call.controller.signal.aborted) {
         await send({
           type: "error",
           id,
@@ -124,6 +143,7 @@ const serve = async (socket: Socket, { allowedUids, operations, log }: THelperSe
         await send({ type: "error", id, error: toWireError(error) });
       }
     } finally {
+      if (timer) clearTimeout(timer);
       calls.delete(id);
       for (const wake of call.waiters.splice(0)) wake();
     }

@@ -2,8 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { TDb } from "../db";
 import { AppError } from "../errors";
 import type { EventBus } from "../events/bus";
-import type { THelperClient } from "../helper-client";
-import type { THelperOperations } from "../helper/operations";
+import type { THelper } from "../helper-client";
 import type { TLogger } from "../log";
 import type { TNetworkChange, TPlan, TPlanStep } from "./plan";
 
@@ -25,7 +24,7 @@ export type TApplyDeps = {
   db: TDb;
   events: EventBus;
   log: TLogger;
-  helper: Pick<THelperClient<THelperOperations>, "call">;
+  helper: THelper;
   /** The plan for these changes against the host as it is now (the steps the row records). */
   replan: (changes: TNetworkChange[], serverAddress: string | null) => Promise<TPlan>;
   /** The interface this browser's session arrives on (the helper treats a change to it as needing confirmation). */

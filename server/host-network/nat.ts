@@ -7,8 +7,7 @@ import type { TLogger } from "../log";
 import { isCidr, isIP } from "../schemas/lxc-config/validate";
 import { ZInterfaceName, ZIpv4 } from "../schemas/network";
 import { inSubnet } from "./plan";
-import type { THelperClient } from "../helper-client";
-import type { THelperOperations } from "../helper/operations";
+import type { THelper } from "../helper-client";
 import type { TReadNetwork } from "./read";
 
 /**
@@ -149,7 +148,7 @@ export const createNat = ({
   log,
 }: {
   readNetwork: TReadNetwork;
-  helper: Pick<THelperClient<THelperOperations>, "call">;
+  helper: THelper;
   db: TDb;
   events: EventBus;
   log: TLogger;

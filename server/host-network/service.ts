@@ -5,8 +5,7 @@ import type { TLogger } from "../log";
 import type { TLxcDriver } from "../lxc";
 import { createNetworkApplier } from "./apply";
 import { interfaceWithAddress } from "./parse";
-import type { THelperClient } from "../helper-client";
-import type { THelperOperations } from "../helper/operations";
+import type { THelper } from "../helper-client";
 import { detectSystem, liveBridges, persistConflicts, persistDiff, renderPersisted } from "./persist";
 import { planChanges, type TNetworkChange, type TPlan } from "./plan";
 import type { TReadNetwork } from "./read";
@@ -28,7 +27,7 @@ export const createNetworkService = ({
 }: {
   /** The host's network, read by the helper. */
   readNetwork: TReadNetwork;
-  helper: Pick<THelperClient<THelperOperations>, "call">;
+  helper: THelper;
   lxc: Pick<TLxcDriver, "info">;
   containers: Pick<TContainerService, "list">;
   db: TDb;

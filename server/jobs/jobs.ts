@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { TDb } from "../db";
 import { AppError } from "../errors";
-import type { THelperClient } from "../helper-client";
+import type { THelper } from "../helper-client";
 import type { TInputOf, TOutputOf } from "../helper/operation";
 import type { THelperOperations } from "../helper/operations";
 import type { EventBus } from "../events/bus";
@@ -56,7 +56,7 @@ export const createJobs = ({
   cleanupFor,
 }: {
   db: TDb;
-  helper: THelperClient<THelperOperations>;
+  helper: THelper;
   events: EventBus;
   log: TLogger;
   /** The clean-up for a job interrupted by a restart, from its kind and target. */

@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { AppError } from "../errors";
+import { AppError, containerNotFound } from "../errors";
 import { openRootfs } from "../rootfs";
 import { BUSYBOX_RCS } from "./busybox";
 import {
@@ -62,11 +62,7 @@ const failed = (action: string, name: string, result: TToolResult, hint?: string
     stderr: summariseStderr(result.stderr),
   });
 
-export const containerNotFound = (lxcPath: string, name: string) =>
-  new AppError("NOT_FOUND", {
-    message: `There is no container named "${name}"`,
-    hint: `Check the name; containers are looked up in ${lxcPath}.`,
-  });
+export { containerNotFound };
 
 export const createLxcDriver = ({ lxcPath, containerConfig }: TLxcDriverOptions) => {
   const tool = (name: TLxcTool, args: string[], timeoutMs: number, captureLog = false) =>

@@ -2,17 +2,9 @@
  * Parsers for what the lxc tools print. Pure functions, unit-tested on output captured from the real tools
  * (server/lxc/__fixtures__).
  */
-export const CONTAINER_STATES = [
-  "STOPPED",
-  "STARTING",
-  "RUNNING",
-  "STOPPING",
-  "ABORTING",
-  "FREEZING",
-  "FROZEN",
-  "THAWED",
-] as const;
-export type TContainerState = (typeof CONTAINER_STATES)[number];
+import { CONTAINER_STATES, type TContainerState } from "../schemas/container-state";
+
+export { CONTAINER_STATES, type TContainerState };
 
 const toState = (value: string): TContainerState =>
   (CONTAINER_STATES as readonly string[]).includes(value) ? (value as TContainerState) : "STOPPED";

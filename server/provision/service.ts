@@ -21,8 +21,7 @@ import { ZCreateForm, type TCreateContainerRequest } from "../schemas/create-con
  * whatever fails, is cancelled or interrupted, the half-made container is destroyed and the provider cleans up.
  */
 
-import type { THelperClient } from "../helper-client";
-import type { THelperOperations } from "../helper/operations";
+import type { THelper } from "../helper-client";
 import { DEBIAN_KEYRING } from "../helper/operations/jobs";
 import { createProviders, type TForm, type TRootfsProvider } from "./providers";
 
@@ -95,7 +94,7 @@ export const createProvisioner = ({
   lxcPath: string;
   containerConfig: string | undefined;
   /** LXC's template cache (LXC_CACHE_PATH): the debian template keeps rootfs-RELEASE-ARCH there. */
-  helper: THelperClient<THelperOperations>;
+  helper: THelper;
   readNetwork: TReadNetwork;
   cacheDir: string;
   /** Where tarballs may be taken from. */
@@ -107,7 +106,7 @@ export const createProvisioner = ({
     if (await lxc.exists(name)) await lxc.discard(name);
     // A container whose config was never written is not one LXC can destroy: remove its directory.
     if ((await stat(containerDir(name)).catch(() => null)) && !(await lxc.exists(name)))
-      await helper.call("lxc.removeLeftover", { name });
+      await helper.lxc.removeLeftover({ name });
   };
 
   const { providers, isDebianBusy } = createProviders({ lxc, helper, containers, config, importDirs });

@@ -1,6 +1,5 @@
 import type { TContainerService } from "../containers/service";
-import type { THelperClient } from "../helper-client";
-import type { THelperOperations } from "../helper/operations";
+import type { THelper } from "../helper-client";
 import { AppError } from "../errors";
 import type { TJobs } from "../jobs/jobs";
 import { startLockedJob } from "../jobs/locked-job";
@@ -22,7 +21,7 @@ export const createSnapshots = ({
   destroyIfExists,
 }: {
   lxc: TLxcDriver;
-  helper: THelperClient<THelperOperations>;
+  helper: THelper;
   containers: Pick<TContainerService, "get" | "locked">;
   jobs: TJobs;
   destroyIfExists: (name: string) => Promise<void>;

@@ -4,8 +4,8 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, stat, writeFile } from "node:
 import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHelperClient, type THelperClient } from "@/server/helper-client";
-import { createHelperOperations, type THelperOperations } from "@/server/helper/operations";
+import { connectHelper, createHelper, type THelper, type THelperConnection } from "@/server/helper-client";
+import { createHelperOperations } from "@/server/helper/operations";
 import { hashSecret, presentTicket } from "@/server/auth/secrets";
 import { enrollAdmin, makeTicket, removeAdmin, signInAdmin, TICKET_HOURS } from "@/server/helper/admins";
 import { encode } from "@/server/helper/protocol";
@@ -99,7 +99,9 @@ const operationsOf = () => {
 };
 
 let helper: Awaited<ReturnType<typeof startHelper>>;
-let client: THelperClient<THelperOperations>;
+let client: THelper;
+/** The socket without the contract's types: what a compromised web tier could send. */
+let unchecked: THelperConnection;
 let canaryDir: string;
 
 beforeAll(async () => {
@@ -115,10 +117,12 @@ beforeAll(async () => {
     allowUid: 0,
     socketGroup: 0,
   });
-  client = createHelperClient<THelperOperations>(helper.socketPath);
+  client = createHelper(helper.socketPath);
+  unchecked = connectHelper(helper.socketPath);
 });
 afterAll(async () => {
   client?.close();
+  unchecked?.close();
   await helper?.stop();
 });
 
@@ -226,7 +230,7 @@ describe("the helper, to a compromised web tier", () => {
             setAt(input, leaf.path, canary);
             calls += 1;
             const field = leaf.path.join(".");
-            const outcome = await client.call(op as "lxc.info", input as never).then(
+            const outcome = await unchecked.call(op, input).then(
               (data) => ({ ok: true as const, data }),
               (error: { code?: string; field?: string }) => ({ ok: false as const, error }),
             );
@@ -252,7 +256,7 @@ describe("the helper, to a compromised web tier", () => {
   it("changes no admin-only config line without the ticket of an admin it knows, whatever the web tier claims", async () => {
     const stateDir = helperStateDirOf(dataDir);
     const name = uniqueName("adm");
-    await client.call("lxc.create", { name, template: "busybox" });
+    await client.lxc.create({ name, template: "busybox" });
     try {
       const file = path.join(lxcPath(), name, "config");
       const { text } = await client.call("config.read", { name });
@@ -340,14 +344,14 @@ describe("the helper, to a compromised web tier", () => {
       expect(store.mode & 0o777).toBe(0o600);
       expect(existsSync(canary)).toBe(false);
     } finally {
-      await client.call("lxc.destroy", { name, force: true }).catch(() => undefined);
+      await client.lxc.destroy({ name, force: true }).catch(() => undefined);
     }
   });
 
   it("judges the whole config it is asked to write: errors, unknown keys, admin-only lines and what liblxc refuses", async () => {
     const stateDir = helperStateDirOf(dataDir);
     const name = uniqueName("judge");
-    await client.call("lxc.create", { name, template: "busybox" });
+    await client.lxc.create({ name, template: "busybox" });
     try {
       const file = path.join(lxcPath(), name, "config");
       const { text } = await client.call("config.read", { name });
@@ -401,9 +405,9 @@ describe("the helper, to a compromised web tier", () => {
         `lxc.rootfs.path = ${path.join(lxcPath(), made, "rootfs")}`,
       );
       expect(await liblxcSays("lxc.hook.pre-start")).toBe("lxc.hook.pre-start =");
-      await client.call("lxc.destroy", { name: made, force: true });
+      await client.lxc.destroy({ name: made, force: true });
     } finally {
-      await client.call("lxc.destroy", { name, force: true }).catch(() => undefined);
+      await client.lxc.destroy({ name, force: true }).catch(() => undefined);
     }
   });
 
@@ -473,7 +477,7 @@ describe("the helper, to a compromised web tier", () => {
 
     // rootfs.prepare: into the container the helper has just made, once; into an existing one only on a ticket.
     const name = uniqueName("prep");
-    await client.call("lxc.create", { name, template: "busybox" });
+    await client.lxc.create({ name, template: "busybox" });
     try {
       const keys = path.join(lxcPath(), name, "rootfs/root/.ssh/authorized_keys");
       const prepare = (sshKey: string, extra: { ticket?: string } = {}) =>
@@ -487,7 +491,7 @@ describe("the helper, to a compromised web tier", () => {
       await prepare("ssh-ed25519 AAAAadmin by@admin", { ticket });
       expect(await readFile(keys, "utf8")).toBe("ssh-ed25519 AAAAadmin by@admin\n");
     } finally {
-      await client.call("lxc.destroy", { name, force: true }).catch(() => undefined);
+      await client.lxc.destroy({ name, force: true }).catch(() => undefined);
     }
 
     // Setuid bits: no operation sets a mode of the caller's; an archive's bits are cleared unless a ticket keeps them.
@@ -511,15 +515,12 @@ describe("the helper, to a compromised web tier", () => {
           : [];
         return { refused: result, modes };
       } finally {
-        await client.call("lxc.removeLeftover", { name: made });
+        await client.lxc.removeLeftover({ name: made });
       }
     };
     expect(
       await refusal(
-        client.call(
-          "tarball.stripSetuid" as "lxc.info",
-          { name: "x", files: [{ path: "bin/sh", mode: 0o6777 }] } as never,
-        ),
+        unchecked.call("tarball.stripSetuid", { name: "x", files: [{ path: "bin/sh", mode: 0o6777 }] }),
       ),
     ).toMatchObject({ code: "BAD_REQUEST" });
     for (const given of bad) {
@@ -534,7 +535,7 @@ describe("the helper, to a compromised web tier", () => {
   it("sets a ticket's expiry itself, binds it to its session, and voids it when the admin's password or role changes", async () => {
     const stateDir = helperStateDirOf(dataDir);
     const name = uniqueName("tick");
-    await client.call("lxc.create", { name, template: "busybox" });
+    await client.lxc.create({ name, template: "busybox" });
     try {
       const { text } = await client.call("config.read", { name });
       const hostile = `${text}lxc.hook.pre-start = /bin/true\n`;
@@ -613,7 +614,7 @@ describe("the helper, to a compromised web tier", () => {
       expect((await write(before))?.message).toMatch(/password or role changed/);
       expect(await write(again)).toBeNull();
     } finally {
-      await client.call("lxc.destroy", { name, force: true }).catch(() => undefined);
+      await client.lxc.destroy({ name, force: true }).catch(() => undefined);
     }
   });
 
@@ -624,14 +625,15 @@ describe("the helper, to a compromised web tier", () => {
       "../../release_agent",
       "memory.limit_in_bytes/../x",
     ]) {
-      await expect(client.call("lxc.setCgroup", { name: "nothere", file, value: "a" })).rejects.toMatchObject(
-        { code: "BAD_REQUEST", field: "file" },
-      );
+      await expect(client.lxc.setCgroup({ name: "nothere", file, value: "a" })).rejects.toMatchObject({
+        code: "BAD_REQUEST",
+        field: "file",
+      });
     }
     // An include of a host file whose lines LXC refuses: what LXC says about them never comes back.
     const secret = path.join(path.dirname(canaryDir), "host-secret.conf");
     await writeFile(secret, "lxc.topsecret = hunter2-value\n");
-    const verdict = await client.call("lxc.checkConfig", { text: `lxc.include = ${secret}\n` });
+    const verdict = await client.lxc.checkConfig({ text: `lxc.include = ${secret}\n` });
     expect(verdict.isValid).toBe(false);
     expect(JSON.stringify(verdict)).not.toMatch(/topsecret|hunter2/);
   });
@@ -652,25 +654,25 @@ describe("the helper, to a compromised web tier", () => {
       code: "BAD_REQUEST",
       field: "path",
     });
-    await client.call("lxc.removeLeftover", { name });
+    await client.lxc.removeLeftover({ name });
   });
 
   it("runs a container's life through typed calls, and streams lxc-monitor with cancel", async () => {
     const name = uniqueName("helper");
     const lines: string[] = [];
     const controller = new AbortController();
-    const monitor = client
-      .call("lxc.monitor", {}, { signal: controller.signal, onItem: (line) => void lines.push(String(line)) })
+    const monitor = client.lxc
+      .monitor({}, { signal: controller.signal, onItem: (line) => void lines.push(String(line)) })
       .catch((error: Error) => error);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    await client.call("lxc.create", { name, template: "busybox" });
+    await client.lxc.create({ name, template: "busybox" });
     // The creation-only operations never touch an existing container.
     const config = await readFile(path.join(lxcPath(), name, "config"), "utf8");
     await expect(client.call("tarball.prepare", { name })).rejects.toMatchObject({ code: "CONFLICT" });
     await expect(client.call("tarball.writeConfig", { name, source: "x" })).rejects.toMatchObject({
       code: "CONFLICT",
     });
-    await expect(client.call("lxc.removeLeftover", { name })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(client.lxc.removeLeftover({ name })).rejects.toMatchObject({ code: "CONFLICT" });
     const archive = await writeTar(
       [{ name: "./bin/sh" }],
       path.join(settings().importDirs[0] ?? "", "ok.tar"),
@@ -679,13 +681,13 @@ describe("the helper, to a compromised web tier", () => {
       code: "CONFLICT",
     });
     expect(await readFile(path.join(lxcPath(), name, "config"), "utf8")).toBe(config);
-    await client.call("lxc.start", { name });
+    await client.lxc.start({ name });
     expect(await lxcState(name)).toBe("RUNNING");
     await expect
       .poll(() => lines.some((line) => line.includes(`'${name}' changed state to [RUNNING]`)))
       .toBe(true);
-    await client.call("lxc.stop", { name, force: true });
-    await client.call("lxc.destroy", { name });
+    await client.lxc.stop({ name, force: true });
+    await client.lxc.destroy({ name });
     expect(await lxcState(name)).toBe("MISSING");
     controller.abort();
     expect(await monitor).toMatchObject({ message: "The operation was cancelled" });

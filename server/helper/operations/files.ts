@@ -228,16 +228,6 @@ export const fileOperations = ({
         );
       },
     }),
-    /** What a failed creation left when LXC never knew the container (no config): its directory. */
-    "lxc.removeLeftover": defineOperation({
-      input: ZName,
-      run: async ({ name }) => {
-        if (await hasConfig(name))
-          throw new AppError("CONFLICT", { message: `"${name}" is a container: destroy it instead` });
-        await rm(dirOf(name), { recursive: true, force: true });
-        beingMade.clear(name);
-      },
-    }),
     "cache.remove": defineOperation({
       input: z.object({ entry: ZCacheEntry }).strict(),
       run: async ({ entry }) => {

@@ -2,7 +2,8 @@ import type { TLogger } from "../../log";
 import { z } from "zod";
 import { createBeingMade } from "../being-made";
 import { recoverProcessGroups, settleGroups } from "../commands";
-import { defineOperation } from "../operation";
+import { contract } from "../contract";
+import { defineOperation, implement } from "../operation";
 import { adminOperations } from "./admins";
 import { fileOperations } from "./files";
 import { importOperations } from "./imports";
@@ -40,7 +41,7 @@ export const createHelperOperations = (settings: THelperSettings) => {
   const beingMade = createBeingMade();
   return {
     operations: {
-      ...lxcOperations({ ...settings, beingMade }),
+      ...implement(contract, { lxc: lxcOperations({ ...settings, beingMade }) }),
       ...jobOperations({ ...settings, beingMade }),
       ...fileOperations({ ...settings, bindRoots: settings.bindRoots ?? [], beingMade }),
       ...adminOperations(settings),

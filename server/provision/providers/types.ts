@@ -1,8 +1,7 @@
 import type { z } from "zod";
 import type { TActor } from "../../auth/roles";
 import type { TContainerService } from "../../containers/service";
-import type { THelperClient } from "../../helper-client";
-import type { THelperOperations } from "../../helper/operations";
+import type { THelper } from "../../helper-client";
 import type { TJobContext } from "../../jobs/jobs";
 import type { TLxcDriver } from "../../lxc";
 import type { TConfigService } from "../../lxc-config/service";
@@ -32,7 +31,7 @@ export type TRootfsProvider<K extends TRootfsKind> = {
 
 export type TProviderDeps = {
   lxc: TLxcDriver;
-  helper: THelperClient<THelperOperations>;
+  helper: THelper;
   containers: Pick<TContainerService, "list">;
   config: Pick<TConfigService, "checkImport" | "writeImport">;
   importDirs: string[];

@@ -1,0 +1,5 @@
+import { z } from "zod";
+
+/** The names lxc-snapshot gives (snap0, snap1 …): the only snapshot names Atelier reads, restores or deletes. */
+export const SNAPSHOT_NAME = /^snap\d{1,6}$/;
+export const ZSnapshotName = z.string().regex(SNAPSHOT_NAME, "must be a snapshot name such as snap0");
