@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { parseCookies, SESSION_COOKIE } from "../http/cookies";
-import type { TAccounts, TPrincipal } from "./accounts";
+import type { TAccounts } from "./accounts";
+import type { TPrincipal } from "./principal.types";
 
 /**
  * Who is making a request: a bearer token (scripts) or the session cookie (browsers). A request that presents a

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { TPrincipal } from "../auth/accounts";
+import type { TPrincipal } from "../auth/principal.types";
 import { principalOf } from "../auth/principal";
 import type { TLogger } from "../log";
 import type { TRuntime } from "../runtime";

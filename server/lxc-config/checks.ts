@@ -1,0 +1,79 @@
+import path from "node:path";
+import type { TRole } from "../auth/roles";
+import { AppError } from "../errors";
+import type { TLxcDriver } from "../lxc";
+import type { TConfigVerdict } from "../lxc/check-config";
+import {
+  describePrivilegedChanges,
+  lockedLines,
+  type TPrivilegeContext,
+} from "../schemas/lxc-config/privileges";
+import { validateConfig, type TConfigProblem } from "../schemas/lxc-config/validate";
+import { adminOnlyChanges } from "./admin-only";
+
+/**
+ * What a candidate config is judged by before anything is written: the lines the writer's role may not write, our
+ * validation, the host paths it names, and liblxc's own parser. The save, its preview and an import all ask here.
+ */
+export type TConfigChecksOptions = {
+  lxc: Pick<TLxcDriver, "configPath">;
+  /** liblxc's verdict on a candidate (in the helper: lxc.checkConfig). */
+  check: (text: string) => Promise<TConfigVerdict>;
+  /** Warnings for host paths the config names that do not exist (in the helper: config.hostPaths). */
+  hostPaths: (text: string) => Promise<TConfigProblem[]>;
+  /** Host directories operators may bind-mount from (ATELIER_BIND_ROOTS). */
+  bindRoots?: readonly string[];
+};
+
+export const createConfigChecks = ({ lxc, check, hostPaths, bindRoots = [] }: TConfigChecksOptions) => {
+  const privilegeContext = (name: string): TPrivilegeContext => ({
+    lxcPath: path.dirname(path.dirname(lxc.configPath(name))),
+    name,
+    bindRoots,
+  });
+
+  /**
+   * An operator may keep admin-only lines unchanged, never add, alter or strip a protection (403 naming the line).
+   * Admins may write anything LXC loads.
+   */
+  const checkPrivileges = async (name: string, before: string, after: string, role: TRole) => {
+    if (role === "admin") return;
+    const refused = await adminOnlyChanges(before, after, privilegeContext(name));
+    if (refused.length === 0) return;
+    throw new AppError("FORBIDDEN", {
+      message: `Nothing was written: ${describePrivilegedChanges(refused)}`,
+      hint: "Ask an admin to make this change; operators may keep such lines as an admin wrote them, not add or change them.",
+      field: "raw",
+      problems: refused.map((change) => ({
+        line: change.line,
+        severity: "error" as const,
+        message: `${change.kind === "added" ? "Needs the admin role" : "Removing it needs the admin role"}: ${change.reason}`,
+      })),
+    });
+  };
+
+  /** Ours first; liblxc's parser has its say only on a candidate ours finds no error in. */
+  const validate = async (raw: string): Promise<TConfigProblem[]> => {
+    const problems = [...validateConfig(raw), ...(await hostPaths(raw))];
+    if (problems.some((problem) => problem.severity === "error")) return problems;
+    const verdict = await check(raw);
+    if (verdict.isValid) return problems;
+    return [
+      ...problems,
+      {
+        line: verdict.line ?? 1,
+        severity: "error" as const,
+        message: `LXC refuses this config: ${verdict.message}`,
+      },
+    ].sort((a, b) => a.line - b.line);
+  };
+
+  return {
+    checkPrivileges,
+    validate,
+    /** The admin-only lines of a config, each with why (the views lock them for operators). */
+    locks: (name: string, raw: string) => lockedLines(raw, privilegeContext(name)),
+  };
+};
+
+export type TConfigChecks = ReturnType<typeof createConfigChecks>;
