@@ -9,7 +9,7 @@ import os from "node:os";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { createAccounts } from "../auth/accounts";
-import { ZNewPassword, ZUsername } from "../auth/credentials";
+import { ZNewPassword, ZUsername } from "../schemas/credentials";
 import { ZRole, type TRole } from "../auth/roles";
 import { createDb } from "../db";
 import { loadSettings, SettingsError } from "../env";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZPassword, ZUsername } from "../../auth/credentials";
+import { ZPassword, ZUsername } from "../../schemas/credentials";
 import {
   enrollAdmin,
   grantAdmin,

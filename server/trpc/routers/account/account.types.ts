@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZNewPassword, ZPassword } from "../../../auth/credentials";
+import { ZNewPassword, ZPassword } from "../../../schemas/credentials";
 
 export const ZChangePasswordRequestSchema = z
   .object({ currentPassword: ZPassword, newPassword: ZNewPassword })

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZNewPassword, ZPassword, ZUsername } from "../../../auth/credentials";
+import { ZNewPassword, ZPassword, ZUsername } from "../../../schemas/credentials";
 import { ZRole } from "../../../auth/roles";
 
 export const ZSignInRequestSchema = z.object({ username: ZUsername, password: ZPassword }).strict();

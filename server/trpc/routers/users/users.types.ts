@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZNewPassword, ZUsername } from "../../../auth/credentials";
+import { ZNewPassword, ZUsername } from "../../../schemas/credentials";
 import { ZRole, type TRole } from "../../../auth/roles";
 
 export { ZRole, type TRole };
