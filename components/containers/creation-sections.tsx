@@ -4,169 +4,8 @@ import { useState, type ReactNode } from "react";
 import { ProgressBar } from "@/components/jobs/job-progress";
 import { SelectField } from "@/components/ui/select-field";
 import { TextField } from "@/components/ui/text-field";
-import { type DEBIAN_ARCHES, DEBIAN_RELEASES } from "@/server/schemas/create-container";
-
-/**
- * The creation wizard's sections after the name: root filesystem, network, limits, autostart, access. Plain
- * strings in a draft; `toRequest` turns the draft into the procedure's input, which the procedure's own schema
- * then checks (on the page and again on the server).
- */
-export type TDraft = {
-  kind: "busybox" | "import" | "debian" | "tarball" | "clone";
-  release: string;
-  arch: string;
-  mirror: string;
-  packages: string;
-  path: string;
-  source: string;
-  overlay: boolean;
-  hasNetwork: boolean;
-  bridge: string;
-  mode: "dhcp" | "static";
-  ipv4: string;
-  gateway: string;
-  memoryMiB: string;
-  cpuShares: string;
-  cpuset: string;
-  pids: string;
-  autostart: boolean;
-  order: string;
-  delay: string;
-  groups: string;
-  rootPassword: string;
-  sshKey: string;
-};
-
-export const emptyDraft: TDraft = {
-  kind: "busybox",
-  release: "bookworm",
-  arch: "amd64",
-  mirror: "http://deb.debian.org/debian",
-  packages: "",
-  path: "",
-  source: "",
-  overlay: false,
-  hasNetwork: false,
-  bridge: "",
-  mode: "dhcp",
-  ipv4: "",
-  gateway: "",
-  memoryMiB: "",
-  cpuShares: "",
-  cpuset: "",
-  pids: "",
-  autostart: false,
-  order: "",
-  delay: "",
-  groups: "",
-  rootPassword: "",
-  sshKey: "",
-};
-
-const number = (value: string) => (value.trim() === "" ? undefined : Number(value));
-const list = (value: string) =>
-  value
-    .split(",")
-    .map((entry) => entry.trim())
-    .filter(Boolean);
-
-/** The form (everything but the name) as the API takes it. */
-export const toForm = (draft: TDraft) => {
-  const rootfs =
-    draft.kind === "debian"
-      ? {
-          kind: "debian" as const,
-          release: draft.release as (typeof DEBIAN_RELEASES)[number],
-          arch: draft.arch as (typeof DEBIAN_ARCHES)[number],
-          mirror: draft.mirror.trim(),
-          packages: list(draft.packages),
-        }
-      : draft.kind === "tarball"
-        ? { kind: "tarball" as const, path: draft.path.trim() }
-        : draft.kind === "clone"
-          ? { kind: "clone" as const, source: draft.source, snapshot: draft.overlay }
-          : { kind: "busybox" as const };
-  const limits = {
-    memoryMiB: number(draft.memoryMiB),
-    cpuShares: number(draft.cpuShares),
-    cpuset: draft.cpuset.trim() || undefined,
-    pids: number(draft.pids),
-  };
-  const hasLimits = Object.values(limits).some((value) => value !== undefined);
-  return {
-    rootfs,
-    ...(draft.hasNetwork
-      ? {
-          network: {
-            bridge: draft.bridge,
-            mode: draft.mode,
-            ...(draft.mode === "static"
-              ? {
-                  ipv4: draft.ipv4.trim(),
-                  ...(draft.gateway.trim() ? { gateway: draft.gateway.trim() } : {}),
-                }
-              : {}),
-          },
-        }
-      : {}),
-    ...(hasLimits ? { limits } : {}),
-    ...(draft.autostart
-      ? {
-          autostart: {
-            enabled: true,
-            order: number(draft.order),
-            delay: number(draft.delay),
-            groups: list(draft.groups),
-          },
-        }
-      : {}),
-    ...(draft.rootPassword || draft.sshKey.trim()
-      ? {
-          access: {
-            ...(draft.rootPassword ? { rootPassword: draft.rootPassword } : {}),
-            ...(draft.sshKey.trim() ? { sshKey: draft.sshKey.trim() } : {}),
-          },
-        }
-      : {}),
-  };
-};
-
-/** A saved form back into a draft (a type chosen in the wizard). */
-export const fromForm = (form: Record<string, unknown>): TDraft => {
-  const rootfs = (form.rootfs ?? { kind: "busybox" }) as Record<string, unknown>;
-  const network = form.network as Record<string, string> | undefined;
-  const limits = (form.limits ?? {}) as Record<string, number | string | undefined>;
-  const autostart = form.autostart as
-    { enabled: boolean; order?: number; delay?: number; groups?: string[] } | undefined;
-  const access = (form.access ?? {}) as Record<string, string | undefined>;
-  const text = (value: unknown) =>
-    typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? String(value) : "";
-  return {
-    ...emptyDraft,
-    kind: rootfs.kind as TDraft["kind"],
-    release: text(rootfs.release) || emptyDraft.release,
-    arch: text(rootfs.arch) || emptyDraft.arch,
-    mirror: text(rootfs.mirror) || emptyDraft.mirror,
-    packages: Array.isArray(rootfs.packages) ? rootfs.packages.join(", ") : "",
-    path: text(rootfs.path),
-    source: text(rootfs.source),
-    overlay: rootfs.snapshot === true,
-    hasNetwork: network !== undefined,
-    bridge: text(network?.bridge),
-    mode: network?.mode === "static" ? "static" : "dhcp",
-    ipv4: text(network?.ipv4),
-    gateway: text(network?.gateway),
-    memoryMiB: text(limits.memoryMiB),
-    cpuShares: text(limits.cpuShares),
-    cpuset: text(limits.cpuset),
-    pids: text(limits.pids),
-    autostart: autostart?.enabled ?? false,
-    order: text(autostart?.order),
-    delay: text(autostart?.delay),
-    groups: (autostart?.groups ?? []).join(", "),
-    sshKey: text(access.sshKey),
-  };
-};
+import { DEBIAN_RELEASES } from "@/server/schemas/create-container";
+import { errorUnder, type TDraft } from "./creation-sections-draft";
 
 /** Uploads an archive into the import directory (POST /api/uploads/rootfs), with progress. */
 function UploadField({ onUploaded }: { onUploaded: (path: string) => void }) {
@@ -222,6 +61,10 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
   );
 }
 
+/**
+ * The creation wizard's sections after the name: root filesystem, network, limits, autostart, access. They show
+ * and change a draft (creation-sections-draft.ts); the page owns it.
+ */
 export function CreationSections({
   draft,
   set,
@@ -303,7 +146,7 @@ export function CreationSections({
             <TextField
               label="Extra packages (comma-separated)"
               value={draft.packages}
-              error={Object.entries(errors).find(([key]) => key.startsWith("rootfs.packages"))?.[1] ?? null}
+              error={errorUnder(errors, "rootfs.packages")}
               placeholder="openssh-server, vim"
               onChange={(event) => set({ packages: event.target.value })}
             />
@@ -475,7 +318,7 @@ export function CreationSections({
             <TextField
               label="Groups (comma-separated)"
               value={draft.groups}
-              error={Object.entries(errors).find(([key]) => key.startsWith("autostart.groups"))?.[1] ?? null}
+              error={errorUnder(errors, "autostart.groups")}
               onChange={(event) => set({ groups: event.target.value })}
             />
           </div>

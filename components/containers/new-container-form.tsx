@@ -14,7 +14,16 @@ import { ProblemList } from "@/components/config/problem-list";
 import { JobProgress } from "@/components/jobs/job-progress";
 import { SelectField } from "@/components/ui/select-field";
 import { TextField } from "@/components/ui/text-field";
-import { CreationSections, emptyDraft, fromForm, toForm, type TDraft } from "./creation-sections";
+import { CreationSections } from "./creation-sections";
+import {
+  emptyDraft,
+  errorsOf,
+  fromForm,
+  summaryOf,
+  toForm,
+  updateDraft,
+  type TDraft,
+} from "./creation-sections-draft";
 
 /**
  * The creation wizard: name, root filesystem (busybox, busybox with an imported config, Debian, a tarball, a clone),
@@ -40,7 +49,7 @@ export function NewContainerForm() {
   const [name, setName] = useState("");
   const [nameError, setNameError] = useState<string | null>(null);
   const [draft, setDraft] = useState<TDraft>(emptyDraft);
-  const set = (change: Partial<TDraft>) => setDraft((current) => ({ ...current, ...change }));
+  const set = (change: Partial<TDraft>) => setDraft((current) => updateDraft(current, change));
   const source = draft.kind;
   const setSource = (kind: "busybox" | "import") => set({ kind });
   const [imported, setImported] = useState<string | null>(null);
@@ -100,9 +109,7 @@ export function NewContainerForm() {
     }
     const checked = ZFormSchema.safeParse({ name, ...form });
     if (!checked.success) {
-      setErrors(
-        Object.fromEntries(checked.error.issues.map((issue) => [issue.path.join("."), issue.message])),
-      );
+      setErrors(errorsOf(checked.error.issues));
       return;
     }
     setErrors({});
@@ -220,15 +227,7 @@ export function NewContainerForm() {
           <h2 id="summary-heading" className="text-sm font-semibold">
             Summary
           </h2>
-          <p className="text-sm">
-            {name || "(no name yet)"}:{" "}
-            {source === "debian" ? `Debian ${draft.release} ${draft.arch}` : source}
-            {source === "clone" && draft.source
-              ? ` of ${draft.source}${draft.overlay ? " (overlay)" : ""}`
-              : ""}
-            {draft.rootPassword ? "; a root password" : ""}
-            {draft.sshKey ? "; an SSH key for root" : ""}.
-          </p>
+          <p className="text-sm">{summaryOf(name, draft)}</p>
           {preview.data && preview.data.added.length > 0 && (
             <pre
               data-testid="config-summary"
@@ -290,11 +289,7 @@ export function NewContainerForm() {
             onClick={() => {
               const checked = ZCreateForm.safeParse(form);
               if (!checked.success) {
-                setErrors(
-                  Object.fromEntries(
-                    checked.error.issues.map((issue) => [issue.path.join("."), issue.message]),
-                  ),
-                );
+                setErrors(errorsOf(checked.error.issues));
                 return;
               }
               saveType.mutate({ name: typeName.trim(), form });

@@ -1,0 +1,189 @@
+import { describe, expect, it } from "vitest";
+import { ZCreateForm } from "@/server/schemas/create-container";
+import {
+  emptyDraft,
+  errorUnder,
+  errorsOf,
+  fromForm,
+  summaryOf,
+  toForm,
+  updateDraft,
+  type TDraft,
+} from "./creation-sections-draft";
+
+const draft = (change: Partial<TDraft>): TDraft => updateDraft(emptyDraft, change);
+
+describe("toForm", () => {
+  it("gives only the root filesystem for an untouched draft", () => {
+    expect(toForm(emptyDraft)).toEqual({ rootfs: { kind: "busybox" } });
+  });
+
+  it("sends an import draft as busybox (the page sends the imported config itself)", () => {
+    expect(toForm(draft({ kind: "import" })).rootfs).toEqual({ kind: "busybox" });
+  });
+
+  it("trims the mirror and splits the packages", () => {
+    expect(
+      toForm(draft({ kind: "debian", mirror: " http://m/debian ", packages: " vim, ,curl ," })).rootfs,
+    ).toEqual({
+      kind: "debian",
+      release: "bookworm",
+      arch: "amd64",
+      mirror: "http://m/debian",
+      packages: ["vim", "curl"],
+    });
+  });
+
+  it("gives a tarball's trimmed path and a clone's source and overlay", () => {
+    expect(toForm(draft({ kind: "tarball", path: " /imports/a.tar " })).rootfs).toEqual({
+      kind: "tarball",
+      path: "/imports/a.tar",
+    });
+    expect(toForm(draft({ kind: "clone", source: "base", overlay: true })).rootfs).toEqual({
+      kind: "clone",
+      source: "base",
+      snapshot: true,
+    });
+  });
+
+  it("leaves the network out unless chosen, and the addresses out of DHCP", () => {
+    expect(toForm(draft({ bridge: "lxcbr0" })).network).toBeUndefined();
+    expect(toForm(draft({ hasNetwork: true, bridge: "lxcbr0", ipv4: "10.0.3.9/24" })).network).toEqual({
+      bridge: "lxcbr0",
+      mode: "dhcp",
+    });
+  });
+
+  it("gives a static address, and the gateway only when given", () => {
+    const base = { hasNetwork: true, bridge: "lxcbr0", mode: "static" as const, ipv4: " 10.0.3.9/24 " };
+    expect(toForm(draft(base)).network).toEqual({ bridge: "lxcbr0", mode: "static", ipv4: "10.0.3.9/24" });
+    expect(toForm(draft({ ...base, gateway: " 10.0.3.1 " })).network).toEqual({
+      bridge: "lxcbr0",
+      mode: "static",
+      ipv4: "10.0.3.9/24",
+      gateway: "10.0.3.1",
+    });
+  });
+
+  it("reads blank limits as not given (never as 0), and numbers as numbers", () => {
+    expect(toForm(draft({ memoryMiB: "  ", cpuset: " " })).limits).toBeUndefined();
+    expect(toForm(draft({ memoryMiB: "256", pids: "100", cpuset: " 0-1 " })).limits).toEqual({
+      memoryMiB: 256,
+      cpuShares: undefined,
+      cpuset: "0-1",
+      pids: 100,
+    });
+  });
+
+  it("passes a number that does not parse on as NaN, for the schema to refuse", () => {
+    expect(toForm(draft({ memoryMiB: "lots" })).limits?.memoryMiB).toBeNaN();
+  });
+
+  it("gives autostart only when on, with its order, delay and groups", () => {
+    expect(toForm(draft({ order: "3" })).autostart).toBeUndefined();
+    expect(toForm(draft({ autostart: true, order: "3", groups: "web, db" })).autostart).toEqual({
+      enabled: true,
+      order: 3,
+      delay: undefined,
+      groups: ["web", "db"],
+    });
+  });
+
+  it("keeps the password as typed and trims the key; no access part when neither is given", () => {
+    expect(toForm(draft({ sshKey: "  " })).access).toBeUndefined();
+    expect(toForm(draft({ rootPassword: " secret  ", sshKey: " ssh-ed25519 AAAA x " })).access).toEqual({
+      rootPassword: " secret  ",
+      sshKey: "ssh-ed25519 AAAA x",
+    });
+  });
+
+  it("makes what the procedure's schema accepts", () => {
+    const full = draft({
+      kind: "debian",
+      packages: "vim",
+      hasNetwork: true,
+      bridge: "lxcbr0",
+      mode: "static",
+      ipv4: "10.0.3.9/24",
+      gateway: "10.0.3.1",
+      memoryMiB: "256",
+      autostart: true,
+      delay: "5",
+      rootPassword: "long enough",
+    });
+    expect(ZCreateForm.safeParse(toForm(full)).success).toBe(true);
+  });
+});
+
+describe("fromForm", () => {
+  it("brings a saved form back into the same draft, without the root password", () => {
+    const full = draft({
+      kind: "debian",
+      release: "trixie",
+      arch: "i386",
+      packages: "vim, curl",
+      hasNetwork: true,
+      bridge: "lxcbr0",
+      mode: "static",
+      ipv4: "10.0.3.9/24",
+      gateway: "10.0.3.1",
+      memoryMiB: "256",
+      cpuShares: "512",
+      cpuset: "0-1",
+      pids: "100",
+      autostart: true,
+      order: "2",
+      delay: "5",
+      groups: "web, db",
+      rootPassword: "long enough",
+      sshKey: "ssh-ed25519 AAAA x",
+    });
+    expect(fromForm(toForm(full))).toEqual({ ...full, rootPassword: "" });
+  });
+
+  it("fills what a form leaves out with the empty draft's values", () => {
+    expect(fromForm({})).toEqual(emptyDraft);
+    expect(fromForm({ rootfs: { kind: "debian" } })).toEqual(draft({ kind: "debian" }));
+  });
+
+  it("round-trips a clone with its overlay", () => {
+    const clone = draft({ kind: "clone", source: "base", overlay: true });
+    expect(fromForm(toForm(clone))).toEqual(clone);
+  });
+});
+
+describe("errors", () => {
+  it("keys a schema's issues by their dotted path", () => {
+    expect(
+      errorsOf([
+        { path: ["network", "ipv4"], message: "a static address is needed" },
+        { path: ["rootfs", "packages", 1], message: "bad" },
+      ]),
+    ).toEqual({ "network.ipv4": "a static address is needed", "rootfs.packages.1": "bad" });
+  });
+
+  it("finds the first error of a list field's entries", () => {
+    const errors = { "rootfs.mirror": "no", "rootfs.packages.1": "first", "rootfs.packages.3": "second" };
+    expect(errorUnder(errors, "rootfs.packages")).toBe("first");
+    expect(errorUnder(errors, "autostart.groups")).toBeNull();
+  });
+});
+
+describe("summaryOf", () => {
+  it("names the container and its root filesystem", () => {
+    expect(summaryOf("", emptyDraft)).toBe("(no name yet): busybox.");
+    expect(summaryOf("web", draft({ kind: "debian", release: "trixie", arch: "i386" }))).toBe(
+      "web: Debian trixie i386.",
+    );
+  });
+
+  it("says what a clone is of, and which access is set up", () => {
+    expect(summaryOf("web", draft({ kind: "clone" }))).toBe("web: clone.");
+    expect(
+      summaryOf(
+        "web",
+        draft({ kind: "clone", source: "base", overlay: true, rootPassword: "x", sshKey: "k" }),
+      ),
+    ).toBe("web: clone of base (overlay); a root password; an SSH key for root.");
+  });
+});
