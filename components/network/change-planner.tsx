@@ -11,113 +11,27 @@ import { TextField } from "@/components/ui/text-field";
 import type { TNetworkChange } from "@/server/host-network/plan";
 import type { TNetworkListResponse } from "@/server/trpc/routers/network/network.types";
 import type { TNetworkPlanResponse } from "@/server/trpc/routers/network/plan-network";
+import {
+  OPS,
+  applyInput,
+  choicesFor,
+  describeChange,
+  draftFor,
+  emptyDraft,
+  failedIndexOf,
+  fieldsOf,
+  removeChange,
+  rollbackSecondsError,
+  toChange,
+  type TDraft,
+  type TOp,
+} from "./change-planner-draft";
 
 /**
  * Changing the host's network: changes are collected into a plan, the plan is reviewed (the exact commands, their
  * undo, what it touches, the persisted files' diff), then applied. A change that touches this browser's interface
  * is applied with an automatic rollback; any other can be, on request.
  */
-const OPS = [
-  { value: "bridge.create", label: "Create a bridge" },
-  { value: "bridge.addPort", label: "Add a port to a bridge" },
-  { value: "bridge.removePort", label: "Take a port out of a bridge" },
-  { value: "bridge.delete", label: "Delete a bridge" },
-  { value: "address.add", label: "Add an address" },
-  { value: "address.remove", label: "Remove an address" },
-  { value: "route.default", label: "Set the default route" },
-  { value: "link.set", label: "Set MTU or up/down" },
-] as const;
-type TOp = (typeof OPS)[number]["value"];
-
-/** A change in words, for the list. */
-export const describeChange = (change: TNetworkChange) => {
-  switch (change.op) {
-    case "bridge.create":
-      return `Create bridge ${change.name}${change.stp ? " with STP" : ""}${change.forwardDelay !== undefined ? `, forward delay ${change.forwardDelay} s` : ""}`;
-    case "bridge.delete":
-      return `Delete bridge ${change.name}`;
-    case "bridge.addPort":
-      return `Make ${change.port} a port of ${change.bridge}${change.moveAddresses ? ", moving its addresses and default route to the bridge" : ""}`;
-    case "bridge.removePort":
-      return `Take ${change.port} out of ${change.bridge}`;
-    case "address.add":
-      return `Add ${change.cidr} to ${change.dev}`;
-    case "address.remove":
-      return `Remove ${change.cidr} from ${change.dev}`;
-    case "route.default":
-      return `Default route via ${change.via} on ${change.dev}`;
-    case "link.set":
-      return `Set ${change.dev}${change.mtu !== undefined ? ` MTU ${change.mtu}` : ""}${change.up === undefined ? "" : change.up ? " up" : " down"}`;
-  }
-};
-
-type TDraft = {
-  op: TOp;
-  name: string;
-  stp: boolean;
-  forwardDelay: string;
-  bridge: string;
-  port: string;
-  moveAddresses: boolean;
-  dev: string;
-  cidr: string;
-  via: string;
-  mtu: string;
-  state: "" | "up" | "down";
-};
-
-const emptyDraft: TDraft = {
-  op: "bridge.create",
-  name: "",
-  stp: false,
-  forwardDelay: "",
-  bridge: "",
-  port: "",
-  moveAddresses: true,
-  dev: "",
-  cidr: "",
-  via: "",
-  mtu: "",
-  state: "",
-};
-
-const toChange = (draft: TDraft): TNetworkChange | string => {
-  switch (draft.op) {
-    case "bridge.create":
-      if (!draft.name) return "Name the bridge.";
-      return {
-        op: draft.op,
-        name: draft.name.trim(),
-        stp: draft.stp,
-        ...(draft.forwardDelay ? { forwardDelay: Number(draft.forwardDelay) } : {}),
-      };
-    case "bridge.delete":
-      return draft.bridge ? { op: draft.op, name: draft.bridge } : "Pick the bridge.";
-    case "bridge.addPort":
-      if (!draft.bridge || !draft.port) return "Pick the bridge and the port.";
-      return { op: draft.op, bridge: draft.bridge, port: draft.port, moveAddresses: draft.moveAddresses };
-    case "bridge.removePort":
-      if (!draft.bridge || !draft.port) return "Pick the bridge and the port.";
-      return { op: draft.op, bridge: draft.bridge, port: draft.port };
-    case "address.add":
-    case "address.remove":
-      if (!draft.dev || !draft.cidr) return "Pick the interface and the address.";
-      return { op: draft.op, dev: draft.dev, cidr: draft.cidr.trim() };
-    case "route.default":
-      if (!draft.dev || !draft.via) return "Give the gateway and the interface.";
-      return { op: draft.op, via: draft.via.trim(), dev: draft.dev };
-    case "link.set":
-      if (!draft.dev) return "Pick the interface.";
-      if (!draft.mtu && !draft.state) return "Give an MTU or a state.";
-      return {
-        op: draft.op,
-        dev: draft.dev,
-        ...(draft.mtu ? { mtu: Number(draft.mtu) } : {}),
-        ...(draft.state ? { up: draft.state === "up" } : {}),
-      };
-  }
-};
-
 export function ChangePlanner({ network }: { network: TNetworkListResponse }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -146,19 +60,8 @@ export function ChangePlanner({ network }: { network: TNetworkListResponse }) {
     }),
   );
 
-  // Bridges this plan creates can be used by its later changes.
-  const planned = changes.flatMap((change) => (change.op === "bridge.create" ? [change.name] : []));
-  const names = [...network.interfaces.map((entry) => entry.name), ...planned];
-  const bridges = [...network.bridges.map((bridge) => bridge.name), ...planned];
-  const freePorts = network.interfaces
-    .filter(
-      (entry) => entry.kind !== "bridge" && entry.kind !== "loopback" && !entry.master && !entry.container,
-    )
-    .map((entry) => entry.name);
-  const portsOf = network.bridges.find((bridge) => bridge.name === draft.bridge)?.ports ?? [];
-  const addressesOf = (network.interfaces.find((entry) => entry.name === draft.dev)?.addresses ?? [])
-    .filter((address) => address.scope !== "link")
-    .map((address) => address.cidr);
+  const { names, bridges, freePorts, portsOf, addressesOf } = choicesFor(network, changes, draft);
+  const { hasBridge, hasDev } = fieldsOf(draft.op);
   const pick = (label: string) => [{ value: "", label: `(${label})` }];
   const set = <K extends keyof TDraft>(key: K, value: TDraft[K]) => setDraft({ ...draft, [key]: value });
 
@@ -169,18 +72,10 @@ export function ChangePlanner({ network }: { network: TNetworkListResponse }) {
     setDraftError(null);
     setChanges([...changes, change]);
     setPlan(null);
-    setDraft({ ...emptyDraft, op: draft.op });
+    setDraft(draftFor(draft.op));
   };
-  const failedIndex = (() => {
-    const field = (review.error as { data?: { field?: string | null } } | null)?.data?.field ?? "";
-    const match = /^changes\.(\d+)\./.exec(field);
-    return match ? Number(match[1]) : null;
-  })();
-  const seconds = Number(rollbackSeconds);
-  const secondsError =
-    withRollback && (!Number.isInteger(seconds) || seconds < 5 || seconds > 600)
-      ? "Between 5 and 600 seconds."
-      : null;
+  const failedIndex = failedIndexOf(review.error);
+  const secondsError = rollbackSecondsError(withRollback, rollbackSeconds);
 
   return (
     <section
@@ -201,7 +96,7 @@ export function ChangePlanner({ network }: { network: TNetworkListResponse }) {
           label="Change"
           value={draft.op}
           options={OPS}
-          onChange={(event) => setDraft({ ...emptyDraft, op: event.target.value as TOp })}
+          onChange={(event) => setDraft(draftFor(event.target.value as TOp))}
         />
         {draft.op === "bridge.create" && (
           <>
@@ -224,9 +119,7 @@ export function ChangePlanner({ network }: { network: TNetworkListResponse }) {
             </label>
           </>
         )}
-        {(draft.op === "bridge.delete" ||
-          draft.op === "bridge.addPort" ||
-          draft.op === "bridge.removePort") && (
+        {hasBridge && (
           <SelectField
             label="Bridge"
             value={draft.bridge}
@@ -260,10 +153,7 @@ export function ChangePlanner({ network }: { network: TNetworkListResponse }) {
             onChange={(e) => set("port", e.target.value)}
           />
         )}
-        {(draft.op === "address.add" ||
-          draft.op === "address.remove" ||
-          draft.op === "route.default" ||
-          draft.op === "link.set") && (
+        {hasDev && (
           <SelectField
             label="Interface"
             value={draft.dev}
@@ -341,7 +231,7 @@ export function ChangePlanner({ network }: { network: TNetworkListResponse }) {
                   variant="ghost"
                   aria-label={`Remove change ${index + 1}: ${describeChange(change)}`}
                   onClick={() => {
-                    setChanges(changes.filter((_, position) => position !== index));
+                    setChanges(removeChange(changes, index));
                     setPlan(null);
                   }}
                 >
@@ -449,13 +339,7 @@ export function ChangePlanner({ network }: { network: TNetworkListResponse }) {
               variant="danger"
               isPending={apply.isPending}
               disabled={secondsError !== null}
-              onClick={() =>
-                apply.mutate({
-                  changes,
-                  digest: plan.digest,
-                  ...(withRollback ? { rollbackSeconds: seconds } : {}),
-                })
-              }
+              onClick={() => apply.mutate(applyInput(changes, plan.digest, withRollback, rollbackSeconds))}
             >
               Apply {plan.steps.length} command{plan.steps.length === 1 ? "" : "s"}
             </Button>
