@@ -5,20 +5,33 @@ import Link from "next/link";
 import { useEffect, useId, useMemo, useRef, useState } from "react";
 import { useTRPC } from "@/components/trpc";
 import { Button, Spinner } from "@/components/ui/button";
-import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { ErrorAlert } from "@/components/ui/error-alert";
 import { AdminLocksProvider } from "./admin-locks";
 import { LockedLines } from "./locked-lines";
 import { useSession } from "@/components/auth/use-session";
-import { migrateLegacy, validateConfig } from "@/server/schemas/lxc-config/validate";
+import { migrateLegacy } from "@/server/schemas/lxc-config/validate";
 import type { TValidateConfigResponse } from "@/server/trpc/routers/config/config.types";
 import { DiffView } from "./diff-view";
 import { ImportPanel } from "./import-panel";
 import { RawEditor } from "./raw-editor";
 import { SettingsForm } from "./settings-form";
+import { ConfigHistory } from "./config-history";
 import { ProblemList } from "./problem-list";
-
-type TTab = "settings" | "text" | "history";
+import {
+  TABS,
+  canApplyLive,
+  checkLocally,
+  isDirtyDraft,
+  isRunningState,
+  lxcPathOf,
+  reviewErrorsOf,
+  reviewTitle,
+  reviewedChangeNote,
+  saveInput,
+  savedChangeNote,
+  textOf,
+  type TTab,
+} from "./config-editor-draft";
 
 /**
  * A container's config: the settings form and the raw text edit one draft; nothing is written until the review
@@ -42,12 +55,10 @@ export function ConfigEditor({ name }: { name: string }) {
   const titleId = useId();
 
   const original = config.data?.raw ?? "";
-  const text = draft ?? original;
-  const isDirty = draft !== null && draft !== original;
-  const local = useMemo(() => validateConfig(text), [text]);
-  const localErrors = local.filter((problem) => problem.severity === "error");
-  const hasLegacy = local.some((problem) => problem.replacement !== undefined);
-  const isRunning = container.data?.state === "RUNNING" || container.data?.state === "FROZEN";
+  const text = textOf(draft, original);
+  const isDirty = isDirtyDraft(draft, original);
+  const local = useMemo(() => checkLocally(text), [text]);
+  const isRunning = isRunningState(container.data?.state);
 
   const refresh = () => {
     void queryClient.invalidateQueries(trpc.config.pathFilter());
@@ -85,12 +96,7 @@ export function ConfigEditor({ name }: { name: string }) {
   }
   if (config.isError) return <ErrorAlert error={config.error} title="The config could not be read" />;
 
-  const reviewErrors = review?.problems.filter((problem) => problem.severity === "error") ?? [];
-  const tabs: { id: TTab; label: string }[] = [
-    { id: "settings", label: "Settings" },
-    { id: "text", label: "Text" },
-    { id: "history", label: "History" },
-  ];
+  const reviewErrors = reviewErrorsOf(review);
   return (
     <div className="space-y-4">
       <p className="text-sm text-slate-600 dark:text-slate-300">
@@ -102,7 +108,7 @@ export function ConfigEditor({ name }: { name: string }) {
         aria-label="Config views"
         className="flex gap-1 border-b border-slate-200 dark:border-slate-800"
       >
-        {tabs.map((entry) => (
+        {TABS.map((entry) => (
           <button
             key={entry.id}
             type="button"
@@ -127,14 +133,7 @@ export function ConfigEditor({ name }: { name: string }) {
           <ul className="mt-1 list-inside list-disc">
             {result.changes.map((change) => (
               <li key={change.key}>
-                <code className="font-mono text-xs">{change.key}</code>:{" "}
-                {change.applied?.ok
-                  ? "applied to the running container now"
-                  : change.applied
-                    ? `not applied now (${change.applied.message}); it applies at the next start`
-                    : change.apply === "live" && isRunning
-                      ? "applies at the next start (not applied live)"
-                      : "applies at the next start"}
+                <code className="font-mono text-xs">{change.key}</code>: {savedChangeNote(change, isRunning)}
               </li>
             ))}
           </ul>
@@ -167,12 +166,11 @@ export function ConfigEditor({ name }: { name: string }) {
               Import…
             </Button>
           )}
-          {hasLegacy && <Button onClick={() => setDraft(migrateLegacy(text))}>Migrate legacy keys</Button>}
+          {local.hasLegacy && (
+            <Button onClick={() => setDraft(migrateLegacy(text))}>Migrate legacy keys</Button>
+          )}
           <span className="text-sm text-slate-600 dark:text-slate-300" aria-live="polite">
-            {localErrors.length > 0
-              ? `${localErrors.length} error${localErrors.length === 1 ? "" : "s"}`
-              : "No error found"}
-            {local.length > localErrors.length ? `, ${local.length - localErrors.length} warning(s)` : ""}
+            {local.summary}
           </span>
         </div>
       )}
@@ -189,15 +187,14 @@ export function ConfigEditor({ name }: { name: string }) {
       )}
       {check.isError && <ErrorAlert error={check.error} title="The config could not be checked" />}
       {save.isError && <ErrorAlert error={save.error} title="The config was not saved" />}
-      {tab !== "history" && local.length > 0 && <ProblemList problems={local} />}
+      {tab !== "history" && local.problems.length > 0 && <ProblemList problems={local.problems} />}
 
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         {tab === "settings" && (
           <AdminLocksProvider
             isAdmin={config.data.canWriteAdminLines}
             context={{
-              // The config's path is LXCPATH/NAME/config.
-              lxcPath: config.data.path.split("/").slice(0, -2).join("/") || "/",
+              lxcPath: lxcPathOf(config.data.path),
               name,
               bindRoots: config.data.bindRoots,
             }}
@@ -241,7 +238,7 @@ export function ConfigEditor({ name }: { name: string }) {
         {review && (
           <div className="space-y-4 p-5">
             <h2 id={titleId} className="text-lg font-semibold">
-              {reviewErrors.length > 0 ? "This config cannot be saved" : `Save these changes to ${name}?`}
+              {reviewTitle(name, reviewErrors)}
             </h2>
             {reviewErrors.length > 0 && (
               <ul role="alert" className="space-y-1 text-sm text-red-700 dark:text-red-300">
@@ -258,16 +255,12 @@ export function ConfigEditor({ name }: { name: string }) {
                 {review.changes.map((change) => (
                   <li key={change.key}>
                     <code className="font-mono text-xs">{change.key}</code>{" "}
-                    {change.apply === "live"
-                      ? isRunning
-                        ? "can apply now"
-                        : "applies at the next start"
-                      : "applies at the next start"}
+                    {reviewedChangeNote(change, isRunning)}
                   </li>
                 ))}
               </ul>
             )}
-            {isRunning && review.changes.some((change) => change.apply === "live") && (
+            {canApplyLive(review, isRunning) && (
               <label className="flex items-center gap-2 text-sm">
                 <input
                   type="checkbox"
@@ -284,13 +277,7 @@ export function ConfigEditor({ name }: { name: string }) {
                 disabled={reviewErrors.length > 0}
                 isPending={save.isPending}
                 onClick={() =>
-                  save.mutate({
-                    name,
-                    raw: text,
-                    baseVersion: review.version,
-                    applyLive: isRunning && applyLive,
-                    reason: isImported ? "import" : "save",
-                  })
+                  save.mutate(saveInput({ name, text, review, isRunning, applyLive, isImported }))
                 }
               >
                 Save
@@ -307,100 +294,6 @@ export function ConfigEditor({ name }: { name: string }) {
           ← Back to {name}
         </Link>
       </p>
-    </div>
-  );
-}
-
-function ConfigHistory({
-  name,
-  baseVersion,
-  isRunning,
-  canRestore,
-  onRestored,
-}: {
-  name: string;
-  baseVersion: string;
-  isRunning: boolean;
-  canRestore: boolean;
-  onRestored: (data: TValidateConfigResponse) => void;
-}) {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const history = useQuery(trpc.config.history.queryOptions({ name }));
-  const [chosen, setChosen] = useState<number | null>(null);
-  const preview = useQuery({
-    ...trpc.config.version.queryOptions({ name, id: chosen ?? 1 }),
-    enabled: chosen !== null,
-  });
-  const diff = useQuery({
-    ...trpc.config.validate.queryOptions({ name, raw: preview.data?.content ?? "" }),
-    enabled: chosen !== null && preview.data !== undefined && canRestore,
-  });
-  const restore = useMutation(
-    trpc.config.restore.mutationOptions({
-      onSuccess: (data) => {
-        setChosen(null);
-        void queryClient.invalidateQueries(trpc.config.pathFilter());
-        onRestored(data);
-      },
-    }),
-  );
-  if (history.isPending) return <p role="status">Loading the history…</p>;
-  if (history.isError) return <ErrorAlert error={history.error} title="The history could not be read" />;
-  if (history.data.length === 0)
-    return <p className="text-sm text-slate-600 dark:text-slate-300">No change has been made here yet.</p>;
-  const reasons: Record<string, string> = {
-    found: "as first found on disk",
-    save: "saved",
-    restore: "restored",
-    import: "imported",
-  };
-  return (
-    <div className="space-y-3">
-      <ol
-        aria-label="Versions, newest first"
-        className="divide-y divide-slate-100 rounded-lg border border-slate-200 dark:divide-slate-800 dark:border-slate-800"
-      >
-        {history.data.map((row) => (
-          <li key={row.id} className="flex flex-wrap items-center justify-between gap-2 px-3 py-2 text-sm">
-            <span>
-              <time dateTime={row.at.toISOString()}>{row.at.toLocaleString()}</time> · {row.author} ·{" "}
-              {reasons[row.reason] ?? row.reason} · {row.lines} lines
-              {row.isCurrent && (
-                <span className="ml-2 rounded bg-sky-100 px-1.5 text-xs text-sky-900 dark:bg-sky-900 dark:text-sky-100">
-                  current
-                </span>
-              )}
-            </span>
-            {canRestore && !row.isCurrent && (
-              <Button size="sm" onClick={() => setChosen(row.id)}>
-                Restore this version…
-              </Button>
-            )}
-          </li>
-        ))}
-      </ol>
-      {restore.isError && <ErrorAlert error={restore.error} title="The version was not restored" />}
-      <ConfirmDialog
-        open={chosen !== null}
-        title="Restore this version?"
-        confirmLabel="Restore"
-        onCancel={() => setChosen(null)}
-        onConfirm={() =>
-          chosen !== null && restore.mutate({ name, id: chosen, baseVersion, applyLive: isRunning })
-        }
-      >
-        {diff.data ? (
-          <DiffView diff={diff.data.diff} label="What restoring changes" />
-        ) : (
-          <p role="status">Comparing…</p>
-        )}
-        {isRunning && (
-          <p className="text-sm">
-            Live settings (cgroup limits) are applied to the running container at once.
-          </p>
-        )}
-      </ConfirmDialog>
     </div>
   );
 }
