@@ -1,12 +1,9 @@
-import path from "node:path";
-import { z } from "zod";
 import type { TDb } from "../db";
 import { AppError } from "../errors";
 import type { EventBus } from "../events/bus";
 import type { TLogger } from "../log";
-import { isCidr, isIP } from "../schemas/lxc-config/validate";
-import { ZInterfaceName, ZIpv4 } from "../schemas/network";
-import { inSubnet } from "./plan";
+import { inSubnet, networkOf } from "../schemas/ipv4";
+import { DEFAULT_NAT, type TNatConfig } from "../schemas/nat";
 import type { THelper } from "../helper-client";
 import type { TReadNetwork } from "./read";
 
@@ -14,130 +11,10 @@ import type { TReadNetwork } from "./read";
  * The NAT network: what LXC's lxc-net does, managed from the panel. One bridge with an address (the containers'
  * gateway and DNS server), dnsmasq for DHCP and DNS on that bridge only, an nftables table of Atelier's own that
  * masquerades the bridge's subnet, and IPv4 forwarding. Started again when Atelier starts if it was enabled (as
- * lxc-net does at boot). Every value that reaches dnsmasq's arguments or the nftables ruleset is validated here.
- */
-export const NAT_TABLE = "atelier_nat";
-
-export const ZNatConfig = z
-  .object({
-    bridge: ZInterfaceName,
-    address: z.string().refine(
-      (value) => {
-        const prefix = Number(value.split("/")[1]);
-        return value.includes("/") && isCidr(value, 4) && prefix >= 16 && prefix <= 30;
-      },
-      { message: "must be an IPv4 address with a prefix from /16 to /30, such as 10.0.4.1/24" },
-    ),
-    dhcpStart: ZIpv4,
-    dhcpEnd: ZIpv4,
-  })
-  .strict()
-  .superRefine((value, context) => {
-    if (!isCidr(value.address, 4)) return;
-    const [own] = value.address.split("/");
-    for (const field of ["dhcpStart", "dhcpEnd"] as const) {
-      if (isIP(value[field]) !== 4) continue;
-      if (!inSubnet(value[field], value.address))
-        context.addIssue({
-          code: "custom",
-          path: [field],
-          message: `must be inside ${networkOf(value.address)}`,
-        });
-      else if (value[field] === own)
-        context.addIssue({ code: "custom", path: [field], message: "must not be the bridge's own address" });
-    }
-    if (
-      isIP(value.dhcpStart) === 4 &&
-      isIP(value.dhcpEnd) === 4 &&
-      toNumber(value.dhcpStart) > toNumber(value.dhcpEnd)
-    )
-      context.addIssue({
-        code: "custom",
-        path: ["dhcpEnd"],
-        message: "must not come before the start of the range",
-      });
-  });
-export type TNatConfig = z.infer<typeof ZNatConfig>;
-
-export const DEFAULT_NAT: TNatConfig = {
-  bridge: "lxcnat0",
-  address: "10.0.4.1/24",
-  dhcpStart: "10.0.4.2",
-  dhcpEnd: "10.0.4.254",
-};
-
-const toNumber = (address: string) =>
-  address.split(".").reduce((total, part) => total * 256 + Number(part), 0);
-const fromNumber = (value: number) =>
-  [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join(".");
-/** 10.0.4.1/24 → 10.0.4.0/24 */
-export const networkOf = (cidr: string) => {
-  const [address = "", prefixText = "32"] = cidr.split("/");
-  const size = 2 ** (32 - Number(prefixText));
-  return `${fromNumber(Math.floor(toNumber(address) / size) * size)}/${prefixText}`;
-};
-
-/** The nftables ruleset, from validated values only. Replacing the table makes it idempotent. */
-export const natRuleset = (config: TNatConfig) => {
-  const subnet = networkOf(config.address);
-  return [
-    `table ip ${NAT_TABLE}`,
-    `delete table ip ${NAT_TABLE}`,
-    `table ip ${NAT_TABLE} {`,
-    "  chain postrouting {",
-    "    type nat hook postrouting priority srcnat; policy accept;",
-    `    ip saddr ${subnet} ip daddr != ${subnet} masquerade`,
-    "  }",
-    "  chain forward {",
-    "    type filter hook forward priority filter; policy accept;",
-    `    iifname "${config.bridge}" accept`,
-    `    oifname "${config.bridge}" ct state related,established accept`,
-    "  }",
-    "  chain input {",
-    "    type filter hook input priority filter; policy accept;",
-    `    iifname "${config.bridge}" udp dport { 53, 67 } accept`,
-    `    iifname "${config.bridge}" tcp dport 53 accept`,
-    "  }",
-    "}",
-    "",
-  ].join("\n");
-};
-
-/** dnsmasq's arguments, as lxc-net gives them: DHCP and DNS on the bridge only. */
-export const dnsmasqArgs = (config: TNatConfig, dir: string) => {
-  const [own] = config.address.split("/");
-  return [
-    "--conf-file=/dev/null",
-    "--strict-order",
-    "--bind-interfaces",
-    `--pid-file=${path.join(dir, "dnsmasq.pid")}`,
-    `--listen-address=${own}`,
-    `--dhcp-range=${config.dhcpStart},${config.dhcpEnd},1h`,
-    `--dhcp-lease-max=${toNumber(config.dhcpEnd) - toNumber(config.dhcpStart) + 1}`,
-    "--dhcp-no-override",
-    "--except-interface=lo",
-    `--interface=${config.bridge}`,
-    `--dhcp-leasefile=${path.join(dir, "dnsmasq.leases")}`,
-    "--dhcp-authoritative",
-  ];
-};
-
-export type TLease = { expires: Date; mac: string; address: string; hostname: string | null };
-/** dnsmasq's lease file: "expiry-epoch mac ip hostname client-id" per line. */
-export const parseLeases = (text: string): TLease[] =>
-  text
-    .split("\n")
-    .map((line) => line.trim().split(/\s+/))
-    .filter((fields) => fields.length >= 4 && /^\d+$/.test(fields[0] ?? ""))
-    .map(([expiry, mac, address, hostname]) => ({
-      expires: new Date(Number(expiry) * 1000),
-      mac: mac ?? "",
-      address: address ?? "",
-      hostname: hostname && hostname !== "*" ? hostname : null,
-    }));
-
-/**
- * The NAT network's settings and history (database), and the checks before a change; what runs (the bridge,
+ * lxc-net does at boot). The settings' rule is server/schemas/nat.ts; the ruleset and dnsmasq's arguments are made
+ * by the helper (server/helper/nat.ts), which checks the settings again.
+ *
+ * Here: the NAT network's settings and history (database), and the checks before a change; what runs (the bridge,
  * forwarding, the nftables table, dnsmasq) is the helper's (server/helper/operations/nat.ts).
  */
 export const createNat = ({

@@ -7,7 +7,7 @@ import type { TConfigService } from "../lxc-config/service";
 import { LxcConfig } from "../schemas/lxc-config/model";
 import { isCidr } from "../schemas/lxc-config/validate";
 import { ZInterfaceName, ZIpv4, ZIpv4Cidr } from "../schemas/network";
-import { inSubnet } from "./plan";
+import { inSubnet } from "../schemas/ipv4";
 import type { TReadNetwork } from "./read";
 
 /**

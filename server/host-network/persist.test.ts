@@ -2,7 +2,9 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { natRuleset, networkOf, parseLeases, ZNatConfig } from "./nat";
+import { natRuleset, parseLeases } from "../helper/nat";
+import { networkOf } from "../schemas/ipv4";
+import { ZNatConfig } from "../schemas/nat";
 import { writePersisted } from "../helper/operations/network";
 import { detectSystem, persistConflicts, persistDiff, renderPersisted } from "./persist";
 import type { TBridgeEnd } from "./plan";

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { AppError } from "../errors";
 import { isCidr, isIP } from "../schemas/lxc-config/validate";
+import { inSubnet } from "../schemas/ipv4";
 import { ZInterfaceName } from "../schemas/network";
 import type { TBridge, TInterface, TRoute } from "./parse";
 
@@ -87,16 +88,6 @@ export type TNetworkState = { interfaces: TInterface[]; bridges: TBridge[]; rout
 
 const refuse = (index: number, field: string, message: string, hint?: string): never => {
   throw new AppError("BAD_REQUEST", { message, field: `changes.${index}.${field}`, hint });
-};
-
-const ipv4Number = (address: string) =>
-  address.split(".").reduce((total, part) => total * 256 + Number(part), 0);
-/** Whether an IPv4 address is inside the network of an IPv4 address/prefix (false for IPv6). */
-export const inSubnet = (address: string, cidr: string) => {
-  const [base, prefixText] = cidr.split("/");
-  if (isIP(address) !== 4 || !base || isIP(base) !== 4) return false;
-  const size = 2 ** (32 - Number(prefixText));
-  return Math.floor(ipv4Number(address) / size) === Math.floor(ipv4Number(base) / size);
 };
 
 export const planChanges = (

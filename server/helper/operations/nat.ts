@@ -3,14 +3,8 @@ import path from "node:path";
 import { execa } from "execa";
 import { z } from "zod";
 import { AppError } from "../../errors";
-import {
-  dnsmasqArgs,
-  NAT_TABLE,
-  natRuleset,
-  parseLeases,
-  ZNatConfig,
-  type TNatConfig,
-} from "../../host-network/nat";
+import { ZNatConfig, type TNatConfig } from "../../schemas/nat";
+import { dnsmasqArgs, NAT_TABLE, natRuleset, parseLeases } from "../nat";
 import { writeAtomically } from "../../lxc-config/write";
 import { requireTicket } from "../admins";
 import { defineOperation } from "../operation";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZNatConfig } from "../../../host-network/nat";
+import { ZNatConfig } from "../../../schemas/nat";
 import { adminProcedure, router, viewerProcedure } from "../../procedures";
 
 const ZNatStatus = z.object({
