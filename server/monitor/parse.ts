@@ -1,4 +1,4 @@
-import { CONTAINER_STATES, type TContainerState } from "../lxc";
+import { CONTAINER_STATES, type TContainerState } from "../schemas/container-state";
 
 /** One line of `lxc-monitor` output, typed. */
 export type TMonitorLine =

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ZContainerName } from "../../../schemas/container-name";
-import { CONTAINER_STATES } from "../../../lxc/parse";
+import { CONTAINER_STATES } from "../../../schemas/container-state";
 
 /** Shared by the containers procedures' request and response schemas. Pure zod: forms import it too. */
 export const ZContainerNameInput = z.object({ name: ZContainerName }).strict();
