@@ -11,7 +11,7 @@ import { LockedLines } from "./locked-lines";
 import { useSession } from "@/components/auth/use-session";
 import { migrateLegacy } from "@/server/schemas/lxc-config/validate";
 import type { TValidateConfigResponse } from "@/server/trpc/routers/config/config.types";
-import { DiffView } from "./diff-view";
+import { DiffView } from "@/components/ui/diff-view";
 import { ImportPanel } from "./import-panel";
 import { RawEditor } from "./raw-editor";
 import { SettingsForm } from "./settings-form";

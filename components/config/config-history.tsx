@@ -8,7 +8,7 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { ErrorAlert } from "@/components/ui/error-alert";
 import type { TValidateConfigResponse } from "@/server/trpc/routers/config/config.types";
 import { historyReason } from "./config-editor-draft";
-import { DiffView } from "./diff-view";
+import { DiffView } from "@/components/ui/diff-view";
 
 /**
  * A config's versions, newest first. An operator restores one after seeing what restoring changes (the server's

@@ -8,7 +8,7 @@ import { EditorState } from "@codemirror/state";
 import { EditorView, keymap, lineNumbers } from "@codemirror/view";
 import { tags } from "@lezer/highlight";
 import { useEffect, useRef } from "react";
-import { useDarkMode } from "@/components/metrics/use-dark-mode";
+import { useDarkMode } from "@/components/ui/use-dark-mode";
 import { KEYS } from "@/server/schemas/lxc-config/catalogue";
 import { validateConfig } from "@/server/schemas/lxc-config/validate";
 

@@ -7,7 +7,7 @@ import type { ReactNode } from "react";
 import { useTRPC } from "@/components/trpc";
 import { Button, Spinner } from "@/components/ui/button";
 import { ErrorAlert } from "@/components/ui/error-alert";
-import { formatBytes } from "@/components/metrics/format";
+import { formatBytes } from "@/components/lib/format";
 import { UsagePanel } from "@/components/metrics/usage-panel";
 import { ContainerNics } from "@/components/network/container-nics";
 import { SnapshotsPanel } from "./snapshots-panel";

@@ -7,7 +7,7 @@ import { Button, Spinner } from "@/components/ui/button";
 import { DataTable } from "@/components/ui/data-table";
 import { ErrorAlert } from "@/components/ui/error-alert";
 import { COLORS } from "@/components/metrics/colors";
-import { formatBytes, formatPercent } from "@/components/metrics/format";
+import { formatBytes, formatPercent } from "@/components/lib/format";
 import { useSparklines, type TSparkline } from "@/components/metrics/metrics-feed";
 import { Sparkline } from "@/components/metrics/time-chart";
 import { ContainerActions } from "./container-actions";

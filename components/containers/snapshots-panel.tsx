@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { JobProgress } from "@/components/jobs/job-progress";
-import { formatBytes } from "@/components/metrics/format";
+import { formatBytes } from "@/components/lib/format";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";

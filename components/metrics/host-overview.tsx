@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { Spinner } from "@/components/ui/button";
 import { DataTable } from "@/components/ui/data-table";
-import { formatBytes, formatPercent } from "./format";
+import { formatBytes, formatPercent } from "@/components/lib/format";
 import { useMetrics, type TMetricsSnapshot } from "./metrics-feed";
 
 function Card({ label, value, detail }: { label: string; value: string; detail?: string }) {

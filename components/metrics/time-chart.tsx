@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import { useDarkMode } from "./use-dark-mode";
+import { useDarkMode } from "@/components/ui/use-dark-mode";
 
 /**
  * A time series chart (uPlot: canvas, fast with thousands of points). The legend under it follows the cursor and

@@ -11,7 +11,7 @@ import type {
   TMetricsHistoryResponse,
 } from "@/server/trpc/routers/metrics/metrics.types";
 import { COLORS } from "./colors";
-import { formatBytes, formatCount, formatPercent, formatRate } from "./format";
+import { formatBytes, formatCount, formatPercent, formatRate } from "@/components/lib/format";
 import { useMetricsReducer, type TMetricsSnapshot } from "./metrics-feed";
 import { TimeChart } from "./time-chart";
 import { seriesOf } from "@/server/metrics/sample";

@@ -7,7 +7,7 @@ import { useTRPC } from "@/components/trpc";
 import { Spinner } from "@/components/ui/button";
 import { DataTable } from "@/components/ui/data-table";
 import { ErrorAlert } from "@/components/ui/error-alert";
-import { formatBytes } from "@/components/metrics/format";
+import { formatBytes } from "@/components/lib/format";
 import { Persistence, PendingChange, RecentChanges } from "./applied-changes";
 import { ChangePlanner } from "./change-planner";
 import { AttachNicForm } from "./container-nics";
