@@ -1,14 +1,15 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
 import { useTRPC } from "@/components/trpc";
 import { Button, Spinner } from "@/components/ui/button";
 import { DataTable } from "@/components/ui/data-table";
-import { Pager, usePager } from "@/components/ui/pager";
+import { Pager } from "@/components/ui/pager";
 import { SelectField } from "@/components/ui/select-field";
 import { ErrorAlert } from "@/components/ui/error-alert";
 import { TextField } from "@/components/ui/text-field";
+import { useFilterForm } from "@/components/ui/use-filter-form";
+import { optional, optionalDate } from "@/components/lib/filters";
 import { type TListAuditRequest } from "@/server/trpc/routers/audit/audit.types";
 
 type TFilters = {
@@ -22,29 +23,20 @@ type TFilters = {
 const EMPTY: TFilters = { actor: "", action: "", target: "", result: "", from: "", to: "" };
 
 const toRequest = (filters: TFilters, before: number | undefined): TListAuditRequest => ({
-  actor: filters.actor || undefined,
-  action: filters.action || undefined,
-  target: filters.target || undefined,
-  result: filters.result || undefined,
-  from: filters.from ? new Date(filters.from) : undefined,
-  to: filters.to ? new Date(filters.to) : undefined,
+  actor: optional(filters.actor),
+  action: optional(filters.action),
+  target: optional(filters.target),
+  result: optional(filters.result),
+  from: optionalDate(filters.from),
+  to: optionalDate(filters.to),
   before,
   limit: 50,
 });
 
 export function AuditLog() {
   const trpc = useTRPC();
-  const [draft, setDraft] = useState<TFilters>(EMPTY);
-  const [filters, setFilters] = useState<TFilters>(EMPTY);
-  const pager = usePager();
+  const { draft, filters, pager, set, onSubmit } = useFilterForm<TFilters>(EMPTY);
   const audit = useQuery(trpc.audit.list.queryOptions(toRequest(filters, pager.before)));
-  const set = (key: keyof TFilters) => (event: { target: { value: string } }) =>
-    setDraft({ ...draft, [key]: event.target.value });
-  const onSubmit = (event: FormEvent) => {
-    event.preventDefault();
-    setFilters(draft);
-    pager.reset();
-  };
 
   return (
     <div className="space-y-4">

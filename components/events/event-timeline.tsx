@@ -1,13 +1,14 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { ErrorAlert } from "@/components/ui/error-alert";
-import { Pager, usePager } from "@/components/ui/pager";
+import { Pager } from "@/components/ui/pager";
 import { SelectField } from "@/components/ui/select-field";
 import { TextField } from "@/components/ui/text-field";
+import { useFilterForm } from "@/components/ui/use-filter-form";
+import { optional, optionalDate } from "@/components/lib/filters";
 import { type TListEventsRequest } from "@/server/trpc/routers/events/events.types";
 
 const TYPES = ["state", "exit", "operation", "resync", "monitor", "oom", "network", "job"] as const;
@@ -36,26 +37,17 @@ const describe = (event: { type: string; state: string | null; data: string | nu
 
 export function EventTimeline() {
   const trpc = useTRPC();
-  const [draft, setDraft] = useState<TFilters>(EMPTY);
-  const [filters, setFilters] = useState<TFilters>(EMPTY);
-  const pager = usePager();
+  const { draft, filters, pager, set, onSubmit } = useFilterForm<TFilters>(EMPTY);
   const request: TListEventsRequest = {
-    container: filters.container || undefined,
-    type: filters.type || undefined,
-    actor: filters.actor || undefined,
-    from: filters.from ? new Date(filters.from) : undefined,
-    to: filters.to ? new Date(filters.to) : undefined,
+    container: optional(filters.container),
+    type: optional(filters.type),
+    actor: optional(filters.actor),
+    from: optionalDate(filters.from),
+    to: optionalDate(filters.to),
     before: pager.before,
     limit: 50,
   };
   const events = useQuery(trpc.events.list.queryOptions(request));
-  const set = (key: keyof TFilters) => (event: { target: { value: string } }) =>
-    setDraft({ ...draft, [key]: event.target.value });
-  const onSubmit = (event: FormEvent) => {
-    event.preventDefault();
-    setFilters(draft);
-    pager.reset();
-  };
 
   return (
     <div className="space-y-4">
