@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { parseCookies, SESSION_COOKIE } from "../http/cookies";
+import { parseCookies, SESSION_COOKIE } from "./session-cookie";
 import type { TAccounts } from "./accounts";
 import type { TPrincipal } from "./principal.types";
 

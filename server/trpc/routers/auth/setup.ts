@@ -1,6 +1,6 @@
 import { AppError } from "../../../errors";
 import { removeSetupTokenFile } from "../../../auth/setup-token";
-import { sessionCookie } from "../../../http/cookies";
+import { sessionCookie } from "../../../auth/session-cookie";
 import { publicProcedure } from "../../procedures";
 import { ZSessionUserSchema, ZSetupRequestSchema } from "./auth.types";
 

@@ -1,5 +1,5 @@
 import { isAppError } from "../../../errors";
-import { sessionCookie } from "../../../http/cookies";
+import { sessionCookie } from "../../../auth/session-cookie";
 import { publicProcedure } from "../../procedures";
 import { ZSessionUserSchema, ZSignInRequestSchema } from "./auth.types";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { clearedSessionCookie } from "../../../http/cookies";
+import { clearedSessionCookie } from "../../../auth/session-cookie";
 import { viewerProcedure } from "../../procedures";
 
 export const signOutRoute = viewerProcedure.output(z.void()).mutation(async ({ ctx }) => {
