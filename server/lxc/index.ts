@@ -6,5 +6,5 @@ export {
   type TStopOptions,
 } from "./driver";
 export { CONTAINER_STATES, type TContainerState, type TListedContainer, type TContainerInfo } from "./parse";
-export { lxcDefaultPath, spawnMonitor } from "./tools";
+export { lxcDefaultPath, runMonitor } from "./tools";
 export { checkConfigWithLiblxc, type TConfigVerdict } from "./check-config";

@@ -1,15 +1,17 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { execa } from "execa";
 import { summariseStderr } from "./stderr";
 import { AppError } from "../errors";
-import { logger } from "../log";
+import { isRunError, run, stream } from "../helper/run/runner";
 
 /**
- * The one place that spawns lxc-* tools. Argument arrays only, a timeout on every call, the log priority set so
- * tools that are otherwise silent on failure say why, and the result kept whole for the caller to judge: LXC's
- * exit codes alone cannot tell success from a no-op, so callers also check the resulting state.
+ * The lxc-* tools, on the root side's one command runner (server/helper/run/runner.ts: argument arrays only, a
+ * timeout on every call, the process group killed whole, bounded output, one log line per call). Here: which tools
+ * there are, LXC's log collected when asked (the driver adds the log priority so that tools otherwise silent on
+ * failure say why), and the runner's failures in the driver's terms. The result is kept whole for the caller to
+ * judge: LXC's exit codes alone cannot tell success from a no-op, so callers also check the resulting state. The
+ * job-length lxc-* commands (copies, snapshots) are server/helper/run/lxc-jobs.ts.
  */
 export type TLxcTool =
   | "lxc-ls"
@@ -43,9 +45,27 @@ export type TRunOptions = {
   captureLog?: boolean;
 };
 
-const log = logger.child({ component: "lxc" });
-
 export { summariseStderr };
+
+const PACKAGE = "lxc";
+
+/** The runner's failures as the driver's callers know them (TIMEOUT with a hint, LXC_UNAVAILABLE). */
+const asLxcError = (tool: TLxcTool, timeoutMs: number, error: unknown) => {
+  if (isRunError(error, "timeout"))
+    return new AppError("TIMEOUT", {
+      message: `${tool} did not finish within ${Math.round(timeoutMs / 1000)} s`,
+      hint: "The host may be overloaded or the container stuck. Check `lxc-info` on the host and try again.",
+      stderr: summariseStderr(error.partial.stderr),
+      cause: error,
+    });
+  if (isRunError(error, "missing") || isRunError(error, "spawn"))
+    return new AppError("LXC_UNAVAILABLE", {
+      message: error.reason === "missing" ? `${tool} is not installed` : error.message,
+      hint: "Install LXC on the host: apt-get install lxc lxc-templates busybox-static (the README's setup command does it).",
+      cause: error,
+    });
+  return error;
+};
 
 export const runTool = async (
   tool: TLxcTool,
@@ -55,51 +75,20 @@ export const runTool = async (
   const logDir = options.captureLog ? await mkdtemp(path.join(os.tmpdir(), "atelier-lxclog-")) : undefined;
   try {
     const logFile = logDir ? path.join(logDir, "lxc.log") : undefined;
-    const result = await runOnce(tool, logFile ? [...args, "-o", logFile] : args, options);
+    const result = await run(tool, logFile ? [...args, "-o", logFile] : args, {
+      timeoutMs: options.timeoutMs,
+      package: PACKAGE,
+      // lxc-stop's own -t is counted inside the timeout; a stuck tool gets a short grace.
+      killGraceMs: 2000,
+    }).catch((error: unknown) => {
+      throw asLxcError(tool, options.timeoutMs, error);
+    });
     const log = logFile ? await readFile(logFile, "utf8").catch(() => "") : "";
-    return log ? { ...result, stderr: `${result.stderr}\n${log}` } : result;
+    const { exitCode, stdout, stderr, durationMs } = result;
+    return { exitCode, stdout, stderr: log ? `${stderr}\n${log}` : stderr, durationMs };
   } finally {
     if (logDir) await rm(logDir, { recursive: true, force: true });
   }
-};
-
-const runOnce = async (
-  tool: TLxcTool,
-  args: readonly string[],
-  options: TRunOptions,
-): Promise<TToolResult> => {
-  const started = performance.now();
-  const result = await execa(tool, args, {
-    reject: false,
-    timeout: options.timeoutMs,
-    forceKillAfterDelay: 2000,
-    stdin: "ignore",
-    // The tools must never see a terminal or a locale that changes their output.
-    env: { LC_ALL: "C.UTF-8" },
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  const durationMs = Math.round(performance.now() - started);
-  const stdout = typeof result.stdout === "string" ? result.stdout : "";
-  const stderr = typeof result.stderr === "string" ? result.stderr : "";
-
-  if (result.timedOut) {
-    log.warn("lxc tool timed out", { tool, args, durationMs });
-    throw new AppError("TIMEOUT", {
-      message: `${tool} did not finish within ${Math.round(options.timeoutMs / 1000)} s`,
-      hint: "The host may be overloaded or the container stuck. Check `lxc-info` on the host and try again.",
-      stderr: summariseStderr(stderr),
-    });
-  }
-  if (result.exitCode === undefined) {
-    const missing = (result as { code?: string }).code === "ENOENT";
-    log.error("lxc tool could not run", { tool, error: result.message });
-    throw new AppError("LXC_UNAVAILABLE", {
-      message: missing ? `${tool} is not installed` : `${tool} could not be run: ${result.shortMessage}`,
-      hint: "Install LXC on the host: apt-get install lxc lxc-templates busybox-static (the README's setup command does it).",
-    });
-  }
-  log.debug("lxc tool ran", { tool, args, exitCode: result.exitCode, durationMs });
-  return { exitCode: result.exitCode, stdout, stderr, durationMs };
 };
 
 /** LXC's own default lxcpath, as `lxc-config lxc.lxcpath` reports it. */
@@ -117,16 +106,30 @@ export const lxcDefaultPath = async (): Promise<string> => {
 };
 
 /**
- * `lxc-monitor -n '.*'` for one lxcpath: a long-running process whose stdout carries one line per state change of
- * any container in it (also of containers created later). The caller supervises it.
+ * `lxc-monitor -n '.*'` for one lxcpath, until `signal` aborts: each line it prints (one per state change of any
+ * container in it, also of containers created later) goes to `onLine`, with back-pressure. Its exit code when it
+ * ends by itself (lxc-monitord died: the caller supervises and restarts it), null when cancelled. It runs until
+ * cancelled, not to a timeout: a restart would cost a full state re-read for nothing.
  */
-export const spawnMonitor = (lxcPath: string) =>
-  // Through setpriv's parent-death signal: the kernel kills the monitor when the server dies, even by SIGKILL
-  // (execa's clean-up only runs when the server exits by itself). Otherwise every crash left one running.
-  execa("setpriv", ["--pdeathsig", "KILL", "--", "lxc-monitor", "-P", lxcPath, "-n", ".*"], {
-    reject: false,
-    stdin: "ignore",
-    buffer: false,
-    env: { LC_ALL: "C.UTF-8" },
-    cleanup: true,
-  });
+export const runMonitor = async (
+  lxcPath: string,
+  { signal, onLine }: { signal: AbortSignal; onLine: (line: string) => void | Promise<void> },
+): Promise<{ exitCode: number | null }> => {
+  // Through setpriv's parent-death signal: the kernel kills the monitor when the helper dies, even by SIGKILL.
+  // lxc-monitord, which it starts, runs in a session of its own and is left running (as LXC means it to).
+  const argv = ["--pdeathsig", "KILL", "--", "lxc-monitor", "-P", lxcPath, "-n", ".*"];
+  try {
+    const { exitCode } = await stream("setpriv", argv, {
+      timeoutMs: "until-cancelled",
+      signal,
+      collect: false,
+      package: PACKAGE,
+      // Its stderr (rare) stays out of the stream of state lines.
+      onLine: (line, from) => (from === "stdout" ? onLine(line) : undefined),
+    });
+    return { exitCode };
+  } catch (error) {
+    if (isRunError(error, "aborted")) return { exitCode: null };
+    throw error;
+  }
+};

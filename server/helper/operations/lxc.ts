@@ -1,8 +1,7 @@
 import { rm, stat } from "node:fs/promises";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { AppError } from "../../errors";
-import { checkConfigWithLiblxc, createLxcDriver, lxcDefaultPath, spawnMonitor } from "../../lxc";
+import { checkConfigWithLiblxc, createLxcDriver, lxcDefaultPath, runMonitor } from "../../lxc";
 import type { lxcContract } from "../contract/lxc";
 import type { THandlers } from "../contract/define";
 import type { TBeingMade } from "../being-made";
@@ -103,20 +102,6 @@ export const lxcOperations = ({
      * A stream: `lxc-monitor -n '.*'` on the lxcpath, one item per line it prints, until it exits (its exit code is
      * the result) or the call is cancelled (it is killed).
      */
-    monitor: async (_input, { signal, emit }) => {
-      const child = spawnMonitor(lxcPath);
-      const kill = () => child.kill("SIGTERM");
-      signal.addEventListener("abort", kill, { once: true });
-      try {
-        if (child.stdout) {
-          const lines = createInterface({ input: child.stdout });
-          for await (const line of lines) await emit(line);
-        }
-        const result = await child;
-        return { exitCode: result.exitCode ?? null };
-      } finally {
-        signal.removeEventListener("abort", kill);
-      }
-    },
+    monitor: (_input, { signal, emit }) => runMonitor(lxcPath, { signal, onLine: (line) => emit(line) }),
   } satisfies THandlers<typeof lxcContract>;
 };
