@@ -1,4 +1,3 @@
-import type { TContainerService } from "../containers/service";
 import type { TDb } from "../db";
 import type { EventBus } from "../events/bus";
 import type { TLogger } from "../log";
@@ -26,7 +25,11 @@ export const createMetrics = ({
 }: {
   db: TDb;
   databaseUrl: string;
-  containers: TContainerService;
+  /**
+   * The containers to sample (the container service, which lists them; typed here by what the sampler needs, as
+   * the container service sits above metrics: its list shows each container's memory, read by ./memory.ts).
+   */
+  containers: { list: ConstructorParameters<typeof MetricsSampler>[0]["listContainers"] };
   events: EventBus;
   lxcPath: string;
   intervalMs: number;
