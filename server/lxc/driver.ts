@@ -2,7 +2,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { AppError, containerNotFound } from "../errors";
 import { openRootfs } from "../rootfs";
-import { BUSYBOX_RCS } from "./busybox";
+import { BUSYBOX_RCS } from "../rootfs/busybox-init";
 import {
   parseLxcInfo,
   parseLxcLsFancy,

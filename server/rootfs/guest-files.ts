@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { AppError } from "../errors";
-import { BUSYBOX_RCS } from "../lxc/busybox";
+import { BUSYBOX_RCS } from "./busybox-init";
 import { LxcConfig } from "../schemas/lxc-config/model";
 import { openRootfs } from ".";
 import { setRootPassword } from "./shadow";
@@ -12,7 +12,7 @@ import { setRootPassword } from "./shadow";
  * guest's symlinks are followed inside it, never out of it, and no program of the guest runs.
  */
 export type TGuestFiles = {
-  /** A busybox rootfs (or a clone of one): Atelier's init goes in (server/lxc/busybox.ts). */
+  /** A busybox rootfs (or a clone of one): Atelier's init goes in (./busybox-init.ts). */
   busyboxInit: boolean;
   /** The network mode given in the creation form, if any: Debian guests get an eth0 stanza to match. */
   network: "static" | "dhcp" | null;

@@ -7,7 +7,7 @@
  * act, "deconfig", would flush it).
  */
 export const BUSYBOX_RCS = `#!/bin/sh
-# Written by Atelier: see server/lxc/busybox.ts.
+# Written by Atelier: see server/rootfs/busybox-init.ts.
 /bin/syslogd
 /bin/mount -a
 if [ -e /sys/class/net/eth0 ] && ! /bin/ip -4 addr show dev eth0 | /bin/grep -q inet; then
