@@ -11,7 +11,7 @@ import { execa } from "execa";
 import { createLxcDriver } from "@/server/lxc";
 import { assertTestEnvironment } from "../tests/guard";
 import { lxcPath } from "../tests/lxc-oracle";
-import { startServer } from "../tests/server";
+import { SERVER_TIME_LIMIT_MS, startServer } from "../tests/server";
 import { openStream } from "../tests/sse";
 import { benchMetrics } from "./metrics";
 import { benchHelper } from "./helper";
@@ -21,6 +21,10 @@ import { median, percentile } from "./stats";
 const COUNT = Number(process.env.BENCH_CONTAINERS ?? 60);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
 const CHANGES = Number(process.env.BENCH_CHANGES ?? 100);
+// The server lives through every measurement, and they grow with the containers (lxc-ls -f and lxc-info over all of
+// them, a year of history written for each): past the tests' limit from a few hundred on. Still a limit, so that a
+// hung server dies: 10 s per container.
+const SERVER_LIMIT_MS = Math.max(SERVER_TIME_LIMIT_MS, COUNT * 10_000);
 
 const ms = (value: number) => `${value.toFixed(1).padStart(7)} ms`;
 const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
@@ -45,7 +49,7 @@ const main = async () => {
   await inBatches(names, 4, (name) => lxc.create(name, { template: "busybox" }));
   await inBatches(names, 8, (name) => lxc.start(name));
 
-  const server = await startServer();
+  const server = await startServer({}, { timeoutMs: SERVER_LIMIT_MS });
   try {
     const list = async () => {
       const response = await fetch(`${server.url}/api/trpc/containers.list`, {
@@ -99,7 +103,7 @@ const main = async () => {
     ];
     lines.push(...(await benchMetrics(names, server, `file:${server.dataDir}/scratch.db`)));
     lines.push(...(await benchProvision(server)));
-    lines.push(...(await benchHelper(names[0] ?? "")));
+    lines.push(...(await benchHelper(names[0] ?? "", SERVER_LIMIT_MS)));
     process.stdout.write(`${lines.join("\n")}\n`);
   } finally {
     await server.stop();

@@ -98,7 +98,17 @@ export const seedUsers = async (databaseUrl: string) => {
   }
 };
 
-export const runServer = (env: Record<string, string>) =>
+/**
+ * How long a server under test may live before it is killed (SIGTERM, then SIGKILL 5 s later): a hung server still
+ * dies, and its tests fail rather than wait forever. The bench, whose server lives through measurements that grow
+ * with its containers, raises it (`timeoutMs`).
+ */
+export const SERVER_TIME_LIMIT_MS = 120_000;
+
+export const runServer = (
+  env: Record<string, string>,
+  { timeoutMs = SERVER_TIME_LIMIT_MS }: { timeoutMs?: number } = {},
+) =>
   execa("node", ["--import", "tsx", "server/launcher/main.ts"], {
     cwd: root,
     // Its temporary files (config checks) in its own data directory: a server killed mid-check (kill -9 tests)
@@ -110,20 +120,21 @@ export const runServer = (env: Record<string, string>) =>
     },
     reject: false,
     all: true,
-    timeout: 120_000,
+    timeout: timeoutMs,
   });
+
+export type TStartOptions = {
+  /** Seed one user per role, with a token each (default); false: a first run, no user at all. */
+  withUsers?: boolean;
+  scheme?: "http" | "https";
+  /** The launcher is killed after this long (default SERVER_TIME_LIMIT_MS). */
+  timeoutMs?: number;
+  reuse?: Pick<TRunningServer, "dataDir" | "databaseUrl" | "tokens">;
+};
 
 export const startServer = async (
   env: Record<string, string> = {},
-  {
-    withUsers = true,
-    scheme = "http",
-    reuse,
-  }: {
-    withUsers?: boolean;
-    scheme?: "http" | "https";
-    reuse?: Pick<TRunningServer, "dataDir" | "databaseUrl" | "tokens">;
-  } = {},
+  { withUsers = true, scheme = "http", timeoutMs, reuse }: TStartOptions = {},
 ): Promise<TRunningServer> => {
   const port = await freePort();
   const dataDir =
@@ -133,12 +144,10 @@ export const startServer = async (
   await mkdir(path.join(dataDir, "web"), { recursive: true, mode: 0o700 });
   const databaseUrl = reuse?.databaseUrl ?? `file:${path.join(dataDir, "web", "atelier.db")}`;
   const tokens = reuse?.tokens ?? (withUsers ? await seedUsers(databaseUrl) : ({} as Record<TRole, string>));
-  const child: ResultPromise = runServer({
-    PORT: String(port),
-    ATELIER_DATA_DIR: dataDir,
-    DATABASE_URL: databaseUrl,
-    ...env,
-  });
+  const child: ResultPromise = runServer(
+    { PORT: String(port), ATELIER_DATA_DIR: dataDir, DATABASE_URL: databaseUrl, ...env },
+    { timeoutMs },
+  );
   let output = "";
   child.all?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const url = `${scheme}://127.0.0.1:${port}`;
@@ -158,7 +167,12 @@ export const startServer = async (
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   };
-  await waitHealthy(0);
+  // A server that never answered is stopped here: the caller has nothing to stop it with.
+  await waitHealthy(0).catch(async (error: unknown) => {
+    child.kill("SIGTERM");
+    await child;
+    throw error;
+  });
   const childWith = async (needle: string) =>
     (await childrenOf(child.pid ?? -1)).find((entry) => entry.command.includes(needle))?.pid ?? null;
   const webPid = () => childWith("server/main.ts");
@@ -211,7 +225,7 @@ export const startServer = async (
     stop,
     restart: async () => {
       await stop();
-      return startServer(env, { withUsers, scheme, reuse: { dataDir, databaseUrl, tokens } });
+      return startServer(env, { withUsers, scheme, timeoutMs, reuse: { dataDir, databaseUrl, tokens } });
     },
   };
 };
