@@ -57,10 +57,19 @@ export const createContainerService = ({ lxc, listMaxAgeMs = 1000 }: TContainerS
     if (!(await lxc.exists(name))) throw lxc.notFound(name);
   };
 
+  /**
+   * One call to the helper for the operation, one to refresh the row. The helper's operation finds a missing
+   * container itself (the driver's first step reads its state: NOT_FOUND), so it is not asked first; but for a
+   * restart, whose start checks run before that read (`askFirst`).
+   */
   const lifecycle =
-    <A extends unknown[]>(operation: TBusyOperation, act: (name: string, ...args: A) => Promise<void>) =>
+    <A extends unknown[]>(
+      operation: TBusyOperation,
+      act: (name: string, ...args: A) => Promise<void>,
+      { askFirst = false }: { askFirst?: boolean } = {},
+    ) =>
     async (name: string, ...args: A) => {
-      await ensureExists(name);
+      if (askFirst) await ensureExists(name);
       await operate(name, operation, () => act(name, ...args));
     };
 
@@ -69,7 +78,11 @@ export const createContainerService = ({ lxc, listMaxAgeMs = 1000 }: TContainerS
     get,
     start: lifecycle("start", lxc.start),
     stop: lifecycle("stop", (name, options: TStopOptions) => lxc.stop(name, options)),
-    restart: lifecycle("restart", (name, options: { timeoutSeconds?: number }) => lxc.restart(name, options)),
+    restart: lifecycle(
+      "restart",
+      (name, options: { timeoutSeconds?: number }) => lxc.restart(name, options),
+      { askFirst: true },
+    ),
     freeze: lifecycle("freeze", lxc.freeze),
     unfreeze: lifecycle("unfreeze", lxc.unfreeze),
     destroy: lifecycle("destroy", (name, options: { force?: boolean }) => lxc.destroy(name, options)),

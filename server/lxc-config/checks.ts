@@ -52,24 +52,35 @@ export const createConfigChecks = ({ lxc, check, hostPaths, bindRoots = [] }: TC
     });
   };
 
+  /** Our validation and the host paths' warnings: what a candidate is judged by before liblxc loads it. */
+  const ownProblems = async (raw: string): Promise<TConfigProblem[]> => [
+    ...validateConfig(raw),
+    ...(await hostPaths(raw)),
+  ];
+
+  /** liblxc's refusal of a candidate, as a problem on the line it names (line 1 if none); null if it loads. */
+  const liblxcProblem = async (raw: string): Promise<TConfigProblem | null> => {
+    const verdict = await check(raw);
+    if (verdict.isValid) return null;
+    return {
+      line: verdict.line ?? 1,
+      severity: "error",
+      message: `LXC refuses this config: ${verdict.message}`,
+    };
+  };
+
   /** Ours first; liblxc's parser has its say only on a candidate ours finds no error in. */
   const validate = async (raw: string): Promise<TConfigProblem[]> => {
-    const problems = [...validateConfig(raw), ...(await hostPaths(raw))];
+    const problems = await ownProblems(raw);
     if (problems.some((problem) => problem.severity === "error")) return problems;
-    const verdict = await check(raw);
-    if (verdict.isValid) return problems;
-    return [
-      ...problems,
-      {
-        line: verdict.line ?? 1,
-        severity: "error" as const,
-        message: `LXC refuses this config: ${verdict.message}`,
-      },
-    ].sort((a, b) => a.line - b.line);
+    const refusal = await liblxcProblem(raw);
+    return refusal ? [...problems, refusal].sort((a, b) => a.line - b.line) : problems;
   };
 
   return {
     checkPrivileges,
+    ownProblems,
+    liblxcProblem,
     validate,
     /** The admin-only lines of a config, each with why (the views lock them for operators). */
     locks: (name: string, raw: string) => lockedLines(raw, privilegeContext(name)),

@@ -23,8 +23,10 @@ export const createLiveCgroups = ({
    * to.
    */
   apply: async (name: string, changes: TConfigChange[], applyLive: boolean) => {
+    // The state only when there is something to apply (from the state table: no helper call while it is current).
+    if (!applyLive || !changes.some((change) => change.apply === "live")) return;
     const { state } = await containers.get(name);
-    if (!applyLive || (state !== "RUNNING" && state !== "FROZEN")) return;
+    if (state !== "RUNNING" && state !== "FROZEN") return;
     for (const change of changes) {
       if (change.apply !== "live") continue;
       const file = liveCgroupFile(change.key) ?? "";

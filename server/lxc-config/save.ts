@@ -1,6 +1,6 @@
 import type { TRole } from "../auth/roles";
 import { AppError } from "../errors";
-import { validateConfig } from "../schemas/lxc-config/validate";
+import { validateConfig, type TConfigProblem } from "../schemas/lxc-config/validate";
 import { changesBetween, unifiedDiff, versionOf } from "./changes";
 import type { TConfigChecks } from "./checks";
 import type { TConfigHistory } from "./history";
@@ -8,9 +8,10 @@ import type { TLiveCgroups } from "./live-cgroups";
 import type { TReadConfig } from "./read";
 
 /**
- * Writing a container's config: validate (ours, then liblxc's own parser on the candidate) → diff → atomic write →
- * the version kept in the database → cgroup changes applied to a running container when asked. An invalid candidate
- * is never written; a candidate based on a version that is no longer the file's is refused.
+ * Writing a container's config: validate (ours here, then liblxc's own parser on the candidate, in the helper's
+ * write) → diff → atomic write → the version kept in the database → cgroup changes applied to a running container
+ * when asked. An invalid candidate is never written; a candidate based on a version that is no longer the file's is
+ * refused.
  */
 export type TConfigWriteInput = {
   name: string;
@@ -27,7 +28,7 @@ export type TConfigWriteInput = {
 
 export type TConfigSavingOptions = {
   read: TReadConfig;
-  checks: Pick<TConfigChecks, "checkPrivileges" | "validate">;
+  checks: Pick<TConfigChecks, "checkPrivileges" | "ownProblems" | "liblxcProblem" | "validate">;
   history: Pick<TConfigHistory, "keepFound" | "keep">;
   live: TLiveCgroups;
   /**
@@ -67,6 +68,23 @@ export const createConfigSaving = ({ read, checks, history, live, writeFile }: T
     };
   };
 
+  const refused = (problems: TConfigProblem[]) => {
+    const errors = problems.filter((problem) => problem.severity === "error");
+    const [first] = errors;
+    return new AppError("BAD_REQUEST", {
+      message: `The config has ${errors.length} error${errors.length === 1 ? "" : "s"}; nothing was written. Line ${first?.line}: ${first?.message}`,
+      field: "raw",
+      problems,
+    });
+  };
+
+  /**
+   * Three calls to the helper on the way through: config.read, config.hostPaths, config.write. liblxc is not asked
+   * beforehand: config.write loads the candidate in liblxc itself before it writes (and refuses what ours refuses,
+   * and an admin-only line without the ticket). It is asked here only for a text not written: an unchanged one
+   * (nothing goes to the helper to judge it), and one the helper refused, for the line liblxc names (the helper's
+   * refusal does not carry its problems across the socket).
+   */
   const write = (input: TConfigWriteInput) =>
     serially(input.name, async () => {
       const { name, raw } = input;
@@ -79,22 +97,28 @@ export const createConfigSaving = ({ read, checks, history, live, writeFile }: T
         });
       }
       await checks.checkPrivileges(name, current.raw, raw, input.role);
-      const problems = await checks.validate(raw);
-      const errors = problems.filter((problem) => problem.severity === "error");
-      if (errors.length > 0) {
-        const [first] = errors;
-        throw new AppError("BAD_REQUEST", {
-          message: `The config has ${errors.length} error${errors.length === 1 ? "" : "s"}; nothing was written. Line ${first?.line}: ${first?.message}`,
-          field: "raw",
-          problems,
-        });
-      }
+      const problems = await checks.ownProblems(raw);
+      if (problems.some((problem) => problem.severity === "error")) throw refused(problems);
+      const withLiblxcRefusal = async () => {
+        const refusal = await checks.liblxcProblem(raw);
+        return refusal ? [...problems, refusal].sort((a, b) => a.line - b.line) : null;
+      };
       const diff = unifiedDiff(name, current.raw, raw);
       const changes = changesBetween(current.raw, raw);
-      if (raw === current.raw) return { version: current.version, diff, changes, problems };
+      if (raw === current.raw) {
+        const invalid = await withLiblxcRefusal();
+        if (invalid) throw refused(invalid);
+        return { version: current.version, diff, changes, problems };
+      }
 
       await history.keepFound(name, current);
-      await writeFile(name, raw, input.adminTicket);
+      try {
+        await writeFile(name, raw, input.adminTicket);
+      } catch (error) {
+        const invalid =
+          error instanceof AppError && error.code === "BAD_REQUEST" ? await withLiblxcRefusal() : null;
+        throw invalid ? refused(invalid) : error;
+      }
       const version = versionOf(raw);
       await history.keep({ name, raw, version, author: input.actor, reason: input.reason });
       await live.apply(name, changes, input.applyLive);

@@ -17,7 +17,7 @@ import { createConfigSaving } from "./save";
  */
 export type TConfigServiceOptions = {
   db: TDb;
-  lxc: Pick<TLxcDriver, "configPath" | "exists" | "notFound" | "setCgroup">;
+  lxc: Pick<TLxcDriver, "configPath" | "setCgroup">;
   containers: Pick<TContainerService, "get">;
   /** liblxc's verdict on a candidate (in the helper: lxc.checkConfig). */
   check: (text: string) => Promise<TConfigVerdict>;
