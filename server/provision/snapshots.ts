@@ -4,7 +4,7 @@ import { AppError } from "../errors";
 import type { TJobs } from "../jobs/jobs";
 import { startLockedJob } from "../jobs/locked-job";
 import type { TLxcDriver } from "../lxc";
-import { summariseStderr } from "../lxc/stderr";
+import { summariseStderr } from "../schemas/lxc-stderr";
 
 /**
  * Snapshots with lxc-snapshot: create (with a comment), list (time, comment, size: read from LXCPATH/NAME/snaps,
