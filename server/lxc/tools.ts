@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { summariseStderr } from "./stderr";
+import { summariseStderr } from "../schemas/lxc-stderr";
 import { AppError } from "../errors";
 import { isRunError, run, stream } from "../helper/run/runner";
 
