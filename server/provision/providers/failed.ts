@@ -1,5 +1,5 @@
 import { AppError } from "../../errors";
-import { summariseStderr } from "../../lxc/stderr";
+import { summariseStderr } from "../../schemas/lxc-stderr";
 
 /** A provider's command that failed, as the job's error (its log has everything the command printed). */
 export const commandFailed = (what: string, result: { exitCode: number; stderr: string; stdout: string }) =>
