@@ -1,6 +1,6 @@
 import { readFile, readlink } from "node:fs/promises";
 import type { Socket } from "node:net";
-import { execa } from "execa";
+import { run } from "./run/runner";
 
 /**
  * Who is at the other end of an accepted unix socket connection: the processes holding the peer socket, with their
@@ -20,7 +20,12 @@ const inodeOf = async (socket: Socket) => {
 export const peerOf = async (socket: Socket): Promise<TPeer> => {
   const own = await inodeOf(socket);
   if (!own) return [];
-  const { stdout } = await execa("ss", ["-x", "-p", "-n", "-H"], { reject: false, stdin: "ignore" });
+  // Once per connection; a host with many sockets lists a few MB. No answer in 10 s: no peer known, refused.
+  const { stdout } = await run("ss", ["-x", "-p", "-n", "-H"], {
+    timeoutMs: 10_000,
+    maxOutputBytes: 64 * 1024 * 1024,
+    package: "iproute2",
+  }).catch(() => ({ stdout: "" }));
   const rows = stdout.split("\n").map((line) => line.trim().split(/\s+/));
   // Netid State Recv-Q Send-Q Local LocalInode Peer PeerInode Process
   const peerInode = rows.find((row) => row[5] === own)?.[7];

@@ -28,6 +28,11 @@ export type THelperStart = {
 };
 
 export const startHelper = async (settings: THelperStart) => {
+  // Not on the command runner (./run/runner.ts), on purpose: this is no command that ends with a result but the
+  // root service itself, for the launcher's whole life. It has no timeout (setpriv's parent-death signal and
+  // stop() end it), its stderr goes straight to the launcher's (so its own log lines are not bounded, collected or
+  // re-logged), and its lifetime is supervised by the launcher, not by a process-group record that the helper
+  // itself keeps. Everything the helper runs goes through the runner.
   const child = execa(
     "setpriv",
     [

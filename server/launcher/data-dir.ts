@@ -1,6 +1,6 @@
 import { chmod, chown, lchown, lstat, mkdir, readdir, rename } from "node:fs/promises";
 import path from "node:path";
-import { execa } from "execa";
+import { run } from "../helper/run/runner";
 import { helperStateDirOf, importDirOf, webDirOf } from "../layout";
 
 /**
@@ -13,7 +13,11 @@ export type TWebUser = { name: string; uid: number; gid: number };
 
 /** The web tier's system user, from the host's user database (getent: files, LDAP, whatever NSS says). */
 export const resolveWebUser = async (name: string): Promise<TWebUser> => {
-  const result = await execa("getent", ["passwd", name], { reject: false, stdin: "ignore" });
+  // ATELIER_USER's own rule (server/env.ts), again where it becomes an argument: never read as an option.
+  if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(name))
+    throw new Error(`ATELIER_USER: ${JSON.stringify(name)} is not a user name`);
+  // NSS may ask a directory server (LDAP): a slow one is given 15 s.
+  const result = await run("getent", ["passwd", name], { timeoutMs: 15_000 });
   const [, , uid, gid] = result.stdout.trim().split(":");
   if (result.exitCode !== 0 || uid === undefined || gid === undefined)
     throw new Error(
