@@ -56,6 +56,10 @@ export default tseslint.config(
       "@typescript-eslint/no-floating-promises": "error",
       "@typescript-eslint/no-misused-promises": ["error", { checksVoidReturn: { attributes: false } }],
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
+      // Under verbatimModuleSyntax, `import { type X } from "m"` still loads m at run time (`import {} from "m"`):
+      // a type-only import is written `import type`, so that it is erased (and dependency-cruiser's "type-only",
+      // which the layers' rules trust, means what it says).
+      "@typescript-eslint/no-import-type-side-effects": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       // Every external command goes through execa with an argument array (server/lxc, scripts/).
       "no-restricted-imports": [

@@ -10,7 +10,7 @@ import { DataTable } from "@/components/ui/data-table";
 import { ErrorAlert } from "@/components/ui/error-alert";
 import { SelectField } from "@/components/ui/select-field";
 import { fieldError, TextField } from "@/components/ui/text-field";
-import { type TRole } from "@/server/trpc/routers/users/users.types";
+import type { TRole } from "@/server/trpc/routers/users/users.types";
 
 const ROLES: TRole[] = ["viewer", "operator", "admin"];
 

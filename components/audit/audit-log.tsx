@@ -10,7 +10,7 @@ import { ErrorAlert } from "@/components/ui/error-alert";
 import { TextField } from "@/components/ui/text-field";
 import { useFilterForm } from "@/components/ui/use-filter-form";
 import { optional, optionalDate } from "@/components/lib/filters";
-import { type TListAuditRequest } from "@/server/trpc/routers/audit/audit.types";
+import type { TListAuditRequest } from "@/server/trpc/routers/audit/audit.types";
 
 type TFilters = {
   actor: string;

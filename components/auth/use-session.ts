@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
-import { type TRole } from "@/server/trpc/routers/users/users.types";
+import type { TRole } from "@/server/trpc/routers/users/users.types";
 
 const rank: Record<TRole, number> = { viewer: 1, operator: 2, admin: 3 };
 

@@ -1,6 +1,6 @@
 "use client";
 
-import { type ReactNode } from "react";
+import type { ReactNode } from "react";
 import { Button } from "@/components/ui/button";
 import { lookupKey } from "@/server/schemas/lxc-config/catalogue";
 import { LxcConfig } from "@/server/schemas/lxc-config/model";

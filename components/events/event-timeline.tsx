@@ -9,7 +9,7 @@ import { SelectField } from "@/components/ui/select-field";
 import { TextField } from "@/components/ui/text-field";
 import { useFilterForm } from "@/components/ui/use-filter-form";
 import { optional, optionalDate } from "@/components/lib/filters";
-import { type TListEventsRequest } from "@/server/trpc/routers/events/events.types";
+import type { TListEventsRequest } from "@/server/trpc/routers/events/events.types";
 
 const TYPES = ["state", "exit", "operation", "resync", "monitor", "oom", "network", "job"] as const;
 type TFilters = {
