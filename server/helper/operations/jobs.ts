@@ -5,7 +5,7 @@ import { z } from "zod";
 import { AppError } from "../../errors";
 import { containerNotFound } from "../../lxc";
 import { ZContainerName } from "../../schemas/container-name";
-import { checkTarMembers, TAR_LIST_ARGS } from "../../provision/tarball";
+import { checkTarMembers, TAR_LIST_ARGS } from "../tar-listing";
 import { ZRootfs } from "../../schemas/create-container";
 import {
   hasDependents,
@@ -144,7 +144,7 @@ export const jobOperations = ({
     }),
     /**
      * An archive into LXCPATH/NAME/rootfs, which tarball.prepare made (empty, and the container has no config yet):
-     * listed first and checked here (server/provision/tarball.ts: devices, links and members that would land
+     * listed first and checked here (server/helper/tar-listing.ts: devices, links and members that would land
      * outside the rootfs), unpacked only when the check passes. The setuid and setgid bits of its members are then
      * cleared (of the mode each file has), unless `keepSetuid` comes with an admin's ticket (asked without one, the
      * call is refused before anything is unpacked). The result says what was refused, or which members are setuid

@@ -1,11 +1,11 @@
 import path from "node:path";
-import { TAR_LIST_ARGS } from "../../provision/tarball";
+import { TAR_LIST_ARGS } from "../tar-listing";
 import { runCommand } from "../commands";
 import type { TOperationContext } from "../operation";
 
 /**
  * GNU tar for root filesystem archives, as job commands (streamed, cancellable): the listing that
- * server/provision/tarball.ts checks before anything is unpacked, and the unpacking into a container's rootfs.
+ * server/helper/tar-listing.ts checks before anything is unpacked, and the unpacking into a container's rootfs.
  * Paths are absolute (so never read as options) and resolved by the caller.
  */
 const LIST_TIMEOUT_MS = 10 * 60 * 1000;

@@ -4,7 +4,7 @@ import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeTar, type TTarSpec } from "@/tests/hostile-tar";
-import { checkTarMembers, modeOf, TAR_LIST_ARGS } from "./tarball";
+import { checkTarMembers, modeOf, TAR_LIST_ARGS } from "./tar-listing";
 
 /**
  * Archives are built member by member with Python's tarfile (which writes whatever it is told, hostile members
