@@ -2,10 +2,10 @@ import js from "@eslint/js";
 import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
-// The root side of the privilege split, and the modules only the helper runs (the lxc driver, the rootfs module, the
-// atomic config write): see the privilege split's rules below.
+// The root side of the privilege split, and the modules only the helper runs (the lxc driver, the rootfs module):
+// see the privilege split's rules below.
 const ROOT_SIDE = ["server/helper/**", "server/launcher/**", "server/cli/**"];
-const HELPER_MODULES = ["server/lxc/**", "server/rootfs/**", "server/lxc-config/write.ts"];
+const HELPER_MODULES = ["server/lxc/**", "server/rootfs/**"];
 // The web tier's modules that write files, all in its web/ directory: the TLS key, the setup token, the upload
 // spool, and the data directory's creation by the settings.
 const WEB_WRITERS = [

@@ -5,7 +5,7 @@ import path from "node:path";
 import { z } from "zod";
 import { burnPasswordCheck, hashPassword, hashSecret, verifyPassword } from "../auth/secrets";
 import { AppError } from "../errors";
-import { writeAtomically } from "../lxc-config/write";
+import { writeAtomically } from "./write-atomically";
 
 /**
  * The admins the helper itself knows, so that the lines only an admin may write (hooks, host mounts, device rules...)

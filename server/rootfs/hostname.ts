@@ -2,7 +2,7 @@ import { constants, type Stats } from "node:fs";
 import { open, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { AppError } from "../errors";
-import { writeAtomically } from "../lxc-config/write";
+import { writeAtomically } from "../helper/write-atomically";
 import { LxcConfig } from "../schemas/lxc-config/model";
 import { openRootfs, type TRootfs } from ".";
 

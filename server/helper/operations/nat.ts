@@ -5,7 +5,7 @@ import { z } from "zod";
 import { AppError } from "../../errors";
 import { ZNatConfig, type TNatConfig } from "../../schemas/nat";
 import { dnsmasqArgs, NAT_TABLE, natRuleset, parseLeases } from "../nat";
-import { writeAtomically } from "../../lxc-config/write";
+import { writeAtomically } from "../write-atomically";
 import { requireTicket } from "../admins";
 import { defineOperation } from "../operation";
 import { readHostNetwork } from "./reads";

@@ -14,7 +14,7 @@ import {
 } from "../../host-network/persist";
 import { planChanges, ZInterfaceName, ZNetworkChange, type TPlanStep } from "../../host-network/plan";
 import type { TLogger } from "../../log";
-import { writeAtomically } from "../../lxc-config/write";
+import { writeAtomically } from "../write-atomically";
 import { requireTicket } from "../admins";
 import { defineOperation } from "../operation";
 import { readHostNetwork } from "./reads";

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { writeAtomically } from "../../lxc-config/write";
+import { writeAtomically } from "../write-atomically";
 
 /**
  * The process groups the runner's commands run in (each command leads a group of its own), while they run.
