@@ -1,5 +1,5 @@
 import { connect, type Socket } from "node:net";
-import type { z } from "zod";
+import { z } from "zod";
 import { AppError } from "../errors";
 import { logger } from "../log";
 import { contract, type THelperContract } from "../helper/contract";
@@ -26,13 +26,40 @@ import {
  * settled): a slow consumer slows the operation down instead of piling items up. An aborted `signal` cancels the
  * call in the helper. Past the operation's timeout (and a grace for the helper's own answer), the call fails with
  * TIMEOUT and is cancelled.
+ *
+ * An operation that declares an upstream (a console, an upload) returns a handle at once instead of a promise: see
+ * TUpstreamCall.
  */
 type TCallOptions<TItem> = { signal?: AbortSignal; onItem?: (item: TItem) => unknown };
+
+/**
+ * A running call that takes values while it runs. A handle rather than a Node stream: the values are typed by the
+ * contract (bytes and control values such as a console's resize in one ordered stream), and the one thing a writer
+ * needs from back-pressure is a promise to wait on.
+ *
+ * - `write` sends one value (encoded with the contract's upstream schema: a `bytes()` chunk is a Buffer of at most
+ *   MAX_CHUNK_BYTES); it resolves once it is handed to the socket, which is when the helper's credit allows, so a
+ *   writer that awaits each write goes no faster than the operation takes. Writes go in the order they were made,
+ *   awaited or not. A value its schema refuses rejects that write with BAD_REQUEST and is not sent. Once the call
+ *   has ended (`end`, `cancel`, its result, a broken connection), writes reject.
+ * - `end` says nothing more comes (after the writes already made); the operation's upstream then ends.
+ * - `cancel` stops the call, as an aborted `signal` does; writes still waiting reject.
+ * - `result` is the operation's answer, as a plain call's promise. It and the writes' promises are marked
+ *   handled, so a cancelled call whose promises nobody awaits does not bring the process down.
+ */
+export type TUpstreamCall<TUp, TOutput> = {
+  write: (value: TUp) => Promise<void>;
+  end: () => void;
+  cancel: () => void;
+  result: Promise<TOutput>;
+};
 
 type TMethod<T extends TOp> = (
   input: z.input<T["input"]>,
   options?: TCallOptions<T["item"] extends z.ZodType ? z.output<T["item"]> : never>,
-) => Promise<z.output<T["output"]>>;
+) => T["upstream"] extends z.ZodType
+  ? TUpstreamCall<z.output<T["upstream"]>, z.output<T["output"]>>
+  : Promise<z.output<T["output"]>>;
 
 export type THelperFamilies<C extends TContract> = {
   [F in keyof C]: { [K in keyof C[F]]: TMethod<C[F][K]> };
@@ -45,13 +72,17 @@ export type THelper<C extends TContract = THelperContract> = THelperFamilies<C> 
     close: () => void;
   };
 
+type TConnectionCallOptions = {
+  signal?: AbortSignal;
+  onItem?: (item: unknown) => unknown;
+  timeoutMs?: number | null;
+};
+
 /** The untyped call under the families: protocol tests use it with tables of their own. */
 export type THelperConnection = {
-  call: (
-    op: string,
-    input: unknown,
-    options?: { signal?: AbortSignal; onItem?: (item: unknown) => unknown; timeoutMs?: number | null },
-  ) => Promise<unknown>;
+  call: (op: string, input: unknown, options?: TConnectionCallOptions) => Promise<unknown>;
+  /** A call that takes values while it runs; `write` sends them as they are (already encoded for the wire). */
+  open: (op: string, input: unknown, options?: TConnectionCallOptions) => TUpstreamCall<unknown, unknown>;
   close: () => void;
 };
 
@@ -78,6 +109,10 @@ type TPending = {
   reject: (error: Error) => void;
   onItem: ((item: unknown) => unknown) | undefined;
   consumed: number;
+  /** Values this call may still send up before the helper credits more. */
+  upCredit: number;
+  /** Writers waiting for credit. */
+  upWaiters: (() => void)[];
 };
 
 const unavailable = (detail: string) =>
@@ -90,7 +125,7 @@ export const connectHelper = (socketPath: string): THelperConnection => {
   let connection: Promise<{ socket: Socket; pending: Map<number, TPending> }> | null = null;
   let nextId = 1;
 
-  const open = () =>
+  const openConnection = () =>
     new Promise<{ socket: Socket; pending: Map<number, TPending> }>((resolve, reject) => {
       const socket = connect(socketPath);
       const pending = new Map<number, TPending>();
@@ -131,7 +166,10 @@ export const connectHelper = (socketPath: string): THelperConnection => {
           if (message.id === null) continue;
           const call = pending.get(message.id);
           if (!call) continue;
-          if (message.type === "item") {
+          if (message.type === "credit") {
+            call.upCredit += message.n;
+            for (const wake of call.upWaiters.splice(0)) wake();
+          } else if (message.type === "item") {
             const id = message.id;
             // A consumer that throws (even at once) only loses that item; the stream goes on.
             void new Promise((settle) => settle(call.onItem?.(message.data)))
@@ -154,56 +192,150 @@ export const connectHelper = (socketPath: string): THelperConnection => {
       });
     });
 
-  return {
-    call: async (op, input, options = {}) => {
-      log.debug("helper call", { op });
-      connection ??= open();
-      const { socket, pending } = await connection;
-      const id = nextId++;
-      return new Promise((resolve, reject) => {
-        const onAbort = () => socket.write(encode({ type: "cancel", id }));
-        options.signal?.addEventListener("abort", onAbort, { once: true });
-        const timer =
-          options.timeoutMs == null
-            ? null
-            : setTimeout(() => {
-                const call = pending.get(id);
-                if (!call) return;
-                pending.delete(id);
-                onAbort();
-                call.reject(
-                  new AppError("TIMEOUT", {
-                    message: `Atelier's helper did not answer ${op} in time`,
-                    hint: "See the helper's log; restart Atelier if it persists.",
-                  }),
-                );
-              }, options.timeoutMs + TIMEOUT_GRACE_MS);
-        const settle = () => {
+  const ended = (op: string) =>
+    new AppError("PRECONDITION_FAILED", {
+      message: `The call to ${op} has ended; nothing more can be sent to it`,
+    });
+
+  const open: THelperConnection["open"] = (op, input, options = {}) => {
+    log.debug("helper call", { op });
+    const id = nextId++;
+    // finished: the answer came, or the connection broke. ending: the caller said `end`. cancelled: or `cancel`.
+    let finished = false;
+    let ending = false;
+    let cancelled = false;
+    // Why the call failed, for the writes still waiting: a broken connection says so rather than "ended".
+    let failure: Error | null = null;
+    let call: TPending | null = null;
+    let resolveResult: (value: unknown) => void = () => undefined;
+    let rejectResult: (error: Error) => void = () => undefined;
+    const result = new Promise<unknown>((resolve, reject) => {
+      resolveResult = resolve;
+      rejectResult = reject;
+    });
+    result.catch(() => undefined);
+
+    const wakeWriters = () => {
+      for (const wake of call?.upWaiters.splice(0) ?? []) wake();
+    };
+    const cancel = () => {
+      if (finished || cancelled) return;
+      cancelled = true;
+      wakeWriters();
+      started
+        .then(({ socket }) => {
+          if (!finished) socket.write(encode({ type: "cancel", id }));
+        })
+        .catch(() => undefined);
+    };
+    const finish = () => {
+      finished = true;
+      options.signal?.removeEventListener("abort", cancel);
+      wakeWriters();
+    };
+
+    const started = (async () => {
+      connection ??= openConnection();
+      const opened = await connection;
+      const { socket, pending } = opened;
+      const timer =
+        options.timeoutMs == null
+          ? null
+          : setTimeout(() => {
+              if (!pending.has(id)) return;
+              pending.delete(id);
+              cancel();
+              finish();
+              rejectResult(
+                new AppError("TIMEOUT", {
+                  message: `Atelier's helper did not answer ${op} in time`,
+                  hint: "See the helper's log; restart Atelier if it persists.",
+                }),
+              );
+            }, options.timeoutMs + TIMEOUT_GRACE_MS);
+      call = {
+        resolve: (value) => {
           if (timer) clearTimeout(timer);
-          options.signal?.removeEventListener("abort", onAbort);
-        };
-        pending.set(id, {
-          resolve: (value) => {
-            settle();
-            resolve(value);
-          },
-          reject: (error) => {
-            settle();
-            reject(error);
-          },
-          onItem: options.onItem,
-          consumed: 0,
-        });
-        socket.write(encode({ type: "call", id, op, input }));
-        if (options.signal?.aborted) onAbort();
+          finish();
+          resolveResult(value);
+        },
+        reject: (error) => {
+          if (timer) clearTimeout(timer);
+          failure = error;
+          finish();
+          rejectResult(error);
+        },
+        onItem: options.onItem,
+        consumed: 0,
+        upCredit: WINDOW,
+        upWaiters: [],
+      };
+      pending.set(id, call);
+      socket.write(encode({ type: "call", id, op, input }));
+      return opened;
+    })();
+    started.catch((error: unknown) => {
+      failure = error as Error;
+      finish();
+      rejectResult(error as Error);
+    });
+    // Listened to at once: a signal aborted while the connection opens cancels the call as soon as it is sent.
+    options.signal?.addEventListener("abort", cancel, { once: true });
+    if (options.signal?.aborted) cancel();
+
+    // Writes, and the end, go one after another in the order they were made.
+    let tail: Promise<unknown> = started;
+    const write = (data: unknown) => {
+      if (finished || ending || cancelled) return Promise.reject(failure ?? ended(op));
+      const before = tail;
+      const step = started.then(async ({ socket }) => {
+        await before.catch(() => undefined);
+        while (call && call.upCredit <= 0 && !finished && !cancelled) {
+          await new Promise<void>((resolve) => call?.upWaiters.push(resolve));
+        }
+        if (!call || finished || cancelled) throw failure ?? ended(op);
+        call.upCredit -= 1;
+        if (!socket.write(encode({ type: "send", id, data }))) await drained(socket);
       });
-    },
+      tail = step;
+      step.catch(() => undefined);
+      return step;
+    };
+    const end = () => {
+      if (finished || ending || cancelled) return;
+      ending = true;
+      const before = tail;
+      tail = started
+        .then(async ({ socket }) => {
+          await before.catch(() => undefined);
+          if (!finished && !cancelled) socket.write(encode({ type: "end", id }));
+        })
+        .catch(() => undefined);
+    };
+    return { write, end, cancel, result };
+  };
+
+  return {
+    call: (op, input, options) => open(op, input, options).result,
+    open,
     close: () => {
       void connection?.then(({ socket }) => socket.destroy()).catch(() => undefined);
       connection = null;
     },
   };
 };
+
+/** Resolves when the socket has room again (or is gone: the call's end will say why). */
+const drained = (socket: Socket) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      socket.off("drain", done);
+      socket.off("close", done);
+      resolve();
+    };
+    socket.on("drain", done);
+    socket.on("close", done);
+  });
 
 /** The typed client of a contract: each family's methods call `family.name` and check what comes back. */
 export const createHelper = <C extends TContract = THelperContract>(
@@ -212,50 +344,79 @@ export const createHelper = <C extends TContract = THelperContract>(
 ): THelper<C> => {
   const connection = connectHelper(socketPath);
   const counts: Record<string, number> = {};
-  const families: Record<string, Record<string, TMethod<TOp>>> = {};
+  const families: Record<
+    string,
+    Record<string, (input: unknown, options?: TCallOptions<unknown>) => unknown>
+  > = {};
   for (const [family, operations] of Object.entries(helperContract)) {
     families[family] = {};
     for (const [name, declared] of Object.entries(operations) as [string, TOp][]) {
       const op = wireName(family, name);
-      families[family][name] = async (input, options = {}) => {
+      families[family][name] = (input, options = {}) => {
         counts[op] = (counts[op] ?? 0) + 1;
-        const { item } = declared;
+        const { item, upstream } = declared;
         const onItem = options.onItem;
         // An item outside the contract ends the call: the stream is cancelled and the call fails with the reason.
         const broken = new AbortController();
         const outside: { error: Error | null } = { error: null };
         const signal = options.signal ? AbortSignal.any([options.signal, broken.signal]) : broken.signal;
-        let value: unknown;
-        try {
-          value = await connection.call(op, input, {
-            signal,
-            timeoutMs: declared.timeoutMs,
-            ...(onItem && item
-              ? {
-                  onItem: (data: unknown) => {
-                    let parsed: unknown;
-                    try {
-                      parsed = checked(op, "an item", item, data);
-                    } catch (error) {
-                      outside.error ??= error as Error;
-                      broken.abort();
-                      return;
-                    }
-                    return onItem(parsed as never);
-                  },
-                }
-              : {}),
-          });
-        } catch (error) {
-          throw outside.error ?? error;
-        }
-        if (outside.error) throw outside.error;
-        return checked(op, "a result", declared.output, value);
+        const callOptions = {
+          signal,
+          timeoutMs: declared.timeoutMs,
+          ...(onItem && item
+            ? {
+                onItem: (data: unknown) => {
+                  let parsed: unknown;
+                  try {
+                    parsed = checked(op, "an item", item, data);
+                  } catch (error) {
+                    outside.error ??= error as Error;
+                    broken.abort();
+                    return;
+                  }
+                  return onItem(parsed);
+                },
+              }
+            : {}),
+        };
+        const answer = (pending: Promise<unknown>) =>
+          pending.then(
+            (value) => {
+              if (outside.error) throw outside.error;
+              return checked(op, "a result", declared.output, value);
+            },
+            (error: unknown) => {
+              throw outside.error ?? error;
+            },
+          );
+        if (!upstream) return answer(connection.call(op, input, callOptions));
+
+        const call = connection.open(op, input, callOptions);
+        const result = answer(call.result);
+        result.catch(() => undefined);
+        return {
+          // Encoded here, so a value outside the contract (a chunk too large) is refused before it is sent.
+          write: (value: unknown) => {
+            const encoded = z.safeEncode(upstream, value);
+            if (encoded.success) return call.write(encoded.data);
+            const [first] = encoded.error.issues;
+            const field = first?.path.join(".") ?? "";
+            return Promise.reject(
+              new AppError("BAD_REQUEST", {
+                message: `${op} cannot take this value: ${field ? `${field}: ` : ""}${first?.message ?? "invalid"}`,
+                ...(field ? { field } : {}),
+              }),
+            );
+          },
+          end: call.end,
+          cancel: call.cancel,
+          result,
+        } satisfies TUpstreamCall<unknown, unknown>;
       };
     }
   }
   return {
-    ...(families as THelperFamilies<C>),
+    ...families,
     call: (
       op: string,
       input: unknown,

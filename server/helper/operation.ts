@@ -6,7 +6,8 @@ import { wireName } from "./contract/define";
  * One operation as the socket server runs it: the schema its input must pass (in the helper, whatever the web tier
  * checked before), what it does, and how long it may take. A streaming operation emits items (progress lines,
  * events) before its result; `emit` waits while the client has not consumed enough of them (back-pressure), and
- * `signal` aborts when the client cancels the call, goes away, or the timeout passes.
+ * `signal` aborts when the client cancels the call, goes away, or the timeout passes. An operation that declares an
+ * upstream takes the values the client sends while it runs from `upstream` (see THandlerContext).
  *
  * The table is built from the contract (./contract) and the helper's implementation of it (`implement`); tests of
  * the protocol build small tables of their own with `defineOperation`.
@@ -19,12 +20,19 @@ export type TOperationContext = {
   emit: (data: unknown) => Promise<void>;
 };
 
+/** What the server hands an operation: the context its commands take, and what the client sends up. */
+export type TOperationRunContext = TOperationContext & { upstream: AsyncIterable<unknown> };
+
 export type TOperation<TSchema extends z.ZodType = z.ZodType, TOutput = unknown> = {
   input: TSchema;
   /** Milliseconds before the helper aborts it and answers TIMEOUT; null: until it ends or is cancelled. */
   timeoutMs?: number | null;
+  /** Encodes each emitted item for the wire (a contract's item schema); without it, items go as they are. */
+  item?: z.ZodType | null;
+  /** Decodes each value the client sends up; without it, sending up to the operation breaks the protocol. */
+  upstream?: z.ZodType | null;
   // A method (bivariant in its parameter), so that a table can hold operations of every input type.
-  run(input: z.output<TSchema>, context: TOperationContext): Promise<TOutput>;
+  run(input: z.output<TSchema>, context: TOperationRunContext): Promise<TOutput>;
 };
 
 export const defineOperation = <TSchema extends z.ZodType, TOutput>(
@@ -44,7 +52,13 @@ export const implement = <C extends TContract>(
     for (const [name, declared] of Object.entries(operations) as [string, TOp][]) {
       const run = handlers[name];
       if (!run) throw new Error(`the helper does not implement ${wireName(family, name)}`);
-      table[wireName(family, name)] = { input: declared.input, timeoutMs: declared.timeoutMs, run };
+      table[wireName(family, name)] = {
+        input: declared.input,
+        timeoutMs: declared.timeoutMs,
+        item: declared.item,
+        upstream: declared.upstream,
+        run,
+      };
     }
   }
   return table;

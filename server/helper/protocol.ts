@@ -11,20 +11,35 @@ import { AppError, type TAppErrorCode } from "../errors";
  *   client → helper   call {id, op, input}      start an operation (its input is validated again by the helper)
  *                     cancel {id}               stop it: its processes are killed, it ends with a CANCELLED error
  *                     credit {id, n}            the client has consumed n more items of the call's stream
- *   helper → client   item {id, data}           one item of a streaming operation (a progress line, an event)
+ *                     send {id, data}           one value up into a running call, for an operation that declares
+ *                                               an upstream (a console's keystrokes and resizes, an upload's chunk)
+ *                     end {id}                  nothing more goes up (the end of an upload's body): the
+ *                                               operation's upstream ends once it has taken what came before
+ *   helper → client   item {id, data}           one item of a streaming operation (a progress line, an event, bytes)
+ *                     credit {id, n}            the operation has taken n more of the values sent up
  *                     result {id, data}         the operation's end, with its value
  *                     error {id, error}         the operation's end, failed (an AppError, code kept)
  *
- * Back-pressure: a call may have at most WINDOW items sent and not yet credited; a streaming operation that emits
- * more waits (and, for a process, stops reading its output) until the client credits them. The socket's own
- * buffering is respected as well: the helper waits for `drain` before writing on.
+ * Back-pressure, both ways, by the same window: a call may have at most WINDOW items sent and not yet credited; a
+ * streaming operation that emits more waits (and, for a process, stops reading its output) until the client
+ * credits them. Up, the client may send at most WINDOW values the operation has not yet taken (credited back by
+ * the helper), so a console that does not read or a slow disk slows the client's writer down instead of piling
+ * chunks up in the helper. The socket's own buffering is respected as well: either side waits for `drain`.
  *
- * Bytes (a console's pty, later) travel as base64 in an item's data; operations say what their items are.
+ * Values going either way are encoded by their sender with the operation's schema (contract/define.ts) and decoded
+ * by the receiver with it. Bytes travel as base64 (the contract's `bytes()`), at most MAX_CHUNK_BYTES a chunk, so
+ * a line stays far below MAX_LINE_BYTES and a large body crosses as a stream of chunks, never whole.
+ *
+ * Breaking the protocol closes the connection with a HELPER_PROTOCOL error and aborts all its calls: an unknown
+ * message, a call id already running, sending up to an operation that declares no upstream, past its credit, or
+ * after its end. A `send` or `end` for a call that has just ended is ignored (it crossed the answer). A value the
+ * operation's upstream schema refuses (not base64, a chunk too large) ends only that call, with BAD_REQUEST.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 export const MAX_LINE_BYTES = 1024 * 1024;
-/** Items a call may have in flight before the helper waits for credit. */
+/** Items (or values sent up) a call may have in flight before their sender waits for credit. */
 export const WINDOW = 64;
+export { MAX_CHUNK_BYTES } from "./contract/define";
 
 const ZId = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
@@ -33,6 +48,9 @@ export const ZClientMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("call"), id: ZId, op: z.string().max(100), input: z.unknown() }).strict(),
   z.object({ type: z.literal("cancel"), id: ZId }).strict(),
   z.object({ type: z.literal("credit"), id: ZId, n: z.number().int().positive().max(WINDOW) }).strict(),
+  // `data` is checked by the operation's upstream schema, as a call's input is by its input schema.
+  z.object({ type: z.literal("send"), id: ZId, data: z.unknown() }).strict(),
+  z.object({ type: z.literal("end"), id: ZId }).strict(),
 ]);
 export type TClientMessage = z.infer<typeof ZClientMessage>;
 
@@ -48,6 +66,7 @@ export type THelperMessage =
   | { type: "hello"; version: number; operations: string[] }
   | { type: "refused"; message: string }
   | { type: "item"; id: number; data: unknown }
+  | { type: "credit"; id: number; n: number }
   | { type: "result"; id: number; data: unknown }
   | { type: "error"; id: number | null; error: TWireError };
 

@@ -1,7 +1,7 @@
 import { chmod, chown, mkdir, rm } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
 import path from "node:path";
-import { ZodError } from "zod";
+import { z, ZodError } from "zod";
 import { AppError } from "../errors";
 import type { TLogger } from "../log";
 import type { TOperation, TOperationTable } from "./operation";
@@ -20,8 +20,8 @@ import {
  * The helper's socket server: a unix socket in a directory of its own (0750, group of the allowed user), the socket
  * itself 0660; every connection is checked again by the credentials of the processes at the other end, and refused
  * unless all of them run as an allowed uid. Then the protocol of ./protocol.ts: hello, calls (validated against
- * their operation's schema), cancels and credits. A connection that breaks the protocol is closed; its calls are
- * aborted, and so are all calls of a connection that goes away.
+ * their operation's schema), cancels, credits, and values sent up into running calls. A connection that breaks the
+ * protocol is closed; its calls are aborted, and so are all calls of a connection that goes away.
  */
 export type THelperServerOptions = {
   socketPath: string;
@@ -33,7 +33,30 @@ export type THelperServerOptions = {
   log: TLogger;
 };
 
-type TCall = { controller: AbortController; credit: number; waiters: (() => void)[] };
+type TCall = {
+  /** The operation's wire name, for what the log and the errors say. */
+  op: string;
+  controller: AbortController;
+  /** Items the operation may still emit before the client credits more. */
+  credit: number;
+  /** Woken on every change: credit, a value sent up, its end, an abort. Each waiter checks again what it waits for. */
+  waiters: (() => void)[];
+  /** What the client sends up, for an operation that declares it; null for the others. */
+  up: TUpstream | null;
+  /** A value sent up that its schema refused: the call ends with this. */
+  refused: AppError | null;
+};
+
+type TUpstream = {
+  schema: z.ZodType;
+  /** Decoded, not yet taken by the operation: at most WINDOW, as the client may send no more unless credited. */
+  queue: unknown[];
+  ended: boolean;
+  /** Values the client may still send: WINDOW at the start, more with each credit the helper gives. */
+  allowed: number;
+  /** Values the operation took since the last credit. */
+  taken: number;
+};
 
 export const startHelperServer = async (options: THelperServerOptions): Promise<Server> => {
   const { socketPath, operations, log } = options;
@@ -89,14 +112,75 @@ const serve = async (socket: Socket, { allowedUids, operations, log }: THelperSe
     }
   };
 
+  // Every call of a connection that goes away or breaks the protocol is aborted: its processes killed, its
+  // upstream ended, whatever waits for credit woken.
+  const shutdown = () => {
+    closed = true;
+    for (const call of calls.values()) call.controller.abort();
+  };
+
   const fail = (message: string) => {
     void send({ type: "error", id: null, error: { code: "HELPER_PROTOCOL", message } });
+    shutdown();
     socket.end();
   };
 
-  const run = async (id: number, operation: TOperation, input: unknown) => {
-    const call: TCall = { controller: new AbortController(), credit: WINDOW, waiters: [] };
+  const wake = (call: TCall) => {
+    for (const resolve of call.waiters.splice(0)) resolve();
+  };
+  const waitFor = (call: TCall) => new Promise<void>((resolve) => call.waiters.push(resolve));
+
+  /** The values sent up, in order, as the operation takes them; each taken value is credited back in batches. */
+  const upstreamOf = (id: number, call: TCall): AsyncIterable<unknown> => ({
+    [Symbol.asyncIterator]: () => ({
+      next: async (): Promise<IteratorResult<unknown>> => {
+        const up = call.up;
+        for (;;) {
+          if (!up || call.controller.signal.aborted) return { done: true, value: undefined };
+          if (up.queue.length > 0) {
+            const value = up.queue.shift();
+            up.taken += 1;
+            if (up.taken >= WINDOW / 2) {
+              up.allowed += up.taken;
+              void send({ type: "credit", id, n: up.taken });
+              up.taken = 0;
+            }
+            return { done: false, value };
+          }
+          if (up.ended) return { done: true, value: undefined };
+          await waitFor(call);
+        }
+      },
+    }),
+  });
+
+  /** An item as the contract puts it on the wire; an item outside it is the helper's bug, stopped here. */
+  const encodeItem = (operation: TOperation, call: TCall, data: unknown) => {
+    if (!operation.item) return data;
+    const encoded = z.safeEncode(operation.item, data);
+    if (encoded.success) return encoded.data;
+    log.error("helper operation emitted an item outside its contract", {
+      op: call.op,
+      issues: encoded.error.issues.slice(0, 3),
+    });
+    throw new AppError("INTERNAL", {
+      message: `The helper emitted an item ${call.op}'s contract does not allow`,
+    });
+  };
+
+  const run = async (id: number, op: string, operation: TOperation, input: unknown) => {
+    const call: TCall = {
+      op,
+      controller: new AbortController(),
+      credit: WINDOW,
+      waiters: [],
+      up: operation.upstream
+        ? { schema: operation.upstream, queue: [], ended: false, allowed: WINDOW, taken: 0 }
+        : null,
+      refused: null,
+    };
     calls.set(id, call);
+    call.controller.signal.addEventListener("abort", () => wake(call), { once: true });
     // Past its time, an operation is aborted like a cancelled one (its processes killed) and answers TIMEOUT.
     let timedOut = false;
     const timer =
@@ -107,20 +191,25 @@ const serve = async (socket: Socket, { allowedUids, operations, log }: THelperSe
             call.controller.abort();
           }, operation.timeoutMs);
     const emit = async (data: unknown) => {
-      while (call.credit <= 0 && !call.controller.signal.aborted) {
-        await new Promise<void>((resolve) => call.waiters.push(resolve));
-      }
+      const encoded = encodeItem(operation, call, data);
+      while (call.credit <= 0 && !call.controller.signal.aborted) await waitFor(call);
       if (call.controller.signal.aborted) return;
       call.credit -= 1;
-      await send({ type: "item", id, data });
+      await send({ type: "item", id, data: encoded });
     };
     try {
       const parsed = operation.input.parse(input);
-      const data = await operation.run(parsed, { signal: call.controller.signal, emit });
+      const data = await operation.run(parsed, {
+        signal: call.controller.signal,
+        emit,
+        upstream: upstreamOf(id, call),
+      });
       if (call.controller.signal.aborted) throw new CancelledError();
       await send({ type: "result", id, data: data ?? null });
     } catch (error) {
-      if (timedOut) {
+      if (call.refused) {
+        await send({ type: "error", id, error: toWireError(call.refused) });
+      } else if (timedOut) {
         log.warn("helper operation timed out", { id, timeoutMs: operation.timeoutMs });
         await send({
           type: "error",
@@ -145,12 +234,32 @@ const serve = async (socket: Socket, { allowedUids, operations, log }: THelperSe
     } finally {
       if (timer) clearTimeout(timer);
       calls.delete(id);
-      for (const wake of call.waiters.splice(0)) wake();
+      wake(call);
     }
+  };
+
+  /** A value sent up: decoded into the call's queue, or the call ended when its schema refuses it. */
+  const receive = (call: TCall, up: TUpstream, data: unknown) => {
+    up.allowed -= 1;
+    if (call.controller.signal.aborted) return;
+    const decoded = up.schema.safeParse(data);
+    if (decoded.success) {
+      up.queue.push(decoded.data);
+    } else {
+      const [first] = decoded.error.issues;
+      const field = first?.path.join(".") ?? "";
+      call.refused = new AppError("BAD_REQUEST", {
+        message: `A value sent up to ${call.op} was refused: ${field ? `${field}: ` : ""}${first?.message ?? "invalid"}`,
+        ...(field ? { field } : {}),
+      });
+      call.controller.abort();
+    }
+    wake(call);
   };
 
   const decoder = new LineDecoder();
   socket.on("data", (chunk: string) => {
+    if (closed) return;
     let lines: string[];
     try {
       lines = decoder.push(chunk);
@@ -192,25 +301,41 @@ const serve = async (socket: Socket, { allowedUids, operations, log }: THelperSe
           });
           continue;
         }
-        void run(message.id, operation, message.input);
+        void run(message.id, message.op, operation, message.input);
       } else if (message.type === "cancel") {
         calls.get(message.id)?.controller.abort();
       } else if (message.type === "credit") {
         const call = calls.get(message.id);
         if (call) {
           call.credit = Math.min(WINDOW, call.credit + message.n);
-          for (const wake of call.waiters.splice(0)) wake();
+          wake(call);
+        }
+      } else if (message.type === "send" || message.type === "end") {
+        // A call that has ended may still see what the client sent before it heard so: that is dropped.
+        const call = calls.get(message.id);
+        if (!call) continue;
+        const up = call.up;
+        if (!up) {
+          fail(`${call.op} takes nothing sent up`);
+          return;
+        }
+        if (up.ended) {
+          fail(`call ${message.id} was sent something after its end`);
+          return;
+        }
+        if (message.type === "end") {
+          up.ended = true;
+          wake(call);
+        } else if (up.allowed <= 0) {
+          fail(`call ${message.id} was sent more than its credit allows`);
+          return;
+        } else {
+          receive(call, up, message.data);
         }
       }
     }
   });
-  socket.on("close", () => {
-    closed = true;
-    for (const call of calls.values()) {
-      call.controller.abort();
-      for (const wake of call.waiters.splice(0)) wake();
-    }
-  });
+  socket.on("close", shutdown);
   socket.on("error", () => socket.destroy());
   socket.resume();
 };

@@ -8,7 +8,7 @@ import { connectHelper, createHelper, type THelper, type THelperConnection } fro
 import { createHelperOperations } from "@/server/helper/operations";
 import { hashSecret, presentTicket } from "@/server/auth/secrets";
 import { enrollAdmin, makeTicket, removeAdmin, signInAdmin, TICKET_HOURS } from "@/server/helper/admins";
-import { encode } from "@/server/helper/protocol";
+import { encode, PROTOCOL_VERSION } from "@/server/helper/protocol";
 import { startHelper } from "@/server/helper/spawn";
 import { planChanges } from "@/server/host-network/plan";
 import { validateConfig } from "@/server/schemas/lxc-config/validate";
@@ -149,12 +149,12 @@ const refusal = (call: Promise<unknown>) =>
 /** Lines a raw peer gets back for what it sends, until the helper closes or 2 s pass. */
 const raw = (lines: string[], runAs?: { uid: number; gid: number }) =>
   rawPeer(helper.socketPath, lines, runAs);
-const hello = encode({ type: "hello", version: 1 });
+const hello = encode({ type: "hello", version: PROTOCOL_VERSION });
 
 describe("the helper, to a compromised web tier", () => {
   it("offers exactly the written-down operations", async () => {
     const [greeting] = await raw([hello]);
-    expect(greeting).toMatchObject({ type: "hello", version: 1 });
+    expect(greeting).toMatchObject({ type: "hello", version: PROTOCOL_VERSION });
     expect(greeting?.operations).toEqual(EXPECTED_OPERATIONS);
     expect(Object.keys(operationsOf()).sort()).toEqual(EXPECTED_OPERATIONS);
   });

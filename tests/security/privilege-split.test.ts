@@ -4,7 +4,7 @@ import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { helperSocketPath, importDirOf } from "@/server/layout";
-import { encode } from "@/server/helper/protocol";
+import { encode, PROTOCOL_VERSION } from "@/server/helper/protocol";
 import { rawPeer } from "../helper-peer";
 import { callProcedure, seedUsers, startServer, type TRunningServer } from "../server";
 
@@ -40,7 +40,7 @@ const statusOf = async (pid: number) =>
 /** What the helper answers a raw peer, as the given user (null: root), until it closes or 2 s pass. */
 const asPeer = (lines: string[], user: { uid: number; gid: number } | null) =>
   rawPeer(helperSocketPath(server.dataDir), lines, user);
-const hello = encode({ type: "hello", version: 1 });
+const hello = encode({ type: "hello", version: PROTOCOL_VERSION });
 const call = (id: number, op: string, input: unknown) => encode({ type: "call", id, op, input });
 
 describe("the privilege split", () => {
@@ -91,7 +91,7 @@ describe("the privilege split", () => {
       uid: webUid,
       gid: webGid,
     });
-    expect(web[0]).toMatchObject({ type: "hello", version: 1 });
+    expect(web[0]).toMatchObject({ type: "hello", version: PROTOCOL_VERSION });
     expect(web.slice(1).map((message) => (message.error as { code?: string } | undefined)?.code)).toEqual([
       "BAD_REQUEST",
       "BAD_REQUEST",

@@ -3,7 +3,7 @@ import { lstat, readdir, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { encode } from "@/server/helper/protocol";
+import { encode, PROTOCOL_VERSION } from "@/server/helper/protocol";
 import { helperSocketPath } from "@/server/layout";
 import { rawPeer } from "../helper-peer";
 import { writeTar, type TTarSpec } from "../hostile-tar";
@@ -143,7 +143,7 @@ describe("root filesystem archives", () => {
       rawPeer(
         socket,
         [
-          encode({ type: "hello", version: 1 }),
+          encode({ type: "hello", version: PROTOCOL_VERSION }),
           ...inputs.map((input, index) => encode({ type: "call", id: index + 1, op, input })),
         ],
         web,
