@@ -59,10 +59,7 @@ export type TRuntime = {
 
 export const createRuntime = (
   settings: TSettings,
-  {
-    isProcedure,
-    helper,
-  }: { isProcedure: (path: string) => boolean; helper: THelper },
+  { isProcedure, helper }: { isProcedure: (path: string) => boolean; helper: THelper },
 ): TRuntime => {
   // Every lxc-* command runs in the helper (server/helper/operations/lxc.ts).
   const lxc = createHelperLxcDriver(helper, { lxcPath: settings.lxcPath });
@@ -74,10 +71,11 @@ export const createRuntime = (
     lxc,
     containers,
     check: (text) => helper.lxc.checkConfig({ text }),
-    readConfig: async (name) => (await helper.call("config.read", { name })).text,
-    hostPaths: (text) => helper.call("config.hostPaths", { text }),
-    writeFile: (name, text, ticket) =>
-      helper.call("config.write", { name, text, ...(ticket ? { ticket } : {}) }),
+    readConfig: async (name) => (await helper.config.read({ name })).text,
+    hostPaths: (text) => helper.config.hostPaths({ text }),
+    writeFile: async (name, text, ticket) => {
+      await helper.config.write({ name, text, ...(ticket ? { ticket } : {}) });
+    },
     bindRoots: settings.bindRoots,
     containerConfigText: async () =>
       settings.containerConfig ? readFile(settings.containerConfig, "utf8").catch(() => "") : "",
@@ -96,7 +94,7 @@ export const createRuntime = (
           ? () => provision?.destroyIfExists(target) ?? Promise.resolve()
           : undefined,
   });
-  const readNetwork = () => helper.call("network.read", {});
+  const readNetwork = () => helper.network.read({});
   provision = createProvisioner({
     lxc,
     helper,
@@ -117,10 +115,8 @@ export const createRuntime = (
     accounts: createAccounts({
       db,
       adminTicket: async (username, password, binding, expiresAt) =>
-        (await helper.call("admins.signIn", { username, password, binding, expiresAt: expiresAt.getTime() }))
-          .ticket,
-      tokenTicket: async (ticket, binding) =>
-        (await helper.call("admins.tokenTicket", { ticket, binding })).ticket,
+        (await helper.admins.signIn({ username, password, binding, expiresAt: expiresAt.getTime() })).ticket,
+      tokenTicket: async (ticket, binding) => (await helper.admins.tokenTicket({ ticket, binding })).ticket,
     }),
     events,
     config,

@@ -9,13 +9,7 @@ import type { TPrincipal } from "./accounts";
  * helper knew them, or whose ticket expired) changes the users, not the helper's list, which is said in the log. A
  * removal needs no ticket: a demoted or disabled admin's tickets are void in the helper whoever demoted them.
  */
-export const createAdminEnrolment = ({
-  helper,
-  log,
-}: {
-  helper: THelper;
-  log: TLogger;
-}) => {
+export const createAdminEnrolment = ({ helper, log }: { helper: Pick<THelper, "admins">; log: TLogger }) => {
   const withTicket = async <T>(
     what: string,
     username: string,
@@ -38,14 +32,14 @@ export const createAdminEnrolment = ({
     enroll: async (username: string, password: string, by: TPrincipal) =>
       (
         await withTicket("enrolling", username, by, (ticket) =>
-          helper.call("admins.enroll", { username, password, ticket }),
+          helper.admins.enroll({ username, password, ticket }),
         )
       )?.ticket ?? null,
     grant: (username: string, by: TPrincipal) =>
-      withTicket("granting", username, by, (ticket) => helper.call("admins.grant", { username, ticket })),
+      withTicket("granting", username, by, (ticket) => helper.admins.grant({ username, ticket })),
     remove: async (username: string, by: TPrincipal) => {
       try {
-        await helper.call("admins.remove", { username });
+        await helper.admins.remove({ username });
       } catch (error) {
         log.warn("the helper's admins: removing failed", { username, by: by.username, error });
       }

@@ -132,10 +132,7 @@ const ticketKey = async (stateDir: string): Promise<Buffer> => {
 
 const sign = (key: Buffer, payload: string) => createHmac("sha256", key).update(payload).digest("base64url");
 
-/** What a session's or token's secret is bound by: its SHA-256, as the database keeps it too. */
-export const ZBinding = z
-  .string()
-  .regex(/^[0-9a-f]{64}$/, "must be the SHA-256 (hex) of the session's secret");
+/** What a session's or token's secret is bound by (ZBinding, ../contract/admins.ts): its SHA-256. */
 export const bindingOf = (secret: string) => hashSecret(secret);
 
 type TClaims = { u: string; exp: number; g: number; b: string };

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { TDb } from "../db";
 import { AppError } from "../errors";
 import type { EventBus } from "../events/bus";
+import type { TNetworkApplyItem, TNetworkLogLine } from "../helper/contract/network";
 import type { THelper } from "../helper-client";
 import type { TLogger } from "../log";
 import type { TNetworkChange, TPlan, TPlanStep } from "./plan";
@@ -9,14 +10,14 @@ import type { TNetworkChange, TPlan, TPlanStep } from "./plan";
 /**
  * Applying a plan, as the web tier sees it: the helper plans the changes again, runs the steps, undoes them at
  * once if one fails, and keeps a change that waits for confirmation with its own rollback timer
- * (server/helper/operations/network.ts): a change that touches the interface or route this browser came in on, or
+ * (server/helper/network/apply.ts): a change that touches the interface or route this browser came in on, or
  * any change when asked, is undone unless the browser confirms over the new path within the rollback time, even if
  * the web tier dies meanwhile. Here: each apply is a row in the database (its steps and every command's output as
  * the helper streams them), the timer that rolls back on time while the web tier lives, and the commit (the
  * bridges Atelier manages recorded and persisted) once kept. One apply at a time.
  */
 export type TApplyState = "applying" | "pending" | "applied" | "confirmed" | "rolled-back" | "failed";
-type TLogLine = { argv: string[]; ok: boolean; output: string; undo: boolean };
+type TLogLine = TNetworkLogLine;
 
 export const DEFAULT_ROLLBACK_SECONDS = 60;
 
@@ -24,7 +25,7 @@ export type TApplyDeps = {
   db: TDb;
   events: EventBus;
   log: TLogger;
-  helper: THelper;
+  helper: Pick<THelper, "network">;
   /** The plan for these changes against the host as it is now (the steps the row records). */
   replan: (changes: TNetworkChange[], serverAddress: string | null) => Promise<TPlan>;
   /** The interface this browser's session arrives on (the helper treats a change to it as needing confirmation). */
@@ -79,16 +80,13 @@ export const createNetworkApplier = ({
   const logging = (id: string) => {
     let writes = Promise.resolve();
     return {
-      onItem: (item: unknown) => {
-        const entry = item as { kind?: string; index?: number } & TLogLine;
-        if (entry.kind === "step")
+      onItem: (item: TNetworkApplyItem) => {
+        if (item.kind === "step")
           writes = writes.then(() =>
-            db.networkApply
-              .update({ where: { id }, data: { done: (entry.index ?? 0) + 1 } })
-              .then(() => undefined),
+            db.networkApply.update({ where: { id }, data: { done: item.index + 1 } }).then(() => undefined),
           );
-        if (entry.kind === "line") {
-          const { argv, ok, output, undo } = entry;
+        if (item.kind === "line") {
+          const { argv, ok, output, undo } = item;
           writes = writes.then(() => appendLog(id, [{ argv, ok, output, undo }]));
         }
       },
@@ -101,10 +99,10 @@ export const createNetworkApplier = ({
     active = null;
     try {
       const lines = logging(entry.id);
-      const result = await helper.call("network.rollback", { id: entry.id }, { onItem: lines.onItem });
+      const result = await helper.network.rollback({ id: entry.id }, { onItem: lines.onItem });
       await lines.flushed();
       // Rolled back by the helper's own timer already (the web tier was late or away): its lines are in its record.
-      if (result.byHelper && "log" in result) await appendLog(entry.id, result.log ?? []);
+      if (result.byHelper) await appendLog(entry.id, result.log);
       const message =
         result.failures.length === 0
           ? reason
@@ -175,9 +173,8 @@ export const createNetworkApplier = ({
         },
       });
       const lines = logging(id);
-      const result = await helper
-        .call(
-          "network.apply",
+      const result = await helper.network
+        .apply(
           {
             id,
             changes: input.changes,
@@ -258,9 +255,9 @@ export const createNetworkApplier = ({
     if (entry.timer) clearTimeout(entry.timer);
     active = null;
     try {
-      await helper.call("network.confirm", { id: applyId }).catch(async (error: unknown) => {
+      await helper.network.confirm({ id: applyId }).catch(async (error: unknown) => {
         // Too late: the helper's own timer undid it (this process was away or slow); record what it did.
-        const status = await helper.call("network.status", { id: applyId });
+        const status = await helper.network.status({ id: applyId });
         if (status.state === "rolled-back") {
           await appendLog(applyId, status.log);
           await finish(applyId, "rolled-back", status.message);
@@ -323,7 +320,7 @@ export const createNetworkApplier = ({
   const recover = async () => {
     const rows = await db.networkApply.findMany({ where: { state: { in: ["applying", "pending"] } } });
     for (const row of rows) {
-      const status = await helper.call("network.status", { id: row.id });
+      const status = await helper.network.status({ id: row.id });
       if (status.state === "pending" && status.rollbackAt) {
         const entry: TActive = {
           id: row.id,

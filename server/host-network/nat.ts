@@ -15,7 +15,7 @@ import type { TReadNetwork } from "./read";
  * by the helper (server/helper/nat.ts), which checks the settings again.
  *
  * Here: the NAT network's settings and history (database), and the checks before a change; what runs (the bridge,
- * forwarding, the nftables table, dnsmasq) is the helper's (server/helper/operations/nat.ts).
+ * forwarding, the nftables table, dnsmasq) is the helper's (its `nat` family: server/helper/contract/nat.ts).
  */
 export const createNat = ({
   readNetwork,
@@ -25,7 +25,7 @@ export const createNat = ({
   log,
 }: {
   readNetwork: TReadNetwork;
-  helper: THelper;
+  helper: Pick<THelper, "nat">;
   db: TDb;
   events: EventBus;
   log: TLogger;
@@ -56,7 +56,7 @@ export const createNat = ({
   /** What runs, as the helper sees it (bridge, dnsmasq, masquerade table, leases). */
   const status = async () => {
     const { config, enabled } = await stored();
-    const live = await helper.call("nat.status", { config });
+    const live = await helper.nat.status({ config });
     return {
       config,
       enabled,
@@ -71,9 +71,9 @@ export const createNat = ({
 
   /** On an admin's ticket; without one, the helper starts only the settings an admin last started. */
   const startParts = (config: TNatConfig, ticket?: string) =>
-    helper.call("nat.start", { config, ...(ticket ? { ticket } : {}) });
+    helper.nat.start({ config, ...(ticket ? { ticket } : {}) });
   const stopParts = (config: TNatConfig, ticket?: string) =>
-    helper.call("nat.stop", { config, ...(ticket ? { ticket } : {}) });
+    helper.nat.stop({ config, ...(ticket ? { ticket } : {}) });
 
   const configure = (input: TNatConfig, actor: string) =>
     serially(async () => {

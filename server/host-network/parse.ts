@@ -1,40 +1,11 @@
+import type { TAddress, TBridge, TInterface, TInterfaceKind, TRoute } from "../schemas/host-network";
+
 /**
  * The host's network as iproute2 reports it in JSON (`ip -j -d -s link`, `ip -j addr`, `ip -j route`,
  * `ip -j -6 route`): interfaces with their kind, state, addresses, bridge membership and counters; bridges with their
  * ports; routes. Pure, so it is tested on captured output (__fixtures__, taken in the test network namespace).
  */
-export type TInterfaceKind =
-  "loopback" | "bridge" | "veth" | "vlan" | "macvlan" | "bond" | "dummy" | "physical" | "other";
-
-export type TAddress = { family: "inet" | "inet6"; cidr: string; scope: string };
-
-export type TInterface = {
-  name: string;
-  index: number;
-  kind: TInterfaceKind;
-  /** operstate: UP, DOWN, UNKNOWN (loopback, some virtual links), LOWERLAYERDOWN... */
-  state: string;
-  isUp: boolean;
-  mac: string | null;
-  mtu: number;
-  /** The bridge this interface is a port of. */
-  master: string | null;
-  addresses: TAddress[];
-  rxBytes: number | null;
-  txBytes: number | null;
-  /** For a veth whose other end is in another network namespace (a container's). */
-  peerInOtherNamespace: boolean;
-};
-
-export type TBridge = { name: string; ports: string[]; stp: boolean | null; forwardDelay: number | null };
-export type TRoute = {
-  family: "inet" | "inet6";
-  destination: string;
-  gateway: string | null;
-  dev: string | null;
-  isDefault: boolean;
-  source: string | null;
-};
+export type { TAddress, TBridge, TInterface, TInterfaceKind, TRoute };
 
 type TRawLink = {
   ifindex: number;

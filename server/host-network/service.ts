@@ -27,7 +27,7 @@ export const createNetworkService = ({
 }: {
   /** The host's network, read by the helper. */
   readNetwork: TReadNetwork;
-  helper: THelper;
+  helper: Pick<THelper, "network">;
   lxc: Pick<TLxcDriver, "info">;
   containers: Pick<TContainerService, "list">;
   db: TDb;
@@ -136,7 +136,7 @@ export const createNetworkService = ({
   const persist = async (names: Set<string> | undefined, adminTicket: string | undefined) => {
     const managed = names ?? (await managedBridges());
     const owners = await vethOwners();
-    return helper.call("network.persist", {
+    return helper.network.persist({
       managed: [...managed],
       containerPorts: [...owners.keys()],
       ...(adminTicket ? { ticket: adminTicket } : {}),

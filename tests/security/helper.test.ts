@@ -259,7 +259,7 @@ describe("the helper, to a compromised web tier", () => {
     await client.lxc.create({ name, template: "busybox" });
     try {
       const file = path.join(lxcPath(), name, "config");
-      const { text } = await client.call("config.read", { name });
+      const { text } = await client.config.read({ name });
       const canary = path.join(canaryDir, `hook-${name}`);
       const hostile = `${text}lxc.hook.pre-start = /bin/sh -c "id > ${canary}"\n`;
       await enrollAdmin(stateDir, "boss", "the-boss-password");
@@ -278,7 +278,7 @@ describe("the helper, to a compromised web tier", () => {
       ];
       for (const ticket of forged) {
         const refused = await refusal(
-          client.call("config.write", { name, text: hostile, ...(ticket ? { ticket } : {}) }),
+          client.config.write({ name, text: hostile, ...(ticket ? { ticket } : {}) }),
         );
         expect(refused?.code).toBe("FORBIDDEN");
         expect(refused?.message).toMatch(/lxc\.hook\.pre-start/);
@@ -286,48 +286,48 @@ describe("the helper, to a compromised web tier", () => {
       }
       // A harmless change needs no ticket (adding a protection is one); removing a protection is admin-only too.
       const guarded = `${text}lxc.cap.drop = sys_rawio\n`;
-      await client.call("config.write", { name, text: guarded });
-      await expect(client.call("config.write", { name, text })).rejects.toMatchObject({ code: "FORBIDDEN" });
-      await client.call("config.write", { name, text: `${guarded}lxc.start.auto = 1\n` });
+      await client.config.write({ name, text: guarded });
+      await expect(client.config.write({ name, text })).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await client.config.write({ name, text: `${guarded}lxc.start.auto = 1\n` });
       expect(await readFile(file, "utf8")).toBe(`${guarded}lxc.start.auto = 1\n`);
 
       // A sign-in the helper checks itself: a wrong password gets no ticket; an unknown admin gets none either
       // once the helper knows one.
       const signIn = async (username: string, password: string) => {
-        const { ticket } = await client.call("admins.signIn", { username, password, binding: BINDING });
+        const { ticket } = await client.admins.signIn({ username, password, binding: BINDING });
         return ticket === null ? null : presentTicket(ticket, SECRET);
       };
       expect(await signIn("boss", "a-guess")).toBeNull();
       expect(await signIn("intruder", "any-password")).toBeNull();
       const ticket = await signIn("boss", "the-boss-password");
       expect(ticket).toEqual(expect.any(String));
-      await client.call("config.write", { name, text: hostile, ticket: ticket! });
+      await client.config.write({ name, text: hostile, ticket: ticket! });
       expect(await readFile(file, "utf8")).toContain("lxc.hook.pre-start");
 
       // Enrolling an admin needs an enrolled admin's ticket.
       for (const bad of ["not-a-ticket", await ticketFor(other, "boss")])
         await expect(
-          client.call("admins.enroll", { username: "intruder", password: "chosen-password", ticket: bad }),
+          client.admins.enroll({ username: "intruder", password: "chosen-password", ticket: bad }),
         ).rejects.toMatchObject({ code: "FORBIDDEN" });
       expect(await signIn("intruder", "chosen-password")).toBeNull();
       // A user made admin is enrolled by their next sign-in, once: the password then is theirs.
-      await expect(
-        client.call("admins.grant", { username: "third", ticket: "not-a-ticket" }),
-      ).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(client.admins.grant({ username: "third", ticket: "not-a-ticket" })).rejects.toMatchObject({
+        code: "FORBIDDEN",
+      });
       expect(await signIn("third", "third-password")).toBeNull();
-      await client.call("admins.grant", { username: "third", ticket: ticket! });
+      await client.admins.grant({ username: "third", ticket: ticket! });
       expect(await signIn("third", "third-password")).toEqual(expect.any(String));
       expect(await signIn("third", "another-guess")).toBeNull();
-      await client.call("admins.enroll", {
+      await client.admins.enroll({
         username: "second",
         password: "second-password",
         ticket: ticket!,
       });
       expect(await signIn("second", "second-password")).toEqual(expect.any(String));
       // A removed admin's tickets stop working (a removal takes only that admin's tickets away: no ticket needed).
-      await client.call("admins.remove", { username: "boss" });
+      await client.admins.remove({ username: "boss" });
       await expect(
-        client.call("config.write", {
+        client.config.write({
           name,
           text: `${hostile}lxc.hook.start-host = /bin/true\n`,
           ticket: ticket!,
@@ -354,7 +354,7 @@ describe("the helper, to a compromised web tier", () => {
     await client.lxc.create({ name, template: "busybox" });
     try {
       const file = path.join(lxcPath(), name, "config");
-      const { text } = await client.call("config.read", { name });
+      const { text } = await client.config.read({ name });
       // Each line added to the config as it is: a bare lxc.cgroup2 (liblxc clears every cgroup2 line, device rules
       // included), a key liblxc does not know (every tool then fails on the container), an empty cap.drop (liblxc
       // strips the quotes: every capability kept), and a value only liblxc refuses (our validation passes it).
@@ -367,7 +367,7 @@ describe("the helper, to a compromised web tier", () => {
         [liblxcOnly, ["BAD_REQUEST"]],
       ];
       for (const [line, codes] of cases) {
-        const refused = await refusal(client.call("config.write", { name, text: `${text}${line}\n` }));
+        const refused = await refusal(client.config.write({ name, text: `${text}${line}\n` }));
         expect(codes, `${line}: ${refused?.code} ${refused?.message}`).toContain(refused?.code);
         if (refused?.code === "BAD_REQUEST") expect(refused.field).toBe("text");
         expect(await readFile(file, "utf8")).toBe(text);
@@ -376,11 +376,12 @@ describe("the helper, to a compromised web tier", () => {
       await enrollAdmin(stateDir, "judge-admin", "the-judge-password");
       const ticket = await ticketFor(stateDir, "judge-admin");
       for (const line of ["lxc.foo.bar = 1", liblxcOnly])
-        expect(
-          await refusal(client.call("config.write", { name, text: `${text}${line}\n`, ticket })),
-        ).toMatchObject({ code: "BAD_REQUEST", field: "text" });
+        expect(await refusal(client.config.write({ name, text: `${text}${line}\n`, ticket }))).toMatchObject({
+          code: "BAD_REQUEST",
+          field: "text",
+        });
       expect(await readFile(file, "utf8")).toBe(text);
-      await client.call("config.write", { name, text: `${text}lxc.cap.drop = ""\n`, ticket });
+      await client.config.write({ name, text: `${text}lxc.cap.drop = ""\n`, ticket });
       expect(await readFile(file, "utf8")).toBe(`${text}lxc.cap.drop = ""\n`);
 
       // A tarball's config is fixed text but for a comment naming the archive: nothing the caller gives ends it.
@@ -421,9 +422,9 @@ describe("the helper, to a compromised web tier", () => {
 
     // The host's network: a bridge made only on a ticket; its persisted files written only on one.
     const changes = [{ op: "bridge.create" as const, name: "athlp0" }];
-    const digest = planChanges(changes, await client.call("network.read", {}), null).digest;
+    const digest = planChanges(changes, await client.network.read({}), null).digest;
     const apply = (extra: { ticket?: string }) =>
-      client.call("network.apply", {
+      client.network.apply({
         id: randomUUID(),
         changes,
         digest,
@@ -435,7 +436,7 @@ describe("the helper, to a compromised web tier", () => {
       expect(await refusal(apply(given ? { ticket: given } : {}))).toMatchObject({ code: "FORBIDDEN" });
     expect(await linkExists("athlp0")).toBe(false);
     const persist = (extra: { ticket?: string }) =>
-      client.call("network.persist", { managed: ["athlp0"], containerPorts: [], ...extra });
+      client.network.persist({ managed: ["athlp0"], containerPorts: [], ...extra });
     for (const given of bad)
       expect(await refusal(persist(given ? { ticket: given } : {}))).toMatchObject({ code: "FORBIDDEN" });
     expect(existsSync(path.join(dataDir, "etc"))).toBe(false);
@@ -452,27 +453,27 @@ describe("the helper, to a compromised web tier", () => {
       dhcpEnd: "10.231.7.150",
     };
     for (const given of bad)
-      expect(
-        await refusal(client.call("nat.start", { config, ...(given ? { ticket: given } : {}) })),
-      ).toMatchObject({ code: "FORBIDDEN" });
+      expect(await refusal(client.nat.start({ config, ...(given ? { ticket: given } : {}) }))).toMatchObject({
+        code: "FORBIDDEN",
+      });
     expect(await linkExists("athlp1")).toBe(false);
     try {
-      await client.call("nat.start", { config, ticket });
+      await client.nat.start({ config, ticket });
       expect(await linkExists("athlp1")).toBe(true);
-      await client.call("nat.start", { config });
+      await client.nat.start({ config });
       expect(
-        await refusal(client.call("nat.start", { config: { ...config, dhcpEnd: "10.231.7.200" } })),
+        await refusal(client.nat.start({ config: { ...config, dhcpEnd: "10.231.7.200" } })),
       ).toMatchObject({ code: "FORBIDDEN" });
       for (const given of bad)
-        expect(
-          await refusal(client.call("nat.stop", { config, ...(given ? { ticket: given } : {}) })),
-        ).toMatchObject({ code: "FORBIDDEN" });
+        expect(await refusal(client.nat.stop({ config, ...(given ? { ticket: given } : {}) }))).toMatchObject(
+          { code: "FORBIDDEN" },
+        );
       expect(await linkExists("athlp1")).toBe(true);
-      await client.call("nat.stop", { config, ticket });
+      await client.nat.stop({ config, ticket });
       expect(await linkExists("athlp1")).toBe(false);
-      expect(await refusal(client.call("nat.start", { config }))).toMatchObject({ code: "FORBIDDEN" });
+      expect(await refusal(client.nat.start({ config }))).toMatchObject({ code: "FORBIDDEN" });
     } finally {
-      await client.call("nat.stop", { config, ticket }).catch(() => undefined);
+      await client.nat.stop({ config, ticket }).catch(() => undefined);
     }
 
     // rootfs.prepare: into the container the helper has just made, once; into an existing one only on a ticket.
@@ -537,13 +538,13 @@ describe("the helper, to a compromised web tier", () => {
     const name = uniqueName("tick");
     await client.lxc.create({ name, template: "busybox" });
     try {
-      const { text } = await client.call("config.read", { name });
+      const { text } = await client.config.read({ name });
       const hostile = `${text}lxc.hook.pre-start = /bin/true\n`;
-      const write = (ticket: string) => refusal(client.call("config.write", { name, text: hostile, ticket }));
-      const undo = (ticket: string) => client.call("config.write", { name, text, ticket });
+      const write = (ticket: string) => refusal(client.config.write({ name, text: hostile, ticket }));
+      const undo = (ticket: string) => client.config.write({ name, text, ticket });
       await enrollAdmin(stateDir, "tick-admin", "the-tick-password");
       const signIn = async (expiresAt?: number, password = "the-tick-password") => {
-        const { ticket } = await client.call("admins.signIn", {
+        const { ticket } = await client.admins.signIn({
           username: "tick-admin",
           password,
           binding: BINDING,
@@ -569,21 +570,20 @@ describe("the helper, to a compromised web tier", () => {
       expect((await write(presentTicket(stored, "atl_s_a-secret-guessed")))?.code).toBe("FORBIDDEN");
       // An admin token's ticket is bound to the token's secret, and ends no later than its maker's.
       const tokenSecret = "atl_t_the-token-secret-of-this-test";
-      const forToken = (
-        await client.call("admins.tokenTicket", { ticket: far, binding: hashSecret(tokenSecret) })
-      ).ticket;
+      const forToken = (await client.admins.tokenTicket({ ticket: far, binding: hashSecret(tokenSecret) }))
+        .ticket;
       expect(claimsOf(forToken).exp).toBe(claimsOf(far).exp);
       expect(await write(presentTicket(forToken, tokenSecret))).toBeNull();
       await undo(far);
       expect((await write(presentTicket(forToken, SECRET)))?.code).toBe("FORBIDDEN");
       await expect(
-        client.call("admins.tokenTicket", { ticket: stored, binding: hashSecret(tokenSecret) }),
+        client.admins.tokenTicket({ ticket: stored, binding: hashSecret(tokenSecret) }),
       ).rejects.toMatchObject({ code: "FORBIDDEN" });
 
       // A password change voids every earlier ticket, the helper's and root's (a CLI token's) alike; the admin who
       // changed their own password gets theirs back renewed.
       const root = await ticketFor(stateDir, "tick-admin", Date.now() + 10 * 365 * 86_400_000);
-      const { ticket: renewed } = await client.call("admins.enroll", {
+      const { ticket: renewed } = await client.admins.enroll({
         username: "tick-admin",
         password: "the-new-tick-password",
         ticket: far,
@@ -597,7 +597,7 @@ describe("the helper, to a compromised web tier", () => {
       const byOther = await ticketFor(stateDir, "other-admin");
       const mine = await signIn(undefined, "the-new-tick-password");
       expect(
-        await client.call("admins.enroll", {
+        await client.admins.enroll({
           username: "tick-admin",
           password: "the-third-tick-password",
           ticket: byOther,
@@ -607,9 +607,9 @@ describe("the helper, to a compromised web tier", () => {
 
       // Demoted or disabled (both remove the admin): every ticket is void, and stays void once made admin again.
       const before = await signIn(undefined, "the-third-tick-password");
-      await client.call("admins.remove", { username: "tick-admin" });
+      await client.admins.remove({ username: "tick-admin" });
       expect((await write(before))?.code).toBe("FORBIDDEN");
-      await client.call("admins.grant", { username: "tick-admin", ticket: byOther });
+      await client.admins.grant({ username: "tick-admin", ticket: byOther });
       const again = await signIn(undefined, "the-third-tick-password");
       expect((await write(before))?.message).toMatch(/password or role changed/);
       expect(await write(again)).toBeNull();

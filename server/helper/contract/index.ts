@@ -1,5 +1,9 @@
 import type { TContract } from "./define";
+import { adminsContract } from "./admins";
+import { configContract } from "./config";
 import { lxcContract } from "./lxc";
+import { natContract } from "./nat";
+import { networkContract } from "./network";
 
 /**
  * Everything the web tier may ask of the helper, by family: the one list of helper operations. The helper implements
@@ -9,6 +13,10 @@ import { lxcContract } from "./lxc";
  */
 export const contract = {
   lxc: lxcContract,
+  config: configContract,
+  admins: adminsContract,
+  network: networkContract,
+  nat: natContract,
 } satisfies TContract;
 
 export type THelperContract = typeof contract;

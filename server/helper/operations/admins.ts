@@ -1,5 +1,5 @@
-import { z } from "zod";
-import { ZPassword, ZUsername } from "../../schemas/credentials";
+import type { adminsContract } from "../contract/admins";
+import type { THandlers } from "../contract/define";
 import {
   enrollAdmin,
   grantAdmin,
@@ -8,18 +8,14 @@ import {
   requireTicket,
   signInAdmin,
   ticketForToken,
-  ZBinding,
 } from "../admins";
-import { defineOperation } from "../operation";
 
 /**
- * The admins the helper knows (../admins.ts): an admin's sign-in checked here (a ticket back, bound to the session's
- * secret, its expiry the helper's), an admin enrolled or granted on an enrolled admin's ticket, an admin removed.
- * One change at a time (the store is read, changed and written whole).
+ * The admins the helper knows (../admins.ts; the contract: ../contract/admins.ts): an admin's sign-in checked here
+ * (a ticket back, bound to the session's secret, its expiry the helper's), an admin enrolled or granted on an
+ * enrolled admin's ticket, an admin removed. One change at a time (the store is read, changed and written whole).
  */
-const ZTicket = z.string().min(1).max(4096);
-
-export const adminOperations = ({ stateDir }: { stateDir: string }) => {
+export const adminsOperations = ({ stateDir }: { stateDir: string }) => {
   let queue: Promise<unknown> = Promise.resolve();
   const serial = <T>(work: () => Promise<T>) => {
     const next = queue.then(work, work);
@@ -32,62 +28,45 @@ export const adminOperations = ({ stateDir }: { stateDir: string }) => {
      * (the SHA-256 of the new session's secret), until `expiresAt` if the web tier asks for less than the helper's
      * own limit (12 h).
      */
-    "admins.signIn": defineOperation({
-      input: z
-        .object({
-          username: ZUsername,
-          password: ZPassword,
-          binding: ZBinding,
-          expiresAt: z.number().int().positive().max(8_640_000_000_000_000).optional(),
-        })
-        .strict(),
-      run: ({ username, password, binding, expiresAt }) =>
-        serial(async () => ({
-          ticket: await signInAdmin(stateDir, username, password, {
-            binding,
-            ...(expiresAt === undefined ? {} : { expiresAt }),
-          }),
-        })),
-    }),
+    signIn: ({ username, password, binding, expiresAt }) =>
+      serial(async () => ({
+        ticket: await signInAdmin(stateDir, username, password, {
+          binding,
+          ...(expiresAt === undefined ? {} : { expiresAt }),
+        }),
+      })),
     /**
      * An admin's password set (a new admin, a changed or reset password), on an enrolled admin's ticket: every
      * earlier ticket of that admin is void. An admin who sets their own password gets their ticket back renewed
      * (same session, same expiry): they proved the password.
      */
-    "admins.enroll": defineOperation({
-      input: z.object({ username: ZUsername, password: ZPassword, ticket: ZTicket }).strict(),
-      run: ({ username, password, ticket }) =>
-        serial(async () => {
-          const { admin, claims } = await requireTicket(stateDir, ticket, "Enrolling an admin");
-          await enrollAdmin(stateDir, username, password);
-          return {
-            ticket: admin === username ? await makeTicket(stateDir, admin, claims.exp, claims.b) : null,
-          };
-        }),
-    }),
+    enroll: ({ username, password, ticket }) =>
+      serial(async () => {
+        const { admin, claims } = await requireTicket(stateDir, ticket, "Enrolling an admin");
+        await enrollAdmin(stateDir, username, password);
+        return {
+          ticket: admin === username ? await makeTicket(stateDir, admin, claims.exp, claims.b) : null,
+        };
+      }),
     /** A user made admin (no password to enrol them with): enrolled at their next sign-in, within a week. */
-    "admins.grant": defineOperation({
-      input: z.object({ username: ZUsername, ticket: ZTicket }).strict(),
-      run: ({ username, ticket }) =>
-        serial(async () => {
-          await requireTicket(stateDir, ticket, "Making a user admin");
-          await grantAdmin(stateDir, username);
-        }),
-    }),
+    grant: ({ username, ticket }) =>
+      serial(async () => {
+        await requireTicket(stateDir, ticket, "Making a user admin");
+        await grantAdmin(stateDir, username);
+        return null;
+      }),
     /**
      * No longer an admin (demoted, disabled, deleted): their tickets stop working at once. It takes nothing away but
      * that admin's own tickets, so it needs no ticket: a demotion by an admin whose ticket has lapsed still reaches
      * the helper (a compromised web tier could remove admins, denying admin-only lines, never granting any).
      */
-    "admins.remove": defineOperation({
-      input: z.object({ username: ZUsername }).strict(),
-      run: ({ username }) => serial(() => removeAdmin(stateDir, username)),
-    }),
+    remove: ({ username }) =>
+      serial(async () => {
+        await removeAdmin(stateDir, username);
+        return null;
+      }),
     /** The ticket of an admin API token made with an admin's ticket: bound to the token's secret, no later expiry. */
-    "admins.tokenTicket": defineOperation({
-      input: z.object({ ticket: ZTicket, binding: ZBinding }).strict(),
-      run: ({ ticket, binding }) =>
-        serial(async () => ({ ticket: await ticketForToken(stateDir, ticket, binding) })),
-    }),
-  };
+    tokenTicket: ({ ticket, binding }) =>
+      serial(async () => ({ ticket: await ticketForToken(stateDir, ticket, binding) })),
+  } satisfies THandlers<typeof adminsContract>;
 };

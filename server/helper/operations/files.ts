@@ -1,36 +1,23 @@
-import { constants } from "node:fs";
-import { chmod, mkdir, open, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { AppError } from "../../errors";
 import { containerNotFound } from "../../lxc";
 import { ZContainerName } from "../../schemas/container-name";
-import { adminOnlyChanges } from "../../lxc-config/admin-only";
-import { checkHostPaths } from "../host-paths";
-import { describePrivilegedChanges } from "../../schemas/lxc-config/privileges";
-import { validateConfig } from "../../schemas/lxc-config/validate";
-import { checkTicket, requireTicket } from "../admins";
+import { requireTicket } from "../admins";
 import type { TBeingMade } from "../being-made";
-import { writeAtomically } from "../write-atomically";
 import { writeGuestFiles } from "../../rootfs/guest-files";
-import { nestedBindSources } from "../bind-nesting";
-import { networkTaken } from "../network-in-use";
 import { defineOperation } from "../operation";
-import { readHostNetwork } from "./reads";
-import { liblxcVerdict } from "./lxc";
 
 /**
- * Writes in the lxcpath and the template cache, as typed operations: a container's config (atomically), the files
- * provisioning puts in a root filesystem (through the rootfs module), a tarball container's directories and config,
- * and the removal of what a failed creation or the cache's user left. Paths are computed here from container names
- * and fixed entries; none comes from the caller.
+ * Writes in the lxcpath and the template cache, as typed operations: the files provisioning puts in a root
+ * filesystem (through the rootfs module), a tarball container's directories and config, and the removal of what a
+ * failed creation or the cache's user left. Paths are computed here from container names and fixed entries; none
+ * comes from the caller. (A container's config file: ./config.ts.)
  *
- * Every config the helper writes is judged here, whatever the web tier checked: config.write takes a text only if
- * our validation finds no error in it (unknown keys included), its admin-only lines come with an admin's ticket, and
- * liblxc loads it; tarball.writeConfig writes fixed text only (the admin's default config, LXC's common config, the
- * container's paths and a comment that cannot hold a line break).
+ * tarball.writeConfig writes fixed text only (the admin's default config, LXC's common config, the container's
+ * paths and a comment that cannot hold a line break).
  */
-const MAX_CONFIG = 256 * 1024;
 /** Control characters: liblxc ends a line at \n, \r and NUL, so none of them may reach a comment it writes. */
 const CONTROL = /\p{Cc}/gu;
 const ZCacheEntry = z.string().regex(/^(rootfs|partial)-[a-z]+-[a-z0-9]+$/, "not a cache entry");
@@ -40,15 +27,12 @@ export const fileOperations = ({
   containerConfig,
   cacheDir,
   stateDir,
-  bindRoots,
   beingMade,
 }: {
   lxcPath: string;
   containerConfig?: string;
   cacheDir: string;
   stateDir: string;
-  /** Where operators may bind-mount from (ATELIER_BIND_ROOTS): the same rule as the web tier's check. */
-  bindRoots: readonly string[];
   /** The containers the helper is making (rootfs.prepare needs no ticket for them). */
   beingMade: TBeingMade;
 }) => {
@@ -59,98 +43,8 @@ export const fileOperations = ({
     if (!(await hasConfig(name))) throw containerNotFound(lxcPath, name);
   };
   const ZName = z.object({ name: ZContainerName }).strict();
-  const readConfig = async (file: string) => {
-    const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
-    try {
-      const info = await handle.stat();
-      if (!info.isFile() || info.size > MAX_CONFIG * 4)
-        throw new AppError("PRECONDITION_FAILED", {
-          message: `${path.basename(path.dirname(file))}'s config is not a regular file of a config's size`,
-        });
-      return await handle.readFile("utf8");
-    } finally {
-      await handle.close();
-    }
-  };
-  const writes = new Map<string, Promise<unknown>>();
-  /** One config.write per container at a time: each is judged against the file it replaces. */
-  const serially = <T>(name: string, work: () => Promise<T>) => {
-    const next = (writes.get(name) ?? Promise.resolve()).then(work, work);
-    const settled = next.catch(() => undefined);
-    writes.set(name, settled);
-    void settled.then(() => {
-      if (writes.get(name) === settled) writes.delete(name);
-    });
-    return next;
-  };
 
   return {
-    /**
-     * The config file, replaced atomically (old or new content, never a mix), its mode and owner kept, once the
-     * whole text passed the checks the web tier runs, made again here: our validation (an error, such as an unknown
-     * key or a legacy one, refuses), the privilege rules against the file on disk (an admin-only line added or
-     * changed, or a protection removed, as the web tier's own check finds them, is taken only with the ticket of an
-     * admin the helper knows: ./admins.ts), then liblxc's own load (lxc.checkConfig's verdict). Whatever role the
-     * web tier claims, a config.write without a ticket writes nothing an operator could not.
-     */
-    "config.write": defineOperation({
-      input: z
-        .object({
-          name: ZContainerName,
-          text: z.string().max(MAX_CONFIG),
-          ticket: z.string().max(4096).optional(),
-        })
-        .strict(),
-      run: ({ name, text, ticket }) =>
-        serially(name, async () => {
-          await mustExist(name);
-          const errors = validateConfig(text).filter((problem) => problem.severity === "error");
-          const [first] = errors;
-          if (first)
-            throw new AppError("BAD_REQUEST", {
-              message: `Nothing was written: the config has ${errors.length} error${errors.length === 1 ? "" : "s"}. Line ${first.line}: ${first.message}`,
-              field: "text",
-              problems: errors,
-            });
-          const file = path.join(dirOf(name), "config");
-          const current = await readConfig(file);
-          // Before liblxc loads it: the files an include names are read only once the lines are allowed.
-          const changes = [
-            ...(await adminOnlyChanges(current, text, { lxcPath, name, bindRoots })),
-            ...(await networkTaken(lxcPath, name, current, text, readHostNetwork)),
-            ...(await nestedBindSources(lxcPath, name, current, text, bindRoots)),
-          ];
-          if (changes.length > 0) {
-            const check = await checkTicket(stateDir, ticket);
-            if (check.admin === null)
-              throw new AppError("FORBIDDEN", {
-                message: `${describePrivilegedChanges(changes)}: the helper takes this only from an admin it knows, signed in with their password (${check.problem})`,
-                hint: "Sign in again as an admin with your password (or use a token made from such a session, or by root with `atelier token create`), or ask an admin to make this change.",
-              });
-          }
-          const verdict = await liblxcVerdict(text);
-          if (!verdict.isValid)
-            throw new AppError("BAD_REQUEST", {
-              message: `Nothing was written: LXC refuses this config${verdict.line === null ? "" : ` (line ${verdict.line})`}: ${verdict.message}`,
-              field: "text",
-              problems: [{ line: verdict.line ?? 1, severity: "error", message: verdict.message }],
-            });
-          await writeAtomically(file, text);
-        }),
-    }),
-    /** The config file as it is (a regular file, never followed through a link), for the editor. */
-    "config.read": defineOperation({
-      input: ZName,
-      run: async ({ name }) => {
-        await mustExist(name);
-        return { text: await readConfig(path.join(dirOf(name), "config")) };
-      },
-    }),
-    /** Warnings for the host paths a candidate config names (rootfs, fstab) that are not there. */
-    "config.hostPaths": defineOperation({
-      input: z.object({ text: z.string().max(MAX_CONFIG) }).strict(),
-      run: ({ text }) => checkHostPaths(text),
-    }),
     /**
      * The files provisioning puts in a new container's root filesystem (../../rootfs/guest-files.ts). Into a container
      * the helper is making (./being-made.ts), as the provisioner's last step; into any other container only with an

@@ -4,7 +4,8 @@ import { createBeingMade } from "../being-made";
 import { recoverProcessGroups, settleGroups } from "../commands";
 import { contract } from "../contract";
 import { defineOperation, implement } from "../operation";
-import { adminOperations } from "./admins";
+import { adminsOperations } from "./admins";
+import { configOperations } from "./config";
 import { fileOperations } from "./files";
 import { importOperations } from "./imports";
 import { jobOperations } from "./jobs";
@@ -41,13 +42,16 @@ export const createHelperOperations = (settings: THelperSettings) => {
   const beingMade = createBeingMade();
   return {
     operations: {
-      ...implement(contract, { lxc: lxcOperations({ ...settings, beingMade }) }),
+      ...implement(contract, {
+        lxc: lxcOperations({ ...settings, beingMade }),
+        config: configOperations({ ...settings, bindRoots: settings.bindRoots ?? [] }),
+        admins: adminsOperations(settings),
+        network: network.operations,
+        nat: natOperations(settings),
+      }),
       ...jobOperations({ ...settings, beingMade }),
-      ...fileOperations({ ...settings, bindRoots: settings.bindRoots ?? [], beingMade }),
-      ...adminOperations(settings),
+      ...fileOperations({ ...settings, beingMade }),
       ...readOperations(settings),
-      ...network.operations,
-      ...natOperations(settings),
       ...importOperations(settings),
       /**
        * Waits (10 s at most) until no job command runs: a web tier that died left calls the helper cancelled, whose

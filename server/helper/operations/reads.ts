@@ -2,43 +2,14 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { z } from "zod";
-import { AppError } from "../../errors";
-import { parseNetwork } from "../../host-network/parse";
 import { containerNotFound } from "../../lxc";
 import { ZContainerName } from "../../schemas/container-name";
 import { defineOperation } from "../operation";
 
 /**
- * Reads that need root or a program: the host's network (iproute2's JSON, four processes per read, on request),
- * the template cache's entries and a container's snapshots with their sizes (`du`, in directories only root reads).
+ * Reads that need root or a program: the template cache's entries and a container's snapshots with their sizes
+ * (`du`, in directories only root reads). (The host's network: ../network/read.ts.)
  */
-const ip = async (args: string[]) => {
-  const result = await execa("ip", ["-j", ...args], { reject: false, timeout: 10_000, stdin: "ignore" });
-  if (result.exitCode !== 0) {
-    throw new AppError(result.failed && result.exitCode === undefined ? "LXC_UNAVAILABLE" : "INTERNAL", {
-      message: `ip ${args.join(" ")} failed: ${result.stderr.trim() || (result.shortMessage ?? "no output")}`,
-      hint: "Atelier needs iproute2 (the ip command) on the host.",
-    });
-  }
-  return JSON.parse(result.stdout || "[]") as unknown;
-};
-
-/** The host's interfaces, bridges and routes, as iproute2 reports them. */
-export const readHostNetwork = async () => {
-  const [links, addrs, routes4, routes6] = await Promise.all([
-    ip(["-d", "-s", "link", "show"]),
-    ip(["addr", "show"]),
-    ip(["route", "show", "table", "main"]),
-    ip(["-6", "route", "show", "table", "main"]),
-  ]);
-  return parseNetwork(
-    links as Parameters<typeof parseNetwork>[0],
-    addrs as Parameters<typeof parseNetwork>[1],
-    routes4 as Parameters<typeof parseNetwork>[2],
-    routes6 as Parameters<typeof parseNetwork>[3],
-  );
-};
-
 /**
  * Bytes a directory takes (`du -sb`), or null when du cannot say. `du -D` follows the path itself when it is a link
  * (a cache entry linked in), never the links inside: a root filesystem is full of absolute links that would point
@@ -54,10 +25,6 @@ const CACHE_ENTRY = /^(rootfs|partial)-[a-z]+-[a-z0-9]+$/;
 const SNAPSHOT = /^snap\d{1,6}$/;
 
 export const readOperations = ({ lxcPath, cacheDir }: { lxcPath: string; cacheDir: string }) => ({
-  "network.read": defineOperation({
-    input: z.object({}).strict(),
-    run: readHostNetwork,
-  }),
   "cache.list": defineOperation({
     input: z.object({}).strict(),
     run: async () => {

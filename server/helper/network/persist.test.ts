@@ -1,0 +1,69 @@
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { persistConflicts, persistDiff, renderPersisted } from "../../host-network/persist";
+import type { TBridgeEnd } from "../../host-network/plan";
+import { writePersisted } from "./persist";
+
+/** The helper's writes of the persisted files, on host layouts written to a temporary directory. */
+const dirs: string[] = [];
+const hostRoot = async (files: Record<string, string>) => {
+  const root = await mkdtemp(path.join(os.tmpdir(), "atelier-persist-"));
+  dirs.push(root);
+  for (const [file, content] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(root, file)), { recursive: true });
+    await writeFile(path.join(root, file), content);
+  }
+  return root;
+};
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+const br0: TBridgeEnd = {
+  name: "br0",
+  ports: ["eth0", "vethA1b2C3"],
+  addresses: ["192.0.2.10/24", "2001:db8::10/64"],
+  stp: false,
+  forwardDelay: 2,
+  mtu: 1500,
+  gateway: "192.0.2.1",
+};
+
+describe("writing the persisted files", () => {
+  it("writes only its own files, removes its stale ones, and reports the admin's stanzas that would clash", async () => {
+    const root = await hostRoot({
+      "etc/systemd/network/10-lan.network": "[Match]\nName=eth1\n",
+      "etc/systemd/network/50-atelier-old0.netdev": "stale",
+    });
+    const files = renderPersisted("networkd", [br0]);
+    expect((await persistDiff(root, "networkd", files)).map((file) => file.path)).toEqual([
+      "/etc/systemd/network/50-atelier-br0.netdev",
+      "/etc/systemd/network/50-atelier-br0.network",
+      "/etc/systemd/network/50-atelier-eth0.network",
+      "/etc/systemd/network/50-atelier-old0.netdev",
+    ]);
+    await writePersisted(root, "networkd", files);
+    expect((await readdir(path.join(root, "etc/systemd/network"))).sort()).toEqual([
+      "10-lan.network",
+      "50-atelier-br0.netdev",
+      "50-atelier-br0.network",
+      "50-atelier-eth0.network",
+    ]);
+    expect(await persistDiff(root, "networkd", files)).toEqual([]);
+
+    const debian = await hostRoot({
+      "etc/network/interfaces":
+        "source /etc/network/interfaces.d/*\nauto lo\niface lo inet loopback\nallow-hotplug eth0\niface eth0 inet dhcp\n",
+    });
+    expect(await persistConflicts(debian, "ifupdown", ["br0", "eth0", "lo"])).toEqual([
+      "/etc/network/interfaces line 4 also configures eth0 (`allow-hotplug eth0`): remove that stanza by hand, or it will fight with Atelier's at boot.",
+      "/etc/network/interfaces line 5 also configures eth0 (`iface eth0 inet dhcp`): remove that stanza by hand, or it will fight with Atelier's at boot.",
+    ]);
+    await writePersisted(debian, "ifupdown", renderPersisted("ifupdown", [br0]));
+    expect(await readFile(path.join(debian, "etc/network/interfaces"), "utf8")).toContain(
+      "iface eth0 inet dhcp",
+    );
+  });
+});
