@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AppError, type TAppErrorCode } from "../errors";
+import { AppError, type TAppErrorCode, type TLineProblem } from "../errors";
 
 /**
  * The helper protocol: how the web tier asks the root helper for a privileged operation, over a unix socket.
@@ -60,6 +60,8 @@ export type TWireError = {
   hint?: string;
   field?: string;
   stderr?: string;
+  /** The lines of a text the operation refused (a config), as the web tier shows them. */
+  problems?: TLineProblem[];
 };
 
 export type THelperMessage =
@@ -95,6 +97,7 @@ export const toWireError = (error: unknown): TWireError => {
       ...(error.hint ? { hint: error.hint } : {}),
       ...(error.field ? { field: error.field } : {}),
       ...(error.stderr ? { stderr: error.stderr } : {}),
+      ...(error.problems ? { problems: error.problems } : {}),
     };
   }
   if (error instanceof z.ZodError) {
@@ -118,5 +121,6 @@ export const fromWireError = (error: TWireError): AppError =>
       ...(error.hint ? { hint: error.hint } : {}),
       ...(error.field ? { field: error.field } : {}),
       ...(error.stderr ? { stderr: error.stderr } : {}),
+      ...(Array.isArray(error.problems) ? { problems: error.problems.slice(0, 1000) } : {}),
     },
   );

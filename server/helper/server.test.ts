@@ -130,7 +130,12 @@ const implementation: TImplementation<typeof helperContract> = {
   test: {
     echo: ({ text }) => Promise.resolve({ text }),
     fail: () => {
-      throw new AppError("PRECONDITION_FAILED", { message: "no", hint: "do this", field: "x" });
+      throw new AppError("PRECONDITION_FAILED", {
+        message: "no",
+        hint: "do this",
+        field: "x",
+        problems: [{ line: 3, severity: "error", message: "this line" }],
+      });
     },
     count: async ({ n }, { emit }) => {
       for (let index = 0; index < n; index += 1) {
@@ -268,6 +273,7 @@ describe("the helper protocol", () => {
         message: "no",
         hint: "do this",
         field: "x",
+        problems: [{ line: 3, severity: "error", message: "this line" }],
       });
       const unchecked = connectHelper(socketPath);
       await expect(unchecked.call("test.nothing", { text: "" })).rejects.toMatchObject({

@@ -82,8 +82,7 @@ export const createConfigSaving = ({ read, checks, history, live, writeFile }: T
    * Three calls to the helper on the way through: config.read, config.hostPaths, config.write. liblxc is not asked
    * beforehand: config.write loads the candidate in liblxc itself before it writes (and refuses what ours refuses,
    * and an admin-only line without the ticket). It is asked here only for a text not written: an unchanged one
-   * (nothing goes to the helper to judge it), and one the helper refused, for the line liblxc names (the helper's
-   * refusal does not carry its problems across the socket).
+   * (nothing goes to the helper to judge it). A refusal of the helper's carries its lines (liblxc's among them).
    */
   const write = (input: TConfigWriteInput) =>
     serially(input.name, async () => {
@@ -115,8 +114,13 @@ export const createConfigSaving = ({ read, checks, history, live, writeFile }: T
       try {
         await writeFile(name, raw, input.adminTicket);
       } catch (error) {
-        const invalid =
-          error instanceof AppError && error.code === "BAD_REQUEST" ? await withLiblxcRefusal() : null;
+        if (!(error instanceof AppError) || error.code !== "BAD_REQUEST") throw error;
+        // The helper's refusal names its lines (liblxc's among them); an older helper's did not: then ask liblxc.
+        const invalid = error.problems?.length
+          ? [...problems, ...error.problems.filter((problem) => problem.severity === "error")].sort(
+              (a, b) => a.line - b.line,
+            )
+          : await withLiblxcRefusal();
         throw invalid ? refused(invalid) : error;
       }
       const version = versionOf(raw);

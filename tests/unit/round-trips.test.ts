@@ -87,6 +87,13 @@ const services = () => {
         throw new AppError("BAD_REQUEST", {
           message: `Nothing was written: LXC refuses this config (line ${verdict.line}): ${verdict.message}`,
           field: "text",
+          problems: [
+            {
+              line: verdict.line ?? 1,
+              severity: "error",
+              message: `LXC refuses this config: ${verdict.message}`,
+            },
+          ],
         });
       container.config = text;
     }),
@@ -156,7 +163,7 @@ describe("config.save", () => {
     expect(calls).toEqual(["config.read", "config.hostPaths", "lxc.checkConfig"]);
   });
 
-  it("refuses what liblxc refuses with the line, as before; the write refused, liblxc is asked for it", async () => {
+  it("refuses what liblxc refuses with the line the helper's refusal carries: 3 calls", async () => {
     const raw = `${CONFIG}lxc.mount.auto = bogus\n`;
     const error = await failure(save(raw));
     expect(error).toMatchObject({ code: "BAD_REQUEST", field: "raw" });
@@ -167,8 +174,8 @@ describe("config.save", () => {
       }),
     );
     expect(world.get("c1")?.config).toBe(CONFIG);
-    // A refusal does not go straight: the helper's refusal carries no line, so one more call finds it.
-    expect(calls).toEqual(["config.read", "config.hostPaths", "config.write", "lxc.checkConfig"]);
+    // The helper's refusal carries liblxc's line across the socket: liblxc is not asked again.
+    expect(calls).toEqual(["config.read", "config.hostPaths", "config.write"]);
   });
 
   it("stops at the read for a stale base version (409) and for a missing container (404)", async () => {

@@ -107,7 +107,13 @@ export const configOperations = ({
           throw new AppError("BAD_REQUEST", {
             message: `Nothing was written: LXC refuses this config${verdict.line === null ? "" : ` (line ${verdict.line})`}: ${verdict.message}`,
             field: "text",
-            problems: [{ line: verdict.line ?? 1, severity: "error", message: verdict.message }],
+            problems: [
+              {
+                line: verdict.line ?? 1,
+                severity: "error",
+                message: `LXC refuses this config: ${verdict.message}`,
+              },
+            ],
           });
         await writeAtomically(file, text);
         return null;
