@@ -1,6 +1,7 @@
 import path from "node:path";
 import { isValidContainerName } from "../../schemas/container-name";
 import { ZRootfs } from "../../schemas/create-container";
+import { DEBIAN_KEYRING } from "../../schemas/debian";
 import { runCommand } from "../commands";
 import type { TOperationContext } from "../operation";
 
@@ -10,7 +11,6 @@ import type { TOperationContext } from "../operation";
  * keyring (never downloaded), the template's cache is Atelier's (ATELIER_LXC_CACHE), and the security mirror sits
  * next to the chosen mirror. An admin's proxy settings pass through, named one by one.
  */
-export const DEBIAN_KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg";
 /** A first run downloads ~300 MB and takes ~5 min on a loaded 2-core host; a slow mirror takes longer. */
 const TIMEOUT_MS = 30 * 60 * 1000;
 const PROXY_VARIABLES = ["http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY"];

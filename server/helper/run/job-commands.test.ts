@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { TOperationContext } from "../operation";
-import { debianCreationCommand, DEBIAN_KEYRING } from "./debootstrap";
+import { DEBIAN_KEYRING } from "../../schemas/debian";
+import { debianCreationCommand } from "./debootstrap";
 import { copyContainer, restoreSnapshotAsNew, restoreSnapshotInPlace, snapshotContainer } from "./lxc-jobs";
 import { extractArchive, listArchive } from "./tar";
 
