@@ -4,7 +4,7 @@ import type { TPrincipal } from "./principal.types";
 import { SignInThrottle } from "./rate-limit";
 import { toRole } from "./roles";
 import { burnPasswordCheck, hashSecret, newSecret, presentTicket, verifyPassword } from "./secrets";
-import { findUserByName, publicUser } from "./users";
+import { findUserByName, publicUser } from "./user-record";
 
 /**
  * Sign-in and the browser sessions it starts: a cookie's secret, stored only as its hash, that ends after idle days

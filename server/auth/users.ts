@@ -1,10 +1,11 @@
 import { AppError } from "../errors";
 import type { TDb } from "../db";
 import type { TPrincipal } from "./principal.types";
-import { toRole, type TRole } from "./roles";
+import type { TRole } from "./roles";
 import { hashPassword, verifyPassword } from "./secrets";
 import type { TSessions } from "./sessions";
 import type { TTokens } from "./tokens";
+import { findUserByName, publicUser } from "./user-record";
 
 /**
  * The users: who exists, their role, whether they may sign in, their password. Their sessions and tokens are the
@@ -18,24 +19,6 @@ export type TUsersOptions = {
   /** A password reset revokes the user's tokens. */
   tokens: Pick<TTokens, "revokeAllOf">;
 };
-
-/** A user by name (sign-in looks users up this way too), or null. */
-export const findUserByName = (db: TDb, username: string) => db.user.findUnique({ where: { username } });
-
-/** A user as the API shows it: never the password's hash. */
-export const publicUser = (user: {
-  id: number;
-  username: string;
-  role: string;
-  disabled: boolean;
-  createdAt: Date;
-}) => ({
-  id: user.id,
-  username: user.username,
-  role: toRole(user.role),
-  disabled: user.disabled,
-  createdAt: user.createdAt,
-});
 
 export const createUsers = ({ db, now = () => new Date(), sessions, tokens }: TUsersOptions) => {
   const userByName = (username: string) => findUserByName(db, username);
