@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import { createTwoFilesPatch } from "diff";
 import { lookupKey } from "../schemas/lxc-config/catalogue";
 import { LxcConfig } from "../schemas/lxc-config/model";
-import { liveCgroupFile } from "./live-cgroups";
 
 /** What a config change is, as a preview and a save report it: per key, and whether it can apply at once. */
 export type TConfigChange = {
@@ -14,6 +13,9 @@ export type TConfigChange = {
   /** What happened to a live change on a running container, when it was asked for. */
   applied?: { ok: true } | { ok: false; message: string };
 };
+
+/** The cgroup file an lxc.cgroup.* / lxc.cgroup2.* key sets (`memory.max`), or undefined for any other key. */
+export const liveCgroupFile = (key: string) => /^lxc\.cgroup2?\.(.+)$/.exec(key)?.[1];
 
 /** A config's version: the hash of its text (a save names the version it was based on). */
 export const versionOf = (text: string) => createHash("sha256").update(text).digest("hex");

@@ -1,8 +1,6 @@
-import type { TRole } from "../auth/roles";
 import type { TDb } from "../db";
 import { AppError } from "../errors";
 import type { TReadConfig } from "./read";
-import type { TConfigWrite } from "./save";
 
 /**
  * The versions of each container's config that Atelier wrote (and the file as it first found it), kept in the
@@ -79,19 +77,3 @@ export const createConfigHistory = ({ db, read }: { db: TDb; read: TReadConfig }
 };
 
 export type TConfigHistory = ReturnType<typeof createConfigHistory>;
-
-/** A kept version written again, through the save's own path (checked again, against the current version). */
-export const createRestore =
-  ({ history, write }: { history: Pick<TConfigHistory, "versionContent">; write: TConfigWrite }) =>
-  async (input: {
-    name: string;
-    id: number;
-    baseVersion: string;
-    actor: string;
-    role: TRole;
-    adminTicket?: string | undefined;
-    applyLive: boolean;
-  }) => {
-    const row = await history.versionContent(input.name, input.id);
-    return write({ ...input, raw: row.content, reason: "restore" });
-  };

@@ -1,10 +1,7 @@
 import type { TContainerService } from "../containers/service";
 import type { TLxcDriver } from "../lxc";
 import { lookupKey } from "../schemas/lxc-config/catalogue";
-import type { TConfigChange } from "./changes";
-
-/** The cgroup file an lxc.cgroup.* / lxc.cgroup2.* key sets (`memory.max`), or undefined for any other key. */
-export const liveCgroupFile = (key: string) => /^lxc\.cgroup2?\.(.+)$/.exec(key)?.[1];
+import { liveCgroupFile, type TConfigChange } from "./changes";
 
 /**
  * A saved config's cgroup changes applied to the running container at once (lxc-cgroup), when the writer asks: the
