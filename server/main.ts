@@ -34,7 +34,7 @@ import { ensureTls, hostNames } from "./http/tls";
 import { logger } from "./log";
 import { pruneAudit } from "./auth/audit-retention";
 import { createHelper } from "./helper-client";
-import { openHelperMonitor } from "./helper-client/lxc";
+import { openHelperMonitor } from "./monitor/helper-monitor";
 import { startLiveState } from "./monitor/live-state";
 import { closeRuntime, createRuntime } from "./runtime";
 import { createContext } from "./trpc/context";

@@ -1,6 +1,5 @@
 import path from "node:path";
 import { containerNotFound } from "../errors";
-import type { TOpenMonitor } from "../monitor/supervisor";
 import type { THelper } from ".";
 
 /**
@@ -49,15 +48,3 @@ export const createHelperLxcDriver = (helper: Pick<THelper, "lxc">, { lxcPath }:
 
 /** The web tier's LXC driver, as every web-side module sees it. */
 export type TLxcDriver = ReturnType<typeof createHelperLxcDriver>;
-
-/** `lxc-monitor` in the helper, as the monitor supervisor opens it: a streaming call, cancelled to stop it. */
-export const openHelperMonitor =
-  (helper: Pick<THelper, "lxc">): TOpenMonitor =>
-  (onLine) => {
-    const controller = new AbortController();
-    const exited = helper.lxc.monitor({}, { signal: controller.signal, onItem: (line) => onLine(line) }).then(
-      ({ exitCode }) => exitCode ?? undefined,
-      () => undefined,
-    );
-    return { exited, stop: () => controller.abort() };
-  };
