@@ -24,6 +24,3 @@ export const helperSocketPath = (dataDir: string) => {
   const id = createHash("sha256").update(dataDir).digest("hex").slice(0, 16);
   return path.join("/run/atelier", id, "helper.sock");
 };
-
-/** An uploaded archive's name (random part, then the browser's file name reduced to safe characters). */
-export const UPLOAD_NAME = /^upload-[0-9a-f]{8}-[A-Za-z0-9._-]{1,100}$/;

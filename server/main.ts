@@ -162,7 +162,7 @@ const main = async () => {
       runtime.events.prune(settings.eventRetentionDays),
       runtime.metrics.history.prune(),
       runtime.jobs.prune(settings.eventRetentionDays),
-      helper.call("upload.prune", {}),
+      helper.upload.prune({}),
     ]).catch((error: unknown) => log.error("pruning failed", { error }));
   const liveState = startLiveState({
     openMonitor: openHelperMonitor(helper),

@@ -12,7 +12,7 @@ import type { TRuntime } from "../runtime";
 /**
  * `POST /api/uploads/rootfs?filename=NAME`: a root filesystem archive streamed from the browser into the web tier's
  * spool (web/uploads), then handed over to the helper, which copies it into the first import directory (root's:
- * server/helper/operations/imports.ts); operators only, same-origin rules as every mutation. The name is reduced to
+ * server/helper/operations/upload.ts); operators only, same-origin rules as every mutation. The name is reduced to
  * safe characters and prefixed with a random part, so nothing existing is overwritten; the upload is an audit
  * entry. The answer is the path to give `containers.create`'s `rootfs.path`.
  *
@@ -86,7 +86,7 @@ export const handleUpload = async (
     return send(res, 400, { error: `The upload did not complete: ${(error as Error).message}` });
   }
   try {
-    adopted = await runtime.helper.call("upload.adopt", { name: path.basename(target) });
+    adopted = await runtime.helper.upload.adopt({ name: path.basename(target) });
   } finally {
     await rm(target, { force: true });
   }

@@ -2,8 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { TDb } from "../db";
 import { AppError } from "../errors";
 import type { THelper } from "../helper-client";
-import type { TInputOf, TOutputOf } from "../helper/operation";
-import type { THelperOperations } from "../helper/operations";
+import type { TJobItem } from "../helper/contract/jobs";
 import type { EventBus } from "../events/bus";
 import type { TLogger } from "../log";
 
@@ -23,17 +22,25 @@ export type TJobContext = {
   setProgress: (progress: number | null, phase?: string) => void;
   log: (line: string) => void;
   /**
-   * Runs one of the helper's job operations (its command in a process group of its own, killed whole when the
-   * job is cancelled), its output streamed to the job's log and its stdout lines to `onLine`.
+   * Runs one of the helper's job operations, given as its method (`context.stream(helper.jobs.copy, { … })`): its
+   * command runs in a process group of its own, killed whole when the job is cancelled; its output is streamed to
+   * the job's log and its stdout lines to `onLine`. The result is the operation's, as its contract types it.
    */
-  stream: <K extends TJobOperation>(
-    op: K,
-    input: TInputOf<THelperOperations[K]>,
+  stream: <TInput, TResult>(
+    operation: TJobOperation<TInput, TResult>,
+    input: NoInfer<TInput>,
     options?: { onLine?: (line: string) => void },
-  ) => Promise<TOutputOf<THelperOperations[K]>>;
+  ) => Promise<TResult>;
 };
 
-export type TJobOperation = Extract<keyof THelperOperations, `job.${string}`>;
+/**
+ * A method of the helper client's `jobs` family (helper.jobs.createDebian, .copy, .unpackTarball…): a call whose
+ * items are the contract's job items (the command's process group, then its lines).
+ */
+export type TJobOperation<TInput, TResult> = (
+  input: TInput,
+  options: { signal: AbortSignal; onItem: (item: TJobItem) => Promise<void> },
+) => Promise<TResult>;
 
 export type TJobSpec<T> = {
   kind: string;
@@ -128,19 +135,18 @@ export const createJobs = ({
         if (lineCount === KEEP_LINES) pendingLines.push("(further lines are not kept)");
         if (lineCount < KEEP_LINES) pendingLines.push(line.slice(0, 2000));
       },
-      stream: async (op, input, options = {}) => {
+      stream: async (operation, input, options = {}) => {
         if (controller.signal.aborted) throw new AppError("CONFLICT", { message: "The job was cancelled" });
         try {
-          return await helper.call(op, input as never, {
+          return await operation(input, {
             signal: controller.signal,
             onItem: async (item) => {
-              const value = item as { pgid?: number; line?: string; stream?: "stdout" | "stderr" };
-              if (value.pgid !== undefined) {
-                entry.pgid = value.pgid;
-                await db.job.update({ where: { id }, data: { pgid: value.pgid } });
-              } else if (value.line !== undefined) {
-                context.log(value.line);
-                if (value.stream === "stdout") options.onLine?.(value.line);
+              if ("pgid" in item) {
+                entry.pgid = item.pgid;
+                await db.job.update({ where: { id }, data: { pgid: item.pgid } });
+              } else {
+                context.log(item.line);
+                if (item.stream === "stdout") options.onLine?.(item.line);
               }
             },
           });
@@ -260,7 +266,7 @@ export const createJobs = ({
     const rows = await db.job.findMany({ where: { state: "running" } });
     // The helper cancelled this process's predecessor's calls when it went away and kills their commands (or, if
     // the helper itself died, its successor did at its start): clean-up waits until they are gone.
-    if (rows.length > 0) await helper.call("job.settle", {});
+    if (rows.length > 0) await helper.jobs.settle({});
     for (const row of rows) {
       await cleanupFor(row.kind, row.target)?.().catch((error: unknown) =>
         log.error("clean-up of an interrupted job failed", { jobId: row.id, error }),

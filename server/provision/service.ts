@@ -7,7 +7,7 @@ import type { TJobContext, TJobs } from "../jobs/jobs";
 import { startLockedJob } from "../jobs/locked-job";
 import { writeNic } from "../host-network/nics";
 import type { TReadNetwork } from "../host-network/read";
-import type { TLxcDriver } from "../lxc";
+import type { TLxcDriver } from "../helper-client/lxc";
 import type { TConfigService } from "../lxc-config/service";
 import { LxcConfig } from "../schemas/lxc-config/model";
 import { detectLayout } from "../metrics/layout";
@@ -22,11 +22,8 @@ import { ZCreateForm, type TCreateContainerRequest } from "../schemas/create-con
  */
 
 import type { THelper } from "../helper-client";
-import { DEBIAN_KEYRING } from "../helper/operations/jobs";
+import { CACHE_ENTRY } from "../helper/contract/cache";
 import { createProviders, type TForm, type TRootfsProvider } from "./providers";
-
-/** Debian's archive keyring (the debian provider checks for it; the helper pins it). */
-export { DEBIAN_KEYRING };
 
 export { debianProgress } from "./providers";
 
@@ -156,7 +153,7 @@ export const createProvisioner = ({
    */
   const writeRootfs = async (name: string, form: TForm, context: TJobContext, actor: TActor) => {
     if (form.access?.rootPassword) context.setProgress(98, "setting the root password");
-    await helper.call("rootfs.prepare", {
+    await helper.rootfs.prepare({
       name,
       ...(actor.adminTicket ? { ticket: actor.adminTicket } : {}),
       busyboxInit: providerOf(form.rootfs).busyboxInit,
@@ -241,7 +238,7 @@ export const createProvisioner = ({
   /** What LXC's template cache holds (debian rootfs per release and architecture), with sizes. */
   const cache = async () => {
     const dir = path.join(cacheDir, "debian");
-    const entries = (await helper.call("cache.list", {})).map((entry) => ({
+    const entries = (await helper.cache.list({})).map((entry) => ({
       ...entry,
       isPartial: entry.name.startsWith("partial-"),
     }));
@@ -249,21 +246,21 @@ export const createProvisioner = ({
   };
 
   const clearCache = async (entry: string) => {
-    if (!/^(rootfs|partial)-[a-z]+-[a-z0-9]+$/.test(entry))
+    if (!CACHE_ENTRY.test(entry))
       throw new AppError("BAD_REQUEST", { message: "That is not a cache entry", field: "entry" });
     if (isDebianBusy())
       throw new AppError("CONFLICT", {
         message: "A Debian container is being created: the cache is in use",
         hint: "Wait for the job to finish.",
       });
-    await helper.call("cache.remove", { entry });
+    await helper.cache.remove({ entry });
     return cache();
   };
 
   /** After a restart: the interrupted job's container, and the template's partial downloads (no job runs yet). */
   const cleanupInterrupted = async (name: string) => {
     await destroyIfExists(name);
-    await helper.call("cache.removePartials", {});
+    await helper.cache.removePartials({});
   };
 
   return { create, createAndWait, preview, cache, clearCache, destroyIfExists, cleanupInterrupted };

@@ -3,7 +3,7 @@ import type { THelper } from "../helper-client";
 import { AppError } from "../errors";
 import type { TJobs } from "../jobs/jobs";
 import { startLockedJob } from "../jobs/locked-job";
-import type { TLxcDriver } from "../lxc";
+import type { TLxcDriver } from "../helper-client/lxc";
 import { summariseStderr } from "../schemas/lxc-stderr";
 
 /**
@@ -11,7 +11,7 @@ import { summariseStderr } from "../schemas/lxc-stderr";
  * no process but du), restore in place, restore as a new container, delete. LXC snapshots only stopped containers;
  * the refusal says so. Create and restore run as jobs (a big root filesystem takes a while).
  */
-export const SNAPSHOT_NAME = /^snap\d{1,6}$/;
+export { SNAPSHOT_NAME } from "../schemas/snapshot-name";
 
 export const createSnapshots = ({
   lxc,
@@ -38,7 +38,7 @@ export const createSnapshots = ({
 
   const list = async (name: string) => {
     if (!(await lxc.exists(name))) throw lxc.notFound(name);
-    return (await helper.call("snapshot.list", { name })).map(({ ts, comment, ...entry }) => {
+    return (await helper.snapshots.list({ name })).map(({ ts, comment, ...entry }) => {
       // "2026:11:29 11:37:11", in the host's local time
       const match = /^(\d{4}):(\d{2}):(\d{2}) (\d{2}:\d{2}:\d{2})$/.exec(ts);
       return {
@@ -77,7 +77,10 @@ export const createSnapshots = ({
         target: name,
         work: async (context) => {
           context.setProgress(null, "copying the root filesystem");
-          const result = await context.stream("job.snapshot", { name, ...(comment ? { comment } : {}) });
+          const result = await context.stream(helper.jobs.snapshot, {
+            name,
+            ...(comment ? { comment } : {}),
+          });
           if (result.exitCode !== 0) throw failed("lxc-snapshot", result);
           const made =
             /^(snap\d+)/.exec(result.stdout.trim())?.[1] ?? (await list(name)).at(-1)?.name ?? null;
@@ -117,7 +120,7 @@ export const createSnapshots = ({
       target: newName ?? name,
       work: async (context: Parameters<Parameters<TJobs["start"]>[0]["work"]>[0]) => {
         context.setProgress(null, newName ? `making ${newName} from ${snapshot}` : `restoring ${snapshot}`);
-        const result = await context.stream("job.restoreSnapshot", {
+        const result = await context.stream(helper.jobs.restoreSnapshot, {
           name,
           snapshot,
           ...(newName ? { newName } : {}),

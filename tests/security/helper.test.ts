@@ -37,12 +37,12 @@ const EXPECTED_OPERATIONS = [
   "config.read",
   "config.write",
   "imports.check",
-  "job.copy",
-  "job.createDebian",
-  "job.restoreSnapshot",
-  "job.settle",
-  "job.snapshot",
-  "job.unpackTarball",
+  "jobs.copy",
+  "jobs.createDebian",
+  "jobs.restoreSnapshot",
+  "jobs.settle",
+  "jobs.snapshot",
+  "jobs.unpackTarball",
   "lxc.checkConfig",
   "lxc.create",
   "lxc.defaultPath",
@@ -71,7 +71,7 @@ const EXPECTED_OPERATIONS = [
   "network.rollback",
   "network.status",
   "rootfs.prepare",
-  "snapshot.list",
+  "snapshots.list",
   "tarball.prepare",
   "tarball.writeConfig",
   "upload.adopt",
@@ -386,9 +386,9 @@ describe("the helper, to a compromised web tier", () => {
 
       // A tarball's config is fixed text but for a comment naming the archive: nothing the caller gives ends it.
       const made = uniqueName("tarcfg");
-      await client.call("tarball.prepare", { name: made });
+      await client.tarball.prepare({ name: made });
       const hook = "lxc.hook.pre-start = /bin/touch /tmp/atelier-tarball-canary";
-      await client.call("tarball.writeConfig", {
+      await client.tarball.writeConfig({
         name: made,
         source: `/x.tar\r${hook}\n${hook}\u0000${hook}`,
       });
@@ -482,7 +482,7 @@ describe("the helper, to a compromised web tier", () => {
     try {
       const keys = path.join(lxcPath(), name, "rootfs/root/.ssh/authorized_keys");
       const prepare = (sshKey: string, extra: { ticket?: string } = {}) =>
-        client.call("rootfs.prepare", { name, busyboxInit: true, network: null, sshKey, ...extra });
+        client.rootfs.prepare({ name, busyboxInit: true, network: null, sshKey, ...extra });
       await prepare("ssh-ed25519 AAAAmade made@creation");
       for (const given of bad)
         expect(
@@ -502,11 +502,11 @@ describe("the helper, to a compromised web tier", () => {
     );
     const unpacked = async (keepSetuid: boolean, extra: { ticket?: string } = {}) => {
       const made = uniqueName("suid");
-      await client.call("tarball.prepare", { name: made });
+      await client.tarball.prepare({ name: made });
       const rootfs = path.join(lxcPath(), made, "rootfs");
       try {
         const result = await refusal(
-          client.call("job.unpackTarball", { path: archive, name: made, keepSetuid, ...extra }),
+          client.jobs.unpackTarball({ path: archive, name: made, keepSetuid, ...extra }),
         );
         const modes = existsSync(path.join(rootfs, "bin"))
           ? [
@@ -645,12 +645,12 @@ describe("the helper, to a compromised web tier", () => {
       path.join(importDir, "hostile-helper.tar"),
     );
     const name = uniqueName("untar");
-    await client.call("tarball.prepare", { name });
-    const refused = await client.call("job.unpackTarball", { path: hostile, name });
+    await client.tarball.prepare({ name });
+    const refused = await client.jobs.unpackTarball({ path: hostile, name });
     expect(refused.problem).toMatch(/device node/);
     expect(await readdir(path.join(lxcPath(), name, "rootfs"))).toEqual([]);
     // Outside the import directories: refused naming the field, whatever the archive.
-    await expect(client.call("job.unpackTarball", { path: "/etc/hostname", name })).rejects.toMatchObject({
+    await expect(client.jobs.unpackTarball({ path: "/etc/hostname", name })).rejects.toMatchObject({
       code: "BAD_REQUEST",
       field: "path",
     });
@@ -668,8 +668,8 @@ describe("the helper, to a compromised web tier", () => {
     await client.lxc.create({ name, template: "busybox" });
     // The creation-only operations never touch an existing container.
     const config = await readFile(path.join(lxcPath(), name, "config"), "utf8");
-    await expect(client.call("tarball.prepare", { name })).rejects.toMatchObject({ code: "CONFLICT" });
-    await expect(client.call("tarball.writeConfig", { name, source: "x" })).rejects.toMatchObject({
+    await expect(client.tarball.prepare({ name })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(client.tarball.writeConfig({ name, source: "x" })).rejects.toMatchObject({
       code: "CONFLICT",
     });
     await expect(client.lxc.removeLeftover({ name })).rejects.toMatchObject({ code: "CONFLICT" });
@@ -677,7 +677,7 @@ describe("the helper, to a compromised web tier", () => {
       [{ name: "./bin/sh" }],
       path.join(settings().importDirs[0] ?? "", "ok.tar"),
     );
-    await expect(client.call("job.unpackTarball", { path: archive, name })).rejects.toMatchObject({
+    await expect(client.jobs.unpackTarball({ path: archive, name })).rejects.toMatchObject({
       code: "CONFLICT",
     });
     expect(await readFile(path.join(lxcPath(), name, "config"), "utf8")).toBe(config);

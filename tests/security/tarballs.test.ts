@@ -13,7 +13,7 @@ import { createThroughApi, makeHostDir, snapshotTree } from "./helpers";
 
 /**
  * Hostile root filesystem archives, written member by member with Python's tarfile (which writes whatever it is
- * told) into the import directory, then given to containers.create, or straight to the helper's job.unpackTarball
+ * told) into the import directory, then given to containers.create, or straight to the helper's jobs.unpackTarball
  * on its socket as a compromised web tier would: each is refused before anything is unpacked, nothing is left in
  * the lxcpath, and the directories the members aim at (the directory standing for the host, with a file in it,
  * and this file's own import directory) are unchanged, links counted. Setuid bits are stripped unless an admin
@@ -136,7 +136,7 @@ describe("root filesystem archives", () => {
     expect(existsSync(path.join(lxcPath(), name))).toBe(false);
   });
 
-  it("refuses them on the helper's own socket too: job.unpackTarball called as a compromised web tier", async () => {
+  it("refuses them on the helper's own socket too: jobs.unpackTarball called as a compromised web tier", async () => {
     // The web tier's uid, on the running helper's socket: each archive into a container made for it (tarball.prepare).
     const socket = helperSocketPath(server.dataDir);
     const calls = (op: string, inputs: Record<string, unknown>[]) =>
@@ -174,7 +174,7 @@ describe("root filesystem archives", () => {
       cases.forEach((_, index) => expect(prepared[index + 1]?.type, JSON.stringify(prepared)).toBe("result"));
       const unpacked = resultsOf(
         await calls(
-          "job.unpackTarball",
+          "jobs.unpackTarball",
           cases.map(({ name, file }) => ({ path: file, name })),
         ),
       );

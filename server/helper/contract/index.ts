@@ -1,9 +1,16 @@
 import type { TContract } from "./define";
 import { adminsContract } from "./admins";
 import { configContract } from "./config";
+import { cacheContract } from "./cache";
+import { importsContract } from "./imports";
+import { jobsContract } from "./jobs";
 import { lxcContract } from "./lxc";
 import { natContract } from "./nat";
 import { networkContract } from "./network";
+import { rootfsContract } from "./rootfs";
+import { snapshotsContract } from "./snapshots";
+import { tarballContract } from "./tarball";
+import { uploadContract } from "./upload";
 
 /**
  * Everything the web tier may ask of the helper, by family: the one list of helper operations. The helper implements
@@ -17,6 +24,13 @@ export const contract = {
   admins: adminsContract,
   network: networkContract,
   nat: natContract,
+  jobs: jobsContract,
+  rootfs: rootfsContract,
+  tarball: tarballContract,
+  cache: cacheContract,
+  snapshots: snapshotsContract,
+  imports: importsContract,
+  upload: uploadContract,
 } satisfies TContract;
 
 export type THelperContract = typeof contract;

@@ -1,110 +1,27 @@
-import { constants, createReadStream, createWriteStream } from "node:fs";
-import { lstat, open, readdir, realpath, rm } from "node:fs/promises";
-import path from "node:path";
-import { pipeline } from "node:stream/promises";
-import { z } from "zod";
+import { lstat, realpath } from "node:fs/promises";
 import { AppError } from "../../errors";
-import { UPLOAD_NAME } from "../../layout";
-import { defineOperation } from "../operation";
+import type { THandlers } from "../contract/define";
+import type { importsContract } from "../contract/imports";
 
 /**
- * The import directories (root's): where root filesystem archives are taken from. An upload arrives in the web
- * tier's spool (its own directory) and is handed over here: the helper opens the spool entry without following a
- * link, takes it only if it is a regular file of the web tier's own uid (so nothing the web tier could not read
- * already), and copies it into the first import directory under the same name. The web tier removes its spool
- * copy. Uploads are removed once used, or after a day.
+ * The import directories (root's, ATELIER_IMPORT_DIRS): where root filesystem archives are taken from (the contract:
+ * ../contract/imports.ts). Uploads reach the first of them through the upload family (./upload.ts).
  */
-const DAY = 24 * 60 * 60 * 1000;
-const ZUploadName = z.string().regex(UPLOAD_NAME, "not an upload's name");
-
-export const importOperations = ({
-  importDirs,
-  uploadSpool,
-  allowedUids,
-}: {
-  importDirs: readonly string[];
-  /** The web tier's spool (web/uploads), and the uids whose files may be taken from it. */
-  uploadSpool: string;
-  allowedUids: readonly number[];
-}) => {
-  const uploadDir = importDirs[0] ?? null;
-  const mustHaveUploadDir = () => {
-    if (!uploadDir) throw new AppError("PRECONDITION_FAILED", { message: "No import directory is set" });
-    return uploadDir;
-  };
-  return {
+export const importsOperations = ({ importDirs }: { importDirs: readonly string[] }) =>
+  ({
     /** A tarball inside an import directory (resolved: no link leads out), and its size. */
-    "imports.check": defineOperation({
-      input: z.object({ path: z.string().max(4096).startsWith("/") }).strict(),
-      run: async ({ path: file }) => {
-        const resolved = await realpath(file).catch(() => null);
-        const roots = await Promise.all(importDirs.map((dir) => realpath(dir).catch(() => null)));
-        if (!resolved || !roots.some((root) => root && resolved.startsWith(`${root}/`)))
-          throw new AppError("BAD_REQUEST", {
-            message: `${file} is not a file in the directories tarballs may come from (${importDirs.join(", ")})`,
-            hint: "Put the archive in one of them (ATELIER_IMPORT_DIRS).",
-            field: "rootfs.path",
-          });
-        const info = await lstat(resolved);
-        if (!info.isFile())
-          throw new AppError("BAD_REQUEST", { message: `${file} is not a file`, field: "rootfs.path" });
-        return { path: resolved, bytes: info.size };
-      },
-    }),
-    "upload.adopt": defineOperation({
-      input: z.object({ name: ZUploadName }).strict(),
-      run: async ({ name }) => {
-        const dir = mustHaveUploadDir();
-        const source = await open(
-          path.join(uploadSpool, name),
-          constants.O_RDONLY | constants.O_NOFOLLOW,
-        ).catch(() => {
-          throw new AppError("NOT_FOUND", { message: `There is no upload ${name} in the spool` });
+    check: async ({ path: file }) => {
+      const resolved = await realpath(file).catch(() => null);
+      const roots = await Promise.all(importDirs.map((dir) => realpath(dir).catch(() => null)));
+      if (!resolved || !roots.some((root) => root && resolved.startsWith(`${root}/`)))
+        throw new AppError("BAD_REQUEST", {
+          message: `${file} is not a file in the directories tarballs may come from (${importDirs.join(", ")})`,
+          hint: "Put the archive in one of them (ATELIER_IMPORT_DIRS).",
+          field: "rootfs.path",
         });
-        const target = path.join(dir, name);
-        try {
-          const info = await source.stat();
-          if (!info.isFile() || info.nlink !== 1 || !allowedUids.includes(info.uid))
-            throw new AppError("FORBIDDEN", {
-              message: `${name} is not a regular file of the web tier's own: not taken`,
-            });
-          await pipeline(
-            createReadStream("", { fd: source, autoClose: false, start: 0 }),
-            createWriteStream(target, { flags: "wx", mode: 0o600 }),
-          ).catch(async (error: unknown) => {
-            await rm(target, { force: true });
-            throw error;
-          });
-          return { path: target, bytes: info.size };
-        } finally {
-          await source.close();
-        }
-      },
-    }),
-    /** After a creation from it (done or failed): an uploaded archive is not kept. Other archives are the admin's. */
-    "upload.remove": defineOperation({
-      input: z.object({ name: ZUploadName }).strict(),
-      run: async ({ name }) => {
-        await rm(path.join(mustHaveUploadDir(), name), { force: true });
-      },
-    }),
-    /** Uploads older than a day. */
-    "upload.prune": defineOperation({
-      input: z.object({}).strict(),
-      run: async () => {
-        if (!uploadDir) return 0;
-        let removed = 0;
-        for (const entry of await readdir(uploadDir, { withFileTypes: true }).catch(() => [])) {
-          if (!entry.isFile() || !UPLOAD_NAME.test(entry.name)) continue;
-          const file = path.join(uploadDir, entry.name);
-          const info = await lstat(file).catch(() => null);
-          if (info && Date.now() - info.mtimeMs > DAY) {
-            await rm(file, { force: true });
-            removed += 1;
-          }
-        }
-        return removed;
-      },
-    }),
-  };
-};
+      const info = await lstat(resolved);
+      if (!info.isFile())
+        throw new AppError("BAD_REQUEST", { message: `${file} is not a file`, field: "rootfs.path" });
+      return { path: resolved, bytes: info.size };
+    },
+  }) satisfies THandlers<typeof importsContract>;

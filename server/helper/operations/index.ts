@@ -1,18 +1,20 @@
 import type { TLogger } from "../../log";
-import { z } from "zod";
 import { createBeingMade } from "../being-made";
-import { recoverProcessGroups, settleGroups } from "../commands";
+import { recoverProcessGroups } from "../commands";
 import { contract } from "../contract";
-import { defineOperation, implement } from "../operation";
+import { implement } from "../operation";
 import { adminsOperations } from "./admins";
+import { cacheOperations } from "./cache";
 import { configOperations } from "./config";
-import { fileOperations } from "./files";
-import { importOperations } from "./imports";
-import { jobOperations } from "./jobs";
+import { importsOperations } from "./imports";
+import { jobsOperations } from "./jobs";
 import { lxcOperations } from "./lxc";
 import { natOperations } from "./nat";
 import { networkOperations } from "./network";
-import { readOperations } from "./reads";
+import { rootfsOperations } from "./rootfs";
+import { snapshotsOperations } from "./snapshots";
+import { tarballOperations } from "./tarball";
+import { uploadOperations } from "./upload";
 
 export type THelperSettings = {
   lxcPath: string;
@@ -44,22 +46,17 @@ export const createHelperOperations = (settings: THelperSettings) => {
     operations: {
       ...implement(contract, {
         lxc: lxcOperations({ ...settings, beingMade }),
+        jobs: jobsOperations({ ...settings, beingMade }),
+        rootfs: rootfsOperations({ ...settings, beingMade }),
+        tarball: tarballOperations({ ...settings, beingMade }),
+        cache: cacheOperations(settings),
+        snapshots: snapshotsOperations(settings),
+        imports: importsOperations(settings),
+        upload: uploadOperations(settings),
         config: configOperations({ ...settings, bindRoots: settings.bindRoots ?? [] }),
         admins: adminsOperations(settings),
         network: network.operations,
         nat: natOperations(settings),
-      }),
-      ...jobOperations({ ...settings, beingMade }),
-      ...fileOperations({ ...settings, beingMade }),
-      ...readOperations(settings),
-      ...importOperations(settings),
-      /**
-       * Waits (10 s at most) until no job command runs: a web tier that died left calls the helper cancelled, whose
-       * process groups are being killed; its successor cleans up after them only once they are gone.
-       */
-      "job.settle": defineOperation({
-        input: z.object({}).strict(),
-        run: async () => ({ settled: await settleGroups(10_000) }),
       }),
     },
     recover: async () => {

@@ -3,7 +3,7 @@ import { commandFailed } from "./failed";
 import type { TProviderDeps, TRootfsProvider } from "./types";
 
 /** lxc-copy of a stopped container: a full copy, or an overlay snapshot clone. */
-export const cloneProvider = ({ lxc, containers }: TProviderDeps): TRootfsProvider<"clone"> => ({
+export const cloneProvider = ({ lxc, helper, containers }: TProviderDeps): TRootfsProvider<"clone"> => ({
   busyboxInit: true,
   check: async (rootfs, form) => {
     if (rootfs.snapshot && form.access?.rootPassword)
@@ -30,7 +30,7 @@ export const cloneProvider = ({ lxc, containers }: TProviderDeps): TRootfsProvid
       null,
       rootfs.snapshot ? "making an overlay snapshot clone" : "copying the root filesystem",
     );
-    const result = await context.stream("job.copy", {
+    const result = await context.stream(helper.jobs.copy, {
       source: rootfs.source,
       name,
       snapshot: rootfs.snapshot,

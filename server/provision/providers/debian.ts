@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import os from "node:os";
 import { AppError } from "../../errors";
-import { DEBIAN_KEYRING } from "../../helper/operations/jobs";
+import { DEBIAN_KEYRING } from "../../schemas/debian";
 import { commandFailed } from "./failed";
 import type { TProviderDeps, TRootfsProvider } from "./types";
 
@@ -67,7 +67,7 @@ export const debianProvider = ({ lxc, helper }: TProviderDeps) => {
       running += 1;
       try {
         const result = await context.stream(
-          "job.createDebian",
+          helper.jobs.createDebian,
           { name, rootfs },
           {
             onLine: (line) => {
@@ -92,8 +92,8 @@ export const debianProvider = ({ lxc, helper }: TProviderDeps) => {
     /** The template's partial download, left behind when it is killed; only when no other debian job runs. */
     cleanup: async (rootfs) => {
       if (running === 0)
-        await helper
-          .call("cache.remove", { entry: `partial-${rootfs.release}-${rootfs.arch}` })
+        await helper.cache
+          .remove({ entry: `partial-${rootfs.release}-${rootfs.arch}` })
           .catch(() => undefined);
     },
   };

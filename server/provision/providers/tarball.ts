@@ -1,6 +1,6 @@
 import path from "node:path";
 import { AppError } from "../../errors";
-import { UPLOAD_NAME } from "../../layout";
+import { UPLOAD_NAME } from "../../schemas/upload-name";
 import { commandFailed } from "./failed";
 import type { TProviderDeps, TRootfsProvider } from "./types";
 
@@ -19,15 +19,15 @@ export const tarballProvider = ({ helper, importDirs }: TProviderDeps): TRootfsP
         field: "rootfs.keepSetuid",
       });
     // Inside an import directory (root's: the helper looks), and a file.
-    await helper.call("imports.check", { path: rootfs.path });
+    await helper.imports.check({ path: rootfs.path });
   },
   make: async (name, rootfs, context, actor) => {
     const file = path.resolve(rootfs.path);
     try {
-      await helper.call("tarball.prepare", { name });
+      await helper.tarball.prepare({ name });
       context.setProgress(5, "checking and unpacking the archive");
       // The helper strips setuid and setgid bits itself; it keeps them only on an admin's ticket.
-      const unpacked = await context.stream("job.unpackTarball", {
+      const unpacked = await context.stream(helper.jobs.unpackTarball, {
         path: file,
         name,
         ...(rootfs.keepSetuid ? { keepSetuid: true } : {}),
@@ -48,7 +48,7 @@ export const tarballProvider = ({ helper, importDirs }: TProviderDeps): TRootfsP
             .join(", ")
             .slice(0, 500)}`,
         );
-      await helper.call("tarball.writeConfig", { name, source: rootfs.path });
+      await helper.tarball.writeConfig({ name, source: rootfs.path });
     } finally {
       // An uploaded archive is not kept once used; other archives are the admin's.
       if (
@@ -56,7 +56,7 @@ export const tarballProvider = ({ helper, importDirs }: TProviderDeps): TRootfsP
         path.dirname(file) === path.resolve(importDirs[0]) &&
         UPLOAD_NAME.test(path.basename(file))
       )
-        await helper.call("upload.remove", { name: path.basename(file) });
+        await helper.upload.remove({ name: path.basename(file) });
     }
   },
 });

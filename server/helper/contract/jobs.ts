@@ -1,0 +1,123 @@
+import { z } from "zod";
+import { ZContainerName } from "../../schemas/container-name";
+import { ZRootfs } from "../../schemas/create-container";
+import { ZSnapshotName } from "../../schemas/snapshot-name";
+import { op } from "./define";
+
+/**
+ * The long commands of jobs (lxc-create -t debian, lxc-copy, lxc-snapshot, tar), as streaming operations: the web
+ * tier's job runner (server/jobs/jobs.ts) records the items (the command's process group, then its lines) and
+ * cancels through the call, which kills the command's whole process group. The helper picks the program, its
+ * arguments and its environment from the typed input.
+ *
+ * Timeouts: each command has a limit of its own (the helper's runner: 30 min for lxc-create, lxc-copy, lxc-snapshot
+ * and tar's unpacking, 10 min for tar's listing); an operation's is the sum over the commands it runs, with five
+ * minutes more for the checks and writes around them.
+ */
+const MINUTE = 60 * 1000;
+const ZTicket = z.string().max(4096);
+
+/** Each item of a job's stream: the command's process group once it runs, then each line it prints, in order. */
+export const ZJobItem = z.union([
+  z.object({ pgid: z.number().int() }).strict(),
+  z.object({ line: z.string(), stream: z.enum(["stdout", "stderr"]) }).strict(),
+]);
+export type TJobItem = z.infer<typeof ZJobItem>;
+
+/** A command's end: its exit code and what it printed (bounded by the runner). */
+export const ZCommandResult = z.object({
+  exitCode: z.number().int(),
+  stdout: z.string(),
+  stderr: z.string(),
+});
+export type TCommandResult = z.infer<typeof ZCommandResult>;
+
+/** A member of an archive as tar's listing shows it (server/helper/tar-listing.ts's TTarMember). */
+const ZTarMember = z.object({
+  type: z.string(),
+  permissions: z.string(),
+  device: z.string().nullable(),
+  /** Its path inside the root filesystem. */
+  name: z.string(),
+  link: z.string().nullable(),
+});
+
+export const ZUnpackResult = ZCommandResult.extend({
+  /** Why the archive was refused before anything was unpacked (its listing's check), or null. */
+  problem: z.string().nullable(),
+  /** Its setuid and setgid members. */
+  setuid: z.array(ZTarMember),
+  /** Whether their bits were kept (an admin's choice) rather than cleared. */
+  keptSetuid: z.boolean(),
+});
+export type TUnpackResult = z.infer<typeof ZUnpackResult>;
+
+export const jobsContract = {
+  createDebian: op({
+    input: z.object({ name: ZContainerName, rootfs: ZRootfs.options[1] }).strict(),
+    output: ZCommandResult,
+    item: ZJobItem,
+    timeoutMs: 35 * MINUTE,
+    summary:
+      "A Debian container by LXC's debian template (debootstrap, Debian's keyring pinned), marked as being made",
+  }),
+  copy: op({
+    input: z.object({ source: ZContainerName, name: ZContainerName, snapshot: z.boolean() }).strict(),
+    output: ZCommandResult,
+    item: ZJobItem,
+    timeoutMs: 35 * MINUTE,
+    summary:
+      "A copy of a stopped container, full or an overlay snapshot clone (lxc-copy -K; the clone hooks' paths checked first)",
+  }),
+  unpackTarball: op({
+    input: z
+      .object({
+        path: z.string().max(4096).startsWith("/"),
+        name: ZContainerName,
+        keepSetuid: z.boolean().optional(),
+        ticket: ZTicket.optional(),
+      })
+      .strict(),
+    output: ZUnpackResult,
+    item: ZJobItem,
+    ticket: "when",
+    ticketWhen:
+      "keepSetuid is asked: an archive's setuid and setgid bits are kept only on an admin's ticket (refused before anything is unpacked)",
+    timeoutMs: 45 * MINUTE,
+    summary:
+      "An archive of an import directory, listed and checked, then unpacked into a container being made; setuid bits cleared",
+  }),
+  snapshot: op({
+    input: z.object({ name: ZContainerName, comment: z.string().max(2000).optional() }).strict(),
+    output: ZCommandResult,
+    item: ZJobItem,
+    timeoutMs: 35 * MINUTE,
+    summary:
+      "A snapshot of a stopped container (lxc-snapshot, with its comment; the clone hooks' paths checked first)",
+  }),
+  restoreSnapshot: op({
+    input: z
+      .object({
+        name: ZContainerName,
+        snapshot: ZSnapshotName,
+        newName: ZContainerName.optional(),
+        ticket: ZTicket.optional(),
+      })
+      .strict(),
+    output: ZCommandResult,
+    item: ZJobItem,
+    ticket: "when",
+    ticketWhen:
+      "the snapshot's config would bring back admin-only lines an admin has since taken out of the container's config",
+    timeoutMs: 35 * MINUTE,
+    summary:
+      "A snapshot restored in place (lxc-snapshot -r) or as a new container (lxc-copy -K of the snapshot)",
+  }),
+  settle: op({
+    input: z.object({}).strict(),
+    output: z.object({ settled: z.boolean() }),
+    timeoutMs: 30 * 1000,
+    summary:
+      "Waits (10 s at most) until no job command runs: a web tier that died left commands being killed",
+  }),
+};
