@@ -8,7 +8,7 @@ import { createDb, type TDb } from "./db";
 import type { TSettings } from "./env";
 import type { THelper } from "./helper-client";
 import { createHelperLxcDriver } from "./helper-client/lxc";
-import type { TLxcDriver } from "./lxc";
+import type { TLxcDriver } from "./helper-client/lxc";
 import { logger, type TLogger } from "./log";
 import { createNat, type TNat } from "./host-network/nat";
 import { createJobs, type TJobs } from "./jobs/jobs";

@@ -1,4 +1,5 @@
-import type { TContainerState, TLxcDriver, TStopOptions } from "../lxc";
+import type { TLxcDriver, TStopOptions } from "../helper-client/lxc";
+import type { TContainerState } from "../schemas/container-state";
 import { memoryInUse } from "../metrics/memory";
 import { ContainerLocks, type TBusyOperation } from "./locks";
 import { ContainerStateTable } from "./state-table";
@@ -8,7 +9,22 @@ import { ContainerStateTable } from "./state-table";
  * container, the state table kept current. Domain code: no tRPC, no HTTP.
  */
 export type TContainerServiceOptions = {
-  lxc: TLxcDriver;
+  /** What of the driver the service uses (the helper client's in the web tier; the integration tests pass root's). */
+  lxc: Pick<
+    TLxcDriver,
+    | "lxcPath"
+    | "configPath"
+    | "notFound"
+    | "exists"
+    | "list"
+    | "get"
+    | "start"
+    | "stop"
+    | "restart"
+    | "freeze"
+    | "unfreeze"
+    | "destroy"
+  >;
   /** How stale the list may be for changes made outside Atelier. */
   listMaxAgeMs?: number;
 };

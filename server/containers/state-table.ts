@@ -1,4 +1,6 @@
-import type { TContainerState, TListedContainer, TLxcDriver } from "../lxc";
+import type { TListedContainer } from "../helper/contract/lxc";
+import type { TLxcDriver } from "../helper-client/lxc";
+import type { TContainerState } from "../schemas/container-state";
 
 /**
  * The server's table of containers and their state, so that list requests do not each spawn lxc-ls (which loads

@@ -2,7 +2,7 @@ import type { TContainerService } from "../containers/service";
 import type { TDb } from "../db";
 import type { EventBus } from "../events/bus";
 import type { TLogger } from "../log";
-import type { TLxcDriver } from "../lxc";
+import type { TLxcDriver } from "../helper-client/lxc";
 import { createNetworkApplier } from "./apply";
 import { interfaceWithAddress } from "./parse";
 import type { THelper } from "../helper-client";

@@ -1,8 +1,8 @@
 import path from "node:path";
 import type { TRole } from "../auth/roles";
 import { AppError } from "../errors";
-import type { TLxcDriver } from "../lxc";
-import type { TConfigVerdict } from "../lxc/check-config";
+import type { TLxcDriver } from "../helper-client/lxc";
+import type { TConfigVerdict } from "../helper/contract/lxc";
 import {
   describePrivilegedChanges,
   lockedLines,

@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { TRole } from "../auth/roles";
 import { AppError } from "../errors";
-import type { TLxcDriver } from "../lxc";
+import type { TLxcDriver } from "../helper-client/lxc";
 import { LxcConfig } from "../schemas/lxc-config/model";
 import { PROTECTIVE_KEYS } from "../schemas/lxc-config/privileges";
 import { validateConfig } from "../schemas/lxc-config/validate";

@@ -1,5 +1,5 @@
 import type { TContainerService } from "../containers/service";
-import type { TLxcDriver } from "../lxc";
+import type { TLxcDriver } from "../helper-client/lxc";
 import { lookupKey } from "../schemas/lxc-config/catalogue";
 import { liveCgroupFile, type TConfigChange } from "./changes";
 

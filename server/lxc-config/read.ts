@@ -1,4 +1,4 @@
-import type { TLxcDriver } from "../lxc";
+import type { TLxcDriver } from "../helper-client/lxc";
 import { versionOf } from "./changes";
 
 /**

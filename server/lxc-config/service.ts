@@ -1,7 +1,7 @@
 import type { TContainerService } from "../containers/service";
 import type { TDb } from "../db";
-import type { TLxcDriver } from "../lxc";
-import type { TConfigVerdict } from "../lxc/check-config";
+import type { TLxcDriver } from "../helper-client/lxc";
+import type { TConfigVerdict } from "../helper/contract/lxc";
 import type { TConfigProblem } from "../schemas/lxc-config/validate";
 import { createConfigChecks } from "./checks";
 import { createConfigHistory } from "./history";

@@ -1,4 +1,4 @@
-import type { TListedContainer } from "../lxc";
+import type { TListedContainer } from "../helper/contract/lxc";
 import type { TLogger } from "../log";
 import type { MetricsHistory } from "./history";
 import type { TCgroupLayout } from "./layout";

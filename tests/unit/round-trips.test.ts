@@ -3,7 +3,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { createContainerService } from "@/server/containers/service";
 import { AppError } from "@/server/errors";
 import { createConfigService } from "@/server/lxc-config/service";
-import type { TConfigVerdict } from "@/server/lxc/check-config";
+import type { TConfigVerdict } from "@/server/helper/contract/lxc";
+import type { TLxcDriver } from "@/server/helper-client/lxc";
 import { useTempDb } from "@/tests/temp-db";
 
 /**
@@ -69,7 +70,7 @@ const lxc = {
   setCgroup: helper("lxc.setCgroup", (name: string, _file: string, _value: string) => {
     must(name);
   }),
-} as unknown as Parameters<typeof createContainerService>[0]["lxc"];
+} as unknown as TLxcDriver;
 
 const services = () => {
   const containers = createContainerService({ lxc, listMaxAgeMs: 60_000 });

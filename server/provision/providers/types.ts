@@ -3,7 +3,7 @@ import type { TActor } from "../../auth/roles";
 import type { TContainerService } from "../../containers/service";
 import type { THelper } from "../../helper-client";
 import type { TJobContext } from "../../jobs/jobs";
-import type { TLxcDriver } from "../../lxc";
+import type { TLxcDriver } from "../../helper-client/lxc";
 import type { TConfigService } from "../../lxc-config/service";
 import type { ZCreateForm } from "../../schemas/create-container";
 
