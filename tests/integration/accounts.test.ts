@@ -1,15 +1,10 @@
 import { request as httpRequest } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createDb } from "@/server/db";
 import { callProcedure, PASSWORD, startServer, type TRunningServer } from "../server";
+import { useServer } from "../use-server";
 
-let server: TRunningServer;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.stop();
-});
+const server = useServer();
 
 /** Signs in over HTTP as a browser would, from a chosen loopback address; returns the status, body and cookie. */
 const signIn = (

@@ -1,21 +1,14 @@
 import { existsSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { request } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createDb } from "@/server/db";
-import { forceDestroy, lxcPath, lxcState, uniqueName } from "../lxc-oracle";
-import { callProcedure, runServer, startServer, type TRunningServer } from "../server";
+import { lxcPath, lxcState, uniqueName } from "../lxc-oracle";
+import { callProcedure, runServer } from "../server";
+import { useServer } from "../use-server";
 
-let server: TRunningServer;
-const created: string[] = [];
-
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.stop();
-  await Promise.all(created.map(forceDestroy));
-});
+const server = useServer();
+const created = server.made;
 
 const CANARY = "/tmp/atelier-canary";
 const BAD_NAMES: [string, unknown][] = [

@@ -1,9 +1,10 @@
 import { readdir } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "@/server/trpc/routers/_app";
 import { HTTP_ROUTES } from "@/server/http/routes";
-import { forceDestroy, lxcPath, uniqueName } from "../lxc-oracle";
-import { callProcedure, startServer, type TRunningServer } from "../server";
+import { lxcPath, uniqueName } from "../lxc-oracle";
+import { callProcedure } from "../server";
+import { useServer } from "../use-server";
 
 /**
  * Generated from the router itself, for every tier: each procedure carries the tier it was built from (tRPC meta,
@@ -103,17 +104,13 @@ const ofTier = (...tiers: TTier[]) =>
     return tier !== undefined && tiers.includes(tier);
   });
 
-let server: TRunningServer;
+const server = useServer();
 let container: string;
 beforeAll(async () => {
-  server = await startServer();
   container = uniqueName("authz");
+  server.made.push(container);
   const created = await callProcedure(server, "containers.create", { name: container, template: "busybox" });
   expect(created.status, JSON.stringify(created.error)).toBe(200);
-});
-afterAll(async () => {
-  await server?.stop();
-  await forceDestroy(container);
 });
 
 describe("authorization, walked over every procedure of the router", () => {

@@ -2,24 +2,18 @@ import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { KEYS } from "@/server/schemas/lxc-config/catalogue";
 import { LxcConfig } from "@/server/schemas/lxc-config/model";
 import { migrateLegacy, validateConfig } from "@/server/schemas/lxc-config/validate";
 import { checkConfigWithLiblxc } from "@/server/lxc/check-config";
-import { forceDestroy, lxcPath, uniqueName } from "../lxc-oracle";
+import { lxcPath, uniqueName } from "../lxc-oracle";
 import { callProcedure, startServer, type TRunningServer } from "../server";
+import { useServer } from "../use-server";
 
 /** Config editing through the API against real containers and liblxc. */
-let server: TRunningServer;
-const created: string[] = [];
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.stop();
-  await Promise.all(created.map(forceDestroy));
-});
+const server = useServer();
+const created = server.made;
 
 type TConfig = { raw: string; version: string; path: string; problems: { severity: string }[] };
 const configFile = (name: string) => path.join(lxcPath(), name, "config");

@@ -1,20 +1,14 @@
 import { execa } from "execa";
 import { createDb } from "@/server/db";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { forceDestroy, lxcPath, lxcState, uniqueName } from "../lxc-oracle";
+import { describe, expect, it } from "vitest";
+import { lxcPath, lxcState, uniqueName } from "../lxc-oracle";
 import { descendantsOf } from "../processes";
-import { callProcedure, startServer, type TRunningServer } from "../server";
+import { callProcedure, startServer } from "../server";
+import { useServer } from "../use-server";
 import { openStream, type TStreamEvent } from "../sse";
 
-let server: TRunningServer;
-const created: string[] = [];
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.stop();
-  await Promise.all(created.map(forceDestroy));
-});
+const server = useServer();
+const created = server.made;
 
 const stream = (headers: Record<string, string> = {}) =>
   openStream(`${server.url}/api/events`, { authorization: `Bearer ${server.tokens.viewer}`, ...headers });

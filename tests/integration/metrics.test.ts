@@ -1,7 +1,8 @@
 import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { forceDestroy, lxcPath, uniqueName } from "../lxc-oracle";
+import { describe, expect, it } from "vitest";
+import { lxcPath, uniqueName } from "../lxc-oracle";
 import { callProcedure, startServer, type TRunningServer } from "../server";
+import { useServer } from "../use-server";
 import { openStream } from "../sse";
 import { allocateMemory, startCpuBurner } from "../workloads";
 
@@ -9,15 +10,8 @@ import { allocateMemory, startCpuBurner } from "../workloads";
  * Resource usage against real containers: the sampler reads their cgroups every second (the interval is the
  * default), and what it reports is checked against what the containers were made to do.
  */
-let server: TRunningServer;
-const created: string[] = [];
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.stop();
-  await Promise.all(created.map(forceDestroy));
-});
+const server = useServer();
+const created = server.made;
 
 type TSample = {
   cpu: { percent: number | null; percentOfCpuset: number | null };

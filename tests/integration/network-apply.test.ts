@@ -1,10 +1,11 @@
-import { chmod, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import superjson from "superjson";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { helperStateDirOf } from "@/server/layout";
 import { ip, addressesOf, defaultRoute, makePeerNamespace, type TPeerNamespace } from "../netns";
-import { callProcedure, startServer, type TRunningServer } from "../server";
+import { callProcedure } from "../server";
+import { useServer } from "../use-server";
 
 /**
  * Applying host network changes, in a namespace standing in for a host: `atnic0` (a veth whose other end, `lan0`, is
@@ -12,10 +13,37 @@ import { callProcedure, startServer, type TRunningServer } from "../server";
  * 192.0.2.1. The "browser" calls the server from the LAN namespace, over that NIC, so that the changes really do
  * touch its session. /etc is a temporary directory laid out like a Debian host with ifupdown.
  */
-let server: TRunningServer;
 let lan: TPeerNamespace;
-let hostRoot: string;
 let lanUrl: string;
+const server = useServer({
+  hostDir: true,
+  // Reached from the "LAN" namespace over plain HTTP (HTTPS by default is tests/security/tls.test.ts's).
+  env: ({ hostDir }) => ({ HOST: "0.0.0.0", ATELIER_ALLOW_HTTP: "1", ATELIER_HOST_ROOT: hostDir }),
+  beforeStart: async ({ hostDir }) => {
+    lan = await makePeerNamespace({
+      hostName: "atnic0",
+      peerName: "lan0",
+      hostCidr: "192.0.2.10/24",
+      peerCidr: "192.0.2.1/24",
+    });
+    await ip("route", "replace", "default", "via", "192.0.2.1", "dev", "atnic0");
+    // Read by the web tier (user atelier) for the persistence preview, written by the helper (root).
+    await mkdir(path.join(hostDir, "etc/network/interfaces.d"), { recursive: true });
+    await writeFile(
+      path.join(hostDir, "etc/network/interfaces"),
+      "source /etc/network/interfaces.d/*\n\nauto lo\niface lo inet loopback\n\nallow-hotplug atnic0\niface atnic0 inet dhcp\n",
+    );
+  },
+  afterStop: async () => {
+    for (const link of ["atbr1", "attun0"]) await ip("link", "del", link).catch(() => undefined);
+    await ip("route", "del", "default").catch(() => undefined);
+    await lan?.close();
+  },
+});
+const hostRoot = server.hostDir;
+beforeAll(() => {
+  lanUrl = server.url.replace("127.0.0.1", "192.0.2.10");
+});
 
 type TPlan = {
   steps: { argv: string[] }[];
@@ -69,33 +97,6 @@ const waitFor = async (check: () => Promise<boolean>, ms: number) => {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 };
-
-beforeAll(async () => {
-  lan = await makePeerNamespace({
-    hostName: "atnic0",
-    peerName: "lan0",
-    hostCidr: "192.0.2.10/24",
-    peerCidr: "192.0.2.1/24",
-  });
-  await ip("route", "replace", "default", "via", "192.0.2.1", "dev", "atnic0");
-  hostRoot = await mkdtemp(path.join(process.env.ATELIER_DATA_DIR ?? "/tmp", "hostroot-"));
-  // Read by the web tier (user atelier) for the persistence preview, written by the helper (root).
-  await chmod(hostRoot, 0o755);
-  await mkdir(path.join(hostRoot, "etc/network/interfaces.d"), { recursive: true });
-  await writeFile(
-    path.join(hostRoot, "etc/network/interfaces"),
-    "source /etc/network/interfaces.d/*\n\nauto lo\niface lo inet loopback\n\nallow-hotplug atnic0\niface atnic0 inet dhcp\n",
-  );
-  // Reached from the "LAN" namespace over plain HTTP (HTTPS by default is tests/security/tls.test.ts's).
-  server = await startServer({ HOST: "0.0.0.0", ATELIER_ALLOW_HTTP: "1", ATELIER_HOST_ROOT: hostRoot });
-  lanUrl = server.url.replace("127.0.0.1", "192.0.2.10");
-});
-afterAll(async () => {
-  await server?.stop();
-  for (const link of ["atbr1", "attun0"]) await ip("link", "del", link).catch(() => undefined);
-  await ip("route", "del", "default").catch(() => undefined);
-  await lan?.close();
-});
 
 describe("network.applyPlan", () => {
   it("builds the seed's bridge from the LAN, keeps it when the browser confirms over the new path, and persists what is live", async () => {
@@ -257,10 +258,7 @@ describe("network.applyPlan", () => {
     expect(applied.data).toMatchObject({ state: "pending" });
     expect(await addressesOf("atbr1")).toContain("198.51.100.1/24");
     await server.crash();
-    server = await startServer(
-      { HOST: "0.0.0.0", ATELIER_ALLOW_HTTP: "1", ATELIER_HOST_ROOT: hostRoot },
-      { reuse: { dataDir: server.dataDir, databaseUrl: server.databaseUrl, tokens: server.tokens } },
-    );
+    await server.restart();
     expect(await addressesOf("atbr1")).toEqual(["192.0.2.10/24"]);
     const [latest] = (await admin("network.applies", undefined, "query")).data as {
       state: string;
@@ -337,10 +335,7 @@ describe("network.applyPlan", () => {
     expect(made, killedAt).toBeGreaterThan(0);
     expect(made, killedAt).toBeGreaterThanOrEqual(journal.active?.logged ?? Infinity);
     expect(made, killedAt).toBeLessThanOrEqual(journal.active?.done ?? -1);
-    server = await startServer(
-      { HOST: "0.0.0.0", ATELIER_ALLOW_HTTP: "1", ATELIER_HOST_ROOT: hostRoot },
-      { reuse: { dataDir: server.dataDir, databaseUrl: server.databaseUrl, tokens: server.tokens } },
-    );
+    await server.restart();
     expect(await addressesOf("atbr1")).toEqual(before);
     const [latest] = (await admin("network.applies", undefined, "query")).data as { state: string }[];
     expect(latest, `killed with ${made} of ${changes.length} steps made`).toMatchObject({

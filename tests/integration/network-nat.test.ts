@@ -2,15 +2,22 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { forceDestroy, lxcPath, uniqueName } from "../lxc-oracle";
 import { ip, makePeerNamespace, type TPeerNamespace } from "../netns";
-import { callProcedure, startServer, type TRunningServer } from "../server";
+import { callProcedure } from "../server";
+import { useServer } from "../use-server";
 
 /**
  * The NAT network and containers' interfaces, in the test's namespace standing in for a host. "The internet" is a
  * namespace this test makes (203.0.113.2, behind the host's atup0 203.0.113.1) with no route back to the NAT subnet:
  * a container reaching it proves the masquerade.
  */
-let server: TRunningServer;
 let wan: TPeerNamespace;
+const server = useServer({
+  afterStop: async () => {
+    await wan?.close();
+    await ip("link", "del", "atnat0").catch(() => undefined);
+  },
+});
+// Destroyed while the server runs, before the NAT network is stopped through it.
 const created: string[] = [];
 
 type TNat = {
@@ -41,7 +48,6 @@ const waitFor = async <T>(read: () => Promise<T | null | undefined>, ms: number)
 };
 
 beforeAll(async () => {
-  server = await startServer();
   wan = await makePeerNamespace({
     hostName: "atup0",
     peerName: "wan0",
@@ -52,9 +58,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(created.map(forceDestroy));
   await admin("network.nat.stop").catch(() => undefined);
-  await server?.stop();
-  await wan?.close();
-  await ip("link", "del", "atnat0").catch(() => undefined);
 });
 
 describe("the NAT network", () => {
@@ -125,7 +128,7 @@ describe("the NAT network", () => {
     expect(before.parts.dnsmasq).not.toBeNull();
     process.kill(before.parts.dnsmasq ?? 0, "SIGTERM");
     await waitFor(async () => (await nat()).parts.dnsmasq === null, 10_000);
-    server = await server.restart();
+    await server.restart();
     expect(await nat()).toMatchObject({ running: true });
 
     const stopped = await admin("network.nat.stop");

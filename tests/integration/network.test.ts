@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 /** The bridge scripts/test-env.ts makes in the test namespace. */
 const TEST_BRIDGE = "atbr0";
-import { forceDestroy, uniqueName } from "../lxc-oracle";
-import { callProcedure, startServer, type TRunningServer } from "../server";
+import { uniqueName } from "../lxc-oracle";
+import { callProcedure } from "../server";
+import { useServer } from "../use-server";
 
 /** The host's network as the Network page reads it, in the test's own network namespace (atbr0, 10.213.0.1/24). */
-let server: TRunningServer;
-const created: string[] = [];
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.stop();
-  await Promise.all(created.map(forceDestroy));
-});
+const server = useServer();
+const created = server.made;
 
 type TNetwork = {
   interfaces: {

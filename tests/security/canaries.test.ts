@@ -2,12 +2,13 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { TRole } from "@/server/auth/roles";
 import { createDb } from "@/server/db";
 import { appRouter } from "@/server/trpc/routers/_app";
 import { forceDestroy, lxcPath } from "../lxc-oracle";
-import { callProcedure, startServer, type TRunningServer } from "../server";
+import { callProcedure } from "../server";
+import { useServer } from "../use-server";
 import { canariesFor, generate, setAt, unionSites, unique, type TLeaf, type TZod } from "../schema-inputs";
 import { createBusybox, waitJob } from "./helpers";
 
@@ -29,7 +30,12 @@ type TProcedure = {
   _def: { type: "query" | "mutation" | "subscription"; meta?: { tier?: TTier }; inputs: TZod[] };
 };
 
-let server: TRunningServer;
+// This file's own lxcpath: everything in it was made here.
+const server = useServer({
+  afterStop: async () => {
+    await Promise.all((await names(lxcPath())).map(forceDestroy));
+  },
+});
 let fixture: string;
 let jobId: string;
 let userId: number;
@@ -205,7 +211,6 @@ const outside = async () => ({
 });
 
 beforeAll(async () => {
-  server = await startServer();
   canaryDir = path.join(path.dirname(lxcPath()), "canaries");
   await mkdir(canaryDir, { recursive: true });
   fixture = await createBusybox(server);
@@ -248,12 +253,6 @@ beforeAll(async () => {
   );
   expect(user.status, JSON.stringify(user.error)).toBe(200);
   userId = (user.data as { id: number }).id;
-});
-
-afterAll(async () => {
-  await server?.stop();
-  // This file's own lxcpath: everything in it was made here.
-  await Promise.all((await names(lxcPath())).map(forceDestroy));
 });
 
 describe("injection canaries", () => {

@@ -13,18 +13,11 @@ import {
 } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { forceDestroy, lxcPath, lxcState, uniqueName } from "../lxc-oracle";
-import { callProcedure, startServer, type TRunningServer } from "../server";
-import {
-  configOf,
-  createBusybox,
-  createThroughApi,
-  makeHostDir,
-  snapshotTree,
-  waitJob,
-  type TJob,
-} from "./helpers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { lxcPath, lxcState, uniqueName } from "../lxc-oracle";
+import { callProcedure } from "../server";
+import { useServer } from "../use-server";
+import { configOf, createBusybox, createThroughApi, snapshotTree, waitJob, type TJob } from "./helpers";
 
 /**
  * liblxc's clone runs every `lxc.hook.clone` of the new container's config as root on the host, with
@@ -41,24 +34,16 @@ import {
  * And at start: a mount entry's `create=dir` whose target goes through a guest's link to a host directory is refused
  * (start and restart), nothing is made in the host directory.
  */
-let server: TRunningServer;
-let hostDir: string;
+const server = useServer({ hostDir: true });
+const { hostDir, made } = server;
 let secretFile: string;
 let secret: string;
-const made: string[] = [];
 const COMMON = "lxc.include = /usr/share/lxc/config/common.conf\n";
 
 beforeAll(async () => {
-  hostDir = await makeHostDir();
-  server = await startServer();
   secret = `host-secret-${randomBytes(8).toString("hex")}`;
   secretFile = path.join(hostDir, "shadow");
   await writeFile(secretFile, `root:${secret}:19000:0:99999:7:::\n`, { mode: 0o600 });
-});
-afterAll(async () => {
-  await server?.stop();
-  for (const name of made.reverse()) await forceDestroy(name);
-  await rm(hostDir, { recursive: true, force: true });
 });
 
 const lxcKey = async (name: string, key: string, lxcpath = lxcPath()) =>

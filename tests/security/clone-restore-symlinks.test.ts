@@ -1,11 +1,12 @@
 import { lstat, mkdir, readFile, readlink, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { openRootfs } from "@/server/rootfs";
-import { forceDestroy, lxcPath, uniqueName } from "../lxc-oracle";
-import { callProcedure, startServer, type TRunningServer } from "../server";
-import { createBusybox, createThroughApi, makeHostDir, snapshotTree, waitJob, type TJob } from "./helpers";
+import { lxcPath, uniqueName } from "../lxc-oracle";
+import { callProcedure } from "../server";
+import { useServer } from "../use-server";
+import { createBusybox, createThroughApi, snapshotTree, waitJob, type TJob } from "./helpers";
 
 /**
  * LXC's clone (lxc-copy without -K) and its snapshot restore (lxc-snapshot -r, in place or -N) write the new name
@@ -16,21 +17,13 @@ import { createBusybox, createThroughApi, makeHostDir, snapshotTree, waitJob, ty
  * files stay byte for byte as they were, and where the operation succeeds the new container has its own name, in
  * its config (lxc-info) and in its own etc/hostname (read inside its rootfs, no link followed out).
  */
-let server: TRunningServer;
-let hostDir: string;
-const made: string[] = [];
+const server = useServer({ hostDir: true });
+const { hostDir, made } = server;
 
 beforeAll(async () => {
-  hostDir = await makeHostDir();
-  server = await startServer();
   await mkdir(path.join(hostDir, "etc"));
   await writeFile(path.join(hostDir, "hostname"), "host-file-untouched\n", { mode: 0o644 });
   await writeFile(path.join(hostDir, "etc/hostname"), "host-dir-file-untouched\n", { mode: 0o644 });
-});
-afterAll(async () => {
-  await server?.stop();
-  for (const name of made.reverse()) await forceDestroy(name);
-  await rm(hostDir, { recursive: true, force: true });
 });
 
 const UP = "../".repeat(12);

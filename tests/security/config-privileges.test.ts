@@ -1,12 +1,13 @@
 import { existsSync } from "node:fs";
-import { appendFile, readFile, rm } from "node:fs/promises";
+import { appendFile, readFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { forceDestroy, lxcPath, uniqueName } from "../lxc-oracle";
+import { describe, expect, it } from "vitest";
+import { lxcPath, uniqueName } from "../lxc-oracle";
 import { createAccounts } from "@/server/auth/accounts";
 import { createDb } from "@/server/db";
-import { callProcedure, PASSWORD, startServer, type TRunningServer } from "../server";
-import { configOf, createBusybox, createThroughApi, makeHostDir, signInAs } from "./helpers";
+import { callProcedure, PASSWORD } from "../server";
+import { useServer } from "../use-server";
+import { configOf, createBusybox, createThroughApi, signInAs } from "./helpers";
 
 /**
  * An operator cannot make themselves host root through a config: every admin-only line (one per class, several per
@@ -14,20 +15,12 @@ import { configOf, createBusybox, createThroughApi, makeHostDir, signInAs } from
  * config.restore, config.importAsNew, the creation wizard and types, container NICs), and accepted for an admin.
  * A hook that writes a canary proves the refused lines would have run: an admin's runs, an operator's never does.
  */
-let server: TRunningServer;
-let hostDir: string;
-const made: string[] = [];
+const server = useServer({
+  hostDir: true,
+  env: ({ hostDir }) => ({ ATELIER_BIND_ROOTS: path.join(hostDir, "binds") }),
+});
+const { hostDir, made } = server;
 const configFile = (name: string) => path.join(lxcPath(), name, "config");
-
-beforeAll(async () => {
-  hostDir = await makeHostDir();
-  server = await startServer({ ATELIER_BIND_ROOTS: path.join(hostDir, "binds") });
-});
-afterAll(async () => {
-  await server?.stop();
-  await Promise.all(made.map(forceDestroy));
-  await rm(hostDir, { recursive: true, force: true });
-});
 
 const busybox = async () => {
   const name = await createBusybox(server);

@@ -1,10 +1,11 @@
 import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { forceDestroy, lxcPath } from "../lxc-oracle";
-import { callProcedure, startServer, type TRunningServer } from "../server";
-import { configOf, createBusybox, makeHostDir } from "./helpers";
+import { describe, expect, it } from "vitest";
+import { lxcPath } from "../lxc-oracle";
+import { callProcedure } from "../server";
+import { useServer } from "../use-server";
+import { configOf, createBusybox } from "./helpers";
 
 /**
  * Issue #20's table, in other spellings than the issue's: each line below reached host root through an operator's
@@ -14,23 +15,16 @@ import { configOf, createBusybox, makeHostDir } from "./helpers";
  * on disk where our validation refuses it even for an admin), and a real start show what liblxc makes of it: a file
  * written on the host as root, or the container keeping cap_sys_module in its bounding set.
  */
-let server: TRunningServer;
-let hostDir: string;
-const made: string[] = [];
+const server = useServer({
+  hostDir: true,
+  beforeStart: ({ hostDir }) => {
+    // liblxc turns the dots of an lxc.proc key into slashes: the host paths below must have none.
+    expect(hostDir).not.toContain(".");
+  },
+});
+const { hostDir, made } = server;
 const configFile = (name: string) => path.join(lxcPath(), name, "config");
 const CAP_SYS_MODULE = 1n << 16n;
-
-beforeAll(async () => {
-  hostDir = await makeHostDir();
-  // liblxc turns the dots of an lxc.proc key into slashes: the host paths below must have none.
-  expect(hostDir).not.toContain(".");
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.stop();
-  await Promise.all(made.map(forceDestroy));
-  await rm(hostDir, { recursive: true, force: true });
-});
 
 const busybox = async () => {
   const name = await createBusybox(server);

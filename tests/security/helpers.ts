@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, readFile, readdir, stat } from "node:fs/promises";
+import { readFile, readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import superjson from "superjson";
 import { expect } from "vitest";
@@ -7,8 +7,9 @@ import { uniqueName } from "../lxc-oracle";
 import { callProcedure, type TRunningServer } from "../server";
 
 /**
- * Shared by the hostile tests: jobs awaited to their end, containers made through the API, and a directory that
- * stands for "the host" (outside every rootfs), whose every byte, mode and owner is compared before and after.
+ * Shared by the hostile tests: jobs awaited to their end, containers made through the API, and every byte, mode and
+ * owner of the directory that stands for "the host" (useServer's hostDir, outside every rootfs), compared before
+ * and after.
  */
 /** Signs in through the API as a browser does: the session cookie and the origin header to send with it. */
 export const signInAs = async (server: TRunningServer, username: string, password: string) => {
@@ -51,14 +52,6 @@ export const createBusybox = async (server: TRunningServer, name = uniqueName("s
   const made = await createThroughApi(server, { name, rootfs: { kind: "busybox" } });
   expect(made.job?.state, made.job?.log.slice(-10).join("\n")).toBe("succeeded");
   return name;
-};
-
-/** A directory standing for the host, outside the lxcpath and every rootfs. */
-/** A directory laid out as a host's would be: readable by all (the web tier, user atelier, browses bind roots). */
-export const makeHostDir = async () => {
-  const dir = await mkdtemp(path.join(process.env.ATELIER_DATA_DIR ?? "/tmp", "host-"));
-  await chmod(dir, 0o755);
-  return dir;
 };
 
 /** Every entry below a directory with its mode, owner and content: equal before and after means untouched. */

@@ -1,9 +1,10 @@
 import { existsSync } from "node:fs";
 import { appendFile, readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { lxcPath } from "../lxc-oracle";
-import { callProcedure, PASSWORD, startServer, type TRunningServer } from "../server";
+import { callProcedure, PASSWORD, startServer } from "../server";
+import { useServer } from "../use-server";
 import { configOf, createBusybox } from "./helpers";
 
 /**
@@ -11,13 +12,7 @@ import { configOf, createBusybox } from "./helpers";
  * environment values are redacted for viewers, API answers are never cached, the wizard's preview (a GET) refuses
  * a root password, and the setup token sits in a file only root and the web user read, gone once used.
  */
-let server: TRunningServer;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.stop();
-});
+const server = useServer();
 
 describe("secrets", () => {
   it("lxc.environment values are redacted for viewers, in the config and its versions", async () => {

@@ -3,23 +3,18 @@ import { utimes, writeFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { connect } from "node:net";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openStream } from "../sse";
-import { callProcedure, startServer, type TRunningServer } from "../server";
+import { callProcedure } from "../server";
+import { useServer } from "../use-server";
 import { createBusybox, configOf } from "./helpers";
 
 /**
  * Nobody slows the panel down for everyone: request bodies, config texts, live streams and uploads are bounded,
  * and what crosses a bound is refused with a status that says which (413, 400, 429, 411, 507).
  */
-let server: TRunningServer;
-beforeAll(async () => {
-  // Uploads limited to 1024 TiB: more than any disk here, so that "no room" is reachable below the limit.
-  server = await startServer({ ATELIER_UPLOAD_MAX_BYTES: "1024T" });
-});
-afterAll(async () => {
-  await server?.stop();
-});
+// Uploads limited to 1024 TiB: more than any disk here, so that "no room" is reachable below the limit.
+const server = useServer({ env: { ATELIER_UPLOAD_MAX_BYTES: "1024T" } });
 
 const send = (
   pathname: string,
@@ -138,7 +133,7 @@ describe("bounds", () => {
     const dayAndAHourAgo = new Date(Date.now() - 25 * 60 * 60 * 1000);
     await utimes(stale, dayAndAHourAgo, dayAndAHourAgo);
     await utimes(theirs, dayAndAHourAgo, dayAndAHourAgo);
-    server = await server.restart();
+    await server.restart();
     expect(existsSync(stale)).toBe(false);
     expect(existsSync(fresh)).toBe(true);
     expect(existsSync(theirs)).toBe(true);

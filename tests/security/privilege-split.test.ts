@@ -2,11 +2,12 @@ import { existsSync } from "node:fs";
 import { chown, lstat, mkdir, mkdtemp, readdir, readFile, stat, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { helperSocketPath, importDirOf } from "@/server/layout";
 import { encode, PROTOCOL_VERSION } from "@/server/helper/protocol";
 import { rawPeer } from "../helper-peer";
-import { callProcedure, seedUsers, startServer, type TRunningServer } from "../server";
+import { callProcedure, seedUsers, startServer } from "../server";
+import { useServer } from "../use-server";
 
 /**
  * The privilege split as `ps` and /proc show it: Atelier started as `npm start` starts it is a launcher and a helper
@@ -15,17 +16,13 @@ import { callProcedure, seedUsers, startServer, type TRunningServer } from "../s
  * handover of an upload from the web tier's spool, the one place root reads what the web tier wrote, takes only a
  * regular file of the web tier's own. An install from before the split is migrated at start.
  */
-let server: TRunningServer;
 let webUid: number;
 let webGid: number;
-
-beforeAll(async () => {
-  webUid = Number((await execa("id", ["-u", "atelier"])).stdout);
-  webGid = Number((await execa("id", ["-g", "atelier"])).stdout);
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.stop();
+const server = useServer({
+  beforeStart: async () => {
+    webUid = Number((await execa("id", ["-u", "atelier"])).stdout);
+    webGid = Number((await execa("id", ["-g", "atelier"])).stdout);
+  },
 });
 
 const statusOf = async (pid: number) =>

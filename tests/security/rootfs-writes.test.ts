@@ -2,10 +2,10 @@ import { existsSync } from "node:fs";
 import { chmod, lstat, mkdir, readFile, readlink, rm, stat, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { forceDestroy, lxcPath, uniqueName } from "../lxc-oracle";
-import { startServer, type TRunningServer } from "../server";
-import { createBusybox, createThroughApi, makeHostDir, snapshotTree } from "./helpers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { lxcPath, uniqueName } from "../lxc-oracle";
+import { useServer } from "../use-server";
+import { createBusybox, createThroughApi, snapshotTree } from "./helpers";
 
 /**
  * A container's own files never run on the host, and no write Atelier makes into a root filesystem follows the
@@ -13,24 +13,16 @@ import { createBusybox, createThroughApi, makeHostDir, snapshotTree } from "./he
  * (chpasswd) replaced by scripts that leave a canary on the host, and every path Atelier writes (root, root/.ssh,
  * etc/shadow, etc/init.d/rcS, etc/network) made a link to a directory standing for the host.
  */
-let server: TRunningServer;
-let hostDir: string;
-const made: string[] = [];
+const server = useServer({ hostDir: true });
+const { hostDir, made } = server;
 const rootfsOf = (name: string) => path.join(lxcPath(), name, "rootfs");
 
 beforeAll(async () => {
-  hostDir = await makeHostDir();
-  server = await startServer();
   for (const dir of ["rootdir", "ssh", "network"]) await mkdir(path.join(hostDir, dir));
   await writeFile(path.join(hostDir, "ssh/authorized_keys"), "the host's own key\n", { mode: 0o600 });
   await writeFile(path.join(hostDir, "shadow"), "root:host-hash:1::::::\n", { mode: 0o600 });
   await writeFile(path.join(hostDir, "rcS"), "#!/bin/sh\necho host\n", { mode: 0o700 });
   await writeFile(path.join(hostDir, "network/interfaces"), "auto eth9\n");
-});
-afterAll(async () => {
-  await server?.stop();
-  await Promise.all(made.map(forceDestroy));
-  await rm(hostDir, { recursive: true, force: true });
 });
 
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAtelierSecurityTestKey test@atelier";

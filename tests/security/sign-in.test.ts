@@ -1,7 +1,8 @@
 import { request as httpRequest } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createDb } from "@/server/db";
-import { callProcedure, PASSWORD, startServer, type TRunningServer } from "../server";
+import { callProcedure, PASSWORD } from "../server";
+import { useServer } from "../use-server";
 
 /**
  * A stranger can neither guess passwords quickly nor lock anyone out: guesses cannot be batched, concurrent
@@ -9,13 +10,7 @@ import { callProcedure, PASSWORD, startServer, type TRunningServer } from "../se
  * password from another address still works during an attack. A reset ends what the old password made possible.
  * Client addresses are loopback addresses of this namespace (127.0.0.N).
  */
-let server: TRunningServer;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.stop();
-});
+const server = useServer();
 
 const post = (
   path: string,

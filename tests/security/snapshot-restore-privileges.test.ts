@@ -1,8 +1,9 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { forceDestroy, lxcPath, uniqueName } from "../lxc-oracle";
-import { callProcedure, startServer, type TRunningServer } from "../server";
+import { describe, expect, it } from "vitest";
+import { lxcPath, uniqueName } from "../lxc-oracle";
+import { callProcedure } from "../server";
+import { useServer } from "../use-server";
 import { configOf, createBusybox, waitJob } from "./helpers";
 
 /**
@@ -10,15 +11,8 @@ import { configOf, createBusybox, waitJob } from "./helpers";
  * back an admin-only line that an admin has since taken out of the container's config: the helper compares the
  * snapshot's config with the container's and takes such a restore only on an admin's ticket.
  */
-let server: TRunningServer;
-const made: string[] = [];
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.stop();
-  await Promise.all(made.map(forceDestroy));
-});
+const server = useServer();
+const made = server.made;
 
 const HOOK = "lxc.hook.pre-start = /bin/true";
 const save = async (name: string, raw: string, as: "admin" | "operator") => {

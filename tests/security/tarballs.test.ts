@@ -2,14 +2,14 @@ import { existsSync } from "node:fs";
 import { lstat, readdir, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { encode, PROTOCOL_VERSION } from "@/server/helper/protocol";
 import { helperSocketPath } from "@/server/layout";
 import { rawPeer } from "../helper-peer";
 import { writeTar, type TTarSpec } from "../hostile-tar";
-import { forceDestroy, lxcPath, uniqueName } from "../lxc-oracle";
-import { startServer, type TRunningServer } from "../server";
-import { createThroughApi, makeHostDir, snapshotTree } from "./helpers";
+import { lxcPath, uniqueName } from "../lxc-oracle";
+import { useServer } from "../use-server";
+import { createThroughApi, snapshotTree } from "./helpers";
 
 /**
  * Hostile root filesystem archives, written member by member with Python's tarfile (which writes whatever it is
@@ -19,30 +19,23 @@ import { createThroughApi, makeHostDir, snapshotTree } from "./helpers";
  * and this file's own import directory) are unchanged, links counted. Setuid bits are stripped unless an admin
  * keeps them; the container's directories get LXC's own modes.
  */
-let server: TRunningServer;
-let hostDir: string;
 let web: { uid: number; gid: number };
-const made: string[] = [];
+const server = useServer({
+  hostDir: true,
+  beforeStart: async ({ hostDir }) => {
+    await writeFile(path.join(hostDir, "secret"), "host secret\n");
+    web = {
+      uid: Number((await execa("id", ["-u", "atelier"])).stdout),
+      gid: Number((await execa("id", ["-g", "atelier"])).stdout),
+    };
+  },
+});
+const { hostDir, made } = server;
 const importDir = () => {
   const dir = process.env.ATELIER_IMPORT_DIRS?.split(":")[0];
   if (!dir) throw new Error("ATELIER_IMPORT_DIRS is not set");
   return dir;
 };
-
-beforeAll(async () => {
-  hostDir = await makeHostDir();
-  await writeFile(path.join(hostDir, "secret"), "host secret\n");
-  web = {
-    uid: Number((await execa("id", ["-u", "atelier"])).stdout),
-    gid: Number((await execa("id", ["-g", "atelier"])).stdout),
-  };
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.stop();
-  await Promise.all(made.map(forceDestroy));
-  await rm(hostDir, { recursive: true, force: true });
-});
 
 const archive = (specs: TTarSpec[]) =>
   writeTar(specs, path.join(importDir(), `${uniqueName("t")}.tar.gz`), { gzip: true });
