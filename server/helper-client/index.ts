@@ -14,7 +14,7 @@ import {
   WINDOW,
   type TClientMessage,
   type THelperMessage,
-} from "../helper/protocol";
+} from "../helper/contract/protocol";
 
 /**
  * The web tier's client for the helper, generated from the contract (../helper/contract): one method per operation,

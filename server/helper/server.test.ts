@@ -10,7 +10,7 @@ import { logger } from "../log";
 import { connectHelper, createHelper } from "../helper-client";
 import { bytes, op, type TContract, type TImplementation } from "./contract/define";
 import { implement } from "./operation";
-import { encode, MAX_CHUNK_BYTES, MAX_LINE_BYTES, PROTOCOL_VERSION, WINDOW } from "./protocol";
+import { encode, MAX_CHUNK_BYTES, MAX_LINE_BYTES, PROTOCOL_VERSION, WINDOW } from "./contract/protocol";
 import { startHelperServer } from "./server";
 
 /**

@@ -14,7 +14,7 @@ import {
   WINDOW,
   ZClientMessage,
   type THelperMessage,
-} from "./protocol";
+} from "./contract/protocol";
 
 /**
  * The helper's socket server: a unix socket in a directory of its own (0750, group of the allowed user), the socket

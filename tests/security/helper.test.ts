@@ -8,7 +8,7 @@ import { connectHelper, createHelper, type THelper, type THelperConnection } fro
 import { createHelperOperations } from "@/server/helper/operations";
 import { hashSecret, presentTicket } from "@/server/auth/secrets";
 import { enrollAdmin, makeTicket, removeAdmin, signInAdmin, TICKET_HOURS } from "@/server/helper/admins";
-import { encode, PROTOCOL_VERSION } from "@/server/helper/protocol";
+import { encode, PROTOCOL_VERSION } from "@/server/helper/contract/protocol";
 import { startHelper } from "@/server/helper/spawn";
 import { planChanges } from "@/server/host-network/plan";
 import { validateConfig } from "@/server/schemas/lxc-config/validate";

@@ -4,7 +4,7 @@ import path from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { helperSocketPath, importDirOf } from "@/server/layout";
-import { encode, PROTOCOL_VERSION } from "@/server/helper/protocol";
+import { encode, PROTOCOL_VERSION } from "@/server/helper/contract/protocol";
 import { rawPeer } from "../helper-peer";
 import { callProcedure, seedUsers, startServer } from "../server";
 import { useServer } from "../use-server";

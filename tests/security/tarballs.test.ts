@@ -3,7 +3,7 @@ import { lstat, readdir, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
-import { encode, PROTOCOL_VERSION } from "@/server/helper/protocol";
+import { encode, PROTOCOL_VERSION } from "@/server/helper/contract/protocol";
 import { helperSocketPath } from "@/server/layout";
 import { rawPeer } from "../helper-peer";
 import { writeTar, type TTarSpec } from "../hostile-tar";

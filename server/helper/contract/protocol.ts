@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AppError, type TAppErrorCode, type TLineProblem } from "../errors";
+import { AppError, type TAppErrorCode, type TLineProblem } from "../../errors";
 
 /**
  * The helper protocol: how the web tier asks the root helper for a privileged operation, over a unix socket.
@@ -39,7 +39,7 @@ export const PROTOCOL_VERSION = 2;
 export const MAX_LINE_BYTES = 1024 * 1024;
 /** Items (or values sent up) a call may have in flight before their sender waits for credit. */
 export const WINDOW = 64;
-export { MAX_CHUNK_BYTES } from "./contract/define";
+export { MAX_CHUNK_BYTES } from "./define";
 
 const ZId = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
