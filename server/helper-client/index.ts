@@ -4,8 +4,6 @@ import { AppError } from "../errors";
 import { logger } from "../log";
 import { contract, type THelperContract } from "../helper/contract";
 import { wireName, type TContract, type TOp } from "../helper/contract/define";
-import type { TInputOf, TOperationTable, TOutputOf } from "../helper/operation";
-import type { THelperOperations as TLegacyOperations } from "../helper/operations";
 import {
   encode,
   fromWireError,
@@ -65,12 +63,11 @@ export type THelperFamilies<C extends TContract> = {
   [F in keyof C]: { [K in keyof C[F]]: TMethod<C[F][K]> };
 };
 
-export type THelper<C extends TContract = THelperContract> = THelperFamilies<C> &
-  THelperClient<TLegacyOperations> & {
-    /** Calls made so far, by operation (the bench's round-trip figures). */
-    calls: () => Record<string, number>;
-    close: () => void;
-  };
+export type THelper<C extends TContract = THelperContract> = THelperFamilies<C> & {
+  /** Calls made so far, by operation (the bench's round-trip figures). */
+  calls: () => Record<string, number>;
+  close: () => void;
+};
 
 type TConnectionCallOptions = {
   signal?: AbortSignal;
@@ -83,19 +80,6 @@ export type THelperConnection = {
   call: (op: string, input: unknown, options?: TConnectionCallOptions) => Promise<unknown>;
   /** A call that takes values while it runs; `write` sends them as they are (already encoded for the wire). */
   open: (op: string, input: unknown, options?: TConnectionCallOptions) => TUpstreamCall<unknown, unknown>;
-  close: () => void;
-};
-
-/**
- * The string-named call of the operations not yet in the contract, typed by the helper's table as before; it goes
- * once every family is in the contract.
- */
-export type THelperClient<T extends TOperationTable> = {
-  call: <K extends keyof T & string>(
-    op: K,
-    input: TInputOf<T[K]>,
-    options?: { signal?: AbortSignal; onItem?: (item: unknown) => unknown },
-  ) => Promise<TOutputOf<T[K]>>;
   close: () => void;
 };
 
@@ -417,14 +401,6 @@ export const createHelper = <C extends TContract = THelperContract>(
   }
   return {
     ...families,
-    call: (
-      op: string,
-      input: unknown,
-      options?: { signal?: AbortSignal; onItem?: (item: unknown) => unknown },
-    ) => {
-      counts[op] = (counts[op] ?? 0) + 1;
-      return connection.call(op, input, options);
-    },
     calls: () => ({ ...counts }),
     close: () => connection.close(),
   } as unknown as THelper<C>;

@@ -9,8 +9,8 @@ import { wireName } from "./contract/define";
  * `signal` aborts when the client cancels the call, goes away, or the timeout passes. An operation that declares an
  * upstream takes the values the client sends while it runs from `upstream` (see THandlerContext).
  *
- * The table is built from the contract (./contract) and the helper's implementation of it (`implement`); tests of
- * the protocol build small tables of their own with `defineOperation`.
+ * The table is built from the contract (./contract) and the helper's implementation of it (`implement`), for the
+ * helper and for the protocol's tests alike.
  *
  * An operation never runs a program or touches a path its caller names freely: inputs are names, addresses and
  * values of fixed shapes, and the operation decides what runs on them.
@@ -34,10 +34,6 @@ export type TOperation<TSchema extends z.ZodType = z.ZodType, TOutput = unknown>
   // A method (bivariant in its parameter), so that a table can hold operations of every input type.
   run(input: z.output<TSchema>, context: TOperationRunContext): Promise<TOutput>;
 };
-
-export const defineOperation = <TSchema extends z.ZodType, TOutput>(
-  operation: TOperation<TSchema, TOutput>,
-) => operation;
 
 export type TOperationTable = Record<string, TOperation>;
 
@@ -63,6 +59,3 @@ export const implement = <C extends TContract>(
   }
   return table;
 };
-
-export type TInputOf<T> = T extends TOperation<infer S, unknown> ? z.input<S> : never;
-export type TOutputOf<T> = T extends TOperation<z.ZodType, infer O> ? O : never;

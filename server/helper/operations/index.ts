@@ -66,5 +66,3 @@ export const createHelperOperations = (settings: THelperSettings) => {
     close: () => network.close(),
   };
 };
-
-export type THelperOperations = ReturnType<typeof createHelperOperations>["operations"];
