@@ -234,13 +234,23 @@ export default {
       conditionNames: ["import", "require", "node", "default", "types"],
       mainFields: ["module", "main", "types", "typings"],
     },
+    // The diagram in docs/ (docs/architecture.md, "Layers", says how it is made): folders collapsed, our code only,
+    // the pure bottom green, the root side red, client code blue; type-only imports are open arrowheads.
     reporterOptions: {
-      dot: {
-        collapsePattern: "^(node_modules/[^/]+|server/[^/]+/|server/helper/[^/]+/|app/|components/)",
-      },
       archi: {
-        collapsePattern:
-          "^(node_modules/[^/]+|server/helper/contract/|server/helper/run/|server/[^/]+/|app/|components/)",
+        collapsePattern: "^(server/helper/contract/|server/helper/run/|server/[^/]+/|app/|components/)",
+        filters: { includeOnly: { path: "^(server|app|components)/" } },
+        theme: {
+          graph: { rankdir: "TB", splines: "true", ranksep: "0.5", nodesep: "0.25" },
+          modules: [
+            { criteria: { source: any(PURE) }, attributes: { fillcolor: "#c8f0c8" } },
+            {
+              criteria: { source: any([...ROOT_SIDE, ...ROOT_ENTRIES]) },
+              attributes: { fillcolor: "#f8c8c8" },
+            },
+            { criteria: { source: "^(app|components)/" }, attributes: { fillcolor: "#c8dcf8" } },
+          ],
+        },
       },
     },
   },
