@@ -121,7 +121,7 @@ export default tseslint.config(
             { regex: "^(node:|execa$)", message: "The shared schemas are pure: no Node API, no program." },
             {
               regex:
-                "^(@/server/(?!schemas/)|\\.\\./\\.\\./|\\.\\./(?!schemas/|lxc-config/|network$|container-name$|create-container$))",
+                "^(@/server/(?!schemas/)|\\.\\./\\.\\./|\\.\\./(?!schemas/|lxc-config/|network$|container-name$|create-container$|snapshot-name$))",
               message: "The shared schemas import only each other (server/schemas/).",
             },
           ],

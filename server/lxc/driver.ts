@@ -3,6 +3,7 @@ import path from "node:path";
 import { AppError, containerNotFound } from "../errors";
 import { openRootfs } from "../rootfs";
 import { BUSYBOX_RCS } from "../rootfs/busybox-init";
+import { SNAPSHOT_NAME } from "../schemas/snapshot-name";
 import {
   parseLxcInfo,
   parseLxcLsFancy,
@@ -235,7 +236,7 @@ export const createLxcDriver = ({ lxcPath, containerConfig }: TLxcDriverOptions)
       .split("\n")
       .map((line) => line.trim())
       .filter((line) => line && !line.startsWith("/"));
-    return { snapshots: snapshots.filter((entry) => /^snap\d+$/.test(entry)), clones };
+    return { snapshots: snapshots.filter((entry) => SNAPSHOT_NAME.test(entry)), clones };
   };
 
   const destroy = async (name: string, options: { force?: boolean } = {}) => {

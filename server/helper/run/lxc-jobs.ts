@@ -1,5 +1,6 @@
 import path from "node:path";
 import { isValidContainerName } from "../../schemas/container-name";
+import { SNAPSHOT_NAME } from "../../schemas/snapshot-name";
 import { runCommand } from "../commands";
 import type { TOperationContext } from "../operation";
 
@@ -11,14 +12,13 @@ import type { TOperationContext } from "../operation";
  */
 const TIMEOUT_MS = 30 * 60 * 1000;
 const PACKAGE = "lxc";
-const SNAPSHOT = /^snap\d{1,6}$/;
 
 const container = (value: string) => {
   if (!isValidContainerName(value)) throw new Error(`lxc: not a container name: ${JSON.stringify(value)}`);
   return value;
 };
 const snapshotName = (value: string) => {
-  if (!SNAPSHOT.test(value)) throw new Error(`lxc: not a snapshot name: ${JSON.stringify(value)}`);
+  if (!SNAPSHOT_NAME.test(value)) throw new Error(`lxc: not a snapshot name: ${JSON.stringify(value)}`);
   return value;
 };
 const absolute = (value: string) => {

@@ -1,3 +1,4 @@
+import { SNAPSHOT_NAME } from "../snapshot-name";
 import { divergences, groupOf, LxcConfig, type TConfigEntry } from "./model";
 
 /**
@@ -52,6 +53,8 @@ export const isInBindRoots = (value: string, bindRoots: readonly string[]) => {
 };
 
 const NAME = "[A-Za-z0-9][A-Za-z0-9_.-]{0,62}";
+/** snapN, as in server/schemas/snapshot-name.ts (its pattern without the anchors). */
+const SNAP = SNAPSHOT_NAME.source.slice(1, -1);
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** A rootfs an operator may name: the container's own, or the layers of snapshots and overlay clones in the lxcpath. */
@@ -59,7 +62,7 @@ const isOwnRootfs = (value: string, ctx: TPrivilegeContext) => {
   const lxc = normalisePath(ctx.lxcPath);
   if (!lxc) return false;
   const layer = new RegExp(
-    `^${escape(lxc === "/" ? "" : lxc)}/${NAME}/(rootfs|overlay/delta|snaps/snap\\d+/rootfs|snaps/snap\\d+/delta0)$`,
+    `^${escape(lxc === "/" ? "" : lxc)}/${NAME}/(rootfs|overlay/delta|snaps/${SNAP}/rootfs|snaps/${SNAP}/delta0)$`,
   );
   const own = `${lxc === "/" ? "" : lxc}/${ctx.name}/rootfs`;
   const plain = value.replace(/^dir:/, "");

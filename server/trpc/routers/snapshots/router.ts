@@ -1,10 +1,9 @@
 import { z } from "zod";
 import { ZContainerName } from "../../../schemas/container-name";
 import { hasControl } from "../../../schemas/lxc-config/model";
-import { SNAPSHOT_NAME } from "../../../provision/snapshots";
+import { ZSnapshotName } from "../../../schemas/snapshot-name";
 import { operatorProcedure, router, viewerProcedure } from "../../procedures";
 
-const ZSnapshotName = z.string().regex(SNAPSHOT_NAME, "must be a snapshot name such as snap0");
 const ZJobStarted = z.object({ jobId: z.string() });
 
 /** Snapshots of stopped containers (lxc-snapshot). */
