@@ -70,7 +70,7 @@ const SPAWNS = ["node_modules/execa/", "child_process$", "node_modules/node-pty/
 
 /**
  * The web tier's folders, bottom to top: a folder may import its own and those before it, never one after it.
- * - the pure bottom, then the settings, log and database;
+ * - (over the pure bottom) the data directory's layout, the settings, the log, the database;
  * - events (the event log) and the helper client (the socket to the helper);
  * - auth (users, sessions, tokens), metrics (cgroup readers, sampler, history);
  * - containers (the state table and lifecycle: its list shows metrics' memory reading);
