@@ -66,6 +66,12 @@ const testContract = {
     }),
     wait: op({ input: z.object({}).strict(), output: z.null(), timeoutMs: 60_000, summary: "wait" }),
     slow: op({ input: z.object({}).strict(), output: z.null(), timeoutMs: 200, summary: "slow" }),
+    huge: op({
+      input: z.object({}).strict(),
+      output: z.string(),
+      timeoutMs: 5000,
+      summary: "a result past a line",
+    }),
     liar: op({
       input: z.object({ items: z.boolean() }).strict(),
       output: z.object({ text: z.string() }),
@@ -160,6 +166,7 @@ const implementation: TImplementation<typeof helperContract> = {
         }),
       ),
     // What a helper of another version might answer: the client must not pass it on.
+    huge: () => Promise.resolve("x".repeat(MAX_LINE_BYTES)),
     liar: async ({ items }, { emit }) => {
       if (items) await emit("three");
       return { text: 3 };
@@ -338,6 +345,19 @@ describe("the helper protocol", () => {
     try {
       await expect(client.test.slow({})).rejects.toMatchObject({ code: "TIMEOUT" });
       expect(seen.timedOut).toBe(true);
+    } finally {
+      client.close();
+    }
+  });
+
+  it("fails only the call whose answer would not fit in a protocol line; the connection goes on", async () => {
+    const client = createHelper(socketPath, testContract);
+    try {
+      await expect(client.test.huge({})).rejects.toMatchObject({
+        code: "INTERNAL",
+        message: /too long to send/,
+      });
+      expect(await client.test.echo({ text: "still" })).toEqual({ text: "still" });
     } finally {
       client.close();
     }

@@ -9,6 +9,7 @@ import { isAllowedPeer, peerOf } from "./peer";
 import {
   encode,
   LineDecoder,
+  MAX_LINE_BYTES,
   PROTOCOL_VERSION,
   toWireError,
   WINDOW,
@@ -99,7 +100,17 @@ const serve = async (socket: Socket, { allowedUids, operations, log }: THelperSe
 
   const send = async (message: THelperMessage) => {
     if (closed) return;
-    if (!socket.write(encode(message))) {
+    let line = encode(message);
+    // A line past the limit would make the client drop the connection, and every call on it: that one call fails.
+    if (Buffer.byteLength(line) > MAX_LINE_BYTES && "id" in message && message.id !== null) {
+      log.error("helper answer too long for a protocol line", { id: message.id, type: message.type });
+      line = encode({
+        type: "error",
+        id: message.id,
+        error: { code: "INTERNAL", message: "The helper's answer was too long to send (see its log)" },
+      });
+    }
+    if (!socket.write(line)) {
       await new Promise<void>((resolve) => {
         const done = () => {
           socket.off("drain", done);

@@ -25,10 +25,18 @@ export const ZJobItem = z.union([
 export type TJobItem = z.infer<typeof ZJobItem>;
 
 /** A command's end: its exit code and what it printed (bounded by the runner). */
+/**
+ * What a job's result carries of its command's output: the last characters only (every line went as an item
+ * already), so that a result stays far below a protocol line's limit.
+ */
+export const WIRE_OUTPUT_CHARS = 64 * 1024;
+/** The setuid members an unpacking's result names (with their count). */
+export const WIRE_SETUID_MEMBERS = 100;
+
 export const ZCommandResult = z.object({
   exitCode: z.number().int(),
-  stdout: z.string(),
-  stderr: z.string(),
+  stdout: z.string().max(WIRE_OUTPUT_CHARS),
+  stderr: z.string().max(WIRE_OUTPUT_CHARS),
 });
 export type TCommandResult = z.infer<typeof ZCommandResult>;
 
@@ -45,8 +53,9 @@ const ZTarMember = z.object({
 export const ZUnpackResult = ZCommandResult.extend({
   /** Why the archive was refused before anything was unpacked (its listing's check), or null. */
   problem: z.string().nullable(),
-  /** Its setuid and setgid members. */
-  setuid: z.array(ZTarMember),
+  /** Its first setuid and setgid members, and how many there are. */
+  setuid: z.array(ZTarMember).max(WIRE_SETUID_MEMBERS),
+  setuidCount: z.number().int().nonnegative(),
   /** Whether their bits were kept (an admin's choice) rather than cleared. */
   keptSetuid: z.boolean(),
 });

@@ -21,7 +21,13 @@ import { requireTicket } from "../admins";
 import type { TBeingMade } from "../being-made";
 import { settleGroups } from "../commands";
 import type { THandlerContext, THandlers } from "../contract/define";
-import type { jobsContract, TJobItem } from "../contract/jobs";
+import {
+  WIRE_OUTPUT_CHARS,
+  WIRE_SETUID_MEMBERS,
+  type jobsContract,
+  type TCommandResult,
+  type TJobItem,
+} from "../contract/jobs";
 import type { TOperationContext } from "../operation";
 import { createDebian } from "../run/debootstrap";
 import {
@@ -101,7 +107,7 @@ export const jobsOperations = ({
     return storage;
   };
 
-  return {
+  const handlers = {
     createDebian: ({ name, rootfs }, context) =>
       marking(
         name,
@@ -136,7 +142,7 @@ export const jobsOperations = ({
       if (keepSetuid) await requireTicket(stateDir, ticket, "Keeping an archive's setuid and setgid bits");
       const archive = await importedFile(file);
       const listing = await listArchive(archive, commandContext(context));
-      const none = { setuid: [], keptSetuid: false };
+      const none = { setuid: [], setuidCount: 0, keptSetuid: false };
       if (listing.exitCode !== 0) return { ...listing, problem: "its listing cannot be read", ...none };
       const { problem, strip, setuid } = checkTarMembers(listing.stdout);
       if (problem) return { ...listing, problem, ...none };
@@ -149,7 +155,7 @@ export const jobsOperations = ({
           if ((await unpackedRootfs.kind(member.name)) === "file")
             await unpackedRootfs.clearModeBits(member.name, 0o6000);
       }
-      return { ...unpacked, problem: null, setuid, keptSetuid: keepSetuid };
+      return { ...unpacked, problem: null, setuid, setuidCount: setuid.length, keptSetuid: keepSetuid };
     },
     snapshot: async ({ name, comment }, context) => {
       await mustExist(name);
@@ -233,4 +239,25 @@ export const jobsOperations = ({
      */
     settle: async () => ({ settled: await settleGroups(10_000) }),
   } satisfies THandlers<typeof jobsContract>;
+
+  // Every line already went to the web tier as an item: a result carries only the tails (a protocol line is at most
+  // 1 MiB, and a tar listing or a debootstrap log can be far longer), and the first setuid members with their count.
+  return {
+    ...handlers,
+    createDebian: async (input, context) => forTheWire(await handlers.createDebian(input, context)),
+    copy: async (input, context) => forTheWire(await handlers.copy(input, context)),
+    snapshot: async (input, context) => forTheWire(await handlers.snapshot(input, context)),
+    restoreSnapshot: async (input, context) => forTheWire(await handlers.restoreSnapshot(input, context)),
+    unpackTarball: async (input, context) => {
+      const result = forTheWire(await handlers.unpackTarball(input, context));
+      return { ...result, setuid: result.setuid.slice(0, WIRE_SETUID_MEMBERS) };
+    },
+  } satisfies THandlers<typeof jobsContract>;
 };
+
+const tail = (text: string) => (text.length > WIRE_OUTPUT_CHARS ? text.slice(-WIRE_OUTPUT_CHARS) : text);
+const forTheWire = <T extends TCommandResult>(result: T): T => ({
+  ...result,
+  stdout: tail(result.stdout),
+  stderr: tail(result.stderr),
+});

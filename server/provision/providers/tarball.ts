@@ -39,11 +39,11 @@ export const tarballProvider = ({ helper, importDirs }: TProviderDeps): TRootfsP
           field: "rootfs.path",
         });
       if (unpacked.exitCode !== 0) throw commandFailed("Unpacking the archive", unpacked);
-      const { setuid } = unpacked;
-      if (!unpacked.keptSetuid && setuid.length > 0)
+      const { setuid, setuidCount } = unpacked;
+      if (!unpacked.keptSetuid && setuidCount > 0)
         // A setuid program from an archive is root's inside the container: an admin's choice, not a default.
         context.log(
-          `stripped setuid/setgid bits from ${setuid.length} file(s): ${setuid
+          `stripped setuid/setgid bits from ${setuidCount} file(s): ${setuid
             .map((m) => m.name)
             .join(", ")
             .slice(0, 500)}`,
