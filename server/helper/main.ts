@@ -64,7 +64,10 @@ const helper = createHelperOperations({
   log,
 });
 // What a previous helper left half done (a network change in flight, a pending one past its time) is undone first.
-await helper.recover();
+// A helper that cannot start serves nobody, and would fail the same way at every restart: a failure here is logged.
+await helper
+  .recover()
+  .catch((error: unknown) => log.error("undoing what a previous helper left failed", { error }));
 const server = await startHelperServer({
   socketPath: settings.ATELIER_HELPER_SOCKET,
   allowedUids: settings.ATELIER_HELPER_ALLOW_UIDS,

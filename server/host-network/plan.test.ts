@@ -84,6 +84,38 @@ describe("network plans", () => {
     expect(plan.warnings[0]).toMatch(/also removes the default route via 192.0.2.1/);
   });
 
+  it("undoes with the host's own values, written as a plan's command takes them", () => {
+    // lo's MTU is 65536; a forward delay of 29 cs reads back as 0.29 s, and 0.29 * 100 is not 29.
+    const odd = {
+      ...state,
+      bridges: state.bridges.map((bridge) => ({ ...bridge, forwardDelay: 29 / 100 })),
+    };
+    const plan = planChanges(
+      changes(
+        { op: "link.set", dev: "lo", mtu: 9000 },
+        { op: "bridge.removePort", bridge: "atbr0", port: "vethOsjz7p" },
+        { op: "bridge.delete", name: "atbr0" },
+      ),
+      odd,
+      null,
+    );
+    const undo = plan.undo.map((step) => step.argv.join(" "));
+    expect(undo).toContain("ip link set lo mtu 65536");
+    expect(undo.find((line) => line.startsWith("ip link add name atbr0"))).toMatch(/ forward_delay 29$/);
+    expect(plan.warnings).toEqual([]);
+
+    // An MTU set by hand beyond what a plan may set: no undo that would fail, and a warning instead.
+    const huge = {
+      ...state,
+      interfaces: state.interfaces.map((entry) => (entry.name === "lo" ? { ...entry, mtu: 70_000 } : entry)),
+    };
+    const hugePlan = planChanges(changes({ op: "link.set", dev: "lo", mtu: 9000 }), huge, null);
+    expect(hugePlan.undo).toEqual([]);
+    expect(hugePlan.warnings).toEqual([
+      "The MTU of lo is 70000 now, which Atelier cannot set: rolling back will not restore it.",
+    ]);
+  });
+
   it("refuses changes that do not fit the host, naming the change and field", () => {
     expect(
       refusal(() =>

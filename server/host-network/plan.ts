@@ -3,7 +3,7 @@ import { AppError } from "../errors";
 import { isIP } from "../schemas/lxc-config/validate";
 import { inSubnet } from "../schemas/ipv4";
 import { ZInterfaceName } from "../schemas/network";
-import { ZNetworkChange, type TNetworkChange } from "../schemas/network-change";
+import { PLAN_MTU, ZNetworkChange, type TNetworkChange } from "../schemas/network-change";
 import type { TBridge, TInterface, TRoute } from "./parse";
 
 /**
@@ -44,6 +44,12 @@ export type TPlan = {
   digest: string;
 };
 export type TNetworkState = { interfaces: TInterface[]; bridges: TBridge[]; routes: TRoute[] };
+
+/**
+ * The kernel counts a forward delay in centiseconds, and ip -j prints it so (parse.ts makes it seconds): 29 cs read
+ * back is 0.29 s, and 0.29 * 100 is 28.999999999999996, which no ip command takes.
+ */
+const centiseconds = (seconds: number) => String(Math.round(seconds * 100));
 
 const refuse = (index: number, field: string, message: string, hint?: string): never => {
   throw new AppError("BAD_REQUEST", { message, field: `changes.${index}.${field}`, hint });
@@ -98,8 +104,7 @@ export const planChanges = (
         if (names.has(change.name)) refuse(index, "name", `An interface named ${change.name} already exists`);
         const options = [
           ...(change.stp === undefined ? [] : ["stp_state", change.stp ? "1" : "0"]),
-          // The kernel counts it in centiseconds.
-          ...(change.forwardDelay === undefined ? [] : ["forward_delay", String(change.forwardDelay * 100)]),
+          ...(change.forwardDelay === undefined ? [] : ["forward_delay", centiseconds(change.forwardDelay)]),
         ];
         step(
           `Create bridge ${change.name}`,
@@ -148,7 +153,7 @@ export const planChanges = (
                 "stp_state",
                 options?.stp ? "1" : "0",
                 "forward_delay",
-                String((options?.forwardDelay ?? 15) * 100),
+                centiseconds(options?.forwardDelay ?? 15),
               ],
             },
             { description: `Bring ${change.name} up`, argv: ["ip", "link", "set", change.name, "up"] },
@@ -334,10 +339,17 @@ export const planChanges = (
         const current = state.interfaces.find((entry) => entry.name === change.dev);
         if (change.mtu !== undefined) {
           const previous = mtus.get(change.dev) ?? current?.mtu;
+          // An MTU set by hand outside what a plan may set (lo takes any) could not be set back: said now, not
+          // found out as a failed undo.
+          const isRestorable = previous !== undefined && previous >= PLAN_MTU.min && previous <= PLAN_MTU.max;
+          if (previous && !isRestorable)
+            warnings.push(
+              `The MTU of ${change.dev} is ${previous} now, which Atelier cannot set: rolling back will not restore it.`,
+            );
           step(
             `Set the MTU of ${change.dev} to ${change.mtu}`,
             ["ip", "link", "set", change.dev, "mtu", String(change.mtu)],
-            previous
+            isRestorable
               ? [
                   {
                     description: `Set the MTU of ${change.dev} back to ${previous}`,

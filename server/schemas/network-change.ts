@@ -14,6 +14,12 @@ const ZCidr = z
   });
 const ZIp = z.string().refine((value) => isIP(value) !== 0, { message: "must be an IP address" });
 
+/**
+ * The MTUs a plan's command may set (server/helper/run/ip.ts checks each again): up to 65536, the loopback's own MTU,
+ * so that an undo can give lo its MTU back. A change asked for stops at 65535, the most an Ethernet link takes.
+ */
+export const PLAN_MTU = { min: 68, max: 65536 } as const;
+
 export const ZNetworkChange = z.discriminatedUnion("op", [
   z
     .object({
@@ -42,7 +48,7 @@ export const ZNetworkChange = z.discriminatedUnion("op", [
       op: z.literal("link.set"),
       dev: ZInterfaceName,
       up: z.boolean().optional(),
-      mtu: z.number().int().min(68).max(65535).optional(),
+      mtu: z.number().int().min(PLAN_MTU.min).max(65535).optional(),
     })
     .strict(),
 ]);

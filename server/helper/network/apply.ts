@@ -37,17 +37,26 @@ export const createNetworkChanges = ({ stateDir, log }: { stateDir: string; log?
     return journal.finish(entry, state, message, failures);
   };
 
-  /** Undoes the first `done` steps, last first, past failures; says which undo commands failed. */
+  /**
+   * Undoes the first `done` steps, last first, past failures; says which undo commands failed. Never throws: a
+   * command that could not run and a caller that stopped listening are failures of that command, and the undos
+   * after it still run.
+   */
   const undo = async (entry: TActiveChange, emit?: TEmitLine) => {
     const failures: string[] = [];
     // A step written ahead but not logged was in flight: its undo may fail for what it never did.
     const unsure = entry.done > entry.logged ? entry.done - 1 : null;
     for (const [index, step] of [...entry.steps.slice(0, entry.done).entries()].toReversed()) {
       for (const command of step.undo) {
-        const result = await runPlanStep(command.argv);
+        const result = await runPlanStep(command.argv).catch((error: unknown) => ({
+          ok: false,
+          output: error instanceof Error ? error.message : String(error),
+        }));
         const line = { argv: command.argv, ...result, undo: true };
         journal.note(entry.id, line);
-        await emit?.(line);
+        await emit?.(line).catch((error: unknown) =>
+          log?.warn("an undo command's line could not be sent", { error, applyId: entry.id }),
+        );
         if (!result.ok && index !== unsure) failures.push(`${command.argv.join(" ")}: ${result.output}`);
       }
     }
@@ -61,15 +70,30 @@ export const createNetworkChanges = ({ stateDir, log }: { stateDir: string; log?
     return finish(entry, "rolled-back", message, failures);
   };
 
+  /**
+   * A rollback that nobody waits on (at the helper's start or stop): it never throws. One that breaks midway is
+   * recorded as failed, so that the journal holds no change in flight and the next apply is not refused for it.
+   */
+  const settle = async (entry: TActiveChange, reason: string) => {
+    try {
+      await rollBack(entry, reason);
+    } catch (error) {
+      log?.error("rolling back a network change failed", { error, applyId: entry.id });
+      const message = `${reason} The rollback stopped: ${error instanceof Error ? error.message : String(error)}`;
+      await finish(entry, "failed", message, [message]).catch((cause: unknown) =>
+        log?.error("the network journal could not be written", { error: cause, applyId: entry.id }),
+      );
+    }
+  };
+
   const arm = (entry: TActiveChange) => {
     if (!entry.rollbackAt) return;
     timer.arm(entry.rollbackAt, () => {
       if (journal.active()?.id !== entry.id || busy) return;
       busy = true;
       const seconds = Math.round((new Date(entry.rollbackAt ?? 0).getTime() - entry.appliedAt) / 1000);
-      void rollBack(entry, `Not confirmed within ${seconds} s: rolled back automatically.`)
+      void settle(entry, `Not confirmed within ${seconds} s: rolled back automatically.`)
         .then(() => log?.warn("unconfirmed network change rolled back", { applyId: entry.id }))
-        .catch((error: unknown) => log?.error("automatic rollback failed", { error, applyId: entry.id }))
         .finally(() => (busy = false));
     });
   };
@@ -251,9 +275,13 @@ export const createNetworkChanges = ({ stateDir, log }: { stateDir: string; log?
    * its timer, running: its successor finds the change still pending.
    */
   const recover = async () => {
-    const entry = await journal.load();
+    const entry = await journal.load().catch((error: unknown) => {
+      // A helper that cannot start serves nobody: the next change's journal replaces this one.
+      log?.error("the network journal could not be read; nothing was rolled back", { error });
+      return null;
+    });
     if (!entry) return;
-    await rollBack(entry, "Atelier stopped before this change was confirmed: rolled back at start-up.");
+    await settle(entry, "Atelier stopped before this change was confirmed: rolled back at start-up.");
     log?.warn("unconfirmed network change rolled back at start-up", { applyId: entry.id });
   };
 
@@ -261,7 +289,7 @@ export const createNetworkChanges = ({ stateDir, log }: { stateDir: string; log?
   const close = async () => {
     const entry = journal.active();
     if (entry?.state === "pending" && !busy)
-      await rollBack(entry, "Atelier stopped before this change was confirmed.");
+      await settle(entry, "Atelier stopped before this change was confirmed.");
   };
 
   return { apply, confirm, rollback, status, recover, close };

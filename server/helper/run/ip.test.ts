@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseNetwork } from "../../host-network/parse";
 import { planChanges, ZNetworkChange } from "../../host-network/plan";
-import { ipArgs, planStepArgs } from "./ip";
+import { ipArgs, planStepArgs, runPlanStep } from "./ip";
 
 /** The ip module's arguments: what runs as root for a plan's step or the NAT bridge, checked where it is built. */
 const fixture = (file: string) =>
@@ -61,6 +61,41 @@ describe("ip arguments", () => {
       ["ip", "-b", "/etc/batch"],
     ])
       expect(() => planStepArgs(argv)).toThrow(/refusing to run/);
+  });
+
+  it("runs the undos a plan makes from the host's own values: lo's MTU, a forward delay read back", () => {
+    expect(planStepArgs(["ip", "link", "set", "lo", "mtu", "65536"])).toEqual([
+      "link",
+      "set",
+      "lo",
+      "mtu",
+      "65536",
+    ]);
+    const odd = { ...state, bridges: state.bridges.map((bridge) => ({ ...bridge, forwardDelay: 0.29 })) };
+    const plan = planChanges(
+      [
+        { op: "link.set", dev: "lo", mtu: 9000 },
+        { op: "bridge.removePort", bridge: "atbr0", port: "vethOsjz7p" },
+        { op: "bridge.delete", name: "atbr0" },
+      ].map((change) => ZNetworkChange.parse(change)),
+      odd,
+      null,
+    );
+    for (const { argv } of plan.undo) expect(["ip", ...planStepArgs(argv)]).toEqual(argv);
+  });
+
+  it("makes a refused command a failed step, not a throw, and runs nothing for it", async () => {
+    await expect(runPlanStep(["sh", "-c", "reboot"])).resolves.toEqual({
+      ok: false,
+      output: expect.stringMatching(/refusing to run .*not a network plan's ip command/) as unknown,
+    });
+    await expect(
+      runPlanStep(["ip", "link", "add", "name", "br0", "type", "bridge", "forward_delay", "28.99"]),
+    ).resolves.toMatchObject({ ok: false, output: expect.stringMatching(/refusing to run/) as unknown });
+    await expect(runPlanStep(["ip", "link", "set", "lo", "mtu", "70000"])).resolves.toMatchObject({
+      ok: false,
+      output: expect.stringMatching(/not an MTU: "70000"/) as unknown,
+    });
   });
 
   it("refuses names and addresses that are not, however the command is shaped", () => {

@@ -1,5 +1,6 @@
 import { AppError } from "../../errors";
 import { isCidr, isInterfaceName, isIP } from "../../schemas/lxc-config/validate";
+import { PLAN_MTU } from "../../schemas/network-change";
 import { isRunError, run } from "./runner";
 
 /**
@@ -82,7 +83,7 @@ export const ipArgs = {
     ...(bridge === null ? ["nomaster"] : ["master", name(bridge)]),
   ],
   setMtu: (link: string, mtu: number) => {
-    if (!(Number.isInteger(mtu) && mtu >= 68 && mtu <= 65535)) refuse("an MTU", String(mtu));
+    if (!(Number.isInteger(mtu) && mtu >= PLAN_MTU.min && mtu <= PLAN_MTU.max)) refuse("an MTU", String(mtu));
     return ["link", "set", name(link), "mtu", String(mtu)];
   },
   addAddress: (value: string, dev: string) => ["addr", "add", cidr(value), "dev", name(dev)],
@@ -183,5 +184,17 @@ export const planStepArgs = (argv: readonly string[]): string[] => {
   return bad();
 };
 
-/** Runs a network plan's step (its arguments checked first): the outcome, for the plan's log and undo. */
-export const runPlanStep = async (argv: readonly string[]) => change(planStepArgs(argv));
+/**
+ * Runs a network plan's step (its arguments checked first): the outcome, for the plan's log and undo. A refused
+ * command is a failed step, not a throw: an undo built from a value the host had that no plan may set must not stop
+ * a rollback halfway (the undos after it still run, and the change is still recorded).
+ */
+export const runPlanStep = async (argv: readonly string[]): Promise<TIpOutcome> => {
+  let args: string[];
+  try {
+    args = planStepArgs(argv);
+  } catch (error) {
+    return { ok: false, output: error instanceof Error ? error.message : String(error) };
+  }
+  return change(args);
+};
