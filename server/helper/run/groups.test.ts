@@ -62,6 +62,31 @@ describe("process groups", () => {
     await waitFor(async () => (await recorded()).length === 0);
   });
 
+  it("writes down a job's command at once, another command only after a second", async () => {
+    const pgids = { job: 0, other: 0 };
+    const controller = new AbortController();
+    const start = (key: keyof typeof pgids) =>
+      stream("/bin/sh", ["-c", "sleep 100"], {
+        timeoutMs: 60_000,
+        isJob: key === "job",
+        signal: controller.signal,
+        onLine: () => undefined,
+        onStart: (id) => {
+          pgids[key] = id;
+        },
+      }).catch(() => undefined);
+    const startedAt = Date.now();
+    const done = [start("other"), start("job")];
+    // Well within the second after which any command is written down.
+    await waitFor(async () => (await recorded()).some((entry) => entry.pgid === pgids.job), 800);
+    // The other command, started first, is not written down yet (unless this machine took a second to get here).
+    if (Date.now() - startedAt < 950)
+      expect((await recorded()).map((entry) => entry.pgid)).not.toContain(pgids.other);
+    controller.abort();
+    await Promise.all(done);
+    await waitFor(async () => (await recorded()).length === 0);
+  });
+
   it("kills no process whose pid was reused since (another start time)", async () => {
     await writeFile(
       path.join(stateDir, "process-groups.json"),

@@ -10,7 +10,9 @@ import { writeAtomically } from "../write-atomically";
  *   outright (SIGKILL, the OOM killer) leaves its commands' groups running, and the next helper kills them when it
  *   starts. A group is known by its leader's pid and start time, so a pid reused since is never killed. Commands that
  *   end within the second (nearly all of them) never touch the disk.
- * - A job's command (a debootstrap, a copy, a tar) is counted for `settleGroups`.
+ * - A job's command (a debootstrap, a copy, a tar) is counted for `settleGroups`, and kept from its start: one left
+ *   unrecorded by a helper killed in its first second would go on writing into a directory the web tier removes once
+ *   the next helper's `jobs.settle` says no job runs.
  */
 const RECORD_AFTER_MS = 1000;
 const POLL_MS = 100;
@@ -66,16 +68,15 @@ export const trackGroup = (pgid: number, { isJob }: { isJob: boolean }) => {
   const entry: TGroup = { start: null, isJob };
   groups.set(pgid, entry);
   let isLive = true;
-  const timer = registry
-    ? setTimeout(() => {
-        void startTimeOf(pgid).then((start) => {
-          if (!isLive || start === null) return;
-          entry.start = start;
-          saveRegistry();
-        });
-      }, RECORD_AFTER_MS)
-    : null;
+  const record = () =>
+    void startTimeOf(pgid).then((start) => {
+      if (!isLive || start === null) return;
+      entry.start = start;
+      saveRegistry();
+    });
+  const timer = registry && !isJob ? setTimeout(record, RECORD_AFTER_MS) : null;
   timer?.unref();
+  if (registry && isJob) record();
   return () => {
     isLive = false;
     if (timer) clearTimeout(timer);
