@@ -1,4 +1,5 @@
 import { AppError } from "../errors";
+import { WIRE_LINE_CHARS } from "./contract/jobs";
 import type { TOperationContext } from "./operation";
 import { isRunError, stream, type TProgram } from "./run/runner";
 
@@ -21,6 +22,15 @@ export type TCommandOptions = {
   package?: string;
 };
 
+const TRUNCATED = " … (truncated)";
+
+/** A line as an item carries it: at most WIRE_LINE_CHARS, a longer one cut and marked (never a lone half of a pair). */
+export const wireLine = (line: string) => {
+  if (line.length <= WIRE_LINE_CHARS) return line;
+  const kept = line.slice(0, WIRE_LINE_CHARS - TRUNCATED.length);
+  return `${/[\uD800-\uDBFF]$/.test(kept) ? kept.slice(0, -1) : kept}${TRUNCATED}`;
+};
+
 export const runCommand = async (
   program: TProgram,
   args: readonly string[],
@@ -34,7 +44,8 @@ export const runCommand = async (
     signal,
     isJob: true,
     onStart: (pgid) => emit({ pgid }),
-    onLine: (line, from) => emit({ line, stream: from }),
+    // The result keeps the whole output (a tar listing's check reads it); only the items are cut.
+    onLine: (line, from) => emit({ line: wireLine(line), stream: from }),
   }).catch((error: unknown) => {
     throw isRunError(error, "aborted") || signal.aborted ? cancelled(error) : error;
   });

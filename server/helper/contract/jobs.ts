@@ -17,10 +17,17 @@ import { op } from "./define";
 const MINUTE = 60 * 1000;
 const ZTicket = z.string().max(4096);
 
+/**
+ * The most of a line an item carries (server/helper/commands.ts cuts longer ones, saying so): a tar listing's line
+ * is as long as its member's name, which a PAX header can make megabytes long. The helper's own checks read the
+ * command's whole output, not the items.
+ */
+export const WIRE_LINE_CHARS = 8 * 1024;
+
 /** Each item of a job's stream: the command's process group once it runs, then each line it prints, in order. */
 export const ZJobItem = z.union([
   z.object({ pgid: z.number().int() }).strict(),
-  z.object({ line: z.string(), stream: z.enum(["stdout", "stderr"]) }).strict(),
+  z.object({ line: z.string().max(WIRE_LINE_CHARS), stream: z.enum(["stdout", "stderr"]) }).strict(),
 ]);
 export type TJobItem = z.infer<typeof ZJobItem>;
 
