@@ -100,6 +100,26 @@ describe("value types", () => {
     for (const value of bad) expect(fits(key, value), `${key} = ${value}`).toMatch(message);
   });
 
+  it("refuses a cgroup value that starts with '-' unless it is a negative number (it is lxc-cgroup's argument)", () => {
+    for (const key of [
+      "lxc.cgroup2.pids.max",
+      "lxc.cgroup.pids.max",
+      "lxc.cgroup2.cpu.max",
+      "lxc.cgroup2.io.x",
+    ])
+      for (const value of ["-o.env", "-q", "--logfile=/etc/x", "-", "-1x", "- 1"])
+        expect(fits(key, value), `${key} = ${value}`).toBe(
+          'must not start with "-" unless it is a negative number such as -1',
+        );
+    // cgroup v1's "no limit", v2's cpu.weight.nice; values that only contain a '-'.
+    expect(fits("lxc.cgroup.memory.limit_in_bytes", "-1")).toBeNull();
+    expect(fits("lxc.cgroup.cpu.cfs_quota_us", "-1")).toBeNull();
+    expect(fits("lxc.cgroup2.cpu.weight.nice", "-5")).toBeNull();
+    expect(fits("lxc.cgroup2.cpuset.cpus", "0-3")).toBeNull();
+    // Not a cgroup file's value, not an argument of lxc-cgroup.
+    expect(fits("lxc.init.cmd", "-x")).toBeNull();
+  });
+
   it("takes an empty value (it clears the key) and an enum's own values, refusing the others by name", () => {
     expect(fits("lxc.start.delay", "")).toBeNull();
     expect(fits("lxc.log.level", "DEBUG")).toBeNull();

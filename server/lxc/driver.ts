@@ -274,7 +274,8 @@ export const createLxcDriver = ({ lxcPath, containerConfig }: TLxcDriverOptions)
   const setCgroup = async (name: string, file: string, value: string) => {
     // lxc-cgroup would make the container's directory for a name that does not exist.
     if (!(await exists(name))) throw notFound(name);
-    const result = await tool("lxc-cgroup", ["-n", name, file, value], 15 * SECOND);
+    // `--`: a value that starts with '-' is a value, not one of lxc-cgroup's options (-o FILE writes a log as root).
+    const result = await tool("lxc-cgroup", ["-n", name, "--", file, value], 15 * SECOND);
     if (result.exitCode !== 0)
       throw failed(
         `set ${file} of`,

@@ -630,6 +630,10 @@ describe("the helper, to a compromised web tier", () => {
         field: "file",
       });
     }
+    // lxc-cgroup's getopt would read it as -o FILE, a log file written as root.
+    await expect(
+      client.lxc.setCgroup({ name: "nothere", file: "pids.max", value: "-o.env" }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST", field: "value" });
     // An include of a host file whose lines LXC refuses: what LXC says about them never comes back.
     const secret = path.join(path.dirname(canaryDir), "host-secret.conf");
     await writeFile(secret, "lxc.topsecret = hunter2-value\n");

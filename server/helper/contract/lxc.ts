@@ -56,7 +56,14 @@ const LIVE_CGROUP_FILES = new Set(
     .map((key) => /^lxc\.cgroup2?\.(.+)$/.exec(key.key)?.[1])
     .filter((file): file is string => file !== undefined && !file.startsWith("devices.")),
 );
-const ZCgroupValue = z.string().regex(/^[\w.:,\- ]{1,200}$/, "not a cgroup value");
+/**
+ * A value for one of those files, an argument of lxc-cgroup as root (after `--`, server/lxc/driver.ts): a leading '-'
+ * only as -1, the "no limit" of cgroup v1's memory limits and CPU quota; none of those files takes another.
+ */
+const ZCgroupValue = z
+  .string()
+  .regex(/^[\w.:,\- ]{1,200}$/, "not a cgroup value")
+  .refine((value) => !value.startsWith("-") || value === "-1", "not a cgroup value: it starts with '-'");
 const ZStopTimeout = z.number().int().min(0).max(3600).optional();
 
 export const lxcContract = {

@@ -59,6 +59,11 @@ export const checkValue = (key: string, info: TKeyInfo, value: string): string |
   const allowed = info.values ?? [];
   // An empty value clears a key (back to LXC's default; for lists, the values set so far).
   if (value === "" || allowed.includes(value)) return null;
+  // A cgroup file's value is also an argument of lxc-cgroup (as root) when it applies live. No cgroup file takes a
+  // value that starts with '-' other than a negative number (-1 for "no limit" in cgroup v1's memory and CPU quota
+  // files, -20..19 in v2's cpu.weight.nice).
+  if (info.apply === "live" && /^lxc\.cgroup2?\./.test(key) && value.startsWith("-") && !/^-\d+$/.test(value))
+    return 'must not start with "-" unless it is a negative number such as -1';
   switch (info.type) {
     // liblxc reads numbers as C does: a leading 0 means octal (010 is 8, 09 is refused).
     case "uint":
