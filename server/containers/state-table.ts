@@ -19,7 +19,11 @@ export class ContainerStateTable {
   private rows = new Map<string, TListedContainer>();
   private readAt = Number.NEGATIVE_INFINITY;
   private inFlight: Promise<void> | undefined;
-  /** When each row was last written by a single-container refresh, so an older full read cannot undo it. */
+  /**
+   * When each row was last written by a single-container refresh, so an older full read cannot undo it. Only for
+   * names with a row, and for a dropped row while a full read runs (that read forgets it): an operation on a name
+   * that does not exist refreshes it too, and must leave nothing behind.
+   */
   private rowWrittenAt = new Map<string, number>();
   /** Bumped by every state event, so that a refresh that began earlier cannot undo a newer state. */
   private versions = new Map<string, number>();
@@ -64,6 +68,7 @@ export class ContainerStateTable {
           if (fresh) next.set(name, fresh);
           else next.delete(name);
         }
+        for (const name of this.rowWrittenAt.keys()) if (!next.has(name)) this.rowWrittenAt.delete(name);
         this.rows = next;
         this.readAt = startedAt;
       } finally {
@@ -113,6 +118,8 @@ export class ContainerStateTable {
       );
     } else {
       this.rows.delete(name);
+      // No full read to keep it from bringing the row back: nothing to remember.
+      if (!this.inFlight) this.rowWrittenAt.delete(name);
     }
     return row;
   }
