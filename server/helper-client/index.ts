@@ -8,6 +8,7 @@ import {
   encode,
   fromWireError,
   LineDecoder,
+  MAX_LINE_BYTES,
   PROTOCOL_VERSION,
   WINDOW,
   type TClientMessage,
@@ -228,7 +229,10 @@ export const connectHelper = (socketPath: string): THelperConnection => {
           : setTimeout(() => {
               if (!pending.has(id)) return;
               pending.delete(id);
-              cancel();
+              // Told at once (not after `finish`, which would make cancel() skip it): the helper stops the work
+              // rather than carrying on behind a caller who has given up (and released its locks).
+              cancelled = true;
+              socket.write(encode({ type: "cancel", id }));
               finish();
               rejectResult(
                 new AppError("TIMEOUT", {
@@ -254,8 +258,19 @@ export const connectHelper = (socketPath: string): THelperConnection => {
         upCredit: WINDOW,
         upWaiters: [],
       };
+      const line = encode({ type: "call", id, op, input });
+      // A line past the limit would make the helper close the connection, and every call on it: only this one fails.
+      if (Buffer.byteLength(line) > MAX_LINE_BYTES) {
+        call.reject(
+          new AppError("BAD_REQUEST", {
+            message: `The request to ${op} is too large to send to Atelier's helper`,
+            hint: "Send less at once (a shorter text, fewer items).",
+          }),
+        );
+        return opened;
+      }
       pending.set(id, call);
-      socket.write(encode({ type: "call", id, op, input }));
+      socket.write(line);
       return opened;
     })();
     started.catch((error: unknown) => {

@@ -1,5 +1,5 @@
-import type { z } from "zod";
-import type { TContract, TImplementation, TOp } from "./contract/define";
+import { z } from "zod";
+import type { TContract, TImplementation, TOp, TTicketNeed } from "./contract/define";
 import { wireName } from "./contract/define";
 
 /**
@@ -31,6 +31,8 @@ export type TOperation<TSchema extends z.ZodType = z.ZodType, TOutput = unknown>
   item?: z.ZodType | null;
   /** Decodes each value the client sends up; without it, sending up to the operation breaks the protocol. */
   upstream?: z.ZodType | null;
+  /** "always": the server refuses a call without a ticket before the handler runs (which checks the ticket itself). */
+  ticket?: TTicketNeed;
   // A method (bivariant in its parameter), so that a table can hold operations of every input type.
   run(input: z.output<TSchema>, context: TOperationRunContext): Promise<TOutput>;
 };
@@ -48,7 +50,14 @@ export const implement = <C extends TContract>(
     for (const [name, declared] of Object.entries(operations) as [string, TOp][]) {
       const run = handlers[name];
       if (!run) throw new Error(`the helper does not implement ${wireName(family, name)}`);
+      // An operation that needs a ticket takes one by name: the server's check below and the handler's agree.
+      if (
+        declared.ticket !== "never" &&
+        !(declared.input instanceof z.ZodObject && "ticket" in declared.input.shape)
+      )
+        throw new Error(`${wireName(family, name)} needs a ticket but its input has no ticket field`);
       table[wireName(family, name)] = {
+        ticket: declared.ticket,
         input: declared.input,
         timeoutMs: declared.timeoutMs,
         item: declared.item,

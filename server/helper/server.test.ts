@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
-import { connect, type Server } from "node:net";
+import { connect, type Server, type Socket } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,7 +11,7 @@ import { connectHelper, createHelper } from "../helper-client";
 import { bytes, op, type TContract, type TImplementation } from "./contract/define";
 import { implement } from "./operation";
 import { encode, MAX_CHUNK_BYTES, MAX_LINE_BYTES, PROTOCOL_VERSION, WINDOW } from "./contract/protocol";
-import { startHelperServer } from "./server";
+import { MAX_CALLS, MAX_CONNECTIONS, startHelperServer } from "./server";
 
 /**
  * The protocol on a real unix socket, with operations made for the test: validation, errors with their code,
@@ -21,7 +21,7 @@ import { startHelperServer } from "./server";
 let dir: string;
 let server: Server;
 let socketPath: string;
-const seen = { emitted: 0, maxAhead: 0, aborted: false, timedOut: false };
+const seen = { emitted: 0, maxAhead: 0, aborted: false, timedOut: false, hugeItemStopped: false };
 let consumed = 0;
 /** What the upstream operations saw: values sent (by the test's writer) and taken (by the operation). */
 const up = { sent: 0, taken: 0, maxAhead: 0, iterationEnded: false, aborted: false };
@@ -66,6 +66,26 @@ const testContract = {
     }),
     wait: op({ input: z.object({}).strict(), output: z.null(), timeoutMs: 60_000, summary: "wait" }),
     slow: op({ input: z.object({}).strict(), output: z.null(), timeoutMs: 200, summary: "slow" }),
+    guarded: op({
+      input: z.object({ ticket: z.string().optional() }).strict(),
+      output: z.string(),
+      ticket: "always",
+      timeoutMs: 5000,
+      summary: "needs a ticket",
+    }),
+    hugeItem: op({
+      input: z.object({}).strict(),
+      output: z.null(),
+      item: z.string(),
+      timeoutMs: 5000,
+      summary: "an item past a line",
+    }),
+    late: op({
+      input: z.object({}).strict(),
+      output: z.string(),
+      timeoutMs: 200,
+      summary: "done at its timeout",
+    }),
     huge: op({
       input: z.object({}).strict(),
       output: z.string(),
@@ -158,13 +178,24 @@ const implementation: TImplementation<typeof helperContract> = {
           resolve(null);
         }),
       ),
+    // Stopped by its timeout, as the runner's commands are: it throws.
     slow: (_input, { signal }) =>
-      new Promise((resolve) =>
+      new Promise((_resolve, reject) =>
         signal.addEventListener("abort", () => {
           seen.timedOut = true;
-          resolve(null);
+          reject(new Error("aborted"));
         }),
       ),
+    guarded: () => Promise.resolve("ran"),
+    hugeItem: async (_input, { emit, signal }) => {
+      await emit("x".repeat(MAX_LINE_BYTES));
+      if (!signal.aborted) await new Promise((resolve) => signal.addEventListener("abort", resolve));
+      seen.hugeItemStopped = true;
+      return null;
+    },
+    // Its work ends just as its time runs out (the abort comes too late to stop anything): it answers.
+    late: (_input, { signal }) =>
+      new Promise((resolve) => signal.addEventListener("abort", () => resolve("done"))),
     // What a helper of another version might answer: the client must not pass it on.
     huge: () => Promise.resolve("x".repeat(MAX_LINE_BYTES)),
     liar: async ({ items }, { emit }) => {
@@ -254,6 +285,7 @@ const hello = encode({ type: "hello", version: PROTOCOL_VERSION });
 const raw = (lines: string[], ms = 1000) =>
   new Promise<string[]>((resolve) => {
     const socket = connect(socketPath);
+    socket.on("error", () => undefined);
     let text = "";
     socket.setEncoding("utf8");
     socket.on("connect", () => socket.write(lines.join("")));
@@ -262,6 +294,65 @@ const raw = (lines: string[], ms = 1000) =>
     socket.on("close", done);
     setTimeout(() => socket.destroy(), ms);
   });
+
+describe("the helper's limits", () => {
+  it("refuses a call of a ticket-bound operation that brings no ticket, before its handler runs", async () => {
+    const client = createHelper(socketPath, testContract);
+    try {
+      await expect(client.test.guarded({})).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(client.test.guarded({ ticket: "" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+      expect(await client.test.guarded({ ticket: "t" })).toBe("ran");
+    } finally {
+      client.close();
+    }
+    const bare = {
+      t: { x: op({ input: z.object({}), output: z.null(), ticket: "when", timeoutMs: 1, summary: "" }) },
+    };
+    expect(() => implement(bare, { t: { x: () => Promise.resolve(null) } })).toThrow(/has no ticket field/);
+  });
+
+  it("runs at most MAX_CALLS calls of a connection at once: the next is refused, the connection goes on", async () => {
+    const client = createHelper(socketPath, testContract);
+    const controller = new AbortController();
+    try {
+      const waiting = Array.from({ length: MAX_CALLS }, () =>
+        client.test.wait({}, { signal: controller.signal }).catch(() => null),
+      );
+      await sleep(200);
+      await expect(client.test.echo({ text: "one more" })).rejects.toMatchObject({
+        code: "TOO_MANY_REQUESTS",
+      });
+      controller.abort();
+      await Promise.all(waiting);
+      expect(await client.test.echo({ text: "again" })).toEqual({ text: "again" });
+    } finally {
+      client.close();
+    }
+  });
+
+  it("closes a connection past MAX_CONNECTIONS at once, and one that never says hello", async () => {
+    // Opened one after the other, each greeted, so that all of them pass the peer check and stay open.
+    const sockets: Socket[] = [];
+    try {
+      for (let index = 0; index < MAX_CONNECTIONS; index += 1) {
+        const socket = connect(socketPath).on("error", () => undefined);
+        sockets.push(socket);
+        socket.write(hello);
+        await new Promise((resolve) => socket.once("data", resolve));
+      }
+      await sleep(300);
+      const started = Date.now();
+      expect(await raw([hello], 3000)).toEqual([]);
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+    }
+    await sleep(200);
+    const started = Date.now();
+    expect(await raw([], 8000)).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(7000);
+  }, 15_000);
+});
 
 describe("the helper protocol", () => {
   it("answers typed calls and validates their input again, keeping an error's code and details", async () => {
@@ -345,6 +436,8 @@ describe("the helper protocol", () => {
     try {
       await expect(client.test.slow({})).rejects.toMatchObject({ code: "TIMEOUT" });
       expect(seen.timedOut).toBe(true);
+      // Work that was done is not reported as stopped.
+      expect(await client.test.late({})).toBe("done");
     } finally {
       client.close();
     }
@@ -356,6 +449,17 @@ describe("the helper protocol", () => {
       await expect(client.test.huge({})).rejects.toMatchObject({
         code: "INTERNAL",
         message: /too long to send/,
+      });
+      // An item past a line ends its call, whose work is stopped (nothing goes on behind a failed call).
+      await expect(client.test.hugeItem({}, { onItem: () => undefined })).rejects.toMatchObject({
+        code: "INTERNAL",
+        message: /too long to send/,
+      });
+      expect(seen.hugeItemStopped).toBe(true);
+      // A request past a line is refused by the client itself: the connection, and other calls, go on.
+      await expect(client.test.echo({ text: "x".repeat(MAX_LINE_BYTES) })).rejects.toMatchObject({
+        code: "BAD_REQUEST",
+        message: /too large to send/,
       });
       expect(await client.test.echo({ text: "still" })).toEqual({ text: "still" });
     } finally {

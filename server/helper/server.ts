@@ -34,6 +34,12 @@ export type THelperServerOptions = {
   log: TLogger;
 };
 
+/** Open connections the helper serves at once (the web tier keeps one). */
+export const MAX_CONNECTIONS = 16;
+/** Calls one connection may have running at once. */
+export const MAX_CALLS = 256;
+const HELLO_TIMEOUT_MS = 5000;
+
 type TCall = {
   /** The operation's wire name, for what the log and the errors say. */
   op: string;
@@ -67,7 +73,17 @@ export const startHelperServer = async (options: THelperServerOptions): Promise<
   await chmod(dir, 0o750);
   await rm(socketPath, { force: true });
 
+  let connections = 0;
   const server = createServer((socket) => {
+    // The web tier keeps one connection (and its CLI or a test a few more): a flood of them is refused at once,
+    // before the peer check runs a process for each.
+    if (connections >= MAX_CONNECTIONS) {
+      log.warn("helper connection refused: too many open", { connections });
+      socket.destroy();
+      return;
+    }
+    connections += 1;
+    socket.once("close", () => (connections -= 1));
     void serve(socket, options).catch((error: unknown) => {
       log.error("helper connection failed", { error });
       socket.destroy();
@@ -90,13 +106,22 @@ const serve = async (socket: Socket, { allowedUids, operations, log }: THelperSe
   const peer = await peerOf(socket);
   if (!isAllowedPeer(peer, allowedUids)) {
     log.warn("helper connection refused: not the web tier's user", { peer });
-    socket.end(encode({ type: "refused", message: "This socket is for Atelier's web tier only" }));
+    // Ended and then destroyed: a paused socket never reads the peer's own end, so it would never close by itself.
+    socket.end(encode({ type: "refused", message: "This socket is for Atelier's web tier only" }), () =>
+      socket.destroy(),
+    );
+    setTimeout(() => socket.destroy(), 1000).unref();
     return;
   }
 
   const calls = new Map<number, TCall>();
   let greeted = false;
   let closed = false;
+  // A peer that never says hello holds a connection for nothing.
+  const helloTimer = setTimeout(() => {
+    if (!greeted) socket.destroy();
+  }, HELLO_TIMEOUT_MS);
+  socket.once("close", () => clearTimeout(helloTimer));
 
   const send = async (message: THelperMessage) => {
     if (closed) return;
@@ -104,6 +129,16 @@ const serve = async (socket: Socket, { allowedUids, operations, log }: THelperSe
     // A line past the limit would make the client drop the connection, and every call on it: that one call fails.
     if (Buffer.byteLength(line) > MAX_LINE_BYTES && "id" in message && message.id !== null) {
       log.error("helper answer too long for a protocol line", { id: message.id, type: message.type });
+      const call = calls.get(message.id);
+      if (message.type === "item" && call) {
+        // The call ends with this error (its work stopped): the web tier would otherwise clean up behind a command
+        // still writing.
+        call.refused = new AppError("INTERNAL", {
+          message: "The helper's answer was too long to send (see its log)",
+        });
+        call.controller.abort();
+        return;
+      }
       line = encode({
         type: "error",
         id: message.id,
@@ -209,13 +244,19 @@ const serve = async (socket: Socket, { allowedUids, operations, log }: THelperSe
       await send({ type: "item", id, data: encoded });
     };
     try {
-      const parsed = operation.input.parse(input);
+      const parsed: unknown = operation.input.parse(input);
+      if (operation.ticket === "always" && !hasTicket(parsed))
+        throw new AppError("FORBIDDEN", {
+          message: `${op} is done only with an admin's ticket, and this call brought none`,
+          hint: "Sign in again as an admin with your password, then try again.",
+        });
       const data = await operation.run(parsed, {
         signal: call.controller.signal,
         emit,
         upstream: upstreamOf(id, call),
       });
-      if (call.controller.signal.aborted) throw new CancelledError();
+      // Done despite a timeout that fired at the end: the work happened, so its result is the answer.
+      if (call.controller.signal.aborted && !timedOut) throw new CancelledError();
       await send({ type: "result", id, data: data ?? null });
     } catch (error) {
       if (call.refused) {
@@ -292,6 +333,7 @@ const serve = async (socket: Socket, { allowedUids, operations, log }: THelperSe
           return;
         }
         greeted = true;
+        clearTimeout(helloTimer);
         void send({ type: "hello", version: PROTOCOL_VERSION, operations: Object.keys(operations).sort() });
         continue;
       }
@@ -299,6 +341,17 @@ const serve = async (socket: Socket, { allowedUids, operations, log }: THelperSe
         if (calls.has(message.id)) {
           fail(`call ${message.id} is already running`);
           return;
+        }
+        if (calls.size >= MAX_CALLS) {
+          void send({
+            type: "error",
+            id: message.id,
+            error: {
+              code: "TOO_MANY_REQUESTS",
+              message: `The helper runs at most ${MAX_CALLS} calls of a connection at once`,
+            },
+          });
+          continue;
         }
         const operation = Object.hasOwn(operations, message.op) ? operations[message.op] : undefined;
         if (!operation) {
@@ -352,3 +405,10 @@ const serve = async (socket: Socket, { allowedUids, operations, log }: THelperSe
 };
 
 class CancelledError extends Error {}
+
+const hasTicket = (input: unknown) =>
+  typeof input === "object" &&
+  input !== null &&
+  "ticket" in input &&
+  typeof input.ticket === "string" &&
+  input.ticket.length > 0;

@@ -83,7 +83,13 @@ export class LineDecoder {
     this.pending += chunk;
     const lines = this.pending.split("\n");
     this.pending = lines.pop() ?? "";
-    if (Buffer.byteLength(this.pending) > MAX_LINE_BYTES) throw new Error("a protocol line is too long");
+    // The line still open, and every line this chunk completed (a chunk may hold a whole long line).
+    if (
+      [this.pending, ...lines].some(
+        (line) => line.length > MAX_LINE_BYTES / 4 && Buffer.byteLength(line) > MAX_LINE_BYTES,
+      )
+    )
+      throw new Error("a protocol line is too long");
     return lines.filter((line) => line.length > 0);
   }
 }
