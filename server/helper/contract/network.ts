@@ -12,7 +12,6 @@ import { ZOptionalTicket } from "./ticket";
  * written to the host's own network configuration. Changing the host's network and its files is an admin's act.
  */
 const SECOND = 1000;
-const MINUTE = 60 * SECOND;
 export const MAX_ROLLBACK_SECONDS = 3600;
 
 const ZId = z.string().uuid();
@@ -101,9 +100,10 @@ export const networkContract = {
     output: ZNetworkApplyResult,
     item: ZNetworkApplyItem,
     ticket: "always",
-    // The steps of up to 100 changes and, on a failure, their undo: each an `ip` command of 10 s at most (a few ms
-    // in practice). The change's own wait for confirmation is not part of the call.
-    timeoutMs: 10 * MINUTE,
+    // No timeout of the call's: stopping a plan between its steps would leave the host half changed with its undo
+    // not run. It is bounded by its steps: up to 100 changes and, on a failure, their undo, each an `ip` command of
+    // 10 s at most (a few ms in practice). The change's own wait for confirmation is not part of the call.
+    timeoutMs: null,
     summary:
       "Plans the changes against the host as it is now and runs the plan if its digest is the one shown; a change that touches the session's interface (or asked to) waits for confirmation",
   }),
@@ -128,8 +128,9 @@ export const networkContract = {
       }),
     ]),
     item: ZLineItem,
-    // The undo commands of every step, 10 s each at most.
-    timeoutMs: 10 * MINUTE,
+    // No timeout of the call's (a rollback stopped halfway is worse than a slow one): bounded by the undo commands
+    // of every step, 10 s each at most.
+    timeoutMs: null,
     summary: "Undoes a change waiting for confirmation now (or says the helper's timer undid it)",
   }),
   status: op({

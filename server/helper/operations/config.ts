@@ -75,7 +75,7 @@ export const configOperations = ({
      * admin the helper knows: ../admins.ts), then liblxc's own load (lxc.checkConfig's verdict). Whatever role the
      * web tier claims, a config.write without a ticket writes nothing an operator could not.
      */
-    write: ({ name, text, ticket }) =>
+    write: ({ name, text, ticket }, { signal }) =>
       serially(name, async () => {
         await mustExist(name);
         const errors = validateConfig(text).filter((problem) => problem.severity === "error");
@@ -115,6 +115,9 @@ export const configOperations = ({
               },
             ],
           });
+        // Past its time (or cancelled) before the write: nothing is written, so the caller's TIMEOUT is true.
+        if (signal.aborted)
+          throw new AppError("TIMEOUT", { message: "Nothing was written: the write took too long" });
         await writeAtomically(file, text);
         return null;
       }),
