@@ -1,34 +1,9 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { br0, useHostRoots } from "@/tests/host-roots";
 import { detectSystem, renderPersisted } from "./persist";
-import type { TBridgeEnd } from "./plan";
 
 /** Persistence files for the bridges Atelier manages, on host layouts written to a temporary directory. */
-const dirs: string[] = [];
-const hostRoot = async (files: Record<string, string>) => {
-  const root = await mkdtemp(path.join(os.tmpdir(), "atelier-persist-"));
-  dirs.push(root);
-  for (const [file, content] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(root, file)), { recursive: true });
-    await writeFile(path.join(root, file), content);
-  }
-  return root;
-};
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-const br0: TBridgeEnd = {
-  name: "br0",
-  ports: ["eth0", "vethA1b2C3"],
-  addresses: ["192.0.2.10/24", "2001:db8::10/64"],
-  stp: false,
-  forwardDelay: 2,
-  mtu: 1500,
-  gateway: "192.0.2.1",
-};
+const hostRoot = useHostRoots();
 
 describe("persistence", () => {
   it("writes the seed's bridge as Debian's ifupdown expects it, leaving out containers' veths", () => {
