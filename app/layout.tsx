@@ -12,6 +12,17 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = {
   title: { default: "Atelier", template: "%s · Atelier" },
   description: "Web admin panel for Linux Containers (LXC)",
+  // public/: the icons, and the manifest that lets a phone pin the panel to its home screen.
+  icons: {
+    icon: [
+      { url: "/favicon.ico", sizes: "48x48" },
+      { url: "/icon.svg", type: "image/svg+xml" },
+    ],
+    apple: "/apple-touch-icon.png",
+  },
+  manifest: "/manifest.webmanifest",
+  // A panel on the LAN is nobody's search result (robots.txt says the same to crawlers that ask).
+  robots: { index: false, follow: false },
 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {

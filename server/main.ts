@@ -50,12 +50,26 @@ const fail = (message: string, code = 1): never => {
   process.exit(code);
 };
 
+/**
+ * The files of public/ a browser fetches before anyone signs in: the icons (of the sign-in page too, and of a panel
+ * pinned to a phone's home screen), the web app manifest, and robots.txt. Nothing else in public/ is open.
+ */
+const PUBLIC_FILES = new Set([
+  "/favicon.ico",
+  "/icon.svg",
+  "/icon-192.png",
+  "/icon-512.png",
+  "/apple-touch-icon.png",
+  "/manifest.webmanifest",
+  "/robots.txt",
+]);
+
 /** Pages anyone may open, and Next's static files. */
 const isOpenPage = (pathname: string) =>
   pathname === "/login" ||
   pathname === "/setup" ||
   pathname.startsWith("/_next/") ||
-  pathname === "/favicon.ico";
+  PUBLIC_FILES.has(pathname);
 
 /** Request bodies of /api/trpc: a config is at most 256 KiB; nothing legitimate comes near 1 MiB. */
 const MAX_API_BODY = 1024 * 1024;
