@@ -31,7 +31,7 @@ test("two browsers stay in sync, and the other user is told who did what", async
   await expect(rowThere.getByText("Stopped", { exact: true })).toBeVisible();
   await rowHere.getByRole("button", { name: `Start ${name}` }).click();
   await expect(rowThere.getByText("Running", { exact: true })).toBeVisible();
-  await expect(other.getByRole("status").filter({ hasText: `operator ran start on ${name}` })).toBeVisible();
+  await expect(other.getByRole("status").filter({ hasText: `operator started ${name}` })).toBeVisible();
   await admin.close();
 });
 
@@ -40,9 +40,23 @@ test("the events page shows the timeline and grows live", async ({ page, createC
   await page.goto("/events");
   await page.getByLabel("Container").fill(name);
   await page.getByRole("button", { name: "Filter" }).click();
-  await expect(page.getByRole("listitem").filter({ hasText: "containers.create: ok" })).toBeVisible();
+  await expect(
+    page.getByRole("listitem").filter({ hasText: `asked for ${name} to be created` }),
+  ).toBeVisible();
+  // The creation job reads as a sentence too, with links to the container and to the job's log.
+  const created = page
+    .getByRole("listitem")
+    .filter({ hasText: new RegExp(`Creating ${name} finished in \\d+ s`) });
+  await expect(created).toBeVisible();
+  await expect(created.getByRole("link", { name: "Job log" })).toHaveAttribute(
+    "href",
+    /^\/jobs\?id=[0-9a-f-]{36}$/,
+  );
   await execa("lxc-start", ["-P", lxcPath(), "-n", name]);
-  await expect(page.getByRole("listitem").filter({ hasText: "changed state to RUNNING" })).toBeVisible();
+  const running = page.getByRole("listitem").filter({ hasText: `${name} is running` });
+  await expect(running).toBeVisible();
+  await running.getByRole("link", { name, exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`/containers/${name}(/|$)`));
 });
 
 test("the network page shows the bridge, the container on it and the session's interface", async ({

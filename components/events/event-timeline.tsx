@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { ErrorAlert } from "@/components/ui/error-alert";
@@ -8,6 +9,7 @@ import { Pager } from "@/components/ui/pager";
 import { SelectField } from "@/components/ui/select-field";
 import { TextField } from "@/components/ui/text-field";
 import { useFilterForm } from "@/components/ui/use-filter-form";
+import { eventSentence } from "@/components/lib/event-sentence";
 import { optional, optionalDate } from "@/components/lib/filters";
 import type { TListEventsRequest } from "@/server/trpc/routers/events/events.types";
 
@@ -20,20 +22,6 @@ type TFilters = {
   to: string;
 };
 const EMPTY: TFilters = { container: "", type: "", actor: "", from: "", to: "" };
-
-/** What an event says, in words. */
-const describe = (event: { type: string; state: string | null; data: string | null }) => {
-  const data = event.data ? (JSON.parse(event.data) as Record<string, unknown>) : {};
-  const text = (value: unknown) =>
-    typeof value === "string" || typeof value === "number" ? String(value) : "";
-  if (event.type === "state") return `changed state to ${event.state ?? "?"}`;
-  if (event.type === "exit") return `init exited with status ${text(data.status)}`;
-  if (event.type === "operation")
-    return `${text(data.action)}: ${text(data.result)}${data.error ? ` (${text(data.error)})` : ""}`;
-  if (event.type === "network")
-    return `host network ${text(data.action)}: ${text(data.state)}${data.message ? ` (${text(data.message)})` : ""}`;
-  return text(data.message);
-};
 
 export function EventTimeline() {
   const trpc = useTRPC();
@@ -75,20 +63,34 @@ export function EventTimeline() {
         aria-label="Events, newest first"
         className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900"
       >
-        {(events.data?.events ?? []).map((event) => (
-          <li
-            key={event.id}
-            data-event-type={event.type}
-            className="flex flex-wrap gap-x-3 px-4 py-2 text-sm"
-          >
-            <time dateTime={event.at.toISOString()} className="text-slate-500 dark:text-slate-400">
-              {event.at.toLocaleString()}
-            </time>
-            <span className="font-medium">{event.container ?? "host"}</span>
-            <span>{describe(event)}</span>
-            {event.actor && <span className="text-slate-500 dark:text-slate-400">by {event.actor}</span>}
-          </li>
-        ))}
+        {(events.data?.events ?? []).map((event) => {
+          const sentence = eventSentence(event);
+          return (
+            <li
+              key={event.id}
+              data-event-type={event.type}
+              className="flex flex-wrap gap-x-3 px-4 py-2 text-sm"
+            >
+              <time dateTime={event.at.toISOString()} className="text-slate-500 dark:text-slate-400">
+                {event.at.toLocaleString()}
+              </time>
+              <span>{sentence.text}</span>
+              {/* Who did it, when the sentence does not say (a job's end, a rollback by Atelier). */}
+              {event.actor && !sentence.text.includes(event.actor) && (
+                <span className="text-slate-500 dark:text-slate-400">by {event.actor}</span>
+              )}
+              {sentence.links.map((link) => (
+                <Link
+                  key={link.href}
+                  href={link.href}
+                  className="text-sky-700 hover:underline dark:text-sky-400"
+                >
+                  {link.label}
+                </Link>
+              ))}
+            </li>
+          );
+        })}
         {events.data?.events.length === 0 && (
           <li className="px-4 py-6 text-center text-slate-500">No events match.</li>
         )}

@@ -1,8 +1,10 @@
 "use client";
 
 import { useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from "react";
 import { useSession } from "@/components/auth/use-session";
+import { eventSentence, type TLink } from "@/components/lib/event-sentence";
 import { useTRPC } from "@/components/trpc";
 
 /**
@@ -11,7 +13,7 @@ import { useTRPC } from "@/components/trpc";
  * reconnects by itself and resumes after the last event id it saw; `reset` means "refetch everything".
  */
 export type TConnection = "connecting" | "live" | "reconnecting" | "offline";
-type TToast = { id: number; text: string };
+type TToast = { id: number; text: string; links: TLink[] };
 /** A `metrics` message of the stream: what this tab's pages said they show (see components/metrics). */
 export type TMetricsMessage = Record<string, unknown> & { t: number };
 type TLive = {
@@ -101,49 +103,18 @@ export function LiveEvents({ children }: { children: ReactNode }) {
       setLastUpdated(new Date());
       const event = JSON.parse((message as MessageEvent<string>).data) as TEventData;
       refresh();
-      if (event.type === "oom") {
-        const id = (nextToast.current += 1);
-        setToasts((list) => [
-          ...list.slice(-3),
-          { id, text: `Out of memory in ${event.container ?? "?"}: a process was killed` },
-        ]);
-        setTimeout(() => setToasts((list) => list.filter((toast) => toast.id !== id)), TOAST_MS);
-      }
-      // Someone else's job that ends (your own show their end where you started them).
+      // Out of memory, someone else's job that ends (your own show their end where you started them), someone
+      // else's operation: each told in its sentence, with its links.
+      const isOthers = event.actor !== null && event.actor !== username;
+      const hasEnded = typeof event.data?.state === "string" && event.data.state !== "running";
       if (
-        event.type === "job" &&
-        event.actor !== username &&
-        typeof event.data?.state === "string" &&
-        event.data.state !== "running"
+        event.type === "oom" ||
+        (event.type === "job" && event.actor !== username && hasEnded) ||
+        (event.type === "operation" && isOthers)
       ) {
-        const words: Record<string, string> = {
-          succeeded: "done",
-          failed: "failed",
-          cancelled: "cancelled",
-          interrupted: "interrupted",
-        };
-        const kind = typeof event.data.kind === "string" ? event.data.kind : "job";
+        const { text, links } = eventSentence(event);
         const id = (nextToast.current += 1);
-        setToasts((list) => [
-          ...list.slice(-3),
-          {
-            id,
-            text: `${event.actor ?? "someone"}'s ${kind} of ${event.container ?? "?"}: ${words[event.data?.state as string] ?? String(event.data?.state)}`,
-          },
-        ]);
-        setTimeout(() => setToasts((list) => list.filter((toast) => toast.id !== id)), TOAST_MS);
-      }
-      if (event.type === "operation" && event.actor && event.actor !== username) {
-        const action =
-          typeof event.data?.action === "string"
-            ? event.data.action.replace("containers.", "")
-            : "an operation";
-        const failed = event.data?.result === "error" ? " (failed)" : "";
-        const id = (nextToast.current += 1);
-        setToasts((list) => [
-          ...list.slice(-3),
-          { id, text: `${event.actor} ran ${action} on ${event.container ?? "?"}${failed}` },
-        ]);
+        setToasts((list) => [...list.slice(-3), { id, text, links }]);
         setTimeout(() => setToasts((list) => list.filter((toast) => toast.id !== id)), TOAST_MS);
       }
     });
@@ -207,7 +178,18 @@ export function Toasts() {
           role="status"
           className="flex items-start justify-between gap-2 rounded-md border border-slate-200 bg-white p-3 text-sm shadow-lg dark:border-slate-700 dark:bg-slate-900"
         >
-          <span>{toast.text}</span>
+          <span>
+            {toast.text}
+            {toast.links.map((link) => (
+              <Link
+                key={link.href}
+                href={link.href}
+                className="ml-2 text-sky-700 hover:underline dark:text-sky-400"
+              >
+                {link.label}
+              </Link>
+            ))}
+          </span>
           <button
             type="button"
             aria-label="Dismiss"

@@ -46,6 +46,9 @@ export type TJobSpec<T> = {
   kind: string;
   owner: string;
   target: string;
+  /** What the job is about besides its target (a clone's source, a snapshot's name): carried by its events, whose
+   * sentences name it (components/lib/event-sentence.ts). */
+  about?: Record<string, string>;
   work: (context: TJobContext) => Promise<T>;
   /** Undo what a failed, cancelled or interrupted job half-made. */
   cleanup?: () => Promise<void>;
@@ -76,14 +79,14 @@ export const createJobs = ({
   >();
 
   const publish = (
-    job: { id: string; kind: string; target: string; owner: string },
+    job: { id: string; kind: string; target: string; owner: string; about?: Record<string, string> },
     data: Record<string, unknown>,
   ) =>
     events.publish({
       type: "job",
       container: job.target,
       actor: job.owner,
-      data: { jobId: job.id, kind: job.kind, ...data },
+      data: { jobId: job.id, kind: job.kind, ...job.about, ...data },
     });
 
   const start = async <T>(spec: TJobSpec<T>) => {
@@ -98,7 +101,8 @@ export const createJobs = ({
       finished: Promise.resolve(),
     };
     active.set(id, entry);
-    const job = { id, kind: spec.kind, target: spec.target, owner: spec.owner };
+    const job = { id, kind: spec.kind, target: spec.target, owner: spec.owner, about: spec.about };
+    const startedAt = Date.now();
 
     // Progress and lines are written at most every 500 ms: a debootstrap prints hundreds of lines.
     let pendingLines: string[] = [];
@@ -176,7 +180,11 @@ export const createJobs = ({
         },
       });
       active.delete(id);
-      await publish(job, { state, ...(data.error ? { error: data.error } : {}) });
+      await publish(job, {
+        state,
+        seconds: Math.round((Date.now() - startedAt) / 1000),
+        ...(data.error ? { error: data.error } : {}),
+      });
     };
 
     entry.finished = (async () => {

@@ -205,6 +205,7 @@ export const createProvisioner = ({
         kind: form.rootfs.kind === "clone" ? "clone" : "create",
         owner: actor.username,
         target: name,
+        ...(form.rootfs.kind === "clone" ? { about: { source: form.rootfs.source } } : {}),
         work: async (context) => {
           await providerOf(form.rootfs).make(name, form.rootfs, context, actor);
           context.setProgress(97, "writing the config");

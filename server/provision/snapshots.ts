@@ -118,6 +118,7 @@ export const createSnapshots = ({
       kind: newName ? "restore-new" : "restore",
       owner: actor,
       target: newName ?? name,
+      about: { source: name, snapshot },
       work: async (context: Parameters<Parameters<TJobs["start"]>[0]["work"]>[0]) => {
         context.setProgress(null, newName ? `making ${newName} from ${snapshot}` : `restoring ${snapshot}`);
         const result = await context.stream(helper.jobs.restoreSnapshot, {
