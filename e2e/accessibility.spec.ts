@@ -13,7 +13,10 @@ for (const colorScheme of ["light", "dark"] as const) {
       for (const path of [
         "/containers",
         `/containers/${name}`,
+        `/containers/${name}/usage`,
         `/containers/${name}/config`,
+        `/containers/${name}/network`,
+        `/containers/${name}/snapshots`,
         "/containers/new",
         "/host",
         "/network",

@@ -2,11 +2,14 @@ import { appendFile, mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { lxcPath } from "../tests/lxc-oracle";
-import { expect, test } from "./fixtures";
+import { containerTab, expect, test } from "./fixtures";
 
 /** Config editing in the browser: settings form, raw editor, review with diff, live apply, history, restore. */
 const configFile = (name: string) => path.join(lxcPath(), name, "config");
 const BIND_ROOT = path.join(process.env.ATELIER_DATA_DIR ?? "/tmp", "binds");
+// CodeMirror puts in the page only the lines near the window: with the container's header and tabs above it, the
+// text's last lines would be below a 720-pixel window, and the assertions on the text read the page.
+test.use({ viewport: { width: 1280, height: 1600 } });
 
 test("change a running container's memory limit live, see it in the cgroup, and restore the previous version", async ({
   page,
@@ -15,8 +18,9 @@ test("change a running container's memory limit live, see it in the cgroup, and 
   const name = await createContainer({ start: true });
   const original = await readFile(configFile(name), "utf8");
   await page.goto(`/containers/${name}`);
-  await page.getByRole("link", { name: "Config…" }).click();
-  await expect(page.getByRole("heading", { name: `Config of ${name}`, level: 1 })).toBeVisible();
+  await containerTab(page, "Config").click();
+  await expect(page).toHaveURL(`/containers/${name}/config`);
+  await expect(page.getByRole("heading", { name: `Config of ${name}`, level: 2 })).toBeVisible();
 
   const memory = page.getByLabel("Memory limit");
   await memory.fill("96M");

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { test as base, expect, type APIRequestContext } from "@playwright/test";
+import { test as base, expect, type APIRequestContext, type Page } from "@playwright/test";
 import { forceDestroy, lxcState, uniqueName } from "../tests/lxc-oracle";
 
 type TFixtures = {
@@ -49,3 +49,9 @@ export const test = base.extend<TFixtures>({
 });
 
 export { expect };
+
+/** A tab of the container page: a link in its "Container sections" nav. */
+export const containerTab = (page: Page, label: string) =>
+  page
+    .getByRole("navigation", { name: "Container sections" })
+    .getByRole("link", { name: label, exact: true });

@@ -119,7 +119,7 @@ test("an admin builds the seed's bridge, survives a mistake, attaches two contai
     );
 
     // The second from its own page.
-    await page.goto(`/containers/${second}`);
+    await page.goto(`/containers/${second}/network`);
     await page.getByText("Add a network interface").click();
     const own = page.getByRole("form", { name: "Connect a container" });
     await own.getByLabel("Bridge", { exact: true }).selectOption("atbr2");

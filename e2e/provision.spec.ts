@@ -2,7 +2,7 @@ import { rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { lxcPath } from "../tests/lxc-oracle";
 import { startTestMirror } from "../tests/mirror";
-import { expect, test } from "./fixtures";
+import { containerTab as tab, expect, test } from "./fixtures";
 
 /**
  * The provisioning issue's "done when": a Debian container with a static address made from the wizard while its
@@ -55,6 +55,7 @@ test("a Debian container from the wizard, saved as a type, a second from the typ
     expect(await lxcState(first)).toBe("STOPPED");
     await page.getByRole("button", { name: "Start", exact: true }).click();
     await expect(page.getByTestId("container-state")).toHaveText("RUNNING");
+    await tab(page, "Network").click();
     await expect(page.locator('[data-nic="0"]')).toContainText("10.213.0.91/24");
   });
 
@@ -67,10 +68,13 @@ test("a Debian container from the wizard, saved as a type, a second from the typ
     await page.getByLabel("IPv4 address with prefix").fill("10.213.0.92/24");
     await page.getByRole("button", { name: "Create container" }).click();
     await expect(page).toHaveURL(`/containers/${second}`, { timeout: 120_000 });
+    await tab(page, "Network").click();
     await expect(page.locator('[data-nic="0"]')).toContainText("10.213.0.92/24");
   });
 
   await test.step("a snapshot, then restored", async () => {
+    await tab(page, "Snapshots").click();
+    await expect(page).toHaveURL(`/containers/${second}/snapshots`);
     const snapshots = page.getByRole("region", { name: "Snapshots" });
     await snapshots.getByLabel("Comment").fill("clean install");
     await snapshots.getByRole("button", { name: "Take a snapshot" }).click();

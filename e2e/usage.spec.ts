@@ -16,7 +16,7 @@ test("the detail page shows live usage, charts that move every second, and every
 }) => {
   const name = await createContainer({ start: true });
   await startCpuBurner(name);
-  await page.goto(`/containers/${name}`);
+  await page.goto(`/containers/${name}/usage`);
 
   const usage = page.getByRole("region", { name: "Usage" });
   await expect(usage.getByTestId("usage-now")).toBeVisible();
@@ -73,7 +73,7 @@ test("the list draws a sparkline per running container and the host page ranks t
 
 test("an OOM kill is announced and counted on the container's page", async ({ page, createContainer }) => {
   const name = await createContainer({ start: true });
-  await page.goto(`/containers/${name}`);
+  await page.goto(`/containers/${name}/usage`);
   const usage = page.getByRole("region", { name: "Usage" });
   await expect(usage.getByTestId("oom-now")).toHaveText("0");
   await lxc("lxc-cgroup", "-n", name, "memory.limit_in_bytes", "32M");

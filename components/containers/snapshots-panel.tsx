@@ -20,7 +20,6 @@ type TAsk =
 /**
  * A container's snapshots: take one (with a comment), list them (time, comment, size), restore in place or as a new
  * container, delete. LXC snapshots only stopped containers: while it runs, the buttons are disabled and say why.
- * Also: make this container a type (new containers are clones of it).
  */
 export function SnapshotsPanel({
   name,
@@ -38,7 +37,6 @@ export function SnapshotsPanel({
   const [jobId, setJobId] = useState<string | null>(null);
   const [ask, setAsk] = useState<TAsk>(null);
   const [newName, setNewName] = useState("");
-  const [typeName, setTypeName] = useState("");
   const refresh = () => void queryClient.invalidateQueries(trpc.snapshots.pathFilter());
   const create = useMutation(
     trpc.snapshots.create.mutationOptions({ onSuccess: (data) => setJobId(data.jobId) }),
@@ -47,11 +45,6 @@ export function SnapshotsPanel({
     trpc.snapshots.restore.mutationOptions({ onSuccess: (data) => setJobId(data.jobId) }),
   );
   const remove = useMutation(trpc.snapshots.delete.mutationOptions({ onSuccess: refresh }));
-  const saveType = useMutation(
-    trpc.types.save.mutationOptions({
-      onSuccess: () => void queryClient.invalidateQueries(trpc.types.pathFilter()),
-    }),
-  );
   const why = isStopped ? undefined : "LXC snapshots and restores only stopped containers: stop it first.";
   return (
     <section aria-labelledby="snapshots-heading" className="space-y-3">
@@ -183,37 +176,6 @@ export function SnapshotsPanel({
       >
         <p>The snapshot is deleted for good.</p>
       </ConfirmDialog>
-      {canChange && (
-        <form
-          className="flex flex-wrap items-end gap-2 border-t border-slate-200 pt-3 dark:border-slate-700"
-          aria-label="Make this container a type"
-          onSubmit={(event) => {
-            event.preventDefault();
-            if (typeName.trim())
-              saveType.mutate({
-                name: typeName.trim(),
-                form: { rootfs: { kind: "clone", source: name, snapshot: false } },
-              });
-          }}
-        >
-          <TextField
-            label="Make it a type called"
-            value={typeName}
-            help="New containers of this type are clones of this one (it must be stopped when they are made)."
-            onChange={(event) => setTypeName(event.target.value)}
-            className="w-72"
-          />
-          <Button type="submit" isPending={saveType.isPending} disabled={!typeName.trim()}>
-            Save the type
-          </Button>
-          {saveType.isSuccess && (
-            <p role="status" className="text-sm">
-              Saved: pick it under New container.
-            </p>
-          )}
-          {saveType.isError && <ErrorAlert error={saveType.error} title="The type was not saved" />}
-        </form>
-      )}
     </section>
   );
 }

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { ContainerDetail } from "@/components/containers/container-detail";
+import { ContainerOverview } from "@/components/containers/container-overview";
 
 type TProps = { params: Promise<{ name: string }> };
 
@@ -7,6 +7,6 @@ export async function generateMetadata({ params }: TProps): Promise<Metadata> {
   return { title: decodeURIComponent((await params).name) };
 }
 
-export default async function ContainerPage({ params }: TProps) {
-  return <ContainerDetail name={decodeURIComponent((await params).name)} />;
+export default async function ContainerOverviewPage({ params }: TProps) {
+  return <ContainerOverview name={decodeURIComponent((await params).name)} />;
 }

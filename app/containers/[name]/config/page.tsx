@@ -10,9 +10,11 @@ export async function generateMetadata({ params }: TProps): Promise<Metadata> {
 export default async function ContainerConfigPage({ params }: TProps) {
   const name = decodeURIComponent((await params).name);
   return (
-    <div className="space-y-4">
-      <h1 className="text-2xl font-semibold">Config of {name}</h1>
+    <section aria-labelledby="config-heading" className="space-y-4">
+      <h2 id="config-heading" className="text-lg font-semibold">
+        Config of {name}
+      </h2>
       <ConfigEditor name={name} />
-    </div>
+    </section>
   );
 }

@@ -1,0 +1,56 @@
+"use client";
+
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { useSession } from "@/components/auth/use-session";
+import { formatBytes } from "@/components/lib/format";
+import { MakeTypeForm } from "./make-type-form";
+import { useContainer } from "./use-container";
+
+function Field({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="grid grid-cols-3 gap-4 px-4 py-2.5">
+      <dt className="text-sm text-slate-500 dark:text-slate-400">{label}</dt>
+      <dd className="col-span-2 break-all text-sm">{children}</dd>
+    </div>
+  );
+}
+
+/** The overview tab: state, addresses, memory at a glance, and making the container a type. */
+export function ContainerOverview({ name }: { name: string }) {
+  const detail = useContainer(name);
+  const session = useSession();
+  // The layout shows this tab only once the container is read.
+  if (!detail.data) return null;
+  const container = detail.data;
+  const none = <span className="text-slate-400">–</span>;
+  const base = `/containers/${encodeURIComponent(container.name)}`;
+  return (
+    <section aria-labelledby="overview-heading" className="space-y-4">
+      <h2 id="overview-heading" className="text-lg font-semibold">
+        Overview
+      </h2>
+      <dl className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900">
+        <Field label="State">
+          <span data-testid="container-state">{container.state}</span>
+        </Field>
+        <Field label="PID">{container.pid ?? none}</Field>
+        <Field label="IPv4">{container.ipv4.join(", ") || none}</Field>
+        <Field label="IPv6">{container.ipv6.join(", ") || none}</Field>
+        <Field label="Memory in use">
+          {formatBytes(container.memoryUseBytes)}{" "}
+          <Link href={`${base}/usage`} className="text-sky-700 hover:underline dark:text-sky-400">
+            Usage over time
+          </Link>
+        </Field>
+        <Field label="Autostart">{container.autostart ? "Yes" : "No"}</Field>
+        <Field label="Groups">{container.groups.join(", ") || none}</Field>
+        <Field label="Unprivileged">{container.unprivileged ? "Yes" : "No"}</Field>
+        <Field label="Config file">
+          <code className="font-mono text-xs">{container.configPath}</code>
+        </Field>
+      </dl>
+      {session.can("operator") && <MakeTypeForm name={container.name} />}
+    </section>
+  );
+}

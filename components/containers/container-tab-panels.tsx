@@ -1,0 +1,33 @@
+"use client";
+
+import { useSession } from "@/components/auth/use-session";
+import { UsagePanel } from "@/components/metrics/usage-panel";
+import { ContainerNics } from "@/components/network/container-nics";
+import { SnapshotsPanel } from "./snapshots-panel";
+import { useContainer } from "./use-container";
+
+// The tabs whose panel needs the container's state or the user's role; the layout shows them once it is read.
+
+export function UsageTab({ name }: { name: string }) {
+  const detail = useContainer(name);
+  if (!detail.data) return null;
+  return <UsagePanel name={detail.data.name} isRunning={detail.data.state !== "STOPPED"} />;
+}
+
+export function NetworkTab({ name }: { name: string }) {
+  const session = useSession();
+  return <ContainerNics name={name} canChange={session.can("operator")} />;
+}
+
+export function SnapshotsTab({ name }: { name: string }) {
+  const detail = useContainer(name);
+  const session = useSession();
+  if (!detail.data) return null;
+  return (
+    <SnapshotsPanel
+      name={detail.data.name}
+      isStopped={detail.data.state === "STOPPED"}
+      canChange={session.can("operator")}
+    />
+  );
+}

@@ -1,0 +1,51 @@
+"use client";
+
+import Link from "next/link";
+import { useSelectedLayoutSegment } from "next/navigation";
+
+/**
+ * The container page's tabs, one URL each (`/containers/NAME` is the overview). One array so a later issue adds its
+ * tab (Console, Files, Backups) with one entry, once the page behind it exists.
+ */
+export const containerTabs = [
+  { label: "Overview", segment: null },
+  { label: "Usage", segment: "usage" },
+  { label: "Config", segment: "config" },
+  { label: "Network", segment: "network" },
+  { label: "Snapshots", segment: "snapshots" },
+] as const satisfies readonly { label: string; segment: string | null }[];
+
+/**
+ * Links in a nav landmark with aria-current="page", not role=tablist: each tab changes the URL and loads its own
+ * page, and WAI-ARIA's tabs pattern is for panels swapped in place (role=tab would promise arrow keys and hide that
+ * these are links that open in a new tab, survive reload and go in history). Tab and Enter work as on any link.
+ */
+export function ContainerTabs({ name }: { name: string }) {
+  // The segment under app/containers/[name]/: null on the overview's own page.
+  const current = useSelectedLayoutSegment();
+  const base = `/containers/${encodeURIComponent(name)}`;
+  return (
+    <nav aria-label="Container sections" className="border-b border-slate-200 dark:border-slate-700">
+      <ul className="-mb-px flex flex-wrap gap-1">
+        {containerTabs.map((tab) => {
+          const isCurrent = tab.segment === current;
+          return (
+            <li key={tab.label}>
+              <Link
+                href={tab.segment ? `${base}/${tab.segment}` : base}
+                aria-current={isCurrent ? "page" : undefined}
+                className={
+                  isCurrent
+                    ? "block border-b-2 border-sky-700 px-3 py-2 text-sm font-semibold text-sky-800 dark:border-sky-400 dark:text-sky-300"
+                    : "block border-b-2 border-transparent px-3 py-2 text-sm text-slate-700 hover:border-slate-400 hover:text-slate-900 dark:text-slate-300 dark:hover:border-slate-500 dark:hover:text-white"
+                }
+              >
+                {tab.label}
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
+    </nav>
+  );
+}
