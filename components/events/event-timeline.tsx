@@ -75,10 +75,7 @@ export function EventTimeline() {
                 {event.at.toLocaleString()}
               </time>
               <span>{sentence.text}</span>
-              {/* Who did it, when the sentence does not say (a job's end, a rollback by Atelier). */}
-              {event.actor && !sentence.text.includes(event.actor) && (
-                <span className="text-slate-500 dark:text-slate-400">by {event.actor}</span>
-              )}
+              {sentence.by && <span className="text-slate-500 dark:text-slate-400">by {sentence.by}</span>}
               {sentence.links.map((link) => (
                 <Link
                   key={link.href}

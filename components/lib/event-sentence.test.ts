@@ -233,6 +233,14 @@ describe("eventSentence", () => {
     );
   });
 
+  it("names who did it beside the sentence only when the sentence does not", () => {
+    expect(
+      eventSentence(event({ type: "operation", data: { action: "containers.start", result: "ok" } })).by,
+    ).toBe(null);
+    expect(job("create", { state: "succeeded" }).by).toBe("alice");
+    expect(eventSentence(event({ state: "RUNNING", actor: null })).by).toBe(null);
+  });
+
   it("reads the events list's JSON text as well as the stream's objects", () => {
     const sentence = eventSentence(
       event({ type: "operation", data: JSON.stringify({ action: "containers.stop", result: "ok" }) }),

@@ -16,7 +16,14 @@ export type TEventLike = {
 
 export type TParams = Record<string, string>;
 export type TLink = { href: string; label: string };
-export type TSentence = { id: TSentenceId; params: TParams; text: string; links: TLink[] };
+export type TSentence = {
+  id: TSentenceId;
+  params: TParams;
+  text: string;
+  links: TLink[];
+  /** Who did it, when the sentence does not say (a job's end, a rollback by Atelier): shown beside it. */
+  by: string | null;
+};
 
 const capital = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 const because = (p: TParams) => (p.error ? `: ${p.error}` : "");
@@ -118,7 +125,7 @@ const jobLink = (jobId: string): TLink[] =>
   /^[0-9a-f-]{36}$/.test(jobId) ? [{ href: `/jobs?id=${jobId}`, label: english("link.job") }] : [];
 
 /** Which sentence an event is, with its parameters and links (the English is filled in by `eventSentence`). */
-const choose = (event: TEventLike): Omit<TSentence, "text"> => {
+const choose = (event: TEventLike): Omit<TSentence, "text" | "by"> => {
   const data = payloadOf(event.data);
   const container = event.container ?? english("the host");
   const actor = event.actor ?? english("someone");
@@ -208,5 +215,6 @@ const choose = (event: TEventLike): Omit<TSentence, "text"> => {
 /** An event as a sentence (never blank) and the links to what it is about: its container, job or the network page. */
 export const eventSentence = (event: TEventLike): TSentence => {
   const chosen = choose(event);
-  return { ...chosen, text: english(chosen.id, chosen.params) };
+  const text = english(chosen.id, chosen.params);
+  return { ...chosen, text, by: event.actor && !text.includes(event.actor) ? event.actor : null };
 };

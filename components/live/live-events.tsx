@@ -112,7 +112,8 @@ export function LiveEvents({ children }: { children: ReactNode }) {
         (event.type === "job" && event.actor !== username && hasEnded) ||
         (event.type === "operation" && isOthers)
       ) {
-        const { text, links } = eventSentence(event);
+        const { text: sentence, links, by } = eventSentence(event);
+        const text = by ? `${sentence} (by ${by})` : sentence;
         const id = (nextToast.current += 1);
         setToasts((list) => [...list.slice(-3), { id, text, links }]);
         setTimeout(() => setToasts((list) => list.filter((toast) => toast.id !== id)), TOAST_MS);
