@@ -31,6 +31,8 @@ const PURE = [
   "server/schemas/",
   "server/helper/contract/",
   "server/errors\\.ts$",
+  // The languages and their catalogues (the pages', and the English of the server's errors).
+  "server/i18n/",
   // The roles and their order: pure zod, imported by procedures' schemas that the forms reuse.
   "server/auth/roles\\.ts$",
 ];
@@ -137,7 +139,7 @@ export default {
         "they import only each other and zod, so none of them drags code of one side into another.",
       severity: "error",
       from: { path: any(PURE) },
-      to: { pathNot: [any(PURE), "^node_modules/zod/"] },
+      to: { pathNot: [any(PURE), "^node_modules/(zod|use-intl|negotiator)/"] },
     },
     {
       name: "web-not-to-root-side",

@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import createNextIntlPlugin from "next-intl/plugin";
 
 // Next renders pages only. The API (/api/*) is served by server/main.ts itself, so the privileged
 // server code runs in one module graph and is never bundled into the Next build (see README).
@@ -10,4 +11,5 @@ const config: NextConfig = {
   typescript: { ignoreBuildErrors: false },
 };
 
-export default config;
+// The pages' language and catalogues, per request (components/i18n/request.ts).
+export default createNextIntlPlugin("./components/i18n/request.ts")(config);

@@ -1,4 +1,6 @@
 import type { Metadata } from "next";
+import { NextIntlClientProvider } from "next-intl";
+import { getLocale, getTranslations } from "next-intl/server";
 import { AppNav } from "@/components/app-nav";
 import { LiveEvents, Toasts } from "@/components/live/live-events";
 import { MetricsFeed } from "@/components/metrics/metrics-feed";
@@ -25,29 +27,33 @@ export const metadata: Metadata = {
   robots: { index: false, follow: false },
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const locale = await getLocale();
+  const t = await getTranslations("common");
   return (
-    <html lang="en">
+    <html lang={locale}>
       <body className="min-h-screen">
         <a
           href="#main"
           className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:text-slate-900"
         >
-          Skip to content
+          {t("skipToContent")}
         </a>
-        <Providers>
-          <LiveEvents>
-            <MetricsFeed>
-              <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-                <AppNav />
-              </header>
-              <main id="main" className="mx-auto max-w-6xl px-4 py-6">
-                {children}
-              </main>
-              <Toasts />
-            </MetricsFeed>
-          </LiveEvents>
-        </Providers>
+        <NextIntlClientProvider>
+          <Providers>
+            <LiveEvents>
+              <MetricsFeed>
+                <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+                  <AppNav />
+                </header>
+                <main id="main" className="mx-auto max-w-6xl px-4 py-6">
+                  {children}
+                </main>
+                <Toasts />
+              </MetricsFeed>
+            </LiveEvents>
+          </Providers>
+        </NextIntlClientProvider>
       </body>
     </html>
   );

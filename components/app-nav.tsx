@@ -3,6 +3,7 @@
 import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { useTranslations } from "next-intl";
 import { startSigningOut } from "@/components/auth/signing-out";
 import { useSession } from "@/components/auth/use-session";
 import { ConnectionIndicator } from "@/components/live/live-events";
@@ -16,6 +17,8 @@ export function AppNav() {
   const { user, can } = useSession();
   const trpc = useTRPC();
   const pathname = usePathname();
+  const t = useTranslations("nav");
+  const roles = useTranslations("common.roles");
   const signOut = useMutation(
     trpc.auth.signOut.mutationOptions({
       onMutate: startSigningOut,
@@ -23,16 +26,16 @@ export function AppNav() {
     }),
   );
   const links = [
-    { href: "/containers", label: "Containers", isShown: true },
-    { href: "/host", label: "Host", isShown: true },
-    { href: "/network", label: "Network", isShown: true },
-    { href: "/jobs", label: "Jobs", isShown: true },
-    { href: "/events", label: "Events", isShown: true },
-    { href: "/audit", label: "Audit log", isShown: can("operator") },
-    { href: "/users", label: "Users", isShown: can("admin") },
+    { href: "/containers", label: t("containers"), isShown: true },
+    { href: "/host", label: t("host"), isShown: true },
+    { href: "/network", label: t("network"), isShown: true },
+    { href: "/jobs", label: t("jobs"), isShown: true },
+    { href: "/events", label: t("events"), isShown: true },
+    { href: "/audit", label: t("audit"), isShown: can("operator") },
+    { href: "/users", label: t("users"), isShown: can("admin") },
   ];
   return (
-    <nav aria-label="Main" className="mx-auto flex max-w-6xl flex-wrap items-center gap-6 px-4 py-3">
+    <nav aria-label={t("label")} className="mx-auto flex max-w-6xl flex-wrap items-center gap-6 px-4 py-3">
       <Link href="/containers" className="text-lg font-semibold tracking-tight">
         Atelier
       </Link>
@@ -53,10 +56,14 @@ export function AppNav() {
         <div className="ml-auto flex items-center gap-3 text-sm">
           <ConnectionIndicator />
           <Link href="/account" className={linkClass(pathname.startsWith("/account"))}>
-            {user.username} <span className="text-slate-500 dark:text-slate-400">({user.role})</span>
+            {t.rich("userAndRole", {
+              username: user.username,
+              role: roles(user.role),
+              muted: (chunks) => <span className="text-slate-500 dark:text-slate-400">{chunks}</span>,
+            })}
           </Link>
           <Button size="sm" variant="ghost" isPending={signOut.isPending} onClick={() => signOut.mutate()}>
-            Sign out
+            {t("signOut")}
           </Button>
         </div>
       )}

@@ -1,3 +1,6 @@
+import { createTranslator, type AbstractIntlMessages } from "use-intl/core";
+import { MESSAGES, type TMessages } from "./i18n/messages";
+
 /**
  * Domain errors. Domain code throws these and never imports tRPC; server/trpc/errors.ts maps each code to a
  * tRPC code and HTTP status in one table.
@@ -15,8 +18,17 @@ export type TAppErrorCode =
   | "LXC_FAILED" // an lxc tool failed; `stderr` holds what it said
   | "INTERNAL";
 
+/** An error's sentence in the catalogues (server/i18n/messages/<language>/errors.json): `message`, maybe `hint`. */
+export type TErrorId = Extract<keyof TMessages["errors"], string>;
+/** The values an error's sentence names (a container's name, a path, a count). */
+export type TErrorParams = Record<string, string | number>;
+
 export type TAppErrorOptions = {
+  /** In English: the API's answer to scripts, and the log's. */
   message: string;
+  /** The catalogue's sentence for it, so that the pages word it in the reader's language (see `said`). */
+  id?: TErrorId;
+  params?: TErrorParams;
   /** What the user can do about it, in words. */
   hint?: string;
   /** The input field at fault, for BAD_REQUEST. */
@@ -36,6 +48,8 @@ export class AppError extends Error {
   readonly field: string | undefined;
   readonly stderr: string | undefined;
   readonly problems: TLineProblem[] | undefined;
+  readonly id: TErrorId | undefined;
+  readonly params: TErrorParams | undefined;
 
   constructor(code: TAppErrorCode, options: TAppErrorOptions) {
     super(options.message, { cause: options.cause });
@@ -45,14 +59,34 @@ export class AppError extends Error {
     this.field = options.field;
     this.stderr = options.stderr;
     this.problems = options.problems;
+    this.id = options.id;
+    this.params = options.params;
   }
 }
 
 export const isAppError = (error: unknown): error is AppError => error instanceof AppError;
 
+const messages: AbstractIntlMessages = MESSAGES.en;
+const english = createTranslator({ locale: "en", messages });
+const catalogue = MESSAGES.en.errors as Record<string, { message: string; hint?: string } | undefined>;
+
+export const isErrorId = (id: string): id is TErrorId => Object.hasOwn(catalogue, id);
+
+/**
+ * An error's words from the catalogue: the English message and hint (for the API and the log) with the id and
+ * values the pages word it from in the reader's language. `new AppError("NOT_FOUND", said("containerNotFound",
+ * { name, lxcPath }))`.
+ */
+export const said = (id: TErrorId, params: TErrorParams = {}) => {
+  const say = (part: "message" | "hint") => english(`errors.${id}.${part}` as never, params as never);
+  return {
+    id,
+    params,
+    message: say("message"),
+    ...(catalogue[id]?.hint === undefined ? {} : { hint: say("hint") }),
+  };
+};
+
 /** The one wording of a missing container, on either side of the helper's socket. */
 export const containerNotFound = (lxcPath: string, name: string) =>
-  new AppError("NOT_FOUND", {
-    message: `There is no container named "${name}"`,
-    hint: `Check the name; containers are looked up in ${lxcPath}.`,
-  });
+  new AppError("NOT_FOUND", said("containerNotFound", { name, lxcPath }));

@@ -31,6 +31,7 @@ import {
   SECURITY_HEADERS,
 } from "./http/guards";
 import { ensureTls, hostNames } from "./http/tls";
+import { LOCALE_HEADER, negotiateLocale } from "./i18n/locales";
 import { logger } from "./log";
 import { pruneAudit } from "./auth/audit-retention";
 import { createHelper } from "./helper-client";
@@ -250,7 +251,9 @@ const main = async () => {
     if (url.pathname === "/api" || url.pathname.startsWith("/api/")) return handleApi(req, res, url.pathname);
     const rejection = checkHost(req, settings.host, isThisMachine);
     if (rejection) return sendJson(res, rejection.status, { error: rejection.message });
-    if (!isOpenPage(url.pathname) && !(await principalOf(runtime.accounts, req))) {
+    const isPage = !url.pathname.startsWith("/_next/") && !PUBLIC_FILES.has(url.pathname);
+    const principal = isPage ? await principalOf(runtime.accounts, req) : null;
+    if (!isOpenPage(url.pathname) && !principal) {
       const target =
         (await runtime.accounts.countUsers()) === 0
           ? "/setup"
@@ -260,6 +263,9 @@ const main = async () => {
     }
     const policy = pageContentSecurityPolicy(randomBytes(16).toString("base64"), settings.isDev);
     req.headers["content-security-policy"] = policy;
+    // The page's language, for components/i18n/request.ts: the user's choice, else the browser's. Whatever a
+    // client sent under this name is replaced, never trusted.
+    req.headers[LOCALE_HEADER] = negotiateLocale(principal?.locale, req.headers["accept-language"]);
     res.setHeader("Content-Security-Policy", policy);
     return handlePage(req, res);
   };

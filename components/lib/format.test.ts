@@ -52,3 +52,13 @@ describe("formatCount", () => {
     expect(formatCount(null)).toBe("–");
   });
 });
+
+describe("in French", () => {
+  it("writes octets, a decimal comma and a no-break space", () => {
+    expect(formatBytes(1536, "fr")).toBe("1,5\u00a0Kio");
+    expect(formatBytes(12, "fr")).toBe("12\u00a0o");
+    expect(formatRate(2048, "fr")).toBe("2,0\u00a0Kio/s");
+    expect(formatPercent(9.94, "fr")).toBe("9,9\u00a0%");
+    expect(formatCount(12345, "fr")).toBe("12\u202f345");
+  });
+});

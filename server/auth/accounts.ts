@@ -42,6 +42,7 @@ export const createAccounts = ({
     setDisabled: users.setDisabled,
     setPassword: users.setPassword,
     changeOwnPassword: users.changeOwnPassword,
+    setLocale: users.setLocale,
     userByName: users.userByName,
     signIn: sessions.signIn,
     startSession: sessions.startSession,

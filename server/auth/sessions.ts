@@ -1,4 +1,5 @@
 import { AppError } from "../errors";
+import { isLocale } from "../i18n/locales";
 import type { TDb } from "../db";
 import type { TPrincipal } from "./principal.types";
 import { SignInThrottle } from "./rate-limit";
@@ -146,6 +147,7 @@ export const createSessions = ({
       role: toRole(session.user.role),
       via: "session",
       sessionId: session.id,
+      ...(isLocale(session.user.locale) ? { locale: session.user.locale } : {}),
       ...(session.adminTicket ? { adminTicket: presentTicket(session.adminTicket, token) } : {}),
     };
   };

@@ -1,3 +1,4 @@
+import type { TLocale } from "../i18n/locales";
 import { AppError } from "../errors";
 import type { TDb } from "../db";
 import type { TPrincipal } from "./principal.types";
@@ -104,7 +105,13 @@ export const createUsers = ({ db, now = () => new Date(), sessions, tokens }: TU
     });
   };
 
+  /** The language the user chose for the pages; null goes back to following the browser. */
+  const setLocale = async (userId: number, locale: TLocale | null) => {
+    await db.user.update({ where: { id: userId }, data: { locale } });
+  };
+
   return {
+    setLocale,
     countUsers,
     createUser,
     listUsers,

@@ -29,6 +29,9 @@ export const t = initTRPC
           hint: appError?.hint ?? null,
           stderr: appError?.stderr ?? null,
           problems: appError?.problems ?? null,
+          // The catalogue's sentence and its values: the pages word the error in the reader's language.
+          messageId: appError?.id ?? null,
+          params: appError?.params ?? null,
         },
       };
     },

@@ -1,5 +1,12 @@
 import { z } from "zod";
-import { AppError, type TAppErrorCode, type TLineProblem } from "../../errors";
+import {
+  AppError,
+  isErrorId,
+  type TAppErrorCode,
+  type TErrorId,
+  type TErrorParams,
+  type TLineProblem,
+} from "../../errors";
 
 /**
  * The helper protocol: how the web tier asks the root helper for a privileged operation, over a unix socket.
@@ -62,6 +69,9 @@ export type TWireError = {
   stderr?: string;
   /** The lines of a text the operation refused (a config), as the web tier shows them. */
   problems?: TLineProblem[];
+  /** The catalogue's sentence and its values, so that the pages word the error in the reader's language. */
+  id?: string;
+  params?: TErrorParams;
 };
 
 export type THelperMessage =
@@ -104,6 +114,7 @@ export const toWireError = (error: unknown): TWireError => {
       ...(error.field ? { field: error.field } : {}),
       ...(error.stderr ? { stderr: error.stderr } : {}),
       ...(error.problems ? { problems: error.problems } : {}),
+      ...(error.id ? { id: error.id, params: error.params ?? {} } : {}),
     };
   }
   if (error instanceof z.ZodError) {
@@ -128,5 +139,16 @@ export const fromWireError = (error: TWireError): AppError =>
       ...(error.field ? { field: error.field } : {}),
       ...(error.stderr ? { stderr: error.stderr } : {}),
       ...(Array.isArray(error.problems) ? { problems: error.problems.slice(0, 1000) } : {}),
+      ...wordsOf(error),
     },
   );
+
+const ZWireParams = z.record(z.string().max(64), z.union([z.string().max(4096), z.number()]));
+
+/** An error's catalogue id and values as the helper sent them, when the catalogue knows the id. */
+const wordsOf = (error: TWireError): { id?: TErrorId; params?: TErrorParams } => {
+  const params = ZWireParams.safeParse(error.params ?? {});
+  return typeof error.id === "string" && isErrorId(error.id) && params.success
+    ? { id: error.id, params: params.data }
+    : {};
+};

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LOCALES } from "../../../i18n/locales";
 import { ZNewPassword, ZPassword } from "../../../schemas/credentials";
 
 export const ZChangePasswordRequestSchema = z
@@ -8,6 +9,9 @@ export const ZChangePasswordRequestSchema = z
     message: "Choose a password different from the current one",
     path: ["newPassword"],
   });
+
+/** The pages' language for this user: one of LOCALES, or null to follow the browser. */
+export const ZSetLocaleRequestSchema = z.object({ locale: z.enum(LOCALES).nullable() }).strict();
 
 export const ZSessionSchema = z.object({
   id: z.string(),

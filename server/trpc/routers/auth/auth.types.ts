@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LOCALES } from "../../../i18n/locales";
 import { ZNewPassword, ZPassword, ZUsername } from "../../../schemas/credentials";
 import { ZRole } from "../../../auth/roles";
 
@@ -16,6 +17,8 @@ export const ZSessionUserSchema = z.object({
   username: z.string(),
   role: ZRole,
   via: z.enum(["session", "token"]),
+  /** The language the user chose; null: the browser's Accept-Language decides. */
+  locale: z.enum(LOCALES).nullable().default(null),
 });
 
 export const ZAuthStatusResponseSchema = z.object({

@@ -1,0 +1,11 @@
+import { z } from "zod";
+import { viewerProcedure } from "../../procedures";
+import { ZSetLocaleRequestSchema } from "./account.types";
+
+/** Saves the language the user reads the pages in (any role: it is their own setting). */
+export const setLocaleRoute = viewerProcedure
+  .input(ZSetLocaleRequestSchema)
+  .output(z.void())
+  .mutation(async ({ ctx, input }) => {
+    await ctx.runtime.accounts.setLocale(ctx.principal.userId, input.locale);
+  });
