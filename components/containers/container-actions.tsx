@@ -2,6 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
+import { useTranslations } from "next-intl";
 import { useState } from "react";
 import { useSession } from "@/components/auth/use-session";
 import { useTRPC, useTRPCClient } from "@/components/trpc";
@@ -12,16 +13,6 @@ import type { TContainerSummary } from "@/server/trpc/routers/containers/schemas
 
 type TAction = "start" | "stop" | "forceStop" | "restart" | "freeze" | "unfreeze" | "destroy";
 
-const doneLabels: Record<TAction, string> = {
-  start: "started",
-  stop: "stopped",
-  forceStop: "stopped (killed)",
-  restart: "restarted",
-  freeze: "frozen",
-  unfreeze: "unfrozen",
-  destroy: "destroyed",
-};
-
 type TContainerActionsProps = {
   container: Pick<TContainerSummary, "name" | "state" | "busy">;
   /** "row": the everyday actions, for the list; "full": every action, for the detail page. */
@@ -30,6 +21,7 @@ type TContainerActionsProps = {
 
 export function ContainerActions({ container, layout }: TContainerActionsProps) {
   const { name, state, busy } = container;
+  const t = useTranslations("containers.actions");
   const trpc = useTRPC();
   const client = useTRPCClient();
   const queryClient = useQueryClient();
@@ -58,7 +50,7 @@ export function ContainerActions({ container, layout }: TContainerActionsProps) 
       }
     },
     onSuccess: (_data, action) => {
-      setAnnouncement(`${name} ${doneLabels[action]}`);
+      setAnnouncement(t(`done.${action}`, { name }));
       if (action === "destroy" && layout === "full") router.push("/containers");
     },
     onSettled: () => queryClient.invalidateQueries(trpc.containers.pathFilter()),
@@ -71,20 +63,16 @@ export function ContainerActions({ container, layout }: TContainerActionsProps) 
   };
   const isBusy = busy !== null || mutation.isPending;
   const pending = (action: TAction) => mutation.isPending && mutation.variables === action;
-  const button = (
-    action: TAction,
-    label: string,
-    variant: "primary" | "secondary" | "danger" = "secondary",
-  ) => (
+  const button = (action: TAction, variant: "primary" | "secondary" | "danger" = "secondary") => (
     <Button
       size={layout === "row" ? "sm" : "md"}
       variant={variant}
       disabled={isBusy}
       isPending={pending(action)}
-      aria-label={layout === "row" ? `${label} ${name}` : undefined}
+      aria-label={layout === "row" ? t(`labelOf.${action}`, { name }) : undefined}
       onClick={() => (action === "forceStop" || action === "destroy" ? setConfirming(action) : run(action))}
     >
-      {label}
+      {t(`label.${action}`)}
     </Button>
   );
 
@@ -93,19 +81,19 @@ export function ContainerActions({ container, layout }: TContainerActionsProps) 
   const isFrozen = state === "FROZEN";
 
   if (!session.can("operator")) {
-    return <p className="text-sm text-slate-500 dark:text-slate-400">Viewers can look, not change.</p>;
+    return <p className="text-sm text-slate-500 dark:text-slate-400">{t("viewersOnly")}</p>;
   }
 
   return (
     <div className="space-y-2">
       <div className="flex flex-wrap gap-2">
-        {isStopped && button("start", "Start", "primary")}
-        {(isRunning || isFrozen) && button("stop", "Stop")}
-        {isRunning && button("freeze", "Freeze")}
-        {isFrozen && button("unfreeze", "Unfreeze", "primary")}
-        {layout === "full" && (isRunning || isFrozen) && button("restart", "Restart")}
-        {layout === "full" && (isRunning || isFrozen) && button("forceStop", "Force stop", "danger")}
-        {layout === "full" && button("destroy", "Destroy", "danger")}
+        {isStopped && button("start", "primary")}
+        {(isRunning || isFrozen) && button("stop")}
+        {isRunning && button("freeze")}
+        {isFrozen && button("unfreeze", "primary")}
+        {layout === "full" && (isRunning || isFrozen) && button("restart")}
+        {layout === "full" && (isRunning || isFrozen) && button("forceStop", "danger")}
+        {layout === "full" && button("destroy", "danger")}
       </div>
       <p role="status" aria-live="polite" className="sr-only">
         {announcement}
@@ -113,26 +101,23 @@ export function ContainerActions({ container, layout }: TContainerActionsProps) 
       {mutation.isError && <ErrorAlert error={mutation.error} />}
       <ConfirmDialog
         open={confirming === "forceStop"}
-        title={`Force stop ${name}?`}
-        confirmLabel="Force stop"
+        title={t("forceStopDialog.title", { name })}
+        confirmLabel={t("forceStopDialog.confirm")}
         onConfirm={() => run("forceStop")}
         onCancel={() => setConfirming(null)}
       >
-        <p>
-          Its processes are killed at once, without a clean shutdown. Unsaved data inside the container may be
-          lost.
-        </p>
+        <p>{t("forceStopDialog.body")}</p>
       </ConfirmDialog>
       <ConfirmDialog
         open={confirming === "destroy"}
-        title={`Destroy ${name}?`}
-        confirmLabel={isStopped ? "Destroy" : "Stop and destroy"}
+        title={t("destroyDialog.title", { name })}
+        confirmLabel={isStopped ? t("destroyDialog.confirm") : t("destroyDialog.confirmNotStopped")}
         requireText={name}
         onConfirm={() => run("destroy")}
         onCancel={() => setConfirming(null)}
       >
-        <p>The container and its root filesystem are deleted. This cannot be undone.</p>
-        {!isStopped && <p className="font-medium">It is {state.toLowerCase()}: it will be stopped first.</p>}
+        <p>{t("destroyDialog.body")}</p>
+        {!isStopped && <p className="font-medium">{t("destroyDialog.stoppedFirst", { state })}</p>}
       </ConfirmDialog>
     </div>
   );

@@ -1,9 +1,10 @@
 "use client";
 
 import Link from "next/link";
+import { useTranslations } from "next-intl";
 import type { ReactNode } from "react";
 import { useSession } from "@/components/auth/use-session";
-import { formatBytes } from "@/components/lib/format";
+import { useFormat } from "@/components/i18n/use-format";
 import { MakeTypeForm } from "./make-type-form";
 import { useContainer } from "./use-container";
 
@@ -20,6 +21,8 @@ function Field({ label, children }: { label: string; children: ReactNode }) {
 export function ContainerOverview({ name }: { name: string }) {
   const detail = useContainer(name);
   const session = useSession();
+  const t = useTranslations("containers.overview");
+  const f = useFormat();
   // The layout shows this tab only once the container is read.
   if (!detail.data) return null;
   const container = detail.data;
@@ -28,25 +31,26 @@ export function ContainerOverview({ name }: { name: string }) {
   return (
     <section aria-labelledby="overview-heading" className="space-y-4">
       <h2 id="overview-heading" className="text-lg font-semibold">
-        Overview
+        {t("heading")}
       </h2>
       <dl className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900">
-        <Field label="State">
-          <span data-testid="container-state">{container.state}</span>
+        <Field label={t("state")}>
+          {/* English shows lxc's own word (RUNNING), French its translation. */}
+          <span data-testid="container-state">{t("stateValue", { state: container.state })}</span>
         </Field>
-        <Field label="PID">{container.pid ?? none}</Field>
-        <Field label="IPv4">{container.ipv4.join(", ") || none}</Field>
-        <Field label="IPv6">{container.ipv6.join(", ") || none}</Field>
-        <Field label="Memory in use">
-          {formatBytes(container.memoryUseBytes)}{" "}
+        <Field label={t("pid")}>{container.pid ?? none}</Field>
+        <Field label={t("ipv4")}>{container.ipv4.join(", ") || none}</Field>
+        <Field label={t("ipv6")}>{container.ipv6.join(", ") || none}</Field>
+        <Field label={t("memory")}>
+          {f.bytes(container.memoryUseBytes)}{" "}
           <Link href={`${base}/usage`} className="text-sky-700 hover:underline dark:text-sky-400">
-            Usage over time
+            {t("usageLink")}
           </Link>
         </Field>
-        <Field label="Autostart">{container.autostart ? "Yes" : "No"}</Field>
-        <Field label="Groups">{container.groups.join(", ") || none}</Field>
-        <Field label="Unprivileged">{container.unprivileged ? "Yes" : "No"}</Field>
-        <Field label="Config file">
+        <Field label={t("autostart")}>{container.autostart ? t("yes") : t("no")}</Field>
+        <Field label={t("groups")}>{container.groups.join(", ") || none}</Field>
+        <Field label={t("unprivileged")}>{container.unprivileged ? t("yes") : t("no")}</Field>
+        <Field label={t("configFile")}>
           <code className="font-mono text-xs">{container.configPath}</code>
         </Field>
       </dl>

@@ -2,6 +2,7 @@
 
 import { TRPCClientError } from "@trpc/client";
 import Link from "next/link";
+import { useTranslations } from "next-intl";
 import type { ReactNode } from "react";
 import { Button, Spinner } from "@/components/ui/button";
 import { ErrorAlert } from "@/components/ui/error-alert";
@@ -19,10 +20,11 @@ const isNotFound = (error: unknown) =>
  */
 export function ContainerShell({ name, children }: { name: string; children: ReactNode }) {
   const detail = useContainer(name);
+  const t = useTranslations("containers.shell");
 
   const back = (
     <Link href="/containers" className="text-sm text-sky-700 hover:underline dark:text-sky-400">
-      ← All containers
+      {t("back")}
     </Link>
   );
 
@@ -31,7 +33,7 @@ export function ContainerShell({ name, children }: { name: string; children: Rea
       <div className="space-y-4">
         {back}
         <p role="status" className="flex items-center gap-2">
-          <Spinner /> Loading {name}…
+          <Spinner /> {t("loading", { name })}
         </p>
       </div>
     );
@@ -41,11 +43,8 @@ export function ContainerShell({ name, children }: { name: string; children: Rea
       <div className="space-y-3">
         {back}
         <h1 className="text-2xl font-semibold">{name}</h1>
-        <ErrorAlert
-          error={detail.error}
-          title={isNotFound(detail.error) ? "Container not found" : "The container could not be read"}
-        />
-        {!isNotFound(detail.error) && <Button onClick={() => void detail.refetch()}>Try again</Button>}
+        <ErrorAlert error={detail.error} title={isNotFound(detail.error) ? t("notFound") : t("readError")} />
+        {!isNotFound(detail.error) && <Button onClick={() => void detail.refetch()}>{t("tryAgain")}</Button>}
       </div>
     );
   }

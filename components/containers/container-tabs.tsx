@@ -2,18 +2,20 @@
 
 import Link from "next/link";
 import { useSelectedLayoutSegment } from "next/navigation";
+import { useTranslations } from "next-intl";
 
 /**
  * The container page's tabs, one URL each (`/containers/NAME` is the overview). One array so a later issue adds its
- * tab (Console, Files, Backups) with one entry, once the page behind it exists.
+ * tab (Console, Files, Backups) with one entry (and its label in the containers catalogue's `tabs`), once the page
+ * behind it exists.
  */
 export const containerTabs = [
-  { label: "Overview", segment: null },
-  { label: "Usage", segment: "usage" },
-  { label: "Config", segment: "config" },
-  { label: "Network", segment: "network" },
-  { label: "Snapshots", segment: "snapshots" },
-] as const satisfies readonly { label: string; segment: string | null }[];
+  { key: "overview", segment: null },
+  { key: "usage", segment: "usage" },
+  { key: "config", segment: "config" },
+  { key: "network", segment: "network" },
+  { key: "snapshots", segment: "snapshots" },
+] as const satisfies readonly { key: string; segment: string | null }[];
 
 /**
  * Links in a nav landmark with aria-current="page", not role=tablist: each tab changes the URL and loads its own
@@ -23,14 +25,15 @@ export const containerTabs = [
 export function ContainerTabs({ name }: { name: string }) {
   // The segment under app/containers/[name]/: null on the overview's own page.
   const current = useSelectedLayoutSegment();
+  const t = useTranslations("containers.tabs");
   const base = `/containers/${encodeURIComponent(name)}`;
   return (
-    <nav aria-label="Container sections" className="border-b border-slate-200 dark:border-slate-700">
+    <nav aria-label={t("label")} className="border-b border-slate-200 dark:border-slate-700">
       <ul className="-mb-px flex flex-wrap gap-1">
         {containerTabs.map((tab) => {
           const isCurrent = tab.segment === current;
           return (
-            <li key={tab.label}>
+            <li key={tab.key}>
               <Link
                 href={tab.segment ? `${base}/${tab.segment}` : base}
                 aria-current={isCurrent ? "page" : undefined}
@@ -40,7 +43,7 @@ export function ContainerTabs({ name }: { name: string }) {
                     : "block border-b-2 border-transparent px-3 py-2 text-sm text-slate-700 hover:border-slate-400 hover:text-slate-900 dark:text-slate-300 dark:hover:border-slate-500 dark:hover:text-white"
                 }
               >
-                {tab.label}
+                {t(tab.key)}
               </Link>
             </li>
           );

@@ -2,12 +2,13 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
+import { useTranslations } from "next-intl";
+import { useFormat } from "@/components/i18n/use-format";
 import { useTRPC } from "@/components/trpc";
 import { Button, Spinner } from "@/components/ui/button";
 import { DataTable } from "@/components/ui/data-table";
 import { ErrorAlert } from "@/components/ui/error-alert";
 import { COLORS } from "@/components/metrics/colors";
-import { formatBytes, formatPercent } from "@/components/lib/format";
 import { useSparklines, type TSparkline } from "@/components/metrics/metrics-feed";
 import { Sparkline } from "@/components/metrics/time-chart";
 import { ContainerActions } from "./container-actions";
@@ -17,29 +18,31 @@ export function ContainersTable() {
   const trpc = useTRPC();
   const list = useQuery(trpc.containers.list.queryOptions(undefined));
   const usage = useSparklines();
+  const t = useTranslations("containers.list");
+  const f = useFormat();
   const nowOf = (name: string) => usage.latest?.summary?.find((row) => row.name === name);
 
   if (list.isPending) {
     return (
       <p role="status" className="flex items-center gap-2 text-slate-600 dark:text-slate-300">
-        <Spinner /> Loading containers…
+        <Spinner /> {t("loading")}
       </p>
     );
   }
   if (list.isError) {
     return (
       <div className="space-y-2">
-        <ErrorAlert error={list.error} title="The containers could not be listed" />
-        <Button onClick={() => void list.refetch()}>Try again</Button>
+        <ErrorAlert error={list.error} title={t("loadError")} />
+        <Button onClick={() => void list.refetch()}>{t("tryAgain")}</Button>
       </div>
     );
   }
   if (list.data.length === 0) {
     return (
       <div className="rounded-lg border border-dashed border-slate-300 p-8 text-center dark:border-slate-700">
-        <p className="mb-3">No containers yet.</p>
+        <p className="mb-3">{t("empty")}</p>
         <Link href="/containers/new" className="text-sky-700 underline dark:text-sky-400">
-          Create the first one
+          {t("createFirst")}
         </Link>
       </div>
     );
@@ -47,53 +50,66 @@ export function ContainersTable() {
 
   return (
     <DataTable
-      caption="Containers, with their state, addresses and actions"
-      columns={["Name", "State", "CPU", "Memory", "Addresses", "Autostart", "Actions"]}
+      caption={t("caption")}
+      columns={[
+        t("columns.name"),
+        t("columns.state"),
+        t("columns.cpu"),
+        t("columns.memory"),
+        t("columns.addresses"),
+        t("columns.autostart"),
+        t("columns.actions"),
+      ]}
     >
-      {list.data.map((container) => (
-        <tr
-          key={container.name}
-          data-container={container.name}
-          className="border-b border-slate-100 last:border-0 dark:border-slate-800"
-        >
-          <th scope="row" className="px-4 py-2 font-medium">
-            <Link
-              href={`/containers/${encodeURIComponent(container.name)}`}
-              className="text-sky-700 hover:underline dark:text-sky-400"
-            >
-              {container.name}
-            </Link>
-          </th>
-          <td className="px-4 py-2">
-            <StateBadge state={container.state} busy={container.busy} />
-          </td>
-          <UsageCell
-            label={`CPU of ${container.name} over the last minute`}
-            text={formatPercent(nowOf(container.name)?.cpu)}
-            line={usage.lines.get(container.name)}
-            series="cpu"
-          />
-          <UsageCell
-            label={`Memory of ${container.name} over the last minute`}
-            text={formatBytes(nowOf(container.name)?.memory)}
-            line={usage.lines.get(container.name)}
-            series="memory"
-            max={nowOf(container.name)?.memoryLimit ?? undefined}
-          />
-          <td className="px-4 py-2 font-mono text-xs">
-            {[...container.ipv4, ...container.ipv6].join(", ") || <span className="text-slate-400">–</span>}
-          </td>
-          <td className="px-4 py-2">{container.autostart ? "Yes" : "No"}</td>
-          <td className="px-4 py-2">
-            <ContainerActions container={container} layout="row" />
-          </td>
-        </tr>
-      ))}
+      {list.data.map((container) => {
+        const now = nowOf(container.name);
+        const cpu = f.percent(now?.cpu);
+        const memory = f.bytes(now?.memory);
+        return (
+          <tr
+            key={container.name}
+            data-container={container.name}
+            className="border-b border-slate-100 last:border-0 dark:border-slate-800"
+          >
+            <th scope="row" className="px-4 py-2 font-medium">
+              <Link
+                href={`/containers/${encodeURIComponent(container.name)}`}
+                className="text-sky-700 hover:underline dark:text-sky-400"
+              >
+                {container.name}
+              </Link>
+            </th>
+            <td className="px-4 py-2">
+              <StateBadge state={container.state} busy={container.busy} />
+            </td>
+            <UsageCell
+              label={t("cpuLabel", { name: container.name, value: cpu })}
+              text={cpu}
+              line={usage.lines.get(container.name)}
+              series="cpu"
+            />
+            <UsageCell
+              label={t("memoryLabel", { name: container.name, value: memory })}
+              text={memory}
+              line={usage.lines.get(container.name)}
+              series="memory"
+              max={now?.memoryLimit ?? undefined}
+            />
+            <td className="px-4 py-2 font-mono text-xs">
+              {[...container.ipv4, ...container.ipv6].join(", ") || <span className="text-slate-400">–</span>}
+            </td>
+            <td className="px-4 py-2">{container.autostart ? t("yes") : t("no")}</td>
+            <td className="px-4 py-2">
+              <ContainerActions container={container} layout="row" />
+            </td>
+          </tr>
+        );
+      })}
     </DataTable>
   );
 }
 
-/** Now, in figures, and the last minute as a sparkline (running containers only). */
+/** Now, in figures, and the last minute as a sparkline (running containers only); `label` names both. */
 function UsageCell({
   label,
   text,
@@ -112,7 +128,7 @@ function UsageCell({
       {line ? (
         <div className="flex items-center gap-2">
           <Sparkline
-            label={`${label}: now ${text}`}
+            label={label}
             t={line.t}
             values={line[series]}
             color={[...(series === "cpu" ? COLORS.cpu : COLORS.memory)]}

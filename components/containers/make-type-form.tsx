@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
 import { useState } from "react";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
@@ -11,6 +12,7 @@ import { TextField } from "@/components/ui/text-field";
 export function MakeTypeForm({ name }: { name: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
+  const t = useTranslations("containers.makeType");
   const [typeName, setTypeName] = useState("");
   const saveType = useMutation(
     trpc.types.save.mutationOptions({
@@ -20,7 +22,7 @@ export function MakeTypeForm({ name }: { name: string }) {
   return (
     <form
       className="flex flex-wrap items-end gap-2"
-      aria-label="Make this container a type"
+      aria-label={t("formLabel")}
       onSubmit={(event) => {
         event.preventDefault();
         if (typeName.trim())
@@ -31,21 +33,21 @@ export function MakeTypeForm({ name }: { name: string }) {
       }}
     >
       <TextField
-        label="Make it a type called"
+        label={t("label")}
         value={typeName}
-        help="New containers of this type are clones of this one (it must be stopped when they are made)."
+        help={t("help")}
         onChange={(event) => setTypeName(event.target.value)}
         className="w-72"
       />
       <Button type="submit" isPending={saveType.isPending} disabled={!typeName.trim()}>
-        Save the type
+        {t("save")}
       </Button>
       {saveType.isSuccess && (
         <p role="status" className="text-sm">
-          Saved: pick it under New container.
+          {t("saved")}
         </p>
       )}
-      {saveType.isError && <ErrorAlert error={saveType.error} title="The type was not saved" />}
+      {saveType.isError && <ErrorAlert error={saveType.error} title={t("error")} />}
     </form>
   );
 }

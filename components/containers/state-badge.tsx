@@ -1,3 +1,4 @@
+import { useTranslations } from "next-intl";
 import type { TContainerSummary } from "@/server/trpc/routers/containers/schemas";
 
 const styles: Record<string, string> = {
@@ -7,20 +8,10 @@ const styles: Record<string, string> = {
   ABORTING: "bg-red-100 text-red-900 ring-red-600/30 dark:bg-red-950 dark:text-red-200",
 };
 
-const busyLabels: Record<NonNullable<TContainerSummary["busy"]>, string> = {
-  create: "Creating…",
-  start: "Starting…",
-  stop: "Stopping…",
-  restart: "Restarting…",
-  freeze: "Freezing…",
-  unfreeze: "Unfreezing…",
-  destroy: "Destroying…",
-  snapshot: "Snapshotting…",
-};
-
 /** The state in words (never colour alone), with the running operation when there is one. */
 export function StateBadge({ state, busy }: Pick<TContainerSummary, "state" | "busy">) {
-  const label = busy ? busyLabels[busy] : state.charAt(0) + state.slice(1).toLowerCase();
+  const t = useTranslations("containers");
+  const label = busy ? t(`busy.${busy}`) : t(`states.${state}`);
   return (
     <span
       data-state={state}
