@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
+import { createTranslator } from "use-intl/core";
+import { MESSAGES } from "@/server/i18n/messages";
 import { ZCreateForm } from "@/server/schemas/create-container";
 import {
   emptyDraft,
   errorUnder,
   errorsOf,
   fromForm,
-  summaryOf,
+  summaryValues,
   toForm,
   updateDraft,
   type TDraft,
@@ -169,21 +171,33 @@ describe("errors", () => {
   });
 });
 
-describe("summaryOf", () => {
+describe("the summary", () => {
+  const say = (locale: "en" | "fr", name: string, change: Partial<TDraft> = {}) =>
+    createTranslator({ locale, messages: MESSAGES[locale], namespace: "creation.summary" })(
+      "sentence",
+      summaryValues(name, draft(change)),
+    );
+
   it("names the container and its root filesystem", () => {
-    expect(summaryOf("", emptyDraft)).toBe("(no name yet): busybox.");
-    expect(summaryOf("web", draft({ kind: "debian", release: "trixie", arch: "i386" }))).toBe(
+    expect(say("en", "")).toBe("(no name yet): busybox.");
+    expect(say("en", "web", { kind: "debian", release: "trixie", arch: "i386" })).toBe(
       "web: Debian trixie i386.",
     );
+    expect(say("en", "web", { kind: "tarball" })).toBe("web: tarball.");
   });
 
   it("says what a clone is of, and which access is set up", () => {
-    expect(summaryOf("web", draft({ kind: "clone" }))).toBe("web: clone.");
+    expect(say("en", "web", { kind: "clone" })).toBe("web: clone.");
+    expect(say("en", "web", { kind: "clone", source: "base" })).toBe("web: clone of base.");
     expect(
-      summaryOf(
-        "web",
-        draft({ kind: "clone", source: "base", overlay: true, rootPassword: "x", sshKey: "k" }),
-      ),
+      say("en", "web", { kind: "clone", source: "base", overlay: true, rootPassword: "x", sshKey: "k" }),
     ).toBe("web: clone of base (overlay); a root password; an SSH key for root.");
+  });
+
+  it("says it in French", () => {
+    expect(say("fr", "")).toBe("(pas encore de nom)\u00a0: busybox.");
+    expect(say("fr", "web", { kind: "clone", source: "base", overlay: true, sshKey: "k" })).toBe(
+      "web\u00a0: clone de base (overlay)\u00a0; une clé SSH pour root.",
+    );
   });
 });

@@ -177,10 +177,18 @@ export const errorsOf = (issues: readonly { path: readonly PropertyKey[]; messag
 export const errorUnder = (errors: Record<string, string>, prefix: string) =>
   Object.entries(errors).find(([key]) => key.startsWith(prefix))?.[1] ?? null;
 
-/** The summary's sentence: the name, what the root filesystem is, and which access is set up. */
-export const summaryOf = (name: string, draft: TDraft) =>
-  `${name || "(no name yet)"}: ${draft.kind === "debian" ? `Debian ${draft.release} ${draft.arch}` : draft.kind}` +
-  (draft.kind === "clone" && draft.source ? ` of ${draft.source}${draft.overlay ? " (overlay)" : ""}` : "") +
-  (draft.rootPassword ? "; a root password" : "") +
-  (draft.sshKey ? "; an SSH key for root" : "") +
-  ".";
+/**
+ * The values of the summary's sentence (`creation.summary.sentence`, a select on each): the name, what the root
+ * filesystem is, and which access is set up. The catalogue words them in the page's language.
+ */
+export const summaryValues = (name: string, draft: TDraft) => ({
+  named: name ? "yes" : "no",
+  name,
+  kind: draft.kind,
+  release: draft.release,
+  arch: draft.arch,
+  cloneOf: draft.kind === "clone" && draft.source ? (draft.overlay ? "overlay" : "full") : "none",
+  source: draft.source,
+  password: draft.rootPassword ? "yes" : "no",
+  sshKey: draft.sshKey ? "yes" : "no",
+});

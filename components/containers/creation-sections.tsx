@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useState, type ReactNode } from "react";
 import { ProgressBar } from "@/components/jobs/job-progress";
 import { SelectField } from "@/components/ui/select-field";
@@ -7,8 +8,15 @@ import { TextField } from "@/components/ui/text-field";
 import { DEBIAN_RELEASES } from "@/server/schemas/create-container";
 import { errorUnder, type TDraft } from "./creation-sections-draft";
 
+// Examples and names, the same in every language.
+const PACKAGES_EXAMPLE = "openssh-server, vim";
+const ARCHIVE_EXAMPLE = "/var/lib/atelier/imports/rootfs.tar.gz";
+const BUSYBOX = "Busybox";
+const DEBIAN = "Debian (debootstrap)";
+
 /** Uploads an archive into the import directory (POST /api/uploads/rootfs), with progress. */
 function UploadField({ onUploaded }: { onUploaded: (path: string) => void }) {
+  const t = useTranslations("creation.upload");
   const [progress, setProgress] = useState<number | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const upload = (file: File) => {
@@ -20,13 +28,17 @@ function UploadField({ onUploaded }: { onUploaded: (path: string) => void }) {
       const body = JSON.parse(request.responseText || "{}") as { path?: string; error?: string };
       setProgress(null);
       if (request.status === 200 && body.path) {
-        setMessage(`Uploaded as ${body.path}`);
+        setMessage(t("uploaded", { path: body.path }));
         onUploaded(body.path);
-      } else setMessage(body.error ?? `The upload failed (${request.status})`);
+        // The web tier's refusal is in English (server/http/upload.ts).
+      } else
+        setMessage(
+          body.error ? t("refused", { reason: body.error }) : t("failed", { status: request.status }),
+        );
     };
     request.onerror = () => {
       setProgress(null);
-      setMessage("The upload failed: Atelier could not be reached.");
+      setMessage(t("unreachable"));
     };
     setMessage(null);
     setProgress(0);
@@ -35,7 +47,7 @@ function UploadField({ onUploaded }: { onUploaded: (path: string) => void }) {
   return (
     <div className="space-y-1 text-sm">
       <label className="block">
-        <span className="font-medium">Upload an archive</span>
+        <span className="font-medium">{t("label")}</span>
         <input
           type="file"
           accept=".tar,.tgz,.txz,.gz,.xz"
@@ -46,7 +58,7 @@ function UploadField({ onUploaded }: { onUploaded: (path: string) => void }) {
           }}
         />
       </label>
-      {progress !== null && <ProgressBar value={progress} label="Upload progress" />}
+      {progress !== null && <ProgressBar value={progress} label={t("progress")} />}
       {message && <p role="status">{message}</p>}
     </div>
   );
@@ -82,7 +94,10 @@ export function CreationSections({
   /** The import option and its panel, given by the page. */
   rootfsChoices?: ReactNode;
 }) {
+  const t = useTranslations("creation");
   const error = (field: string) => errors[field] ?? null;
+  const sourceError = error("rootfs.source");
+  const bridgeError = error("network.bridge");
   const radio = (kind: TDraft["kind"], label: string, help: string) => (
     <label className="flex items-start gap-2 text-sm">
       <input
@@ -101,53 +116,41 @@ export function CreationSections({
   );
   return (
     <>
-      <Section title="Root filesystem">
-        {radio("busybox", "Busybox", "A minimal system, ready in about a second.")}
+      <Section title={t("rootfs.title")}>
+        {radio("busybox", BUSYBOX, t("rootfs.busyboxHelp"))}
         {rootfsChoices}
-        {radio(
-          "debian",
-          "Debian (debootstrap)",
-          "A real Debian; minutes the first time, seconds once cached.",
-        )}
-        {radio(
-          "tarball",
-          "A tarball on the host",
-          "A root filesystem archive in Atelier's import directory.",
-        )}
-        {radio(
-          "clone",
-          "A clone of a container",
-          "A full copy, or an overlay snapshot clone, of a stopped container.",
-        )}
+        {radio("debian", DEBIAN, t("rootfs.debianHelp"))}
+        {radio("tarball", t("rootfs.tarball"), t("rootfs.tarballHelp"))}
+        {radio("clone", t("rootfs.clone"), t("rootfs.cloneHelp"))}
         {draft.kind === "debian" && (
           <div className="grid gap-3 sm:grid-cols-2">
             <SelectField
-              label="Release"
+              label={t("debian.release")}
               value={draft.release}
               options={DEBIAN_RELEASES}
               onChange={(event) => set({ release: event.target.value })}
             />
             <SelectField
-              label="Architecture"
+              label={t("debian.architecture")}
               value={draft.arch}
               options={[
-                { value: "amd64", label: "amd64 (64-bit)" },
-                { value: "i386", label: "i386 (32-bit userland on a 64-bit host)" },
+                { value: "amd64", label: t("debian.amd64") },
+                { value: "i386", label: t("debian.i386") },
               ]}
               onChange={(event) => set({ arch: event.target.value })}
             />
             <TextField
-              label="Mirror URL"
+              label={t("debian.mirror")}
               value={draft.mirror}
               error={error("rootfs.mirror")}
               onChange={(event) => set({ mirror: event.target.value })}
               spellCheck={false}
             />
             <TextField
-              label="Extra packages (comma-separated)"
+              label={t("debian.packages")}
               value={draft.packages}
               error={errorUnder(errors, "rootfs.packages")}
-              placeholder="openssh-server, vim"
+              placeholder={PACKAGES_EXAMPLE}
               onChange={(event) => set({ packages: event.target.value })}
             />
           </div>
@@ -155,11 +158,11 @@ export function CreationSections({
         {draft.kind === "tarball" && (
           <div className="space-y-2">
             <TextField
-              label="Archive path on the host"
+              label={t("tarball.path")}
               value={draft.path}
               error={error("rootfs.path")}
-              placeholder="/var/lib/atelier/imports/rootfs.tar.gz"
-              help="In Atelier's import directory; or upload one from this computer."
+              placeholder={ARCHIVE_EXAMPLE}
+              help={t("tarball.pathHelp")}
               onChange={(event) => set({ path: event.target.value })}
               spellCheck={false}
             />
@@ -169,16 +172,16 @@ export function CreationSections({
         {draft.kind === "clone" && (
           <div className="grid gap-3 sm:grid-cols-2">
             <SelectField
-              label="Container to clone"
+              label={t("clone.source")}
               value={draft.source}
               options={[
-                { value: "", label: "(pick a container)" },
+                { value: "", label: t("clone.pick") },
                 ...containers.map((row) => ({
                   value: row.name,
                   label:
                     row.state === "STOPPED"
                       ? row.name
-                      : `${row.name} (${row.state.toLowerCase()}: stop it first)`,
+                      : t("clone.notStopped", { name: row.name, state: row.state }),
                 })),
               ]}
               onChange={(event) => set({ source: event.target.value })}
@@ -189,54 +192,54 @@ export function CreationSections({
                 checked={draft.overlay}
                 onChange={(event) => set({ overlay: event.target.checked })}
               />
-              Overlay snapshot clone (copy-on-write)
+              {t("clone.overlay")}
             </label>
-            {error("rootfs.source") && (
+            {sourceError && (
               <p role="alert" className="text-sm text-red-700 dark:text-red-300 sm:col-span-2">
-                {error("rootfs.source")}
+                {sourceError}
               </p>
             )}
           </div>
         )}
       </Section>
 
-      <Section title="Network">
+      <Section title={t("network.title")}>
         <label className="flex items-center gap-2 text-sm">
           <input
             type="checkbox"
             checked={draft.hasNetwork}
             onChange={(event) => set({ hasNetwork: event.target.checked })}
           />
-          Choose eth0&apos;s bridge and address (otherwise the default config&apos;s network)
+          {t("network.choose")}
         </label>
         {draft.hasNetwork && (
           <div className="grid gap-3 sm:grid-cols-2">
             <SelectField
-              label="Bridge"
+              label={t("network.bridge")}
               value={draft.bridge}
-              options={[{ value: "", label: "(pick a bridge)" }, ...bridges]}
+              options={[{ value: "", label: t("network.pickBridge") }, ...bridges]}
               onChange={(event) => set({ bridge: event.target.value })}
             />
             <SelectField
-              label="Addressing"
+              label={t("network.addressing")}
               value={draft.mode}
               options={[
-                { value: "dhcp", label: "DHCP" },
-                { value: "static", label: "Static IPv4" },
+                { value: "dhcp", label: t("network.dhcp") },
+                { value: "static", label: t("network.static") },
               ]}
               onChange={(event) => set({ mode: event.target.value as TDraft["mode"] })}
             />
             {draft.mode === "static" && (
               <>
                 <TextField
-                  label="IPv4 address with prefix"
+                  label={t("network.ipv4")}
                   value={draft.ipv4}
                   error={error("network.ipv4")}
                   placeholder="10.0.3.10/24"
                   onChange={(event) => set({ ipv4: event.target.value })}
                 />
                 <TextField
-                  label="Gateway"
+                  label={t("network.gateway")}
                   value={draft.gateway}
                   error={error("network.gateway")}
                   placeholder="10.0.3.1"
@@ -244,29 +247,27 @@ export function CreationSections({
                 />
               </>
             )}
-            {error("network.bridge") && (
+            {bridgeError && (
               <p role="alert" className="text-sm text-red-700 dark:text-red-300 sm:col-span-2">
-                {error("network.bridge")}
+                {bridgeError}
               </p>
             )}
-            <p className="text-xs text-slate-500 sm:col-span-2 dark:text-slate-400">
-              A MAC address is generated.
-            </p>
+            <p className="text-xs text-slate-500 sm:col-span-2 dark:text-slate-400">{t("network.mac")}</p>
           </div>
         )}
       </Section>
 
-      <Section title="Limits">
+      <Section title={t("limits.title")}>
         <div className="grid gap-3 sm:grid-cols-4">
           <TextField
-            label="Memory (MiB)"
+            label={t("limits.memory")}
             inputMode="numeric"
             value={draft.memoryMiB}
             error={error("limits.memoryMiB")}
             onChange={(event) => set({ memoryMiB: event.target.value })}
           />
           <TextField
-            label="CPU shares"
+            label={t("limits.cpuShares")}
             inputMode="numeric"
             value={draft.cpuShares}
             error={error("limits.cpuShares")}
@@ -274,14 +275,14 @@ export function CreationSections({
             onChange={(event) => set({ cpuShares: event.target.value })}
           />
           <TextField
-            label="CPUs (cpuset)"
+            label={t("limits.cpuset")}
             value={draft.cpuset}
             error={error("limits.cpuset")}
             placeholder="0-1"
             onChange={(event) => set({ cpuset: event.target.value })}
           />
           <TextField
-            label="Max processes"
+            label={t("limits.pids")}
             inputMode="numeric"
             value={draft.pids}
             error={error("limits.pids")}
@@ -290,33 +291,33 @@ export function CreationSections({
         </div>
       </Section>
 
-      <Section title="Autostart">
+      <Section title={t("autostart.title")}>
         <label className="flex items-center gap-2 text-sm">
           <input
             type="checkbox"
             checked={draft.autostart}
             onChange={(event) => set({ autostart: event.target.checked })}
           />
-          Start with the host (lxc-autostart)
+          {t("autostart.enable")}
         </label>
         {draft.autostart && (
           <div className="grid gap-3 sm:grid-cols-3">
             <TextField
-              label="Order"
+              label={t("autostart.order")}
               inputMode="numeric"
               value={draft.order}
               error={error("autostart.order")}
               onChange={(event) => set({ order: event.target.value })}
             />
             <TextField
-              label="Delay after it (seconds)"
+              label={t("autostart.delay")}
               inputMode="numeric"
               value={draft.delay}
               error={error("autostart.delay")}
               onChange={(event) => set({ delay: event.target.value })}
             />
             <TextField
-              label="Groups (comma-separated)"
+              label={t("autostart.groups")}
               value={draft.groups}
               error={errorUnder(errors, "autostart.groups")}
               onChange={(event) => set({ groups: event.target.value })}
@@ -325,10 +326,10 @@ export function CreationSections({
         )}
       </Section>
 
-      <Section title="Access">
+      <Section title={t("access.title")}>
         <div className="grid gap-3 sm:grid-cols-2">
           <TextField
-            label="Root password (optional)"
+            label={t("access.rootPassword")}
             type="password"
             autoComplete="new-password"
             value={draft.rootPassword}
@@ -336,10 +337,10 @@ export function CreationSections({
             onChange={(event) => set({ rootPassword: event.target.value })}
           />
           <TextField
-            label="SSH public key for root (optional)"
+            label={t("access.sshKey")}
             value={draft.sshKey}
             error={error("access.sshKey")}
-            placeholder="ssh-ed25519 AAAA… you@laptop"
+            placeholder={t("access.sshKeyPlaceholder")}
             onChange={(event) => set({ sshKey: event.target.value })}
             spellCheck={false}
           />

@@ -2,11 +2,12 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { TRPCClientError } from "@trpc/client";
+import { useTranslations } from "next-intl";
 import { useRouter } from "next/navigation";
 import { useId, useState, useSyncExternalStore, type FormEvent } from "react";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
-import { ErrorAlert } from "@/components/ui/error-alert";
+import { ErrorAlert, useDescribeError, useFieldError } from "@/components/ui/error-alert";
 import { ImportPanel } from "@/components/config/import-panel";
 import { migrateLegacy, validateConfig } from "@/server/schemas/lxc-config/validate";
 import { ZCreateContainerRequestSchema, ZCreateForm } from "@/server/schemas/create-container";
@@ -19,7 +20,7 @@ import {
   emptyDraft,
   errorsOf,
   fromForm,
-  summaryOf,
+  summaryValues,
   toForm,
   updateDraft,
   type TDraft,
@@ -41,6 +42,9 @@ export function NewContainerForm() {
     () => true,
     () => false,
   );
+  const t = useTranslations("creation");
+  const describeError = useDescribeError();
+  const fieldErrorOf = useFieldError();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const router = useRouter();
@@ -86,17 +90,18 @@ export function NewContainerForm() {
           error instanceof TRPCClientError
             ? (error.data as { field?: string } | undefined)?.field
             : undefined;
-        const hint = error instanceof TRPCClientError ? (error.data as { hint?: string | null }).hint : null;
-        if (field === "name")
-          setNameError(`${error.message.replace(/^name: /, "")}${hint ? ` ${hint}` : ""}`);
-        else if (field) setErrors({ [field]: error.message.replace(new RegExp(`^${field}: `), "") });
+        // In the page's language when the server names its sentence (useFieldError), else the server's English.
+        const { hint } = describeError(error);
+        const message = field ? fieldErrorOf(error, field) : null;
+        if (field === "name") setNameError(`${message ?? ""}${hint ? ` ${hint}` : ""}`);
+        else if (field && message !== null) setErrors({ [field]: message });
       },
     }),
   );
 
   const validateName = (value: string) => {
     const result = ZFormSchema.shape.name.safeParse(value);
-    setNameError(result.success ? null : (result.error.issues[0]?.message ?? "Invalid name"));
+    setNameError(result.success ? null : (result.error.issues[0]?.message ?? t("name.invalid")));
     return result.success;
   };
 
@@ -121,7 +126,7 @@ export function NewContainerForm() {
   if (!isHydrated)
     return (
       <p role="status" className="flex items-center gap-2">
-        Loading the form…
+        {t("loading")}
       </p>
     );
   return (
@@ -132,7 +137,7 @@ export function NewContainerForm() {
     >
       <div className="space-y-1">
         <label htmlFor={nameId} className="block text-sm font-medium">
-          Name
+          {t("name.label")}
         </label>
         <input
           id={nameId}
@@ -156,18 +161,15 @@ export function NewContainerForm() {
           </p>
         ) : (
           <p id={`${nameId}-help`} className="text-sm text-slate-500 dark:text-slate-400">
-            Letters, digits, &apos;-&apos;, &apos;_&apos; and &apos;.&apos;; up to 63 characters.
+            {t("name.help")}
           </p>
         )}
       </div>
       {(types.data?.length ?? 0) > 0 && (
         <SelectField
-          label="Start from a type"
+          label={t("types.startFrom")}
           value=""
-          options={[
-            { value: "", label: "(choose a type to fill the form)" },
-            ...(types.data ?? []).map((type) => type.name),
-          ]}
+          options={[{ value: "", label: t("types.choose") }, ...(types.data ?? []).map((type) => type.name)]}
           onChange={(event) => {
             const type = types.data?.find((entry) => entry.name === event.target.value);
             if (type) setDraft(fromForm(type.form as Record<string, unknown>));
@@ -191,10 +193,9 @@ export function NewContainerForm() {
               className="mt-1"
             />
             <span>
-              Busybox with an imported config
+              {t("rootfs.import")}
               <span className="block text-xs text-slate-500 dark:text-slate-400">
-                The imported config&apos;s root filesystem and host are replaced by the new container&apos;s
-                own.
+                {t("rootfs.importHelp")}
               </span>
             </span>
           </label>
@@ -206,18 +207,20 @@ export function NewContainerForm() {
       {source === "import" && imported !== null && (
         <div className="space-y-2 rounded-md border border-slate-200 p-3 text-sm dark:border-slate-700">
           <p data-testid="imported-summary">
-            Config loaded: {imported.split("\n").length} lines,{" "}
-            {importedProblems.filter((problem) => problem.severity === "error").length} error(s).
+            {t("imported.summary", {
+              lines: imported.split("\n").length,
+              errors: importedProblems.filter((problem) => problem.severity === "error").length,
+            })}
           </p>
-          <ProblemList problems={importedProblems} label="Problems of the imported config" />
+          <ProblemList problems={importedProblems} label={t("imported.problems")} />
           <div className="flex gap-2">
             {importedProblems.some((problem) => problem.replacement !== undefined) && (
               <Button size="sm" onClick={() => setImported(migrateLegacy(imported))}>
-                Migrate legacy keys
+                {t("imported.migrate")}
               </Button>
             )}
             <Button size="sm" onClick={() => setImported(null)}>
-              Choose another config
+              {t("imported.another")}
             </Button>
           </div>
         </div>
@@ -225,13 +228,13 @@ export function NewContainerForm() {
       {source !== "import" && (
         <section aria-labelledby="summary-heading" className="space-y-2">
           <h2 id="summary-heading" className="text-sm font-semibold">
-            Summary
+            {t("summary.heading")}
           </h2>
-          <p className="text-sm">{summaryOf(name, draft)}</p>
+          <p className="text-sm">{t("summary.sentence", summaryValues(name, draft))}</p>
           {preview.data && preview.data.added.length > 0 && (
             <pre
               data-testid="config-summary"
-              aria-label="Config lines this adds"
+              aria-label={t("summary.added")}
               className="overflow-x-auto rounded bg-slate-100 p-2 font-mono text-xs dark:bg-slate-950"
             >
               {preview.data.added.join("\n")}
@@ -240,7 +243,9 @@ export function NewContainerForm() {
           {preview.data && (
             <details>
               <summary className="cursor-pointer text-sm">
-                The whole config{preview.data.base ? ` (${preview.data.base} and the lines above)` : ""}
+                {preview.data.base
+                  ? t("summary.wholeConfigOf", { base: preview.data.base })
+                  : t("summary.wholeConfig")}
               </summary>
               <pre className="overflow-x-auto rounded bg-slate-100 p-2 font-mono text-xs dark:bg-slate-950">
                 {preview.data.config}
@@ -258,10 +263,8 @@ export function NewContainerForm() {
           }}
         />
       )}
-      {importAsNew.isError && <ErrorAlert error={importAsNew.error} title="The container was not created" />}
-      {create.isError && !fieldError && (
-        <ErrorAlert error={create.error} title="The container was not created" />
-      )}
+      {importAsNew.isError && <ErrorAlert error={importAsNew.error} title={t("notCreated")} />}
+      {create.isError && !fieldError && <ErrorAlert error={create.error} title={t("notCreated")} />}
       <div className="flex gap-2">
         <Button
           type="submit"
@@ -269,16 +272,16 @@ export function NewContainerForm() {
           isPending={create.isPending || importAsNew.isPending}
           disabled={(source === "import" && imported === null) || (jobId !== null && !create.isError)}
         >
-          {create.isPending || importAsNew.isPending ? "Creating…" : "Create container"}
+          {create.isPending || importAsNew.isPending ? t("creating") : t("create")}
         </Button>
         <Button onClick={() => router.push("/containers")} disabled={create.isPending}>
-          Cancel
+          {t("cancel")}
         </Button>
       </div>
       {source !== "import" && (
         <div className="flex flex-wrap items-end gap-2 border-t border-slate-200 pt-4 dark:border-slate-700">
           <TextField
-            label="Save this form as a type called"
+            label={t("types.saveAs")}
             value={typeName}
             onChange={(event) => setTypeName(event.target.value)}
             className="w-64"
@@ -295,15 +298,16 @@ export function NewContainerForm() {
               saveType.mutate({ name: typeName.trim(), form });
             }}
           >
-            Save as a type
+            {t("types.save")}
           </Button>
           {saveType.isSuccess && (
             <p role="status" className="text-sm">
-              Saved as the type {saveType.variables.name}
-              {draft.rootPassword ? " (without the root password, which is never stored)" : ""}.
+              {t(draft.rootPassword ? "types.savedWithoutPassword" : "types.saved", {
+                name: saveType.variables.name,
+              })}
             </p>
           )}
-          {saveType.isError && <ErrorAlert error={saveType.error} title="The type was not saved" />}
+          {saveType.isError && <ErrorAlert error={saveType.error} title={t("types.notSaved")} />}
         </div>
       )}
     </form>

@@ -1,9 +1,10 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
 import { useState } from "react";
+import { useFormat } from "@/components/i18n/use-format";
 import { JobProgress } from "@/components/jobs/job-progress";
-import { formatBytes } from "@/components/lib/format";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
@@ -30,6 +31,8 @@ export function SnapshotsPanel({
   isStopped: boolean;
   canChange: boolean;
 }) {
+  const t = useTranslations("snapshots");
+  const f = useFormat();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const snapshots = useQuery(trpc.snapshots.list.queryOptions({ name }));
@@ -45,36 +48,36 @@ export function SnapshotsPanel({
     trpc.snapshots.restore.mutationOptions({ onSuccess: (data) => setJobId(data.jobId) }),
   );
   const remove = useMutation(trpc.snapshots.delete.mutationOptions({ onSuccess: refresh }));
-  const why = isStopped ? undefined : "LXC snapshots and restores only stopped containers: stop it first.";
+  const why = isStopped ? undefined : t("onlyStopped");
   return (
     <section aria-labelledby="snapshots-heading" className="space-y-3">
       <h2 id="snapshots-heading" className="text-lg font-semibold">
-        Snapshots
+        {t("heading")}
       </h2>
       {canChange && (
         <form
           className="flex flex-wrap items-end gap-2"
-          aria-label="Take a snapshot"
+          aria-label={t("take.form")}
           onSubmit={(event) => {
             event.preventDefault();
             create.mutate({ name, ...(comment.trim() ? { comment: comment.trim() } : {}) });
           }}
         >
           <TextField
-            label="Comment"
+            label={t("take.comment")}
             value={comment}
             onChange={(event) => setComment(event.target.value)}
             className="w-72"
           />
           <Button type="submit" disabled={!isStopped} title={why} isPending={create.isPending}>
-            Take a snapshot
+            {t("take.button")}
           </Button>
           {!isStopped && <p className="text-sm text-slate-600 dark:text-slate-300">{why}</p>}
         </form>
       )}
-      {create.isError && <ErrorAlert error={create.error} title="No snapshot was taken" />}
-      {restore.isError && <ErrorAlert error={restore.error} title="The snapshot was not restored" />}
-      {remove.isError && <ErrorAlert error={remove.error} title="The snapshot was not deleted" />}
+      {create.isError && <ErrorAlert error={create.error} title={t("take.notTaken")} />}
+      {restore.isError && <ErrorAlert error={restore.error} title={t("notRestored")} />}
+      {remove.isError && <ErrorAlert error={remove.error} title={t("notDeleted")} />}
       {jobId && (
         <JobProgress
           key={jobId}
@@ -86,20 +89,23 @@ export function SnapshotsPanel({
           }}
         />
       )}
-      {snapshots.isError && <ErrorAlert error={snapshots.error} title="The snapshots could not be read" />}
+      {snapshots.isError && <ErrorAlert error={snapshots.error} title={t("notRead")} />}
       {snapshots.data &&
         (snapshots.data.length === 0 ? (
-          <p className="text-sm text-slate-600 dark:text-slate-300">No snapshot yet.</p>
+          <p className="text-sm text-slate-600 dark:text-slate-300">{t("none")}</p>
         ) : (
-          <DataTable caption="Snapshots, oldest first" columns={["Snapshot", "Taken", "Comment", "Size", ""]}>
+          <DataTable
+            caption={t("table.caption")}
+            columns={[t("table.snapshot"), t("table.taken"), t("table.comment"), t("table.size"), ""]}
+          >
             {snapshots.data.map((snapshot) => (
               <tr key={snapshot.name} data-snapshot={snapshot.name}>
                 <th scope="row" className="font-mono text-xs font-medium">
                   {snapshot.name}
                 </th>
-                <td>{snapshot.createdAt?.toLocaleString() ?? "–"}</td>
+                <td>{snapshot.createdAt ? f.dateTime(snapshot.createdAt) : "–"}</td>
                 <td>{snapshot.comment ?? "–"}</td>
-                <td>{formatBytes(snapshot.bytes)}</td>
+                <td>{f.bytes(snapshot.bytes)}</td>
                 <td className="space-x-1 whitespace-nowrap">
                   {canChange && (
                     <>
@@ -109,20 +115,20 @@ export function SnapshotsPanel({
                         title={why}
                         onClick={() => setAsk({ action: "restore", snapshot: snapshot.name })}
                       >
-                        Restore {snapshot.name}
+                        {t("restore.button", { snapshot: snapshot.name })}
                       </Button>
                       <Button
                         size="sm"
                         onClick={() => setAsk({ action: "restore-new", snapshot: snapshot.name })}
                       >
-                        As a new container
+                        {t("restoreNew.button")}
                       </Button>
                       <Button
                         size="sm"
                         variant="ghost"
                         onClick={() => setAsk({ action: "delete", snapshot: snapshot.name })}
                       >
-                        Delete {snapshot.name}
+                        {t("delete.button", { snapshot: snapshot.name })}
                       </Button>
                     </>
                   )}
@@ -133,23 +139,20 @@ export function SnapshotsPanel({
         ))}
       <ConfirmDialog
         open={ask?.action === "restore"}
-        title={`Restore ${ask?.snapshot ?? ""} onto ${name}?`}
-        confirmLabel="Restore it"
+        title={t("restore.title", { snapshot: ask?.snapshot ?? "", name })}
+        confirmLabel={t("restore.confirm")}
         onCancel={() => setAsk(null)}
         onConfirm={() => {
           if (ask) restore.mutate({ name, snapshot: ask.snapshot });
           setAsk(null);
         }}
       >
-        <p>
-          {name}&apos;s root filesystem and config are replaced by the snapshot&apos;s. What changed since is
-          lost (take a snapshot first to keep it).
-        </p>
+        <p>{t("restore.body", { name })}</p>
       </ConfirmDialog>
       <ConfirmDialog
         open={ask?.action === "restore-new"}
-        title={`A new container from ${ask?.snapshot ?? ""}`}
-        confirmLabel="Create it"
+        title={t("restoreNew.title", { snapshot: ask?.snapshot ?? "" })}
+        confirmLabel={t("restoreNew.confirm")}
         onCancel={() => setAsk(null)}
         onConfirm={() => {
           if (ask && newName.trim())
@@ -158,15 +161,15 @@ export function SnapshotsPanel({
         }}
       >
         <TextField
-          label="New container's name"
+          label={t("restoreNew.name")}
           value={newName}
           onChange={(event) => setNewName(event.target.value)}
         />
       </ConfirmDialog>
       <ConfirmDialog
         open={ask?.action === "delete"}
-        title={`Delete ${ask?.snapshot ?? ""}?`}
-        confirmLabel="Delete it"
+        title={t("delete.title", { snapshot: ask?.snapshot ?? "" })}
+        confirmLabel={t("delete.confirm")}
         requireText={ask?.snapshot}
         onCancel={() => setAsk(null)}
         onConfirm={() => {
@@ -174,7 +177,7 @@ export function SnapshotsPanel({
           setAsk(null);
         }}
       >
-        <p>The snapshot is deleted for good.</p>
+        <p>{t("delete.body")}</p>
       </ConfirmDialog>
     </section>
   );
