@@ -1,15 +1,17 @@
 import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
 import { NetworkOverview } from "@/components/network/network-overview";
 
-export const metadata: Metadata = { title: "Network" };
+export const generateMetadata = async (): Promise<Metadata> => ({
+  title: (await getTranslations("network.page"))("title"),
+});
 
-export default function NetworkPage() {
+export default async function NetworkPage() {
+  const t = await getTranslations("network.page");
   return (
     <div className="space-y-4">
-      <h1 className="text-2xl font-semibold">Network</h1>
-      <p className="text-sm text-slate-600 dark:text-slate-300">
-        The host&apos;s interfaces, bridges and routes as the kernel reports them, refreshed every 5 seconds.
-      </p>
+      <h1 className="text-2xl font-semibold">{t("heading")}</h1>
+      <p className="text-sm text-slate-600 dark:text-slate-300">{t("intro")}</p>
       <NetworkOverview />
     </div>
   );

@@ -1,7 +1,9 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
 import { useEffect, useState } from "react";
+import { useFormat } from "@/components/i18n/use-format";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { DataTable } from "@/components/ui/data-table";
@@ -21,16 +23,12 @@ const useNow = (every: number) => {
   return now;
 };
 
-const STATE_WORDS: Record<string, string> = {
-  applying: "applying",
-  pending: "waiting for confirmation",
-  applied: "applied",
-  confirmed: "kept (confirmed)",
-  "rolled-back": "rolled back",
-  failed: "failed, undone",
-};
+/** A change's state as the catalogue's selects name it (an ICU select's option cannot hold a hyphen). */
+const stateKey = (state: string) => (state === "rolled-back" ? "rolledBack" : state);
 
 export function PendingChange({ canChange }: { canChange: boolean }) {
+  const t = useTranslations("network.applies");
+  const f = useFormat();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const applies = useQuery({ ...trpc.network.applies.queryOptions(), refetchInterval: 2000, retry: false });
@@ -56,9 +54,11 @@ export function PendingChange({ canChange }: { canChange: boolean }) {
           className="rounded-md border border-slate-300 p-3 text-sm dark:border-slate-700"
           data-testid="change-outcome"
         >
-          The network change was{" "}
-          {latest.state === "confirmed" ? "kept" : (STATE_WORDS[latest.state] ?? latest.state)}
-          {latest.message ? `: ${latest.message}` : "."}
+          {t("outcome", {
+            state: stateKey(latest.state),
+            hasMessage: latest.message ? "yes" : "no",
+            message: latest.message ?? "",
+          })}
         </p>
       );
     return null;
@@ -73,14 +73,19 @@ export function PendingChange({ canChange }: { canChange: boolean }) {
     >
       {lostContact ? (
         <p>
-          <strong>This browser cannot reach Atelier any more.</strong> The network change will be undone by
-          itself at {new Date(deadline).toLocaleTimeString()} (in {left} s). Reload this page after that.
+          {t.rich("lostContact", {
+            b: (chunks) => <strong>{chunks}</strong>,
+            time: f.time(deadline),
+            seconds: left,
+          })}
         </p>
       ) : (
         <p>
-          <strong>A network change is waiting for confirmation.</strong> It will be undone in{" "}
-          <span data-testid="rollback-seconds">{left}</span> s unless it is kept. Keep it only if everything
-          you need still works.
+          {t.rich("waiting", {
+            b: (chunks) => <strong>{chunks}</strong>,
+            seconds: left,
+            counter: (chunks) => <span data-testid="rollback-seconds">{chunks}</span>,
+          })}
         </p>
       )}
       {canChange && pending && (
@@ -90,43 +95,50 @@ export function PendingChange({ canChange }: { canChange: boolean }) {
             isPending={confirm.isPending}
             onClick={() => confirm.mutate({ applyId: pending.id })}
           >
-            Keep this change
+            {t("keep")}
           </Button>
           <Button isPending={rollback.isPending} onClick={() => rollback.mutate({ applyId: pending.id })}>
-            Roll back now
+            {t("rollBack")}
           </Button>
         </div>
       )}
-      {rollback.isError && <ErrorAlert error={rollback.error} title="Rollback failed" />}
+      {rollback.isError && <ErrorAlert error={rollback.error} title={t("rollbackError")} />}
     </div>
   );
 }
 
 export function RecentChanges() {
+  const t = useTranslations("network.applies");
+  const f = useFormat();
   const trpc = useTRPC();
   const applies = useQuery({ ...trpc.network.applies.queryOptions(), refetchInterval: 5000 });
   if (applies.isPending) return null;
-  if (applies.isError) return <ErrorAlert error={applies.error} title="Recent changes could not be read" />;
+  if (applies.isError) return <ErrorAlert error={applies.error} title={t("recent.readError")} />;
   return (
     <section aria-labelledby="recent-heading" className="space-y-2">
       <h2 id="recent-heading" className="text-lg font-semibold">
-        Recent network changes
+        {t("recent.heading")}
       </h2>
       {applies.data.length === 0 ? (
-        <p className="text-sm text-slate-600 dark:text-slate-300">None yet.</p>
+        <p className="text-sm text-slate-600 dark:text-slate-300">{t("recent.empty")}</p>
       ) : (
         <DataTable
-          caption="The last 20 network changes, newest first"
-          columns={["When", "Who", "Outcome", "Commands"]}
+          caption={t("recent.caption")}
+          columns={[
+            t("recent.columns.when"),
+            t("recent.columns.who"),
+            t("recent.columns.outcome"),
+            t("recent.columns.commands"),
+          ]}
         >
           {applies.data.map((entry) => (
             <tr key={entry.id} data-apply={entry.state}>
               <th scope="row" className="font-normal">
-                {entry.createdAt.toLocaleString()}
+                {f.dateTimeSeconds(entry.createdAt)}
               </th>
               <td>{entry.actor}</td>
               <td>
-                {STATE_WORDS[entry.state] ?? entry.state}
+                {t("state", { state: stateKey(entry.state) })}
                 {entry.message && (
                   <span className="block text-xs text-slate-600 dark:text-slate-400">{entry.message}</span>
                 )}
@@ -134,13 +146,17 @@ export function RecentChanges() {
               <td>
                 <details>
                   <summary className="cursor-pointer">
-                    {entry.log.length} command{entry.log.length === 1 ? "" : "s"} run
+                    {t("recent.commandsRun", { count: entry.log.length })}
                   </summary>
                   <ol className="list-decimal pl-5 font-mono text-xs">
                     {entry.log.map((line, index) => (
                       <li key={index}>
-                        {line.undo ? "undo: " : ""}
-                        {line.argv.join(" ")} {line.ok ? "(ok)" : `(failed: ${line.output})`}
+                        {t("recent.logLine", {
+                          undo: line.undo ? "yes" : "no",
+                          command: line.argv.join(" "),
+                          ok: line.ok ? "yes" : "no",
+                          output: line.output,
+                        })}
                       </li>
                     ))}
                   </ol>
@@ -155,34 +171,28 @@ export function RecentChanges() {
 }
 
 export function Persistence() {
+  const t = useTranslations("network.applies.persistence");
   const trpc = useTRPC();
   const persisted = useQuery({ ...trpc.network.persisted.queryOptions(), refetchInterval: 10_000 });
   if (persisted.isPending) return null;
-  if (persisted.isError)
-    return <ErrorAlert error={persisted.error} title="Persistence could not be checked" />;
+  if (persisted.isError) return <ErrorAlert error={persisted.error} title={t("readError")} />;
   const { system, reason, warnings, managed, files, inSync, isPending } = persisted.data;
   return (
     <section aria-labelledby="persist-heading" className="space-y-2">
       <h2 id="persist-heading" className="text-lg font-semibold">
-        Persistence across reboots
+        {t("heading")}
       </h2>
       <p className="text-sm">
         {reason}{" "}
         {system !== "none" &&
-          (managed.length === 0
-            ? "Atelier manages no bridge yet."
-            : `Atelier manages ${managed.join(", ")}.`)}
+          (managed.length === 0 ? t("managesNone") : t("manages", { bridges: managed.join(", ") }))}
       </p>
       {system !== "none" && managed.length > 0 && (
         <p
           data-testid="persist-sync"
           className={`text-sm font-medium ${inSync ? "text-emerald-700 dark:text-emerald-300" : "text-amber-700 dark:text-amber-300"}`}
         >
-          {inSync
-            ? "The persisted configuration matches what is live."
-            : isPending
-              ? "A change is waiting for confirmation: it is persisted once kept."
-              : "The persisted configuration differs from what is live (changed outside Atelier?): the next change through Atelier rewrites it."}
+          {inSync ? t("inSync") : isPending ? t("pending") : t("outOfSync")}
         </p>
       )}
       {warnings.map((warning) => (
@@ -193,7 +203,10 @@ export function Persistence() {
       {files.map((file) => (
         <details key={file.path}>
           <summary className="cursor-pointer text-sm">
-            <span className="font-mono">{file.path}</span> (as written for what is live)
+            {t.rich("file", {
+              path: file.path,
+              mono: (chunks) => <span className="font-mono">{chunks}</span>,
+            })}
           </summary>
           <pre
             className="overflow-x-auto rounded bg-slate-100 p-2 font-mono text-xs dark:bg-slate-800"

@@ -1,13 +1,15 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
+import { useFormat } from "@/components/i18n/use-format";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { DataTable } from "@/components/ui/data-table";
-import { ErrorAlert } from "@/components/ui/error-alert";
-import { fieldError, TextField } from "@/components/ui/text-field";
+import { ErrorAlert, useFieldError } from "@/components/ui/error-alert";
+import { TextField } from "@/components/ui/text-field";
 
 /**
  * The NAT network (LXC's lxc-net, from the panel): a bridge with an address, DHCP/DNS by dnsmasq, masquerade by
@@ -16,6 +18,9 @@ import { fieldError, TextField } from "@/components/ui/text-field";
 type TNatForm = { bridge: string; address: string; dhcpStart: string; dhcpEnd: string };
 
 export function NatPanel({ canChange }: { canChange: boolean }) {
+  const t = useTranslations("network.nat");
+  const f = useFormat();
+  const fieldError = useFieldError();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const nat = useQuery({ ...trpc.network.nat.get.queryOptions(), refetchInterval: 5000 });
@@ -37,7 +42,7 @@ export function NatPanel({ canChange }: { canChange: boolean }) {
   const setForm = setDraft;
 
   if (nat.isPending) return null;
-  if (nat.isError) return <ErrorAlert error={nat.error} title="The NAT network could not be read" />;
+  if (nat.isError) return <ErrorAlert error={nat.error} title={t("readError")} />;
   const status = nat.data;
   const isStopped = !status.running && !status.parts.bridge;
   const onSave = (event: FormEvent) => {
@@ -54,80 +59,83 @@ export function NatPanel({ canChange }: { canChange: boolean }) {
       onChange={(event) => setForm({ ...form, [name]: event.target.value })}
     />
   );
+  // The status line's selects (network.nat.status).
+  const statusWords = {
+    state: status.running ? "running" : status.parts.bridge ? "partly" : "stopped",
+    bridge: status.parts.bridge ? "up" : "absent",
+    dnsmasq: status.parts.dnsmasq ? "running" : "stopped",
+    pid: String(status.parts.dnsmasq ?? ""),
+    masquerade: status.parts.masquerade ? "on" : "off",
+    enabled: status.enabled ? "yes" : "no",
+  };
+  const otherError =
+    configure.isError && !fieldError(configure.error, "bridge") && !fieldError(configure.error, "address");
   return (
     <section aria-labelledby="nat-heading" className="space-y-3">
       <h2 id="nat-heading" className="text-lg font-semibold">
-        NAT network
+        {t("heading")}
       </h2>
-      <p className="text-sm text-slate-600 dark:text-slate-300">
-        A private network for containers behind the host&apos;s address, as LXC&apos;s lxc-net makes:
-        addresses by DHCP, DNS, and traffic out through the host. Attach containers to its bridge below.
-      </p>
+      <p className="text-sm text-slate-600 dark:text-slate-300">{t("intro")}</p>
       <p data-testid="nat-status" className="text-sm">
-        <strong>{status.running ? "Running" : status.parts.bridge ? "Partly running" : "Stopped"}</strong>
-        {" · "}bridge {status.parts.bridge ? "up" : "absent"}, DHCP/DNS{" "}
-        {status.parts.dnsmasq ? `running (dnsmasq ${status.parts.dnsmasq})` : "stopped"}, masquerade{" "}
-        {status.parts.masquerade ? "on" : "off"}
-        {status.enabled ? "; starts with Atelier" : ""}
+        {t.rich("status", {
+          b: (chunks) => <strong>{chunks}</strong>,
+          ...statusWords,
+        })}
       </p>
-      <form onSubmit={onSave} className="grid gap-3 sm:grid-cols-4" aria-label="NAT network settings">
-        {field("bridge", "Bridge name")}
-        {field("address", "Address with prefix", "The containers' gateway and DNS")}
-        {field("dhcpStart", "DHCP range start")}
-        {field("dhcpEnd", "DHCP range end")}
+      <form onSubmit={onSave} className="grid gap-3 sm:grid-cols-4" aria-label={t("form")}>
+        {field("bridge", t("fields.bridge"))}
+        {field("address", t("fields.address"), t("fields.addressHelp"))}
+        {field("dhcpStart", t("fields.dhcpStart"))}
+        {field("dhcpEnd", t("fields.dhcpEnd"))}
         {canChange && (
           <div className="flex flex-wrap gap-2 sm:col-span-4">
             <Button type="submit" disabled={!isStopped} isPending={configure.isPending}>
-              Save settings
+              {t("save")}
             </Button>
             {isStopped ? (
               <Button variant="primary" isPending={start.isPending} onClick={() => start.mutate()}>
-                Start the NAT network
+                {t("start")}
               </Button>
             ) : (
               <Button variant="danger" isPending={stop.isPending} onClick={() => setAskStop(true)}>
-                Stop the NAT network
+                {t("stop")}
               </Button>
             )}
             {!isStopped && (
-              <p className="self-center text-sm text-slate-600 dark:text-slate-300">
-                Stop it to change its settings.
-              </p>
+              <p className="self-center text-sm text-slate-600 dark:text-slate-300">{t("stopToChange")}</p>
             )}
           </div>
         )}
       </form>
-      {configure.isError &&
-        !fieldError(configure.error, "bridge") &&
-        !fieldError(configure.error, "address") && (
-          <ErrorAlert error={configure.error} title="Settings not saved" />
-        )}
+      {otherError && <ErrorAlert error={configure.error} title={t("saveError")} />}
       {configure.isSuccess && (
         <p role="status" className="text-sm">
-          Settings saved.
+          {t("saved")}
         </p>
       )}
-      {start.isError && <ErrorAlert error={start.error} title="The NAT network did not start" />}
-      {stop.isError && <ErrorAlert error={stop.error} title="The NAT network was not stopped" />}
+      {start.isError && <ErrorAlert error={start.error} title={t("startError")} />}
+      {stop.isError && <ErrorAlert error={stop.error} title={t("stopError")} />}
       <ConfirmDialog
         open={askStop}
-        title="Stop the NAT network?"
-        confirmLabel="Stop it"
+        title={t("confirmStop.title")}
+        confirmLabel={t("confirmStop.confirm")}
         onCancel={() => setAskStop(false)}
         onConfirm={() => {
           setAskStop(false);
           stop.mutate();
         }}
       >
-        <p>
-          Its bridge {status.config.bridge}, DHCP/DNS and masquerade go away. Containers configured for it
-          will not start until it runs again.
-        </p>
+        <p>{t("confirmStop.body", { bridge: status.config.bridge })}</p>
       </ConfirmDialog>
       {status.leases.length > 0 && (
         <DataTable
-          caption="DHCP leases on the NAT network"
-          columns={["Address", "MAC", "Host name", "Expires"]}
+          caption={t("leases.caption")}
+          columns={[
+            t("leases.columns.address"),
+            t("leases.columns.mac"),
+            t("leases.columns.hostname"),
+            t("leases.columns.expires"),
+          ]}
         >
           {status.leases.map((lease) => (
             <tr key={lease.mac}>
@@ -136,7 +144,7 @@ export function NatPanel({ canChange }: { canChange: boolean }) {
               </th>
               <td className="font-mono text-xs">{lease.mac}</td>
               <td>{lease.hostname ?? "–"}</td>
-              <td>{lease.expires.toLocaleTimeString()}</td>
+              <td>{f.time(lease.expires)}</td>
             </tr>
           ))}
         </DataTable>

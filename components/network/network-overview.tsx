@@ -1,13 +1,15 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
 import Link from "next/link";
+import type { ReactNode } from "react";
 import { useSession } from "@/components/auth/use-session";
 import { useTRPC } from "@/components/trpc";
 import { Spinner } from "@/components/ui/button";
 import { DataTable } from "@/components/ui/data-table";
 import { ErrorAlert } from "@/components/ui/error-alert";
-import { formatBytes } from "@/components/lib/format";
+import { useFormat } from "@/components/i18n/use-format";
 import { Persistence, PendingChange, RecentChanges } from "./applied-changes";
 import { ChangePlanner } from "./change-planner";
 import { AttachNicForm } from "./container-nics";
@@ -19,39 +21,54 @@ import { NatPanel } from "./nat-panel";
  */
 const REFRESH_MS = 5000;
 
-const containerLink = (name: string) => (
+const containerLink = (name: string, children: ReactNode = name) => (
   <Link
     href={`/containers/${encodeURIComponent(name)}`}
     className="text-sky-700 hover:underline dark:text-sky-400"
   >
-    {name}
+    {children}
   </Link>
 );
 
+// The readiness checks' names, by their id (the server's detail and fix stay as the server words them).
+const CHECK_TITLES = {
+  "network-manager": "networkManager",
+  "udev-persistent-net": "udevPersistentNet",
+  "systemd-networkd": "systemdNetworkd",
+} as const;
+
 export function NetworkOverview() {
+  const t = useTranslations("network.overview");
+  const f = useFormat();
   const trpc = useTRPC();
   const network = useQuery({ ...trpc.network.list.queryOptions(), refetchInterval: REFRESH_MS });
   const session = useSession();
   if (network.isPending)
     return (
       <p role="status" className="flex items-center gap-2">
-        <Spinner /> Reading the host&apos;s network…
+        <Spinner /> {t("loading")}
       </p>
     );
-  if (network.isError)
-    return <ErrorAlert error={network.error} title="The host's network could not be read" />;
+  if (network.isError) return <ErrorAlert error={network.error} title={t("readError")} />;
   const { interfaces, bridges, routes, session: browser } = network.data;
   const none = <span className="text-slate-400">–</span>;
+  // The session sentence's selects (network.overview.session).
+  const sessionWords = {
+    hasAddress: browser.serverAddress ? "yes" : "no",
+    address: browser.serverAddress ?? "",
+    onDefaultRoute: browser.isOnDefaultRoute ? "yes" : "no",
+  };
   return (
     <div className="space-y-6">
       <p
         data-testid="session-interface"
         className="rounded-md border border-sky-200 bg-sky-50 p-3 text-sm dark:border-sky-900 dark:bg-sky-950"
       >
-        This browser reaches Atelier on <strong>{browser.interface ?? "an interface not found here"}</strong>
-        {browser.serverAddress && <> ({browser.serverAddress})</>}
-        {browser.isOnDefaultRoute ? ", the interface of the default route" : ""}. Changing it could cut this
-        session off.
+        {t.rich("session", {
+          b: (chunks) => <strong>{chunks}</strong>,
+          name: browser.interface ?? t("sessionUnknown"),
+          ...sessionWords,
+        })}
       </p>
 
       <PendingChange canChange={session.can("admin")} />
@@ -60,16 +77,20 @@ export function NetworkOverview() {
 
       <section aria-labelledby="bridges-heading" className="space-y-2">
         <h2 id="bridges-heading" className="text-lg font-semibold">
-          Bridges
+          {t("bridges.heading")}
         </h2>
         {bridges.length === 0 ? (
-          <p className="text-sm text-slate-600 dark:text-slate-300">
-            No bridge: containers with a veth interface need one (the default config links them to lxcbr0).
-          </p>
+          <p className="text-sm text-slate-600 dark:text-slate-300">{t("bridges.empty")}</p>
         ) : (
           <DataTable
-            caption="Bridges, their addresses, ports and containers"
-            columns={["Bridge", "Addresses", "STP", "Ports", "Containers"]}
+            caption={t("bridges.caption")}
+            columns={[
+              t("bridges.columns.bridge"),
+              t("bridges.columns.addresses"),
+              t("bridges.columns.stp"),
+              t("bridges.columns.ports"),
+              t("bridges.columns.containers"),
+            ]}
           >
             {bridges.map((bridge) => {
               const own = interfaces.find((entry) => entry.name === bridge.name);
@@ -82,8 +103,9 @@ export function NetworkOverview() {
                     {own?.addresses.map((address) => address.cidr).join(", ") || none}
                   </td>
                   <td>
-                    {bridge.stp === null ? none : bridge.stp ? "on" : "off"}
-                    {bridge.forwardDelay !== null && `, delay ${bridge.forwardDelay} s`}
+                    {bridge.stp === null ? none : bridge.stp ? t("bridges.stpOn") : t("bridges.stpOff")}
+                    {bridge.forwardDelay !== null &&
+                      `, ${t("bridges.delay", { seconds: String(bridge.forwardDelay) })}`}
                   </td>
                   <td className="font-mono text-xs">{bridge.ports.join(", ") || none}</td>
                   <td>
@@ -105,11 +127,21 @@ export function NetworkOverview() {
 
       <section aria-labelledby="interfaces-heading" className="space-y-2">
         <h2 id="interfaces-heading" className="text-lg font-semibold">
-          Interfaces
+          {t("interfaces.heading")}
         </h2>
         <DataTable
-          caption="Every interface of the host"
-          columns={["Name", "Kind", "State", "Addresses", "Bridge", "MAC", "MTU", "Received", "Sent"]}
+          caption={t("interfaces.caption")}
+          columns={[
+            t("interfaces.columns.name"),
+            t("interfaces.columns.kind"),
+            t("interfaces.columns.state"),
+            t("interfaces.columns.addresses"),
+            t("interfaces.columns.bridge"),
+            t("interfaces.columns.mac"),
+            t("interfaces.columns.mtu"),
+            t("interfaces.columns.received"),
+            t("interfaces.columns.sent"),
+          ]}
         >
           {interfaces.map((entry) => (
             <tr key={entry.name} data-interface={entry.name}>
@@ -117,19 +149,24 @@ export function NetworkOverview() {
                 {entry.name}
                 {entry.container && (
                   <span className="block text-xs font-normal">
-                    container {containerLink(entry.container)}
+                    {t.rich("interfaces.container", {
+                      name: entry.container,
+                      link: (chunks) => containerLink(entry.container ?? "", chunks),
+                    })}
                   </span>
                 )}
               </th>
-              <td>{entry.kind}</td>
+              <td>{t("interfaces.kind", { kind: entry.kind })}</td>
               <td>
                 <span className="inline-flex items-center gap-1.5">
                   <span
                     aria-hidden="true"
                     className={`inline-block h-2 w-2 rounded-full ${entry.isUp ? "bg-emerald-500" : "bg-slate-400"}`}
                   />
-                  {entry.isUp ? "up" : "down"}
-                  {entry.state !== "UP" && entry.state !== "UNKNOWN" && ` (${entry.state.toLowerCase()})`}
+                  {entry.isUp ? t("interfaces.up") : t("interfaces.down")}
+                  {entry.state !== "UP" &&
+                    entry.state !== "UNKNOWN" &&
+                    ` ${t("interfaces.operState", { state: entry.state.toLowerCase() })}`}
                 </span>
               </td>
               <td className="font-mono text-xs">
@@ -141,8 +178,8 @@ export function NetworkOverview() {
               <td>{entry.master ?? none}</td>
               <td className="font-mono text-xs">{entry.mac ?? none}</td>
               <td className="tabular-nums">{entry.mtu}</td>
-              <td className="tabular-nums">{formatBytes(entry.rxBytes)}</td>
-              <td className="tabular-nums">{formatBytes(entry.txBytes)}</td>
+              <td className="tabular-nums">{f.bytes(entry.rxBytes)}</td>
+              <td className="tabular-nums">{f.bytes(entry.txBytes)}</td>
             </tr>
           ))}
         </DataTable>
@@ -150,11 +187,16 @@ export function NetworkOverview() {
 
       <section aria-labelledby="routes-heading" className="space-y-2">
         <h2 id="routes-heading" className="text-lg font-semibold">
-          Routes
+          {t("routes.heading")}
         </h2>
         <DataTable
-          caption="The main routing table"
-          columns={["Destination", "Gateway", "Interface", "Source"]}
+          caption={t("routes.caption")}
+          columns={[
+            t("routes.columns.destination"),
+            t("routes.columns.gateway"),
+            t("routes.columns.interface"),
+            t("routes.columns.source"),
+          ]}
         >
           {routes.map((route, index) => (
             <tr key={`${route.family}-${route.destination}-${index}`}>
@@ -162,7 +204,7 @@ export function NetworkOverview() {
                 {route.destination}
                 {route.isDefault && (
                   <span className="ml-2 font-sans font-normal">
-                    (default{route.family === "inet6" ? ", IPv6" : ""})
+                    {t("routes.default", { ipv6: route.family === "inet6" ? "yes" : "no" })}
                   </span>
                 )}
               </th>
@@ -177,9 +219,7 @@ export function NetworkOverview() {
       {session.can("admin") ? (
         <ChangePlanner network={network.data} />
       ) : (
-        <p className="text-sm text-slate-600 dark:text-slate-300">
-          Admins can change the host&apos;s network here.
-        </p>
+        <p className="text-sm text-slate-600 dark:text-slate-300">{t("adminsOnly")}</p>
       )}
 
       <NatPanel canChange={session.can("admin")} />
@@ -187,7 +227,7 @@ export function NetworkOverview() {
       {session.can("operator") && (
         <section aria-labelledby="connect-heading" className="space-y-2">
           <h2 id="connect-heading" className="text-lg font-semibold">
-            Connect a container
+            {t("connectHeading")}
           </h2>
           <AttachNicForm />
         </section>
@@ -201,14 +241,15 @@ export function NetworkOverview() {
 
 /** What on this host could take over containers' veths (NetworkManager, udev, systemd-networkd), with the fix. */
 function Readiness() {
+  const t = useTranslations("network.overview.readiness");
   const trpc = useTRPC();
   const readiness = useQuery(trpc.network.readiness.queryOptions());
-  if (readiness.isPending) return <p role="status">Checking the host…</p>;
-  if (readiness.isError) return <ErrorAlert error={readiness.error} title="The host could not be checked" />;
+  if (readiness.isPending) return <p role="status">{t("loading")}</p>;
+  if (readiness.isError) return <ErrorAlert error={readiness.error} title={t("readError")} />;
   return (
     <section aria-labelledby="readiness-heading" className="space-y-2">
       <h2 id="readiness-heading" className="text-lg font-semibold">
-        Host readiness for container networking
+        {t("heading")}
       </h2>
       <ul className="space-y-2">
         {readiness.data.map((check) => (
@@ -218,16 +259,23 @@ function Readiness() {
             className="rounded-md border border-slate-200 p-3 text-sm dark:border-slate-800"
           >
             <p>
-              <span
-                className={
-                  check.status === "ok"
-                    ? "font-medium text-emerald-700 dark:text-emerald-300"
-                    : "font-medium text-amber-700 dark:text-amber-300"
-                }
-              >
-                {check.status === "ok" ? "OK" : "Needs attention"}
-              </span>{" "}
-              · <strong>{check.title}</strong>: {check.detail}
+              {t.rich("line", {
+                status: check.status === "ok" ? t("ok") : t("warning"),
+                title: t(`titles.${CHECK_TITLES[check.id]}`),
+                detail: check.detail,
+                mark: (chunks) => (
+                  <span
+                    className={
+                      check.status === "ok"
+                        ? "font-medium text-emerald-700 dark:text-emerald-300"
+                        : "font-medium text-amber-700 dark:text-amber-300"
+                    }
+                  >
+                    {chunks}
+                  </span>
+                ),
+                b: (chunks) => <strong>{chunks}</strong>,
+              })}
             </p>
             {check.fix && (
               <pre className="mt-2 overflow-x-auto rounded bg-slate-100 p-2 font-mono text-xs dark:bg-slate-800">
