@@ -1,4 +1,6 @@
+import { createTranslator } from "use-intl/core";
 import { describe, expect, it } from "vitest";
+import { MESSAGES } from "@/server/i18n/messages";
 import type { TNetworkChange } from "@/server/host-network/plan";
 import type { TNetworkListResponse } from "@/server/trpc/routers/network/network.types";
 import {
@@ -10,6 +12,7 @@ import {
   emptyDraft,
   failedIndexOf,
   fieldsOf,
+  opOptions,
   removeChange,
   rollbackSecondsError,
   toChange,
@@ -17,6 +20,10 @@ import {
 } from "./change-planner-draft";
 
 const draft = (change: Partial<TDraft>): TDraft => ({ ...emptyDraft, ...change });
+
+// The planner's words in English (the end-to-end tests read them) and in French.
+const t = createTranslator({ locale: "en", messages: MESSAGES.en, namespace: "network.planner" });
+const fr = createTranslator({ locale: "fr", messages: MESSAGES.fr, namespace: "network.planner" });
 
 const iface = (
   name: string,
@@ -58,22 +65,28 @@ const NETWORK = {
 
 describe("toChange", () => {
   it("says what is missing, for each kind of change", () => {
-    expect(toChange(draftFor("bridge.create"))).toBe("Name the bridge.");
-    expect(toChange(draftFor("bridge.delete"))).toBe("Pick the bridge.");
-    expect(toChange(draft({ op: "bridge.addPort", bridge: "br0" }))).toBe("Pick the bridge and the port.");
-    expect(toChange(draft({ op: "bridge.removePort", port: "eth1" }))).toBe("Pick the bridge and the port.");
-    expect(toChange(draft({ op: "address.add", dev: "eth0" }))).toBe("Pick the interface and the address.");
-    expect(toChange(draft({ op: "address.remove", cidr: "192.0.2.10/24" }))).toBe(
+    expect(toChange(draftFor("bridge.create"), t)).toBe("Name the bridge.");
+    expect(toChange(draftFor("bridge.delete"), t)).toBe("Pick the bridge.");
+    expect(toChange(draft({ op: "bridge.addPort", bridge: "br0" }), t)).toBe("Pick the bridge and the port.");
+    expect(toChange(draft({ op: "bridge.removePort", port: "eth1" }), t)).toBe(
+      "Pick the bridge and the port.",
+    );
+    expect(toChange(draft({ op: "address.add", dev: "eth0" }), t)).toBe(
       "Pick the interface and the address.",
     );
-    expect(toChange(draft({ op: "route.default", dev: "eth0" }))).toBe("Give the gateway and the interface.");
-    expect(toChange(draftFor("link.set"))).toBe("Pick the interface.");
-    expect(toChange(draft({ op: "link.set", dev: "eth0" }))).toBe("Give an MTU or a state.");
+    expect(toChange(draft({ op: "address.remove", cidr: "192.0.2.10/24" }), t)).toBe(
+      "Pick the interface and the address.",
+    );
+    expect(toChange(draft({ op: "route.default", dev: "eth0" }), t)).toBe(
+      "Give the gateway and the interface.",
+    );
+    expect(toChange(draftFor("link.set"), t)).toBe("Pick the interface.");
+    expect(toChange(draft({ op: "link.set", dev: "eth0" }), t)).toBe("Give an MTU or a state.");
   });
 
   it("makes a bridge, with a forward delay only when given", () => {
-    expect(toChange(draft({ name: " br1 " }))).toEqual({ op: "bridge.create", name: "br1", stp: false });
-    expect(toChange(draft({ name: "br1", stp: true, forwardDelay: "15" }))).toEqual({
+    expect(toChange(draft({ name: " br1 " }), t)).toEqual({ op: "bridge.create", name: "br1", stp: false });
+    expect(toChange(draft({ name: "br1", stp: true, forwardDelay: "15" }), t)).toEqual({
       op: "bridge.create",
       name: "br1",
       stp: true,
@@ -82,30 +95,30 @@ describe("toChange", () => {
   });
 
   it("keeps whether a new port's addresses move (by default they do)", () => {
-    expect(toChange(draft({ op: "bridge.addPort", bridge: "br0", port: "eth2" }))).toEqual({
+    expect(toChange(draft({ op: "bridge.addPort", bridge: "br0", port: "eth2" }), t)).toEqual({
       op: "bridge.addPort",
       bridge: "br0",
       port: "eth2",
       moveAddresses: true,
     });
-    expect(toChange(draft({ op: "bridge.removePort", bridge: "br0", port: "eth1" }))).toEqual({
+    expect(toChange(draft({ op: "bridge.removePort", bridge: "br0", port: "eth1" }), t)).toEqual({
       op: "bridge.removePort",
       bridge: "br0",
       port: "eth1",
     });
-    expect(toChange(draft({ op: "bridge.delete", bridge: "br0" }))).toEqual({
+    expect(toChange(draft({ op: "bridge.delete", bridge: "br0" }), t)).toEqual({
       op: "bridge.delete",
       name: "br0",
     });
   });
 
   it("trims typed addresses", () => {
-    expect(toChange(draft({ op: "address.add", dev: "eth0", cidr: " 192.0.2.11/24 " }))).toEqual({
+    expect(toChange(draft({ op: "address.add", dev: "eth0", cidr: " 192.0.2.11/24 " }), t)).toEqual({
       op: "address.add",
       dev: "eth0",
       cidr: "192.0.2.11/24",
     });
-    expect(toChange(draft({ op: "route.default", dev: "eth0", via: " 192.0.2.1 " }))).toEqual({
+    expect(toChange(draft({ op: "route.default", dev: "eth0", via: " 192.0.2.1 " }), t)).toEqual({
       op: "route.default",
       via: "192.0.2.1",
       dev: "eth0",
@@ -113,17 +126,17 @@ describe("toChange", () => {
   });
 
   it("sets a link's MTU, its state, or both", () => {
-    expect(toChange(draft({ op: "link.set", dev: "eth0", mtu: "9000" }))).toEqual({
+    expect(toChange(draft({ op: "link.set", dev: "eth0", mtu: "9000" }), t)).toEqual({
       op: "link.set",
       dev: "eth0",
       mtu: 9000,
     });
-    expect(toChange(draft({ op: "link.set", dev: "eth0", state: "down" }))).toEqual({
+    expect(toChange(draft({ op: "link.set", dev: "eth0", state: "down" }), t)).toEqual({
       op: "link.set",
       dev: "eth0",
       up: false,
     });
-    expect(toChange(draft({ op: "link.set", dev: "eth0", mtu: "1400", state: "up" }))).toEqual({
+    expect(toChange(draft({ op: "link.set", dev: "eth0", mtu: "1400", state: "up" }), t)).toEqual({
       op: "link.set",
       dev: "eth0",
       mtu: 1400,
@@ -137,8 +150,10 @@ describe("draftFor", () => {
     expect(draftFor("link.set")).toEqual({ ...emptyDraft, op: "link.set" });
   });
 
-  it("offers every kind of change", () => {
+  it("offers every kind of change, each named", () => {
     expect(OPS.map((op) => op.value)).toHaveLength(8);
+    expect(opOptions(t)[0]).toEqual({ value: "bridge.create", label: "Create a bridge" });
+    expect(opOptions(fr)[0]).toEqual({ value: "bridge.create", label: "Créer un pont" });
   });
 });
 
@@ -188,12 +203,12 @@ describe("the plan", () => {
   });
 
   it("bounds the rollback time only when one is asked for", () => {
-    expect(rollbackSecondsError(false, "1")).toBeNull();
-    expect(rollbackSecondsError(true, "60")).toBeNull();
-    expect(rollbackSecondsError(true, "5")).toBeNull();
-    expect(rollbackSecondsError(true, "600")).toBeNull();
+    expect(rollbackSecondsError(false, "1", t)).toBeNull();
+    expect(rollbackSecondsError(true, "60", t)).toBeNull();
+    expect(rollbackSecondsError(true, "5", t)).toBeNull();
+    expect(rollbackSecondsError(true, "600", t)).toBeNull();
     for (const bad of ["4", "601", "7.5", "soon"])
-      expect(rollbackSecondsError(true, bad)).toBe("Between 5 and 600 seconds.");
+      expect(rollbackSecondsError(true, bad, t)).toBe("Between 5 and 600 seconds.");
   });
 
   it("sends the rollback time only with a rollback", () => {
@@ -223,6 +238,19 @@ describe("describeChange", () => {
     [{ op: "link.set", dev: "eth0", mtu: 9000, up: false }, "Set eth0 MTU 9000 down"],
     [{ op: "link.set", dev: "eth0", up: true }, "Set eth0 up"],
   ])("%j", (change, words) => {
-    expect(describeChange(change)).toBe(words);
+    expect(describeChange(change, t)).toBe(words);
+  });
+});
+
+describe("in French", () => {
+  it("words a change and what is missing", () => {
+    expect(describeChange({ op: "link.set", dev: "eth0", mtu: 9000, up: false }, fr)).toBe(
+      "Désactiver eth0, MTU 9000",
+    );
+    expect(describeChange({ op: "bridge.create", name: "br1", stp: true, forwardDelay: 4 }, fr)).toBe(
+      "Créer le pont br1 avec STP, délai de transfert 4\u00a0s",
+    );
+    expect(toChange(draftFor("bridge.create"), fr)).toBe("Nommez le pont.");
+    expect(rollbackSecondsError(true, "4", fr)).toBe("Entre 5 et 600\u00a0secondes.");
   });
 });

@@ -1,42 +1,66 @@
+import type { useTranslations } from "next-intl";
 import type { TNetworkChange } from "@/server/host-network/plan";
 import type { TNetworkListResponse } from "@/server/trpc/routers/network/network.types";
 
 /**
  * The network change planner's draft: the change being written (plain strings, as its fields hold them), the plan's
  * list of changes, and the choices the fields offer, from the host's network as it is plus the bridges the plan
- * already creates. `toChange` turns the draft into one procedure change, or says what is missing.
+ * already creates. `toChange` turns the draft into one procedure change, or says what is missing. Words come from
+ * the planner's catalogue (`useTranslations("network.planner")`, passed in as `t`).
  */
+export type TPlannerT = ReturnType<typeof useTranslations<"network.planner">>;
+
+/** The kinds of change, each with its label's key in the catalogue (`ops.<key>`). */
 export const OPS = [
-  { value: "bridge.create", label: "Create a bridge" },
-  { value: "bridge.addPort", label: "Add a port to a bridge" },
-  { value: "bridge.removePort", label: "Take a port out of a bridge" },
-  { value: "bridge.delete", label: "Delete a bridge" },
-  { value: "address.add", label: "Add an address" },
-  { value: "address.remove", label: "Remove an address" },
-  { value: "route.default", label: "Set the default route" },
-  { value: "link.set", label: "Set MTU or up/down" },
+  { value: "bridge.create", key: "createBridge" },
+  { value: "bridge.addPort", key: "addPort" },
+  { value: "bridge.removePort", key: "removePort" },
+  { value: "bridge.delete", key: "deleteBridge" },
+  { value: "address.add", key: "addAddress" },
+  { value: "address.remove", key: "removeAddress" },
+  { value: "route.default", key: "defaultRoute" },
+  { value: "link.set", key: "setLink" },
 ] as const;
 export type TOp = (typeof OPS)[number]["value"];
 
-/** A change in words, for the list. */
-export const describeChange = (change: TNetworkChange) => {
+/** The kinds of change as the select offers them, in the page's language. */
+export const opOptions = (t: TPlannerT) => OPS.map(({ value, key }) => ({ value, label: t(`ops.${key}`) }));
+
+const yesNo = (value: boolean | undefined) => (value ? "yes" : "no");
+
+/** A change in words, for the list. Figures stay as typed (an MTU of 9000 is no "9,000"). */
+export const describeChange = (change: TNetworkChange, t: TPlannerT) => {
   switch (change.op) {
     case "bridge.create":
-      return `Create bridge ${change.name}${change.stp ? " with STP" : ""}${change.forwardDelay !== undefined ? `, forward delay ${change.forwardDelay} s` : ""}`;
+      return t("describe.createBridge", {
+        name: change.name,
+        stp: yesNo(change.stp),
+        hasDelay: yesNo(change.forwardDelay !== undefined),
+        delay: String(change.forwardDelay ?? ""),
+      });
     case "bridge.delete":
-      return `Delete bridge ${change.name}`;
+      return t("describe.deleteBridge", { name: change.name });
     case "bridge.addPort":
-      return `Make ${change.port} a port of ${change.bridge}${change.moveAddresses ? ", moving its addresses and default route to the bridge" : ""}`;
+      return t("describe.addPort", {
+        port: change.port,
+        bridge: change.bridge,
+        moveAddresses: yesNo(change.moveAddresses),
+      });
     case "bridge.removePort":
-      return `Take ${change.port} out of ${change.bridge}`;
+      return t("describe.removePort", { port: change.port, bridge: change.bridge });
     case "address.add":
-      return `Add ${change.cidr} to ${change.dev}`;
+      return t("describe.addAddress", { cidr: change.cidr, dev: change.dev });
     case "address.remove":
-      return `Remove ${change.cidr} from ${change.dev}`;
+      return t("describe.removeAddress", { cidr: change.cidr, dev: change.dev });
     case "route.default":
-      return `Default route via ${change.via} on ${change.dev}`;
+      return t("describe.defaultRoute", { via: change.via, dev: change.dev });
     case "link.set":
-      return `Set ${change.dev}${change.mtu !== undefined ? ` MTU ${change.mtu}` : ""}${change.up === undefined ? "" : change.up ? " up" : " down"}`;
+      return t("describe.setLink", {
+        dev: change.dev,
+        hasMtu: yesNo(change.mtu !== undefined),
+        mtu: String(change.mtu ?? ""),
+        state: change.up === undefined ? "unchanged" : change.up ? "up" : "down",
+      });
   }
 };
 
@@ -74,10 +98,10 @@ export const emptyDraft: TDraft = {
 export const draftFor = (op: TOp): TDraft => ({ ...emptyDraft, op });
 
 /** The draft as one change of the procedure's input, or what is missing (the server checks the values). */
-export const toChange = (draft: TDraft): TNetworkChange | string => {
+export const toChange = (draft: TDraft, t: TPlannerT): TNetworkChange | string => {
   switch (draft.op) {
     case "bridge.create":
-      if (!draft.name) return "Name the bridge.";
+      if (!draft.name) return t("missing.name");
       return {
         op: draft.op,
         name: draft.name.trim(),
@@ -85,23 +109,23 @@ export const toChange = (draft: TDraft): TNetworkChange | string => {
         ...(draft.forwardDelay ? { forwardDelay: Number(draft.forwardDelay) } : {}),
       };
     case "bridge.delete":
-      return draft.bridge ? { op: draft.op, name: draft.bridge } : "Pick the bridge.";
+      return draft.bridge ? { op: draft.op, name: draft.bridge } : t("missing.bridge");
     case "bridge.addPort":
-      if (!draft.bridge || !draft.port) return "Pick the bridge and the port.";
+      if (!draft.bridge || !draft.port) return t("missing.bridgeAndPort");
       return { op: draft.op, bridge: draft.bridge, port: draft.port, moveAddresses: draft.moveAddresses };
     case "bridge.removePort":
-      if (!draft.bridge || !draft.port) return "Pick the bridge and the port.";
+      if (!draft.bridge || !draft.port) return t("missing.bridgeAndPort");
       return { op: draft.op, bridge: draft.bridge, port: draft.port };
     case "address.add":
     case "address.remove":
-      if (!draft.dev || !draft.cidr) return "Pick the interface and the address.";
+      if (!draft.dev || !draft.cidr) return t("missing.interfaceAndAddress");
       return { op: draft.op, dev: draft.dev, cidr: draft.cidr.trim() };
     case "route.default":
-      if (!draft.dev || !draft.via) return "Give the gateway and the interface.";
+      if (!draft.dev || !draft.via) return t("missing.gatewayAndInterface");
       return { op: draft.op, via: draft.via.trim(), dev: draft.dev };
     case "link.set":
-      if (!draft.dev) return "Pick the interface.";
-      if (!draft.mtu && !draft.state) return "Give an MTU or a state.";
+      if (!draft.dev) return t("missing.interface");
+      if (!draft.mtu && !draft.state) return t("missing.mtuOrState");
       return {
         op: draft.op,
         dev: draft.dev,
@@ -155,10 +179,10 @@ export const failedIndexOf = (error: unknown) => {
 };
 
 /** The rollback time's error, with network.applyPlan's bounds; none when no rollback is asked for. */
-export const rollbackSecondsError = (withRollback: boolean, rollbackSeconds: string) => {
+export const rollbackSecondsError = (withRollback: boolean, rollbackSeconds: string, t: TPlannerT) => {
   const seconds = Number(rollbackSeconds);
   return withRollback && (!Number.isInteger(seconds) || seconds < 5 || seconds > 600)
-    ? "Between 5 and 600 seconds."
+    ? t("secondsRange")
     : null;
 };
 

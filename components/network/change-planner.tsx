@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
 import { DiffView } from "@/components/ui/diff-view";
 import { useTRPC } from "@/components/trpc";
@@ -12,7 +13,6 @@ import type { TNetworkChange } from "@/server/host-network/plan";
 import type { TNetworkListResponse } from "@/server/trpc/routers/network/network.types";
 import type { TNetworkPlanResponse } from "@/server/trpc/routers/network/plan-network";
 import {
-  OPS,
   applyInput,
   choicesFor,
   describeChange,
@@ -20,6 +20,7 @@ import {
   emptyDraft,
   failedIndexOf,
   fieldsOf,
+  opOptions,
   removeChange,
   rollbackSecondsError,
   toChange,
@@ -27,12 +28,16 @@ import {
   type TOp,
 } from "./change-planner-draft";
 
+// An interface name, the same in every language.
+const EXAMPLE_BRIDGE = "br0";
+
 /**
  * Changing the host's network: changes are collected into a plan, the plan is reviewed (the exact commands, their
  * undo, what it touches, the persisted files' diff), then applied. A change that touches this browser's interface
  * is applied with an automatic rollback; any other can be, on request.
  */
 export function ChangePlanner({ network }: { network: TNetworkListResponse }) {
+  const t = useTranslations("network.planner");
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [draft, setDraft] = useState<TDraft>(emptyDraft);
@@ -62,12 +67,12 @@ export function ChangePlanner({ network }: { network: TNetworkListResponse }) {
 
   const { names, bridges, freePorts, portsOf, addressesOf } = choicesFor(network, changes, draft);
   const { hasBridge, hasDev } = fieldsOf(draft.op);
-  const pick = (label: string) => [{ value: "", label: `(${label})` }];
+  const pick = (label: string) => [{ value: "", label }];
   const set = <K extends keyof TDraft>(key: K, value: TDraft[K]) => setDraft({ ...draft, [key]: value });
 
   const add = (event: FormEvent) => {
     event.preventDefault();
-    const change = toChange(draft);
+    const change = toChange(draft, t);
     if (typeof change === "string") return setDraftError(change);
     setDraftError(null);
     setChanges([...changes, change]);
@@ -75,7 +80,7 @@ export function ChangePlanner({ network }: { network: TNetworkListResponse }) {
     setDraft(draftFor(draft.op));
   };
   const failedIndex = failedIndexOf(review.error);
-  const secondsError = rollbackSecondsError(withRollback, rollbackSeconds);
+  const secondsError = rollbackSecondsError(withRollback, rollbackSeconds, t);
 
   return (
     <section
@@ -83,31 +88,27 @@ export function ChangePlanner({ network }: { network: TNetworkListResponse }) {
       className="space-y-4 rounded-lg border border-slate-200 p-4 dark:border-slate-800"
     >
       <h2 id="change-heading" className="text-lg font-semibold">
-        Change the host&apos;s network
+        {t("heading")}
       </h2>
-      <p className="text-sm text-slate-600 dark:text-slate-300">
-        Collect changes into a plan, review the exact commands, then apply. A plan that touches the interface
-        this browser uses is applied with an automatic rollback: unless you confirm within the time, it is
-        undone.
-      </p>
+      <p className="text-sm text-slate-600 dark:text-slate-300">{t("intro")}</p>
 
-      <form onSubmit={add} className="grid gap-3 sm:grid-cols-3" aria-label="Add a change">
+      <form onSubmit={add} className="grid gap-3 sm:grid-cols-3" aria-label={t("addForm")}>
         <SelectField
-          label="Change"
+          label={t("fields.change")}
           value={draft.op}
-          options={OPS}
+          options={opOptions(t)}
           onChange={(event) => setDraft(draftFor(event.target.value as TOp))}
         />
         {draft.op === "bridge.create" && (
           <>
             <TextField
-              label="Bridge name"
+              label={t("fields.bridgeName")}
               value={draft.name}
               onChange={(e) => set("name", e.target.value)}
-              placeholder="br0"
+              placeholder={EXAMPLE_BRIDGE}
             />
             <TextField
-              label="Forward delay (seconds, optional)"
+              label={t("fields.forwardDelay")}
               inputMode="numeric"
               value={draft.forwardDelay}
               onChange={(e) => set("forwardDelay", e.target.value)}
@@ -115,24 +116,24 @@ export function ChangePlanner({ network }: { network: TNetworkListResponse }) {
             />
             <label className="flex items-center gap-2 text-sm">
               <input type="checkbox" checked={draft.stp} onChange={(e) => set("stp", e.target.checked)} />
-              Spanning tree (STP)
+              {t("fields.stp")}
             </label>
           </>
         )}
         {hasBridge && (
           <SelectField
-            label="Bridge"
+            label={t("fields.bridge")}
             value={draft.bridge}
-            options={[...pick("pick a bridge"), ...bridges]}
+            options={[...pick(t("pick.bridge")), ...bridges]}
             onChange={(e) => set("bridge", e.target.value)}
           />
         )}
         {draft.op === "bridge.addPort" && (
           <>
             <SelectField
-              label="Port"
+              label={t("fields.port")}
               value={draft.port}
-              options={[...pick("pick an interface"), ...freePorts]}
+              options={[...pick(t("pick.interface")), ...freePorts]}
               onChange={(e) => set("port", e.target.value)}
             />
             <label className="flex items-center gap-2 text-sm">
@@ -141,29 +142,29 @@ export function ChangePlanner({ network }: { network: TNetworkListResponse }) {
                 checked={draft.moveAddresses}
                 onChange={(e) => set("moveAddresses", e.target.checked)}
               />
-              Move its addresses and default route to the bridge
+              {t("fields.moveAddresses")}
             </label>
           </>
         )}
         {draft.op === "bridge.removePort" && (
           <SelectField
-            label="Port"
+            label={t("fields.port")}
             value={draft.port}
-            options={[...pick("pick a port"), ...portsOf]}
+            options={[...pick(t("pick.port")), ...portsOf]}
             onChange={(e) => set("port", e.target.value)}
           />
         )}
         {hasDev && (
           <SelectField
-            label="Interface"
+            label={t("fields.interface")}
             value={draft.dev}
-            options={[...pick("pick an interface"), ...names]}
+            options={[...pick(t("pick.interface")), ...names]}
             onChange={(e) => set("dev", e.target.value)}
           />
         )}
         {draft.op === "address.add" && (
           <TextField
-            label="Address with prefix"
+            label={t("fields.cidr")}
             value={draft.cidr}
             onChange={(e) => set("cidr", e.target.value)}
             placeholder="192.0.2.10/24"
@@ -171,15 +172,15 @@ export function ChangePlanner({ network }: { network: TNetworkListResponse }) {
         )}
         {draft.op === "address.remove" && (
           <SelectField
-            label="Address"
+            label={t("fields.address")}
             value={draft.cidr}
-            options={[...pick("pick an address"), ...addressesOf]}
+            options={[...pick(t("pick.address")), ...addressesOf]}
             onChange={(e) => set("cidr", e.target.value)}
           />
         )}
         {draft.op === "route.default" && (
           <TextField
-            label="Gateway"
+            label={t("fields.gateway")}
             value={draft.via}
             onChange={(e) => set("via", e.target.value)}
             placeholder="192.0.2.1"
@@ -188,25 +189,25 @@ export function ChangePlanner({ network }: { network: TNetworkListResponse }) {
         {draft.op === "link.set" && (
           <>
             <TextField
-              label="MTU (optional)"
+              label={t("fields.mtu")}
               inputMode="numeric"
               value={draft.mtu}
               onChange={(e) => set("mtu", e.target.value)}
             />
             <SelectField
-              label="State"
+              label={t("fields.state")}
               value={draft.state}
               options={[
-                { value: "", label: "(unchanged)" },
-                { value: "up", label: "up" },
-                { value: "down", label: "down" },
+                { value: "", label: t("states.unchanged") },
+                { value: "up", label: t("states.up") },
+                { value: "down", label: t("states.down") },
               ]}
               onChange={(e) => set("state", e.target.value as TDraft["state"])}
             />
           </>
         )}
         <div className="flex items-end sm:col-span-3">
-          <Button type="submit">Add to the plan</Button>
+          <Button type="submit">{t("add")}</Button>
           {draftError && (
             <p role="alert" className="ml-3 text-sm text-red-700 dark:text-red-300">
               {draftError}
@@ -217,38 +218,36 @@ export function ChangePlanner({ network }: { network: TNetworkListResponse }) {
 
       {changes.length > 0 && (
         <div className="space-y-3">
-          <h3 className="font-medium">Changes in this plan</h3>
-          <ol className="list-decimal space-y-1 pl-6 text-sm" aria-label="Changes in this plan">
+          <h3 className="font-medium">{t("list")}</h3>
+          <ol className="list-decimal space-y-1 pl-6 text-sm" aria-label={t("list")}>
             {changes.map((change, index) => (
               <li
                 key={index}
                 aria-invalid={failedIndex === index || undefined}
                 className={failedIndex === index ? "text-red-700 dark:text-red-300" : ""}
               >
-                {describeChange(change)}{" "}
+                {describeChange(change, t)}{" "}
                 <Button
                   size="sm"
                   variant="ghost"
-                  aria-label={`Remove change ${index + 1}: ${describeChange(change)}`}
+                  aria-label={t("removeLabel", { number: index + 1, change: describeChange(change, t) })}
                   onClick={() => {
                     setChanges(removeChange(changes, index));
                     setPlan(null);
                   }}
                 >
-                  Remove
+                  {t("remove")}
                 </Button>
               </li>
             ))}
           </ol>
           <Button variant="primary" isPending={review.isPending} onClick={() => review.mutate(changes)}>
-            Review the plan
+            {t("review")}
           </Button>
           {review.isError && (
             <ErrorAlert
               error={review.error}
-              title={
-                failedIndex === null ? "The plan was refused" : `Change ${failedIndex + 1} cannot be made`
-              }
+              title={failedIndex === null ? t("refused") : t("changeRefused", { number: failedIndex + 1 })}
             />
           )}
         </div>
@@ -257,18 +256,19 @@ export function ChangePlanner({ network }: { network: TNetworkListResponse }) {
       {plan && (
         <div
           className="space-y-3 rounded-md border border-slate-200 p-3 dark:border-slate-700"
-          aria-label="Plan review"
+          aria-label={t("reviewRegion")}
           role="region"
         >
-          <h3 className="font-medium">The plan</h3>
+          <h3 className="font-medium">{t("planHeading")}</h3>
           {plan.touchesSession && (
             <p
               role="alert"
               className="rounded-md border border-amber-300 bg-amber-50 p-2 text-sm dark:border-amber-800 dark:bg-amber-950"
             >
-              This plan changes <strong>{network.session.interface}</strong>, the interface this browser
-              reaches Atelier on. It is applied with an automatic rollback: unless you confirm from this page
-              within the time below, everything is undone.
+              {t.rich("touchesSession", {
+                b: (chunks) => <strong>{chunks}</strong>,
+                name: network.session.interface ?? "",
+              })}
             </p>
           )}
           {plan.warnings.map((warning) => (
@@ -280,18 +280,22 @@ export function ChangePlanner({ network }: { network: TNetworkListResponse }) {
             </p>
           ))}
           <div>
-            <h4 className="text-sm font-medium">Commands, in order</h4>
+            <h4 className="text-sm font-medium">{t("steps")}</h4>
             <ol className="list-decimal space-y-1 pl-6 text-sm" data-testid="plan-steps">
               {plan.steps.map((step, index) => (
                 <li key={index}>
-                  {step.description}: <code className="font-mono text-xs">{step.argv.join(" ")}</code>
+                  {t.rich("step", {
+                    description: step.description,
+                    command: step.argv.join(" "),
+                    code: (chunks) => <code className="font-mono text-xs">{chunks}</code>,
+                  })}
                 </li>
               ))}
             </ol>
           </div>
           <details>
             <summary className="cursor-pointer text-sm font-medium">
-              What a rollback runs ({plan.undo.length} commands)
+              {t("undo", { count: plan.undo.length })}
             </summary>
             <ol className="list-decimal space-y-1 pl-6 text-sm">
               {plan.undo.map((step, index) => (
@@ -302,7 +306,7 @@ export function ChangePlanner({ network }: { network: TNetworkListResponse }) {
             </ol>
           </details>
           <div className="space-y-2">
-            <h4 className="text-sm font-medium">Persisted for the next boot</h4>
+            <h4 className="text-sm font-medium">{t("persisted")}</h4>
             <p className="text-sm">{plan.persist.reason}</p>
             {plan.persist.warnings.map((warning) => (
               <p key={warning} className="text-sm text-amber-800 dark:text-amber-200">
@@ -310,9 +314,9 @@ export function ChangePlanner({ network }: { network: TNetworkListResponse }) {
               </p>
             ))}
             {plan.persist.files.length === 0
-              ? plan.persist.system !== "none" && <p className="text-sm">No persisted file changes.</p>
+              ? plan.persist.system !== "none" && <p className="text-sm">{t("noFileChanges")}</p>
               : plan.persist.files.map((file) => (
-                  <DiffView key={file.path} diff={file.diff} label={`Changes to ${file.path}`} />
+                  <DiffView key={file.path} diff={file.diff} label={t("fileDiff", { path: file.path })} />
                 ))}
           </div>
           <div className="flex flex-wrap items-end gap-3">
@@ -323,11 +327,11 @@ export function ChangePlanner({ network }: { network: TNetworkListResponse }) {
                 disabled={plan.touchesSession}
                 onChange={(e) => setWithRollback(e.target.checked)}
               />
-              Roll back automatically unless I confirm
+              {t("withRollback")}
             </label>
             {withRollback && (
               <TextField
-                label="Seconds to confirm"
+                label={t("rollbackSeconds")}
                 inputMode="numeric"
                 value={rollbackSeconds}
                 error={secondsError}
@@ -341,16 +345,16 @@ export function ChangePlanner({ network }: { network: TNetworkListResponse }) {
               disabled={secondsError !== null}
               onClick={() => apply.mutate(applyInput(changes, plan.digest, withRollback, rollbackSeconds))}
             >
-              Apply {plan.steps.length} command{plan.steps.length === 1 ? "" : "s"}
+              {t("apply", { count: plan.steps.length })}
             </Button>
-            <Button onClick={() => setPlan(null)}>Back to editing</Button>
+            <Button onClick={() => setPlan(null)}>{t("back")}</Button>
           </div>
         </div>
       )}
-      {apply.isError && <ErrorAlert error={apply.error} title="The plan was not applied" />}
+      {apply.isError && <ErrorAlert error={apply.error} title={t("applyError")} />}
       {apply.isSuccess && apply.data.state === "applied" && (
         <p role="status" className="text-sm text-emerald-700 dark:text-emerald-300">
-          Applied and persisted.
+          {t("applied")}
         </p>
       )}
     </section>

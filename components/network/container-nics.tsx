@@ -1,15 +1,16 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
 import { DiffView } from "@/components/ui/diff-view";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { DataTable } from "@/components/ui/data-table";
-import { ErrorAlert } from "@/components/ui/error-alert";
+import { ErrorAlert, useFieldError } from "@/components/ui/error-alert";
 import { SelectField } from "@/components/ui/select-field";
-import { fieldError, TextField } from "@/components/ui/text-field";
+import { TextField } from "@/components/ui/text-field";
 
 /**
  * A container's network interfaces: attach it to a bridge (veth) or onto a host NIC (macvlan), with DHCP or a static
@@ -17,6 +18,8 @@ import { fieldError, TextField } from "@/components/ui/text-field";
  * start. Used on the Network page (any container) and on a container's page (that container).
  */
 export function AttachNicForm({ container: fixed }: { container?: string }) {
+  const t = useTranslations("network.nics");
+  const fieldError = useFieldError();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const network = useQuery(trpc.network.list.queryOptions());
@@ -65,58 +68,56 @@ export function AttachNicForm({ container: fixed }: { container?: string }) {
   const otherError =
     attach.isError &&
     !["container", "link", "ipv4", "gateway"].some((name) => fieldError(attach.error, name));
+  const pickError = fieldError(attach.error, "container") || fieldError(attach.error, "link");
   return (
-    <form onSubmit={onSubmit} className="space-y-3" aria-label="Connect a container">
+    <form onSubmit={onSubmit} className="space-y-3" aria-label={t("form")}>
       <div className="grid gap-3 sm:grid-cols-3">
         {fixed === undefined && (
           <SelectField
-            label="Container"
+            label={t("fields.container")}
             value={form.container}
             options={[
-              { value: "", label: "(pick a container)" },
+              { value: "", label: t("pick.container") },
               ...(containers.data?.map((row) => row.name) ?? []),
             ]}
             onChange={(event) => set("container", event.target.value)}
           />
         )}
         <SelectField
-          label="Connection"
+          label={t("fields.connection")}
           value={form.type}
           options={[
-            { value: "veth", label: "veth on a bridge" },
-            { value: "macvlan", label: "macvlan on a host NIC (admins only)" },
+            { value: "veth", label: t("types.veth") },
+            { value: "macvlan", label: t("types.macvlan") },
           ]}
           onChange={(event) => setForm({ ...form, type: event.target.value as "veth" | "macvlan", link: "" })}
         />
         <SelectField
-          label={form.type === "veth" ? "Bridge" : "Host NIC"}
+          label={form.type === "veth" ? t("fields.bridge") : t("fields.hostNic")}
           value={form.link}
-          options={[
-            { value: "", label: form.type === "veth" ? "(pick a bridge)" : "(pick a NIC)" },
-            ...links,
-          ]}
+          options={[{ value: "", label: form.type === "veth" ? t("pick.bridge") : t("pick.nic") }, ...links]}
           onChange={(event) => set("link", event.target.value)}
         />
         <SelectField
-          label="Addressing"
+          label={t("fields.addressing")}
           value={form.addressing}
           options={[
-            { value: "dhcp", label: "DHCP" },
-            { value: "static", label: "Static IPv4" },
+            { value: "dhcp", label: t("addressings.dhcp") },
+            { value: "static", label: t("addressings.static") },
           ]}
           onChange={(event) => set("addressing", event.target.value)}
         />
         {form.addressing === "static" && (
           <>
             <TextField
-              label="Address with prefix"
+              label={t("fields.cidr")}
               value={form.ipv4}
               placeholder="10.0.3.10/24"
               error={fieldError(attach.error, "ipv4")}
               onChange={(event) => set("ipv4", event.target.value)}
             />
             <TextField
-              label="Gateway (optional)"
+              label={t("fields.gateway")}
               value={form.gateway}
               placeholder="10.0.3.1"
               error={fieldError(attach.error, "gateway")}
@@ -125,9 +126,9 @@ export function AttachNicForm({ container: fixed }: { container?: string }) {
           </>
         )}
       </div>
-      {(fieldError(attach.error, "container") || fieldError(attach.error, "link")) && (
+      {pickError && (
         <p role="alert" className="text-sm text-red-700 dark:text-red-300">
-          {fieldError(attach.error, "container") ?? fieldError(attach.error, "link")}
+          {pickError}
         </p>
       )}
       <Button
@@ -136,16 +137,19 @@ export function AttachNicForm({ container: fixed }: { container?: string }) {
         isPending={attach.isPending}
         disabled={!form.container || !form.link}
       >
-        Add the interface
+        {t("add")}
       </Button>
-      {otherError && <ErrorAlert error={attach.error} title="The interface was not added" />}
+      {otherError && <ErrorAlert error={attach.error} title={t("addError")} />}
       {attach.isSuccess && (
         <div role="status" className="space-y-2 text-sm">
           <p>
-            Added as lxc.net.{attach.data.index} (MAC {attach.data.hwaddr}) to {attach.variables?.container}
-            &apos;s config. It takes effect at the container&apos;s next start.
+            {t("added", {
+              index: String(attach.data.index),
+              mac: attach.data.hwaddr,
+              container: attach.variables?.container ?? "",
+            })}
           </p>
-          <DiffView diff={attach.data.diff} label="What changed in the config" />
+          <DiffView diff={attach.data.diff} label={t("diff")} />
         </div>
       )}
     </form>
@@ -154,6 +158,7 @@ export function AttachNicForm({ container: fixed }: { container?: string }) {
 
 /** The container page's list of interfaces, with removal (confirmed) and the form to add one. */
 export function ContainerNics({ name, canChange }: { name: string; canChange: boolean }) {
+  const t = useTranslations("network.nics");
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const nics = useQuery(trpc.network.nics.queryOptions({ name }));
@@ -164,20 +169,25 @@ export function ContainerNics({ name, canChange }: { name: string; canChange: bo
     }),
   );
   if (nics.isPending) return null;
-  if (nics.isError) return <ErrorAlert error={nics.error} title="The interfaces could not be read" />;
+  if (nics.isError) return <ErrorAlert error={nics.error} title={t("readError")} />;
   return (
     <section aria-labelledby="nics-heading" className="space-y-3">
       <h2 id="nics-heading" className="text-lg font-semibold">
-        Network interfaces
+        {t("heading")}
       </h2>
       {nics.data.nics.length === 0 ? (
-        <p className="text-sm text-slate-600 dark:text-slate-300">
-          No network interface: the container has only loopback.
-        </p>
+        <p className="text-sm text-slate-600 dark:text-slate-300">{t("empty")}</p>
       ) : (
         <DataTable
-          caption="The container's network interfaces (from its config)"
-          columns={["Interface", "Type", "Link", "Address", "MAC", ""]}
+          caption={t("caption")}
+          columns={[
+            t("columns.interface"),
+            t("columns.type"),
+            t("columns.link"),
+            t("columns.address"),
+            t("columns.mac"),
+            "",
+          ]}
         >
           {nics.data.nics.map((nic) => (
             <tr key={nic.index} data-nic={nic.index}>
@@ -187,14 +197,15 @@ export function ContainerNics({ name, canChange }: { name: string; canChange: bo
               <td>{nic.type ?? "–"}</td>
               <td>{nic.link ?? "–"}</td>
               <td className="font-mono text-xs">
-                {nic.ipv4.join(", ") || "DHCP"}
-                {nic.gateway && ` via ${nic.gateway}`}
+                {nic.gateway
+                  ? t("via", { address: nic.ipv4.join(", ") || t("dhcp"), gateway: nic.gateway })
+                  : nic.ipv4.join(", ") || t("dhcp")}
               </td>
               <td className="font-mono text-xs">{nic.hwaddr ?? "–"}</td>
               <td>
                 {canChange && (
                   <Button size="sm" variant="ghost" onClick={() => setRemoving(nic.index)}>
-                    Remove {nic.name ?? `lxc.net.${nic.index}`}
+                    {t("remove", { name: nic.name ?? `lxc.net.${nic.index}` })}
                   </Button>
                 )}
               </td>
@@ -202,11 +213,11 @@ export function ContainerNics({ name, canChange }: { name: string; canChange: bo
           ))}
         </DataTable>
       )}
-      {detach.isError && <ErrorAlert error={detach.error} title="The interface was not removed" />}
+      {detach.isError && <ErrorAlert error={detach.error} title={t("removeError")} />}
       <ConfirmDialog
         open={removing !== null}
-        title="Remove this interface?"
-        confirmLabel="Remove it"
+        title={t("confirmRemove.title")}
+        confirmLabel={t("confirmRemove.confirm")}
         onCancel={() => setRemoving(null)}
         onConfirm={() => {
           if (removing !== null)
@@ -214,14 +225,11 @@ export function ContainerNics({ name, canChange }: { name: string; canChange: bo
           setRemoving(null);
         }}
       >
-        <p>
-          Its lxc.net.{removing} lines are removed from the config (a new version, which can be restored from
-          the config history). It takes effect at the next start.
-        </p>
+        <p>{t("confirmRemove.body", { index: String(removing ?? "") })}</p>
       </ConfirmDialog>
       {canChange && (
         <details className="rounded-md border border-slate-200 p-3 dark:border-slate-800">
-          <summary className="cursor-pointer font-medium">Add a network interface</summary>
+          <summary className="cursor-pointer font-medium">{t("addHeading")}</summary>
           <div className="mt-3">
             <AttachNicForm container={name} />
           </div>
