@@ -14,9 +14,25 @@ const ARCHIVE_EXAMPLE = "/var/lib/atelier/imports/rootfs.tar.gz";
 const BUSYBOX = "Busybox";
 const DEBIAN = "Debian (debootstrap)";
 
+/** The upload's answer: the path, or a refusal in English with the catalogue's sentence (server/http/upload.ts). */
+type TUploadAnswer = {
+  path?: string;
+  error?: string;
+  messageId?: string;
+  params?: Record<string, string | number>;
+};
+
 /** Uploads an archive into the import directory (POST /api/uploads/rootfs), with progress. */
 function UploadField({ onUploaded }: { onUploaded: (path: string) => void }) {
   const t = useTranslations("creation.upload");
+  const tAll = useTranslations();
+  // The web tier's refusal: its catalogue sentence in the page's language when it names one, else its English.
+  const reasonOf = (body: TUploadAnswer) => {
+    const key = `errors.${body.messageId}.message`;
+    return body.messageId && tAll.has(key as never)
+      ? tAll(key as never, (body.params ?? {}) as never)
+      : body.error;
+  };
   const [progress, setProgress] = useState<number | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const upload = (file: File) => {
@@ -25,16 +41,15 @@ function UploadField({ onUploaded }: { onUploaded: (path: string) => void }) {
     request.upload.onprogress = (event) =>
       setProgress(event.lengthComputable ? Math.round((event.loaded / event.total) * 100) : null);
     request.onload = () => {
-      const body = JSON.parse(request.responseText || "{}") as { path?: string; error?: string };
+      const body = JSON.parse(request.responseText || "{}") as TUploadAnswer;
       setProgress(null);
       if (request.status === 200 && body.path) {
         setMessage(t("uploaded", { path: body.path }));
         onUploaded(body.path);
-        // The web tier's refusal is in English (server/http/upload.ts).
-      } else
-        setMessage(
-          body.error ? t("refused", { reason: body.error }) : t("failed", { status: request.status }),
-        );
+      } else {
+        const reason = reasonOf(body);
+        setMessage(reason ? t("refused", { reason }) : t("failed", { status: request.status }));
+      }
     };
     request.onerror = () => {
       setProgress(null);
