@@ -1,16 +1,17 @@
 import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
 import { EventTimeline } from "@/components/events/event-timeline";
 
-export const metadata: Metadata = { title: "Events" };
+export const generateMetadata = async (): Promise<Metadata> => ({
+  title: (await getTranslations("events"))("title"),
+});
 
-export default function EventsPage() {
+export default async function EventsPage() {
+  const t = await getTranslations("events");
   return (
     <div className="space-y-4">
-      <h1 className="text-2xl font-semibold">Events</h1>
-      <p className="text-sm text-slate-600 dark:text-slate-300">
-        Every state change LXC reports and every operation made here, newest first; new events appear as they
-        happen.
-      </p>
+      <h1 className="text-2xl font-semibold">{t("heading")}</h1>
+      <p className="text-sm text-slate-600 dark:text-slate-300">{t("intro")}</p>
       <EventTimeline />
     </div>
   );

@@ -2,6 +2,8 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
+import { useTranslations } from "next-intl";
+import { useFormat } from "@/components/i18n/use-format";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { ErrorAlert } from "@/components/ui/error-alert";
@@ -9,7 +11,7 @@ import { Pager } from "@/components/ui/pager";
 import { SelectField } from "@/components/ui/select-field";
 import { TextField } from "@/components/ui/text-field";
 import { useFilterForm } from "@/components/ui/use-filter-form";
-import { eventSentence } from "@/components/lib/event-sentence";
+import { useEventSentence } from "@/components/lib/event-sentence";
 import { optional, optionalDate } from "@/components/lib/filters";
 import type { TListEventsRequest } from "@/server/trpc/routers/events/events.types";
 
@@ -25,6 +27,9 @@ const EMPTY: TFilters = { container: "", type: "", actor: "", from: "", to: "" }
 
 export function EventTimeline() {
   const trpc = useTRPC();
+  const t = useTranslations("events");
+  const f = useFormat();
+  const say = useEventSentence();
   const { draft, filters, pager, set, onSubmit } = useFilterForm<TFilters>(EMPTY);
   const request: TListEventsRequest = {
     container: optional(filters.container),
@@ -41,30 +46,38 @@ export function EventTimeline() {
     <div className="space-y-4">
       <form
         onSubmit={onSubmit}
-        aria-label="Filter events"
+        aria-label={t("filters.label")}
         className="grid grid-cols-2 gap-3 md:grid-cols-3 lg:grid-cols-6 lg:items-end"
       >
-        <TextField label="Container" value={draft.container} onChange={set("container")} />
+        <TextField label={t("filters.container")} value={draft.container} onChange={set("container")} />
         <SelectField
-          label="Type"
+          label={t("filters.type")}
           value={draft.type}
           onChange={set("type")}
-          options={[{ value: "", label: "any" }, ...TYPES]}
+          options={[
+            { value: "", label: t("filters.any") },
+            ...TYPES.map((type) => ({ value: type, label: t(`types.${type}`) })),
+          ]}
         />
-        <TextField label="Actor" value={draft.actor} onChange={set("actor")} />
-        <TextField label="From" type="datetime-local" value={draft.from} onChange={set("from")} />
-        <TextField label="To" type="datetime-local" value={draft.to} onChange={set("to")} />
+        <TextField label={t("filters.actor")} value={draft.actor} onChange={set("actor")} />
+        <TextField
+          label={t("filters.from")}
+          type="datetime-local"
+          value={draft.from}
+          onChange={set("from")}
+        />
+        <TextField label={t("filters.to")} type="datetime-local" value={draft.to} onChange={set("to")} />
         <Button type="submit" variant="primary">
-          Filter
+          {t("filters.submit")}
         </Button>
       </form>
-      {events.isError && <ErrorAlert error={events.error} title="The events could not be read" />}
+      {events.isError && <ErrorAlert error={events.error} title={t("list.readError")} />}
       <ol
-        aria-label="Events, newest first"
+        aria-label={t("list.label")}
         className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900"
       >
         {(events.data?.events ?? []).map((event) => {
-          const sentence = eventSentence(event);
+          const sentence = say(event);
           return (
             <li
               key={event.id}
@@ -72,10 +85,14 @@ export function EventTimeline() {
               className="flex flex-wrap gap-x-3 px-4 py-2 text-sm"
             >
               <time dateTime={event.at.toISOString()} className="text-slate-500 dark:text-slate-400">
-                {event.at.toLocaleString()}
+                {f.dateTimeSeconds(event.at)}
               </time>
               <span>{sentence.text}</span>
-              {sentence.by && <span className="text-slate-500 dark:text-slate-400">by {sentence.by}</span>}
+              {sentence.by && (
+                <span className="text-slate-500 dark:text-slate-400">
+                  {t("list.by", { actor: sentence.by })}
+                </span>
+              )}
               {sentence.links.map((link) => (
                 <Link
                   key={link.href}
@@ -89,7 +106,7 @@ export function EventTimeline() {
           );
         })}
         {events.data?.events.length === 0 && (
-          <li className="px-4 py-6 text-center text-slate-500">No events match.</li>
+          <li className="px-4 py-6 text-center text-slate-500">{t("list.empty")}</li>
         )}
       </ol>
       <Pager pager={pager} nextBefore={events.data?.nextBefore} />

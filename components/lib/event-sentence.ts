@@ -1,9 +1,17 @@
+import { createTranslator, useTranslations } from "next-intl";
+import { useCallback } from "react";
+import { DEFAULT_LOCALE, isLocale, type TLocale } from "@/server/i18n/locales";
+import enEvents from "@/server/i18n/messages/en/events.json";
+import frEvents from "@/server/i18n/messages/fr/events.json";
+
 /**
  * Every event as a sentence and the links to what it is about, for the Events page and the notices (toasts).
  *
- * The wording is in one table, ENGLISH, keyed by sentence id; `eventSentence` picks an id and its parameters from the
- * event, so that #22's i18n pass replaces the table with message keys (the ids) and leaves the choosing alone. Names,
- * numbers and messages the server wrote (an error's text) are parameters, never wording.
+ * The wording is in the `events` catalogue (server/i18n/messages/<language>/events.json), under `sentence.<id>`, as
+ * ICU messages; `eventSentence` picks an id and its arguments from the event and has a translator word it. Names,
+ * numbers and messages the server wrote (an error's text) are arguments, never wording. In a component, take the
+ * page's translator with `useEventSentence()`; called without one, `eventSentence` speaks the language of the page
+ * it runs in (`<html lang>`), English outside a browser.
  */
 export type TEventLike = {
   type: string;
@@ -14,7 +22,18 @@ export type TEventLike = {
   data: Record<string, unknown> | string | null;
 };
 
-export type TParams = Record<string, string>;
+type TCatalogue = typeof enEvents;
+/** The dotted keys of a catalogue's messages ("state.RUNNING", "job.succeeded"). */
+type TLeaves<T, P extends string = ""> = {
+  [K in keyof T & string]: T[K] extends string ? `${P}${K}` : TLeaves<T[K], `${P}${K}.`>;
+}[keyof T & string];
+export type TSentenceId = TLeaves<TCatalogue["sentence"]>;
+type TEventKey =
+  `sentence.${TSentenceId}` | `links.${keyof TCatalogue["links"]}` | `words.${keyof TCatalogue["words"]}`;
+export type TParams = Record<string, string | number>;
+/** Words a key of the `events` namespace: `useTranslations("events")` is one, and `eventTranslator(locale)`. */
+export type TEventTranslator = (key: TEventKey, values?: TParams) => string;
+
 export type TLink = { href: string; label: string };
 export type TSentence = {
   id: TSentenceId;
@@ -25,84 +44,38 @@ export type TSentence = {
   by: string | null;
 };
 
-const capital = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
-const because = (p: TParams) => (p.error ? `: ${p.error}` : "");
-const inSeconds = (p: TParams) => (p.seconds ? ` in ${p.seconds} s` : "");
-
-/** All the English: #22's i18n replaces this table with message keys (the ids) and their parameters. */
-const ENGLISH = {
-  "state.STARTING": (p: TParams) => `${p.container} is starting`,
-  "state.RUNNING": (p: TParams) => `${p.container} is running`,
-  "state.STOPPING": (p: TParams) => `${p.container} is stopping`,
-  "state.STOPPED": (p: TParams) => `${p.container} stopped`,
-  "state.ABORTING": (p: TParams) => `${p.container} is aborting`,
-  "state.FREEZING": (p: TParams) => `${p.container} is freezing`,
-  "state.FROZEN": (p: TParams) => `${p.container} is frozen`,
-  "state.THAWED": (p: TParams) => `${p.container} was thawed`,
-  "state.other": (p: TParams) => `${p.container} changed state to ${p.state}`,
-  exit: (p: TParams) => `The init of ${p.container} exited with status ${p.status}`,
-  "operation.create.ok": (p: TParams) => `${p.actor} asked for ${p.container} to be created`,
-  "operation.create.error": (p: TParams) => `${p.actor} could not create ${p.container}${because(p)}`,
-  "operation.start.ok": (p: TParams) => `${p.actor} started ${p.container}`,
-  "operation.start.error": (p: TParams) => `${p.actor} could not start ${p.container}${because(p)}`,
-  "operation.stop.ok": (p: TParams) => `${p.actor} stopped ${p.container}`,
-  "operation.stop.error": (p: TParams) => `${p.actor} could not stop ${p.container}${because(p)}`,
-  "operation.restart.ok": (p: TParams) => `${p.actor} restarted ${p.container}`,
-  "operation.restart.error": (p: TParams) => `${p.actor} could not restart ${p.container}${because(p)}`,
-  "operation.freeze.ok": (p: TParams) => `${p.actor} froze ${p.container}`,
-  "operation.freeze.error": (p: TParams) => `${p.actor} could not freeze ${p.container}${because(p)}`,
-  "operation.unfreeze.ok": (p: TParams) => `${p.actor} unfroze ${p.container}`,
-  "operation.unfreeze.error": (p: TParams) => `${p.actor} could not unfreeze ${p.container}${because(p)}`,
-  "operation.destroy.ok": (p: TParams) => `${p.actor} destroyed ${p.container}`,
-  "operation.destroy.error": (p: TParams) => `${p.actor} could not destroy ${p.container}${because(p)}`,
-  "operation.other.ok": (p: TParams) => `${p.actor} ran ${p.action} on ${p.container}`,
-  "operation.other.error": (p: TParams) =>
-    `${p.actor} ran ${p.action} on ${p.container}; it failed${because(p)}`,
-  "oom.one": (p: TParams) => `Out of memory in ${p.container}: the kernel killed a process`,
-  "oom.many": (p: TParams) => `Out of memory in ${p.container}: the kernel killed ${p.kills} processes`,
-  resync: () => "lxc-monitor restarted; the state of every container was read again",
-  monitor: (p: TParams) => `The state monitor stopped${p.message ? `: ${p.message}` : ""}`,
-  "network.apply.applied": (p: TParams) => `${p.actor} changed the host's network`,
-  "network.apply.pending": (p: TParams) =>
-    `${p.actor} changed the host's network; it is rolled back unless confirmed in time`,
-  "network.apply.failed": (p: TParams) => `${p.actor} could not change the host's network${because(p)}`,
-  "network.confirm": (p: TParams) => `${p.actor} confirmed the change of the host's network`,
-  "network.rollback": (p: TParams) => `The change of the host's network was rolled back${because(p)}`,
-  "network.nat.configure": (p: TParams) => `${p.actor} configured the NAT network`,
-  "network.nat.start": (p: TParams) => `${p.actor} started the NAT network`,
-  "network.nat.stop": (p: TParams) => `${p.actor} stopped the NAT network`,
-  "network.other": (p: TParams) => `The host's network: ${p.action}, ${p.state}`,
-  // A job's subject, lower case: the job sentences below put it at a sentence's start or after "started".
-  "job.subject.create": (p: TParams) => `creating ${p.container}`,
-  "job.subject.clone": (p: TParams) => `cloning ${p.source} as ${p.container}`,
-  "job.subject.snapshot": (p: TParams) => `snapshotting ${p.container}`,
-  "job.subject.restore": (p: TParams) => `restoring ${p.container} from its snapshot ${p.snapshot}`,
-  "job.subject.restore-new": (p: TParams) =>
-    `making ${p.container} from ${p.source}'s snapshot ${p.snapshot}`,
-  "job.subject.other": (p: TParams) => `the ${p.kind} job on ${p.container}`,
-  "job.started": (p: TParams) => `${p.actor} started ${p.subject}`,
-  "job.progress": (p: TParams) =>
-    `${capital(p.subject ?? "")}: ${[p.phase, p.progress ? `${p.progress} %` : ""].filter(Boolean).join(", ") || "running"}`,
-  "job.succeeded": (p: TParams) => `${capital(p.subject ?? "")} finished${inSeconds(p)}`,
-  "job.failed": (p: TParams) => `${capital(p.subject ?? "")} failed${because(p)}`,
-  "job.cancelled": (p: TParams) => `${capital(p.subject ?? "")} was cancelled`,
-  "job.interrupted": (p: TParams) => `${capital(p.subject ?? "")} was interrupted by a restart of Atelier`,
-  "job.other": (p: TParams) => `${capital(p.subject ?? "")}: ${p.state}`,
-  unknown: (p: TParams) => `An event of type ${p.type} about ${p.container}`,
-  someone: () => "someone",
-  "the host": () => "the host",
-  "link.job": () => "Job log",
-  "link.network": () => "Network",
-} satisfies Record<string, (params: TParams) => string>;
-
-export type TSentenceId = keyof typeof ENGLISH;
 /** The event types the server publishes (server/events/bus.ts), and the operations and job kinds it names. */
 export const OPERATIONS = ["create", "start", "stop", "restart", "freeze", "unfreeze", "destroy"] as const;
 export const JOB_KINDS = ["create", "clone", "snapshot", "restore", "restore-new"] as const;
 const STATES = ["STARTING", "RUNNING", "STOPPING", "STOPPED", "ABORTING", "FREEZING", "FROZEN", "THAWED"];
 const JOB_STATES = ["succeeded", "failed", "cancelled", "interrupted"];
+// ICU select options are identifiers: a job kind's name as the job sentences' `kind` selects it.
+const KIND_OPTION: Record<(typeof JOB_KINDS)[number], string> = {
+  create: "create",
+  clone: "clone",
+  snapshot: "snapshot",
+  restore: "restore",
+  "restore-new": "restoreNew",
+};
 
-const english = (id: TSentenceId, params: TParams = {}) => ENGLISH[id](params);
+const CATALOGUES: Record<TLocale, TCatalogue> = { en: enEvents, fr: frEvents };
+const translators = new Map<TLocale, TEventTranslator>();
+
+/** The `events` translator of a language, outside React (the tests; a caller without the page's translator). */
+export const eventTranslator = (locale: TLocale): TEventTranslator => {
+  const known = translators.get(locale);
+  if (known) return known;
+  const t = createTranslator({ locale, messages: { events: CATALOGUES[locale] }, namespace: "events" });
+  const translator: TEventTranslator = (key, values) => t(key, values);
+  translators.set(locale, translator);
+  return translator;
+};
+
+/** The language of the page this runs in, as the root layout writes it in <html lang>; English elsewhere. */
+const pageLocale = (): TLocale => {
+  const lang = typeof document === "undefined" ? null : document.documentElement.lang;
+  return isLocale(lang) ? lang : DEFAULT_LOCALE;
+};
 
 const payloadOf = (data: TEventLike["data"]): Record<string, unknown> => {
   if (data === null) return {};
@@ -117,18 +90,25 @@ const payloadOf = (data: TEventLike["data"]): Record<string, unknown> => {
 
 const text = (value: unknown) =>
   typeof value === "string" || (typeof value === "number" && Number.isFinite(value)) ? String(value) : "";
+/** A number the sentence writes as the language does (decimal comma), or "" when there is none. */
+const figure = (value: unknown) => {
+  const number = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+  return typeof number === "number" && Number.isFinite(number) ? number : "";
+};
+/** The arguments of an optional ": reason" at a sentence's end. */
+const because = (reason: string) => ({ hasError: reason ? "yes" : "no", error: reason });
 
 const containerLink = (name: string | null): TLink[] =>
   name ? [{ href: `/containers/${encodeURIComponent(name)}`, label: name }] : [];
-const networkLink = (): TLink[] => [{ href: "/network", label: english("link.network") }];
-const jobLink = (jobId: string): TLink[] =>
-  /^[0-9a-f-]{36}$/.test(jobId) ? [{ href: `/jobs?id=${jobId}`, label: english("link.job") }] : [];
+const networkLink = (t: TEventTranslator): TLink[] => [{ href: "/network", label: t("links.network") }];
+const jobLink = (t: TEventTranslator, jobId: string): TLink[] =>
+  /^[0-9a-f-]{36}$/.test(jobId) ? [{ href: `/jobs?id=${jobId}`, label: t("links.job") }] : [];
 
-/** Which sentence an event is, with its parameters and links (the English is filled in by `eventSentence`). */
-const choose = (event: TEventLike): Omit<TSentence, "text" | "by"> => {
+/** Which sentence an event is, with its arguments and links (the words are filled in by `eventSentence`). */
+const choose = (event: TEventLike, t: TEventTranslator): Omit<TSentence, "text" | "by"> => {
   const data = payloadOf(event.data);
-  const container = event.container ?? english("the host");
-  const actor = event.actor ?? english("someone");
+  const container = event.container ?? t("words.theHost");
+  const actor = event.actor ?? t("words.someone");
   const own = containerLink(event.container);
   switch (event.type) {
     case "state": {
@@ -145,21 +125,22 @@ const choose = (event: TEventLike): Omit<TSentence, "text" | "by"> => {
       const id = `operation.${known ? action : "other"}.${outcome}` as TSentenceId;
       // A destroyed container has no page to go to.
       const links = action === "destroy" && outcome === "ok" ? [] : own;
-      return { id, params: { actor, container, action, error: text(data.error) }, links };
+      return { id, params: { actor, container, action, ...because(text(data.error)) }, links };
     }
     case "oom": {
       const kills = Number(data.kills);
-      const id = Number.isFinite(kills) && kills > 1 ? "oom.many" : "oom.one";
-      return { id, params: { container, kills: text(data.kills) }, links: own };
+      // A count the kernel did not give is one process.
+      const params = { container, kills: Number.isFinite(kills) && kills > 1 ? kills : 1 };
+      return { id: "oom", params, links: own };
     }
     case "resync":
       return { id: "resync", params: {}, links: [] };
     case "monitor":
-      return { id: "monitor", params: { message: text(data.message) }, links: [] };
+      return { id: "monitor", params: because(text(data.message)), links: [] };
     case "network": {
       const action = text(data.action);
       const state = text(data.state);
-      const params = { actor, action, state, error: text(data.message) };
+      const params = { actor, action, state, ...because(text(data.message)) };
       const id: TSentenceId =
         action === "apply" && (state === "applied" || state === "pending" || state === "failed")
           ? `network.apply.${state}`
@@ -170,31 +151,28 @@ const choose = (event: TEventLike): Omit<TSentence, "text" | "by"> => {
               : action === "nat.configure" || action === "nat.start" || action === "nat.stop"
                 ? `network.${action}`
                 : "network.other";
-      return { id, params, links: networkLink() };
+      return { id, params, links: networkLink(t) };
     }
     case "job": {
       const kind = text(data.kind) || "?";
       const state = text(data.state);
-      const subjectParams = {
+      const phase = text(data.phase);
+      const progress = figure(data.progress);
+      const seconds = figure(data.seconds);
+      const params = {
+        // Each job sentence selects its subject ("Cloning db1 as db2") by the kind; an unknown kind is named.
+        kind: KIND_OPTION[kind as keyof typeof KIND_OPTION] ?? kind,
         container,
-        kind,
         source: text(data.source) || "?",
         snapshot: text(data.snapshot) || "?",
-      };
-      const subjectId = (JOB_KINDS as readonly string[]).includes(kind)
-        ? (`job.subject.${kind}` as TSentenceId)
-        : "job.subject.other";
-      const subject = english(subjectId, subjectParams);
-      const params = {
-        ...subjectParams,
         actor,
         state,
-        subject,
-        subjectId,
-        phase: text(data.phase),
-        progress: text(data.progress),
-        seconds: text(data.seconds),
-        error: text(data.error),
+        phase,
+        progress,
+        detail: phase && progress !== "" ? "both" : phase ? "phase" : progress !== "" ? "progress" : "none",
+        hasSeconds: seconds === "" ? "no" : "yes",
+        seconds,
+        ...because(text(data.error)),
       };
       const isStart =
         state === "running" && !data.phase && (data.progress === 0 || data.progress === undefined);
@@ -205,16 +183,28 @@ const choose = (event: TEventLike): Omit<TSentence, "text" | "by"> => {
           : JOB_STATES.includes(state)
             ? (`job.${state}` as TSentenceId)
             : "job.other";
-      return { id, params, links: [...own, ...jobLink(text(data.jobId))] };
+      return { id, params, links: [...own, ...jobLink(t, text(data.jobId))] };
     }
     default:
       return { id: "unknown", params: { type: event.type, container }, links: own };
   }
 };
 
-/** An event as a sentence (never blank) and the links to what it is about: its container, job or the network page. */
-export const eventSentence = (event: TEventLike): TSentence => {
-  const chosen = choose(event);
-  const text = english(chosen.id, chosen.params);
+/**
+ * An event as a sentence (never blank) and the links to what it is about: its container, job or the network page,
+ * worded by `t` (the page's `events` translator), else in the language of the page it runs in.
+ */
+export const eventSentence = (
+  event: TEventLike,
+  t: TEventTranslator = eventTranslator(pageLocale()),
+): TSentence => {
+  const chosen = choose(event, t);
+  const text = t(`sentence.${chosen.id}`, chosen.params);
   return { ...chosen, text, by: event.actor && !text.includes(event.actor) ? event.actor : null };
+};
+
+/** `eventSentence` in the page's language, for a component: `const say = useEventSentence(); say(event).text`. */
+export const useEventSentence = () => {
+  const t = useTranslations("events");
+  return useCallback((event: TEventLike) => eventSentence(event, t), [t]);
 };
