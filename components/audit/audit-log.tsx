@@ -1,6 +1,8 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
+import { useFormat } from "@/components/i18n/use-format";
 import { useTRPC } from "@/components/trpc";
 import { Button, Spinner } from "@/components/ui/button";
 import { DataTable } from "@/components/ui/data-table";
@@ -20,6 +22,8 @@ type TFilters = {
   from: string;
   to: string;
 };
+// Actions are named by their room and verb ("containers.start"): the placeholder shows the form to search by.
+const ACTION_PREFIX = "containers.";
 const EMPTY: TFilters = { actor: "", action: "", target: "", result: "", from: "", to: "" };
 
 const toRequest = (filters: TFilters, before: number | undefined): TListAuditRequest => ({
@@ -35,6 +39,8 @@ const toRequest = (filters: TFilters, before: number | undefined): TListAuditReq
 
 export function AuditLog() {
   const trpc = useTRPC();
+  const t = useTranslations("audit");
+  const f = useFormat();
   const { draft, filters, pager, set, onSubmit } = useFilterForm<TFilters>(EMPTY);
   const audit = useQuery(trpc.audit.list.queryOptions(toRequest(filters, pager.before)));
 
@@ -42,40 +48,62 @@ export function AuditLog() {
     <div className="space-y-4">
       <form
         onSubmit={onSubmit}
-        aria-label="Filter the audit log"
+        aria-label={t("filters.label")}
         className="grid grid-cols-2 gap-3 md:grid-cols-4 lg:grid-cols-7 lg:items-end"
       >
-        <TextField label="Actor" value={draft.actor} onChange={set("actor")} />
-        <TextField label="Action" value={draft.action} onChange={set("action")} placeholder="containers." />
-        <TextField label="Target" value={draft.target} onChange={set("target")} />
+        <TextField label={t("filters.actor")} value={draft.actor} onChange={set("actor")} />
+        <TextField
+          label={t("filters.action")}
+          value={draft.action}
+          onChange={set("action")}
+          placeholder={ACTION_PREFIX}
+        />
+        <TextField label={t("filters.target")} value={draft.target} onChange={set("target")} />
         <SelectField
-          label="Result"
+          label={t("filters.result")}
           value={draft.result}
           onChange={set("result")}
-          options={[{ value: "", label: "any" }, "ok", "error"]}
+          options={[
+            { value: "", label: t("filters.any") },
+            { value: "ok", label: t("results.ok") },
+            { value: "error", label: t("results.error") },
+          ]}
         />
-        <TextField label="From" type="datetime-local" value={draft.from} onChange={set("from")} />
-        <TextField label="To" type="datetime-local" value={draft.to} onChange={set("to")} />
+        <TextField
+          label={t("filters.from")}
+          type="datetime-local"
+          value={draft.from}
+          onChange={set("from")}
+        />
+        <TextField label={t("filters.to")} type="datetime-local" value={draft.to} onChange={set("to")} />
         <Button type="submit" variant="primary">
-          Filter
+          {t("filters.submit")}
         </Button>
       </form>
-      {audit.isError && <ErrorAlert error={audit.error} title="The audit log could not be read" />}
+      {audit.isError && <ErrorAlert error={audit.error} title={t("readError")} />}
       {audit.isPending && (
         <p role="status" className="flex items-center gap-2">
-          <Spinner /> Loading…
+          <Spinner /> {t("loading")}
         </p>
       )}
       <DataTable
-        caption="Audit log entries, newest first"
-        columns={["Time", "Actor", "Action", "Target", "Result", "Details", "From"]}
+        caption={t("table.caption")}
+        columns={[
+          t("table.time"),
+          t("table.actor"),
+          t("table.action"),
+          t("table.target"),
+          t("table.result"),
+          t("table.details"),
+          t("table.from"),
+        ]}
       >
         {(audit.data?.entries ?? []).map((entry) => (
           <tr
             key={entry.id}
             className="border-b border-slate-100 align-top last:border-0 dark:border-slate-800"
           >
-            <td className="whitespace-nowrap px-3 py-1.5">{entry.at.toLocaleString()}</td>
+            <td className="whitespace-nowrap px-3 py-1.5">{f.dateTimeSeconds(entry.at)}</td>
             <td className="px-3 py-1.5">
               {entry.actor}
               {entry.via ? <span className="text-slate-500 dark:text-slate-400"> ({entry.via})</span> : null}
@@ -84,9 +112,9 @@ export function AuditLog() {
             <td className="px-3 py-1.5">{entry.target ?? "–"}</td>
             <td className="px-3 py-1.5">
               {entry.result === "ok" ? (
-                "ok"
+                t("results.ok")
               ) : (
-                <span className="font-medium text-red-700 dark:text-red-300">error</span>
+                <span className="font-medium text-red-700 dark:text-red-300">{t("results.error")}</span>
               )}
             </td>
             <td className="max-w-md break-words px-3 py-1.5 font-mono text-xs">
