@@ -1,17 +1,21 @@
 import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
 import { TokensPanel } from "@/components/account/tokens-panel";
 import { UsersAdmin } from "@/components/users/users-admin";
 
-export const metadata: Metadata = { title: "Users" };
+export const generateMetadata = async (): Promise<Metadata> => ({
+  title: (await getTranslations("users"))("title"),
+});
 
-export default function UsersPage() {
+export default async function UsersPage() {
+  const t = await getTranslations("users");
   return (
     <div className="space-y-6">
-      <h1 className="text-2xl font-semibold">Users</h1>
+      <h1 className="text-2xl font-semibold">{t("heading")}</h1>
       <UsersAdmin />
       <section aria-labelledby="all-tokens" className="space-y-3">
         <h2 id="all-tokens" className="text-lg font-semibold">
-          Everyone&apos;s API tokens
+          {t("allTokens")}
         </h2>
         <TokensPanel isAllUsers />
       </section>

@@ -1,14 +1,15 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { DataTable } from "@/components/ui/data-table";
-import { ErrorAlert } from "@/components/ui/error-alert";
+import { ErrorAlert, useFieldError } from "@/components/ui/error-alert";
 import { SelectField } from "@/components/ui/select-field";
-import { fieldError, TextField } from "@/components/ui/text-field";
+import { TextField } from "@/components/ui/text-field";
 import type { TRole } from "@/server/trpc/routers/users/users.types";
 
 const ROLES: TRole[] = ["viewer", "operator", "admin"];
@@ -17,6 +18,9 @@ const selectClass =
 
 export function UsersAdmin() {
   const trpc = useTRPC();
+  const t = useTranslations("users");
+  const roles = useTranslations("common.roles");
+  const fieldError = useFieldError();
   const queryClient = useQueryClient();
   const users = useQuery(trpc.users.list.queryOptions());
   const onSettled = () => queryClient.invalidateQueries(trpc.users.pathFilter());
@@ -39,45 +43,48 @@ export function UsersAdmin() {
     );
   };
   const failed = [setRole, setDisabled, resetPassword].find((mutation) => mutation.isError);
+  const usernameError = fieldError(create.error, "username");
+  const passwordError = fieldError(create.error, "password");
 
   return (
     <div className="space-y-6">
       <form
         onSubmit={onCreate}
-        aria-label="Add a user"
+        aria-label={t("add.label")}
         className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900"
       >
         <TextField
-          label="Username"
+          label={t("add.username")}
           autoComplete="off"
           value={username}
           onChange={(e) => setUsername(e.target.value)}
-          error={fieldError(create.error, "username")}
+          error={usernameError}
         />
         <SelectField
-          label="Role"
+          label={t("add.role")}
           value={role}
           onChange={(e) => setNewRole(e.target.value as TRole)}
-          options={ROLES}
+          options={ROLES.map((value) => ({ value, label: roles(value) }))}
         />
         <TextField
-          label="Password"
+          label={t("add.password")}
           type="password"
           autoComplete="new-password"
           value={password}
           onChange={(e) => setPassword(e.target.value)}
-          error={fieldError(create.error, "password")}
+          error={passwordError}
         />
         <Button type="submit" variant="primary" isPending={create.isPending}>
-          Add user
+          {t("add.submit")}
         </Button>
       </form>
-      {create.isError && !fieldError(create.error, "username") && !fieldError(create.error, "password") && (
-        <ErrorAlert error={create.error} />
-      )}
+      {create.isError && !usernameError && !passwordError && <ErrorAlert error={create.error} />}
       {failed && <ErrorAlert error={failed.error} />}
       {users.isError && <ErrorAlert error={users.error} />}
-      <DataTable caption="Users" columns={["Username", "Role", "Status", ""]}>
+      <DataTable
+        caption={t("table.caption")}
+        columns={[t("table.username"), t("table.role"), t("table.status"), ""]}
+      >
         {(users.data ?? []).map((user) => (
           <tr
             key={user.id}
@@ -89,29 +96,31 @@ export function UsersAdmin() {
             </th>
             <td className="py-2 pr-4">
               <select
-                aria-label={`Role of ${user.username}`}
+                aria-label={t("table.roleOf", { username: user.username })}
                 className={selectClass}
                 value={user.role}
                 onChange={(e) => setRole.mutate({ id: user.id, role: e.target.value as TRole })}
               >
                 {ROLES.map((candidate) => (
-                  <option key={candidate}>{candidate}</option>
+                  <option key={candidate} value={candidate}>
+                    {roles(candidate)}
+                  </option>
                 ))}
               </select>
             </td>
-            <td className="py-2 pr-4">{user.disabled ? "Disabled" : "Active"}</td>
+            <td className="py-2 pr-4">{user.disabled ? t("table.disabled") : t("table.active")}</td>
             <td className="flex gap-2 py-2">
               {user.disabled ? (
                 <Button size="sm" onClick={() => setDisabled.mutate({ id: user.id, disabled: false })}>
-                  Enable
+                  {t("table.enable")}
                 </Button>
               ) : (
                 <Button size="sm" variant="danger" onClick={() => setDisabling(user)}>
-                  Disable
+                  {t("table.disable")}
                 </Button>
               )}
               <Button size="sm" onClick={() => (setResetTo(""), setResetting(user))}>
-                Reset password
+                {t("table.resetPassword")}
               </Button>
             </td>
           </tr>
@@ -119,20 +128,20 @@ export function UsersAdmin() {
       </DataTable>
       <ConfirmDialog
         open={disabling !== null}
-        title={`Disable ${disabling?.username ?? ""}?`}
-        confirmLabel="Disable"
+        title={t("disable.title", { username: disabling?.username ?? "" })}
+        confirmLabel={t("disable.confirm")}
         onCancel={() => setDisabling(null)}
         onConfirm={() => {
           if (disabling) setDisabled.mutate({ id: disabling.id, disabled: true });
           setDisabling(null);
         }}
       >
-        <p>They are signed out everywhere at once and their API tokens stop working.</p>
+        <p>{t("disable.body")}</p>
       </ConfirmDialog>
       <ConfirmDialog
         open={resetting !== null}
-        title={`Reset the password of ${resetting?.username ?? ""}?`}
-        confirmLabel="Set password"
+        title={t("reset.title", { username: resetting?.username ?? "" })}
+        confirmLabel={t("reset.confirm")}
         onCancel={() => setResetting(null)}
         onConfirm={() => {
           if (resetting) resetPassword.mutate({ id: resetting.id, password: resetTo });
@@ -140,12 +149,12 @@ export function UsersAdmin() {
         }}
       >
         <TextField
-          label="New password"
+          label={t("reset.password")}
           type="password"
           autoComplete="new-password"
           value={resetTo}
           onChange={(e) => setResetTo(e.target.value)}
-          help="At least 10 characters. Their sessions end."
+          help={t("reset.help")}
         />
       </ConfirmDialog>
     </div>
