@@ -1,13 +1,17 @@
 import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
 import { Suspense } from "react";
 import { SignInForm } from "@/components/auth/sign-in-form";
 
-export const metadata: Metadata = { title: "Sign in" };
+export const generateMetadata = async (): Promise<Metadata> => ({
+  title: (await getTranslations("auth.signIn"))("title"),
+});
 
-export default function LoginPage() {
+export default async function LoginPage() {
+  const t = await getTranslations("auth.signIn");
   return (
     <div className="mx-auto max-w-sm space-y-4">
-      <h1 className="text-2xl font-semibold">Sign in</h1>
+      <h1 className="text-2xl font-semibold">{t("heading")}</h1>
       <Suspense>
         <SignInForm />
       </Suspense>

@@ -2,15 +2,18 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useSearchParams } from "next/navigation";
+import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
-import { ErrorAlert } from "@/components/ui/error-alert";
-import { fieldError, TextField } from "@/components/ui/text-field";
+import { ErrorAlert, useFieldError } from "@/components/ui/error-alert";
+import { TextField } from "@/components/ui/text-field";
 import { safeNext } from "./safe-next";
 
 export function SignInForm() {
   const trpc = useTRPC();
+  const t = useTranslations("auth.signIn");
+  const fieldError = useFieldError();
   const next = safeNext(useSearchParams().get("next"));
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
@@ -29,7 +32,7 @@ export function SignInForm() {
       className="space-y-4 rounded-lg border border-slate-200 bg-white p-5 dark:border-slate-800 dark:bg-slate-900"
     >
       <TextField
-        label="Username"
+        label={t("username")}
         name="username"
         autoComplete="username"
         autoFocus
@@ -39,7 +42,7 @@ export function SignInForm() {
         error={usernameError}
       />
       <TextField
-        label="Password"
+        label={t("password")}
         name="password"
         type="password"
         autoComplete="current-password"
@@ -47,9 +50,9 @@ export function SignInForm() {
         value={password}
         onChange={(e) => setPassword(e.target.value)}
       />
-      {signIn.isError && !usernameError && <ErrorAlert error={signIn.error} title="Not signed in" />}
+      {signIn.isError && !usernameError && <ErrorAlert error={signIn.error} title={t("failed")} />}
       <Button type="submit" variant="primary" isPending={signIn.isPending}>
-        Sign in
+        {t("submit")}
       </Button>
     </form>
   );
