@@ -1,14 +1,17 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
-import { ErrorAlert } from "@/components/ui/error-alert";
-import { fieldError, TextField } from "@/components/ui/text-field";
+import { ErrorAlert, useFieldError } from "@/components/ui/error-alert";
+import { TextField } from "@/components/ui/text-field";
 
 export function ChangePasswordForm() {
   const trpc = useTRPC();
+  const t = useTranslations("account.passwordForm");
+  const fieldError = useFieldError();
   const queryClient = useQueryClient();
   const [currentPassword, setCurrent] = useState("");
   const [newPassword, setNext] = useState("");
@@ -30,7 +33,7 @@ export function ChangePasswordForm() {
   return (
     <form onSubmit={onSubmit} className="max-w-md space-y-3">
       <TextField
-        label="Current password"
+        label={t("current")}
         type="password"
         autoComplete="current-password"
         value={currentPassword}
@@ -38,20 +41,20 @@ export function ChangePasswordForm() {
         error={currentError}
       />
       <TextField
-        label="New password"
+        label={t("new")}
         type="password"
         autoComplete="new-password"
         value={newPassword}
         onChange={(e) => setNext(e.target.value)}
         error={newError}
-        help="At least 10 characters. Your other sessions end."
+        help={t("newHelp")}
       />
       {change.isError && !currentError && !newError && <ErrorAlert error={change.error} />}
       <p role="status" className="text-sm text-emerald-700 dark:text-emerald-300">
-        {change.isSuccess ? "Password changed; your other sessions have ended." : ""}
+        {change.isSuccess ? t("changed") : ""}
       </p>
       <Button type="submit" variant="primary" isPending={change.isPending}>
-        Change password
+        {t("submit")}
       </Button>
     </form>
   );
