@@ -1,13 +1,18 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { createContext, useContext, type ReactNode } from "react";
 import { adminReason, type TPrivilegeContext } from "@/server/schemas/lxc-config/privileges";
+import { useConfigWords } from "./problem-words";
 
 /**
  * Why only an admin may write a config line, for the settings form's fields: the same pure rule the server enforces
  * (server/lxc-config/privileges.ts), computed in the browser. Null for admins, and for lines anyone may write.
  */
 type TReasonFor = (key: string, value: string) => string | null;
+
+/** The padlock before a locked line (a symbol, hidden from screen readers). */
+export const LOCK = "🔒 ";
 
 const AdminLocksContext = createContext<TReasonFor>(() => null);
 
@@ -26,12 +31,15 @@ export function AdminLocksProvider({
 
 export const useAdminLock = () => useContext(AdminLocksContext);
 
-/** The note under a field whose line only an admin may change. */
+/** The note under a field whose line only an admin may change (the rule's reason in the page's language). */
 export function AdminLockNote({ reason }: { reason: string | null }) {
+  const t = useTranslations("config.locked");
+  const words = useConfigWords();
   if (!reason) return null;
   return (
     <p className="text-xs text-amber-800 dark:text-amber-300">
-      <span aria-hidden="true">🔒 </span>Only an admin may add or change this line: {reason}.
+      <span aria-hidden="true">{LOCK}</span>
+      {t("note", { reason: words.lock(reason) })}
     </p>
   );
 }

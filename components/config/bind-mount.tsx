@@ -1,10 +1,16 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
 import { useId, useState } from "react";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { ErrorAlert } from "@/components/ui/error-alert";
+import { lineOf } from "./settings-form-draft";
+
+/** Example paths (not words). */
+const HOST_EXAMPLE = "/srv/data";
+const TARGET_EXAMPLE = "srv/data";
 
 /**
  * A bind mount in words: a host directory (typed or picked by browsing the host's directories), where it appears
@@ -24,6 +30,7 @@ function HostPicker({
   onPick: (path: string) => void;
   onClose: () => void;
 }) {
+  const t = useTranslations("config.bind");
   const trpc = useTRPC();
   const [path, setPath] = useState(start.startsWith("/") ? start : "/");
   const listing = useQuery(trpc.config.browseHost.queryOptions({ path }));
@@ -35,8 +42,8 @@ function HostPicker({
       <p className="text-sm">
         <code className="font-mono text-xs">{listing.data?.path ?? path}</code>
       </p>
-      {listing.isError && <ErrorAlert error={listing.error} title="This directory cannot be listed" />}
-      <ul aria-label="Directories on the host" className="max-h-48 overflow-auto text-sm">
+      {listing.isError && <ErrorAlert error={listing.error} title={t("listError")} />}
+      <ul aria-label={t("listLabel")} className="max-h-48 overflow-auto text-sm">
         {listing.data?.parent && (
           <li>
             <button
@@ -44,7 +51,7 @@ function HostPicker({
               className="text-sky-700 hover:underline dark:text-sky-400"
               onClick={() => setPath(listing.data.parent ?? "/")}
             >
-              .. (up)
+              {t("up")}
             </button>
           </li>
         )}
@@ -60,7 +67,7 @@ function HostPicker({
           </li>
         ))}
       </ul>
-      {listing.data?.isTruncated && <p className="text-xs">Only the first 500 directories are shown.</p>}
+      {listing.data?.isTruncated && <p className="text-xs">{t("truncated")}</p>}
       <div className="flex gap-2">
         <Button
           size="sm"
@@ -68,10 +75,10 @@ function HostPicker({
           disabled={!listing.data}
           onClick={() => onPick(listing.data?.path ?? path)}
         >
-          Use this directory
+          {t("use")}
         </Button>
         <Button size="sm" onClick={onClose}>
-          Cancel
+          {t("cancel")}
         </Button>
       </div>
     </div>
@@ -85,6 +92,7 @@ export function BindMountForm({
   onAdd: (line: string) => void;
   bindRoots?: string[];
 }) {
+  const t = useTranslations("config.bind");
   const id = useId();
   const [host, setHost] = useState("");
   const [target, setTarget] = useState("");
@@ -93,33 +101,33 @@ export function BindMountForm({
   const isReady = host.startsWith("/") && target.trim() !== "" && !/\s/.test(host + target);
   return (
     <div className="space-y-2 rounded-md bg-slate-50 p-3 dark:bg-slate-800/50">
-      <p className="text-sm font-medium">Add a bind mount</p>
+      <p className="text-sm font-medium">{t("title")}</p>
       <div className="grid gap-2 md:grid-cols-2">
         <div>
           <label htmlFor={`${id}-host`} className="block text-xs">
-            Host directory
+            {t("host")}
           </label>
           <div className="flex gap-2">
             <input
               id={`${id}-host`}
               value={host}
-              placeholder="/srv/data"
+              placeholder={HOST_EXAMPLE}
               onChange={(event) => setHost(event.target.value.trim())}
               className="w-full rounded-md border border-slate-300 bg-white px-2 py-1 font-mono text-sm dark:border-slate-600 dark:bg-slate-800"
             />
             <Button size="sm" onClick={() => setIsBrowsing(true)}>
-              Browse…
+              {t("browse")}
             </Button>
           </div>
         </div>
         <div>
           <label htmlFor={`${id}-target`} className="block text-xs">
-            Inside the container
+            {t("target")}
           </label>
           <input
             id={`${id}-target`}
             value={target}
-            placeholder="srv/data"
+            placeholder={TARGET_EXAMPLE}
             onChange={(event) => setTarget(event.target.value.trim())}
             className="w-full rounded-md border border-slate-300 bg-white px-2 py-1 font-mono text-sm dark:border-slate-600 dark:bg-slate-800"
           />
@@ -137,11 +145,13 @@ export function BindMountForm({
       )}
       <label className="flex items-center gap-2 text-sm">
         <input type="checkbox" checked={readOnly} onChange={(event) => setReadOnly(event.target.checked)} />
-        Read-only
+        {t("readOnly")}
       </label>
       {isReady && (
         <p className="text-xs">
-          <code className="font-mono">lxc.mount.entry = {bindMountLine(host, target, readOnly)}</code>
+          <code className="font-mono">
+            {lineOf("lxc.mount.entry", bindMountLine(host, target, readOnly))}
+          </code>
         </p>
       )}
       <Button
@@ -153,7 +163,7 @@ export function BindMountForm({
           setTarget("");
         }}
       >
-        Add the bind mount
+        {t("add")}
       </Button>
     </div>
   );

@@ -1,4 +1,6 @@
+import { createTranslator } from "use-intl/core";
 import { describe, expect, it } from "vitest";
+import { MESSAGES } from "@/server/i18n/messages";
 import type { TValidateConfigResponse } from "@/server/trpc/routers/config/config.types";
 import {
   TABS,
@@ -7,14 +9,20 @@ import {
   historyReason,
   isDirtyDraft,
   isRunningState,
+  localSummary,
   lxcPathOf,
   reviewErrorsOf,
   reviewTitle,
   reviewedChangeNote,
   saveInput,
   savedChangeNote,
+  tabLabel,
   textOf,
 } from "./config-editor-draft";
+
+const t = createTranslator({ locale: "en", messages: MESSAGES.en, namespace: "config" });
+const fr = createTranslator({ locale: "fr", messages: MESSAGES.fr, namespace: "config" });
+const summary = (text: string) => localSummary(t, checkLocally(text));
 
 const change = (extra: Partial<TValidateConfigResponse["changes"][number]> = {}) => ({
   key: "lxc.cgroup2.memory.max",
@@ -49,12 +57,13 @@ describe("the draft text", () => {
 describe("checkLocally", () => {
   it("says no error for a clean config", () => {
     const local = checkLocally("lxc.uts.name = web\n");
-    expect(local).toMatchObject({ problems: [], errors: [], hasLegacy: false, summary: "No error found" });
+    expect(local).toMatchObject({ problems: [], errors: [], warnings: 0, hasLegacy: false });
+    expect(localSummary(t, local)).toBe("No error found");
   });
 
   it("counts errors, with the plural", () => {
-    expect(checkLocally("lxc.tty.max = four\n").summary).toBe("1 error");
-    expect(checkLocally("lxc.tty.max = four\nlxc.pty.max = many\n").summary).toBe("2 errors");
+    expect(summary("lxc.tty.max = four\n")).toBe("1 error");
+    expect(summary("lxc.tty.max = four\nlxc.pty.max = many\n")).toBe("2 errors");
   });
 
   it("finds legacy keys, which can be migrated", () => {
@@ -64,8 +73,15 @@ describe("checkLocally", () => {
   });
 
   it("counts warnings after the errors", () => {
-    expect(checkLocally("lxc.uts.name = a\nlxc.uts.name = b\n").summary).toBe("No error found, 1 warning(s)");
-    expect(checkLocally("lxc.tty.max = four\nno equals sign\n").summary).toBe("1 error, 1 warning(s)");
+    expect(summary("lxc.uts.name = a\nlxc.uts.name = b\n")).toBe("No error found, 1 warning(s)");
+    expect(summary("lxc.tty.max = four\nno equals sign\n")).toBe("1 error, 1 warning(s)");
+  });
+
+  it("says it in French too", () => {
+    expect(localSummary(fr, checkLocally("lxc.tty.max = four\nno equals sign\n"))).toBe(
+      "1 erreur, 1 avertissement",
+    );
+    expect(localSummary(fr, checkLocally(""))).toBe("Aucune erreur trouvée");
   });
 });
 
@@ -98,14 +114,15 @@ describe("the review", () => {
       }),
     );
     expect(errors).toEqual([{ line: 2, severity: "error", message: "e" }]);
-    expect(reviewTitle("web", errors)).toBe("This config cannot be saved");
-    expect(reviewTitle("web", [])).toBe("Save these changes to web?");
+    expect(reviewTitle(t, "web", errors)).toBe("This config cannot be saved");
+    expect(reviewTitle(t, "web", [])).toBe("Save these changes to web?");
+    expect(reviewTitle(fr, "web", [])).toBe("Enregistrer ces modifications de web\u00a0?");
   });
 
   it("says a live change can apply now only to a running container", () => {
-    expect(reviewedChangeNote(change(), true)).toBe("can apply now");
-    expect(reviewedChangeNote(change(), false)).toBe("applies at the next start");
-    expect(reviewedChangeNote(change({ apply: "restart" }), true)).toBe("applies at the next start");
+    expect(reviewedChangeNote(t, change(), true)).toBe("can apply now");
+    expect(reviewedChangeNote(t, change(), false)).toBe("applies at the next start");
+    expect(reviewedChangeNote(t, change({ apply: "restart" }), true)).toBe("applies at the next start");
   });
 
   it("offers to apply live only to a running container with a live change", () => {
@@ -140,27 +157,29 @@ describe("saveInput", () => {
 
 describe("savedChangeNote", () => {
   it("says what became of each saved change", () => {
-    expect(savedChangeNote(change({ applied: { ok: true } }), true)).toBe(
+    expect(savedChangeNote(t, change({ applied: { ok: true } }), true)).toBe(
       "applied to the running container now",
     );
-    expect(savedChangeNote(change({ applied: { ok: false, message: "busy" } }), true)).toBe(
+    expect(savedChangeNote(t, change({ applied: { ok: false, message: "busy" } }), true)).toBe(
       "not applied now (busy); it applies at the next start",
     );
-    expect(savedChangeNote(change(), true)).toBe("applies at the next start (not applied live)");
-    expect(savedChangeNote(change(), false)).toBe("applies at the next start");
-    expect(savedChangeNote(change({ apply: "restart" }), true)).toBe("applies at the next start");
+    expect(savedChangeNote(t, change(), true)).toBe("applies at the next start (not applied live)");
+    expect(savedChangeNote(t, change(), false)).toBe("applies at the next start");
+    expect(savedChangeNote(t, change({ apply: "restart" }), true)).toBe("applies at the next start");
   });
 });
 
 describe("the page", () => {
   it("has the settings, text and history tabs, in that order", () => {
-    expect(TABS.map((tab) => tab.label)).toEqual(["Settings", "Text", "History"]);
+    expect(TABS.map((tab) => tabLabel(t, tab))).toEqual(["Settings", "Text", "History"]);
+    expect(TABS.map((tab) => tabLabel(fr, tab))).toEqual(["Réglages", "Texte", "Historique"]);
   });
 
   it("words the history's reasons, and shows an unknown one as recorded", () => {
-    expect(historyReason("found")).toBe("as first found on disk");
-    expect(historyReason("import")).toBe("imported");
-    expect(historyReason("migrated")).toBe("migrated");
-    expect(historyReason("constructor")).toBe("constructor");
+    expect(historyReason(t, "found")).toBe("as first found on disk");
+    expect(historyReason(t, "import")).toBe("imported");
+    expect(historyReason(fr, "import")).toBe("importée");
+    expect(historyReason(t, "migrated")).toBe("migrated");
+    expect(historyReason(t, "constructor")).toBe("constructor");
   });
 });

@@ -1,3 +1,4 @@
+import type { useTranslations } from "next-intl";
 import { validateConfig, type TConfigProblem } from "@/server/schemas/lxc-config/validate";
 import type {
   TConfigChangeResponse,
@@ -8,14 +9,14 @@ import type {
 /**
  * The config editor's draft: one text that the settings form and the raw editor both edit, null until the first
  * edit (the saved config is shown), and what the page says of it: the browser's own check, the review's verdict,
- * what each saved change did, and the input of config.save.
+ * what each saved change did, and the input of config.save. The words come from the `config` catalogue, through
+ * the page's `t`.
  */
+export type TConfigT = ReturnType<typeof useTranslations<"config">>;
+
 export type TTab = "settings" | "text" | "history";
-export const TABS: { id: TTab; label: string }[] = [
-  { id: "settings", label: "Settings" },
-  { id: "text", label: "Text" },
-  { id: "history", label: "History" },
-];
+export const TABS: readonly TTab[] = ["settings", "text", "history"];
+export const tabLabel = (t: TConfigT, tab: TTab) => t(`editor.tabs.${tab}`);
 
 /** The text being edited: the draft once there is one, the saved config until then. */
 export const textOf = (draft: string | null, original: string) => draft ?? original;
@@ -30,15 +31,19 @@ export const isRunningState = (state: string | undefined) => state === "RUNNING"
 export const checkLocally = (text: string) => {
   const problems = validateConfig(text);
   const errors = problems.filter((problem) => problem.severity === "error");
-  const warnings = problems.length - errors.length;
   return {
     problems,
     errors,
+    warnings: problems.length - errors.length,
     hasLegacy: problems.some((problem) => problem.replacement !== undefined),
-    summary:
-      (errors.length > 0 ? `${errors.length} error${errors.length === 1 ? "" : "s"}` : "No error found") +
-      (warnings > 0 ? `, ${warnings} warning(s)` : ""),
   };
+};
+
+/** The check in a few words: the errors (or none), then the warnings if any. */
+export const localSummary = (t: TConfigT, local: { errors: readonly unknown[]; warnings: number }) => {
+  const errors =
+    local.errors.length > 0 ? t("summary.errors", { count: local.errors.length }) : t("summary.noError");
+  return local.warnings > 0 ? t("summary.withWarnings", { errors, count: local.warnings }) : errors;
 };
 
 /** The directory the container's config lives in: the config's path is LXCPATH/NAME/config. */
@@ -47,26 +52,29 @@ export const lxcPathOf = (configPath: string) => configPath.split("/").slice(0, 
 export const reviewErrorsOf = (review: TValidateConfigResponse | null): TConfigProblem[] =>
   review?.problems.filter((problem) => problem.severity === "error") ?? [];
 
-export const reviewTitle = (name: string, reviewErrors: readonly TConfigProblem[]) =>
-  reviewErrors.length > 0 ? "This config cannot be saved" : `Save these changes to ${name}?`;
+export const reviewTitle = (t: TConfigT, name: string, reviewErrors: readonly TConfigProblem[]) =>
+  reviewErrors.length > 0 ? t("review.cannotSave") : t("review.confirm", { name });
 
 /** When a reviewed change would take effect. */
-export const reviewedChangeNote = (change: TConfigChangeResponse, isRunning: boolean) =>
-  change.apply === "live" && isRunning ? "can apply now" : "applies at the next start";
+export const reviewedChangeNote = (t: TConfigT, change: TConfigChangeResponse, isRunning: boolean) =>
+  change.apply === "live" && isRunning ? t("changes.canApplyNow") : t("changes.atNextStart");
 
 /** The review offers to apply live changes only to a running container that has some. */
 export const canApplyLive = (review: TValidateConfigResponse, isRunning: boolean) =>
   isRunning && review.changes.some((change) => change.apply === "live");
 
-/** What became of a saved change: applied at once, refused live (with liblxc's reason), or at the next start. */
-export const savedChangeNote = (change: TConfigChangeResponse, isRunning: boolean) =>
+/**
+ * What became of a saved change: applied at once, refused live (with liblxc's reason, as the server words it), or
+ * at the next start.
+ */
+export const savedChangeNote = (t: TConfigT, change: TConfigChangeResponse, isRunning: boolean) =>
   change.applied?.ok
-    ? "applied to the running container now"
+    ? t("changes.appliedNow")
     : change.applied
-      ? `not applied now (${change.applied.message}); it applies at the next start`
+      ? t("changes.refusedLive", { message: change.applied.message })
       : change.apply === "live" && isRunning
-        ? "applies at the next start (not applied live)"
-        : "applies at the next start";
+        ? t("changes.notAppliedLive")
+        : t("changes.atNextStart");
 
 /**
  * config.save's input. The base version is the reviewed file's, so a file changed since the review is refused
@@ -94,12 +102,10 @@ export const saveInput = ({
   reason: isImported ? "import" : "save",
 });
 
-const REASONS = new Map([
-  ["found", "as first found on disk"],
-  ["save", "saved"],
-  ["restore", "restored"],
-  ["import", "imported"],
-]);
+const REASONS = ["found", "save", "restore", "import"] as const;
+const isKnownReason = (reason: string): reason is (typeof REASONS)[number] =>
+  (REASONS as readonly string[]).includes(reason);
 
 /** Why a version was recorded, in words (a reason this page does not know is shown as recorded). */
-export const historyReason = (reason: string) => REASONS.get(reason) ?? reason;
+export const historyReason = (t: TConfigT, reason: string) =>
+  isKnownReason(reason) ? t(`history.reasons.${reason}`) : reason;

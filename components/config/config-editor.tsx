@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
+import { useTranslations } from "next-intl";
 import { useEffect, useId, useMemo, useRef, useState } from "react";
 import { useTRPC } from "@/components/trpc";
 import { Button, Spinner } from "@/components/ui/button";
@@ -23,12 +24,14 @@ import {
   checkLocally,
   isDirtyDraft,
   isRunningState,
+  localSummary,
   lxcPathOf,
   reviewErrorsOf,
   reviewTitle,
   reviewedChangeNote,
   saveInput,
   savedChangeNote,
+  tabLabel,
   textOf,
   type TTab,
 } from "./config-editor-draft";
@@ -39,6 +42,7 @@ import {
  * can be restored the same way.
  */
 export function ConfigEditor({ name }: { name: string }) {
+  const t = useTranslations("config");
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { can } = useSession();
@@ -90,36 +94,36 @@ export function ConfigEditor({ name }: { name: string }) {
   if (config.isPending) {
     return (
       <p role="status" className="flex items-center gap-2">
-        <Spinner /> Loading the config of {name}…
+        <Spinner /> {t("editor.loading", { name })}
       </p>
     );
   }
-  if (config.isError) return <ErrorAlert error={config.error} title="The config could not be read" />;
+  if (config.isError) return <ErrorAlert error={config.error} title={t("editor.readError")} />;
 
   const reviewErrors = reviewErrorsOf(review);
   return (
     <div className="space-y-4">
       <p className="text-sm text-slate-600 dark:text-slate-300">
         <code className="font-mono text-xs">{config.data.path}</code>
-        {isDirty ? " · unsaved changes" : ""}
+        {isDirty ? ` · ${t("editor.unsaved")}` : ""}
       </p>
       <div
         role="tablist"
-        aria-label="Config views"
+        aria-label={t("editor.tabsLabel")}
         className="flex gap-1 border-b border-slate-200 dark:border-slate-800"
       >
         {TABS.map((entry) => (
           <button
-            key={entry.id}
+            key={entry}
             type="button"
             role="tab"
-            id={`tab-${entry.id}`}
-            aria-selected={tab === entry.id}
-            aria-controls={`panel-${entry.id}`}
-            onClick={() => setTab(entry.id)}
-            className={`-mb-px border-b-2 px-3 py-2 text-sm focus-visible:outline-2 focus-visible:outline-sky-600 ${tab === entry.id ? "border-sky-600 font-semibold" : "border-transparent text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white"}`}
+            id={`tab-${entry}`}
+            aria-selected={tab === entry}
+            aria-controls={`panel-${entry}`}
+            onClick={() => setTab(entry)}
+            className={`-mb-px border-b-2 px-3 py-2 text-sm focus-visible:outline-2 focus-visible:outline-sky-600 ${tab === entry ? "border-sky-600 font-semibold" : "border-transparent text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white"}`}
           >
-            {entry.label}
+            {tabLabel(t, entry)}
           </button>
         ))}
       </div>
@@ -129,11 +133,15 @@ export function ConfigEditor({ name }: { name: string }) {
           role="status"
           className="rounded-md border border-emerald-300 bg-emerald-50 p-3 text-sm dark:border-emerald-800 dark:bg-emerald-950"
         >
-          <p className="font-medium">Saved.</p>
+          <p className="font-medium">{t("editor.saved")}</p>
           <ul className="mt-1 list-inside list-disc">
             {result.changes.map((change) => (
               <li key={change.key}>
-                <code className="font-mono text-xs">{change.key}</code>: {savedChangeNote(change, isRunning)}
+                {t.rich("editor.savedChange", {
+                  key: change.key,
+                  note: savedChangeNote(t, change, isRunning),
+                  code: (chunks) => <code className="font-mono text-xs">{chunks}</code>,
+                })}
               </li>
             ))}
           </ul>
@@ -149,7 +157,7 @@ export function ConfigEditor({ name }: { name: string }) {
               isPending={check.isPending}
               onClick={() => check.mutate(text)}
             >
-              Review and save
+              {t("editor.reviewAndSave")}
             </Button>
           )}
           <Button
@@ -159,18 +167,18 @@ export function ConfigEditor({ name }: { name: string }) {
               setIsImported(false);
             }}
           >
-            Discard changes
+            {t("editor.discard")}
           </Button>
           {can("operator") && (
             <Button onClick={() => setIsImporting(true)} disabled={isImporting}>
-              Import…
+              {t("editor.import")}
             </Button>
           )}
           {local.hasLegacy && (
-            <Button onClick={() => setDraft(migrateLegacy(text))}>Migrate legacy keys</Button>
+            <Button onClick={() => setDraft(migrateLegacy(text))}>{t("editor.migrateLegacy")}</Button>
           )}
           <span className="text-sm text-slate-600 dark:text-slate-300" aria-live="polite">
-            {local.summary}
+            {localSummary(t, local)}
           </span>
         </div>
       )}
@@ -185,8 +193,8 @@ export function ConfigEditor({ name }: { name: string }) {
           }}
         />
       )}
-      {check.isError && <ErrorAlert error={check.error} title="The config could not be checked" />}
-      {save.isError && <ErrorAlert error={save.error} title="The config was not saved" />}
+      {check.isError && <ErrorAlert error={check.error} title={t("editor.checkError")} />}
+      {save.isError && <ErrorAlert error={save.error} title={t("editor.saveError")} />}
       {tab !== "history" && local.problems.length > 0 && <ProblemList problems={local.problems} />}
 
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
@@ -207,7 +215,7 @@ export function ConfigEditor({ name }: { name: string }) {
             />
           </AdminLocksProvider>
         )}
-        {tab === "text" && <RawEditor value={text} onChange={setDraft} label={`Config of ${name}`} />}
+        {tab === "text" && <RawEditor value={text} onChange={setDraft} label={t("page.title", { name })} />}
         {tab === "history" && (
           <ConfigHistory
             name={name}
@@ -238,24 +246,23 @@ export function ConfigEditor({ name }: { name: string }) {
         {review && (
           <div className="space-y-4 p-5">
             <h2 id={titleId} className="text-lg font-semibold">
-              {reviewTitle(name, reviewErrors)}
+              {reviewTitle(t, name, reviewErrors)}
             </h2>
             {reviewErrors.length > 0 && (
+              // The server's findings (liblxc's parser among them), as the server words them.
               <ul role="alert" className="space-y-1 text-sm text-red-700 dark:text-red-300">
                 {reviewErrors.map((problem, index) => (
-                  <li key={index}>
-                    Line {problem.line}: {problem.message}
-                  </li>
+                  <li key={index}>{t("problems.line", { line: problem.line, message: problem.message })}</li>
                 ))}
               </ul>
             )}
-            <DiffView diff={review.diff} label="Changes to the config file" />
+            <DiffView diff={review.diff} label={t("review.diffLabel")} />
             {review.changes.length > 0 && (
               <ul className="space-y-1 text-sm">
                 {review.changes.map((change) => (
                   <li key={change.key}>
                     <code className="font-mono text-xs">{change.key}</code>{" "}
-                    {reviewedChangeNote(change, isRunning)}
+                    {reviewedChangeNote(t, change, isRunning)}
                   </li>
                 ))}
               </ul>
@@ -267,11 +274,11 @@ export function ConfigEditor({ name }: { name: string }) {
                   checked={applyLive}
                   onChange={(event) => setApplyLive(event.target.checked)}
                 />
-                Apply the live changes to the running container now
+                {t("review.applyLive")}
               </label>
             )}
             <div className="flex justify-end gap-2">
-              <Button onClick={() => setReview(null)}>Cancel</Button>
+              <Button onClick={() => setReview(null)}>{t("review.cancel")}</Button>
               <Button
                 variant="primary"
                 disabled={reviewErrors.length > 0}
@@ -280,7 +287,7 @@ export function ConfigEditor({ name }: { name: string }) {
                   save.mutate(saveInput({ name, text, review, isRunning, applyLive, isImported }))
                 }
               >
-                Save
+                {t("review.save")}
               </Button>
             </div>
           </div>
@@ -291,7 +298,7 @@ export function ConfigEditor({ name }: { name: string }) {
           href={`/containers/${encodeURIComponent(name)}`}
           className="text-sm text-sky-700 hover:underline dark:text-sky-400"
         >
-          ← Back to {name}
+          {t("editor.back", { name })}
         </Link>
       </p>
     </div>

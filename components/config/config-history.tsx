@@ -1,7 +1,9 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
 import { useState } from "react";
+import { useFormat } from "@/components/i18n/use-format";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
@@ -27,6 +29,8 @@ export function ConfigHistory({
   canRestore: boolean;
   onRestored: (data: TValidateConfigResponse) => void;
 }) {
+  const t = useTranslations("config");
+  const f = useFormat();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const history = useQuery(trpc.config.history.queryOptions({ name }));
@@ -48,55 +52,56 @@ export function ConfigHistory({
       },
     }),
   );
-  if (history.isPending) return <p role="status">Loading the history…</p>;
-  if (history.isError) return <ErrorAlert error={history.error} title="The history could not be read" />;
+  if (history.isPending) return <p role="status">{t("history.loading")}</p>;
+  if (history.isError) return <ErrorAlert error={history.error} title={t("history.readError")} />;
   if (history.data.length === 0)
-    return <p className="text-sm text-slate-600 dark:text-slate-300">No change has been made here yet.</p>;
+    return <p className="text-sm text-slate-600 dark:text-slate-300">{t("history.empty")}</p>;
   return (
     <div className="space-y-3">
       <ol
-        aria-label="Versions, newest first"
+        aria-label={t("history.label")}
         className="divide-y divide-slate-100 rounded-lg border border-slate-200 dark:divide-slate-800 dark:border-slate-800"
       >
         {history.data.map((row) => (
           <li key={row.id} className="flex flex-wrap items-center justify-between gap-2 px-3 py-2 text-sm">
             <span>
-              <time dateTime={row.at.toISOString()}>{row.at.toLocaleString()}</time> · {row.author} ·{" "}
-              {historyReason(row.reason)} · {row.lines} lines
+              {t.rich("history.row", {
+                at: f.dateTime(row.at),
+                author: row.author,
+                reason: historyReason(t, row.reason),
+                lines: row.lines,
+                time: (chunks) => <time dateTime={row.at.toISOString()}>{chunks}</time>,
+              })}
               {row.isCurrent && (
                 <span className="ml-2 rounded bg-sky-100 px-1.5 text-xs text-sky-900 dark:bg-sky-900 dark:text-sky-100">
-                  current
+                  {t("history.current")}
                 </span>
               )}
             </span>
             {canRestore && !row.isCurrent && (
               <Button size="sm" onClick={() => setChosen(row.id)}>
-                Restore this version…
+                {t("history.restore")}
               </Button>
             )}
           </li>
         ))}
       </ol>
-      {restore.isError && <ErrorAlert error={restore.error} title="The version was not restored" />}
+      {restore.isError && <ErrorAlert error={restore.error} title={t("history.restoreError")} />}
       <ConfirmDialog
         open={chosen !== null}
-        title="Restore this version?"
-        confirmLabel="Restore"
+        title={t("history.confirmTitle")}
+        confirmLabel={t("history.confirmLabel")}
         onCancel={() => setChosen(null)}
         onConfirm={() =>
           chosen !== null && restore.mutate({ name, id: chosen, baseVersion, applyLive: isRunning })
         }
       >
         {diff.data ? (
-          <DiffView diff={diff.data.diff} label="What restoring changes" />
+          <DiffView diff={diff.data.diff} label={t("history.diffLabel")} />
         ) : (
-          <p role="status">Comparing…</p>
+          <p role="status">{t("history.comparing")}</p>
         )}
-        {isRunning && (
-          <p className="text-sm">
-            Live settings (cgroup limits) are applied to the running container at once.
-          </p>
-        )}
+        {isRunning && <p className="text-sm">{t("history.live")}</p>}
       </ConfirmDialog>
     </div>
   );

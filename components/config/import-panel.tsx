@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useId, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { validateConfig } from "@/server/schemas/lxc-config/validate";
@@ -13,9 +14,10 @@ import { ProblemList } from "./problem-list";
 const MAX_BYTES = 256 * 1024;
 
 export function ImportPanel({ onLoad, onClose }: { onLoad: (text: string) => void; onClose: () => void }) {
+  const t = useTranslations("config.import");
   const id = useId();
   const [text, setText] = useState("");
-  const [fileError, setFileError] = useState<string | null>(null);
+  const [isTooLarge, setIsTooLarge] = useState(false);
   const problems = text === "" ? [] : validateConfig(text);
   const legacy = problems.filter((problem) => problem.replacement !== undefined);
   const ignored = problems.filter((problem) => problem.message.startsWith("LXC ignores"));
@@ -28,11 +30,11 @@ export function ImportPanel({ onLoad, onClose }: { onLoad: (text: string) => voi
       className="space-y-3 rounded-lg border border-slate-200 p-4 dark:border-slate-800"
     >
       <h2 id={`${id}-title`} className="text-lg font-semibold">
-        Import a config
+        {t("title")}
       </h2>
       <div className="space-y-1">
         <label htmlFor={`${id}-file`} className="block text-sm font-medium">
-          From a file
+          {t("fromFile")}
         </label>
         <input
           id={`${id}-file`}
@@ -40,25 +42,25 @@ export function ImportPanel({ onLoad, onClose }: { onLoad: (text: string) => voi
           accept=".conf,text/plain,*"
           onChange={async (event) => {
             const file = event.target.files?.[0];
-            setFileError(null);
+            setIsTooLarge(false);
             if (!file) return;
             if (file.size > MAX_BYTES) {
-              setFileError("This file is larger than 256 KiB: it is not a container config.");
+              setIsTooLarge(true);
               return;
             }
             setText(await file.text());
           }}
           className="text-sm"
         />
-        {fileError && (
+        {isTooLarge && (
           <p role="alert" className="text-sm text-red-700 dark:text-red-300">
-            {fileError}
+            {t("tooLarge")}
           </p>
         )}
       </div>
       <div className="space-y-1">
         <label htmlFor={`${id}-text`} className="block text-sm font-medium">
-          Or paste it
+          {t("paste")}
         </label>
         <textarea
           id={`${id}-text`}
@@ -71,29 +73,17 @@ export function ImportPanel({ onLoad, onClose }: { onLoad: (text: string) => voi
       </div>
       {text !== "" && (
         <div aria-live="polite" className="space-y-2 text-sm" data-testid="import-analysis">
-          <p>
-            {legacy.length} legacy line{legacy.length === 1 ? "" : "s"} (can be migrated), {ignored.length}{" "}
-            line
-            {ignored.length === 1 ? "" : "s"} LXC ignores, {invalid.length} invalid line
-            {invalid.length === 1 ? "" : "s"}.
-          </p>
-          <ProblemList
-            problems={problems}
-            label="Problems of this config"
-            className="max-h-48 overflow-auto"
-          />
+          <p>{t("analysis", { legacy: legacy.length, ignored: ignored.length, invalid: invalid.length })}</p>
+          <ProblemList problems={problems} label={t("problemsLabel")} className="max-h-48 overflow-auto" />
         </div>
       )}
       <div className="flex gap-2">
         <Button variant="primary" disabled={text === ""} onClick={() => onLoad(text)}>
-          Load into the editor
+          {t("load")}
         </Button>
-        <Button onClick={onClose}>Cancel</Button>
+        <Button onClick={onClose}>{t("cancel")}</Button>
       </div>
-      <p className="text-xs text-slate-500 dark:text-slate-400">
-        Loading replaces the draft, not the file: review and save it as usual (the history records it as
-        imported).
-      </p>
+      <p className="text-xs text-slate-500 dark:text-slate-400">{t("note")}</p>
     </section>
   );
 }

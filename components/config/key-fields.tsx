@@ -1,10 +1,12 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useId, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { lookupKey } from "@/server/schemas/lxc-config/catalogue";
 import type { LxcConfig } from "@/server/schemas/lxc-config/model";
-import { AdminLockNote, useAdminLock } from "./admin-locks";
+import { AdminLockNote, LOCK, useAdminLock } from "./admin-locks";
+import { useConfigWords } from "./problem-words";
 import {
   addValue,
   cleanTyped,
@@ -38,6 +40,8 @@ export function KeyField({
   placeholder?: string;
   options?: readonly string[];
 }) {
+  const t = useTranslations("config.fields");
+  const words = useConfigWords();
   const id = useId();
   const value = config.get(configKey) ?? "";
   // What is being typed: written to the text as soon as it has no space at either end (a line cannot end in one).
@@ -73,7 +77,7 @@ export function KeyField({
             onChange={(event) => set(event.target.value)}
             className="w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-600 dark:bg-slate-800"
           >
-            <option value="">(not set)</option>
+            <option value="">{t("notSet")}</option>
             {options.map((option) => (
               <option key={option} value={option}>
                 {option}
@@ -97,13 +101,13 @@ export function KeyField({
         )}
         <p id={`${id}-line`} className="text-xs text-slate-500 dark:text-slate-400">
           {problem ? (
-            <span className="text-red-700 dark:text-red-300">{problem}</span>
+            <span className="text-red-700 dark:text-red-300">{words.value(problem)}</span>
           ) : (
             <>
-              {info?.description}
-              {info?.apply === "live" ? " · applies live" : ""} ·{" "}
+              {info && words.description(info)}
+              {info?.apply === "live" ? ` · ${t("appliesLive")}` : ""} ·{" "}
               <code className="font-mono">
-                {value === "" ? `(no ${configKey} line)` : lineOf(configKey, value)}
+                {value === "" ? t("noLine", { key: configKey }) : lineOf(configKey, value)}
               </code>
             </>
           )}
@@ -130,6 +134,8 @@ export function RepeatedKey({
   placeholder: string;
   presets?: { label: string; value: string }[];
 }) {
+  const t = useTranslations("config");
+  const words = useConfigWords();
   const id = useId();
   const values = config.getAll(configKey);
   const info = lookupKey(configKey);
@@ -143,7 +149,7 @@ export function RepeatedKey({
       <p className="text-sm font-medium" id={`${id}-label`}>
         {label}
         <span className="ml-2 text-xs font-normal text-slate-500 dark:text-slate-400">
-          {info?.description}
+          {info && words.description(info)}
         </span>
       </p>
       <ul aria-labelledby={`${id}-label`} className="space-y-1">
@@ -154,18 +160,21 @@ export function RepeatedKey({
           >
             <code className="font-mono text-xs">
               {reasonFor(configKey, value) && (
-                <span title={`Only an admin may add or change this line: ${reasonFor(configKey, value)}`}>
-                  🔒{" "}
+                <span title={t("locked.title", { reason: words.lock(reasonFor(configKey, value) ?? "") })}>
+                  {LOCK}
                 </span>
               )}
               {lineOf(configKey, value)}
             </code>
             <Button size="sm" variant="ghost" onClick={() => edit(removeValue(configKey, value))}>
-              Remove<span className="sr-only"> {value}</span>
+              {t("fields.remove")}
+              <span className="sr-only"> {value}</span>
             </Button>
           </li>
         ))}
-        {values.length === 0 && <li className="text-xs text-slate-500 dark:text-slate-400">none</li>}
+        {values.length === 0 && (
+          <li className="text-xs text-slate-500 dark:text-slate-400">{t("fields.none")}</li>
+        )}
       </ul>
       <form
         className="flex flex-wrap gap-2"
@@ -173,14 +182,20 @@ export function RepeatedKey({
           event.preventDefault();
           const input = event.currentTarget.elements.namedItem("value") as HTMLInputElement;
           const problem = newValueProblem(configKey, input.value, reasonFor(configKey, input.value.trim()));
-          input.setCustomValidity(problem ?? "");
+          input.setCustomValidity(
+            problem === null
+              ? ""
+              : "lock" in problem
+                ? t("locked.cannotAdd", { reason: words.lock(problem.lock) })
+                : words.value(problem.value),
+          );
           if (!input.reportValidity()) return;
           add(input.value);
           input.value = "";
         }}
       >
         <label htmlFor={`${id}-new`} className="sr-only">
-          New {label}
+          {t("fields.newValue", { label })}
         </label>
         <input
           id={`${id}-new`}
@@ -190,7 +205,7 @@ export function RepeatedKey({
           className="min-w-64 flex-1 rounded-md border border-slate-300 bg-white px-3 py-1.5 font-mono text-sm dark:border-slate-600 dark:bg-slate-800"
         />
         <Button type="submit" size="sm">
-          Add
+          {t("fields.add")}
         </Button>
         {presets.map((preset) => (
           <Button

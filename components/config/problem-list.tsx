@@ -1,17 +1,26 @@
-import type { TConfigProblem } from "@/server/schemas/lxc-config/validate";
+"use client";
 
-/** Problems of a config, each with its line: errors in red, warnings (and fixable legacy lines) in amber. */
+import { useTranslations } from "next-intl";
+import type { TConfigProblem } from "@/server/schemas/lxc-config/validate";
+import { useConfigWords } from "./problem-words";
+
+/**
+ * Problems the browser's own check found in a config, each with its line: errors in red, warnings (and fixable
+ * legacy lines) in amber, in the page's language.
+ */
 export function ProblemList({
   problems,
-  label = "Problems",
+  label,
   className = "",
 }: {
   problems: readonly TConfigProblem[];
   label?: string;
   className?: string;
 }) {
+  const t = useTranslations("config.problems");
+  const words = useConfigWords();
   return (
-    <ul aria-label={label} className={`space-y-1 text-sm ${className}`}>
+    <ul aria-label={label ?? t("label")} className={`space-y-1 text-sm ${className}`}>
       {problems.map((problem, index) => (
         <li
           key={index}
@@ -21,7 +30,7 @@ export function ProblemList({
               : "text-amber-700 dark:text-amber-300"
           }
         >
-          Line {problem.line}: {problem.message}
+          {t("line", { line: problem.line, message: words.lint(problem.message) })}
         </li>
       ))}
     </ul>

@@ -7,16 +7,21 @@ import { linter, lintGutter, type Diagnostic } from "@codemirror/lint";
 import { EditorState } from "@codemirror/state";
 import { EditorView, keymap, lineNumbers } from "@codemirror/view";
 import { tags } from "@lezer/highlight";
+import { useTranslations } from "next-intl";
 import { useEffect, useRef } from "react";
 import { useDarkMode } from "@/components/ui/use-dark-mode";
 import { KEYS } from "@/server/schemas/lxc-config/catalogue";
 import { validateConfig } from "@/server/schemas/lxc-config/validate";
+import { useConfigWords, type TConfigWords } from "./problem-words";
 
 /**
  * The raw editor: CodeMirror 6 with LXC config highlighting (comments, keys, values, lines LXC ignores), key and
  * value completion from the catalogue (Ctrl-Space, or as you type a key), and the validator's problems inline,
- * tied to their lines. Edits go to the same text the settings form edits.
+ * tied to their lines. Edits go to the same text the settings form edits. The lint messages and the completions'
+ * descriptions are in the page's language (TWords); LXC's key names and values stay as they are.
  */
+type TWords = TConfigWords & { live: string; phrases: Record<string, string> };
+
 const lxcConfig = StreamLanguage.define<{ afterEquals: boolean }>({
   name: "lxc-config",
   startState: () => ({ afterEquals: false }),
@@ -78,46 +83,55 @@ const theme = (isDark: boolean) =>
   );
 
 /** Keys as you type them (N becomes 0), then the allowed values of the key on the line. */
-const complete = (context: CompletionContext): CompletionResult | null => {
-  const line = context.state.doc.lineAt(context.pos);
-  const before = line.text.slice(0, context.pos - line.from);
-  const equals = before.indexOf("=");
-  if (equals === -1) {
-    const word = context.matchBefore(/[a-z0-9_.]*/);
-    if (!word || (word.from === word.to && !context.explicit)) return null;
+const complete =
+  (words: TWords) =>
+  (context: CompletionContext): CompletionResult | null => {
+    const line = context.state.doc.lineAt(context.pos);
+    const before = line.text.slice(0, context.pos - line.from);
+    const equals = before.indexOf("=");
+    if (equals === -1) {
+      const word = context.matchBefore(/[a-z0-9_.]*/);
+      if (!word || (word.from === word.to && !context.explicit)) return null;
+      return {
+        from: word.from,
+        options: KEYS.map((info) => ({
+          label: info.key.replace(".N.", ".0.").replace(/\.\*$/, "."),
+          detail: info.apply === "live" ? words.live : undefined,
+          info: words.description(info),
+          type: "property",
+          apply: info.key.endsWith("*")
+            ? info.key.replace(/\.\*$/, ".")
+            : `${info.key.replace(".N.", ".0.")} = `,
+        })),
+        validFor: /^[a-z0-9_.]*$/,
+      };
+    }
+    const key = before.slice(0, equals).trim();
+    const info = KEYS.find((entry) =>
+      new RegExp(`^${entry.key.replace(/\./g, "\\.").replace("N", "\\d+")}$`).test(key),
+    );
+    if (!info?.values?.length) return null;
+    const word = context.matchBefore(/[^=\s]*/);
     return {
-      from: word.from,
-      options: KEYS.map((info) => ({
-        label: info.key.replace(".N.", ".0.").replace(/\.\*$/, "."),
-        detail: info.apply === "live" ? "live" : undefined,
-        info: info.description,
-        type: "property",
-        apply: info.key.endsWith("*")
-          ? info.key.replace(/\.\*$/, ".")
-          : `${info.key.replace(".N.", ".0.")} = `,
-      })),
-      validFor: /^[a-z0-9_.]*$/,
+      from: word?.from ?? context.pos,
+      options: info.values.filter(Boolean).map((value) => ({ label: value, type: "enum" })),
     };
-  }
-  const key = before.slice(0, equals).trim();
-  const info = KEYS.find((entry) =>
-    new RegExp(`^${entry.key.replace(/\./g, "\\.").replace("N", "\\d+")}$`).test(key),
-  );
-  if (!info?.values?.length) return null;
-  const word = context.matchBefore(/[^=\s]*/);
-  return {
-    from: word?.from ?? context.pos,
-    options: info.values.filter(Boolean).map((value) => ({ label: value, type: "enum" })),
   };
-};
 
-const lint = (view: EditorView): Diagnostic[] => {
-  const doc = view.state.doc;
-  return validateConfig(doc.toString()).map((problem) => {
-    const line = doc.line(Math.min(problem.line, doc.lines));
-    return { from: line.from, to: line.to, severity: problem.severity, message: problem.message };
-  });
-};
+const lint =
+  (words: TWords) =>
+  (view: EditorView): Diagnostic[] => {
+    const doc = view.state.doc;
+    return validateConfig(doc.toString()).map((problem) => {
+      const line = doc.line(Math.min(problem.line, doc.lines));
+      return {
+        from: line.from,
+        to: line.to,
+        severity: problem.severity,
+        message: words.lint(problem.message),
+      };
+    });
+  };
 
 export function RawEditor({
   value,
@@ -128,6 +142,8 @@ export function RawEditor({
   onChange: (text: string) => void;
   label: string;
 }) {
+  const t = useTranslations("config.raw");
+  const configWords = useConfigWords();
   const holder = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const isDark = useDarkMode();
@@ -136,6 +152,20 @@ export function RawEditor({
     changed.current = onChange;
   });
   const initial = useRef(value);
+  // The words as the editor is made: they change only with the page's language, which reloads the page.
+  const words = useRef<TWords>({
+    ...configWords,
+    live: t("live"),
+    // CodeMirror's own words (its phrases), as the extensions used here say them.
+    phrases: {
+      Completions: t("phrases.completions"),
+      "Control character": t("phrases.controlCharacter"),
+      "Selection deleted": t("phrases.selectionDeleted"),
+      Diagnostics: t("phrases.diagnostics"),
+      "No diagnostics": t("phrases.noDiagnostics"),
+      close: t("phrases.close"),
+    },
+  });
 
   useEffect(() => {
     const element = holder.current;
@@ -145,14 +175,15 @@ export function RawEditor({
       state: EditorState.create({
         doc: view.current?.state.doc.toString() ?? initial.current,
         extensions: [
+          EditorState.phrases.of(words.current.phrases),
           lineNumbers(),
           history(),
           keymap.of([...defaultKeymap, ...historyKeymap]),
           lxcConfig,
           syntaxHighlighting(highlight(isDark)),
           theme(isDark),
-          autocompletion({ override: [complete] }),
-          linter(lint, { delay: 300 }),
+          autocompletion({ override: [complete(words.current)] }),
+          linter(lint(words.current), { delay: 300 }),
           lintGutter(),
           EditorView.lineWrapping,
           EditorView.contentAttributes.of({ "aria-label": label }),

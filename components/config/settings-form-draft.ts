@@ -61,13 +61,15 @@ export const removeValue =
   (config) =>
     config.remove(key, value);
 
-/** Why a new value of a repeatable key cannot be added: the catalogue's check first, then the admin lock. */
-export const newValueProblem = (key: string, value: string, lock: string | null) => {
+/**
+ * Why a new value of a repeatable key cannot be added: the catalogue's check of the value first, then the admin
+ * lock (each as the shared rules word it; the field says it in the page's language).
+ */
+export type TNewValueProblem = { value: string } | { lock: string } | null;
+export const newValueProblem = (key: string, value: string, lock: string | null): TNewValueProblem => {
   const info = lookupKey(key);
-  return (
-    (info ? checkValue(key, info, value.trim()) : null) ??
-    (lock ? `Only an admin may add this line: ${lock}` : null)
-  );
+  const problem = info ? checkValue(key, info, value.trim()) : null;
+  return problem ? { value: problem } : lock ? { lock } : null;
 };
 
 /** The device presets of the allow list, as lxc.cgroup*.devices.allow values. */
