@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useEffect, useId, useRef, useState, type ReactNode } from "react";
 import { Button } from "./button";
 
@@ -24,6 +25,7 @@ export function ConfirmDialog({
   onConfirm,
   onCancel,
 }: TConfirmDialogProps) {
+  const t = useTranslations("common");
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const inputId = useId();
@@ -66,7 +68,10 @@ export function ConfirmDialog({
         {requireText !== undefined && (
           <div className="space-y-1">
             <label htmlFor={inputId} className="block text-sm">
-              Type <strong className="font-mono">{requireText}</strong> to confirm
+              {t.rich("typeToConfirm", {
+                text: requireText,
+                strong: (chunks) => <strong className="font-mono">{chunks}</strong>,
+              })}
             </label>
             <input
               id={inputId}
@@ -79,7 +84,7 @@ export function ConfirmDialog({
           </div>
         )}
         <div className="flex justify-end gap-2">
-          <Button onClick={onCancel}>Cancel</Button>
+          <Button onClick={onCancel}>{t("cancel")}</Button>
           <Button type="submit" variant="danger" disabled={!canConfirm}>
             {confirmLabel}
           </Button>

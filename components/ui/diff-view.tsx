@@ -1,3 +1,4 @@
+import { useTranslations } from "next-intl";
 import { diffLines, type TDiffLineKind } from "@/components/lib/diff";
 
 const CLASSES: Record<TDiffLineKind, string> = {
@@ -10,7 +11,8 @@ const CLASSES: Record<TDiffLineKind, string> = {
 
 /** A unified diff, each line marked added or removed in colour and in words (for screen readers). */
 export function DiffView({ diff, label }: { diff: string; label: string }) {
-  if (diff === "") return <p className="text-sm text-slate-600 dark:text-slate-300">No change.</p>;
+  const t = useTranslations("common.diff");
+  if (diff === "") return <p className="text-sm text-slate-600 dark:text-slate-300">{t("noChange")}</p>;
   return (
     <pre
       aria-label={label}
@@ -19,8 +21,8 @@ export function DiffView({ diff, label }: { diff: string; label: string }) {
     >
       {diffLines(diff).map((line, index) => (
         <div key={index} className={CLASSES[line.kind]}>
-          {line.kind === "added" && <span className="sr-only">added: </span>}
-          {line.kind === "removed" && <span className="sr-only">removed: </span>}
+          {line.kind === "added" && <span className="sr-only">{t("added")} </span>}
+          {line.kind === "removed" && <span className="sr-only">{t("removed")} </span>}
           {line.text || " "}
         </div>
       ))}

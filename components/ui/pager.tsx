@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useState } from "react";
 import { Button } from "./button";
 
@@ -25,13 +26,14 @@ export function Pager({
   pager: ReturnType<typeof usePager>;
   nextBefore: number | null | undefined;
 }) {
+  const t = useTranslations("common");
   return (
     <div className="flex gap-2">
       <Button disabled={pager.isFirst} onClick={pager.newer}>
-        Newer
+        {t("newer")}
       </Button>
       <Button disabled={!nextBefore} onClick={() => nextBefore && pager.older(nextBefore)}>
-        Older
+        {t("older")}
       </Button>
     </div>
   );
