@@ -1,15 +1,17 @@
 import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
 import { HostOverview } from "@/components/metrics/host-overview";
 
-export const metadata: Metadata = { title: "Host" };
+export const generateMetadata = async (): Promise<Metadata> => ({
+  title: (await getTranslations("host"))("title"),
+});
 
-export default function HostPage() {
+export default async function HostPage() {
+  const t = await getTranslations("host");
   return (
     <div className="space-y-4">
-      <h1 className="text-2xl font-semibold">Host</h1>
-      <p className="text-sm text-slate-600 dark:text-slate-300">
-        This machine and its containers right now, updated every second.
-      </p>
+      <h1 className="text-2xl font-semibold">{t("title")}</h1>
+      <p className="text-sm text-slate-600 dark:text-slate-300">{t("intro")}</p>
       <HostOverview />
     </div>
   );

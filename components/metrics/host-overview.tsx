@@ -1,9 +1,10 @@
 "use client";
 
 import Link from "next/link";
+import { useTranslations } from "next-intl";
+import { useFormat } from "@/components/i18n/use-format";
 import { Spinner } from "@/components/ui/button";
 import { DataTable } from "@/components/ui/data-table";
-import { formatBytes, formatPercent } from "@/components/lib/format";
 import { useMetrics, type TMetricsSnapshot } from "./metrics-feed";
 
 function Card({ label, value, detail }: { label: string; value: string; detail?: string }) {
@@ -33,15 +34,16 @@ function TopTable({
   rows: TRow[];
   columns: [string, (row: TRow) => string][];
 }) {
+  const t = useTranslations("host");
   return (
     <section aria-labelledby={id} className="space-y-2">
       <h2 id={id} className="text-lg font-semibold">
         {title}
       </h2>
       {rows.length === 0 ? (
-        <p className="text-sm text-slate-600 dark:text-slate-300">No container is running.</p>
+        <p className="text-sm text-slate-600 dark:text-slate-300">{t("noneRunning")}</p>
       ) : (
-        <DataTable caption={caption} columns={["Name", ...columns.map(([heading]) => heading)]}>
+        <DataTable caption={caption} columns={[t("name"), ...columns.map(([heading]) => heading)]}>
           {rows.map((row) => (
             <tr key={row.name} className="border-b border-slate-100 last:border-0 dark:border-slate-800">
               <th scope="row" className="px-4 py-2 font-medium">
@@ -67,12 +69,14 @@ function TopTable({
 
 /** The host at a glance, live: totals, and the containers using the most CPU and memory. */
 export function HostOverview() {
+  const t = useTranslations("host");
+  const f = useFormat();
   const latest = useMetrics({ host: true, summary: true });
   const host = latest?.host;
   if (!latest || latest.t === null || !host) {
     return (
       <p role="status" className="flex items-center gap-2">
-        <Spinner /> Waiting for the first sample…
+        <Spinner /> {t("waiting")}
       </p>
     );
   }
@@ -81,51 +85,56 @@ export function HostOverview() {
   const byMemory = [...rows].sort((a, b) => b.memory - a.memory).slice(0, TOP);
   const containerCpu = rows.reduce((sum, row) => sum + (row.cpu ?? 0), 0);
   const containerMemory = rows.reduce((sum, row) => sum + row.memory, 0);
+  // The load averages, two decimals as the kernel writes them, in the page's language.
+  const loadFormat = new Intl.NumberFormat(f.locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
   return (
     <div className="space-y-6">
-      <dl aria-label="Host totals" className="grid grid-cols-2 gap-3 md:grid-cols-3 lg:grid-cols-5">
+      <dl aria-label={t("totals")} className="grid grid-cols-2 gap-3 md:grid-cols-3 lg:grid-cols-5">
         <Card
-          label={`CPU (${host.cpus} CPU${host.cpus === 1 ? "" : "s"})`}
-          value={formatPercent(host.cpu.percent)}
-          detail={`containers: ${formatPercent(containerCpu)}`}
+          label={t("cpu", { count: host.cpus })}
+          value={f.percent(host.cpu.percent)}
+          detail={t("containersShare", { value: f.percent(containerCpu) })}
         />
         <Card
-          label="Memory"
-          value={formatBytes(host.memory.used)}
-          detail={`of ${formatBytes(host.memory.total)}; containers: ${formatBytes(containerMemory)}`}
+          label={t("memory")}
+          value={f.bytes(host.memory.used)}
+          detail={t("memoryDetail", {
+            total: f.bytes(host.memory.total),
+            containers: f.bytes(containerMemory),
+          })}
         />
-        <Card label="Load (1, 5, 15 min)" value={host.load.map((value) => value.toFixed(2)).join(" ")} />
+        <Card label={t("load")} value={host.load.map((value) => loadFormat.format(value)).join(" ")} />
         <Card
-          label="Disk free (lxcpath)"
-          value={host.disk ? formatBytes(host.disk.available) : "–"}
-          detail={host.disk ? `of ${formatBytes(host.disk.total)}` : undefined}
+          label={t("diskFree")}
+          value={host.disk ? f.bytes(host.disk.available) : "–"}
+          detail={host.disk ? t("ofTotal", { total: f.bytes(host.disk.total) }) : undefined}
         />
         <Card
-          label="Containers running"
-          value={`${host.containers.running}`}
-          detail={`of ${host.containers.total}`}
+          label={t("running")}
+          value={f.count(host.containers.running)}
+          detail={t("ofTotal", { total: f.count(host.containers.total) })}
         />
       </dl>
       <div className="grid gap-6 lg:grid-cols-2">
         <TopTable
           id="top-cpu"
-          title="Top containers by CPU"
-          caption="The running containers using the most CPU"
+          title={t("topCpu.title")}
+          caption={t("topCpu.caption")}
           rows={byCpu}
           columns={[
-            ["CPU", (row) => formatPercent(row.cpu)],
-            ["Memory", (row) => formatBytes(row.memory)],
+            [t("cpuColumn"), (row) => f.percent(row.cpu)],
+            [t("memory"), (row) => f.bytes(row.memory)],
           ]}
         />
         <TopTable
           id="top-memory"
-          title="Top containers by memory"
-          caption="The running containers using the most memory"
+          title={t("topMemory.title")}
+          caption={t("topMemory.caption")}
           rows={byMemory}
           columns={[
-            ["Memory", (row) => formatBytes(row.memory)],
-            ["Limit", (row) => (row.memoryLimit === null ? "none" : formatBytes(row.memoryLimit))],
+            [t("memory"), (row) => f.bytes(row.memory)],
+            [t("limit"), (row) => (row.memoryLimit === null ? t("noLimit") : f.bytes(row.memoryLimit))],
           ]}
         />
       </div>

@@ -1,9 +1,12 @@
 "use client";
 
+import { useLocale, useTimeZone, useTranslations } from "next-intl";
 import { useEffect, useMemo, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import { useFormat } from "@/components/i18n/use-format";
 import { useDarkMode } from "@/components/ui/use-dark-mode";
+import type { TLocale } from "@/server/i18n/locales";
 
 /**
  * A time series chart (uPlot: canvas, fast with thousands of points). The legend under it follows the cursor and
@@ -18,8 +21,54 @@ export type TChartSeries = {
   dash?: number[];
 };
 
+/** The words of a chart in the page's language: a point's time, and a series' value in the tooltip. */
+type TSay = { time: (ms: number) => string; value: (series: string, value: string) => string };
+
+const SECOND = 1;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const YEAR = 365 * DAY;
+/**
+ * The time axis' labels in uPlot's template syntax: per tick spacing (seconds), a tick's label, then the longer
+ * label of a tick where a new year, month, day, hour, minute or second begins. English keeps uPlot's own table
+ * (undefined: month/day, a 12-hour clock); French writes day/month and a 24-hour clock.
+ */
+const DAY_FR = "{DD}/{MM}";
+const DATE_FR = "{DD}/{MM}/{YY}";
+const SECONDS_FR = [`\n${DATE_FR} {H}:{mm}`, null, `\n${DAY_FR} {H}:{mm}`, null, "\n{H}:{mm}", null, 1];
+const TIME_AXIS: Record<TLocale, uPlot.Axis.TimeValuesConfig | undefined> = {
+  en: undefined,
+  fr: [
+    [YEAR, "{YYYY}", null, null, null, null, null, null, 1],
+    [DAY * 28, "{MMM}", "\n{YYYY}", null, null, null, null, null, 1],
+    [DAY, DAY_FR, "\n{YYYY}", null, null, null, null, null, 1],
+    [HOUR, "{H}\u00a0h", `\n${DATE_FR}`, null, `\n${DAY_FR}`, null, null, null, 1],
+    [MINUTE, "{H}:{mm}", `\n${DATE_FR}`, null, `\n${DAY_FR}`, null, null, null, 1],
+    [SECOND, ":{ss}", ...SECONDS_FR],
+    [SECOND / 1000, ":{ss}.{fff}", ...SECONDS_FR],
+  ],
+};
+
+/** Month and weekday names in the page's language, for the time axis' {MMM} (uPlot's own are English). */
+const dateNames = (locale: string): uPlot.DateNames => {
+  const names = (options: Intl.DateTimeFormatOptions, dates: Date[]) => {
+    const format = new Intl.DateTimeFormat(locale, { ...options, timeZone: "UTC" });
+    return dates.map((date) => format.format(date));
+  };
+  const months = Array.from({ length: 12 }, (_, month) => new Date(Date.UTC(2021, month, 1)));
+  // 3 January 2021 was a Sunday, uPlot's first weekday.
+  const days = Array.from({ length: 7 }, (_, day) => new Date(Date.UTC(2021, 0, 3 + day)));
+  return {
+    MMMM: names({ month: "long" }, months),
+    MMM: names({ month: "short" }, months),
+    WWWW: names({ weekday: "long" }, days),
+    WWW: names({ weekday: "short" }, days),
+  };
+};
+
 /** A tooltip that follows the cursor with the time and every series' value at that point. */
-const tooltip = (formatValue: (value: number | null) => string): uPlot.Plugin => {
+const tooltip = (formatValue: (value: number | null) => string, say: () => TSay): uPlot.Plugin => {
   let box: HTMLDivElement | null = null;
   return {
     hooks: {
@@ -38,10 +87,10 @@ const tooltip = (formatValue: (value: number | null) => string): uPlot.Plugin =>
           box.classList.add("hidden");
           return;
         }
-        const lines = [new Date(time * 1000).toLocaleString()];
+        const lines = [say().time(time * 1000)];
         plot.series.slice(1).forEach((series, index) => {
           const value = plot.data[index + 1]?.[idx as number] ?? null;
-          lines.push(`${typeof series.label === "string" ? series.label : ""}: ${formatValue(value)}`);
+          lines.push(say().value(typeof series.label === "string" ? series.label : "", formatValue(value)));
         });
         box.replaceChildren(
           ...lines.map((line, index) => {
@@ -81,15 +130,25 @@ export function TimeChart({
   const holder = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const isDark = useDarkMode();
+  const words = useTranslations("metrics.chart");
+  const f = useFormat();
+  const locale = useLocale();
+  // The host's time zone (components/i18n/request.ts): the axis says the times the tooltip and the pages say.
+  const timeZone = useTimeZone();
+  const timeLabel = words("time");
+  const say = useMemo<TSay>(
+    () => ({ time: f.dateTimeSeconds, value: (series, value) => words("value", { series, value }) }),
+    [f, words],
+  );
   // What the chart is built from (labels, colours, dashes): a new chart only when this changes, not on new data.
   const style = JSON.stringify(series.map(({ label, color, dash }) => ({ label, color, dash })));
   const data = useMemo(
     () => [t.map((time) => time / 1000), ...series.map((entry) => entry.values)] as uPlot.AlignedData,
     [t, series],
   );
-  const latest = useRef({ data, format, minMax });
+  const latest = useRef({ data, format, minMax, say });
   useEffect(() => {
-    latest.current = { data, format, minMax };
+    latest.current = { data, format, minMax, say };
   });
 
   useEffect(() => {
@@ -99,11 +158,17 @@ export function TimeChart({
     const grid = isDark ? "#1e293b" : "#e2e8f0";
     const formatValue = (value: number | null) => (value === null ? "–" : latest.current.format(value));
     const styles = JSON.parse(style) as Omit<TChartSeries, "values">[];
+    const names = dateNames(locale);
     const options: uPlot.Options = {
       width: Math.max(200, element.clientWidth),
       height,
+      fmtDate: (template) => uPlot.fmtDate(template, names),
+      ...(timeZone ? { tzDate: (seconds: number) => uPlot.tzDate(new Date(seconds * 1000), timeZone) } : {}),
       series: [
-        { label: "Time", value: (_plot, value) => (value ? new Date(value * 1000).toLocaleString() : "–") },
+        {
+          label: timeLabel,
+          value: (_plot, value) => (value ? latest.current.say.time(value * 1000) : "–"),
+        },
         ...styles.map((entry) => ({
           label: entry.label,
           stroke: entry.color[isDark ? 1 : 0],
@@ -117,7 +182,12 @@ export function TimeChart({
         y: { range: (_plot, _min, max) => [0, Math.max(max || 0, latest.current.minMax, 1e-9) * 1.05] },
       },
       axes: [
-        { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } },
+        {
+          stroke: axis,
+          grid: { stroke: grid, width: 1 },
+          ticks: { stroke: grid },
+          ...(TIME_AXIS[locale] ? { values: TIME_AXIS[locale] } : {}),
+        },
         {
           stroke: axis,
           grid: { stroke: grid, width: 1 },
@@ -128,7 +198,7 @@ export function TimeChart({
       ],
       legend: { live: true },
       cursor: { drag: { x: false, y: false } },
-      plugins: [tooltip(formatValue)],
+      plugins: [tooltip(formatValue, () => latest.current.say)],
     };
     const chart = new uPlot(options, latest.current.data, element);
     plot.current = chart;
@@ -141,8 +211,8 @@ export function TimeChart({
       chart.destroy();
       plot.current = null;
     };
-    // Rebuilt when the series' style or the colour scheme changes; data alone goes through setData.
-  }, [style, isDark, height]);
+    // Rebuilt when the series' style, the colour scheme or the language changes; data alone goes through setData.
+  }, [style, isDark, height, locale, timeZone, timeLabel]);
 
   useEffect(() => {
     plot.current?.setData(data);
@@ -151,7 +221,10 @@ export function TimeChart({
   const summary = series
     .map((entry) => {
       const value = [...entry.values].reverse().find((candidate) => candidate !== null);
-      return `${entry.label} ${value === undefined || value === null ? "no data" : format(value)}`;
+      return words("latest", {
+        series: entry.label,
+        value: value === undefined || value === null ? words("noData") : format(value),
+      });
     })
     .join(", ");
   return (
@@ -160,7 +233,7 @@ export function TimeChart({
       <div
         ref={holder}
         role="img"
-        aria-label={`${title}: ${t.length} points; latest ${summary}`}
+        aria-label={words("label", { title, count: t.length, summary })}
         data-points={t.length}
         data-last={t.at(-1) ?? ""}
         className="atelier-chart w-full"

@@ -1,7 +1,9 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
 import { useMemo, useState, type ReactNode } from "react";
+import { useFormat } from "@/components/i18n/use-format";
 import { useTRPC } from "@/components/trpc";
 import { Spinner } from "@/components/ui/button";
 import { ErrorAlert } from "@/components/ui/error-alert";
@@ -11,18 +13,12 @@ import type {
   TMetricsHistoryResponse,
 } from "@/server/trpc/routers/metrics/metrics.types";
 import { COLORS } from "./colors";
-import { formatBytes, formatCount, formatPercent, formatRate } from "@/components/lib/format";
 import { useMetricsReducer, type TMetricsSnapshot } from "./metrics-feed";
 import { TimeChart } from "./time-chart";
 import { seriesOf } from "@/server/metrics/sample";
 
-const RANGES: { value: THistoryRange; label: string }[] = [
-  { value: "1h", label: "1 hour" },
-  { value: "24h", label: "24 hours" },
-  { value: "7d", label: "7 days" },
-  { value: "30d", label: "30 days" },
-  { value: "1y", label: "1 year" },
-];
+// Each range's words are metrics.usage.ranges.<range>.
+const RANGES: THistoryRange[] = ["1h", "24h", "7d", "30d", "1y"];
 const HOUR = 3_600_000;
 
 type TSeriesKey = keyof TMetricsHistoryResponse["series"];
@@ -92,6 +88,8 @@ function Figure({ label, children }: { label: string; children: ReactNode }) {
 
 /** A container's usage now (as text) and over time (charts), live while it runs. */
 export function UsagePanel({ name, isRunning }: { name: string; isRunning: boolean }) {
+  const t = useTranslations("metrics.usage");
+  const f = useFormat();
   const [range, setRange] = useState<THistoryRange>("1h");
   const { sample, points } = useMetricsReducer<TLive>({ containers: [name] }, follow(name), {
     sample: null,
@@ -106,112 +104,113 @@ export function UsagePanel({ name, isRunning }: { name: string; isRunning: boole
     <section aria-labelledby="usage-heading" className="space-y-3">
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h2 id="usage-heading" className="text-lg font-semibold">
-          Usage
+          {t("heading")}
         </h2>
-        <div role="group" aria-label="Time range" className="flex gap-1">
-          {RANGES.map((entry) => (
+        <div role="group" aria-label={t("range")} className="flex gap-1">
+          {RANGES.map((value) => (
             <button
-              key={entry.value}
+              key={value}
               type="button"
-              aria-pressed={range === entry.value}
-              onClick={() => setRange(entry.value)}
-              className={`rounded-md px-2.5 py-1 text-sm focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 ${range === entry.value ? "bg-slate-900 text-white dark:bg-white dark:text-slate-900" : "text-slate-700 hover:bg-slate-100 dark:text-slate-200 dark:hover:bg-slate-800"}`}
+              aria-pressed={range === value}
+              onClick={() => setRange(value)}
+              className={`rounded-md px-2.5 py-1 text-sm focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 ${range === value ? "bg-slate-900 text-white dark:bg-white dark:text-slate-900" : "text-slate-700 hover:bg-slate-100 dark:text-slate-200 dark:hover:bg-slate-800"}`}
             >
-              {entry.label}
+              {t(`ranges.${value}`)}
             </button>
           ))}
         </div>
       </div>
 
-      {!isRunning && (
-        <p className="text-sm text-slate-600 dark:text-slate-300">
-          Not running: no live figures. The charts show what was recorded while it ran.
-        </p>
-      )}
+      {!isRunning && <p className="text-sm text-slate-600 dark:text-slate-300">{t("notRunning")}</p>}
       {sample && (
-        <dl aria-label="Usage now" data-testid="usage-now" className="grid grid-cols-2 gap-2 md:grid-cols-4">
-          <Figure label="CPU (of the host)">
-            <span data-testid="cpu-now">{formatPercent(sample.cpu.percent)}</span>
+        <dl aria-label={t("now")} data-testid="usage-now" className="grid grid-cols-2 gap-2 md:grid-cols-4">
+          <Figure label={t("cpu")}>
+            <span data-testid="cpu-now">{f.percent(sample.cpu.percent)}</span>
             {sample.cpu.cpusetCpus !== null && (
               <span className="ml-1 text-xs font-normal text-slate-500 dark:text-slate-400">
-                {formatPercent(sample.cpu.percentOfCpuset)} of its {sample.cpu.cpusetCpus} CPU
-                {sample.cpu.cpusetCpus === 1 ? "" : "s"}
+                {t("ofCpuset", {
+                  percent: f.percent(sample.cpu.percentOfCpuset),
+                  count: sample.cpu.cpusetCpus,
+                })}
               </span>
             )}
           </Figure>
-          <Figure label="Memory">
-            <span data-testid="memory-now">{formatBytes(sample.memory.usage)}</span>
+          <Figure label={t("memory")}>
+            <span data-testid="memory-now">{f.bytes(sample.memory.usage)}</span>
             <span className="ml-1 text-xs font-normal text-slate-500 dark:text-slate-400">
               {sample.memory.limit === null
-                ? "no limit"
-                : `of ${formatBytes(sample.memory.limit)} (${formatPercent((sample.memory.usage / sample.memory.limit) * 100)})`}
+                ? t("noLimit")
+                : t("ofLimit", {
+                    limit: f.bytes(sample.memory.limit),
+                    percent: f.percent((sample.memory.usage / sample.memory.limit) * 100),
+                  })}
             </span>
           </Figure>
-          <Figure label="RSS · cache · swap">
-            {formatBytes(sample.memory.rss)} · {formatBytes(sample.memory.cache)} ·{" "}
-            {formatBytes(sample.memory.swap)}
+          <Figure label={t("memoryParts")}>
+            {f.bytes(sample.memory.rss)} · {f.bytes(sample.memory.cache)} · {f.bytes(sample.memory.swap)}
           </Figure>
-          <Figure label="OOM kills since start">
+          <Figure label={t("oomKills")}>
             <span
               data-testid="oom-now"
               className={sample.oomKills ? "text-red-700 dark:text-red-400" : undefined}
             >
-              {formatCount(sample.oomKills)}
+              {f.count(sample.oomKills)}
             </span>
           </Figure>
-          <Figure label="Processes">
-            {formatCount(sample.pids.current)}
-            {sample.pids.limit !== null && ` of ${formatCount(sample.pids.limit)}`}
+          <Figure label={t("processes")}>
+            {sample.pids.limit === null
+              ? f.count(sample.pids.current)
+              : t("countOfLimit", { count: f.count(sample.pids.current), limit: f.count(sample.pids.limit) })}
           </Figure>
-          <Figure label="Disk read · write">
-            {formatRate(sample.io.readPerSecond)} · {formatRate(sample.io.writePerSecond)}
+          <Figure label={t("disk")}>
+            {f.rate(sample.io.readPerSecond)} · {f.rate(sample.io.writePerSecond)}
           </Figure>
-          <Figure label="Network in · out">
-            {formatRate(sample.net.rxPerSecond)} · {formatRate(sample.net.txPerSecond)}
+          <Figure label={t("network")}>
+            {f.rate(sample.net.rxPerSecond)} · {f.rate(sample.net.txPerSecond)}
             {sample.net.interfaces.length > 1 && (
               <span className="block text-xs font-normal text-slate-500 dark:text-slate-400">
                 {sample.net.interfaces
-                  .map((entry) => `${entry.name} ${formatRate(entry.rxPerSecond)} in`)
+                  .map((entry) => t("interfaceIn", { name: entry.name, rate: f.rate(entry.rxPerSecond) }))
                   .join(", ")}
               </span>
             )}
           </Figure>
-          <Figure label="Pressure (CPU · memory · IO)">
+          <Figure label={t("pressure")}>
             {[sample.pressure.cpu, sample.pressure.memory, sample.pressure.io]
-              .map((value) => formatPercent(value))
+              .map((value) => f.percent(value))
               .join(" · ")}
           </Figure>
         </dl>
       )}
 
-      {history.isError && <ErrorAlert error={history.error} title="The usage history could not be read" />}
+      {history.isError && <ErrorAlert error={history.error} title={t("historyError")} />}
       {history.isPending && (
         <p role="status" className="flex items-center gap-2 text-sm">
-          <Spinner /> Loading usage history…
+          <Spinner /> {t("loadingHistory")}
         </p>
       )}
       {oomTotal > 0 && (
         <p role="note" className="text-sm text-red-700 dark:text-red-400">
-          {oomTotal} process{oomTotal === 1 ? " was" : "es were"} killed for lack of memory in this range.
+          {t("oomInRange", { count: oomTotal })}
         </p>
       )}
       {data && (
         <div className="grid gap-3 lg:grid-cols-2" data-resolution={data.resolution}>
           <TimeChart
-            title="CPU, % of the host"
+            title={t("charts.cpu")}
             t={data.t}
-            format={formatPercent}
+            format={f.percent}
             minMax={10}
             series={[
               {
-                label: isAggregated ? "CPU (mean)" : "CPU",
+                label: isAggregated ? t("charts.cpuMean") : t("charts.cpuSeries"),
                 values: data.series.cpu.avg,
                 color: [...COLORS.cpu],
               },
               ...(isAggregated
                 ? [
                     {
-                      label: "CPU (peak)",
+                      label: t("charts.cpuPeak"),
                       values: withMax("cpu") ?? [],
                       color: [...COLORS.cpuMax] as [string, string],
                       dash: [4, 3],
@@ -221,49 +220,54 @@ export function UsagePanel({ name, isRunning }: { name: string; isRunning: boole
             ]}
           />
           <TimeChart
-            title="Memory and its limit"
+            title={t("charts.memory")}
             t={data.t}
-            format={formatBytes}
+            format={f.bytes}
             series={[
-              { label: "Memory", values: data.series.memory.avg, color: [...COLORS.memory] },
+              { label: t("charts.memorySeries"), values: data.series.memory.avg, color: [...COLORS.memory] },
               ...(isAggregated
                 ? [
                     {
-                      label: "Memory (peak)",
+                      label: t("charts.memoryPeak"),
                       values: withMax("memory") ?? [],
                       color: [...COLORS.memory] as [string, string],
                       dash: [4, 3],
                     },
                   ]
                 : []),
-              { label: "Limit", values: data.series.memoryLimit.avg, color: [...COLORS.limit], dash: [6, 4] },
+              {
+                label: t("charts.limit"),
+                values: data.series.memoryLimit.avg,
+                color: [...COLORS.limit],
+                dash: [6, 4],
+              },
             ]}
           />
           <TimeChart
-            title="Processes"
+            title={t("charts.processes")}
             t={data.t}
-            format={formatCount}
+            format={f.count}
             minMax={1}
-            series={[{ label: "Processes", values: data.series.pids.avg, color: [...COLORS.pids] }]}
+            series={[{ label: t("charts.processes"), values: data.series.pids.avg, color: [...COLORS.pids] }]}
           />
           <TimeChart
-            title="Disk IO"
+            title={t("charts.disk")}
             t={data.t}
-            format={formatRate}
+            format={f.rate}
             minMax={1024}
             series={[
-              { label: "Read", values: data.series.ioRead.avg, color: [...COLORS.read] },
-              { label: "Write", values: data.series.ioWrite.avg, color: [...COLORS.write] },
+              { label: t("charts.read"), values: data.series.ioRead.avg, color: [...COLORS.read] },
+              { label: t("charts.write"), values: data.series.ioWrite.avg, color: [...COLORS.write] },
             ]}
           />
           <TimeChart
-            title="Network"
+            title={t("charts.network")}
             t={data.t}
-            format={formatRate}
+            format={f.rate}
             minMax={1024}
             series={[
-              { label: "In", values: data.series.netRx.avg, color: [...COLORS.rx] },
-              { label: "Out", values: data.series.netTx.avg, color: [...COLORS.tx] },
+              { label: t("charts.in"), values: data.series.netRx.avg, color: [...COLORS.rx] },
+              { label: t("charts.out"), values: data.series.netTx.avg, color: [...COLORS.tx] },
             ]}
           />
         </div>
