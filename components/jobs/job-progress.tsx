@@ -1,7 +1,8 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
+import { useTranslations } from "next-intl";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
@@ -9,6 +10,7 @@ import { ErrorAlert } from "@/components/ui/error-alert";
 
 /** A progress bar: determinate with a value, indeterminate (no value, an animated bar) when it cannot be known. */
 export function ProgressBar({ value, label }: { value: number | null; label: string }) {
+  const t = useTranslations("jobs.progress");
   return (
     <div
       role="progressbar"
@@ -16,7 +18,7 @@ export function ProgressBar({ value, label }: { value: number | null; label: str
       aria-valuemin={0}
       aria-valuemax={100}
       aria-valuenow={value ?? undefined}
-      aria-valuetext={value === null ? "working, progress unknown" : `${value} %`}
+      aria-valuetext={value === null ? t("unknown") : t("percent", { value })}
       className="h-2.5 w-full overflow-hidden rounded-full bg-slate-200 dark:bg-slate-700"
     >
       <div
@@ -27,13 +29,34 @@ export function ProgressBar({ value, label }: { value: number | null; label: str
   );
 }
 
-const STATE_WORDS: Record<string, string> = {
-  running: "Running",
-  succeeded: "Done",
-  failed: "Failed",
-  cancelled: "Cancelled",
-  interrupted: "Interrupted",
-};
+/** The kinds of job the server runs (server/provision/): each has its words under jobs.kinds, jobs.subjects, jobs.headings. */
+const KINDS = ["create", "clone", "snapshot", "restore", "restore-new"] as const;
+const isKnown = (kind: string): kind is (typeof KINDS)[number] => (KINDS as readonly string[]).includes(kind);
+
+/**
+ * A job's words in the page's language: its kind ("create"), what it is about ("create web1", for labels), its
+ * heading ("Creating web1") and its state. A kind the catalogue does not know is shown as the server names it.
+ */
+export function useJobWords() {
+  const t = useTranslations("jobs");
+  return {
+    kind: useCallback((kind: string) => (isKnown(kind) ? t(`kinds.${kind}`) : kind), [t]),
+    subject: useCallback(
+      (kind: string, target: string) =>
+        isKnown(kind) ? t(`subjects.${kind}`, { target }) : t("subjects.other", { kind, target }),
+      [t],
+    ),
+    heading: useCallback(
+      (kind: string, target: string) =>
+        isKnown(kind) ? t(`headings.${kind}`, { target }) : t("headings.other", { kind, target }),
+      [t],
+    ),
+    /** The state as a sentence's start ("Done"), for the job's own panel. */
+    state: useCallback((state: string) => t("states", { state }), [t]),
+    /** The state as a table cell ("succeeded"). */
+    stateCell: useCallback((state: string) => t("stateCells", { state }), [t]),
+  };
+}
 
 /**
  * One job, live: state, progress bar, phase, the end of its log, and Cancel (confirmed). Polls while it runs and
@@ -48,6 +71,8 @@ export function JobProgress({
   canCancel: boolean;
   onFinished?: (state: string) => void;
 }) {
+  const t = useTranslations("jobs");
+  const words = useJobWords();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const job = useQuery({
@@ -74,30 +99,30 @@ export function JobProgress({
     logRef.current?.scrollTo({ top: logRef.current.scrollHeight });
   }, [lines]);
 
-  if (job.isPending) return <p role="status">Loading the job…</p>;
-  if (job.isError) return <ErrorAlert error={job.error} title="The job could not be read" />;
+  if (job.isPending) return <p role="status">{t("loading")}</p>;
+  if (job.isError) return <ErrorAlert error={job.error} title={t("readError")} />;
   const data = job.data;
+  const isRunning = data.state === "running";
+  let stateLine = words.state(data.state);
+  if (isRunning && data.phase) stateLine = t("withPhase", { state: stateLine, phase: data.phase });
+  if (isRunning && data.progress !== null)
+    stateLine = t("withProgress", { state: stateLine, progress: data.progress });
   return (
     <section
-      aria-label={`Job: ${data.kind} ${data.target}`}
+      aria-label={t("region", { subject: words.subject(data.kind, data.target) })}
       data-testid="job"
       data-state={data.state}
       className="space-y-3"
     >
       <div className="flex flex-wrap items-baseline justify-between gap-2">
-        <p className="font-medium">
-          {data.kind === "create" ? "Creating" : data.kind === "clone" ? "Cloning into" : data.kind}{" "}
-          {data.target}
-        </p>
+        <p className="font-medium">{words.heading(data.kind, data.target)}</p>
         <p role="status" data-testid="job-state" className="text-sm">
-          {STATE_WORDS[data.state] ?? data.state}
-          {data.state === "running" && data.phase ? `: ${data.phase}` : ""}
-          {data.state === "running" && data.progress !== null ? ` (${data.progress} %)` : ""}
+          {stateLine}
         </p>
       </div>
       <ProgressBar
-        value={data.state === "running" ? data.progress : data.state === "succeeded" ? 100 : data.progress}
-        label={`Progress of ${data.kind} ${data.target}`}
+        value={isRunning ? data.progress : data.state === "succeeded" ? 100 : data.progress}
+        label={t("progress.label", { subject: words.subject(data.kind, data.target) })}
       />
       {data.error && (
         <p role="alert" className="text-sm text-red-700 dark:text-red-300">
@@ -105,32 +130,32 @@ export function JobProgress({
         </p>
       )}
       <details open={data.state !== "succeeded"}>
-        <summary className="cursor-pointer text-sm">Log ({data.log.length} last lines)</summary>
+        <summary className="cursor-pointer text-sm">{t("log", { count: data.log.length })}</summary>
         <pre
           ref={logRef}
           data-testid="job-log"
           className="mt-2 max-h-64 overflow-auto rounded bg-slate-100 p-2 font-mono text-xs dark:bg-slate-950"
         >
-          {data.log.join("\n") || "(nothing yet)"}
+          {data.log.join("\n") || t("logEmpty")}
         </pre>
       </details>
-      {canCancel && data.state === "running" && (
+      {canCancel && isRunning && (
         <Button variant="danger" isPending={cancel.isPending} onClick={() => setAskCancel(true)}>
-          Cancel the job
+          {t("cancel.button")}
         </Button>
       )}
-      {cancel.isError && <ErrorAlert error={cancel.error} title="The job was not cancelled" />}
+      {cancel.isError && <ErrorAlert error={cancel.error} title={t("cancel.error")} />}
       <ConfirmDialog
         open={askCancel}
-        title="Cancel this job?"
-        confirmLabel="Cancel the job"
+        title={t("cancel.title")}
+        confirmLabel={t("cancel.button")}
         onCancel={() => setAskCancel(false)}
         onConfirm={() => {
           setAskCancel(false);
           cancel.mutate({ id });
         }}
       >
-        <p>Its commands are stopped and what it has made so far ({data.target}) is removed.</p>
+        <p>{t("cancel.body", { target: data.target })}</p>
       </ConfirmDialog>
     </section>
   );

@@ -2,18 +2,23 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
+import { useTranslations } from "next-intl";
 import { useState } from "react";
 import { useSession } from "@/components/auth/use-session";
-import { formatBytes } from "@/components/lib/format";
+import { useFormat } from "@/components/i18n/use-format";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { DataTable } from "@/components/ui/data-table";
 import { ErrorAlert } from "@/components/ui/error-alert";
-import { JobProgress, ProgressBar } from "./job-progress";
+import { JobProgress, ProgressBar, useJobWords } from "./job-progress";
 
 /** Every job, newest first, with a drawer for the one chosen (live log, progress, cancel); LXC's template cache. */
 export function JobsPage({ initialId }: { initialId: string | null }) {
+  const t = useTranslations("jobs");
+  const common = useTranslations("common");
+  const words = useJobWords();
+  const f = useFormat();
   const trpc = useTRPC();
   const session = useSession();
   const jobs = useQuery({
@@ -25,22 +30,29 @@ export function JobsPage({ initialId }: { initialId: string | null }) {
     <div className="space-y-6">
       {chosen && (
         <aside
-          aria-label="Job details"
+          aria-label={t("details")}
           className="rounded-lg border border-slate-300 p-4 dark:border-slate-700"
         >
           <div className="mb-2 flex justify-end">
             <Button size="sm" variant="ghost" onClick={() => setChosen(null)}>
-              Close
+              {common("close")}
             </Button>
           </div>
           <JobProgress key={chosen} id={chosen} canCancel={session.can("operator")} />
         </aside>
       )}
-      {jobs.isError && <ErrorAlert error={jobs.error} title="The jobs could not be read" />}
+      {jobs.isError && <ErrorAlert error={jobs.error} title={t("listError")} />}
       {jobs.data && (
         <DataTable
-          caption="Jobs, newest first"
-          columns={["Job", "Container", "Who", "Started", "Progress", "State"]}
+          caption={t("caption")}
+          columns={[
+            t("columns.job"),
+            t("columns.container"),
+            t("columns.who"),
+            t("columns.started"),
+            t("columns.progress"),
+            t("columns.state"),
+          ]}
         >
           {jobs.data.map((job) => (
             <tr key={job.id} data-job={job.id}>
@@ -50,7 +62,7 @@ export function JobsPage({ initialId }: { initialId: string | null }) {
                   className="text-sky-700 hover:underline dark:text-sky-400"
                   onClick={() => setChosen(job.id)}
                 >
-                  {job.kind}
+                  {words.kind(job.kind)}
                 </button>
               </th>
               <td>
@@ -63,16 +75,17 @@ export function JobsPage({ initialId }: { initialId: string | null }) {
                 )}
               </td>
               <td>{job.owner}</td>
-              <td>{job.createdAt.toLocaleString()}</td>
+              <td>{f.dateTimeSeconds(job.createdAt)}</td>
               <td className="w-40">
                 <ProgressBar
                   value={job.state === "succeeded" ? 100 : job.progress}
-                  label={`Progress of ${job.kind} ${job.target}`}
+                  label={t("progress.label", { subject: words.subject(job.kind, job.target) })}
                 />
               </td>
               <td>
-                {job.state}
-                {job.state === "running" && job.phase ? `: ${job.phase}` : ""}
+                {job.state === "running" && job.phase
+                  ? t("withPhase", { state: words.stateCell(job.state), phase: job.phase })
+                  : words.stateCell(job.state)}
               </td>
             </tr>
           ))}
@@ -84,6 +97,8 @@ export function JobsPage({ initialId }: { initialId: string | null }) {
 }
 
 function TemplateCache({ canClear }: { canClear: boolean }) {
+  const t = useTranslations("jobs.cache");
+  const f = useFormat();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const cache = useQuery(trpc.provision.cache.queryOptions());
@@ -97,27 +112,23 @@ function TemplateCache({ canClear }: { canClear: boolean }) {
   return (
     <section aria-labelledby="cache-heading" className="space-y-2">
       <h2 id="cache-heading" className="text-lg font-semibold">
-        Template cache
+        {t("heading")}
       </h2>
-      <p className="text-sm text-slate-600 dark:text-slate-300">
-        Debian root filesystems that LXC&apos;s debian template downloaded once (in {cache.data.dir}) and
-        copies for every new Debian container. Clearing one makes the next creation download it again.
-      </p>
+      <p className="text-sm text-slate-600 dark:text-slate-300">{t("intro", { dir: cache.data.dir })}</p>
       {cache.data.entries.length === 0 ? (
-        <p className="text-sm">Empty.</p>
+        <p className="text-sm">{t("empty")}</p>
       ) : (
-        <DataTable caption="Template cache entries" columns={["Entry", "Size", ""]}>
+        <DataTable caption={t("caption")} columns={[t("columns.entry"), t("columns.size"), ""]}>
           {cache.data.entries.map((entry) => (
             <tr key={entry.name}>
               <th scope="row" className="font-mono text-xs font-medium">
-                {entry.name}
-                {entry.isPartial && " (an interrupted download)"}
+                {entry.isPartial ? t("partial", { name: entry.name }) : entry.name}
               </th>
-              <td>{formatBytes(entry.bytes)}</td>
+              <td>{f.bytes(entry.bytes)}</td>
               <td>
                 {canClear && (
                   <Button size="sm" variant="ghost" onClick={() => setClearing(entry.name)}>
-                    Clear {entry.name}
+                    {t("clear", { name: entry.name })}
                   </Button>
                 )}
               </td>
@@ -125,18 +136,18 @@ function TemplateCache({ canClear }: { canClear: boolean }) {
           ))}
         </DataTable>
       )}
-      {clear.isError && <ErrorAlert error={clear.error} title="The cache entry was not cleared" />}
+      {clear.isError && <ErrorAlert error={clear.error} title={t("clearError")} />}
       <ConfirmDialog
         open={clearing !== null}
-        title="Clear this cache entry?"
-        confirmLabel="Clear it"
+        title={t("clearTitle")}
+        confirmLabel={t("clearConfirm")}
         onCancel={() => setClearing(null)}
         onConfirm={() => {
           if (clearing) clear.mutate({ entry: clearing });
           setClearing(null);
         }}
       >
-        <p>{clearing} is deleted; the next Debian container of that release is downloaded again (minutes).</p>
+        <p>{t("clearBody", { name: clearing ?? "" })}</p>
       </ConfirmDialog>
     </section>
   );
