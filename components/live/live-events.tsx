@@ -2,9 +2,11 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
+import { useTranslations } from "next-intl";
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from "react";
 import { useSession } from "@/components/auth/use-session";
-import { eventSentence, type TLink } from "@/components/lib/event-sentence";
+import { useFormat } from "@/components/i18n/use-format";
+import { useEventSentence } from "@/components/lib/event-sentence";
 import { useTRPC } from "@/components/trpc";
 
 /**
@@ -13,7 +15,8 @@ import { useTRPC } from "@/components/trpc";
  * reconnects by itself and resumes after the last event id it saw; `reset` means "refetch everything".
  */
 export type TConnection = "connecting" | "live" | "reconnecting" | "offline";
-type TToast = { id: number; text: string; links: TLink[] };
+/** A notice: the event it tells, worded when shown (in the page's language). */
+type TToast = { id: number; event: TEventData };
 /** A `metrics` message of the stream: what this tab's pages said they show (see components/metrics). */
 export type TMetricsMessage = Record<string, unknown> & { t: number };
 type TLive = {
@@ -112,10 +115,8 @@ export function LiveEvents({ children }: { children: ReactNode }) {
         (event.type === "job" && event.actor !== username && hasEnded) ||
         (event.type === "operation" && isOthers)
       ) {
-        const { text: sentence, links, by } = eventSentence(event);
-        const text = by ? `${sentence} (by ${by})` : sentence;
         const id = (nextToast.current += 1);
-        setToasts((list) => [...list.slice(-3), { id, text, links }]);
+        setToasts((list) => [...list.slice(-3), { id, event }]);
         setTimeout(() => setToasts((list) => list.filter((toast) => toast.id !== id)), TOAST_MS);
       }
     });
@@ -134,12 +135,6 @@ export function LiveEvents({ children }: { children: ReactNode }) {
   );
 }
 
-const labels: Record<TConnection, string> = {
-  connecting: "Connecting…",
-  live: "Live",
-  reconnecting: "Reconnecting…",
-  offline: "Offline",
-};
 const dots: Record<TConnection, string> = {
   connecting: "bg-amber-500",
   live: "bg-emerald-500",
@@ -149,6 +144,8 @@ const dots: Record<TConnection, string> = {
 
 /** The connection to the live stream, in words, with the time of the last update. */
 export function ConnectionIndicator() {
+  const t = useTranslations("live");
+  const f = useFormat();
   const { connection, lastUpdated } = useLive();
   return (
     <p
@@ -158,10 +155,10 @@ export function ConnectionIndicator() {
       className="flex items-center gap-1.5 text-xs text-slate-600 dark:text-slate-300"
     >
       <span aria-hidden="true" className={`inline-block h-2 w-2 rounded-full ${dots[connection]}`} />
-      {labels[connection]}
+      {t(`connection.${connection}`)}
       {lastUpdated && (
         <span className="text-slate-500 dark:text-slate-400">
-          · updated {lastUpdated.toLocaleTimeString()}
+          {t("updated", { time: f.time(lastUpdated) })}
         </span>
       )}
     </p>
@@ -170,37 +167,42 @@ export function ConnectionIndicator() {
 
 /** Changes made by other people, announced politely and gone after a few seconds. */
 export function Toasts() {
+  const t = useTranslations("live");
+  const say = useEventSentence();
   const { toasts, dismiss } = useLive();
   return (
     <div aria-live="polite" className="fixed bottom-4 right-4 z-40 flex w-80 flex-col gap-2">
-      {toasts.map((toast) => (
-        <div
-          key={toast.id}
-          role="status"
-          className="flex items-start justify-between gap-2 rounded-md border border-slate-200 bg-white p-3 text-sm shadow-lg dark:border-slate-700 dark:bg-slate-900"
-        >
-          <span>
-            {toast.text}
-            {toast.links.map((link) => (
-              <Link
-                key={link.href}
-                href={link.href}
-                className="ml-2 text-sky-700 hover:underline dark:text-sky-400"
-              >
-                {link.label}
-              </Link>
-            ))}
-          </span>
-          <button
-            type="button"
-            aria-label="Dismiss"
-            onClick={() => dismiss(toast.id)}
-            className="text-slate-500 hover:text-slate-900 dark:hover:text-white"
+      {toasts.map((toast) => {
+        const { text: sentence, links, by } = say(toast.event);
+        return (
+          <div
+            key={toast.id}
+            role="status"
+            className="flex items-start justify-between gap-2 rounded-md border border-slate-200 bg-white p-3 text-sm shadow-lg dark:border-slate-700 dark:bg-slate-900"
           >
-            ×
-          </button>
-        </div>
-      ))}
+            <span>
+              {by ? t("by", { sentence, by }) : sentence}
+              {links.map((link) => (
+                <Link
+                  key={link.href}
+                  href={link.href}
+                  className="ml-2 text-sky-700 hover:underline dark:text-sky-400"
+                >
+                  {link.label}
+                </Link>
+              ))}
+            </span>
+            <button
+              type="button"
+              aria-label={t("dismiss")}
+              onClick={() => dismiss(toast.id)}
+              className="text-slate-500 hover:text-slate-900 dark:hover:text-white"
+            >
+              ×
+            </button>
+          </div>
+        );
+      })}
     </div>
   );
 }
