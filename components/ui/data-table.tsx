@@ -1,3 +1,4 @@
+import { useTranslations } from "next-intl";
 import type { ReactNode } from "react";
 
 type TDataTableProps = {
@@ -10,15 +11,16 @@ type TDataTableProps = {
 
 /** A plain table with a screen-reader caption and column headings; rows are the caller's <tr>s. */
 export function DataTable({ caption, columns, children }: TDataTableProps) {
+  const t = useTranslations("common");
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+    <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
       <table className="w-full text-left text-sm">
         <caption className="sr-only">{caption}</caption>
         <thead className="border-b border-slate-200 text-xs uppercase text-slate-500 dark:border-slate-800 dark:text-slate-400">
           <tr>
             {columns.map((column, index) => (
               <th key={column || `actions-${index}`} scope="col" className="px-3 py-2">
-                {column || <span className="sr-only">Actions</span>}
+                {column || <span className="sr-only">{t("actions")}</span>}
               </th>
             ))}
           </tr>
