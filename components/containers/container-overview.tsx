@@ -6,6 +6,8 @@ import type { ReactNode } from "react";
 import { useSession } from "@/components/auth/use-session";
 import { useFormat } from "@/components/i18n/use-format";
 import { MakeTypeForm } from "./make-type-form";
+import { OverviewGlance } from "./overview-glance";
+import { RecentEvents } from "./recent-events";
 import { useContainer } from "./use-container";
 
 function Field({ label, children }: { label: string; children: ReactNode }) {
@@ -17,7 +19,10 @@ function Field({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-/** The overview tab: state, addresses, memory at a glance, and making the container a type. */
+/**
+ * The overview tab: state and addresses, limits against usage at a glance, the last events, and making the
+ * container a type.
+ */
 export function ContainerOverview({ name }: { name: string }) {
   const detail = useContainer(name);
   const session = useSession();
@@ -54,6 +59,10 @@ export function ContainerOverview({ name }: { name: string }) {
           <code className="font-mono text-xs">{container.configPath}</code>
         </Field>
       </dl>
+      <div className="grid gap-4 md:grid-cols-2">
+        <OverviewGlance name={container.name} isRunning={container.state === "RUNNING" || container.state === "FROZEN"} />
+        <RecentEvents name={container.name} />
+      </div>
       {session.can("operator") && <MakeTypeForm name={container.name} />}
     </section>
   );

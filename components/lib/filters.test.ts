@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { optional, optionalDate, withField } from "./filters";
+import { filtersFromSearch, optional, optionalDate, searchOf, withField } from "./filters";
 
 describe("withField", () => {
   it("changes one field and leaves the filters given untouched", () => {
@@ -21,5 +21,17 @@ describe("optionalDate", () => {
   it("reads a datetime-local value in the local time zone", () => {
     expect(optionalDate("")).toBeUndefined();
     expect(optionalDate("2024-05-01T10:30")?.getTime()).toBe(new Date(2024, 4, 1, 10, 30).getTime());
+  });
+});
+
+describe("filters in the page's address", () => {
+  const empty = { container: "", type: "", actor: "" };
+  it("reads only the form's fields, bounded", () => {
+    const search = new URLSearchParams({ container: "web1", other: "x", actor: "a".repeat(500) });
+    expect(filtersFromSearch(empty, search)).toEqual({ container: "web1", type: "", actor: "a".repeat(200) });
+  });
+  it("writes the fields set, and nothing for no filter", () => {
+    expect(searchOf({ container: "web 1", type: "", actor: "alice" })).toBe("?container=web+1&actor=alice");
+    expect(searchOf(empty)).toBe("");
   });
 });

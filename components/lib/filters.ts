@@ -15,3 +15,24 @@ export const optional = <V extends string>(value: V) =>
 
 /** A datetime-local field's value, read in the browser's time zone as the field shows it. */
 export const optionalDate = (value: string) => (value === "" ? undefined : new Date(value));
+
+/** The longest filter value read from a page's address (the procedures take at most 200 characters). */
+const MAX_FROM_ADDRESS = 200;
+
+/**
+ * The filters a page's address holds (`/events?container=web1&type=job`): only the form's own fields, each a
+ * string; the rest of the address is ignored.
+ */
+export const filtersFromSearch = <T extends TFilterValues>(
+  empty: T,
+  search: { get: (key: string) => string | null },
+): T =>
+  Object.fromEntries(
+    Object.entries(empty).map(([key, blank]) => [key, search.get(key)?.slice(0, MAX_FROM_ADDRESS) ?? blank]),
+  ) as T;
+
+/** The address's query for these filters: the fields set, in the form's order ("" for none at all). */
+export const searchOf = (filters: TFilterValues) => {
+  const search = new URLSearchParams(Object.entries(filters).filter(([, value]) => value !== "")).toString();
+  return search === "" ? "" : `?${search}`;
+};
