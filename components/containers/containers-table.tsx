@@ -14,6 +14,10 @@ import { Sparkline } from "@/components/metrics/time-chart";
 import { ContainerActions } from "./container-actions";
 import { StateBadge } from "./state-badge";
 
+// Columns a phone leaves out (under 640 px): the name, state and actions fit its width; the rest is on the
+// container's Overview.
+const ON_WIDE = "hidden sm:table-cell";
+
 export function ContainersTable() {
   const trpc = useTRPC();
   const list = useQuery(trpc.containers.list.queryOptions(undefined));
@@ -54,10 +58,10 @@ export function ContainersTable() {
       columns={[
         t("columns.name"),
         t("columns.state"),
-        t("columns.cpu"),
-        t("columns.memory"),
-        t("columns.addresses"),
-        t("columns.autostart"),
+        { label: t("columns.cpu"), className: ON_WIDE },
+        { label: t("columns.memory"), className: ON_WIDE },
+        { label: t("columns.addresses"), className: ON_WIDE },
+        { label: t("columns.autostart"), className: ON_WIDE },
         t("columns.actions"),
       ]}
     >
@@ -95,10 +99,10 @@ export function ContainersTable() {
               series="memory"
               max={now?.memoryLimit ?? undefined}
             />
-            <td className="px-4 py-2 font-mono text-xs">
+            <td className={`px-4 py-2 font-mono text-xs ${ON_WIDE}`}>
               {[...container.ipv4, ...container.ipv6].join(", ") || <span className="text-slate-400">–</span>}
             </td>
-            <td className="px-4 py-2">{container.autostart ? t("yes") : t("no")}</td>
+            <td className={`px-4 py-2 ${ON_WIDE}`}>{container.autostart ? t("yes") : t("no")}</td>
             <td className="px-4 py-2">
               <ContainerActions container={container} layout="row" />
             </td>
@@ -124,7 +128,7 @@ function UsageCell({
   max?: number;
 }) {
   return (
-    <td className="px-4 py-2">
+    <td className={`px-4 py-2 ${ON_WIDE}`}>
       {line ? (
         <div className="flex items-center gap-2">
           <Sparkline
