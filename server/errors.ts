@@ -87,6 +87,10 @@ export const said = (id: TErrorId, params: TErrorParams = {}) => {
   };
 };
 
+/** A value as an ICU select's key (which takes no "-"): "rolled-back" is "rolledBack". */
+export const selectKey = (value: string) =>
+  value.replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase());
+
 /** The one wording of a missing container, on either side of the helper's socket. */
 export const containerNotFound = (lxcPath: string, name: string) =>
   new AppError("NOT_FOUND", said("containerNotFound", { name, lxcPath }));

@@ -57,3 +57,21 @@ export const adminOnlyChanges = async (
   );
   return [...privilegedChanges(before, after, ctx), ...escaped].sort((a, b) => a.line - b.line);
 };
+
+/**
+ * The first refused change as an error sentence's values (`said`), with the sentence's id: what
+ * describePrivilegedChanges says in English, for the catalogue to word in each language.
+ */
+export const privilegedChangeWords = (changes: TPrivilegedChange[]) => {
+  const [first] = changes;
+  return {
+    kind: first?.kind ?? "added",
+    params: {
+      line: first?.line ?? 0,
+      key: first?.key ?? "",
+      value: first?.value.slice(0, 120) ?? "",
+      reason: first?.reason ?? "",
+      more: Math.max(changes.length - 1, 0),
+    },
+  };
+};
