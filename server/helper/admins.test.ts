@@ -188,6 +188,7 @@ describe("what a ticket is worth", () => {
     expect(await checkTicket(stateDir, present(after))).toEqual({
       admin: null,
       problem: "alice is not an admin the helper knows",
+      why: { problem: "unknownAdmin", admin: "alice" },
     });
     await enrollAdmin(stateDir, "alice", "new password");
     expect(await problemOf(present(after))).toMatch(/changed since this ticket was made/);
@@ -195,7 +196,7 @@ describe("what a ticket is worth", () => {
 
   it("refuses in words what was asked, and gives a token's ticket no later end than its maker's", async () => {
     const ticket = await signIn("alice", "pw", Date.now() + HOUR);
-    const refusal = await requireTicket(stateDir, present(null), "Changing the host's network").catch(
+    const refusal = await requireTicket(stateDir, present(null), { action: "networkChange" }).catch(
       (error: unknown) => error as { code: string; message: string },
     );
     expect(refusal).toMatchObject({ code: "FORBIDDEN" });
@@ -242,11 +243,11 @@ describe("what a ticket is worth", () => {
   });
 
   it("says what to do in a refusal, and names the token when a token's ticket is refused", async () => {
-    const refusal = (await requireTicket(stateDir, undefined, "Writing a hook").catch(
+    const refusal = (await requireTicket(stateDir, undefined, { action: "enrollAdmin" }).catch(
       (error: unknown) => error,
     )) as { message: string; hint?: string };
     expect(refusal.message).toBe(
-      "Writing a hook needs the ticket of an admin the helper knows, signed in with their password: no admin ticket came with the call",
+      "Enrolling an admin needs the ticket of an admin the helper knows, signed in with their password: no admin ticket came with the call",
     );
     expect(refusal.hint).toMatch(/^Sign in again as an admin with your password/);
     await expect(ticketForToken(stateDir, "garbage~x", bindingOf("t"))).rejects.toThrow(

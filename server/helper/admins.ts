@@ -4,7 +4,7 @@ import { link, lstat, mkdir, open, readFile, unlink } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { burnPasswordCheck, hashPassword, hashSecret, verifyPassword } from "../auth/secrets";
-import { AppError } from "../errors";
+import { AppError, said, type TErrorParams } from "../errors";
 import { writeAtomically } from "./write-atomically";
 
 /**
@@ -101,11 +101,7 @@ const ticketKey = async (stateDir: string): Promise<Buffer> => {
   const existing = await readFile(keyFile(stateDir)).catch(() => null);
   if (existing && existing.length === 32) return existing;
   // A key file of another length (empty, cut short) would sign forgeable tickets: never used, never replaced.
-  if (existing)
-    throw new AppError("INTERNAL", {
-      message: `${keyFile(stateDir)} is not a 32-byte key: the helper signs no ticket with it`,
-      hint: "As root, remove that file (every admin then signs in again), and restart Atelier.",
-    });
+  if (existing) throw new AppError("INTERNAL", said("ticketKeyInvalid", { file: keyFile(stateDir) }));
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const temporary = `${keyFile(stateDir)}.${randomBytes(6).toString("hex")}`;
   const handle = await open(
@@ -126,7 +122,7 @@ const ticketKey = async (stateDir: string): Promise<Buffer> => {
   await unlink(temporary);
   const key = await readFile(keyFile(stateDir));
   if (key.length !== 32)
-    throw new AppError("INTERNAL", { message: `${keyFile(stateDir)} is not a 32-byte key` });
+    throw new AppError("INTERNAL", said("ticketKeyWrongLength", { file: keyFile(stateDir) }));
   return key;
 };
 
@@ -154,46 +150,62 @@ const same = (a: string, b: string) => {
   return left.length === right.length && timingSafeEqual(left, right);
 };
 
-export type TTicketCheck = { admin: string; claims: TClaims } | { admin: null; problem: string };
+/** Why a ticket does not do, as the refusals' sentences name it (their `problem` select in the catalogue). */
+export type TTicketWhy =
+  | { problem: "noTicket" | "notSigned" | "unreadable" | "olderKind" | "noSecret" }
+  | { problem: "expired"; hours: number }
+  | { problem: "unknownAdmin" | "changed"; admin: string };
+
+export type TTicketCheck =
+  { admin: string; claims: TClaims } | { admin: null; problem: string; why: TTicketWhy };
+
+/** A refusal: why, in English words (the log's, a test's) and as the catalogue's values. */
+const notValid = (problem: string, why: TTicketWhy): TTicketCheck => ({ admin: null, problem, why });
 
 /**
  * A presented ticket judged: signed with this helper's key, presented with the secret it is bound to, not expired,
  * of an admin still enrolled and of their current generation. Otherwise why not, in words for the refusal.
  */
 export const checkTicket = async (stateDir: string, presented: string | undefined): Promise<TTicketCheck> => {
-  if (!presented) return { admin: null, problem: "no admin ticket came with the call" };
+  if (!presented) return notValid("no admin ticket came with the call", { problem: "noTicket" });
   const parts = presented.split("~");
   const [ticket = ""] = parts;
   const secret = parts.length === 2 ? parts[1] : undefined;
   const [payload = "", signature = ""] = ticket.split(".");
   if (!same(sign(await ticketKey(stateDir), payload), signature))
-    return { admin: null, problem: "the ticket is not one this helper signed" };
+    return notValid("the ticket is not one this helper signed", { problem: "notSigned" });
   let claims: Partial<Record<keyof TClaims, unknown>>;
   try {
     claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as typeof claims;
   } catch {
-    return { admin: null, problem: "the ticket cannot be read" };
+    return notValid("the ticket cannot be read", { problem: "unreadable" });
   }
   const { u, exp, g, b } = claims;
   if (typeof u !== "string" || typeof exp !== "number" || typeof g !== "number" || typeof b !== "string")
-    return {
-      admin: null,
-      problem: "the ticket is of an older kind (not bound to a session): sign in again with your password",
-    };
+    return notValid(
+      "the ticket is of an older kind (not bound to a session): sign in again with your password",
+      { problem: "olderKind" },
+    );
   if (secret === undefined || secret === "" || !same(bindingOf(secret), b))
-    return { admin: null, problem: "the ticket came without the secret of the session it was made for" };
+    return notValid("the ticket came without the secret of the session it was made for", {
+      problem: "noSecret",
+    });
   if (exp <= Date.now())
-    return {
-      admin: null,
-      problem: `your admin ticket expired (the helper's tickets last at most ${TICKET_HOURS} h after a sign-in): sign in again with your password`,
-    };
+    return notValid(
+      `your admin ticket expired (the helper's tickets last at most ${TICKET_HOURS} h after a sign-in): sign in again with your password`,
+      { problem: "expired", hours: TICKET_HOURS },
+    );
   const store = await readAdmins(stateDir);
-  if (!(u in store.admins)) return { admin: null, problem: `${u} is not an admin the helper knows` };
+  if (!(u in store.admins))
+    return notValid(`${u} is not an admin the helper knows`, { problem: "unknownAdmin", admin: u });
   if (g !== generationOf(store, u))
-    return {
-      admin: null,
-      problem: `${u}'s password or role changed since this ticket was made: sign in again with your password`,
-    };
+    return notValid(
+      `${u}'s password or role changed since this ticket was made: sign in again with your password`,
+      {
+        problem: "changed",
+        admin: u,
+      },
+    );
   return { admin: u, claims: { u, exp, g, b } };
 };
 
@@ -201,19 +213,35 @@ export const checkTicket = async (stateDir: string, presented: string | undefine
 export const ticketAdmin = async (stateDir: string, presented: string | undefined): Promise<string | null> =>
   (await checkTicket(stateDir, presented)).admin;
 
+/**
+ * What was asked on an admin's ticket, as the refusal's sentence names it (its `action` select in the catalogue):
+ * the values of a restore are the first admin-only line it brings back (privilegedChangeWords).
+ */
+export type TTicketAction =
+  | {
+      action:
+        | "adminToken"
+        | "enrollAdmin"
+        | "grantAdmin"
+        | "keepSetuid"
+        | "natStart"
+        | "natStop"
+        | "networkChange"
+        | "networkPersist";
+    }
+  | { action: "rootfsWrite"; name: string }
+  | ({ action: "restore"; snapshot: string; name: string; kind: "added" | "removed" } & TErrorParams);
+
 /** The admin of a valid ticket, or a refusal (403) that says what was asked and why the ticket did not do. */
-export const requireTicket = async (stateDir: string, presented: string | undefined, what: string) => {
+export const requireTicket = async (stateDir: string, presented: string | undefined, what: TTicketAction) => {
   const check = await checkTicket(stateDir, presented);
   if (check.admin !== null) return check;
-  throw new AppError("FORBIDDEN", {
-    message: `${what} needs the ticket of an admin the helper knows, signed in with their password: ${check.problem}`,
-    hint: "Sign in again as an admin with your password (or use a token made from such a session, or by root with `atelier token create`), then retry.",
-  });
+  throw new AppError("FORBIDDEN", said("adminTicketRequired", { ...what, ...check.why }));
 };
 
 /** The ticket of an API token made from a valid ticket: the same admin and generation, no later expiry. */
 export const ticketForToken = async (stateDir: string, presented: string, binding: string) => {
-  const check = await requireTicket(stateDir, presented, "An admin token that acts in the helper");
+  const check = await requireTicket(stateDir, presented, { action: "adminToken" });
   return makeTicket(stateDir, check.admin, check.claims.exp, binding);
 };
 

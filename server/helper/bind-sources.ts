@@ -1,6 +1,6 @@
 import { readFile, realpath } from "node:fs/promises";
 import path from "node:path";
-import { AppError } from "../errors";
+import { AppError, said } from "../errors";
 import { LxcConfig } from "../schemas/lxc-config/model";
 import { isInBindRoots, isInside, normalisePath, parseMountEntry } from "../schemas/lxc-config/privileges";
 
@@ -63,15 +63,17 @@ export const checkBindSourcesBeforeStart = async ({
   if (text === null) return;
   const [first, ...more] = await bindSourceProblems(text, bindRoots);
   if (!first) return;
-  const where =
+  const params = {
+    name,
+    line: first.line,
+    value: first.value.slice(0, 160),
+    source: first.source,
+    more: more.length,
+  };
+  throw new AppError(
+    "PRECONDITION_FAILED",
     first.resolved === null
-      ? `${first.source} does not exist on the host`
-      : `${first.source} now resolves to ${first.resolved}, outside the directories operators may bind-mount from (${bindRoots.join(", ")})`;
-  throw new AppError("PRECONDITION_FAILED", {
-    message: `"${name}" was not started: line ${first.line} (lxc.mount.entry = ${first.value.slice(0, 160)}) binds a source inside the bind roots, but ${where}${more.length > 0 ? ` (and ${more.length} more such line${more.length === 1 ? "" : "s"})` : ""}`,
-    hint:
-      first.resolved === null
-        ? "Create the directory again (or add `optional` to the line, or remove it), then start the container."
-        : "Something replaced that path with a link since the line was saved. Put the real directory back inside the bind roots (or remove the line), then start the container; an admin who means to bind a host path outside the roots writes its real path instead.",
-  });
+      ? said("bindSourceMissing", params)
+      : said("bindSourceMoved", { ...params, resolved: first.resolved, roots: bindRoots.join(", ") }),
+  );
 };

@@ -1,4 +1,4 @@
-import { AppError } from "../errors";
+import { AppError, said } from "../errors";
 import { WIRE_LINE_CHARS } from "./contract/jobs";
 import type { TOperationContext } from "./operation";
 import { isRunError, stream, type TProgram } from "./run/runner";
@@ -37,8 +37,7 @@ export const runCommand = async (
   { signal, emit }: TOperationContext,
   options: TCommandOptions,
 ): Promise<TCommandResult> => {
-  const cancelled = (cause?: unknown) =>
-    new AppError("CONFLICT", { message: "The job was cancelled", cause });
+  const cancelled = (cause?: unknown) => new AppError("CONFLICT", { ...said("jobCancelled"), cause });
   const result = await stream(program, args, {
     ...options,
     signal,

@@ -2,7 +2,7 @@ import { chmod, chown, mkdir, rm } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
 import path from "node:path";
 import { z, ZodError } from "zod";
-import { AppError } from "../errors";
+import { AppError, said } from "../errors";
 import type { TLogger } from "../log";
 import type { TOperation, TOperationTable } from "./operation";
 import { isAllowedPeer, peerOf } from "./peer";
@@ -133,16 +133,14 @@ const serve = async (socket: Socket, { allowedUids, operations, log }: THelperSe
       if (message.type === "item" && call) {
         // The call ends with this error (its work stopped): the web tier would otherwise clean up behind a command
         // still writing.
-        call.refused = new AppError("INTERNAL", {
-          message: "The helper's answer was too long to send (see its log)",
-        });
+        call.refused = new AppError("INTERNAL", said("helperAnswerTooLong"));
         call.controller.abort();
         return;
       }
       line = encode({
         type: "error",
         id: message.id,
-        error: { code: "INTERNAL", message: "The helper's answer was too long to send (see its log)" },
+        error: { code: "INTERNAL", ...said("helperAnswerTooLong") },
       });
     }
     if (!socket.write(line)) {
@@ -209,9 +207,7 @@ const serve = async (socket: Socket, { allowedUids, operations, log }: THelperSe
       op: call.op,
       issues: encoded.error.issues.slice(0, 3),
     });
-    throw new AppError("INTERNAL", {
-      message: `The helper emitted an item ${call.op}'s contract does not allow`,
-    });
+    throw new AppError("INTERNAL", said("helperItemRefused", { op: call.op }));
   };
 
   const run = async (id: number, op: string, operation: TOperation, input: unknown) => {
@@ -246,10 +242,7 @@ const serve = async (socket: Socket, { allowedUids, operations, log }: THelperSe
     try {
       const parsed: unknown = operation.input.parse(input);
       if (operation.ticket === "always" && !hasTicket(parsed))
-        throw new AppError("FORBIDDEN", {
-          message: `${op} is done only with an admin's ticket, and this call brought none`,
-          hint: "Sign in again as an admin with your password, then try again.",
-        });
+        throw new AppError("FORBIDDEN", said("ticketMissing", { op }));
       const data = await operation.run(parsed, {
         signal: call.controller.signal,
         emit,
@@ -268,14 +261,14 @@ const serve = async (socket: Socket, { allowedUids, operations, log }: THelperSe
           id,
           error: {
             code: "TIMEOUT",
-            message: `The operation did not finish within ${Math.round((operation.timeoutMs ?? 0) / 1000)} s and was stopped`,
+            ...said("operationTimedOut", { seconds: Math.round((operation.timeoutMs ?? 0) / 1000) }),
           },
         });
       } else if (error instanceof CancelledError || call.controller.signal.aborted) {
         await send({
           type: "error",
           id,
-          error: { code: "CANCELLED", message: "The operation was cancelled" },
+          error: { code: "CANCELLED", ...said("operationCancelled") },
         });
       } else {
         // Refusals (an AppError, an input its schema refused) are answers; anything else is a bug to look at.
@@ -300,10 +293,13 @@ const serve = async (socket: Socket, { allowedUids, operations, log }: THelperSe
     } else {
       const [first] = decoded.error.issues;
       const field = first?.path.join(".") ?? "";
-      call.refused = new AppError("BAD_REQUEST", {
-        message: `A value sent up to ${call.op} was refused: ${field ? `${field}: ` : ""}${first?.message ?? "invalid"}`,
-        ...(field ? { field } : {}),
-      });
+      const problem = first?.message ?? "invalid";
+      call.refused = new AppError(
+        "BAD_REQUEST",
+        field
+          ? { ...said("sentUpRefusedField", { op: call.op, field, problem }), field }
+          : said("sentUpRefused", { op: call.op, problem }),
+      );
       call.controller.abort();
     }
     wake(call);
@@ -346,10 +342,7 @@ const serve = async (socket: Socket, { allowedUids, operations, log }: THelperSe
           void send({
             type: "error",
             id: message.id,
-            error: {
-              code: "TOO_MANY_REQUESTS",
-              message: `The helper runs at most ${MAX_CALLS} calls of a connection at once`,
-            },
+            error: { code: "TOO_MANY_REQUESTS", ...said("helperTooManyCalls", { max: MAX_CALLS }) },
           });
           continue;
         }
@@ -358,10 +351,7 @@ const serve = async (socket: Socket, { allowedUids, operations, log }: THelperSe
           void send({
             type: "error",
             id: message.id,
-            error: {
-              code: "BAD_REQUEST",
-              message: `The helper has no operation "${message.op.slice(0, 100)}"`,
-            },
+            error: { code: "BAD_REQUEST", ...said("helperNoOperation", { op: message.op.slice(0, 100) }) },
           });
           continue;
         }

@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { AppError, containerNotFound } from "../errors";
+import { AppError, containerNotFound, said, type TErrorParams } from "../errors";
 import { openRootfs } from "../rootfs";
 import { BUSYBOX_RCS } from "../rootfs/busybox-init";
 import { SNAPSHOT_NAME } from "../schemas/snapshot-name";
@@ -41,27 +41,49 @@ export const DEFAULT_STOP_TIMEOUT_SECONDS = 30;
 const SECOND = 1000;
 const isRunningState = (state: TContainerState) => state !== "STOPPED";
 
-/** Turn what LXC printed into a sentence a user can act on, where we recognise it. */
-const hintFor = (stderr: string): string | undefined => {
+/**
+ * What LXC printed, where we recognise it, as the hint's values (its `advice` select in the catalogue: a sentence a
+ * user can act on); else the default advice, to read the container's log.
+ */
+const adviceFor = (stderr: string): TErrorParams => {
   const bridge = /bridge "([^"]+)", bridge interface doesn't exist/.exec(stderr);
-  if (bridge) {
-    return `The network bridge "${bridge[1]}" does not exist on the host. Create it (the README's setup command does), or link the container to an existing bridge in its config.`;
-  }
-  if (/Unsupported config key|Failed to parse config/.test(stderr)) {
-    return "The container's config file has an error. Fix the line LXC names, then try again.";
-  }
-  if (/No such file or directory.*rootfs|Failed to mount rootfs/.test(stderr)) {
-    return "The container's root filesystem is missing or cannot be mounted.";
-  }
-  return undefined;
+  if (bridge) return { advice: "bridge", bridge: bridge[1] ?? "" };
+  if (/Unsupported config key|Failed to parse config/.test(stderr)) return { advice: "config" };
+  if (/No such file or directory.*rootfs|Failed to mount rootfs/.test(stderr)) return { advice: "rootfs" };
+  return { advice: "log" };
 };
 
-const failed = (action: string, name: string, result: TToolResult, hint?: string) =>
-  new AppError("LXC_FAILED", {
-    message: `Could not ${action} "${name}": ${summariseStderr(result.stderr) || `the lxc tool exited with ${result.exitCode}`}`,
-    hint: hint ?? hintFor(result.stderr) ?? "See the container's log for details, then try again.",
-    stderr: summariseStderr(result.stderr),
+/**
+ * What the driver could not do (the failure's `action` select in the catalogue); `file` and `snapshot` name what
+ * setCgroup and deleteSnapshot were about.
+ */
+type TFailedAction =
+  | "read"
+  | "readState"
+  | "create"
+  | "start"
+  | "unfreezeToStop"
+  | "stop"
+  | "freeze"
+  | "unfreeze"
+  | "destroy"
+  | "discard"
+  | { action: "setCgroup"; file: string }
+  | { action: "deleteSnapshot"; snapshot: string };
+
+const failed = (what: TFailedAction, name: string, result: TToolResult) => {
+  const stderr = summariseStderr(result.stderr);
+  const action = typeof what === "string" ? { action: what } : what;
+  // The kernel's refusal of a live cgroup value has advice of its own.
+  const advice = action.action === "setCgroup" ? { advice: "kernel" } : adviceFor(result.stderr);
+  const params = { ...action, name, ...advice };
+  return new AppError("LXC_FAILED", {
+    ...(stderr
+      ? said("lxcActionFailed", { ...params, stderr })
+      : said("lxcActionExited", { ...params, exitCode: result.exitCode })),
+    stderr,
   });
+};
 
 export { containerNotFound };
 
@@ -81,7 +103,15 @@ export const createLxcDriver = ({ lxcPath, containerConfig }: TLxcDriverOptions)
   /** All containers, with one lxc-ls call. */
   const list = async () => {
     const result = await tool("lxc-ls", lsArgs, 60 * SECOND);
-    if (result.exitCode !== 0) throw failed("list", "containers", result);
+    if (result.exitCode !== 0) {
+      const stderr = summariseStderr(result.stderr);
+      throw new AppError("LXC_FAILED", {
+        ...(stderr
+          ? said("lxcListFailed", { stderr, ...adviceFor(result.stderr) })
+          : said("lxcListExited", { exitCode: result.exitCode, ...adviceFor(result.stderr) })),
+        stderr,
+      });
+    }
     return parseLxcLsFancy(result.stdout);
   };
 
@@ -97,10 +127,7 @@ export const createLxcDriver = ({ lxcPath, containerConfig }: TLxcDriverOptions)
     const row = parseLxcLsFancy(result.stdout).find((entry) => entry.name === name);
     if (!row) {
       // lxc-ls leaves out containers whose config LXC cannot load.
-      throw new AppError("LXC_FAILED", {
-        message: `LXC cannot load the container "${name}"`,
-        hint: `Its config file (${configPath(name)}) probably has an error: run lxc-info -n ${name} on the host to see it.`,
-      });
+      throw new AppError("LXC_FAILED", said("lxcCannotLoad", { name, configPath: configPath(name) }));
     }
     return { ...row, configPath: configPath(name), lxcPath };
   };
@@ -110,7 +137,7 @@ export const createLxcDriver = ({ lxcPath, containerConfig }: TLxcDriverOptions)
     const result = await tool("lxc-info", ["-n", name, "-H"], 30 * SECOND);
     if (result.exitCode !== 0) {
       if (/doesn't exist/.test(result.stderr)) throw notFound(name);
-      throw failed("read the state of", name, result);
+      throw failed("readState", name, result);
     }
     return parseLxcInfo(result.stdout);
   };
@@ -119,29 +146,43 @@ export const createLxcDriver = ({ lxcPath, containerConfig }: TLxcDriverOptions)
 
   const expectState = async (
     name: string,
-    action: string,
+    action: "start" | "stop" | "freeze" | "unfreeze",
     expected: TContainerState,
     result: TToolResult,
   ) => {
     const now = await state(name);
     if (now !== expected) {
+      const stderr = summariseStderr(result.stderr);
+      const params = { action, name, now, expected, ...adviceFor(result.stderr) };
       throw new AppError("LXC_FAILED", {
-        message: `Could not ${action} "${name}": it is ${now}, not ${expected}${result.stderr.trim() ? ` (${summariseStderr(result.stderr)})` : ""}`,
-        hint: hintFor(result.stderr) ?? "See the container's log for details, then try again.",
-        stderr: summariseStderr(result.stderr),
+        ...(result.stderr.trim()
+          ? said("lxcEndedInStateSaid", { ...params, stderr })
+          : said("lxcEndedInState", params)),
+        stderr,
       });
     }
   };
 
-  const wrongState = (name: string, now: TContainerState, message: string, hint: string) =>
-    new AppError("PRECONDITION_FAILED", { message: `"${name}" is ${now}: ${message}`, hint });
+  /**
+   * A container in the wrong state for what was asked: why (the refusal's `why` select in the catalogue), and what
+   * to do (its `advice` select).
+   */
+  const wrongState = (
+    name: string,
+    now: TContainerState,
+    why:
+      | "startedFrozen"
+      | "alreadyRunning"
+      | "notRunning"
+      | "freezeNeedsRunning"
+      | "notFrozen"
+      | "destroyRunning",
+    advice: "unfreeze" | "nothing" | "start" | "startFirst" | "stopOrForce",
+  ) => new AppError("PRECONDITION_FAILED", said("lxcWrongState", { name, now, why, advice }));
 
   const create = async (name: string, options: { template: "busybox" }) => {
     if (await exists(name)) {
-      throw new AppError("CONFLICT", {
-        message: `A container named "${name}" already exists`,
-        hint: "Choose another name, or destroy the existing container first.",
-      });
+      throw new AppError("CONFLICT", said("containerNameTaken", { name }));
     }
     const args = ["-n", name, "-t", options.template];
     if (containerConfig) args.push("-f", containerConfig);
@@ -158,7 +199,7 @@ export const createLxcDriver = ({ lxcPath, containerConfig }: TLxcDriverOptions)
     } catch (error) {
       await tool("lxc-destroy", ["-n", name, "-f"], 60 * SECOND).catch(() => undefined);
       throw new AppError("INTERNAL", {
-        message: `Could not prepare the busybox root filesystem of "${name}": ${(error as Error).message}`,
+        ...said("busyboxPrepareFailed", { name, reason: (error as Error).message }),
         cause: error,
       });
     }
@@ -168,9 +209,9 @@ export const createLxcDriver = ({ lxcPath, containerConfig }: TLxcDriverOptions)
   const start = async (name: string, { beforeStart }: TStartOptions = {}) => {
     const before = await state(name);
     if (before === "FROZEN") {
-      throw wrongState(name, before, "it is already started, and frozen", "Unfreeze it instead.");
+      throw wrongState(name, before, "startedFrozen", "unfreeze");
     }
-    if (before !== "STOPPED") throw wrongState(name, before, "it is already running", "Nothing to do.");
+    if (before !== "STOPPED") throw wrongState(name, before, "alreadyRunning", "nothing");
     await beforeStart?.(name);
     const result = await tool("lxc-start", ["-n", name], 60 * SECOND, true);
     if (result.exitCode !== 0) throw failed("start", name, result);
@@ -179,12 +220,12 @@ export const createLxcDriver = ({ lxcPath, containerConfig }: TLxcDriverOptions)
 
   const stop = async (name: string, options: TStopOptions = {}) => {
     const before = await state(name);
-    if (!isRunningState(before)) throw wrongState(name, before, "it is not running", "Nothing to do.");
+    if (!isRunningState(before)) throw wrongState(name, before, "notRunning", "nothing");
     const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS;
     if (before === "FROZEN" && !options.force) {
       // A frozen init cannot act on the halt signal: thaw it so it can shut down cleanly.
       const thawed = await tool("lxc-unfreeze", ["-n", name], 30 * SECOND);
-      if (thawed.exitCode !== 0) throw failed("unfreeze (before stopping)", name, thawed);
+      if (thawed.exitCode !== 0) throw failed("unfreezeToStop", name, thawed);
     }
     // `-t N` asks init to halt and kills after N seconds (and still exits 0); `-k` kills at once.
     const args = options.force ? ["-n", name, "-k"] : ["-n", name, "-t", String(timeoutSeconds)];
@@ -200,7 +241,7 @@ export const createLxcDriver = ({ lxcPath, containerConfig }: TLxcDriverOptions)
   ) => {
     const before = await state(name);
     if (!isRunningState(before)) {
-      throw wrongState(name, before, "it is not running", "Start it instead.");
+      throw wrongState(name, before, "notRunning", "start");
     }
     await stop(name, options);
     await start(name, { beforeStart });
@@ -209,12 +250,7 @@ export const createLxcDriver = ({ lxcPath, containerConfig }: TLxcDriverOptions)
   const freeze = async (name: string) => {
     const before = await state(name);
     if (before !== "RUNNING") {
-      throw wrongState(
-        name,
-        before,
-        "only a running container can be frozen",
-        before === "FROZEN" ? "Nothing to do." : "Start it first.",
-      );
+      throw wrongState(name, before, "freezeNeedsRunning", before === "FROZEN" ? "nothing" : "startFirst");
     }
     const result = await tool("lxc-freeze", ["-n", name], 30 * SECOND);
     if (result.exitCode !== 0) throw failed("freeze", name, result);
@@ -223,7 +259,7 @@ export const createLxcDriver = ({ lxcPath, containerConfig }: TLxcDriverOptions)
 
   const unfreeze = async (name: string) => {
     const before = await state(name);
-    if (before !== "FROZEN") throw wrongState(name, before, "it is not frozen", "Nothing to do.");
+    if (before !== "FROZEN") throw wrongState(name, before, "notFrozen", "nothing");
     const result = await tool("lxc-unfreeze", ["-n", name], 30 * SECOND);
     if (result.exitCode !== 0) throw failed("unfreeze", name, result);
     await expectState(name, "unfreeze", "RUNNING", result);
@@ -242,25 +278,20 @@ export const createLxcDriver = ({ lxcPath, containerConfig }: TLxcDriverOptions)
   const destroy = async (name: string, options: { force?: boolean } = {}) => {
     const before = await state(name);
     if (isRunningState(before) && !options.force) {
-      throw wrongState(
-        name,
-        before,
-        "a running container cannot be destroyed",
-        "Stop it first, or destroy it with force (which stops it).",
-      );
+      throw wrongState(name, before, "destroyRunning", "stopOrForce");
     }
     const { snapshots, clones } = await dependents(name);
     if (snapshots.length > 0) {
-      throw new AppError("PRECONDITION_FAILED", {
-        message: `"${name}" has ${snapshots.length} snapshot(s): ${snapshots.join(", ")}`,
-        hint: `Delete its snapshots first (lxc-snapshot -n ${name} -d SNAPSHOT).`,
-      });
+      throw new AppError(
+        "PRECONDITION_FAILED",
+        said("destroyHasSnapshots", { name, count: snapshots.length, snapshots: snapshots.join(", ") }),
+      );
     }
     if (clones.length > 0) {
-      throw new AppError("PRECONDITION_FAILED", {
-        message: `Snapshot clones depend on "${name}": ${clones.join(", ")}`,
-        hint: "Destroy those clones first.",
-      });
+      throw new AppError(
+        "PRECONDITION_FAILED",
+        said("destroyHasClones", { name, clones: clones.join(", ") }),
+      );
     }
     const args = options.force ? ["-n", name, "-f"] : ["-n", name];
     const result = await tool("lxc-destroy", args, 120 * SECOND);
@@ -276,13 +307,7 @@ export const createLxcDriver = ({ lxcPath, containerConfig }: TLxcDriverOptions)
     if (!(await exists(name))) throw notFound(name);
     // `--`: a value that starts with '-' is a value, not one of lxc-cgroup's options (-o FILE writes a log as root).
     const result = await tool("lxc-cgroup", ["-n", name, "--", file, value], 15 * SECOND);
-    if (result.exitCode !== 0)
-      throw failed(
-        `set ${file} of`,
-        name,
-        result,
-        "The kernel refused the value; it applies at the next start instead.",
-      );
+    if (result.exitCode !== 0) throw failed({ action: "setCgroup", file }, name, result);
   };
 
   /**
@@ -291,13 +316,13 @@ export const createLxcDriver = ({ lxcPath, containerConfig }: TLxcDriverOptions)
    */
   const discard = async (name: string) => {
     const result = await tool("lxc-destroy", ["-n", name, "-f", "-s"], 120 * SECOND);
-    if (await exists(name)) throw failed("remove the half-made", name, result);
+    if (await exists(name)) throw failed("discard", name, result);
   };
 
   /** Deletes one snapshot (`lxc-snapshot -d`). */
   const deleteSnapshot = async (name: string, snapshot: string) => {
     const result = await tool("lxc-snapshot", ["-n", name, "-d", snapshot], 120 * SECOND);
-    if (result.exitCode !== 0) throw failed(`delete snapshot ${snapshot} of`, name, result);
+    if (result.exitCode !== 0) throw failed({ action: "deleteSnapshot", snapshot }, name, result);
   };
 
   return {

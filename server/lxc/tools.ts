@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { summariseStderr } from "../schemas/lxc-stderr";
-import { AppError } from "../errors";
+import { AppError, said } from "../errors";
 import { isRunError, run, stream } from "../helper/run/runner";
 
 /**
@@ -53,15 +53,15 @@ const PACKAGE = "lxc";
 const asLxcError = (tool: TLxcTool, timeoutMs: number, error: unknown) => {
   if (isRunError(error, "timeout"))
     return new AppError("TIMEOUT", {
-      message: `${tool} did not finish within ${Math.round(timeoutMs / 1000)} s`,
-      hint: "The host may be overloaded or the container stuck. Check `lxc-info` on the host and try again.",
+      ...said("lxcToolTimedOut", { tool, seconds: Math.round(timeoutMs / 1000) }),
       stderr: summariseStderr(error.partial.stderr),
       cause: error,
     });
   if (isRunError(error, "missing") || isRunError(error, "spawn"))
     return new AppError("LXC_UNAVAILABLE", {
-      message: error.reason === "missing" ? `${tool} is not installed` : error.message,
-      hint: "Install LXC on the host: apt-get install lxc lxc-templates busybox-static (the README's setup command does it).",
+      ...(error.reason === "missing"
+        ? said("lxcToolMissing", { tool })
+        : said("lxcToolCannotRun", { tool, reason: String(error.params?.reason ?? "") })),
       cause: error,
     });
   return error;
@@ -97,8 +97,7 @@ export const lxcDefaultPath = async (): Promise<string> => {
   const value = result.stdout.trim();
   if (result.exitCode !== 0 || !value.startsWith("/")) {
     throw new AppError("LXC_UNAVAILABLE", {
-      message: "lxc-config did not report a default lxcpath",
-      hint: "Set ATELIER_LXC_PATH, or check the LXC installation with `lxc-config lxc.lxcpath`.",
+      ...said("lxcPathUnknown"),
       stderr: summariseStderr(result.stderr),
     });
   }

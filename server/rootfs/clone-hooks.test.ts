@@ -82,6 +82,7 @@ describe("cloneHookPathProblem", () => {
       path: at,
       why: "is a symbolic link",
       layer: rootfs,
+      reason: { reason: "symlink" },
     });
     hostIsUntouched();
   });
@@ -195,7 +196,7 @@ describe("refuseCloneHookProblem", () => {
     await replaceWithLink("etc/hosts", path.join(host, "shadow"));
     const refusal = await refuseCloneHookProblem({
       configFile: path.join(container, "config"),
-      subject: '"source" cannot be copied',
+      subject: { subject: "copy", name: "source" },
     }).catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(AppError);
     expect(refusal).toMatchObject({ code: "PRECONDITION_FAILED" });
@@ -206,7 +207,7 @@ describe("refuseCloneHookProblem", () => {
     expect(message).toMatch(/Remove the link inside the container/);
     const snapshot = await refuseCloneHookProblem({
       configFile: path.join(container, "config"),
-      subject: "snap0 cannot be restored",
+      subject: { subject: "restore", snapshot: "snap0", name: "source" },
       inSnapshot: true,
     }).catch((error: unknown) => error as AppError);
     expect(snapshot?.message).toMatch(/an admin can remove the link on the host \(.*\/etc\/hosts\)/);
@@ -214,10 +215,16 @@ describe("refuseCloneHookProblem", () => {
 
   it("passes a rootfs without problems, and says a missing config is not found", async () => {
     await expect(
-      refuseCloneHookProblem({ configFile: path.join(container, "config"), subject: "x" }),
+      refuseCloneHookProblem({
+        configFile: path.join(container, "config"),
+        subject: { subject: "copy", name: "x" },
+      }),
     ).resolves.toBeUndefined();
     await expect(
-      refuseCloneHookProblem({ configFile: path.join(top, "none", "config"), subject: "x" }),
+      refuseCloneHookProblem({
+        configFile: path.join(top, "none", "config"),
+        subject: { subject: "copy", name: "x" },
+      }),
     ).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 });

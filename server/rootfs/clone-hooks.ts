@@ -1,5 +1,5 @@
 import type { Stats } from "node:fs";
-import { AppError } from "../errors";
+import { AppError, said, type TErrorParams } from "../errors";
 import { cloneHooksOf, lastValueOf, readConfigWithIncludes, type TExpandedEntry } from "./config-includes";
 import { isWhiteout, layersOf, storageOf } from "./hostname";
 import type { TRootfs } from ".";
@@ -29,22 +29,39 @@ import type { TRootfs } from ".";
  */
 export const CLONEHOSTNAME = "/usr/share/lxc/hooks/clonehostname";
 
-export type TCloneHookPathProblem = { path: string; why: string; layer: string };
+/** Why a path stands in the way, as the refusal's sentence names it (its `reason` select in the catalogue). */
+export type TCloneHookReason =
+  | { reason: "symlink" | "special" | "fileNotDirectory" | "specialNotDirectory" | "unsafeName" }
+  | { reason: "unreadable"; detail: string };
+
+/** `why` in English words (a log's, a test's); `reason` the same as the catalogue's values. */
+export type TCloneHookPathProblem = { path: string; why: string; layer: string; reason: TCloneHookReason };
 
 export type TCloneHookProblem = {
   hooks: TExpandedEntry[];
   /** Includes that could not be read (a clone hook may be in one). */
   unread: string[];
-} & ({ path: string; why: string; layer: string } | { path: null; why: string; layer: null });
+} & (
+  | { path: string; why: string; layer: string; reason: TCloneHookReason }
+  | { path: null; why: string; layer: null; storage: string }
+);
 
 type TExpected = "directory" | "file";
 
-const kindProblem = (stats: Stats | null, expected: TExpected): string | null => {
+const WHY: Record<Exclude<TCloneHookReason["reason"], "unreadable">, string> = {
+  symlink: "is a symbolic link",
+  special: "is a device, socket or FIFO",
+  fileNotDirectory: "is a file, not a directory",
+  specialNotDirectory: "is a device, socket or FIFO, not a directory",
+  unsafeName: "has a space, tab, newline, *, ?, [ or backslash in its name",
+};
+
+const kindProblem = (stats: Stats | null, expected: TExpected): TCloneHookReason | null => {
   if (stats === null || isWhiteout(stats)) return null;
-  if (stats.isSymbolicLink()) return "is a symbolic link";
+  if (stats.isSymbolicLink()) return { reason: "symlink" };
   if (stats.isDirectory()) return null;
-  if (expected === "file") return stats.isFile() ? null : "is a device, socket or FIFO";
-  return stats.isFile() ? "is a file, not a directory" : "is a device, socket or FIFO, not a directory";
+  if (expected === "file") return stats.isFile() ? null : { reason: "special" };
+  return { reason: stats.isFile() ? "fileNotDirectory" : "specialNotDirectory" };
 };
 
 const DIRECTORIES = new Set(["etc", "etc/sysconfig", "etc/sysconfig/network-scripts"]);
@@ -54,7 +71,12 @@ const UNSAFE_NAME = /[ \t\n*?[\\]/;
 
 /** The first problem in one layer (a directory rootfs is one layer), or null. */
 export const cloneHookPathProblem = async (layer: TRootfs): Promise<TCloneHookPathProblem | null> => {
-  const problem = (path: string, why: string) => ({ path, why, layer: layer.root });
+  const problem = (path: string, reason: TCloneHookReason): TCloneHookPathProblem => ({
+    path,
+    why: reason.reason === "unreadable" ? `cannot be looked into (${reason.detail})` : WHY[reason.reason],
+    layer: layer.root,
+    reason,
+  });
   /** The entry at `path`, or a problem; `isDirectory` says whether the walk goes on below it. */
   const look = async (path: string, expected: TExpected) => {
     const stats = await layer.lstat(path).catch((error: unknown) => {
@@ -62,7 +84,7 @@ export const cloneHookPathProblem = async (layer: TRootfs): Promise<TCloneHookPa
       throw error;
     });
     if (stats instanceof AppError)
-      return { problem: problem(path, `cannot be looked into (${stats.message})`) };
+      return { problem: problem(path, { reason: "unreadable", detail: stats.message }) };
     const why = kindProblem(stats, expected);
     if (why) return { problem: problem(path, why) };
     return { isDirectory: stats !== null && !isWhiteout(stats) && stats.isDirectory() };
@@ -81,8 +103,7 @@ export const cloneHookPathProblem = async (layer: TRootfs): Promise<TCloneHookPa
   const names = (await layer.list("etc/sysconfig/network-scripts")) ?? [];
   for (const name of names.filter((entry) => entry.startsWith("ifcfg-")).sort()) {
     const path = `etc/sysconfig/network-scripts/${name}`;
-    if (UNSAFE_NAME.test(name))
-      return problem(path, "has a space, tab, newline, *, ?, [ or backslash in its name");
+    if (UNSAFE_NAME.test(name)) return problem(path, { reason: "unsafeName" });
     const script = await look(path, "file");
     if (script.problem) return script.problem;
   }
@@ -106,6 +127,7 @@ export const cloneHookProblem = async (configFile: string): Promise<TCloneHookPr
       path: null,
       layer: null,
       why: `its root filesystem (${storage.value}) is not a directory or an overlay Atelier can look into`,
+      storage: storage.value,
     };
   for (const layer of layersOf(storage)) {
     const found = await cloneHookPathProblem(layer);
@@ -114,16 +136,22 @@ export const cloneHookProblem = async (configFile: string): Promise<TCloneHookPr
   return null;
 };
 
-const describeHooks = ({ hooks, unread }: TCloneHookProblem) => {
+/** The hooks that would run, as the refusal's values (its `hook` select in the catalogue). */
+const hookWords = ({ hooks, unread }: TCloneHookProblem): TErrorParams => {
   const [first, ...more] = hooks;
-  if (!first) return `whatever clone hook these unreadable includes may hold (${unread.join(", ")})`;
-  const where = `line ${first.line} of ${first.file}`;
-  const what =
-    first.value === CLONEHOSTNAME
-      ? `LXC's clone hook (lxc.hook.clone = ${first.value}, ${where}), which runs sed -i on etc/hosts, etc/sysconfig/network and etc/sysconfig/network-scripts/ifcfg-* in the new root filesystem`
-      : `a clone hook (lxc.hook.clone = ${first.value.slice(0, 160)}, ${where})`;
-  return more.length > 0 ? `${what} and ${more.length} more` : what;
+  if (!first) return { hook: "unread", unread: unread.join(", "), more: 0 };
+  return {
+    hook: first.value === CLONEHOSTNAME ? "clonehostname" : "other",
+    value: first.value.slice(0, 160),
+    line: first.line,
+    file: first.file,
+    more: more.length,
+  };
 };
+
+/** What cannot be done: a copy, a snapshot or a restore (the refusal's `subject` select in the catalogue). */
+export type TCloneSubject =
+  { subject: "copy" | "snapshot"; name: string } | { subject: "restore"; snapshot: string; name: string };
 
 /**
  * Throws PRECONDITION_FAILED, saying which path is the problem and what to do, unless `cloneHookProblem` finds
@@ -136,31 +164,31 @@ export const refuseCloneHookProblem = async ({
   inSnapshot = false,
 }: {
   configFile: string;
-  subject: string;
+  subject: TCloneSubject;
   inSnapshot?: boolean;
 }) => {
   const problem = await cloneHookProblem(configFile).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT")
-      throw new AppError("NOT_FOUND", { message: `${subject}: ${configFile} does not exist` });
+      throw new AppError("NOT_FOUND", said("cloneConfigMissing", { ...subject, file: configFile }));
     throw error;
   });
   if (!problem) return;
-  const hooks = describeHooks(problem);
+  const hooks = hookWords(problem);
   if (problem.path === null)
-    throw new AppError("PRECONDITION_FAILED", {
-      message: `${subject}: its config runs ${hooks} as root on the host, following links, and ${problem.why}.`,
-      hint: "Use lxc-copy or lxc-snapshot on the host for this container.",
-    });
-  const layer = problem.layer.replace(/\/+$/, "");
-  const what = problem.why === "is a symbolic link" ? "the link" : "it";
-  const kind = DIRECTORIES.has(problem.path) ? "a directory" : "a regular file";
-  const fix = inSnapshot
-    ? `A snapshot's files are not changed from Atelier: an admin can remove ${what} on the host (${layer}/${problem.path}), then restore the snapshot again.`
-    : `Remove ${what} inside the container (rm /${problem.path}, then make it ${kind} of the container's own, or leave it out), then try again.`;
-  throw new AppError("PRECONDITION_FAILED", {
-    message: `${subject}: its config runs ${hooks} as root on the host, following links, and ${problem.path} in its root filesystem (${layer}) ${problem.why}. ${fix}`,
-    hint: inSnapshot
-      ? `Ask an admin to remove ${layer}/${problem.path} from the snapshot on the host.`
-      : `Inside the container, remove /${problem.path} (${problem.why.replace(/^is /, "")}) and make it ${kind}, then try again.`,
-  });
+    throw new AppError(
+      "PRECONDITION_FAILED",
+      said("cloneHookStorage", { ...subject, ...hooks, storage: problem.storage }),
+    );
+  const params = {
+    ...subject,
+    ...hooks,
+    ...problem.reason,
+    path: problem.path,
+    layer: problem.layer.replace(/\/+$/, ""),
+    kind: DIRECTORIES.has(problem.path) ? "directory" : "file",
+  };
+  throw new AppError(
+    "PRECONDITION_FAILED",
+    said(inSnapshot ? "cloneHookPathInSnapshot" : "cloneHookPath", params),
+  );
 };

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { AppError } from "../errors";
+import { AppError, said } from "../errors";
 import { BUSYBOX_RCS } from "./busybox-init";
 import { LxcConfig } from "../schemas/lxc-config/model";
 import { openRootfs } from ".";
@@ -62,11 +62,7 @@ export const writeGuestFiles = async (lxcPath: string, name: string, files: TGue
     );
   }
   if (files.rootPassword && layers.isOverlay)
-    throw new AppError("BAD_REQUEST", {
-      message: "A root password cannot be set in an overlay clone as it is made",
-      hint: "Set it in the source container, use a full copy, or give an SSH key instead.",
-      field: "access.rootPassword",
-    });
+    throw new AppError("BAD_REQUEST", { ...said("overlayCloneRootPassword"), field: "access.rootPassword" });
   // A SHA-512 crypt hash written into /etc/shadow: no program of the guest runs on the host.
   if (files.rootPassword) await setRootPassword(rootfs, files.rootPassword);
   if (files.sshKey) {

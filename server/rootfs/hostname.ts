@@ -1,7 +1,7 @@
 import { constants, type Stats } from "node:fs";
 import { open, readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { AppError } from "../errors";
+import { AppError, said } from "../errors";
 import { writeAtomically } from "../helper/write-atomically";
 import { LxcConfig } from "../schemas/lxc-config/model";
 import { openRootfs, type TRootfs } from ".";
@@ -48,7 +48,7 @@ export const readContainerConfig = async (file: string) => {
   const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
     if (!(await handle.stat()).isFile())
-      throw new AppError("PRECONDITION_FAILED", { message: `${file} is not a regular file` });
+      throw new AppError("PRECONDITION_FAILED", said("configNotRegularFile", { file }));
     return LxcConfig.parse(await handle.readFile("utf8"));
   } finally {
     await handle.close();
@@ -96,9 +96,10 @@ export const setGuestHostname = async (containerDir: string, name: string) => {
   await writeAtomically(configFile, config.set("lxc.uts.name", name).toString());
   const storage = await storageOf(config.get("lxc.rootfs.path"));
   if (storage.kind === "other")
-    throw new AppError("PRECONDITION_FAILED", {
-      message: `The root filesystem of "${name}" (${storage.value}) is not a directory or an overlay: Atelier cannot write its hostname`,
-    });
+    throw new AppError(
+      "PRECONDITION_FAILED",
+      said("hostnameStorageUnsupported", { name, storage: storage.value }),
+    );
   if (storage.kind === "dir") {
     // Directories on the way are followed inside the rootfs (a guest's `etc -> /data/etc` names its own /data/etc).
     const rootfs = openRootfs(storage.path);
@@ -140,26 +141,49 @@ export const snapshotsDirOf = async (lxcPath: string, name: string) =>
  * device; a FIFO blocks), or a decision left to an overlay's lower layer, which is another container's root
  * filesystem and can change (into a link) between this check and LXC's write.
  */
-export const restoreHostnameProblem = async (snapshotDir: string): Promise<string | null> => {
+export const restoreHostnameRisk = async (snapshotDir: string): Promise<TRestoreRisk | null> => {
   const config = await readContainerConfig(path.join(snapshotDir, "config"));
   const storage = await storageOf(config.get("lxc.rootfs.path"));
-  if (storage.kind === "other")
-    return `its root filesystem (${storage.value}) is not a directory or an overlay Atelier can look into`;
+  if (storage.kind === "other") return { problem: "storage", storage: storage.value };
   const layers = layersOf(storage);
   const leftToLower = ({ layer }: TFound) => (layer === null ? layers.length > 1 : layer > 0);
   const lower = storage.kind === "overlay" ? storage.lowers.join(", ") : "";
-  const shared = (what: string) =>
-    `what ${what} is would be decided by the overlay's lower layer (${lower}), the root filesystem of another container, which can make it a link while the restore runs`;
   const etc = await lookup(layers, "etc");
-  if (leftToLower(etc)) return shared("etc");
-  if (etc.stats?.isSymbolicLink()) return "etc in the snapshot is a symbolic link";
+  if (leftToLower(etc)) return { problem: "shared", what: "etc", lower };
+  if (etc.stats?.isSymbolicLink()) return { problem: "etcLink" };
   if (!etc.stats?.isDirectory()) return null;
   const file = await lookup(layers, HOSTNAME_FILE);
-  if (leftToLower(file)) return shared(HOSTNAME_FILE);
+  if (leftToLower(file)) return { problem: "shared", what: HOSTNAME_FILE, lower };
   if (!file.stats || file.stats.isFile() || file.stats.isDirectory()) return null;
-  return file.stats.isSymbolicLink()
-    ? `${HOSTNAME_FILE} in the snapshot is a symbolic link`
-    : `${HOSTNAME_FILE} in the snapshot is a device, socket or FIFO`;
+  return { problem: file.stats.isSymbolicLink() ? "hostnameLink" : "hostnameDevice", file: HOSTNAME_FILE };
+};
+
+/**
+ * What restoreHostnameRisk found, as values of the refusal's sentence (restoreInPlaceUnsafe in the catalogue, whose
+ * `problem` select words each).
+ */
+export type TRestoreRisk =
+  | { problem: "storage"; storage: string }
+  | { problem: "shared"; what: string; lower: string }
+  | { problem: "etcLink" }
+  | { problem: "hostnameLink" | "hostnameDevice"; file: string };
+
+/** The same, in English words. */
+export const restoreHostnameProblem = async (snapshotDir: string): Promise<string | null> => {
+  const risk = await restoreHostnameRisk(snapshotDir);
+  if (risk === null) return null;
+  switch (risk.problem) {
+    case "storage":
+      return `its root filesystem (${risk.storage}) is not a directory or an overlay Atelier can look into`;
+    case "shared":
+      return `what ${risk.what} is would be decided by the overlay's lower layer (${risk.lower}), the root filesystem of another container, which can make it a link while the restore runs`;
+    case "etcLink":
+      return "etc in the snapshot is a symbolic link";
+    case "hostnameLink":
+      return `${risk.file} in the snapshot is a symbolic link`;
+    case "hostnameDevice":
+      return `${risk.file} in the snapshot is a device, socket or FIFO`;
+  }
 };
 
 /** liblxc's has_fs_snapshots: LXC restores no snapshot of a container that overlay clones or snapshots depend on. */

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { constants, type Stats } from "node:fs";
 import { lstat, mkdir, open, readdir, readlink, rename, unlink, type FileHandle } from "node:fs/promises";
-import { AppError } from "../errors";
+import { AppError, said } from "../errors";
 
 /**
  * The only way into a container's root filesystem from the host. The paths under a rootfs are the guest's to
@@ -26,11 +26,22 @@ const DIRECTORY = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOL
 const kindOf = (stats: Stats): TEntryKind =>
   stats.isFile() ? "file" : stats.isDirectory() ? "directory" : stats.isSymbolicLink() ? "symlink" : "other";
 
-const refused = (relative: string, why: string) =>
-  new AppError("BAD_REQUEST", {
-    message: `${relative} in the container's root filesystem ${why}: Atelier will not touch it from the host`,
-    hint: "Fix the path inside the container (it may have been replaced by the guest), then try again.",
-  });
+/** Why a path is refused, as the refusal's sentence names it (its `why` select in the catalogue). */
+type TRefusedWhy =
+  | "rootItself"
+  | "tooManyLinks"
+  | "linkToRoot"
+  | "notDirectoryOnTheWay"
+  | "resolvesToRoot"
+  | "symlink"
+  | "special"
+  | "changed"
+  | "notDirectory"
+  | "notFile"
+  | "isDirectory";
+
+const refused = (relative: string, why: TRefusedWhy) =>
+  new AppError("BAD_REQUEST", said("rootfsPathRefused", { path: relative, why }));
 
 const components = (relative: string) => relative.split("/").filter((part) => part !== "" && part !== ".");
 
@@ -52,8 +63,7 @@ export const openRootfs = (root: string) => {
     const at = (name: string) => `/proc/self/fd/${top().fd}/${name}`;
     try {
       const parts = components(relative);
-      if (parts.length === 0 || parts.every((part) => part === ".."))
-        throw refused(relative, "is the root filesystem itself");
+      if (parts.length === 0 || parts.every((part) => part === "..")) throw refused(relative, "rootItself");
       let links = 0;
       while (parts.length > 0) {
         const part = parts.shift() ?? "";
@@ -69,9 +79,7 @@ export const openRootfs = (root: string) => {
         if (stats === null) {
           if (isLast) return await work({ dir: `/proc/self/fd/${top().fd}`, name: part });
           if (options.createMode === undefined)
-            throw new AppError("NOT_FOUND", {
-              message: `${relative} does not exist in the container's root filesystem`,
-            });
+            throw new AppError("NOT_FOUND", said("rootfsPathMissing", { path: relative }));
           await mkdir(at(part), { mode: options.createMode }).catch((error: NodeJS.ErrnoException) => {
             if (error.code !== "EEXIST") throw error;
           });
@@ -79,18 +87,18 @@ export const openRootfs = (root: string) => {
         }
         if (stats.isSymbolicLink() && (!isLast || options.followLast)) {
           links += 1;
-          if (links > MAX_LINKS) throw refused(relative, "has too many levels of symbolic links");
+          if (links > MAX_LINKS) throw refused(relative, "tooManyLinks");
           const target = await readlink(at(part));
           if (target.startsWith("/")) while (stack.length > 1) await stack.pop()?.close();
           parts.unshift(...components(target));
-          if (parts.length === 0) throw refused(relative, "is a link to the root filesystem itself");
+          if (parts.length === 0) throw refused(relative, "linkToRoot");
           continue;
         }
         if (isLast) return await work({ dir: `/proc/self/fd/${top().fd}`, name: part });
-        if (!stats.isDirectory()) throw refused(relative, "goes through something that is not a directory");
+        if (!stats.isDirectory()) throw refused(relative, "notDirectoryOnTheWay");
         stack.push(await open(at(part), DIRECTORY));
       }
-      throw refused(relative, "resolves to the root filesystem itself");
+      throw refused(relative, "resolvesToRoot");
     } finally {
       await Promise.allSettled(stack.map((handle) => handle.close()));
     }
@@ -100,8 +108,8 @@ export const openRootfs = (root: string) => {
   const openEntry = async ({ dir, name }: TParent, relative: string, flags: number) => {
     const path = `${dir}/${name}`;
     const before = await lstat(path);
-    if (before.isSymbolicLink()) throw refused(relative, "is a symbolic link");
-    if (!before.isFile() && !before.isDirectory()) throw refused(relative, "is a device, socket or FIFO");
+    if (before.isSymbolicLink()) throw refused(relative, "symlink");
+    if (!before.isFile() && !before.isDirectory()) throw refused(relative, "special");
     const handle = await open(
       path,
       flags |
@@ -112,7 +120,7 @@ export const openRootfs = (root: string) => {
     const after = await handle.stat();
     if (after.ino !== before.ino || after.dev !== before.dev) {
       await handle.close();
-      throw refused(relative, "changed while it was opened");
+      throw refused(relative, "changed");
     }
     return { handle, stats: after };
   };
@@ -155,7 +163,7 @@ export const openRootfs = (root: string) => {
         if (!(await lstat(`${parent.dir}/${parent.name}`).catch(() => null))) return null;
         const { handle, stats } = await openEntry(parent, relative, constants.O_RDONLY);
         try {
-          if (!stats.isDirectory()) throw refused(relative, "is not a directory");
+          if (!stats.isDirectory()) throw refused(relative, "notDirectory");
           return await readdir(`/proc/self/fd/${handle.fd}`);
         } finally {
           await handle.close();
@@ -172,7 +180,7 @@ export const openRootfs = (root: string) => {
         if (!exists) return null;
         const { handle, stats } = await openEntry(parent, relative, constants.O_RDONLY);
         try {
-          if (!stats.isFile()) throw refused(relative, "is not a regular file");
+          if (!stats.isFile()) throw refused(relative, "notFile");
           return await handle.readFile();
         } finally {
           await handle.close();
@@ -194,7 +202,7 @@ export const openRootfs = (root: string) => {
       withParent(relative, { followLast: false }, async ({ dir, name }) => {
         const existing = await lstat(`${dir}/${name}`).catch(() => null);
         if (existing && !existing.isFile() && !existing.isSymbolicLink())
-          throw refused(relative, existing.isDirectory() ? "is a directory" : "is a device, socket or FIFO");
+          throw refused(relative, existing.isDirectory() ? "isDirectory" : "special");
         const keep = existing?.isFile() ? existing : null;
         const mode = options.mode ?? (keep ? keep.mode & 0o7777 : 0o644);
         const temporary = `${dir}/.atelier-${randomBytes(6).toString("hex")}`;
@@ -227,7 +235,7 @@ export const openRootfs = (root: string) => {
         if (!existed) await mkdir(path, { mode: options.mode });
         const { handle, stats } = await openEntry(parent, relative, constants.O_RDONLY);
         try {
-          if (!stats.isDirectory()) throw refused(relative, "is not a directory");
+          if (!stats.isDirectory()) throw refused(relative, "notDirectory");
           if (!existed) {
             await handle.chmod(options.mode);
             if (options.uid !== undefined && options.gid !== undefined)

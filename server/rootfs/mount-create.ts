@@ -1,6 +1,6 @@
 import { realpath } from "node:fs/promises";
 import path from "node:path";
-import { AppError } from "../errors";
+import { AppError, said } from "../errors";
 import { lastValueOf, readConfigWithIncludes, type TExpandedConfig } from "./config-includes";
 import { parseMountEntry } from "../schemas/lxc-config/privileges";
 import { layersOf, storageOf } from "./hostname";
@@ -187,9 +187,18 @@ export const checkMountCreateBeforeStart = async ({ lxcPath, name }: { lxcPath: 
   if (!config) return;
   const [first, ...more] = await mountCreateProblems(config);
   if (!first) return;
-  const where = first.file === file ? `line ${first.line}` : `line ${first.line} of ${first.file}`;
-  throw new AppError("PRECONDITION_FAILED", {
-    message: `"${name}" was not started: ${where} (lxc.mount.entry = ${first.value.slice(0, 160)}) asks LXC to create its target, which LXC does as root on the host following every link on the way, and ${first.why}${more.length > 0 ? ` (and ${more.length} more such line${more.length === 1 ? "" : "s"})` : ""}. Remove the link inside the container (or name the real directory in the line), or take create= out of the line and make the directory inside the container, then start it.`,
-    hint: "Inside the container, replace the link with a real directory (or point the line at the directory it leads to); or remove create=dir/create=file from the line.",
-  });
+  // `why` stays in English words: it describes the mounts on the way (mountCreateProblems).
+  const params = {
+    name,
+    line: first.line,
+    value: first.value.slice(0, 160),
+    why: first.why,
+    more: more.length,
+  };
+  throw new AppError(
+    "PRECONDITION_FAILED",
+    first.file === file
+      ? said("mountCreateThroughLink", params)
+      : said("mountCreateThroughLinkIncluded", { ...params, file: first.file }),
+  );
 };

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { encrypt } from "unixcrypt";
-import { AppError } from "../errors";
+import { AppError, said } from "../errors";
 import type { TRootfs } from "./index";
 
 /**
@@ -38,10 +38,7 @@ export const withRootPassword = (shadow: string, hash: string, now = new Date())
 export const setRootPassword = async (rootfs: TRootfs, password: string) => {
   const passwd = (await rootfs.readFile("etc/passwd"))?.toString() ?? "";
   if (!/^root:/m.test(passwd))
-    throw new AppError("BAD_REQUEST", {
-      message: "The container has no root user in /etc/passwd: its password cannot be set",
-      field: "access.rootPassword",
-    });
+    throw new AppError("BAD_REQUEST", { ...said("noRootUser"), field: "access.rootPassword" });
   const shadow = (await rootfs.readFile("etc/shadow"))?.toString() ?? "";
   // A new shadow file is root's only (0640 root:root); an existing one keeps its mode and owner (root:shadow).
   await rootfs.writeFile("etc/shadow", withRootPassword(shadow, sha512Crypt(password)), {

@@ -3,6 +3,7 @@ import { ZHostNetwork } from "../../schemas/host-network";
 import { ZInterfaceName } from "../../schemas/network";
 import { ZNetworkChange } from "../../schemas/network-change";
 import { op } from "./define";
+import { ZWireParams } from "./protocol";
 import { ZOptionalTicket } from "./ticket";
 
 /**
@@ -42,6 +43,9 @@ export const ZNetworkApplyResult = z.discriminatedUnion("state", [
   z.object({
     state: z.literal("failed"),
     message: z.string(),
+    /** The message's sentence in the error catalogue and its values (server/errors.ts, said). */
+    id: z.string().max(64).optional(),
+    params: ZWireParams.optional(),
     stderr: z.string(),
     rollbackAt: z.null(),
     ...ZApplied,

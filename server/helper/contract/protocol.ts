@@ -2,6 +2,7 @@ import { z } from "zod";
 import {
   AppError,
   isErrorId,
+  said,
   type TAppErrorCode,
   type TErrorId,
   type TErrorParams,
@@ -122,7 +123,7 @@ export const toWireError = (error: unknown): TWireError => {
     const field = first?.path.join(".") ?? "";
     return { code: "BAD_REQUEST", message: `${field || "input"}: ${first?.message ?? "invalid"}`, field };
   }
-  return { code: "INTERNAL", message: "The helper failed to run this operation (see its log)" };
+  return { code: "INTERNAL", ...said("helperOperationFailed") };
 };
 
 /** Back on the web tier's side: the same AppError the operation threw. */
@@ -143,7 +144,8 @@ export const fromWireError = (error: TWireError): AppError =>
     },
   );
 
-const ZWireParams = z.record(z.string().max(64), z.union([z.string().max(4096), z.number()]));
+/** An error's values as they cross the socket (the catalogue's sentence is worded from them on the other side). */
+export const ZWireParams = z.record(z.string().max(64), z.union([z.string().max(4096), z.number()]));
 
 /** An error's catalogue id and values as the helper sent them, when the catalogue knows the id. */
 const wordsOf = (error: TWireError): { id?: TErrorId; params?: TErrorParams } => {

@@ -1,8 +1,9 @@
 import type { z } from "zod";
-import { AppError } from "../../errors";
+import { AppError, said, selectKey } from "../../errors";
 import { planChanges } from "../../host-network/plan";
 import type { TLogger } from "../../log";
 import type { networkContract, TNetworkLogLine, TNetworkOutcome } from "../contract/network";
+import { ZWireParams } from "../contract/protocol";
 import { runPlanStep } from "../run/ip";
 import { createNetworkJournal, type TActiveChange } from "./journal";
 import { readHostNetwork } from "./read";
@@ -100,12 +101,13 @@ export const createNetworkChanges = ({ stateDir, log }: { stateDir: string; log?
 
   const refuseNotPending = (id: string): never => {
     const outcome = journal.outcomeOf(id);
-    throw new AppError(outcome ? "PRECONDITION_FAILED" : "NOT_FOUND", {
-      message: outcome
-        ? `That network change is ${outcome.state}, not waiting for confirmation${outcome.message ? `: ${outcome.message}` : ""}`
-        : `The helper has no network change ${id} waiting`,
-      hint: "Look at the host's network as it is now, and plan the change again if you still want it.",
-    });
+    if (!outcome) throw new AppError("NOT_FOUND", said("helperNetworkChangeNotFound", { id }));
+    throw new AppError(
+      "PRECONDITION_FAILED",
+      outcome.message
+        ? said("networkChangeNotPendingWhy", { state: selectKey(outcome.state), reason: outcome.message })
+        : said("networkChangeNotPending", { state: selectKey(outcome.state) }),
+    );
   };
 
   /**
@@ -116,24 +118,17 @@ export const createNetworkChanges = ({ stateDir, log }: { stateDir: string; log?
   const apply = async (input: TApplyInput, emit: (item: TApplyItem) => Promise<void>) => {
     const active = journal.active();
     if (busy || active)
-      throw new AppError("CONFLICT", {
-        message:
-          active?.state === "pending"
-            ? "Another network change is waiting for confirmation"
-            : "Another network change is being applied",
-        hint: "Confirm or roll back the pending change first (Network page).",
-      });
+      throw new AppError(
+        "CONFLICT",
+        said(active?.state === "pending" ? "networkChangePending" : "networkChangeApplying"),
+      );
     if (journal.outcomeOf(input.id))
-      throw new AppError("CONFLICT", { message: `Change ${input.id} already ran` });
+      throw new AppError("CONFLICT", said("networkChangeAlreadyRan", { id: input.id }));
     busy = true;
     try {
       const plan = planChanges(input.changes, await readHostNetwork(), input.sessionInterface);
       if (plan.digest !== input.digest)
-        throw new AppError("CONFLICT", {
-          message: "The host's network changed since this plan was shown, so it would run other commands",
-          hint: "Review the plan again, then apply it.",
-          field: "digest",
-        });
+        throw new AppError("CONFLICT", { ...said("networkChangedSincePlan"), field: "digest" });
       const rollbackSeconds =
         input.rollbackSeconds ?? (plan.touchesSession ? DEFAULT_ROLLBACK_SECONDS : null);
       const claims = { claimed: plan.claimed, released: plan.released };
@@ -162,17 +157,24 @@ export const createNetworkChanges = ({ stateDir, log }: { stateDir: string; log?
           entry.done = index;
           entry.logged = index;
           const failures = await undo(entry, emitLine);
-          const message = `Step ${index + 1} (${step.argv.join(" ")}) failed: ${result.output || "no output"}. ${
+          const failed = {
+            step: index + 1,
+            command: step.argv.join(" "),
+            silent: result.output ? "no" : "yes",
+            output: result.output,
+          };
+          const { id, params, message } =
             index === 0
-              ? "Nothing had changed."
+              ? said("networkStepFailedNothingChanged", failed)
               : failures.length === 0
-                ? `The ${index} step${index === 1 ? "" : "s"} before it ${index === 1 ? "was" : "were"} undone: the host is as it was.`
-                : `Undoing the steps before it failed too: ${failures.join("; ")}`
-          }`;
+                ? said("networkStepFailedUndone", { ...failed, count: index })
+                : said("networkStepFailedUndoFailed", { ...failed, failures: failures.join("; ") });
           await finish(entry, "failed", message);
           return {
             state: "failed" as const,
             message,
+            // Its sentence, for the pages to word (values too long for the socket leave the English alone).
+            ...(ZWireParams.safeParse(params).success ? { id, params } : {}),
             stderr: result.output,
             rollbackAt: null,
             plan: claims,

@@ -42,7 +42,7 @@ export const adminsOperations = ({ stateDir }: { stateDir: string }) => {
      */
     enroll: ({ username, password, ticket }) =>
       serial(async () => {
-        const { admin, claims } = await requireTicket(stateDir, ticket, "Enrolling an admin");
+        const { admin, claims } = await requireTicket(stateDir, ticket, { action: "enrollAdmin" });
         await enrollAdmin(stateDir, username, password);
         return {
           ticket: admin === username ? await makeTicket(stateDir, admin, claims.exp, claims.b) : null,
@@ -51,7 +51,7 @@ export const adminsOperations = ({ stateDir }: { stateDir: string }) => {
     /** A user made admin (no password to enrol them with): enrolled at their next sign-in, within a week. */
     grant: ({ username, ticket }) =>
       serial(async () => {
-        await requireTicket(stateDir, ticket, "Making a user admin");
+        await requireTicket(stateDir, ticket, { action: "grantAdmin" });
         await grantAdmin(stateDir, username);
         return null;
       }),

@@ -1,6 +1,6 @@
 import { readdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
-import { AppError } from "../../errors";
+import { AppError, said } from "../../errors";
 import { CACHE_ENTRY, type cacheContract } from "../contract/cache";
 import type { THandlers } from "../contract/define";
 import { diskUsage } from "../run/du";
@@ -25,7 +25,7 @@ export const cacheOperations = ({ cacheDir }: { cacheDir: string }) => {
     remove: async ({ entry }) => {
       const target = path.join(dir, entry);
       if (!(await stat(target).catch(() => null)))
-        throw new AppError("NOT_FOUND", { message: `The cache has no ${entry}` });
+        throw new AppError("NOT_FOUND", said("cacheEntryMissing", { entry }));
       await rm(target, { recursive: true, force: true });
       return null;
     },

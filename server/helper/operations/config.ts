@@ -1,12 +1,11 @@
 import { constants } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import path from "node:path";
-import { AppError } from "../../errors";
+import { AppError, said } from "../../errors";
 import { containerNotFound } from "../../lxc";
-import { adminOnlyChanges } from "../../lxc-config/admin-only";
+import { adminOnlyChanges, privilegedChangeWords } from "../../lxc-config/admin-only";
 import { checkHostPaths } from "../host-paths";
 import { writeAtomically } from "../write-atomically";
-import { describePrivilegedChanges } from "../../schemas/lxc-config/privileges";
 import { validateConfig } from "../../schemas/lxc-config/validate";
 import { checkTicket } from "../admins";
 import { nestedBindSources } from "../bind-nesting";
@@ -41,9 +40,10 @@ export const configOperations = ({
     try {
       const info = await handle.stat();
       if (!info.isFile() || info.size > MAX_CONFIG_BYTES * 4)
-        throw new AppError("PRECONDITION_FAILED", {
-          message: `${path.basename(path.dirname(file))}'s config is not a regular file of a config's size`,
-        });
+        throw new AppError(
+          "PRECONDITION_FAILED",
+          said("configFileOdd", { name: path.basename(path.dirname(file)) }),
+        );
       return await handle.readFile("utf8");
     } finally {
       await handle.close();
@@ -82,7 +82,11 @@ export const configOperations = ({
         const [first] = errors;
         if (first)
           throw new AppError("BAD_REQUEST", {
-            message: `Nothing was written: the config has ${errors.length} error${errors.length === 1 ? "" : "s"}. Line ${first.line}: ${first.message}`,
+            ...said("helperConfigHasErrors", {
+              count: errors.length,
+              line: first.line,
+              problem: first.message,
+            }),
             field: "text",
             problems: errors,
           });
@@ -96,16 +100,20 @@ export const configOperations = ({
         ];
         if (changes.length > 0) {
           const check = await checkTicket(stateDir, ticket);
-          if (check.admin === null)
-            throw new AppError("FORBIDDEN", {
-              message: `${describePrivilegedChanges(changes)}: the helper takes this only from an admin it knows, signed in with their password (${check.problem})`,
-              hint: "Sign in again as an admin with your password (or use a token made from such a session, or by root with `atelier token create`), or ask an admin to make this change.",
-            });
+          if (check.admin === null) {
+            const { kind, params } = privilegedChangeWords(changes);
+            throw new AppError(
+              "FORBIDDEN",
+              said("configNeedsAdminTicket", { kind, ...params, ...check.why }),
+            );
+          }
         }
         const verdict = await liblxcVerdict(text);
         if (!verdict.isValid)
           throw new AppError("BAD_REQUEST", {
-            message: `Nothing was written: LXC refuses this config${verdict.line === null ? "" : ` (line ${verdict.line})`}: ${verdict.message}`,
+            ...(verdict.line === null
+              ? said("liblxcRefuses", { problem: verdict.message })
+              : said("liblxcRefusesLine", { line: verdict.line, problem: verdict.message })),
             field: "text",
             problems: [
               {
@@ -116,8 +124,7 @@ export const configOperations = ({
             ],
           });
         // Past its time (or cancelled) before the write: nothing is written, so the caller's TIMEOUT is true.
-        if (signal.aborted)
-          throw new AppError("TIMEOUT", { message: "Nothing was written: the write took too long" });
+        if (signal.aborted) throw new AppError("TIMEOUT", said("configWriteTooLong"));
         await writeAtomically(file, text);
         return null;
       }),

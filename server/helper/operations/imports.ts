@@ -1,5 +1,5 @@
 import { lstat, realpath } from "node:fs/promises";
-import { AppError } from "../../errors";
+import { AppError, said } from "../../errors";
 import type { THandlers } from "../contract/define";
 import type { importsContract } from "../contract/imports";
 
@@ -15,13 +15,12 @@ export const importsOperations = ({ importDirs }: { importDirs: readonly string[
       const roots = await Promise.all(importDirs.map((dir) => realpath(dir).catch(() => null)));
       if (!resolved || !roots.some((root) => root && resolved.startsWith(`${root}/`)))
         throw new AppError("BAD_REQUEST", {
-          message: `${file} is not a file in the directories tarballs may come from (${importDirs.join(", ")})`,
-          hint: "Put the archive in one of them (ATELIER_IMPORT_DIRS).",
+          ...said("archiveOutsideImportDirs", { file, dirs: importDirs.join(", ") }),
           field: "rootfs.path",
         });
       const info = await lstat(resolved);
       if (!info.isFile())
-        throw new AppError("BAD_REQUEST", { message: `${file} is not a file`, field: "rootfs.path" });
+        throw new AppError("BAD_REQUEST", { ...said("archiveNotAFile", { file }), field: "rootfs.path" });
       return { path: resolved, bytes: info.size };
     },
   }) satisfies THandlers<typeof importsContract>;

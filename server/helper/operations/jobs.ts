@@ -1,22 +1,21 @@
 import { mkdtemp, readdir, realpath, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { AppError } from "../../errors";
+import { AppError, said } from "../../errors";
 import { containerNotFound } from "../../lxc";
 import { checkTarMembers } from "../tar-listing";
 import {
   hasDependents,
   readContainerConfig,
-  restoreHostnameProblem,
+  restoreHostnameRisk,
   setGuestHostname,
   snapshotsDirOf,
   storageOf,
 } from "../../rootfs/hostname";
 import { openRootfs } from "../../rootfs";
 import { refuseCloneHookProblem } from "../../rootfs/clone-hooks";
-import { adminOnlyChanges } from "../../lxc-config/admin-only";
+import { adminOnlyChanges, privilegedChangeWords } from "../../lxc-config/admin-only";
 import { LxcConfig } from "../../schemas/lxc-config/model";
-import { describePrivilegedChanges } from "../../schemas/lxc-config/privileges";
 import { requireTicket } from "../admins";
 import type { TBeingMade } from "../being-made";
 import { settleGroups } from "../commands";
@@ -76,10 +75,7 @@ export const jobsOperations = ({
     const resolved = await realpath(file).catch(() => null);
     const roots = await Promise.all(importDirs.map((dir) => realpath(dir).catch(() => null)));
     if (!resolved || !roots.some((root) => root && resolved.startsWith(`${root}/`)))
-      throw new AppError("BAD_REQUEST", {
-        message: `${file} is not a file in the directories tarballs may come from`,
-        field: "path",
-      });
+      throw new AppError("BAD_REQUEST", { ...said("tarballOutsideImportDirs", { file }), field: "path" });
     return resolved;
   };
   const configOf = (name: string) => path.join(lxcPath, name, "config");
@@ -100,10 +96,10 @@ export const jobsOperations = ({
     const config = await readContainerConfig(configOf(name));
     const storage = await storageOf(config.get("lxc.rootfs.path"));
     if (storage.kind === "other")
-      throw new AppError("PRECONDITION_FAILED", {
-        message: `The root filesystem of "${name}" (${storage.value}) is not a directory or an overlay: Atelier clones and restores only those`,
-        hint: "Use lxc-copy or lxc-snapshot on the host for other storage.",
-      });
+      throw new AppError(
+        "PRECONDITION_FAILED",
+        said("storageNotCloneable", { name, storage: storage.value }),
+      );
     return storage;
   };
 
@@ -117,7 +113,10 @@ export const jobsOperations = ({
       await mustExist(source);
       await mustLookInto(source);
       // The clone hooks (LXC's clonehostname: sed -i on etc/hosts …) run as root on the copy, following links.
-      await refuseCloneHookProblem({ configFile: configOf(source), subject: `"${source}" cannot be copied` });
+      await refuseCloneHookProblem({
+        configFile: configOf(source),
+        subject: { subject: "copy", name: source },
+      });
       // -K: lxc-copy writes nothing inside the new rootfs (it would write etc/hostname through a guest's link).
       const result = await marking(
         name,
@@ -138,8 +137,8 @@ export const jobsOperations = ({
       const rootfs = path.join(lxcPath, name, "rootfs");
       if (!(await stat(rootfs).catch(() => null))?.isDirectory()) throw containerNotFound(lxcPath, name);
       if ((await stat(configOf(name)).catch(() => null)) || (await readdir(rootfs)).length > 0)
-        throw new AppError("CONFLICT", { message: `"${name}" is not a container being made`, field: "name" });
-      if (keepSetuid) await requireTicket(stateDir, ticket, "Keeping an archive's setuid and setgid bits");
+        throw new AppError("CONFLICT", { ...said("notBeingMade", { name }), field: "name" });
+      if (keepSetuid) await requireTicket(stateDir, ticket, { action: "keepSetuid" });
       const archive = await importedFile(file);
       const listing = await listArchive(archive, commandContext(context));
       const none = { setuid: [], setuidCount: 0, keptSetuid: false };
@@ -162,7 +161,7 @@ export const jobsOperations = ({
       // A snapshot is a clone into snaps/: the clone hooks run on it as on a copy.
       await refuseCloneHookProblem({
         configFile: configOf(name),
-        subject: `"${name}" cannot be snapshotted`,
+        subject: { subject: "snapshot", name },
       });
       const dir = await mkdtemp(path.join(os.tmpdir(), "atelier-snapshot-"));
       try {
@@ -189,25 +188,20 @@ export const jobsOperations = ({
       const rootfsPath = LxcConfig.parse(current).get("lxc.rootfs.path");
       if (rootfsPath !== undefined) restored.remove("lxc.rootfs.path").add("lxc.rootfs.path", rootfsPath);
       const comeBack = await adminOnlyChanges(current, restored.toString(), { lxcPath, name, bindRoots });
-      if (comeBack.length > 0)
-        await requireTicket(
-          stateDir,
-          ticket,
-          `Restoring ${snapshot} of "${name}" brings back what an admin took out of its config (${describePrivilegedChanges(comeBack)}), which`,
-        );
+      if (comeBack.length > 0) {
+        const { kind, params } = privilegedChangeWords(comeBack);
+        await requireTicket(stateDir, ticket, { action: "restore", snapshot, name, kind, ...params });
+      }
       // Either form is a clone of the snapshot: its config's clone hooks run on its files.
       await refuseCloneHookProblem({
         configFile: path.join(snapshots, snapshot, "config"),
-        subject: `${snapshot} of "${name}" cannot be restored`,
+        subject: { subject: "restore", snapshot, name },
         inSnapshot: true,
       });
       if (newName) {
         // A clone of the snapshot with the container's storage type, with -K; the hostname written here.
         if (await hasDependents(path.join(lxcPath, name)))
-          throw new AppError("PRECONDITION_FAILED", {
-            message: `Overlay clones or snapshots depend on the root filesystem of "${name}": LXC restores none of its snapshots while they exist`,
-            hint: "Destroy the overlay clones made from it first.",
-          });
+          throw new AppError("PRECONDITION_FAILED", said("restoreBlockedByClones", { name }));
         const result = await restoreSnapshotAsNew(
           {
             lxcPath,
@@ -224,11 +218,10 @@ export const jobsOperations = ({
       }
       // In place only lxc-snapshot restores (it keeps the snapshots and an overlay's bookkeeping), and it writes
       // etc/hostname, following links on the host: refused while that write could leave the restored rootfs.
-      const problem = await restoreHostnameProblem(path.join(snapshots, snapshot));
-      if (problem)
+      const risk = await restoreHostnameRisk(path.join(snapshots, snapshot));
+      if (risk)
         throw new AppError("PRECONDITION_FAILED", {
-          message: `${snapshot} of "${name}" cannot be restored in place: ${problem}, and LXC would write the hostname through it as root on the host. Restore it as a new container instead: Atelier then writes the hostname itself, inside its root filesystem.`,
-          hint: "Restore the snapshot as a new container, then destroy this one if you no longer need it.",
+          ...said("restoreInPlaceUnsafe", { snapshot, name, ...risk }),
           field: "snapshot",
         });
       return restoreSnapshotInPlace({ lxcPath, name, snapshot }, commandContext(context));

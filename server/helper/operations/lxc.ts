@@ -1,6 +1,6 @@
 import { rm, stat } from "node:fs/promises";
 import path from "node:path";
-import { AppError } from "../../errors";
+import { AppError, said } from "../../errors";
 import { checkConfigWithLiblxc, createLxcDriver, lxcDefaultPath, runMonitor } from "../../lxc";
 import type { lxcContract } from "../contract/lxc";
 import type { THandlers } from "../contract/define";
@@ -88,7 +88,7 @@ export const lxcOperations = ({
     removeLeftover: async ({ name }) => {
       const dir = path.join(lxcPath, name);
       if ((await stat(path.join(dir, "config")).catch(() => null))?.isFile())
-        throw new AppError("CONFLICT", { message: `"${name}" is a container: destroy it instead` });
+        throw new AppError("CONFLICT", said("discardRealContainer", { name }));
       await rm(dir, { recursive: true, force: true });
       beingMade.clear(name);
       return null;

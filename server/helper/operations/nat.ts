@@ -1,6 +1,6 @@
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { AppError } from "../../errors";
+import { AppError, said } from "../../errors";
 import { writeAtomically } from "../write-atomically";
 import type { TNatConfig } from "../../schemas/nat";
 import { requireTicket } from "../admins";
@@ -54,17 +54,16 @@ export const natOperations = ({ stateDir }: { stateDir: string }) => {
     const network = await readHostNetwork();
     const link = network.interfaces.find((entry) => entry.name === config.bridge);
     if (link && link.kind !== "bridge")
-      throw new AppError("PRECONDITION_FAILED", {
-        message: `${config.bridge} exists and is not a bridge`,
-        hint: "Pick another bridge name for the NAT network.",
-      });
-    if (!link) await mustChange(ipChange.addBridge(config.bridge), `Making the bridge ${config.bridge}`);
+      throw new AppError("PRECONDITION_FAILED", said("natBridgeNotABridge", { bridge: config.bridge }));
+    if (!link)
+      await mustChange(ipChange.addBridge(config.bridge), { change: "addBridge", bridge: config.bridge });
     if (!link?.addresses.some((entry) => entry.cidr === config.address))
-      await mustChange(
-        ipChange.addAddress(config.address, config.bridge),
-        `Giving ${config.bridge} the address ${config.address}`,
-      );
-    await mustChange(ipChange.setUp(config.bridge, true), `Bringing ${config.bridge} up`);
+      await mustChange(ipChange.addAddress(config.address, config.bridge), {
+        change: "addAddress",
+        bridge: config.bridge,
+        address: config.address,
+      });
+    await mustChange(ipChange.setUp(config.bridge, true), { change: "setUp", bridge: config.bridge });
     await writeFile("/proc/sys/net/ipv4/ip_forward", "1\n");
     await applyNatRules(config);
     await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -82,7 +81,7 @@ export const natOperations = ({ stateDir }: { stateDir: string }) => {
     if (await natTableExists()) await deleteNatTable();
     const network = await readHostNetwork();
     if (network.bridges.some((entry) => entry.name === config.bridge))
-      await mustChange(ipChange.deleteLink(config.bridge), `Deleting the bridge ${config.bridge}`);
+      await mustChange(ipChange.deleteLink(config.bridge), { change: "deleteLink", bridge: config.bridge });
   };
 
   const approvedFile = path.join(dir, "approved.json");
@@ -100,12 +99,7 @@ export const natOperations = ({ stateDir }: { stateDir: string }) => {
     start: ({ config, ticket }) =>
       serially(async () => {
         const approved = await isApproved(config);
-        if (!approved)
-          await requireTicket(
-            stateDir,
-            ticket,
-            "Starting the NAT network (a bridge, forwarding, masquerade)",
-          );
+        if (!approved) await requireTicket(stateDir, ticket, { action: "natStart" });
         try {
           await startParts(config);
         } catch (error) {
@@ -120,7 +114,7 @@ export const natOperations = ({ stateDir }: { stateDir: string }) => {
       }),
     stop: ({ config, ticket }) =>
       serially(async () => {
-        await requireTicket(stateDir, ticket, "Stopping the NAT network");
+        await requireTicket(stateDir, ticket, { action: "natStop" });
         await rm(approvedFile, { force: true });
         await stopParts(config);
         return status(config);

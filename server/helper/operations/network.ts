@@ -27,14 +27,14 @@ export const networkOperations = ({
   const operations = {
     read: () => readHostNetwork(),
     apply: async (input, { emit }) => {
-      await requireTicket(stateDir, input.ticket, "Changing the host's network");
+      await requireTicket(stateDir, input.ticket, { action: "networkChange" });
       return changes.apply(input, emit);
     },
     confirm: ({ id }) => changes.confirm(id),
     rollback: ({ id }, { emit }) => changes.rollback(id, (line) => emit({ kind: "line", ...line })),
     status: ({ id }) => Promise.resolve(changes.status(id)),
     persist: async ({ managed, containerPorts, ticket }) => {
-      await requireTicket(stateDir, ticket, "Writing the host's network configuration");
+      await requireTicket(stateDir, ticket, { action: "networkPersist" });
       return persistBridges({ hostRoot, managed, containerPorts });
     },
   } satisfies THandlers<typeof networkContract>;

@@ -31,12 +31,7 @@ export const rootfsOperations = ({
     prepare: async ({ name, ticket, ...files }) => {
       if (!(await stat(path.join(lxcPath, name, "config")).catch(() => null))?.isFile())
         throw containerNotFound(lxcPath, name);
-      if (!beingMade.has(name))
-        await requireTicket(
-          stateDir,
-          ticket,
-          `Writing into the root filesystem of "${name}" (not a container the helper is making)`,
-        );
+      if (!beingMade.has(name)) await requireTicket(stateDir, ticket, { action: "rootfsWrite", name });
       await writeGuestFiles(lxcPath, name, files);
       beingMade.clear(name);
       return null;

@@ -1,6 +1,6 @@
 import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { AppError } from "../../errors";
+import { AppError, said } from "../../errors";
 import { containerNotFound } from "../../lxc";
 import type { TBeingMade } from "../being-made";
 import type { THandlers } from "../contract/define";
@@ -31,7 +31,7 @@ export const tarballOperations = ({
     prepare: async ({ name }) => {
       const dir = dirOf(name);
       if (await stat(dir).catch(() => null))
-        throw new AppError("CONFLICT", { message: `${dir} already exists`, field: "name" });
+        throw new AppError("CONFLICT", { ...said("containerDirExists", { dir }), field: "name" });
       await mkdir(dir, { mode: 0o770 });
       await chmod(dir, 0o770);
       await mkdir(path.join(dir, "rootfs"), { mode: 0o755 });
@@ -45,7 +45,7 @@ export const tarballOperations = ({
         throw containerNotFound(lxcPath, name);
       // Only for a container being made: an existing config is never replaced this way.
       if ((await stat(path.join(dir, "config")).catch(() => null))?.isFile())
-        throw new AppError("CONFLICT", { message: `"${name}" already has a config`, field: "name" });
+        throw new AppError("CONFLICT", { ...said("configExists", { name }), field: "name" });
       const base = containerConfig ? await readFile(containerConfig, "utf8").catch(() => "") : "";
       const hasCommon = (await stat(COMMON_CONFIG).catch(() => null)) !== null;
       await writeFile(

@@ -2,7 +2,7 @@ import { constants, createReadStream, createWriteStream } from "node:fs";
 import { lstat, open, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import { AppError } from "../../errors";
+import { AppError, said } from "../../errors";
 import { UPLOAD_NAME } from "../../schemas/upload-name";
 import type { THandlers } from "../contract/define";
 import type { uploadContract } from "../contract/upload";
@@ -28,7 +28,7 @@ export const uploadOperations = ({
 }) => {
   const uploadDir = importDirs[0] ?? null;
   const mustHaveUploadDir = () => {
-    if (!uploadDir) throw new AppError("PRECONDITION_FAILED", { message: "No import directory is set" });
+    if (!uploadDir) throw new AppError("PRECONDITION_FAILED", said("noImportDir"));
     return uploadDir;
   };
   return {
@@ -38,15 +38,13 @@ export const uploadOperations = ({
         path.join(uploadSpool, name),
         constants.O_RDONLY | constants.O_NOFOLLOW,
       ).catch(() => {
-        throw new AppError("NOT_FOUND", { message: `There is no upload ${name} in the spool` });
+        throw new AppError("NOT_FOUND", said("uploadNotInSpool", { name }));
       });
       const target = path.join(dir, name);
       try {
         const info = await source.stat();
         if (!info.isFile() || info.nlink !== 1 || !allowedUids.includes(info.uid))
-          throw new AppError("FORBIDDEN", {
-            message: `${name} is not a regular file of the web tier's own: not taken`,
-          });
+          throw new AppError("FORBIDDEN", said("uploadNotOwn", { name }));
         await pipeline(
           createReadStream("", { fd: source, autoClose: false, start: 0 }),
           createWriteStream(target, { flags: "wx", mode: 0o600 }),

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { AppError } from "../../errors";
+import { AppError, said } from "../../errors";
 import { ZNatConfig, type TNatConfig } from "../../schemas/nat";
 import { dnsmasqArgs } from "../nat";
 import { run } from "./runner";
@@ -21,7 +21,9 @@ export const startDnsmasq = async (config: TNatConfig, dir: string) => {
   if (result.exitCode !== 0) {
     const output = (result.stderr || result.stdout).trim();
     throw new AppError("INTERNAL", {
-      message: `dnsmasq failed: ${output || `exit code ${result.exitCode}`}`,
+      ...(output
+        ? said("dnsmasqFailed", { output })
+        : said("dnsmasqFailedCode", { exitCode: result.exitCode })),
       stderr: output,
     });
   }

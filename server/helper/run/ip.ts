@@ -1,4 +1,4 @@
-import { AppError } from "../../errors";
+import { AppError, said } from "../../errors";
 import { isCidr, isInterfaceName, isIP } from "../../schemas/lxc-config/validate";
 import { PLAN_MTU } from "../../schemas/network-change";
 import { isRunError, run } from "./runner";
@@ -15,16 +15,20 @@ const CHANGE_TIMEOUT_MS = 10_000;
 /** A host with thousands of veths prints a few MB of `ip -j -d -s link`. */
 const READ_MAX_BYTES = 64 * 1024 * 1024;
 
-const refuse = (what: string, value: string) => {
-  throw new AppError("BAD_REQUEST", { message: `not ${what}: ${JSON.stringify(value.slice(0, 100))}` });
+/** An argument that is not what its place takes (a bug of the caller's: the schemas checked it before). */
+const refuse = (what: "interfaceName" | "cidr" | "address" | "forwardDelay" | "mtu", value: string) => {
+  throw new AppError(
+    "BAD_REQUEST",
+    said("ipArgumentRefused", { what, value: JSON.stringify(value.slice(0, 100)) }),
+  );
 };
-const name = (value: string) => (isInterfaceName(value) ? value : refuse("an interface name", value));
+const name = (value: string) => (isInterfaceName(value) ? value : refuse("interfaceName", value));
 /** An address with its prefix, IPv4 or IPv6, as one argument. */
 const cidr = (value: string) =>
   value.includes("/") && !/\s/.test(value) && (isCidr(value, 4) || isCidr(value, 6))
     ? value
-    : refuse("an address with its prefix", value);
-const address = (value: string) => (isIP(value) === 0 ? refuse("an IP address", value) : value);
+    : refuse("cidr", value);
+const address = (value: string) => (isIP(value) === 0 ? refuse("address", value) : value);
 
 const read = async (args: readonly string[]) => {
   const result = await run("ip", ["-j", ...args], {
@@ -33,14 +37,16 @@ const read = async (args: readonly string[]) => {
     package: PACKAGE,
   });
   if (result.exitCode !== 0)
-    throw new AppError("INTERNAL", {
-      message: `ip ${args.join(" ")} failed: ${result.stderr.trim() || `exit code ${result.exitCode}`}`,
-      hint: "Atelier needs iproute2 (the ip command) on the host.",
-    });
+    throw new AppError(
+      "INTERNAL",
+      result.stderr.trim()
+        ? said("ipReadFailed", { args: args.join(" "), output: result.stderr.trim() })
+        : said("ipReadFailedCode", { args: args.join(" "), exitCode: result.exitCode }),
+    );
   try {
     return JSON.parse(result.stdout || "[]") as unknown;
   } catch (error) {
-    throw new AppError("INTERNAL", { message: `ip ${args.join(" ")} printed no JSON`, cause: error });
+    throw new AppError("INTERNAL", { ...said("ipReadNoJson", { args: args.join(" ") }), cause: error });
   }
 };
 
@@ -69,7 +75,7 @@ export const ipArgs = {
   addBridge: (bridge: string, options: { stp?: boolean; forwardDelayCentiseconds?: number } = {}) => {
     const delay = options.forwardDelayCentiseconds;
     if (delay !== undefined && !(Number.isInteger(delay) && delay >= 0 && delay <= 100_000))
-      refuse("a forward delay", String(delay));
+      refuse("forwardDelay", String(delay));
     return [
       ...["link", "add", "name", name(bridge), "type", "bridge"],
       ...(options.stp === undefined ? [] : ["stp_state", options.stp ? "1" : "0"]),
@@ -83,7 +89,7 @@ export const ipArgs = {
     ...(bridge === null ? ["nomaster"] : ["master", name(bridge)]),
   ],
   setMtu: (link: string, mtu: number) => {
-    if (!(Number.isInteger(mtu) && mtu >= PLAN_MTU.min && mtu <= PLAN_MTU.max)) refuse("an MTU", String(mtu));
+    if (!(Number.isInteger(mtu) && mtu >= PLAN_MTU.min && mtu <= PLAN_MTU.max)) refuse("mtu", String(mtu));
     return ["link", "set", name(link), "mtu", String(mtu)];
   },
   addAddress: (value: string, dev: string) => ["addr", "add", cidr(value), "dev", name(dev)],
@@ -111,13 +117,17 @@ export const ipChange = {
     change(ipArgs.deleteDefaultRoute(...params)),
 };
 
+/** What a change that must succeed does, as its failure's sentence names it (the catalogue's `change` select). */
+export type TMustChange =
+  | { change: "addBridge" | "setUp" | "deleteLink"; bridge: string }
+  | { change: "addAddress"; bridge: string; address: string };
+
 /** A change that must succeed (the NAT network's): its failure is an error with what ip printed. */
-export const mustChange = async (outcome: Promise<TIpOutcome>, what: string) => {
+export const mustChange = async (outcome: Promise<TIpOutcome>, what: TMustChange) => {
   const { ok, output } = await outcome;
   if (!ok)
     throw new AppError("INTERNAL", {
-      message: `${what} failed: ${output || "ip printed nothing"}`,
-      hint: "Check the host's network with `ip addr` and `ip link`, then try again.",
+      ...(output ? said("ipChangeFailed", { ...what, output }) : said("ipChangeFailedSilent", what)),
       stderr: output,
     });
 };

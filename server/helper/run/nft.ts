@@ -1,4 +1,4 @@
-import { AppError } from "../../errors";
+import { AppError, said } from "../../errors";
 import { ZNatConfig, type TNatConfig } from "../../schemas/nat";
 import { NAT_TABLE, natRuleset } from "../nat";
 import { isRunError, run } from "./runner";
@@ -11,10 +11,15 @@ import { isRunError, run } from "./runner";
 const PACKAGE = "nftables";
 const TIMEOUT_MS = 15_000;
 
-const failed = (what: string, result: { exitCode: number; stderr: string; stdout: string }) => {
+/** What nft was asked: the NAT table applied (`-f`), or deleted. */
+type TNftCall = { what: "apply" } | { what: "delete"; table: string };
+
+const failed = (call: TNftCall, result: { exitCode: number; stderr: string; stdout: string }) => {
   const output = (result.stderr || result.stdout).trim();
   return new AppError("INTERNAL", {
-    message: `nft ${what} failed: ${output || `exit code ${result.exitCode}`}`,
+    ...(output
+      ? said("nftFailed", { ...call, output })
+      : said("nftFailedCode", { ...call, exitCode: result.exitCode })),
     stderr: output,
   });
 };
@@ -23,7 +28,7 @@ const failed = (what: string, result: { exitCode: number; stderr: string; stdout
 export const applyNatRules = async (config: TNatConfig) => {
   const ruleset = natRuleset(ZNatConfig.parse(config));
   const result = await run("nft", ["-f", "-"], { input: ruleset, timeoutMs: TIMEOUT_MS, package: PACKAGE });
-  if (result.exitCode !== 0) throw failed("-f (the NAT table)", result);
+  if (result.exitCode !== 0) throw failed({ what: "apply" }, result);
 };
 
 /** Whether the NAT table exists; false when nft is not installed (nothing of it can run then). */
@@ -45,5 +50,5 @@ export const deleteNatTable = async () => {
     timeoutMs: TIMEOUT_MS,
     package: PACKAGE,
   });
-  if (result.exitCode !== 0) throw failed(`delete table ip ${NAT_TABLE}`, result);
+  if (result.exitCode !== 0) throw failed({ what: "delete", table: NAT_TABLE }, result);
 };

@@ -2,7 +2,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { execa } from "execa";
-import { AppError } from "../../errors";
+import { AppError, said } from "../../errors";
 import { logger, type TLogger } from "../../log";
 import { killGroup, trackGroup } from "./groups";
 
@@ -125,9 +125,12 @@ export class RunError extends AppError {
   constructor(
     reason: TRunFailure,
     program: string,
-    details: { message: string; hint?: string; stdout?: string; stderr?: string; cause?: unknown },
+    /** The catalogue's sentence (said), what the command printed until then, and why. */
+    details: ReturnType<typeof said> & { stdout?: string; stderr?: string; cause?: unknown },
   ) {
     super(CODES[reason], {
+      id: details.id,
+      params: details.params,
       message: details.message,
       ...(details.hint ? { hint: details.hint } : {}),
       ...(details.stderr?.trim() ? { stderr: details.stderr.trim().slice(-2000) } : {}),
@@ -215,7 +218,7 @@ const execute = async (
 
   if (options.signal?.aborted) {
     log.info("command cancelled before it started", { ...logged, durationMs: 0 });
-    throw new RunError("aborted", program, { message: `${program} was cancelled` });
+    throw new RunError("aborted", program, said("runCancelled", { program }));
   }
 
   const child = execa(program, [...args], {
@@ -234,12 +237,19 @@ const execute = async (
   const pgid = child.pid;
   const untrack = pgid ? trackGroup(pgid, { isJob: options.isJob ?? false }) : () => undefined;
 
-  type THalt = { reason: "timeout" | "aborted" | "output-limit"; detail: string; killing: Promise<void> };
+  type THalt = {
+    reason: "timeout" | "aborted" | "output-limit";
+    detail: string;
+    /** Which limit the output passed: the whole output's, or one line's. */
+    limit?: { what: "total" | "line"; stream: "stdout" | "stderr" };
+    killing: Promise<void>;
+  };
   const state: { stopped: THalt | null } = { stopped: null };
-  const halt = (reason: THalt["reason"], detail = "") => {
+  const halt = (reason: THalt["reason"], detail = "", limit?: THalt["limit"]) => {
     state.stopped ??= {
       reason,
       detail,
+      ...(limit ? { limit } : {}),
       killing: pgid ? killGroup(pgid, options.killGraceMs) : Promise.resolve(),
     };
   };
@@ -278,7 +288,11 @@ const execute = async (
       const buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
       if (options.collect) {
         size += buffer.length;
-        if (size > maxBytes) return halt("output-limit", `more than ${maxBytes} bytes on ${name}`);
+        if (size > maxBytes)
+          return halt("output-limit", `more than ${maxBytes} bytes on ${name}`, {
+            what: "total",
+            stream: name,
+          });
         collected[name].push(buffer);
       }
       if (!options.onLine) return;
@@ -294,7 +308,10 @@ const execute = async (
         partial.push(buffer.subarray(from));
         partialSize += buffer.length - from;
         if (partialSize > maxBytes)
-          return halt("output-limit", `a line of more than ${maxBytes} bytes on ${name}`);
+          return halt("output-limit", `a line of more than ${maxBytes} bytes on ${name}`, {
+            what: "line",
+            stream: name,
+          });
       }
       deliver(lines);
     });
@@ -330,25 +347,29 @@ const execute = async (
         ...(detail ? { detail } : {}),
       },
     );
-    const message =
+    const words =
       reason === "timeout"
-        ? `${program} did not finish within ${Math.round(Number(options.timeoutMs) / 1000)} s`
+        ? said("runTimedOut", { program, seconds: Math.round(Number(options.timeoutMs) / 1000) })
         : reason === "aborted"
-          ? `${program} was cancelled${detail ? `: ${detail}` : ""}`
-          : `${program} printed too much (${detail}): it was stopped`;
-    throw new RunError(reason, program, { message, stdout, stderr, cause: lineError ?? undefined });
+          ? // The one detail of a cancel: the caller stopped taking the lines.
+            said(detail ? "runCancelledOutputLost" : "runCancelled", { program })
+          : said(halted.limit?.what === "line" ? "runLineTooLong" : "runOutputTooLarge", {
+              program,
+              bytes: maxBytes,
+              stream: halted.limit?.stream ?? "stdout",
+            });
+    throw new RunError(reason, program, { ...words, stdout, stderr, cause: lineError ?? undefined });
   }
   if (result.exitCode === undefined && result.signal === undefined) {
     const code = (result as { code?: string }).code;
     const missing = code === "ENOENT";
     log.warn("command could not start", { ...logged, durationMs, error: code ?? result.shortMessage });
     throw new RunError(missing ? "missing" : "spawn", program, {
-      message: missing
-        ? `${program} is not installed`
-        : `${program} could not be run: ${result.shortMessage}`,
-      ...(missing && options.package
-        ? { hint: `Install ${options.package} on the host (scripts/start.sh does).` }
-        : {}),
+      ...(!missing
+        ? said("programCannotRun", { program, reason: result.shortMessage ?? "" })
+        : options.package
+          ? said("programNotInstalledInstall", { program, package: options.package })
+          : said("programNotInstalled", { program })),
       cause: result,
     });
   }
