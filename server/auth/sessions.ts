@@ -1,4 +1,4 @@
-import { AppError } from "../errors";
+import { AppError, said } from "../errors";
 import { isLocale } from "../i18n/locales";
 import type { TDb } from "../db";
 import type { TPrincipal } from "./principal.types";
@@ -33,7 +33,6 @@ export type TSessionsOptions = {
 const DAY = 24 * 60 * 60 * 1000;
 /** A session's last use is written at most this often (a request each time would be a write each time). */
 const TOUCH_EVERY_MS = 60_000;
-const GENERIC_LOGIN_ERROR = "Wrong username or password";
 
 export const createSessions = ({
   db,
@@ -82,11 +81,7 @@ export const createSessions = ({
     return { token, expiresAt: session.expiresAt };
   };
 
-  const tooMany = (seconds: number) =>
-    new AppError("TOO_MANY_REQUESTS", {
-      message: `Too many failed sign-ins: try again in ${seconds} s`,
-      hint: "Wait, then check the username and password.",
-    });
+  const tooMany = (seconds: number) => new AppError("TOO_MANY_REQUESTS", said("tooManySignIns", { seconds }));
 
   /** Checks a username and password (rate limited per account and per client address) and starts a session. */
   const signIn = async (input: {
@@ -107,10 +102,7 @@ export const createSessions = ({
       ? await verifyPassword(user.passwordHash, input.password)
       : (await burnPasswordCheck(input.password), false);
     if (!user || !isValid || user.disabled) {
-      throw new AppError("UNAUTHORIZED", {
-        message: GENERIC_LOGIN_ERROR,
-        hint: "Check the username and password.",
-      });
+      throw new AppError("UNAUTHORIZED", said("wrongCredentials"));
     }
     throttle.succeeded(accountKey, addressKey);
     const session = await startSession(user.id, {
@@ -175,7 +167,7 @@ export const createSessions = ({
 
   const revokeSession = async (userId: number, sessionId: string) => {
     const { count } = await db.session.deleteMany({ where: { id: sessionId, userId } });
-    if (count === 0) throw new AppError("NOT_FOUND", { message: "No such session" });
+    if (count === 0) throw new AppError("NOT_FOUND", said("sessionNotFound"));
   };
 
   /** The helper renewed this session's ticket (its admin set their own password): the new one replaces the old. */

@@ -1,6 +1,6 @@
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { AppError } from "../errors";
+import { AppError, said } from "../errors";
 import { newSecret, safeEqual } from "./secrets";
 
 /**
@@ -28,10 +28,7 @@ export class SetupToken {
   consume(candidate: string) {
     const value = this.value;
     if (!value || this.now() > this.expiresAt || !safeEqual(candidate, value)) {
-      throw new AppError("FORBIDDEN", {
-        message: "This setup link is not valid (wrong, used, or older than an hour)",
-        hint: "Restart Atelier to print a new setup link in its log, or create the first admin with `npx atelier user add NAME --role admin`.",
-      });
+      throw new AppError("FORBIDDEN", said("setupLinkInvalid"));
     }
     this.value = null;
   }

@@ -1,4 +1,4 @@
-import { AppError } from "../errors";
+import { AppError, said } from "../errors";
 import type { TDb } from "../db";
 import type { TPrincipal } from "./principal.types";
 import { isAtLeast, lowerOf, toRole, type TRole } from "./roles";
@@ -36,10 +36,7 @@ export const createTokens = ({ db, now = () => new Date(), tokenTicket }: TToken
     input: { name: string; role: TRole; expiresDays?: number | undefined },
   ) => {
     if (!isAtLeast(owner.role, input.role)) {
-      throw new AppError("FORBIDDEN", {
-        message: `A token cannot have a higher role than its owner (${owner.role})`,
-        field: "role",
-      });
+      throw new AppError("FORBIDDEN", { ...said("tokenRoleTooHigh", { role: owner.role }), field: "role" });
     }
     // A token may mint tokens, never one that outlives it.
     if (owner.tokenId !== undefined) {
@@ -47,8 +44,7 @@ export const createTokens = ({ db, now = () => new Date(), tokenTicket }: TToken
       const requested = input.expiresDays ? now().getTime() + input.expiresDays * DAY : Infinity;
       if (parent?.expiresAt && requested > parent.expiresAt.getTime())
         throw new AppError("FORBIDDEN", {
-          message: `A token made with a token cannot outlive it (this one expires ${parent.expiresAt.toISOString()})`,
-          hint: "Choose fewer days, or create the token from a signed-in session.",
+          ...said("tokenOutlivesParent", { expiresAt: parent.expiresAt.toISOString() }),
           field: "expiresDays",
         });
     }
@@ -99,7 +95,7 @@ export const createTokens = ({ db, now = () => new Date(), tokenTicket }: TToken
       where: { id, revokedAt: null, ...(ownerId === undefined ? {} : { userId: ownerId }) },
       data: { revokedAt: now() },
     });
-    if (count === 0) throw new AppError("NOT_FOUND", { message: `No active token with id ${id}` });
+    if (count === 0) throw new AppError("NOT_FOUND", said("tokenNotFound", { id }));
   };
 
   /** Revokes every active token of a user (their password was reset). */

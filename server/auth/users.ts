@@ -1,5 +1,5 @@
 import type { TLocale } from "../i18n/locales";
-import { AppError } from "../errors";
+import { AppError, said } from "../errors";
 import type { TDb } from "../db";
 import type { TPrincipal } from "./principal.types";
 import type { TRole } from "./roles";
@@ -29,7 +29,7 @@ export const createUsers = ({ db, now = () => new Date(), sessions, tokens }: TU
   const createUser = async (input: { username: string; password: string; role: TRole }) => {
     if (await userByName(input.username)) {
       throw new AppError("CONFLICT", {
-        message: `A user named "${input.username}" already exists`,
+        ...said("userNameTaken", { username: input.username }),
         field: "username",
       });
     }
@@ -41,7 +41,7 @@ export const createUsers = ({ db, now = () => new Date(), sessions, tokens }: TU
 
   const requireUser = async (id: number) => {
     const user = await db.user.findUnique({ where: { id } });
-    if (!user) throw new AppError("NOT_FOUND", { message: `There is no user with id ${id}` });
+    if (!user) throw new AppError("NOT_FOUND", said("userNotFound", { id }));
     return user;
   };
 
@@ -51,10 +51,7 @@ export const createUsers = ({ db, now = () => new Date(), sessions, tokens }: TU
   const keepAnAdmin = async (userId: number) => {
     const admins = await db.user.count({ where: { role: "admin", disabled: false, id: { not: userId } } });
     if (admins === 0) {
-      throw new AppError("PRECONDITION_FAILED", {
-        message: "This is the last enabled admin",
-        hint: "Make another user an admin first.",
-      });
+      throw new AppError("PRECONDITION_FAILED", said("lastAdmin"));
     }
   };
 
@@ -94,10 +91,7 @@ export const createUsers = ({ db, now = () => new Date(), sessions, tokens }: TU
   const changeOwnPassword = async (principal: TPrincipal, current: string, next: string) => {
     const user = await requireUser(principal.userId);
     if (!(await verifyPassword(user.passwordHash, current))) {
-      throw new AppError("BAD_REQUEST", {
-        message: "The current password is wrong",
-        field: "currentPassword",
-      });
+      throw new AppError("BAD_REQUEST", { ...said("currentPasswordWrong"), field: "currentPassword" });
     }
     await setPassword(user.id, next, {
       ...(principal.sessionId ? { keepSessionId: principal.sessionId } : {}),

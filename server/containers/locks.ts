@@ -1,4 +1,4 @@
-import { AppError } from "../errors";
+import { AppError, said } from "../errors";
 
 /**
  * Serialises operations per container. LXC does not corrupt itself under concurrent commands, but its exit codes
@@ -18,10 +18,7 @@ export class ContainerLocks {
   async run<T>(name: string, operation: TBusyOperation, work: () => Promise<T>): Promise<T> {
     const running = this.held.get(name);
     if (running) {
-      throw new AppError("CONFLICT", {
-        message: `"${name}" is busy: a ${running} is in progress`,
-        hint: "Wait for it to finish, then try again.",
-      });
+      throw new AppError("CONFLICT", said("containerBusy", { name, operation: running }));
     }
     this.held.set(name, operation);
     try {

@@ -1,6 +1,6 @@
 import { connect, type Socket } from "node:net";
 import { z } from "zod";
-import { AppError } from "../errors";
+import { AppError, said } from "../errors";
 import { logger } from "../log";
 import { contract, type THelperContract } from "../helper/contract";
 import { wireName, type TContract, type TOp } from "../helper/contract/define";
@@ -100,11 +100,16 @@ type TPending = {
   upWaiters: (() => void)[];
 };
 
-const unavailable = (detail: string) =>
-  new AppError("INTERNAL", {
-    message: `Atelier's helper cannot be reached (${detail})`,
-    hint: "The helper runs beside the web tier; restart Atelier, and see its log if this persists.",
-  });
+/** The helper cannot be reached: why, in the socket's or the helper's words, or as one of ours. */
+const unavailable = (why: { detail: string } | "closed" | "no hello") =>
+  new AppError(
+    "INTERNAL",
+    why === "closed"
+      ? said("helperConnectionClosed")
+      : why === "no hello"
+        ? said("helperNoHello")
+        : said("helperUnreachable", why),
+  );
 
 export const connectHelper = (socketPath: string): THelperConnection => {
   let connection: Promise<{ socket: Socket; pending: Map<number, TPending> }> | null = null;
@@ -125,8 +130,8 @@ export const connectHelper = (socketPath: string): THelperConnection => {
       };
       socket.setEncoding("utf8");
       socket.on("connect", () => write({ type: "hello", version: PROTOCOL_VERSION }));
-      socket.on("error", (error) => breakAll(unavailable(error.message)));
-      socket.on("close", () => breakAll(unavailable("the connection closed")));
+      socket.on("error", (error) => breakAll(unavailable({ detail: error.message })));
+      socket.on("close", () => breakAll(unavailable("closed")));
       socket.on("data", (chunk: string) => {
         let lines: string[];
         try {
@@ -140,7 +145,7 @@ export const connectHelper = (socketPath: string): THelperConnection => {
           if (!greeted) {
             if (message.type !== "hello") {
               socket.destroy();
-              breakAll(unavailable(message.type === "refused" ? message.message : "no hello"));
+              breakAll(unavailable(message.type === "refused" ? { detail: message.message } : "no hello"));
               return;
             }
             greeted = true;
@@ -177,10 +182,7 @@ export const connectHelper = (socketPath: string): THelperConnection => {
       });
     });
 
-  const ended = (op: string) =>
-    new AppError("PRECONDITION_FAILED", {
-      message: `The call to ${op} has ended; nothing more can be sent to it`,
-    });
+  const ended = (op: string) => new AppError("PRECONDITION_FAILED", said("helperCallEnded", { op }));
 
   const open: THelperConnection["open"] = (op, input, options = {}) => {
     log.debug("helper call", { op });
@@ -234,12 +236,7 @@ export const connectHelper = (socketPath: string): THelperConnection => {
               cancelled = true;
               socket.write(encode({ type: "cancel", id }));
               finish();
-              rejectResult(
-                new AppError("TIMEOUT", {
-                  message: `Atelier's helper did not answer ${op} in time`,
-                  hint: "See the helper's log; restart Atelier if it persists.",
-                }),
-              );
+              rejectResult(new AppError("TIMEOUT", said("helperTimeout", { op })));
             }, options.timeoutMs + TIMEOUT_GRACE_MS);
       call = {
         resolve: (value) => {
@@ -261,12 +258,7 @@ export const connectHelper = (socketPath: string): THelperConnection => {
       const line = encode({ type: "call", id, op, input });
       // A line past the limit would make the helper close the connection, and every call on it: only this one fails.
       if (Buffer.byteLength(line) > MAX_LINE_BYTES) {
-        call.reject(
-          new AppError("BAD_REQUEST", {
-            message: `The request to ${op} is too large to send to Atelier's helper`,
-            hint: "Send less at once (a shorter text, fewer items).",
-          }),
-        );
+        call.reject(new AppError("BAD_REQUEST", said("helperRequestTooLarge", { op })));
         return opened;
       }
       pending.set(id, call);
@@ -401,10 +393,19 @@ export const createHelper = <C extends TContract = THelperContract>(
             const [first] = encoded.error.issues;
             const field = first?.path.join(".") ?? "";
             return Promise.reject(
-              new AppError("BAD_REQUEST", {
-                message: `${op} cannot take this value: ${field ? `${field}: ` : ""}${first?.message ?? "invalid"}`,
-                ...(field ? { field } : {}),
-              }),
+              new AppError(
+                "BAD_REQUEST",
+                field
+                  ? {
+                      ...said("upstreamValueRefusedField", {
+                        op,
+                        field,
+                        problem: first?.message ?? "invalid",
+                      }),
+                      field,
+                    }
+                  : said("upstreamValueRefused", { op, problem: first?.message ?? "invalid" }),
+              ),
             );
           },
           end: call.end,
@@ -422,7 +423,7 @@ export const createHelper = <C extends TContract = THelperContract>(
 };
 
 /** A value from the helper, parsed by its schema: a mismatch is the helper's bug, said as such. */
-const checked = (op: string, what: string, schema: z.ZodType, value: unknown) => {
+const checked = (op: string, what: "a result" | "an item", schema: z.ZodType, value: unknown) => {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   log.error("the helper answered outside its contract", {
@@ -430,8 +431,8 @@ const checked = (op: string, what: string, schema: z.ZodType, value: unknown) =>
     what,
     issues: parsed.error.issues.slice(0, 3),
   });
-  throw new AppError("INTERNAL", {
-    message: `Atelier's helper answered ${op} with ${what} its contract does not allow`,
-    hint: "The helper and the web tier are of different versions, or the helper has a bug: see the log.",
-  });
+  throw new AppError(
+    "INTERNAL",
+    said(what === "an item" ? "helperItemOutsideContract" : "helperResultOutsideContract", { op }),
+  );
 };

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { TDb } from "../db";
-import { AppError } from "../errors";
+import { AppError, isErrorId, said, selectKey } from "../errors";
 import type { EventBus } from "../events/bus";
 import type { TNetworkApplyItem, TNetworkLogLine } from "../helper/contract/network";
 import type { THelper } from "../helper-client";
@@ -145,23 +145,13 @@ export const createNetworkApplier = ({
     adminTicket?: string | undefined;
     serverAddress: string | null;
   }) => {
-    if (busy)
-      throw new AppError("CONFLICT", {
-        message: active
-          ? "Another network change is waiting for confirmation"
-          : "Another network change is being applied",
-        hint: "Confirm or roll back the pending change first (Network page).",
-      });
+    if (busy) throw new AppError("CONFLICT", said(active ? "networkChangePending" : "networkChangeApplying"));
     busy = true;
     let keepBusy = false;
     try {
       const plan = await replan(input.changes, input.serverAddress);
       if (plan.digest !== input.digest)
-        throw new AppError("CONFLICT", {
-          message: "The host's network changed since this plan was shown, so it would run other commands",
-          hint: "Review the plan again, then apply it.",
-          field: "digest",
-        });
+        throw new AppError("CONFLICT", { ...said("networkChangedSincePlan"), field: "digest" });
       const id = randomUUID();
       await db.networkApply.create({
         data: {
@@ -200,8 +190,11 @@ export const createNetworkApplier = ({
           state: "failed",
           message: result.message,
         });
+        // The helper's sentence (its id and values), or its English alone from a helper that does not name one.
         throw new AppError("BAD_REQUEST", {
-          message: result.message,
+          ...(result.id && isErrorId(result.id)
+            ? said(result.id, result.params ?? {})
+            : { message: result.message }),
           stderr: result.stderr,
           field: "changes",
         });
@@ -233,11 +226,13 @@ export const createNetworkApplier = ({
   const pendingOrRefuse = async (applyId: string) => {
     if (active?.id === applyId) return active;
     const row = await db.networkApply.findUnique({ where: { id: applyId } });
-    if (!row) throw new AppError("NOT_FOUND", { message: `There is no network change ${applyId}` });
-    throw new AppError("PRECONDITION_FAILED", {
-      message: `That network change is ${row.state}, not waiting for confirmation${row.message ? `: ${row.message}` : ""}`,
-      hint: "Look at the host's network as it is now, and plan the change again if you still want it.",
-    });
+    if (!row) throw new AppError("NOT_FOUND", said("networkChangeNotFound", { id: applyId }));
+    throw new AppError(
+      "PRECONDITION_FAILED",
+      row.message
+        ? said("networkChangeNotPendingWhy", { state: selectKey(row.state), reason: row.message })
+        : said("networkChangeNotPending", { state: selectKey(row.state) }),
+    );
   };
 
   /** The browser reached Atelier after the change: keep it. */
@@ -305,7 +300,7 @@ export const createNetworkApplier = ({
 
   const get = async (applyId: string) => {
     const row = await db.networkApply.findUnique({ where: { id: applyId } });
-    if (!row) throw new AppError("NOT_FOUND", { message: `There is no network change ${applyId}` });
+    if (!row) throw new AppError("NOT_FOUND", said("networkChangeNotFound", { id: applyId }));
     return toView(row);
   };
 

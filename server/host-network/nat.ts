@@ -1,5 +1,5 @@
 import type { TDb } from "../db";
-import { AppError } from "../errors";
+import { AppError, said } from "../errors";
 import type { EventBus } from "../events/bus";
 import type { TLogger } from "../log";
 import { inSubnet, networkOf } from "../schemas/ipv4";
@@ -79,15 +79,11 @@ export const createNat = ({
     serially(async () => {
       const current = await status();
       if (current.running || current.parts.bridge)
-        throw new AppError("PRECONDITION_FAILED", {
-          message: "The NAT network is running",
-          hint: "Stop it first, then change its settings.",
-        });
+        throw new AppError("PRECONDITION_FAILED", said("natRunning"));
       const network = await readNetwork();
       if (network.interfaces.some((entry) => entry.name === input.bridge))
         throw new AppError("BAD_REQUEST", {
-          message: `An interface named ${input.bridge} already exists on this host`,
-          hint: "Pick a name no interface has: Atelier creates the NAT bridge itself.",
+          ...said("natBridgeNameTaken", { bridge: input.bridge }),
           field: "bridge",
         });
       const [own] = input.address.split("/");
@@ -96,8 +92,11 @@ export const createNat = ({
           const [theirs] = address.cidr.split("/");
           if (inSubnet(theirs ?? "", input.address) || inSubnet(own ?? "", address.cidr))
             throw new AppError("BAD_REQUEST", {
-              message: `${networkOf(input.address)} overlaps ${entry.name}'s ${address.cidr}`,
-              hint: "Pick a private subnet no interface on this host uses, such as 10.0.4.0/24.",
+              ...said("natSubnetOverlaps", {
+                network: networkOf(input.address),
+                name: entry.name,
+                cidr: address.cidr,
+              }),
               field: "address",
             });
         }
@@ -130,10 +129,10 @@ export const createNat = ({
       const current = await status();
       const busy = current.ports;
       if (busy.length > 0)
-        throw new AppError("PRECONDITION_FAILED", {
-          message: `Containers are attached to ${config.bridge} (${busy.join(", ")})`,
-          hint: "Stop the containers on the NAT network first: stopping it would cut them off.",
-        });
+        throw new AppError(
+          "PRECONDITION_FAILED",
+          said("natInUse", { bridge: config.bridge, containers: busy.join(", ") }),
+        );
       await stopParts(config, adminTicket);
       await db.natNetwork.updateMany({ where: { id: 1 }, data: { enabled: false } });
       await events.publish({ type: "network", actor, data: { action: "nat.stop", state: "stopped" } });

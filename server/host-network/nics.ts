@@ -1,7 +1,7 @@
 import type { TActor } from "../auth/roles";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { AppError } from "../errors";
+import { AppError, said } from "../errors";
 import { ZContainerName } from "../schemas/container-name";
 import type { TConfigService } from "../lxc-config/service";
 import { LxcConfig } from "../schemas/lxc-config/model";
@@ -152,18 +152,11 @@ export const createNics = ({
   ) => {
     const current = await config.read(container);
     if (baseVersion && baseVersion !== current.version)
-      throw new AppError("CONFLICT", {
-        message: `The config of "${container}" changed since this page was opened`,
-        hint: "Reload, then make your change again.",
-        field: "baseVersion",
-      });
+      throw new AppError("CONFLICT", { ...said("nicConfigChanged", { container }), field: "baseVersion" });
     const model = LxcConfig.parse(current.raw);
     const existing = nicsOf(model);
     if (index !== undefined && !existing.some((nic) => nic.index === index))
-      throw new AppError("BAD_REQUEST", {
-        message: `"${container}" has no interface lxc.net.${index}`,
-        field: "index",
-      });
+      throw new AppError("BAD_REQUEST", { ...said("nicNotFound", { container, index }), field: "index" });
     return { current, model, existing };
   };
 
@@ -172,19 +165,19 @@ export const createNics = ({
     const link = network.interfaces.find((entry) => entry.name === input.link);
     if (!link)
       throw new AppError("BAD_REQUEST", {
-        message: `There is no interface named ${input.link} on this host`,
+        ...said("interfaceNotOnHost", { name: input.link }),
         field: "link",
       });
     if (input.type === "veth" && link.kind !== "bridge")
-      throw new AppError("BAD_REQUEST", {
-        message: `${input.link} is not a bridge: a veth interface joins a bridge`,
-        hint: "Pick a bridge, or choose macvlan to put the container directly on a host NIC.",
-        field: "link",
-      });
+      throw new AppError("BAD_REQUEST", { ...said("vethNeedsBridge", { link: input.link }), field: "link" });
     // A veth counts as a NIC here: in a network namespace standing in for a host, that is what the NICs are.
     if (input.type === "macvlan" && (link.kind === "bridge" || link.kind === "loopback" || link.master))
       throw new AppError("BAD_REQUEST", {
-        message: `${input.link} is ${link.kind === "bridge" || link.kind === "loopback" ? `a ${link.kind}` : `a port of ${link.master}`}: macvlan goes onto a host NIC (physical, bond, VLAN) that is not a bridge port`,
+        ...(link.kind === "bridge"
+          ? said("macvlanOnBridge", { link: input.link })
+          : link.kind === "loopback"
+            ? said("macvlanOnLoopback", { link: input.link })
+            : said("macvlanOnPort", { link: input.link, master: link.master ?? "" })),
         field: "link",
       });
     const { current, model, existing } = await readForChange(input.container, input.baseVersion, input.index);

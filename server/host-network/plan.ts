@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { AppError } from "../errors";
+import { AppError, said } from "../errors";
 import { isIP } from "../schemas/lxc-config/validate";
 import { inSubnet } from "../schemas/ipv4";
 import { ZInterfaceName } from "../schemas/network";
@@ -51,8 +51,8 @@ export type TNetworkState = { interfaces: TInterface[]; bridges: TBridge[]; rout
  */
 const centiseconds = (seconds: number) => String(Math.round(seconds * 100));
 
-const refuse = (index: number, field: string, message: string, hint?: string): never => {
-  throw new AppError("BAD_REQUEST", { message, field: `changes.${index}.${field}`, hint });
+const refuse = (index: number, field: string, words: ReturnType<typeof said>): never => {
+  throw new AppError("BAD_REQUEST", { ...words, field: `changes.${index}.${field}` });
 };
 
 export const planChanges = (
@@ -92,7 +92,7 @@ export const planChanges = (
     argv: ["ip", "route", "replace", "default", "via", via, "dev", dev],
   });
   const mustExist = (index: number, field: string, name: string) => {
-    if (!names.has(name)) refuse(index, field, `There is no interface named ${name} on this host`);
+    if (!names.has(name)) refuse(index, field, said("interfaceNotOnHost", { name }));
   };
   /** Removing the address the default route's gateway is reached through makes the kernel drop the route. */
   const dropsDefaultRoute = (dev: string, cidr: string) =>
@@ -101,7 +101,7 @@ export const planChanges = (
   changes.forEach((change, index) => {
     switch (change.op) {
       case "bridge.create": {
-        if (names.has(change.name)) refuse(index, "name", `An interface named ${change.name} already exists`);
+        if (names.has(change.name)) refuse(index, "name", said("interfaceNameTaken", { name: change.name }));
         const options = [
           ...(change.stp === undefined ? [] : ["stp_state", change.stp ? "1" : "0"]),
           ...(change.forwardDelay === undefined ? [] : ["forward_delay", centiseconds(change.forwardDelay)]),
@@ -122,15 +122,10 @@ export const planChanges = (
       }
       case "bridge.delete": {
         const options = bridges.get(change.name);
-        if (!options) refuse(index, "name", `${change.name} is not a bridge on this host`);
+        if (!options) refuse(index, "name", said("notABridgeOnHost", { name: change.name }));
         const ports = [...masters].filter(([, master]) => master === change.name).map(([name]) => name);
         if (ports.length > 0)
-          refuse(
-            index,
-            "name",
-            `Bridge ${change.name} still has ports: ${ports.join(", ")}`,
-            "Remove its ports first.",
-          );
+          refuse(index, "name", said("bridgeHasPorts", { name: change.name, ports: ports.join(", ") }));
         touched.add(change.name);
         const own = addresses.get(change.name) ?? [];
         const route = defaultVia?.dev === change.name ? defaultVia : null;
@@ -174,13 +169,17 @@ export const planChanges = (
       }
       case "bridge.addPort": {
         if (!bridges.has(change.bridge))
-          refuse(index, "bridge", `${change.bridge} is not a bridge on this host`);
+          refuse(index, "bridge", said("notABridgeOnHost", { name: change.bridge }));
         mustExist(index, "port", change.port);
-        if (bridges.has(change.port)) refuse(index, "port", `${change.port} is a bridge itself`);
+        if (bridges.has(change.port)) refuse(index, "port", said("portIsABridge", { port: change.port }));
         if (state.interfaces.find((entry) => entry.name === change.port)?.kind === "loopback")
-          refuse(index, "port", `${change.port} is the loopback interface; it cannot be a bridge port`);
+          refuse(index, "port", said("portIsLoopback", { port: change.port }));
         if (masters.get(change.port))
-          refuse(index, "port", `${change.port} is already a port of ${masters.get(change.port)}`);
+          refuse(
+            index,
+            "port",
+            said("portHasBridge", { port: change.port, bridge: masters.get(change.port) ?? "" }),
+          );
         touched.add(change.port);
         touched.add(change.bridge);
         claimed.add(change.bridge);
@@ -241,7 +240,7 @@ export const planChanges = (
       }
       case "bridge.removePort": {
         if (masters.get(change.port) !== change.bridge)
-          refuse(index, "port", `${change.port} is not a port of ${change.bridge}`);
+          refuse(index, "port", said("notAPortOf", { port: change.port, bridge: change.bridge }));
         touched.add(change.port);
         touched.add(change.bridge);
         step(
@@ -260,7 +259,7 @@ export const planChanges = (
       case "address.add": {
         mustExist(index, "dev", change.dev);
         if ((addresses.get(change.dev) ?? []).includes(change.cidr))
-          refuse(index, "cidr", `${change.dev} already has ${change.cidr}`);
+          refuse(index, "cidr", said("addressTaken", { dev: change.dev, cidr: change.cidr }));
         touched.add(change.dev);
         step(
           `Add ${change.cidr} to ${change.dev}`,
@@ -278,7 +277,7 @@ export const planChanges = (
       case "address.remove": {
         mustExist(index, "dev", change.dev);
         if (!(addresses.get(change.dev) ?? []).includes(change.cidr))
-          refuse(index, "cidr", `${change.dev} has no address ${change.cidr}`);
+          refuse(index, "cidr", said("addressMissing", { dev: change.dev, cidr: change.cidr }));
         touched.add(change.dev);
         const route = dropsDefaultRoute(change.dev, change.cidr) ? defaultVia : null;
         if (route)
@@ -309,12 +308,7 @@ export const planChanges = (
           isIP(change.via) === 4 &&
           !(addresses.get(change.dev) ?? []).some((cidr) => inSubnet(change.via, cidr))
         )
-          refuse(
-            index,
-            "via",
-            `${change.via} is not on a network of ${change.dev}`,
-            `Give ${change.dev} an address in ${change.via}'s network first, or pick the interface that reaches it.`,
-          );
+          refuse(index, "via", said("gatewayOffNetwork", { via: change.via, dev: change.dev }));
         touched.add(change.dev);
         if (defaultVia?.dev) touched.add(defaultVia.dev);
         const before = defaultVia;

@@ -6,6 +6,7 @@ import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { principalOf } from "../auth/principal";
 import { isAtLeast } from "../auth/roles";
+import { said } from "../errors";
 import { uploadSpoolOf } from "../layout";
 import type { TRuntime } from "../runtime";
 
@@ -25,6 +26,14 @@ const send = (res: ServerResponse, status: number, body: unknown) => {
   res.end(JSON.stringify(body));
 };
 
+/** A refusal: `error` in English (scripts), with the catalogue's sentence and values the pages word it from. */
+const refuse = (
+  res: ServerResponse,
+  status: number,
+  { id, params, message }: ReturnType<typeof said>,
+  extra: { field?: string } = {},
+) => send(res, status, { error: message, ...extra, messageId: id, params });
+
 export const handleUpload = async (
   req: IncomingMessage,
   res: ServerResponse,
@@ -38,35 +47,25 @@ export const handleUpload = async (
       "POST /api/uploads/rootfs",
       "UNAUTHORIZED",
     );
-    return send(res, 401, { error: "Sign in first" });
+    return refuse(res, 401, said("signInFirst"));
   }
   if (!isAtLeast(principal.role, "operator"))
-    return send(res, 403, { error: `This needs the operator role; you are ${principal.role}` });
+    return refuse(res, 403, said("roleTooLow", { minimum: "operator", role: principal.role }));
   const original = url.searchParams.get("filename") ?? "";
   if (!/\.(tar|tar\.gz|tgz|tar\.xz|txz)$/.test(original))
-    return send(res, 400, {
-      error: "filename: must be a .tar, .tar.gz, .tgz or .tar.xz file",
-      field: "filename",
-    });
+    return refuse(res, 400, said("uploadNotAnArchive"), { field: "filename" });
   const maxBytes = runtime.settings.uploadMaxBytes;
   const header = req.headers["content-length"];
   const length = Number(header);
   if (header === undefined || !Number.isSafeInteger(length) || length < 0)
-    return send(res, 411, { error: "Say the archive's size (Content-Length) before sending it" });
-  if (length > maxBytes)
-    return send(res, 413, {
-      error: `The archive is ${length} bytes; uploads are limited to ${maxBytes} bytes (ATELIER_UPLOAD_MAX_BYTES)`,
-    });
-  if (!runtime.settings.importDirs[0])
-    return send(res, 500, { error: "No import directory is set (ATELIER_IMPORT_DIRS)" });
+    return refuse(res, 411, said("uploadLengthRequired"));
+  if (length > maxBytes) return refuse(res, 413, said("uploadTooLarge", { length, maxBytes }));
+  if (!runtime.settings.importDirs[0]) return refuse(res, 500, said("uploadNoImportDir"));
   const dir = uploadSpoolOf(runtime.settings.dataDir);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const space = await statfs(dir);
   const free = space.bavail * space.bsize;
-  if (free < length * 2)
-    return send(res, 507, {
-      error: `The data directory has ${free} bytes free, less than twice the archive's ${length} (it is copied once): free some space first`,
-    });
+  if (free < length * 2) return refuse(res, 507, said("uploadNoSpace", { free, length }));
   const safe = path
     .basename(original)
     .replace(/[^A-Za-z0-9._-]/g, "_")
@@ -83,7 +82,7 @@ export const handleUpload = async (
     await pipeline(req, createWriteStream(target, { flags: "wx", mode: 0o600 }));
   } catch (error) {
     await rm(target, { force: true });
-    return send(res, 400, { error: `The upload did not complete: ${(error as Error).message}` });
+    return refuse(res, 400, said("uploadIncomplete", { reason: (error as Error).message }));
   }
   try {
     adopted = await runtime.helper.upload.adopt({ name: path.basename(target) });

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { TDb } from "../db";
-import { AppError } from "../errors";
+import { AppError, said } from "../errors";
 import type { THelper } from "../helper-client";
 import type { TJobItem } from "../helper/contract/jobs";
 import type { EventBus } from "../events/bus";
@@ -140,7 +140,7 @@ export const createJobs = ({
         if (lineCount < KEEP_LINES) pendingLines.push(line.slice(0, 2000));
       },
       stream: async (operation, input, options = {}) => {
-        if (controller.signal.aborted) throw new AppError("CONFLICT", { message: "The job was cancelled" });
+        if (controller.signal.aborted) throw new AppError("CONFLICT", said("jobCancelled"));
         try {
           return await operation(input, {
             signal: controller.signal,
@@ -155,7 +155,7 @@ export const createJobs = ({
             },
           });
         } catch (error) {
-          if (controller.signal.aborted) throw new AppError("CONFLICT", { message: "The job was cancelled" });
+          if (controller.signal.aborted) throw new AppError("CONFLICT", said("jobCancelled"));
           throw error;
         } finally {
           if (entry.pgid !== null) {
@@ -248,7 +248,7 @@ export const createJobs = ({
 
   const get = async (id: string, { tail = 200 }: { tail?: number } = {}) => {
     const row = await db.job.findUnique({ where: { id } });
-    if (!row) throw new AppError("NOT_FOUND", { message: `There is no job ${id}` });
+    if (!row) throw new AppError("NOT_FOUND", said("jobNotFound", { id }));
     const lines = await db.jobLine.findMany({ where: { jobId: id }, orderBy: { id: "desc" }, take: tail });
     return { ...toView(row), log: lines.reverse().map((line) => line.text) };
   };
@@ -257,11 +257,8 @@ export const createJobs = ({
     const entry = active.get(id);
     if (!entry) {
       const row = await db.job.findUnique({ where: { id } });
-      if (!row) throw new AppError("NOT_FOUND", { message: `There is no job ${id}` });
-      throw new AppError("PRECONDITION_FAILED", {
-        message: `That job has already ${row.state === "succeeded" ? "finished" : row.state}`,
-        hint: "Only a running job can be cancelled.",
-      });
+      if (!row) throw new AppError("NOT_FOUND", said("jobNotFound", { id }));
+      throw new AppError("PRECONDITION_FAILED", said("jobAlreadyEnded", { state: row.state }));
     }
     // The helper kills the command's whole process group when its call is cancelled.
     entry.controller.abort();

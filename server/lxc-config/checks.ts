@@ -1,15 +1,11 @@
 import path from "node:path";
 import type { TRole } from "../auth/roles";
-import { AppError } from "../errors";
+import { AppError, said } from "../errors";
 import type { TLxcDriver } from "../helper-client/lxc";
 import type { TConfigVerdict } from "../helper/contract/lxc";
-import {
-  describePrivilegedChanges,
-  lockedLines,
-  type TPrivilegeContext,
-} from "../schemas/lxc-config/privileges";
+import { lockedLines, type TPrivilegeContext } from "../schemas/lxc-config/privileges";
 import { validateConfig, type TConfigProblem } from "../schemas/lxc-config/validate";
-import { adminOnlyChanges } from "./admin-only";
+import { adminOnlyChanges, privilegedChangeWords } from "./admin-only";
 
 /**
  * What a candidate config is judged by before anything is written: the lines the writer's role may not write, our
@@ -40,9 +36,9 @@ export const createConfigChecks = ({ lxc, check, hostPaths, bindRoots = [] }: TC
     if (role === "admin") return;
     const refused = await adminOnlyChanges(before, after, privilegeContext(name));
     if (refused.length === 0) return;
+    const { kind, params } = privilegedChangeWords(refused);
     throw new AppError("FORBIDDEN", {
-      message: `Nothing was written: ${describePrivilegedChanges(refused)}`,
-      hint: "Ask an admin to make this change; operators may keep such lines as an admin wrote them, not add or change them.",
+      ...said(kind === "added" ? "configLineNeedsAdmin" : "configRemovalNeedsAdmin", params),
       field: "raw",
       problems: refused.map((change) => ({
         line: change.line,

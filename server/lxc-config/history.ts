@@ -1,5 +1,5 @@
 import type { TDb } from "../db";
-import { AppError } from "../errors";
+import { AppError, said } from "../errors";
 import type { TReadConfig } from "./read";
 
 /**
@@ -57,11 +57,7 @@ export const createConfigHistory = ({ db, read }: { db: TDb; read: TReadConfig }
   const versionContent = async (name: string, id: number) => {
     const row = await db.configVersion.findFirst({ where: { container: name, id } });
     if (!row) {
-      throw new AppError("NOT_FOUND", {
-        message: `There is no version ${id} of the config of "${name}"`,
-        hint: "Pick a version from the history.",
-        field: "id",
-      });
+      throw new AppError("NOT_FOUND", { ...said("configVersionNotFound", { id, name }), field: "id" });
     }
     return row;
   };

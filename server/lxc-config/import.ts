@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { TRole } from "../auth/roles";
-import { AppError } from "../errors";
+import { AppError, said } from "../errors";
 import type { TLxcDriver } from "../helper-client/lxc";
 import { LxcConfig } from "../schemas/lxc-config/model";
 import { PROTECTIVE_KEYS } from "../schemas/lxc-config/privileges";
@@ -70,7 +70,11 @@ export const createConfigImport = ({
     const errors = (await checks.validate(candidate)).filter((problem) => problem.severity === "error");
     if (errors.length > 0) {
       throw new AppError("BAD_REQUEST", {
-        message: `The imported config has ${errors.length} error${errors.length === 1 ? "" : "s"}; no container was created. Line ${errors[0]?.line}: ${errors[0]?.message}`,
+        ...said("importedConfigHasErrors", {
+          count: errors.length,
+          line: errors[0]?.line ?? 0,
+          problem: errors[0]?.message ?? "",
+        }),
         field: "raw",
         problems: errors,
       });

@@ -1,5 +1,5 @@
 import type { TRole } from "../auth/roles";
-import { AppError } from "../errors";
+import { AppError, said } from "../errors";
 import { validateConfig, type TConfigProblem } from "../schemas/lxc-config/validate";
 import { changesBetween, unifiedDiff, versionOf } from "./changes";
 import type { TConfigChecks } from "./checks";
@@ -72,7 +72,11 @@ export const createConfigSaving = ({ read, checks, history, live, writeFile }: T
     const errors = problems.filter((problem) => problem.severity === "error");
     const [first] = errors;
     return new AppError("BAD_REQUEST", {
-      message: `The config has ${errors.length} error${errors.length === 1 ? "" : "s"}; nothing was written. Line ${first?.line}: ${first?.message}`,
+      ...said("configHasErrors", {
+        count: errors.length,
+        line: first?.line ?? 0,
+        problem: first?.message ?? "",
+      }),
       field: "raw",
       problems,
     });
@@ -90,8 +94,7 @@ export const createConfigSaving = ({ read, checks, history, live, writeFile }: T
       const current = await read(name);
       if (current.version !== input.baseVersion) {
         throw new AppError("CONFLICT", {
-          message: `The config of "${name}" changed since it was opened (here, by someone else, or outside Atelier)`,
-          hint: "Reload it, then make your change again on the current version.",
+          ...said("configChangedSinceOpened", { name }),
           field: "baseVersion",
         });
       }

@@ -2,7 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { TActor } from "../auth/roles";
 import type { TContainerService } from "../containers/service";
-import { AppError } from "../errors";
+import { AppError, said } from "../errors";
 import type { TJobContext, TJobs } from "../jobs/jobs";
 import { startLockedJob } from "../jobs/locked-job";
 import { writeNic } from "../host-network/nics";
@@ -166,15 +166,10 @@ export const createProvisioner = ({
   /** Checks that can be made before anything runs: each refusal names its field. */
   const precheck = async (name: string, form: TForm, actor: TActor) => {
     if (await lxc.exists(name))
-      throw new AppError("CONFLICT", {
-        message: `A container named "${name}" already exists`,
-        hint: "Choose another name, or destroy the existing container first.",
-        field: "name",
-      });
+      throw new AppError("CONFLICT", { ...said("containerNameTaken", { name }), field: "name" });
     if ((await stat(containerDir(name)).catch(() => null)) !== null)
       throw new AppError("CONFLICT", {
-        message: `${containerDir(name)} already exists (a container being created, or a leftover)`,
-        hint: "Choose another name.",
+        ...said("containerDirTaken", { dir: containerDir(name) }),
         field: "name",
       });
     // The provider's own checks (a clone's source stopped, Debian's keyring, an archive in an import directory...).
@@ -183,8 +178,7 @@ export const createProvisioner = ({
       const network = await readNetwork();
       if (!network.bridges.some((bridge) => bridge.name === form.network?.bridge))
         throw new AppError("BAD_REQUEST", {
-          message: `${form.network.bridge} is not a bridge on this host`,
-          hint: "Pick one of the host's bridges (Network page), or create one there first.",
+          ...said("creationBridgeMissing", { bridge: form.network.bridge }),
           field: "network.bridge",
         });
     }
@@ -232,7 +226,11 @@ export const createProvisioner = ({
     await finished;
     const job = await jobs.get(jobId, { tail: 0 });
     if (job.state !== "succeeded")
-      throw new AppError("LXC_FAILED", { message: job.error ?? `Creating "${name}" ${job.state}` });
+      // The job's error as the job recorded it (its English), else how the creation ended.
+      throw new AppError(
+        "LXC_FAILED",
+        job.error ? { message: job.error } : said("creationEnded", { name, state: job.state }),
+      );
     return { name, jobId };
   };
 
@@ -248,12 +246,8 @@ export const createProvisioner = ({
 
   const clearCache = async (entry: string) => {
     if (!CACHE_ENTRY.test(entry))
-      throw new AppError("BAD_REQUEST", { message: "That is not a cache entry", field: "entry" });
-    if (isDebianBusy())
-      throw new AppError("CONFLICT", {
-        message: "A Debian container is being created: the cache is in use",
-        hint: "Wait for the job to finish.",
-      });
+      throw new AppError("BAD_REQUEST", { ...said("notACacheEntry"), field: "entry" });
+    if (isDebianBusy()) throw new AppError("CONFLICT", said("debianCacheBusy"));
     await helper.cache.remove({ entry });
     return cache();
   };

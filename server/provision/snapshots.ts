@@ -1,6 +1,6 @@
 import type { TContainerService } from "../containers/service";
 import type { THelper } from "../helper-client";
-import { AppError } from "../errors";
+import { AppError, said } from "../errors";
 import type { TJobs } from "../jobs/jobs";
 import { startLockedJob } from "../jobs/locked-job";
 import type { TLxcDriver } from "../helper-client/lxc";
@@ -26,14 +26,17 @@ export const createSnapshots = ({
   jobs: TJobs;
   destroyIfExists: (name: string) => Promise<void>;
 }) => {
-  const mustBeStopped = async (name: string, what: string) => {
+  const mustBeStopped = async (name: string, what: "snapshot" | "restore") => {
     if (!(await lxc.exists(name))) throw lxc.notFound(name);
     const { state } = await containers.get(name);
     if (state !== "STOPPED")
-      throw new AppError("PRECONDITION_FAILED", {
-        message: `"${name}" is ${state.toLowerCase()}: LXC can ${what} only a stopped container`,
-        hint: "Stop it first.",
-      });
+      throw new AppError(
+        "PRECONDITION_FAILED",
+        said(what === "snapshot" ? "snapshotNeedsStopped" : "restoreNeedsStopped", {
+          name,
+          state: state.toLowerCase(),
+        }),
+      );
   };
 
   const list = async (name: string) => {
@@ -51,17 +54,17 @@ export const createSnapshots = ({
 
   const mustExist = async (name: string, snapshot: string) => {
     if (!(await list(name)).some((entry) => entry.name === snapshot))
-      throw new AppError("NOT_FOUND", {
-        message: `"${name}" has no snapshot ${snapshot}`,
-        field: "snapshot",
-      });
+      throw new AppError("NOT_FOUND", { ...said("snapshotNotFound", { name, snapshot }), field: "snapshot" });
   };
 
-  const failed = (what: string, result: { exitCode: number; stderr: string }) =>
-    new AppError("LXC_FAILED", {
-      message: `${what} failed (exit ${result.exitCode}): ${summariseStderr(result.stderr) || "no output"}`,
+  const failed = (command: string, result: { exitCode: number; stderr: string }) => {
+    const output = summariseStderr(result.stderr);
+    const params = { command, exitCode: result.exitCode };
+    return new AppError("LXC_FAILED", {
+      ...(output ? said("toolFailed", { ...params, output }) : said("toolFailedSilent", params)),
       stderr: result.stderr.trim().slice(-2000),
     });
+  };
 
   /** A job under the container's lock; `check` runs under it too, so nothing changes its answer before the job. */
   const lockedJob = (name: string, spec: Parameters<TJobs["start"]>[0], check: () => Promise<void>) =>
@@ -107,12 +110,9 @@ export const createSnapshots = ({
   }) => {
     await mustExist(name, snapshot);
     const check = async () => {
-      if (!newName) return mustBeStopped(name, "restore a snapshot onto");
+      if (!newName) return mustBeStopped(name, "restore");
       if (await lxc.exists(newName))
-        throw new AppError("CONFLICT", {
-          message: `A container named "${newName}" already exists`,
-          field: "newName",
-        });
+        throw new AppError("CONFLICT", { ...said("restoreNameTaken", { name: newName }), field: "newName" });
     };
     const spec = {
       kind: newName ? "restore-new" : "restore",

@@ -1,6 +1,6 @@
 import type { TActor } from "../auth/roles";
 import type { TDb } from "../db";
-import { AppError } from "../errors";
+import { AppError, said } from "../errors";
 import { ZCreateForm, type TCreateForm } from "../schemas/create-container";
 import type { TProvisioner } from "./service";
 
@@ -37,12 +37,12 @@ export const createTypes = ({ db, provision }: { db: TDb; provision: Pick<TProvi
 
   const remove = async (name: string) => {
     const deleted = await db.containerType.deleteMany({ where: { name } });
-    if (deleted.count === 0) throw new AppError("NOT_FOUND", { message: `There is no type named "${name}"` });
+    if (deleted.count === 0) throw new AppError("NOT_FOUND", said("typeNotFound", { name }));
   };
 
   const createFrom = async ({ type, name, actor }: { type: string; name: string; actor: TActor }) => {
     const row = await db.containerType.findUnique({ where: { name: type } });
-    if (!row) throw new AppError("NOT_FOUND", { message: `There is no type named "${type}"`, field: "type" });
+    if (!row) throw new AppError("NOT_FOUND", { ...said("typeNotFound", { name: type }), field: "type" });
     const form = ZCreateForm.parse(JSON.parse(row.form));
     return provision.create({ name, ...form }, actor);
   };

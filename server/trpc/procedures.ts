@@ -1,8 +1,7 @@
-import { TRPCError } from "@trpc/server";
 import { isAtLeast, type TRole } from "../auth/roles";
 import { ZContainerName } from "../schemas/container-name";
 import type { TContext } from "./context";
-import { isAppError } from "../errors";
+import { AppError, isAppError, said } from "../errors";
 import { describeError, toTRPCError } from "./errors";
 import { t } from "./init";
 
@@ -14,7 +13,7 @@ const mapErrors = t.middleware(async ({ next, ctx, path }) => {
   if (isAppError(cause)) throw toTRPCError(cause);
   if (result.error.code === "INTERNAL_SERVER_ERROR") {
     ctx.log.error("procedure failed", { path, error: cause ?? result.error });
-    throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "Internal error: see the server log" });
+    throw toTRPCError(new AppError("INTERNAL", said("internalError")));
   }
   return result;
 });
@@ -101,13 +100,9 @@ const base = t.procedure.use(audit).use(mapErrors);
 const requireRole = (minimum: TRole) =>
   t.middleware(({ ctx, next, path }) => {
     const principal = ctx.principal;
-    if (!principal) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first" });
-    if (!isAtLeast(principal.role, minimum)) {
-      throw new TRPCError({
-        code: "FORBIDDEN",
-        message: `This needs the ${minimum} role; you are ${principal.role}`,
-      });
-    }
+    if (!principal) throw toTRPCError(new AppError("UNAUTHORIZED", said("signInFirst")));
+    if (!isAtLeast(principal.role, minimum))
+      throw toTRPCError(new AppError("FORBIDDEN", said("roleTooLow", { minimum, role: principal.role })));
     return next({
       ctx: { ...ctx, principal, log: ctx.log.child({ path, user: principal.username, via: principal.via }) },
     });

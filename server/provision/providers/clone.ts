@@ -1,4 +1,4 @@
-import { AppError } from "../../errors";
+import { AppError, said } from "../../errors";
 import { commandFailed } from "./failed";
 import type { TProviderDeps, TRootfsProvider } from "./types";
 
@@ -8,20 +8,18 @@ export const cloneProvider = ({ lxc, helper, containers }: TProviderDeps): TRoot
   check: async (rootfs, form) => {
     if (rootfs.snapshot && form.access?.rootPassword)
       throw new AppError("BAD_REQUEST", {
-        message: "A root password cannot be set in an overlay clone as it is made",
-        hint: "Set it in the source container, use a full copy, or give an SSH key instead.",
+        ...said("overlayCloneRootPassword"),
         field: "access.rootPassword",
       });
     const row = (await containers.list()).find((entry) => entry.name === rootfs.source);
     if (!row)
       throw new AppError("BAD_REQUEST", {
-        message: `There is no container named "${rootfs.source}"`,
+        ...said("cloneSourceNotFound", { name: rootfs.source }),
         field: "rootfs.source",
       });
     if (row.state !== "STOPPED")
       throw new AppError("PRECONDITION_FAILED", {
-        message: `"${rootfs.source}" is ${row.state.toLowerCase()}: LXC clones only stopped containers`,
-        hint: "Stop it first, then clone it.",
+        ...said("cloneSourceNotStopped", { name: rootfs.source, state: row.state.toLowerCase() }),
         field: "rootfs.source",
       });
   },
@@ -36,6 +34,6 @@ export const cloneProvider = ({ lxc, helper, containers }: TProviderDeps): TRoot
       snapshot: rootfs.snapshot,
     });
     if (result.exitCode !== 0 || !(await lxc.exists(name)))
-      throw commandFailed(`lxc-copy of ${rootfs.source}`, result);
+      throw commandFailed({ what: "copy", source: rootfs.source }, result);
   },
 });

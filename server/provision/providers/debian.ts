@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import os from "node:os";
-import { AppError } from "../../errors";
+import { AppError, said } from "../../errors";
 import { DEBIAN_KEYRING } from "../../schemas/debian";
 import { commandFailed } from "./failed";
 import type { TProviderDeps, TRootfsProvider } from "./types";
@@ -46,8 +46,7 @@ export const debianProvider = ({ lxc, helper }: TProviderDeps) => {
     check: async (rootfs) => {
       if (!(await stat(DEBIAN_KEYRING).catch(() => null))?.isFile())
         throw new AppError("LXC_UNAVAILABLE", {
-          message: `Debian's archive keyring (${DEBIAN_KEYRING}) is missing: the debian template could not check what it downloads`,
-          hint: "Install it: apt-get install debian-archive-keyring (scripts/start.sh does).",
+          ...said("debianKeyringMissing", { keyring: DEBIAN_KEYRING }),
           field: "rootfs.kind",
         });
       // amd64 and i386 (the 32-bit userland) run on an x86-64 host; i386 also on a 32-bit x86 one.
@@ -55,8 +54,7 @@ export const debianProvider = ({ lxc, helper }: TProviderDeps) => {
       const runs = rootfs.arch === "amd64" ? host === "x64" : host === "x64" || host === "ia32";
       if (!runs)
         throw new AppError("BAD_REQUEST", {
-          message: `This host (${host}) cannot run ${rootfs.arch} containers`,
-          hint: "Pick the host's own architecture.",
+          ...said("archUnsupported", { host, arch: rootfs.arch }),
           field: "rootfs.arch",
         });
     },
@@ -78,13 +76,9 @@ export const debianProvider = ({ lxc, helper }: TProviderDeps) => {
             },
           },
         );
-        if (isUnchecked)
-          throw new AppError("INTERNAL", {
-            message: "LXC's debian template did not check the packages' signatures: the container is removed",
-            hint: `Install debian-archive-keyring (${DEBIAN_KEYRING}), then try again.`,
-          });
+        if (isUnchecked) throw new AppError("INTERNAL", said("debianUnsigned", { keyring: DEBIAN_KEYRING }));
         if (result.exitCode !== 0 || !(await lxc.exists(name)))
-          throw commandFailed("lxc-create -t debian", result);
+          throw commandFailed({ what: "command", command: "lxc-create -t debian" }, result);
       } finally {
         running -= 1;
       }

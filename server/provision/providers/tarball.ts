@@ -1,5 +1,5 @@
 import path from "node:path";
-import { AppError } from "../../errors";
+import { AppError, said } from "../../errors";
 import { UPLOAD_NAME } from "../../schemas/upload-name";
 import { commandFailed } from "./failed";
 import type { TProviderDeps, TRootfsProvider } from "./types";
@@ -13,11 +13,7 @@ export const tarballProvider = ({ helper, importDirs }: TProviderDeps): TRootfsP
   busyboxInit: false,
   check: async (rootfs, _form, actor) => {
     if (rootfs.keepSetuid && actor.role !== "admin")
-      throw new AppError("FORBIDDEN", {
-        message: "Keeping an archive's setuid and setgid bits needs the admin role",
-        hint: "Leave it off: the bits are stripped, and an admin can set them inside the container.",
-        field: "rootfs.keepSetuid",
-      });
+      throw new AppError("FORBIDDEN", { ...said("keepSetuidNeedsAdmin"), field: "rootfs.keepSetuid" });
     // Inside an import directory (root's: the helper looks), and a file.
     await helper.imports.check({ path: rootfs.path });
   },
@@ -35,10 +31,10 @@ export const tarballProvider = ({ helper, importDirs }: TProviderDeps): TRootfsP
       });
       if (unpacked.problem)
         throw new AppError("BAD_REQUEST", {
-          message: `${rootfs.path} is not usable: ${unpacked.problem}`,
+          ...said("archiveUnusable", { path: rootfs.path, problem: unpacked.problem }),
           field: "rootfs.path",
         });
-      if (unpacked.exitCode !== 0) throw commandFailed("Unpacking the archive", unpacked);
+      if (unpacked.exitCode !== 0) throw commandFailed({ what: "unpack" }, unpacked);
       const { setuid, setuidCount } = unpacked;
       if (!unpacked.keptSetuid && setuidCount > 0)
         // A setuid program from an archive is root's inside the container: an admin's choice, not a default.

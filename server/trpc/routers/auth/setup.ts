@@ -1,4 +1,4 @@
-import { AppError } from "../../../errors";
+import { AppError, said } from "../../../errors";
 import { removeSetupTokenFile } from "../../../auth/setup-token";
 import { sessionCookie } from "../../../auth/session-cookie";
 import { publicProcedure } from "../../procedures";
@@ -11,10 +11,7 @@ export const setupRoute = publicProcedure
   .mutation(async ({ ctx, input }) => {
     const { accounts, setup } = ctx.runtime;
     if ((await accounts.countUsers()) > 0 || !setup.token) {
-      throw new AppError("PRECONDITION_FAILED", {
-        message: "Atelier is already set up",
-        hint: "Sign in instead.",
-      });
+      throw new AppError("PRECONDITION_FAILED", said("alreadySetUp"));
     }
     setup.token.consume(input.token);
     setup.token = null;

@@ -1,7 +1,7 @@
 import { readdir, realpath } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { AppError } from "../../../errors";
+import { AppError, said } from "../../../errors";
 import { isInBindRoots } from "../../../schemas/lxc-config/privileges";
 import { operatorProcedure } from "../../procedures";
 
@@ -41,21 +41,18 @@ export const browseHostRoute = operatorProcedure
     const roots = await Promise.all(bindRoots.map((root) => realpath(root).catch(() => root)));
     if (!isAdmin && !isInBindRoots(dir, roots))
       throw new AppError("FORBIDDEN", {
-        message:
-          bindRoots.length === 0
-            ? "Operators may not browse the host: no directory is open to bind mounts (ATELIER_BIND_ROOTS)"
-            : `${requested} is outside the directories operators may bind-mount from (${bindRoots.join(", ")})`,
-        hint: "Ask an admin to add the directory to ATELIER_BIND_ROOTS.",
+        ...(bindRoots.length === 0
+          ? said("browseNoBindRoots")
+          : said("browseOutsideBindRoots", { path: requested, roots: bindRoots.join(", ") })),
         field: "path",
       });
     const entries = await readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
       throw new AppError(error.code === "ENOENT" ? "NOT_FOUND" : "BAD_REQUEST", {
-        message:
-          error.code === "ENOENT"
-            ? `${dir} does not exist on the host`
-            : error.code === "ENOTDIR"
-              ? `${dir} is not a directory`
-              : `${dir} cannot be read (${error.code ?? "error"})`,
+        ...(error.code === "ENOENT"
+          ? said("hostPathMissing", { path: dir })
+          : error.code === "ENOTDIR"
+            ? said("hostPathNotADirectory", { path: dir })
+            : said("hostPathUnreadable", { path: dir, code: error.code ?? "error" })),
         field: "path",
       });
     });

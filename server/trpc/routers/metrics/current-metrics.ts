@@ -1,4 +1,4 @@
-import { AppError } from "../../../errors";
+import { AppError, said } from "../../../errors";
 import { payloadOf, sparklinesOf } from "../../../metrics/live";
 import { viewerProcedure } from "../../procedures";
 import { ZCurrentMetricsRequestSchema, ZCurrentMetricsResponseSchema } from "./metrics.types";
@@ -14,11 +14,7 @@ export const currentMetricsRoute = viewerProcedure
     const { metrics } = ctx.runtime;
     const watch = { host: input.host, summary: input.summary, containers: input.containers };
     if (input.streamId && !metrics.streams.watch(input.streamId, ctx.principal.userId, watch)) {
-      throw new AppError("NOT_FOUND", {
-        message: "That live stream is closed or is not yours",
-        hint: "Reload the page to open a new one",
-        field: "streamId",
-      });
+      throw new AppError("NOT_FOUND", { ...said("liveStreamGone"), field: "streamId" });
     }
     const latest = metrics.sampler.latest;
     const base = {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { isAtLeast, toRole } from "../../../auth/roles";
-import { AppError } from "../../../errors";
+import { AppError, said } from "../../../errors";
 import { viewerProcedure } from "../../procedures";
 import { ZListTokensRequestSchema, ZTokenSchema } from "./tokens.types";
 
@@ -10,7 +10,7 @@ export const listTokensRoute = viewerProcedure
   .output(z.array(ZTokenSchema))
   .query(async ({ ctx, input }) => {
     if (input?.isAllUsers && !isAtLeast(ctx.principal.role, "admin")) {
-      throw new AppError("FORBIDDEN", { message: "Only admins can list other people's tokens" });
+      throw new AppError("FORBIDDEN", said("othersTokensAdminOnly"));
     }
     const tokens = await ctx.runtime.accounts.listApiTokens(
       input?.isAllUsers ? {} : { userId: ctx.principal.userId },
