@@ -120,6 +120,54 @@ describe("server errors", () => {
     walk(path.join(ROOT, "server"));
     expect(used.filter((id) => !ids.has(id))).toEqual([]);
   });
+
+  // The places that build an AppError from words they were handed, not from a sentence of their own: each copies
+  // an error's id and values (or its English alone when it had none), so the pages still word what it says.
+  const COPIES_WORDS = new Map<string, number>([
+    // The helper's error as it crossed the socket: its id and values come with it (wordsOf).
+    ["server/helper/contract/protocol.ts", 1],
+    // refuse(index, field, said(...)): a network plan's refusal, with the field of the change at fault.
+    ["server/host-network/plan.ts", 1],
+  ]);
+  it("are all said(...): every new AppError( in the server's source names its sentence", () => {
+    /** The text of the call's arguments: from its "(" to the matching ")", strings and comments skipped. */
+    const callAt = (source: string, open: number) => {
+      let depth = 0;
+      for (let at = open; at < source.length; at += 1) {
+        const char = source[at];
+        if (char === '"' || char === "'" || char === "`") {
+          // A string, skipped to its closing quote (a template's ${...} with it).
+          for (at += 1; at < source.length && source[at] !== char; at += 1) if (source[at] === "\\") at += 1;
+        } else if (char === "/" && (source[at + 1] === "/" || source[at + 1] === "*")) {
+          // A comment, skipped to its end (the line's, or the "*/").
+          const isLine = source[at + 1] === "/";
+          const end = source.indexOf(isLine ? "\n" : "*/", at + 2);
+          at = end === -1 ? source.length : isLine ? end : end + 1;
+        } else if (char === "(") depth += 1;
+        else if (char === ")" && --depth === 0) return source.slice(open, at + 1);
+      }
+      return source.slice(open);
+    };
+    const unsaid = new Map<string, number>();
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(file);
+        else if (/\.ts$/.test(entry.name) && !/\.test\.ts$/.test(entry.name)) {
+          const source = readFileSync(file, "utf8");
+          for (const match of source.matchAll(/\bnew AppError\(/g)) {
+            const before = source.lastIndexOf("\n", match.index);
+            if (/^\s*(\*|\/\/)/.test(source.slice(before + 1, match.index))) continue; // in a comment
+            if (/\bsaid\(/.test(callAt(source, match.index + match[0].length - 1))) continue;
+            const relative = path.relative(ROOT, file);
+            unsaid.set(relative, (unsaid.get(relative) ?? 0) + 1);
+          }
+        }
+      }
+    };
+    walk(path.join(ROOT, "server"));
+    expect(Object.fromEntries(unsaid)).toEqual(Object.fromEntries(COPIES_WORDS));
+  });
 });
 
 describe("the language of a page", () => {
