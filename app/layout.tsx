@@ -4,6 +4,7 @@ import { getLocale, getTranslations } from "next-intl/server";
 import { AppNav } from "@/components/app-nav";
 import { LiveEvents, Toasts } from "@/components/live/live-events";
 import { MetricsFeed } from "@/components/metrics/metrics-feed";
+import { CommandPalette } from "@/components/palette/command-palette";
 import type { ReactNode } from "react";
 import { Providers } from "./providers";
 import "./globals.css";
@@ -50,6 +51,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                   {children}
                 </main>
                 <Toasts />
+                <CommandPalette />
               </MetricsFeed>
             </LiveEvents>
           </Providers>
