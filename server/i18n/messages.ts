@@ -23,6 +23,7 @@ import enLive from "./messages/en/live.json" with { type: "json" };
 import enErrors from "./messages/en/errors.json" with { type: "json" };
 import enErrorsHelper from "./messages/en/errors-helper.json" with { type: "json" };
 import enPalette from "./messages/en/palette.json" with { type: "json" };
+import enValidation from "./messages/en/validation.json" with { type: "json" };
 import frCommon from "./messages/fr/common.json" with { type: "json" };
 import frNav from "./messages/fr/nav.json" with { type: "json" };
 import frAuth from "./messages/fr/auth.json" with { type: "json" };
@@ -42,6 +43,7 @@ import frLive from "./messages/fr/live.json" with { type: "json" };
 import frErrors from "./messages/fr/errors.json" with { type: "json" };
 import frErrorsHelper from "./messages/fr/errors-helper.json" with { type: "json" };
 import frPalette from "./messages/fr/palette.json" with { type: "json" };
+import frValidation from "./messages/fr/validation.json" with { type: "json" };
 import type { TLocale } from "./locales";
 
 const EN = {
@@ -64,6 +66,8 @@ const EN = {
   // The server's errors: the web tier's (errors.json) and the root helper's (errors-helper.json).
   errors: { ...enErrors, ...enErrorsHelper },
   palette: enPalette,
+  // What the shared schemas say of a value (forms in the browser, the API's field errors, a config's line problems).
+  validation: enValidation,
 };
 
 export type TMessages = typeof EN;
@@ -87,6 +91,7 @@ const FR: TMessages = {
   live: frLive,
   errors: { ...frErrors, ...frErrorsHelper },
   palette: frPalette,
+  validation: frValidation,
 };
 
 export const MESSAGES: Record<TLocale, TMessages> = { en: EN, fr: FR };
