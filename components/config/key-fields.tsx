@@ -168,7 +168,10 @@ export function RepeatedKey({
             </code>
             <Button size="sm" variant="ghost" onClick={() => edit(removeValue(configKey, value))}>
               {t("fields.remove")}
-              <span className="sr-only"> {value}</span>
+              <span className="sr-only" translate="no">
+                {" "}
+                {value}
+              </span>
             </Button>
           </li>
         ))}

@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useCallback, useEffect, useRef, useState } from "react";
+import { usePhaseText } from "@/components/lib/phase-text";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
@@ -73,6 +74,7 @@ export function JobProgress({
 }) {
   const t = useTranslations("jobs");
   const words = useJobWords();
+  const phaseText = usePhaseText();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const job = useQuery({
@@ -104,7 +106,7 @@ export function JobProgress({
   const data = job.data;
   const isRunning = data.state === "running";
   let stateLine = words.state(data.state);
-  if (isRunning && data.phase) stateLine = t("withPhase", { state: stateLine, phase: data.phase });
+  if (isRunning && data.phase) stateLine = t("withPhase", { state: stateLine, phase: phaseText(data.phase) });
   if (isRunning && data.progress !== null)
     stateLine = t("withProgress", { state: stateLine, progress: data.progress });
   return (

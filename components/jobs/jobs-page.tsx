@@ -6,6 +6,7 @@ import { useTranslations } from "next-intl";
 import { useState } from "react";
 import { useSession } from "@/components/auth/use-session";
 import { useFormat } from "@/components/i18n/use-format";
+import { usePhaseText } from "@/components/lib/phase-text";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
@@ -18,6 +19,7 @@ export function JobsPage({ initialId }: { initialId: string | null }) {
   const t = useTranslations("jobs");
   const common = useTranslations("common");
   const words = useJobWords();
+  const phaseText = usePhaseText();
   const f = useFormat();
   const trpc = useTRPC();
   const session = useSession();
@@ -84,7 +86,7 @@ export function JobsPage({ initialId }: { initialId: string | null }) {
               </td>
               <td>
                 {job.state === "running" && job.phase
-                  ? t("withPhase", { state: words.stateCell(job.state), phase: job.phase })
+                  ? t("withPhase", { state: words.stateCell(job.state), phase: phaseText(job.phase) })
                   : words.stateCell(job.state)}
               </td>
             </tr>

@@ -1,8 +1,9 @@
-import { createTranslator, useTranslations } from "next-intl";
+import { createTranslator, useLocale, useTranslations } from "next-intl";
 import { useCallback } from "react";
 import { DEFAULT_LOCALE, isLocale, type TLocale } from "@/server/i18n/locales";
 import enEvents from "@/server/i18n/messages/en/events.json";
 import frEvents from "@/server/i18n/messages/fr/events.json";
+import { phaseText } from "./phase-text";
 
 /**
  * Every event as a sentence and the links to what it is about, for the Events page and the notices (toasts).
@@ -105,7 +106,7 @@ const jobLink = (t: TEventTranslator, jobId: string): TLink[] =>
   /^[0-9a-f-]{36}$/.test(jobId) ? [{ href: `/jobs?id=${jobId}`, label: t("links.job") }] : [];
 
 /** Which sentence an event is, with its arguments and links (the words are filled in by `eventSentence`). */
-const choose = (event: TEventLike, t: TEventTranslator): Omit<TSentence, "text" | "by"> => {
+const choose = (event: TEventLike, t: TEventTranslator, locale: TLocale): Omit<TSentence, "text" | "by"> => {
   const data = payloadOf(event.data);
   const container = event.container ?? t("words.theHost");
   const actor = event.actor ?? t("words.someone");
@@ -156,7 +157,7 @@ const choose = (event: TEventLike, t: TEventTranslator): Omit<TSentence, "text" 
     case "job": {
       const kind = text(data.kind) || "?";
       const state = text(data.state);
-      const phase = text(data.phase);
+      const phase = text(data.phase) && phaseText(text(data.phase), locale);
       const progress = figure(data.progress);
       const seconds = figure(data.seconds);
       const params = {
@@ -196,15 +197,18 @@ const choose = (event: TEventLike, t: TEventTranslator): Omit<TSentence, "text" 
  */
 export const eventSentence = (
   event: TEventLike,
-  t: TEventTranslator = eventTranslator(pageLocale()),
+  t?: TEventTranslator,
+  locale: TLocale = pageLocale(),
 ): TSentence => {
-  const chosen = choose(event, t);
-  const text = t(`sentence.${chosen.id}`, chosen.params);
+  const say = t ?? eventTranslator(locale);
+  const chosen = choose(event, say, locale);
+  const text = say(`sentence.${chosen.id}`, chosen.params);
   return { ...chosen, text, by: event.actor && !text.includes(event.actor) ? event.actor : null };
 };
 
 /** `eventSentence` in the page's language, for a component: `const say = useEventSentence(); say(event).text`. */
 export const useEventSentence = () => {
   const t = useTranslations("events");
-  return useCallback((event: TEventLike) => eventSentence(event, t), [t]);
+  const locale = useLocale();
+  return useCallback((event: TEventLike) => eventSentence(event, t, locale), [t, locale]);
 };

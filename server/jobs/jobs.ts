@@ -5,6 +5,7 @@ import type { THelper } from "../helper-client";
 import type { TJobItem } from "../helper/contract/jobs";
 import type { EventBus } from "../events/bus";
 import type { TLogger } from "../log";
+import { phase, type TPhase } from "../i18n/job-phases";
 
 /**
  * Durable jobs: long operations (create, clone, snapshot, restore, destroy) return a job id at once and run in the
@@ -19,7 +20,7 @@ export type TJobState = "running" | "succeeded" | "failed" | "cancelled" | "inte
 export type TJobContext = {
   id: string;
   signal: AbortSignal;
-  setProgress: (progress: number | null, phase?: string) => void;
+  setProgress: (progress: number | null, phase?: TPhase) => void;
   log: (line: string) => void;
   /**
    * Runs one of the helper's job operations, given as its method (`context.stream(helper.jobs.copy, { … })`): its
@@ -122,15 +123,15 @@ export const createJobs = ({
     const context: TJobContext = {
       id,
       signal: controller.signal,
-      setProgress: (progress, phase) => {
+      setProgress: (progress, now) => {
         pendingUpdate = {
           ...pendingUpdate,
           progress: progress === null ? null : Math.max(0, Math.min(100, Math.round(progress))),
-          ...(phase === undefined ? {} : { phase }),
+          ...(now === undefined ? {} : { phase: now }),
         };
         if (Date.now() - lastProgressEvent > 1000) {
           lastProgressEvent = Date.now();
-          void publish(job, { state: "running", progress, phase });
+          void publish(job, { state: "running", progress, phase: now });
         }
       },
       log: (line) => {
@@ -174,7 +175,7 @@ export const createJobs = ({
         data: {
           state,
           finishedAt: new Date(),
-          ...(state === "succeeded" ? { progress: 100, phase: "done" } : {}),
+          ...(state === "succeeded" ? { progress: 100, phase: phase("done") } : {}),
           result: data.result === undefined ? null : JSON.stringify(data.result),
           error: data.error ?? null,
         },

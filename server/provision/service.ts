@@ -24,6 +24,7 @@ import { ZCreateForm, type TCreateContainerRequest } from "../schemas/create-con
 import type { THelper } from "../helper-client";
 import { CACHE_ENTRY } from "../helper/contract/cache";
 import { createProviders, type TForm, type TRootfsProvider } from "./providers";
+import { phase } from "../i18n/job-phases";
 
 export { debianProgress } from "./providers";
 
@@ -152,7 +153,7 @@ export const createProvisioner = ({
    * container it has just made (the actor's ticket goes along; the helper needs it only for an existing container).
    */
   const writeRootfs = async (name: string, form: TForm, context: TJobContext, actor: TActor) => {
-    if (form.access?.rootPassword) context.setProgress(98, "setting the root password");
+    if (form.access?.rootPassword) context.setProgress(98, phase("settingRootPassword"));
     await helper.rootfs.prepare({
       name,
       ...(actor.adminTicket ? { ticket: actor.adminTicket } : {}),
@@ -202,7 +203,7 @@ export const createProvisioner = ({
         ...(form.rootfs.kind === "clone" ? { about: { source: form.rootfs.source } } : {}),
         work: async (context) => {
           await providerOf(form.rootfs).make(name, form.rootfs, context, actor);
-          context.setProgress(97, "writing the config");
+          context.setProgress(97, phase("writingConfig"));
           await writeSettings(name, form, actor);
           await writeRootfs(name, form, context, actor);
           return { name };

@@ -5,6 +5,7 @@ import type { TJobs } from "../jobs/jobs";
 import { startLockedJob } from "../jobs/locked-job";
 import type { TLxcDriver } from "../helper-client/lxc";
 import { summariseStderr } from "../schemas/lxc-stderr";
+import { phase } from "../i18n/job-phases";
 
 /**
  * Snapshots with lxc-snapshot: create (with a comment), list (time, comment, size: read from LXCPATH/NAME/snaps,
@@ -79,7 +80,7 @@ export const createSnapshots = ({
         owner: actor,
         target: name,
         work: async (context) => {
-          context.setProgress(null, "copying the root filesystem");
+          context.setProgress(null, phase("copyingRootfs"));
           const result = await context.stream(helper.jobs.snapshot, {
             name,
             ...(comment ? { comment } : {}),
@@ -120,7 +121,10 @@ export const createSnapshots = ({
       target: newName ?? name,
       about: { source: name, snapshot },
       work: async (context: Parameters<Parameters<TJobs["start"]>[0]["work"]>[0]) => {
-        context.setProgress(null, newName ? `making ${newName} from ${snapshot}` : `restoring ${snapshot}`);
+        context.setProgress(
+          null,
+          newName ? phase("restoringAsNew", { name: newName, snapshot }) : phase("restoring", { snapshot }),
+        );
         const result = await context.stream(helper.jobs.restoreSnapshot, {
           name,
           snapshot,

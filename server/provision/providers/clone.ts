@@ -1,6 +1,7 @@
 import { AppError, said } from "../../errors";
 import { commandFailed } from "./failed";
 import type { TProviderDeps, TRootfsProvider } from "./types";
+import { phase } from "../../i18n/job-phases";
 
 /** lxc-copy of a stopped container: a full copy, or an overlay snapshot clone. */
 export const cloneProvider = ({ lxc, helper, containers }: TProviderDeps): TRootfsProvider<"clone"> => ({
@@ -24,10 +25,7 @@ export const cloneProvider = ({ lxc, helper, containers }: TProviderDeps): TRoot
       });
   },
   make: async (name, rootfs, context) => {
-    context.setProgress(
-      null,
-      rootfs.snapshot ? "making an overlay snapshot clone" : "copying the root filesystem",
-    );
+    context.setProgress(null, rootfs.snapshot ? phase("overlayClone") : phase("copyingRootfs"));
     const result = await context.stream(helper.jobs.copy, {
       source: rootfs.source,
       name,

@@ -4,6 +4,7 @@ import { AppError, said } from "../../errors";
 import { DEBIAN_KEYRING } from "../../schemas/debian";
 import { commandFailed } from "./failed";
 import type { TProviderDeps, TRootfsProvider } from "./types";
+import { phase, type TPhase } from "../../i18n/job-phases";
 
 /** Lines LXC's debian template prints for a cold cache (debootstrap's I: lines and its own), measured: ~650. */
 const DEBIAN_EXPECTED_LINES = 650;
@@ -11,25 +12,25 @@ const DEBIAN_EXPECTED_LINES = 650;
 /** The job's progress from the template's output: it only moves forward. */
 export const debianProgress = () => {
   let lines = 0;
-  return (line: string): { progress: number; phase: string } | null => {
+  return (line: string): { progress: number; phase: TPhase } | null => {
     if (line.startsWith("I: ")) {
       lines += 1;
-      const phase = /^I: (Retrieving|Validating)/.test(line)
-        ? "downloading packages"
+      const now = /^I: (Retrieving|Validating)/.test(line)
+        ? phase("downloadingPackages")
         : /^I: (Extracting|Unpacking|Installing)/.test(line)
-          ? "unpacking packages"
+          ? phase("unpackingPackages")
           : /^I: Configuring/.test(line)
-            ? "configuring packages"
-            : "bootstrapping";
-      return { progress: 5 + Math.min(75, (lines / DEBIAN_EXPECTED_LINES) * 75), phase };
+            ? phase("configuringPackages")
+            : phase("bootstrapping");
+      return { progress: 5 + Math.min(75, (lines / DEBIAN_EXPECTED_LINES) * 75), phase: now };
     }
-    if (line.startsWith("Checking cache download")) return { progress: 3, phase: "checking the cache" };
-    if (line.startsWith("Downloading debian minimal"))
-      return { progress: 5, phase: "bootstrapping (debootstrap)" };
-    if (line.startsWith("Copying rootfs")) return { progress: 82, phase: "copying the cached system" };
-    if (line.startsWith("Generating locales")) return { progress: 88, phase: "generating locales" };
-    if (line.startsWith("Creating SSH2")) return { progress: 92, phase: "creating SSH host keys" };
-    if (line.startsWith("Current default time zone")) return { progress: 96, phase: "setting the time zone" };
+    if (line.startsWith("Checking cache download")) return { progress: 3, phase: phase("checkingCache") };
+    if (line.startsWith("Downloading debian minimal")) return { progress: 5, phase: phase("debootstrap") };
+    if (line.startsWith("Copying rootfs")) return { progress: 82, phase: phase("copyingCache") };
+    if (line.startsWith("Generating locales")) return { progress: 88, phase: phase("generatingLocales") };
+    if (line.startsWith("Creating SSH2")) return { progress: 92, phase: phase("creatingSshKeys") };
+    if (line.startsWith("Current default time zone"))
+      return { progress: 96, phase: phase("settingTimeZone") };
     return null;
   };
 };
@@ -59,7 +60,7 @@ export const debianProvider = ({ lxc, helper }: TProviderDeps) => {
         });
     },
     make: async (name, rootfs, context) => {
-      context.setProgress(1, "starting the debian template");
+      context.setProgress(1, phase("startingDebian"));
       const progressOf = debianProgress();
       let isUnchecked = false;
       running += 1;

@@ -1,4 +1,5 @@
 import type { TProviderDeps, TRootfsProvider } from "./types";
+import { phase } from "../../i18n/job-phases";
 
 /**
  * A container from an imported config (the config page's "import as new"): the text is checked before anything is
@@ -11,9 +12,9 @@ export const importedConfigProvider = ({ lxc, config }: TProviderDeps): TRootfsP
     await config.checkImport({ name, raw: rootfs.raw, role: actor.role });
   },
   make: async (name, rootfs, context, actor) => {
-    context.setProgress(null, "creating the busybox root filesystem");
+    context.setProgress(null, phase("creatingBusybox"));
     await lxc.create(name, { template: "busybox" });
-    context.setProgress(90, "writing the imported config");
+    context.setProgress(90, phase("writingImportedConfig"));
     await config.writeImport({
       name,
       raw: rootfs.raw,

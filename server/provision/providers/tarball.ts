@@ -3,6 +3,7 @@ import { AppError, said } from "../../errors";
 import { UPLOAD_NAME } from "../../schemas/upload-name";
 import { commandFailed } from "./failed";
 import type { TProviderDeps, TRootfsProvider } from "./types";
+import { phase } from "../../i18n/job-phases";
 
 /**
  * A root filesystem archive from an import directory: the helper lists it, checks its members and unpacks it only
@@ -21,7 +22,7 @@ export const tarballProvider = ({ helper, importDirs }: TProviderDeps): TRootfsP
     const file = path.resolve(rootfs.path);
     try {
       await helper.tarball.prepare({ name });
-      context.setProgress(5, "checking and unpacking the archive");
+      context.setProgress(5, phase("unpackingArchive"));
       // The helper strips setuid and setgid bits itself; it keeps them only on an admin's ticket.
       const unpacked = await context.stream(helper.jobs.unpackTarball, {
         path: file,
