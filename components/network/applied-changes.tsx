@@ -8,6 +8,7 @@ import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { DataTable } from "@/components/ui/data-table";
 import { ErrorAlert } from "@/components/ui/error-alert";
+import { useWords } from "./use-words";
 
 /**
  * A change waiting for confirmation: a countdown, "Keep this change" (the confirmation, sent over whatever path
@@ -29,6 +30,7 @@ const stateKey = (state: string) => (state === "rolled-back" ? "rolledBack" : st
 export function PendingChange({ canChange }: { canChange: boolean }) {
   const t = useTranslations("network.applies");
   const f = useFormat();
+  const say = useWords();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const applies = useQuery({ ...trpc.network.applies.queryOptions(), refetchInterval: 2000, retry: false });
@@ -57,7 +59,7 @@ export function PendingChange({ canChange }: { canChange: boolean }) {
           {t("outcome", {
             state: stateKey(latest.state),
             hasMessage: latest.message ? "yes" : "no",
-            message: latest.message ?? "",
+            message: latest.message ? say(latest.message, latest.messageWords) : "",
           })}
         </p>
       );
@@ -110,6 +112,7 @@ export function PendingChange({ canChange }: { canChange: boolean }) {
 export function RecentChanges() {
   const t = useTranslations("network.applies");
   const f = useFormat();
+  const say = useWords();
   const trpc = useTRPC();
   const applies = useQuery({ ...trpc.network.applies.queryOptions(), refetchInterval: 5000 });
   if (applies.isPending) return null;
@@ -140,7 +143,9 @@ export function RecentChanges() {
               <td>
                 {t("state", { state: stateKey(entry.state) })}
                 {entry.message && (
-                  <span className="block text-xs text-slate-600 dark:text-slate-400">{entry.message}</span>
+                  <span className="block text-xs text-slate-600 dark:text-slate-400">
+                    {say(entry.message, entry.messageWords)}
+                  </span>
                 )}
               </td>
               <td>
@@ -172,18 +177,20 @@ export function RecentChanges() {
 
 export function Persistence() {
   const t = useTranslations("network.applies.persistence");
+  const say = useWords();
   const trpc = useTRPC();
   const persisted = useQuery({ ...trpc.network.persisted.queryOptions(), refetchInterval: 10_000 });
   if (persisted.isPending) return null;
   if (persisted.isError) return <ErrorAlert error={persisted.error} title={t("readError")} />;
-  const { system, reason, warnings, managed, files, inSync, isPending } = persisted.data;
+  const { system, reason, reasonWords, warnings, warningWords, managed, files, inSync, isPending } =
+    persisted.data;
   return (
     <section aria-labelledby="persist-heading" className="space-y-2">
       <h2 id="persist-heading" className="text-lg font-semibold">
         {t("heading")}
       </h2>
       <p className="text-sm">
-        {reason}{" "}
+        {say(reason, reasonWords)}{" "}
         {system !== "none" &&
           (managed.length === 0 ? t("managesNone") : t("manages", { bridges: managed.join(", ") }))}
       </p>
@@ -195,9 +202,9 @@ export function Persistence() {
           {inSync ? t("inSync") : isPending ? t("pending") : t("outOfSync")}
         </p>
       )}
-      {warnings.map((warning) => (
+      {warnings.map((warning, index) => (
         <p key={warning} className="text-sm text-amber-800 dark:text-amber-200">
-          {warning}
+          {say(warning, warningWords?.[index])}
         </p>
       ))}
       {files.map((file) => (

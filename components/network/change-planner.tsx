@@ -27,6 +27,7 @@ import {
   type TDraft,
   type TOp,
 } from "./change-planner-draft";
+import { useWords } from "./use-words";
 
 // An interface name, the same in every language.
 const EXAMPLE_BRIDGE = "br0";
@@ -38,6 +39,7 @@ const EXAMPLE_BRIDGE = "br0";
  */
 export function ChangePlanner({ network }: { network: TNetworkListResponse }) {
   const t = useTranslations("network.planner");
+  const say = useWords();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [draft, setDraft] = useState<TDraft>(emptyDraft);
@@ -271,12 +273,12 @@ export function ChangePlanner({ network }: { network: TNetworkListResponse }) {
               })}
             </p>
           )}
-          {plan.warnings.map((warning) => (
+          {plan.warnings.map((warning, index) => (
             <p
               key={warning}
               className="rounded-md border border-amber-300 bg-amber-50 p-2 text-sm dark:border-amber-800 dark:bg-amber-950"
             >
-              {warning}
+              {say(warning, plan.warningWords?.[index])}
             </p>
           ))}
           <div>
@@ -285,7 +287,7 @@ export function ChangePlanner({ network }: { network: TNetworkListResponse }) {
               {plan.steps.map((step, index) => (
                 <li key={index}>
                   {t.rich("step", {
-                    description: step.description,
+                    description: say(step.description, step.words),
                     command: step.argv.join(" "),
                     code: (chunks) => <code className="font-mono text-xs">{chunks}</code>,
                   })}
@@ -307,10 +309,10 @@ export function ChangePlanner({ network }: { network: TNetworkListResponse }) {
           </details>
           <div className="space-y-2">
             <h4 className="text-sm font-medium">{t("persisted")}</h4>
-            <p className="text-sm">{plan.persist.reason}</p>
-            {plan.persist.warnings.map((warning) => (
+            <p className="text-sm">{say(plan.persist.reason, plan.persist.reasonWords)}</p>
+            {plan.persist.warnings.map((warning, index) => (
               <p key={warning} className="text-sm text-amber-800 dark:text-amber-200">
-                {warning}
+                {say(warning, plan.persist.warningWords?.[index])}
               </p>
             ))}
             {plan.persist.files.length === 0

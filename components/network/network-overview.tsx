@@ -14,6 +14,7 @@ import { Persistence, PendingChange, RecentChanges } from "./applied-changes";
 import { ChangePlanner } from "./change-planner";
 import { AttachNicForm } from "./container-nics";
 import { NatPanel } from "./nat-panel";
+import { useWords } from "./use-words";
 
 /**
  * The host's network, read with iproute2 and refreshed every few seconds: which interface carries this browser's
@@ -30,7 +31,7 @@ const containerLink = (name: string, children: ReactNode = name) => (
   </Link>
 );
 
-// The readiness checks' names, by their id (the server's detail and fix stay as the server words them).
+// The readiness checks' names, by their id (their detail and fix are worded from the words the server sends).
 const CHECK_TITLES = {
   "network-manager": "networkManager",
   "udev-persistent-net": "udevPersistentNet",
@@ -242,6 +243,7 @@ export function NetworkOverview() {
 /** What on this host could take over containers' veths (NetworkManager, udev, systemd-networkd), with the fix. */
 function Readiness() {
   const t = useTranslations("network.overview.readiness");
+  const say = useWords();
   const trpc = useTRPC();
   const readiness = useQuery(trpc.network.readiness.queryOptions());
   if (readiness.isPending) return <p role="status">{t("loading")}</p>;
@@ -262,7 +264,7 @@ function Readiness() {
               {t.rich("line", {
                 status: check.status === "ok" ? t("ok") : t("warning"),
                 title: t(`titles.${CHECK_TITLES[check.id]}`),
-                detail: check.detail,
+                detail: say(check.detail, check.detailWords),
                 mark: (chunks) => (
                   <span
                     className={
@@ -279,7 +281,7 @@ function Readiness() {
             </p>
             {check.fix && (
               <pre className="mt-2 overflow-x-auto rounded bg-slate-100 p-2 font-mono text-xs dark:bg-slate-800">
-                {check.fix}
+                {say(check.fix, check.fixWords)}
               </pre>
             )}
           </li>

@@ -1,8 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { TDb } from "../db";
-import { AppError, isErrorId, said, selectKey } from "../errors";
+import { AppError, isAppError, isErrorId, said, selectKey } from "../errors";
 import type { EventBus } from "../events/bus";
-import type { TNetworkApplyItem, TNetworkLogLine } from "../helper/contract/network";
+import {
+  rolledBack,
+  type TNetworkApplyItem,
+  type TNetworkLogLine,
+  type TRollbackReason,
+} from "../helper/contract/network";
+import { errorPhrase, phrase, wordsOf, type TPhrase, type TWords } from "../i18n/english";
 import type { THelper } from "../helper-client";
 import type { TLogger } from "../log";
 import type { TNetworkChange, TPlan, TPlanStep } from "./plan";
@@ -14,7 +20,8 @@ import type { TNetworkChange, TPlan, TPlanStep } from "./plan";
  * any change when asked, is undone unless the browser confirms over the new path within the rollback time, even if
  * the web tier dies meanwhile. Here: each apply is a row in the database (its steps and every command's output as
  * the helper streams them), the timer that rolls back on time while the web tier lives, and the commit (the
- * bridges Atelier manages recorded and persisted) once kept. One apply at a time.
+ * bridges Atelier manages recorded and persisted) once kept. One apply at a time. How a change ended is kept in
+ * English (`message`, for the API) with its sentence's words (`messageWords`, for the pages).
  */
 export type TApplyState = "applying" | "pending" | "applied" | "confirmed" | "rolled-back" | "failed";
 type TLogLine = TNetworkLogLine;
@@ -72,9 +79,20 @@ export const createNetworkApplier = ({
       })
       .catch((cause: unknown) => log.error("audit entry could not be written", { error: cause }));
 
-  const finish = async (id: string, state: TApplyState, message: string | null) => {
-    await db.networkApply.update({ where: { id }, data: { state, message, finishedAt: new Date() } });
+  const finish = async (
+    id: string,
+    state: TApplyState,
+    message: string | null,
+    words: TWords | null = null,
+  ) => {
+    await db.networkApply.update({
+      where: { id },
+      data: { state, message, messageWords: words ? JSON.stringify(words) : null, finishedAt: new Date() },
+    });
   };
+  /** finish with a sentence: its English and its words. */
+  const finishWith = (id: string, state: TApplyState, outcome: TPhrase) =>
+    finish(id, state, outcome.text, wordsOf(outcome));
 
   /** Streams a helper call's command lines into the row's log (each `{ kind: "line" }` item). */
   const logging = (id: string) => {
@@ -94,7 +112,7 @@ export const createNetworkApplier = ({
     };
   };
 
-  const rollBack = async (entry: TActive, actor: string, reason: string) => {
+  const rollBack = async (entry: TActive, actor: string, why: TRollbackReason) => {
     if (entry.timer) clearTimeout(entry.timer);
     active = null;
     try {
@@ -103,24 +121,22 @@ export const createNetworkApplier = ({
       await lines.flushed();
       // Rolled back by the helper's own timer already (the web tier was late or away): its lines are in its record.
       if (result.byHelper) await appendLog(entry.id, result.log);
-      const message =
-        result.failures.length === 0
-          ? reason
-          : `${reason} Some undo commands failed: ${result.failures.join("; ")}`;
-      await finish(entry.id, "rolled-back", message);
+      const outcome = rolledBack(why, { failures: result.failures });
+      const message = outcome.text;
+      await finishWith(entry.id, "rolled-back", outcome);
       await publish(actor, { action: "rollback", applyId: entry.id, state: "rolled-back", message });
-      return { failures: result.failures, message };
+      return { failures: result.failures, message, messageWords: wordsOf(outcome) };
     } finally {
       busy = false;
     }
   };
 
   /** The web tier's own timer: the helper's fires a few seconds later, should this process be gone by then. */
-  const arm = (entry: TActive, actor: string, message: string) => {
+  const arm = (entry: TActive, actor: string, why: TRollbackReason) => {
     if (!entry.rollbackAt) return;
     entry.timer = setTimeout(
       () => {
-        void rollBack(entry, actor, message).then(
+        void rollBack(entry, actor, why).then(
           ({ failures }) =>
             audit(
               "atelier",
@@ -177,13 +193,28 @@ export const createNetworkApplier = ({
         )
         .catch(async (error: unknown) => {
           await lines.flushed();
-          await finish(id, "failed", (error as Error).message);
+          // An error that names its sentence keeps it (the page words it); another its English alone.
+          await finish(
+            id,
+            "failed",
+            (error as Error).message,
+            isAppError(error) && error.id
+              ? wordsOf(errorPhrase({ id: error.id, params: error.params ?? {}, message: error.message }))
+              : null,
+          );
           throw error;
         });
       await lines.flushed();
       if (result.state === "failed") {
         await db.networkApply.update({ where: { id }, data: { done: result.done } });
-        await finish(id, "failed", result.message);
+        await finish(
+          id,
+          "failed",
+          result.message,
+          result.id && isErrorId(result.id)
+            ? wordsOf(errorPhrase({ id: result.id, params: result.params ?? {}, message: result.message }))
+            : null,
+        );
         await publish(input.actor, {
           action: "apply",
           applyId: id,
@@ -209,11 +240,7 @@ export const createNetworkApplier = ({
       const seconds = Math.round((rollbackAt.getTime() - Date.now()) / 1000);
       await db.networkApply.update({ where: { id }, data: { state: "pending", rollbackAt } });
       const entry: TActive = { id, plan: result.plan, timer: null, rollbackAt };
-      arm(
-        entry,
-        "atelier",
-        `Not confirmed within ${input.rollbackSeconds ?? seconds} s: rolled back automatically.`,
-      );
+      arm(entry, "atelier", { reason: "timeout", seconds: input.rollbackSeconds ?? seconds });
       active = entry;
       keepBusy = true;
       await publish(input.actor, { action: "apply", applyId: id, state: "pending", rollbackAt });
@@ -255,7 +282,7 @@ export const createNetworkApplier = ({
         const status = await helper.network.status({ id: applyId });
         if (status.state === "rolled-back") {
           await appendLog(applyId, status.log);
-          await finish(applyId, "rolled-back", status.message);
+          await finish(applyId, "rolled-back", status.message, status.words ?? null);
         }
         throw error;
       });
@@ -270,8 +297,8 @@ export const createNetworkApplier = ({
 
   const rollback = async ({ applyId, actor }: { applyId: string; actor: string }) => {
     const entry = await pendingOrRefuse(applyId);
-    const { message } = await rollBack(entry, actor, `Rolled back by ${actor}.`);
-    return { applyId, state: "rolled-back" as TApplyState, message };
+    const { message, messageWords } = await rollBack(entry, actor, { reason: "actor", actor });
+    return { applyId, state: "rolled-back" as TApplyState, message, messageWords };
   };
 
   const toView = (row: {
@@ -284,17 +311,24 @@ export const createNetworkApplier = ({
     rollbackAt: Date | null;
     finishedAt: Date | null;
     message: string | null;
+    messageWords: string | null;
     log: string;
   }) => ({
     id: row.id,
     createdAt: row.createdAt,
     actor: row.actor,
     state: row.state as TApplyState,
-    steps: (JSON.parse(row.steps) as TPlanStep[]).map(({ description, argv }) => ({ description, argv })),
+    steps: (JSON.parse(row.steps) as TPlanStep[]).map(({ description, argv, words }) => ({
+      description,
+      argv,
+      words,
+    })),
     done: row.done,
     rollbackAt: row.rollbackAt,
     finishedAt: row.finishedAt,
     message: row.message,
+    // Rows made before words were kept have none: the page shows their English.
+    messageWords: row.messageWords ? (JSON.parse(row.messageWords) as TWords) : null,
     log: JSON.parse(row.log) as TLogLine[],
   });
 
@@ -323,11 +357,11 @@ export const createNetworkApplier = ({
           timer: null,
           rollbackAt: new Date(status.rollbackAt),
         };
-        arm(
-          entry,
-          "atelier",
-          `Not confirmed within ${status.rollbackSeconds ?? "the"} s: rolled back automatically.`,
-        );
+        // The helper counts the seconds of every change with a rollbackAt; failing that, those left now.
+        const seconds =
+          status.rollbackSeconds ??
+          Math.max(0, Math.round((new Date(status.rollbackAt).getTime() - Date.now()) / 1000));
+        arm(entry, "atelier", { reason: "timeout", seconds });
         active = entry;
         busy = true;
         continue;
@@ -336,11 +370,9 @@ export const createNetworkApplier = ({
       await appendLog(row.id, status.log.slice(logged));
       const state: TApplyState =
         status.state === "unknown" || status.state === "applying" ? "failed" : status.state;
-      const message =
-        status.state === "unknown"
-          ? "The helper has no record of this change: it never ran, or the helper's state was lost. Check the host's network."
-          : status.message;
-      await finish(row.id, state, message);
+      const unknown = status.state === "unknown" ? phrase("change.unknown") : null;
+      const message = unknown ? unknown.text : status.message;
+      await finish(row.id, state, message, unknown ? wordsOf(unknown) : (status.words ?? null));
       if (state === "rolled-back") {
         await audit("atelier", "network.rollback", row.id, true, null);
         await publish("atelier", { action: "rollback", applyId: row.id, state, message });
@@ -352,7 +384,7 @@ export const createNetworkApplier = ({
 
   /** At shutdown: nobody can confirm while Atelier is down, so a pending change is undone now. */
   const close = async () => {
-    if (active) await rollBack(active, "atelier", "Atelier stopped before this change was confirmed.");
+    if (active) await rollBack(active, "atelier", { reason: "stopped" });
   };
 
   return {

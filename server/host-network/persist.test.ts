@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { br0, useHostRoots } from "@/tests/host-roots";
+import { inEnglish } from "../i18n/english";
 import { detectSystem, renderPersisted } from "./persist";
 
 /** Persistence files for the bridges Atelier manages, on host layouts written to a temporary directory. */
@@ -63,5 +64,20 @@ describe("persistence", () => {
       ).system,
     ).toBe("networkd");
     expect((await detectSystem(await hostRoot({}))).system).toBe("none");
+
+    // Each reason and warning in English from the catalogue, with its words (for the pages).
+    const bare = await detectSystem(await hostRoot({ "etc/network/interfaces": "auto lo\n" }));
+    expect(bare).toMatchObject({
+      reason: "This host has /etc/network/interfaces (Debian's ifupdown).",
+      reasonWords: { id: "network.server.persist.ifupdown", params: {} },
+      warnings: [
+        "/etc/network/interfaces does not read /etc/network/interfaces.d: add the line `source /etc/network/interfaces.d/*` to it, or Atelier's bridges will not come back after a reboot. Atelier does not edit that file.",
+        "ifupdown's ifup is not installed: install the ifupdown and bridge-utils packages.",
+      ],
+    });
+    for (const target of [ifupdown, sourcing, bare, await detectSystem(await hostRoot({}))]) {
+      expect(inEnglish(target.reasonWords)).toBe(target.reason);
+      expect(target.warningWords.map(inEnglish)).toEqual(target.warnings);
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { createTwoFilesPatch } from "diff";
+import { phrase, wordsOf, type TPhrase, type TWords } from "../i18n/english";
 import type { TBridgeEnd, TNetworkState } from "./plan";
 
 /**
@@ -12,12 +13,30 @@ import type { TBridgeEnd, TNetworkState } from "./plan";
  */
 export type TPersistSystem = "ifupdown" | "networkd" | "none";
 export type TPersistFile = { path: string; content: string };
+/** In English, with each sentence's words beside (the pages word them in the reader's language). */
 export type TPersistTarget = {
   system: TPersistSystem;
   /** Why this system, or why nothing is persisted. */
   reason: string;
+  reasonWords: TWords;
   warnings: string[];
+  /** Each warning's words, in the same order. */
+  warningWords: TWords[];
 };
+
+/** A target from its sentences. */
+const target = (system: TPersistSystem, reason: TPhrase, warnings: TPhrase[] = []): TPersistTarget => ({
+  system,
+  reason: reason.text,
+  reasonWords: wordsOf(reason),
+  ...persistWarnings(warnings),
+});
+
+/** Warnings in English, and their words in the same order. */
+export const persistWarnings = (warnings: TPhrase[]) => ({
+  warnings: warnings.map((warning) => warning.text),
+  warningWords: warnings.map(wordsOf),
+});
 
 const IFUPDOWN_FILE = "etc/network/interfaces.d/atelier";
 const NETWORKD_DIR = "etc/systemd/network";
@@ -35,42 +54,24 @@ export const detectSystem = async (root: string): Promise<TPersistTarget> => {
   const at = (file: string) => path.join(root, file);
   const interfaces = await readText(at("etc/network/interfaces"));
   if (interfaces !== null) {
-    const warnings: string[] = [];
+    const warnings: TPhrase[] = [];
     if (
       !/^\s*(source\s+(\/etc\/network\/)?interfaces\.d\/\*|source-directory\s+(\/etc\/network\/)?interfaces\.d\/?)\s*$/m.test(
         interfaces,
       )
     )
-      warnings.push(
-        "/etc/network/interfaces does not read /etc/network/interfaces.d: add the line `source /etc/network/interfaces.d/*` to it, or Atelier's bridges will not come back after a reboot. Atelier does not edit that file.",
-      );
+      warnings.push(phrase("persist.notSourced"));
     if (!(await exists(at("sbin/ifup"))) && !(await exists(at("usr/sbin/ifup"))))
-      warnings.push("ifupdown's ifup is not installed: install the ifupdown and bridge-utils packages.");
+      warnings.push(phrase("persist.noIfup"));
     else if (!(await exists(at("sbin/brctl"))) && !(await exists(at("usr/sbin/brctl"))))
-      warnings.push(
-        "bridge-utils is not installed: ifupdown needs it for bridge_ports lines (apt-get install bridge-utils).",
-      );
-    return {
-      system: "ifupdown",
-      reason: "This host has /etc/network/interfaces (Debian's ifupdown).",
-      warnings,
-    };
+      warnings.push(phrase("persist.noBrctl"));
+    return target("ifupdown", phrase("persist.ifupdown"), warnings);
   }
   const networkd =
     (await exists(at("etc/systemd/system/multi-user.target.wants/systemd-networkd.service"))) ||
     (await exists(at("run/systemd/netif/links")));
-  if (networkd)
-    return {
-      system: "networkd",
-      reason: "This host runs systemd-networkd and has no /etc/network/interfaces.",
-      warnings: [],
-    };
-  return {
-    system: "none",
-    reason:
-      "Neither ifupdown (/etc/network/interfaces) nor systemd-networkd is in use here: changes are live only and are lost at reboot.",
-    warnings: [],
-  };
+  if (networkd) return target("networkd", phrase("persist.networkd"));
+  return target("none", phrase("persist.none"));
 };
 
 /** Ports worth writing down: not container veths (LXC makes those at every start). */
@@ -198,17 +199,17 @@ export const persistDiff = async (root: string, system: TPersistSystem, files: T
 
 /**
  * Stanzas in files Atelier does not own that name the same interfaces: both would configure them at boot. Only
- * reported; those files are the admin's.
+ * reported; those files are the admin's. Each in English with its words (persistWarnings makes the fields).
  */
 export const persistConflicts = async (root: string, system: TPersistSystem, names: string[]) => {
-  if (system !== "ifupdown" || names.length === 0) return [];
+  if (system !== "ifupdown" || names.length === 0) return [] as TPhrase[];
   const files = [
     "etc/network/interfaces",
     ...(await readdir(path.join(root, "etc/network/interfaces.d")).catch(() => [] as string[]))
       .filter((entry) => entry !== "atelier" && !entry.startsWith("."))
       .map((entry) => `etc/network/interfaces.d/${entry}`),
   ];
-  const warnings: string[] = [];
+  const warnings: TPhrase[] = [];
   for (const relative of files) {
     const text = await readText(path.join(root, relative));
     if (!text) continue;
@@ -216,7 +217,12 @@ export const persistConflicts = async (root: string, system: TPersistSystem, nam
       const match = /^\s*(iface|auto|allow-hotplug)\s+(\S+)/.exec(line);
       if (match?.[2] && names.includes(match[2]) && match[2] !== "lo")
         warnings.push(
-          `/${relative} line ${index + 1} also configures ${match[2]} (\`${line.trim()}\`): remove that stanza by hand, or it will fight with Atelier's at boot.`,
+          phrase("persist.conflict", {
+            file: `/${relative}`,
+            line: String(index + 1),
+            name: match[2],
+            stanza: line.trim(),
+          }),
         );
     });
   }

@@ -1,7 +1,10 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { createTranslator } from "use-intl/core";
 import { isAppError } from "../errors";
+import { inEnglish } from "../i18n/english";
+import { MESSAGES } from "../i18n/messages";
 import { parseNetwork } from "./parse";
 import { planChanges, ZNetworkChange, type TNetworkChange } from "./plan";
 
@@ -157,6 +160,99 @@ describe("network plans", () => {
         planChanges(changes({ op: "address.remove", dev: "nic0", cidr: "192.0.2.99/24" }), state, null),
       )?.field,
     ).toBe("changes.0.cidr");
+  });
+
+  it("says each command and warning in English from the catalogue, with the words the pages word it from", () => {
+    const seed = planChanges(
+      changes(
+        { op: "bridge.create", name: "br0", stp: false, forwardDelay: 2 },
+        { op: "bridge.addPort", bridge: "br0", port: "nic0", moveAddresses: true },
+      ),
+      state,
+      "nic0",
+    );
+    // The English as it always was (the API's, and what the end-to-end tests read).
+    expect(seed.steps.map((step) => step.description)).toEqual([
+      "Create bridge br0",
+      "Bring br0 up",
+      "Remove 192.0.2.10/24 from nic0",
+      "Add 192.0.2.10/24 to br0",
+      "Make nic0 a port of br0",
+      "Route the default route via 192.0.2.1 through br0",
+    ]);
+    expect(seed.undo.map((step) => step.description)).toEqual([
+      "Take nic0 out of br0",
+      "Remove 192.0.2.10/24 from br0",
+      "Give 192.0.2.10/24 back to nic0",
+      "Route the default route via 192.0.2.1 through nic0",
+      "Delete bridge br0",
+    ]);
+    expect(seed.steps[0]?.words).toEqual({ id: "network.server.plan.createBridge", params: { name: "br0" } });
+
+    const others = [
+      planChanges(
+        changes(
+          { op: "bridge.removePort", bridge: "atbr0", port: "vethOsjz7p" },
+          { op: "bridge.delete", name: "atbr0" },
+          { op: "address.add", dev: "nic0", cidr: "198.51.100.1/24" },
+          { op: "route.default", via: "198.51.100.254", dev: "nic0" },
+          { op: "link.set", dev: "lo", mtu: 9000, up: false },
+        ),
+        state,
+        null,
+      ),
+      planChanges(changes({ op: "bridge.addPort", bridge: "atbr0", port: "nic0" }), state, null),
+      planChanges(changes({ op: "address.remove", dev: "nic0", cidr: "192.0.2.10/24" }), state, null),
+    ];
+    expect(others[0]?.steps.map((step) => step.description)).toEqual([
+      "Take vethOsjz7p out of atbr0",
+      "Delete bridge atbr0",
+      "Add 198.51.100.1/24 to nic0",
+      "Route the default route via 198.51.100.254 through nic0",
+      "Set the MTU of lo to 9000",
+      "Bring lo down",
+    ]);
+    expect(others[0]?.undo.map((step) => step.description)).toEqual([
+      "Bring lo up again",
+      "Set the MTU of lo back to 65536",
+      "Route the default route via 192.0.2.1 through nic0 again",
+      "Remove 198.51.100.1/24 from nic0",
+      "Create bridge atbr0 again",
+      "Bring atbr0 up",
+      "Give 10.213.0.1/24 back to atbr0",
+      "Make vethOsjz7p a port of atbr0 again",
+    ]);
+    expect(others[1]?.warnings).toEqual([
+      'nic0 keeps its addresses (192.0.2.10/24) as a port of atbr0; a bridge port\'s own addresses usually stop working. Choose "move its addresses to the bridge" to keep them reachable.',
+    ]);
+    expect(others[2]?.warnings).toEqual([
+      "Removing 192.0.2.10/24 from nic0 also removes the default route via 192.0.2.1: the host loses its way out.",
+    ]);
+
+    // Every description and warning has its words, and they say the same in English.
+    for (const plan of [seed, ...others]) {
+      for (const command of [...plan.steps, ...plan.undo]) {
+        expect(command.words, command.description).toBeDefined();
+        if (command.words) expect(inEnglish(command.words)).toBe(command.description);
+      }
+      expect(plan.warningWords.map(inEnglish)).toEqual(plan.warnings);
+    }
+
+    // The pages word them in French.
+    const french = createTranslator({ locale: "fr", messages: MESSAGES.fr });
+    const say = (words: { id: string; params: Record<string, string | number> } | undefined) =>
+      words ? french(words.id as never, words.params as never) : "";
+    expect(seed.steps.map((step) => say(step.words))).toEqual([
+      "Créer le pont br0",
+      "Activer br0",
+      "Retirer 192.0.2.10/24 de nic0",
+      "Ajouter 192.0.2.10/24 à br0",
+      "Faire de nic0 un port de br0",
+      "Faire passer la route par défaut par 192.0.2.1 sur br0",
+    ]);
+    expect(say(others[2]?.warningWords[0])).toBe(
+      "Retirer 192.0.2.10/24 de nic0 supprime aussi la route par défaut via 192.0.2.1\u00a0: l’hôte n’a plus de sortie.",
+    );
   });
 
   it("accepts only well-formed changes (names, addresses, no shell characters)", () => {

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { AppError, said } from "../errors";
+import { phrase, wordsOf, type TPhrase, type TWords } from "../i18n/english";
 import { isIP } from "../schemas/lxc-config/validate";
 import { inSubnet } from "../schemas/ipv4";
 import { ZInterfaceName } from "../schemas/network";
@@ -14,7 +15,11 @@ import type { TBridge, TInterface, TRoute } from "./parse";
  */
 export { ZInterfaceName, ZNetworkChange, type TNetworkChange };
 
-export type TCommand = { description: string; argv: string[] };
+/**
+ * A command and what it does, in English (`description`) with its words beside (the pages word it in the reader's
+ * language; a step journaled or recorded before words were kept has none).
+ */
+export type TCommand = { description: string; argv: string[]; words?: TWords };
 /** A step, and the commands that undo it (run in their order, when rolling back past this step). */
 export type TPlanStep = TCommand & { undo: TCommand[] };
 /** A bridge as the plan leaves it: what persistence writes for the bridges Atelier manages. */
@@ -35,6 +40,8 @@ export type TPlan = {
   touchesSession: boolean;
   /** Things worth knowing before applying (a default route removed with an address, ...). */
   warnings: string[];
+  /** Each warning's words, in the same order. */
+  warningWords: TWords[];
   /** The bridges created or given ports by these changes (Atelier manages them from then on), and those deleted. */
   claimed: string[];
   released: string[];
@@ -50,6 +57,13 @@ export type TNetworkState = { interfaces: TInterface[]; bridges: TBridge[]; rout
  * back is 0.29 s, and 0.29 * 100 is 28.999999999999996, which no ip command takes.
  */
 const centiseconds = (seconds: number) => String(Math.round(seconds * 100));
+
+/** A command described by a sentence of the catalogue. */
+const commandOf = (description: TPhrase, argv: string[]): TCommand => ({
+  description: description.text,
+  argv,
+  words: wordsOf(description),
+});
 
 const refuse = (index: number, field: string, words: ReturnType<typeof said>): never => {
   throw new AppError("BAD_REQUEST", { ...words, field: `changes.${index}.${field}` });
@@ -80,17 +94,25 @@ export const planChanges = (
   let defaultVia =
     defaultRoute?.gateway && defaultRoute.dev ? { via: defaultRoute.gateway, dev: defaultRoute.dev } : null;
   const steps: TPlanStep[] = [];
-  const warnings: string[] = [];
+  const warnings: TPhrase[] = [];
   const touched = new Set<string>();
   const claimed = new Set<string>();
   const released = new Set<string>();
-  const step = (description: string, argv: string[], undo: TCommand[] = []) => {
-    steps.push({ description, argv, undo });
+  const step = (description: TPhrase, argv: string[], undo: TCommand[] = []) => {
+    steps.push({ ...commandOf(description, argv), undo });
   };
-  const routeVia = (via: string, dev: string): TCommand => ({
-    description: `Route the default route via ${via} through ${dev}`,
-    argv: ["ip", "route", "replace", "default", "via", via, "dev", dev],
-  });
+  const routeArgv = (via: string, dev: string) => [
+    "ip",
+    "route",
+    "replace",
+    "default",
+    "via",
+    via,
+    "dev",
+    dev,
+  ];
+  const routeVia = (via: string, dev: string): TCommand =>
+    commandOf(phrase("plan.routeDefault", { via, dev }), routeArgv(via, dev));
   const mustExist = (index: number, field: string, name: string) => {
     if (!names.has(name)) refuse(index, field, said("interfaceNotOnHost", { name }));
   };
@@ -107,11 +129,17 @@ export const planChanges = (
           ...(change.forwardDelay === undefined ? [] : ["forward_delay", centiseconds(change.forwardDelay)]),
         ];
         step(
-          `Create bridge ${change.name}`,
+          phrase("plan.createBridge", { name: change.name }),
           ["ip", "link", "add", "name", change.name, "type", "bridge", ...options],
-          [{ description: `Delete bridge ${change.name}`, argv: ["ip", "link", "del", change.name] }],
+          [commandOf(phrase("plan.deleteBridge", { name: change.name }), ["ip", "link", "del", change.name])],
         );
-        step(`Bring ${change.name} up`, ["ip", "link", "set", change.name, "up"]);
+        step(phrase("plan.link", { state: "up", dev: change.name }), [
+          "ip",
+          "link",
+          "set",
+          change.name,
+          "up",
+        ]);
         names.add(change.name);
         bridges.set(change.name, { stp: change.stp ?? false, forwardDelay: change.forwardDelay ?? 15 });
         addresses.set(change.name, []);
@@ -129,33 +157,43 @@ export const planChanges = (
         touched.add(change.name);
         const own = addresses.get(change.name) ?? [];
         const route = defaultVia?.dev === change.name ? defaultVia : null;
-        if (route) warnings.push(`Deleting ${change.name} removes the default route via ${route.via}.`);
+        if (route)
+          warnings.push(phrase("plan.warnings.deleteDropsRoute", { name: change.name, via: route.via }));
         // Undo builds it again as it is now: options, up, addresses, the default route through it.
         step(
-          `Delete bridge ${change.name}`,
+          phrase("plan.deleteBridge", { name: change.name }),
           ["ip", "link", "del", change.name],
           [
-            {
-              description: `Create bridge ${change.name} again`,
-              argv: [
+            commandOf(phrase("plan.createBridgeAgain", { name: change.name }), [
+              "ip",
+              "link",
+              "add",
+              "name",
+              change.name,
+              "type",
+              "bridge",
+              "stp_state",
+              options?.stp ? "1" : "0",
+              "forward_delay",
+              centiseconds(options?.forwardDelay ?? 15),
+            ]),
+            commandOf(phrase("plan.link", { state: "up", dev: change.name }), [
+              "ip",
+              "link",
+              "set",
+              change.name,
+              "up",
+            ]),
+            ...own.map((cidr) =>
+              commandOf(phrase("plan.giveBack", { cidr, dev: change.name }), [
                 "ip",
-                "link",
+                "addr",
                 "add",
-                "name",
+                cidr,
+                "dev",
                 change.name,
-                "type",
-                "bridge",
-                "stp_state",
-                options?.stp ? "1" : "0",
-                "forward_delay",
-                centiseconds(options?.forwardDelay ?? 15),
-              ],
-            },
-            { description: `Bring ${change.name} up`, argv: ["ip", "link", "set", change.name, "up"] },
-            ...own.map((cidr) => ({
-              description: `Give ${cidr} back to ${change.name}`,
-              argv: ["ip", "addr", "add", cidr, "dev", change.name],
-            })),
+              ]),
+            ),
             ...(route ? [routeVia(route.via, change.name)] : []),
           ],
         );
@@ -190,24 +228,32 @@ export const planChanges = (
             // Taking the address off drops a default route through it; giving it back brings the route back too.
             const restoresRoute = route !== null && position === moving.length - 1;
             step(
-              `Remove ${cidr} from ${change.port}`,
+              phrase("plan.removeAddress", { cidr, dev: change.port }),
               ["ip", "addr", "del", cidr, "dev", change.port],
               [
-                {
-                  description: `Give ${cidr} back to ${change.port}`,
-                  argv: ["ip", "addr", "add", cidr, "dev", change.port],
-                },
+                commandOf(phrase("plan.giveBack", { cidr, dev: change.port }), [
+                  "ip",
+                  "addr",
+                  "add",
+                  cidr,
+                  "dev",
+                  change.port,
+                ]),
                 ...(restoresRoute && route ? [routeVia(route.via, change.port)] : []),
               ],
             );
             step(
-              `Add ${cidr} to ${change.bridge}`,
+              phrase("plan.addAddress", { cidr, dev: change.bridge }),
               ["ip", "addr", "add", cidr, "dev", change.bridge],
               [
-                {
-                  description: `Remove ${cidr} from ${change.bridge}`,
-                  argv: ["ip", "addr", "del", cidr, "dev", change.bridge],
-                },
+                commandOf(phrase("plan.removeAddress", { cidr, dev: change.bridge }), [
+                  "ip",
+                  "addr",
+                  "del",
+                  cidr,
+                  "dev",
+                  change.bridge,
+                ]),
               ],
             );
             addresses.set(change.bridge, [...(addresses.get(change.bridge) ?? []), cidr]);
@@ -215,24 +261,31 @@ export const planChanges = (
           addresses.set(change.port, []);
         } else if ((addresses.get(change.port) ?? []).length > 0) {
           warnings.push(
-            `${change.port} keeps its addresses (${(addresses.get(change.port) ?? []).join(", ")}) as a port of ${change.bridge}; a bridge port's own addresses usually stop working. Choose "move its addresses to the bridge" to keep them reachable.`,
+            phrase("plan.warnings.portKeepsAddresses", {
+              port: change.port,
+              addresses: (addresses.get(change.port) ?? []).join(", "),
+              bridge: change.bridge,
+            }),
           );
         }
         step(
-          `Make ${change.port} a port of ${change.bridge}`,
+          phrase("plan.addPort", { port: change.port, bridge: change.bridge }),
           ["ip", "link", "set", change.port, "master", change.bridge],
           [
-            {
-              description: `Take ${change.port} out of ${change.bridge}`,
-              argv: ["ip", "link", "set", change.port, "nomaster"],
-            },
+            commandOf(phrase("plan.removePort", { port: change.port, bridge: change.bridge }), [
+              "ip",
+              "link",
+              "set",
+              change.port,
+              "nomaster",
+            ]),
           ],
         );
         masters.set(change.port, change.bridge);
         if (change.moveAddresses && route) {
           step(
-            `Route the default route via ${route.via} through ${change.bridge}`,
-            routeVia(route.via, change.bridge).argv,
+            phrase("plan.routeDefault", { via: route.via, dev: change.bridge }),
+            routeArgv(route.via, change.bridge),
           );
           defaultVia = { via: route.via, dev: change.bridge };
         }
@@ -244,13 +297,17 @@ export const planChanges = (
         touched.add(change.port);
         touched.add(change.bridge);
         step(
-          `Take ${change.port} out of ${change.bridge}`,
+          phrase("plan.removePort", { port: change.port, bridge: change.bridge }),
           ["ip", "link", "set", change.port, "nomaster"],
           [
-            {
-              description: `Make ${change.port} a port of ${change.bridge} again`,
-              argv: ["ip", "link", "set", change.port, "master", change.bridge],
-            },
+            commandOf(phrase("plan.addPortAgain", { port: change.port, bridge: change.bridge }), [
+              "ip",
+              "link",
+              "set",
+              change.port,
+              "master",
+              change.bridge,
+            ]),
           ],
         );
         masters.set(change.port, null);
@@ -262,13 +319,17 @@ export const planChanges = (
           refuse(index, "cidr", said("addressTaken", { dev: change.dev, cidr: change.cidr }));
         touched.add(change.dev);
         step(
-          `Add ${change.cidr} to ${change.dev}`,
+          phrase("plan.addAddress", { cidr: change.cidr, dev: change.dev }),
           ["ip", "addr", "add", change.cidr, "dev", change.dev],
           [
-            {
-              description: `Remove ${change.cidr} from ${change.dev}`,
-              argv: ["ip", "addr", "del", change.cidr, "dev", change.dev],
-            },
+            commandOf(phrase("plan.removeAddress", { cidr: change.cidr, dev: change.dev }), [
+              "ip",
+              "addr",
+              "del",
+              change.cidr,
+              "dev",
+              change.dev,
+            ]),
           ],
         );
         addresses.set(change.dev, [...(addresses.get(change.dev) ?? []), change.cidr]);
@@ -282,16 +343,20 @@ export const planChanges = (
         const route = dropsDefaultRoute(change.dev, change.cidr) ? defaultVia : null;
         if (route)
           warnings.push(
-            `Removing ${change.cidr} from ${change.dev} also removes the default route via ${route.via}: the host loses its way out.`,
+            phrase("plan.warnings.removeDropsRoute", { cidr: change.cidr, dev: change.dev, via: route.via }),
           );
         step(
-          `Remove ${change.cidr} from ${change.dev}`,
+          phrase("plan.removeAddress", { cidr: change.cidr, dev: change.dev }),
           ["ip", "addr", "del", change.cidr, "dev", change.dev],
           [
-            {
-              description: `Give ${change.cidr} back to ${change.dev}`,
-              argv: ["ip", "addr", "add", change.cidr, "dev", change.dev],
-            },
+            commandOf(phrase("plan.giveBack", { cidr: change.cidr, dev: change.dev }), [
+              "ip",
+              "addr",
+              "add",
+              change.cidr,
+              "dev",
+              change.dev,
+            ]),
             ...(route ? [routeVia(route.via, route.dev)] : []),
           ],
         );
@@ -313,15 +378,15 @@ export const planChanges = (
         if (defaultVia?.dev) touched.add(defaultVia.dev);
         const before = defaultVia;
         step(
-          `Route the default route via ${change.via} through ${change.dev}`,
-          routeVia(change.via, change.dev).argv,
+          phrase("plan.routeDefault", { via: change.via, dev: change.dev }),
+          routeArgv(change.via, change.dev),
           [
             before
-              ? {
-                  ...routeVia(before.via, before.dev),
-                  description: `Route the default route via ${before.via} through ${before.dev} again`,
-                }
-              : { description: "Remove the default route", argv: ["ip", "route", "del", "default"] },
+              ? commandOf(
+                  phrase("plan.routeDefaultAgain", { via: before.via, dev: before.dev }),
+                  routeArgv(before.via, before.dev),
+                )
+              : commandOf(phrase("plan.removeDefaultRoute"), ["ip", "route", "del", "default"]),
           ],
         );
         defaultVia = { via: change.via, dev: change.dev };
@@ -338,17 +403,21 @@ export const planChanges = (
           const isRestorable = previous !== undefined && previous >= PLAN_MTU.min && previous <= PLAN_MTU.max;
           if (previous && !isRestorable)
             warnings.push(
-              `The MTU of ${change.dev} is ${previous} now, which Atelier cannot set: rolling back will not restore it.`,
+              phrase("plan.warnings.mtuNotRestorable", { dev: change.dev, mtu: String(previous) }),
             );
           step(
-            `Set the MTU of ${change.dev} to ${change.mtu}`,
+            phrase("plan.setMtu", { dev: change.dev, mtu: String(change.mtu) }),
             ["ip", "link", "set", change.dev, "mtu", String(change.mtu)],
             isRestorable
               ? [
-                  {
-                    description: `Set the MTU of ${change.dev} back to ${previous}`,
-                    argv: ["ip", "link", "set", change.dev, "mtu", String(previous)],
-                  },
+                  commandOf(phrase("plan.setMtuBack", { dev: change.dev, mtu: String(previous) }), [
+                    "ip",
+                    "link",
+                    "set",
+                    change.dev,
+                    "mtu",
+                    String(previous),
+                  ]),
                 ]
               : [],
           );
@@ -356,13 +425,16 @@ export const planChanges = (
         }
         if (change.up !== undefined)
           step(
-            `Bring ${change.dev} ${change.up ? "up" : "down"}`,
+            phrase("plan.link", { state: change.up ? "up" : "down", dev: change.dev }),
             ["ip", "link", "set", change.dev, change.up ? "up" : "down"],
             [
-              {
-                description: `Bring ${change.dev} ${change.up ? "down" : "up"} again`,
-                argv: ["ip", "link", "set", change.dev, change.up ? "down" : "up"],
-              },
+              commandOf(phrase("plan.linkAgain", { state: change.up ? "down" : "up", dev: change.dev }), [
+                "ip",
+                "link",
+                "set",
+                change.dev,
+                change.up ? "down" : "up",
+              ]),
             ],
           );
         break;
@@ -383,7 +455,8 @@ export const planChanges = (
     undo: steps.toReversed().flatMap((entry) => entry.undo),
     // A change to the interface the browser came in on (its address, its bridge, the default route through it).
     touchesSession: sessionInterface !== null && touched.has(sessionInterface),
-    warnings,
+    warnings: warnings.map((warning) => warning.text),
+    warningWords: warnings.map(wordsOf),
     claimed: [...claimed],
     released: [...released],
     bridgesAfter,

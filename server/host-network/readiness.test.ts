@@ -2,6 +2,9 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { createTranslator } from "use-intl/core";
+import { inEnglish } from "../i18n/english";
+import { MESSAGES } from "../i18n/messages";
 import { checkReadiness } from "./readiness";
 
 /** Host layouts written to a temporary directory laid out like /. */
@@ -81,5 +84,45 @@ describe("host readiness for LXC's veths", () => {
     ).toMatchObject({
       "systemd-networkd": "ok",
     });
+  });
+
+  it("says what it saw and the fix in English from the catalogue, with the words the pages word it from", async () => {
+    const layouts: Record<string, string>[] = [
+      {},
+      { "run/NetworkManager/NetworkManager.pid": "1" },
+      {
+        "run/NetworkManager/NetworkManager.pid": "1",
+        "etc/NetworkManager/conf.d/90-lxc.conf": "[keyfile]\nunmanaged-devices=interface-name:veth*\n",
+      },
+      { "lib/udev/rules.d/75-persistent-net-generator.rules": "# generator" },
+      { "etc/udev/rules.d/70-persistent-net.rules": 'NAME="veth0"\nNAME="veth1"\n' },
+      { "run/systemd/netif/links/2": "" },
+      {
+        "run/systemd/netif/links/2": "",
+        "etc/systemd/network/80-all.network": "[Match]\nName=*\n",
+        "etc/systemd/network/81-veth.network": "[Match]\nName=veth*\n",
+      },
+    ];
+    for (const files of layouts)
+      for (const check of await checkReadiness(await host(files))) {
+        expect(inEnglish(check.detailWords)).toBe(check.detail);
+        expect(check.fixWords && inEnglish(check.fixWords)).toBe(check.fix);
+      }
+    const [, udev, networkd] = await checkReadiness(
+      await host({
+        "etc/udev/rules.d/70-persistent-net.rules": 'NAME="veth0"\nNAME="veth1"\n',
+        "run/systemd/netif/links/2": "",
+        "etc/systemd/network/80-all.network": "[Match]\nName=*\n",
+      }),
+    );
+    // The English as it always was.
+    expect(udev?.detail).toBe("70-persistent-net.rules holds 2 rule(s) for container veths.");
+    expect(networkd?.detail).toBe(
+      "Running, and 80-all.network matches veth interfaces: it would configure the host side of containers' veths.",
+    );
+    const french = createTranslator({ locale: "fr", messages: MESSAGES.fr });
+    expect(udev && french(udev.detailWords.id as never, udev.detailWords.params as never)).toBe(
+      "70-persistent-net.rules contient 2 règles pour des veths de conteneurs.",
+    );
   });
 });

@@ -1,19 +1,40 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
+import { phrase, wordsOf, type TPhrase, type TWords } from "../i18n/english";
 
 /**
  * Whether the host's network managers would interfere with LXC's veths (the seed tutorial's udev trouble), from
  * their files alone (no process): NetworkManager taking veths over, udev's old persistent-net generator writing a
  * rule for every new veth MAC, systemd-networkd configuring veths with a catch-all .network file. Each check says
- * what it saw and the fix. `root` lets tests point it at a directory laid out like /.
+ * what it saw and the fix, in English with their words beside (the pages word them in the reader's language, and
+ * the title by the check's id). `root` lets tests point it at a directory laid out like /.
  */
 export type TReadinessCheck = {
   id: "network-manager" | "udev-persistent-net" | "systemd-networkd";
   status: "ok" | "warning";
   title: string;
   detail: string;
+  detailWords: TWords;
   fix: string | null;
+  fixWords: TWords | null;
 };
+
+/** A check from its sentences. */
+const check = (
+  id: TReadinessCheck["id"],
+  status: TReadinessCheck["status"],
+  title: string,
+  detail: TPhrase,
+  fix: TPhrase | null = null,
+): TReadinessCheck => ({
+  id,
+  status,
+  title,
+  detail: detail.text,
+  detailWords: wordsOf(detail),
+  fix: fix?.text ?? null,
+  fixWords: fix ? wordsOf(fix) : null,
+});
 
 const exists = async (file: string) => (await stat(file).catch(() => null)) !== null;
 const readText = (file: string) => readFile(file, "utf8").catch(() => "");
@@ -21,11 +42,6 @@ const filesIn = async (dir: string, suffix: string) =>
   (await readdir(dir).catch(() => [] as string[]))
     .filter((entry) => entry.endsWith(suffix))
     .map((entry) => path.join(dir, entry));
-
-const NM_FIX = `Create /etc/NetworkManager/conf.d/90-lxc.conf with:
-[keyfile]
-unmanaged-devices=interface-name:veth*
-then run: systemctl reload NetworkManager`;
 
 export const checkReadiness = async (root = "/"): Promise<TReadinessCheck[]> => {
   const at = (file: string) => path.join(root, file);
@@ -42,29 +58,16 @@ export const checkReadiness = async (root = "/"): Promise<TReadinessCheck[]> => 
   );
   checks.push(
     !nmRunning
-      ? {
-          id: "network-manager",
-          status: "ok",
-          title: "NetworkManager",
-          detail: "Not running on this host.",
-          fix: null,
-        }
+      ? check("network-manager", "ok", "NetworkManager", phrase("readiness.notRunning"))
       : nmSkipsVeth
-        ? {
-            id: "network-manager",
-            status: "ok",
-            title: "NetworkManager",
-            detail: "Running, and configured to leave veth interfaces unmanaged.",
-            fix: null,
-          }
-        : {
-            id: "network-manager",
-            status: "warning",
-            title: "NetworkManager",
-            detail:
-              "Running, with no unmanaged-devices rule for veth interfaces: it may take over the host side of a container's veth (and drop it from its bridge).",
-            fix: NM_FIX,
-          },
+        ? check("network-manager", "ok", "NetworkManager", phrase("readiness.nmUnmanaged"))
+        : check(
+            "network-manager",
+            "warning",
+            "NetworkManager",
+            phrase("readiness.nmTakesVeths"),
+            phrase("readiness.nmFix"),
+          ),
   );
 
   // udev: the persistent-net generator (older Debian/Ubuntu) writes a rule per new MAC, veths included.
@@ -75,26 +78,25 @@ export const checkReadiness = async (root = "/"): Promise<TReadinessCheck[]> => 
   const vethRules = persistent
     .split("\n")
     .filter((line) => /NAME="veth|ATTR\{address\}=="(fe|00:16:3e)/i.test(line)).length;
+  const udev = "udev persistent network names";
   checks.push(
-    generator || vethRules > 0
-      ? {
-          id: "udev-persistent-net",
-          status: "warning",
-          title: "udev persistent network names",
-          detail: generator
-            ? "udev's persistent-net generator is active: it writes a rule for every new interface MAC, and each container start adds one for its veth."
-            : `70-persistent-net.rules holds ${vethRules} rule(s) for container veths.`,
-          fix: generator
-            ? "Disable the generator: ln -s /dev/null /etc/udev/rules.d/75-persistent-net-generator.rules, then remove the veth lines from /etc/udev/rules.d/70-persistent-net.rules."
-            : "Remove the veth lines from /etc/udev/rules.d/70-persistent-net.rules.",
-        }
-      : {
-          id: "udev-persistent-net",
-          status: "ok",
-          title: "udev persistent network names",
-          detail: "No persistent-net generator and no rule for veth interfaces.",
-          fix: null,
-        },
+    generator
+      ? check(
+          "udev-persistent-net",
+          "warning",
+          udev,
+          phrase("readiness.udevGenerator"),
+          phrase("readiness.udevGeneratorFix"),
+        )
+      : vethRules > 0
+        ? check(
+            "udev-persistent-net",
+            "warning",
+            udev,
+            phrase("readiness.udevRules", { count: vethRules }),
+            phrase("readiness.udevRulesFix"),
+          )
+        : check("udev-persistent-net", "ok", udev, phrase("readiness.udevOk")),
   );
 
   // systemd-networkd: a .network file that matches any name (Name=*, or veth*) would configure container veths.
@@ -110,22 +112,19 @@ export const checkReadiness = async (root = "/"): Promise<TReadinessCheck[]> => 
   }
   checks.push(
     networkdRunning && catchAll.length > 0
-      ? {
-          id: "systemd-networkd",
-          status: "warning",
-          title: "systemd-networkd",
-          detail: `Running, and ${catchAll.join(", ")} match${catchAll.length === 1 ? "es" : ""} veth interfaces: it would configure the host side of containers' veths.`,
-          fix: "Narrow the [Match] Name= of those files to the host's own interfaces (for example Name=en*), then run: networkctl reload",
-        }
-      : {
-          id: "systemd-networkd",
-          status: "ok",
-          title: "systemd-networkd",
-          detail: networkdRunning
-            ? "Running; no .network file matches veth interfaces."
-            : "Not running on this host.",
-          fix: null,
-        },
+      ? check(
+          "systemd-networkd",
+          "warning",
+          "systemd-networkd",
+          phrase("readiness.networkdCatchAll", { files: catchAll.join(", "), count: catchAll.length }),
+          phrase("readiness.networkdFix"),
+        )
+      : check(
+          "systemd-networkd",
+          "ok",
+          "systemd-networkd",
+          phrase(networkdRunning ? "readiness.networkdOk" : "readiness.notRunning"),
+        ),
   );
   return checks;
 };

@@ -6,7 +6,14 @@ import type { TLxcDriver } from "../helper-client/lxc";
 import { createNetworkApplier } from "./apply";
 import { interfaceWithAddress } from "./parse";
 import type { THelper } from "../helper-client";
-import { detectSystem, liveBridges, persistConflicts, persistDiff, renderPersisted } from "./persist";
+import {
+  detectSystem,
+  liveBridges,
+  persistConflicts,
+  persistDiff,
+  persistWarnings,
+  renderPersisted,
+} from "./persist";
 import { planChanges, type TNetworkChange, type TPlan } from "./plan";
 import type { TReadNetwork } from "./read";
 
@@ -111,19 +118,20 @@ export const createNetworkService = ({
     const target = await detectSystem(hostRoot);
     const bridges = planned.bridgesAfter.filter((bridge) => managed.has(bridge.name));
     const files = renderPersisted(target.system, bridges, (name) => owners.has(name));
+    const conflicts = persistWarnings(
+      await persistConflicts(
+        hostRoot,
+        target.system,
+        bridges.flatMap((bridge) => [bridge.name, ...bridge.ports]),
+      ),
+    );
     return {
       ...planned,
-      steps: planned.steps.map(({ description, argv }) => ({ description, argv })),
+      steps: planned.steps.map(({ description, argv, words }) => ({ description, argv, words })),
       persist: {
         ...target,
-        warnings: [
-          ...target.warnings,
-          ...(await persistConflicts(
-            hostRoot,
-            target.system,
-            bridges.flatMap((bridge) => [bridge.name, ...bridge.ports]),
-          )),
-        ],
+        warnings: [...target.warnings, ...conflicts.warnings],
+        warningWords: [...target.warningWords, ...conflicts.warningWords],
         files: await persistDiff(hostRoot, target.system, files),
       },
     };

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { phrase, type TPhrase, type TWords } from "../../i18n/english";
 import { ZHostNetwork } from "../../schemas/host-network";
 import { ZInterfaceName } from "../../schemas/network";
 import { ZNetworkChange } from "../../schemas/network-change";
@@ -34,6 +35,36 @@ export const ZNetworkApplyItem = z.discriminatedUnion("kind", [
   ZLineItem,
 ]);
 export type TNetworkApplyItem = z.infer<typeof ZNetworkApplyItem>;
+
+/**
+ * A sentence's words beside its English (server/i18n/english.ts): its id in the catalogues and its values, as far
+ * as the socket carries them (values too long leave the English alone).
+ */
+export const ZWireWords = z.object({ id: z.string().max(128), params: ZWireParams });
+/** Words the socket carries, or none. */
+export const onWire = (words: TWords | null | undefined): TWords | null =>
+  words && ZWireWords.safeParse(words).success ? words : null;
+
+/** Why a change is rolled back: the reason of network.server.change.rolledBack, and its value. */
+export type TRollbackReason =
+  | { reason: "timeout"; seconds: number }
+  | { reason: "actor"; actor: string }
+  | { reason: "webTier" | "startUp" | "stopped" };
+
+/**
+ * A rolled-back change's outcome, said the same on both sides of the socket: why, and the undo commands that failed
+ * (or the error that stopped the rollback).
+ */
+export const rolledBack = (
+  why: TRollbackReason,
+  end: { failures?: string[]; stoppedBy?: string } = {},
+): TPhrase =>
+  phrase("change.rolledBack", {
+    ...why,
+    then: end.stoppedBy !== undefined ? "stopped" : (end.failures ?? []).length > 0 ? "undoFailed" : "none",
+    failures: (end.failures ?? []).join("; "),
+    error: end.stoppedBy ?? "",
+  });
 
 /** The bridges a plan gives Atelier to manage, and those it deletes (the web tier records and persists them). */
 const ZClaims = z.object({ claimed: ZNames, released: ZNames });
@@ -76,6 +107,8 @@ export const ZNetworkChangeStatus = z.object({
   rollbackAt: z.string().nullable(),
   rollbackSeconds: z.number().int().nullable(),
   message: z.string().nullable(),
+  /** The message's words, when the socket carries them. */
+  words: ZWireWords.nullable().optional(),
   log: z.array(ZNetworkLogLine),
   ...ZClaims.shape,
 });
@@ -128,6 +161,7 @@ export const networkContract = {
         failures: ZNames,
         byHelper: z.literal(true),
         message: z.string().nullable(),
+        words: ZWireWords.nullable().optional(),
         log: z.array(ZNetworkLogLine),
       }),
     ]),

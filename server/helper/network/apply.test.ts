@@ -2,7 +2,11 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { createTranslator } from "use-intl/core";
+import { inEnglish } from "../../i18n/english";
+import { MESSAGES } from "../../i18n/messages";
 import type { TLogger } from "../../log";
+import { rolledBack } from "../contract/network";
 import { createNetworkChanges } from "./apply";
 import type { TActiveChange } from "./journal";
 
@@ -61,8 +65,14 @@ describe("recovering a network change at the helper's start", () => {
     const status = changes.status(left.id);
     expect(status.state).toBe("rolled-back");
     expect(status.message).toMatch(
-      /Some undo commands failed: ip link add name br0 .*; ip link set lo mtu 70000/,
+      /^Atelier stopped before this change was confirmed: rolled back at start-up\. Some undo commands failed: ip link add name br0 .*; ip link set lo mtu 70000/,
     );
+    // Its words, for the pages: the same sentence in English.
+    expect(status.words).toMatchObject({
+      id: "network.server.change.rolledBack",
+      params: { reason: "startUp", then: "undoFailed" },
+    });
+    expect(status.words && inEnglish(status.words)).toBe(status.message);
     expect(status.log.map((line) => [line.argv.slice(1, 3).join(" "), line.ok, line.undo])).toEqual([
       ["link add", false, true],
       ["link set", false, true],
@@ -82,5 +92,32 @@ describe("recovering a network change at the helper's start", () => {
     const log = quietLog();
     await expect(createNetworkChanges({ stateDir: dir, log }).recover()).resolves.toBeUndefined();
     expect(vi.mocked(log.error)).toHaveBeenCalledOnce();
+  });
+});
+
+describe("a rolled-back change's outcome", () => {
+  // The English the API and its tests have always said, now worded from the catalogue.
+  it.each([
+    [{ reason: "timeout", seconds: 8 }, "Not confirmed within 8 s: rolled back automatically."],
+    [{ reason: "actor", actor: "admin" }, "Rolled back by admin."],
+    [{ reason: "webTier" }, "Rolled back when the web tier asked."],
+    [{ reason: "startUp" }, "Atelier stopped before this change was confirmed: rolled back at start-up."],
+    [{ reason: "stopped" }, "Atelier stopped before this change was confirmed."],
+  ] as const)("%o: %s", (why, english) => {
+    const outcome = rolledBack(why);
+    expect(outcome.text).toBe(english);
+    expect(inEnglish(outcome)).toBe(english);
+    expect(rolledBack(why, { failures: ["ip a: no", "ip b: no"] }).text).toBe(
+      `${english} Some undo commands failed: ip a: no; ip b: no`,
+    );
+    expect(rolledBack(why, { stoppedBy: "boom" }).text).toBe(`${english} The rollback stopped: boom`);
+  });
+
+  it("is worded in French from the same words", () => {
+    const french = createTranslator({ locale: "fr", messages: MESSAGES.fr });
+    const { id, params } = rolledBack({ reason: "timeout", seconds: 8 }, { failures: ["ip a: no"] });
+    expect(french(id as never, params as never)).toBe(
+      "Non confirmée dans les 8 s\u00a0: annulée automatiquement. Certaines commandes d’annulation ont échoué\u00a0: ip a: no",
+    );
   });
 });

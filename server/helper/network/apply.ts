@@ -1,8 +1,16 @@
 import type { z } from "zod";
 import { AppError, said, selectKey } from "../../errors";
 import { planChanges } from "../../host-network/plan";
+import { errorPhrase, type TPhrase } from "../../i18n/english";
 import type { TLogger } from "../../log";
-import type { networkContract, TNetworkLogLine, TNetworkOutcome } from "../contract/network";
+import {
+  onWire,
+  rolledBack,
+  type networkContract,
+  type TNetworkLogLine,
+  type TNetworkOutcome,
+  type TRollbackReason,
+} from "../contract/network";
 import { ZWireParams } from "../contract/protocol";
 import { runPlanStep } from "../run/ip";
 import { createNetworkJournal, type TActiveChange } from "./journal";
@@ -31,11 +39,11 @@ export const createNetworkChanges = ({ stateDir, log }: { stateDir: string; log?
   const finish = (
     entry: TActiveChange,
     state: TNetworkOutcome,
-    message: string | null,
+    outcome: TPhrase | null,
     failures: string[] = [],
   ) => {
     timer.disarm();
-    return journal.finish(entry, state, message, failures);
+    return journal.finish(entry, state, outcome, failures);
   };
 
   /**
@@ -64,24 +72,24 @@ export const createNetworkChanges = ({ stateDir, log }: { stateDir: string; log?
     return failures;
   };
 
-  const rollBack = async (entry: TActiveChange, reason: string, emit?: TEmitLine) => {
+  const rollBack = async (entry: TActiveChange, why: TRollbackReason, emit?: TEmitLine) => {
     const failures = await undo(entry, emit);
-    const message =
-      failures.length === 0 ? reason : `${reason} Some undo commands failed: ${failures.join("; ")}`;
-    return finish(entry, "rolled-back", message, failures);
+    return finish(entry, "rolled-back", rolledBack(why, { failures }), failures);
   };
 
   /**
    * A rollback that nobody waits on (at the helper's start or stop): it never throws. One that breaks midway is
    * recorded as failed, so that the journal holds no change in flight and the next apply is not refused for it.
    */
-  const settle = async (entry: TActiveChange, reason: string) => {
+  const settle = async (entry: TActiveChange, why: TRollbackReason) => {
     try {
-      await rollBack(entry, reason);
+      await rollBack(entry, why);
     } catch (error) {
       log?.error("rolling back a network change failed", { error, applyId: entry.id });
-      const message = `${reason} The rollback stopped: ${error instanceof Error ? error.message : String(error)}`;
-      await finish(entry, "failed", message, [message]).catch((cause: unknown) =>
+      const outcome = rolledBack(why, {
+        stoppedBy: error instanceof Error ? error.message : String(error),
+      });
+      await finish(entry, "failed", outcome, [outcome.text]).catch((cause: unknown) =>
         log?.error("the network journal could not be written", { error: cause, applyId: entry.id }),
       );
     }
@@ -93,7 +101,7 @@ export const createNetworkChanges = ({ stateDir, log }: { stateDir: string; log?
       if (journal.active()?.id !== entry.id || busy) return;
       busy = true;
       const seconds = Math.round((new Date(entry.rollbackAt ?? 0).getTime() - entry.appliedAt) / 1000);
-      void settle(entry, `Not confirmed within ${seconds} s: rolled back automatically.`)
+      void settle(entry, { reason: "timeout", seconds })
         .then(() => log?.warn("unconfirmed network change rolled back", { applyId: entry.id }))
         .finally(() => (busy = false));
     });
@@ -169,7 +177,7 @@ export const createNetworkChanges = ({ stateDir, log }: { stateDir: string; log?
               : failures.length === 0
                 ? said("networkStepFailedUndone", { ...failed, count: index })
                 : said("networkStepFailedUndoFailed", { ...failed, failures: failures.join("; ") });
-          await finish(entry, "failed", message);
+          await finish(entry, "failed", errorPhrase({ id, params, message }));
           return {
             state: "failed" as const,
             message,
@@ -226,7 +234,7 @@ export const createNetworkChanges = ({ stateDir, log }: { stateDir: string; log?
     if (entry?.id === id && entry.state === "pending" && !busy) {
       busy = true;
       try {
-        const record = await rollBack(entry, "Rolled back when the web tier asked.", emit);
+        const record = await rollBack(entry, { reason: "webTier" }, emit);
         return { state: "rolled-back" as const, failures: record.failures, byHelper: false as const };
       } finally {
         busy = false;
@@ -239,6 +247,7 @@ export const createNetworkChanges = ({ stateDir, log }: { stateDir: string; log?
         failures: outcome.failures,
         byHelper: true as const,
         message: outcome.message,
+        words: onWire(outcome.words),
         log: outcome.log,
       };
     return refuseNotPending(id);
@@ -265,6 +274,7 @@ export const createNetworkChanges = ({ stateDir, log }: { stateDir: string; log?
       rollbackAt: null,
       rollbackSeconds: null,
       message: outcome?.message ?? null,
+      words: onWire(outcome?.words),
       log: outcome?.log ?? [],
       claimed: [],
       released: [],
@@ -283,15 +293,14 @@ export const createNetworkChanges = ({ stateDir, log }: { stateDir: string; log?
       return null;
     });
     if (!entry) return;
-    await settle(entry, "Atelier stopped before this change was confirmed: rolled back at start-up.");
+    await settle(entry, { reason: "startUp" });
     log?.warn("unconfirmed network change rolled back at start-up", { applyId: entry.id });
   };
 
   /** At the helper's stop: nobody can confirm a pending change any more; it is undone now. */
   const close = async () => {
     const entry = journal.active();
-    if (entry?.state === "pending" && !busy)
-      await settle(entry, "Atelier stopped before this change was confirmed.");
+    if (entry?.state === "pending" && !busy) await settle(entry, { reason: "stopped" });
   };
 
   return { apply, confirm, rollback, status, recover, close };

@@ -3,6 +3,7 @@ import path from "node:path";
 import { writeAtomically } from "../write-atomically";
 import type { TNetworkLogLine, TNetworkOutcome } from "../contract/network";
 import type { TPlanStep } from "../../host-network/plan";
+import { wordsOf, type TPhrase, type TWords } from "../../i18n/english";
 
 /**
  * The helper's journal of host network changes (network.json in its state directory, root only): the change in
@@ -28,6 +29,8 @@ export type TFinishedChange = {
   id: string;
   state: TNetworkOutcome;
   message: string | null;
+  /** The message's words (none in a journal written before they were kept). */
+  words?: TWords | null;
   failures: string[];
   log: TNetworkLogLine[];
 };
@@ -59,13 +62,14 @@ export const createNetworkJournal = (stateDir: string) => {
     finish: async (
       entry: TActiveChange,
       state: TNetworkOutcome,
-      message: string | null,
+      outcome: TPhrase | null,
       failures: string[],
     ) => {
       const record: TFinishedChange = {
         id: entry.id,
         state,
-        message,
+        message: outcome?.text ?? null,
+        words: outcome ? wordsOf(outcome) : null,
         failures,
         log: lines.get(entry.id) ?? [],
       };

@@ -2,6 +2,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { br0, useHostRoots } from "@/tests/host-roots";
+import { inEnglish } from "../../i18n/english";
 import { persistConflicts, persistDiff, renderPersisted } from "../../host-network/persist";
 import { writePersisted } from "./persist";
 
@@ -34,10 +35,17 @@ describe("writing the persisted files", () => {
       "etc/network/interfaces":
         "source /etc/network/interfaces.d/*\nauto lo\niface lo inet loopback\nallow-hotplug eth0\niface eth0 inet dhcp\n",
     });
-    expect(await persistConflicts(debian, "ifupdown", ["br0", "eth0", "lo"])).toEqual([
+    const conflicts = await persistConflicts(debian, "ifupdown", ["br0", "eth0", "lo"]);
+    expect(conflicts.map((conflict) => conflict.text)).toEqual([
       "/etc/network/interfaces line 4 also configures eth0 (`allow-hotplug eth0`): remove that stanza by hand, or it will fight with Atelier's at boot.",
       "/etc/network/interfaces line 5 also configures eth0 (`iface eth0 inet dhcp`): remove that stanza by hand, or it will fight with Atelier's at boot.",
     ]);
+    // Its words (for the pages) say the same in English.
+    expect(conflicts[0]).toMatchObject({
+      id: "network.server.persist.conflict",
+      params: { file: "/etc/network/interfaces", line: "4", name: "eth0", stanza: "allow-hotplug eth0" },
+    });
+    for (const conflict of conflicts) expect(inEnglish(conflict)).toBe(conflict.text);
     await writePersisted(debian, "ifupdown", renderPersisted("ifupdown", [br0]));
     expect(await readFile(path.join(debian, "etc/network/interfaces"), "utf8")).toContain(
       "iface eth0 inet dhcp",

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ZNetworkChange } from "../../../host-network/plan";
 import { adminProcedure, viewerProcedure } from "../../procedures";
+import { ZWords } from "./network.types";
 
 const ZApplyState = z.enum(["applying", "pending", "applied", "confirmed", "rolled-back", "failed"]);
 const ZApplyId = z.string().uuid("must be the id network.apply returned");
@@ -57,7 +58,14 @@ export const confirmNetworkRoute = adminProcedure
 /** Undo a change that waits for confirmation, now. */
 export const rollbackNetworkRoute = adminProcedure
   .input(ZApplyIdRequest)
-  .output(z.object({ applyId: z.string(), state: ZApplyState, message: z.string() }))
+  .output(
+    z.object({
+      applyId: z.string(),
+      state: ZApplyState,
+      message: z.string(),
+      messageWords: ZWords.nullable().optional(),
+    }),
+  )
   .mutation(({ ctx, input }) =>
     ctx.runtime.network.rollback({ applyId: input.applyId, actor: ctx.principal.username }),
   );
@@ -67,11 +75,13 @@ const ZApplyView = z.object({
   createdAt: z.date(),
   actor: z.string(),
   state: ZApplyState,
-  steps: z.array(z.object({ description: z.string(), argv: z.array(z.string()) })),
+  steps: z.array(z.object({ description: z.string(), argv: z.array(z.string()), words: ZWords.optional() })),
   done: z.number(),
   rollbackAt: z.date().nullable(),
   finishedAt: z.date().nullable(),
+  /** How it ended, in English; and that sentence's words (none on changes recorded before they were kept). */
   message: z.string().nullable(),
+  messageWords: ZWords.nullable().optional(),
   log: z.array(
     z.object({ argv: z.array(z.string()), ok: z.boolean(), output: z.string(), undo: z.boolean() }),
   ),
@@ -94,7 +104,9 @@ export const persistedNetworkRoute = viewerProcedure
     z.object({
       system: z.enum(["ifupdown", "networkd", "none"]),
       reason: z.string(),
+      reasonWords: ZWords.optional(),
       warnings: z.array(z.string()),
+      warningWords: z.array(ZWords).optional(),
       managed: z.array(z.string()),
       files: z.array(z.object({ path: z.string(), content: z.string() })),
       inSync: z.boolean(),

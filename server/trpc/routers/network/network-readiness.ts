@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { checkReadiness } from "../../../host-network/readiness";
 import { viewerProcedure } from "../../procedures";
+import { ZWords } from "./network.types";
 
 export const ZReadinessResponseSchema = z.array(
   z.object({
@@ -8,7 +9,9 @@ export const ZReadinessResponseSchema = z.array(
     status: z.enum(["ok", "warning"]),
     title: z.string(),
     detail: z.string(),
+    detailWords: ZWords.optional(),
     fix: z.string().nullable(),
+    fixWords: ZWords.nullable().optional(),
   }),
 );
 

@@ -1,5 +1,16 @@
 import { z } from "zod";
 
+/**
+ * A server sentence's words beside its English (server/i18n/english.ts): its id in the catalogues and its values,
+ * for the pages to word it in the reader's language. Optional everywhere: scripts read the English fields, and
+ * records made before words were kept have none.
+ */
+export const ZWords = z.object({
+  id: z.string(),
+  params: z.record(z.string(), z.union([z.string(), z.number()])),
+});
+export type TWords = z.infer<typeof ZWords>;
+
 const ZAddress = z.object({ family: z.enum(["inet", "inet6"]), cidr: z.string(), scope: z.string() });
 
 export const ZNetworkListResponseSchema = z.object({
