@@ -31,7 +31,8 @@ import {
   SECURITY_HEADERS,
 } from "./http/guards";
 import { ensureTls, hostNames } from "./http/tls";
-import { LOCALE_HEADER, negotiateLocale } from "./i18n/locales";
+import { LOCALE_HEADER } from "./i18n/locales";
+import { negotiateLocale } from "./i18n/negotiate";
 import { logger } from "./log";
 import { pruneAudit } from "./auth/audit-retention";
 import { createHelper } from "./helper-client";

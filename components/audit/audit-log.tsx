@@ -41,7 +41,11 @@ export function AuditLog() {
   const trpc = useTRPC();
   const t = useTranslations("audit");
   const f = useFormat();
-  const { draft, filters, pager, set, onSubmit } = useFilterForm<TFilters>(EMPTY);
+  const { draft, filters, pager, set, onSubmit } = useFilterForm<TFilters>(EMPTY, {
+    result: ["ok", "error"],
+    from: "date",
+    to: "date",
+  });
   const audit = useQuery(trpc.audit.list.queryOptions(toRequest(filters, pager.before)));
 
   return (

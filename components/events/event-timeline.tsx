@@ -30,7 +30,11 @@ export function EventTimeline() {
   const t = useTranslations("events");
   const f = useFormat();
   const say = useEventSentence();
-  const { draft, filters, pager, set, onSubmit } = useFilterForm<TFilters>(EMPTY);
+  const { draft, filters, pager, set, onSubmit } = useFilterForm<TFilters>(EMPTY, {
+    type: TYPES,
+    from: "date",
+    to: "date",
+  });
   const request: TListEventsRequest = {
     container: optional(filters.container),
     type: optional(filters.type),

@@ -162,7 +162,7 @@ const choose = (event: TEventLike, t: TEventTranslator, locale: TLocale): Omit<T
       const seconds = figure(data.seconds);
       const params = {
         // Each job sentence selects its subject ("Cloning db1 as db2") by the kind; an unknown kind is named.
-        kind: KIND_OPTION[kind as keyof typeof KIND_OPTION] ?? kind,
+        kind: Object.hasOwn(KIND_OPTION, kind) ? KIND_OPTION[kind as keyof typeof KIND_OPTION] : kind,
         container,
         source: text(data.source) || "?",
         snapshot: text(data.snapshot) || "?",
@@ -191,6 +191,17 @@ const choose = (event: TEventLike, t: TEventTranslator, locale: TLocale): Omit<T
   }
 };
 
+/** Whether a sentence's English names its actor (the languages' sentences take the same arguments). */
+const namesActor = (id: TSentenceId) => {
+  let node: unknown = enEvents.sentence;
+  for (const part of id.split("."))
+    node =
+      node && typeof node === "object" && Object.hasOwn(node, part)
+        ? (node as Record<string, unknown>)[part]
+        : undefined;
+  return typeof node === "string" && node.includes("{actor}");
+};
+
 /**
  * An event as a sentence (never blank) and the links to what it is about: its container, job or the network page,
  * worded by `t` (the page's `events` translator), else in the language of the page it runs in.
@@ -203,7 +214,8 @@ export const eventSentence = (
   const say = t ?? eventTranslator(locale);
   const chosen = choose(event, say, locale);
   const text = say(`sentence.${chosen.id}`, chosen.params);
-  return { ...chosen, text, by: event.actor && !text.includes(event.actor) ? event.actor : null };
+  // "by …" unless the sentence itself names who did it (its message uses {actor}).
+  return { ...chosen, text, by: event.actor && !namesActor(chosen.id) ? event.actor : null };
 };
 
 /** `eventSentence` in the page's language, for a component: `const say = useEventSentence(); say(event).text`. */

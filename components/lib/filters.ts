@@ -19,16 +19,32 @@ export const optionalDate = (value: string) => (value === "" ? undefined : new D
 /** The longest filter value read from a page's address (the procedures take at most 200 characters). */
 const MAX_FROM_ADDRESS = 200;
 
+/** What a field of the address may hold: a date field a datetime-local value, a select one of its options. */
+export type TFieldRule = "date" | readonly string[];
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
+
+const fits = (value: string, rule: TFieldRule | undefined) =>
+  rule === undefined
+    ? value.length <= MAX_FROM_ADDRESS
+    : rule === "date"
+      ? DATE_TIME.test(value) && Number.isFinite(new Date(value).getTime())
+      : rule.includes(value);
+
 /**
  * The filters a page's address holds (`/events?container=web1&type=job`): only the form's own fields, each a
- * string; the rest of the address is ignored.
+ * string the field can show (a date as its field writes it, a select's value one of its options, text of at most
+ * 200 characters); anything else is left blank, as is the rest of the address.
  */
 export const filtersFromSearch = <T extends TFilterValues>(
   empty: T,
   search: { get: (key: string) => string | null },
+  rules: Partial<Record<keyof T, TFieldRule>> = {},
 ): T =>
   Object.fromEntries(
-    Object.entries(empty).map(([key, blank]) => [key, search.get(key)?.slice(0, MAX_FROM_ADDRESS) ?? blank]),
+    Object.entries(empty).map(([key, blank]) => {
+      const value = search.get(key);
+      return [key, value !== null && fits(value, rules[key as keyof T]) ? value : blank];
+    }),
   ) as T;
 
 /** The address's query for these filters: the fields set, in the form's order ("" for none at all). */

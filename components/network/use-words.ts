@@ -16,10 +16,13 @@ type TTranslate = {
 };
 
 /** Only the server's own sentences and errors' messages are worded from words a response carries. */
-const WORDED = /^(network\.server\.[\w.]+|errors\.\w+\.message)$/;
+const WORDED = /^(network\.server(\.[A-Za-z0-9]+)+|errors\.[A-Za-z0-9]+\.message)$/;
+// (Letters and digits only: `t.has` follows the prototype chain, so `constructor` or `__proto__` must not pass.)
+const INHERITED = /(^|\.)(constructor|prototype|toString|valueOf|hasOwnProperty)(\.|$)/;
 
 export const wordIn = (t: TTranslate, english: string, words: TWords | null | undefined) => {
-  if (!words || !WORDED.test(words.id) || !t.has(words.id as never)) return english;
+  if (!words || !WORDED.test(words.id) || INHERITED.test(words.id) || !t.has(words.id as never))
+    return english;
   try {
     return t(words.id as never, words.params as never);
   } catch {

@@ -105,7 +105,9 @@ function SignedInPalette({ role }: { role: TRole }) {
     const onKeyDown = (event: KeyboardEvent) => {
       if (event.defaultPrevented || event.isComposing) return;
       const isK = event.key === "k" || event.key === "K";
-      if (isK && (event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey) {
+      // ⌘K on a Mac (where Ctrl-K in a field deletes to the line's end), Ctrl-K elsewhere.
+      const isMac = /Mac|iPhone|iPad/.test(navigator.platform);
+      if (isK && (isMac ? event.metaKey : event.ctrlKey) && !event.altKey && !event.shiftKey) {
         if (isDialogOpen()) return;
         event.preventDefault();
         if (isOpen) close();

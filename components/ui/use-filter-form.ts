@@ -2,7 +2,13 @@
 
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { filtersFromSearch, searchOf, withField, type TFilterValues } from "@/components/lib/filters";
+import {
+  filtersFromSearch,
+  searchOf,
+  withField,
+  type TFieldRule,
+  type TFilterValues,
+} from "@/components/lib/filters";
 import { usePager } from "./pager";
 
 /**
@@ -10,12 +16,15 @@ import { usePager } from "./pager";
  * submitted rather than each keystroke, and a submit starts again from the newest page. The filters live in the
  * page's address too: a link can open the list filtered (a container's "all events"), and a reload keeps them.
  */
-export function useFilterForm<T extends TFilterValues>(empty: T) {
+export function useFilterForm<T extends TFilterValues>(
+  empty: T,
+  rules: Partial<Record<keyof T, TFieldRule>> = {},
+) {
   const search = useSearchParams();
   const router = useRouter();
   const pathname = usePathname();
-  const [draft, setDraft] = useState<T>(() => filtersFromSearch(empty, search));
-  const [filters, setFilters] = useState<T>(() => filtersFromSearch(empty, search));
+  const [draft, setDraft] = useState<T>(() => filtersFromSearch(empty, search, rules));
+  const [filters, setFilters] = useState<T>(() => filtersFromSearch(empty, search, rules));
   const pager = usePager();
   const set = (key: keyof T) => (event: { target: { value: string } }) =>
     setDraft(withField(draft, key, event.target.value));

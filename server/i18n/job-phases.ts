@@ -19,6 +19,9 @@ const templates = MESSAGES.en.jobs.phases as Record<TPhaseId, string>;
 export const phase = (id: TPhaseId, params: TPhaseParams = {}): TPhase =>
   english(`jobs.phases.${id}` as never, params as never) as TPhase;
 
+/** The longest phase `phaseWords` reads (the longest template with two container names stays well under). */
+const MAX_PHASE = 300;
+
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 // Each template as a pattern: its text literally, each {argument} as a group (templates hold no plural or select).
@@ -38,6 +41,8 @@ const PATTERNS = (Object.entries(templates) as [TPhaseId, string][]).map(([id, t
 
 /** The id and values of a phase's English, or null for one the catalogue does not make (an older job's). */
 export const phaseWords = (text: string): { id: TPhaseId; params: TPhaseParams } | null => {
+  // Phases are short; a long text (never made by phase()) is not matched at all, so no pattern runs long.
+  if (text.length > MAX_PHASE) return null;
   for (const { id, names, pattern } of PATTERNS) {
     const match = pattern.exec(text);
     if (match)

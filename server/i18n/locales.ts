@@ -1,5 +1,3 @@
-import Negotiator from "negotiator";
-
 /** The languages Atelier speaks. English is the API's language and the fallback. */
 export const LOCALES = ["en", "fr"] as const;
 export type TLocale = (typeof LOCALES)[number];
@@ -16,18 +14,3 @@ export const isLocale = (value: unknown): value is TLocale =>
  * replaced): the one place the pages learn the language from.
  */
 export const LOCALE_HEADER = "x-atelier-locale";
-
-/**
- * The language of a page: the user's own choice when they made one, else the best of the browser's
- * Accept-Language (quality values, `fr-CA` for `fr`), else English.
- */
-export const negotiateLocale = (
-  saved: string | null | undefined,
-  acceptLanguage: string | undefined,
-): TLocale => {
-  if (isLocale(saved)) return saved;
-  const [best] = new Negotiator({ headers: { "accept-language": acceptLanguage ?? "" } }).languages([
-    ...LOCALES,
-  ]);
-  return isLocale(best) ? best : DEFAULT_LOCALE;
-};

@@ -3,7 +3,8 @@ import path from "node:path";
 import { parse, TYPE, type MessageFormatElement } from "@formatjs/icu-messageformat-parser";
 import { describe, expect, it } from "vitest";
 import { AppError, said, type TErrorId } from "@/server/errors";
-import { LOCALES, negotiateLocale } from "@/server/i18n/locales";
+import { LOCALES } from "@/server/i18n/locales";
+import { negotiateLocale } from "@/server/i18n/negotiate";
 import { MESSAGES } from "@/server/i18n/messages";
 
 /**

@@ -145,7 +145,16 @@ export const fromWireError = (error: TWireError): AppError =>
   );
 
 /** An error's values as they cross the socket (the catalogue's sentence is worded from them on the other side). */
-export const ZWireParams = z.record(z.string().max(64), z.union([z.string().max(4096), z.number()]));
+export const ZWireParams = z
+  .record(
+    z.string().max(64),
+    z.union([
+      // A long value (a command's output) is cut rather than refused: the sentence still reads in its language.
+      z.string().transform((value) => (value.length > 4096 ? `${value.slice(0, 4095)}…` : value)),
+      z.number(),
+    ]),
+  )
+  .refine((params) => Object.keys(params).length <= 32, "at most 32 values");
 
 /** An error's catalogue id and values as the helper sent them, when the catalogue knows the id. */
 const wordsOf = (error: TWireError): { id?: TErrorId; params?: TErrorParams } => {
