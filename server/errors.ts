@@ -40,7 +40,14 @@ export type TAppErrorOptions = {
   cause?: unknown;
 };
 
-export type TLineProblem = { line: number; severity: "error" | "warning"; message: string };
+export type TLineProblem = {
+  line: number;
+  severity: "error" | "warning";
+  message: string;
+  /** The message's sentence in the `validation` catalogue and its values, for the pages to word it. */
+  id?: string;
+  params?: Readonly<Record<string, unknown>>;
+};
 
 export class AppError extends Error {
   readonly code: TAppErrorCode;

@@ -1,8 +1,9 @@
 import { z } from "zod";
+import { says } from "../schemas/issue-words";
 
 /** viewer: read everything except secrets; operator: + containers; admin: + users, others' tokens, host settings. */
 export const ROLES = ["viewer", "operator", "admin"] as const;
-export const ZRole = z.enum(ROLES, { message: "Choose viewer, operator or admin" });
+export const ZRole = z.enum(ROLES, says("validation.users.role"));
 export type TRole = z.infer<typeof ZRole>;
 
 const rank: Record<TRole, number> = { viewer: 1, operator: 2, admin: 3 };

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { AppError, said } from "../errors";
 import { ZContainerName } from "../schemas/container-name";
+import { customIssue, says } from "../schemas/issue-words";
 import type { TConfigService } from "../lxc-config/service";
 import { LxcConfig } from "../schemas/lxc-config/model";
 import { isCidr } from "../schemas/lxc-config/validate";
@@ -28,7 +29,7 @@ export const ZAttachNic = z
     /** A static IPv4 address with its prefix; DHCP when absent. */
     ipv4: ZIpv4Cidr.optional(),
     gateway: ZIpv4.optional(),
-    hwaddr: z.string().regex(MAC, "must be a MAC address such as 00:16:3e:12:34:56").optional(),
+    hwaddr: z.string().regex(MAC, says("validation.network.mac")).optional(),
     macvlanMode: z.enum(["bridge", "vepa", "private", "passthru"]).optional(),
     /** The config version the form was built on (network pages may leave it out: the current one is used). */
     baseVersion: z.string().optional(),
@@ -36,15 +37,14 @@ export const ZAttachNic = z
   .strict()
   .superRefine((value, context) => {
     if (value.gateway && !value.ipv4)
-      context.addIssue({ code: "custom", path: ["gateway"], message: "a gateway needs a static address" });
+      context.addIssue({ ...customIssue("validation.network.gatewayNeedsStatic"), path: ["gateway"] });
     if (value.gateway && value.ipv4 && isCidr(value.ipv4, 4) && !inSubnet(value.gateway, value.ipv4))
       context.addIssue({
-        code: "custom",
+        ...customIssue("validation.network.insideAddressNetwork", { address: value.ipv4 }),
         path: ["gateway"],
-        message: `must be inside ${value.ipv4}'s network`,
       });
     if (value.macvlanMode && value.type !== "macvlan")
-      context.addIssue({ code: "custom", path: ["macvlanMode"], message: "only for a macvlan interface" });
+      context.addIssue({ ...customIssue("validation.network.macvlanOnly"), path: ["macvlanMode"] });
   });
 export type TAttachNic = z.infer<typeof ZAttachNic>;
 

@@ -1,4 +1,5 @@
 import { realpath } from "node:fs/promises";
+import { worded, wordsOf, type TWorded } from "../i18n/validation-words";
 import { LxcConfig } from "../schemas/lxc-config/model";
 import {
   adminReason,
@@ -8,6 +9,9 @@ import {
   type TPrivilegeContext,
   type TPrivilegedChange,
 } from "../schemas/lxc-config/privileges";
+
+/** A change's reason: its English and its sentence's words. */
+const reasonOf = (reason: TWorded) => ({ reason: reason.message, reasonWords: wordsOf(reason) });
 
 /**
  * Bind sources that pass the check by their text but resolve elsewhere on the host (a symlink inside a bind root,
@@ -28,10 +32,11 @@ const escapedBindSources = async (raw: string, ctx: TPrivilegeContext): Promise<
         key: entry.key,
         value: entry.value.trim(),
         kind: "added",
-        reason:
+        ...reasonOf(
           real === null
-            ? `${source} does not exist on the host`
-            : `${source} resolves to ${real}, outside the directories operators may bind-mount from`,
+            ? worded("validation.locks.bindSourceMissing", { source })
+            : worded("validation.locks.bindSourceOutside", { source, real }),
+        ),
       });
   }
   return problems;

@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { TRole } from "../auth/roles";
 import { AppError, said } from "../errors";
+import { worded } from "../i18n/validation-words";
 import type { TLxcDriver } from "../helper-client/lxc";
 import type { TConfigVerdict } from "../helper/contract/lxc";
 import { lockedLines, type TPrivilegeContext } from "../schemas/lxc-config/privileges";
@@ -43,7 +44,12 @@ export const createConfigChecks = ({ lxc, check, hostPaths, bindRoots = [] }: TC
       problems: refused.map((change) => ({
         line: change.line,
         severity: "error" as const,
-        message: `${change.kind === "added" ? "Needs the admin role" : "Removing it needs the admin role"}: ${change.reason}`,
+        ...worded(
+          change.kind === "added" ? "validation.lint.needsAdmin" : "validation.lint.removalNeedsAdmin",
+          {
+            reason: change.reasonWords ?? change.reason,
+          },
+        ),
       })),
     });
   };
@@ -61,7 +67,7 @@ export const createConfigChecks = ({ lxc, check, hostPaths, bindRoots = [] }: TC
     return {
       line: verdict.line ?? 1,
       severity: "error",
-      message: `LXC refuses this config: ${verdict.message}`,
+      ...worded("validation.lint.liblxcRefuses", { message: verdict.message }),
     };
   };
 

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { englishOf } from "../i18n/validation-words";
 import { ConfigValueError, divergences, groupOf, hasControl, LxcConfig } from "../schemas/lxc-config/model";
 import { shippedConfigs } from "./shipped-configs";
 
@@ -234,7 +235,9 @@ describe("what reaches a config file", () => {
       LxcConfig.parse("").set(key, value);
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigValueError);
-      const { name, field, message } = error as ConfigValueError;
+      const { name, field, message, id, params } = error as ConfigValueError;
+      // The message is its sentence in the catalogue, worded from the id and values the error carries.
+      expect(englishOf({ id, params })).toBe(message);
       return { name, field, message };
     }
     return null;
@@ -446,7 +449,10 @@ describe("divergences: where liblxc could read the text otherwise than the model
       { line: 1, message: `This line contains a control character (U+000C): ${VALUE}` },
     ],
   ])("says where and what: %s", (_label, text, problem) => {
-    expect(divergences(text)).toStrictEqual([problem]);
+    const found = divergences(text);
+    expect(found.map(({ id: _id, params: _params, ...rest }) => rest)).toStrictEqual([problem]);
+    // The English is the catalogue's sentence, worded from the id and values the problem carries.
+    for (const { message, ...words } of found) expect(englishOf(words)).toBe(message);
   });
 
   it.each([

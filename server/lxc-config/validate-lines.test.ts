@@ -5,11 +5,17 @@ import { migrateLegacy, modernKey, validateConfig } from "../schemas/lxc-config/
 describe("validateConfig, line by line", () => {
   it("says why a line without = is ignored, and that // is no comment", () => {
     expect(validateConfig("just words\n// a comment?\n")).toEqual([
-      { line: 1, severity: "warning", message: 'LXC ignores this line (it has no "=")' },
+      {
+        line: 1,
+        severity: "warning",
+        message: 'LXC ignores this line (it has no "=")',
+        id: "validation.lint.ignored",
+      },
       {
         line: 2,
         severity: "warning",
         message: 'LXC ignores this line (it has no "="; "//" is not a comment in LXC configs, "#" is)',
+        id: "validation.lint.ignoredSlashes",
       },
     ]);
   });
@@ -22,6 +28,8 @@ describe("validateConfig, line by line", () => {
         severity: "error",
         message:
           "The value of lxc.uts.name contains a control character (U+0007): LXC could read it otherwise (only spaces and tabs separate)",
+        id: "validation.lint.valueControlCode",
+        params: { key: "lxc.uts.name", code: "U+0007" },
       },
     ]);
     expect(validateConfig("lxc.uts.nmae = a\n")[0]?.message).toBe(
@@ -36,6 +44,8 @@ describe("validateConfig, line by line", () => {
         key: "lxc.start.delay",
         severity: "error",
         message: 'lxc.start.delay must be a whole number (0 or more) (got "soon")',
+        id: "validation.lint.badValue",
+        params: { key: "lxc.start.delay", problem: { id: "validation.values.uint" }, value: "soon" },
       },
     ]);
     // A CR at the end of a line (a file from Windows) is no control character.
@@ -49,6 +59,8 @@ describe("validateConfig, line by line", () => {
         key: "lxc.uts.name",
         severity: "warning",
         message: "lxc.uts.name is also set on line 1: the last value wins",
+        id: "validation.lint.setTwice",
+        params: { key: "lxc.uts.name", line: "1" },
       },
     ]);
     expect(validateConfig("lxc.uts.name = a\nlxc.uts.name =\n")).toEqual([]);
@@ -61,6 +73,8 @@ describe("validateConfig, line by line", () => {
         line: 2,
         severity: "error",
         message: "Interface lxc.net.3 has no lxc.net.3.type (veth, macvlan, phys, empty...)",
+        id: "validation.lint.noType",
+        params: { index: "3" },
       },
     ]);
     expect(validateConfig("lxc.net.3.type = veth\nlxc.net.3.link = br0\n")).toEqual([]);
@@ -91,6 +105,7 @@ describe("validateConfig, line by line", () => {
         severity: "error",
         message:
           "lxc.rootfs.backend is a legacy key: LXC now reads the backend from lxc.rootfs.path (dir:/path)",
+        id: "validation.lint.rootfsBackend",
         replacement: "",
       },
     ]);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { says } from "./issue-words";
 
 /**
  * The one validator for container names, used by every input that names a container (API, forms, scripts).
@@ -10,11 +11,11 @@ import { z } from "zod";
 export const CONTAINER_NAME_MAX_LENGTH = 63;
 
 export const ZContainerName = z
-  .string({ message: "Enter a container name" })
-  .min(1, "Enter a container name")
-  .max(CONTAINER_NAME_MAX_LENGTH, `Use at most ${CONTAINER_NAME_MAX_LENGTH} characters`)
-  .regex(/^[A-Za-z0-9]/, "Start with a letter or a digit (not '-', '.' or '_')")
-  .regex(/^[A-Za-z0-9_.-]*$/, "Use only letters, digits, '-', '_' and '.' (no spaces, '/' or other symbols)");
+  .string(says("validation.containerName.empty"))
+  .min(1, says("validation.containerName.empty"))
+  .max(CONTAINER_NAME_MAX_LENGTH, says("validation.text.atMost", { max: CONTAINER_NAME_MAX_LENGTH }))
+  .regex(/^[A-Za-z0-9]/, says("validation.containerName.start"))
+  .regex(/^[A-Za-z0-9_.-]*$/, says("validation.containerName.characters"));
 
 export type TContainerName = z.infer<typeof ZContainerName>;
 

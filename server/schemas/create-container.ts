@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ZContainerName } from "./container-name";
+import { customIssue, says } from "./issue-words";
 import { hasControl } from "./lxc-config/model";
 import { ZConfigText } from "./lxc-config/text";
 import { ZInterfaceName, ZIpv4, ZIpv4Cidr } from "./network";
@@ -14,20 +15,16 @@ export const DEBIAN_ARCHES = ["amd64", "i386"] as const;
 
 export const ZMirrorUrl = z
   .string()
-  .max(200, "must be at most 200 characters")
-  .regex(
-    /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~%/-]*)?$/,
-    "must be an http(s) URL such as http://deb.debian.org/debian, without spaces, quotes or shell characters",
-  );
-const ZPackageName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9+.-]{0,63}$/, "must be Debian package names (lower case letters, digits, + . -)");
+  .max(200, says("validation.creation.mirrorTooLong"))
+  .regex(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~%/-]*)?$/, says("validation.creation.mirror"));
+const ZPackageName = z.string().regex(/^[a-z0-9][a-z0-9+.-]{0,63}$/, says("validation.creation.packageName"));
 const ZAbsolutePath = z
   .string()
   .max(4096)
-  .refine((value) => value.startsWith("/") && !hasControl(value) && !value.split("/").includes(".."), {
-    message: "must be an absolute path on the host, without '..' or control characters",
-  });
+  .refine(
+    (value) => value.startsWith("/") && !hasControl(value) && !value.split("/").includes(".."),
+    says("validation.creation.absolutePath"),
+  );
 
 const ZBusybox = z.object({ kind: z.literal("busybox") }).strict();
 const ZDebianRootfs = z
@@ -37,16 +34,17 @@ const ZDebianRootfs = z
     arch: z.enum(DEBIAN_ARCHES).default("amd64"),
     mirror: ZMirrorUrl.default("http://deb.debian.org/debian"),
     /** Installed on top of the minimal system (the template's own set). */
-    packages: z.array(ZPackageName).max(50, "at most 50 packages").default([]),
+    packages: z.array(ZPackageName).max(50, says("validation.creation.tooManyPackages")).default([]),
   })
   .strict();
 const ZTarballRootfs = z
   .object({
     kind: z.literal("tarball"),
     /** A .tar, .tar.gz, .tgz or .tar.xz of a root filesystem, inside one of the allowed import directories. */
-    path: ZAbsolutePath.refine((value) => /\.(tar|tar\.gz|tgz|tar\.xz|txz)$/.test(value), {
-      message: "must be a .tar, .tar.gz, .tgz or .tar.xz file",
-    }),
+    path: ZAbsolutePath.refine(
+      (value) => /\.(tar|tar\.gz|tgz|tar\.xz|txz)$/.test(value),
+      says("validation.creation.tarball"),
+    ),
     /** Keep the archive's setuid and setgid bits (admins only; stripped otherwise). */
     keepSetuid: z.boolean().default(false),
   })
@@ -93,20 +91,20 @@ export const ZNetworkOptions = z
   .strict()
   .superRefine((value, context) => {
     if (value.mode === "static" && !value.ipv4)
-      context.addIssue({ code: "custom", path: ["ipv4"], message: "a static address is needed" });
+      context.addIssue({ ...customIssue("validation.creation.staticNeedsAddress"), path: ["ipv4"] });
     if (value.mode === "dhcp" && (value.ipv4 || value.gateway))
-      context.addIssue({ code: "custom", path: ["ipv4"], message: "only with a static address" });
+      context.addIssue({ ...customIssue("validation.creation.onlyStatic"), path: ["ipv4"] });
   });
 
 export const ZLimits = z
   .object({
-    memoryMiB: z.number().int().min(16, "at least 16 MiB").max(1_048_576).optional(),
-    cpuShares: z.number().int().min(2, "at least 2").max(262_144).optional(),
+    memoryMiB: z.number().int().min(16, says("validation.creation.memory")).max(1_048_576).optional(),
+    cpuShares: z.number().int().min(2, says("validation.creation.cpuShares")).max(262_144).optional(),
     cpuset: z
       .string()
-      .regex(/^\d{1,4}(-\d{1,4})?(,\d{1,4}(-\d{1,4})?)*$/, "must be CPUs such as 0-1 or 0,2")
+      .regex(/^\d{1,4}(-\d{1,4})?(,\d{1,4}(-\d{1,4})?)*$/, says("validation.creation.cpuset"))
       .optional(),
-    pids: z.number().int().min(10, "at least 10").max(4_194_304).optional(),
+    pids: z.number().int().min(10, says("validation.creation.pids")).max(4_194_304).optional(),
   })
   .strict();
 
@@ -116,7 +114,7 @@ export const ZAutostart = z
     order: z.number().int().min(-1000).max(1000).optional(),
     delay: z.number().int().min(0).max(3600).optional(),
     groups: z
-      .array(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be group names (letters, digits, _ . -)"))
+      .array(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, says("validation.creation.groups")))
       .max(20)
       .default([]),
   })
@@ -126,16 +124,16 @@ export const ZAccess = z
   .object({
     rootPassword: z
       .string()
-      .min(8, "at least 8 characters")
+      .min(8, says("validation.creation.rootPassword"))
       .max(128)
-      .refine((value) => !hasControl(value), { message: "must not contain control characters" })
+      .refine((value) => !hasControl(value), says("validation.text.noControl"))
       .optional(),
     sshKey: z
       .string()
       .max(16_384)
       .regex(
         /^(ssh-(rsa|ed25519|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/]+=*( [^\r\n]*)?$/,
-        "must be one OpenSSH public key line, such as ssh-ed25519 AAAA… you@host",
+        says("validation.creation.sshKey"),
       )
       .optional(),
   })
@@ -160,7 +158,7 @@ export const ZCreateContainerRequestSchema = z
   .object({
     name: ZContainerName,
     /** The foundation's form: `{ name, template: "busybox" }` (runs as a job too, and waits for it). */
-    template: z.literal("busybox", { message: "Only the busybox template is available this way" }).optional(),
+    template: z.literal("busybox", says("validation.creation.busyboxOnly")).optional(),
     rootfs: ZRootfs.optional(),
     network: ZNetworkOptions.optional(),
     limits: ZLimits.optional(),
@@ -170,13 +168,9 @@ export const ZCreateContainerRequestSchema = z
   .strict()
   .superRefine((value, context) => {
     if (!value.template && !value.rootfs)
-      context.addIssue({ code: "custom", path: ["rootfs"], message: "choose a root filesystem" });
+      context.addIssue({ ...customIssue("validation.creation.chooseRootfs"), path: ["rootfs"] });
     if (value.template && value.rootfs)
-      context.addIssue({
-        code: "custom",
-        path: ["template"],
-        message: "give either template or rootfs, not both",
-      });
+      context.addIssue({ ...customIssue("validation.creation.templateOrRootfs"), path: ["template"] });
   });
 export type TCreateContainerRequest = z.input<typeof ZCreateContainerRequestSchema>;
 

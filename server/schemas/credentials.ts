@@ -1,18 +1,22 @@
 import { z } from "zod";
+import { says } from "./issue-words";
 
 /** Pure schemas shared by the API and the forms. */
 export const ZUsername = z
-  .string({ message: "Enter a username" })
+  .string(says("validation.credentials.enterUsername"))
   .trim()
-  .min(2, "Use at least 2 characters")
-  .max(32, "Use at most 32 characters")
-  .regex(/^[a-z][a-z0-9._-]*$/, "Use lowercase letters, digits, '.', '_' and '-', starting with a letter");
+  .min(2, says("validation.text.atLeast", { min: 2 }))
+  .max(32, says("validation.text.atMost", { max: 32 }))
+  .regex(/^[a-z][a-z0-9._-]*$/, says("validation.credentials.username"));
 
 export const PASSWORD_MIN_LENGTH = 10;
 export const ZNewPassword = z
-  .string({ message: "Enter a password" })
-  .min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters`)
-  .max(256, "Use at most 256 characters");
+  .string(says("validation.credentials.enterPassword"))
+  .min(PASSWORD_MIN_LENGTH, says("validation.text.atLeast", { min: PASSWORD_MIN_LENGTH }))
+  .max(256, says("validation.text.atMost", { max: 256 }));
 
 /** A password being checked, not chosen: any length the form allows. */
-export const ZPassword = z.string({ message: "Enter your password" }).min(1, "Enter your password").max(256);
+export const ZPassword = z
+  .string(says("validation.credentials.enterYourPassword"))
+  .min(1, says("validation.credentials.enterYourPassword"))
+  .max(256);

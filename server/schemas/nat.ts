@@ -2,6 +2,7 @@ import { z } from "zod";
 import { inSubnet, ipv4ToNumber, networkOf } from "./ipv4";
 import { isCidr, isIP } from "./lxc-config/validate";
 import { ZInterfaceName, ZIpv4 } from "./network";
+import { customIssue, says } from "./issue-words";
 
 /**
  * The NAT network's settings (what LXC's lxc-net takes from /etc/default/lxc-net): the bridge, its address (the
@@ -11,13 +12,10 @@ import { ZInterfaceName, ZIpv4 } from "./network";
 export const ZNatConfig = z
   .object({
     bridge: ZInterfaceName,
-    address: z.string().refine(
-      (value) => {
-        const prefix = Number(value.split("/")[1]);
-        return value.includes("/") && isCidr(value, 4) && prefix >= 16 && prefix <= 30;
-      },
-      { message: "must be an IPv4 address with a prefix from /16 to /30, such as 10.0.4.1/24" },
-    ),
+    address: z.string().refine((value) => {
+      const prefix = Number(value.split("/")[1]);
+      return value.includes("/") && isCidr(value, 4) && prefix >= 16 && prefix <= 30;
+    }, says("validation.network.natAddress")),
     dhcpStart: ZIpv4,
     dhcpEnd: ZIpv4,
   })
@@ -29,23 +27,18 @@ export const ZNatConfig = z
       if (isIP(value[field]) !== 4) continue;
       if (!inSubnet(value[field], value.address))
         context.addIssue({
-          code: "custom",
+          ...customIssue("validation.network.insideNetwork", { network: networkOf(value.address) }),
           path: [field],
-          message: `must be inside ${networkOf(value.address)}`,
         });
       else if (value[field] === own)
-        context.addIssue({ code: "custom", path: [field], message: "must not be the bridge's own address" });
+        context.addIssue({ ...customIssue("validation.network.notBridgeAddress"), path: [field] });
     }
     if (
       isIP(value.dhcpStart) === 4 &&
       isIP(value.dhcpEnd) === 4 &&
       ipv4ToNumber(value.dhcpStart) > ipv4ToNumber(value.dhcpEnd)
     )
-      context.addIssue({
-        code: "custom",
-        path: ["dhcpEnd"],
-        message: "must not come before the start of the range",
-      });
+      context.addIssue({ ...customIssue("validation.network.rangeOrder"), path: ["dhcpEnd"] });
   });
 export type TNatConfig = z.infer<typeof ZNatConfig>;
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isCidr, isIP } from "./lxc-config/validate";
 import { ZInterfaceName } from "./network";
+import { says } from "./issue-words";
 
 /**
  * A change to the host's network, as the Network page asks for it and the helper's network.apply takes it: pure, so
@@ -9,10 +10,11 @@ import { ZInterfaceName } from "./network";
 // The same address checks as config validation; a prefix is required here.
 const ZCidr = z
   .string()
-  .refine((value) => value.includes("/") && !value.includes(" ") && (isCidr(value, 4) || isCidr(value, 6)), {
-    message: "must be an address with its prefix, such as 192.0.2.10/24",
-  });
-const ZIp = z.string().refine((value) => isIP(value) !== 0, { message: "must be an IP address" });
+  .refine(
+    (value) => value.includes("/") && !value.includes(" ") && (isCidr(value, 4) || isCidr(value, 6)),
+    says("validation.network.cidr"),
+  );
+const ZIp = z.string().refine((value) => isIP(value) !== 0, says("validation.network.ip"));
 
 /**
  * The MTUs a plan's command may set (server/helper/run/ip.ts checks each again): up to 65536, the loopback's own MTU,

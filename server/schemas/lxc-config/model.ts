@@ -1,3 +1,5 @@
+import { worded, type TValidationId, type TValidationParams } from "../../i18n/validation-words";
+
 /**
  * A lossless model of an LXC config file: parse then serialise gives back the same bytes for any file (comments,
  * blank lines, order, spacing, CRLF, a missing final newline, repeated keys, lines LXC ignores). Edits rewrite only
@@ -98,7 +100,14 @@ const parseLine = (raw: string): TConfigLine => {
   return { kind: "entry", raw, indent, key, separator, value: unquote(written), written, trailing };
 };
 
-export type TDivergence = { line: number; message: string; key?: string };
+/** A line liblxc may read otherwise: its English `message`, with its sentence's id and values. */
+export type TDivergence = {
+  line: number;
+  message: string;
+  id: TValidationId;
+  params?: TValidationParams;
+  key?: string;
+};
 
 /**
  * Where liblxc may read this text otherwise than the model (1-based lines): a NUL byte (liblxc stops reading
@@ -110,28 +119,26 @@ export const divergences = (text: string): TDivergence[] => {
   text.split("\n").forEach((raw, index) => {
     const line = index + 1;
     const content = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-    if (content.includes("\0"))
-      problems.push({ line, message: "This line contains a NUL byte: LXC stops reading the file there" });
-    else if (content.includes("\r"))
-      problems.push({
-        line,
-        message:
-          "This line contains a carriage return (\\r) inside it: LXC starts a new line there, so what follows would be read as a line of its own",
-      });
+    if (content.includes("\0")) problems.push({ line, ...worded("validation.lint.nulByte") });
+    else if (content.includes("\r")) problems.push({ line, ...worded("validation.lint.carriageReturn") });
     else {
       const parsed = parseLine(raw);
       if (parsed.kind === "comment" || parsed.kind === "blank") return;
       const character = firstDivergent(content);
       if (character === undefined) return;
       const code = `U+${character.codePointAt(0)?.toString(16).toUpperCase().padStart(4, "0")}`;
-      const what = UNICODE_SPACES.test(character) ? "a Unicode space" : "a control character";
+      const isSpace = UNICODE_SPACES.test(character);
       problems.push({
         line,
         ...(parsed.kind === "entry" ? { key: parsed.key } : {}),
-        message:
-          parsed.kind === "entry"
-            ? `The value of ${parsed.key} contains ${what} (${code}): LXC could read it otherwise (only spaces and tabs separate)`
-            : `This line contains ${what} (${code}): LXC could read it otherwise (only spaces and tabs separate)`,
+        ...(parsed.kind === "entry"
+          ? worded(isSpace ? "validation.lint.valueUnicodeSpace" : "validation.lint.valueControlCode", {
+              key: parsed.key,
+              code,
+            })
+          : worded(isSpace ? "validation.lint.lineUnicodeSpace" : "validation.lint.lineControlCode", {
+              code,
+            })),
       });
     }
   });
@@ -146,32 +153,31 @@ export const groupOf = (key: string) => {
     : parts.slice(0, 2).join(".");
 };
 
+/** A key or value the model refuses to write: its English message, with its sentence's id and values. */
 export class ConfigValueError extends Error {
+  readonly id: TValidationId;
+  readonly params: TValidationParams | undefined;
+
   constructor(
-    message: string,
+    words: { message: string; id: TValidationId; params?: TValidationParams },
     readonly field: "key" | "value",
   ) {
-    super(message);
+    super(words.message);
     this.name = "ConfigValueError";
+    this.id = words.id;
+    this.params = words.params;
   }
 }
 
 /** Nothing reaches a config file that could break out of its line or name something that is not a key. */
 export const checkKeyValue = (key: string, value: string) => {
-  if (!KEY.test(key))
-    throw new ConfigValueError(`"${key}" is not an LXC config key (lxc.section.name, lowercase)`, "key");
+  if (!KEY.test(key)) throw new ConfigValueError(worded("validation.configText.notKey", { key }), "key");
   if (hasControl(value))
-    throw new ConfigValueError(
-      `The value of ${key} contains a newline or another control character`,
-      "value",
-    );
+    throw new ConfigValueError(worded("validation.configText.controlValue", { key }), "value");
   if (value !== value.trim())
-    throw new ConfigValueError(`The value of ${key} starts or ends with spaces`, "value");
+    throw new ConfigValueError(worded("validation.configText.spacesValue", { key }), "value");
   if (unquote(value) !== value || firstDivergent(value) !== undefined)
-    throw new ConfigValueError(
-      `The value of ${key} would not reach LXC as written (outer quotes are stripped, Unicode spaces are not separators)`,
-      "value",
-    );
+    throw new ConfigValueError(worded("validation.configText.notAsWritten", { key }), "value");
 };
 
 export class LxcConfig {

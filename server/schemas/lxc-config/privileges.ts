@@ -1,3 +1,11 @@
+import {
+  worded,
+  wordsOf,
+  type TValidationCatalogue,
+  type TValidationParams,
+  type TValidationWords,
+  type TWorded,
+} from "../../i18n/validation-words";
 import { SNAPSHOT_NAME } from "../snapshot-name";
 import { divergences, groupOf, LxcConfig, type TConfigEntry } from "./model";
 
@@ -24,8 +32,16 @@ export type TPrivilegedChange = {
   key: string;
   value: string;
   kind: "added" | "removed";
+  /** Why, in English. */
   reason: string;
+  /** Why, as the `validation` catalogue's sentence (the pages word it in the reader's language). */
+  reasonWords?: TValidationWords;
 };
+
+/** A line's lock: why only an admin may write it, a sentence of the catalogue's `locks`. */
+type TLockKey = Extract<keyof TValidationCatalogue["locks"], string>;
+const lock = (key: TLockKey, params?: TValidationParams): TWorded =>
+  worded(`validation.locks.${key}`, params);
 
 /** A normalised absolute POSIX path (no `.`, `..` or repeated slashes), or null for a relative or odd one. */
 export const normalisePath = (value: string): string | null => {
@@ -217,13 +233,12 @@ export const hasIsolatedIdMap = (entries: readonly { key: string; value: string 
  * (model.ts: quotes stripped), so `""` and `''` are the empty value, which clears a key: clearing is the admin's
  * where it would take a protection away.
  */
-export const adminReason = (key: string, rawValue: string, ctx: TPrivilegeContext): string | null => {
+export const adminReasonWords = (key: string, rawValue: string, ctx: TPrivilegeContext): TWorded | null => {
   const value = rawValue.trim();
-  if (key.startsWith("lxc.hook.") || key === "lxc.hook") return "a hook runs as root on the host";
+  if (key.startsWith("lxc.hook.") || key === "lxc.hook") return lock("hook");
   const net = /^lxc\.net\.(\d+)\.(.+)$/.exec(key);
   if (net) return networkReason(net[2] ?? "", value);
-  if (key === "lxc.net" || /^lxc\.net\.\d+$/.test(key))
-    return value === "" ? null : "lxc.net takes no value (an empty one removes interfaces)";
+  if (key === "lxc.net" || /^lxc\.net\.\d+$/.test(key)) return value === "" ? null : lock("netValue");
   switch (key) {
     case "lxc.uts.name":
     case "lxc.arch":
@@ -254,86 +269,75 @@ export const adminReason = (key: string, rawValue: string, ctx: TPrivilegeContex
     case "lxc.include":
       if (SAFE_COMMON_INCLUDES.has(value)) return null;
       if (USERNS_INCLUDES.has(value)) return null; // only with an isolated id map: checked on the whole config
-      return value === ""
-        ? "an empty lxc.include is not a file"
-        : "an included file can hold any key, hooks included (only LXC's own base configs are the operator's)";
+      return value === "" ? lock("emptyInclude") : lock("include");
     case "lxc.environment":
       return environmentReason(value);
     case "lxc.rootfs.path":
-      return isOwnRootfs(value, ctx)
-        ? null
-        : "a root filesystem outside the container's own directory exposes that host path";
+      return isOwnRootfs(value, ctx) ? null : lock("rootfs");
     case "lxc.mount.entry":
       return mountEntryReason(value, ctx);
     case "lxc.mount.auto": {
-      if (value === "") return "an empty lxc.mount.auto clears the mounts an admin chose";
+      if (value === "") return lock("emptyMountAuto");
       const risky = value.split(/[ \t]+/).filter((token) => token && !SAFE_MOUNT_AUTO.has(token));
-      return risky.length === 0
-        ? null
-        : `${risky.join(", ")} mounts kernel interfaces writable (a way to host root)`;
+      return risky.length === 0 ? null : lock("mountAuto", { mounts: risky.join(", ") });
     }
     case "lxc.apparmor.profile":
-      return SAFE_APPARMOR.has(value) ? null : "only LXC's confining AppArmor profiles are the operator's";
+      return SAFE_APPARMOR.has(value) ? null : lock("apparmor");
     case "lxc.apparmor.allow_incomplete":
     case "lxc.apparmor.allow_nesting":
     case "lxc.seccomp.allow_nesting":
-      return value === "0" ? null : "loosens the confinement";
+      return value === "0" ? null : lock("confinement");
     case "lxc.seccomp.profile":
       return /^\/usr\/share\/lxc\/config\/[a-z]+(-[a-z]+)*\.seccomp$/.test(value) && !value.includes("..")
         ? null
-        : "replaces the seccomp filter with a host file (only LXC's own profiles are the operator's)";
+        : lock("seccompProfile");
     case "lxc.no_new_privs":
-      return value === "1" ? null : "lets the container's processes gain privileges";
+      return value === "1" ? null : lock("noNewPrivs");
     case "lxc.cap.drop":
-      return value === "" ? "an empty lxc.cap.drop clears the dropped capabilities" : null;
+      return value === "" ? lock("emptyCapDrop") : null;
     case "lxc.cap.keep":
-      return "keeps capabilities LXC would drop";
+      return lock("capKeep");
     case "lxc.console.path":
-      return ["", "none", "auto"].includes(value) ? null : "connects the console to a host device";
+      return ["", "none", "auto"].includes(value) ? null : lock("console");
     case "lxc.idmap": {
-      if (value === "") return "an empty lxc.idmap clears the id maps (a privileged container)";
+      if (value === "") return lock("emptyIdmap");
       // liblxc reads each number as C does (a leading 0 is octal): only plain decimals are judged here.
       const fields = value.split(/[ \t]+/);
-      if (fields.slice(1).some((field) => !/^(0|[1-9]\d{0,9})$/.test(field)))
-        return "an id map's numbers must be plain decimals (liblxc reads 065536 as octal)";
+      if (fields.slice(1).some((field) => !/^(0|[1-9]\d{0,9})$/.test(field))) return lock("idmapOctal");
       const [, , start, count] = fields.map(Number);
-      if (start === undefined || count === undefined || start < 65536)
-        return "maps the container's ids onto the host's own users (below 65536)";
-      return count <= 65536 * 16 && start + count <= 2 ** 32 - 1
-        ? null
-        : "maps more ids than a container needs (at most 1048576)";
+      if (start === undefined || count === undefined || start < 65536) return lock("idmapHost");
+      return count <= 65536 * 16 && start + count <= 2 ** 32 - 1 ? null : lock("idmapTooMany");
     }
     case "lxc.proc.oom_score_adj":
-      return /^\d+$/.test(value) && Number(value) <= 1000
-        ? null
-        : "only an oom_score_adj from 0 to 1000 is the operator's (a lower one protects the container at the host's expense)";
+      return /^\d+$/.test(value) && Number(value) <= 1000 ? null : lock("oomScore");
   }
-  if (key.startsWith("lxc.proc."))
-    return "writes a /proc file from the host before the container's root is in place (only lxc.proc.oom_score_adj is the operator's)";
-  if (key.startsWith("lxc.prlimit."))
-    return SAFE_PRLIMIT.test(key) && value !== "" ? null : "not a resource limit the operator may set";
+  if (key.startsWith("lxc.proc.")) return lock("proc");
+  if (key.startsWith("lxc.prlimit.")) return SAFE_PRLIMIT.test(key) && value !== "" ? null : lock("prlimit");
   if (key.startsWith("lxc.sysctl.net.") && value !== "") return null;
-  if (key.startsWith("lxc.sysctl."))
-    return "a kernel setting outside the network namespace is the host's (kernel.core_pattern runs a program as root)";
+  if (key.startsWith("lxc.sysctl.")) return lock("sysctl");
   if (/^lxc\.cgroup2?\.devices\.allow$/.test(key)) return deviceReason(value);
-  if (/^lxc\.cgroup2?\.devices\.deny$/.test(key))
-    return value === "" ? "an empty device rule clears the deny rules" : null;
-  if (key === "lxc.cgroup" || key === "lxc.cgroup2")
-    return "a bare cgroup key clears every cgroup setting, device rules included";
+  if (/^lxc\.cgroup2?\.devices\.deny$/.test(key)) return value === "" ? lock("emptyDeny") : null;
+  if (key === "lxc.cgroup" || key === "lxc.cgroup2") return lock("bareCgroup");
   const cgroupFile = /^lxc\.cgroup2?\.(.+)$/.exec(key)?.[1];
   if (cgroupFile !== undefined && !/^dir(\.|$)|^relative$/.test(cgroupFile))
-    return SAFE_CGROUP_FILE.test(cgroupFile) ? null : `writes the cgroup file ${cgroupFile}`;
-  if (/^lxc\.cgroup\.(dir|relative)/.test(key))
-    return "places the container's cgroups elsewhere in the host's tree";
-  if (key.startsWith("lxc.namespace.")) return "shares or keeps the host's namespaces";
-  if (key === "lxc.log.file" || key === "lxc.console.logfile") return "writes a file at a host path";
-  if (key === "lxc.rootfs.mount") return "sets where the host mounts the root filesystem";
-  if (key === "lxc.mount.fstab") return "an fstab file can mount any host path";
-  if (key === "lxc.apparmor.raw") return "adds raw AppArmor rules";
-  if (key.startsWith("lxc.selinux.")) return "sets the SELinux context";
-  if (key.startsWith("lxc.seccomp.")) return isOff(value) ? null : "loosens the seccomp filter";
-  return `${key} is not among the keys operators may write (docs/usage.md lists them)`;
+    return SAFE_CGROUP_FILE.test(cgroupFile) ? null : lock("cgroupFile", { file: cgroupFile });
+  if (/^lxc\.cgroup\.(dir|relative)/.test(key)) return lock("cgroupDir");
+  if (key.startsWith("lxc.namespace.")) return lock("namespace");
+  if (key === "lxc.log.file" || key === "lxc.console.logfile") return lock("logFile");
+  if (key === "lxc.rootfs.mount") return lock("rootfsMount");
+  if (key === "lxc.mount.fstab") return lock("fstab");
+  if (key === "lxc.apparmor.raw") return lock("apparmorRaw");
+  if (key.startsWith("lxc.selinux.")) return lock("selinux");
+  if (key.startsWith("lxc.seccomp.")) return isOff(value) ? null : lock("seccomp");
+  return lock("notAllowed", { key });
 };
+
+/** Why `key = value` needs the admin role (adminReasonWords), in English; null when an operator may write it. */
+export const adminReason = (key: string, rawValue: string, ctx: TPrivilegeContext): string | null =>
+  adminReasonWords(key, rawValue, ctx)?.message ?? null;
+
+/** A change's reason: its English and its words. */
+const changeReason = (reason: TWorded) => ({ reason: reason.message, reasonWords: wordsOf(reason) });
 
 /**
  * Variables that change what a program run with them does (the dynamic loader, shells, interpreters, glibc, LXC's
@@ -343,67 +347,62 @@ export const adminReason = (key: string, rawValue: string, ctx: TPrivilegeContex
 const RISKY_VARIABLE =
   /^(PATH|IFS|ENV|BASH_ENV|SHELLOPTS|BASHOPTS|PS4|PROMPT_COMMAND|CDPATH|GLOBIGNORE|HOME|SHELL|TMPDIR|GCONV_PATH|LOCPATH|NLSPATH|HOSTALIASES|LOCALDOMAIN|RES_OPTIONS|GLIBC_TUNABLES|JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|NODE_OPTIONS|NODE_PATH|OPENSSL_CONF|OPENSSL_ENGINES|SSL_CERT_FILE|SSL_CERT_DIR|POSIXLY_CORRECT|(LD|BASH_FUNC|MALLOC|LUA|LXC|GIT|GIO|GTK|DBUS|SYSTEMD|XDG|SUDO)_.*|(PYTHON|PERL|RUBY|TCL).*)$/i;
 
-const environmentReason = (value: string): string | null => {
-  if (value === "") return "an empty lxc.environment clears the variables an admin set";
+const environmentReason = (value: string): TWorded | null => {
+  if (value === "") return lock("emptyEnvironment");
   const equals = value.indexOf("=");
   // Without "=", liblxc passes the variable of that name from lxc-start's own (root's) environment.
-  if (equals === -1) return "a variable without a value is copied from the host's own environment";
+  if (equals === -1) return lock("inheritedVariable");
   const name = value.slice(0, equals);
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return "not a variable name (letters, digits and _)";
-  return RISKY_VARIABLE.test(name)
-    ? `${name} changes what a program run with it does, and hooks run as root on the host with the container's variables`
-    : null;
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return lock("variableName");
+  return RISKY_VARIABLE.test(name) ? lock("riskyVariable", { name }) : null;
 };
 
 /** An interface key (lxc.net.N.FIELD): only what stays in the container's own veth is the operator's. */
-const networkReason = (field: string, value: string): string | null => {
-  if (field.startsWith("script.")) return "an interface script runs as root on the host";
+const networkReason = (field: string, value: string): TWorded | null => {
+  if (field.startsWith("script.")) return lock("interfaceScript");
   if (!SAFE_NET_FIELDS.has(field))
     return field === "veth.ipv4.route" || field === "veth.ipv6.route"
-      ? "adds a route on the host"
+      ? lock("hostRoute")
       : field === "l2proxy"
-        ? "answers ARP and NDP for the container on the host's link"
-        : `lxc.net.N.${field} acts on the host's side of the interface`;
+        ? lock("l2proxy")
+        : lock("hostSide", { field });
   if (field === "type" && !["veth", "empty", ""].includes(value))
     return value === "none"
-      ? "type none shares the host's own network namespace"
+      ? lock("typeNone")
       : value === "phys"
-        ? "type phys moves a host network interface into the container"
-        : `type ${value} attaches the container to a host interface directly`;
+        ? lock("typePhys")
+        : lock("typeDirect", { type: value });
   return null;
 };
 
-const deviceReason = (value: string): string | null => {
-  if (value === "") return "an empty device rule clears the rules";
+const deviceReason = (value: string): TWorded | null => {
+  if (value === "") return lock("emptyDeviceRule");
   const [type, id, access = "rwm", ...rest] = value.split(/[ \t]+/);
-  if (rest.length > 0) return `allows the host device ${id ?? value}`;
+  if (rest.length > 0) return lock("hostDevice", { device: id ?? value });
   // Permission to create a node (m) without reading or writing it is what LXC's own common.conf grants.
   if ((type === "c" || type === "b") && access === "m") return null;
-  if (type === "a") return "allows every device";
-  if (type === "b") return "allows a block device (the host's disks)";
+  if (type === "a") return lock("everyDevice");
+  if (type === "b") return lock("blockDevice");
   if (type === "c" && id && SAFE_DEVICES.has(id)) return null;
-  return `allows the host device ${id ?? value} (only null, zero, full, random, urandom, tty, console, ptmx, pts, fuse and tun are the operator's)`;
+  return lock("hostDeviceNotSafe", { device: id ?? value });
 };
 
-const mountEntryReason = (value: string, ctx: TPrivilegeContext): string | null => {
-  if (value === "") return "an empty lxc.mount.entry clears the mounts an admin set";
+const mountEntryReason = (value: string, ctx: TPrivilegeContext): TWorded | null => {
+  if (value === "") return lock("emptyMountEntry");
   const { source, target, fstype, options, rest } = parseMountEntry(value);
-  if (target === "" || rest.length > 2) return "not a mount entry (source target type options [0 0])";
-  if (target.startsWith("/") || target.split("/").includes(".."))
-    return "the mount point must be a path inside the container";
-  if (options.some((option) => option.startsWith("create=")))
-    return "create= makes the mount point as root at every start, a guest reboot too, following the guest's links (only an admin may use it)";
+  if (target === "" || rest.length > 2) return lock("notMountEntry");
+  if (target.startsWith("/") || target.split("/").includes("..")) return lock("mountPoint");
+  if (options.some((option) => option.startsWith("create="))) return lock("createOption");
   const refused = options.filter((option) => !SAFE_MOUNT_OPTION.test(option));
-  if (refused.length > 0) return `the mount options ${refused.join(", ")} are the admin's`;
+  if (refused.length > 0) return lock("mountOptions", { options: refused.join(", ") });
   if (options.includes("bind") || options.includes("rbind")) {
-    if (ctx.bindRoots.length === 0)
-      return "bind mounts from the host are the admin's (no ATELIER_BIND_ROOTS)";
+    if (ctx.bindRoots.length === 0) return lock("noBindRoots");
     return isInBindRoots(source, ctx.bindRoots)
       ? null
-      : `${source} is outside the directories operators may bind-mount from (${ctx.bindRoots.join(", ")})`;
+      : lock("outsideBindRoots", { source, roots: ctx.bindRoots.join(", ") });
   }
-  if (source.startsWith("/")) return "mounts a host device or path";
-  return SAFE_FSTYPES.has(fstype) ? null : `a ${fstype || "?"} mount reaches host state`;
+  if (source.startsWith("/")) return lock("hostMount");
+  return SAFE_FSTYPES.has(fstype) ? null : lock("fsType", { fstype: fstype || "?" });
 };
 
 /**
@@ -414,7 +413,7 @@ const NO_ROOTS: TPrivilegeContext = { lxcPath: "/", name: "", bindRoots: [] };
 const wholeConfigReason = (
   entry: { key: string; value: string },
   entries: readonly { key: string; value: string }[],
-): string | null => {
+): TWorded | null => {
   const net = /^lxc\.net\.(\d+)\.(.+)$/.exec(entry.key);
   if (net) {
     const index = Number(net[1]);
@@ -428,20 +427,19 @@ const wholeConfigReason = (
         (other) =>
           entries.indexOf(other) < position && adminReason(other.key, other.value, NO_ROOTS) !== null,
       );
-      if (wiped) return `a type line resets interface ${index}, undoing the admin's ${wiped.key}`;
+      if (wiped) return lock("typeReset", { index: String(index), key: wiped.key });
     } else {
       const type = sameInterface.filter((other) => /\.type$/.test(other.key)).at(-1)?.value ?? "";
-      if (!["veth", "empty", ""].includes(type))
-        return `interface ${index} is of type ${type}, which acts on the host: its lines are the admin's`;
+      if (!["veth", "empty", ""].includes(type)) return lock("hostInterface", { index: String(index), type });
     }
   }
   if (entry.key === "lxc.include" && USERNS_INCLUDES.has(entry.value) && !hasIsolatedIdMap(entries))
-    return "the userns files clear the dropped capabilities and device rules: only for a container whose ids are mapped (lxc.idmap from 65536)";
+    return lock("usernsInclude");
   if (
     entry.key === "lxc.environment" &&
     entries.some((other) => other.key.startsWith("lxc.hook") || /^lxc\.net\.\d+\.script\./.test(other.key))
   )
-    return "this config has a hook, which runs as root on the host with the container's environment";
+    return lock("hookEnvironment");
   return null;
 };
 
@@ -496,13 +494,13 @@ const identify = (entries: readonly TConfigEntry[]) => {
  */
 const reasonsOf = (config: LxcConfig, text: string, ctx: TPrivilegeContext) => {
   const entries = config.entries();
-  const reasons = new Map<number, { key: string; value: string; reason: string }>();
+  const reasons = new Map<number, { key: string; value: string; reason: TWorded }>();
   for (const entry of entries) {
-    const reason = adminReason(entry.key, entry.value, ctx) ?? wholeConfigReason(entry, entries);
+    const reason = adminReasonWords(entry.key, entry.value, ctx) ?? wholeConfigReason(entry, entries);
     if (reason !== null) reasons.set(entry.line, { key: entry.key, value: entry.value, reason });
   }
-  for (const { line, message } of divergences(text))
-    reasons.set(line, { key: "(line)", value: "", reason: message });
+  for (const { line, key: _key, ...reason } of divergences(text))
+    reasons.set(line, { key: "(line)", value: "", reason });
   return reasons;
 };
 
@@ -527,15 +525,16 @@ export const privilegedChanges = (
   const nextReasons = reasonsOf(next, after, ctx);
   const seen = new Map<string, number>();
   const divergent = new Set(divergences(after).map((problem) => problem.line));
-  for (const [line, { key, value, reason }] of nextReasons) {
+  for (const [line, { key, value, reason: words }] of nextReasons) {
+    const reason = { reason: words.message, reasonWords: wordsOf(words) };
     if (divergent.has(line)) {
-      problems.push({ line, key: "(line)", value: "", kind: "added", reason });
+      problems.push({ line, key: "(line)", value: "", kind: "added", ...reason });
       continue;
     }
     const id = `${key}=${value}`;
     const index = (seen.get(id) ?? 0) + 1;
     seen.set(id, index);
-    if (index > (oldCounts.get(id) ?? 0)) problems.push({ line, key, value, kind: "added", reason });
+    if (index > (oldCounts.get(id) ?? 0)) problems.push({ line, key, value, kind: "added", ...reason });
   }
   // An admin-only line kept, but moved after lines it was before (in the old text): it may now clear them.
   const oldPosition = new Map(oldEntries.map((entry, position) => [entry.id, position]));
@@ -558,7 +557,7 @@ export const privilegedChanges = (
         key: entry.key,
         value: entry.value,
         kind: "added",
-        reason: `an admin's line moved after ${passed.key} = ${passed.value.slice(0, 60)} (it may act on the lines before it)`,
+        ...changeReason(lock("movedAfter", { key: passed.key, value: passed.value.slice(0, 60) })),
       });
   });
   const removedSeen = new Map<string, number>();
@@ -573,7 +572,7 @@ export const privilegedChanges = (
         key: entry.key,
         value: entry.value,
         kind: "removed",
-        reason: "removing it takes a protection away",
+        ...changeReason(lock("removesProtection")),
       });
   }
   // In a container whose ids are mapped, capabilities are its user namespace's (userns.conf drops none).
@@ -588,7 +587,7 @@ export const privilegedChanges = (
       key: "lxc.cap.drop",
       value: gained.join(" "),
       kind: "removed",
-      reason: `the container would keep ${gained.join(", ")}`,
+      ...changeReason(lock("keepsCapabilities", { caps: gained.join(", ") })),
     });
   }
   return problems.sort((a, b) => a.line - b.line);
@@ -597,7 +596,7 @@ export const privilegedChanges = (
 /** The lines of a config that an operator sees locked (admin-only), each with why. */
 export const lockedLines = (raw: string, ctx: TPrivilegeContext) =>
   [...reasonsOf(LxcConfig.parse(raw), raw, ctx)]
-    .map(([line, { key, reason }]) => ({ line, key, reason }))
+    .map(([line, { key, reason }]) => ({ line, key, reason: reason.message, reasonWords: wordsOf(reason) }))
     .sort((a, b) => a.line - b.line);
 
 /** The sentence of a refusal: the first offending line, and how many more. */

@@ -1,15 +1,23 @@
+import { worded, wordsOf, type TWorded } from "../../i18n/validation-words";
 import { KEYS, LEGACY_KEYS, lookupKey, type TKeyInfo } from "./catalogue";
 import { divergences, hasControl, LxcConfig } from "./model";
 
 /**
  * Atelier's own validation of a config, line by line (before liblxc's parser has its say): keys against the
  * catalogue (legacy keys with their modern name, unknown keys with "did you mean"), values against their type,
- * control characters, keys set twice that take one value. Messages are tied to 1-based line numbers.
+ * control characters, keys set twice that take one value. Messages are tied to 1-based line numbers, each in English
+ * (`message`) with its sentence's id and values in the `validation` catalogue, which the pages word it from.
  */
 export type TConfigProblem = {
   line: number;
   severity: "error" | "warning";
   message: string;
+  /**
+   * The message's sentence in the `validation` catalogue and its values (a problem from elsewhere, such as the
+   * helper's host paths, may have none; one from the wire names an id as a string).
+   */
+  id?: string;
+  params?: Readonly<Record<string, unknown>>;
   key?: string;
   /** For a legacy key: the line it becomes. */
   replacement?: string;
@@ -54,8 +62,8 @@ export const isCidr = (value: string, family: 4 | 6) => {
   return broadcast === undefined || (family === 4 && isIP(broadcast) === 4);
 };
 
-/** Why a value does not fit its key's type, or null when it does. */
-export const checkValue = (key: string, info: TKeyInfo, value: string): string | null => {
+/** Why a value does not fit its key's type (its sentence), or null when it does. */
+export const valueProblem = (key: string, info: TKeyInfo, value: string): TWorded | null => {
   const allowed = info.values ?? [];
   // An empty value clears a key (back to LXC's default; for lists, the values set so far).
   if (value === "" || allowed.includes(value)) return null;
@@ -63,62 +71,60 @@ export const checkValue = (key: string, info: TKeyInfo, value: string): string |
   // value that starts with '-' other than a negative number (-1 for "no limit" in cgroup v1's memory and CPU quota
   // files, -20..19 in v2's cpu.weight.nice).
   if (info.apply === "live" && /^lxc\.cgroup2?\./.test(key) && value.startsWith("-") && !/^-\d+$/.test(value))
-    return 'must not start with "-" unless it is a negative number such as -1';
+    return worded("validation.values.dash");
   switch (info.type) {
     // liblxc reads numbers as C does: a leading 0 means octal (010 is 8, 09 is refused).
     case "uint":
-      if (/^-?0\d/.test(value)) return "must not start with 0 (LXC reads 010 as octal: write 8)";
-      return /^\d+$/.test(value) ? null : "must be a whole number (0 or more)";
+      if (/^-?0\d/.test(value)) return worded("validation.values.octal");
+      return /^\d+$/.test(value) ? null : worded("validation.values.uint");
     case "int":
-      if (/^-?0\d/.test(value)) return "must not start with 0 (LXC reads 010 as octal: write 8)";
-      return /^-?\d+$/.test(value) ? null : "must be a whole number";
+      if (/^-?0\d/.test(value)) return worded("validation.values.octal");
+      return /^-?\d+$/.test(value) ? null : worded("validation.values.int");
     case "bool":
-      return value === "0" || value === "1" ? null : "must be 0 or 1";
+      return value === "0" || value === "1" ? null : worded("validation.values.bool");
     case "enum":
-      return `must be one of ${allowed.filter(Boolean).join(", ")}`;
+      return worded("validation.values.oneOf", { values: allowed.filter(Boolean).join(", ") });
     case "size":
-      return SIZE.test(value) ? null : "must be a size such as 512M, 2G or a number of bytes";
+      return SIZE.test(value) ? null : worded("validation.values.size");
     case "ipv4-cidr":
-      return isCidr(value, 4) ? null : "must be an IPv4 address with its prefix, such as 10.0.3.10/24";
+      return isCidr(value, 4) ? null : worded("validation.values.ipv4Cidr");
     case "ipv6-cidr":
-      return isCidr(value, 6) ? null : "must be an IPv6 address with its prefix, such as fd00::10/64";
+      return isCidr(value, 6) ? null : worded("validation.values.ipv6Cidr");
     case "ipv4":
-      return isIP(value) === 4 ? null : "must be an IPv4 address, auto or dev";
+      return isIP(value) === 4 ? null : worded("validation.values.ipv4");
     case "ipv6":
-      return isIP(value) === 6 ? null : "must be an IPv6 address, auto or dev";
+      return isIP(value) === 6 ? null : worded("validation.values.ipv6");
     case "mac":
-      return MAC.test(value)
-        ? null
-        : "must be a MAC address such as 00:16:3e:12:34:56 (x for a random digit)";
+      return MAC.test(value) ? null : worded("validation.values.mac");
     case "cpuset":
-      return CPU_LIST.test(value) ? null : "must be a CPU list such as 0-1,3";
+      return CPU_LIST.test(value) ? null : worded("validation.values.cpuset");
     case "device-rule":
-      return DEVICE_RULE.test(value)
-        ? null
-        : "must be a device rule: a, or c|b MAJOR:MINOR [rwm] (c 1:3 rwm, c *:* m)";
+      return DEVICE_RULE.test(value) ? null : worded("validation.values.deviceRule");
     case "idmap":
-      return IDMAP.test(value)
-        ? null
-        : "must be: u|g first-id-inside first-id-outside count (u 0 100000 65536)";
+      return IDMAP.test(value) ? null : worded("validation.values.idmap");
     case "signal":
-      return SIGNALS.test(value) ? null : "must be a signal number or name (SIGPWR, SIGRTMIN+3)";
+      return SIGNALS.test(value) ? null : worded("validation.values.signal");
     case "name": {
-      if (value === "" || /\s|\//.test(value)) return "must be a name without spaces or slashes";
+      if (value === "" || /\s|\//.test(value)) return worded("validation.values.name");
       const field = key.replace(/^lxc\.net\.\d+\./, "");
       if (key.startsWith("lxc.net.") && INTERFACE_KEYS.has(field) && value.length > 15)
-        return "must be an interface name of at most 15 characters";
+        return worded("validation.values.interfaceName");
       // The kernel's host names are 64 bytes at most (liblxc refuses 65 and more).
       if (key === "lxc.uts.name" && new TextEncoder().encode(value).length > 64)
-        return "must be a host name of at most 64 bytes";
-      return value.length > 255 ? "is too long" : null;
+        return worded("validation.values.hostName");
+      return value.length > 255 ? worded("validation.values.tooLong") : null;
     }
     case "relative-path":
-      return value.startsWith("/") ? "must be a relative path (under the cgroup root)" : null;
+      return value.startsWith("/") ? worded("validation.values.relativePath") : null;
     case "path":
     case "string":
       return null;
   }
 };
+
+/** Why a value does not fit its key's type, in English, or null when it does. */
+export const checkValue = (key: string, info: TKeyInfo, value: string): string | null =>
+  valueProblem(key, info, value)?.message ?? null;
 
 const distance = (a: string, b: string) => {
   const row = Array.from({ length: b.length + 1 }, (_, index) => index);
@@ -178,34 +184,27 @@ export const validateConfig = (text: string): TConfigProblem[] => {
   let legacyNetwork = -1;
   // Where liblxc would read the text otherwise than this model: refused, whatever the line holds.
   const divergent = new Set<number>();
-  for (const { line, message, key } of divergences(text)) {
+  for (const { line, key, ...words } of divergences(text)) {
     divergent.add(line);
-    problems.push({ line, ...(key ? { key } : {}), severity: "error", message });
+    problems.push({ line, ...(key ? { key } : {}), severity: "error", ...words });
   }
   config.parsedLines.forEach((line, position) => {
     const number = position + 1;
     if (divergent.has(number)) return;
     if (line.kind === "invalid") {
-      problems.push({
-        line: number,
-        severity: "error",
-        message: 'LXC refuses a line that starts with "lxc." and has no "="',
-      });
+      problems.push({ line: number, severity: "error", ...worded("validation.lint.noEquals") });
       return;
     }
     if (line.kind === "ignored" && line.raw.includes("=")) {
-      problems.push({
-        line: number,
-        severity: "error",
-        message: `LXC ignores this line: config keys start with "lxc." (lowercase, at the start of the line)`,
-      });
+      problems.push({ line: number, severity: "error", ...worded("validation.lint.notAKey") });
       return;
     }
     if (line.kind === "ignored") {
+      const slashes = line.raw.trim().startsWith("//");
       problems.push({
         line: number,
         severity: "warning",
-        message: `LXC ignores this line (it has no "="${line.raw.trim().startsWith("//") ? '; "//" is not a comment in LXC configs, "#" is' : ""})`,
+        ...worded(slashes ? "validation.lint.ignoredSlashes" : "validation.lint.ignored"),
       });
       return;
     }
@@ -216,7 +215,7 @@ export const validateConfig = (text: string): TConfigProblem[] => {
         line: number,
         key,
         severity: "error",
-        message: `The value of ${key} contains a control character`,
+        ...worded("validation.lint.valueControl", { key }),
       });
       return;
     }
@@ -227,7 +226,7 @@ export const validateConfig = (text: string): TConfigProblem[] => {
         line: number,
         key,
         severity: "error",
-        message: `${key} is a legacy key that LXC 3 and later refuse: it is now ${modern}`,
+        ...worded("validation.lint.legacy", { key, modern }),
         replacement: `${modern} = ${value}`,
       });
       return;
@@ -237,8 +236,7 @@ export const validateConfig = (text: string): TConfigProblem[] => {
         line: number,
         key,
         severity: "error",
-        message:
-          "lxc.rootfs.backend is a legacy key: LXC now reads the backend from lxc.rootfs.path (dir:/path)",
+        ...worded("validation.lint.rootfsBackend"),
         replacement: "",
       });
       return;
@@ -250,13 +248,20 @@ export const validateConfig = (text: string): TConfigProblem[] => {
         line: number,
         key,
         severity: "error",
-        message: `Unknown key ${key}${suggestion ? `: did you mean ${suggestion}?` : ""}`,
+        ...(suggestion
+          ? worded("validation.lint.unknownKeySuggestion", { key, suggestion })
+          : worded("validation.lint.unknownKey", { key })),
       });
       return;
     }
-    const problem = checkValue(key, info, value.trim());
+    const problem = valueProblem(key, info, value.trim());
     if (problem)
-      problems.push({ line: number, key, severity: "error", message: `${key} ${problem} (got "${value}")` });
+      problems.push({
+        line: number,
+        key,
+        severity: "error",
+        ...worded("validation.lint.badValue", { key, problem: wordsOf(problem), value }),
+      });
     if (!info.repeatable) {
       const earlier = seen.get(key);
       if (earlier !== undefined && value.trim() !== "") {
@@ -264,7 +269,7 @@ export const validateConfig = (text: string): TConfigProblem[] => {
           line: number,
           key,
           severity: "warning",
-          message: `${key} is also set on line ${earlier}: the last value wins`,
+          ...worded("validation.lint.setTwice", { key, line: String(earlier) }),
         });
       }
       seen.set(key, number);
@@ -289,7 +294,7 @@ export const validateConfig = (text: string): TConfigProblem[] => {
       problems.push({
         line: first?.line ?? 1,
         severity: "error",
-        message: `Interface lxc.net.${index} has no lxc.net.${index}.type (veth, macvlan, phys, empty...)`,
+        ...worded("validation.lint.noType", { index: String(index) }),
       });
     }
   }
@@ -301,7 +306,7 @@ export const validateConfig = (text: string): TConfigProblem[] => {
         line: entry.line,
         key: entry.key,
         severity: "warning",
-        message: `The hook on line ${hook.line} runs as root on the host with this variable set: check it cannot make the hook run a program from the container (PATH, LD_PRELOAD...)`,
+        ...worded("validation.lint.hookEnvironment", { line: String(hook.line) }),
       });
   }
   return problems.sort((a, b) => a.line - b.line);

@@ -1,12 +1,13 @@
 import { z } from "zod";
 import { LOCALES } from "../../../i18n/locales";
 import { ZNewPassword, ZPassword } from "../../../schemas/credentials";
+import { says } from "../../../schemas/issue-words";
 
 export const ZChangePasswordRequestSchema = z
   .object({ currentPassword: ZPassword, newPassword: ZNewPassword })
   .strict()
   .refine((input) => input.currentPassword !== input.newPassword, {
-    message: "Choose a password different from the current one",
+    ...says("validation.credentials.differentPassword"),
     path: ["newPassword"],
   });
 
@@ -24,5 +25,5 @@ export const ZSessionSchema = z.object({
 });
 
 export const ZRevokeSessionRequestSchema = z
-  .object({ id: z.string().regex(/^[0-9a-f]{64}$/, "Not a session id") })
+  .object({ id: z.string().regex(/^[0-9a-f]{64}$/, says("validation.credentials.sessionId")) })
   .strict();

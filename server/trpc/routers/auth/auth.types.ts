@@ -1,13 +1,14 @@
 import { z } from "zod";
 import { LOCALES } from "../../../i18n/locales";
 import { ZNewPassword, ZPassword, ZUsername } from "../../../schemas/credentials";
+import { says } from "../../../schemas/issue-words";
 import { ZRole } from "../../../auth/roles";
 
 export const ZSignInRequestSchema = z.object({ username: ZUsername, password: ZPassword }).strict();
 
 export const ZSetupRequestSchema = z
   .object({
-    token: z.string().min(1, "The setup link has no token").max(200),
+    token: z.string().min(1, says("validation.credentials.setupToken")).max(200),
     username: ZUsername,
     password: ZNewPassword,
   })

@@ -2,6 +2,7 @@ import { readdir, realpath } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { AppError, said } from "../../../errors";
+import { says } from "../../../schemas/issue-words";
 import { isInBindRoots } from "../../../schemas/lxc-config/privileges";
 import { operatorProcedure } from "../../procedures";
 
@@ -15,8 +16,8 @@ export const ZBrowseHostRequestSchema = z
     path: z
       .string()
       .max(4096)
-      .refine((value) => value.startsWith("/"), { message: "must be an absolute path" })
-      .refine((value) => !/[\0\n\r]/.test(value), { message: "must not contain control characters" }),
+      .refine((value) => value.startsWith("/"), says("validation.text.absolutePath"))
+      .refine((value) => !/[\0\n\r]/.test(value), says("validation.text.noControl")),
   })
   .strict();
 

@@ -1,17 +1,30 @@
 import { z } from "zod";
 import { ZContainerName } from "../../../schemas/container-name";
+import { says } from "../../../schemas/issue-words";
 
 export { ZConfigText } from "../../../schemas/lxc-config/text";
 import { ZConfigText } from "../../../schemas/lxc-config/text";
 
-const ZVersion = z.string().regex(/^[0-9a-f]{64}$/, "must be the version id given by config.get");
+const ZVersion = z.string().regex(/^[0-9a-f]{64}$/, says("validation.configText.version"));
 
 export const ZConfigNameRequestSchema = z.object({ name: ZContainerName }).strict();
+
+/**
+ * A sentence of the `validation` catalogue: its id and values (a value may be a sentence itself), for the pages to
+ * word in the reader's language beside the English the API answers (server/i18n/validation-words.ts).
+ */
+export const ZValidationWordsSchema = z.object({
+  id: z.string(),
+  params: z.record(z.string(), z.unknown()).optional(),
+});
 
 export const ZConfigProblemSchema = z.object({
   line: z.number(),
   severity: z.enum(["error", "warning"]),
   message: z.string(),
+  /** The message's sentence (absent for a problem from elsewhere: the host paths' warnings). */
+  id: z.string().optional(),
+  params: z.record(z.string(), z.unknown()).optional(),
   key: z.string().optional(),
   replacement: z.string().optional(),
 });
@@ -44,6 +57,8 @@ export const ZGetConfigResponseSchema = z.object({
       apply: z.enum(["live", "restart"]).nullable(),
       /** Why only an admin may add or change this line (null: anyone who may edit). */
       adminOnly: z.string().nullable(),
+      /** The same reason's sentence, for the pages to word. */
+      adminOnlyWords: ZValidationWordsSchema.nullable(),
     }),
   ),
   /** Whether the caller may add and change admin-only lines (admins). */

@@ -13,9 +13,7 @@ export const getConfigRoute = viewerProcedure
     const read = await ctx.runtime.config.read(input.name);
     // Viewers never see secret-bearing values (lxc.environment); what is written stays as it is.
     const current = ctx.principal.role === "viewer" ? { ...read, raw: redactSecrets(read.raw) } : read;
-    const locks = new Map(
-      ctx.runtime.config.locks(input.name, read.raw).map((lock) => [lock.line, lock.reason]),
-    );
+    const locks = new Map(ctx.runtime.config.locks(input.name, read.raw).map((lock) => [lock.line, lock]));
     const entries = LxcConfig.parse(current.raw)
       .entries()
       .map((entry) => {
@@ -25,7 +23,8 @@ export const getConfigRoute = viewerProcedure
           section: info?.section ?? null,
           description: info?.description ?? null,
           apply: info?.apply ?? null,
-          adminOnly: locks.get(entry.line) ?? null,
+          adminOnly: locks.get(entry.line)?.reason ?? null,
+          adminOnlyWords: locks.get(entry.line)?.reasonWords ?? null,
         };
       });
     return {

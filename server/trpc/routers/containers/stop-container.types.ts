@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ZContainerName } from "../../../schemas/container-name";
+import { says } from "../../../schemas/issue-words";
 
 export const ZStopContainerRequestSchema = z
   .object({
@@ -10,8 +11,8 @@ export const ZStopContainerRequestSchema = z
     timeoutSeconds: z
       .number()
       .int()
-      .min(1, "Wait at least 1 second")
-      .max(600, "Wait at most 600 seconds")
+      .min(1, says("validation.containers.stopAtLeast"))
+      .max(600, says("validation.containers.stopAtMost"))
       .optional(),
   })
   .strict();

@@ -1,12 +1,8 @@
 import { z } from "zod";
 import { ZContainerName } from "../../../schemas/container-name";
+import { says } from "../../../schemas/issue-words";
 
-const ZStreamId = z
-  .string()
-  .regex(
-    /^[A-Za-z0-9_-]{22}$/,
-    "must be the streamId of this browser's /api/events connection (its hello event)",
-  );
+const ZStreamId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, says("validation.metrics.streamId"));
 
 export const ZCurrentMetricsRequestSchema = z
   .object({
@@ -15,7 +11,7 @@ export const ZCurrentMetricsRequestSchema = z
     /** CPU and memory of every running container (the containers list, the host overview). */
     summary: z.boolean().default(false),
     /** Full samples of these containers (a detail page). */
-    containers: z.array(ZContainerName).max(20, "at most 20 containers at a time").default([]),
+    containers: z.array(ZContainerName).max(20, says("validation.metrics.tooManyContainers")).default([]),
     /** The last minute of CPU and memory per running container, for sparklines (with `summary`). */
     sparklines: z.boolean().default(false),
     /** Send the same selection on this live stream every tick, until the next call names the stream again. */
@@ -117,7 +113,7 @@ export const ZMetricsHistoryRequestSchema = z
   })
   .strict()
   .refine((input) => !input.from || !input.to || input.from < input.to, {
-    message: "must be after from",
+    ...says("validation.metrics.afterFrom"),
     path: ["to"],
   })
   .refine(
@@ -126,7 +122,7 @@ export const ZMetricsHistoryRequestSchema = z
       !input.to ||
       input.to.getTime() - input.from.getTime() <= HISTORY_RANGES["1y"] + 86_400_000,
     {
-      message: "the window may span at most a year",
+      ...says("validation.metrics.windowTooLong"),
       path: ["from"],
     },
   );

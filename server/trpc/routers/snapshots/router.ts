@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ZContainerName } from "../../../schemas/container-name";
+import { says } from "../../../schemas/issue-words";
 import { hasControl } from "../../../schemas/lxc-config/model";
 import { ZSnapshotName } from "../../../schemas/snapshot-name";
 import { operatorProcedure, router, viewerProcedure } from "../../procedures";
@@ -30,7 +31,7 @@ export const snapshotsRouter = router({
           comment: z
             .string()
             .max(500)
-            .refine((value) => !hasControl(value), { message: "must be one line without control characters" })
+            .refine((value) => !hasControl(value), says("validation.text.oneLine"))
             .optional(),
         })
         .strict(),

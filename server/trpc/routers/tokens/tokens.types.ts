@@ -1,16 +1,22 @@
 import { z } from "zod";
 import { ZRole } from "../../../auth/roles";
+import { says } from "../../../schemas/issue-words";
 
 export const ZCreateTokenRequestSchema = z
   .object({
     name: z
-      .string({ message: "Name the token" })
+      .string(says("validation.tokens.name"))
       .trim()
-      .min(1, "Name the token")
-      .max(64, "Use at most 64 characters")
-      .regex(/^[\p{L}\p{N} ._-]+$/u, "Use letters, digits, spaces, '.', '_' and '-'"),
+      .min(1, says("validation.tokens.name"))
+      .max(64, says("validation.text.atMost", { max: 64 }))
+      .regex(/^[\p{L}\p{N} ._-]+$/u, says("validation.tokens.nameCharacters")),
     role: ZRole,
-    expiresDays: z.number().int().min(1, "At least 1 day").max(3650, "At most 3650 days").optional(),
+    expiresDays: z
+      .number()
+      .int()
+      .min(1, says("validation.tokens.atLeastDay"))
+      .max(3650, says("validation.tokens.atMostDays"))
+      .optional(),
   })
   .strict();
 

@@ -2,9 +2,10 @@ import { z } from "zod";
 import { ZContainerName } from "../../../schemas/container-name";
 import { TYPE_NAME } from "../../../provision/types";
 import { ZWizardForm } from "../../../schemas/create-container";
+import { says } from "../../../schemas/issue-words";
 import { operatorProcedure, router, viewerProcedure } from "../../procedures";
 
-const ZTypeName = z.string().regex(TYPE_NAME, "must be 1-63 letters, digits, spaces, _ . -");
+const ZTypeName = z.string().regex(TYPE_NAME, says("validation.containers.typeName"));
 const ZType = z.object({ name: z.string(), form: z.unknown(), author: z.string(), createdAt: z.date() });
 
 /** Types: saved creation forms; a clone form makes an existing container the type. */
