@@ -18,6 +18,7 @@ import { RawEditor } from "./raw-editor";
 import { SettingsForm } from "./settings-form";
 import { ConfigHistory } from "./config-history";
 import { ProblemList } from "./problem-list";
+import { useConfigWords } from "./problem-words";
 import {
   TABS,
   canApplyLive,
@@ -43,6 +44,7 @@ import {
  */
 export function ConfigEditor({ name }: { name: string }) {
   const t = useTranslations("config");
+  const configWords = useConfigWords();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { can } = useSession();
@@ -249,10 +251,12 @@ export function ConfigEditor({ name }: { name: string }) {
               {reviewTitle(t, name, reviewErrors)}
             </h2>
             {reviewErrors.length > 0 && (
-              // The server's findings (liblxc's parser among them), as the server words them.
+              // The server's findings (liblxc's parser among them), worded from their sentences in the page's language.
               <ul role="alert" className="space-y-1 text-sm text-red-700 dark:text-red-300">
                 {reviewErrors.map((problem, index) => (
-                  <li key={index}>{t("problems.line", { line: problem.line, message: problem.message })}</li>
+                  <li key={index}>
+                    {t("problems.line", { line: problem.line, message: configWords.problem(problem) })}
+                  </li>
                 ))}
               </ul>
             )}

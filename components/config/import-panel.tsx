@@ -13,6 +13,9 @@ import { ProblemList } from "./problem-list";
  */
 const MAX_BYTES = 256 * 1024;
 
+/** The validator's sentences for a line LXC ignores. */
+const IGNORED = ["validation.lint.notAKey", "validation.lint.ignored", "validation.lint.ignoredSlashes"];
+
 export function ImportPanel({ onLoad, onClose }: { onLoad: (text: string) => void; onClose: () => void }) {
   const t = useTranslations("config.import");
   const id = useId();
@@ -20,7 +23,7 @@ export function ImportPanel({ onLoad, onClose }: { onLoad: (text: string) => voi
   const [isTooLarge, setIsTooLarge] = useState(false);
   const problems = text === "" ? [] : validateConfig(text);
   const legacy = problems.filter((problem) => problem.replacement !== undefined);
-  const ignored = problems.filter((problem) => problem.message.startsWith("LXC ignores"));
+  const ignored = problems.filter((problem) => IGNORED.includes(problem.id ?? ""));
   const invalid = problems.filter(
     (problem) => problem.severity === "error" && problem.replacement === undefined,
   );

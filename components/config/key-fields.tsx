@@ -101,7 +101,7 @@ export function KeyField({
         )}
         <p id={`${id}-line`} className="text-xs text-slate-500 dark:text-slate-400">
           {problem ? (
-            <span className="text-red-700 dark:text-red-300">{words.value(problem)}</span>
+            <span className="text-red-700 dark:text-red-300">{words.problem(problem)}</span>
           ) : (
             <>
               {info && words.description(info)}
@@ -160,7 +160,11 @@ export function RepeatedKey({
           >
             <code className="font-mono text-xs">
               {reasonFor(configKey, value) && (
-                <span title={t("locked.title", { reason: words.lock(reasonFor(configKey, value) ?? "") })}>
+                <span
+                  title={t("locked.title", {
+                    reason: words.problem(reasonFor(configKey, value) ?? { message: "" }),
+                  })}
+                >
                   {LOCK}
                 </span>
               )}
@@ -189,8 +193,8 @@ export function RepeatedKey({
             problem === null
               ? ""
               : "lock" in problem
-                ? t("locked.cannotAdd", { reason: words.lock(problem.lock) })
-                : words.value(problem.value),
+                ? t("locked.cannotAdd", { reason: words.problem(problem.lock) })
+                : words.problem(problem.value),
           );
           if (!input.reportValidity()) return;
           add(input.value);

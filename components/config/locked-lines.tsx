@@ -28,7 +28,7 @@ export function LockedLines({ config }: { config: TGetConfigResponse }) {
             {t.rich("line", {
               line: entry.line,
               key: entry.key,
-              reason: words.lock(entry.adminOnly ?? ""),
+              reason: words.lock(entry.adminOnlyWords, entry.adminOnly ?? ""),
               code: (chunks) => <code className="font-mono text-xs">{chunks}</code>,
             })}
           </li>

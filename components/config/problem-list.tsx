@@ -30,7 +30,7 @@ export function ProblemList({
               : "text-amber-700 dark:text-amber-300"
           }
         >
-          {t("line", { line: problem.line, message: words.lint(problem.message) })}
+          {t("line", { line: problem.line, message: words.problem(problem) })}
         </li>
       ))}
     </ul>

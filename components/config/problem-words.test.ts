@@ -1,17 +1,28 @@
-import { parse, TYPE } from "@formatjs/icu-messageformat-parser";
 import { createTranslator } from "use-intl/core";
 import { describe, expect, it } from "vitest";
+import { wordIn, wordProblem, type TTranslator } from "@/components/i18n/use-validation-words";
 import { MESSAGES } from "@/server/i18n/messages";
+import { englishOf, type TLooseWords } from "@/server/i18n/validation-words";
 import { KEYS, lookupKey } from "@/server/schemas/lxc-config/catalogue";
-import { adminReason, lockedLines } from "@/server/schemas/lxc-config/privileges";
-import { checkValue, validateConfig } from "@/server/schemas/lxc-config/validate";
-import { compileTemplate, recognise, wordDescription, wordSentence, type TGroup } from "./problem-words";
+import { adminReasonWords, lockedLines, privilegedChanges } from "@/server/schemas/lxc-config/privileges";
+import { valueProblem, validateConfig } from "@/server/schemas/lxc-config/validate";
+import { descriptionId, wordDescription } from "./problem-words";
 
-const en = createTranslator({ locale: "en", messages: MESSAGES.en, namespace: "config" });
-const fr = createTranslator({ locale: "fr", messages: MESSAGES.fr, namespace: "config" });
+/**
+ * The shared config rules name each finding's sentence in the `validation` catalogue: every kind of sentence they
+ * write is worded from its id and values, the same as the rule's English in English, and in French otherwise.
+ */
+const en = createTranslator({ locale: "en", messages: MESSAGES.en }) as unknown as TTranslator;
+const fr = createTranslator({ locale: "fr", messages: MESSAGES.fr }) as unknown as TTranslator;
+const config = {
+  en: createTranslator({ locale: "en", messages: MESSAGES.en, namespace: "config" }),
+  fr: createTranslator({ locale: "fr", messages: MESSAGES.fr, namespace: "config" }),
+};
 
-/** One sentence of each kind the validator writes. */
-const LINT = [
+type TSample = { message: string; words: TLooseWords | undefined };
+
+/** One problem of each kind the validator writes. */
+const LINT: TSample[] = [
   "lxc.uts.name = a\0b",
   "lxc.uts.name = a\rb",
   "lxc.uts.name = a\u00a0b",
@@ -30,12 +41,15 @@ const LINT = [
   "lxc.uts.name = a\nlxc.uts.name = b",
   "lxc.net.0.link = br0",
   "lxc.hook.pre-start = /bin/true\nlxc.environment = A=b",
-].flatMap((text) => validateConfig(text).map((problem) => problem.message));
-/** The validator's own check of a control character, which the divergences (earlier) always catch first. */
-const UNREACHABLE = ["lint.valueControl"];
+].flatMap((text) =>
+  validateConfig(text).map((problem) => ({
+    message: problem.message,
+    words: problem.id === undefined ? undefined : { id: problem.id, params: problem.params },
+  })),
+);
 
 /** One sentence of each kind a value's check writes. */
-const VALUES = (
+const VALUES: TSample[] = (
   [
     ["lxc.cgroup2.memory.max", "-x"],
     ["lxc.tty.max", "010"],
@@ -61,12 +75,13 @@ const VALUES = (
   ] as const
 ).map(([key, value]) => {
   const info = lookupKey(key);
-  return (info && checkValue(key, info, value)) ?? `no problem for ${key} = ${value}`;
+  const problem = info ? valueProblem(key, info, value) : null;
+  return { message: problem?.message ?? `no problem for ${key} = ${value}`, words: problem ?? undefined };
 });
 
 const CTX = { lxcPath: "/var/lib/lxc", name: "web", bindRoots: ["/srv"] };
-/** One sentence of each kind the key privileges write, line by line and on a whole config. */
-const LOCKS = [
+/** One sentence of each kind the key privileges write, line by line, on a whole config and on a change. */
+const LOCKS: TSample[] = [
   ...(
     [
       ["lxc.hook.pre-start", "/bin/true"],
@@ -128,87 +143,117 @@ const LOCKS = [
       ["lxc.mount.entry", "/dev/sda1 a ext4 defaults 0 0"],
       ["lxc.mount.entry", "proc a proc defaults 0 0"],
     ] as const
-  ).map(([key, value]) => adminReason(key, value, CTX) ?? `no reason for ${key} = ${value}`),
-  adminReason("lxc.mount.entry", "/srv/a a none bind 0 0", { ...CTX, bindRoots: [] }) ?? "no reason",
-  ...[
-    "lxc.net.0.script.up = /x\nlxc.net.0.type = veth\n",
-    "lxc.net.0.type = macvlan\nlxc.net.0.link = eth0\n",
-    "lxc.include = /usr/share/lxc/config/userns.conf\n",
-    "lxc.hook.pre-start = /x\nlxc.environment = FOO=bar\n",
-  ].flatMap((text) => lockedLines(text, CTX).map((line) => line.reason)),
-];
+  ).map(
+    ([key, value]) => adminReasonWords(key, value, CTX) ?? { message: `no reason for ${key} = ${value}` },
+  ),
+  adminReasonWords("lxc.mount.entry", "/srv/a a none bind 0 0", { ...CTX, bindRoots: [] }) ?? {
+    message: "no reason",
+  },
+]
+  .map((reason): TSample => ({ message: reason.message, words: "id" in reason ? reason : undefined }))
+  .concat(
+    [
+      "lxc.net.0.script.up = /x\nlxc.net.0.type = veth\n",
+      "lxc.net.0.type = macvlan\nlxc.net.0.link = eth0\n",
+      "lxc.include = /usr/share/lxc/config/userns.conf\n",
+      "lxc.hook.pre-start = /x\nlxc.environment = FOO=bar\n",
+    ].flatMap((text) =>
+      lockedLines(text, CTX).map((line) => ({ message: line.reason, words: line.reasonWords })),
+    ),
+    [
+      ["lxc.hook.mount = /x\nlxc.uts.name = a\n", "lxc.uts.name = a\nlxc.hook.mount = /x\n"],
+      ["lxc.include = /etc/x.conf\nlxc.uts.name = a\n", "lxc.uts.name = a\nlxc.include = /etc/x.conf\n"],
+      ["lxc.include = /usr/share/lxc/config/common.conf\n", ""],
+      ["lxc.cap.drop = sys_module\n", "lxc.cap.drop =\n"],
+    ].flatMap(([before = "", after = ""]) =>
+      privilegedChanges(before, after, CTX).map((change) => ({
+        message: change.reason,
+        words: change.reasonWords,
+      })),
+    ),
+  );
 
-const SAMPLES: Record<TGroup, string[]> = { lint: LINT, values: VALUES, locks: LOCKS };
+/** Sentences the server's config checks write, whose own tests cover them: host paths, liblxc's verdict. */
+const SERVER_ONLY = [
+  "validation.lint.needsAdmin",
+  "validation.lint.removalNeedsAdmin",
+  "validation.lint.liblxcRefuses",
+  "validation.locks.bindSourceMissing",
+  "validation.locks.bindSourceOutside",
+];
+/** The validator's own check of a control character, which the divergences (earlier) always catch first. */
+const UNREACHABLE = ["validation.lint.valueControl"];
+
+const SAMPLES = { lint: LINT, values: VALUES, locks: LOCKS };
 
 describe("the rules' sentences", () => {
-  it.each(["lint", "values", "locks"] as const)("%s: the templates take plain arguments only", (group) => {
-    for (const template of Object.values(MESSAGES.en.config[group])) {
-      const elements = parse(template);
-      expect(
-        elements.every((element) => element.type === TYPE.literal || element.type === TYPE.argument),
-      ).toBe(true);
-    }
-  });
-
   it.each(["lint", "values", "locks"] as const)(
-    "%s: every sentence is recognised, said again the same in English, and in French otherwise",
+    "%s: every finding names its sentence, said the same in English, and in French otherwise",
     (group) => {
       const found = new Set<string>();
-      for (const sentence of SAMPLES[group]) {
-        const wording = recognise(group, sentence);
-        expect(wording, sentence).not.toBeNull();
-        found.add(wording?.key ?? "");
-        expect(wordSentence(en, group, sentence)).toBe(sentence);
-        expect(wordSentence(fr, group, sentence)).not.toBe(sentence);
+      for (const { message, words } of SAMPLES[group]) {
+        expect(words, message).toBeDefined();
+        if (!words) continue;
+        found.add(words.id);
+        expect(englishOf(words)).toBe(message);
+        expect(wordIn(en, words, "(none)")).toBe(message);
+        const french = wordIn(fr, words, "(none)");
+        expect(french, message).not.toBe(message);
+        expect(french, message).not.toBe("(none)");
       }
-      // Every template of the group is one the rules write.
-      const keys = Object.keys(MESSAGES.en.config[group]).map((key) => `${group}.${key}`);
-      expect(keys.filter((key) => !found.has(key) && !UNREACHABLE.includes(key))).toEqual([]);
+      // Every sentence of the group is one the rules write.
+      const ids = Object.keys(MESSAGES.en.validation[group]).map((key) => `validation.${group}.${key}`);
+      expect(ids.filter((id) => !found.has(id) && ![...UNREACHABLE, ...SERVER_ONLY].includes(id))).toEqual(
+        [],
+      );
     },
   );
 
   it("says a value's problem inside its line in French too", () => {
-    expect(wordSentence(fr, "lint", 'lxc.tty.max must be a whole number (0 or more) (got "four")')).toBe(
+    const [badValue] = validateConfig("lxc.tty.max = four\n");
+    const [unknown] = validateConfig("lxc.uts.nmae = web\n");
+    expect(badValue && wordProblem(fr, badValue)).toBe(
       "lxc.tty.max doit être un nombre entier (0 ou plus) (reçu «\u00a0four\u00a0»)",
     );
-    expect(wordSentence(fr, "lint", "Unknown key lxc.uts.nmae: did you mean lxc.uts.name?")).toBe(
+    expect(unknown && wordProblem(fr, unknown)).toBe(
       "Clé inconnue\u00a0: lxc.uts.nmae\u00a0; vouliez-vous dire lxc.uts.name\u00a0?",
     );
   });
 
-  it("keeps a sentence no template knows as it was written", () => {
-    expect(wordSentence(fr, "lint", "liblxc says no")).toBe("liblxc says no");
-    expect(recognise("locks", "Unknown key lxc.x")).toBeNull();
+  it("keeps a problem that names no sentence, or one this page does not know, as it was written", () => {
+    const hostPath = { line: 1, severity: "warning" as const, message: "lxc.rootfs.path names /x" };
+    expect(wordProblem(fr, hostPath)).toBe("lxc.rootfs.path names /x");
+    expect(wordProblem(fr, { ...hostPath, id: "validation.lint.noSuchSentence" })).toBe(
+      "lxc.rootfs.path names /x",
+    );
+    // A value that is a sentence this page does not know: the whole problem stays as written.
+    const nested = { message: "x", id: "validation.lint.needsAdmin", params: { reason: { id: "nope" } } };
+    expect(wordProblem(fr, nested)).toBe("x");
   });
 
-  it("reads a name used twice in a template as the same text", () => {
-    const { pattern } = compileTemplate("lxc.net.{index} has no lxc.net.{index}.type");
-    expect(pattern.test("lxc.net.1 has no lxc.net.1.type")).toBe(true);
-    expect(pattern.test("lxc.net.1 has no lxc.net.2.type")).toBe(false);
+  it("words a refused line's reason inside the server's problem", () => {
+    const [change] = privilegedChanges("", "lxc.hook.mount = /x\n", CTX);
+    const reason = change?.reasonWords ?? "";
+    expect(wordIn(fr, { id: "validation.lint.needsAdmin", params: { reason } }, "(none)")).toBe(
+      "Demande le rôle administrateur\u00a0: un hook s’exécute en root sur l’hôte",
+    );
   });
 });
 
 describe("the keys' descriptions", () => {
   it("are the catalogue's in English, for every key", () => {
-    for (const info of KEYS) expect(wordDescription(en, info)).toBe(info.description);
+    for (const info of KEYS) expect(wordDescription(config.en, info)).toBe(info.description);
   });
 
   it("are French in French", () => {
-    const same = KEYS.filter((info) => wordDescription(fr, info) === info.description).map(
+    const same = KEYS.filter((info) => wordDescription(config.fr, info) === info.description).map(
       (info) => info.key,
     );
     expect(same).toEqual([]);
   });
 
   it("have no entry for a key the catalogue no longer has", () => {
-    const ids = new Set(
-      KEYS.map((info) =>
-        info.key
-          .replace(/^lxc\./, "")
-          .replace(/\./g, "_")
-          .replace(/\*$/, "any"),
-      ),
-    );
+    const ids = new Set(KEYS.map((info) => descriptionId(info.key)));
     const stale = Object.keys(MESSAGES.en.config.keys).filter((id) => id !== "hook" && !ids.has(id));
     expect(stale).toEqual([]);
   });

@@ -128,7 +128,7 @@ const lint =
         from: line.from,
         to: line.to,
         severity: problem.severity,
-        message: words.lint(problem.message),
+        message: words.problem(problem),
       };
     });
   };

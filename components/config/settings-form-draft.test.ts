@@ -70,8 +70,11 @@ describe("typing", () => {
 
 describe("problemOf", () => {
   it("checks a known key's value", () => {
-    expect(problemOf("lxc.tty.max", "four")).toMatch(/whole number/);
-    expect(problemOf("lxc.tty.max", "010")).toMatch(/octal/);
+    expect(problemOf("lxc.tty.max", "four")).toEqual({
+      message: "must be a whole number (0 or more)",
+      id: "validation.values.uint",
+    });
+    expect(problemOf("lxc.tty.max", "010")?.message).toMatch(/octal/);
     expect(problemOf("lxc.tty.max", "4")).toBeNull();
   });
 
@@ -124,7 +127,10 @@ describe("repeatable keys", () => {
 
   it("refuses a new value for the catalogue's reason first, then for the admin lock", () => {
     expect(newValueProblem("lxc.idmap", " nonsense ", "locked")).toEqual({
-      value: expect.stringMatching(/^must be/) as unknown,
+      value: {
+        message: expect.stringMatching(/^must be/) as unknown,
+        id: "validation.values.idmap",
+      },
     });
     expect(newValueProblem("lxc.cap.drop", " sys_module ", "locked")).toEqual({ lock: "locked" });
     expect(newValueProblem("lxc.cap.drop", "sys_module", null)).toBeNull();

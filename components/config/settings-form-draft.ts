@@ -1,6 +1,7 @@
 import { lookupKey } from "@/server/schemas/lxc-config/catalogue";
 import { LxcConfig } from "@/server/schemas/lxc-config/model";
-import { checkValue } from "@/server/schemas/lxc-config/validate";
+import type { TWorded } from "@/server/i18n/validation-words";
+import { valueProblem } from "@/server/schemas/lxc-config/validate";
 
 /**
  * The settings form's draft is the config's text itself, edited through the lossless model: each change below
@@ -33,9 +34,9 @@ export const cleanTyped = (typed: string) => typed.replace(/[\r\n]/g, "");
 export const isWritable = (typed: string) => typed === typed.trim();
 
 /** Why a key's value is refused, from the catalogue (null: fine, empty, or a key it does not know). */
-export const problemOf = (key: string, value: string) => {
+export const problemOf = (key: string, value: string): TWorded | null => {
   const info = lookupKey(key);
-  return info && value !== "" ? checkValue(key, info, value) : null;
+  return info && value !== "" ? valueProblem(key, info, value) : null;
 };
 
 /** The keys an operator may never add whatever their value (cap.keep, fstab…). */
@@ -46,7 +47,7 @@ const ALWAYS_LOCKED = ["lxc.cap.keep", "lxc.mount.fstab", "lxc.apparmor.raw"];
  * is shown only for a key no value of which an operator may add, so an empty field of any other key stays quiet.
  */
 export const lockProbe = (value: string) => (value === "" ? "x" : value);
-export const shownLock = (key: string, value: string, reason: string | null) =>
+export const shownLock = <TReason>(key: string, value: string, reason: TReason | null) =>
   value === "" && !(reason !== null && ALWAYS_LOCKED.includes(key)) ? null : reason;
 
 /** Adds a value to a repeatable key's group; null when there is nothing to add (blank, or already there). */
@@ -65,10 +66,14 @@ export const removeValue =
  * Why a new value of a repeatable key cannot be added: the catalogue's check of the value first, then the admin
  * lock (each as the shared rules word it; the field says it in the page's language).
  */
-export type TNewValueProblem = { value: string } | { lock: string } | null;
-export const newValueProblem = (key: string, value: string, lock: string | null): TNewValueProblem => {
+export type TNewValueProblem<TLock> = { value: TWorded } | { lock: TLock } | null;
+export const newValueProblem = <TLock>(
+  key: string,
+  value: string,
+  lock: TLock | null,
+): TNewValueProblem<TLock> => {
   const info = lookupKey(key);
-  const problem = info ? checkValue(key, info, value.trim()) : null;
+  const problem = info ? valueProblem(key, info, value.trim()) : null;
   return problem ? { value: problem } : lock ? { lock } : null;
 };
 

@@ -8,6 +8,7 @@ import { useId, useState, useSyncExternalStore, type FormEvent } from "react";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { ErrorAlert, useDescribeError, useFieldError } from "@/components/ui/error-alert";
+import { useValidationWords } from "@/components/i18n/use-validation-words";
 import { ImportPanel } from "@/components/config/import-panel";
 import { migrateLegacy, validateConfig } from "@/server/schemas/lxc-config/validate";
 import { ZCreateContainerRequestSchema, ZCreateForm } from "@/server/schemas/create-container";
@@ -45,6 +46,10 @@ export function NewContainerForm() {
   const t = useTranslations("creation");
   const describeError = useDescribeError();
   const fieldErrorOf = useFieldError();
+  const validationWords = useValidationWords();
+  // The schema's issues in the page's language (each names its sentence in the `validation` catalogue).
+  const wordedIssues = (issues: readonly { path: PropertyKey[]; message: string; params?: unknown }[]) =>
+    issues.map((issue) => ({ path: issue.path, message: validationWords.issue(issue) }));
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const router = useRouter();
@@ -101,7 +106,8 @@ export function NewContainerForm() {
 
   const validateName = (value: string) => {
     const result = ZFormSchema.shape.name.safeParse(value);
-    setNameError(result.success ? null : (result.error.issues[0]?.message ?? t("name.invalid")));
+    const [issue] = result.error?.issues ?? [];
+    setNameError(result.success ? null : issue ? validationWords.issue(issue) : t("name.invalid"));
     return result.success;
   };
 
@@ -114,7 +120,7 @@ export function NewContainerForm() {
     }
     const checked = ZFormSchema.safeParse({ name, ...form });
     if (!checked.success) {
-      setErrors(errorsOf(checked.error.issues));
+      setErrors(errorsOf(wordedIssues(checked.error.issues)));
       return;
     }
     setErrors({});
@@ -292,7 +298,7 @@ export function NewContainerForm() {
             onClick={() => {
               const checked = ZCreateForm.safeParse(form);
               if (!checked.success) {
-                setErrors(errorsOf(checked.error.issues));
+                setErrors(errorsOf(wordedIssues(checked.error.issues)));
                 return;
               }
               saveType.mutate({ name: typeName.trim(), form });
