@@ -36,6 +36,7 @@ const EXPECTED_TIERS: Record<string, TTier> = {
   "account.changePassword": "viewer",
   "account.sessions": "viewer",
   "account.revokeSession": "viewer",
+  "account.setLocale": "viewer",
   "tokens.list": "viewer",
   "tokens.create": "viewer",
   "tokens.revoke": "viewer",
