@@ -11,6 +11,7 @@ export default defineConfig({
         test: {
           name: "unit",
           globalSetup: ["tests/leftovers.ts"],
+          setupFiles: ["tests/catalogue-setup.ts"],
           include: ["server/**/*.test.ts", "components/**/*.test.ts", "tests/unit/**/*.test.ts"],
           exclude: ["**/*.integration.test.ts", "node_modules/**"],
         },
@@ -24,7 +25,7 @@ export default defineConfig({
           globalSetup: ["tests/integration/global-setup.ts", "tests/leftovers.ts"],
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          setupFiles: ["tests/file-setup.ts"],
+          setupFiles: ["tests/file-setup.ts", "tests/catalogue-setup.ts"],
           // Each file in a network namespace, lxcpath and data directory of its own (tests/pool.ts): files run in
           // parallel without seeing each other.
           pool: fileEnvPool(),

@@ -1,4 +1,4 @@
-import { createTranslator, type AbstractIntlMessages } from "use-intl/core";
+import { englishAt } from "./i18n/icu";
 import { MESSAGES, type TMessages } from "./i18n/messages";
 
 /**
@@ -73,8 +73,6 @@ export class AppError extends Error {
 
 export const isAppError = (error: unknown): error is AppError => error instanceof AppError;
 
-const messages: AbstractIntlMessages = MESSAGES.en;
-const english = createTranslator({ locale: "en", messages });
 const catalogue = MESSAGES.en.errors as Record<string, { message: string; hint?: string } | undefined>;
 
 export const isErrorId = (id: string): id is TErrorId => Object.hasOwn(catalogue, id);
@@ -85,7 +83,7 @@ export const isErrorId = (id: string): id is TErrorId => Object.hasOwn(catalogue
  * { name, lxcPath }))`.
  */
 export const said = (id: TErrorId, params: TErrorParams = {}) => {
-  const say = (part: "message" | "hint") => english(`errors.${id}.${part}` as never, params as never);
+  const say = (part: "message" | "hint") => englishAt(MESSAGES.en, `errors.${id}.${part}`, params);
   return {
     id,
     params,

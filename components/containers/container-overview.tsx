@@ -60,7 +60,10 @@ export function ContainerOverview({ name }: { name: string }) {
         </Field>
       </dl>
       <div className="grid gap-4 md:grid-cols-2">
-        <OverviewGlance name={container.name} isRunning={container.state === "RUNNING" || container.state === "FROZEN"} />
+        <OverviewGlance
+          name={container.name}
+          isRunning={container.state === "RUNNING" || container.state === "FROZEN"}
+        />
         <RecentEvents name={container.name} />
       </div>
       {session.can("operator") && <MakeTypeForm name={container.name} />}

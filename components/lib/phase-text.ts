@@ -3,7 +3,8 @@ import { useCallback } from "react";
 import { createTranslator } from "use-intl/core";
 import { phaseWords } from "@/server/i18n/job-phases";
 import type { TLocale } from "@/server/i18n/locales";
-import { MESSAGES } from "@/server/i18n/messages";
+import enJobs from "@/server/i18n/messages/en/jobs.json";
+import frJobs from "@/server/i18n/messages/fr/jobs.json";
 
 const translators = new Map<TLocale, (id: string, params: Record<string, string>) => string>();
 
@@ -12,7 +13,7 @@ const translatorOf = (locale: TLocale) => {
   if (known) return known;
   const t = createTranslator({
     locale,
-    messages: { phases: MESSAGES[locale].jobs.phases },
+    messages: { phases: (locale === "fr" ? frJobs : enJobs).phases },
     namespace: "phases",
   });
   const translator = (id: string, params: Record<string, string>) => t(id as never, params as never);

@@ -223,9 +223,9 @@ export const createNetworkApplier = ({
         });
         // The helper's sentence (its id and values), or its English alone from a helper that does not name one.
         throw new AppError("BAD_REQUEST", {
-          ...(result.id && isErrorId(result.id)
-            ? said(result.id, result.params ?? {})
-            : { message: result.message }),
+          // The helper's sentence (its id, values and hint) with its English kept as the helper said it.
+          ...(result.id && isErrorId(result.id) ? said(result.id, result.params ?? {}) : {}),
+          message: result.message,
           stderr: result.stderr,
           field: "changes",
         });

@@ -1,5 +1,5 @@
-import { createTranslator, type AbstractIntlMessages } from "use-intl/core";
 import type { TErrorId, TErrorParams } from "../errors";
+import { englishAt } from "./icu";
 import { MESSAGES, type TMessages } from "./messages";
 
 /**
@@ -25,11 +25,8 @@ export type TWords = { id: string; params: TWordsParams };
 /** A sentence in English with its words. */
 export type TPhrase = TWords & { text: string };
 
-const messages: AbstractIntlMessages = MESSAGES.en;
-const english = createTranslator({ locale: "en", messages });
-
 /** The English of a sentence from its words (a phrase's text, worded again; tests compare them). */
-export const inEnglish = ({ id, params }: TWords) => english(id as never, params as never);
+export const inEnglish = ({ id, params }: TWords) => englishAt(MESSAGES.en, id, params);
 
 /**
  * A sentence of the server's, from the catalogue: `phrase("plan.createBridge", { name: "br0" })` is

@@ -1,5 +1,6 @@
-import { createTranslator, type AbstractIntlMessages } from "use-intl/core";
-import { MESSAGES, type TMessages } from "./messages";
+import { formatEnglish } from "./icu";
+import english from "./messages/en/jobs.json" with { type: "json" };
+import type { TMessages } from "./messages";
 
 /**
  * What a running job is doing ("downloading packages", "restoring snap0"), worded from the catalogue
@@ -12,12 +13,10 @@ export type TPhaseParams = Record<string, string>;
 /** A phase's English, made by `phase()` only. */
 export type TPhase = string & { readonly __phase: true };
 
-const messages: AbstractIntlMessages = MESSAGES.en;
-const english = createTranslator({ locale: "en", messages });
-const templates = MESSAGES.en.jobs.phases as Record<TPhaseId, string>;
+const templates = english.phases as Record<TPhaseId, string>;
 
 export const phase = (id: TPhaseId, params: TPhaseParams = {}): TPhase =>
-  english(`jobs.phases.${id}` as never, params as never) as TPhase;
+  formatEnglish(templates[id], params, id) as TPhase;
 
 /** The longest phase `phaseWords` reads (the longest template with two container names stays well under). */
 const MAX_PHASE = 300;

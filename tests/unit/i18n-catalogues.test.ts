@@ -190,3 +190,34 @@ describe("the language of a page", () => {
     expect(negotiateLocale(saved, header)).toBe(expected);
   });
 });
+
+describe("the server's English", () => {
+  it("is worded without React or use-intl (the root helper loads it)", () => {
+    const sources = [
+      "server/errors.ts",
+      "server/i18n/icu.ts",
+      "server/i18n/english.ts",
+      "server/i18n/job-phases.ts",
+    ];
+    for (const file of sources)
+      expect(readFileSync(path.join(ROOT, file), "utf8"), file).not.toMatch(
+        /from "(use-intl|next-intl|react)/,
+      );
+  });
+
+  it("is the same as next-intl words it, for every error with sample values", async () => {
+    const { createTranslator } = await import("use-intl/core");
+    const t = createTranslator({ locale: "en", messages: MESSAGES.en as never });
+    const argumentsOf = (text: string) => [...shape(parse(text))].filter((part) => part.startsWith("{"));
+    for (const [id, entry] of Object.entries(MESSAGES.en.errors)) {
+      const values = Object.fromEntries(
+        argumentsOf(entry.message + ("hint" in entry ? String(entry.hint) : "")).map((name) => [
+          name.slice(1, -1),
+          "x",
+        ]),
+      );
+      const worded = said(id as TErrorId, values);
+      expect(worded.message, id).toBe(t(`errors.${id}.message` as never, values as never));
+    }
+  });
+});
