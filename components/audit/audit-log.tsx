@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useFormat } from "@/components/i18n/use-format";
+import { useValidationWords } from "@/components/i18n/use-validation-words";
 import { useTRPC } from "@/components/trpc";
 import { Button, Spinner } from "@/components/ui/button";
 import { DataTable } from "@/components/ui/data-table";
@@ -40,7 +41,21 @@ const toRequest = (filters: TFilters, before: number | undefined): TListAuditReq
 export function AuditLog() {
   const trpc = useTRPC();
   const t = useTranslations("audit");
+  const validation = useValidationWords();
   const f = useFormat();
+  /**
+   * An entry's error in the page's language when it kept its sentence (`CODE: field: sentence`), else as recorded
+   * (a sentence the catalogue does not have keeps the English).
+   */
+  const errorText = (
+    english: string,
+    words: { id: string; params: Record<string, unknown>; field?: string | undefined } | null,
+  ) => {
+    const sentence = words ? validation.words({ id: words.id, params: words.params }, "") : "";
+    if (!words || sentence === "") return english;
+    const code = /^([A-Z_]+): /.exec(english)?.[1];
+    return `${code ? `${code}: ` : ""}${words.field ? `${words.field}: ` : ""}${sentence}`;
+  };
   const { draft, filters, pager, set, onSubmit } = useFilterForm<TFilters>(EMPTY, {
     result: ["ok", "error"],
     from: "date",
@@ -122,7 +137,12 @@ export function AuditLog() {
               )}
             </td>
             <td className="max-w-md break-words px-3 py-1.5 font-mono text-xs">
-              {entry.error ?? entry.input ?? ""}
+              {entry.error !== null ? (
+                errorText(entry.error, entry.errorWords)
+              ) : (
+                // What was sent, as it was sent: data, not words to translate.
+                <span translate="no">{entry.input ?? ""}</span>
+              )}
             </td>
             <td className="px-3 py-1.5 font-mono text-xs">{entry.clientAddress ?? "–"}</td>
           </tr>

@@ -2,7 +2,7 @@ import { isAtLeast, type TRole } from "../auth/roles";
 import { ZContainerName } from "../schemas/container-name";
 import type { TContext } from "./context";
 import { AppError, isAppError, said } from "../errors";
-import { describeError, toTRPCError } from "./errors";
+import { describeError, toTRPCError, validationIssues } from "./errors";
 import { t } from "./init";
 
 /** Domain errors become tRPC errors through the one table; anything else is logged and reported without detail. */
@@ -44,6 +44,22 @@ const REFUSALS = new Set([
  * is one row per client address and minute with a count and the procedure names only (AnonymousRefusals): no text
  * of the caller's reaches the log, an event or a toast.
  */
+/**
+ * An error's sentence as the audit log keeps it (JSON): its whole key in the catalogues, its values, and for invalid
+ * input the field; null when it named none.
+ */
+const errorWordsOf = (error: { code: string; cause?: unknown }) => {
+  const issue = error.code === "BAD_REQUEST" ? validationIssues(error.cause)?.[0] : undefined;
+  const cause = error.cause;
+  const words = issue?.id
+    ? { id: issue.id, params: issue.params ?? {}, field: issue.field }
+    : isAppError(cause) && cause.id
+      ? { id: `errors.${cause.id}.message`, params: cause.params ?? {} }
+      : null;
+  const text = words && JSON.stringify(words);
+  return text && text.length <= 8000 ? text : null;
+};
+
 const audit = t.middleware(async ({ next, ctx, path, type, getRawInput }) => {
   const callAudit: TContext["audit"] = {};
   const result = await next({ ctx: { audit: callAudit } });
@@ -71,6 +87,7 @@ const audit = t.middleware(async ({ next, ctx, path, type, getRawInput }) => {
         input: summarise(input),
         result: result.ok ? "ok" : "error",
         error: result.ok ? null : `${result.error.code}: ${describeError(result.error)}`.slice(0, 2000),
+        errorWords: result.ok ? null : errorWordsOf(result.error),
         clientAddress: ctx.clientAddress,
       },
     });

@@ -172,6 +172,17 @@ describe("the API over HTTP", () => {
         result: "error",
         error: expect.stringMatching(/^BAD_REQUEST: name:/) as unknown,
       });
+      // Each error keeps its sentence (id and values; the field for invalid input), which the audit page words in
+      // the reader's language.
+      const wordsOf = (entry: { errorWords: string | null } | undefined) =>
+        JSON.parse(entry?.errorWords ?? "null") as { id: string; field?: string } | null;
+      expect(
+        wordsOf(entries.find((entry) => entry.target === name && entry.action === "containers.stop"))?.id,
+      ).toMatch(/^errors\.\w+\.message$/);
+      expect(wordsOf(entries.find((entry) => entry.target === "bad name"))).toMatchObject({
+        id: expect.stringMatching(/^validation\./) as unknown,
+        field: "name",
+      });
       // Reads are not mutations and are not audited.
       expect(entries.some((entry) => entry.action.startsWith("containers.list"))).toBe(false);
     } finally {

@@ -27,6 +27,13 @@ export const ZAuditEntrySchema = z.object({
   input: z.string().nullable(),
   result: z.string(),
   error: z.string().nullable(),
+  /**
+   * The error's sentence (its whole key in the catalogues, its values, and for invalid input the field), when it
+   * named one: the page words it in the reader's language.
+   */
+  errorWords: z
+    .object({ id: z.string(), params: z.record(z.string(), z.unknown()), field: z.string().optional() })
+    .nullable(),
   clientAddress: z.string().nullable(),
 });
 
