@@ -1,5 +1,5 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test } from "./fixtures";
+import { everyPage, expect, test } from "./fixtures";
 
 for (const colorScheme of ["light", "dark"] as const) {
   test.describe(`in ${colorScheme} mode`, () => {
@@ -10,22 +10,7 @@ for (const colorScheme of ["light", "dark"] as const) {
       createContainer,
     }) => {
       const name = await createContainer({ start: true });
-      for (const path of [
-        "/containers",
-        `/containers/${name}`,
-        `/containers/${name}/usage`,
-        `/containers/${name}/config`,
-        `/containers/${name}/network`,
-        `/containers/${name}/snapshots`,
-        "/containers/new",
-        "/host",
-        "/network",
-        "/jobs",
-        "/events",
-        "/account",
-        "/users",
-        "/audit",
-      ]) {
+      for (const path of everyPage(name)) {
         await page.goto(path);
         await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
         await expect(page.getByRole("status").filter({ hasText: "Loading" })).toHaveCount(0);

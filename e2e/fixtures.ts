@@ -55,3 +55,21 @@ export const containerTab = (page: Page, label: string) =>
   page
     .getByRole("navigation", { name: "Container sections" })
     .getByRole("link", { name: label, exact: true });
+
+/** Every page of the panel, a container's tabs on `name` included: the walks (axe, French) visit them all. */
+export const everyPage = (name: string) => [
+  "/containers",
+  `/containers/${name}`,
+  `/containers/${name}/usage`,
+  `/containers/${name}/config`,
+  `/containers/${name}/network`,
+  `/containers/${name}/snapshots`,
+  "/containers/new",
+  "/host",
+  "/network",
+  "/jobs",
+  "/events",
+  "/account",
+  "/users",
+  "/audit",
+];

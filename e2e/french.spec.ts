@@ -1,7 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 import { MESSAGES } from "../server/i18n/messages";
-import { expect, test, tokens } from "./fixtures";
+import { everyPage, expect, test, tokens } from "./fixtures";
 
 /**
  * A French-speaking admin's walk through every page (browser asking for French): the page says it is French, no
@@ -50,22 +50,7 @@ for (const colorScheme of ["light", "dark"] as const) {
     test("every page is in French, with French dates, and passes axe", async ({ page, createContainer }) => {
       const name = await createContainer({ start: true });
       const english: string[] = [];
-      for (const path of [
-        "/containers",
-        `/containers/${name}`,
-        `/containers/${name}/usage`,
-        `/containers/${name}/config`,
-        `/containers/${name}/network`,
-        `/containers/${name}/snapshots`,
-        "/containers/new",
-        "/host",
-        "/network",
-        "/jobs",
-        "/events",
-        "/account",
-        "/users",
-        "/audit",
-      ]) {
+      for (const path of everyPage(name)) {
         await page.goto(path);
         await settle(page);
         for (const piece of await prose(page)) if (ENGLISH.test(piece)) english.push(`${path}: ${piece}`);

@@ -1,9 +1,8 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import Link from "next/link";
 import { useTranslations } from "next-intl";
-import { useFormat } from "@/components/i18n/use-format";
+import { EventRow } from "./event-row";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { ErrorAlert } from "@/components/ui/error-alert";
@@ -11,7 +10,6 @@ import { Pager } from "@/components/ui/pager";
 import { SelectField } from "@/components/ui/select-field";
 import { TextField } from "@/components/ui/text-field";
 import { useFilterForm } from "@/components/ui/use-filter-form";
-import { useEventSentence } from "@/components/lib/event-sentence";
 import { optional, optionalDate } from "@/components/lib/filters";
 import type { TListEventsRequest } from "@/server/trpc/routers/events/events.types";
 
@@ -28,8 +26,6 @@ const EMPTY: TFilters = { container: "", type: "", actor: "", from: "", to: "" }
 export function EventTimeline() {
   const trpc = useTRPC();
   const t = useTranslations("events");
-  const f = useFormat();
-  const say = useEventSentence();
   const { draft, filters, pager, set, onSubmit } = useFilterForm<TFilters>(EMPTY, {
     type: TYPES,
     from: "date",
@@ -80,35 +76,9 @@ export function EventTimeline() {
         aria-label={t("list.label")}
         className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900"
       >
-        {(events.data?.events ?? []).map((event) => {
-          const sentence = say(event);
-          return (
-            <li
-              key={event.id}
-              data-event-type={event.type}
-              className="flex flex-wrap gap-x-3 px-4 py-2 text-sm"
-            >
-              <time dateTime={event.at.toISOString()} className="text-slate-500 dark:text-slate-400">
-                {f.dateTimeSeconds(event.at)}
-              </time>
-              <span>{sentence.text}</span>
-              {sentence.by && (
-                <span className="text-slate-500 dark:text-slate-400">
-                  {t("list.by", { actor: sentence.by })}
-                </span>
-              )}
-              {sentence.links.map((link) => (
-                <Link
-                  key={link.href}
-                  href={link.href}
-                  className="text-sky-700 hover:underline dark:text-sky-400"
-                >
-                  {link.label}
-                </Link>
-              ))}
-            </li>
-          );
-        })}
+        {(events.data?.events ?? []).map((event) => (
+          <EventRow key={event.id} event={event} />
+        ))}
         {events.data?.events.length === 0 && (
           <li className="px-4 py-6 text-center text-slate-500">{t("list.empty")}</li>
         )}
