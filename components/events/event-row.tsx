@@ -28,7 +28,7 @@ export function EventRow({ event, skipHref }: TEventRowProps) {
       {sentence.links
         .filter((link) => link.href !== skipHref)
         .map((link) => (
-          <Link key={link.href} href={link.href} className="text-sky-700 hover:underline dark:text-sky-400">
+          <Link key={link.href} href={link.href} className="text-sky-700 underline dark:text-sky-400">
             {link.label}
           </Link>
         ))}

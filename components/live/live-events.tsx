@@ -186,7 +186,7 @@ export function Toasts() {
                 <Link
                   key={link.href}
                   href={link.href}
-                  className="ml-2 text-sky-700 hover:underline dark:text-sky-400"
+                  className="ml-2 text-sky-700 underline dark:text-sky-400"
                 >
                   {link.label}
                 </Link>

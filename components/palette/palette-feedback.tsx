@@ -19,7 +19,7 @@ export const NOTE_MS = 6000;
 
 const boxClass =
   "flex items-start justify-between gap-2 rounded-md border border-slate-200 bg-white p-3 text-sm text-slate-900 shadow-lg dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100";
-const linkClass = "ml-2 text-sky-700 hover:underline dark:text-sky-400";
+const linkClass = "ml-2 text-sky-700 underline dark:text-sky-400";
 
 /**
  * The palette's notices, bottom left (the live notices of other people's changes are bottom right): announced
