@@ -1,8 +1,9 @@
 "use client";
 
 import { useTranslations } from "next-intl";
-import { Fragment, useEffect, useId, useRef } from "react";
+import { Fragment, useId } from "react";
 import { Button } from "@/components/ui/button";
+import { ModalDialog } from "@/components/ui/modal-dialog";
 
 type TKeyWord = "ctrl" | "shift" | "tab" | "esc" | "enter" | "home" | "end" | "backspace" | "space";
 /** A key: a word of the catalogue (its name differs by language) or a symbol printed on it. */
@@ -52,28 +53,12 @@ const kbdClass =
  */
 export function ShortcutsHelp({ open, onClose }: { open: boolean; onClose: () => void }) {
   const t = useTranslations("palette.help");
-  const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
 
   const keyName = (key: TKey) => ("word" in key ? t(`keys.${key.word}`) : key.symbol);
 
   return (
-    <dialog
-      ref={ref}
-      aria-labelledby={titleId}
-      onCancel={(event) => {
-        event.preventDefault();
-        onClose();
-      }}
-      className="m-auto w-full max-w-lg rounded-lg border border-slate-200 bg-white p-0 text-slate-900 shadow-xl backdrop:bg-black/50 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
-    >
+    <ModalDialog open={open} labelledBy={titleId} onCancel={onClose} width="lg">
       <div className="space-y-4 p-5">
         <h2 id={titleId} className="text-lg font-semibold">
           {t("title")}
@@ -109,6 +94,6 @@ export function ShortcutsHelp({ open, onClose }: { open: boolean; onClose: () =>
           <Button onClick={onClose}>{t("close")}</Button>
         </div>
       </div>
-    </dialog>
+    </ModalDialog>
   );
 }

@@ -1,8 +1,9 @@
 "use client";
 
 import { useTranslations } from "next-intl";
-import { useEffect, useId, useRef, useState, type ReactNode } from "react";
+import { useId, useState, type ReactNode } from "react";
 import { Button } from "./button";
+import { ModalDialog } from "./modal-dialog";
 
 type TConfirmDialogProps = {
   open: boolean;
@@ -26,33 +27,14 @@ export function ConfirmDialog({
   onCancel,
 }: TConfirmDialogProps) {
   const t = useTranslations("common");
-  const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const inputId = useId();
   const [typed, setTyped] = useState("");
 
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) {
-      setTyped("");
-      dialog.showModal();
-    }
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
-
   const canConfirm = requireText === undefined || typed === requireText;
 
   return (
-    <dialog
-      ref={ref}
-      aria-labelledby={titleId}
-      onCancel={(event) => {
-        event.preventDefault();
-        onCancel();
-      }}
-      className="m-auto w-full max-w-md rounded-lg border border-slate-200 bg-white p-0 text-slate-900 shadow-xl backdrop:bg-black/50 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
-    >
+    <ModalDialog open={open} labelledBy={titleId} onCancel={onCancel} onOpen={() => setTyped("")}>
       <form
         method="dialog"
         className="space-y-4 p-5"
@@ -90,6 +72,6 @@ export function ConfirmDialog({
           </Button>
         </div>
       </form>
-    </dialog>
+    </ModalDialog>
   );
 }
