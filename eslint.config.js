@@ -122,7 +122,7 @@ export default tseslint.config(
             { regex: "^(node:|execa$)", message: "The shared schemas are pure: no Node API, no program." },
             {
               regex:
-                "^(?!@/server/i18n/|(\\.\\./)+i18n/)(@/server/(?!schemas/)|\\.\\./\\.\\./|\\.\\./(?!schemas/|lxc-config/|issue-words$|network$|container-name$|create-container$|snapshot-name$))",
+                "^(?!@/server/i18n/|(\\.\\./)+i18n/)(@/server/(?!schemas/)|\\.\\./\\.\\./|\\.\\./(?!schemas/|lxc-config/|issue-words$|network$|container-name$|create-container$|snapshot-name$|idmap$))",
               message:
                 "The shared schemas import only each other (server/schemas/) and the catalogues (server/i18n/: their messages' words).",
             },

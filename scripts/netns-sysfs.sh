@@ -16,4 +16,15 @@ mount --rbind /sys/fs/cgroup "$held"
 mount -t sysfs sysfs /sys
 mount --move "$held" /sys/fs/cgroup
 rmdir "$held"
+# The host's /etc, read through an overlay whose changes stay in the test's own directory: what the tests' helpers
+# write there (root's lines in /etc/subuid and /etc/subgid, network files) never reaches the host. Root's
+# subordinate ids start empty, as on a fresh Debian, so that each helper gives root its pool as it would there
+# (newuidmap, which liblxc uses for unprivileged containers, reads them in this mount namespace).
+if [ -n "${ATELIER_TEST_ETC_DIR:-}" ]; then
+  mkdir -p "$ATELIER_TEST_ETC_DIR/upper" "$ATELIER_TEST_ETC_DIR/work"
+  mount -t overlay overlay \
+    -o "lowerdir=/etc,upperdir=$ATELIER_TEST_ETC_DIR/upper,workdir=$ATELIER_TEST_ETC_DIR/work" /etc
+  : > /etc/subuid
+  : > /etc/subgid
+fi
 exec "$@"

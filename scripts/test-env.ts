@@ -269,6 +269,8 @@ const main = async () => {
         ATELIER_TEST_DIR: dir,
         ATELIER_TEST_BRIDGE: TEST_BRIDGE,
         ATELIER_TEST_BRIDGE_ADDRESS: BRIDGE_ADDRESS,
+        // An /etc over the host's whose changes stay here (scripts/netns-sysfs.sh).
+        ATELIER_TEST_ETC_DIR: path.join(dir, "etc"),
       },
     });
     const result = await child;

@@ -39,5 +39,7 @@ export ATELIER_LXC_PATH=$dir/lxc ATELIER_DATA_DIR=$dir/data ATELIER_IMPORT_DIRS=
 export DATABASE_URL=file:$dir/data/web/atelier.db ATELIER_TEST_NETNS_PATH=/proc/$holder/ns/net
 # Its temporary files too (and those of the servers and helpers it starts): what a file leaves there is reported.
 export TMPDIR=$dir/tmp
+# Its own /etc over the host's (scripts/netns-sysfs.sh): root's subordinate ids start empty.
+export ATELIER_TEST_ETC_DIR=$dir/etc
 exec nsenter --net="/proc/$holder/ns/net" -- unshare --mount --propagation slave -- \
   "$here/netns-sysfs.sh" "$ATELIER_TEST_NODE" "$@"

@@ -1,3 +1,4 @@
+import { DEFAULT_IDMAP_POOL, parseIdPool } from "./schemas/idmap";
 import { mkdir, readFile, stat } from "node:fs/promises";
 import { isIP } from "node:net";
 import path from "node:path";
@@ -104,6 +105,17 @@ const ZRawSettings = z.object({
       return Number(number) * 1024 ** power;
     }),
   ATELIER_BIND_ROOTS: ZDirectoryList,
+  ATELIER_IDMAP_POOL: z
+    .string()
+    .trim()
+    .default(DEFAULT_IDMAP_POOL)
+    .refine((value) => parseIdPool(value) !== null, {
+      message:
+        "must be FIRST:RANGES, the first host id (65536 or more) and how many ranges of 65536 ids, such as 1000000:1000",
+    }),
+  ATELIER_UNPRIVILEGED: z
+    .enum(["0", "1"], { message: "must be 1 (new containers are unprivileged) or 0" })
+    .default("1"),
   DATABASE_URL: z
     .string()
     .trim()
@@ -152,6 +164,10 @@ export type TSettings = {
   uploadMaxBytes: number;
   /** Host directories operators may bind-mount into containers and browse (none by default: admins only). */
   bindRoots: string[];
+  /** Host ids unprivileged containers get ranges from (ATELIER_IDMAP_POOL, "FIRST:RANGES"). */
+  idmapPool: string;
+  /** Whether a new container is unprivileged unless an admin asks otherwise (ATELIER_UNPRIVILEGED). */
+  unprivilegedByDefault: boolean;
   isDev: boolean;
 };
 
@@ -257,6 +273,8 @@ export const loadSettings = async (
     ),
     uploadMaxBytes: raw.ATELIER_UPLOAD_MAX_BYTES,
     bindRoots: (raw.ATELIER_BIND_ROOTS ?? []).map((entry) => path.resolve(entry)),
+    idmapPool: raw.ATELIER_IDMAP_POOL,
+    unprivilegedByDefault: raw.ATELIER_UNPRIVILEGED === "1",
     isDev: raw.NODE_ENV === "development",
   });
 };

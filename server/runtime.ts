@@ -20,6 +20,7 @@ import { createNetworkService, type TNetworkService } from "./host-network/servi
 import { createConfigService, type TConfigService } from "./lxc-config/service";
 import { createAdminEnrolment, type TAdminEnrolment } from "./auth/admin-enrolment";
 import { createMetrics, type TMetrics } from "./metrics";
+import { createIsolation, type TIsolation } from "./provision/isolation";
 
 /** Everything the API needs, built once from the settings. */
 export type TRuntime = {
@@ -46,6 +47,8 @@ export type TRuntime = {
   snapshots: TSnapshots;
   /** Saved creation forms. */
   types: TTypes;
+  /** Unprivileged containers: id ranges, their picture, conversion. */
+  isolation: TIsolation;
   /** Container configs: read, validate, write with history. */
   config: TConfigService;
   /** Usage: sampler, recent window, history and the live streams' watches (started by main). */
@@ -95,7 +98,18 @@ export const createRuntime = (
           : undefined,
   });
   const readNetwork = () => helper.network.read({});
+  const isolation = createIsolation({
+    db,
+    helper,
+    lxc,
+    containers,
+    config,
+    jobs,
+    idmapPool: settings.idmapPool,
+  });
   provision = createProvisioner({
+    isolation,
+    unprivilegedByDefault: settings.unprivilegedByDefault,
     lxc,
     helper,
     readNetwork,
@@ -128,8 +142,10 @@ export const createRuntime = (
       containers,
       jobs,
       destroyIfExists: provision.destroyIfExists,
+      isolation,
     }),
     types: createTypes({ db, provision }),
+    isolation,
     nics: createNics({ config, readNetwork }),
     nat: createNat({
       readNetwork,

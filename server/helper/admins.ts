@@ -230,6 +230,7 @@ export type TTicketAction =
         | "networkPersist";
     }
   | { action: "rootfsWrite"; name: string }
+  | { action: "privilegedContainer"; name: string }
   | ({ action: "restore"; snapshot: string; name: string; kind: "added" | "removed" } & TErrorParams);
 
 /** The admin of a valid ticket, or a refusal (403) that says what was asked and why the ticket did not do. */

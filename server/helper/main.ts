@@ -9,7 +9,7 @@
  *   ATELIER_HELPER_STATE_DIR   its own directory (root only): the network journal, dnsmasq's files
  *   ATELIER_HELPER_UPLOAD_SPOOL  the web tier's upload spool (uploads are copied from it into the import dir)
  *   ATELIER_LXC_PATH, ATELIER_CONTAINER_CONFIG, ATELIER_LXC_CACHE, ATELIER_IMPORT_DIRS, ATELIER_HOST_ROOT,
- *   ATELIER_BIND_ROOTS (for the admin-only check of config.write)
+ *   ATELIER_BIND_ROOTS (for the admin-only check of config.write), ATELIER_IDMAP_POOL (unprivileged containers' ids)
  *
  * It prints "helper ready" on stdout once it listens, and stops on SIGTERM.
  */
@@ -17,6 +17,7 @@ import { rmSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { logger } from "../log";
+import { DEFAULT_IDMAP_POOL, parseIdPool } from "../schemas/idmap";
 import { createHelperOperations } from "./operations";
 import { startHelperServer } from "./server";
 
@@ -42,6 +43,11 @@ const ZHelperSettings = z.object({
     .default("")
     .transform((value) => value.split(":").filter(Boolean))
     .pipe(z.array(z.string().startsWith("/"))),
+  ATELIER_IDMAP_POOL: z
+    .string()
+    .default(DEFAULT_IDMAP_POOL)
+    .transform((value) => parseIdPool(value))
+    .pipe(z.object({ first: z.number(), slots: z.number() })),
 });
 
 const log = logger.child({ component: "helper" });
@@ -60,6 +66,7 @@ const helper = createHelperOperations({
   allowedUids: settings.ATELIER_HELPER_ALLOW_UIDS,
   hostRoot: settings.ATELIER_HOST_ROOT,
   bindRoots: settings.ATELIER_BIND_ROOTS,
+  idPool: settings.ATELIER_IDMAP_POOL,
   ...(settings.ATELIER_CONTAINER_CONFIG ? { containerConfig: settings.ATELIER_CONTAINER_CONFIG } : {}),
   log,
 });
@@ -68,6 +75,10 @@ const helper = createHelperOperations({
 await helper
   .recover()
   .catch((error: unknown) => log.error("undoing what a previous helper left failed", { error }));
+// Root's subordinate ids for the pool (/etc/subuid, /etc/subgid): without them no unprivileged container starts.
+await helper
+  .grantSubids()
+  .catch((error: unknown) => log.error("giving root its subordinate ids failed", { error }));
 const server = await startHelperServer({
   socketPath: settings.ATELIER_HELPER_SOCKET,
   allowedUids: settings.ATELIER_HELPER_ALLOW_UIDS,

@@ -22,6 +22,8 @@ export type THelperStart = {
   importDirs: readonly string[];
   /** Where operators may bind-mount from. */
   bindRoots?: readonly string[];
+  /** Host ids for unprivileged containers (ATELIER_IDMAP_POOL). */
+  idmapPool?: string;
   /** The web tier's uid and gid. */
   allowUid: number;
   socketGroup: number;
@@ -62,6 +64,7 @@ export const startHelper = async (settings: THelperStart) => {
         ATELIER_LXC_CACHE: settings.lxcCache,
         ATELIER_IMPORT_DIRS: settings.importDirs.join(":"),
         ATELIER_BIND_ROOTS: (settings.bindRoots ?? []).join(":"),
+        ...(settings.idmapPool ? { ATELIER_IDMAP_POOL: settings.idmapPool } : {}),
         ...(settings.containerConfig ? { ATELIER_CONTAINER_CONFIG: settings.containerConfig } : {}),
         ...(process.env.ATELIER_LOG_LEVEL ? { ATELIER_LOG_LEVEL: process.env.ATELIER_LOG_LEVEL } : {}),
         ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),

@@ -178,6 +178,7 @@ const main = async () => {
     lxcCache: settings.lxcCache,
     importDirs: settings.importDirs,
     bindRoots: settings.bindRoots,
+    idmapPool: settings.idmapPool,
     allowUid: user.uid,
     socketGroup: user.gid,
   };

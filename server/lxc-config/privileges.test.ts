@@ -171,7 +171,9 @@ describe("lines that act as root on the host are the admin's", () => {
     ["lxc.console.rotate", "1"],
     ["lxc.log.syslog", "daemon"],
     ["lxc.monitor.unshare", "1"],
-    ["lxc.rootfs.options", "idmap=container"],
+    ["lxc.rootfs.options", "idmap=/proc/1/ns/user"],
+    ["lxc.rootfs.options", "idmap=container,dev"],
+    ["lxc.rootfs.options", "dev,suid"],
     ["lxc.rootfs.managed", "0"],
     ["lxc.seccomp.notify.cookie", "x"],
     ["lxc.selinux.context.keyring", "x"],
@@ -401,6 +403,12 @@ describe("other spellings of an admin-only line are refused (liblxc's reading, n
     ["lxc.proc.root on the host", `${base}lxc.proc.root/tmp/evil = 1\n`],
     ["a network index with zeros", `${base}lxc.net.000.script.up = /bin/x\n`],
     ["userns.conf in a privileged container", `${base}lxc.include = /usr/share/lxc/config/userns.conf\n`],
+    // Container root would write the host's files as host root (an idmapped mount with the identity map).
+    ["an idmapped rootfs in a privileged container", `${base}lxc.rootfs.options = idmap=container\n`],
+    [
+      "an idmapped rootfs, quoted, in a privileged container",
+      `${base}lxc.rootfs.options = "idmap=container"\n`,
+    ],
     [
       "a distribution's userns file in a privileged container",
       `${base}lxc.include = /usr/share/lxc/config/debian.userns.conf\n`,
@@ -409,6 +417,18 @@ describe("other spellings of an admin-only line are refused (liblxc's reading, n
     ["a host variable copied in", `${base}lxc.environment = HOME\n`],
   ])("%s", (_label, after) => {
     expect(refused(after).length).toBeGreaterThan(0);
+  });
+
+  it("takes an idmapped rootfs with an isolated id map, moved to another isolated range too", () => {
+    const mapped = `${base}lxc.idmap = u 0 1000000 65536\nlxc.idmap = g 0 1000000 65536\n`;
+    const idmapped = `${mapped}lxc.rootfs.options = idmap=container\n`;
+    expect(privilegedChanges(mapped, idmapped, ctx)).toEqual([]);
+    // A clone given a range of its own: the protection stays, so no admin is needed.
+    expect(privilegedChanges(idmapped, idmapped.replaceAll("1000000", "1065536"), ctx)).toEqual([]);
+    // Back to privileged: the maps go, which only an admin may do.
+    expect(privilegedChanges(idmapped, base, ctx)).not.toEqual([]);
+    // Onto the host's own users: the admin's.
+    expect(privilegedChanges(idmapped, idmapped.replaceAll("1000000", "1000"), ctx)).not.toEqual([]);
   });
 
   it("takes a userns file only with an isolated id map, which then may not be removed", () => {

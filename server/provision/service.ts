@@ -25,6 +25,7 @@ import type { THelper } from "../helper-client";
 import { CACHE_ENTRY } from "../helper/contract/cache";
 import { createProviders, type TForm, type TRootfsProvider } from "./providers";
 import { phase } from "../i18n/job-phases";
+import type { TIsolation } from "./isolation";
 
 export { debianProgress } from "./providers";
 
@@ -74,6 +75,8 @@ export const applySettings = (model: LxcConfig, form: TForm, version: 1 | 2) => 
 };
 
 export const createProvisioner = ({
+  isolation,
+  unprivilegedByDefault = true,
   lxc,
   helper,
   readNetwork,
@@ -85,6 +88,10 @@ export const createProvisioner = ({
   cacheDir,
   importDirs,
 }: {
+  /** Gives an unprivileged container its range (helper.idmap.assign) and records it. */
+  isolation: Pick<TIsolation, "assign" | "unassign" | "syncRecord" | "release">;
+  /** ATELIER_UNPRIVILEGED: whether a form that does not say is unprivileged (operators' always are). */
+  unprivilegedByDefault?: boolean;
   lxc: TLxcDriver;
   containers: Pick<TContainerService, "locked" | "list">;
   config: Pick<TConfigService, "read" | "save" | "checkImport" | "writeImport">;
@@ -102,6 +109,7 @@ export const createProvisioner = ({
 
   const destroyIfExists = async (name: string) => {
     if (await lxc.exists(name)) await lxc.discard(name);
+    await isolation.release(name);
     // A container whose config was never written is not one LXC can destroy: remove its directory.
     if ((await stat(containerDir(name)).catch(() => null)) && !(await lxc.exists(name)))
       await helper.lxc.removeLeftover({ name });
@@ -164,8 +172,22 @@ export const createProvisioner = ({
     });
   };
 
+  /**
+   * Whether the container is made privileged: only an admin may ask (or, with ATELIER_UNPRIVILEGED=0, have it by
+   * default); everyone else's containers are unprivileged.
+   */
+  const isPrivileged = (form: TForm, actor: TActor) =>
+    form.privileged ?? (!unprivilegedByDefault && actor.role === "admin");
+
   /** Checks that can be made before anything runs: each refusal names its field. */
   const precheck = async (name: string, form: TForm, actor: TActor) => {
+    if (isPrivileged(form, actor) && actor.role !== "admin")
+      throw new AppError("FORBIDDEN", { ...said("privilegedCreationNeedsAdmin"), field: "privileged" });
+    if (!isPrivileged(form, actor) && form.rootfs.kind === "clone" && form.rootfs.snapshot)
+      throw new AppError("PRECONDITION_FAILED", {
+        ...said("overlayCloneUnprivileged", { source: form.rootfs.source }),
+        field: "rootfs.snapshot",
+      });
     if (await lxc.exists(name))
       throw new AppError("CONFLICT", { ...said("containerNameTaken", { name }), field: "name" });
     if ((await stat(containerDir(name)).catch(() => null)) !== null)
@@ -205,6 +227,16 @@ export const createProvisioner = ({
           await providerOf(form.rootfs).make(name, form.rootfs, context, actor);
           context.setProgress(97, phase("writingConfig"));
           await writeSettings(name, form, actor);
+          // Its own range of host ids (a clone's too: LXC gave it its source's), or, for an admin's privileged
+          // container cloned from an unprivileged one, none.
+          if (!isPrivileged(form, actor)) {
+            context.setProgress(98, phase("mappingIds"));
+            await isolation.assign(name, actor);
+          } else if (form.rootfs.kind === "clone") {
+            await isolation.unassign(name, actor).catch((error: unknown) => {
+              if (!(error instanceof AppError && error.code === "CONFLICT")) throw error;
+            });
+          }
           await writeRootfs(name, form, context, actor);
           return { name };
         },

@@ -6,6 +6,7 @@ import { startLockedJob } from "../jobs/locked-job";
 import type { TLxcDriver } from "../helper-client/lxc";
 import { summariseStderr } from "../schemas/lxc-stderr";
 import { phase } from "../i18n/job-phases";
+import type { TIsolation } from "./isolation";
 
 /**
  * Snapshots with lxc-snapshot: create (with a comment), list (time, comment, size: read from LXCPATH/NAME/snaps,
@@ -20,12 +21,15 @@ export const createSnapshots = ({
   containers,
   jobs,
   destroyIfExists,
+  isolation,
 }: {
   lxc: TLxcDriver;
   helper: THelper;
   containers: Pick<TContainerService, "get" | "locked">;
   jobs: TJobs;
   destroyIfExists: (name: string) => Promise<void>;
+  /** A container restored as new gets its own range of ids (LXC gave it the snapshot's). */
+  isolation: Pick<TIsolation, "assign" | "syncRecord" | "picture">;
 }) => {
   const mustBeStopped = async (name: string, what: "snapshot" | "restore") => {
     if (!(await lxc.exists(name))) throw lxc.notFound(name);
@@ -132,6 +136,10 @@ export const createSnapshots = ({
           ...(adminTicket ? { ticket: adminTicket } : {}),
         });
         if (result.exitCode !== 0) throw failed("lxc-snapshot -r", result);
+        if (newName && (await isolation.picture(newName)).unprivileged) {
+          context.setProgress(null, phase("mappingIds"));
+          await isolation.assign(newName, { adminTicket });
+        } else await isolation.syncRecord(newName ?? name);
         return { name: newName ?? name, snapshot };
       },
       ...(newName ? { cleanup: () => destroyIfExists(newName) } : {}),

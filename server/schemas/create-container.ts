@@ -147,6 +147,11 @@ export const ZCreateForm = z
     limits: ZLimits.optional(),
     autostart: ZAutostart.optional(),
     access: ZAccess.optional(),
+    /**
+     * A privileged container (no id map: its root is the host's root), an admin's choice; unset, the container is
+     * unprivileged (unless ATELIER_UNPRIVILEGED=0 and an admin makes it).
+     */
+    privileged: z.boolean().optional(),
   })
   .strict();
 export type TCreateForm = z.input<typeof ZCreateForm>;
@@ -164,6 +169,7 @@ export const ZCreateContainerRequestSchema = z
     limits: ZLimits.optional(),
     autostart: ZAutostart.optional(),
     access: ZAccess.optional(),
+    privileged: z.boolean().optional(),
   })
   .strict()
   .superRefine((value, context) => {

@@ -2,6 +2,7 @@ import type { TContract } from "./define";
 import { adminsContract } from "./admins";
 import { configContract } from "./config";
 import { cacheContract } from "./cache";
+import { idmapContract } from "./idmap";
 import { importsContract } from "./imports";
 import { jobsContract } from "./jobs";
 import { lxcContract } from "./lxc";
@@ -31,6 +32,7 @@ export const contract = {
   snapshots: snapshotsContract,
   imports: importsContract,
   upload: uploadContract,
+  idmap: idmapContract,
 } satisfies TContract;
 
 export type THelperContract = typeof contract;

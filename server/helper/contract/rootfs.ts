@@ -22,7 +22,7 @@ export const rootfsContract = {
     output: z.null(),
     ticket: "when",
     ticketWhen:
-      "the container is not one the helper is making (a root password or an SSH key written into an existing container is a takeover)",
+      "the container is not one the helper is making (a root password or an SSH key written into an existing container is a takeover), or it is one the helper is making without an isolated id map (a privileged container)",
     timeoutMs: 60 * 1000,
     summary:
       "The files provisioning puts in a new container's root filesystem: busybox's init, the network file, root's password, an SSH key",

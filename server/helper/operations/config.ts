@@ -13,6 +13,8 @@ import { MAX_CONFIG_BYTES, type configContract } from "../contract/config";
 import type { THandlers } from "../contract/define";
 import { readHostNetwork } from "../network/read";
 import { networkTaken } from "../network-in-use";
+import { idsTaken } from "../ids-in-use";
+import type { TIdPool } from "../../schemas/idmap";
 import { liblxcVerdict } from "./lxc";
 
 /**
@@ -24,11 +26,14 @@ export const configOperations = ({
   lxcPath,
   stateDir,
   bindRoots,
+  idPool,
 }: {
   lxcPath: string;
   stateDir: string;
   /** Where operators may bind-mount from (ATELIER_BIND_ROOTS): the same rule as the web tier's check. */
   bindRoots: readonly string[];
+  /** Atelier's pool of host ids: an operator's new id maps stay inside it, off other containers' ranges. */
+  idPool: TIdPool;
 }) => {
   const fileOf = (name: string) => path.join(lxcPath, name, "config");
   const mustExist = async (name: string) => {
@@ -97,6 +102,7 @@ export const configOperations = ({
           ...(await adminOnlyChanges(current, text, { lxcPath, name, bindRoots })),
           ...(await networkTaken(lxcPath, name, current, text, readHostNetwork)),
           ...(await nestedBindSources(lxcPath, name, current, text, bindRoots)),
+          ...(await idsTaken(lxcPath, name, current, text, idPool)),
         ];
         if (changes.length > 0) {
           const check = await checkTicket(stateDir, ticket);

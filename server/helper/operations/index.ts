@@ -1,4 +1,6 @@
 import type { TLogger } from "../../log";
+import { DEFAULT_IDMAP_POOL, parseIdPool, type TIdPool } from "../../schemas/idmap";
+import { ensureRootSubids } from "../subids";
 import { createBeingMade } from "../being-made";
 import { recoverProcessGroups } from "../commands";
 import { contract } from "../contract";
@@ -6,6 +8,7 @@ import { implement } from "../operation";
 import { adminsOperations } from "./admins";
 import { cacheOperations } from "./cache";
 import { configOperations } from "./config";
+import { idmapOperations } from "./idmap";
 import { importsOperations } from "./imports";
 import { jobsOperations } from "./jobs";
 import { lxcOperations } from "./lxc";
@@ -31,6 +34,8 @@ export type THelperSettings = {
   allowedUids: readonly number[];
   /** Where operators may bind-mount from (ATELIER_BIND_ROOTS). */
   bindRoots?: readonly string[];
+  /** Host ids unprivileged containers get ranges from (ATELIER_IDMAP_POOL). */
+  idPool?: TIdPool;
   log?: TLogger;
 };
 
@@ -39,7 +44,14 @@ export type THelperSettings = {
  * `recover` runs once when the helper starts: it undoes what a previous helper left half done.
  */
 export const createHelperOperations = (settings: THelperSettings) => {
+  const idPool = settings.idPool ?? (parseIdPool(DEFAULT_IDMAP_POOL) as TIdPool);
   const network = networkOperations(settings);
+  const config = configOperations({ ...settings, bindRoots: settings.bindRoots ?? [], idPool });
+  const writeConfig = (name: string, text: string, ticket: string | undefined) =>
+    config.write({ name, text, ...(ticket ? { ticket } : {}) }, {
+      signal: new AbortController().signal,
+      emit: () => undefined,
+    } as never);
   // The containers the helper is making: rootfs.prepare writes into them without a ticket, into no other.
   const beingMade = createBeingMade();
   return {
@@ -53,15 +65,29 @@ export const createHelperOperations = (settings: THelperSettings) => {
         snapshots: snapshotsOperations(settings),
         imports: importsOperations(settings),
         upload: uploadOperations(settings),
-        config: configOperations({ ...settings, bindRoots: settings.bindRoots ?? [] }),
+        config,
         admins: adminsOperations(settings),
         network: network.operations,
         nat: natOperations(settings),
+        idmap: idmapOperations({ ...settings, idPool, writeConfig }),
       }),
     },
     recover: async () => {
       await recoverProcessGroups(settings.stateDir);
       await network.recover();
+    },
+    /** Root's lines for the pool in /etc/subuid and /etc/subgid, added when missing (logged, with the lines). */
+    grantSubids: async () => {
+      const files = await ensureRootSubids(settings.hostRoot, idPool);
+      for (const file of files) {
+        if (file.state === "added") settings.log?.info(`added "${file.line}" to ${file.file}`);
+        if (file.state === "conflict")
+          settings.log?.error(
+            `${file.file}: "${file.conflict}" overlaps Atelier's id pool: unprivileged containers cannot start until ATELIER_IDMAP_POOL is moved or that line is, then add "${file.line}"`,
+          );
+        if (file.problem) settings.log?.error(`${file.file}: ${file.problem}; add "${file.line}" by hand`);
+      }
+      return files;
     },
     close: () => network.close(),
   };

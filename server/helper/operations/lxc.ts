@@ -48,8 +48,14 @@ export const lxcOperations = ({
    * and so is a create= target through a link (rootfs/mount-create.ts).
    */
   const beforeStart = (name: string) =>
-    checkBindSourcesBeforeStart({ lxcPath, name, bindRoots }).then(() =>
-      checkMountCreateBeforeStart({ lxcPath, name }).then(() => makeBindMountPoints({ lxcPath, name })),
+    // A container being made is not finished (its id map and its files come last): it never starts half made.
+    (beingMade.has(name)
+      ? Promise.reject(new AppError("CONFLICT", said("stillBeingMade", { name })))
+      : Promise.resolve()
+    ).then(() =>
+      checkBindSourcesBeforeStart({ lxcPath, name, bindRoots }).then(() =>
+        checkMountCreateBeforeStart({ lxcPath, name }).then(() => makeBindMountPoints({ lxcPath, name })),
+      ),
     );
   const done = async (action: Promise<unknown>) => {
     await action;

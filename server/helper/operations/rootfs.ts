@@ -2,6 +2,8 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import { containerNotFound } from "../../lxc";
 import { writeGuestFiles } from "../../rootfs/guest-files";
+import { readContainerConfig } from "../../rootfs/hostname";
+import { hasIsolatedIdMap } from "../../schemas/lxc-config/privileges";
 import { requireTicket } from "../admins";
 import type { TBeingMade } from "../being-made";
 import type { THandlers } from "../contract/define";
@@ -32,6 +34,10 @@ export const rootfsOperations = ({
       if (!(await stat(path.join(lxcPath, name, "config")).catch(() => null))?.isFile())
         throw containerNotFound(lxcPath, name);
       if (!beingMade.has(name)) await requireTicket(stateDir, ticket, { action: "rootfsWrite", name });
+      // A container the helper made is finished here: a privileged one (no isolated id map: its root is the
+      // host's) only on an admin's ticket. Refused, the creation fails and the half-made container is destroyed.
+      else if (!hasIsolatedIdMap((await readContainerConfig(path.join(lxcPath, name, "config"))).entries()))
+        await requireTicket(stateDir, ticket, { action: "privilegedContainer", name });
       await writeGuestFiles(lxcPath, name, files);
       beingMade.clear(name);
       return null;

@@ -1,3 +1,4 @@
+import { IDMAPPED_ROOTFS } from "../idmap";
 import {
   worded,
   wordsOf,
@@ -274,6 +275,9 @@ export const adminReasonWords = (key: string, rawValue: string, ctx: TPrivilegeC
       return environmentReason(value);
     case "lxc.rootfs.path":
       return isOwnRootfs(value, ctx) ? null : lock("rootfs");
+    case "lxc.rootfs.options":
+      // The root filesystem mounted with the container's own id map (only with one: checked on the whole config).
+      return value === IDMAPPED_ROOTFS ? null : lock("rootfsOptions");
     case "lxc.mount.entry":
       return mountEntryReason(value, ctx);
     case "lxc.mount.auto": {
@@ -435,6 +439,13 @@ const wholeConfigReason = (
   }
   if (entry.key === "lxc.include" && USERNS_INCLUDES.has(entry.value) && !hasIsolatedIdMap(entries))
     return lock("usernsInclude");
+  // Without an isolated map, container root would be host root on a root filesystem it can write as host root.
+  if (
+    entry.key === "lxc.rootfs.options" &&
+    entry.value.trim() === IDMAPPED_ROOTFS &&
+    !hasIsolatedIdMap(entries)
+  )
+    return lock("idmappedRootfsWithoutMap");
   if (
     entry.key === "lxc.environment" &&
     entries.some((other) => other.key.startsWith("lxc.hook") || /^lxc\.net\.\d+\.script\./.test(other.key))
@@ -561,8 +572,11 @@ export const privilegedChanges = (
       });
   });
   const removedSeen = new Map<string, number>();
+  // A container moved from one isolated id map to another (a clone given its own range) keeps the protection.
+  const stillIsolated = hasIsolatedIdMap(nextEntries);
   for (const entry of oldEntries) {
     if (!PROTECTIVE_KEYS.has(entry.key) || entry.key === "lxc.cap.drop") continue;
+    if (entry.key === "lxc.idmap" && stillIsolated) continue;
     const id = `${entry.key}=${entry.value}`;
     const index = (removedSeen.get(id) ?? 0) + 1;
     removedSeen.set(id, index);

@@ -11,4 +11,6 @@ export const destroyContainerRoute = operatorProcedure
     // A new container with this name starts with no usage history.
     await ctx.runtime.metrics.history.forget(name);
     await ctx.runtime.config.forget(name);
+    // Its range of host ids is free again.
+    await ctx.runtime.isolation.release(name);
   });

@@ -8,6 +8,7 @@ import { restartContainerRoute } from "./restart-container";
 import { startContainerRoute } from "./start-container";
 import { stopContainerRoute } from "./stop-container";
 import { unfreezeContainerRoute } from "./unfreeze-container";
+import { convertRoute, hostIsolationRoute, isolationRoute } from "./isolation";
 
 export const containersRouter = router({
   list: listContainersRoute,
@@ -19,4 +20,7 @@ export const containersRouter = router({
   freeze: freezeContainerRoute,
   unfreeze: unfreezeContainerRoute,
   destroy: destroyContainerRoute,
+  isolation: isolationRoute,
+  convert: convertRoute,
+  hostIsolation: hostIsolationRoute,
 });
