@@ -19,12 +19,15 @@ import { migrateDatabase } from "../launcher/migrate";
 import { lxcDefaultPath } from "../lxc/tools";
 import { enrollAdmin, makeTicket } from "../helper/admins";
 import { helperStateDirOf } from "../layout";
+import { ensureRootSubids } from "../helper/subids";
+import { parseIdPool, type TIdPool } from "../schemas/idmap";
 
 const USAGE = `usage:
   atelier user add NAME --role viewer|operator|admin    (password on standard input)
   atelier user passwd NAME                              (new password on standard input; ends their sessions)
   atelier token create USER [--name NAME] [--role ROLE] [--expires-days DAYS]
-  atelier token revoke ID`;
+  atelier token revoke ID
+  atelier subids show|grant   (root's lines for the id pool in /etc/subuid and /etc/subgid: shown, or added)`;
 
 class UsageError extends Error {}
 
@@ -138,6 +141,26 @@ const main = async () => {
       await audit("cli.token.create", user.username, { id, name, role, expiresDays });
       process.stdout.write(`${token}\n`);
       process.stderr.write(`token ${id} (${role}) for ${user.username}; it is not shown again\n`);
+    } else if (group === "subids" && (command === "show" || command === "grant") && !argument) {
+      // Unprivileged containers map their ids through newuidmap, which takes only ranges these files give root.
+      const pool = parseIdPool(settings.idmapPool) as TIdPool;
+      const files = await asRoot(() =>
+        ensureRootSubids(settings.hostRoot, pool, { dryRun: command === "show" }),
+      );
+      if (files === null) throw new UsageError("run it as root: /etc/subuid and /etc/subgid are root's");
+      for (const file of files) {
+        const said =
+          file.state === "granted"
+            ? "gives root the pool"
+            : file.state === "added"
+              ? "root's line added"
+              : file.state === "conflict"
+                ? `${file.conflict} (another owner) overlaps the pool: move it or ATELIER_IDMAP_POOL`
+                : `missing: add this line${file.problem ? ` (${file.problem})` : ""}`;
+        process.stdout.write(`${file.file}: ${file.line}  ${said}\n`);
+      }
+      if (command === "grant") await audit("cli.subids.grant", null, { line: files[0]?.line });
+      if (files.some((file) => file.state === "missing" || file.state === "conflict")) process.exitCode = 1;
     } else if (group === "token" && command === "revoke" && argument) {
       const id = parse(z.coerce.number().int().positive(), argument, "ID");
       await accounts.revokeApiToken(id);

@@ -1,4 +1,4 @@
-import { mkdtemp, stat } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
@@ -95,5 +95,36 @@ describe("the atelier command line", () => {
         "cli:root cli.token.revoke",
       ]),
     );
+  });
+
+  it("shows root's lines for the id pool in /etc/subuid and /etc/subgid, and adds them, keeping the others", async () => {
+    const dataDir = await mkdtemp(path.join(process.env.ATELIER_DATA_DIR ?? "/tmp", "cli-"));
+    const hostRoot = path.join(dataDir, "host");
+    await mkdir(path.join(hostRoot, "etc"), { recursive: true });
+    await writeFile(path.join(hostRoot, "etc", "subuid"), "alice:100000:65536");
+    const env = {
+      ATELIER_DATA_DIR: dataDir,
+      DATABASE_URL: `file:${path.join(dataDir, "web", "atelier.db")}`,
+      ATELIER_HOST_ROOT: hostRoot,
+    };
+    const shown = await atelier(["subids", "show"], env);
+    expect(shown.exitCode).toBe(1);
+    expect(shown.stdout).toContain("root:1000000:65536000  missing: add this line");
+    expect(await readFile(path.join(hostRoot, "etc", "subuid"), "utf8")).toBe("alice:100000:65536");
+    const granted = await atelier(["subids", "grant"], env);
+    expect(granted.exitCode, granted.stderr).toBe(0);
+    expect(granted.stdout).toContain("root's line added");
+    // Appended in place, the other owner's line kept; a second grant adds nothing.
+    expect(await readFile(path.join(hostRoot, "etc", "subuid"), "utf8")).toBe(
+      "alice:100000:65536\nroot:1000000:65536000\n",
+    );
+    expect(await readFile(path.join(hostRoot, "etc", "subgid"), "utf8")).toBe("root:1000000:65536000\n");
+    expect((await atelier(["subids", "grant"], env)).stdout).toContain("gives root the pool");
+    // Another owner inside the pool: nothing written, the conflict named.
+    await writeFile(path.join(hostRoot, "etc", "subgid"), "bob:1065536:65536\n");
+    const conflict = await atelier(["subids", "grant"], env);
+    expect(conflict.exitCode).toBe(1);
+    expect(conflict.stdout).toContain("bob:1065536:65536 (another owner) overlaps the pool");
+    expect(await readFile(path.join(hostRoot, "etc", "subgid"), "utf8")).toBe("bob:1065536:65536\n");
   });
 });
