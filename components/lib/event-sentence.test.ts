@@ -159,6 +159,26 @@ const EXAMPLES: Record<
   ],
 };
 
+/**
+ * The container router's mutations: each route it wires (`start: startContainerRoute,`), found in the file it imports
+ * it from, unless its definition there is a query (`.query(`; a mutation may be made by a helper, lifecycleRoute).
+ */
+const containerMutations = () => {
+  const dir = "server/trpc/routers/containers";
+  const routes = source(`${dir}/router.ts`);
+  const fileOf = new Map<string, string>();
+  for (const [, names = "", file = ""] of routes.matchAll(/^import \{([^}]+)\} from "\.\/([\w-]+)";$/gm))
+    for (const name of names.split(",")) fileOf.set(name.trim(), `${dir}/${file}.ts`);
+  return [...routes.matchAll(/^\s+(\w+): (\w+Route),$/gm)].flatMap(([, name = "", route = ""]) => {
+    const file = fileOf.get(route);
+    if (!file) throw new Error(`${route} is not imported from a file of ${dir}`);
+    // The route's definition: from its `export const` to the next export.
+    const [, definition = ""] = source(file).split(new RegExp(`^export const ${route}\\b`, "m"));
+    if (!definition) throw new Error(`${file} does not export ${route}`);
+    return (definition.split(/^export /m)[0] ?? "").includes(".query(") ? [] : [name];
+  });
+};
+
 const CASES = LOCALES.flatMap((locale) =>
   Object.entries(EXAMPLES).flatMap(([type, list]) => list.map((example) => [locale, type, example] as const)),
 );
@@ -180,10 +200,11 @@ describe("eventSentence", () => {
   it.each(LOCALES)(
     "has a sentence in %s, ok and failed, for every container mutation the panel publishes as an operation",
     (locale) => {
-      const routes = source("server/trpc/routers/containers/router.ts");
-      const names = [...routes.matchAll(/^\s+(\w+): \w+Route,$/gm)].map((match) => match[1] ?? "");
-      const mutations = names.filter((name) => name !== "list" && name !== "get");
+      const mutations = containerMutations();
       expect(mutations).toContain("start");
+      expect(mutations).toContain("convert");
+      expect(mutations).not.toContain("isolation");
+      expect(mutations).not.toContain("get");
       const seen = new Set<string>();
       for (const action of mutations) {
         for (const result of ["ok", "error"]) {
@@ -213,10 +234,10 @@ describe("eventSentence", () => {
           .flatMap((text) => text.split("\n").filter((line) => /^\s+kind: /.test(line)))
           .flatMap(literals),
       );
-      expect([...kinds].sort()).toEqual(["clone", "create", "restore", "restore-new", "snapshot"]);
+      expect([...kinds].sort()).toEqual(["clone", "convert", "create", "restore", "restore-new", "snapshot"]);
       const unknown = (state: string) => job(locale, "teleport", { state, error: "no space left" }).text;
       for (const kind of kinds) {
-        const data = { source: "db1", snapshot: "snap0" };
+        const data = { source: "db1", snapshot: "snap0", to: "privileged" };
         const started = job(locale, kind, { ...data, state: "running", progress: 0 });
         expect(started.id).toBe("job.started");
         expect(started.text).toMatch(/^alice /);
@@ -232,6 +253,8 @@ describe("eventSentence", () => {
           expect(sentence.text).not.toBe(unknown(state).replace("teleport", kind));
           if (kind === "clone" || kind === "restore-new") expect(sentence.text).toContain("db1");
           if (kind === "restore" || kind === "restore-new") expect(sentence.text).toContain("snap0");
+          if (kind === "convert")
+            expect(sentence.text).toContain({ en: "privileged", fr: "privilégié" }[locale]);
           if (state === "failed") expect(sentence.text).toContain("no space left");
         }
       }
@@ -305,6 +328,18 @@ describe("eventSentence", () => {
     expect(both("restore-new", { state: "succeeded", source: "db1", snapshot: "snap0" }, "db3")).toEqual([
       "Making db3 from db1's snapshot snap0 finished",
       "Création de db3 depuis l’instantané snap0 de db1 terminée",
+    ]);
+    expect(both("convert", { state: "running", progress: 0, to: "unprivileged" })).toEqual([
+      "alice started converting web1 to unprivileged",
+      "alice a lancé la conversion de web1 en conteneur non privilégié",
+    ]);
+    expect(both("convert", { state: "succeeded", to: "privileged", seconds: 2 })).toEqual([
+      "Converting web1 to privileged finished in 2 s",
+      nbsp("Conversion de web1 en conteneur privilégié terminée en 2_s"),
+    ]);
+    expect(both("convert", { state: "failed", to: "unprivileged", error: "no range left" })).toEqual([
+      "Converting web1 to unprivileged failed: no range left",
+      nbsp("Échec de la conversion de web1 en conteneur non privilégié_: no range left"),
     ]);
     expect(both("clone", { state: "running", progress: 12.5 }, "db2")).toEqual([
       "Cloning ? as db2: 12.5 %",

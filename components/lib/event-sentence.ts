@@ -46,8 +46,17 @@ export type TSentence = {
 };
 
 /** The event types the server publishes (server/events/bus.ts), and the operations and job kinds it names. */
-export const OPERATIONS = ["create", "start", "stop", "restart", "freeze", "unfreeze", "destroy"] as const;
-export const JOB_KINDS = ["create", "clone", "snapshot", "restore", "restore-new"] as const;
+export const OPERATIONS = [
+  "create",
+  "start",
+  "stop",
+  "restart",
+  "freeze",
+  "unfreeze",
+  "destroy",
+  "convert",
+] as const;
+export const JOB_KINDS = ["create", "clone", "snapshot", "restore", "restore-new", "convert"] as const;
 const STATES = ["STARTING", "RUNNING", "STOPPING", "STOPPED", "ABORTING", "FREEZING", "FROZEN", "THAWED"];
 const JOB_STATES = ["succeeded", "failed", "cancelled", "interrupted"];
 // ICU select options are identifiers: a job kind's name as the job sentences' `kind` selects it.
@@ -57,6 +66,7 @@ const KIND_OPTION: Record<(typeof JOB_KINDS)[number], string> = {
   snapshot: "snapshot",
   restore: "restore",
   "restore-new": "restoreNew",
+  convert: "convert",
 };
 
 const CATALOGUES: Record<TLocale, TCatalogue> = { en: enEvents, fr: frEvents };
@@ -166,6 +176,8 @@ const choose = (event: TEventLike, t: TEventTranslator, locale: TLocale): Omit<T
         container,
         source: text(data.source) || "?",
         snapshot: text(data.snapshot) || "?",
+        // A conversion's direction: "unprivileged" or "privileged".
+        to: text(data.to) || "?",
         actor,
         state,
         phase,
