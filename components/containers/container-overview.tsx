@@ -5,6 +5,7 @@ import { useTranslations } from "next-intl";
 import type { ReactNode } from "react";
 import { useSession } from "@/components/auth/use-session";
 import { useFormat } from "@/components/i18n/use-format";
+import { IsolationCard } from "./isolation-card";
 import { MakeTypeForm } from "./make-type-form";
 import { OverviewGlance } from "./overview-glance";
 import { RecentEvents } from "./recent-events";
@@ -20,8 +21,8 @@ function Field({ label, children }: { label: string; children: ReactNode }) {
 }
 
 /**
- * The overview tab: state and addresses, limits against usage at a glance, the last events, and making the
- * container a type.
+ * The overview tab: state and addresses, its isolation (unprivileged or not, and the conversion), limits against
+ * usage at a glance, the last events, and making the container a type.
  */
 export function ContainerOverview({ name }: { name: string }) {
   const detail = useContainer(name);
@@ -54,11 +55,11 @@ export function ContainerOverview({ name }: { name: string }) {
         </Field>
         <Field label={t("autostart")}>{container.autostart ? t("yes") : t("no")}</Field>
         <Field label={t("groups")}>{container.groups.join(", ") || none}</Field>
-        <Field label={t("unprivileged")}>{container.unprivileged ? t("yes") : t("no")}</Field>
         <Field label={t("configFile")}>
           <code className="font-mono text-xs">{container.configPath}</code>
         </Field>
       </dl>
+      <IsolationCard name={container.name} isStopped={container.state === "STOPPED"} />
       <div className="grid gap-4 md:grid-cols-2">
         <OverviewGlance
           name={container.name}
