@@ -99,6 +99,12 @@ describe("toForm", () => {
     });
   });
 
+  it("says privileged only once chosen (unset, the host's default), true or false", () => {
+    expect(toForm(emptyDraft).privileged).toBeUndefined();
+    expect(toForm(draft({ privileged: true })).privileged).toBe(true);
+    expect(toForm(draft({ privileged: false })).privileged).toBe(false);
+  });
+
   it("makes what the procedure's schema accepts", () => {
     const full = draft({
       kind: "debian",
@@ -112,6 +118,7 @@ describe("toForm", () => {
       autostart: true,
       delay: "5",
       rootPassword: "long enough",
+      privileged: false,
     });
     expect(ZCreateForm.safeParse(toForm(full)).success).toBe(true);
   });
@@ -139,6 +146,7 @@ describe("fromForm", () => {
       groups: "web, db",
       rootPassword: "long enough",
       sshKey: "ssh-ed25519 AAAA x",
+      privileged: true,
     });
     expect(fromForm(toForm(full))).toEqual({ ...full, rootPassword: "" });
   });
@@ -179,25 +187,30 @@ describe("the summary", () => {
     );
 
   it("names the container and its root filesystem", () => {
-    expect(say("en", "")).toBe("(no name yet): busybox.");
+    expect(say("en", "")).toBe("(no name yet): busybox; unprivileged.");
     expect(say("en", "web", { kind: "debian", release: "trixie", arch: "i386" })).toBe(
-      "web: Debian trixie i386.",
+      "web: Debian trixie i386; unprivileged.",
     );
-    expect(say("en", "web", { kind: "tarball" })).toBe("web: tarball.");
+    expect(say("en", "web", { kind: "tarball" })).toBe("web: tarball; unprivileged.");
   });
 
   it("says what a clone is of, and which access is set up", () => {
-    expect(say("en", "web", { kind: "clone" })).toBe("web: clone.");
-    expect(say("en", "web", { kind: "clone", source: "base" })).toBe("web: clone of base.");
+    expect(say("en", "web", { kind: "clone" })).toBe("web: clone; unprivileged.");
+    expect(say("en", "web", { kind: "clone", source: "base" })).toBe("web: clone of base; unprivileged.");
     expect(
       say("en", "web", { kind: "clone", source: "base", overlay: true, rootPassword: "x", sshKey: "k" }),
-    ).toBe("web: clone of base (overlay); a root password; an SSH key for root.");
+    ).toBe("web: clone of base (overlay); a root password; an SSH key for root; unprivileged.");
+  });
+
+  it("says whether the container is privileged", () => {
+    expect(say("en", "web", { privileged: true })).toBe("web: busybox; privileged.");
+    expect(say("fr", "web", { privileged: true })).toBe("web\u00a0: busybox\u00a0; privilégié.");
   });
 
   it("says it in French", () => {
-    expect(say("fr", "")).toBe("(pas encore de nom)\u00a0: busybox.");
+    expect(say("fr", "")).toBe("(pas encore de nom)\u00a0: busybox\u00a0; non privilégié.");
     expect(say("fr", "web", { kind: "clone", source: "base", overlay: true, sshKey: "k" })).toBe(
-      "web\u00a0: clone de base (overlay)\u00a0; une clé SSH pour root.",
+      "web\u00a0: clone de base (overlay)\u00a0; une clé SSH pour root\u00a0; non privilégié.",
     );
   });
 });

@@ -29,6 +29,8 @@ export type TDraft = {
   groups: string;
   rootPassword: string;
   sshKey: string;
+  /** A privileged container (an admin's choice), or null for the host's default (the page shows which). */
+  privileged: boolean | null;
 };
 
 export const emptyDraft: TDraft = {
@@ -55,6 +57,7 @@ export const emptyDraft: TDraft = {
   groups: "",
   rootPassword: "",
   sshKey: "",
+  privileged: null,
 };
 
 /** The draft after a field's change (the fields report only what they change). */
@@ -118,6 +121,8 @@ export const toForm = (draft: TDraft) => {
           },
         }
       : {}),
+    // Said only when chosen: unset, the server makes the host's default (ATELIER_UNPRIVILEGED) for an admin.
+    ...(draft.privileged === null ? {} : { privileged: draft.privileged }),
     ...(draft.rootPassword || draft.sshKey.trim()
       ? {
           access: {
@@ -163,6 +168,7 @@ export const fromForm = (form: Record<string, unknown>): TDraft => {
     delay: text(autostart?.delay),
     groups: (autostart?.groups ?? []).join(", "),
     sshKey: text(access.sshKey),
+    privileged: typeof form.privileged === "boolean" ? form.privileged : null,
   };
 };
 
@@ -179,7 +185,7 @@ export const errorUnder = (errors: Record<string, string>, prefix: string) =>
 
 /**
  * The values of the summary's sentence (`creation.summary.sentence`, a select on each): the name, what the root
- * filesystem is, and which access is set up. The catalogue words them in the page's language.
+ * filesystem is, which access is set up, and whether it is privileged. The catalogue words them in the page's language.
  */
 export const summaryValues = (name: string, draft: TDraft) => ({
   named: name ? "yes" : "no",
@@ -191,4 +197,5 @@ export const summaryValues = (name: string, draft: TDraft) => ({
   source: draft.source,
   password: draft.rootPassword ? "yes" : "no",
   sshKey: draft.sshKey ? "yes" : "no",
+  privileged: draft.privileged ? "yes" : "no",
 });

@@ -1,7 +1,7 @@
 "use client";
 
 import { useTranslations } from "next-intl";
-import { useState, type ReactNode } from "react";
+import { useId, useState, type ReactNode } from "react";
 import { ProgressBar } from "@/components/jobs/job-progress";
 import { SelectField } from "@/components/ui/select-field";
 import { TextField } from "@/components/ui/text-field";
@@ -89,7 +89,7 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
 }
 
 /**
- * The creation wizard's sections after the name: root filesystem, network, limits, autostart, access. They show
+ * The creation wizard's sections after the name: root filesystem, isolation, network, limits, autostart, access. They show
  * and change a draft (creation-sections-draft.ts); the page owns it.
  */
 export function CreationSections({
@@ -99,6 +99,8 @@ export function CreationSections({
   bridges,
   containers,
   rootfsChoices,
+  isAdmin,
+  isPrivileged,
 }: {
   draft: TDraft;
   set: (change: Partial<TDraft>) => void;
@@ -108,11 +110,19 @@ export function CreationSections({
   containers: { name: string; state: string }[];
   /** The import option and its panel, given by the page. */
   rootfsChoices?: ReactNode;
+  /** Whether the user may make a privileged container (the checkbox is an admin's). */
+  isAdmin: boolean;
+  /** Whether the container will be privileged: the draft's choice, else the host's default. */
+  isPrivileged: boolean;
 }) {
   const t = useTranslations("creation");
   const error = (field: string) => errors[field] ?? null;
   const sourceError = error("rootfs.source");
   const bridgeError = error("network.bridge");
+  const snapshotError = error("rootfs.snapshot");
+  const privilegedError = error("privileged");
+  const overlayNoteId = useId();
+  const privilegedHelpId = useId();
   const radio = (kind: TDraft["kind"], label: string, help: string) => (
     <label className="flex items-start gap-2 text-sm">
       <input
@@ -205,16 +215,70 @@ export function CreationSections({
               <input
                 type="checkbox"
                 checked={draft.overlay}
+                aria-invalid={snapshotError !== null}
+                aria-describedby={draft.overlay && !isPrivileged ? overlayNoteId : undefined}
                 onChange={(event) => set({ overlay: event.target.checked })}
               />
               {t("clone.overlay")}
             </label>
+            {/* The server refuses an unprivileged snapshot clone (LXC mounts only a directory idmapped). */}
+            {snapshotError ? (
+              <p
+                id={overlayNoteId}
+                role="alert"
+                className="text-sm text-red-700 dark:text-red-300 sm:col-span-2"
+              >
+                {snapshotError}
+              </p>
+            ) : (
+              draft.overlay &&
+              !isPrivileged && (
+                <p
+                  id={overlayNoteId}
+                  data-testid="overlay-unprivileged"
+                  className="text-sm text-amber-800 dark:text-amber-200 sm:col-span-2"
+                >
+                  {isAdmin ? t("isolation.overlayUnprivilegedAdmin") : t("isolation.overlayUnprivileged")}
+                </p>
+              )
+            )}
             {sourceError && (
               <p role="alert" className="text-sm text-red-700 dark:text-red-300 sm:col-span-2">
                 {sourceError}
               </p>
             )}
           </div>
+        )}
+      </Section>
+
+      <Section title={t("isolation.title")}>
+        {isAdmin && (
+          <div className="space-y-1">
+            <label className="flex items-center gap-2 text-sm">
+              <input
+                type="checkbox"
+                name="privileged"
+                checked={isPrivileged}
+                aria-describedby={privilegedHelpId}
+                aria-invalid={privilegedError !== null}
+                onChange={(event) => set({ privileged: event.target.checked })}
+              />
+              {t("isolation.privileged")}
+            </label>
+            <p id={privilegedHelpId} className="text-xs text-amber-800 dark:text-amber-200">
+              {t("isolation.privilegedWarning")}
+            </p>
+          </div>
+        )}
+        {!isPrivileged && (
+          <p data-testid="will-be-unprivileged" className="text-sm">
+            {t("isolation.unprivileged")}
+          </p>
+        )}
+        {privilegedError && (
+          <p role="alert" className="text-sm text-red-700 dark:text-red-300">
+            {privilegedError}
+          </p>
         )}
       </Section>
 

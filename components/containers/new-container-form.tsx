@@ -5,6 +5,7 @@ import { TRPCClientError } from "@trpc/client";
 import { useTranslations } from "next-intl";
 import { useRouter } from "next/navigation";
 import { useId, useState, useSyncExternalStore, type FormEvent } from "react";
+import { useSession } from "@/components/auth/use-session";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { ErrorAlert, useDescribeError, useFieldError } from "@/components/ui/error-alert";
@@ -29,7 +30,7 @@ import {
 
 /**
  * The creation wizard: name, root filesystem (busybox, busybox with an imported config, Debian, a tarball, a clone),
- * network, limits, autostart, access, and a summary of the config lines it adds. It reuses the procedure's request
+ * privileged or not (an admin's choice), network, limits, autostart, access, and a summary of the config lines it adds. It reuses the procedure's request
  * schema, so its field errors are exactly the API's. Creating starts a job whose progress shows here; when it is
  * done, the container's page opens. A form can be saved as a type, and a type chosen to fill the form.
  */
@@ -51,6 +52,7 @@ export function NewContainerForm() {
   const wordedIssues = (issues: readonly { path: PropertyKey[]; message: string; params?: unknown }[]) =>
     issues.map((issue) => ({ path: issue.path, message: validationWords.issue(issue) }));
   const trpc = useTRPC();
+  const session = useSession();
   const queryClient = useQueryClient();
   const router = useRouter();
   const nameId = useId();
@@ -69,7 +71,14 @@ export function NewContainerForm() {
   const network = useQuery(trpc.network.list.queryOptions());
   const containers = useQuery(trpc.containers.list.queryOptions(undefined));
   const types = useQuery(trpc.types.list.queryOptions());
-  const form = toForm(draft);
+  // Privileged is an admin's choice; unchosen, the host's default (ATELIER_UNPRIVILEGED), which an operator's
+  // containers never follow: theirs are always unprivileged.
+  const isAdmin = session.can("admin");
+  const hostIsolation = useQuery({ ...trpc.containers.hostIsolation.queryOptions(), staleTime: 60_000 });
+  const privilegedByDefault = hostIsolation.data ? !hostIsolation.data.unprivilegedByDefault : null;
+  const privileged = isAdmin ? (draft.privileged ?? privilegedByDefault) : false;
+  const chosen: TDraft = { ...draft, privileged };
+  const form = toForm(chosen);
   // Without the access part: a query's input travels in the URL, a root password must not.
   const { access: _access, ...previewForm } = form;
   const preview = useQuery({
@@ -188,6 +197,8 @@ export function NewContainerForm() {
         errors={errors}
         bridges={network.data?.bridges.map((bridge) => bridge.name) ?? []}
         containers={containers.data ?? []}
+        isAdmin={isAdmin}
+        isPrivileged={privileged === true}
         rootfsChoices={
           <label className="flex items-start gap-2 text-sm">
             <input
@@ -236,7 +247,7 @@ export function NewContainerForm() {
           <h2 id="summary-heading" className="text-sm font-semibold">
             {t("summary.heading")}
           </h2>
-          <p className="text-sm">{t("summary.sentence", summaryValues(name, draft))}</p>
+          <p className="text-sm">{t("summary.sentence", summaryValues(name, chosen))}</p>
           {preview.data && preview.data.added.length > 0 && (
             <pre
               data-testid="config-summary"
