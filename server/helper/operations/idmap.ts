@@ -102,13 +102,16 @@ export const idmapOperations = ({
   const configOf = (name: string) => path.join(lxcPath, name, "config");
 
   /** A stopped container with a directory for its root filesystem, its config read. */
-  const stoppedWithDirectory = async (name: string) => {
+  const stoppedWithDirectory = async (
+    name: string,
+    { allowOverlay = false }: { allowOverlay?: boolean } = {},
+  ) => {
     if (!(await stat(configOf(name)).catch(() => null))?.isFile()) throw containerNotFound(lxcPath, name);
     const state = (await lxc.info(name)).state;
     if (state !== "STOPPED") throw new AppError("CONFLICT", said("idmapNeedsStopped", { name, state }));
     const config = await readContainerConfig(configOf(name));
     const storage = await storageOf(config.get("lxc.rootfs.path"));
-    if (storage.kind !== "dir")
+    if (storage.kind !== "dir" && !(allowOverlay && storage.kind === "overlay"))
       throw new AppError("PRECONDITION_FAILED", {
         ...said("idmapNeedsDirectory", {
           name,
@@ -186,7 +189,8 @@ export const idmapOperations = ({
      * protection). Only a container whose root filesystem is mounted idmapped: its files are as they were.
      */
     unassign: async ({ name, ticket }) => {
-      const config = await stoppedWithDirectory(name);
+      // An admin's privileged snapshot clone (overlay) of an unprivileged container: only its config changes.
+      const config = await stoppedWithDirectory(name, { allowOverlay: true });
       const maps = idMapsOf(config.entries());
       if (mappedRoot(maps) === null) throw new AppError("CONFLICT", said("alreadyPrivileged", { name }));
       if (config.get("lxc.rootfs.options")?.trim() !== IDMAPPED_ROOTFS)
