@@ -48,6 +48,8 @@ export function IsolationCard({ name, isStopped }: { name: string; isStopped: bo
   const [ask, setAsk] = useState<TTarget | null>(null);
   const convert = useMutation(
     trpc.containers.convert.mutationOptions({
+      // The last conversion's job makes way for this one's.
+      onMutate: () => setJobId(null),
       onSuccess: (data) => {
         setJobId(data.jobId);
         setConverting(true);
