@@ -113,6 +113,12 @@ const ZRawSettings = z.object({
       message:
         "must be FIRST:RANGES, the first host id (65536 or more) and how many ranges of 65536 ids, such as 1000000:1000",
     }),
+  ATELIER_IDMAP_METHOD: z
+    .enum(["auto", "shift"], {
+      message:
+        "must be auto (root filesystems mounted idmapped where the host can, owners shifted elsewhere) or shift",
+    })
+    .default("auto"),
   ATELIER_UNPRIVILEGED: z
     .enum(["0", "1"], { message: "must be 1 (new containers are unprivileged) or 0" })
     .default("1"),
@@ -166,6 +172,8 @@ export type TSettings = {
   bindRoots: string[];
   /** Host ids unprivileged containers get ranges from (ATELIER_IDMAP_POOL, "FIRST:RANGES"). */
   idmapPool: string;
+  /** How an unprivileged container's files are seen through its map (ATELIER_IDMAP_METHOD: auto or shift). */
+  idmapMethod: "auto" | "shift";
   /** Whether a new container is unprivileged unless an admin asks otherwise (ATELIER_UNPRIVILEGED). */
   unprivilegedByDefault: boolean;
   isDev: boolean;
@@ -274,6 +282,7 @@ export const loadSettings = async (
     uploadMaxBytes: raw.ATELIER_UPLOAD_MAX_BYTES,
     bindRoots: (raw.ATELIER_BIND_ROOTS ?? []).map((entry) => path.resolve(entry)),
     idmapPool: raw.ATELIER_IDMAP_POOL,
+    idmapMethod: raw.ATELIER_IDMAP_METHOD,
     unprivilegedByDefault: raw.ATELIER_UNPRIVILEGED === "1",
     isDev: raw.NODE_ENV === "development",
   });

@@ -9,7 +9,8 @@
  *   ATELIER_HELPER_STATE_DIR   its own directory (root only): the network journal, dnsmasq's files
  *   ATELIER_HELPER_UPLOAD_SPOOL  the web tier's upload spool (uploads are copied from it into the import dir)
  *   ATELIER_LXC_PATH, ATELIER_CONTAINER_CONFIG, ATELIER_LXC_CACHE, ATELIER_IMPORT_DIRS, ATELIER_HOST_ROOT,
- *   ATELIER_BIND_ROOTS (for the admin-only check of config.write), ATELIER_IDMAP_POOL (unprivileged containers' ids)
+ *   ATELIER_BIND_ROOTS (for the admin-only check of config.write), ATELIER_IDMAP_POOL (unprivileged containers' ids),
+ *   ATELIER_IDMAP_METHOD (auto: their root filesystems mounted idmapped where the host can; shift: owners shifted)
  *
  * It prints "helper ready" on stdout once it listens, and stops on SIGTERM.
  */
@@ -48,6 +49,7 @@ const ZHelperSettings = z.object({
     .default(DEFAULT_IDMAP_POOL)
     .transform((value) => parseIdPool(value))
     .pipe(z.object({ first: z.number(), slots: z.number() })),
+  ATELIER_IDMAP_METHOD: z.enum(["auto", "shift"]).default("auto"),
 });
 
 const log = logger.child({ component: "helper" });
@@ -67,6 +69,7 @@ const helper = createHelperOperations({
   hostRoot: settings.ATELIER_HOST_ROOT,
   bindRoots: settings.ATELIER_BIND_ROOTS,
   idPool: settings.ATELIER_IDMAP_POOL,
+  idmapMethod: settings.ATELIER_IDMAP_METHOD,
   ...(settings.ATELIER_CONTAINER_CONFIG ? { containerConfig: settings.ATELIER_CONTAINER_CONFIG } : {}),
   log,
 });

@@ -24,6 +24,8 @@ export type THelperStart = {
   bindRoots?: readonly string[];
   /** Host ids for unprivileged containers (ATELIER_IDMAP_POOL). */
   idmapPool?: string;
+  /** Idmapped rootfs where supported, or always shifted owners (ATELIER_IDMAP_METHOD). */
+  idmapMethod?: "auto" | "shift";
   /** The web tier's uid and gid. */
   allowUid: number;
   socketGroup: number;
@@ -65,6 +67,7 @@ export const startHelper = async (settings: THelperStart) => {
         ATELIER_IMPORT_DIRS: settings.importDirs.join(":"),
         ATELIER_BIND_ROOTS: (settings.bindRoots ?? []).join(":"),
         ...(settings.idmapPool ? { ATELIER_IDMAP_POOL: settings.idmapPool } : {}),
+        ...(settings.idmapMethod ? { ATELIER_IDMAP_METHOD: settings.idmapMethod } : {}),
         ...(settings.containerConfig ? { ATELIER_CONTAINER_CONFIG: settings.containerConfig } : {}),
         ...(process.env.ATELIER_LOG_LEVEL ? { ATELIER_LOG_LEVEL: process.env.ATELIER_LOG_LEVEL } : {}),
         ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),

@@ -179,6 +179,7 @@ const main = async () => {
     importDirs: settings.importDirs,
     bindRoots: settings.bindRoots,
     idmapPool: settings.idmapPool,
+    idmapMethod: settings.idmapMethod,
     allowUid: user.uid,
     socketGroup: user.gid,
   };

@@ -9,12 +9,17 @@ import {
   idmapValues,
   mappedRoot,
   overlaps,
+  RANGE_SIZE,
   slotRange,
+  type TIdMap,
   type TIdPool,
 } from "../../schemas/idmap";
-import type { THandlers } from "../contract/define";
-import type { idmapContract } from "../contract/idmap";
+import { requireTicket } from "../admins";
+import type { THandlerContext, THandlers } from "../contract/define";
+import type { idmapContract, TIdmapMethod, TShiftSummary } from "../contract/idmap";
+import type { TJobItem } from "../contract/jobs";
 import { idsInUse } from "../ids-in-use";
+import { shiftTree, type TIdShift } from "../shift";
 import { probeIdmappedMounts, type TIdmapSupport } from "../run/idmap-probe";
 import { ensureRootSubids } from "../subids";
 
@@ -69,8 +74,11 @@ const withoutIdmap = (text: string) =>
     )
     .join("\n");
 
-/** The config with `range` as its id maps (in place of any it had) and its root filesystem mounted idmapped. */
-const withIdmap = async (text: string, values: string[]) => {
+/**
+ * The config with `range` as its id maps (in place of any it had), its root filesystem mounted idmapped or (its
+ * owners shifted) without that option.
+ */
+const withIdmap = async (text: string, values: string[], idmapped: boolean) => {
   const lines = text.split("\n");
   const kept = lines.filter(
     (line) =>
@@ -78,20 +86,45 @@ const withIdmap = async (text: string, values: string[]) => {
   );
   // The rootfs option next to the rootfs, the maps at the end (where LXC's own tools put them).
   const rootfsAt = kept.findIndex((line) => /^[ \t]*lxc\.rootfs\.path[ \t]*=/.test(line));
-  kept.splice(rootfsAt === -1 ? kept.length : rootfsAt + 1, 0, `lxc.rootfs.options = ${IDMAPPED_ROOTFS}`);
+  if (idmapped)
+    kept.splice(rootfsAt === -1 ? kept.length : rootfsAt + 1, 0, `lxc.rootfs.options = ${IDMAPPED_ROOTFS}`);
   while (kept.length > 0 && kept.at(-1) === "") kept.pop();
   return withUsernsInclude([...kept, ...values.map((value) => `lxc.idmap = ${value}`), ""].join("\n"));
 };
 
+/**
+ * The range a config's maps shift its root filesystem's owners into, when the maps are Atelier's shape (users and
+ * groups 0..65535 onto one range of 65536) and the root filesystem's own directory is owned by that range's root:
+ * then every owner was shifted by that map (by Atelier, or by LXC's template run in the namespace), and Atelier can
+ * shift it again. Null otherwise: a map of another shape, or a tree whose owners say nothing of it.
+ */
+export const shiftedRangeOf = async (maps: readonly TIdMap[], rootfs: string) => {
+  const root = mappedRoot(maps);
+  if (root === null || root.uid !== root.gid) return null;
+  if (!maps.every((map) => map.inside === 0 && map.count === RANGE_SIZE && map.host === root.uid))
+    return null;
+  const info = await lstat(rootfs).catch(() => null);
+  if (!info?.isDirectory() || info.uid !== root.uid || info.gid !== root.gid) return null;
+  return { first: root.uid, count: RANGE_SIZE };
+};
+
+type TEmit = THandlerContext<TJobItem>["emit"];
+
 export const idmapOperations = ({
   lxcPath,
   hostRoot,
+  stateDir,
   idPool,
+  idmapMethod,
   writeConfig,
 }: {
   lxcPath: string;
   hostRoot: string;
+  /** The helper's own directory (admins' tickets). */
+  stateDir: string;
   idPool: TIdPool;
+  /** auto: idmapped where the host can, shifted elsewhere; shift: always shifted (ATELIER_IDMAP_METHOD). */
+  idmapMethod: TIdmapMethod;
   /** config.write: the validated write path (our validation, the privilege rules with the ticket, liblxc's load). */
   writeConfig: (name: string, text: string, ticket: string | undefined) => Promise<unknown>;
 }) => {
@@ -118,7 +151,87 @@ export const idmapOperations = ({
           storage: storage.kind === "overlay" ? "overlay" : storage.value,
         }),
       });
-    return config;
+    return { config, rootfs: storage.kind === "dir" ? storage.path : null };
+  };
+
+  /**
+   * The root filesystem a shift may rewrite: the container's own directory (`<lxcpath>/<name>/rootfs`), never
+   * another an admin's config names (a host directory would be given to the container's ids).
+   */
+  const ownRootfs = (name: string, rootfs: string | null) => {
+    const own = path.join(lxcPath, name, "rootfs");
+    if (rootfs === null || path.resolve(rootfs) !== own)
+      throw new AppError(
+        "PRECONDITION_FAILED",
+        said("rootfsPathRefused", {
+          path: rootfs ?? "",
+          why: `is not the container's own directory (${own}): Atelier shifts the owners of no other`,
+        }),
+      );
+    return own;
+  };
+
+  /**
+   * Shifts the owners of a container's root filesystem, progress as lines (`shift: DONE/TOTAL names`, at most one
+   * a second, none queued behind a slow reader). A shift that fails or is cancelled half way is undone (the
+   * reverse shift leaves what was not shifted yet as it is), whatever the signal says, before the error goes on.
+   */
+  const shiftRootfs = async (
+    rootfs: string,
+    shift: TIdShift,
+    context: { signal: AbortSignal; emit: TEmit },
+  ): Promise<TShiftSummary> => {
+    const sending: { current: Promise<void> | null } = { current: null };
+    const say = (line: string) => {
+      if (sending.current) return;
+      sending.current = context
+        .emit({ line, stream: "stdout" })
+        .catch(() => undefined)
+        .finally(() => {
+          sending.current = null;
+        });
+    };
+    say(
+      `shift: owners ${shift.from}-${shift.from + shift.count - 1} to ${shift.to}-${shift.to + shift.count - 1}`,
+    );
+    try {
+      const result = await shiftTree(rootfs, shift, {
+        signal: context.signal,
+        progressEveryMs: 1000,
+        onProgress: (done, total) => say(`shift: ${done}/${total} names`),
+      });
+      await sending.current;
+      await context.emit({
+        line: `shift: ${result.entries} names, ${result.shifted} changed, ${result.outside.count} outside the map, ${result.durationMs} ms`,
+        stream: "stdout",
+      });
+      for (const line of result.notShifted.slice(0, 20))
+        await context.emit({ line: `shift: ${line}`.slice(0, 8000), stream: "stderr" });
+      return {
+        from: shift.from,
+        to: shift.to,
+        ...result,
+        outside: {
+          count: result.outside.count,
+          sample: result.outside.sample.map((entry) => entry.slice(0, 4200)),
+        },
+        otherMounts: result.otherMounts.slice(0, 100).map((entry) => entry.slice(0, 4200)),
+        notShifted: result.notShifted.slice(0, 100).map((entry) => entry.slice(0, 8200)),
+      };
+    } catch (error) {
+      await sending.current;
+      await shiftTree(rootfs, { from: shift.to, to: shift.from, count: shift.count });
+      throw error;
+    }
+  };
+
+  /** The container's directory given to its mapped root (0770): liblxc reaches a shifted rootfs as that user. */
+  const openContainerDir = async (name: string, root: number) => {
+    const dir = path.join(lxcPath, name);
+    const info = await lstat(dir);
+    if (!info.isDirectory()) throw new AppError("PRECONDITION_FAILED", said("configFileOdd", { name }));
+    await lchown(dir, root, root);
+    await chmod(dir, 0o770);
   };
 
   /**
@@ -137,6 +250,8 @@ export const idmapOperations = ({
 
   // One assignment at a time: a range is chosen and written before the next is chosen.
   let queue: Promise<unknown> = Promise.resolve();
+  // Slots chosen for a shift still running (its config is written at its end): no other assignment takes them.
+  const reserved = new Set<number>();
   const serially = <T>(work: () => Promise<T>) => {
     const next = queue.then(work, work);
     queue = next.catch(() => undefined);
@@ -148,55 +263,114 @@ export const idmapOperations = ({
       pool: idPool,
       subids: await ensureRootSubids(hostRoot, idPool, { dryRun: true }),
       idmappedRootfs: await support(),
+      method: idmapMethod,
       lxcPathBlockedAt: await lxcPathBlockedAt(lxcPath),
     }),
     /**
      * Makes a stopped container unprivileged, or moves one to a range of its own (a clone, which LXC gives its
-     * source's map): the first range of the pool no other container maps, its root filesystem mounted idmapped
-     * (liblxc's `lxc.rootfs.options = idmap=container`: no file rewritten, ownership kept as it is on disk), the
-     * distribution's userns include, all written through config.write.
+     * source's map): the first range of the pool no other container maps, the distribution's userns include, all
+     * written through config.write. Its files are seen through the map either by its root filesystem mounted
+     * idmapped (liblxc's `lxc.rootfs.options = idmap=container`: no file rewritten, owners kept on disk as for a
+     * privileged container) where the kernel and filesystem can and ATELIER_IDMAP_METHOD is auto, or by their owners
+     * shifted into the range (server/helper/shift.ts; the container's directory then its mapped root's, 0770, for
+     * liblxc to reach the rootfs as that user). A shifted tree stays shifted (a clone's, from its source's range to
+     * its own); one whose owners say nothing of its map is refused.
      */
-    assign: ({ name, ticket }) =>
-      serially(async () => {
-        const config = await stoppedWithDirectory(name);
-        const supported = await support();
-        if (!supported.supported)
-          throw new AppError(
-            "PRECONDITION_FAILED",
-            said("idmapUnsupported", { dir: lxcPath, why: supported.why ?? "" }),
-          );
+    assign: async ({ name, ticket }, context) => {
+      const plan = await serially(async () => {
+        const { config, rootfs } = await stoppedWithDirectory(name);
         const options = config.get("lxc.rootfs.options")?.trim();
         const maps = idMapsOf(config.entries());
         if (options !== undefined && options !== "" && options !== IDMAPPED_ROOTFS)
           throw new AppError("PRECONDITION_FAILED", said("idmapRootfsOptions", { name, options }));
-        // A root filesystem whose owners were shifted by hand would show as nobody through a second map.
-        if (maps.length > 0 && options !== IDMAPPED_ROOTFS)
+        // Where its owners are on disk now: 0-based (privileged, or mounted idmapped), or the range they were
+        // shifted to. A map whose owners on disk say nothing of it: Atelier cannot tell what a shift would do.
+        const shiftedFrom =
+          maps.length > 0 && options !== IDMAPPED_ROOTFS && rootfs !== null
+            ? await shiftedRangeOf(maps, rootfs)
+            : null;
+        if (maps.length > 0 && options !== IDMAPPED_ROOTFS && shiftedFrom === null)
           throw new AppError("PRECONDITION_FAILED", said("idmapShiftedRootfs", { name }));
+        const supported = await support();
+        const method =
+          shiftedFrom !== null || idmapMethod === "shift" || !supported.supported ? "shifted" : "idmapped";
         const used = await idsInUse(lxcPath, name);
         const slot = Array.from({ length: idPool.slots }, (_, index) => index).find(
-          (index) => !used.some((use) => overlaps(use.range, slotRange(idPool, index))),
+          (index) =>
+            !reserved.has(index) && !used.some((use) => overlaps(use.range, slotRange(idPool, index))),
         );
         if (slot === undefined)
           throw new AppError("PRECONDITION_FAILED", said("idPoolFull", { ranges: idPool.slots }));
-        const range = slotRange(idPool, slot);
-        await writeConfig(name, await withIdmap(config.toString(), idmapValues(range)), ticket);
-        await closeContainerDir(name);
-        return { slot, first: range.first, count: range.count };
-      }),
+        reserved.add(slot);
+        return { config, rootfs, slot, method, from: shiftedFrom?.first ?? 0 } as const;
+      });
+      const range = slotRange(idPool, plan.slot);
+      try {
+        if (plan.method === "idmapped") {
+          await writeConfig(name, await withIdmap(plan.config.toString(), idmapValues(range), true), ticket);
+          await closeContainerDir(name);
+          return {
+            slot: plan.slot,
+            first: range.first,
+            count: range.count,
+            method: plan.method,
+            shift: null,
+          };
+        }
+        const rootfs = ownRootfs(name, plan.rootfs);
+        const shift = { from: plan.from, to: range.first, count: RANGE_SIZE };
+        const summary = await shiftRootfs(rootfs, shift, context);
+        try {
+          await writeConfig(name, await withIdmap(plan.config.toString(), idmapValues(range), false), ticket);
+        } catch (error) {
+          await shiftTree(rootfs, { from: shift.to, to: shift.from, count: shift.count });
+          throw error;
+        }
+        await openContainerDir(name, range.first);
+        return {
+          slot: plan.slot,
+          first: range.first,
+          count: range.count,
+          method: plan.method,
+          shift: summary,
+        };
+      } finally {
+        reserved.delete(plan.slot);
+      }
+    },
     /**
      * Makes a stopped unprivileged container privileged again: its maps, its idmapped rootfs option and userns
      * includes taken out through config.write, which takes that only with an admin's ticket (it removes a
-     * protection). Only a container whose root filesystem is mounted idmapped: its files are as they were.
+     * protection). A root filesystem mounted idmapped has its files as they were (an overlay snapshot clone's
+     * too: only its config changes); one Atelier shifted (its owners in its range, see shiftedRangeOf: a directory
+     * of the container's own) is shifted back to 0 first, the ticket checked before.
      */
-    unassign: async ({ name, ticket }) => {
+    unassign: async ({ name, ticket }, context) => {
       // An admin's privileged snapshot clone (overlay) of an unprivileged container: only its config changes.
-      const config = await stoppedWithDirectory(name, { allowOverlay: true });
+      const { config, rootfs } = await stoppedWithDirectory(name, { allowOverlay: true });
       const maps = idMapsOf(config.entries());
       if (mappedRoot(maps) === null) throw new AppError("CONFLICT", said("alreadyPrivileged", { name }));
-      if (config.get("lxc.rootfs.options")?.trim() !== IDMAPPED_ROOTFS)
+      if (config.get("lxc.rootfs.options")?.trim() === IDMAPPED_ROOTFS) {
+        await writeConfig(name, withoutIdmap(config.toString()), ticket);
+        return { shift: null };
+      }
+      // An overlay's lower layer is another container's: its owners are not Atelier's to shift back.
+      const shiftedFrom = rootfs === null ? null : await shiftedRangeOf(maps, rootfs);
+      if (shiftedFrom === null)
         throw new AppError("PRECONDITION_FAILED", said("idmapShiftedRootfs", { name }));
-      await writeConfig(name, withoutIdmap(config.toString()), ticket);
-      return null;
+      // Rewriting every owner is asked on an admin's ticket only: checked before, not by the write after it.
+      await requireTicket(stateDir, ticket, { action: "privilegedContainer", name });
+      const own = ownRootfs(name, rootfs);
+      const shift = { from: shiftedFrom.first, to: 0, count: RANGE_SIZE };
+      const summary = await shiftRootfs(own, shift, context);
+      try {
+        await writeConfig(name, withoutIdmap(config.toString()), ticket);
+      } catch (error) {
+        await shiftTree(own, { from: shift.to, to: shift.from, count: shift.count });
+        throw error;
+      }
+      await closeContainerDir(name);
+      return { shift: summary };
     },
   } satisfies THandlers<typeof idmapContract>;
 };

@@ -36,6 +36,8 @@ export type THelperSettings = {
   bindRoots?: readonly string[];
   /** Host ids unprivileged containers get ranges from (ATELIER_IDMAP_POOL). */
   idPool?: TIdPool;
+  /** Idmapped root filesystems where the host can (auto), or owners always shifted (ATELIER_IDMAP_METHOD). */
+  idmapMethod?: "auto" | "shift";
   log?: TLogger;
 };
 
@@ -69,7 +71,12 @@ export const createHelperOperations = (settings: THelperSettings) => {
         admins: adminsOperations(settings),
         network: network.operations,
         nat: natOperations(settings),
-        idmap: idmapOperations({ ...settings, idPool, writeConfig }),
+        idmap: idmapOperations({
+          ...settings,
+          idPool,
+          idmapMethod: settings.idmapMethod ?? "auto",
+          writeConfig,
+        }),
       }),
     },
     recover: async () => {
