@@ -5,6 +5,8 @@
  * - the latency from `lxc-freeze` / `lxc-unfreeze` returning to the state event reaching an SSE client;
  * - resource usage (bench/metrics.ts): the sampler's CPU cost and the 24 h history query;
  * - provisioning (bench/provision.ts): busybox create+start through the API against the raw lxc tools;
+ * - unprivileged containers (bench/idmap.ts): the Debian rootfs shifted by the helper against chown -hR and the
+ *   idmapped assign, and lxc-start privileged against unprivileged;
  * - the helper hop (bench/helper.ts): its round trip, and its share of containers.start and containers.list.
  */
 import { execa } from "execa";
@@ -15,6 +17,7 @@ import { SERVER_TIME_LIMIT_MS, startServer } from "../tests/server";
 import { openStream } from "../tests/sse";
 import { benchMetrics } from "./metrics";
 import { benchHelper } from "./helper";
+import { benchIdmap } from "./idmap";
 import { benchProvision } from "./provision";
 import { median, percentile } from "./stats";
 
@@ -104,6 +107,7 @@ const main = async () => {
     lines.push(...(await benchMetrics(names, server, `file:${server.dataDir}/scratch.db`)));
     lines.push(...(await benchProvision(server)));
     lines.push(...(await benchHelper(names[0] ?? "", SERVER_LIMIT_MS)));
+    lines.push(...(await benchIdmap()));
     process.stdout.write(`${lines.join("\n")}\n`);
   } finally {
     await server.stop();
