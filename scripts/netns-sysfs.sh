@@ -21,6 +21,11 @@ rmdir "$held"
 # subordinate ids start empty, as on a fresh Debian, so that each helper gives root its pool as it would there
 # (newuidmap, which liblxc uses for unprivileged containers, reads them in this mount namespace).
 if [ -n "${ATELIER_TEST_ETC_DIR:-}" ]; then
+  # Only ever in a mount namespace of the test's own (never the host's /etc).
+  if [ "$(readlink /proc/1/ns/mnt)" = "$(readlink /proc/self/ns/mnt)" ]; then
+    echo "netns-sysfs.sh: refusing to lay an overlay over the host's own /etc" >&2
+    exit 1
+  fi
   mkdir -p "$ATELIER_TEST_ETC_DIR/upper" "$ATELIER_TEST_ETC_DIR/work"
   mount -t overlay overlay \
     -o "lowerdir=/etc,upperdir=$ATELIER_TEST_ETC_DIR/upper,workdir=$ATELIER_TEST_ETC_DIR/work" /etc

@@ -18,11 +18,18 @@ import { otherConfigs } from "./lxcpath-configs";
  * container maps. Two containers on one range share their files' owners and can signal each other's processes:
  * sharing is an admin's choice. Read by the helper (a container's directory is root's).
  */
-export const idsInUse = async (lxcPath: string, except: string) => {
+export const idsInUse = async (lxcPath: string, except: string | readonly string[]) => {
+  const skipped = typeof except === "string" ? [except] : except;
   const used: { owner: string; range: THostRange }[] = [];
-  for (const { name, text } of await otherConfigs(lxcPath, except)) {
-    for (const range of hostRangesOf(idMapsOf(LxcConfig.parse(text).entries())))
-      used.push({ owner: name, range });
+  const note = (owner: string, text: string) => {
+    for (const range of hostRangesOf(idMapsOf(LxcConfig.parse(text).entries()))) used.push({ owner, range });
+  };
+  for (const { name, text } of await otherConfigs(lxcPath, skipped[0] ?? "")) {
+    if (skipped.includes(name)) continue;
+    note(name, text);
+    // A snapshot keeps its range while it exists: restored, it maps it again.
+    for (const snapshot of await otherConfigs(path.join(lxcPath, name, "snaps"), ""))
+      note(`${name} (snapshot ${snapshot.name})`, snapshot.text);
   }
   return used;
 };
@@ -39,6 +46,8 @@ export const idsTaken = async (
   before: string,
   after: string,
   pool: TIdPool,
+  /** Other containers whose ranges this one may share (a snapshot restored as new shares its source's, for now). */
+  alsoExcept: readonly string[] = [],
 ): Promise<TPrivilegedChange[]> => {
   const old = new Set(
     LxcConfig.parse(before)
@@ -52,7 +61,7 @@ export const idsTaken = async (
       (entry) => entry.key === "lxc.idmap" && entry.value.trim() !== "" && !old.has(entry.value.trim()),
     );
   if (added.length === 0) return [];
-  const used = await idsInUse(lxcPath, path.basename(name));
+  const used = await idsInUse(lxcPath, [path.basename(name), ...alsoExcept]);
   return added.flatMap((entry) => {
     const [range] = hostRangesOf(idMapsOf([entry]));
     if (!range) return [];

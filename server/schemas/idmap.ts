@@ -47,8 +47,8 @@ export const overlaps = (a: THostRange, b: THostRange) =>
 export const insidePool = (pool: TIdPool, range: THostRange) =>
   range.first >= pool.first && range.first + range.count <= pool.first + pool.slots * RANGE_SIZE;
 
-/** One lxc.idmap line as liblxc reads it (`u|g|b inside host count`). */
-export type TIdMap = { type: "u" | "g" | "b"; inside: number; host: number; count: number };
+/** One lxc.idmap line as liblxc 5 reads it (`u|g inside host count`: parse_idmaps takes no other type). */
+export type TIdMap = { type: "u" | "g"; inside: number; host: number; count: number };
 
 /**
  * The maps of a config's lxc.idmap lines, in order (an empty line clears those before it, as in liblxc); a line
@@ -65,7 +65,7 @@ export const idMapsOf = (entries: readonly { key: string; value: string }[]): TI
     const fields = value.trim().split(/[ \t]+/);
     const [type, ...numbers] = fields;
     if (
-      (type !== "u" && type !== "g" && type !== "b") ||
+      (type !== "u" && type !== "g") ||
       numbers.length !== 3 ||
       numbers.some((field) => !/^(0|[1-9]\d{0,9})$/.test(field))
     )
@@ -83,7 +83,7 @@ export const hostRangesOf = (maps: readonly TIdMap[]): THostRange[] =>
 /** Where container root is on the host (uid and gid), or null for a privileged container. */
 export const mappedRoot = (maps: readonly TIdMap[]) => {
   const root = (kind: "u" | "g") =>
-    maps.find((map) => (map.type === kind || map.type === "b") && map.inside === 0 && map.count > 0)?.host;
+    maps.find((map) => map.type === kind && map.inside === 0 && map.count > 0)?.host;
   const uid = root("u");
   const gid = root("g");
   return uid === undefined || gid === undefined ? null : { uid, gid };

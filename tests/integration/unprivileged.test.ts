@@ -224,4 +224,71 @@ describe("unprivileged containers", () => {
     expect((await attach(name, ["stat", "-c", "%u %g", "/home-file"])).stdout.trim()).toBe("1000 1000");
     await stop(name);
   });
+
+  it("keeps a restored container's directory root's, and a restore from taking a range someone else now maps", async () => {
+    const name = await createBusybox();
+    const snapshot = async () => {
+      const job = await succeeded(await callProcedure(server, "snapshots.create", { name }));
+      return (job.result as { snapshot: string }).snapshot;
+    };
+    const snap = await snapshot();
+    // lxc-snapshot -r gives the container's directory to its mapped root (liblxc remakes it): closed again.
+    await succeeded(await callProcedure(server, "snapshots.restore", { name, snapshot: snap }));
+    const dir = await stat(path.join(lxcPath(), name));
+    expect([dir.uid, dir.gid, dir.mode & 0o777]).toEqual([0, 0, 0o700]);
+    // The operator moves the container to another free range. Its snapshot keeps the old range reserved (a new
+    // container gets another); an admin then gives that range to another container; restoring the snapshot
+    // would map it twice: an admin's call.
+    const before = (await picture(name)).root?.uid ?? 0;
+    const read = (await callProcedure(server, "config.get", { name }, { kind: "query" })).data as {
+      raw: string;
+      version: string;
+    };
+    const moved = before + 65536 * 500;
+    const saved = await callProcedure(server, "config.save", {
+      name,
+      raw: read.raw.replaceAll(String(before), String(moved)),
+      baseVersion: read.version,
+      applyLive: false,
+    });
+    expect(saved.status, JSON.stringify(saved.error)).toBe(200);
+    const other = await createBusybox();
+    const theirs = (await picture(other)).root?.uid ?? 0;
+    expect(theirs).not.toBe(before);
+    const otherConfig = (await callProcedure(server, "config.get", { name: other }, { kind: "query" }))
+      .data as {
+      raw: string;
+      version: string;
+    };
+    const shared = await callProcedure(
+      server,
+      "config.save",
+      {
+        name: other,
+        raw: otherConfig.raw.replaceAll(String(theirs), String(before)),
+        baseVersion: otherConfig.version,
+        applyLive: false,
+      },
+      { as: "admin" },
+    );
+    expect(shared.status, JSON.stringify(shared.error)).toBe(200);
+    const restore = await callProcedure(server, "snapshots.restore", { name, snapshot: snap });
+    const job = await waitJob((restore.data as { jobId: string }).jobId);
+    expect(job.state).toBe("failed");
+    expect(job.error).toMatch(/admin/);
+    expect((await picture(name)).root?.uid).toBe(moved);
+  });
+
+  it("refuses an operator a privileged container restored as new from a privileged one's snapshot", async () => {
+    const name = await createBusybox({ privileged: true }, "admin");
+    const job = await succeeded(await callProcedure(server, "snapshots.create", { name }));
+    const snap = (job.result as { snapshot: string }).snapshot;
+    const copy = uniqueName("unpr");
+    created.push(copy);
+    const restore = await callProcedure(server, "snapshots.restore", { name, snapshot: snap, newName: copy });
+    const restored = await waitJob((restore.data as { jobId: string }).jobId);
+    expect(restored.state).toBe("failed");
+    expect(restored.error).toMatch(/privileged container/);
+    expect(await lxcState(copy)).toBe("MISSING");
+  });
 });

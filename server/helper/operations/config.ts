@@ -66,6 +66,18 @@ export const configOperations = ({
     return next;
   };
 
+  /**
+   * Writes whose text maps ids run one at a time across containers: the check that a range is no other container's
+   * (idsTaken) and the write that takes it are one step, so two containers cannot both take one range.
+   */
+  let idsChain: Promise<unknown> = Promise.resolve();
+  const underIdsLock = <T>(mapsIds: boolean, work: () => Promise<T>) => {
+    if (!mapsIds) return work();
+    const next = idsChain.then(work, work);
+    idsChain = next.catch(() => undefined);
+    return next;
+  };
+
   return {
     /** The config file as it is, for the editor. */
     read: async ({ name }) => {
@@ -81,59 +93,61 @@ export const configOperations = ({
      * web tier claims, a config.write without a ticket writes nothing an operator could not.
      */
     write: ({ name, text, ticket }, { signal }) =>
-      serially(name, async () => {
-        await mustExist(name);
-        const errors = validateConfig(text).filter((problem) => problem.severity === "error");
-        const [first] = errors;
-        if (first)
-          throw new AppError("BAD_REQUEST", {
-            ...said("helperConfigHasErrors", {
-              count: errors.length,
-              line: first.line,
-              problem: first.message,
-            }),
-            field: "text",
-            problems: errors,
-          });
-        const file = fileOf(name);
-        const current = await readConfig(file);
-        // Before liblxc loads it: the files an include names are read only once the lines are allowed.
-        const changes = [
-          ...(await adminOnlyChanges(current, text, { lxcPath, name, bindRoots })),
-          ...(await networkTaken(lxcPath, name, current, text, readHostNetwork)),
-          ...(await nestedBindSources(lxcPath, name, current, text, bindRoots)),
-          ...(await idsTaken(lxcPath, name, current, text, idPool)),
-        ];
-        if (changes.length > 0) {
-          const check = await checkTicket(stateDir, ticket);
-          if (check.admin === null) {
-            const { kind, params } = privilegedChangeWords(changes);
-            throw new AppError(
-              "FORBIDDEN",
-              said("configNeedsAdminTicket", { kind, ...params, ...check.why }),
-            );
+      serially(name, () =>
+        underIdsLock(/^[ \t]*lxc\.idmap[ \t]*=/m.test(text), async () => {
+          await mustExist(name);
+          const errors = validateConfig(text).filter((problem) => problem.severity === "error");
+          const [first] = errors;
+          if (first)
+            throw new AppError("BAD_REQUEST", {
+              ...said("helperConfigHasErrors", {
+                count: errors.length,
+                line: first.line,
+                problem: first.message,
+              }),
+              field: "text",
+              problems: errors,
+            });
+          const file = fileOf(name);
+          const current = await readConfig(file);
+          // Before liblxc loads it: the files an include names are read only once the lines are allowed.
+          const changes = [
+            ...(await adminOnlyChanges(current, text, { lxcPath, name, bindRoots })),
+            ...(await networkTaken(lxcPath, name, current, text, readHostNetwork)),
+            ...(await nestedBindSources(lxcPath, name, current, text, bindRoots)),
+            ...(await idsTaken(lxcPath, name, current, text, idPool)),
+          ];
+          if (changes.length > 0) {
+            const check = await checkTicket(stateDir, ticket);
+            if (check.admin === null) {
+              const { kind, params } = privilegedChangeWords(changes);
+              throw new AppError(
+                "FORBIDDEN",
+                said("configNeedsAdminTicket", { kind, ...params, ...check.why }),
+              );
+            }
           }
-        }
-        const verdict = await liblxcVerdict(text);
-        if (!verdict.isValid)
-          throw new AppError("BAD_REQUEST", {
-            ...(verdict.line === null
-              ? said("liblxcRefuses", { problem: verdict.message })
-              : said("liblxcRefusesLine", { line: verdict.line, problem: verdict.message })),
-            field: "text",
-            problems: [
-              {
-                line: verdict.line ?? 1,
-                severity: "error",
-                message: `LXC refuses this config: ${verdict.message}`,
-              },
-            ],
-          });
-        // Past its time (or cancelled) before the write: nothing is written, so the caller's TIMEOUT is true.
-        if (signal.aborted) throw new AppError("TIMEOUT", said("configWriteTooLong"));
-        await writeAtomically(file, text);
-        return null;
-      }),
+          const verdict = await liblxcVerdict(text);
+          if (!verdict.isValid)
+            throw new AppError("BAD_REQUEST", {
+              ...(verdict.line === null
+                ? said("liblxcRefuses", { problem: verdict.message })
+                : said("liblxcRefusesLine", { line: verdict.line, problem: verdict.message })),
+              field: "text",
+              problems: [
+                {
+                  line: verdict.line ?? 1,
+                  severity: "error",
+                  message: `LXC refuses this config: ${verdict.message}`,
+                },
+              ],
+            });
+          // Past its time (or cancelled) before the write: nothing is written, so the caller's TIMEOUT is true.
+          if (signal.aborted) throw new AppError("TIMEOUT", said("configWriteTooLong"));
+          await writeAtomically(file, text);
+          return null;
+        }),
+      ),
     /** Warnings for the host paths a candidate config names (rootfs, fstab) that are not there. */
     hostPaths: ({ text }) => checkHostPaths(text),
   } satisfies THandlers<typeof configContract>;

@@ -13,6 +13,10 @@ import {
   storageOf,
 } from "../../rootfs/hostname";
 import { openRootfs } from "../../rootfs";
+import { closeIdmappedContainerDir } from "../container-dir";
+import { idsTaken } from "../ids-in-use";
+import { DEFAULT_IDMAP_POOL, parseIdPool, type TIdPool } from "../../schemas/idmap";
+import { hasIsolatedIdMap } from "../../schemas/lxc-config/privileges";
 import { refuseCloneHookProblem } from "../../rootfs/clone-hooks";
 import { adminOnlyChanges, privilegedChangeWords } from "../../lxc-config/admin-only";
 import { LxcConfig } from "../../schemas/lxc-config/model";
@@ -59,6 +63,7 @@ export const jobsOperations = ({
   stateDir,
   beingMade,
   bindRoots = [],
+  idPool = parseIdPool(DEFAULT_IDMAP_POOL) as TIdPool,
 }: {
   lxcPath: string;
   containerConfig?: string | undefined;
@@ -69,6 +74,8 @@ export const jobsOperations = ({
   beingMade: TBeingMade;
   /** Where operators may bind-mount from (ATELIER_BIND_ROOTS): the privilege rules' context. */
   bindRoots?: readonly string[] | undefined;
+  /** Atelier's pool of host ids: a restored map must stay in it, off other containers' ranges. */
+  idPool?: TIdPool | undefined;
 }) => {
   /** A tarball inside an import directory, resolved (no link leads out): or a refusal naming the field. */
   const importedFile = async (file: string) => {
@@ -122,7 +129,10 @@ export const jobsOperations = ({
         name,
         copyContainer({ lxcPath, source, name, isOverlay: snapshot }, commandContext(context)),
       );
-      if (result.exitCode === 0) await setGuestHostname(path.join(lxcPath, name), name);
+      if (result.exitCode === 0) {
+        await setGuestHostname(path.join(lxcPath, name), name);
+        await closeIdmappedContainerDir(lxcPath, name);
+      }
       return result;
     },
     /**
@@ -167,10 +177,12 @@ export const jobsOperations = ({
       try {
         const commentFile = comment ? path.join(dir, "comment") : undefined;
         if (commentFile) await writeFile(commentFile, `${comment}\n`);
-        return await snapshotContainer(
+        const result = await snapshotContainer(
           { lxcPath, name, ...(commentFile ? { commentFile } : {}) },
           commandContext(context),
         );
+        await closeIdmappedContainerDir(lxcPath, name);
+        return result;
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
@@ -187,7 +199,22 @@ export const jobsOperations = ({
       );
       const rootfsPath = LxcConfig.parse(current).get("lxc.rootfs.path");
       if (rootfsPath !== undefined) restored.remove("lxc.rootfs.path").add("lxc.rootfs.path", rootfsPath);
-      const comeBack = await adminOnlyChanges(current, restored.toString(), { lxcPath, name, bindRoots });
+      // Its id maps too: onto a range the pool has since given another container, or none at all (a privileged
+      // container restored as new), only on an admin's ticket.
+      const comeBack = [
+        ...(await adminOnlyChanges(current, restored.toString(), { lxcPath, name, bindRoots })),
+        // As a new container it shares its source's range until the web tier gives it its own (idmap.assign).
+        ...(await idsTaken(
+          lxcPath,
+          newName ?? name,
+          newName ? "" : current,
+          restored.toString(),
+          idPool,
+          newName ? [name] : [],
+        )),
+      ];
+      if (newName && !hasIsolatedIdMap(restored.entries()))
+        await requireTicket(stateDir, ticket, { action: "privilegedContainer", name: newName });
       if (comeBack.length > 0) {
         const { kind, params } = privilegedChangeWords(comeBack);
         await requireTicket(stateDir, ticket, { action: "restore", snapshot, name, kind, ...params });
@@ -213,7 +240,10 @@ export const jobsOperations = ({
           },
           commandContext(context),
         );
-        if (result.exitCode === 0) await setGuestHostname(path.join(lxcPath, newName), newName);
+        if (result.exitCode === 0) {
+          await setGuestHostname(path.join(lxcPath, newName), newName);
+          await closeIdmappedContainerDir(lxcPath, newName);
+        }
         return result;
       }
       // In place only lxc-snapshot restores (it keeps the snapshots and an overlay's bookkeeping), and it writes
@@ -224,7 +254,12 @@ export const jobsOperations = ({
           ...said("restoreInPlaceUnsafe", { snapshot, name, ...risk }),
           field: "snapshot",
         });
-      return restoreSnapshotInPlace({ lxcPath, name, snapshot }, commandContext(context));
+      const restoredInPlace = await restoreSnapshotInPlace(
+        { lxcPath, name, snapshot },
+        commandContext(context),
+      );
+      await closeIdmappedContainerDir(lxcPath, name);
+      return restoredInPlace;
     },
     /**
      * Waits (10 s at most) until no job command runs: a web tier that died left calls the helper cancelled, whose

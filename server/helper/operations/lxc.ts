@@ -8,6 +8,7 @@ import type { TBeingMade } from "../being-made";
 import { checkBindSourcesBeforeStart } from "../bind-sources";
 import { checkMountCreateBeforeStart } from "../../rootfs/mount-create";
 import { makeBindMountPoints } from "../../rootfs/mount-points";
+import { closeIdmappedContainerDir } from "../container-dir";
 
 /**
  * The LXC driver's operations, in the helper: each takes a validated container name (and fixed-shape options) and
@@ -52,11 +53,13 @@ export const lxcOperations = ({
     (beingMade.has(name)
       ? Promise.reject(new AppError("CONFLICT", said("stillBeingMade", { name })))
       : Promise.resolve()
-    ).then(() =>
-      checkBindSourcesBeforeStart({ lxcPath, name, bindRoots }).then(() =>
-        checkMountCreateBeforeStart({ lxcPath, name }).then(() => makeBindMountPoints({ lxcPath, name })),
-      ),
-    );
+    )
+      .then(() => closeIdmappedContainerDir(lxcPath, name))
+      .then(() =>
+        checkBindSourcesBeforeStart({ lxcPath, name, bindRoots }).then(() =>
+          checkMountCreateBeforeStart({ lxcPath, name }).then(() => makeBindMountPoints({ lxcPath, name })),
+        ),
+      );
   const done = async (action: Promise<unknown>) => {
     await action;
     return null;

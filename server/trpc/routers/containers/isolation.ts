@@ -13,7 +13,7 @@ export const isolationRoute = viewerProcedure
       root: z.object({ uid: z.number().int(), gid: z.number().int() }).nullable(),
       maps: z.array(
         z.object({
-          type: z.enum(["u", "g", "b"]),
+          type: z.enum(["u", "g"]),
           inside: z.number().int(),
           host: z.number().int(),
           count: z.number().int(),
