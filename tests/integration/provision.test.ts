@@ -38,14 +38,14 @@ const waitJob = async (id: string, ms = 120_000) => {
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
 };
-const create = async (input: Record<string, unknown>) => {
+const create = async (input: Record<string, unknown>, as: "operator" | "admin" = "operator") => {
   const name = (input.name as string | undefined) ?? uniqueName("prov");
   created.push(name);
-  const response = await callProcedure(server, "containers.create", { name, ...input });
+  const response = await callProcedure(server, "containers.create", { name, ...input }, { as });
   return { name, response, jobId: (response.data as { jobId?: string } | undefined)?.jobId ?? "" };
 };
-const createAndWait = async (input: Record<string, unknown>) => {
-  const made = await create(input);
+const createAndWait = async (input: Record<string, unknown>, as: "operator" | "admin" = "operator") => {
+  const made = await create(input, as);
   expect(made.response.status, JSON.stringify(made.response.error)).toBe(200);
   const finished = await waitJob(made.jobId);
   expect(finished.state, `${finished.error}\n${finished.log.slice(-20).join("\n")}`).toBe("succeeded");
@@ -169,10 +169,15 @@ describe("root filesystem providers", () => {
     await startAndCheck(fromTarball);
 
     const full = await createAndWait({ rootfs: { kind: "clone", source } });
-    const overlay = await createAndWait({
-      rootfs: { kind: "clone", source, snapshot: true },
-      access: { sshKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 overlay" },
-    });
+    // A snapshot clone (overlay) cannot be mounted idmapped: an admin's privileged one (of an unprivileged source).
+    const overlay = await createAndWait(
+      {
+        rootfs: { kind: "clone", source, snapshot: true },
+        access: { sshKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 overlay" },
+        privileged: true,
+      },
+      "admin",
+    );
     expect(await configOf(overlay)).toMatch(/lxc\.rootfs\.path = overlay/);
     await startAndCheck(full);
     await startAndCheck(overlay);
@@ -188,10 +193,14 @@ describe("root filesystem providers", () => {
     ]);
     expect(key.stdout.trim()).toBe("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 overlay");
     expect(await exists(path.join(lxcPath(), source, "rootfs/root/.ssh/authorized_keys"))).toBe(false);
-    const noPassword = await create({
-      rootfs: { kind: "clone", source, snapshot: true },
-      access: { rootPassword: "long enough here" },
-    });
+    const noPassword = await create(
+      {
+        rootfs: { kind: "clone", source, snapshot: true },
+        access: { rootPassword: "long enough here" },
+        privileged: true,
+      },
+      "admin",
+    );
     expect(noPassword.response.error?.data.field).toBe("access.rootPassword");
     // A running source cannot be cloned: said before anything runs.
     const refused = await create({ rootfs: { kind: "clone", source: full } });

@@ -159,10 +159,11 @@ describe.each(spellings)("with a guest's link at $what, and clonehostname in the
     await spelling.plant(path.join(lxcPath(), source, "rootfs"), [source, name]);
     const before = await snapshotTree(hostDir);
     const leaked = await filesWithSecret();
-    const result = await createThroughApi(server, {
-      name,
-      rootfs: { kind: "clone", source, snapshot: true },
-    });
+    const result = await createThroughApi(
+      server,
+      { name, rootfs: { kind: "clone", source, snapshot: true }, privileged: true },
+      "admin",
+    );
     expect(await filesWithSecret()).toEqual(leaked);
     expect(await snapshotTree(hostDir)).toEqual(before);
     expectRefused(result.job, new RegExp(`^"${source}" cannot be copied: `), spelling);

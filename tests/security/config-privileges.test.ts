@@ -27,6 +27,13 @@ const busybox = async () => {
   made.push(name);
   return name;
 };
+/** An admin's privileged container (no id map): where dropped capabilities protect the host. */
+const privilegedBusybox = async () => {
+  const result = await createThroughApi(server, { rootfs: { kind: "busybox" }, privileged: true }, "admin");
+  made.push(result.name);
+  expect(result.job?.state, result.job?.log.slice(-10).join("\n")).toBe("succeeded");
+  return result.name;
+};
 
 /**
  * Lines that let a container or its config act as root on the host; each loads in liblxc. @HOST@ is this test's
@@ -184,7 +191,7 @@ describe("admin-only config lines", () => {
   });
 
   it("an operator keeps an admin's lines as they are and edits the rest; removing a protection is refused", async () => {
-    const name = await busybox();
+    const name = await privilegedBusybox();
     await appendFile(configFile(name), "lxc.hook.pre-start = /bin/true\nlxc.cgroup.devices.deny = a\n");
     const config = await configOf(server, name);
     expect(config.entries.find((e) => e.key === "lxc.hook.pre-start")?.adminOnly).toMatch(/hook/);

@@ -26,8 +26,12 @@ const { hostDir, made } = server;
 const configFile = (name: string) => path.join(lxcPath(), name, "config");
 const CAP_SYS_MODULE = 1n << 16n;
 
+/**
+ * Privileged containers (an admin's): the spellings under test reach host root there, where no id map holds them
+ * back; an operator still writes in them.
+ */
 const busybox = async () => {
-  const name = await createBusybox(server);
+  const name = await createBusybox(server, undefined, { privileged: true });
   made.push(name);
   return name;
 };

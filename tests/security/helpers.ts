@@ -48,8 +48,15 @@ export const createThroughApi = async (
   return { name, response, job: await waitJob(server, jobId) };
 };
 
-export const createBusybox = async (server: TRunningServer, name = uniqueName("sec")) => {
-  const made = await createThroughApi(server, { name, rootfs: { kind: "busybox" } });
+export const createBusybox = async (
+  server: TRunningServer,
+  name = uniqueName("sec"),
+  { privileged = false }: { privileged?: boolean } = {},
+) => {
+  // A privileged container (no id map: its root is host root) is an admin's to make.
+  const made = privileged
+    ? await createThroughApi(server, { name, rootfs: { kind: "busybox" }, privileged: true }, "admin")
+    : await createThroughApi(server, { name, rootfs: { kind: "busybox" } });
   expect(made.job?.state, made.job?.log.slice(-10).join("\n")).toBe("succeeded");
   return name;
 };

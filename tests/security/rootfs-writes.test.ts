@@ -57,11 +57,13 @@ const clone = async (
 ) => {
   const name = uniqueName("victim");
   made.push(name);
-  const result = await createThroughApi(server, {
-    name,
-    rootfs: { kind: "clone", source, ...rootfs },
-    ...rest,
-  });
+  // A snapshot clone (overlay) cannot be mounted idmapped: an admin's privileged one.
+  const overlay = rootfs.snapshot === true;
+  const result = await createThroughApi(
+    server,
+    { name, rootfs: { kind: "clone", source, ...rootfs }, ...rest, ...(overlay ? { privileged: true } : {}) },
+    overlay ? "admin" : "operator",
+  );
   return { ...result, name };
 };
 
