@@ -116,18 +116,21 @@ export function IsolationCard({ name, isStopped }: { name: string; isStopped: bo
                 <th scope="row" className="font-medium">
                   {t("type", { type: map.type })}
                 </th>
-                <td className="tabular-nums">{range(span(map.inside, map.count))}</td>
-                <td className="tabular-nums">
+                <td className="whitespace-nowrap tabular-nums">{range(span(map.inside, map.count))}</td>
+                <td className="whitespace-nowrap tabular-nums">
                   <span aria-hidden="true">{MAPS_TO} </span>
                   {range(span(map.host, map.count))}
                 </td>
-                <td className="tabular-nums">{f.count(map.count)}</td>
+                <td className="whitespace-nowrap tabular-nums">{f.count(map.count)}</td>
               </tr>
             ))}
           </DataTable>
           <p className="text-sm">
             {t("touches", { users: f.list(users), groups: f.list(groups) })}{" "}
-            {t("slot", { hasSlot: picture.slot === null ? "no" : "yes", slot: String(picture.slot ?? "") })}
+            {t("slot", {
+              hasSlot: picture.slot === null ? "no" : "yes",
+              slot: picture.slot === null ? "" : String(picture.slot + 1),
+            })}
           </p>
           <p className="text-sm text-slate-600 dark:text-slate-300">
             {picture.idmappedRootfs ? t("idmapped") : t("notIdmapped")}
