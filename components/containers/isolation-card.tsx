@@ -42,6 +42,17 @@ export function IsolationCard({ name, isStopped }: { name: string; isStopped: bo
   const queryClient = useQueryClient();
   const session = useSession();
   const isolation = useQuery(trpc.containers.isolation.queryOptions({ name }));
+  // How this host makes a container unprivileged (idmapped mount, instant; or owners shifted on disk): an operator's.
+  const host = useQuery({
+    ...trpc.containers.hostIsolation.queryOptions(),
+    enabled: session.can("operator"),
+    staleTime: 60_000,
+  });
+  const method = !host.data
+    ? "unknown"
+    : host.data.method === "shift" || !host.data.idmappedRootfs.supported
+      ? "shifted"
+      : "idmapped";
   const [jobId, setJobId] = useState<string | null>(null);
   // While its job runs, the container is the job's: no second conversion.
   const [isConverting, setConverting] = useState(false);
@@ -184,7 +195,7 @@ export function IsolationCard({ name, isStopped }: { name: string; isStopped: bo
         }}
       >
         <p>{t("makeUnprivileged.snapshot", { name })}</p>
-        <p>{t("makeUnprivileged.body")}</p>
+        <p>{t("makeUnprivileged.body", { method })}</p>
       </ConfirmDialog>
       <ConfirmDialog
         open={ask === "privileged"}
@@ -199,7 +210,7 @@ export function IsolationCard({ name, isStopped }: { name: string; isStopped: bo
         <p role="note" className="font-medium text-amber-900 dark:text-amber-100">
           {t("makePrivileged.warning")}
         </p>
-        <p>{t("makePrivileged.body", { name })}</p>
+        <p>{t("makePrivileged.body", { name, shifted: picture.idmappedRootfs ? "no" : "yes" })}</p>
       </ConfirmDialog>
     </section>
   );

@@ -119,6 +119,7 @@ export function UnprivilegedSection() {
               <p data-testid="idmapped-mounts">
                 {t("idmapped", { supported: status.data.idmappedRootfs.supported ? "yes" : "no" })}
               </p>
+              {status.data.method === "shift" && <p>{t("shiftAlways")}</p>}
               {status.data.idmappedRootfs.why && (
                 <p>{t.rich("why", { why: status.data.idmappedRootfs.why, code })}</p>
               )}
