@@ -183,11 +183,21 @@ export const createProvisioner = ({
   const precheck = async (name: string, form: TForm, actor: TActor) => {
     if (isPrivileged(form, actor) && actor.role !== "admin")
       throw new AppError("FORBIDDEN", { ...said("privilegedCreationNeedsAdmin"), field: "privileged" });
-    if (!isPrivileged(form, actor) && form.rootfs.kind === "clone" && form.rootfs.snapshot)
-      throw new AppError("PRECONDITION_FAILED", {
-        ...said("overlayCloneUnprivileged", { source: form.rootfs.source }),
-        field: "rootfs.snapshot",
-      });
+    if (form.rootfs.kind === "clone" && form.rootfs.snapshot) {
+      const source = form.rootfs.source;
+      if (!isPrivileged(form, actor))
+        throw new AppError("PRECONDITION_FAILED", {
+          ...said("overlayCloneUnprivileged", { source }),
+          field: "rootfs.snapshot",
+        });
+      // lxc-copy mounts the overlay with the source's rootfs options: an idmapped lower layer it cannot overlay.
+      const sourceConfig = await config.read(source).catch(() => null);
+      if (sourceConfig && /^[ \t]*lxc\.idmap[ \t]*=/m.test(sourceConfig.raw))
+        throw new AppError("PRECONDITION_FAILED", {
+          ...said("overlayCloneOfUnprivileged", { source }),
+          field: "rootfs.snapshot",
+        });
+    }
     if (await lxc.exists(name))
       throw new AppError("CONFLICT", { ...said("containerNameTaken", { name }), field: "name" });
     if ((await stat(containerDir(name)).catch(() => null)) !== null)

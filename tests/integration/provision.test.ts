@@ -153,7 +153,8 @@ describe("root filesystem providers", () => {
   });
 
   it("a tarball from the import directory, and a clone (full and overlay) of a stopped container", async () => {
-    const source = await createAndWait({ rootfs: { kind: "busybox" } });
+    // Privileged (an admin's): lxc-copy cannot overlay an idmapped root filesystem.
+    const source = await createAndWait({ rootfs: { kind: "busybox" }, privileged: true }, "admin");
     const imports = process.env.ATELIER_IMPORT_DIRS ?? "";
     const archive = path.join(imports, "busybox-rootfs.tar.gz");
     await execa("tar", [
@@ -169,7 +170,7 @@ describe("root filesystem providers", () => {
     await startAndCheck(fromTarball);
 
     const full = await createAndWait({ rootfs: { kind: "clone", source } });
-    // A snapshot clone (overlay) cannot be mounted idmapped: an admin's privileged one (of an unprivileged source).
+    // A snapshot clone (overlay) cannot be mounted idmapped: an admin's privileged one.
     const overlay = await createAndWait(
       {
         rootfs: { kind: "clone", source, snapshot: true },

@@ -160,6 +160,19 @@ describe("unprivileged containers", () => {
     });
     expect(overlay.status).toBe(412);
     expect(JSON.stringify(overlay.error)).toContain("overlay");
+    // Nor an admin's privileged one: lxc-copy cannot overlay a root filesystem mounted idmapped.
+    const privilegedOverlay = await callProcedure(
+      server,
+      "containers.create",
+      {
+        name: uniqueName("unpo"),
+        rootfs: { kind: "clone", source: first, snapshot: true },
+        privileged: true,
+      },
+      { as: "admin" },
+    );
+    expect(privilegedOverlay.status).toBe(412);
+    expect(privilegedOverlay.error?.data).toMatchObject({ field: "rootfs.snapshot" });
     // Destroyed, its range is the next one given.
     expect((await callProcedure(server, "containers.destroy", { name: second })).status).toBe(200);
     const third = await createBusybox();

@@ -50,8 +50,9 @@ const spellings = [
 type TSpelling = (typeof spellings)[number];
 
 /** A stopped busybox container whose `at` is a link to `to`. */
-const hostileSource = async ({ at, to }: TSpelling) => {
-  const name = await createBusybox(server, uniqueName("evilhn"));
+/** A source with the link planted; privileged for snapshot clones (lxc-copy cannot overlay an idmapped rootfs). */
+const hostileSource = async ({ at, to }: TSpelling, { privileged = false } = {}) => {
+  const name = await createBusybox(server, uniqueName("evilhn"), { privileged });
   made.push(name);
   const target = path.join(lxcPath(), name, "rootfs", at);
   await rm(target, { recursive: true, force: true });
@@ -113,7 +114,7 @@ describe.each(spellings)("a guest's link at $what", (spelling) => {
 
   it("is not followed by an overlay snapshot clone", async () => {
     const before = await snapshotTree(hostDir);
-    const source = await hostileSource(spelling);
+    const source = await hostileSource(spelling, { privileged: true });
     const name = uniqueName("ovl");
     made.push(name);
     // A snapshot clone (overlay) cannot be mounted idmapped: an admin's privileged one.
@@ -165,7 +166,7 @@ describe("a restore in place of an overlay clone's snapshot", () => {
   it("runs when the clone's own layer holds etc/hostname (LXC writes there), whatever link the source holds", async () => {
     const before = await snapshotTree(hostDir);
     const [absolute] = spellings;
-    const source = await hostileSource(absolute);
+    const source = await hostileSource(absolute, { privileged: true });
     const name = uniqueName("ovlr");
     made.push(name);
     succeeded(
@@ -188,7 +189,7 @@ describe("a restore in place of an overlay clone's snapshot", () => {
   it("refuses when what LXC writes would be decided by the source's layer, which the source can change", async () => {
     const before = await snapshotTree(hostDir);
     const etcLink = spellings[2];
-    const source = await hostileSource(etcLink);
+    const source = await hostileSource(etcLink, { privileged: true });
     const name = uniqueName("ovlr");
     made.push(name);
     succeeded(
@@ -205,11 +206,18 @@ describe("a restore in place of an overlay clone's snapshot", () => {
     expect(job.state).toBe("failed");
     expect(job.error).toMatch(/cannot be restored in place: .*lower layer/);
     expect(await snapshotTree(hostDir)).toEqual(before);
-    // As a new container it is made, with its own name.
+    // As a new container it is made, with its own name (a privileged one: an admin's).
     const copy = uniqueName("ovln");
     made.push(copy);
     succeeded(
-      await jobOf(await callProcedure(server, "snapshots.restore", { name, snapshot: snap, newName: copy })),
+      await jobOf(
+        await callProcedure(
+          server,
+          "snapshots.restore",
+          { name, snapshot: snap, newName: copy },
+          { as: "admin" },
+        ),
+      ),
     );
     expect(await snapshotTree(hostDir)).toEqual(before);
     await expectHostname(copy, etcLink);

@@ -10,6 +10,8 @@ import { hashSecret, presentTicket } from "@/server/auth/secrets";
 import { enrollAdmin, makeTicket, removeAdmin, signInAdmin, TICKET_HOURS } from "@/server/helper/admins";
 import { encode, PROTOCOL_VERSION } from "@/server/helper/contract/protocol";
 import { startHelper } from "@/server/helper/spawn";
+import { ensureRootSubids } from "@/server/helper/subids";
+import { DEFAULT_IDMAP_POOL, parseIdPool, type TIdPool } from "@/server/schemas/idmap";
 import { planChanges } from "@/server/host-network/plan";
 import { validateConfig } from "@/server/schemas/lxc-config/validate";
 import { helperSocketPath, helperStateDirOf, uploadSpoolOf } from "@/server/layout";
@@ -36,6 +38,9 @@ const EXPECTED_OPERATIONS = [
   "config.hostPaths",
   "config.read",
   "config.write",
+  "idmap.assign",
+  "idmap.status",
+  "idmap.unassign",
   "imports.check",
   "jobs.copy",
   "jobs.createDebian",
@@ -108,6 +113,9 @@ beforeAll(async () => {
   dataDir = await mkdtemp(path.join(process.env.ATELIER_DATA_DIR ?? "/tmp", "helper-"));
   canaryDir = path.join(dataDir, "canaries");
   await mkdir(canaryDir);
+  // Its host root is a directory of the test's: root's subordinate ids go where newuidmap reads them (this test's
+  // own /etc, an overlay over the host's: scripts/netns-sysfs.sh).
+  await ensureRootSubids("/", parseIdPool(DEFAULT_IDMAP_POOL) as TIdPool);
   helper = await startHelper({
     ...settings(),
     socketPath: helperSocketPath(dataDir),
@@ -477,12 +485,18 @@ describe("the helper, to a compromised web tier", () => {
     }
 
     // rootfs.prepare: into the container the helper has just made, once; into an existing one only on a ticket.
+    // A container it made without an isolated id map (a privileged one) is finished only on a ticket.
     const name = uniqueName("prep");
     await client.lxc.create({ name, template: "busybox" });
     try {
       const keys = path.join(lxcPath(), name, "rootfs/root/.ssh/authorized_keys");
       const prepare = (sshKey: string, extra: { ticket?: string } = {}) =>
         client.rootfs.prepare({ name, busyboxInit: true, network: null, sshKey, ...extra });
+      for (const given of bad)
+        expect(
+          await refusal(prepare("ssh-ed25519 AAAAprivileged p@x", given ? { ticket: given } : {})),
+        ).toMatchObject({ code: "FORBIDDEN" });
+      await client.idmap.assign({ name });
       await prepare("ssh-ed25519 AAAAmade made@creation");
       for (const given of bad)
         expect(
@@ -685,6 +699,10 @@ describe("the helper, to a compromised web tier", () => {
       code: "CONFLICT",
     });
     expect(await readFile(path.join(lxcPath(), name, "config"), "utf8")).toBe(config);
+    // Half made, it does not start; finished (its own range of ids, its files), it does.
+    await expect(client.lxc.start({ name })).rejects.toMatchObject({ code: "CONFLICT" });
+    await client.idmap.assign({ name });
+    await client.rootfs.prepare({ name, busyboxInit: true, network: null });
     await client.lxc.start({ name });
     expect(await lxcState(name)).toBe("RUNNING");
     await expect
