@@ -157,6 +157,8 @@ const LOCKS: TSample[] = [
       "lxc.net.0.type = macvlan\nlxc.net.0.link = eth0\n",
       "lxc.include = /usr/share/lxc/config/userns.conf\n",
       "lxc.hook.pre-start = /x\nlxc.environment = FOO=bar\n",
+      "lxc.rootfs.options = idmap=container\n",
+      "lxc.rootfs.options = dev\n",
     ].flatMap((text) =>
       lockedLines(text, CTX).map((line) => ({ message: line.reason, words: line.reasonWords })),
     ),
@@ -180,6 +182,9 @@ const SERVER_ONLY = [
   "validation.lint.liblxcRefuses",
   "validation.locks.bindSourceMissing",
   "validation.locks.bindSourceOutside",
+  // The helper's check of the other containers' id maps (server/helper/ids-in-use.ts, tests/integration/unprivileged.test.ts).
+  "validation.locks.idsOutsidePool",
+  "validation.locks.idsTaken",
 ];
 /** The validator's own check of a control character, which the divergences (earlier) always catch first. */
 const UNREACHABLE = ["validation.lint.valueControl"];
