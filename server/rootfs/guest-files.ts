@@ -5,6 +5,7 @@ import { BUSYBOX_RCS } from "./busybox-init";
 import { LxcConfig } from "../schemas/lxc-config/model";
 import { openRootfs } from ".";
 import { setRootPassword } from "./shadow";
+import { IDMAPPED_ROOTFS, idMapsOf, mappedRoot } from "../schemas/idmap";
 
 /**
  * The files provisioning writes into a new container's root filesystem (run by the helper, `rootfs.prepare`): the
@@ -25,13 +26,19 @@ export type TGuestFiles = {
  * overlay's upper layer (the source stays untouched); and where to look for what is already there.
  */
 const rootfsLayers = async (lxcPath: string, name: string) => {
-  const value = LxcConfig.parse(await readFile(path.join(lxcPath, name, "config"), "utf8")).get(
-    "lxc.rootfs.path",
-  );
+  const config = LxcConfig.parse(await readFile(path.join(lxcPath, name, "config"), "utf8"));
+  const value = config.get("lxc.rootfs.path");
+  // A root filesystem whose owners were shifted into the container's range (not mounted idmapped): what is made
+  // there belongs to the container's root, the range's first id, or it would show as nobody inside.
+  const root = mappedRoot(idMapsOf(config.entries()));
+  const owner =
+    root && config.get("lxc.rootfs.options")?.trim() !== IDMAPPED_ROOTFS
+      ? { uid: root.uid, gid: root.gid }
+      : {};
   const overlay = /^overlayf?s?:(.+):(.+)$/.exec(value ?? "");
-  if (overlay?.[1] && overlay[2]) return { writable: overlay[2], lower: overlay[1], isOverlay: true };
+  if (overlay?.[1] && overlay[2]) return { writable: overlay[2], lower: overlay[1], isOverlay: true, owner };
   const dir = (value ?? "").replace(/^dir:/, "") || path.join(lxcPath, name, "rootfs");
-  return { writable: dir, lower: dir, isOverlay: false };
+  return { writable: dir, lower: dir, isOverlay: false, owner };
 };
 
 export const writeGuestFiles = async (lxcPath: string, name: string, files: TGuestFiles) => {
@@ -43,11 +50,11 @@ export const writeGuestFiles = async (lxcPath: string, name: string, files: TGue
   if (files.busyboxInit && !isDebian) {
     // Clones of busybox containers made elsewhere get Atelier's init too.
     if ((await rootfs.kind("etc/init.d/rcS")) !== null && (await rootfs.kind("bin/busybox")) !== null)
-      await rootfs.writeFile("etc/init.d/rcS", BUSYBOX_RCS, { mode: 0o744 });
+      await rootfs.writeFile("etc/init.d/rcS", BUSYBOX_RCS, { mode: 0o744, ...layers.owner });
   }
   if (files.network && isDebian) {
     // LXC gives eth0 its static address; ifup must not wait for a DHCP answer that never comes.
-    await rootfs.mkdir("etc/network", { mode: 0o755 });
+    await rootfs.mkdir("etc/network", { mode: 0o755, ...layers.owner });
     await rootfs.writeFile(
       "etc/network/interfaces",
       [
@@ -58,7 +65,7 @@ export const writeGuestFiles = async (lxcPath: string, name: string, files: TGue
         files.network === "static" ? "iface eth0 inet manual" : "iface eth0 inet dhcp",
         "",
       ].join("\n"),
-      { mode: 0o644 },
+      { mode: 0o644, ...layers.owner },
     );
   }
   if (files.rootPassword && layers.isOverlay)
@@ -67,9 +74,12 @@ export const writeGuestFiles = async (lxcPath: string, name: string, files: TGue
   if (files.rootPassword) await setRootPassword(rootfs, files.rootPassword);
   if (files.sshKey) {
     // /root is 0700; in an overlay's upper layer it may not exist yet, and what is made there shadows the lower.
-    await rootfs.mkdir("root/.ssh", { mode: 0o700 });
+    await rootfs.mkdir("root/.ssh", { mode: 0o700, ...layers.owner });
     // An existing .ssh (or the directory a guest's link there names, inside the rootfs) must be root's alone.
     await rootfs.chmod("root/.ssh", 0o700, { followLast: true });
-    await rootfs.writeFile("root/.ssh/authorized_keys", `${files.sshKey.trim()}\n`, { mode: 0o600 });
+    await rootfs.writeFile("root/.ssh/authorized_keys", `${files.sshKey.trim()}\n`, {
+      mode: 0o600,
+      ...layers.owner,
+    });
   }
 };

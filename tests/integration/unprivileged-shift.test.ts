@@ -81,7 +81,7 @@ describe("unprivileged containers with shifted owners", () => {
   });
 
   it("shifts a new container into its range: root inside is 0 and owns its files, setuid kept", async () => {
-    const name = await createBusybox();
+    const name = await createBusybox({ access: { sshKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 shifted" } });
     const shown = await picture(name);
     expect(shown).toMatchObject({ unprivileged: true, idmappedRootfs: false });
     const root = shown.root!;
@@ -103,6 +103,12 @@ describe("unprivileged containers with shifted owners", () => {
     expect((await attach(name, ["stat", "-c", "%u %g", "/"])).stdout.trim()).toBe("0 0");
     expect((await attach(name, ["touch", "/root/made-inside"])).exitCode).toBe(0);
     expect(await onHost(name, "root/made-inside")).toMatchObject({ uid: root.uid, gid: root.gid });
+    // What the helper wrote after the shift (an SSH key, its new directory) is container root's too.
+    expect(
+      (await attach(name, ["stat", "-c", "%u %g %a", "/root/.ssh", "/root/.ssh/authorized_keys"])).stdout
+        .trim()
+        .split("\n"),
+    ).toEqual(["0 0 700", "0 0 600"]);
     await stop(name);
   });
 

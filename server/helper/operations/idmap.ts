@@ -163,10 +163,7 @@ export const idmapOperations = ({
     if (rootfs === null || path.resolve(rootfs) !== own)
       throw new AppError(
         "PRECONDITION_FAILED",
-        said("rootfsPathRefused", {
-          path: rootfs ?? "",
-          why: `is not the container's own directory (${own}): Atelier shifts the owners of no other`,
-        }),
+        said("shiftOnlyOwnRootfs", { path: rootfs ?? "", own }),
       );
     return own;
   };
