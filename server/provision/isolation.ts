@@ -4,7 +4,7 @@ import { AppError, said } from "../errors";
 import type { THelper } from "../helper-client";
 import type { TLxcDriver } from "../helper-client/lxc";
 import { phase } from "../i18n/job-phases";
-import type { TJobs } from "../jobs/jobs";
+import type { TJobContext, TJobOperation, TJobs } from "../jobs/jobs";
 import { startLockedJob } from "../jobs/locked-job";
 import type { TConfigService } from "../lxc-config/service";
 import { LxcConfig } from "../schemas/lxc-config/model";
@@ -51,18 +51,57 @@ export const createIsolation = ({
     });
   };
 
-  /** Gives a stopped container (one being made, or a clone of an unprivileged one) its own range, and records it. */
-  const assign = async (name: string, actor: Pick<TActor, "adminTicket">) => {
-    const range = await helper.idmap.assign({
-      name,
-      ...(actor.adminTicket ? { ticket: actor.adminTicket } : {}),
+  /**
+   * Within a job, the helper's operation streams its progress (`shift: DONE/TOTAL names` while owners are shifted):
+   * the job's log gets every line, its progress bar moves between `from` and 99 %.
+   */
+  const inJob = async <TInput, TResult>(
+    context: TJobContext | undefined,
+    operation: TJobOperation<TInput, TResult>,
+    input: TInput,
+    from: number,
+  ) => {
+    if (!context)
+      return operation(input, { signal: new AbortController().signal, onItem: async () => undefined });
+    return context.stream(operation, input as NoInfer<TInput>, {
+      onLine: (line) => {
+        const done = /^shift: (\d+)\/(\d+) names$/.exec(line);
+        if (done && Number(done[2]) > 0)
+          context.setProgress(from + ((99 - from) * Number(done[1])) / Number(done[2]), phase("shiftingIds"));
+      },
     });
+  };
+
+  /** Gives a stopped container (one being made, or a clone of an unprivileged one) its own range, and records it. */
+  const assign = async (
+    name: string,
+    actor: Pick<TActor, "adminTicket">,
+    context?: TJobContext,
+    /** Where the job's progress stands when the shift starts (it only moves forward from there). */
+    from = 80,
+  ) => {
+    const range = await inJob(
+      context,
+      helper.idmap.assign,
+      { name, ...(actor.adminTicket ? { ticket: actor.adminTicket } : {}) },
+      from,
+    );
     await syncRecord(name);
     return range;
   };
 
-  const unassign = async (name: string, actor: Pick<TActor, "adminTicket">) => {
-    await helper.idmap.unassign({ name, ...(actor.adminTicket ? { ticket: actor.adminTicket } : {}) });
+  const unassign = async (
+    name: string,
+    actor: Pick<TActor, "adminTicket">,
+    context?: TJobContext,
+    from = 80,
+  ) => {
+    await inJob(
+      context,
+      helper.idmap.unassign,
+      { name, ...(actor.adminTicket ? { ticket: actor.adminTicket } : {}) },
+      from,
+    );
     await syncRecord(name);
   };
 
@@ -140,7 +179,9 @@ export const createIsolation = ({
           if (context.signal.aborted) throw new AppError("CONFLICT", said("jobCancelled"));
           context.setProgress(80, phase(to === "unprivileged" ? "mappingIds" : "unmappingIds"));
           const range =
-            to === "unprivileged" ? await assign(name, actor) : (await unassign(name, actor), null);
+            to === "unprivileged"
+              ? await assign(name, actor, context)
+              : (await unassign(name, actor, context), null);
           return { name, to, snapshot: /^(snap\d+)/.exec(snapshot.stdout.trim())?.[1] ?? null, range };
         },
       },

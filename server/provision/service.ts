@@ -241,9 +241,9 @@ export const createProvisioner = ({
           // container cloned from an unprivileged one, none.
           if (!isPrivileged(form, actor)) {
             context.setProgress(98, phase("mappingIds"));
-            await isolation.assign(name, actor);
+            await isolation.assign(name, actor, context, 98);
           } else if (form.rootfs.kind === "clone") {
-            await isolation.unassign(name, actor).catch((error: unknown) => {
+            await isolation.unassign(name, actor, context, 98).catch((error: unknown) => {
               if (!(error instanceof AppError && error.code === "CONFLICT")) throw error;
             });
           }

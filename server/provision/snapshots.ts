@@ -138,7 +138,7 @@ export const createSnapshots = ({
         if (result.exitCode !== 0) throw failed("lxc-snapshot -r", result);
         if (newName && (await isolation.picture(newName)).unprivileged) {
           context.setProgress(null, phase("mappingIds"));
-          await isolation.assign(newName, { adminTicket });
+          await isolation.assign(newName, { adminTicket }, context);
         } else await isolation.syncRecord(newName ?? name);
         return { name: newName ?? name, snapshot };
       },
