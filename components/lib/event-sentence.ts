@@ -55,6 +55,8 @@ export const OPERATIONS = [
   "unfreeze",
   "destroy",
   "convert",
+  "chownBindSource",
+  "passThroughId",
 ] as const;
 export const JOB_KINDS = ["create", "clone", "snapshot", "restore", "restore-new", "convert"] as const;
 const STATES = ["STARTING", "RUNNING", "STOPPING", "STOPPED", "ABORTING", "FREEZING", "FROZEN", "THAWED"];

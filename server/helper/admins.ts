@@ -231,6 +231,8 @@ export type TTicketAction =
     }
   | { action: "rootfsWrite"; name: string }
   | { action: "privilegedContainer"; name: string }
+  | { action: "bindChown"; name: string; source: string }
+  | { action: "passThrough"; name: string; id: number }
   | ({ action: "restore"; snapshot: string; name: string; kind: "added" | "removed" } & TErrorParams);
 
 /** The admin of a valid ticket, or a refusal (403) that says what was asked and why the ticket did not do. */

@@ -1,5 +1,6 @@
 import type { TContract } from "./define";
 import { adminsContract } from "./admins";
+import { bindsContract } from "./binds";
 import { configContract } from "./config";
 import { cacheContract } from "./cache";
 import { idmapContract } from "./idmap";
@@ -33,6 +34,7 @@ export const contract = {
   imports: importsContract,
   upload: uploadContract,
   idmap: idmapContract,
+  binds: bindsContract,
 } satisfies TContract;
 
 export type THelperContract = typeof contract;

@@ -6,6 +6,7 @@ import { recoverProcessGroups } from "../commands";
 import { contract } from "../contract";
 import { implement } from "../operation";
 import { adminsOperations } from "./admins";
+import { bindsOperations } from "./binds";
 import { cacheOperations } from "./cache";
 import { configOperations } from "./config";
 import { idmapOperations } from "./idmap";
@@ -75,6 +76,12 @@ export const createHelperOperations = (settings: THelperSettings) => {
           ...settings,
           idPool,
           idmapMethod: settings.idmapMethod ?? "auto",
+          writeConfig,
+        }),
+        binds: bindsOperations({
+          ...settings,
+          bindRoots: settings.bindRoots ?? [],
+          protectedPaths: [settings.cacheDir, settings.uploadSpool],
           writeConfig,
         }),
       }),

@@ -9,6 +9,7 @@ import { startContainerRoute } from "./start-container";
 import { stopContainerRoute } from "./stop-container";
 import { unfreezeContainerRoute } from "./unfreeze-container";
 import { convertRoute, hostIsolationRoute, isolationRoute } from "./isolation";
+import { bindsRoute, chownBindSourceRoute, passThroughIdRoute } from "./binds";
 
 export const containersRouter = router({
   list: listContainersRoute,
@@ -23,4 +24,7 @@ export const containersRouter = router({
   isolation: isolationRoute,
   convert: convertRoute,
   hostIsolation: hostIsolationRoute,
+  binds: bindsRoute,
+  chownBindSource: chownBindSourceRoute,
+  passThroughId: passThroughIdRoute,
 });
