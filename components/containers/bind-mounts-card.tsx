@@ -132,7 +132,8 @@ export function BindMountsCard({ name, isStopped }: { name: string; isStopped: b
               {(mount.kind === "link" || mount.throughLink) && (
                 <p className="text-sm text-slate-600 dark:text-slate-300">{t("throughLink")}</p>
               )}
-              {isNobody && mount.uid !== null && (
+              {/* A read-only or host system bind (busybox's /lib) is meant to be read as nobody: no warning. */}
+              {isNobody && mount.uid !== null && !mount.readOnly && !mount.systemPath && (
                 <p
                   role="note"
                   className="rounded-md border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"

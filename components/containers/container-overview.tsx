@@ -5,6 +5,7 @@ import { useTranslations } from "next-intl";
 import type { ReactNode } from "react";
 import { useSession } from "@/components/auth/use-session";
 import { useFormat } from "@/components/i18n/use-format";
+import { BindMountsCard } from "./bind-mounts-card";
 import { IsolationCard } from "./isolation-card";
 import { MakeTypeForm } from "./make-type-form";
 import { OverviewGlance } from "./overview-glance";
@@ -60,6 +61,7 @@ export function ContainerOverview({ name }: { name: string }) {
         </Field>
       </dl>
       <IsolationCard name={container.name} isStopped={container.state === "STOPPED"} />
+      <BindMountsCard name={container.name} isStopped={container.state === "STOPPED"} />
       <div className="grid gap-4 md:grid-cols-2">
         <OverviewGlance
           name={container.name}
