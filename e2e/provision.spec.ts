@@ -87,9 +87,10 @@ test("a Debian container from the wizard, saved as a type, a second from the typ
     await writeFile(marker, "x");
     await snapshots.getByRole("button", { name: "Restore snap0" }).click();
     await page.getByRole("button", { name: "Restore it" }).click();
+    // A Debian root filesystem is copied back whole (a few hundred megabytes): more than a busybox's few seconds.
     await expect(
       snapshots.getByRole("region", { name: `Job: restore ${second}` }).getByTestId("job-state"),
-    ).toHaveText("Done");
+    ).toHaveText("Done", { timeout: 90_000 });
     expect(await stat(marker).catch(() => null)).toBeNull();
     await rm(marker, { force: true });
   });
