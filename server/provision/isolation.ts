@@ -62,8 +62,8 @@ export const createIsolation = ({
     from: number,
   ) => {
     if (!context)
-      return operation(input, { signal: new AbortController().signal, onItem: async () => undefined });
-    return context.stream(operation, input as NoInfer<TInput>, {
+      return operation(input, { signal: new AbortController().signal, onItem: () => Promise.resolve() });
+    return context.stream(operation, input, {
       onLine: (line) => {
         const done = /^shift: (\d+)\/(\d+) names$/.exec(line);
         if (done && Number(done[2]) > 0)

@@ -1,4 +1,4 @@
-import { chown, mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { chown, link, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
@@ -164,6 +164,53 @@ describe("bind mounts of unprivileged containers", () => {
     expect(byAdmin.status, JSON.stringify(byAdmin.error)).toBe(200);
     expect((await stat(outside)).uid).toBe(root.uid + 1000);
     await stop(name);
+  });
+
+  it("refuses an operator the bind root itself or a directory that holds another container's source, and never chowns a hard link into the tree", async () => {
+    const [mine, theirs] = [await createBusybox(server), await createBusybox(server)];
+    made.push(mine, theirs);
+    const binds = path.join(hostDir, "binds");
+    const parent = path.join(binds, "team");
+    const theirSource = path.join(parent, "theirs");
+    await mkdir(theirSource, { recursive: true, mode: 0o755 });
+    await writeFile(path.join(theirSource, "secret"), "theirs", { mode: 0o600 });
+    await addLine(
+      theirs,
+      `lxc.mount.entry = ${theirSource} mnt/theirs none bind,create=dir,optional 0 0`,
+      "admin",
+    );
+    // The operator binds the parent read-only (allowed) and then asks to give it to their container: refused, it
+    // would take the other container's data.
+    await addLine(mine, `lxc.mount.entry = ${parent} mnt/team none bind,ro,optional 0 0`);
+    await addLine(mine, `lxc.mount.entry = ${binds} mnt/all none bind,ro,optional 0 0`);
+    for (const source of [parent, binds]) {
+      const refused = await callProcedure(server, "containers.chownBindSource", {
+        name: mine,
+        source,
+        insideUid: 0,
+        insideGid: 0,
+        recursive: true,
+      });
+      expect(refused.status, `${source}: ${JSON.stringify(refused.error)}`).toBe(403);
+    }
+    expect((await stat(path.join(theirSource, "secret"))).uid).toBe(0);
+    // A hard link to a file outside the tree is never given away (its other name is someone else's).
+    const own = path.join(binds, "own");
+    await mkdir(own, { mode: 0o755 });
+    const outsideFile = path.join(hostDir, "outside-file");
+    await writeFile(outsideFile, "host");
+    await link(outsideFile, path.join(own, "linked"));
+    await addLine(mine, `lxc.mount.entry = ${own} mnt/own none bind,optional 0 0`);
+    const chowned = await callProcedure(server, "containers.chownBindSource", {
+      name: mine,
+      source: own,
+      insideUid: 0,
+      insideGid: 0,
+      recursive: true,
+    });
+    expect(chowned.status, JSON.stringify(chowned.error)).toBe(200);
+    expect((await stat(outsideFile)).uid).toBe(0);
+    expect(chowned.data).toMatchObject({ skipped: 1 });
   });
 
   it("maps host id 1000 through for an admin (root:1000:1 in subuid and subgid): the directory owned by 1000 is uid 1000's inside; refused for an operator", async () => {

@@ -1,5 +1,5 @@
 import { constants } from "node:fs";
-import { lchown, lstat, open, readdir, realpath, type FileHandle } from "node:fs/promises";
+import { lstat, open, readdir, readlink, realpath, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { AppError, said } from "../../errors";
 import { containerNotFound, createLxcDriver } from "../../lxc";
@@ -11,6 +11,7 @@ import type { bindsContract, TBindMount } from "../contract/binds";
 import { MAX_CONFIG_BYTES } from "../contract/config";
 import type { THandlers } from "../contract/define";
 import { parseSubids } from "../subids";
+import { otherConfigs } from "../lxcpath-configs";
 
 /**
  * Bind mounts of unprivileged containers (the contract: ../contract/binds.ts). A host directory owned by host uid
@@ -150,6 +151,9 @@ export const bindsOperations = ({
     }
   };
 
+  /** How deep a recursive chown walks (each level holds a descriptor). */
+  const MAX_DEPTH = 256;
+
   /** The bind mounts of a config (absolute sources only: a relative one is inside the rootfs for liblxc). */
   const bindEntries = (config: LxcConfig) =>
     config
@@ -216,6 +220,7 @@ export const bindsOperations = ({
     rel: string,
     tally: { changed: number; skipped: string[]; skippedCount: number },
     signal: AbortSignal,
+    depth = 0,
   ): Promise<void> => {
     const base = `/proc/self/fd/${handle.fd}/`;
     const skip = (what: string) => {
@@ -242,6 +247,11 @@ export const bindsOperations = ({
         continue;
       }
       if (info.isDirectory()) {
+        // Each level keeps its directory open: a tree deeper than this would exhaust the helper's descriptors.
+        if (depth >= MAX_DEPTH) {
+          skip(`${shown}: deeper than ${MAX_DEPTH} levels`);
+          continue;
+        }
         const child = await open(at, OPEN_DIRECTORY).catch(() => null);
         if (!child) {
           skip(`${shown}: could not be opened`);
@@ -257,16 +267,36 @@ export const bindsOperations = ({
             await child.chown(uid, gid);
             tally.changed += 1;
           }
-          await chownBelow(child, dev, uid, gid, shown, tally, signal);
+          await chownBelow(child, dev, uid, gid, shown, tally, signal, depth + 1);
         } finally {
           await child.close();
         }
         continue;
       }
       if (info.uid === uid && info.gid === gid) continue;
-      // lchown: a link's own owner, never what it leads to. Setuid and setgid bits go with the chown, on purpose.
-      await lchown(at, uid, gid);
-      tally.changed += 1;
+      // A link's own owner matters to nobody: left alone. A socket cannot be opened: left too.
+      if (!info.isFile() && !info.isFIFO()) continue;
+      // The file itself, opened (never through a link) and judged on its descriptor: a name swapped between the
+      // lstat above and the chown (for a hard link to a file outside the tree) is not chowned. Setuid and setgid
+      // bits go with the chown, on purpose.
+      const file = await open(at, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(
+        () => null,
+      );
+      if (!file) {
+        skip(`${shown}: could not be opened`);
+        continue;
+      }
+      try {
+        const opened = await file.stat();
+        if (opened.ino !== info.ino || opened.dev !== info.dev || opened.nlink > 1) {
+          skip(`${shown}: changed while walked`);
+          continue;
+        }
+        await file.chown(uid, gid);
+        tally.changed += 1;
+      } finally {
+        await file.close();
+      }
     }
   };
 
@@ -336,8 +366,19 @@ export const bindsOperations = ({
           "PRECONDITION_FAILED",
           said("bindIdNotMapped", { name, id: uid === null ? insideUid : insideGid }),
         );
-      // Outside the bind roots, or onto the host's own users (a pass-through): an admin's.
-      if (!isInBindRoots(resolved, await realRoots()) || uid < 65536 || gid < 65536)
+      // Outside the bind roots, a bind root itself, a directory that holds or lies in another container's bind source
+      // (its data would become this one's), or onto the host's own users (a pass-through): an admin's.
+      const roots = await realRoots();
+      const othersSources = (await otherConfigs(lxcPath, name)).flatMap(({ text }) =>
+        bindEntries(LxcConfig.parse(text)).map((entry) => normalisePath(entry.source) ?? entry.source),
+      );
+      if (
+        !isInBindRoots(resolved, roots) ||
+        roots.includes(resolved) ||
+        othersSources.some((other) => isInside(other, resolved) || isInside(resolved, other)) ||
+        uid < 65536 ||
+        gid < 65536
+      )
         await requireTicket(stateDir, ticket, { action: "bindChown", name, source: resolved });
       const tally = { changed: 0, skipped: [] as string[], skippedCount: 0 };
       const handle = await open(
@@ -347,6 +388,14 @@ export const bindsOperations = ({
           : constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK,
       );
       try {
+        // The object opened, by the kernel's own name for it: a directory on the way swapped for a link between the
+        // checks above and the open would have led elsewhere (the checks judged the path, the chown acts on this).
+        const actual = await readlink(`/proc/self/fd/${handle.fd}`).catch(() => "");
+        if (actual !== resolved)
+          throw new AppError(
+            "PRECONDITION_FAILED",
+            said("bindSourceOdd", { source, why: "other", resolved }),
+          );
         const opened = await handle.stat();
         if (opened.ino !== info.ino || opened.dev !== info.dev)
           throw new AppError(

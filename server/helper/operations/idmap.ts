@@ -161,10 +161,7 @@ export const idmapOperations = ({
   const ownRootfs = (name: string, rootfs: string | null) => {
     const own = path.join(lxcPath, name, "rootfs");
     if (rootfs === null || path.resolve(rootfs) !== own)
-      throw new AppError(
-        "PRECONDITION_FAILED",
-        said("shiftOnlyOwnRootfs", { path: rootfs ?? "", own }),
-      );
+      throw new AppError("PRECONDITION_FAILED", said("shiftOnlyOwnRootfs", { path: rootfs ?? "", own }));
     return own;
   };
 
