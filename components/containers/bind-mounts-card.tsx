@@ -98,8 +98,9 @@ export function BindMountsCard({ name, isStopped }: { name: string; isStopped: b
             isPlain &&
             session.can("admin") &&
             mount.uid !== null &&
-            mount.uid >= 1 &&
-            mount.uid < 65536 &&
+            // Host users' ids only (Debian's UID_MIN to below nobody), as the helper takes them.
+            mount.uid >= 1000 &&
+            mount.uid <= 65533 &&
             mount.insideUid !== mount.uid;
           const entry = typed[mount.source] ?? { uid: "1000", gid: "1000" };
           const valid = isId(entry.uid) && isId(entry.gid);

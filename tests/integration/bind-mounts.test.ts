@@ -227,6 +227,21 @@ describe("bind mounts of unprivileged containers", () => {
     expect(byOperator.status, JSON.stringify(byOperator.error)).toBe(403);
     expect(await readFile("/etc/subuid", "utf8")).not.toMatch(/^root:1000:1$/m);
 
+    // Not a system account, nobody, nor Atelier's own web tier (its database and sessions), even for an admin.
+    const webUid = Number((await execa("id", ["-u", "atelier"])).stdout);
+    for (const [hostId, status] of [
+      [999, 400],
+      [65534, 400],
+      [webUid, webUid >= 1000 ? 403 : 400],
+    ] as const) {
+      const refused = await callProcedure(
+        server,
+        "containers.passThroughId",
+        { name, hostId },
+        { as: "admin" },
+      );
+      expect(refused.status, `${hostId}: ${JSON.stringify(refused.error)}`).toBe(status);
+    }
     const passed = await callProcedure(
       server,
       "containers.passThroughId",

@@ -83,7 +83,11 @@ export const bindsContract = {
   }),
   passThrough: op({
     input: z
-      .object({ name: ZContainerName, hostId: z.number().int().min(1).max(65535), ticket: ZOptionalTicket })
+      .object({
+        name: ZContainerName,
+        hostId: z.number().int().min(1000).max(65533),
+        ticket: ZOptionalTicket,
+      })
       .strict(),
     output: z.object({ maps: z.array(z.string()), subids: z.array(z.string()) }),
     ticket: "always",

@@ -115,8 +115,11 @@ export const bindsOperations = ({
   hostRoot,
   bindRoots,
   protectedPaths = [],
+  serviceUids = [],
   writeConfig,
 }: {
+  /** Atelier's own service accounts (the web tier's uid): never passed through to a container. */
+  serviceUids?: readonly number[];
   lxcPath: string;
   /** The helper's own directory (admins' tickets). */
   stateDir: string;
@@ -421,6 +424,9 @@ export const bindsOperations = ({
 
     passThrough: async ({ name, hostId, ticket }) => {
       await requireTicket(stateDir, ticket, { action: "passThrough", name, id: hostId });
+      // Container root acting as Atelier's own web tier would reach its database and sessions.
+      if (serviceUids.includes(hostId))
+        throw new AppError("FORBIDDEN", { ...said("passThroughServiceId", { id: hostId }), field: "hostId" });
       const { text, config } = await readConfig(name);
       const state = (await lxc.info(name)).state;
       if (state !== "STOPPED") throw new AppError("CONFLICT", said("idmapNeedsStopped", { name, state }));

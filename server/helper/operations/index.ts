@@ -82,6 +82,7 @@ export const createHelperOperations = (settings: THelperSettings) => {
           ...settings,
           bindRoots: settings.bindRoots ?? [],
           protectedPaths: [settings.cacheDir, settings.uploadSpool],
+          serviceUids: settings.allowedUids,
           writeConfig,
         }),
       }),

@@ -44,7 +44,7 @@ export const chownBindSourceRoute = operatorProcedure
 
 /** Maps one host id through a stopped unprivileged container unchanged (admins: its root then acts as that user). */
 export const passThroughIdRoute = adminProcedure
-  .input(z.object({ name: ZContainerName, hostId: z.number().int().min(1).max(65535) }).strict())
+  .input(z.object({ name: ZContainerName, hostId: z.number().int().min(1000).max(65533) }).strict())
   .output(z.object({ maps: z.array(z.string()) }))
   .mutation(async ({ ctx, input }) => {
     const result = await ctx.runtime.helper.binds.passThrough({
