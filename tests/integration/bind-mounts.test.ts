@@ -2,7 +2,8 @@ import { chown, link, mkdir, readFile, stat, writeFile } from "node:fs/promises"
 import path from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
-import { lxcPath, lxcState } from "../lxc-oracle";
+import { lxcPath } from "../lxc-oracle";
+import { attach, startThroughApi, stopThroughApi } from "../containers";
 import { callProcedure } from "../server";
 import { useServer } from "../use-server";
 import { configOf, createBusybox } from "../security/helpers";
@@ -43,21 +44,9 @@ const picture = async (name: string) => {
   return response.data as TPicture;
 };
 const mountOf = (shown: TPicture, source: string) => shown.mounts.find((mount) => mount.source === source);
-const attach = (name: string, argv: string[], ids: string[] = []) =>
-  execa("lxc-attach", ["-P", lxcPath(), "-n", name, ...ids, "--clear-env", "--", ...argv], {
-    reject: false,
-    timeout: 20_000,
-  });
 const asUser1000 = ["-u", "1000", "-g", "1000"];
-const start = async (name: string) => {
-  const started = await callProcedure(server, "containers.start", { name });
-  expect(started.status, JSON.stringify(started.error)).toBe(200);
-  expect(await lxcState(name)).toBe("RUNNING");
-};
-const stop = async (name: string) => {
-  const stopped = await callProcedure(server, "containers.stop", { name, force: true });
-  expect(stopped.status, JSON.stringify(stopped.error)).toBe(200);
-};
+const start = (name: string) => startThroughApi(server, name);
+const stop = (name: string) => stopThroughApi(server, name);
 const addLine = async (name: string, line: string, as: "operator" | "admin" = "operator") => {
   const before = await configOf(server, name, as);
   const saved = await callProcedure(

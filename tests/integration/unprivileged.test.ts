@@ -3,6 +3,7 @@ import path from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { lxcPath, lxcState, uniqueName } from "../lxc-oracle";
+import { attach, initIds, isolationOf, startThroughApi, stopThroughApi } from "../containers";
 import { callProcedure } from "../server";
 import { useServer } from "../use-server";
 
@@ -42,35 +43,9 @@ const createBusybox = async (extra: Record<string, unknown> = {}, as: "operator"
   await succeeded(response);
   return name;
 };
-type TPicture = {
-  unprivileged: boolean;
-  root: { uid: number; gid: number } | null;
-  maps: { type: string; inside: number; host: number; count: number }[];
-  idmappedRootfs: boolean;
-  slot: number | null;
-};
-const picture = async (name: string) =>
-  (await callProcedure(server, "containers.isolation", { name }, { kind: "query", as: "viewer" }))
-    .data as TPicture;
-const start = async (name: string) => {
-  const started = await callProcedure(server, "containers.start", { name });
-  expect(started.status, JSON.stringify(started.error)).toBe(200);
-  expect(await lxcState(name)).toBe("RUNNING");
-};
-const stop = async (name: string) => {
-  const stopped = await callProcedure(server, "containers.stop", { name, force: true });
-  expect(stopped.status, JSON.stringify(stopped.error)).toBe(200);
-};
-const attach = (name: string, argv: string[]) =>
-  execa("lxc-attach", ["-P", lxcPath(), "-n", name, "--clear-env", "--", ...argv], { reject: false });
-/** The container's init's uid and gid on the host (/proc/PID/status). */
-const initIds = async (name: string) => {
-  const pid = (await execa("lxc-info", ["-P", lxcPath(), "-n", name, "-p", "-H"])).stdout.trim();
-  const status = await readFile(`/proc/${pid}/status`, "utf8");
-  const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
-  const gid = Number(/^Gid:\s+(\d+)/m.exec(status)?.[1]);
-  return { uid, gid };
-};
+const picture = (name: string) => isolationOf(server, name);
+const start = (name: string) => startThroughApi(server, name);
+const stop = (name: string) => stopThroughApi(server, name);
 const configOf = (name: string) => readFile(path.join(lxcPath(), name, "config"), "utf8");
 
 describe("unprivileged containers", () => {
