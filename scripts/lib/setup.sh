@@ -10,8 +10,12 @@ die() { say "error: $*"; exit 1; }
 # namespaces, dnsmasq-base and nftables for the NAT network (DHCP/DNS and masquerade).
 # acl lets the web tier's user traverse to a checkout kept under a private directory (see ensure_app_readable).
 PANEL_PACKAGES=(lxc lxc-templates debootstrap debian-archive-keyring uidmap busybox-static iproute2 util-linux xz-utils rsync ca-certificates dnsmasq-base nftables acl)
-# What the test suite needs on top: Debian's Chromium for the end-to-end tests, openssl for a throwaway certificate.
-TEST_PACKAGES=(chromium openssl)
+# What the test suite needs on top: Debian's Chromium for the end-to-end tests, openssl for a throwaway certificate,
+# nginx for the reverse-proxy tests (tests/nginx.ts runs it as a child process in the test's own network namespace).
+TEST_PACKAGES=(chromium openssl nginx)
+# Packages whose Debian install would start (and enable) a system service that the tests only need as a program:
+# installing nginx must not leave a web server on the host's port 80. Their service is neither started nor enabled.
+PROGRAM_ONLY_PACKAGES=(nginx)
 
 require_root() {
   [ "$(id -u)" = 0 ] || die "run this as root: Atelier manages containers and host networking (sudo $0)"
@@ -37,7 +41,41 @@ install_packages() {
   [ ${#missing[@]} -eq 0 ] && return 0
   say "installing system packages: ${missing[*]}"
   apt-get update -q
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  local program_only=()
+  for package in "${missing[@]}"; do
+    if [[ " ${PROGRAM_ONLY_PACKAGES[*]} " == *" $package "* ]]; then program_only+=("$package"); fi
+  done
+  if [ ${#program_only[@]} -eq 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+    return 0
+  fi
+  # invoke-rc.d and deb-systemd-invoke ask policy-rc.d whether a package's script may start its service: 101 says
+  # no. A policy-rc.d already there (a container image's) is the machine's own and stays; ours is removed afterwards,
+  # also when the install fails or is interrupted.
+  local policy=/usr/sbin/policy-rc.d status=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# Atelier (scripts/lib/setup.sh): no service starts while test packages install.\nexit 101\n' >"$policy"
+    chmod 0755 "$policy"
+    trap 'rm -f "$policy"' EXIT
+    trap 'rm -f "$policy"; exit 130' INT TERM
+  else
+    policy=""
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" || status=$?
+  if [ -n "$policy" ]; then
+    rm -f "$policy"
+    trap - EXIT INT TERM
+  fi
+  [ "$status" -eq 0 ] || return "$status"
+  # The packages' scripts enabled their service for the next boot: disabled, for systemd and for SysV init alike
+  # (an upgrade keeps it disabled). A machine that already had the package installed is left as it was.
+  for package in "${program_only[@]}"; do
+    say "$package is installed for the tests only: its system service stays disabled"
+    if [ -e "/lib/systemd/system/$package.service" ] && command -v systemctl >/dev/null; then
+      systemctl disable --quiet "$package.service" >/dev/null 2>&1 || true
+    fi
+    if [ -x "/etc/init.d/$package" ]; then update-rc.d "$package" disable >/dev/null 2>&1 || true; fi
+  done
 }
 
 # npm ci when package-lock.json changed since the last install (better-sqlite3 compiles from source: ~2 min).
