@@ -90,6 +90,27 @@ const EXAMPLES: Record<
       text: { en: "alice destroyed web1", fr: "alice a détruit web1" },
       links: [],
     },
+    {
+      event: { type: "operation", data: { action: "console.open", result: "ok", kind: "console" } },
+      text: { en: "alice opened the console of web1", fr: "alice a ouvert la console de web1" },
+      links: ["/containers/web1"],
+    },
+    {
+      event: { type: "operation", data: { action: "console.takeover", result: "ok", kind: "shell" } },
+      text: {
+        en: "alice took over a shell session in web1",
+        fr: "alice a pris la main sur une session shell de web1",
+      },
+      links: ["/containers/web1"],
+    },
+    {
+      event: { type: "operation", data: { action: "console.end", result: "ok" } },
+      text: {
+        en: "A shell session of alice in web1 ended",
+        fr: "Une session shell de alice dans web1 s’est terminée",
+      },
+      links: ["/containers/web1"],
+    },
   ],
   oom: [
     {

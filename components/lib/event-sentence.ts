@@ -57,6 +57,14 @@ export const OPERATIONS = [
   "convert",
   "chownBindSource",
   "passThroughId",
+  "exec",
+  // Terminals (docs/console.md): the console router's calls, and what the terminal's WebSocket records itself.
+  "console.open",
+  "console.openExec",
+  "console.close",
+  "console.setSettings",
+  "console.takeover",
+  "console.end",
 ] as const;
 export const JOB_KINDS = ["create", "clone", "snapshot", "restore", "restore-new", "convert"] as const;
 const STATES = ["STARTING", "RUNNING", "STOPPING", "STOPPED", "ABORTING", "FREEZING", "FROZEN", "THAWED"];
@@ -138,7 +146,9 @@ const choose = (event: TEventLike, t: TEventTranslator, locale: TLocale): Omit<T
       const id = `operation.${known ? action : "other"}.${outcome}` as TSentenceId;
       // A destroyed container has no page to go to.
       const links = action === "destroy" && outcome === "ok" ? [] : own;
-      return { id, params: { actor, container, action, ...because(text(data.error)) }, links };
+      // A terminal's kind (shell or console), where the operation says it: ICU selects on an identifier.
+      const kind = text(data.kind) === "console" ? "console" : "shell";
+      return { id, params: { actor, container, action, kind, ...because(text(data.error)) }, links };
     }
     case "oom": {
       const kills = Number(data.kills);

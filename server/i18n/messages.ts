@@ -23,6 +23,7 @@ import enLive from "./messages/en/live.json" with { type: "json" };
 import enErrors from "./messages/en/errors.json" with { type: "json" };
 import enErrorsHelper from "./messages/en/errors-helper.json" with { type: "json" };
 import enPalette from "./messages/en/palette.json" with { type: "json" };
+import enConsole from "./messages/en/console.json" with { type: "json" };
 import enValidation from "./messages/en/validation.json" with { type: "json" };
 import frCommon from "./messages/fr/common.json" with { type: "json" };
 import frNav from "./messages/fr/nav.json" with { type: "json" };
@@ -43,6 +44,7 @@ import frLive from "./messages/fr/live.json" with { type: "json" };
 import frErrors from "./messages/fr/errors.json" with { type: "json" };
 import frErrorsHelper from "./messages/fr/errors-helper.json" with { type: "json" };
 import frPalette from "./messages/fr/palette.json" with { type: "json" };
+import frConsole from "./messages/fr/console.json" with { type: "json" };
 import frValidation from "./messages/fr/validation.json" with { type: "json" };
 import type { TLocale } from "./locales";
 
@@ -66,6 +68,8 @@ const EN = {
   // The server's errors: the web tier's (errors.json) and the root helper's (errors-helper.json).
   errors: { ...enErrors, ...enErrorsHelper },
   palette: enPalette,
+  // The Shell and Console tabs: the terminal, its sessions and the shell settings.
+  console: enConsole,
   // What the shared schemas say of a value (forms in the browser, the API's field errors, a config's line problems).
   validation: enValidation,
 };
@@ -91,6 +95,7 @@ const FR: TMessages = {
   live: frLive,
   errors: { ...frErrors, ...frErrorsHelper },
   palette: frPalette,
+  console: frConsole,
   validation: frValidation,
 };
 
