@@ -1,6 +1,6 @@
 /**
  * `npx atelier …`: account administration for the host's root, working on the database directly (the server need
- * not run). Passwords are read from standard input; tokens are printed on standard output only. Run by root, it
+ * not run); and `exec` and `attach`, which go through the running panel's API instead (server/cli/remote-main.ts). Passwords are read from standard input; tokens are printed on standard output only. Run by root, it
  * becomes the web tier's user first (the database is that user's: a file root made would lock the web tier out),
  * and writes an admin's password in the helper's own list of admins as root.
  */
@@ -27,7 +27,10 @@ const USAGE = `usage:
   atelier user passwd NAME                              (new password on standard input; ends their sessions)
   atelier token create USER [--name NAME] [--role ROLE] [--expires-days DAYS]
   atelier token revoke ID
-  atelier subids show|grant   (root's lines for the id pool in /etc/subuid and /etc/subgid: shown, or added)`;
+  atelier subids show|grant   (root's lines for the id pool in /etc/subuid and /etc/subgid: shown, or added)
+  atelier exec NAME [--user U] [--timeout SECONDS] -- CMD [ARG…]   (in the container, through the panel's API)
+  atelier attach NAME [--console] [--session ID|new]   (a shell in this terminal; Ctrl-] d detaches)
+  (exec and attach: ATELIER_URL and ATELIER_TOKEN; \`atelier exec --help\` says more)`;
 
 class UsageError extends Error {}
 
@@ -173,6 +176,13 @@ const main = async () => {
     await db.$disconnect();
   }
 };
+
+const [first, ...rest] = process.argv.slice(2);
+if (first === "exec" || first === "attach") {
+  // Neither the database nor root's files: the API, with a token, as whoever runs it.
+  const { runRemoteCommand } = await import("./remote-main");
+  process.exit(await runRemoteCommand(first, rest));
+}
 
 try {
   await main();
