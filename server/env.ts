@@ -71,6 +71,18 @@ const ZRawSettings = z.object({
     .int("must be a whole number of days")
     .min(1, "must be at least 1 day")
     .default(30),
+  ATELIER_CONSOLE_KEEP_MINUTES: z.coerce
+    .number({ message: "must be a number of minutes" })
+    .int("must be a whole number of minutes")
+    .min(1, "must be at least 1 minute")
+    .max(7 * 24 * 60, "must be at most a week (10080 minutes)")
+    .default(15),
+  ATELIER_CONSOLE_SCROLLBACK: z.coerce
+    .number({ message: "must be a number of lines" })
+    .int("must be a whole number of lines")
+    .min(0, "must be 0 or more")
+    .max(100_000, "must be at most 100000 lines")
+    .default(1000),
   ATELIER_AUDIT_RETENTION_DAYS: z.coerce
     .number({ message: "must be a number of days" })
     .int("must be a whole number of days")
@@ -176,6 +188,10 @@ export type TSettings = {
   idmapMethod: "auto" | "shift";
   /** Whether a new container is unprivileged unless an admin asks otherwise (ATELIER_UNPRIVILEGED). */
   unprivilegedByDefault: boolean;
+  /** How long a terminal session lives after its last viewer left (ATELIER_CONSOLE_KEEP_MINUTES). */
+  consoleKeepMinutes: number;
+  /** Lines of scrollback each terminal session keeps for a viewer who comes back (ATELIER_CONSOLE_SCROLLBACK). */
+  consoleScrollback: number;
   isDev: boolean;
 };
 
@@ -284,6 +300,8 @@ export const loadSettings = async (
     idmapPool: raw.ATELIER_IDMAP_POOL,
     idmapMethod: raw.ATELIER_IDMAP_METHOD,
     unprivilegedByDefault: raw.ATELIER_UNPRIVILEGED === "1",
+    consoleKeepMinutes: raw.ATELIER_CONSOLE_KEEP_MINUTES,
+    consoleScrollback: raw.ATELIER_CONSOLE_SCROLLBACK,
     isDev: raw.NODE_ENV === "development",
   });
 };

@@ -11,6 +11,7 @@ import { randomBytes } from "node:crypto";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { Server, Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,6 +20,7 @@ import next from "next";
 import { principalOf } from "./auth/principal";
 import { removeSetupTokenFile, SetupToken, setupTokenFile, writeSetupTokenFile } from "./auth/setup-token";
 import { loadSettings, SETTINGS_EXIT_CODE, SettingsError, type TSettings } from "./env";
+import { createConsoleSocket } from "./http/console-socket";
 import { handleEventStream } from "./http/event-stream";
 import { HTTP_ROUTES, type THttpRoute } from "./http/routes";
 import { handleUpload } from "./http/upload";
@@ -277,9 +279,17 @@ const main = async () => {
     });
   };
   const server = settings.tls ? createHttpsServer(settings.tls, onRequest) : createHttpServer(onRequest);
-  // Next's own upgrades (the dev server's hot reload); WebSockets of ours are routed here later.
+  // The console's WebSocket (/api/console), else Next's own upgrades (the dev server's hot reload).
   const handleUpgrade = app.getUpgradeHandler();
-  server.on("upgrade", (req, socket, head) => void handleUpgrade(req, socket, head));
+  const handleConsole = createConsoleSocket(runtime, (req) => checkHost(req, settings.host, isThisMachine));
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    handleConsole(req, socket, head)
+      .then((isOurs) => (isOurs ? undefined : handleUpgrade(req, socket, head)))
+      .catch((error: unknown) => {
+        log.error("upgrade failed", { error });
+        socket.destroy();
+      });
+  });
 
   server.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code === "EADDRINUSE")
@@ -343,6 +353,7 @@ const main = async () => {
       runtime.metrics.stop(),
       runtime.network.close(),
       runtime.jobs.stopAll(),
+      Promise.resolve(runtime.consoles.stopAll()),
       app.close(),
     ])
       .then(() => closeRuntime(runtime))

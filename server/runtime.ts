@@ -21,6 +21,7 @@ import { createConfigService, type TConfigService } from "./lxc-config/service";
 import { createAdminEnrolment, type TAdminEnrolment } from "./auth/admin-enrolment";
 import { createMetrics, type TMetrics } from "./metrics";
 import { createIsolation, type TIsolation } from "./provision/isolation";
+import { createConsoles, type TConsoles } from "./console/sessions";
 
 /** Everything the API needs, built once from the settings. */
 export type TRuntime = {
@@ -49,6 +50,8 @@ export type TRuntime = {
   types: TTypes;
   /** Unprivileged containers: id ranges, their picture, conversion. */
   isolation: TIsolation;
+  /** Terminal sessions (shells, consoles) and their viewers. */
+  consoles: TConsoles;
   /** Container configs: read, validate, write with history. */
   config: TConfigService;
   /** Usage: sampler, recent window, history and the live streams' watches (started by main). */
@@ -172,6 +175,14 @@ export const createRuntime = (
       intervalMs: settings.metricsIntervalMs,
       databaseUrl: settings.databaseUrl,
       log: logger.child({ component: "metrics" }),
+    }),
+    consoles: createConsoles({
+      helper,
+      db,
+      events,
+      keepMinutes: settings.consoleKeepMinutes,
+      scrollback: settings.consoleScrollback,
+      log: logger.child({ component: "console" }),
     }),
     setup: { token: null },
     anonymousRefusals: createAnonymousRefusals({ db, isProcedure }),

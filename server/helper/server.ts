@@ -278,6 +278,8 @@ const serve = async (socket: Socket, { allowedUids, operations, log }: THelperSe
       }
     } finally {
       if (timer) clearTimeout(timer);
+      // Its upstream ends with it: an operation still waiting for a value (its program ended first) is let go.
+      if (call.up) call.up.ended = true;
       calls.delete(id);
       wake(call);
     }

@@ -107,3 +107,11 @@ export const pageContentSecurityPolicy = (nonce: string, isDev: boolean) =>
     "form-action 'self'",
     "frame-ancestors 'none'",
   ].join("; ");
+
+/**
+ * A WebSocket upgrade is a GET, but what it opens (a root shell in a container) changes everything: it passes the
+ * Origin check of a state-changing request. Browsers always send Origin on an upgrade; a page of another site is
+ * refused, a command-line client (no Origin) is not.
+ */
+export const checkUpgradeOrigin = (request: TGuardRequest): TGuardRejection | null =>
+  checkOrigin({ ...request, method: "POST" });

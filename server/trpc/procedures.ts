@@ -18,7 +18,8 @@ const mapErrors = t.middleware(async ({ next, ctx, path }) => {
   return result;
 });
 
-const SECRET_KEY = /pass(word)?|secret|token|key/i;
+// stdin: what a command was fed (containers.exec) may be a secret, and is never kept.
+const SECRET_KEY = /pass(word)?|secret|token|key|^stdin$/i;
 const summarise = (input: unknown): string | null => {
   if (input === undefined) return null;
   const text = JSON.stringify(input, (key, value: unknown) =>

@@ -2,6 +2,7 @@ import type { TContract } from "./define";
 import { adminsContract } from "./admins";
 import { bindsContract } from "./binds";
 import { configContract } from "./config";
+import { consoleContract } from "./console";
 import { cacheContract } from "./cache";
 import { idmapContract } from "./idmap";
 import { importsContract } from "./imports";
@@ -35,6 +36,7 @@ export const contract = {
   upload: uploadContract,
   idmap: idmapContract,
   binds: bindsContract,
+  console: consoleContract,
 } satisfies TContract;
 
 export type THelperContract = typeof contract;

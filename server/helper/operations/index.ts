@@ -9,6 +9,7 @@ import { adminsOperations } from "./admins";
 import { bindsOperations } from "./binds";
 import { cacheOperations } from "./cache";
 import { configOperations } from "./config";
+import { consoleOperations } from "./console";
 import { idmapOperations } from "./idmap";
 import { importsOperations } from "./imports";
 import { jobsOperations } from "./jobs";
@@ -85,6 +86,7 @@ export const createHelperOperations = (settings: THelperSettings) => {
           serviceUids: settings.allowedUids,
           writeConfig,
         }),
+        console: consoleOperations(settings),
       }),
     },
     recover: async () => {

@@ -40,6 +40,8 @@ export const KNOWN_PROGRAMS = [
   "lxc-cgroup",
   "lxc-snapshot",
   "lxc-copy",
+  "lxc-attach",
+  "lxc-console",
   "ip",
   "nft",
   "dnsmasq",
@@ -160,7 +162,7 @@ export const summariseArgs = (args: readonly string[]) => {
 
 const isKnown = (program: string): boolean => (KNOWN_PROGRAMS as readonly string[]).includes(program);
 
-const checkCall = (program: string, args: readonly string[], timeoutMs: number | "until-cancelled") => {
+export const checkCall = (program: string, args: readonly string[], timeoutMs: number | "until-cancelled") => {
   // The types keep input out of the program's name; this keeps a bug from reaching exec as root.
   if (
     !isKnown(program) &&
@@ -177,7 +179,7 @@ const checkCall = (program: string, args: readonly string[], timeoutMs: number |
     throw new Error(`refusing to run ${program}: timeoutMs must be a positive integer below 2^31`);
 };
 
-const environment = (extra: Readonly<Record<string, string>> | undefined) => {
+export const environment = (extra: Readonly<Record<string, string>> | undefined) => {
   const env: Record<string, string> = { PATH: RUN_PATH, LC_ALL: "C.UTF-8" };
   for (const name of ["HOME", "TMPDIR"]) {
     const value = process.env[name];
@@ -186,7 +188,7 @@ const environment = (extra: Readonly<Record<string, string>> | undefined) => {
   return { ...env, ...extra };
 };
 
-const signalNumber = (signal: string | undefined) =>
+export const signalNumber = (signal: string | undefined) =>
   signal ? (os.constants.signals as Record<string, number | undefined>)[signal] : undefined;
 
 const ended = (stream: Readable | null | undefined) =>

@@ -3,6 +3,7 @@ import { accountRouter } from "./account/router";
 import { auditRouter } from "./audit/router";
 import { authRouter } from "./auth/router";
 import { configRouter } from "./config/router";
+import { consoleRouter } from "./console/router";
 import { containersRouter } from "./containers/router";
 import { eventsRouter } from "./events/router";
 import { jobsRouter } from "./jobs/router";
@@ -22,6 +23,7 @@ export const appRouter = router({
   audit: auditRouter,
   containers: containersRouter,
   config: configRouter,
+  console: consoleRouter,
   events: eventsRouter,
   metrics: metricsRouter,
   network: networkRouter,

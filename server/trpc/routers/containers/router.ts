@@ -9,6 +9,7 @@ import { startContainerRoute } from "./start-container";
 import { stopContainerRoute } from "./stop-container";
 import { unfreezeContainerRoute } from "./unfreeze-container";
 import { convertRoute, hostIsolationRoute, isolationRoute } from "./isolation";
+import { execRoute } from "./exec";
 import { bindsRoute, chownBindSourceRoute, passThroughIdRoute } from "./binds";
 
 export const containersRouter = router({
@@ -25,6 +26,7 @@ export const containersRouter = router({
   convert: convertRoute,
   hostIsolation: hostIsolationRoute,
   binds: bindsRoute,
+  exec: execRoute,
   chownBindSource: chownBindSourceRoute,
   passThroughId: passThroughIdRoute,
 });
