@@ -1,6 +1,7 @@
 "use client";
 
 import { useSession } from "@/components/auth/use-session";
+import { ConsolePanel } from "@/components/console/console-panel";
 import { UsagePanel } from "@/components/metrics/usage-panel";
 import { ContainerNics } from "@/components/network/container-nics";
 import { SnapshotsPanel } from "./snapshots-panel";
@@ -30,4 +31,16 @@ export function SnapshotsTab({ name }: { name: string }) {
       canChange={session.can("operator")}
     />
   );
+}
+
+export function ShellTab({ name }: { name: string }) {
+  const detail = useContainer(name);
+  if (!detail.data) return null;
+  return <ConsolePanel name={detail.data.name} kind="shell" />;
+}
+
+export function ConsoleTab({ name }: { name: string }) {
+  const detail = useContainer(name);
+  if (!detail.data) return null;
+  return <ConsolePanel name={detail.data.name} kind="console" />;
 }

@@ -6,7 +6,7 @@ import { useTranslations } from "next-intl";
 
 /**
  * The container page's tabs, one URL each (`/containers/NAME` is the overview). One array so a later issue adds its
- * tab (Console, Files, Backups) with one entry (and its label in the containers catalogue's `tabs`), once the page
+ * tab (Files, Backups) with one entry (and its label in the containers catalogue's `tabs`), once the page
  * behind it exists.
  */
 export const containerTabs = [
@@ -15,6 +15,8 @@ export const containerTabs = [
   { key: "config", segment: "config" },
   { key: "network", segment: "network" },
   { key: "snapshots", segment: "snapshots" },
+  { key: "shell", segment: "shell" },
+  { key: "console", segment: "console" },
 ] as const satisfies readonly { key: string; segment: string | null }[];
 
 /**
