@@ -114,4 +114,4 @@ export const pageContentSecurityPolicy = (nonce: string, isDev: boolean) =>
  * refused, a command-line client (no Origin) is not.
  */
 export const checkUpgradeOrigin = (request: TGuardRequest): TGuardRejection | null =>
-  checkOrigin({ ...request, method: "POST" });
+  checkOrigin({ method: "POST", headers: request.headers });
