@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkHost, checkOrigin } from "./guards";
+import { checkHost, checkOrigin, checkUpgradeOrigin } from "./guards";
 
 const request = (method: string, headers: Record<string, string>) => ({ method, headers });
 
@@ -60,5 +60,23 @@ describe("checkHost", () => {
     for (const host of ["evil.example", "evil.example:3000", "192.168.1.11:3000", "panel.lan.evil.example"])
       expect(checkHost(request("GET", { host }), "0.0.0.0", allowed)?.status, host).toBe(421);
     expect(checkHost(request("GET", {}), "0.0.0.0", allowed)?.status).toBe(421);
+  });
+});
+
+describe("the console's upgrade", () => {
+  it("is judged as a change: a browser of another site is refused, a client without Origin is not", () => {
+    const headers = { host: "panel:8443" };
+    expect(
+      checkUpgradeOrigin({ method: "GET", headers: { ...headers, origin: "https://evil.example" } }),
+    ).toMatchObject({
+      status: 403,
+    });
+    expect(
+      checkUpgradeOrigin({ method: "GET", headers: { ...headers, "sec-fetch-site": "cross-site" } }),
+    ).toMatchObject({ status: 403 });
+    expect(
+      checkUpgradeOrigin({ method: "GET", headers: { ...headers, origin: "https://panel:8443" } }),
+    ).toBeNull();
+    expect(checkUpgradeOrigin({ method: "GET", headers })).toBeNull();
   });
 });
