@@ -108,7 +108,7 @@ export const runAttach = async (endpoint: TEndpoint, args: TAttachArgs): Promise
     }
   };
 
-  const ws = await openConsoleSocket(endpoint, opened.ticket, onMessage);
+  const ws = await openConsoleSocket(endpoint, opened.ticket, args.name, onMessage);
   socket = ws;
 
   const filter = createKeyFilter();

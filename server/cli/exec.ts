@@ -68,7 +68,7 @@ export const runExec = async (endpoint: TEndpoint, args: TExecArgs): Promise<num
     if (frame.type === "end") end = frame as TEndFrame;
   };
 
-  const ws = await openConsoleSocket(endpoint, ticket, onMessage);
+  const ws = await openConsoleSocket(endpoint, ticket, args.name, onMessage);
   socket = ws;
   // Up at once: the command may wait for its input before it says anything.
   sendStdin(ws);

@@ -240,10 +240,15 @@ export const callMutation = async <T>(endpoint: TEndpoint, procedure: string, in
 export const openConsoleSocket = (
   endpoint: TEndpoint,
   ticket: string,
+  name: string,
   onMessage: (data: Buffer, isBinary: boolean) => void,
 ) =>
   new Promise<WebSocket>((resolve, reject) => {
-    const url = new URL(`api/console?ticket=${encodeURIComponent(ticket)}`, endpoint.base);
+    // The container's name too: the server refuses the ticket for any other.
+    const url = new URL(
+      `api/console?ticket=${encodeURIComponent(ticket)}&name=${encodeURIComponent(name)}`,
+      endpoint.base,
+    );
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
     const socket = new WebSocket(url, {
       headers: { authorization: `Bearer ${endpoint.token}` },
