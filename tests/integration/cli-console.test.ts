@@ -213,4 +213,32 @@ describe("atelier attach", () => {
     again.terminal.write("exit\r");
     expect(await again.exitCode()).toBe(0);
   });
+
+  it("watches another's session read-only until Ctrl-] t takes it over", async () => {
+    const writer = inPty(["attach", running, "--session", "new"], envFor("operator"));
+    await writer.waitFor(/\/ # /);
+    const sessions = await callProcedure(server, "console.sessions", { name: running }, { kind: "query" });
+    const mine = (sessions.data as { id: string; isYours: boolean; startedAt: string }[])
+      .filter((session) => session.isYours)
+      .sort((a, b) => String(b.startedAt).localeCompare(String(a.startedAt)))[0];
+    expect(mine, JSON.stringify(sessions)).toBeDefined();
+
+    const watcher = inPty(["attach", running, "--session", mine?.id ?? ""], envFor("admin"));
+    await watcher.waitFor(/watching operator's session \(read-only\): Ctrl-\] t takes over/);
+    // A watcher's keys are dropped.
+    watcher.terminal.write("echo dropped-$((1+1))\r");
+    writer.terminal.write("echo typed-$((2+2))\r");
+    await watcher.waitFor(/typed-4/);
+    expect(watcher.output()).not.toMatch(/dropped-2/);
+
+    watcher.terminal.write("\x1dt");
+    await watcher.waitFor(/you type now/);
+    await writer.waitFor(/admin took over: you watch/);
+    watcher.terminal.write("echo taken-$((3+3))\r");
+    await writer.waitFor(/taken-6/);
+    writer.terminal.write("\x1dd");
+    expect(await writer.exitCode()).toBe(0);
+    watcher.terminal.write("exit 4\r");
+    expect(await watcher.exitCode()).toBe(4);
+  });
 });
