@@ -9,6 +9,8 @@ for (const colorScheme of ["light", "dark"] as const) {
       page,
       createContainer,
     }) => {
+      // Every page, the Shell and Console tabs with their terminals included: longer than one page's test.
+      test.setTimeout(180_000);
       const name = await createContainer({ start: true });
       for (const path of everyPage(name)) {
         await page.goto(path);

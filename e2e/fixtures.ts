@@ -64,6 +64,8 @@ export const everyPage = (name: string) => [
   `/containers/${name}/config`,
   `/containers/${name}/network`,
   `/containers/${name}/snapshots`,
+  `/containers/${name}/shell`,
+  `/containers/${name}/console`,
   "/containers/new",
   "/host",
   "/network",

@@ -48,6 +48,8 @@ for (const colorScheme of ["light", "dark"] as const) {
     test.use({ locale: "fr-FR", colorScheme, storageState: "e2e/.auth/admin.json" });
 
     test("every page is in French, with French dates, and passes axe", async ({ page, createContainer }) => {
+      // Every page, the Shell and Console tabs with their terminals included: longer than one page's test.
+      test.setTimeout(180_000);
       const name = await createContainer({ start: true });
       const english: string[] = [];
       for (const path of everyPage(name)) {
