@@ -54,11 +54,11 @@ describe("the terminal's frames", () => {
   });
 
   it("opens the socket on the page's host, wss under https", () => {
-    expect(socketUrl({ protocol: "https:", host: "atelier.example.org" }, "a+b")).toBe(
-      "wss://atelier.example.org/api/console?ticket=a%2Bb",
+    expect(socketUrl({ protocol: "https:", host: "atelier.example.org" }, "a+b", "web1")).toBe(
+      "wss://atelier.example.org/api/console?ticket=a%2Bb&name=web1",
     );
-    expect(socketUrl({ protocol: "http:", host: "127.0.0.1:3100" }, "t")).toBe(
-      "ws://127.0.0.1:3100/api/console?ticket=t",
+    expect(socketUrl({ protocol: "http:", host: "127.0.0.1:3100" }, "t", "web1")).toBe(
+      "ws://127.0.0.1:3100/api/console?ticket=t&name=web1",
     );
   });
 

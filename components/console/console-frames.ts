@@ -61,9 +61,12 @@ export const MAX_ATTEMPTS = 8;
 /** Where a tab keeps the session it shows, per container and kind (sessionStorage: this browser tab only). */
 export const storageKey = (name: string, kind: TTerminalKind) => `atelier.console.${kind}.${name}`;
 
-/** The WebSocket's address for a ticket, on this page's host and scheme. */
-export const socketUrl = (location: { protocol: string; host: string }, ticket: string) =>
-  `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/console?ticket=${encodeURIComponent(ticket)}`;
+/**
+ * The WebSocket's address for a ticket, on this page's host and scheme. It names the container too, so the server
+ * refuses a ticket that was for another.
+ */
+export const socketUrl = (location: { protocol: string; host: string }, ticket: string, name: string) =>
+  `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/console?ticket=${encodeURIComponent(ticket)}&name=${encodeURIComponent(name)}`;
 
 /** A terminal's size as the API takes it (2–1000 columns, 1–500 rows), from what the fit addon proposes. */
 export const clampSize = (cols: number, rows: number) => ({

@@ -279,7 +279,7 @@ export function TerminalSession({
         }
         return isTransient(error) ? retry(error) : fail(error, false);
       }
-      const ws = new WebSocket(socketUrl(window.location, ticket));
+      const ws = new WebSocket(socketUrl(window.location, ticket, name));
       ws.binaryType = "arraybuffer";
       socket = ws;
       ws.onmessage = onMessage;
