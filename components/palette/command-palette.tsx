@@ -11,7 +11,14 @@ import { Spinner } from "@/components/ui/button";
 import { ErrorAlert } from "@/components/ui/error-alert";
 import type { TContainerSummary } from "@/server/trpc/routers/containers/schemas";
 import type { TRole } from "@/server/trpc/routers/users/users.types";
-import { actionsFor, containerHref, containerInView, pagesFor, type TPaletteAction } from "./palette-model";
+import {
+  actionsFor,
+  containerHref,
+  containerInView,
+  isTabAction,
+  pagesFor,
+  type TPaletteAction,
+} from "./palette-model";
 import { ShortcutsHelp } from "./shortcuts-help";
 import { usePaletteRunner } from "./use-palette-runner";
 
@@ -126,7 +133,7 @@ function SignedInPalette({ role }: { role: TRole }) {
 
   const go = (href: string) => close(() => router.push(href));
   const run = (action: TPaletteAction, name: string) => {
-    if (action === "config") go(containerHref(name, "config"));
+    if (isTabAction(action)) go(containerHref(name, action));
     else close(() => request({ action, name }));
   };
   const push = (next: TStep) => {
@@ -151,13 +158,13 @@ function SignedInPalette({ role }: { role: TRole }) {
           key={action}
           value={`action:${action}:${container.name}`}
           keywords={[label]}
-          disabled={container.busy !== null && action !== "config"}
+          disabled={container.busy !== null && !isTabAction(action)}
           onSelect={() => run(action, container.name)}
           className={itemClass}
           data-action={action}
         >
           <span>{label}</span>
-          {container.busy !== null && action !== "config" && <span className={mutedClass}>{t("busy")}</span>}
+          {container.busy !== null && !isTabAction(action) && <span className={mutedClass}>{t("busy")}</span>}
         </Command.Item>
       );
     });

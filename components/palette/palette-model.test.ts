@@ -4,7 +4,15 @@ import { actionsFor, ASKS_FIRST, containerHref, containerInView, pagesFor } from
 describe("the palette's actions", () => {
   it("offer what the container's buttons offer in each state", () => {
     expect(actionsFor("STOPPED")).toEqual(["start", "snapshot", "config"]);
-    expect(actionsFor("RUNNING")).toEqual(["stop", "forceStop", "restart", "freeze", "config"]);
+    expect(actionsFor("RUNNING")).toEqual([
+      "stop",
+      "forceStop",
+      "restart",
+      "freeze",
+      "config",
+      "shell",
+      "console",
+    ]);
     expect(actionsFor("FROZEN")).toEqual(["stop", "forceStop", "restart", "unfreeze", "config"]);
     expect(actionsFor("STARTING")).toEqual(["config"]);
     expect(actionsFor("ABORTING")).toEqual(["config"]);

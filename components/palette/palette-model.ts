@@ -6,7 +6,7 @@ import type { TContainerSummary } from "@/server/trpc/routers/containers/schemas
  * role may open, the actions a container's state allows, and which of them ask first.
  */
 
-/** The actions the palette runs on a container; `config` only opens its config tab. */
+/** The actions the palette runs on a container; `config`, `shell` and `console` only open that tab. */
 export const PALETTE_ACTIONS = [
   "start",
   "stop",
@@ -16,10 +16,20 @@ export const PALETTE_ACTIONS = [
   "unfreeze",
   "snapshot",
   "config",
+  "shell",
+  "console",
 ] as const;
 export type TPaletteAction = (typeof PALETTE_ACTIONS)[number];
-/** The actions that change the container (everything but opening its config). */
-export type TRunAction = Exclude<TPaletteAction, "config">;
+/** The actions that open one of the container's tabs rather than change it. */
+export type TTabAction = "config" | "shell" | "console";
+export const TAB_ACTIONS: ReadonlySet<TPaletteAction> = new Set<TPaletteAction>([
+  "config",
+  "shell",
+  "console",
+]);
+export const isTabAction = (action: TPaletteAction): action is TTabAction => TAB_ACTIONS.has(action);
+/** The actions that change the container (everything but opening a tab). */
+export type TRunAction = Exclude<TPaletteAction, TTabAction>;
 
 /** The same confirmations as the container's buttons (components/containers/container-actions.tsx). */
 export const ASKS_FIRST: ReadonlySet<TPaletteAction> = new Set<TPaletteAction>(["forceStop"]);
@@ -27,7 +37,7 @@ export const ASKS_FIRST: ReadonlySet<TPaletteAction> = new Set<TPaletteAction>([
 /**
  * The actions a container in this state allows, as its buttons offer them: start when stopped; stop, force stop
  * and restart when running or frozen; freeze when running, unfreeze when frozen; a snapshot when stopped (LXC
- * snapshots only stopped containers). Its config opens in any state.
+ * snapshots only stopped containers). Its config opens in any state, its shell and console while it runs.
  */
 export function actionsFor(state: TContainerSummary["state"]): TPaletteAction[] {
   const isRunning = state === "RUNNING";
@@ -48,6 +58,9 @@ export function actionsFor(state: TContainerSummary["state"]): TPaletteAction[] 
         return isFrozen;
       case "config":
         return true;
+      case "shell":
+      case "console":
+        return isRunning;
     }
   });
 }
@@ -86,5 +99,5 @@ export function containerInView(pathname: string): string | null {
 }
 
 /** Where a container's page (or one of its tabs) is. */
-export const containerHref = (name: string, tab?: "config" | "snapshots") =>
+export const containerHref = (name: string, tab?: TTabAction | "snapshots") =>
   `/containers/${encodeURIComponent(name)}${tab ? `/${tab}` : ""}`;
