@@ -70,6 +70,15 @@ export const runExec = async (endpoint: TEndpoint, args: TExecArgs): Promise<num
 
   const ws = await openConsoleSocket(endpoint, ticket, args.name, onMessage);
   socket = ws;
+  // A reader that went away (`atelier exec web -- yes | head`): the command is stopped (the server cancels it when
+  // its socket closes), and the CLI ends as a program killed by SIGPIPE would.
+  const onBrokenPipe = (error: Error & { code?: string }) => {
+    if (error.code !== "EPIPE") throw error;
+    ws.terminate();
+    process.exit(128 + 13);
+  };
+  process.stdout.on("error", onBrokenPipe);
+  process.stderr.on("error", onBrokenPipe);
   // Up at once: the command may wait for its input before it says anything.
   sendStdin(ws);
   const closed = await new Promise<{ code: number; reason: string }>((resolve) => {

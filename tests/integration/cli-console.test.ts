@@ -116,6 +116,16 @@ describe("atelier exec", () => {
     const cat = await atelier(["exec", running, "--", "cat"], envFor("operator"), input);
     expect(cat.exitCode, cat.stderr).toBe(0);
     expect(cat.stdout).toBe(input);
+    // A reader that goes away ends it as SIGPIPE would (141), and the server stops the command.
+    const piped = await atelier(["exec", running, "--", "yes"], envFor("operator")).pipe("head", ["-n", "2"]);
+    expect(piped.stdout).toBe("y\ny");
+    expect(piped.pipedFrom[0]?.exitCode).toBe(141);
+    // ps sees itself and no yes.
+    const left = await atelier(
+      ["exec", running, "--", "sh", "-c", "sleep 1; ps -o comm | grep -x -e yes -e ps"],
+      envFor("operator"),
+    );
+    expect(left.stdout).toBe("ps");
     const killed = await atelier(["exec", running, "--", "sh", "-c", "kill -TERM $$"], envFor("operator"));
     expect(killed.exitCode, killed.stderr).toBe(143);
     const slow = await atelier(["exec", running, "--timeout", "1", "--", "sleep", "30"], envFor("operator"));
