@@ -7,7 +7,9 @@
  * - provisioning (bench/provision.ts): busybox create+start through the API against the raw lxc tools;
  * - unprivileged containers (bench/idmap.ts): the Debian rootfs shifted by the helper against chown -hR and the
  *   idmapped assign, and lxc-start privileged against unprivileged;
- * - the helper hop (bench/helper.ts): its round trip, and its share of containers.start and containers.list.
+ * - the helper hop (bench/helper.ts): its round trip, and its share of containers.start and containers.list;
+ * - shells (bench/console.ts): keystroke echo through the console's WebSocket against a local pty, memory per idle
+ *   session, and containers.list while 20 shells print `yes`.
  */
 import { execa } from "execa";
 import { createLxcDriver } from "@/server/lxc";
@@ -15,6 +17,7 @@ import { assertTestEnvironment } from "../tests/guard";
 import { lxcPath } from "../tests/lxc-oracle";
 import { SERVER_TIME_LIMIT_MS, startServer } from "../tests/server";
 import { openStream } from "../tests/sse";
+import { benchConsole } from "./console";
 import { benchMetrics } from "./metrics";
 import { benchHelper } from "./helper";
 import { benchIdmap } from "./idmap";
@@ -26,8 +29,9 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
 const CHANGES = Number(process.env.BENCH_CHANGES ?? 100);
 // The server lives through every measurement, and they grow with the containers (lxc-ls -f and lxc-info over all of
 // them, a year of history written for each): past the tests' limit from a few hundred on. Still a limit, so that a
-// hung server dies: 10 s per container.
-const SERVER_LIMIT_MS = Math.max(SERVER_TIME_LIMIT_MS, COUNT * 10_000);
+// hung server dies: 10 s per container, and 5 min for the shells (bench/console.ts, 2 min on 2 cores), which do not
+// grow with the containers.
+const SERVER_LIMIT_MS = Math.max(SERVER_TIME_LIMIT_MS, COUNT * 10_000) + 300_000;
 
 const ms = (value: number) => `${value.toFixed(1).padStart(7)} ms`;
 const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
@@ -106,6 +110,7 @@ const main = async () => {
     ];
     lines.push(...(await benchMetrics(names, server, `file:${server.dataDir}/scratch.db`)));
     lines.push(...(await benchProvision(server)));
+    lines.push(...(await benchConsole(server)));
     lines.push(...(await benchHelper(names[0] ?? "", SERVER_LIMIT_MS)));
     lines.push(...(await benchIdmap()));
     process.stdout.write(`${lines.join("\n")}\n`);
