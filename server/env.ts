@@ -81,7 +81,7 @@ const ZRawSettings = z.object({
     .number({ message: "must be a number of lines" })
     .int("must be a whole number of lines")
     .min(0, "must be 0 or more")
-    .max(100_000, "must be at most 100000 lines")
+    .max(10_000, "must be at most 10000 lines")
     .default(1000),
   ATELIER_AUDIT_RETENTION_DAYS: z.coerce
     .number({ message: "must be a number of days" })

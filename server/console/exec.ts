@@ -44,11 +44,14 @@ export const runExec = async (
   helper: THelper,
   request: TExecRequest & { stdin?: string },
   principal: TPrincipal,
+  /** The caller went away: the command is stopped rather than left to run to its timeout. */
+  signal?: AbortSignal,
 ) => {
   const stdout = bounded();
   const stderr = bounded();
   const call = helper.console.exec(inputOf(request, principal, request.stdin !== undefined), {
     onItem: ({ stream, bytes }) => (stream === "stdout" ? stdout : stderr).add(bytes),
+    ...(signal ? { signal } : {}),
   });
   if (request.stdin !== undefined) {
     const input = Buffer.from(request.stdin);

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { TPrincipal } from "../auth/principal.types";
+import { isAtLeast } from "../auth/roles";
 import type { TDb } from "../db";
 import { AppError, said } from "../errors";
 import type { EventBus } from "../events/bus";
@@ -44,6 +45,15 @@ const NEVER_OPENED_MS = 60_000;
 /** Sessions one user may have open at once (all containers), and a container at once. */
 export const MAX_SESSIONS_PER_USER = 20;
 export const MAX_SESSIONS_PER_CONTAINER = 20;
+/**
+ * Every session and running command holds one of the helper connection's calls (it runs at most 256 at once): these
+ * keep the rest for everything else, whatever users open.
+ */
+export const MAX_SESSIONS = 100;
+export const MAX_COMMANDS = 48;
+export const MAX_COMMANDS_PER_USER = 8;
+/** A writer's resizes reach the pty and the kept screen at most this often (the last one wins). */
+const RESIZE_EVERY_MS = 100;
 
 type TMember = TViewer & { lagging: boolean; isNew: boolean };
 
@@ -52,6 +62,8 @@ type TSession = {
   name: string;
   kind: TTerminalKind;
   owner: { userId: number; username: string };
+  /** Its container's init reached host id 0 when it started: admins only, whatever its config says since. */
+  isPrivileged: boolean;
   startedAt: Date;
   lastActivity: number;
   cols: number;
@@ -65,7 +77,13 @@ type TSession = {
   ended: boolean;
 };
 
-type TExecPurpose = { kind: "exec"; argv: string[]; user: string; timeoutSeconds: number };
+type TExecPurpose = {
+  kind: "exec";
+  argv: string[];
+  user: string;
+  timeoutSeconds: number;
+  isPrivileged: boolean;
+};
 type TTerminalPurpose = { kind: "terminal"; sessionId: string };
 export type TConsolePurpose = TExecPurpose | TTerminalPurpose;
 
@@ -96,6 +114,8 @@ export const createConsoles = ({
       .catch(() => true);
   const sessions = new Map<string, TSession>();
   const tickets = createTickets<TConsolePurpose>();
+  const commands = new Map<number, number>();
+  let commandCount = 0;
 
   const audit = async (
     principal: TPrincipal,
@@ -228,6 +248,7 @@ export const createConsoles = ({
     }
     if (isPrivileged && principal.role !== "admin")
       throw new AppError("FORBIDDEN", said("consolePrivilegedAdminsOnly", { name }));
+    return { isPrivileged: isPrivileged !== false };
   };
 
   const start = async (
@@ -235,8 +256,11 @@ export const createConsoles = ({
     kind: TTerminalKind,
     size: { cols: number; rows: number },
     principal: TPrincipal,
+    isPrivileged: boolean,
   ) => {
     const mine = [...sessions.values()];
+    if (mine.length >= MAX_SESSIONS)
+      throw new AppError("TOO_MANY_REQUESTS", said("consoleTooManyOpen", { max: MAX_SESSIONS }));
     if (mine.filter((session) => session.owner.userId === principal.userId).length >= MAX_SESSIONS_PER_USER)
       throw new AppError("TOO_MANY_REQUESTS", said("consoleTooManySessions", { max: MAX_SESSIONS_PER_USER }));
     if (mine.filter((session) => session.name === name).length >= MAX_SESSIONS_PER_CONTAINER)
@@ -244,7 +268,9 @@ export const createConsoles = ({
         "TOO_MANY_REQUESTS",
         said("consoleTooManyContainerSessions", { name, max: MAX_SESSIONS_PER_CONTAINER }),
       );
-    const settings = await settingsOf(name);
+    // A privileged container's shell is root's login shell as its own /etc/passwd says: the stored setting is
+    // written by operators too (while its config looked isolated, say), and would choose what runs as host root.
+    const settings = isPrivileged ? DEFAULT_CONSOLE_SETTINGS : await settingsOf(name);
     const id = randomBytes(18).toString("base64url");
     let firstOutput: () => void = () => undefined;
     const started = new Promise<void>((resolve) => (firstOutput = resolve));
@@ -253,6 +279,7 @@ export const createConsoles = ({
       name,
       kind,
       owner: { userId: principal.userId, username: principal.username },
+      isPrivileged,
       startedAt: new Date(),
       lastActivity: Date.now(),
       cols: size.cols,
@@ -301,6 +328,10 @@ export const createConsoles = ({
     return session;
   };
 
+  /** A privileged container's sessions are the admins': not listed, joined or closed by anyone else. */
+  const mayReach = (session: TSession, principal: TPrincipal) =>
+    !session.isPrivileged || principal.role === "admin";
+
   const find = (name: string, sessionId: string) => {
     const session = sessions.get(sessionId);
     if (!session || session.name !== name)
@@ -332,7 +363,7 @@ export const createConsoles = ({
       principal: TPrincipal,
     ) => {
       const size = ZTerminalSize.parse({ cols, rows });
-      await checkAccess(name, principal);
+      const { isPrivileged } = await checkAccess(name, principal);
       let session: TSession | undefined;
       if (wanted && wanted !== "new") {
         session = find(name, wanted);
@@ -346,7 +377,7 @@ export const createConsoles = ({
           )
           .sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime())[0];
       }
-      session ??= await start(name, kind, size, principal);
+      session ??= await start(name, kind, size, principal, isPrivileged);
       if (session.ended) throw new AppError("CONFLICT", said("consoleSessionEnded", { name }));
       const ticket = tickets.issue(principal, name, { kind: "terminal", sessionId: session.id });
       return { sessionId: session.id, ticket, kind };
@@ -362,12 +393,13 @@ export const createConsoles = ({
       }: { name: string; argv: string[]; user?: string; timeoutSeconds?: number },
       principal: TPrincipal,
     ) => {
-      await checkAccess(name, principal);
+      const { isPrivileged } = await checkAccess(name, principal);
       const ticket = tickets.issue(principal, name, {
         kind: "exec",
         argv,
         user: user ?? "root",
         timeoutSeconds: timeoutSeconds ?? DEFAULT_EXEC_SECONDS,
+        isPrivileged,
       });
       return { ticket };
     },
@@ -381,12 +413,15 @@ export const createConsoles = ({
     /** A WebSocket joins a session: repainted, then live; the first (or the same sign-in again) writes. */
     join: (sessionId: string, viewer: TViewer) => {
       const session = sessions.get(sessionId);
-      if (!session || session.ended) {
+      if (!session || session.ended || !mayReach(session, viewer.principal)) {
         viewer.send(json({ type: "end", reason: "closed" }));
         viewer.close(1000, "closed");
         return null;
       }
       const member: TMember = { ...viewer, lagging: false, isNew: true };
+      let wantedSize: { cols: number; rows: number } | null = null;
+      let resizeTimer: NodeJS.Timeout | null = null;
+      let resizedAt = 0;
       session.viewers.add(member);
       armTimer(session);
       // The same sign-in coming back (a reload, a network that came back before the old socket was seen gone)
@@ -416,13 +451,28 @@ export const createConsoles = ({
         resize: (size: unknown) => {
           const parsed = ZTerminalSize.safeParse(size);
           if (session.ended || session.writer !== member || !parsed.success) return;
-          if (parsed.data.cols === session.cols && parsed.data.rows === session.rows) return;
-          session.cols = parsed.data.cols;
-          session.rows = parsed.data.rows;
-          session.screen.resize(session.cols, session.rows);
-          void session.call.write({ type: "resize", ...parsed.data }).catch(() => undefined);
-          for (const each of session.viewers)
-            if (each !== member) each.send(json({ type: "size", cols: session.cols, rows: session.rows }));
+          // A window being dragged sends many: the first is applied at once, then the last one at most every
+          // RESIZE_EVERY_MS.
+          wantedSize = parsed.data;
+          const apply = () => {
+            const wanted = wantedSize;
+            if (!wanted || session.ended) return;
+            resizedAt = Date.now();
+            if (wanted.cols === session.cols && wanted.rows === session.rows) return;
+            session.cols = wanted.cols;
+            session.rows = wanted.rows;
+            session.screen.resize(session.cols, session.rows);
+            void session.call.write({ type: "resize", ...wanted }).catch(() => undefined);
+            for (const each of session.viewers)
+              if (each !== member) each.send(json({ type: "size", cols: session.cols, rows: session.rows }));
+          };
+          if (resizeTimer) return;
+          const wait = resizedAt + RESIZE_EVERY_MS - Date.now();
+          if (wait <= 0) return apply();
+          resizeTimer = setTimeout(() => {
+            resizeTimer = null;
+            apply();
+          }, wait);
         },
         takeOver: () => {
           if (session.ended || session.writer === member) return;
@@ -447,7 +497,7 @@ export const createConsoles = ({
     /** A container's open sessions, newest first. */
     list: (name: string, principal: TPrincipal) =>
       [...sessions.values()]
-        .filter((session) => session.name === name)
+        .filter((session) => session.name === name && mayReach(session, principal))
         .sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime())
         .map((session) => ({
           id: session.id,
@@ -463,7 +513,42 @@ export const createConsoles = ({
         })),
 
     close: (name: string, sessionId: string, principal: TPrincipal) => {
-      end(find(name, sessionId), { reason: "closed", by: principal.username });
+      const session = find(name, sessionId);
+      if (!mayReach(session, principal))
+        throw new AppError("FORBIDDEN", said("consolePrivilegedAdminsOnly", { name }));
+      end(session, { reason: "closed", by: principal.username });
+    },
+
+    /** Whether a viewer may still be one (checked again while its socket lives: a role taken away ends it). */
+    mayView: (sessionId: string, principal: TPrincipal) => {
+      const session = sessions.get(sessionId);
+      return !!session && isAtLeast(principal.role, "operator") && mayReach(session, principal);
+    },
+
+    /**
+     * A running command's place (containers.exec, a streamed one): at most MAX_COMMANDS_PER_USER a user and
+     * MAX_COMMANDS in all. Answers its release.
+     */
+    commandSlot: (principal: TPrincipal) => {
+      const mine = commands.get(principal.userId) ?? 0;
+      if (mine >= MAX_COMMANDS_PER_USER || commandCount >= MAX_COMMANDS)
+        throw new AppError(
+          "TOO_MANY_REQUESTS",
+          said("consoleTooManyCommands", {
+            max: mine >= MAX_COMMANDS_PER_USER ? MAX_COMMANDS_PER_USER : MAX_COMMANDS,
+          }),
+        );
+      commands.set(principal.userId, mine + 1);
+      commandCount += 1;
+      let isReleased = false;
+      return () => {
+        if (isReleased) return;
+        isReleased = true;
+        commandCount -= 1;
+        const left = (commands.get(principal.userId) ?? 1) - 1;
+        if (left > 0) commands.set(principal.userId, left);
+        else commands.delete(principal.userId);
+      };
     },
 
     settings: settingsOf,

@@ -12,6 +12,8 @@ import type { TPrincipal } from "../auth/principal.types";
  */
 export const TICKET_MS = 30_000;
 const MAX_TICKETS = 10_000;
+/** Live tickets of one sign-in: asking for more drops its oldest (an exec ticket holds its command's arguments). */
+const MAX_TICKETS_PER_SIGN_IN = 20;
 
 export type TTicketPurpose<T> = { name: string; purpose: T };
 
@@ -33,12 +35,16 @@ export const createTickets = <T>(now: () => number = Date.now) => {
       prune();
       // A flood of unused tickets is bounded: the oldest go first.
       while (tickets.size >= MAX_TICKETS) tickets.delete(tickets.keys().next().value as string);
+      const signIn = signInOf(principal);
+      const own = [...tickets].filter(([, stored]) => stored.signIn === signIn);
+      for (const [key] of own.slice(0, Math.max(0, own.length - MAX_TICKETS_PER_SIGN_IN + 1)))
+        tickets.delete(key);
       const ticket = randomBytes(32).toString("base64url");
       tickets.set(hash(ticket).toString("hex"), {
         name,
         purpose,
         userId: principal.userId,
-        signIn: signInOf(principal),
+        signIn,
         expiresAt: now() + TICKET_MS,
       });
       return ticket;

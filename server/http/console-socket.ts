@@ -19,11 +19,15 @@ export const CONSOLE_PATH = "/api/console";
 /** The largest frame a client may send: a paste is cut into chunks by the browser's terminal long before this. */
 const MAX_FRAME = 1024 * 1024;
 const PING_MS = 30_000;
+/** How often a socket's sign-in and role are read again: signed out, disabled or demoted, it is closed. */
+const RECHECK_MS = 10_000;
 /** Keystrokes or stdin sent up and not yet taken by the helper: past this, the socket is not read until it is. */
 const MAX_PENDING_INPUT = 1024 * 1024;
 const MAX_BUFFERED = 1024 * 1024;
 
 /** An HTTP answer instead of the upgrade; the upgrade was ours to handle (true). */
+type TPurpose = NonNullable<ReturnType<TRuntime["consoles"]["takeTicket"]>>;
+
 const refuse = (socket: Duplex, { status, message }: TGuardRejection) => {
   const body = JSON.stringify({ error: message });
   socket.end(
@@ -68,14 +72,29 @@ export const createConsoleSocket = (
     void sending.finally(() => ws.resume());
   };
 
-  const keepAlive = (ws: WebSocket) => {
+  /**
+   * Pings (a peer that does not answer within PING_MS is dropped), and reads the request's credentials again every
+   * RECHECK_MS: a socket whose sign-in ended, or whose user may no longer do what it opened, is closed.
+   */
+  const keepAlive = (ws: WebSocket, req: IncomingMessage, mayStay: (principal: TPrincipal) => boolean) => {
     let isAlive = true;
+    let ticks = 0;
     ws.on("pong", () => (isAlive = true));
     const timer = setInterval(() => {
+      ticks += 1;
+      void principalOf(runtime.accounts, req)
+        .catch(() => null)
+        .then((principal) => {
+          if (!principal || !mayStay(principal)) {
+            ws.send(JSON.stringify({ type: "end", reason: "signedOut" }));
+            ws.close(1008, "signed out");
+          }
+        });
+      if (ticks % Math.round(PING_MS / RECHECK_MS) !== 0) return;
       if (!isAlive) return ws.terminate();
       isAlive = false;
       ws.ping();
-    }, PING_MS);
+    }, RECHECK_MS);
     timer.unref();
     ws.on("close", () => clearInterval(timer));
   };
@@ -91,12 +110,17 @@ export const createConsoleSocket = (
 
   const serve = (
     ws: WebSocket,
+    req: IncomingMessage,
     principal: TPrincipal,
-    purpose: NonNullable<ReturnType<TRuntime["consoles"]["takeTicket"]>>,
+    purpose: TPurpose,
+    release: () => void,
   ) => {
-    keepAlive(ws);
     const { name } = purpose;
+    const sameUser = (now: TPrincipal) => now.userId === principal.userId && isAtLeast(now.role, "operator");
     if (purpose.purpose.kind === "exec") {
+      const { isPrivileged } = purpose.purpose;
+      keepAlive(ws, req, (now) => sameUser(now) && (!isPrivileged || now.role === "admin"));
+      ws.on("close", release);
       const viewer = viewerOf(ws, principal);
       const command = streamExec(runtime.helper, { name, ...purpose.purpose }, principal, {
         send: viewer.send,
@@ -113,7 +137,9 @@ export const createConsoleSocket = (
       ws.on("close", () => command.leave());
       return;
     }
-    const member = runtime.consoles.join(purpose.purpose.sessionId, viewerOf(ws, principal));
+    const { sessionId } = purpose.purpose;
+    keepAlive(ws, req, (now) => sameUser(now) && runtime.consoles.mayView(sessionId, now));
+    const member = runtime.consoles.join(sessionId, viewerOf(ws, principal));
     if (!member) return;
     ws.on("message", (data, isBinary) => {
       if (isBinary) return throttled(ws, member.input(bytesOf(data)), member.pending);
@@ -151,7 +177,16 @@ export const createConsoleSocket = (
         message:
           "This console ticket is not valid: it is used once, within 30 seconds, by the sign-in that asked for it, for its container. Open the terminal again.",
       });
-    server.handleUpgrade(req, socket, head, (ws) => serve(ws, principal, purpose));
+    // A streamed command takes one of the running commands' places until its socket closes.
+    let release = () => undefined as void;
+    if (purpose.purpose.kind === "exec") {
+      try {
+        release = runtime.consoles.commandSlot(principal);
+      } catch (error) {
+        return refuse(socket, { status: 429, message: (error as Error).message });
+      }
+    }
+    server.handleUpgrade(req, socket, head, (ws) => serve(ws, req, principal, purpose, release));
     return true;
   };
 };

@@ -14,8 +14,9 @@ export type TTerminalKind = z.infer<typeof ZTerminalKind>;
 /** A terminal's size in characters, as xterm.js and TIOCSWINSZ take it. */
 export const ZTerminalSize = z
   .object({
-    cols: z.number().int().min(2).max(1000),
-    rows: z.number().int().min(1).max(500),
+    // A 4K screen in a small font; each session's kept screen is cols × (rows + scrollback) cells.
+    cols: z.number().int().min(2).max(500),
+    rows: z.number().int().min(1).max(200),
   })
   .strict();
 export type TTerminalSize = z.infer<typeof ZTerminalSize>;

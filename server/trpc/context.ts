@@ -20,12 +20,23 @@ export type TContext = {
   setCookie: (cookie: string) => void;
   /** Sign-in procedures name their actor here (there is no principal before they run). */
   audit: { actor?: string; via?: string };
+  /** Aborted when the client goes away before its answer is sent (a command it ran is then stopped). */
+  signal?: AbortSignal;
 };
 
 export type TCreateContextOptions = { runtime: TRuntime; req: IncomingMessage; res: ServerResponse };
 
+const goneSignal = (res: ServerResponse) => {
+  const controller = new AbortController();
+  res.once("close", () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  return controller.signal;
+};
+
 export const createContext = async ({ runtime, req, res }: TCreateContextOptions): Promise<TContext> => ({
   runtime,
+  signal: goneSignal(res),
   log: runtime.log,
   principal: await principalOf(runtime.accounts, req),
   clientAddress: req.socket.remoteAddress ?? null,

@@ -20,10 +20,20 @@ const mapErrors = t.middleware(async ({ next, ctx, path }) => {
 
 // stdin: what a command was fed (containers.exec) may be a secret, and is never kept.
 const SECRET_KEY = /pass(word)?|secret|token|key|^stdin$/i;
+/**
+ * A command's arguments (containers.exec, console.openExec) may carry a secret (`chpasswd`, a password option), and
+ * operators read the audit: its program is kept, and how many arguments followed.
+ */
+const commandOf = (argv: unknown) =>
+  Array.isArray(argv) && typeof argv[0] === "string"
+    ? argv.length > 1
+      ? `${argv[0]} (+${argv.length - 1} arguments)`
+      : argv[0]
+    : "[redacted]";
 const summarise = (input: unknown): string | null => {
   if (input === undefined) return null;
   const text = JSON.stringify(input, (key, value: unknown) =>
-    key && SECRET_KEY.test(key) ? "[redacted]" : value,
+    key === "argv" ? commandOf(value) : key && SECRET_KEY.test(key) ? "[redacted]" : value,
   );
   return text.length > 1000 ? `${text.slice(0, 1000)}…` : text;
 };

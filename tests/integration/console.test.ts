@@ -3,13 +3,13 @@ import { startThroughApi, stopThroughApi } from "../containers";
 import { connectConsole, isRefusal, openTerminal, type TConsoleClient } from "../console";
 import { callProcedure } from "../server";
 import { useServer } from "../use-server";
-import { createBusybox } from "../security/helpers";
+import { configOf, createBusybox, signInAs } from "../security/helpers";
 
 /**
  * Shells, consoles and commands against real LXC (docs/console.md): busybox containers, unprivileged unless said,
  * driven through console.open and the WebSocket as the Shell tab does, and containers.exec as scripts do.
  */
-const server = useServer({});
+const server = useServer({ timeoutMs: 5 * 60_000 });
 const { made } = server;
 
 type TExec = {
@@ -96,7 +96,10 @@ describe("commands in containers (containers.exec)", () => {
       argv: ["sh", "-c", "cat; echo done >&2; exit 3"],
     });
     expect(opened.status, JSON.stringify(opened.error)).toBe(200);
-    const client = (await connectConsole(server, (opened.data as { ticket: string }).ticket)) as TConsoleClient;
+    const client = (await connectConsole(
+      server,
+      (opened.data as { ticket: string }).ticket,
+    )) as TConsoleClient;
     client.type("line one\n");
     client.send({ type: "eof" });
     const end = await client.waitForControl("end");
@@ -133,7 +136,9 @@ describe("shells and consoles (console.open and the WebSocket)", () => {
       user: string;
       writer: string | null;
     }[];
-    expect(listed).toEqual([expect.objectContaining({ id: first.sessionId, user: "operator", writer: "operator" })]);
+    expect(listed).toEqual([
+      expect.objectContaining({ id: first.sessionId, user: "operator", writer: "operator" }),
+    ]);
 
     // Another person joins: they watch (their keys are dropped), then take over.
     const watcher = await openTerminal(server, { name, session: first.sessionId }, "admin");
@@ -183,10 +188,20 @@ describe("who may open a terminal", () => {
   it("refuses an upgrade without credentials, a viewer, a reused ticket, another sign-in's or container's ticket, and a foreign origin", async () => {
     const name = await running();
     const other = await running();
-    expect((await callProcedure(server, "console.open", { name, kind: "shell", cols: 80, rows: 24 }, { as: "viewer" })).status).toBe(403);
+    expect(
+      (
+        await callProcedure(
+          server,
+          "console.open",
+          { name, kind: "shell", cols: 80, rows: 24 },
+          { as: "viewer" },
+        )
+      ).status,
+    ).toBe(403);
     const ticketFor = async (container = name) =>
       (
-        (await callProcedure(server, "console.open", { name: container, kind: "shell", cols: 80, rows: 24 })).data as {
+        (await callProcedure(server, "console.open", { name: container, kind: "shell", cols: 80, rows: 24 }))
+          .data as {
           ticket: string;
         }
       ).ticket;
@@ -223,6 +238,120 @@ describe("who may open a terminal", () => {
     const { client } = await openTerminal(server, { name }, "admin");
     client.type("id -u\r");
     await client.waitFor(/\n0\r/);
+
+    // An operator gives the running privileged container an isolated map in its config (theirs to write, for its
+    // next start): it still runs as host root, and its shell stays the admins'.
+    const before = await configOf(server, name);
+    const last = 1000000 + 999 * 65536;
+    const saved = await callProcedure(server, "config.save", {
+      name,
+      raw: `${before.raw}lxc.idmap = u 0 ${last} 65536\nlxc.idmap = g 0 ${last} 65536\n`,
+      baseVersion: before.version,
+    });
+    expect(saved.status, JSON.stringify(saved.error)).toBe(200);
+    expect(
+      (await callProcedure(server, "console.open", { name, kind: "shell", cols: 80, rows: 24 })).status,
+    ).toBe(403);
+    expect((await exec({ name, argv: ["id", "-u"] })).status).toBe(403);
+  });
+});
+
+describe("what a terminal's user may keep, and how much they may hold", () => {
+  it("closes an open shell of a user who is demoted, and keeps a privileged container's sessions and settings from operators", async () => {
+    const name = await running();
+    const made = await callProcedure(
+      server,
+      "users.create",
+      { username: "op-demoted", role: "operator", password: "a-long-enough-password" },
+      { as: "admin" },
+    );
+    expect(made.status, JSON.stringify(made.error)).toBe(200);
+    const { cookie, origin } = await signInAs(server, "op-demoted", "a-long-enough-password");
+    const browser = { cookie, origin };
+    const opened = await callProcedure(
+      server,
+      "console.open",
+      { name, kind: "shell", cols: 80, rows: 24 },
+      { as: null, headers: browser },
+    );
+    expect(opened.status, JSON.stringify(opened.error)).toBe(200);
+    const client = (await connectConsole(server, (opened.data as { ticket: string }).ticket, {
+      as: null,
+      headers: browser,
+    })) as TConsoleClient;
+    await client.waitForControl("hello");
+    await callProcedure(
+      server,
+      "users.setRole",
+      { id: (made.data as { id: number }).id, role: "viewer" },
+      { as: "admin" },
+    );
+    expect(await client.waitForControl("end", 20_000)).toMatchObject({ reason: "signedOut" });
+    await client.closed;
+
+    const privileged = await running({ privileged: true });
+    const admins = await openTerminal(server, { name: privileged }, "admin");
+    const listed = await callProcedure(server, "console.sessions", { name: privileged }, { kind: "query" });
+    expect(listed.data).toEqual([]);
+    const closed = await callProcedure(server, "console.close", {
+      name: privileged,
+      sessionId: admins.sessionId,
+    });
+    expect(closed.status).toBe(403);
+    const settings = await callProcedure(server, "console.setSettings", {
+      name: privileged,
+      user: "root",
+      shell: "/bin/yes",
+    });
+    expect(settings.status).toBe(403);
+    // Even set by an admin, a privileged container's shell is root's own login shell.
+    expect(
+      (
+        await callProcedure(
+          server,
+          "console.setSettings",
+          { name: privileged, user: "root", shell: "/bin/yes" },
+          { as: "admin" },
+        )
+      ).status,
+    ).toBe(200);
+    const fresh = await openTerminal(server, { name: privileged, session: "new" }, "admin");
+    fresh.client.type("echo shell-$((5+5))\r");
+    await fresh.client.waitFor(/shell-10/);
+  });
+
+  it("runs at most 8 commands of a user at once, stops a command whose caller went away, and keeps arguments out of the audit", async () => {
+    const name = await running();
+    const controllers = Array.from({ length: 8 }, () => new AbortController());
+    const running8 = controllers.map((controller) =>
+      fetch(`${server.url}/api/trpc/containers.exec`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${server.tokens.operator}` },
+        body: JSON.stringify({ json: { name, argv: ["sleep", "300"], timeoutSeconds: 300 } }),
+        signal: controller.signal,
+      }).catch(() => null),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const ninth = await exec({ name, argv: ["true"] });
+    expect(ninth.status).toBe(429);
+    // Their callers go: the commands are stopped, and their places freed.
+    for (const controller of controllers) controller.abort();
+    await Promise.all(running8);
+    const deadline = Date.now() + 20_000;
+    let again = await exec({ name, argv: ["true"] });
+    while (again.status === 429 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      again = await exec({ name, argv: ["true"] });
+    }
+    expect(again.status).toBe(200);
+    const sleeping = (await exec({ name, argv: ["sh", "-c", "ps | grep -c 'sleep 30[0]' || true"] }))
+      .data as TExec;
+    expect(sleeping.stdout.trim()).toBe("0");
+
+    await exec({ name, argv: ["sh", "-c", "echo root:s3cret-pass | true"] });
+    const inputs = (await auditOf("containers.exec")).map((entry) => entry.input ?? "").join("\n");
+    expect(inputs).toContain("sh (+2 arguments)");
+    expect(inputs).not.toContain("s3cret-pass");
   });
 });
 

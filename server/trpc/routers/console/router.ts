@@ -9,6 +9,7 @@ import {
   ZTerminalKind,
   ZTerminalSize,
 } from "../../../schemas/console";
+import { AppError, said } from "../../../errors";
 import { operatorProcedure, router } from "../../procedures";
 
 /**
@@ -76,8 +77,16 @@ export const consoleRouter = router({
     .output(ZConsoleSettings)
     .query(({ ctx, input }) => ctx.runtime.consoles.settings(input.name)),
 
+  /**
+   * Who the Shell logs in as. A privileged container's (by its config: it is read when stopped too) is the admins'
+   * to set, and is not used anyway while it runs privileged (server/console/sessions.ts).
+   */
   setSettings: operatorProcedure
     .input(ZConsoleSettings.extend({ name: ZContainerName }).strict())
     .output(ZConsoleSettings)
-    .mutation(({ ctx, input: { name, ...settings } }) => ctx.runtime.consoles.setSettings(name, settings)),
+    .mutation(async ({ ctx, input: { name, ...settings } }) => {
+      if (ctx.principal.role !== "admin" && !(await ctx.runtime.isolation.picture(name)).unprivileged)
+        throw new AppError("FORBIDDEN", said("consoleSettingsAdminsOnly", { name }));
+      return ctx.runtime.consoles.setSettings(name, settings);
+    }),
 });

@@ -11,6 +11,8 @@ export const destroyContainerRoute = operatorProcedure
     // A new container with this name starts with no usage history.
     await ctx.runtime.metrics.history.forget(name);
     await ctx.runtime.config.forget(name);
+    // Who its Shell logged in as is not the next container of that name's.
+    await ctx.runtime.consoles.forget(name);
     // Its range of host ids is free again.
     await ctx.runtime.isolation.release(name);
   });

@@ -26,5 +26,10 @@ export const execRoute = operatorProcedure
   )
   .mutation(async ({ ctx, input }) => {
     await ctx.runtime.consoles.checkAccess(input.name, ctx.principal);
-    return runExec(ctx.runtime.helper, input, ctx.principal);
+    const release = ctx.runtime.consoles.commandSlot(ctx.principal);
+    try {
+      return await runExec(ctx.runtime.helper, input, ctx.principal, ctx.signal);
+    } finally {
+      release();
+    }
   });
