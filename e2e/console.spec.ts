@@ -1,5 +1,5 @@
-import type { Page } from "@playwright/test";
-import { containerTab, expect, test } from "./fixtures";
+import type { APIRequestContext, Page, WebSocketRoute } from "@playwright/test";
+import { containerTab, expect, test, tokens } from "./fixtures";
 
 /**
  * The Shell and Console tabs against real LXC (docs/console.md), in busybox containers: commands typed in the
@@ -26,6 +26,15 @@ const expectLine = (page: Page, line: string | RegExp) =>
       },
     )
     .toBe(true);
+
+/** A tRPC mutation as an admin, through the API (what only an admin may make: a privileged container). */
+const asAdmin = async (request: APIRequestContext, procedure: string, input: unknown) => {
+  const response = await request.post(`/api/trpc/${procedure}`, {
+    data: { json: input },
+    headers: { authorization: `Bearer ${tokens().admin}` },
+  });
+  expect(response.status(), `${procedure}: ${await response.text()}`).toBe(200);
+};
 
 /** Types a command line into the focused terminal, as a person would. */
 const run = async (page: Page, command: string) => {
@@ -97,6 +106,29 @@ test("a reload reattaches to the same shell, with its earlier output and its var
   const mine = page.getByTestId("console-session").filter({ hasText: "operator (you)" });
   await expect(mine).toHaveCount(1);
   await expect(mine).toContainText("Shown here");
+});
+
+test("a dropped connection comes back by itself to the same shell", async ({ page, createContainer }) => {
+  const name = await createContainer({ start: true });
+  // Every terminal socket of the page goes through Playwright, which can cut it as a network would.
+  const sockets: WebSocketRoute[] = [];
+  await page.routeWebSocket(/\/api\/console\?/, (socket) => {
+    socket.connectToServer();
+    sockets.push(socket);
+  });
+  await openShell(page, name);
+  await run(page, "DROP_MARK=still-$((3+4))");
+  await run(page, "echo set-$((2*5))");
+  await expectLine(page, "set-10");
+
+  await sockets.at(-1)?.close({ code: 4000, reason: "network gone" });
+  // A new socket, with a fresh ticket, to the same session: its variable is there.
+  await expect.poll(() => sockets.length).toBe(2);
+  await expect(roleBar(page)).toHaveText("You are typing.");
+  await expectLine(page, "set-10");
+  await terminal(page).click();
+  await run(page, 'echo "mark=$DROP_MARK"');
+  await expectLine(page, "mark=still-7");
 });
 
 test("a second user watches a shell live and read-only, then takes it over and types", async ({
@@ -202,6 +234,43 @@ test("a stopped container's tabs say it must run, and open nothing", async ({ pa
     await page.goto(`/containers/${name}/${tab}`);
     await expect(page.getByTestId("console-access")).toContainText(`${name} is not running.`);
     await expect(terminal(page)).toHaveCount(0);
+  }
+});
+
+test("a privileged container's tabs warn that its root is one escape from host root, and open only for admins", async ({
+  page,
+  browser,
+  request,
+  containerName: name,
+}) => {
+  test.setTimeout(120_000);
+  await asAdmin(request, "containers.create", { name, template: "busybox", privileged: true });
+  await asAdmin(request, "containers.start", { name });
+
+  // An operator: the warning, that only admins may, and no terminal.
+  await page.goto(`/containers/${name}/shell`);
+  const warning = page.getByTestId("console-privileged");
+  await expect(warning).toContainText("root in it is one LXC or kernel escape from host root");
+  await expect(warning).toContainText(
+    "Only admins may open a shell or the console of a privileged container.",
+  );
+  await expect(terminal(page)).toHaveCount(0);
+
+  // An admin (signed in with a password): the same warning, and the shell.
+  const admin = await browser.newContext({ storageState: "e2e/.auth/admin.json" });
+  try {
+    const other = await admin.newPage();
+    await other.goto(`/containers/${name}/shell`);
+    await expect(other.getByTestId("console-privileged")).toContainText(
+      "one LXC or kernel escape from host root",
+    );
+    await expect(other.getByTestId("console-privileged")).not.toContainText("Only admins");
+    await expect(roleBar(other)).toHaveText("You are typing.");
+    await terminal(other).click();
+    await run(other, "echo root-$((40+2))");
+    await expectLine(other, "root-42");
+  } finally {
+    await admin.close();
   }
 });
 
