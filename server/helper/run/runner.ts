@@ -162,7 +162,11 @@ export const summariseArgs = (args: readonly string[]) => {
 
 const isKnown = (program: string): boolean => (KNOWN_PROGRAMS as readonly string[]).includes(program);
 
-export const checkCall = (program: string, args: readonly string[], timeoutMs: number | "until-cancelled") => {
+export const checkCall = (
+  program: string,
+  args: readonly string[],
+  timeoutMs: number | "until-cancelled",
+) => {
   // The types keep input out of the program's name; this keeps a bug from reaching exec as root.
   if (
     !isKnown(program) &&
