@@ -217,6 +217,30 @@ test("a session closed from the list says who closed it, and a new shell starts"
   await expectLine(page, "again-8");
 });
 
+test("the shell settings refuse a relative shell, keep an absolute one, and new shells start with it", async ({
+  page,
+  createContainer,
+}) => {
+  const name = await createContainer({ start: true });
+  await page.goto(`/containers/${name}/shell`);
+  const settings = page.getByRole("form", { name: "Shell settings" });
+  await expect(settings.getByLabel("User")).toHaveValue("root");
+  await expect(settings.getByLabel("Shell")).toHaveValue("auto");
+  await settings.getByLabel("Shell").fill("bin/sh");
+  await settings.getByRole("button", { name: "Save" }).click();
+  await expect(settings.getByText('Enter "auto" or an absolute path inside the container')).toBeVisible();
+  await settings.getByLabel("Shell").fill("/bin/sh");
+  await settings.getByRole("button", { name: "Save" }).click();
+  await expect(settings.getByText("Saved.")).toBeVisible();
+  await page.reload();
+  await expect(settings.getByLabel("Shell")).toHaveValue("/bin/sh");
+  await page.getByRole("button", { name: "New shell" }).first().click();
+  await expect(roleBar(page)).toHaveText("You are typing.");
+  await terminal(page).click();
+  await run(page, 'echo "shell=$SHELL"');
+  await expectLine(page, "shell=/bin/sh");
+});
+
 test("the Console tab is the container's console", async ({ page, createContainer }) => {
   const name = await createContainer({ start: true });
   await page.goto(`/containers/${name}/console`);
