@@ -18,6 +18,8 @@ export type TConsoleClient = {
   /** Resolves once the printed text matches (or fails after `ms`). */
   waitFor: (pattern: RegExp, ms?: number) => Promise<string>;
   waitForControl: (type: string, ms?: number) => Promise<TControl>;
+  /** Resolves once a role frame gave this viewer `role`. */
+  waitForRole: (role: "writer" | "watcher", ms?: number) => Promise<TControl>;
   type: (text: string) => void;
   send: (control: TControl) => void;
   close: () => void;
@@ -98,6 +100,12 @@ export const connectConsole = (
             () => controls.find((control) => control.type === type),
             ms,
             () => `a ${type} frame (got ${JSON.stringify(controls)})`,
+          ),
+        waitForRole: (role, ms = 15_000) =>
+          until(
+            () => controls.find((control) => control.type === "role" && control.role === role),
+            ms,
+            () => `a role frame making it ${role} (got ${JSON.stringify(controls)})`,
           ),
         type: (typed) => ws.send(Buffer.from(typed), { binary: true }),
         send: (control) => ws.send(JSON.stringify(control)),

@@ -52,6 +52,8 @@ export const MAX_SESSIONS_PER_CONTAINER = 20;
 export const MAX_SESSIONS = 100;
 export const MAX_COMMANDS = 48;
 export const MAX_COMMANDS_PER_USER = 8;
+/** How long a session whose program ended waits to learn whether its container is stopping. */
+const STOP_GRACE_MS = 750;
 /** A writer's resizes reach the pty and the kept screen at most this often (the last one wins). */
 const RESIZE_EVERY_MS = 100;
 
@@ -315,8 +317,12 @@ export const createConsoles = ({
     );
     session.timer.unref();
     const finished = session.call.result.then(
-      async ({ exitCode, signal }) =>
-        end(session, { reason: (await isStopped(name)) ? "stopped" : "exited", exitCode, signal }),
+      async ({ exitCode, signal }) => {
+        // A stopping container kills the shell before lxc-monitor says STOPPED: a moment for that word to come (it
+        // ends the session as "stopped"), then the state asked.
+        await new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS));
+        end(session, { reason: (await isStopped(name)) ? "stopped" : "exited", exitCode, signal });
+      },
       (error: unknown) => {
         end(session, { reason: "failed", message: (error as Error).message });
         throw error;

@@ -149,7 +149,7 @@ describe("shells and consoles (console.open and the WebSocket)", () => {
     await watcher.client.waitFor(/writer-2/);
     watcher.client.send({ type: "takeover" });
     await again.client.waitFor(/writer-2/);
-    await until(() => again.client.controls.some((c) => c.type === "role" && c.role === "watcher"));
+    await again.client.waitForRole("watcher");
     watcher.client.type("echo admin-$((2+2))\r");
     await again.client.waitFor(/admin-4/);
     expect(again.client.text()).not.toContain("watcher-typed");
@@ -354,11 +354,3 @@ describe("what a terminal's user may keep, and how much they may hold", () => {
     expect(inputs).not.toContain("s3cret-pass");
   });
 });
-
-const until = async (check: () => boolean, ms = 15_000) => {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
