@@ -35,14 +35,14 @@ type TFailure = { error: unknown; keepsFailing: boolean };
 
 const codeOf = (error: unknown) =>
   error instanceof TRPCClientError ? (error.data as { code?: string } | undefined)?.code : undefined;
-// Worth another try after a pause: the network, the server restarting, a busy server. Anything else is an answer.
+// Worth another try after a pause: the network, the server restarting, a gateway. Anything else is an answer, said
+// at once: a refusal, a stopped container, too many sessions or tickets (429: trying again would only add to them).
 const TRANSIENT = new Set([
   "INTERNAL_SERVER_ERROR",
   "TIMEOUT",
   "SERVICE_UNAVAILABLE",
   "BAD_GATEWAY",
   "GATEWAY_TIMEOUT",
-  "TOO_MANY_REQUESTS",
   "CLIENT_CLOSED_REQUEST",
 ]);
 const isTransient = (error: unknown) => {
