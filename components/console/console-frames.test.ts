@@ -64,7 +64,7 @@ describe("the terminal's frames", () => {
 
   it("keeps sizes inside what the API takes, and sessions per container and kind", () => {
     expect(clampSize(0.5, 0)).toEqual({ cols: 80, rows: 24 });
-    expect(clampSize(5000, 900)).toEqual({ cols: 1000, rows: 500 });
+    expect(clampSize(5000, 900)).toEqual({ cols: 500, rows: 200 });
     expect(clampSize(1, 1)).toEqual({ cols: 2, rows: 1 });
     expect(storageKey("web1", "shell")).not.toBe(storageKey("web1", "console"));
     expect(storageKey("web1", "shell")).not.toBe(storageKey("web2", "shell"));
@@ -99,6 +99,9 @@ describe("why a session ended", () => {
     expect(say("en", { reason: "idle" })).toBe("The session ended: nobody watched it for too long.");
     expect(say("en", { reason: "failed", message: "no such user" })).toBe(
       "The session could not start: no such user.",
+    );
+    expect(say("en", { reason: "signedOut" })).toBe(
+      "The terminal was closed: you are signed out, or may no longer open it.",
     );
     expect(say("en", { reason: "cosmic-ray" })).toBe("The session ended.");
   });

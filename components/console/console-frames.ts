@@ -68,14 +68,23 @@ export const storageKey = (name: string, kind: TTerminalKind) => `atelier.consol
 export const socketUrl = (location: { protocol: string; host: string }, ticket: string, name: string) =>
   `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/console?ticket=${encodeURIComponent(ticket)}&name=${encodeURIComponent(name)}`;
 
-/** A terminal's size as the API takes it (2–1000 columns, 1–500 rows), from what the fit addon proposes. */
+/** A terminal's size as the API takes it (2–500 columns, 1–200 rows), from what the fit addon proposes. */
 export const clampSize = (cols: number, rows: number) => ({
-  cols: Math.min(1000, Math.max(2, Math.floor(cols) || 80)),
-  rows: Math.min(500, Math.max(1, Math.floor(rows) || 24)),
+  cols: Math.min(500, Math.max(2, Math.floor(cols) || 80)),
+  rows: Math.min(200, Math.max(1, Math.floor(rows) || 24)),
 });
 
 /** The known end reasons; anything else is said as a plain "ended". */
-const END_REASONS = ["exited", "stopped", "closed", "idle", "timeout", "failed", "gone"] as const;
+const END_REASONS = [
+  "exited",
+  "stopped",
+  "closed",
+  "idle",
+  "timeout",
+  "failed",
+  "gone",
+  "signedOut",
+] as const;
 export type TEndReason = (typeof END_REASONS)[number] | "other";
 
 /** Which sentence an end frame is, with its ICU arguments (components/console catalogue, `terminal.ended`). */

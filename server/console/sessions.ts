@@ -420,8 +420,8 @@ export const createConsoles = ({
     join: (sessionId: string, viewer: TViewer) => {
       const session = sessions.get(sessionId);
       if (!session || session.ended || !mayReach(session, viewer.principal)) {
-        viewer.send(json({ type: "end", reason: "closed" }));
-        viewer.close(1000, "closed");
+        viewer.send(json({ type: "end", reason: "gone" }));
+        viewer.close(1000, "gone");
         return null;
       }
       const member: TMember = { ...viewer, lagging: false, isNew: true };
