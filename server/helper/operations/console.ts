@@ -34,21 +34,30 @@ export const consoleOperations = ({
   /** Running or not, and for a running one, whether its init's maps reach host id 0 (the kernel's own answer). */
   const inspect = async (name: string) => {
     const info = await lxc.info(name);
-    if (info.state !== "RUNNING" || info.pid === null) return { state: info.state, isPrivileged: null };
+    if (info.state !== "RUNNING" || info.pid === null)
+      return { state: info.state, isPrivileged: null, pid: null };
     const maps = await Promise.all(
       ["uid_map", "gid_map"].map((file) => readFile(`/proc/${info.pid}/${file}`, "utf8").catch(() => null)),
     );
     // A map that cannot be read (the init has just exited) is not proof of isolation.
     const isPrivileged = maps.some((text) => text === null || reachesHostRoot(text));
-    return { state: info.state, isPrivileged };
+    return { state: info.state, isPrivileged, pid: info.pid };
   };
 
-  /** A running container, and an admin's ticket when it is privileged. */
+  /**
+   * A running container, and an admin's ticket when it is privileged: judged when the call comes, and again (the
+   * answer) right before the program starts, after the guest's /etc/passwd was read: a container stopped and
+   * started again meanwhile, privileged this time, is judged as it is then.
+   */
   const allow = async (name: string, ticket: string | undefined) => {
-    const { state, isPrivileged } = await inspect(name);
-    if (state !== "RUNNING")
-      throw new AppError("PRECONDITION_FAILED", said("consoleNeedsRunning", { name, state }));
-    if (isPrivileged) await requireTicket(stateDir, ticket, { action: "privilegedShell", name });
+    const judge = async () => {
+      const { state, isPrivileged } = await inspect(name);
+      if (state !== "RUNNING")
+        throw new AppError("PRECONDITION_FAILED", said("consoleNeedsRunning", { name, state }));
+      if (isPrivileged) await requireTicket(stateDir, ticket, { action: "privilegedShell", name });
+    };
+    await judge();
+    return judge;
   };
 
   /** The guest's own account of `user`, read inside the container (its /etc/passwd, through its own `cat`). */
@@ -111,7 +120,7 @@ export const consoleOperations = ({
     },
 
     terminal: async ({ name, kind, user, shell, cols, rows, ticket }, { signal, emit, upstream }) => {
-      await allow(name, ticket);
+      const stillAllowed = await allow(name, ticket);
       let program: "lxc-attach" | "lxc-console";
       let args: string[];
       if (kind === "console") {
@@ -129,6 +138,7 @@ export const consoleOperations = ({
         ];
       }
       if (signal.aborted) return { exitCode: null, signal: null };
+      await stillAllowed();
       const terminal = spawnPty(program, args, {
         cols,
         rows,
@@ -155,8 +165,9 @@ export const consoleOperations = ({
     },
 
     exec: async ({ name, argv, user, stdin, timeoutSeconds, ticket }, { signal, emit, upstream }) => {
-      await allow(name, ticket);
+      const stillAllowed = await allow(name, ticket);
       const who = await guestUser(name, user, signal);
+      await stillAllowed();
       return pipeCommand("lxc-attach", [...attachArgs(name, who, {}), "--", ...argv], {
         timeoutMs: timeoutSeconds * 1000,
         signal,
