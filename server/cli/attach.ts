@@ -23,7 +23,8 @@ const RESET_TERMINAL = "\x1bc";
 const sizeOf = () => {
   const cols = process.stdout.isTTY ? process.stdout.columns : 80;
   const rows = process.stdout.isTTY ? process.stdout.rows : 24;
-  return { cols: Math.min(1000, Math.max(2, cols || 80)), rows: Math.min(500, Math.max(1, rows || 24)) };
+  // The API's bounds (server/schemas/console.ts): a larger window is shown the top left of the session.
+  return { cols: Math.min(500, Math.max(2, cols || 80)), rows: Math.min(200, Math.max(1, rows || 24)) };
 };
 
 export const runAttach = async (endpoint: TEndpoint, args: TAttachArgs): Promise<number> => {
@@ -132,7 +133,8 @@ export const runAttach = async (endpoint: TEndpoint, args: TAttachArgs): Promise
     detached = true;
     ws.terminate();
     restoreTerminal();
-    process.exit(128 + (signal === "SIGHUP" ? 1 : 15));
+    if (showsTerminal) process.stdout.write(SANE_TERMINAL);
+    process.exit(128 + (signal === "SIGHUP" ? 1 : signal === "SIGINT" ? 2 : 15));
   };
   if (isTty) {
     process.stdin.setRawMode(true);
@@ -143,6 +145,7 @@ export const runAttach = async (endpoint: TEndpoint, args: TAttachArgs): Promise
   if (showsTerminal) process.stdout.on("resize", onResize);
   process.once("SIGTERM", onSignal);
   process.once("SIGHUP", onSignal);
+  process.once("SIGINT", onSignal);
 
   const closed = await new Promise<{ code: number; reason: string }>((resolve) => {
     ws.once("close", (code, reason) => resolve({ code, reason: reason.toString("utf8") }));
@@ -153,8 +156,10 @@ export const runAttach = async (endpoint: TEndpoint, args: TAttachArgs): Promise
   process.stdout.off("resize", onResize);
   process.off("SIGTERM", onSignal);
   process.off("SIGHUP", onSignal);
+  process.off("SIGINT", onSignal);
   const finished = end as TEndFrame | null;
-  if (showsTerminal && (detached || finished?.reason !== "exited")) process.stdout.write(SANE_TERMINAL);
+  // Whatever modes the container's programs left on (mouse reporting, bracketed paste) go with the session.
+  if (showsTerminal) process.stdout.write(SANE_TERMINAL);
   restoreTerminal();
   if (finished) {
     const { code, message } = exitOfEnd(finished, what);

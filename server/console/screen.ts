@@ -21,6 +21,9 @@ export type TScreen = {
   dispose: () => void;
 };
 
+/** The most cells a repaint serialises (a 200-column terminal: its screen and about 1000 lines above). */
+export const REPAINT_CELLS = 200_000;
+
 export const createScreen = ({
   cols,
   rows,
@@ -51,7 +54,13 @@ export const createScreen = ({
     snapshot: (send) => {
       if (isDisposed) return send("", []);
       // The callback of an empty write runs once everything written before it is parsed.
-      terminal.write("", () => send(serializer.serialize({ scrollback }), [...pending]));
+      // Serialising is synchronous and costs by the cell (0.6 s for 500 × 1200 cells of changing colours): the
+      // repaint carries at most REPAINT_CELLS, the screen first, then as much scrollback as fits.
+      const lines = Math.min(
+        scrollback,
+        Math.max(0, Math.floor(REPAINT_CELLS / terminal.cols) - terminal.rows),
+      );
+      terminal.write("", () => send(serializer.serialize({ scrollback: lines }), [...pending]));
     },
     dispose: () => {
       isDisposed = true;

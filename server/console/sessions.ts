@@ -52,6 +52,8 @@ export const MAX_SESSIONS_PER_CONTAINER = 20;
 export const MAX_SESSIONS = 100;
 export const MAX_COMMANDS = 48;
 export const MAX_COMMANDS_PER_USER = 8;
+/** A session serialises its screen for a viewer at most this often. */
+const REPAINT_EVERY_MS = 500;
 /** How long a session whose program ended waits to learn whether its container is stopping. */
 const STOP_GRACE_MS = 750;
 /** A writer's resizes reach the pty and the kept screen at most this often (the last one wins). */
@@ -75,6 +77,8 @@ type TSession = {
   writer: TMember | null;
   call: ReturnType<THelper["console"]["terminal"]>;
   pendingInput: number;
+  /** When this session may next serialise its screen for a viewer. */
+  nextRepaintAt: number;
   timer: NodeJS.Timeout | null;
   ended: boolean;
 };
@@ -116,6 +120,7 @@ export const createConsoles = ({
       .catch(() => true);
   const sessions = new Map<string, TSession>();
   const tickets = createTickets<TConsolePurpose>();
+  const starting = new Set<{ owner: { userId: number }; name: string }>();
   const commands = new Map<number, number>();
   let commandCount = 0;
 
@@ -186,8 +191,23 @@ export const createConsoles = ({
     log.info("terminal session ended", { session: session.id, name: session.name, reason: details.reason });
   };
 
-  /** The screen so far, then live output: for a new viewer, and for one that fell behind. */
+  /**
+   * The screen so far, then live output: for a new viewer, and for one that fell behind. A session repaints at most
+   * every REPAINT_EVERY_MS (serialising a screen holds the event loop): a viewer joining a busy session waits a
+   * moment rather than everyone's requests.
+   */
   const repaint = (session: TSession, viewer: TMember) => {
+    const now = Date.now();
+    const at = Math.max(now, session.nextRepaintAt);
+    session.nextRepaintAt = at + REPAINT_EVERY_MS;
+    if (at > now) {
+      setTimeout(() => paint(session, viewer), at - now).unref();
+      return;
+    }
+    paint(session, viewer);
+  };
+
+  const paint = (session: TSession, viewer: TMember) => {
     session.screen.snapshot((screen, pending) => {
       if (session.ended || !session.viewers.has(viewer)) return;
       viewer.send(
@@ -241,15 +261,24 @@ export const createConsoles = ({
     return row ? { user: row.user, shell: row.shell } : DEFAULT_CONSOLE_SETTINGS;
   };
 
-  /** Refuses early what the helper would refuse later, in the reader's words: stopped, or privileged for a non-admin. */
+  /**
+   * Refuses early what the helper would refuse later, in the reader's words: a container that is not running, or a
+   * privileged one for anyone but an admin whose ticket the helper knows (a session signed in with the password in
+   * the last 12 h, or a token made from one): the helper judges the ticket, not the web tier.
+   */
   const checkAccess = async (name: string, principal: TPrincipal) => {
-    const { isRunning, isPrivileged } = await helper.console.inspect({ name });
+    const { isRunning, isPrivileged, isTicketValid } = await helper.console.inspect({
+      name,
+      ...(principal.role === "admin" && principal.adminTicket ? { ticket: principal.adminTicket } : {}),
+    });
     if (!isRunning) {
       const state = (await helper.lxc.info({ name }).catch(() => null))?.state ?? "STOPPED";
       throw new AppError("PRECONDITION_FAILED", said("consoleNeedsRunning", { name, state }));
     }
     if (isPrivileged && principal.role !== "admin")
       throw new AppError("FORBIDDEN", said("consolePrivilegedAdminsOnly", { name }));
+    if (isPrivileged && !isTicketValid)
+      throw new AppError("FORBIDDEN", said("consolePrivilegedNeedsTicket", { name }));
     return { isPrivileged: isPrivileged !== false };
   };
 
@@ -260,7 +289,8 @@ export const createConsoles = ({
     principal: TPrincipal,
     isPrivileged: boolean,
   ) => {
-    const mine = [...sessions.values()];
+    // Sessions being started count too: parallel opens are judged one after another, before any of them waits.
+    const mine: { owner: { userId: number }; name: string }[] = [...sessions.values(), ...starting];
     if (mine.length >= MAX_SESSIONS)
       throw new AppError("TOO_MANY_REQUESTS", said("consoleTooManyOpen", { max: MAX_SESSIONS }));
     if (mine.filter((session) => session.owner.userId === principal.userId).length >= MAX_SESSIONS_PER_USER)
@@ -270,9 +300,17 @@ export const createConsoles = ({
         "TOO_MANY_REQUESTS",
         said("consoleTooManyContainerSessions", { name, max: MAX_SESSIONS_PER_CONTAINER }),
       );
+    const reservation = { owner: { userId: principal.userId }, name };
+    starting.add(reservation);
     // A privileged container's shell is root's login shell as its own /etc/passwd says: the stored setting is
     // written by operators too (while its config looked isolated, say), and would choose what runs as host root.
-    const settings = isPrivileged ? DEFAULT_CONSOLE_SETTINGS : await settingsOf(name);
+    let settings: TConsoleSettings;
+    try {
+      settings = isPrivileged ? DEFAULT_CONSOLE_SETTINGS : await settingsOf(name);
+    } catch (error) {
+      starting.delete(reservation);
+      throw error;
+    }
     const id = randomBytes(18).toString("base64url");
     let firstOutput: () => void = () => undefined;
     const started = new Promise<void>((resolve) => (firstOutput = resolve));
@@ -290,6 +328,7 @@ export const createConsoles = ({
       viewers: new Set(),
       writer: null,
       pendingInput: 0,
+      nextRepaintAt: 0,
       timer: null,
       ended: false,
       call: helper.console.terminal(
@@ -311,6 +350,8 @@ export const createConsoles = ({
       ),
     };
     sessions.set(id, session);
+    // Counted as a session from here, in the same step.
+    starting.delete(reservation);
     session.timer = setTimeout(
       () => end(session, { reason: "idle" }),
       Math.min(NEVER_OPENED_MS, keepMinutes * 60_000),
@@ -335,8 +376,14 @@ export const createConsoles = ({
   };
 
   /** A privileged container's sessions are the admins': not listed, joined or closed by anyone else. */
-  const mayReach = (session: TSession, principal: TPrincipal) =>
-    !session.isPrivileged || principal.role === "admin";
+  const mayReach = async (session: TSession, principal: TPrincipal) =>
+    !session.isPrivileged ||
+    (principal.role === "admin" &&
+      !!principal.adminTicket &&
+      (await helper.console
+        .inspect({ name: session.name, ticket: principal.adminTicket })
+        .then(({ isTicketValid }) => isTicketValid !== false)
+        .catch(() => false)));
 
   const find = (name: string, sessionId: string) => {
     const session = sessions.get(sessionId);
@@ -419,7 +466,8 @@ export const createConsoles = ({
     /** A WebSocket joins a session: repainted, then live; the first (or the same sign-in again) writes. */
     join: (sessionId: string, viewer: TViewer) => {
       const session = sessions.get(sessionId);
-      if (!session || session.ended || !mayReach(session, viewer.principal)) {
+      // Its ticket came from console.open, which judged the viewer (checkAccess) a moment ago.
+      if (!session || session.ended || (session.isPrivileged && viewer.principal.role !== "admin")) {
         viewer.send(json({ type: "end", reason: "gone" }));
         viewer.close(1000, "gone");
         return null;
@@ -501,9 +549,11 @@ export const createConsoles = ({
     },
 
     /** A container's open sessions, newest first. */
-    list: (name: string, principal: TPrincipal) =>
-      [...sessions.values()]
-        .filter((session) => session.name === name && mayReach(session, principal))
+    list: async (name: string, principal: TPrincipal) => {
+      const reachable = [];
+      for (const session of sessions.values())
+        if (session.name === name && (await mayReach(session, principal))) reachable.push(session);
+      return reachable
         .sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime())
         .map((session) => ({
           id: session.id,
@@ -516,19 +566,20 @@ export const createConsoles = ({
             .filter((viewer) => viewer !== session.writer)
             .map((viewer) => viewer.principal.username),
           isYours: session.owner.userId === principal.userId,
-        })),
+        }));
+    },
 
-    close: (name: string, sessionId: string, principal: TPrincipal) => {
+    close: async (name: string, sessionId: string, principal: TPrincipal) => {
       const session = find(name, sessionId);
-      if (!mayReach(session, principal))
+      if (!(await mayReach(session, principal)))
         throw new AppError("FORBIDDEN", said("consolePrivilegedAdminsOnly", { name }));
       end(session, { reason: "closed", by: principal.username });
     },
 
     /** Whether a viewer may still be one (checked again while its socket lives: a role taken away ends it). */
-    mayView: (sessionId: string, principal: TPrincipal) => {
+    mayView: async (sessionId: string, principal: TPrincipal) => {
       const session = sessions.get(sessionId);
-      return !!session && isAtLeast(principal.role, "operator") && mayReach(session, principal);
+      return !!session && isAtLeast(principal.role, "operator") && (await mayReach(session, principal));
     },
 
     /**

@@ -76,19 +76,23 @@ export const createConsoleSocket = (
    * Pings (a peer that does not answer within PING_MS is dropped), and reads the request's credentials again every
    * RECHECK_MS: a socket whose sign-in ended, or whose user may no longer do what it opened, is closed.
    */
-  const keepAlive = (ws: WebSocket, req: IncomingMessage, mayStay: (principal: TPrincipal) => boolean) => {
+  const keepAlive = (
+    ws: WebSocket,
+    req: IncomingMessage,
+    mayStay: (principal: TPrincipal) => boolean | Promise<boolean>,
+  ) => {
     let isAlive = true;
     let ticks = 0;
     ws.on("pong", () => (isAlive = true));
     const timer = setInterval(() => {
       ticks += 1;
       void principalOf(runtime.accounts, req)
-        .catch(() => null)
-        .then((principal) => {
-          if (!principal || !mayStay(principal)) {
-            ws.send(JSON.stringify({ type: "end", reason: "signedOut" }));
-            ws.close(1008, "signed out");
-          }
+        .then(async (principal) => (principal ? await mayStay(principal) : false))
+        .catch(() => false)
+        .then((mayStayOn) => {
+          if (mayStayOn || ws.readyState !== WebSocket.OPEN) return;
+          ws.send(JSON.stringify({ type: "end", reason: "signedOut" }));
+          ws.close(1008, "signed out");
         });
       if (ticks % Math.round(PING_MS / RECHECK_MS) !== 0) return;
       if (!isAlive) return ws.terminate();
@@ -108,19 +112,22 @@ export const createConsoleSocket = (
     close: (code: number, reason: string) => ws.close(code, reason),
   });
 
-  const serve = (
-    ws: WebSocket,
-    req: IncomingMessage,
-    principal: TPrincipal,
-    purpose: TPurpose,
-    release: () => void,
-  ) => {
+  const serve = (ws: WebSocket, req: IncomingMessage, principal: TPrincipal, purpose: TPurpose) => {
     const { name } = purpose;
     const sameUser = (now: TPrincipal) => now.userId === principal.userId && isAtLeast(now.role, "operator");
     if (purpose.purpose.kind === "exec") {
       const { isPrivileged } = purpose.purpose;
-      keepAlive(ws, req, (now) => sameUser(now) && (!isPrivileged || now.role === "admin"));
-      ws.on("close", release);
+      keepAlive(
+        ws,
+        req,
+        async (now) =>
+          sameUser(now) &&
+          (!isPrivileged ||
+            (await runtime.consoles.checkAccess(name, now).then(
+              () => true,
+              () => false,
+            ))),
+      );
       const viewer = viewerOf(ws, principal);
       const command = streamExec(runtime.helper, { name, ...purpose.purpose }, principal, {
         send: viewer.send,
@@ -138,7 +145,7 @@ export const createConsoleSocket = (
       return;
     }
     const { sessionId } = purpose.purpose;
-    keepAlive(ws, req, (now) => sameUser(now) && runtime.consoles.mayView(sessionId, now));
+    keepAlive(ws, req, async (now) => sameUser(now) && (await runtime.consoles.mayView(sessionId, now)));
     const member = runtime.consoles.join(sessionId, viewerOf(ws, principal));
     if (!member) return;
     ws.on("message", (data, isBinary) => {
@@ -186,7 +193,10 @@ export const createConsoleSocket = (
         return refuse(socket, { status: 429, message: (error as Error).message });
       }
     }
-    server.handleUpgrade(req, socket, head, (ws) => serve(ws, req, principal, purpose, release));
+    // Given back when the connection ends, whether or not the upgrade completes (ws drops a bad handshake or a
+    // client gone meanwhile without calling back); giving it back twice is harmless.
+    socket.once("close", release);
+    server.handleUpgrade(req, socket, head, (ws) => serve(ws, req, principal, purpose));
     return true;
   };
 };

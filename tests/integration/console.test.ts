@@ -3,6 +3,9 @@ import { startThroughApi, stopThroughApi } from "../containers";
 import { connectConsole, isRefusal, openTerminal, type TConsoleClient } from "../console";
 import { callProcedure } from "../server";
 import { useServer } from "../use-server";
+import { request } from "node:http";
+import { createAccounts } from "@/server/auth/accounts";
+import { createDb } from "@/server/db";
 import { configOf, createBusybox, signInAs } from "../security/helpers";
 
 /**
@@ -352,5 +355,87 @@ describe("what a terminal's user may keep, and how much they may hold", () => {
     const inputs = (await auditOf("containers.exec")).map((entry) => entry.input ?? "").join("\n");
     expect(inputs).toContain("sh (+2 arguments)");
     expect(inputs).not.toContain("s3cret-pass");
+  });
+  it("keeps a privileged session from an admin whose ticket the helper does not know, counts parallel opens, and frees a command's place when its upgrade fails", async () => {
+    const privileged = await running({ privileged: true });
+    const admins = await openTerminal(server, { name: privileged }, "admin");
+    // An admin token made without the helper's ticket (as an older one, or one made by a session past its 12 h).
+    const db = createDb(server.databaseUrl);
+    const admin = await createAccounts({ db }).userByName("admin");
+    const { token } = await createAccounts({ db }).createApiToken(
+      { userId: admin!.id, role: "admin" },
+      { name: "no-ticket", role: "admin" },
+    );
+    await db.$disconnect();
+    const bare = { ...server, tokens: { ...server.tokens, admin: token } };
+    const listed = await callProcedure(
+      bare,
+      "console.sessions",
+      { name: privileged },
+      { kind: "query", as: "admin" },
+    );
+    expect(listed.data).toEqual([]);
+    const join = await callProcedure(
+      bare,
+      "console.open",
+      {
+        name: privileged,
+        kind: "shell",
+        session: admins.sessionId,
+        cols: 80,
+        rows: 24,
+      },
+      { as: "admin" },
+    );
+    expect(join.status).toBe(403);
+    expect(
+      (await callProcedure(bare, "containers.exec", { name: privileged, argv: ["id"] }, { as: "admin" }))
+        .status,
+    ).toBe(403);
+
+    // 25 opens at once by one operator on one container: 20 sessions at most (fewer, as earlier tests left the
+    // operator some), the rest refused, none past the limit.
+    const name = await running();
+    const opens = await Promise.all(
+      Array.from({ length: 25 }, () =>
+        callProcedure(server, "console.open", { name, kind: "shell", session: "new", cols: 80, rows: 24 }),
+      ),
+    );
+    const opened = opens.filter((open) => open.status === 200).length;
+    expect(opened).toBeGreaterThan(10);
+    expect(opened).toBeLessThanOrEqual(20);
+    expect(opens.filter((open) => open.status === 429).length).toBe(25 - opened);
+    const sessionsNow = (await callProcedure(server, "console.sessions", { name }, { kind: "query" }))
+      .data as unknown[];
+    expect(sessionsNow.length).toBe(opened);
+    for (const open of opens.filter((each) => each.status === 200))
+      await callProcedure(server, "console.close", {
+        name,
+        sessionId: (open.data as { sessionId: string }).sessionId,
+      });
+
+    // Nine upgrades that ws refuses (a bad key) after the command's place was taken: each place is given back.
+    for (let attempt = 0; attempt < 9; attempt += 1) {
+      const { ticket } = (await callProcedure(server, "console.openExec", { name, argv: ["true"] })).data as {
+        ticket: string;
+      };
+      const status = await new Promise<number>((resolve, reject) => {
+        const upgrade = request(`${server.url}/api/console?ticket=${ticket}`, {
+          headers: {
+            connection: "Upgrade",
+            upgrade: "websocket",
+            "sec-websocket-version": "13",
+            "sec-websocket-key": "bad",
+            authorization: `Bearer ${server.tokens.operator}`,
+          },
+        });
+        upgrade.on("response", (response) => resolve(response.statusCode ?? 0));
+        upgrade.on("upgrade", () => resolve(101));
+        upgrade.on("error", reject);
+        upgrade.end();
+      });
+      expect(status).toBe(400);
+    }
+    expect((await exec({ name, argv: ["true"] })).status).toBe(200);
   });
 });

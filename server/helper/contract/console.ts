@@ -48,17 +48,19 @@ const MINUTE = 60 * 1000;
 
 export const consoleContract = {
   inspect: op({
-    input: z.object({ name: ZContainerName }).strict(),
+    input: z.object({ name: ZContainerName, ticket: ZOptionalTicket }).strict(),
     output: z
       .object({
         isRunning: z.boolean(),
         /** The running container's init maps host id 0 (null when it is not running). */
         isPrivileged: z.boolean().nullable(),
+        /** For a privileged one: whether the ticket given is an admin's the helper knows (null otherwise). */
+        isTicketValid: z.boolean().nullable(),
       })
       .strict(),
     timeoutMs: 10 * 1000,
     summary:
-      "Whether a container runs, and whether its running init is privileged (its uid or gid map reaches host id 0)",
+      "Whether a container runs, whether its running init is privileged (its uid or gid map reaches host id 0), and for a privileged one whether the ticket given is a known admin's",
   }),
   terminal: op({
     input: z

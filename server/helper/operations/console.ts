@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { AppError, said } from "../../errors";
 import { createLxcDriver } from "../../lxc";
 import type { TLogger } from "../../log";
-import { requireTicket } from "../admins";
+import { checkTicket, requireTicket } from "../admins";
 import type { THandlers } from "../contract/define";
 import type { consoleContract } from "../contract/console";
 import { pipeCommand, spawnPty } from "../run/interactive";
@@ -55,6 +55,7 @@ export const consoleOperations = ({
       if (state !== "RUNNING")
         throw new AppError("PRECONDITION_FAILED", said("consoleNeedsRunning", { name, state }));
       if (isPrivileged) await requireTicket(stateDir, ticket, { action: "privilegedShell", name });
+      return { isPrivileged: isPrivileged !== false };
     };
     await judge();
     return judge;
@@ -114,21 +115,32 @@ export const consoleOperations = ({
   ];
 
   return {
-    inspect: async ({ name }) => {
+    inspect: async ({ name, ticket }) => {
       const { state, isPrivileged } = await inspect(name);
-      return { isRunning: state === "RUNNING", isPrivileged };
+      return {
+        isRunning: state === "RUNNING",
+        isPrivileged,
+        isTicketValid: isPrivileged
+          ? ticket !== undefined && (await checkTicket(stateDir, ticket)).admin !== null
+          : null,
+      };
     },
 
     terminal: async ({ name, kind, user, shell, cols, rows, ticket }, { signal, emit, upstream }) => {
       const stillAllowed = await allow(name, ticket);
       let program: "lxc-attach" | "lxc-console";
       let args: string[];
+      let isRootLogin = true;
       if (kind === "console") {
         program = "lxc-console";
         args = ["-n", name, "-P", lxcPath, "-t", "0"];
       } else {
-        const who = await guestUser(name, user, signal);
-        const loginShell = shell === "auto" ? who.shell : shell;
+        // A privileged container's shell is root's own login shell, whatever the call asks: the setting behind
+        // `user` and `shell` may be an operator's, and would choose what runs as host root.
+        const { isPrivileged } = await stillAllowed();
+        const who = await guestUser(name, isPrivileged ? "root" : user, signal);
+        const loginShell = shell === "auto" || isPrivileged ? who.shell : shell;
+        isRootLogin = who.uid === 0 && loginShell === who.shell;
         program = "lxc-attach";
         args = [
           ...attachArgs(name, who, { TERM: "xterm-256color", SHELL: loginShell }),
@@ -138,7 +150,10 @@ export const consoleOperations = ({
         ];
       }
       if (signal.aborted) return { exitCode: null, signal: null };
-      await stillAllowed();
+      // Judged again right before the program starts; a shell that has turned privileged since is started again
+      // as root's login shell.
+      if ((await stillAllowed()).isPrivileged && !isRootLogin)
+        throw new AppError("CONFLICT", said("consoleContainerChanged", { name }));
       const terminal = spawnPty(program, args, {
         cols,
         rows,

@@ -67,8 +67,8 @@ export const consoleRouter = router({
   close: operatorProcedure
     .input(z.object({ name: ZContainerName, sessionId: ZSessionId }).strict())
     .output(z.null())
-    .mutation(({ ctx, input }) => {
-      ctx.runtime.consoles.close(input.name, input.sessionId, ctx.principal);
+    .mutation(async ({ ctx, input }) => {
+      await ctx.runtime.consoles.close(input.name, input.sessionId, ctx.principal);
       return null;
     }),
 
