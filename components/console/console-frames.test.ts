@@ -6,6 +6,7 @@ import {
   endWords,
   idleParts,
   MAX_ATTEMPTS,
+  pastable,
   parseFrame,
   reconnectDelay,
   resizeFrame,
@@ -119,5 +120,13 @@ describe("why a session ended", () => {
       hasMessage: "yes",
       message: "no such user",
     });
+  });
+});
+
+describe("a paste", () => {
+  it("keeps text and line breaks, and drops ESC and C1 controls that could end a bracketed paste", () => {
+    expect(pastable("ls -l\necho ok")).toBe("ls -l\necho ok");
+    expect(pastable("echo safe\u001b[201~rm -rf ~\r")).toBe("echo safe[201~rm -rf ~\r");
+    expect(pastable("a\u009bb")).toBe("ab");
   });
 });

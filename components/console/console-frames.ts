@@ -119,3 +119,7 @@ export function idleParts(seconds: number): { unit: "seconds" | "minutes" | "hou
   if (whole < 3600) return { unit: "minutes", value: Math.floor(whole / 60) };
   return { unit: "hours", value: Math.floor(whole / 3600) };
 }
+
+/** Pasted text without the controls that could escape a bracketed paste (ESC and the C1 controls). */
+export const pastable = (text: string) =>
+  [...text].filter((char) => char !== "\u001b" && !(char >= "\u0080" && char <= "\u009f")).join("");

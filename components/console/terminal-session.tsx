@@ -16,6 +16,7 @@ import {
   endWords,
   MAX_ATTEMPTS,
   parseFrame,
+  pastable,
   reconnectDelay,
   resizeFrame,
   socketUrl,
@@ -209,6 +210,16 @@ export function TerminalSession({
       }
       return !isChord(event, "KeyV");
     });
+    // A paste goes in as text only: an escape (ESC, C1) in the clipboard, put there by another page, could end a
+    // bracketed paste early and type the rest as keys.
+    const onPaste = (event: ClipboardEvent) => {
+      const text = event.clipboardData?.getData("text/plain");
+      if (text === undefined) return;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      if (myRole === "writer") term.paste(pastable(text));
+    };
+    box.addEventListener("paste", onPaste, true);
     // The writer's box decides the size; a watcher keeps the writer's (its box scrolls when smaller).
     const observer = new ResizeObserver(() => {
       if (myRole === "writer" && !isEnded) fit.fit();
@@ -299,6 +310,7 @@ export function TerminalSession({
       isDisposed = true;
       clearTimeout(timer);
       observer.disconnect();
+      box.removeEventListener("paste", onPaste, true);
       const ws = socket;
       socket = null;
       // Leaving the page leaves the session running (docs/console.md): only this connection closes.

@@ -53,6 +53,8 @@ install_packages() {
   # no. A policy-rc.d already there (a container image's) is the machine's own and stays; ours is removed afterwards,
   # also when the install fails or is interrupted.
   local policy=/usr/sbin/policy-rc.d status=0
+  # Ours, left by a run that was killed outright (SIGKILL, a power cut): it would hold every service back for good.
+  if grep -q '^# Atelier (scripts/lib/setup.sh)' "$policy" 2>/dev/null; then rm -f "$policy"; fi
   if [ ! -e "$policy" ]; then
     printf '#!/bin/sh\n# Atelier (scripts/lib/setup.sh): no service starts while test packages install.\nexit 101\n' >"$policy"
     chmod 0755 "$policy"
