@@ -1,7 +1,7 @@
 import type WebSocket from "ws";
 import { createKeyFilter, KEYS_HELP } from "./escape-keys";
 import { exitOfEnd, type TEndFrame } from "./exit-codes";
-import { callMutation, openConsoleSocket, RemoteError, type TEndpoint } from "./remote";
+import { callMutation, controlFrame, openConsoleSocket, RemoteError, type TEndpoint } from "./remote";
 import type { TAttachArgs } from "./remote-args";
 
 /**
@@ -78,12 +78,8 @@ export const runAttach = async (endpoint: TEndpoint, args: TAttachArgs): Promise
       }
       return;
     }
-    let frame: { type?: string };
-    try {
-      frame = JSON.parse(data.toString("utf8")) as { type?: string };
-    } catch {
-      return;
-    }
+    const frame = controlFrame(data);
+    if (!frame) return;
     if (frame.type === "hello") {
       const hello = frame as THello;
       role = hello.role;

@@ -1,6 +1,6 @@
 import type WebSocket from "ws";
 import { exitOfEnd, type TEndFrame } from "./exit-codes";
-import { callMutation, openConsoleSocket, RemoteError, type TEndpoint } from "./remote";
+import { callMutation, controlFrame, openConsoleSocket, RemoteError, type TEndpoint } from "./remote";
 import type { TExecArgs } from "./remote-args";
 
 /**
@@ -59,12 +59,8 @@ export const runExec = async (endpoint: TEndpoint, args: TExecArgs): Promise<num
       else if (stream === STREAM_STDERR) write(process.stderr, data.subarray(1));
       return;
     }
-    let frame: { type?: string };
-    try {
-      frame = JSON.parse(data.toString("utf8")) as { type?: string };
-    } catch {
-      return;
-    }
+    const frame = controlFrame(data);
+    if (!frame) return;
     if (frame.type === "end") end = frame as TEndFrame;
   };
 

@@ -233,6 +233,16 @@ export const callMutation = async <T>(endpoint: TEndpoint, procedure: string, in
   return superjson.deserialize(answer.result.data as Parameters<typeof superjson.deserialize>[0]);
 };
 
+/** A text frame of the console's socket, or null when it is not a JSON object. */
+export const controlFrame = (data: Buffer): { type?: string } | null => {
+  try {
+    const value: unknown = JSON.parse(data.toString("utf8"));
+    return value && typeof value === "object" ? value : null;
+  } catch {
+    return null;
+  }
+};
+
 /**
  * The console's WebSocket for a ticket, with the token. `onMessage` is listening before the socket opens (no frame
  * is missed). Resolves once open; a refused upgrade (401, 403) rejects with the server's sentence.
