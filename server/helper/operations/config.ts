@@ -82,7 +82,11 @@ export const configOperations = ({
     /** The config file as it is, for the editor. */
     read: async ({ name }) => {
       await mustExist(name);
-      return { text: await readConfig(fileOf(name)) };
+      // Destroyed between the two: not found, as it would have been a moment later (not the helper's failure).
+      const text = await readConfig(fileOf(name)).catch((error: NodeJS.ErrnoException) => {
+        throw error.code === "ENOENT" ? containerNotFound(lxcPath, name) : error;
+      });
+      return { text };
     },
     /**
      * The config file, replaced atomically (old or new content, never a mix), its mode and owner kept, once the
