@@ -25,7 +25,11 @@ export const API_COMMANDS = {
   ls: { usage: "ls [--json | --names]", options: { ...JSON_FLAG, names: flag }, takesName: false },
   info: { usage: "info NAME [--json]", options: JSON_FLAG, takesName: true },
   start: { usage: "start NAME", options: {}, takesName: true },
-  stop: { usage: "stop NAME [--timeout S] [--kill]", options: { timeout: text, kill: flag }, takesName: true },
+  stop: {
+    usage: "stop NAME [--timeout S] [--kill]",
+    options: { timeout: text, kill: flag },
+    takesName: true,
+  },
   restart: { usage: "restart NAME [--timeout S]", options: { timeout: text }, takesName: true },
   freeze: { usage: "freeze NAME", options: {}, takesName: true },
   unfreeze: { usage: "unfreeze NAME", options: {}, takesName: true },
@@ -68,7 +72,13 @@ export const API_COMMANDS = {
   },
   autostart: {
     usage: "autostart [NAME [on|off] [--order N] [--delay S] [--group G]… [--no-group]] [--json]",
-    options: { ...JSON_FLAG, order: text, delay: text, group: { type: "string", multiple: true }, "no-group": flag },
+    options: {
+      ...JSON_FLAG,
+      order: text,
+      delay: text,
+      group: { type: "string", multiple: true },
+      "no-group": flag,
+    },
     takesName: true,
     words: ["on", "off"],
   },

@@ -1,5 +1,11 @@
 import { SettingsError } from "../env";
-import { API_COMMANDS, CliUsageError, parseCommandArgs, type TApiCommandName, type TParsed } from "./api-args";
+import {
+  API_COMMANDS,
+  CliUsageError,
+  parseCommandArgs,
+  type TApiCommandName,
+  type TParsed,
+} from "./api-args";
 import { runAutostart } from "./autostart";
 import { bashCompletion } from "./completion";
 import { runCreate, runDestroy, runInfo, runLifecycle, runLs } from "./containers";

@@ -1,4 +1,12 @@
-import { API_COMMANDS, CliUsageError, expectPositionals, intOf, listOf, nameArg, type TParsed } from "./api-args";
+import {
+  API_COMMANDS,
+  CliUsageError,
+  expectPositionals,
+  intOf,
+  listOf,
+  nameArg,
+  type TParsed,
+} from "./api-args";
 import { formatFields, formatJson, formatTable, listCell } from "./output";
 import { callProcedure, RemoteError, type TEndpoint } from "./remote";
 
@@ -61,7 +69,8 @@ export const autostartAction = (parsed: TParsed) => {
   const order = intOf(values, "order", -1000, 1000);
   const delay = intOf(values, "delay", 0, 3600);
   const groups = values["no-group"] ? [] : listOf(values, "group");
-  if (values["no-group"] && listOf(values, "group")) throw new CliUsageError("--no-group clears the groups: no --group with it");
+  if (values["no-group"] && listOf(values, "group"))
+    throw new CliUsageError("--no-group clears the groups: no --group with it");
   const isSetting = onOff !== undefined || order !== undefined || delay !== undefined || groups !== undefined;
   if (rawName === undefined) {
     if (isSetting) throw new CliUsageError(`which container? ${usage}`);

@@ -26,7 +26,9 @@ export const bashCompletion = (extraCommands: string[] = []) => {
   const entries = Object.entries(API_COMMANDS) as [string, TApiCommand][];
   const commands = [...entries.map(([name]) => name), ...Object.keys(LOCAL_COMMANDS), ...extraCommands];
   const optionCases = [
-    ...entries.map(([name, spec]) => [name, Object.keys(spec.options).map((option) => `--${option}`)] as const),
+    ...entries.map(
+      ([name, spec]) => [name, Object.keys(spec.options).map((option) => `--${option}`)] as const,
+    ),
     ...Object.entries(LOCAL_OPTIONS),
   ]
     .map(([name, options]) => `    ${name}) opts="${words([...options, "--help"])}" ;;`)

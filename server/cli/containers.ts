@@ -90,11 +90,7 @@ export const lifecycleInput = (command: keyof typeof LIFECYCLE, parsed: TParsed)
   };
 };
 
-export const runLifecycle = async (
-  endpoint: TEndpoint,
-  command: keyof typeof LIFECYCLE,
-  parsed: TParsed,
-) => {
+export const runLifecycle = async (endpoint: TEndpoint, command: keyof typeof LIFECYCLE, parsed: TParsed) => {
   const input = lifecycleInput(command, parsed);
   await callProcedure(endpoint, LIFECYCLE[command].procedure, input);
   out(`${input.name} ${LIFECYCLE[command].done}\n`);
@@ -119,11 +115,17 @@ export const createRequest = async (
   const clone = stringOf(values, "clone");
   const sources = [type, template, clone].filter((value) => value !== undefined);
   if (sources.length !== 1)
-    throw new CliUsageError("say what to make it from: one of --type T, --template busybox|debian, --clone SRC");
+    throw new CliUsageError(
+      "say what to make it from: one of --type T, --template busybox|debian, --clone SRC",
+    );
   if (type !== undefined) {
-    const others = Object.keys(values).filter((key) => key !== "type" && key !== "no-wait" && values[key] !== undefined);
+    const others = Object.keys(values).filter(
+      (key) => key !== "type" && key !== "no-wait" && values[key] !== undefined,
+    );
     if (others.length > 0)
-      throw new CliUsageError(`--type: the type holds the whole form (no --${others[0]}); edit the type instead`);
+      throw new CliUsageError(
+        `--type: the type holds the whole form (no --${others[0]}); edit the type instead`,
+      );
     return { procedure: "types.createFrom", input: { type, name } };
   }
   if (template !== undefined && template !== "busybox" && template !== "debian")
@@ -152,7 +154,12 @@ export const createRequest = async (
   const network =
     bridge === undefined
       ? undefined
-      : { bridge, mode: ip === undefined ? "dhcp" : "static", ...(ip ? { ipv4: ip } : {}), ...(gateway ? { gateway } : {}) };
+      : {
+          bridge,
+          mode: ip === undefined ? "dhcp" : "static",
+          ...(ip ? { ipv4: ip } : {}),
+          ...(gateway ? { gateway } : {}),
+        };
   const limits = {
     ...defined("memoryMiB", intOf(values, "memory", 16, 1_048_576)),
     ...defined("cpuShares", intOf(values, "cpu-shares", 2, 262_144)),
@@ -223,6 +230,9 @@ export const runDestroy = async (endpoint: TEndpoint, parsed: TParsed) => {
       return;
     }
   }
-  await callProcedure(endpoint, "containers.destroy", { name, ...(parsed.values.force ? { force: true } : {}) });
+  await callProcedure(endpoint, "containers.destroy", {
+    name,
+    ...(parsed.values.force ? { force: true } : {}),
+  });
   out(`${name} destroyed\n`);
 };

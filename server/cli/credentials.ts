@@ -40,10 +40,13 @@ export const readCredentials = async (file: string): Promise<TCredentials | null
     throw new RemoteError(`cannot read ${file}: ${error.message}`);
   });
   if (!stat) return null;
-  if (!stat.isFile()) throw new RemoteError(`${file} is not a regular file: remove it and run atelier login again`);
+  if (!stat.isFile())
+    throw new RemoteError(`${file} is not a regular file: remove it and run atelier login again`);
   const uid = process.getuid?.();
   if (uid !== undefined && stat.uid !== uid)
-    throw new RemoteError(`${file} belongs to another user (uid ${stat.uid}): remove it and run atelier login`);
+    throw new RemoteError(
+      `${file} belongs to another user (uid ${stat.uid}): remove it and run atelier login`,
+    );
   if ((stat.mode & 0o077) !== 0)
     throw new RemoteError(
       `${file} is readable by others (mode ${(stat.mode & 0o777).toString(8)}): its token may be known; run \`chmod 600 ${file}\` (and revoke the token if unsure)`,
@@ -52,7 +55,9 @@ export const readCredentials = async (file: string): Promise<TCredentials | null
   try {
     parsed = JSON.parse(await readFile(file, "utf8"));
   } catch (error) {
-    throw new RemoteError(`${file} is not a stored login (${(error as Error).message}): run atelier login again`);
+    throw new RemoteError(
+      `${file} is not a stored login (${(error as Error).message}): run atelier login again`,
+    );
   }
   const result = ZCredentials.safeParse(parsed);
   if (!result.success) throw new RemoteError(`${file} is not a stored login: run atelier login again`);

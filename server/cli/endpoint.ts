@@ -22,7 +22,8 @@ export const resolveApiEndpoint = (env: NodeJS.ProcessEnv): Promise<TEndpoint> =
   resolveEndpoint(env, async (explicitUrl) => {
     const file = credentialsFileOf(env);
     const stored = await readCredentials(file);
-    if (stored && (!explicitUrl || sameServer(explicitUrl, stored.url))) return endpointOfCredentials(stored, file);
+    if (stored && (!explicitUrl || sameServer(explicitUrl, stored.url)))
+      return endpointOfCredentials(stored, file);
     if (explicitUrl || process.getuid?.() !== 0) return null;
     const settings = await loadSettings(env, { defaultLxcPath: lxcDefaultPath }).catch((error: Error) => {
       throw new RemoteError(`cannot tell where this host's panel is: ${error.message}`);

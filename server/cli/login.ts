@@ -40,7 +40,8 @@ export const loginUrlOf = (raw: string | undefined) => {
   }
   if (url.protocol !== "https:" && url.protocol !== "http:")
     throw new CliUsageError(`${raw}: the panel's URL starts with https:// (or http://)`);
-  if (url.username || url.password) throw new CliUsageError("no credentials in the URL: use --username or --token");
+  if (url.username || url.password)
+    throw new CliUsageError("no credentials in the URL: use --username or --token");
   url.search = "";
   url.hash = "";
   if (!url.pathname.endsWith("/")) url.pathname += "/";
@@ -125,7 +126,10 @@ const readSecret = async (question: string): Promise<string> => {
 };
 
 /** The certificate to trust for `url`: vouched for by the system, or confirmed by the person (pinned). */
-const trustFor = async (url: URL, parsed: TParsed): Promise<Pick<TCredentials, "trust" | "fingerprint" | "pem">> => {
+const trustFor = async (
+  url: URL,
+  parsed: TParsed,
+): Promise<Pick<TCredentials, "trust" | "fingerprint" | "pem">> => {
   if (url.protocol === "http:") {
     process.stderr.write(`warning: ${url.origin} is plain HTTP: the token crosses the network unencrypted\n`);
     return { trust: "none", fingerprint: null, pem: null };
@@ -144,16 +148,22 @@ const trustFor = async (url: URL, parsed: TParsed): Promise<Pick<TCredentials, "
       );
   } else if (!parsed.values.yes) {
     if (!process.stdin.isTTY)
-      throw new CliUsageError("not a terminal to ask in: add --fingerprint SHA256 (checked on the server) or --yes");
+      throw new CliUsageError(
+        "not a terminal to ask in: add --fingerprint SHA256 (checked on the server) or --yes",
+      );
     const answer = await ask("Trust this certificate for this server from now on? [y/N] ");
-    if (!/^y(es)?$/i.test(answer.trim())) throw new RemoteError("certificate not trusted: not logged in", "FORBIDDEN");
+    if (!/^y(es)?$/i.test(answer.trim()))
+      throw new RemoteError("certificate not trusted: not logged in", "FORBIDDEN");
   }
   return { trust: "pinned", fingerprint: certificate.fingerprint, pem: certificate.pem };
 };
 
 /** Cookies of a Set-Cookie answer, as a Cookie header. Pure: unit-tested. */
 export const cookieHeaderOf = (setCookie: string[] | undefined) =>
-  (setCookie ?? []).map((cookie) => cookie.split(";")[0]?.trim() ?? "").filter(Boolean).join("; ");
+  (setCookie ?? [])
+    .map((cookie) => cookie.split(";")[0]?.trim() ?? "")
+    .filter(Boolean)
+    .join("; ");
 
 /** The token's name in the Account page: which machine holds it. Pure: unit-tested. */
 export const tokenNameOf = (hostname: string) =>
@@ -167,7 +177,8 @@ export const runLogin = async (parsed: TParsed) => {
   if (givenToken !== undefined && username !== undefined)
     throw new CliUsageError("--token or --username, not both");
   if (givenToken === undefined && username === undefined) {
-    if (!process.stdin.isTTY) throw new CliUsageError("not a terminal to ask in: add --username U (password on stdin) or --token T");
+    if (!process.stdin.isTTY)
+      throw new CliUsageError("not a terminal to ask in: add --username U (password on stdin) or --token T");
     username = (await ask("Username: ")).trim();
   }
   const trust = await trustFor(url, parsed);
@@ -190,10 +201,14 @@ export const runLogin = async (parsed: TParsed) => {
     credentials = { ...draft, username: status.user.username, role: status.user.role };
   } else {
     const password = await readSecret(`Password for ${username ?? ""}: `);
-    const signedIn = await callProcedureWithHeaders<{ username: string; role: string }>(endpoint, "auth.signIn", {
-      username,
-      password,
-    });
+    const signedIn = await callProcedureWithHeaders<{ username: string; role: string }>(
+      endpoint,
+      "auth.signIn",
+      {
+        username,
+        password,
+      },
+    );
     const cookie = cookieHeaderOf(signedIn.headers["set-cookie"]);
     try {
       const created = await callProcedureWithHeaders<{ id: number; token: string }>(
@@ -235,7 +250,10 @@ export const runLogout = async (parsed: TParsed) => {
           `warning: the token was not revoked (${error.message}): revoke it in the Account page\n`,
         ),
     );
-  } else process.stderr.write("the token was given with --token: revoke it in the Account page if it is done with\n");
+  } else
+    process.stderr.write(
+      "the token was given with --token: revoke it in the Account page if it is done with\n",
+    );
   await removeCredentials(file);
   process.stdout.write(`logged out of ${new URL(stored.url).origin}\n`);
 };

@@ -201,11 +201,15 @@ export const networkFailure = (endpoint: TEndpoint, error: Error & { code?: stri
 
 /** The server's sentence for a refusal, with what it means for the CLI; `code` is its tRPC error code. */
 export const refusal = (status: number, message: string, code?: string) => {
-  if (status === 401) return new RemoteError(`the server refused the token (401): ${message}`, code ?? "UNAUTHORIZED");
+  if (status === 401)
+    return new RemoteError(`the server refused the token (401): ${message}`, code ?? "UNAUTHORIZED");
   if (status === 403) return new RemoteError(`not allowed (403): ${message}`, code ?? "FORBIDDEN");
   // tRPC's own answer for a path its router lacks: a server older than this CLI.
   if (code === "NOT_FOUND" && /^No procedure found on path/.test(message))
-    return new RemoteError(`${message}: this Atelier server is older than this CLI (update it)`, "NO_PROCEDURE");
+    return new RemoteError(
+      `${message}: this Atelier server is older than this CLI (update it)`,
+      "NO_PROCEDURE",
+    );
   return new RemoteError(message, code);
 };
 
@@ -325,9 +329,7 @@ export const openConsoleSocket = (
     );
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
     // On the local socket: ws's own form of a unix socket's URL, addressed to localhost (the Host check).
-    const target = endpoint.socketPath
-      ? `ws+unix:${endpoint.socketPath}:${url.pathname}${url.search}`
-      : url;
+    const target = endpoint.socketPath ? `ws+unix:${endpoint.socketPath}:${url.pathname}${url.search}` : url;
     const socket = new WebSocket(target, {
       headers: endpoint.token ? { authorization: `Bearer ${endpoint.token}` } : { host: "localhost" },
       perMessageDeflate: false,

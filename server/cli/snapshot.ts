@@ -25,19 +25,23 @@ export const snapshotAction = (parsed: TParsed) => {
   const name = nameArg(rawName);
   const comment = stringOf(parsed.values, "comment");
   const newName = stringOf(parsed.values, "as");
-  if (comment !== undefined && action !== "create") throw new CliUsageError("--comment is for snapshot NAME create");
-  if (newName !== undefined && action !== "restore") throw new CliUsageError("--as is for snapshot NAME restore SNAP");
+  if (comment !== undefined && action !== "create")
+    throw new CliUsageError("--comment is for snapshot NAME create");
+  if (newName !== undefined && action !== "restore")
+    throw new CliUsageError("--as is for snapshot NAME restore SNAP");
   if (parsed.values.json && action !== "list") throw new CliUsageError("--json is for snapshot NAME list");
   switch (action) {
     case "list":
     case "create":
-      if (snapshot !== undefined) throw new CliUsageError(`unexpected argument ${JSON.stringify(snapshot)}: ${usage}`);
+      if (snapshot !== undefined)
+        throw new CliUsageError(`unexpected argument ${JSON.stringify(snapshot)}: ${usage}`);
       return action === "list"
         ? { action, name }
         : { action, name, ...(comment === undefined ? {} : { comment }) };
     case "restore":
     case "delete":
-      if (snapshot === undefined) throw new CliUsageError(`the snapshot's name is missing: snapshot NAME ${action} SNAP`);
+      if (snapshot === undefined)
+        throw new CliUsageError(`the snapshot's name is missing: snapshot NAME ${action} SNAP`);
       return {
         action,
         name,
@@ -45,7 +49,9 @@ export const snapshotAction = (parsed: TParsed) => {
         ...(newName === undefined ? {} : { newName: nameArg(newName, "--as") }),
       };
     default:
-      throw new CliUsageError(`unknown snapshot action ${JSON.stringify(action)}: list, create, restore or delete`);
+      throw new CliUsageError(
+        `unknown snapshot action ${JSON.stringify(action)}: list, create, restore or delete`,
+      );
   }
 };
 
@@ -53,7 +59,11 @@ export const runSnapshot = async (endpoint: TEndpoint, parsed: TParsed) => {
   const { action, ...input } = snapshotAction(parsed);
   if (action === "list") {
     const list = await callProcedure<TSnapshot[]>(endpoint, "snapshots.list", input);
-    out(parsed.values.json ? formatJson(list) : formatTable(["SNAPSHOT", "CREATED", "SIZE", "COMMENT"], snapshotRows(list)));
+    out(
+      parsed.values.json
+        ? formatJson(list)
+        : formatTable(["SNAPSHOT", "CREATED", "SIZE", "COMMENT"], snapshotRows(list)),
+    );
     return;
   }
   if (action === "delete") {
@@ -69,5 +79,9 @@ export const runSnapshot = async (endpoint: TEndpoint, parsed: TParsed) => {
   }
   const job = await waitForJob(endpoint, jobId, what);
   const made = (job.result as { snapshot?: unknown } | null)?.snapshot;
-  out(action === "create" ? `${input.name}: snapshot ${typeof made === "string" ? made : "made"}\n` : `${input.name} restored\n`);
+  out(
+    action === "create"
+      ? `${input.name}: snapshot ${typeof made === "string" ? made : "made"}\n`
+      : `${input.name} restored\n`,
+  );
 };
