@@ -108,7 +108,7 @@ export const parseCommandArgs = (command: TApiCommandName, args: string[]): TPar
       allowPositionals: true,
       strict: true,
     });
-    return { positionals, values: values as TValues };
+    return { positionals, values };
   } catch (error) {
     // node's own sentence ("Unknown option '--x'…"), first line.
     throw new CliUsageError((error as Error).message.split(/\.( |$)/)[0] ?? "invalid arguments");

@@ -49,7 +49,7 @@ describe("the container commands' arguments", () => {
 
   it("builds a creation from a type or the wizard's fields", async () => {
     const create = (args: string[]) =>
-      createRequest(parse("create", args), async () => "ssh-ed25519 AAAA me\n");
+      createRequest(parse("create", args), () => Promise.resolve("ssh-ed25519 AAAA me\n"));
     expect(await create(["db", "--type", "small"])).toEqual({
       procedure: "types.createFrom",
       input: { type: "small", name: "db" },

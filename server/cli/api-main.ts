@@ -46,10 +46,11 @@ const HANDLERS: Record<TApiCommandName, THandler> = {
   autostart: async (endpoint, parsed) => runAutostart(await endpoint(), parsed),
   login: (_endpoint, parsed) => runLogin(parsed),
   logout: (_endpoint, parsed) => runLogout(parsed),
-  completion: async (_endpoint, parsed) => {
+  completion: (_endpoint, parsed) => {
     if (parsed.positionals.length !== 1 || parsed.positionals[0] !== "bash")
-      throw new CliUsageError("only bash: atelier completion bash");
+      return Promise.reject(new CliUsageError("only bash: atelier completion bash"));
     process.stdout.write(bashCompletion(["boot", "service"]));
+    return Promise.resolve();
   },
 };
 

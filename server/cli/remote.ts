@@ -91,7 +91,7 @@ const dataDirCertificate = async (settings: TSettings | null) => {
  */
 export const resolveEndpoint = async (
   env: NodeJS.ProcessEnv,
-  fallback: (explicitUrl: string | undefined) => Promise<TEndpoint | null> = async () => null,
+  fallback: (explicitUrl: string | undefined) => Promise<TEndpoint | null> = () => Promise.resolve(null),
 ): Promise<TEndpoint> => {
   const token = env.ATELIER_TOKEN?.trim();
   if (!token) {

@@ -104,7 +104,7 @@ describe("atelier ls, start, stop … through the API", () => {
     const operator = await withToken("operator");
     const usage = await atelier(["start"], operator);
     expect(usage.exitCode).toBe(2);
-    expect(usage.stderr).toMatch(/^atelier start: .*\nusage: atelier start NAME\n$/);
+    expect(usage.stderr).toMatch(/^atelier start: .*\nusage: atelier start NAME$/);
     expect((await atelier(["ls", "--bogus"], operator)).exitCode).toBe(2);
 
     const missing = await atelier(["info", "no-such-ctr"], operator);
