@@ -13,6 +13,8 @@ const WEB_WRITERS = [
   "server/http/tls.ts",
   "server/auth/setup-token.ts",
   "server/http/upload.ts",
+  // web/run/, the local socket for root's CLI.
+  "server/http/local-socket.ts",
   "server/env.ts",
 ];
 const NO_PROGRAMS = [

@@ -24,3 +24,10 @@ export const helperSocketPath = (dataDir: string) => {
   const id = createHash("sha256").update(dataDir).digest("hex").slice(0, 16);
   return path.join("/run/atelier", id, "helper.sock");
 };
+
+/**
+ * The web tier's local socket for the CLI run by root on the host (server/http/local-socket.ts): in a directory of
+ * its own inside web/, 0700, the web tier's user's. Root is the only other user who can enter it.
+ */
+export const localSocketDirOf = (dataDir: string) => path.join(webDirOf(dataDir), "run");
+export const localSocketPathOf = (dataDir: string) => path.join(localSocketDirOf(dataDir), "cli.sock");

@@ -23,6 +23,7 @@ import { loadSettings, SETTINGS_EXIT_CODE, SettingsError, type TSettings } from 
 import { createConsoleSocket } from "./http/console-socket";
 import { handleEventStream } from "./http/event-stream";
 import { HTTP_ROUTES, type THttpRoute } from "./http/routes";
+import { openLocalSocket } from "./http/local-socket";
 import { handleUpload } from "./http/upload";
 import {
   checkHost,
@@ -40,6 +41,7 @@ import { pruneAudit } from "./auth/audit-retention";
 import { createHelper } from "./helper-client";
 import { openHelperMonitor } from "./monitor/helper-monitor";
 import { startLiveState } from "./monitor/live-state";
+import { localSocketPathOf } from "./layout";
 import { closeRuntime, createRuntime } from "./runtime";
 import { createContext } from "./trpc/context";
 import { appRouter } from "./trpc/routers/_app";
@@ -282,13 +284,21 @@ const main = async () => {
   // The console's WebSocket (/api/console), else Next's own upgrades (the dev server's hot reload).
   const handleUpgrade = app.getUpgradeHandler();
   const handleConsole = createConsoleSocket(runtime, (req) => checkHost(req, settings.host, isThisMachine));
-  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     handleConsole(req, socket, head)
       .then((isOurs) => (isOurs ? undefined : handleUpgrade(req, socket, head)))
       .catch((error: unknown) => {
         log.error("upgrade failed", { error });
         socket.destroy();
       });
+  };
+  server.on("upgrade", onUpgrade);
+  // Root on the host, for the CLI without a token: the same handlers on a unix socket only root and this user reach.
+  const localSocket = await openLocalSocket({
+    file: localSocketPathOf(settings.dataDir),
+    onRequest,
+    onUpgrade,
+    log: logger.child({ component: "local-socket" }),
   });
 
   server.on("error", (error: NodeJS.ErrnoException) => {
@@ -348,6 +358,8 @@ const main = async () => {
     log.info("stopping", { signal });
     server.close();
     server.closeAllConnections();
+    localSocket?.close();
+    localSocket?.closeAllConnections();
     void Promise.allSettled([
       liveState.stop(),
       runtime.metrics.stop(),

@@ -1,12 +1,15 @@
 import type { TLocale } from "../i18n/locales";
 import type { TRole } from "./roles";
 
-/** Who makes a request, as a session (./sessions.ts) or an API token (./tokens.ts) says. */
+/**
+ * Who makes a request, as a session (./sessions.ts) or an API token (./tokens.ts) says, or root on the host through
+ * the local socket (./local-principal.ts: userId 0, no account).
+ */
 export type TPrincipal = {
   userId: number;
   username: string;
   role: TRole;
-  via: "session" | "token";
+  via: "session" | "token" | "local";
   sessionId?: string;
   tokenId?: number;
   /** The language the user chose for the pages; absent, the browser's Accept-Language decides. */

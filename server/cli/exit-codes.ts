@@ -67,3 +67,36 @@ export const exitOfEnd = (
       return { code: EXIT_ATELIER, message: `${what} ended (${end.reason})` };
   }
 };
+
+/**
+ * The exit codes of the commands that manage containers through the API (ls, info, start, stop, create, destroy,
+ * snapshot, autostart, login…), for scripts: docs/usage.md lists them.
+ */
+export const EXIT_OK = 0;
+/** The operation failed (the server could not do it, a job failed, the server was unreachable). */
+export const EXIT_FAILED = 1;
+/** No such container, snapshot, type or job. */
+export const EXIT_NOT_FOUND = 3;
+/** Not signed in, the token refused, or the role too low. */
+export const EXIT_DENIED = 4;
+/** The state forbids it now: already running, still running, busy with another operation, the name taken. */
+export const EXIT_CONFLICT = 5;
+
+/** The exit code for the server's tRPC error code (what RemoteError carries). Pure: unit-tested. */
+export const exitOfErrorCode = (code: string | undefined): number => {
+  switch (code) {
+    case "BAD_REQUEST":
+    case "PARSE_ERROR":
+      return EXIT_USAGE;
+    case "NOT_FOUND":
+      return EXIT_NOT_FOUND;
+    case "UNAUTHORIZED":
+    case "FORBIDDEN":
+      return EXIT_DENIED;
+    case "CONFLICT":
+    case "PRECONDITION_FAILED":
+      return EXIT_CONFLICT;
+    default:
+      return EXIT_FAILED;
+  }
+};

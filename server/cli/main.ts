@@ -30,7 +30,9 @@ const USAGE = `usage:
   atelier subids show|grant   (root's lines for the id pool in /etc/subuid and /etc/subgid: shown, or added)
   atelier exec NAME [--user U] [--timeout SECONDS] -- CMD [ARG…]   (in the container, through the panel's API)
   atelier attach NAME [--console] [--session ID|new]   (a shell in this terminal; Ctrl-] d detaches)
-  (exec and attach: ATELIER_URL and ATELIER_TOKEN; \`atelier exec --help\` says more)`;
+  (exec and attach: ATELIER_URL and ATELIER_TOKEN; \`atelier exec --help\` says more)
+  atelier ls|info|start|stop|restart|freeze|unfreeze|create|destroy|snapshot|autostart|login|logout|completion …
+      (containers through the panel's API: \`atelier COMMAND --help\`, docs/usage.md)`;
 
 class UsageError extends Error {}
 
@@ -183,6 +185,9 @@ if (first === "exec" || first === "attach") {
   const { runRemoteCommand } = await import("./remote-main");
   process.exit(await runRemoteCommand(first, rest));
 }
+
+const { isApiCommand } = await import("./api-args");
+if (isApiCommand(first)) process.exit(await (await import("./api-main")).runApiCommand(first, rest));
 
 try {
   await main();

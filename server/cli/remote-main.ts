@@ -3,7 +3,8 @@ import { runAttach } from "./attach";
 import { KEYS_HELP } from "./escape-keys";
 import { runExec } from "./exec";
 import { EXIT_ATELIER, EXIT_USAGE } from "./exit-codes";
-import { RemoteError, resolveEndpoint } from "./remote";
+import { resolveApiEndpoint } from "./endpoint";
+import { RemoteError } from "./remote";
 import { parseAttachArgs, parseExecArgs, RemoteUsageError } from "./remote-args";
 
 /**
@@ -40,10 +41,10 @@ export const runRemoteCommand = async (command: "exec" | "attach", args: string[
   try {
     if (command === "exec") {
       const parsed = parseExecArgs(args);
-      return await runExec(await resolveEndpoint(process.env), parsed);
+      return await runExec(await resolveApiEndpoint(process.env), parsed);
     }
     const parsed = parseAttachArgs(args);
-    return await runAttach(await resolveEndpoint(process.env), parsed);
+    return await runAttach(await resolveApiEndpoint(process.env), parsed);
   } catch (error) {
     if (error instanceof RemoteUsageError) {
       process.stderr.write(`atelier ${command}: ${error.message}\n${REMOTE_USAGE}\n`);

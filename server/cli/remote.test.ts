@@ -3,6 +3,7 @@ import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { makeSelfSigned } from "../http/tls";
+import { endpointOfCredentials, type TCredentials } from "./credentials";
 import { callMutation, defaultUrlOf, refusal, RemoteError, type TEndpoint } from "./remote";
 
 describe("where the CLI finds this host's panel", () => {
@@ -83,6 +84,34 @@ describe("the CLI's trust in the panel's certificate", () => {
       await expect(callMutation(system, "console.openExec", {})).rejects.toThrow(
         /certificate: .*set ATELIER_CA/,
       );
+    });
+  });
+});
+
+describe("a stored login's pin (atelier login)", () => {
+  it("takes the certificate pinned at login, and refuses another", async () => {
+    await withServer(async (port, pem) => {
+      const fingerprint = new X509Certificate(pem).fingerprint256;
+      const base = new URL(`https://localhost:${port}/`);
+      const credentials: TCredentials = {
+        url: base.href,
+        token: "t3",
+        tokenId: 1,
+        username: "u",
+        role: "viewer",
+        trust: "pinned",
+        fingerprint,
+        pem,
+        createdAt: new Date().toISOString(),
+      };
+      const endpoint = endpointOfCredentials(credentials, "/x");
+      expect(await callMutation({ ...endpoint, base }, "p", {})).toEqual({ ticket: "Bearer t3" });
+      const other = await makeSelfSigned({ dns: ["localhost"], ips: ["127.0.0.1"] });
+      const otherPin = endpointOfCredentials(
+        { ...credentials, pem: other.cert, fingerprint: new X509Certificate(other.cert).fingerprint256 },
+        "/x",
+      );
+      await expect(callMutation(otherPin, "p", {})).rejects.toThrow(RemoteError);
     });
   });
 });

@@ -1,6 +1,6 @@
 import { X509Certificate } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { request as httpRequest } from "node:http";
+import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { request as httpsRequest } from "node:https";
 import path from "node:path";
 import { checkServerIdentity, rootCertificates, type PeerCertificate } from "node:tls";
@@ -15,7 +15,15 @@ import { lxcDefaultPath } from "../lxc/tools";
  * (ATELIER_URL, ATELIER_TOKEN), and the console's WebSocket. Unlike the other commands they touch neither the
  * database nor the helper: the server does the checks (roles, the admin ticket, the container's state) and audits.
  */
-export class RemoteError extends Error {}
+export class RemoteError extends Error {
+  constructor(
+    message: string,
+    /** The server's tRPC error code (NOT_FOUND, CONFLICT…), or NO_PROCEDURE when it has no such procedure. */
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
 
 export type TTrust =
   /** Plain HTTP. */
@@ -24,13 +32,20 @@ export type TTrust =
   | { kind: "system"; extra: string[] }
   /** Only these certificates (ATELIER_CA). */
   | { kind: "ca"; pems: string[]; source: string }
-  /** Exactly this certificate, by its SHA-256 fingerprint (the data directory's self-signed one). */
-  | { kind: "pinned"; pem: string; fingerprint: string; source: string };
+  /**
+   * Exactly this certificate, by its SHA-256 fingerprint (the data directory's self-signed one, or the one
+   * `atelier login` was told to trust: then under any name, `anyHost`, as the fingerprint says it all).
+   */
+  | { kind: "pinned"; pem: string; fingerprint: string; source: string; anyHost?: boolean };
 
-export type TEndpoint = { base: URL; token: string; trust: TTrust };
+/**
+ * Where the API is: `base` over the network with `token`, or (root on the host, no token) plain HTTP on the web
+ * tier's local socket at `socketPath`, `base` then being http://localhost/.
+ */
+export type TEndpoint = { base: URL; token: string | null; trust: TTrust; socketPath?: string };
 
 export const TOKEN_MISSING =
-  "set ATELIER_TOKEN to a token made with `npx atelier token create USER` or in the Account page";
+  "set ATELIER_TOKEN to a token made with `npx atelier token create USER` or in the Account page, or run `atelier login URL`";
 
 /**
  * This host's panel, from the settings the server reads (PORT, HOST, ATELIER_TLS_CERT, ATELIER_ALLOW_HTTP): HTTPS
@@ -74,9 +89,16 @@ const dataDirCertificate = async (settings: TSettings | null) => {
  * readable (root), a configured ATELIER_TLS_CERT beside the system's CAs, or the system's CAs. Verification is never
  * turned off.
  */
-export const resolveEndpoint = async (env: NodeJS.ProcessEnv): Promise<TEndpoint> => {
+export const resolveEndpoint = async (
+  env: NodeJS.ProcessEnv,
+  fallback: (explicitUrl: string | undefined) => Promise<TEndpoint | null> = () => Promise.resolve(null),
+): Promise<TEndpoint> => {
   const token = env.ATELIER_TOKEN?.trim();
-  if (!token) throw new RemoteError(TOKEN_MISSING);
+  if (!token) {
+    const other = await fallback(env.ATELIER_URL?.trim() || undefined);
+    if (other) return other;
+    throw new RemoteError(TOKEN_MISSING);
+  }
   const explicit = env.ATELIER_URL?.trim();
   // The server's own settings: needed for this host's panel; for another URL only to know the local certificate.
   const settings = await loadSettings(env, { defaultLxcPath: lxcDefaultPath }).catch((error: Error) => {
@@ -136,7 +158,7 @@ export const tlsOptionsOf = (trust: TTrust) => {
       return {
         ca: [trust.pem],
         checkServerIdentity: (host: string, peer: PeerCertificate) =>
-          checkServerIdentity(host, peer) ??
+          (trust.anyHost ? undefined : checkServerIdentity(host, peer)) ??
           (peer.fingerprint256 === trust.fingerprint
             ? undefined
             : new Error(
@@ -158,7 +180,11 @@ const TLS_CODES = new Set([
 
 /** A sentence for a failure to reach the server at all. */
 export const networkFailure = (endpoint: TEndpoint, error: Error & { code?: string }) => {
-  const where = endpoint.base.origin;
+  const where = originOf(endpoint);
+  if (endpoint.socketPath && (error.code === "ECONNREFUSED" || error.code === "ENOENT"))
+    return new RemoteError(
+      `cannot reach Atelier on ${where}: nobody listens there (is Atelier running? or set ATELIER_TOKEN)`,
+    );
   if (error.code && TLS_CODES.has(error.code)) {
     const trusted =
       endpoint.trust.kind === "ca" || endpoint.trust.kind === "pinned"
@@ -173,65 +199,107 @@ export const networkFailure = (endpoint: TEndpoint, error: Error & { code?: stri
   return new RemoteError(`cannot reach Atelier at ${where}: ${error.message}`);
 };
 
-/** The server's sentence for a refusal, with what it means for the CLI. */
-export const refusal = (status: number, message: string) => {
-  if (status === 401) return new RemoteError(`the server refused the token (401): ${message}`);
-  if (status === 403) return new RemoteError(`not allowed (403): ${message}`);
-  return new RemoteError(message);
+/** The server's sentence for a refusal, with what it means for the CLI; `code` is its tRPC error code. */
+export const refusal = (status: number, message: string, code?: string) => {
+  if (status === 401)
+    return new RemoteError(`the server refused the token (401): ${message}`, code ?? "UNAUTHORIZED");
+  if (status === 403) return new RemoteError(`not allowed (403): ${message}`, code ?? "FORBIDDEN");
+  // tRPC's own answer for a path its router lacks: a server older than this CLI.
+  if (code === "NOT_FOUND" && /^No procedure found on path/.test(message))
+    return new RemoteError(
+      `${message}: this Atelier server is older than this CLI (update it)`,
+      "NO_PROCEDURE",
+    );
+  return new RemoteError(message, code);
 };
 
 type TTrpcAnswer = {
   result?: { data: { json: unknown; meta?: unknown } };
-  error?: { json: { message?: string; data?: { httpStatus?: number; code?: string } } };
+  error?: { json: { message?: string; data?: { httpStatus?: number; code?: string; hint?: string | null } } };
 };
 
-/** A tRPC mutation (POST, superjson envelope, as the pages send it), its answer or a RemoteError. */
-export const callMutation = async <T>(endpoint: TEndpoint, procedure: string, input: unknown): Promise<T> => {
+/** Where an endpoint's answers come from, for the messages. */
+const originOf = (endpoint: TEndpoint) =>
+  endpoint.socketPath ? `the local socket ${endpoint.socketPath}` : endpoint.base.origin;
+
+/**
+ * A tRPC call (POST, superjson envelope, as the pages send mutations; queries too, which the server allows so): its
+ * answer and the response's headers, or a RemoteError. `headers` adds to the request's (a session cookie).
+ */
+export const callProcedureWithHeaders = async <T>(
+  endpoint: TEndpoint,
+  procedure: string,
+  input: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ data: T; headers: IncomingHttpHeaders }> => {
   const url = new URL(`api/trpc/${procedure}`, endpoint.base);
   const body = JSON.stringify(superjson.serialize(input));
   const request = url.protocol === "https:" ? httpsRequest : httpRequest;
-  const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "content-length": Buffer.byteLength(body),
-          authorization: `Bearer ${endpoint.token}`,
+  const answered = await new Promise<{ status: number; text: string; headers: IncomingHttpHeaders }>(
+    (resolve, reject) => {
+      const req = request(
+        url,
+        {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            "content-length": Buffer.byteLength(body),
+            ...(endpoint.token ? { authorization: `Bearer ${endpoint.token}` } : {}),
+            ...headers,
+          },
+          timeout: 30_000,
+          // No shared agent: a TLS session resumed from its cache skips checkServerIdentity, and so the pin.
+          agent: false,
+          ...(endpoint.socketPath ? { socketPath: endpoint.socketPath } : {}),
+          ...tlsOptionsOf(endpoint.trust),
         },
-        timeout: 30_000,
-        // No shared agent: a TLS session resumed from its cache skips checkServerIdentity, and so the pin.
-        agent: false,
-        ...tlsOptionsOf(endpoint.trust),
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("end", () =>
-          resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }),
-        );
-        response.on("error", reject);
-      },
-    );
-    req.on("timeout", () => req.destroy(new Error("no answer within 30 s")));
-    req.on("error", (error) => reject(networkFailure(endpoint, error)));
-    req.end(body);
-  });
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on("data", (chunk: Buffer) => chunks.push(chunk));
+          response.on("end", () =>
+            resolve({
+              status: response.statusCode ?? 0,
+              text: Buffer.concat(chunks).toString("utf8"),
+              headers: response.headers,
+            }),
+          );
+          response.on("error", reject);
+        },
+      );
+      req.on("timeout", () => req.destroy(new Error("no answer within 30 s")));
+      req.on("error", (error) => reject(networkFailure(endpoint, error)));
+      req.end(body);
+    },
+  );
+  const { status, text } = answered;
   let answer: TTrpcAnswer;
   try {
     answer = JSON.parse(text) as TTrpcAnswer;
   } catch {
     throw new RemoteError(
-      `${url.origin} answered ${status} with no API answer${text ? `: ${text.slice(0, 200).trim()}` : ""} (is ATELIER_URL Atelier?)`,
+      `${originOf(endpoint)} answered ${status} with no API answer${text ? `: ${text.slice(0, 200).trim()}` : ""} (is ATELIER_URL Atelier?)`,
     );
   }
   if (answer.error || !answer.result) {
-    const message = answer.error?.json.message ?? `the server answered ${status}`;
-    throw refusal(answer.error?.json.data?.httpStatus ?? status, message);
+    // A refusal before tRPC (the Host check, a body too large): `{ error }` alone.
+    const plain = (answer as { error?: unknown }).error;
+    const data = answer.error?.json.data;
+    const message =
+      answer.error?.json.message ?? (typeof plain === "string" ? plain : `the server answered ${status}`);
+    throw refusal(data?.httpStatus ?? status, data?.hint ? `${message} (${data.hint})` : message, data?.code);
   }
-  return superjson.deserialize(answer.result.data as Parameters<typeof superjson.deserialize>[0]);
+  return {
+    data: superjson.deserialize(answer.result.data as Parameters<typeof superjson.deserialize>[0]),
+    headers: answered.headers,
+  };
 };
+
+/** A tRPC call's answer (a mutation, or a query sent as POST), or a RemoteError. */
+export const callProcedure = async <T>(endpoint: TEndpoint, procedure: string, input?: unknown): Promise<T> =>
+  (await callProcedureWithHeaders<T>(endpoint, procedure, input)).data;
+
+/** A tRPC mutation (POST, superjson envelope, as the pages send it), its answer or a RemoteError. */
+export const callMutation = callProcedure;
 
 /** A text frame of the console's socket, or null when it is not a JSON object. */
 export const controlFrame = (data: Buffer): { type?: string } | null => {
@@ -260,8 +328,10 @@ export const openConsoleSocket = (
       endpoint.base,
     );
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-    const socket = new WebSocket(url, {
-      headers: { authorization: `Bearer ${endpoint.token}` },
+    // On the local socket: ws's own form of a unix socket's URL, addressed to localhost (the Host check).
+    const target = endpoint.socketPath ? `ws+unix:${endpoint.socketPath}:${url.pathname}${url.search}` : url;
+    const socket = new WebSocket(target, {
+      headers: endpoint.token ? { authorization: `Bearer ${endpoint.token}` } : { host: "localhost" },
       perMessageDeflate: false,
       handshakeTimeout: 30_000,
       ...tlsOptionsOf(endpoint.trust),

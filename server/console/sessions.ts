@@ -95,7 +95,9 @@ export type TConsolePurpose = TExecPurpose | TTerminalPurpose;
 
 const json = (value: unknown) => JSON.stringify(value);
 const signInOf = (principal: TPrincipal) =>
-  `${principal.via}:${principal.via === "session" ? principal.sessionId : principal.tokenId}`;
+  principal.via === "local"
+    ? "local:"
+    : `${principal.via}:${principal.via === "session" ? principal.sessionId : principal.tokenId}`;
 
 export const createConsoles = ({
   helper,

@@ -22,7 +22,11 @@ type TStored<T> = TTicketPurpose<T> & TBinding & { expiresAt: number };
 
 const hash = (ticket: string) => createHash("sha256").update(ticket).digest();
 const signInOf = (principal: TPrincipal) =>
-  principal.via === "session" ? `session:${principal.sessionId ?? ""}` : `token:${principal.tokenId ?? ""}`;
+  principal.via === "session"
+    ? `session:${principal.sessionId ?? ""}`
+    : principal.via === "local"
+      ? "local:"
+      : `token:${principal.tokenId ?? ""}`;
 
 export const createTickets = <T>(now: () => number = Date.now) => {
   const tickets = new Map<string, TStored<T>>();

@@ -17,7 +17,7 @@ export const ZSetupRequestSchema = z
 export const ZSessionUserSchema = z.object({
   username: z.string(),
   role: ZRole,
-  via: z.enum(["session", "token"]),
+  via: z.enum(["session", "token", "local"]),
   /** The language the user chose; null: the browser's Accept-Language decides. */
   locale: z.enum(LOCALES).nullable().default(null),
 });
