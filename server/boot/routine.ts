@@ -69,7 +69,7 @@ const waitFor = async (
 ): Promise<string | null> => {
   const deadline = Date.now() + dependency.timeoutSeconds * 1000;
   const { after } = dependency;
-  let seen = `"${after}" is not running`;
+  let seen: string;
   for (;;) {
     if (signal?.aborted) return "the run was cancelled";
     const state = await driver.state(after).catch(() => "MISSING" as const);

@@ -57,7 +57,9 @@ export const runBootCommand = async (args: string[]): Promise<number> => {
     return 2;
   }
   if (process.getuid?.() !== 0) {
-    process.stderr.write("atelier boot: run it as root (it starts and stops containers, as the host's boot does)\n");
+    process.stderr.write(
+      "atelier boot: run it as root (it starts and stops containers, as the host's boot does)\n",
+    );
     return 2;
   }
   let settings;
@@ -79,7 +81,9 @@ export const runBootCommand = async (args: string[]): Promise<number> => {
   const current = await bootId();
   if (action === "start") {
     if (!parsed.values.force && (await recordedBootId(stateDir)) === current) {
-      say(`the autostart containers were already started in this boot (${current}): nothing to do (--force to run again)`);
+      say(
+        `the autostart containers were already started in this boot (${current}): nothing to do (--force to run again)`,
+      );
       return 0;
     }
     await writeAtomically(
@@ -114,7 +118,9 @@ export const runBootCommand = async (args: string[]): Promise<number> => {
     );
     return result.failed.length > 0 ? 1 : 0;
   } catch (error) {
-    process.stderr.write(`atelier boot: ${isAppError(error) || error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `atelier boot: ${isAppError(error) || error instanceof Error ? error.message : String(error)}\n`,
+    );
     return 1;
   }
 };

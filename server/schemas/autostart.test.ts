@@ -28,7 +28,9 @@ describe("autostart values, read as liblxc reads them", () => {
         ].join("\n"),
       ),
     ).toEqual({ auto: true, order: 16, delay: 8, groups: ["a", "b", "c", "d"], loadable: true });
-    expect(autostartValues("lxc.group = a\nlxc.group =\nlxc.group = b\nlxc.start.order = -5\n")).toMatchObject({
+    expect(
+      autostartValues("lxc.group = a\nlxc.group =\nlxc.group = b\nlxc.start.order = -5\n"),
+    ).toMatchObject({
       groups: ["b"],
       order: -5,
     });
@@ -42,7 +44,10 @@ describe("autostart values, read as liblxc reads them", () => {
     expect(autostartValues("lxc.start.order = 1x\n").loadable).toBe(false);
     expect(autostartValues("lxc.start.order = 08\n").loadable).toBe(false);
     expect(autostartValues("lxc.start.order = 2147483648\n").loadable).toBe(false);
-    expect(autostartValues("lxc.start.order = -2147483648\n")).toMatchObject({ loadable: true, order: -2147483648 });
+    expect(autostartValues("lxc.start.order = -2147483648\n")).toMatchObject({
+      loadable: true,
+      order: -2147483648,
+    });
   });
 });
 
@@ -130,8 +135,12 @@ describe("dependencies", () => {
     expect(ZDependency.safeParse({ ...base, probe: { kind: "ping" } }).success).toBe(true);
     expect(ZDependency.safeParse({ ...base, probe: { kind: "tcp", port: 0 } }).success).toBe(false);
     expect(ZDependency.safeParse({ ...base, probe: { kind: "tcp", port: 65536 } }).success).toBe(false);
-    expect(ZDependency.safeParse({ ...base, timeoutSeconds: 0, probe: { kind: "ping" } }).success).toBe(false);
-    expect(ZDependency.safeParse({ ...base, timeoutSeconds: 601, probe: { kind: "ping" } }).success).toBe(false);
+    expect(ZDependency.safeParse({ ...base, timeoutSeconds: 0, probe: { kind: "ping" } }).success).toBe(
+      false,
+    );
+    expect(ZDependency.safeParse({ ...base, timeoutSeconds: 601, probe: { kind: "ping" } }).success).toBe(
+      false,
+    );
   });
 
   it("starts a dependency of the same run before its dependents, keeping the order otherwise", () => {

@@ -64,8 +64,7 @@ const withAddress = async (name: string, address: string) => {
   expect(attached.status, JSON.stringify(attached.error)).toBe(200);
 };
 const stopAll = async (names: string[]) => {
-  for (const name of names)
-    await execa("lxc-stop", ["-P", lxcPath(), "-n", name, "-k"], { reject: false });
+  for (const name of names) await execa("lxc-stop", ["-P", lxcPath(), "-n", name, "-k"], { reject: false });
 };
 
 describe("autostart", () => {
@@ -94,9 +93,16 @@ describe("autostart", () => {
 
     const seen = await board();
     expect(seen.startOrder).toEqual(await lxcAutostartList(["-g", seen.bootGroups.join(",")]));
-    expect(seen.containers.find((entry) => entry.name === names.off)).toMatchObject({ auto: false, order: 1 });
+    expect(seen.containers.find((entry) => entry.name === names.off)).toMatchObject({
+      auto: false,
+      order: 1,
+    });
 
-    const plan = await readAutostartPlan({ lxcPath: lxcPath(), stateDir: "/nonexistent", hostRoot: "/nonexistent" });
+    const plan = await readAutostartPlan({
+      lxcPath: lxcPath(),
+      stateDir: "/nonexistent",
+      hostRoot: "/nonexistent",
+    });
     for (const list of ["", "onboot,", `${group},onboot,`, ",onboot", `onboot,${group}`, group]) {
       const expected = list === "" ? await lxcAutostartList([]) : await lxcAutostartList(["-g", list]);
       expect(selectionOrder(plan, list === "" ? "" : list), `-g "${list}"`).toEqual(expected);
@@ -129,12 +135,18 @@ describe("autostart", () => {
     const circle = await call(names.db, names.web);
     expect(circle.status).toBe(400);
     expect(JSON.stringify(circle.error)).toContain("circle");
-    expect((await callProcedure(server, "autostart.setDependency", { name: names.web, dependency: null })).status).toBe(
-      200,
-    );
     expect(
-      (await callProcedure(server, "autostart.setDependency", { name: names.web, dependency: dependency(names.db) }, { as: "viewer" }))
-        .status,
+      (await callProcedure(server, "autostart.setDependency", { name: names.web, dependency: null })).status,
+    ).toBe(200);
+    expect(
+      (
+        await callProcedure(
+          server,
+          "autostart.setDependency",
+          { name: names.web, dependency: dependency(names.db) },
+          { as: "viewer" },
+        )
+      ).status,
     ).toBe(403);
   });
 
@@ -208,18 +220,23 @@ describe("autostart", () => {
     await set({ name: first, auto: true, order: 1, groups: [bootGroup] });
     await set({ name: second, auto: true, order: 2, groups: [bootGroup], stopTimeoutSeconds: 10 });
     await set({ name: third, auto: true, order: 3, groups: [bootGroup] });
-    // A host root of its own whose /etc/default/lxc boots only this group; a data directory of its own.
+    // A host root of its own whose /etc/default/lxc boots only this group; the server's data directory (its
+    // helper's state: the stop timeouts), read by a process of its own.
     const scratch = await mkdtemp(path.join(process.env.ATELIER_DATA_DIR ?? "/tmp", "boot-"));
     try {
       await mkdir(path.join(scratch, "host/etc/default"), { recursive: true });
-      await writeFile(path.join(scratch, "host/etc/default/lxc"), `LXC_AUTO="true"\nBOOTGROUPS="${bootGroup}"\n`);
+      await writeFile(
+        path.join(scratch, "host/etc/default/lxc"),
+        `LXC_AUTO="true"\nBOOTGROUPS="${bootGroup}"\n`,
+      );
       const env = {
         ...process.env,
         ATELIER_LXC_PATH: lxcPath(),
-        ATELIER_DATA_DIR: path.join(scratch, "data"),
+        ATELIER_DATA_DIR: server.dataDir,
         ATELIER_HOST_ROOT: path.join(scratch, "host"),
       };
-      const atelier = (args: string[]) => execa("npx", ["atelier", ...args], { cwd: root, env, reject: false });
+      const atelier = (args: string[]) =>
+        execa("npx", ["atelier", ...args], { cwd: root, env, reject: false });
 
       const started = await atelier(["boot", "start"]);
       expect(started.exitCode, `${started.stdout}\n${started.stderr}`).toBe(0);
@@ -232,7 +249,9 @@ describe("autostart", () => {
       };
       const times = await Promise.all([first, second, third].map(startTime));
       expect([...times].sort((x, y) => x - y)).toEqual(times);
-      expect(started.stdout.indexOf(`${first}: started`)).toBeLessThan(started.stdout.indexOf(`${second}: started`));
+      expect(started.stdout.indexOf(`${first}: started`)).toBeLessThan(
+        started.stdout.indexOf(`${second}: started`),
+      );
 
       // The same boot: nothing again.
       const again = await atelier(["boot", "start"]);
