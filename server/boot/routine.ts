@@ -143,6 +143,11 @@ export const runAutostart = async ({
   for (const name of schedule) {
     if (signal?.aborted) break;
     const state = await driver.state(name).catch(() => "MISSING" as const);
+    if (state === "MISSING") {
+      failed.add(name);
+      await fail(name, "not started: LXC no longer knows it, or cannot load its config");
+      continue;
+    }
     if (state !== "STOPPED") {
       result.skipped.push(name);
       await say(`${name}: already ${state.toLowerCase()}, not started again`);

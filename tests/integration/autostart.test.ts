@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execa } from "execa";
@@ -148,6 +149,33 @@ describe("autostart", () => {
         )
       ).status,
     ).toBe(403);
+    // Out of range: a port, a timeout, a stop timeout, a group with a comma.
+    const refused = [
+      {
+        name: names.web,
+        dependency: { after: names.db, probe: { kind: "tcp", port: 70000 }, timeoutSeconds: 5 },
+      },
+      {
+        name: names.web,
+        dependency: { after: names.db, probe: { kind: "tcp", port: 80 }, timeoutSeconds: 601 },
+      },
+    ];
+    for (const input of refused)
+      expect((await callProcedure(server, "autostart.setDependency", input)).status).toBe(400);
+    expect(
+      (await callProcedure(server, "autostart.set", { name: names.web, stopTimeoutSeconds: 0 })).status,
+    ).toBe(400);
+    expect((await callProcedure(server, "autostart.set", { name: names.web, groups: ["a,b"] })).status).toBe(
+      400,
+    );
+    // Ping only where the host has it.
+    const hasPing = existsSync("/usr/bin/ping") || existsSync("/bin/ping");
+    const ping = await callProcedure(server, "autostart.setDependency", {
+      name: names.web,
+      dependency: { after: names.db, probe: { kind: "ping" }, timeoutSeconds: 5 },
+    });
+    expect(ping.status, JSON.stringify(ping.error)).toBe(hasPing ? 200 : 412);
+    await callProcedure(server, "autostart.setDependency", { name: names.web, dependency: null });
   });
 
   it("starts B only once A answers on its port, and fails B clearly when A never answers", async () => {
