@@ -32,7 +32,8 @@ const USAGE = `usage:
   atelier attach NAME [--console] [--session ID|new]   (a shell in this terminal; Ctrl-] d detaches)
   (exec and attach: ATELIER_URL and ATELIER_TOKEN; \`atelier exec --help\` says more)
   atelier ls|info|start|stop|restart|freeze|unfreeze|create|destroy|snapshot|autostart|login|logout|completion …
-      (containers through the panel's API: \`atelier COMMAND --help\`, docs/usage.md)`;
+      (containers through the panel's API: \`atelier COMMAND --help\`, docs/usage.md)
+  atelier boot start|stop [--force]   (root: the autostart containers in order, as at host boot and shutdown)`;
 
 class UsageError extends Error {}
 
@@ -180,6 +181,7 @@ const main = async () => {
 };
 
 const [first, ...rest] = process.argv.slice(2);
+if (first === "boot") process.exit(await (await import("./boot")).runBootCommand(rest));
 if (first === "exec" || first === "attach") {
   // Neither the database nor root's files: the API, with a token, as whoever runs it.
   const { runRemoteCommand } = await import("./remote-main");
