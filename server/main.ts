@@ -179,6 +179,7 @@ const main = async () => {
       pruneAudit(runtime.db, settings.auditRetentionDays),
       runtime.events.prune(settings.eventRetentionDays),
       runtime.metrics.history.prune(),
+      runtime.metrics.hostHistory.prune(),
       runtime.jobs.prune(settings.eventRetentionDays),
       helper.upload.prune({}),
     ]).catch((error: unknown) => log.error("pruning failed", { error }));
