@@ -22,6 +22,8 @@ import { removeSetupTokenFile, SetupToken, setupTokenFile, writeSetupTokenFile }
 import { loadSettings, SETTINGS_EXIT_CODE, SettingsError, type TSettings } from "./env";
 import { createConsoleSocket } from "./http/console-socket";
 import { handleEventStream } from "./http/event-stream";
+import { handlePrometheus } from "./http/prometheus";
+import { RequestStats, routeKindOf } from "./http/request-stats";
 import { HTTP_ROUTES, type THttpRoute } from "./http/routes";
 import { handleUpload } from "./http/upload";
 import {
@@ -219,6 +221,7 @@ const main = async () => {
     },
   });
 
+  const requests = new RequestStats();
   // Every route of HTTP_ROUTES, and only those (each checks its callers as the table says).
   const httpRoutes: Record<THttpRoute, (req: IncomingMessage, res: ServerResponse) => void> = {
     "GET /api/health": (_req, res) => sendJson(res, 200, { ok: true }),
@@ -230,6 +233,11 @@ const main = async () => {
           if (!res.headersSent) sendJson(res, 500, { error: "The upload failed: see the server log" });
         },
       ),
+    "GET /metrics": (req, res) =>
+      void handlePrometheus(req, res, runtime, requests).catch((error: unknown) => {
+        log.error("metrics scrape failed", { error });
+        if (!res.headersSent) sendJson(res, 500, { error: "The scrape failed: see the server log" });
+      }),
   };
 
   const handleApi = (req: IncomingMessage, res: ServerResponse, pathname: string) => {
@@ -252,7 +260,19 @@ const main = async () => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     if (settings.tls) res.setHeader("Strict-Transport-Security", HSTS);
     const url = new URL(req.url ?? "/", "http://localhost");
+    res.on("close", () => requests.record(routeKindOf(url.pathname), res.statusCode));
     if (url.pathname === "/api" || url.pathname.startsWith("/api/")) return handleApi(req, res, url.pathname);
+    if (url.pathname === "/metrics") {
+      // Prometheus' scrape: the API's Host check and no caching; a token or a session, never a redirect to sign in.
+      res.setHeader("Cache-Control", "no-store");
+      const refused = checkHost(req, settings.host, isThisMachine);
+      if (refused) return sendJson(res, refused.status, { error: refused.message });
+      if (req.method !== "GET" && req.method !== "HEAD") {
+        res.setHeader("Allow", "GET");
+        return sendJson(res, 405, { error: "/metrics answers GET only" });
+      }
+      return httpRoutes["GET /metrics"](req, res);
+    }
     const rejection = checkHost(req, settings.host, isThisMachine);
     if (rejection) return sendJson(res, rejection.status, { error: rejection.message });
     const isPage = !url.pathname.startsWith("/_next/") && !PUBLIC_FILES.has(url.pathname);

@@ -264,7 +264,9 @@ export class MetricsHistory<TKey extends string = TSeries> {
         `SELECT ${keys}"bucket" / 60, SUM("samples"), SUM("oomKills"), ${aggregates.join(", ")} ` +
         `FROM "${this.shape.minuteTable}" WHERE "bucket" >= ? AND "bucket" < ? GROUP BY ${keys}"bucket" / 60 ` +
         `ON CONFLICT (${[...this.keyColumns, "bucket"].map(quoted).join(", ")}) DO UPDATE SET ` +
-        ["samples", "oomKills", ...this.columns].map((column) => `"${column}" = excluded."${column}"`).join(", "),
+        ["samples", "oomKills", ...this.columns]
+          .map((column) => `"${column}" = excluded."${column}"`)
+          .join(", "),
       from * 60,
       (upTo + 1) * 60,
     );
@@ -314,11 +316,13 @@ export class MetricsHistory<TKey extends string = TSeries> {
     const sql =
       factor === 1
         ? `SELECT "bucket", "samples", "oomKills", ${this.columns.map(quoted).join(", ")} ${where} ORDER BY "bucket"`
-        : `SELECT "bucket" / ${factor}, SUM("samples"), SUM("oomKills"), ${this.series.flatMap((key) => [
-            `MIN("${key}Min")`,
-            `SUM("${key}Avg" * "samples") / NULLIF(SUM(CASE WHEN "${key}Avg" IS NULL THEN 0 ELSE "samples" END), 0)`,
-            `MAX("${key}Max")`,
-          ]).join(", ")} ${where} GROUP BY "bucket" / ${factor} ORDER BY 1`;
+        : `SELECT "bucket" / ${factor}, SUM("samples"), SUM("oomKills"), ${this.series
+            .flatMap((key) => [
+              `MIN("${key}Min")`,
+              `SUM("${key}Avg" * "samples") / NULLIF(SUM(CASE WHEN "${key}Avg" IS NULL THEN 0 ELSE "samples" END), 0)`,
+              `MAX("${key}Max")`,
+            ])
+            .join(", ")} ${where} GROUP BY "bucket" / ${factor} ORDER BY 1`;
     const rows = await this.readRows(sql, [...key, Math.floor(from / unit), Math.floor(to / unit)]);
     const size = factor * unit;
     for (const row of rows) row[0] = Number(row[0]) * size;
@@ -326,13 +330,7 @@ export class MetricsHistory<TKey extends string = TSeries> {
   }
 
   /** Groups rows into buckets of `resolution` seconds: min of mins, sample-weighted mean, max of maxes. */
-  private bucketed(
-    name: string,
-    from: number,
-    to: number,
-    resolution: number,
-    rows: TRow[],
-  ): THistory<TKey> {
+  private bucketed(name: string, from: number, to: number, resolution: number, rows: TRow[]): THistory<TKey> {
     const size = resolution * 1000;
     const history = emptyHistory(name, from, to, resolution, this.series);
     const series = this.series.map((key) => history.series[key]);
