@@ -12,7 +12,9 @@ export const routeKindOf = (pathname: string): TRouteKind => {
   if (pathname === "/api/health") return "health";
   if (pathname === "/api" || pathname.startsWith("/api/")) return "api_other";
   if (pathname === "/metrics") return "metrics";
-  if (pathname.startsWith("/_next/") || /\.[a-z0-9]+$/i.test(pathname)) return "static";
+  // Next's files and public/'s icons, manifest and robots.txt (a container's page may have a dot in its name).
+  if (pathname.startsWith("/_next/") || /^\/[^/]+\.(?:ico|svg|png|webmanifest|txt)$/.test(pathname))
+    return "static";
   return "page";
 };
 
