@@ -239,5 +239,6 @@ describe("usage history", () => {
     await target.prune();
     expect(await db.hostMinute.count()).toBe(0);
     expect(await db.hostHour.count()).toBe(2);
-  });
+    // 125 minute writes and two roll-ups: seconds on a loaded machine.
+  }, 30_000);
 });
