@@ -71,6 +71,23 @@ test("the list draws a sparkline per running container and the host page ranks t
   await lxc("lxc-stop", "-n", name, "-k");
 });
 
+test("the host page charts the host's history over every range", async ({ page }) => {
+  await page.goto("/host");
+  const history = page.getByRole("region", { name: "History" });
+  const cpuChart = history.getByRole("img", { name: /^CPU, % of all CPUs/ });
+  await expect(cpuChart).toBeVisible();
+  await expect.poll(() => pointsOf(cpuChart), { timeout: 10_000 }).toBeGreaterThan(1);
+  for (const title of ["Memory", "Load average", "Disk space of the container storage", "Network"]) {
+    await expect(history.getByRole("img", { name: new RegExp(`^${title}`) })).toBeVisible();
+  }
+  await expect(history.locator("[data-resolution]")).toHaveAttribute("data-resolution", "1");
+  await history.getByRole("button", { name: "7 days" }).click();
+  await expect(history.getByRole("button", { name: "7 days" })).toHaveAttribute("aria-pressed", "true");
+  await expect(history.locator("[data-resolution]")).toHaveAttribute("data-resolution", /^(60|300)$/);
+  await history.getByRole("button", { name: "1 year" }).click();
+  await expect(history.locator("[data-resolution]")).toHaveAttribute("data-resolution", /^(3600|21600)$/);
+});
+
 test("an OOM kill is announced and counted on the container's page", async ({ page, createContainer }) => {
   const name = await createContainer({ start: true });
   await page.goto(`/containers/${name}/usage`);

@@ -22,6 +22,8 @@ import { removeSetupTokenFile, SetupToken, setupTokenFile, writeSetupTokenFile }
 import { loadSettings, SETTINGS_EXIT_CODE, SettingsError, type TSettings } from "./env";
 import { createConsoleSocket } from "./http/console-socket";
 import { handleEventStream } from "./http/event-stream";
+import { handlePrometheus } from "./http/prometheus";
+import { RequestStats, routeKindOf } from "./http/request-stats";
 import { HTTP_ROUTES, type THttpRoute } from "./http/routes";
 import { openLocalSocket } from "./http/local-socket";
 import { handleUpload } from "./http/upload";
@@ -181,6 +183,7 @@ const main = async () => {
       pruneAudit(runtime.db, settings.auditRetentionDays),
       runtime.events.prune(settings.eventRetentionDays),
       runtime.metrics.history.prune(),
+      runtime.metrics.hostHistory.prune(),
       runtime.jobs.prune(settings.eventRetentionDays),
       helper.upload.prune({}),
     ]).catch((error: unknown) => log.error("pruning failed", { error }));
@@ -220,6 +223,7 @@ const main = async () => {
     },
   });
 
+  const requests = new RequestStats();
   // Every route of HTTP_ROUTES, and only those (each checks its callers as the table says).
   const httpRoutes: Record<THttpRoute, (req: IncomingMessage, res: ServerResponse) => void> = {
     "GET /api/health": (_req, res) => sendJson(res, 200, { ok: true }),
@@ -231,6 +235,11 @@ const main = async () => {
           if (!res.headersSent) sendJson(res, 500, { error: "The upload failed: see the server log" });
         },
       ),
+    "GET /metrics": (req, res) =>
+      void handlePrometheus(req, res, runtime, requests).catch((error: unknown) => {
+        log.error("metrics scrape failed", { error });
+        if (!res.headersSent) sendJson(res, 500, { error: "The scrape failed: see the server log" });
+      }),
   };
 
   const handleApi = (req: IncomingMessage, res: ServerResponse, pathname: string) => {
@@ -253,7 +262,19 @@ const main = async () => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     if (settings.tls) res.setHeader("Strict-Transport-Security", HSTS);
     const url = new URL(req.url ?? "/", "http://localhost");
+    res.on("close", () => requests.record(routeKindOf(url.pathname), res.statusCode));
     if (url.pathname === "/api" || url.pathname.startsWith("/api/")) return handleApi(req, res, url.pathname);
+    if (url.pathname === "/metrics") {
+      // Prometheus' scrape: the API's Host check and no caching; a token or a session, never a redirect to sign in.
+      res.setHeader("Cache-Control", "no-store");
+      const refused = checkHost(req, settings.host, isThisMachine);
+      if (refused) return sendJson(res, refused.status, { error: refused.message });
+      if (req.method !== "GET" && req.method !== "HEAD") {
+        res.setHeader("Allow", "GET");
+        return sendJson(res, 405, { error: "/metrics answers GET only" });
+      }
+      return httpRoutes["GET /metrics"](req, res);
+    }
     const rejection = checkHost(req, settings.host, isThisMachine);
     if (rejection) return sendJson(res, rejection.status, { error: rejection.message });
     const isPage = !url.pathname.startsWith("/_next/") && !PUBLIC_FILES.has(url.pathname);

@@ -14,11 +14,10 @@ import type {
 } from "@/server/trpc/routers/metrics/metrics.types";
 import { COLORS } from "./colors";
 import { useMetricsReducer, type TMetricsSnapshot } from "./metrics-feed";
+import { RangePicker } from "./range-picker";
 import { TimeChart } from "./time-chart";
 import { seriesOf } from "@/server/metrics/sample";
 
-// Each range's words are metrics.usage.ranges.<range>.
-const RANGES: THistoryRange[] = ["1h", "24h", "7d", "30d", "1y"];
 const HOUR = 3_600_000;
 
 type TSeriesKey = keyof TMetricsHistoryResponse["series"];
@@ -106,19 +105,7 @@ export function UsagePanel({ name, isRunning }: { name: string; isRunning: boole
         <h2 id="usage-heading" className="text-lg font-semibold">
           {t("heading")}
         </h2>
-        <div role="group" aria-label={t("range")} className="flex gap-1">
-          {RANGES.map((value) => (
-            <button
-              key={value}
-              type="button"
-              aria-pressed={range === value}
-              onClick={() => setRange(value)}
-              className={`rounded-md px-2.5 py-1 text-sm focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 ${range === value ? "bg-slate-900 text-white dark:bg-white dark:text-slate-900" : "text-slate-700 hover:bg-slate-100 dark:text-slate-200 dark:hover:bg-slate-800"}`}
-            >
-              {t(`ranges.${value}`)}
-            </button>
-          ))}
-        </div>
+        <RangePicker value={range} onChange={setRange} />
       </div>
 
       {!isRunning && <p className="text-sm text-slate-600 dark:text-slate-300">{t("notRunning")}</p>}

@@ -11,11 +11,13 @@ die() { say "error: $*"; exit 1; }
 # acl lets the web tier's user traverse to a checkout kept under a private directory (see ensure_app_readable).
 PANEL_PACKAGES=(lxc lxc-templates debootstrap debian-archive-keyring uidmap busybox-static iproute2 util-linux xz-utils rsync ca-certificates dnsmasq-base nftables acl)
 # What the test suite needs on top: Debian's Chromium for the end-to-end tests, openssl for a throwaway certificate,
-# nginx for the reverse-proxy tests (tests/nginx.ts runs it as a child process in the test's own network namespace).
-TEST_PACKAGES=(chromium openssl nginx)
+# nginx for the reverse-proxy tests (tests/nginx.ts runs it as a child process in the test's own network namespace),
+# prometheus for its promtool, which lints the /metrics exposition (tests/integration/prometheus.test.ts).
+TEST_PACKAGES=(chromium openssl nginx prometheus)
 # Packages whose Debian install would start (and enable) a system service that the tests only need as a program:
-# installing nginx must not leave a web server on the host's port 80. Their service is neither started nor enabled.
-PROGRAM_ONLY_PACKAGES=(nginx)
+# installing nginx must not leave a web server on the host's port 80, nor prometheus a scraper on port 9090. Their
+# service is neither started nor enabled.
+PROGRAM_ONLY_PACKAGES=(nginx prometheus)
 
 require_root() {
   [ "$(id -u)" = 0 ] || die "run this as root: Atelier manages containers and host networking (sudo $0)"

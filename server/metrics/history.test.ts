@@ -5,10 +5,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createDb, type TDb } from "../db";
 import { logger } from "../log";
 import { migrateDatabase } from "../launcher/migrate";
-import { MetricsHistory } from "./history";
+import { HOST_HISTORY, MetricsHistory } from "./history";
 import { RecentWindow } from "./recent";
 import { sqliteRowReader } from "./sqlite-reader";
-import { SERIES, type TSeries } from "./sample";
+import { HOST_SERIES, SERIES, type THostSeries, type TSeries } from "./sample";
 
 /** Downsampling against a real (temporary) SQLite database, with a clock the test moves. */
 const MINUTE = 60_000;
@@ -39,6 +39,8 @@ beforeEach(async () => {
   now = START;
   await db.metricMinute.deleteMany();
   await db.metricHour.deleteMany();
+  await db.hostMinute.deleteMany();
+  await db.hostHour.deleteMany();
 });
 
 const windows = new WeakMap<MetricsHistory, RecentWindow>();
@@ -198,4 +200,45 @@ describe("usage history", () => {
     await target.forget("a");
     expect(await db.metricMinute.count()).toBe(0);
   });
+
+  it("keeps the host's figures the same way, in tables of their own", async () => {
+    const window = new RecentWindow(3600, HOST_SERIES);
+    const target = new MetricsHistory(db, logger, window, () => now, undefined, HOST_HISTORY);
+    const host = (cpu: number): Record<THostSeries, number | null> => ({
+      ...(Object.fromEntries(HOST_SERIES.map((key) => [key, null])) as Record<THostSeries, number | null>),
+      cpu,
+      load1: cpu / 10,
+    });
+    // Two hours and five minutes at one sample a minute (the rows are what matters here).
+    for (let minute = 0; minute < 125; minute += 1) {
+      now = START + minute * MINUTE;
+      target.add("host", now, host(minute < 60 ? 10 : 30), minute === 3 ? 1 : 0);
+      window.push(now, new Map([["host", host(minute < 60 ? 10 : 30)]]));
+      target.closeFinished();
+    }
+    await target.flush();
+    expect(await db.hostMinute.count()).toBe(125);
+    expect(await db.metricMinute.count()).toBe(0);
+    const hours = await db.hostHour.findMany({ orderBy: { bucket: "asc" } });
+    expect(hours.map((row) => [row.bucket, row.cpuAvg, row.oomKills])).toEqual([
+      [START / HOUR, 10, 1],
+      [START / HOUR + 1, 30, 0],
+    ]);
+    const month = await target.query("host", now - 30 * 24 * HOUR, now);
+    expect(month.resolution).toBe(3600);
+    expect(month.series.cpu.avg).toEqual([10, 30, 30]);
+    expect(month.oomKills).toEqual([1, 0, 0]);
+    const day = await target.query("host", now - 24 * HOUR, now);
+    expect(day.resolution).toBe(60);
+    expect(day.t).toHaveLength(125);
+    expect(day.series.load1.max[0]).toBe(1);
+    const hour = await target.query("host", now - HOUR, now);
+    expect(hour.resolution).toBe(1);
+    expect(hour.series.cpu.avg.at(-1)).toBe(30);
+    now = START + 9 * 24 * HOUR;
+    await target.prune();
+    expect(await db.hostMinute.count()).toBe(0);
+    expect(await db.hostHour.count()).toBe(2);
+    // 125 minute writes and two roll-ups: seconds on a loaded machine.
+  }, 30_000);
 });

@@ -1,12 +1,13 @@
 import type { TDb } from "../db";
 import type { TLogger } from "../log";
 import type { RecentWindow } from "./recent";
-import { SERIES, type TSeries } from "./sample";
+import { HOST_SERIES, SERIES, type THostSeries, type TSeries } from "./sample";
 
 /**
  * Usage history, downsampled:
  *
- * - every sample goes into the current minute's accumulator (min, sum, max per series, per container);
+ * - every sample goes into the current minute's accumulator (min, sum, max per series, per container; the host's
+ *   figures are a history of their own, in HostMinute and HostHour, with the same retention);
  * - when the minute is over, one row per container goes to MetricMinute (kept `minuteRetentionDays`);
  * - when an hour is over, its minute rows are rolled up into MetricHour (kept `hourRetentionDays`);
  * - a row for a minute that already has one (a restart within the minute) is merged into it, never duplicated.
@@ -30,8 +31,33 @@ type TAccumulator = {
   count: number[];
 };
 
+/**
+ * Which tables a history lives in and which series it keeps: the containers' (one row per container and bucket) or
+ * the host's (one row per bucket: `keyColumn` null, the name given to the methods only names the in-memory parts).
+ */
+export type THistoryShape<TKey extends string> = {
+  minuteTable: string;
+  hourTable: string;
+  keyColumn: string | null;
+  series: readonly TKey[];
+};
+
+export const CONTAINER_HISTORY: THistoryShape<TSeries> = {
+  minuteTable: "MetricMinute",
+  hourTable: "MetricHour",
+  keyColumn: "container",
+  series: SERIES,
+};
+
+export const HOST_HISTORY: THistoryShape<THostSeries> = {
+  minuteTable: "HostMinute",
+  hourTable: "HostHour",
+  keyColumn: null,
+  series: HOST_SERIES,
+};
+
 export type THistoryPoint = { min: number | null; avg: number | null; max: number | null };
-export type THistory = {
+export type THistory<TKey extends string = TSeries> = {
   name: string;
   from: number;
   to: number;
@@ -39,28 +65,32 @@ export type THistory = {
   resolution: number;
   /** Point times (ms since the epoch, start of each bucket). */
   t: number[];
-  series: Record<TSeries, { min: (number | null)[]; avg: (number | null)[]; max: (number | null)[] }>;
+  series: Record<TKey, { min: (number | null)[]; avg: (number | null)[]; max: (number | null)[] }>;
   /** OOM kills within each point's bucket. */
   oomKills: number[];
 };
 
-const COLUMNS = SERIES.flatMap((key) => [`${key}Min`, `${key}Avg`, `${key}Max`]);
+const columnsOf = (series: readonly string[]) =>
+  series.flatMap((key) => [`${key}Min`, `${key}Avg`, `${key}Max`]);
 const quoted = (column: string) => `"${column}"`;
 
 /** Merge an existing row with a new one for the same bucket: min of mins, weighted mean, max of maxes. */
-const mergeAssignments = (table: string) =>
+const mergeAssignments = (table: string, series: readonly string[]) =>
   [
     `"samples" = ${table}."samples" + excluded."samples"`,
     `"oomKills" = ${table}."oomKills" + excluded."oomKills"`,
-    ...SERIES.flatMap((key) => [
+    ...series.flatMap((key) => [
       `"${key}Min" = CASE WHEN ${table}."${key}Min" IS NULL THEN excluded."${key}Min" WHEN excluded."${key}Min" IS NULL THEN ${table}."${key}Min" ELSE MIN(${table}."${key}Min", excluded."${key}Min") END`,
       `"${key}Avg" = CASE WHEN ${table}."${key}Avg" IS NULL THEN excluded."${key}Avg" WHEN excluded."${key}Avg" IS NULL THEN ${table}."${key}Avg" ELSE (${table}."${key}Avg" * ${table}."samples" + excluded."${key}Avg" * excluded."samples") / (${table}."samples" + excluded."samples") END`,
       `"${key}Max" = CASE WHEN ${table}."${key}Max" IS NULL THEN excluded."${key}Max" WHEN excluded."${key}Max" IS NULL THEN ${table}."${key}Max" ELSE MAX(${table}."${key}Max", excluded."${key}Max") END`,
     ]),
   ].join(", ");
 
-export class MetricsHistory {
+export class MetricsHistory<TKey extends string = TSeries> {
   private readonly open = new Map<string, TAccumulator>();
+  private readonly series: readonly TKey[];
+  private readonly columns: string[];
+  private readonly keyColumns: string[];
   private writes: Promise<unknown> = Promise.resolve();
   /** The last hour (hours since the epoch) rolled up, so each is rolled up once. */
   private rolledUpTo: number | null = null;
@@ -68,13 +98,23 @@ export class MetricsHistory {
   constructor(
     private readonly db: TDb,
     private readonly log: TLogger,
-    private readonly recent: RecentWindow | null = null,
+    private readonly recent: RecentWindow<TKey> | null = null,
     private readonly now: () => number = Date.now,
     private readonly readRows: TRowReader = prismaRowReader(db),
-  ) {}
+    private readonly shape: THistoryShape<TKey> = CONTAINER_HISTORY as unknown as THistoryShape<TKey>,
+  ) {
+    this.series = shape.series;
+    this.columns = columnsOf(shape.series);
+    this.keyColumns = shape.keyColumn === null ? [] : [shape.keyColumn];
+  }
+
+  /** `"key" = ? AND ` and its parameter, or nothing for a history without a key column. */
+  private keyFilter(name: string): [string, string[]] {
+    return this.shape.keyColumn === null ? ["", []] : [`"${this.shape.keyColumn}" = ? AND `, [name]];
+  }
 
   /** One sample of one container. Closes (and writes) the container's previous minute when this one is newer. */
-  add(name: string, t: number, series: Record<TSeries, number | null>, oomKills = 0) {
+  add(name: string, t: number, series: Record<TKey, number | null>, oomKills = 0) {
     const bucket = Math.floor(t / MINUTE);
     let accumulator = this.open.get(name);
     if (accumulator && accumulator.bucket !== bucket) {
@@ -86,17 +126,17 @@ export class MetricsHistory {
         bucket,
         samples: 0,
         oomKills: 0,
-        min: SERIES.map(() => null),
-        max: SERIES.map(() => null),
-        sum: SERIES.map(() => 0),
-        count: SERIES.map(() => 0),
+        min: this.series.map(() => null),
+        max: this.series.map(() => null),
+        sum: this.series.map(() => 0),
+        count: this.series.map(() => 0),
       };
       this.open.set(name, accumulator);
     }
     const open = accumulator;
     open.samples += 1;
     open.oomKills += oomKills;
-    SERIES.forEach((key, index) => {
+    this.series.forEach((key, index) => {
       const value = series[key];
       if (value === null || !Number.isFinite(value)) return;
       open.min[index] = Math.min(open.min[index] ?? value, value);
@@ -136,18 +176,23 @@ export class MetricsHistory {
     this.open.delete(name);
     this.recent?.forget(name);
     await this.writes;
-    await this.db.metricMinute.deleteMany({ where: { container: name } });
-    await this.db.metricHour.deleteMany({ where: { container: name } });
+    const { minuteTable, hourTable, keyColumn } = this.shape;
+    if (keyColumn === null) return;
+    for (const table of [minuteTable, hourTable])
+      await this.db.$executeRawUnsafe(`DELETE FROM "${table}" WHERE "${keyColumn}" = ?`, name);
   }
 
   async prune() {
     const now = this.now();
-    await this.db.metricMinute.deleteMany({
-      where: { bucket: { lt: Math.floor((now - MINUTE_RETENTION_DAYS * 24 * HOUR) / MINUTE) } },
-    });
-    await this.db.metricHour.deleteMany({
-      where: { bucket: { lt: Math.floor((now - HOUR_RETENTION_DAYS * 24 * HOUR) / HOUR) } },
-    });
+    const { minuteTable, hourTable } = this.shape;
+    await this.db.$executeRawUnsafe(
+      `DELETE FROM "${minuteTable}" WHERE "bucket" < ?`,
+      Math.floor((now - MINUTE_RETENTION_DAYS * 24 * HOUR) / MINUTE),
+    );
+    await this.db.$executeRawUnsafe(
+      `DELETE FROM "${hourTable}" WHERE "bucket" < ?`,
+      Math.floor((now - HOUR_RETENTION_DAYS * 24 * HOUR) / HOUR),
+    );
   }
 
   private queueWrite(entries: [string, TAccumulator][]) {
@@ -160,19 +205,21 @@ export class MetricsHistory {
   }
 
   private async writeMinutes(entries: [string, TAccumulator][]) {
-    const columns = ["container", "bucket", "samples", "oomKills", ...COLUMNS];
+    const table = `"${this.shape.minuteTable}"`;
+    const columns = [...this.keyColumns, "bucket", "samples", "oomKills", ...this.columns];
+    const conflict = [...this.keyColumns, "bucket"].map(quoted).join(", ");
     const statement =
-      `INSERT INTO "MetricMinute" (${columns.map(quoted).join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) ` +
-      `ON CONFLICT ("container", "bucket") DO UPDATE SET ${mergeAssignments('"MetricMinute"')}`;
+      `INSERT INTO ${table} (${columns.map(quoted).join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) ` +
+      `ON CONFLICT (${conflict}) DO UPDATE SET ${mergeAssignments(table, this.series)}`;
     await this.db.$transaction(
       entries.map(([name, accumulator]) =>
         this.db.$executeRawUnsafe(
           statement,
-          name,
+          ...(this.shape.keyColumn === null ? [] : [name]),
           accumulator.bucket,
           accumulator.samples,
           accumulator.oomKills,
-          ...SERIES.flatMap((_, index) => {
+          ...this.series.flatMap((_, index) => {
             const count = accumulator.count[index] ?? 0;
             return [
               accumulator.min[index] ?? null,
@@ -190,49 +237,58 @@ export class MetricsHistory {
     let from = after === null ? null : after + 1;
     if (from === null) {
       // At start: from the hour after the last one rolled up, or the oldest minute row.
-      const lastHour = await this.db.metricHour.aggregate({ _max: { bucket: true } });
-      const oldestMinute = await this.db.metricMinute.aggregate({ _min: { bucket: true } });
-      if (oldestMinute._min.bucket === null) return;
+      const [[lastHour = null] = []] = await this.readRows(
+        `SELECT MAX("bucket") FROM "${this.shape.hourTable}"`,
+        [],
+      );
+      const [[oldestMinute = null] = []] = await this.readRows(
+        `SELECT MIN("bucket") FROM "${this.shape.minuteTable}"`,
+        [],
+      );
+      if (oldestMinute === null) return;
       from = Math.max(
-        lastHour._max.bucket === null ? Number.NEGATIVE_INFINITY : lastHour._max.bucket + 1,
-        Math.floor(oldestMinute._min.bucket / 60),
+        lastHour === null ? Number.NEGATIVE_INFINITY : lastHour + 1,
+        Math.floor(oldestMinute / 60),
       );
     }
     if (from > upTo) return;
-    const aggregates = SERIES.flatMap((key) => [
+    const aggregates = this.series.flatMap((key) => [
       `MIN("${key}Min")`,
       `SUM("${key}Avg" * "samples") / SUM(CASE WHEN "${key}Avg" IS NULL THEN 0 ELSE "samples" END)`,
       `MAX("${key}Max")`,
     ]);
-    const columns = ["container", "bucket", "samples", "oomKills", ...COLUMNS];
+    const keys = this.keyColumns.map((column) => `${quoted(column)}, `).join("");
+    const columns = [...this.keyColumns, "bucket", "samples", "oomKills", ...this.columns];
     await this.db.$executeRawUnsafe(
-      `INSERT INTO "MetricHour" (${columns.map(quoted).join(", ")}) ` +
-        `SELECT "container", "bucket" / 60, SUM("samples"), SUM("oomKills"), ${aggregates.join(", ")} ` +
-        `FROM "MetricMinute" WHERE "bucket" >= ? AND "bucket" < ? GROUP BY "container", "bucket" / 60 ` +
-        `ON CONFLICT ("container", "bucket") DO UPDATE SET ` +
-        ["samples", "oomKills", ...COLUMNS].map((column) => `"${column}" = excluded."${column}"`).join(", "),
+      `INSERT INTO "${this.shape.hourTable}" (${columns.map(quoted).join(", ")}) ` +
+        `SELECT ${keys}"bucket" / 60, SUM("samples"), SUM("oomKills"), ${aggregates.join(", ")} ` +
+        `FROM "${this.shape.minuteTable}" WHERE "bucket" >= ? AND "bucket" < ? GROUP BY ${keys}"bucket" / 60 ` +
+        `ON CONFLICT (${[...this.keyColumns, "bucket"].map(quoted).join(", ")}) DO UPDATE SET ` +
+        ["samples", "oomKills", ...this.columns]
+          .map((column) => `"${column}" = excluded."${column}"`)
+          .join(", "),
       from * 60,
       (upTo + 1) * 60,
     );
   }
 
   /** One container's history between two times (ms since the epoch). */
-  async query(name: string, from: number, to: number): Promise<THistory> {
+  async query(name: string, from: number, to: number): Promise<THistory<TKey>> {
     await this.writes;
     const span = to - from;
     if (span <= HOUR && this.recent) return this.fromRecent(name, from, to);
     const minuteRowsCover = from >= this.now() - MINUTE_RETENTION_DAYS * 24 * HOUR - HOUR;
     if (minuteRowsCover) {
       const resolution = span / MINUTE <= MAX_POINTS ? 60 : 300;
-      const rows = await this.aggregate("MetricMinute", name, from, to, MINUTE, resolution / 60);
+      const rows = await this.aggregate(this.shape.minuteTable, name, from, to, MINUTE, resolution / 60);
       return this.bucketed(name, from, to, resolution, rows);
     }
     const resolution = span / HOUR <= MAX_POINTS ? 3600 : 21_600;
-    const hours = await this.aggregate("MetricHour", name, from, to, HOUR, resolution / 3600);
+    const hours = await this.aggregate(this.shape.hourTable, name, from, to, HOUR, resolution / 3600);
     // The hour in progress (and any not rolled up yet) from its minute rows.
     const lastHour = hours.at(-1)?.[0] ?? from - 1;
     const pending = await this.aggregate(
-      "MetricMinute",
+      this.shape.minuteTable,
       name,
       Math.max(from, lastHour + HOUR),
       to,
@@ -248,33 +304,36 @@ export class MetricsHistory {
    * max of maxes. Arrays, not objects: building 30-field objects per row costs more than the query.
    */
   private async aggregate(
-    table: "MetricMinute" | "MetricHour",
+    table: string,
     name: string,
     from: number,
     to: number,
     unit: number,
     factor: number,
   ): Promise<TRow[]> {
-    const where = `FROM "${table}" WHERE "container" = ? AND "bucket" >= ? AND "bucket" <= ?`;
+    const [filter, key] = this.keyFilter(name);
+    const where = `FROM "${table}" WHERE ${filter}"bucket" >= ? AND "bucket" <= ?`;
     const sql =
       factor === 1
-        ? `SELECT "bucket", "samples", "oomKills", ${COLUMNS.map(quoted).join(", ")} ${where} ORDER BY "bucket"`
-        : `SELECT "bucket" / ${factor}, SUM("samples"), SUM("oomKills"), ${SERIES.flatMap((key) => [
-            `MIN("${key}Min")`,
-            `SUM("${key}Avg" * "samples") / NULLIF(SUM(CASE WHEN "${key}Avg" IS NULL THEN 0 ELSE "samples" END), 0)`,
-            `MAX("${key}Max")`,
-          ]).join(", ")} ${where} GROUP BY "bucket" / ${factor} ORDER BY 1`;
-    const rows = await this.readRows(sql, [name, Math.floor(from / unit), Math.floor(to / unit)]);
+        ? `SELECT "bucket", "samples", "oomKills", ${this.columns.map(quoted).join(", ")} ${where} ORDER BY "bucket"`
+        : `SELECT "bucket" / ${factor}, SUM("samples"), SUM("oomKills"), ${this.series
+            .flatMap((key) => [
+              `MIN("${key}Min")`,
+              `SUM("${key}Avg" * "samples") / NULLIF(SUM(CASE WHEN "${key}Avg" IS NULL THEN 0 ELSE "samples" END), 0)`,
+              `MAX("${key}Max")`,
+            ])
+            .join(", ")} ${where} GROUP BY "bucket" / ${factor} ORDER BY 1`;
+    const rows = await this.readRows(sql, [...key, Math.floor(from / unit), Math.floor(to / unit)]);
     const size = factor * unit;
     for (const row of rows) row[0] = Number(row[0]) * size;
     return rows;
   }
 
   /** Groups rows into buckets of `resolution` seconds: min of mins, sample-weighted mean, max of maxes. */
-  private bucketed(name: string, from: number, to: number, resolution: number, rows: TRow[]): THistory {
+  private bucketed(name: string, from: number, to: number, resolution: number, rows: TRow[]): THistory<TKey> {
     const size = resolution * 1000;
-    const history = emptyHistory(name, from, to, resolution);
-    const series = SERIES.map((key) => history.series[key]);
+    const history = emptyHistory(name, from, to, resolution, this.series);
+    const series = this.series.map((key) => history.series[key]);
     let index = 0;
     while (index < rows.length) {
       const t = Math.floor(Number(rows[index]?.[0]) / size) * size;
@@ -317,21 +376,24 @@ export class MetricsHistory {
    * hour), the time before it comes from minute rows, the minute of the restart included: the previous server
    * wrote its part of that minute at shutdown, and its point (at the minute's start) comes before the window's.
    */
-  private async fromRecent(name: string, from: number, to: number): Promise<THistory> {
-    const recent = (this.recent as RecentWindow).range(name, from, to);
-    const windowStart = recent.t[0] ?? (this.recent as RecentWindow).oldest() ?? to;
+  private async fromRecent(name: string, from: number, to: number): Promise<THistory<TKey>> {
+    const window = this.recent as RecentWindow<TKey>;
+    const recent = window.range(name, from, to);
+    const windowStart = recent.t[0] ?? window.oldest() ?? to;
     const before =
       windowStart - from > MINUTE / 2
-        ? (await this.aggregate("MetricMinute", name, from, windowStart - 1, MINUTE, 1)).filter(
+        ? (await this.aggregate(this.shape.minuteTable, name, from, windowStart - 1, MINUTE, 1)).filter(
             (row) => Number(row[0]) < windowStart,
           )
         : [];
     const history =
-      before.length > 0 ? this.bucketed(name, from, to, 60, before) : emptyHistory(name, from, to, 1);
+      before.length > 0
+        ? this.bucketed(name, from, to, 60, before)
+        : emptyHistory(name, from, to, 1, this.series);
     history.resolution = 1;
     history.t.push(...recent.t);
     history.oomKills.push(...recent.t.map(() => 0));
-    for (const key of SERIES) {
+    for (const key of this.series) {
       const values = recent.series[key];
       history.series[key].min.push(...values);
       history.series[key].avg.push(...values);
@@ -355,14 +417,20 @@ export const prismaRowReader =
       Object.values(row).map((value) => (value === null ? null : Number(value))),
     );
 
-const emptyHistory = (name: string, from: number, to: number, resolution: number): THistory => ({
+const emptyHistory = <TKey extends string>(
+  name: string,
+  from: number,
+  to: number,
+  resolution: number,
+  series: readonly TKey[],
+): THistory<TKey> => ({
   name,
   from,
   to,
   resolution,
   t: [],
   series: Object.fromEntries(
-    SERIES.map((key) => [key, { min: [], avg: [], max: [] }]),
-  ) as unknown as THistory["series"],
+    series.map((key) => [key, { min: [], avg: [], max: [] }]),
+  ) as unknown as THistory<TKey>["series"],
   oomKills: [],
 });

@@ -1,15 +1,17 @@
 import type { TDb } from "../db";
 import type { EventBus } from "../events/bus";
 import type { TLogger } from "../log";
-import { MetricsHistory } from "./history";
+import { HOST_HISTORY, MetricsHistory } from "./history";
 import { detectLayout } from "./layout";
 import { MetricsStreams } from "./live";
 import { RecentWindow } from "./recent";
+import { HOST_SERIES } from "./sample";
 import { MetricsSampler } from "./sampler";
 import { sqliteRowReader } from "./sqlite-reader";
 
 export type { TCgroupLayout } from "./layout";
 export type { THistory } from "./history";
+export { HOST_KEY } from "./sampler";
 export type { TMetricsPayload, TSummaryRow, TWatch } from "./live";
 export type { TContainerSample, THostSample, TSeries } from "./sample";
 
@@ -39,6 +41,8 @@ export const createMetrics = ({
   const recent = new RecentWindow(Math.ceil(3_600_000 / intervalMs));
   const reader = sqliteRowReader(databaseUrl);
   const history = new MetricsHistory(db, log, recent, Date.now, reader ?? undefined);
+  const hostRecent = new RecentWindow(Math.ceil(3_600_000 / intervalMs), HOST_SERIES);
+  const hostHistory = new MetricsHistory(db, log, hostRecent, Date.now, reader ?? undefined, HOST_HISTORY);
   const streams = new MetricsStreams();
   const sampler = new MetricsSampler({
     layout,
@@ -47,6 +51,8 @@ export const createMetrics = ({
     listContainers: () => containers.list(),
     history,
     recent,
+    hostHistory,
+    hostRecent,
     log,
     onOomKill: ({ name, kills, total, limit }) =>
       void events.publish({
@@ -65,6 +71,7 @@ export const createMetrics = ({
     layout,
     recent,
     history,
+    hostHistory,
     streams,
     sampler,
     intervalMs,

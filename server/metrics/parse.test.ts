@@ -94,6 +94,7 @@ describe("other kernel files", () => {
     expect(parseProcStat("cpu  100 5 50 800 20 1 2 3 0 0\ncpu0 1 2 3 4\n")).toEqual({
       busy: 161,
       total: 981,
+      modes: { user: 100, nice: 5, system: 50, idle: 800, iowait: 20, irq: 1, softirq: 2, steal: 3 },
     });
     expect(
       parseMeminfo(

@@ -109,16 +109,31 @@ export const parseNetDev = (text: string): TInterfaceBytes[] => {
   return interfaces;
 };
 
-/** The `cpu` line of /proc/stat: busy and total jiffies since boot. */
-export const parseProcStat = (text: string): { busy: number; total: number } | null => {
+/** The CPU modes of /proc/stat's `cpu` line, in its order (guest and guest_nice are already in user and nice). */
+export const CPU_MODES = ["user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"] as const;
+export type TCpuMode = (typeof CPU_MODES)[number];
+
+/**
+ * The `cpu` line of /proc/stat: jiffies since boot per mode, busy (the time spent running something, summed from
+ * its own modes rather than taken as total minus idle) and total.
+ */
+export const parseProcStat = (
+  text: string,
+): { busy: number; total: number; modes: Record<TCpuMode, number> } | null => {
   const line = text.split("\n").find((candidate) => candidate.startsWith("cpu "));
   if (!line) return null;
   const fields = line.trim().split(/\s+/).slice(1).map(Number);
-  // user nice system idle iowait irq softirq steal (guest and guest_nice are already counted in user and nice)
-  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = fields;
-  const idleAll = idle + iowait;
-  const total = user + nice + system + idleAll + irq + softirq + steal;
-  return { busy: total - idleAll, total };
+  const modes = Object.fromEntries(
+    CPU_MODES.map((mode, index) => [mode, Number.isFinite(fields[index]) ? (fields[index] ?? 0) : 0]),
+  ) as Record<TCpuMode, number>;
+  const busy = modes.user + modes.nice + modes.system + modes.irq + modes.softirq + modes.steal;
+  return { busy, total: busy + modes.idle + modes.iowait, modes };
+};
+
+/** The `oom_kill` line of /proc/vmstat (kernels 4.13 and later): OOM kills since boot. */
+export const parseVmstatOomKills = (text: string): number | null => {
+  const match = /^oom_kill (\d+)$/m.exec(text);
+  return match?.[1] ? Number(match[1]) : null;
 };
 
 /** /proc/meminfo, in bytes. */

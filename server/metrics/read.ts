@@ -1,6 +1,6 @@
 // openSync only to read (O_RDONLY): the sampler's fast path.
 // eslint-disable-next-line no-restricted-imports
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync } from "node:fs";
 import { statfs } from "node:fs/promises";
 import os from "node:os";
 import type { TCgroupLayout } from "./layout";
@@ -16,6 +16,7 @@ import {
   parseNumber,
   parsePressure,
   parseProcStat,
+  parseVmstatOomKills,
   type TInterfaceBytes,
   type TIoBytes,
 } from "./parse";
@@ -248,11 +249,30 @@ const readPressure = (dir: string) => ({
 
 export type THostCounters = {
   cpus: number;
-  cpu: { busy: number; total: number } | null;
+  cpu: ReturnType<typeof parseProcStat>;
   memory: ReturnType<typeof parseMeminfo>;
   load: [number, number, number];
   /** The filesystem holding the lxcpath. */
   disk: { total: number; free: number; available: number } | null;
+  /**
+   * Bytes of the machine's own interfaces (not loopback, not virtual ones: veths, bridges and tunnels would count
+   * the containers' traffic twice), as this process's network namespace sees them.
+   */
+  net: TInterfaceBytes[];
+  /** Processes the kernel killed for want of memory since boot (any group, the host's own included). */
+  oomKills: number | null;
+};
+
+const isVirtual = new Map<string, boolean>();
+const isVirtualInterface = (name: string) => {
+  let known = isVirtual.get(name);
+  if (known === undefined) {
+    // Interface names never hold a slash; a name that did would not be looked up outside the directory.
+    known = name.includes("/") || existsSync(`/sys/devices/virtual/net/${name}`);
+    if (isVirtual.size > 4096) isVirtual.clear();
+    isVirtual.set(name, known);
+  }
+  return known;
 };
 
 export const readHost = async (lxcPath: string): Promise<THostCounters> => {
@@ -269,5 +289,7 @@ export const readHost = async (lxcPath: string): Promise<THostCounters> => {
           available: disk.bavail * disk.bsize,
         }
       : null,
+    net: parseNetDev(read("/proc/net/dev") ?? "").filter((entry) => !isVirtualInterface(entry.name)),
+    oomKills: parseVmstatOomKills(read("/proc/vmstat") ?? ""),
   };
 };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { TContainerCounters } from "./read";
 import { RecentWindow } from "./recent";
-import { seriesOf, toContainerSample, toHostSample } from "./sample";
+import { hostSeriesOf, seriesOf, toContainerSample, toHostSample } from "./sample";
 
 const counters = (overrides: Partial<TContainerCounters> = {}): TContainerCounters => ({
   cpuNs: 0,
@@ -71,22 +71,76 @@ describe("rates from two readings", () => {
     const host = toHostSample(
       {
         cpus: 2,
-        cpu: { busy: 150, total: 400 },
+        cpu: { busy: 150, total: 400, modes: { ...NO_MODES, user: 150, idle: 250 } },
         memory: { total: 100, used: 40, available: 60, swapTotal: 10, swapFree: 4 },
         load: [1, 1, 1],
         disk: null,
+        net: [],
+        oomKills: null,
       },
       {
         cpus: 2,
-        cpu: { busy: 100, total: 200 },
+        cpu: { busy: 100, total: 200, modes: { ...NO_MODES, user: 100, idle: 100 } },
         memory: { total: 100, used: 40, available: 60, swapTotal: 10, swapFree: 4 },
         load: [1, 1, 1],
         disk: null,
+        net: [],
+        oomKills: null,
       },
       { running: 1, total: 2 },
     );
     expect(host.cpu.percent).toBe(25);
     expect(host.memory.swapUsed).toBe(6);
+  });
+});
+
+const NO_MODES = { user: 0, nice: 0, system: 0, idle: 0, iowait: 0, irq: 0, softirq: 0, steal: 0 };
+
+describe("the host's figures", () => {
+  const host = (busy: number, net: { name: string; rx: number; tx: number }[]) => ({
+    cpus: 4,
+    cpu: { busy, total: busy, modes: { ...NO_MODES, user: busy } },
+    memory: { total: 100, used: 40, available: 60, swapTotal: 10, swapFree: 4 },
+    load: [0.5, 0.25, 0.125] as [number, number, number],
+    disk: { total: 1000, free: 300, available: 250 },
+    net,
+    oomKills: 2,
+  });
+
+  it("takes CPU as the busy time within the tick over the CPU time it offered", () => {
+    // 2 s on 4 CPUs offer 800 jiffies; 200 were busy: 25 %, whatever /proc/stat's idle says.
+    const now = host(1200, []);
+    const sample = toHostSample(now, host(1000, []), { running: 0, total: 0 }, 2);
+    expect(sample.cpu.percent).toBe(25);
+    expect(toHostSample(now, undefined, { running: 0, total: 0 }, 2).cpu.percent).toBeNull();
+  });
+
+  it("gives the series kept as history, with network rates of interfaces seen in both readings", () => {
+    const before = host(0, [
+      { name: "eth0", rx: 100, tx: 50 },
+      { name: "eth1", rx: 900, tx: 900 },
+    ]);
+    const now = host(100, [
+      { name: "eth0", rx: 300, tx: 150 },
+      // Re-created: its counters went back.
+      { name: "eth1", rx: 10, tx: 10 },
+      { name: "eth2", rx: 5000, tx: 5000 },
+    ]);
+    const sample = toHostSample(now, before, { running: 0, total: 0 }, 2);
+    expect(hostSeriesOf(sample, now, before, 2)).toEqual({
+      cpu: 12.5,
+      memory: 40,
+      memoryTotal: 100,
+      swap: 6,
+      load1: 0.5,
+      load5: 0.25,
+      load15: 0.125,
+      diskUsed: 700,
+      diskTotal: 1000,
+      netRx: 100,
+      netTx: 50,
+    });
+    expect(hostSeriesOf(sample, now, undefined, 0)).toMatchObject({ netRx: null, netTx: null });
   });
 });
 

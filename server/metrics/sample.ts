@@ -97,16 +97,29 @@ export const toContainerSample = (
   };
 };
 
+/** Jiffies per second in /proc/stat (USER_HZ: 100 on every Linux architecture, whatever the kernel's HZ). */
+export const USER_HZ = 100;
+
+/**
+ * The host's figures. CPU is the busy CPU time within the tick (from /proc/stat's busy modes) over the CPU time
+ * the tick offered (`seconds` of wall time times the CPUs); without `seconds`, over /proc/stat's total.
+ */
 export const toHostSample = (
   now: THostCounters,
   before: THostCounters | undefined,
   containers: THostSample["containers"],
+  seconds?: number,
 ): THostSample => {
   const busy = now.cpu && before?.cpu ? now.cpu.busy - before.cpu.busy : null;
-  const total = now.cpu && before?.cpu ? now.cpu.total - before.cpu.total : null;
+  const offered =
+    seconds !== undefined
+      ? seconds * now.cpus * USER_HZ
+      : now.cpu && before?.cpu
+        ? now.cpu.total - before.cpu.total
+        : null;
   return {
     cpus: now.cpus,
-    cpu: { percent: busy === null || !total || busy < 0 ? null : Math.min(100, (busy / total) * 100) },
+    cpu: { percent: busy === null || !offered || busy < 0 ? null : Math.min(100, (busy / offered) * 100) },
     memory: {
       total: now.memory.total,
       used: now.memory.used,
@@ -117,6 +130,60 @@ export const toHostSample = (
     load: now.load,
     disk: now.disk,
     containers,
+  };
+};
+
+/** The host's series kept as history (a history of their own, HostMinute and HostHour). */
+export const HOST_SERIES = [
+  "cpu",
+  "memory",
+  "memoryTotal",
+  "swap",
+  "load1",
+  "load5",
+  "load15",
+  "diskUsed",
+  "diskTotal",
+  "netRx",
+  "netTx",
+] as const;
+export type THostSeries = (typeof HOST_SERIES)[number];
+
+/** Bytes per second received and sent by the host's own interfaces between two readings. */
+const hostNetRates = (now: THostCounters, before: THostCounters | undefined, seconds: number) => {
+  if (!before || seconds <= 0) return { rx: null, tx: null };
+  const earlier = new Map(before.net.map((entry) => [entry.name, entry]));
+  let rx = 0;
+  let tx = 0;
+  for (const entry of now.net) {
+    const previous = earlier.get(entry.name);
+    // An interface that appeared, or whose counters went back (re-created): no rate for it in this tick.
+    if (!previous || entry.rx < previous.rx || entry.tx < previous.tx) continue;
+    rx += entry.rx - previous.rx;
+    tx += entry.tx - previous.tx;
+  }
+  return { rx: rx / seconds, tx: tx / seconds };
+};
+
+export const hostSeriesOf = (
+  sample: THostSample,
+  now: THostCounters,
+  before: THostCounters | undefined,
+  seconds: number,
+): Record<THostSeries, number | null> => {
+  const net = hostNetRates(now, before, seconds);
+  return {
+    cpu: sample.cpu.percent,
+    memory: sample.memory.used,
+    memoryTotal: sample.memory.total,
+    swap: sample.memory.swapUsed,
+    load1: sample.load[0],
+    load5: sample.load[1],
+    load15: sample.load[2],
+    diskUsed: sample.disk ? sample.disk.total - sample.disk.free : null,
+    diskTotal: sample.disk?.total ?? null,
+    netRx: net.rx,
+    netTx: net.tx,
   };
 };
 

@@ -6,7 +6,8 @@ import { logger } from "../log";
 import type { MetricsHistory } from "./history";
 import type { TCgroupLayout } from "./layout";
 import { RecentWindow } from "./recent";
-import { MetricsSampler } from "./sampler";
+import { HOST_SERIES, type THostSeries } from "./sample";
+import { HOST_KEY, MetricsSampler } from "./sampler";
 
 /**
  * The sampler over cgroup directories made of the captured v1 files (server/metrics/__fixtures__/v1), so that
@@ -56,6 +57,13 @@ describe("the sampler", () => {
       closeFinished: () => undefined,
       flush: () => Promise.resolve(),
     } as unknown as MetricsHistory;
+    const hostAdded: Record<THostSeries, number | null>[] = [];
+    const hostHistory = {
+      add: (_name: string, _t: number, series: Record<THostSeries, number | null>) => hostAdded.push(series),
+      closeFinished: () => undefined,
+      flush: () => Promise.resolve(),
+    } as unknown as MetricsHistory<THostSeries>;
+    const hostRecent = new RecentWindow(10, HOST_SERIES);
     const sampler = new MetricsSampler({
       layout,
       lxcPath: root,
@@ -63,6 +71,8 @@ describe("the sampler", () => {
       listContainers: () => Promise.resolve(rows),
       history,
       recent: new RecentWindow(10),
+      hostHistory,
+      hostRecent,
       onOomKill: (event) => kills.push(event),
       log: logger,
       now: () => now,
@@ -102,5 +112,13 @@ describe("the sampler", () => {
     expect([...tick.containers.keys()]).toEqual(["b"]);
     expect(tick.host.containers).toEqual({ running: 1, total: 1 });
     expect(added.filter((name) => name === "a")).toHaveLength(4);
+    // The host's figures went to their own history and window every tick; its CPU from the second tick on.
+    expect(hostAdded).toHaveLength(5);
+    expect(hostAdded[0]?.cpu).toBeNull();
+    expect(hostAdded[1]?.cpu).toEqual(expect.any(Number));
+    expect(hostAdded[4]?.memoryTotal).toBeGreaterThan(0);
+    expect(hostRecent.range(HOST_KEY, 0, now).t).toHaveLength(5);
+    expect(sampler.counters().has("b")).toBe(true);
+    expect(sampler.hostCounters()?.cpus).toBe(tick.host.cpus);
   });
 });

@@ -5,9 +5,11 @@ import type { TCgroupLayout } from "./layout";
 import { forgetContainer, kernelFiles, readContainer, readHost, type THostCounters } from "./read";
 import type { RecentWindow } from "./recent";
 import {
+  hostSeriesOf,
   seriesOf,
   toContainerSample,
   toHostSample,
+  type THostSeries,
   type TContainerSample,
   type THostSample,
   type TReading,
@@ -17,6 +19,9 @@ import {
 const YIELD_EVERY = 16;
 
 export type TTick = { t: number; host: THostSample; containers: Map<string, TContainerSample> };
+
+/** The name the host's figures go by in their own recent window and history. */
+export const HOST_KEY = "host";
 
 /**
  * Every `intervalMs`, reads the counters of every running (or frozen) container and of the host, turns them into
@@ -30,7 +35,7 @@ export class MetricsSampler {
   latest: TTick | null = null;
   private readonly listeners = new Set<(tick: TTick) => void>();
   private readonly readings = new Map<string, TReading>();
-  private hostBefore: THostCounters | undefined;
+  private hostBefore: { t: number; counters: THostCounters } | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running = false;
   private ticking: Promise<void> | undefined;
@@ -45,6 +50,9 @@ export class MetricsSampler {
       listContainers: () => Promise<Pick<TListedContainer, "name" | "state" | "pid">[]>;
       history: MetricsHistory;
       recent: RecentWindow;
+      /** The host's figures, kept like a container's (absent: not kept). */
+      hostHistory?: MetricsHistory<THostSeries>;
+      hostRecent?: RecentWindow<THostSeries>;
       onOomKill?: (event: { name: string; kills: number; total: number; limit: number | null }) => void;
       log: TLogger;
       now?: () => number;
@@ -77,6 +85,17 @@ export class MetricsSampler {
     await this.ticking;
     kernelFiles.closeAll();
     await this.options.history.flush();
+    await this.options.hostHistory?.flush();
+  }
+
+  /** The kernel's counters of every container sampled in the last tick (for /metrics: totals, not rates). */
+  counters(): ReadonlyMap<string, TReading> {
+    return this.readings;
+  }
+
+  /** The host's counters of the last tick. */
+  hostCounters(): THostCounters | null {
+    return this.hostBefore?.counters ?? null;
   }
 
   subscribe(listener: (tick: TTick) => void) {
@@ -124,12 +143,24 @@ export class MetricsSampler {
       forgetContainer(layout, name, reading.counters);
     }
     recent.push(t, series);
-    const host = toHostSample(hostCounters, this.hostBefore, {
-      running: containers.size,
-      total: rows.length,
-    });
-    this.hostBefore = hostCounters;
+    const before = this.hostBefore;
+    const seconds = before ? (t - before.t) / 1000 : 0;
+    const host = toHostSample(
+      hostCounters,
+      before?.counters,
+      { running: containers.size, total: rows.length },
+      seconds > 0 ? seconds : undefined,
+    );
+    this.hostBefore = { t, counters: hostCounters };
+    const hostSeries = hostSeriesOf(host, hostCounters, before?.counters, seconds);
+    const hostKills =
+      before?.counters.oomKills != null && hostCounters.oomKills != null
+        ? Math.max(0, hostCounters.oomKills - before.counters.oomKills)
+        : 0;
+    this.options.hostHistory?.add(HOST_KEY, t, hostSeries, hostKills);
+    this.options.hostRecent?.push(t, new Map([[HOST_KEY, hostSeries]]));
     history.closeFinished();
+    this.options.hostHistory?.closeFinished();
     const tick = { t, host, containers };
     this.latest = tick;
     for (const listener of this.listeners) listener(tick);

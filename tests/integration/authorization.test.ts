@@ -79,6 +79,7 @@ const EXPECTED_TIERS: Record<string, TTier> = {
   "events.list": "viewer",
   "metrics.current": "viewer",
   "metrics.history": "viewer",
+  "metrics.hostHistory": "viewer",
   "network.list": "viewer",
   "network.readiness": "viewer",
   "network.plan": "admin",

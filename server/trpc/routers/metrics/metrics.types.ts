@@ -152,3 +152,52 @@ export const ZMetricsHistoryResponseSchema = z.object({
   oomKills: z.array(z.number()),
 });
 export type TMetricsHistoryResponse = z.infer<typeof ZMetricsHistoryResponseSchema>;
+
+/** The host's history: the same window as a container's, without a name. */
+export const ZHostHistoryRequestSchema = z
+  .object({
+    range: z.enum(["1h", "24h", "7d", "30d", "1y"]).default("1h"),
+    from: z.date().optional(),
+    to: z.date().optional(),
+  })
+  .strict()
+  .refine((input) => !input.from || !input.to || input.from < input.to, {
+    ...says("validation.metrics.afterFrom"),
+    path: ["to"],
+  })
+  .refine(
+    (input) =>
+      !input.from ||
+      !input.to ||
+      input.to.getTime() - input.from.getTime() <= HISTORY_RANGES["1y"] + 86_400_000,
+    {
+      ...says("validation.metrics.windowTooLong"),
+      path: ["from"],
+    },
+  );
+export type THostHistoryRequest = z.input<typeof ZHostHistoryRequestSchema>;
+
+export const ZHostHistoryResponseSchema = z.object({
+  from: z.number(),
+  to: z.number(),
+  /** Seconds per point, as for a container. */
+  resolution: z.number(),
+  t: z.array(z.number()),
+  /** CPU in percent of all CPUs; memory, swap and disk (the lxcpath's filesystem) in bytes; network in bytes/s. */
+  series: z.object({
+    cpu: ZSeries,
+    memory: ZSeries,
+    memoryTotal: ZSeries,
+    swap: ZSeries,
+    load1: ZSeries,
+    load5: ZSeries,
+    load15: ZSeries,
+    diskUsed: ZSeries,
+    diskTotal: ZSeries,
+    netRx: ZSeries,
+    netTx: ZSeries,
+  }),
+  /** OOM kills (anywhere on the host) within each point's bucket. */
+  oomKills: z.array(z.number()),
+});
+export type THostHistoryResponse = z.infer<typeof ZHostHistoryResponseSchema>;
