@@ -4,6 +4,7 @@ import { bindsContract } from "./binds";
 import { configContract } from "./config";
 import { consoleContract } from "./console";
 import { cacheContract } from "./cache";
+import { hostContract } from "./host";
 import { idmapContract } from "./idmap";
 import { importsContract } from "./imports";
 import { jobsContract } from "./jobs";
@@ -37,6 +38,7 @@ export const contract = {
   idmap: idmapContract,
   binds: bindsContract,
   console: consoleContract,
+  host: hostContract,
 } satisfies TContract;
 
 export type THelperContract = typeof contract;

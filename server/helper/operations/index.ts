@@ -10,6 +10,7 @@ import { bindsOperations } from "./binds";
 import { cacheOperations } from "./cache";
 import { configOperations } from "./config";
 import { consoleOperations } from "./console";
+import { hostOperations } from "./host";
 import { idmapOperations } from "./idmap";
 import { importsOperations } from "./imports";
 import { jobsOperations } from "./jobs";
@@ -87,6 +88,7 @@ export const createHelperOperations = (settings: THelperSettings) => {
           writeConfig,
         }),
         console: consoleOperations(settings),
+        host: hostOperations({ ...settings, idPool }),
       }),
     },
     recover: async () => {
