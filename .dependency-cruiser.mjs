@@ -99,6 +99,8 @@ const WEB_ORDER = [
   "server/jobs/",
   "server/lxc-config/",
   "server/host-network/",
+  // The Host page's readiness report (the helper's checks and the network managers').
+  "server/host/",
   "server/provision/",
   "server/runtime\\.ts$",
   "server/http/",

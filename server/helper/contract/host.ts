@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { op } from "./define";
-import { ZTicket } from "./ticket";
+import { ZOptionalTicket } from "./ticket";
 
 /**
  * Whether this host can run containers, as root sees it (server/helper/operations/host.ts): lxc-checkconfig's
@@ -79,7 +79,7 @@ export const hostContract = {
       "Whether this host can run containers: lxc-checkconfig's report parsed into checks, the cgroup layout and controllers, root's subuid/subgid lines, AppArmor, seccomp, overlayfs, the default config's bridge, the lxcpath's space and inodes, lxc-monitord",
   }),
   fix: op({
-    input: z.object({ id: ZSafeFixId, ticket: ZTicket }).strict(),
+    input: z.object({ id: ZSafeFixId, ticket: ZOptionalTicket }).strict(),
     output: z.object({ id: ZSafeFixId, changed: z.array(z.string().max(5000)).max(10) }),
     ticket: "always",
     timeoutMs: 15 * SECOND,

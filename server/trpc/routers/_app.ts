@@ -6,6 +6,7 @@ import { configRouter } from "./config/router";
 import { consoleRouter } from "./console/router";
 import { containersRouter } from "./containers/router";
 import { eventsRouter } from "./events/router";
+import { hostRouter } from "./host/router";
 import { jobsRouter } from "./jobs/router";
 import { provisionRouter } from "./provision/router";
 import { snapshotsRouter } from "./snapshots/router";
@@ -31,6 +32,7 @@ export const appRouter = router({
   snapshots: snapshotsRouter,
   types: typesRouter,
   provision: provisionRouter,
+  host: hostRouter,
 });
 
 export type AppRouter = typeof appRouter;
