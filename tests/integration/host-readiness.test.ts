@@ -44,8 +44,16 @@ describe("host readiness", () => {
     expect(["v1", "hybrid", "v2"]).toContain(report.cgroup.layout);
     const byId = new Map(report.checks.map((check) => [check.id, check]));
     // The kernel's options, as lxc-checkconfig printed them (this machine has them all).
-    for (const id of ["kernel.namespaces", "kernel.user-namespace", "kernel.veth-pair-device", "kernel.bridges"])
-      expect(byId.get(id), id).toMatchObject({ status: "ok", seen: expect.stringMatching(/^enabled/) as unknown });
+    for (const id of [
+      "kernel.namespaces",
+      "kernel.user-namespace",
+      "kernel.veth-pair-device",
+      "kernel.bridges",
+    ])
+      expect(byId.get(id), id).toMatchObject({
+        status: "ok",
+        seen: expect.stringMatching(/^enabled/) as unknown,
+      });
     expect(byId.get("cgroup.layout")?.status).toBe("ok");
     // The helper gave root the pool in the host directory's /etc when it started.
     expect(byId.get("subids")).toMatchObject({ status: "ok", safeFix: null });
@@ -53,7 +61,13 @@ describe("host readiness", () => {
     expect(byId.get("default-bridge")).toMatchObject({ status: "ok", group: "network" });
     expect(byId.get("lxcpath-space")?.group).toBe("storage");
     // The network managers' checks come in the same list.
-    for (const id of ["network-manager", "udev-persistent-net", "systemd-networkd", "apparmor", "lxc-monitord"])
+    for (const id of [
+      "network-manager",
+      "udev-persistent-net",
+      "systemd-networkd",
+      "apparmor",
+      "lxc-monitord",
+    ])
       expect(byId.has(id), id).toBe(true);
     expect(new Set(report.checks.map((check) => check.id)).size).toBe(report.checks.length);
   });
@@ -91,7 +105,9 @@ describe("host readiness", () => {
     });
     expect(await readFile(path.join(etc, "subuid"), "utf8")).toBe("root:1000000:65536000\n");
     // The other lines stay as they were.
-    expect(await readFile(path.join(etc, "subgid"), "utf8")).toBe("alice:100000:65536\nroot:1000000:65536000\n");
+    expect(await readFile(path.join(etc, "subgid"), "utf8")).toBe(
+      "alice:100000:65536\nroot:1000000:65536000\n",
+    );
     expect(await subids()).toMatchObject({ status: "ok", safeFix: null });
 
     const db = createDb(server.databaseUrl);
