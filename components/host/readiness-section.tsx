@@ -24,6 +24,10 @@ const TONES = {
 const ORDER = { problem: 0, warning: 1, info: 2, ok: 3 } as const;
 const GROUPS = ["kernel", "cgroups", "ids", "security", "network", "storage", "services"] as const;
 
+/** A line lxc-checkconfig printed: what it saw is the tool's own word ("enabled", "missing"), shown as such. */
+const isToolLine = (check: THostCheck) =>
+  check.id.startsWith("kernel.") && !["kernelVersion", "kernelConfig", "idmapTool"].includes(check.key);
+
 function StatusMark({ status }: { status: THostCheck["status"] }) {
   const t = useTranslations("readiness");
   return (
@@ -126,7 +130,12 @@ export function ReadinessSection() {
       {fix.isError && <ErrorAlert error={fix.error} title={t("safeFix.error")} />}
       {fix.isSuccess && (
         <p role="status" className="text-sm text-emerald-700 dark:text-emerald-400" data-testid="fix-done">
-          {t("safeFix.done", { count: fix.data.changed.length, changes: fix.data.changed.join("; ") })}
+          {t("safeFix.done", { count: fix.data.changed.length })}{" "}
+          {fix.data.changed.map((change) => (
+            <code key={change} className="mr-2 font-mono text-xs">
+              {change}
+            </code>
+          ))}
         </p>
       )}
       {readiness.data && (
@@ -198,17 +207,26 @@ export function ReadinessSection() {
                     caption={t("caption", { group: t(`groups.${group}`) })}
                     columns={[t("columns.check"), t("columns.status"), t("columns.seen")]}
                   >
-                    {inGroup.map((check) => (
-                      <tr key={check.id} data-row={check.id}>
-                        <th scope="row" className="text-left font-medium">
-                          {wordsOf(check).title}
-                        </th>
-                        <td>
-                          <StatusMark status={check.status} />
-                        </td>
-                        <td className="font-mono text-xs">{check.seen}</td>
-                      </tr>
-                    ))}
+                    {inGroup.map((check) => {
+                      const words = wordsOf(check);
+                      return (
+                        <tr key={check.id} data-row={check.id}>
+                          <th scope="row" className="text-left align-top font-medium">
+                            {words.title}
+                          </th>
+                          <td className="align-top">
+                            <StatusMark status={check.status} />
+                          </td>
+                          <td className="align-top">
+                            {isToolLine(check) ? (
+                              <code className="font-mono text-xs">{check.seen}</code>
+                            ) : (
+                              words.breaks
+                            )}
+                          </td>
+                        </tr>
+                      );
+                    })}
                   </DataTable>
                 );
               })}
