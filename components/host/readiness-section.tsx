@@ -165,9 +165,11 @@ export function ReadinessSection() {
                       <p className="flex flex-wrap gap-x-2">
                         <StatusMark status={check.status} />
                         <strong>{words.title}</strong>
-                        <span className="font-mono text-xs text-slate-600 dark:text-slate-400">
-                          {check.seen}
-                        </span>
+                        {isToolLine(check) && (
+                          <code className="font-mono text-xs text-slate-600 dark:text-slate-400">
+                            {check.seen}
+                          </code>
+                        )}
                       </p>
                       <p className="mt-1">{words.breaks}</p>
                       {words.fix && <Fix fix={words.fix} />}
