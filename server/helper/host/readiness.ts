@@ -301,7 +301,7 @@ export const bridgeCheck = async (settings: TReadinessSettings): Promise<TReadin
       seen: "none",
       params: { state: "noBridge", file: where, bridge: "" },
     });
-  if (!INTERFACE_NAME.test(link))
+  if (!INTERFACE_NAME.test(link) || link === "." || link === "..")
     return check({
       ...base,
       status: "problem",
