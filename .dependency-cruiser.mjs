@@ -56,6 +56,8 @@ const SHARED = [
   "server/host-network/persist\\.ts$",
   // Which config lines are an admin's: the helper judges a write again.
   "server/lxc-config/admin-only\\.ts$",
+  // The cgroup mounts as /proc/self/mountinfo lists them (pure): the helper's readiness report reads the layout.
+  "server/metrics/parse\\.ts$",
 ];
 
 // What client code (components/, app/) may import values from: the pure bottom, the procedures' request and
@@ -97,6 +99,8 @@ const WEB_ORDER = [
   "server/jobs/",
   "server/lxc-config/",
   "server/host-network/",
+  // The Host page's readiness report (the helper's checks and the network managers').
+  "server/host/",
   "server/provision/",
   "server/runtime\\.ts$",
   "server/http/",

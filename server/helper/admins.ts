@@ -223,6 +223,7 @@ export type TTicketAction =
         | "adminToken"
         | "enrollAdmin"
         | "grantAdmin"
+        | "hostFix"
         | "keepSetuid"
         | "natStart"
         | "natStop"

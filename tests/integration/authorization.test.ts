@@ -115,6 +115,8 @@ const EXPECTED_TIERS: Record<string, TTier> = {
   "provision.preview": "operator",
   "provision.cache": "viewer",
   "provision.clearCache": "admin",
+  "host.readiness": "viewer",
+  "host.fix": "admin",
 };
 
 /** The procedures of these tiers, by the written-down list (not by what the code says of itself). */

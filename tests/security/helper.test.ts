@@ -48,6 +48,8 @@ const EXPECTED_OPERATIONS = [
   "console.exec",
   "console.inspect",
   "console.terminal",
+  "host.fix",
+  "host.readiness",
   "idmap.assign",
   "idmap.status",
   "idmap.unassign",

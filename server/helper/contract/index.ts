@@ -5,6 +5,7 @@ import { bindsContract } from "./binds";
 import { configContract } from "./config";
 import { consoleContract } from "./console";
 import { cacheContract } from "./cache";
+import { hostContract } from "./host";
 import { idmapContract } from "./idmap";
 import { importsContract } from "./imports";
 import { jobsContract } from "./jobs";
@@ -39,6 +40,7 @@ export const contract = {
   binds: bindsContract,
   console: consoleContract,
   autostart: autostartContract,
+  host: hostContract,
 } satisfies TContract;
 
 export type THelperContract = typeof contract;

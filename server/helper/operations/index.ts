@@ -11,6 +11,7 @@ import { bindsOperations } from "./binds";
 import { cacheOperations } from "./cache";
 import { configOperations } from "./config";
 import { consoleOperations } from "./console";
+import { hostOperations } from "./host";
 import { idmapOperations } from "./idmap";
 import { importsOperations } from "./imports";
 import { jobsOperations } from "./jobs";
@@ -95,6 +96,7 @@ export const createHelperOperations = (settings: THelperSettings) => {
             await lxc.start({ name });
           },
         }),
+        host: hostOperations({ ...settings, idPool }),
       }),
     },
     recover: async () => {

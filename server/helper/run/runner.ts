@@ -42,6 +42,7 @@ export const KNOWN_PROGRAMS = [
   "lxc-copy",
   "lxc-attach",
   "lxc-console",
+  "lxc-checkconfig",
   "ip",
   "nft",
   "dnsmasq",

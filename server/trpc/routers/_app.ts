@@ -7,6 +7,7 @@ import { configRouter } from "./config/router";
 import { consoleRouter } from "./console/router";
 import { containersRouter } from "./containers/router";
 import { eventsRouter } from "./events/router";
+import { hostRouter } from "./host/router";
 import { jobsRouter } from "./jobs/router";
 import { provisionRouter } from "./provision/router";
 import { snapshotsRouter } from "./snapshots/router";
@@ -33,6 +34,7 @@ export const appRouter = router({
   types: typesRouter,
   provision: provisionRouter,
   autostart: autostartRouter,
+  host: hostRouter,
 });
 
 export type AppRouter = typeof appRouter;
