@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Tries the README's first command on a fresh Debian 12: debootstraps a minimal bookworm (--variant=minbase) from
+# deb.debian.org into a temporary directory, copies this checkout in (its files, not node_modules, .next or .git),
+# runs ./scripts/start.sh in a chroot of it, and checks that the panel answers on its port. Everything is removed
+# afterwards (processes, mounts, the directory), also when a step fails or the run is interrupted.
+#   sudo ./scripts/try-fresh-debian.sh [LOG]      (needs debootstrap, curl, and the internet: ~20-40 min)
+# Settings: FRESH_PORT (default 3999), FRESH_TIMEOUT (seconds for start.sh to serve, default 3600),
+# FRESH_MIRROR (default http://deb.debian.org/debian), FRESH_KEEP=1 keeps the directory (not the mounts) to look at.
+#
+# The chroot shares this host's network (it needs Debian's mirror and the npm registry): the panel listens on
+# 127.0.0.1:FRESH_PORT, and start.sh creates LXC's bridge (lxcbr0) on the host when it is missing, as it would on a
+# fresh machine; a bridge this run created is deleted at the end. A policy-rc.d in the chroot keeps the packages'
+# services (lxc-net, dnsmasq) from starting there: they would start on the host's network.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PORT=${FRESH_PORT:-3999}
+TIMEOUT=${FRESH_TIMEOUT:-3600}
+MIRROR=${FRESH_MIRROR:-http://deb.debian.org/debian}
+say() { printf '\033[1m[fresh]\033[0m %s\n' "$*" >&2; }
+
+[ "$(id -u)" = 0 ] || { say "run this as root (debootstrap, chroot, mounts)"; exit 1; }
+command -v debootstrap >/dev/null || { say "debootstrap is needed: apt-get install debootstrap"; exit 1; }
+if curl -ks -o /dev/null "https://127.0.0.1:$PORT/" || curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then
+  say "something already answers on port $PORT: choose another with FRESH_PORT"
+  exit 1
+fi
+
+ROOT=$(mktemp -d /var/tmp/atelier-fresh.XXXXXX)
+BRIDGE_EXISTED=0
+ip link show lxcbr0 >/dev/null 2>&1 && BRIDGE_EXISTED=1
+RUNNER=""
+
+# The processes whose root is the chroot (start.sh, the launcher, the helper, the web tier), by id.
+chroot_pids() {
+  local proc
+  for proc in /proc/[0-9]*; do
+    [ "$(readlink "$proc/root" 2>/dev/null)" = "$ROOT" ] && echo "${proc#/proc/}"
+  done
+  return 0
+}
+
+cleanup() {
+  local status=$? pids round
+  trap - EXIT INT TERM
+  say "cleaning up $ROOT"
+  [ -n "$RUNNER" ] && kill "$RUNNER" 2>/dev/null || true
+  for round in 1 2 3 4 5 6 7 8 9 10; do
+    pids=$(chroot_pids)
+    [ -z "$pids" ] && break
+    # shellcheck disable=SC2086
+    if [ "$round" -lt 6 ]; then kill $pids 2>/dev/null || true; else kill -KILL $pids 2>/dev/null || true; fi
+    sleep 1
+  done
+  # Every mount under the chroot, deepest first (proc, sys, dev and what the helper may have mounted below them).
+  local mount
+  for mount in $(awk -v root="$ROOT" '$5 == root || index($5, root "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
+    umount -l "$mount" 2>/dev/null || true
+  done
+  if awk -v root="$ROOT" 'index($5, root) == 1 { found = 1 } END { exit !found }' /proc/self/mountinfo; then
+    say "mounts are left under $ROOT: not removing it"
+  elif [ "${FRESH_KEEP:-0}" = 1 ]; then
+    say "kept $ROOT (FRESH_KEEP=1)"
+  else
+    rm -rf --one-file-system "$ROOT"
+  fi
+  if [ "$BRIDGE_EXISTED" = 0 ] && ip link show lxcbr0 >/dev/null 2>&1; then
+    say "deleting the bridge lxcbr0 this run created"
+    ip link delete lxcbr0 || true
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say "debootstrap --variant=minbase bookworm into $ROOT ($MIRROR)"
+started=$(date +%s)
+debootstrap --variant=minbase bookworm "$ROOT" "$MIRROR" >"$ROOT.debootstrap.log" 2>&1 ||
+  { tail -30 "$ROOT.debootstrap.log" >&2; rm -f "$ROOT.debootstrap.log"; exit 1; }
+rm -f "$ROOT.debootstrap.log"
+say "debootstrap done in $(($(date +%s) - started)) s"
+
+# The checkout's own files (tracked, or new and not ignored), as they are in this working tree.
+mkdir -p "$ROOT/root/atelier"
+git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf - | tar -xf - -C "$ROOT/root/atelier"
+rm -rf "$ROOT/root/atelier/node_modules" "$ROOT/root/atelier/.next"
+
+cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
+printf '#!/bin/sh\n# try-fresh-debian.sh: no service starts in this chroot (it shares the host network).\nexit 101\n' \
+  >"$ROOT/usr/sbin/policy-rc.d"
+chmod 0755 "$ROOT/usr/sbin/policy-rc.d"
+mount -t proc proc "$ROOT/proc"
+mount --rbind /sys "$ROOT/sys"
+mount --make-rslave "$ROOT/sys"
+mount --rbind /dev "$ROOT/dev"
+mount --make-rslave "$ROOT/dev"
+mount -t tmpfs tmpfs "$ROOT/run"
+
+say "running ./scripts/start.sh in the chroot (PORT=$PORT HOST=127.0.0.1; up to $TIMEOUT s)"
+started=$(date +%s)
+chroot "$ROOT" /usr/bin/env -i HOME=/root TERM=dumb PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+  PORT="$PORT" HOST=127.0.0.1 /bin/bash -c 'cd /root/atelier && exec ./scripts/start.sh' &
+RUNNER=$!
+
+answered=""
+while [ $(($(date +%s) - started)) -lt "$TIMEOUT" ]; do
+  if ! kill -0 "$RUNNER" 2>/dev/null; then
+    wait "$RUNNER" && status=0 || status=$?
+    say "FAILED: start.sh ended (exit $status) before the panel answered, after $(($(date +%s) - started)) s"
+    exit 1
+  fi
+  code=$(curl -ks -o /dev/null -w '%{http_code}' "https://127.0.0.1:$PORT/" 2>/dev/null || true)
+  if [ -n "$code" ] && [ "$code" != 000 ]; then
+    answered=$code
+    break
+  fi
+  sleep 5
+done
+[ -n "$answered" ] || { say "FAILED: the panel did not answer on port $PORT within $TIMEOUT s"; exit 1; }
+say "OK: the panel answered HTTP $answered on https://127.0.0.1:$PORT/ $(($(date +%s) - started)) s after start.sh began"
+curl -ks "https://127.0.0.1:$PORT/login" | grep -o '<title>[^<]*</title>' | head -1 >&2 || true
+chroot "$ROOT" /bin/sh -c 'echo "node: $(command -v node || true)"; ls /opt/atelier/node/bin 2>/dev/null' >&2 || true
