@@ -27,6 +27,8 @@ if curl -ks -o /dev/null "https://127.0.0.1:$PORT/" || curl -s -o /dev/null "htt
 fi
 
 ROOT=$(mktemp -d /var/tmp/atelier-fresh.XXXXXX)
+# The chroot's / : mktemp's 0700 would keep every user but root out of the whole tree (the web tier's user, apt's).
+chmod 0755 "$ROOT"
 BRIDGE_EXISTED=0
 ip link show lxcbr0 >/dev/null 2>&1 && BRIDGE_EXISTED=1
 RUNNER=""
