@@ -30,7 +30,8 @@ const USAGE = `usage:
   atelier subids show|grant   (root's lines for the id pool in /etc/subuid and /etc/subgid: shown, or added)
   atelier exec NAME [--user U] [--timeout SECONDS] -- CMD [ARG…]   (in the container, through the panel's API)
   atelier attach NAME [--console] [--session ID|new]   (a shell in this terminal; Ctrl-] d detaches)
-  (exec and attach: ATELIER_URL and ATELIER_TOKEN; \`atelier exec --help\` says more)`;
+  (exec and attach: ATELIER_URL and ATELIER_TOKEN; \`atelier exec --help\` says more)
+  atelier service install|uninstall|status   (root: Atelier as a systemd service; \`atelier service --help\`)`;
 
 class UsageError extends Error {}
 
@@ -183,6 +184,7 @@ if (first === "exec" || first === "attach") {
   const { runRemoteCommand } = await import("./remote-main");
   process.exit(await runRemoteCommand(first, rest));
 }
+if (first === "service") process.exit(await (await import("./service")).runServiceCommand(rest));
 
 try {
   await main();
