@@ -91,6 +91,16 @@ cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
 printf '#!/bin/sh\n# try-fresh-debian.sh: no service starts in this chroot (it shares the host network).\nexit 101\n' \
   >"$ROOT/usr/sbin/policy-rc.d"
 chmod 0755 "$ROOT/usr/sbin/policy-rc.d"
+# A host whose TLS goes through an intercepting proxy trusts its CA locally (/usr/local/share/ca-certificates): the
+# chroot trusts the same (update-ca-certificates takes them in when start.sh installs ca-certificates), and so does
+# Node, which reads only its own list otherwise (NODE_EXTRA_CA_CERTS). Not needed, and not done, without such CAs.
+EXTRA_ENV=()
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+  say "trusting the host's local CAs in the chroot too: $(cd /usr/local/share/ca-certificates && echo *.crt)"
+  mkdir -p "$ROOT/usr/local/share/ca-certificates"
+  cp /usr/local/share/ca-certificates/*.crt "$ROOT/usr/local/share/ca-certificates/"
+  EXTRA_ENV+=(NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt)
+fi
 mount -t proc proc "$ROOT/proc"
 mount --rbind /sys "$ROOT/sys"
 mount --make-rslave "$ROOT/sys"
@@ -101,7 +111,7 @@ mount -t tmpfs tmpfs "$ROOT/run"
 say "running ./scripts/start.sh in the chroot (PORT=$PORT HOST=127.0.0.1; up to $TIMEOUT s)"
 started=$(date +%s)
 chroot "$ROOT" /usr/bin/env -i HOME=/root TERM=dumb PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-  PORT="$PORT" HOST=127.0.0.1 /bin/bash -c 'cd /root/atelier && exec ./scripts/start.sh' &
+  PORT="$PORT" HOST=127.0.0.1 "${EXTRA_ENV[@]}" /bin/bash -c 'cd /root/atelier && exec ./scripts/start.sh' &
 RUNNER=$!
 
 answered=""
