@@ -5,7 +5,6 @@
  * systemd runs this host reloads it. Starting the panel now is `systemctl start atelier` (scripts/start.sh
  * --service does it); the boot unit is not started now: it would start the autostart containers.
  */
-import { execFile } from "node:child_process";
 import { constants } from "node:fs";
 import {
   access,
@@ -21,7 +20,7 @@ import {
 } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { execa } from "execa";
 import {
   BOOT_UNIT,
   bootUnit,
@@ -228,9 +227,8 @@ export const serviceStatus = async (root: string): Promise<TServiceStatus> => {
   return { launcher, boot, lxc, problems };
 };
 
-const execFileAsync = promisify(execFile);
 const realSystemctl = async (args: string[]) => {
-  await execFileAsync("systemctl", args);
+  await execa("systemctl", args);
 };
 
 /** The command line's part: `atelier service …`. Resolves to the exit code. */
@@ -287,10 +285,8 @@ export const runServiceCommand = async (
         process.stdout.write(`problem: ${problem} (run atelier service install again)\n`);
       }
       if (status.launcher.installed && (await systemdRuns(root))) {
-        const active = await execFileAsync("systemctl", ["is-active", LAUNCHER_UNIT]).then(
-          ({ stdout }) => stdout.trim(),
-          (error: { stdout?: string }) => (error.stdout ?? "").trim() || "unknown",
-        );
+        const { stdout } = await execa("systemctl", ["is-active", LAUNCHER_UNIT], { reject: false });
+        const active = String(stdout).trim() || "unknown";
         process.stdout.write(
           `${LAUNCHER_UNIT} now: ${active} (journalctl -u ${LAUNCHER_UNIT} for its log)\n`,
         );
