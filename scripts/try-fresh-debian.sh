@@ -108,27 +108,66 @@ mount --rbind /dev "$ROOT/dev"
 mount --make-rslave "$ROOT/dev"
 mount -t tmpfs tmpfs "$ROOT/run"
 
+# Waits until the panel answers on PORT (any HTTP status) while the process RUNNER lives: WHAT names it in messages.
+wait_for_panel() {
+  local what=$1 limit=$2 started code status
+  started=$(date +%s)
+  while [ $(($(date +%s) - started)) -lt "$limit" ]; do
+    if ! kill -0 "$RUNNER" 2>/dev/null; then
+      wait "$RUNNER" && status=0 || status=$?
+      say "FAILED: $what ended (exit $status) before the panel answered, after $(($(date +%s) - started)) s"
+      exit 1
+    fi
+    code=$(curl -ks -o /dev/null -w '%{http_code}' "https://127.0.0.1:$PORT/" 2>/dev/null || true)
+    if [ -n "$code" ] && [ "$code" != 000 ]; then
+      say "OK: the panel answered HTTP $code on https://127.0.0.1:$PORT/ $(($(date +%s) - started)) s after $what began"
+      return 0
+    fi
+    sleep 5
+  done
+  say "FAILED: the panel did not answer on port $PORT within $limit s of $what"
+  exit 1
+}
+
+# Stops every process of the chroot (by id) and waits until they are gone.
+stop_chroot() {
+  local pids round
+  for round in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
+    pids=$(chroot_pids)
+    [ -z "$pids" ] && return 0
+    # shellcheck disable=SC2086
+    if [ "$round" -lt 10 ]; then kill $pids 2>/dev/null || true; else kill -KILL $pids 2>/dev/null || true; fi
+    sleep 1
+  done
+}
+
+CLEAN_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 say "running ./scripts/start.sh in the chroot (PORT=$PORT HOST=127.0.0.1; up to $TIMEOUT s)"
-started=$(date +%s)
-chroot "$ROOT" /usr/bin/env -i HOME=/root TERM=dumb PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+chroot "$ROOT" /usr/bin/env -i HOME=/root TERM=dumb PATH=$CLEAN_PATH \
   PORT="$PORT" HOST=127.0.0.1 "${EXTRA_ENV[@]}" /bin/bash -c 'cd /root/atelier && exec ./scripts/start.sh' &
 RUNNER=$!
-
-answered=""
-while [ $(($(date +%s) - started)) -lt "$TIMEOUT" ]; do
-  if ! kill -0 "$RUNNER" 2>/dev/null; then
-    wait "$RUNNER" && status=0 || status=$?
-    say "FAILED: start.sh ended (exit $status) before the panel answered, after $(($(date +%s) - started)) s"
-    exit 1
-  fi
-  code=$(curl -ks -o /dev/null -w '%{http_code}' "https://127.0.0.1:$PORT/" 2>/dev/null || true)
-  if [ -n "$code" ] && [ "$code" != 000 ]; then
-    answered=$code
-    break
-  fi
-  sleep 5
-done
-[ -n "$answered" ] || { say "FAILED: the panel did not answer on port $PORT within $TIMEOUT s"; exit 1; }
-say "OK: the panel answered HTTP $answered on https://127.0.0.1:$PORT/ $(($(date +%s) - started)) s after start.sh began"
+wait_for_panel start.sh "$TIMEOUT"
 curl -ks "https://127.0.0.1:$PORT/login" | grep -o '<title>[^<]*</title>' | head -1 >&2 || true
-chroot "$ROOT" /bin/sh -c 'echo "node: $(command -v node || true)"; ls /opt/atelier/node/bin 2>/dev/null' >&2 || true
+chroot "$ROOT" /bin/sh -c 'echo "node on PATH: $(command -v node || echo none)"; /opt/atelier/node/bin/node -v' >&2 || true
+
+# The service's part (no systemd runs in a chroot): `atelier service install` writes its units into the chroot's
+# /etc, then atelier.service's command runs as systemd would run it (its Environment= lines, the settings file,
+# its WorkingDirectory, nothing else in the environment), and the panel must answer again.
+[ "${FRESH_SERVICE:-1}" = 1 ] || exit 0
+say "stopping start.sh's panel; atelier service install, then atelier.service's ExecStart as systemd runs it"
+kill "$RUNNER" 2>/dev/null || true
+stop_chroot
+chroot "$ROOT" /usr/bin/env -i HOME=/root PATH=/opt/atelier/node/bin:$CLEAN_PATH /bin/bash -c \
+  'cd /root/atelier && node bin/atelier.js service install && { node bin/atelier.js service status || true; }' >&2
+unit="$ROOT/etc/systemd/system/atelier.service"
+[ -f "$unit" ] || { say "FAILED: no $unit"; exit 1; }
+ls -l "$ROOT/etc/systemd/system/multi-user.target.wants/" "$ROOT/etc/systemd/system/lxc.service.d/" >&2 2>/dev/null || true
+printf 'PORT=%s\nHOST=127.0.0.1\n' "$PORT" >>"$ROOT/etc/default/atelier"
+mapfile -t unit_env < <(sed -n 's/^Environment=//p' "$unit")
+workdir=$(sed -n 's/^WorkingDirectory=//p' "$unit")
+exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
+say "ExecStart=$exec_start"
+chroot "$ROOT" /usr/bin/env -i "${unit_env[@]}" "${EXTRA_ENV[@]}" /bin/bash -c \
+  'set -a; . /etc/default/atelier; set +a; cd "$1" && exec $2' _ "$workdir" "$exec_start" &
+RUNNER=$!
+wait_for_panel "atelier.service's command" 300
