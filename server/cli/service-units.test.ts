@@ -30,6 +30,8 @@ describe("the systemd units of atelier service install", () => {
     ]);
     expect(values(unit, "EnvironmentFile")).toEqual(["-/etc/default/atelier"]);
     expect(values(unit, "Restart")).toEqual(["on-failure"]);
+    // The launcher stops its children in order; containers are outside the unit's cgroup (liblxc escapes it).
+    expect(values(unit, "KillMode")).toEqual(["mixed"]);
     expect(values(unit, "After")).toEqual(["network-online.target lxc-net.service"]);
     expect(values(unit, "WantedBy")).toEqual(["multi-user.target"]);
     // Nothing that every container started from the panel would inherit (a mount namespace, no_new_privs, a

@@ -62,6 +62,10 @@ EnvironmentFile=-${SETTINGS_FILE}
 ExecStart=${paths.node} --import tsx ${paths.checkout}/server/launcher/main.ts
 Restart=on-failure
 RestartSec=5s
+# SIGTERM to the launcher alone, which stops the web tier first, then the helper; what is left after it is killed.
+# Containers are not in this unit's cgroup: liblxc run by root moves each one's monitor and payload to the root of
+# every hierarchy (lxc.monitor.NAME, lxc.payload.NAME), so stopping or restarting the panel leaves them running.
+KillMode=mixed
 TimeoutStopSec=30s
 # No sandboxing options (ProtectSystem, PrivateTmp, NoNewPrivileges, SystemCallFilter, RestrictNamespaces…): the
 # helper starts containers, and what they would set (a mount namespace, no_new_privs, a seccomp filter) every
