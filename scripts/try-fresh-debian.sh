@@ -3,14 +3,15 @@
 # deb.debian.org into a temporary directory, copies this checkout in (its files, not node_modules, .next or .git),
 # runs ./scripts/start.sh in a chroot of it, and checks that the panel answers on its port. Everything is removed
 # afterwards (processes, mounts, the directory), also when a step fails or the run is interrupted.
-#   sudo ./scripts/try-fresh-debian.sh [LOG]      (needs debootstrap, curl, and the internet: ~20-40 min)
+#   sudo ./scripts/try-fresh-debian.sh 2>&1 | tee fresh.log     (needs debootstrap, curl, and the internet: ~20-40 min)
 # Settings: FRESH_PORT (default 3999), FRESH_TIMEOUT (seconds for start.sh to serve, default 3600),
 # FRESH_MIRROR (default http://deb.debian.org/debian), FRESH_KEEP=1 keeps the directory (not the mounts) to look at.
 #
 # The chroot shares this host's network (it needs Debian's mirror and the npm registry): the panel listens on
-# 127.0.0.1:FRESH_PORT, and start.sh creates LXC's bridge (lxcbr0) on the host when it is missing, as it would on a
-# fresh machine; a bridge this run created is deleted at the end. A policy-rc.d in the chroot keeps the packages'
-# services (lxc-net, dnsmasq) from starting there: they would start on the host's network.
+# 127.0.0.1:FRESH_PORT (plain HTTP, as Atelier serves on loopback), and start.sh creates LXC's bridge (lxcbr0) on
+# the host when it is missing, as it would on a fresh machine; a bridge this run created is deleted at the end. A
+# policy-rc.d in the chroot keeps the packages' services (lxc-net, dnsmasq) from starting there: they would start on
+# the host's network. Then the service's part: see below.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,6 +33,7 @@ chmod 0755 "$ROOT"
 BRIDGE_EXISTED=0
 ip link show lxcbr0 >/dev/null 2>&1 && BRIDGE_EXISTED=1
 RUNNER=""
+PANEL_URL=""
 
 # The processes whose root is the chroot (start.sh, the launcher, the helper, the web tier), by id.
 chroot_pids() {
@@ -118,11 +120,15 @@ wait_for_panel() {
       say "FAILED: $what ended (exit $status) before the panel answered, after $(($(date +%s) - started)) s"
       exit 1
     fi
-    code=$(curl -ks -o /dev/null -w '%{http_code}' "https://127.0.0.1:$PORT/" 2>/dev/null || true)
-    if [ -n "$code" ] && [ "$code" != 000 ]; then
-      say "OK: the panel answered HTTP $code on https://127.0.0.1:$PORT/ $(($(date +%s) - started)) s after $what began"
-      return 0
-    fi
+    # HTTPS, or plain HTTP: the panel serves that on loopback (HOST=127.0.0.1) without a certificate of its own.
+    for url in "https://127.0.0.1:$PORT/" "http://127.0.0.1:$PORT/"; do
+      code=$(curl -ks -o /dev/null -w '%{http_code}' "$url" 2>/dev/null || true)
+      if [ -n "$code" ] && [ "$code" != 000 ]; then
+        say "OK: the panel answered HTTP $code on $url $(($(date +%s) - started)) s after $what began"
+        PANEL_URL=$url
+        return 0
+      fi
+    done
     sleep 5
   done
   say "FAILED: the panel did not answer on port $PORT within $limit s of $what"
@@ -147,7 +153,7 @@ chroot "$ROOT" /usr/bin/env -i HOME=/root TERM=dumb PATH=$CLEAN_PATH \
   PORT="$PORT" HOST=127.0.0.1 "${EXTRA_ENV[@]}" /bin/bash -c 'cd /root/atelier && exec ./scripts/start.sh' &
 RUNNER=$!
 wait_for_panel start.sh "$TIMEOUT"
-curl -ks "https://127.0.0.1:$PORT/login" | grep -o '<title>[^<]*</title>' | head -1 >&2 || true
+curl -ks "${PANEL_URL}login" | grep -o '<title>[^<]*</title>' | head -1 >&2 || true
 chroot "$ROOT" /bin/sh -c 'echo "node on PATH: $(command -v node || echo none)"; /opt/atelier/node/bin/node -v' >&2 || true
 
 # The service's part (no systemd runs in a chroot): `atelier service install` writes its units into the chroot's
@@ -171,3 +177,5 @@ chroot "$ROOT" /usr/bin/env -i "${unit_env[@]}" "${EXTRA_ENV[@]}" /bin/bash -c \
   'set -a; . /etc/default/atelier; set +a; cd "$1" && exec $2' _ "$workdir" "$exec_start" &
 RUNNER=$!
 wait_for_panel "atelier.service's command" 300
+curl -ks "${PANEL_URL}login" | grep -o '<title>[^<]*</title>' | head -1 >&2 || true
+say "processes of the chroot: $(for pid in $(chroot_pids); do printf '%s; ' "$(tr '\0' ' ' <"/proc/$pid/cmdline" | cut -c1-90)"; done)"
