@@ -10,7 +10,7 @@ require_root
 install_packages "${PANEL_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
 ensure_web_user
 ensure_app_readable
-require_node
+ensure_node
 install_npm_dependencies
 warm_debian_test_cache
 exec npm test

@@ -23,16 +23,119 @@ require_root() {
   [ "$(id -u)" = 0 ] || die "run this as root: Atelier manages containers and host networking (sudo $0)"
 }
 
-require_node() {
-  command -v node >/dev/null || die "Node.js 20.9 or newer is needed (Debian 12's own nodejs is 18: install Node 20 from nodejs.org, NodeSource or nvm)"
-  local version major minor
-  version=$(node -p 'process.versions.node')
+# Node.js: Atelier needs 20.9 or newer (package.json's engines) and npm. Debian 12's own nodejs is 18: when the host
+# has none that fits, ensure_node installs a pinned Node 20 from the npm registry (node-linux-<arch>: the official
+# binary, headers included; and npm itself), checked against the integrity pinned here (sha512, as npm checks
+# package-lock.json's), under ATELIER_NODE_DIR, and puts its bin first in PATH (the service unit runs that node too).
+NODE_MIN_MAJOR=20
+NODE_MIN_MINOR=9
+ATELIER_NODE_DIR=${ATELIER_NODE_DIR:-/opt/atelier/node}
+NPM_REGISTRY=https://registry.npmjs.org
+PINNED_NODE_VERSION=20.20.2
+declare -A PINNED_NODE_INTEGRITY=(
+  [x64]=sha512-PeHQM8wAdmHtZA1mBocygZxs5LiUWtsJezQTkBd0iY987KpGrD1O2tVEydvMZiuXceRanxt7rjTnDEBwOPujoQ==
+  [arm64]=sha512-LCXJnNTFiyGuYBw2gZSI5OBFMbkjAPt8sqD/NKrWoE2QmDgSubTqFng6GaNJ9EJ8HpxBMGcWWpbbcs4Vo+CnGg==
+)
+PINNED_NPM_VERSION=10.8.2
+PINNED_NPM_INTEGRITY=sha512-x/AIjFIKRllrhcb48dqUNAAZl0ig9+qMuN91RpZo3Cb2+zuibfh+KISl6+kVVyktDz230JKc208UkQwwMqyB+w==
+# To download and check those, and to compile the native npm modules (better-sqlite3, node-pty: node-gyp runs python3,
+# make and g++ when no prebuilt binary fits); procps for ps and pkill, which the launcher and the scripts use.
+NODE_PACKAGES=(curl ca-certificates openssl python3 make g++ procps)
+
+# Whether VERSION (20.9.0, v20.9.0) is 20.9 or newer.
+node_version_fits() {
+  local version=${1#v} major minor
   major=${version%%.*}
   minor=${version#*.}
   minor=${minor%%.*}
-  if [ "$major" -lt 20 ] || { [ "$major" -eq 20 ] && [ "$minor" -lt 9 ]; }; then
-    die "Node.js $version is too old: Atelier needs 20.9 or newer"
+  [[ "$major" =~ ^[0-9]+$ && "$minor" =~ ^[0-9]+$ ]] || return 1
+  [ "$major" -gt "$NODE_MIN_MAJOR" ] || { [ "$major" -eq "$NODE_MIN_MAJOR" ] && [ "$minor" -ge "$NODE_MIN_MINOR" ]; }
+}
+
+# Which Node.js to use, printed: "ours" (the one ensure_node installed, pinned version, complete), "host" (node and
+# npm on PATH, 20.9 or newer) or "install" (none fits: install ours).
+node_plan() {
+  if [ "$(cat "$ATELIER_NODE_DIR/.atelier-node" 2>/dev/null)" = "node $PINNED_NODE_VERSION npm $PINNED_NPM_VERSION" ] &&
+    [ -x "$ATELIER_NODE_DIR/bin/node" ]; then
+    echo ours
+  elif command -v node >/dev/null && command -v npm >/dev/null &&
+    node_version_fits "$(node -p 'process.versions.node' 2>/dev/null)"; then
+    echo host
+  else
+    echo install
   fi
+}
+
+# The npm registry's architecture name for this machine's, or nothing when Node publishes no binary for it.
+node_arch() {
+  case "$(uname -m)" in
+    x86_64) echo x64 ;;
+    aarch64) echo arm64 ;;
+  esac
+}
+
+# Downloads URL to FILE and checks it against INTEGRITY (sha512-<base64>, the form of npm's dist.integrity).
+fetch_verified() {
+  local url=$1 file=$2 integrity=$3 actual
+  if ! curl -fsSL --retry 3 -o "$file" "$url"; then
+    say "error: could not download $url (is registry.npmjs.org reachable?)"
+    return 1
+  fi
+  actual="sha512-$(openssl dgst -sha512 -binary "$file" | base64 -w0)"
+  if [ "$actual" != "$integrity" ]; then
+    say "error: $url does not match its pinned integrity ($actual, expected $integrity)"
+    return 1
+  fi
+}
+
+# Installs the pinned Node.js and npm under ATELIER_NODE_DIR (replacing what is there, all at once).
+install_node() {
+  local arch tmp
+  arch=$(node_arch)
+  [ -n "$arch" ] && [ -n "${PINNED_NODE_INTEGRITY[$arch]:-}" ] ||
+    die "no Node.js 20 build for $(uname -m) here: install Node.js 20.9 or newer yourself (nodejs.org), then run this again"
+  say "installing Node.js $PINNED_NODE_VERSION and npm $PINNED_NPM_VERSION in $ATELIER_NODE_DIR (the host has no Node.js 20.9 or newer)"
+  # Next to its place, so that the last step is a rename on the same file system.
+  mkdir -p "${ATELIER_NODE_DIR%/*}"
+  tmp=$(mktemp -d "${ATELIER_NODE_DIR%/*}/.node-install.XXXXXX")
+  if ! fetch_verified "$NPM_REGISTRY/node-linux-$arch/-/node-linux-$arch-$PINNED_NODE_VERSION.tgz" "$tmp/node.tgz" \
+    "${PINNED_NODE_INTEGRITY[$arch]}" ||
+    ! fetch_verified "$NPM_REGISTRY/npm/-/npm-$PINNED_NPM_VERSION.tgz" "$tmp/npm.tgz" "$PINNED_NPM_INTEGRITY"; then
+    rm -rf "$tmp"
+    die "Node.js was not installed"
+  fi
+  mkdir -p "$tmp/node/lib/node_modules/npm"
+  tar -xzf "$tmp/node.tgz" -C "$tmp/node" --strip-components=1 --no-same-owner
+  tar -xzf "$tmp/npm.tgz" -C "$tmp/node/lib/node_modules/npm" --strip-components=1 --no-same-owner
+  ln -s ../lib/node_modules/npm/bin/npm-cli.js "$tmp/node/bin/npm"
+  ln -s ../lib/node_modules/npm/bin/npx-cli.js "$tmp/node/bin/npx"
+  rm -f "$tmp/node/package.json"
+  echo "node $PINNED_NODE_VERSION npm $PINNED_NPM_VERSION" >"$tmp/node/.atelier-node"
+  chmod -R u=rwX,go=rX "$tmp/node"
+  rm -rf "$ATELIER_NODE_DIR"
+  mv "$tmp/node" "$ATELIER_NODE_DIR"
+  rm -rf "$tmp"
+}
+
+# Makes a fitting node and npm the first on PATH for the rest of the script, installing ours when needed.
+ensure_node() {
+  local plan
+  plan=$(node_plan)
+  if [ "$plan" = install ]; then
+    install_packages "${NODE_PACKAGES[@]}"
+    install_node
+    plan=ours
+  else
+    # Compilers for the native modules, whichever node builds them.
+    install_packages "${NODE_PACKAGES[@]}"
+  fi
+  if [ "$plan" = ours ]; then
+    export PATH="$ATELIER_NODE_DIR/bin:$PATH"
+    # node-gyp takes the headers from ours instead of downloading them from nodejs.org.
+    export npm_config_nodedir="$ATELIER_NODE_DIR"
+  fi
+  hash -r
+  node_version_fits "$(node -p 'process.versions.node')" || die "Node.js $(node -v) is too old: Atelier needs 20.9 or newer"
 }
 
 install_packages() {

@@ -1,0 +1,49 @@
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { installService, lxcServiceState, ServiceError } from "./service";
+
+const withRoot = async (work: (root: string) => Promise<void>) => {
+  const root = await mkdtemp(path.join(os.tmpdir(), "atelier-service-"));
+  try {
+    await work(root);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+};
+
+describe("atelier service's reading of the host", () => {
+  it("tells lxc.service absent, disabled, enabled (a link in a target's wants or requires) and masked", async () => {
+    await withRoot(async (root) => {
+      expect(await lxcServiceState(root)).toBe("absent");
+      await mkdir(path.join(root, "usr/lib/systemd/system"), { recursive: true });
+      await writeFile(path.join(root, "usr/lib/systemd/system/lxc.service"), "[Service]\n");
+      expect(await lxcServiceState(root)).toBe("disabled");
+      await mkdir(path.join(root, "etc/systemd/system/graphical.target.requires"), { recursive: true });
+      await symlink(
+        "/usr/lib/systemd/system/lxc.service",
+        path.join(root, "etc/systemd/system/graphical.target.requires/lxc.service"),
+      );
+      expect(await lxcServiceState(root)).toBe("enabled");
+      await symlink("/dev/null", path.join(root, "etc/systemd/system/lxc.service"));
+      expect(await lxcServiceState(root)).toBe("masked");
+    });
+  });
+
+  it("refuses a node or checkout path a unit cannot hold plainly, writing nothing", async () => {
+    await withRoot(async (root) => {
+      for (const paths of [
+        { node: process.execPath, checkout: "/srv/my atelier" },
+        { node: "/opt/100%/node", checkout: "/srv/atelier" },
+      ]) {
+        await expect(installService({ root, paths })).rejects.toThrow(ServiceError);
+      }
+      await expect(
+        installService({ root, paths: { node: "/nonexistent/node", checkout: "/srv/atelier" } }),
+      ).rejects.toThrow("/nonexistent/node is not an executable");
+      await expect(lxcServiceState(root)).resolves.toBe("absent");
+      await expect(import("node:fs/promises").then(({ readdir }) => readdir(root))).resolves.toEqual([]);
+    });
+  });
+});
