@@ -20,7 +20,7 @@ import { extrasOf, readAutostartStore } from "./store";
 export type TPlanSources = { lxcPath: string; stateDir: string; hostRoot: string };
 
 /** /etc/default/lxc's text (a regular file only), or null when there is none. */
-const readDefaults = async (hostRoot: string) => {
+export const readLxcDefaults = async (hostRoot: string) => {
   const file = path.join(hostRoot, "etc/default/lxc");
   const info = await lstat(file).catch(() => null);
   if (!info?.isFile() || info.size > 64 * 1024) return null;
@@ -48,7 +48,7 @@ export const readAutostartPlan = async ({
   const [containers, store, defaults] = await Promise.all([
     containersOf(lxcPath),
     readAutostartStore(stateDir),
-    readDefaults(hostRoot),
+    readLxcDefaults(hostRoot),
   ]);
   const bootGroupList = parseBootGroups(defaults);
   const entries = containers.map(({ name, text }) => {

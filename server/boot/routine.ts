@@ -41,6 +41,11 @@ export type TRunOptions = {
   signal?: AbortSignal;
   /** Milliseconds between two looks at a dependency (1 s). */
   pollMs?: number;
+  /**
+   * Stop only: then every other running container of the lxcpath too, last in lxc.start.order first, each with its
+   * stop timeout (the host's shutdown: lxc-containers stop, which Atelier's drop-in replaces, stops them all).
+   */
+  andTheRest?: boolean;
 };
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -95,6 +100,7 @@ export const runAutostart = async ({
   say,
   signal,
   pollMs = 1000,
+  andTheRest = false,
 }: TRunOptions): Promise<TAutostartRunResult> => {
   const entries = new Map(plan.containers.map((entry) => [entry.name, entry]));
   const dependencyOf = (name: string) => entries.get(name)?.dependency ?? null;
@@ -115,12 +121,21 @@ export const runAutostart = async ({
     await say(
       `stopping ${order.length} container(s) of ${which}, in reverse order: ${order.join(", ") || "none"}`,
     );
-    for (const name of order) {
+    const inSet = new Set(order);
+    const rest = andTheRest
+      ? plan.containers
+          .map((entry) => entry.name)
+          .filter((name) => !inSet.has(name))
+          .sort((a, b) => (entries.get(b)?.order ?? 0) - (entries.get(a)?.order ?? 0) || (a < b ? 1 : -1))
+      : [];
+    for (const name of [...order, ...rest]) {
       if (signal?.aborted) break;
       const state = await driver.state(name).catch(() => "MISSING" as const);
       if (state === "STOPPED" || state === "MISSING") {
-        result.skipped.push(name);
-        await say(`${name}: not running, nothing to stop`);
+        if (inSet.has(name)) {
+          result.skipped.push(name);
+          await say(`${name}: not running, nothing to stop`);
+        }
         continue;
       }
       const timeout = entries.get(name)?.stopTimeoutSeconds ?? 30;

@@ -3,7 +3,8 @@
  * neither the web tier nor the helper process: systemd's boot unit runs `atelier boot start` once the host is up and
  * `atelier boot stop` at shutdown. Start takes the boot's groups (BOOTGROUPS of /etc/default/lxc, "onboot," by
  * default) in lxc-autostart's order, with lxc.start.delay and Atelier's dependencies; stop takes the same set in
- * reverse order, each container with its stop timeout. Progress goes to standard output, a line per step.
+ * reverse order, each container with its stop timeout, and with --all (the unit's ExecStop) every other running container
+ * after them (a host's shutdown stops them all, as lxc-containers did). LXC_AUTO other than "true" in /etc/default/lxc: start does nothing. Progress goes to standard output, a line per step.
  *
  * A start records the kernel's boot id (/proc/sys/kernel/random/boot_id) in the helper's state directory: a second
  * `boot start` in the same boot does nothing (a restart of the unit, or LXC's own lxc.service having run) unless
@@ -15,7 +16,7 @@ import { lstat, mkdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { createBootDriver } from "../boot/driver";
-import { readAutostartPlan } from "../boot/plan";
+import { readAutostartPlan, readLxcDefaults } from "../boot/plan";
 import { runAutostart } from "../boot/routine";
 import { loadSettings, SettingsError, SETTINGS_EXIT_CODE } from "../env";
 import { isAppError } from "../errors";
@@ -24,8 +25,10 @@ import { lxcOperations } from "../helper/operations/lxc";
 import { writeAtomically } from "../helper/write-atomically";
 import { helperStateDirOf } from "../layout";
 import { lxcDefaultPath } from "../lxc/tools";
+import { parseLxcAuto } from "../schemas/autostart";
 
-const USAGE = "usage: atelier boot start|stop [--force]   (root: the autostart containers, as at host boot)";
+const USAGE =
+  "usage: atelier boot start [--force] | stop [--all]   (root: the autostart containers, as at host boot)";
 const BOOT_ID_FILE = "/proc/sys/kernel/random/boot_id";
 const RECORD = "boot-started.json";
 
@@ -46,7 +49,11 @@ const recordedBootId = async (stateDir: string) => {
 export const runBootCommand = async (args: string[]): Promise<number> => {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { force: { type: "boolean" } } });
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { force: { type: "boolean" }, all: { type: "boolean" } },
+    });
   } catch (error) {
     process.stderr.write(`atelier boot: ${(error as Error).message}\n${USAGE}\n`);
     return 2;
@@ -79,6 +86,12 @@ export const runBootCommand = async (args: string[]): Promise<number> => {
   };
 
   const current = await bootId();
+  if (action === "start" && !parsed.values.force && !parseLxcAuto(await readLxcDefaults(settings.hostRoot))) {
+    say(
+      'LXC_AUTO is not "true" in /etc/default/lxc: no container starts at boot (as LXC\'s own lxc-containers; --force starts them)',
+    );
+    return 0;
+  }
   if (action === "start") {
     if (!parsed.values.force && (await recordedBootId(stateDir)) === current) {
       say(
@@ -111,6 +124,9 @@ export const runBootCommand = async (args: string[]): Promise<number> => {
         },
       }),
       say,
+      // --all (the host's shutdown): every running container stops, as lxc-containers stop (-a -A) did: the boot set
+      // in reverse first, then the others.
+      andTheRest: action === "stop" && parsed.values.all === true,
     });
     if (action === "stop") await rm(path.join(stateDir, RECORD), { force: true });
     say(

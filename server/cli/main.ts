@@ -33,7 +33,7 @@ const USAGE = `usage:
   (exec and attach: ATELIER_URL and ATELIER_TOKEN; \`atelier exec --help\` says more)
   atelier ls|info|start|stop|restart|freeze|unfreeze|create|destroy|snapshot|autostart|login|logout|completion …
       (containers through the panel's API: \`atelier COMMAND --help\`, docs/usage.md)
-  atelier boot start|stop [--force]   (root: the autostart containers in order, as at host boot and shutdown)
+  atelier boot start [--force] | stop [--all]   (root: the autostart containers in order, as at host boot and shutdown)
   atelier service install|uninstall|status   (root: Atelier as a systemd service; \`atelier service --help\`)`;
 
 class UsageError extends Error {}

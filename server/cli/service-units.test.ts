@@ -61,7 +61,7 @@ describe("the systemd units of atelier service install", () => {
     ]);
     expect(values(dropIn, "ExecStop")).toEqual([
       "",
-      "/opt/atelier/node/bin/node /srv/atelier/bin/atelier.js boot stop",
+      "/opt/atelier/node/bin/node /srv/atelier/bin/atelier.js boot stop --all",
     ]);
     // Its AppArmor load, ordering and install section are LXC's own: untouched.
     for (const key of ["ExecStartPre", "After", "Before", "Wants", "WantedBy", "Type"])
@@ -82,7 +82,7 @@ describe("the systemd units of atelier service install", () => {
       "/opt/atelier/node/bin/node /srv/atelier/bin/atelier.js boot start",
     ]);
     expect(values(unit, "ExecStop")).toEqual([
-      "/opt/atelier/node/bin/node /srv/atelier/bin/atelier.js boot stop",
+      "/opt/atelier/node/bin/node /srv/atelier/bin/atelier.js boot stop --all",
     ]);
     expect(values(unit, "WantedBy")).toEqual(["multi-user.target"]);
     expect(values(bootUnit(fake, { apparmorLoad: false }), "ExecStartPre")).toEqual([]);

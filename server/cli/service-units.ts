@@ -79,7 +79,7 @@ WantedBy=multi-user.target
 const bootExec = (paths: TUnitPaths) => `Environment=${pathFor(paths)}
 EnvironmentFile=-${SETTINGS_FILE}
 ExecStart=${cli(paths, "boot start")}
-ExecStop=${cli(paths, "boot stop")}
+ExecStop=${cli(paths, "boot stop --all")}
 TimeoutStartSec=${BOOT_START_TIMEOUT}
 TimeoutStopSec=${BOOT_STOP_TIMEOUT}`;
 

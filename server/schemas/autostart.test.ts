@@ -5,6 +5,7 @@ import {
   dependencyProblems,
   isInGroupPass,
   parseBootGroups,
+  parseLxcAuto,
   parseGroupList,
   scheduleWithDependencies,
   ZDependency,
@@ -155,5 +156,18 @@ describe("dependencies", () => {
     // A circle (a hand-edited state file) keeps its containers, each once.
     const circle: Record<string, string> = { a: "b", b: "a" };
     expect(scheduleWithDependencies(["a", "b"], (name) => circle[name] ?? null).sort()).toEqual(["a", "b"]);
+  });
+});
+
+describe("LXC_AUTO of /etc/default/lxc", () => {
+  it("starts at boot unless the file says plainly that it does not", () => {
+    expect(parseLxcAuto(null)).toBe(true);
+    expect(parseLxcAuto('LXC_AUTO="true"\n')).toBe(true);
+    expect(parseLxcAuto('LXC_AUTO="false"\n')).toBe(false);
+    expect(parseLxcAuto("LXC_AUTO=false # no\n")).toBe(false);
+    expect(parseLxcAuto("LXC_AUTO='no'\n")).toBe(false);
+    expect(parseLxcAuto('LXC_AUTO="false"\nLXC_AUTO="true"\n')).toBe(true);
+    expect(parseLxcAuto('#LXC_AUTO="false"\n')).toBe(true);
+    expect(parseLxcAuto('LXC_AUTO="$(echo false)"\n')).toBe(true);
   });
 });

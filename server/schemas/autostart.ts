@@ -154,6 +154,27 @@ export const parseBootGroups = (text: string | null): string => {
   return found ?? DEFAULT_BOOT_GROUPS;
 };
 
+/**
+ * Whether /etc/default/lxc lets containers start at boot: lxc-containers (what lxc.service runs, and what Atelier's
+ * drop-in replaces) starts nothing unless LXC_AUTO is "true". Read like BOOTGROUPS: the simple forms only, the last
+ * one winning; no line means the script's own default ("true"); a line we cannot read (an expansion, a command)
+ * means "true" too, as that is what the file's comment documents and what lxc-containers defaults to.
+ */
+export const parseLxcAuto = (text: string | null): boolean => {
+  if (text === null) return true;
+  let found: string | null = null;
+  for (const line of text.split("\n")) {
+    if (!/^[ \t]*(export[ \t]+)?LXC_AUTO=/.test(line)) continue;
+    const simple =
+      /^[ \t]*(?:export[ \t]+)?LXC_AUTO=(?:"([A-Za-z]*)"|'([A-Za-z]*)'|([A-Za-z]*))[ \t]*(?:#.*)?$/.exec(
+        line,
+      );
+    if (!simple) return true;
+    found = simple[1] ?? simple[2] ?? simple[3] ?? "";
+  }
+  return found === null || found === "true";
+};
+
 /** What lxc-autostart is asked: the boot's groups (a -g list), one -g list, or every autostart container (-a). */
 export type TAutostartSelection = { groups: string } | { all: true };
 

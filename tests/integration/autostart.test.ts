@@ -308,4 +308,59 @@ describe("autostart", () => {
       await rm(scratch, { recursive: true, force: true });
     }
   });
+
+  it('`atelier boot stop --all` (the host\'s shutdown) also stops running containers outside the boot set; LXC_AUTO="false" starts none', async () => {
+    // An lxcpath of its own: --all stops every running container of it, so not the one other tests share.
+    const scratch = await mkdtemp(path.join(process.env.ATELIER_DATA_DIR ?? "/tmp", "boot-all-"));
+    const lxc = path.join(scratch, "lxc");
+    const name = uniqueName("bt-x");
+    try {
+      await mkdir(path.join(scratch, "host/etc/default"), { recursive: true });
+      await mkdir(lxc);
+      await writeFile(path.join(scratch, "empty.conf"), "");
+      await execa("lxc-create", [
+        "-P",
+        lxc,
+        "-n",
+        name,
+        "-t",
+        "busybox",
+        "-f",
+        path.join(scratch, "empty.conf"),
+      ]);
+      await writeFile(path.join(scratch, "host/etc/default/lxc"), 'LXC_AUTO="false"\n');
+      const env = {
+        ...process.env,
+        ATELIER_LXC_PATH: lxc,
+        ATELIER_DATA_DIR: path.join(scratch, "data"),
+        ATELIER_HOST_ROOT: path.join(scratch, "host"),
+      };
+      const atelier = (args: string[]) =>
+        execa("npx", ["atelier", ...args], { cwd: root, env, reject: false });
+      const state = async () =>
+        (await execa("lxc-info", ["-P", lxc, "-n", name, "-sH"], { reject: false })).stdout.trim();
+      await writeFile(path.join(lxc, name, "config"), "lxc.start.auto = 1\n", { flag: "a" });
+
+      const none = await atelier(["boot", "start"]);
+      expect(none.exitCode, `${none.stdout}\n${none.stderr}`).toBe(0);
+      expect(none.stdout).toContain("LXC_AUTO");
+      expect(await state()).toBe("STOPPED");
+
+      // Not in the boot set (lxc.start.auto = 0), running: `boot stop` leaves it, `boot stop --all` stops it.
+      await writeFile(path.join(lxc, name, "config"), "lxc.start.auto = 0\n", { flag: "a" });
+      await execa("lxc-start", ["-P", lxc, "-n", name]);
+      expect(await state()).toBe("RUNNING");
+      const some = await atelier(["boot", "stop"]);
+      expect(some.exitCode, `${some.stdout}\n${some.stderr}`).toBe(0);
+      expect(await state()).toBe("RUNNING");
+      const all = await atelier(["boot", "stop", "--all"]);
+      expect(all.exitCode, `${all.stdout}\n${all.stderr}`).toBe(0);
+      expect(all.stdout).toContain(`${name}: stopped`);
+      expect(await state()).toBe("STOPPED");
+    } finally {
+      await execa("lxc-stop", ["-P", lxc, "-n", name, "-k"], { reject: false });
+      await execa("lxc-destroy", ["-P", lxc, "-n", name], { reject: false });
+      await rm(scratch, { recursive: true, force: true });
+    }
+  });
 });

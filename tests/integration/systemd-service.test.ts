@@ -72,7 +72,7 @@ describe("atelier service", () => {
       const dropIn = await readFile(unit(root, "lxc.service.d/atelier.conf"), "utf8");
       expect(dropIn).toContain(`ExecStart=\nExecStop=\n`);
       expect(dropIn).toContain(`ExecStart=${process.execPath} ${checkout}/bin/atelier.js boot start\n`);
-      expect(dropIn).toContain(`ExecStop=${process.execPath} ${checkout}/bin/atelier.js boot stop\n`);
+      expect(dropIn).toContain(`ExecStop=${process.execPath} ${checkout}/bin/atelier.js boot stop --all\n`);
       // Never twice: no boot unit of our own beside lxc.service.
       expect(await exists(unit(root, "atelier-boot.service"))).toBe(false);
       expect(await exists(wants(root, "atelier-boot.service"))).toBe(false);
@@ -114,7 +114,7 @@ describe("atelier service", () => {
       expect(installed.stderr).toContain("through atelier-boot.service");
       const boot = await readFile(unit(root, "atelier-boot.service"), "utf8");
       expect(boot).toContain("ExecStartPre=-/usr/libexec/lxc/lxc-apparmor-load\n");
-      expect(boot).toContain(`ExecStop=${process.execPath} ${checkout}/bin/atelier.js boot stop\n`);
+      expect(boot).toContain(`ExecStop=${process.execPath} ${checkout}/bin/atelier.js boot stop --all\n`);
       expect(await readlink(wants(root, "atelier-boot.service"))).toBe(
         "/etc/systemd/system/atelier-boot.service",
       );
