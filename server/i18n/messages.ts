@@ -25,6 +25,7 @@ import enErrorsHelper from "./messages/en/errors-helper.json" with { type: "json
 import enPalette from "./messages/en/palette.json" with { type: "json" };
 import enConsole from "./messages/en/console.json" with { type: "json" };
 import enValidation from "./messages/en/validation.json" with { type: "json" };
+import enAutostart from "./messages/en/autostart.json" with { type: "json" };
 import frCommon from "./messages/fr/common.json" with { type: "json" };
 import frNav from "./messages/fr/nav.json" with { type: "json" };
 import frAuth from "./messages/fr/auth.json" with { type: "json" };
@@ -46,6 +47,7 @@ import frErrorsHelper from "./messages/fr/errors-helper.json" with { type: "json
 import frPalette from "./messages/fr/palette.json" with { type: "json" };
 import frConsole from "./messages/fr/console.json" with { type: "json" };
 import frValidation from "./messages/fr/validation.json" with { type: "json" };
+import frAutostart from "./messages/fr/autostart.json" with { type: "json" };
 import type { TLocale } from "./locales";
 
 const EN = {
@@ -72,6 +74,7 @@ const EN = {
   console: enConsole,
   // What the shared schemas say of a value (forms in the browser, the API's field errors, a config's line problems).
   validation: enValidation,
+  autostart: enAutostart,
 };
 
 export type TMessages = typeof EN;
@@ -97,6 +100,7 @@ const FR: TMessages = {
   palette: frPalette,
   console: frConsole,
   validation: frValidation,
+  autostart: frAutostart,
 };
 
 export const MESSAGES: Record<TLocale, TMessages> = { en: EN, fr: FR };
