@@ -39,7 +39,7 @@ const PURE = [
 ];
 
 // What only root runs: the helper (but its contract), the lxc driver and the rootfs module.
-const ROOT_SIDE = ["server/helper/(?!contract/)", "server/lxc/", "server/rootfs/"];
+const ROOT_SIDE = ["server/helper/(?!contract/)", "server/lxc/", "server/rootfs/", "server/boot/"];
 // The root processes' entry points: the launcher (starts the helper and the web tier) and the CLI (as root).
 const ROOT_ENTRIES = ["server/launcher/", "server/cli/"];
 

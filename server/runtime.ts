@@ -18,6 +18,7 @@ import { createTypes, type TTypes } from "./provision/types";
 import { createNics, type TNics } from "./host-network/nics";
 import { createNetworkService, type TNetworkService } from "./host-network/service";
 import { createConfigService, type TConfigService } from "./lxc-config/service";
+import { createAutostart, type TAutostart } from "./lxc-config/autostart";
 import { createAdminEnrolment, type TAdminEnrolment } from "./auth/admin-enrolment";
 import { createMetrics, type TMetrics } from "./metrics";
 import { createIsolation, type TIsolation } from "./provision/isolation";
@@ -54,6 +55,8 @@ export type TRuntime = {
   consoles: TConsoles;
   /** Container configs: read, validate, write with history. */
   config: TConfigService;
+  /** The containers that start with the host: order, groups, dependencies, a run now. */
+  autostart: TAutostart;
   /** Usage: sampler, recent window, history and the live streams' watches (started by main). */
   metrics: TMetrics;
   /** Refused calls without credentials, audited one row per address and minute. */
@@ -137,6 +140,7 @@ export const createRuntime = (
     }),
     events,
     config,
+    autostart: createAutostart({ helper, config, containers, jobs }),
     jobs,
     provision,
     snapshots: createSnapshots({

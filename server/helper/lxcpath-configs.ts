@@ -3,7 +3,7 @@ import { open, readdir } from "node:fs/promises";
 import path from "node:path";
 
 /** A config file's text, or "" when it is not a regular file of a config's size (never read through a link). */
-const readConfigText = async (file: string) => {
+export const readConfigText = async (file: string) => {
   const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => null);
   if (!handle) return "";
   try {

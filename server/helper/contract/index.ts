@@ -1,5 +1,6 @@
 import type { TContract } from "./define";
 import { adminsContract } from "./admins";
+import { autostartContract } from "./autostart";
 import { bindsContract } from "./binds";
 import { configContract } from "./config";
 import { consoleContract } from "./console";
@@ -37,6 +38,7 @@ export const contract = {
   idmap: idmapContract,
   binds: bindsContract,
   console: consoleContract,
+  autostart: autostartContract,
 } satisfies TContract;
 
 export type THelperContract = typeof contract;

@@ -6,6 +6,7 @@ import { recoverProcessGroups } from "../commands";
 import { contract } from "../contract";
 import { implement } from "../operation";
 import { adminsOperations } from "./admins";
+import { autostartOperations } from "./autostart";
 import { bindsOperations } from "./binds";
 import { cacheOperations } from "./cache";
 import { configOperations } from "./config";
@@ -58,10 +59,11 @@ export const createHelperOperations = (settings: THelperSettings) => {
     } as never);
   // The containers the helper is making: rootfs.prepare writes into them without a ticket, into no other.
   const beingMade = createBeingMade();
+  const lxc = lxcOperations({ ...settings, beingMade });
   return {
     operations: {
       ...implement(contract, {
-        lxc: lxcOperations({ ...settings, beingMade }),
+        lxc,
         jobs: jobsOperations({ ...settings, beingMade }),
         rootfs: rootfsOperations({ ...settings, beingMade }),
         tarball: tarballOperations({ ...settings, beingMade }),
@@ -87,6 +89,12 @@ export const createHelperOperations = (settings: THelperSettings) => {
           writeConfig,
         }),
         console: consoleOperations(settings),
+        autostart: autostartOperations({
+          ...settings,
+          start: async (name) => {
+            await lxc.start({ name });
+          },
+        }),
       }),
     },
     recover: async () => {

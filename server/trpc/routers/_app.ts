@@ -1,6 +1,7 @@
 import { router } from "../procedures";
 import { accountRouter } from "./account/router";
 import { auditRouter } from "./audit/router";
+import { autostartRouter } from "./autostart/router";
 import { authRouter } from "./auth/router";
 import { configRouter } from "./config/router";
 import { consoleRouter } from "./console/router";
@@ -31,6 +32,7 @@ export const appRouter = router({
   snapshots: snapshotsRouter,
   types: typesRouter,
   provision: provisionRouter,
+  autostart: autostartRouter,
 });
 
 export type AppRouter = typeof appRouter;
