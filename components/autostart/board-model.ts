@@ -1,31 +1,15 @@
+import type { z } from "zod";
+import { isInGroupPass, type TDependency } from "@/server/schemas/autostart";
+import type { ZAutostartBoardResponseSchema } from "@/server/trpc/routers/autostart/autostart.types";
+
 /**
  * The Autostart board's rules, pure (components/autostart/autostart-board.tsx draws them): which boot pass each
  * container of the boot order is in, the rows' moves (by keyboard, by drag) and the order sent to
  * `autostart.reorder`, and the edit form's fields read and checked.
  */
 
-export type TProbe = { kind: "tcp"; port: number } | { kind: "ping" };
-export type TDependency = { after: string; probe: TProbe; timeoutSeconds: number };
-export type TBoardContainer = {
-  name: string;
-  state: string;
-  auto: boolean;
-  order: number;
-  delay: number;
-  groups: string[];
-  dependency: TDependency | null;
-  stopTimeoutSeconds: number;
-};
-export type TBoard = { bootGroups: string[]; containers: TBoardContainer[]; startOrder: string[] };
-
-/**
- * Whether a container with `groups` is in the pass of `group`, as lxc-autostart's list_contains_entry decides: the
- * no-group pass ("") takes the containers without groups; a named pass takes those with a group that is a prefix of
- * its name (liblxc compares over the container's group's length).
- */
-export const isInPass = (group: string, groups: readonly string[]) =>
-  groups.length === 0 ? group === "" : groups.some((own) => group.startsWith(own));
-
+export type TBoard = z.infer<typeof ZAutostartBoardResponseSchema>;
+export type TBoardContainer = TBoard["containers"][number];
 export type TPass = { number: number; group: string; names: string[] };
 
 /**
@@ -39,7 +23,7 @@ export const bootPasses = (board: TBoard): TPass[] => {
     const names = board.startOrder.filter((name) => {
       if (taken.has(name)) return false;
       const container = byName.get(name);
-      if (!container || !isInPass(group, container.groups)) return false;
+      if (!container || !isInGroupPass(group, container.groups)) return false;
       taken.add(name);
       return true;
     });
@@ -136,7 +120,7 @@ export type TEditValues = {
 
 /** The fields read (groups split on spaces and commas, duplicates dropped), or null when one is not valid. */
 export const readFields = (fields: TEditFields): TEditValues | null => {
-  const delay = whole(fields.delay, 0, 86_400);
+  const delay = whole(fields.delay, 0, 3600);
   const stopTimeoutSeconds = whole(fields.stopTimeout, 1, 600);
   const groups = [...new Set(fields.groups.split(/[\s,]+/).filter(Boolean))];
   if (delay === null || stopTimeoutSeconds === null || !groups.every((group) => GROUP.test(group)))
@@ -189,4 +173,4 @@ export const runGroups = (board: TBoard) => [
 export const runCount = (board: TBoard, group: string | null) =>
   group === null
     ? board.startOrder.length
-    : board.containers.filter((container) => container.auto && isInPass(group, container.groups)).length;
+    : board.containers.filter((container) => container.auto && isInGroupPass(group, container.groups)).length;

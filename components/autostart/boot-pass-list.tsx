@@ -9,6 +9,11 @@ import { Button } from "@/components/ui/button";
 import { AutostartToggle } from "./autostart-toggle";
 import type { TBoardContainer, TPass } from "./board-model";
 
+/** Symbols, not words: the drag handle and the move buttons' arrows (their names are the catalogue's). */
+const HANDLE = "⠿";
+const UP = "↑";
+const DOWN = "↓";
+
 /**
  * One boot pass's containers in boot order, each with its place, order, delay, groups, dependency and state. An
  * operator reorders them by dragging a row (pointer) or from the keyboard: the Move up / Move down buttons, or
@@ -95,7 +100,7 @@ export function BootPassList({
                 title={t("row.drag")}
                 className="cursor-grab select-none text-slate-500 dark:text-slate-400"
               >
-                ⠿
+                {HANDLE}
               </span>
             )}
             <span className="w-8 text-right font-mono text-sm tabular-nums" data-testid="autostart-position">
@@ -106,7 +111,7 @@ export function BootPassList({
                 {name}
               </Link>
             </span>
-            <StateBadge state={container.state as never} busy={null} />
+            <StateBadge state={container.state} busy={null} />
             <span className="text-sm text-slate-600 dark:text-slate-300">
               {[
                 t("row.order", { order: container.order }),
@@ -138,7 +143,7 @@ export function BootPassList({
                   disabled={index === 0}
                   onClick={() => onMove(name, -1)}
                 >
-                  ↑
+                  {UP}
                 </Button>
                 <Button
                   size="sm"
@@ -146,7 +151,7 @@ export function BootPassList({
                   disabled={index === pass.names.length - 1}
                   onClick={() => onMove(name, 1)}
                 >
-                  ↓
+                  {DOWN}
                 </Button>
                 <Button size="sm" onClick={() => onEdit(name)}>
                   {t("row.edit", { name })}
