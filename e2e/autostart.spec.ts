@@ -69,11 +69,11 @@ test("mark two containers, reorder them from the keyboard, see the preview and t
   // The second starts after the first answers on TCP port 80, waiting at most 15 s.
   await page.getByRole("button", { name: `Edit ${second}…` }).click();
   const dialog = page.getByRole("dialog", { name: `Autostart of ${second}` });
-  await dialog.getByLabel("Dependency").selectOption({ label: `Start after ${first}` });
-  await dialog.getByLabel("Answers").selectOption({ label: "on a TCP port" });
-  await dialog.getByLabel("TCP port").fill("80");
-  await dialog.getByLabel("Wait at most (seconds)").fill("15");
-  await dialog.getByLabel("Wait after starting it (seconds)").fill("2");
+  await dialog.getByLabel("Dependency", { exact: true }).selectOption({ label: `Start after ${first}` });
+  await dialog.getByLabel("Answers", { exact: true }).selectOption({ label: "on a TCP port" });
+  await dialog.getByLabel("TCP port", { exact: true }).fill("80");
+  await dialog.getByLabel("Wait at most (seconds)", { exact: true }).fill("15");
+  await dialog.getByLabel("Wait after starting it (seconds)", { exact: true }).fill("2");
   await dialog.getByRole("button", { name: "Save" }).click();
   await expect(dialog).toBeHidden();
   await expect(row.getByTestId("autostart-dependency")).toHaveText(

@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useTranslations } from "next-intl";
-import { useState } from "react";
+import { useCallback, useState } from "react";
 import { useSession } from "@/components/auth/use-session";
 import { containerHref } from "@/components/palette/palette-model";
 import { useTRPC } from "@/components/trpc";
@@ -40,6 +40,7 @@ export function AutostartBoard() {
   const [focusName, setFocusName] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState("");
   const [editing, setEditing] = useState<string | null>(null);
+  const forgetFocus = useCallback(() => setFocusName(null), []);
   const reorder = useMutation(
     trpc.autostart.reorder.mutationOptions({
       onSettled: async () => {
@@ -92,6 +93,7 @@ export function AutostartBoard() {
             onMove={(name, delta) => save(moveInPass(passes, name, delta), name)}
             onDrop={(name, target) => save(dropInPass(passes, name, target), name)}
             onEdit={setEditing}
+            onFocused={forgetFocus}
           />
         </section>
       ))}

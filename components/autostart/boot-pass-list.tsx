@@ -27,6 +27,7 @@ export function BootPassList({
   onMove,
   onDrop,
   onEdit,
+  onFocused,
 }: {
   pass: TPass;
   containers: ReadonlyMap<string, TBoardContainer>;
@@ -36,14 +37,19 @@ export function BootPassList({
   onMove: (name: string, delta: -1 | 1) => void;
   onDrop: (name: string, target: string) => void;
   onEdit: (name: string) => void;
+  onFocused: () => void;
 }) {
   const t = useTranslations("autostart");
   const rows = useRef(new Map<string, HTMLLIElement>());
   const [dragged, setDragged] = useState<string | null>(null);
   const [over, setOver] = useState<string | null>(null);
+  // Once: the moved row takes the focus in its new place, then the board forgets it (a later render, such as a
+  // dialog opening, must not pull the focus back).
   useEffect(() => {
-    if (focusName && pass.names.includes(focusName)) rows.current.get(focusName)?.focus();
-  }, [focusName, pass.names]);
+    if (focusName === null || !pass.names.includes(focusName)) return;
+    rows.current.get(focusName)?.focus();
+    onFocused();
+  }, [focusName, pass.names, onFocused]);
 
   if (pass.names.length === 0)
     return <p className="text-sm text-slate-600 dark:text-slate-300">{t("pass.empty")}</p>;
