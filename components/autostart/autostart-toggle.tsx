@@ -2,7 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { useId } from "react";
+import { useId, useState } from "react";
 import { useTRPC } from "@/components/trpc";
 import { ErrorAlert } from "@/components/ui/error-alert";
 
@@ -24,6 +24,8 @@ export function AutostartToggle({
   const id = useId();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
+  // What was just ticked shows at once, until the lists read again say it (or the save failed).
+  const [ticked, setTicked] = useState<boolean | null>(null);
   const set = useMutation(
     trpc.autostart.set.mutationOptions({
       onSettled: async () => {
@@ -31,10 +33,11 @@ export function AutostartToggle({
           queryClient.invalidateQueries(trpc.autostart.pathFilter()),
           queryClient.invalidateQueries(trpc.containers.pathFilter()),
         ]);
+        setTicked(null);
       },
     }),
   );
-  const checked = set.isPending && set.variables.auto !== undefined ? set.variables.auto : isAuto;
+  const checked = ticked ?? isAuto;
   return (
     <div className="space-y-1">
       <label htmlFor={id} className="inline-flex items-center gap-2 text-sm">
@@ -44,7 +47,10 @@ export function AutostartToggle({
           checked={checked}
           disabled={set.isPending}
           aria-label={label === undefined ? t("toggleOf", { name }) : undefined}
-          onChange={(event) => set.mutate({ name, auto: event.target.checked })}
+          onChange={(event) => {
+            setTicked(event.target.checked);
+            set.mutate({ name, auto: event.target.checked });
+          }}
           className="h-4 w-4"
         />
         {label ?? t("toggle")}
