@@ -5,7 +5,7 @@ import tseslint from "typescript-eslint";
 
 // The root side of the privilege split, and the modules only the helper runs (the lxc driver, the rootfs module):
 // see the privilege split's rules below.
-const ROOT_SIDE = ["server/helper/**", "server/launcher/**", "server/cli/**"];
+const ROOT_SIDE = ["server/helper/**", "server/launcher/**", "server/cli/**", "server/boot/**"];
 const HELPER_MODULES = ["server/lxc/**", "server/rootfs/**"];
 // The web tier's modules that write files, all in its web/ directory: the TLS key, the setup token, the upload
 // spool, and the data directory's creation by the settings.

@@ -255,7 +255,15 @@ describe("eventSentence", () => {
           .flatMap((text) => text.split("\n").filter((line) => /^\s+kind: /.test(line)))
           .flatMap(literals),
       );
-      expect([...kinds].sort()).toEqual(["clone", "convert", "create", "restore", "restore-new", "snapshot"]);
+      expect([...kinds].sort()).toEqual([
+        "autostart",
+        "clone",
+        "convert",
+        "create",
+        "restore",
+        "restore-new",
+        "snapshot",
+      ]);
       const unknown = (state: string) => job(locale, "teleport", { state, error: "no space left" }).text;
       for (const kind of kinds) {
         const data = { source: "db1", snapshot: "snap0", to: "privileged" };
@@ -269,7 +277,8 @@ describe("eventSentence", () => {
           const sentence = job(locale, kind, { ...data, state, error: "no space left" });
           expect(sentence.id).toBe(`job.${state}`);
           expect(sentence.text).toMatch(/^\p{Lu}/u);
-          expect(sentence.text).toContain("web1");
+          // An autostart run is about no one container.
+          if (kind !== "autostart") expect(sentence.text).toContain("web1");
           // The kind's own subject, not the words of a job Atelier does not know.
           expect(sentence.text).not.toBe(unknown(state).replace("teleport", kind));
           if (kind === "clone" || kind === "restore-new") expect(sentence.text).toContain("db1");
@@ -361,6 +370,14 @@ describe("eventSentence", () => {
     expect(both("convert", { state: "failed", to: "unprivileged", error: "no range left" })).toEqual([
       "Converting web1 to unprivileged failed: no range left",
       nbsp("Échec de la conversion de web1 en conteneur non privilégié_: no range left"),
+    ]);
+    expect(both("autostart", { state: "running", progress: 0, action: "start" })).toEqual([
+      "alice started starting the autostart containers",
+      "alice a lancé le démarrage des conteneurs à démarrage automatique",
+    ]);
+    expect(both("autostart", { state: "failed", action: "stop", error: "1 container failed" })).toEqual([
+      "Stopping the autostart containers failed: 1 container failed",
+      nbsp("Échec de l’arrêt des conteneurs à démarrage automatique_: 1 container failed"),
     ]);
     expect(both("clone", { state: "running", progress: 12.5 }, "db2")).toEqual([
       "Cloning ? as db2: 12.5 %",

@@ -66,7 +66,15 @@ export const OPERATIONS = [
   "console.takeover",
   "console.end",
 ] as const;
-export const JOB_KINDS = ["create", "clone", "snapshot", "restore", "restore-new", "convert"] as const;
+export const JOB_KINDS = [
+  "create",
+  "clone",
+  "snapshot",
+  "restore",
+  "restore-new",
+  "convert",
+  "autostart",
+] as const;
 const STATES = ["STARTING", "RUNNING", "STOPPING", "STOPPED", "ABORTING", "FREEZING", "FROZEN", "THAWED"];
 const JOB_STATES = ["succeeded", "failed", "cancelled", "interrupted"];
 // ICU select options are identifiers: a job kind's name as the job sentences' `kind` selects it.
@@ -77,6 +85,7 @@ const KIND_OPTION: Record<(typeof JOB_KINDS)[number], string> = {
   restore: "restore",
   "restore-new": "restoreNew",
   convert: "convert",
+  autostart: "autostart",
 };
 
 const CATALOGUES: Record<TLocale, TCatalogue> = { en: enEvents, fr: frEvents };
@@ -190,6 +199,8 @@ const choose = (event: TEventLike, t: TEventTranslator, locale: TLocale): Omit<T
         snapshot: text(data.snapshot) || "?",
         // A conversion's direction: "unprivileged" or "privileged".
         to: text(data.to) || "?",
+        // An autostart run's: "start" or "stop".
+        action: text(data.action) || "?",
         actor,
         state,
         phase,

@@ -69,7 +69,7 @@ const waitFor = async (
 ): Promise<string | null> => {
   const deadline = Date.now() + dependency.timeoutSeconds * 1000;
   const { after } = dependency;
-  let seen = `"${after}" is not running`;
+  let seen: string;
   for (;;) {
     if (signal?.aborted) return "the run was cancelled";
     const state = await driver.state(after).catch(() => "MISSING" as const);
@@ -143,6 +143,11 @@ export const runAutostart = async ({
   for (const name of schedule) {
     if (signal?.aborted) break;
     const state = await driver.state(name).catch(() => "MISSING" as const);
+    if (state === "MISSING") {
+      failed.add(name);
+      await fail(name, "not started: LXC no longer knows it, or cannot load its config");
+      continue;
+    }
     if (state !== "STOPPED") {
       result.skipped.push(name);
       await say(`${name}: already ${state.toLowerCase()}, not started again`);

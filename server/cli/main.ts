@@ -30,7 +30,8 @@ const USAGE = `usage:
   atelier subids show|grant   (root's lines for the id pool in /etc/subuid and /etc/subgid: shown, or added)
   atelier exec NAME [--user U] [--timeout SECONDS] -- CMD [ARG…]   (in the container, through the panel's API)
   atelier attach NAME [--console] [--session ID|new]   (a shell in this terminal; Ctrl-] d detaches)
-  (exec and attach: ATELIER_URL and ATELIER_TOKEN; \`atelier exec --help\` says more)`;
+  (exec and attach: ATELIER_URL and ATELIER_TOKEN; \`atelier exec --help\` says more)
+  atelier boot start|stop [--force]   (root: the autostart containers in order, as at host boot and shutdown)`;
 
 class UsageError extends Error {}
 
@@ -178,6 +179,7 @@ const main = async () => {
 };
 
 const [first, ...rest] = process.argv.slice(2);
+if (first === "boot") process.exit(await (await import("./boot")).runBootCommand(rest));
 if (first === "exec" || first === "attach") {
   // Neither the database nor root's files: the API, with a token, as whoever runs it.
   const { runRemoteCommand } = await import("./remote-main");

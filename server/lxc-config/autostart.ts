@@ -125,7 +125,8 @@ export const createAutostart = ({
     jobs.start({
       kind: "autostart",
       owner: actor,
-      target: "autostart",
+      // About no one container: no container link in its events.
+      target: "",
       about: { action, group: group ?? "boot" },
       work: async (context) => {
         context.setProgress(null);

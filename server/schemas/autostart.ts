@@ -39,7 +39,7 @@ export const ZGroupName = z
   .string()
   .min(1)
   .max(64, says("validation.text.atMost", { max: 64 }))
-  .regex(/^[A-Za-z0-9_.-]+$/, says("validation.text.oneLine"));
+  .regex(/^[A-Za-z0-9_.-]+$/, says("validation.autostart.groupName"));
 
 /** What the helper keeps per container (the state directory's autostart.json). */
 export const ZAutostartExtras = z

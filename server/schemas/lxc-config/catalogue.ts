@@ -432,7 +432,7 @@ export const KEYS: readonly TKeyInfo[] = [
     values: BOOL,
   }),
   entry("lxc.start.delay", "uint", "autostart", "Seconds to wait after starting it before the next one"),
-  entry("lxc.start.order", "int", "autostart", "Start order (higher starts first)"),
+  entry("lxc.start.order", "int", "autostart", "Start order (lower starts first)"),
   entry("lxc.group", "name", "autostart", "A group the container belongs to (lxc-autostart -g)", {
     repeatable: true,
   }),
