@@ -68,7 +68,16 @@ export function actionsFor(state: TContainerSummary["state"]): TPaletteAction[] 
 const rank: Record<TRole, number> = { viewer: 1, operator: 2, admin: 3 };
 
 export type TPageKey =
-  "containers" | "newContainer" | "host" | "autostart" | "network" | "jobs" | "events" | "audit" | "users" | "account";
+  | "containers"
+  | "newContainer"
+  | "host"
+  | "autostart"
+  | "network"
+  | "jobs"
+  | "events"
+  | "audit"
+  | "users"
+  | "account";
 
 const PAGES: { key: TPageKey; href: string; minimum: TRole }[] = [
   { key: "containers", href: "/containers", minimum: "viewer" },
