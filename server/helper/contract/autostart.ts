@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ZContainerName } from "../../schemas/container-name";
-import { ZDependency, ZGroupName, ZStopTimeout } from "../../schemas/autostart";
+import { ZDependency, ZStopTimeout } from "../../schemas/autostart";
 import { op } from "./define";
 import { ZJobItem } from "./jobs";
 
@@ -39,7 +39,7 @@ export type TAutostartPlan = z.infer<typeof ZAutostartPlan>;
 /** A -g list as lxc-autostart takes it: group names and commas (an empty part is the containers without a group). */
 export const ZGroupList = z
   .string()
-  .max(1000)
+  .max(200)
   .regex(/^[A-Za-z0-9_.,-]*$/);
 
 /** What a run did: containers started (or stopped), left as they were (already so), and failed with why. */
@@ -78,7 +78,7 @@ export const autostartContract = {
     input: z
       .object({
         /** null: the boot's groups (BOOTGROUPS); else a -g list. */
-        group: z.union([ZGroupList, ZGroupName]).nullable(),
+        group: ZGroupList.nullable(),
         action: z.enum(["start", "stop"]),
       })
       .strict(),
