@@ -28,6 +28,7 @@ export function AppNav() {
   const links = [
     { href: "/containers", label: t("containers"), isShown: true },
     { href: "/host", label: t("host"), isShown: true },
+    { href: "/autostart", label: t("autostart"), isShown: true },
     { href: "/network", label: t("network"), isShown: true },
     { href: "/jobs", label: t("jobs"), isShown: true },
     { href: "/events", label: t("events"), isShown: true },

@@ -85,6 +85,37 @@ test("the raw editor shows problems on their line, and the review refuses an inv
   expect(await readFile(configFile(name), "utf8")).toBe(original);
 });
 
+test("the seed's lxc.onboot is offered as lxc.start.auto, one click in the import and in the editor", async ({
+  page,
+  createContainer,
+}) => {
+  const name = await createContainer();
+  const original = await readFile(configFile(name), "utf8");
+  await page.goto(`/containers/${name}/config`);
+  await page.getByRole("button", { name: "Import…" }).click();
+  await page.getByLabel("Or paste it").fill(`${original}lxc.onboot = yes\n`);
+  const analysis = page.getByTestId("import-analysis");
+  await expect(analysis).toContainText("lxc.onboot is not an LXC key");
+  await analysis.getByRole("button", { name: "Replace with lxc.start.auto = 1" }).click();
+  await expect(page.getByLabel("Or paste it")).toHaveValue(`${original}lxc.start.auto = 1\n`);
+  await expect(analysis).not.toContainText("lxc.onboot");
+  await page.getByRole("button", { name: "Load into the editor" }).click();
+  await expect(page.getByText("No error found")).toBeVisible();
+
+  // Typed in the editor: the same finding, its fix in the problem list.
+  const editor = page.getByRole("textbox", { name: `Config of ${name}` });
+  await editor.click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type("lxc.onboot = no\n");
+  const problems = page.getByRole("list", { name: "Problems" });
+  await expect(problems).toContainText("lxc.start.auto = 0");
+  await problems.getByRole("button", { name: "Replace with lxc.start.auto = 0" }).click();
+  await expect(page.getByTestId("raw-editor")).toContainText("lxc.start.auto = 0");
+  await expect(page.getByTestId("raw-editor")).not.toContainText("lxc.onboot");
+  await page.getByRole("button", { name: "Discard changes" }).click();
+  expect(await readFile(configFile(name), "utf8")).toBe(original);
+});
+
 test.describe("as an admin", () => {
   // The tutorial's config allows the host's tty0 and tty1 and drops no capability: lines only an admin may write.
   test.use({ storageState: "e2e/.auth/admin.json" });

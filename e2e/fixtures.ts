@@ -68,6 +68,7 @@ export const everyPage = (name: string) => [
   `/containers/${name}/console`,
   "/containers/new",
   "/host",
+  "/autostart",
   "/network",
   "/jobs",
   "/events",

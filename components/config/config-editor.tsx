@@ -10,7 +10,7 @@ import { ErrorAlert } from "@/components/ui/error-alert";
 import { AdminLocksProvider } from "./admin-locks";
 import { LockedLines } from "./locked-lines";
 import { useSession } from "@/components/auth/use-session";
-import { migrateLegacy } from "@/server/schemas/lxc-config/validate";
+import { fixProblem, migrateLegacy } from "@/server/schemas/lxc-config/validate";
 import type { TValidateConfigResponse } from "@/server/trpc/routers/config/config.types";
 import { DiffView } from "@/components/ui/diff-view";
 import { ImportPanel } from "./import-panel";
@@ -197,7 +197,9 @@ export function ConfigEditor({ name }: { name: string }) {
       )}
       {check.isError && <ErrorAlert error={check.error} title={t("editor.checkError")} />}
       {save.isError && <ErrorAlert error={save.error} title={t("editor.saveError")} />}
-      {tab !== "history" && local.problems.length > 0 && <ProblemList problems={local.problems} />}
+      {tab !== "history" && local.problems.length > 0 && (
+        <ProblemList problems={local.problems} onFix={(problem) => setDraft(fixProblem(text, problem))} />
+      )}
 
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         {tab === "settings" && (

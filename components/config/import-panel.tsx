@@ -3,7 +3,7 @@
 import { useTranslations } from "next-intl";
 import { useId, useState } from "react";
 import { Button } from "@/components/ui/button";
-import { validateConfig } from "@/server/schemas/lxc-config/validate";
+import { fixProblem, validateConfig } from "@/server/schemas/lxc-config/validate";
 import { ProblemList } from "./problem-list";
 
 /**
@@ -77,7 +77,12 @@ export function ImportPanel({ onLoad, onClose }: { onLoad: (text: string) => voi
       {text !== "" && (
         <div aria-live="polite" className="space-y-2 text-sm" data-testid="import-analysis">
           <p>{t("analysis", { legacy: legacy.length, ignored: ignored.length, invalid: invalid.length })}</p>
-          <ProblemList problems={problems} label={t("problemsLabel")} className="max-h-48 overflow-auto" />
+          <ProblemList
+            problems={problems}
+            label={t("problemsLabel")}
+            className="max-h-48 overflow-auto"
+            onFix={(problem) => setText(fixProblem(text, problem))}
+          />
         </div>
       )}
       <div className="flex gap-2">

@@ -35,6 +35,7 @@ const LINT: TSample[] = [
   "// a comment",
   "lxc.utsname = web",
   "lxc.rootfs.backend = dir",
+  "lxc.onboot = yes",
   "lxc.zzzzzzzzzzzzzzzzzzzz = 1",
   "lxc.uts.nmae = web",
   "lxc.tty.max = four",

@@ -20,7 +20,12 @@ import { useConfigWords, type TConfigWords } from "./problem-words";
  * tied to their lines. Edits go to the same text the settings form edits. The lint messages and the completions'
  * descriptions are in the page's language (TWords); LXC's key names and values stay as they are.
  */
-type TWords = TConfigWords & { live: string; phrases: Record<string, string> };
+type TWords = TConfigWords & {
+  live: string;
+  phrases: Record<string, string>;
+  /** The name of a line's one-click fix (its replacement, or its removal when the replacement is empty). */
+  fix: (replacement: string) => string;
+};
 
 const lxcConfig = StreamLanguage.define<{ afterEquals: boolean }>({
   name: "lxc-config",
@@ -129,6 +134,37 @@ const lint =
         to: line.to,
         severity: problem.severity,
         message: words.problem(problem),
+        // A line the check knows how to rewrite (a legacy key, the seed tutorial's lxc.onboot): its fix, one click.
+        ...(problem.replacement === undefined
+          ? {}
+          : {
+              actions: [
+                {
+                  name: words.fix(problem.replacement),
+                  apply: (target: EditorView) => {
+                    const current = target.state.doc.line(line.number);
+                    const indent = /^[ \t]*/.exec(current.text)?.[0] ?? "";
+                    const replacement = problem.replacement ?? "";
+                    target.dispatch(
+                      replacement === ""
+                        ? {
+                            changes: {
+                              from: current.from,
+                              to: Math.min(current.to + 1, target.state.doc.length),
+                            },
+                          }
+                        : {
+                            changes: {
+                              from: current.from,
+                              to: current.to,
+                              insert: `${indent}${replacement}`,
+                            },
+                          },
+                    );
+                  },
+                },
+              ],
+            }),
       };
     });
   };
@@ -143,6 +179,7 @@ export function RawEditor({
   label: string;
 }) {
   const t = useTranslations("config.raw");
+  const tProblems = useTranslations("config.problems");
   const configWords = useConfigWords();
   const holder = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
@@ -156,6 +193,7 @@ export function RawEditor({
   const words = useRef<TWords>({
     ...configWords,
     live: t("live"),
+    fix: (replacement) => (replacement === "" ? tProblems("remove") : tProblems("replace", { replacement })),
     // CodeMirror's own words (its phrases), as the extensions used here say them.
     phrases: {
       Completions: t("phrases.completions"),

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useTranslations } from "next-intl";
 import type { ReactNode } from "react";
 import { useSession } from "@/components/auth/use-session";
+import { AutostartToggle } from "@/components/autostart/autostart-toggle";
 import { useFormat } from "@/components/i18n/use-format";
 import { BindMountsCard } from "./bind-mounts-card";
 import { IsolationCard } from "./isolation-card";
@@ -29,6 +30,7 @@ export function ContainerOverview({ name }: { name: string }) {
   const detail = useContainer(name);
   const session = useSession();
   const t = useTranslations("containers.overview");
+  const autostart = useTranslations("autostart.overview");
   const f = useFormat();
   // The layout shows this tab only once the container is read.
   if (!detail.data) return null;
@@ -54,7 +56,20 @@ export function ContainerOverview({ name }: { name: string }) {
             {t("usageLink")}
           </Link>
         </Field>
-        <Field label={t("autostart")}>{container.autostart ? t("yes") : t("no")}</Field>
+        <Field label={t("autostart")}>
+          <span className="flex flex-wrap items-center gap-3">
+            {session.can("operator") ? (
+              <AutostartToggle name={container.name} isAuto={container.autostart} />
+            ) : container.autostart ? (
+              t("yes")
+            ) : (
+              t("no")
+            )}
+            <Link href="/autostart" className="text-sky-700 hover:underline dark:text-sky-400">
+              {autostart("board")}
+            </Link>
+          </span>
+        </Field>
         <Field label={t("groups")}>{container.groups.join(", ") || none}</Field>
         <Field label={t("configFile")}>
           <code className="font-mono text-xs">{container.configPath}</code>

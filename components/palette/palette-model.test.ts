@@ -27,11 +27,20 @@ describe("the palette's pages", () => {
   const keys = (role: "viewer" | "operator" | "admin") => pagesFor(role).map((page) => page.key);
 
   it("follow the role", () => {
-    expect(keys("viewer")).toEqual(["containers", "host", "network", "jobs", "events", "account"]);
+    expect(keys("viewer")).toEqual([
+      "containers",
+      "host",
+      "autostart",
+      "network",
+      "jobs",
+      "events",
+      "account",
+    ]);
     expect(keys("operator")).toEqual([
       "containers",
       "newContainer",
       "host",
+      "autostart",
       "network",
       "jobs",
       "events",

@@ -68,12 +68,22 @@ export function actionsFor(state: TContainerSummary["state"]): TPaletteAction[] 
 const rank: Record<TRole, number> = { viewer: 1, operator: 2, admin: 3 };
 
 export type TPageKey =
-  "containers" | "newContainer" | "host" | "network" | "jobs" | "events" | "audit" | "users" | "account";
+  | "containers"
+  | "newContainer"
+  | "host"
+  | "autostart"
+  | "network"
+  | "jobs"
+  | "events"
+  | "audit"
+  | "users"
+  | "account";
 
 const PAGES: { key: TPageKey; href: string; minimum: TRole }[] = [
   { key: "containers", href: "/containers", minimum: "viewer" },
   { key: "newContainer", href: "/containers/new", minimum: "operator" },
   { key: "host", href: "/host", minimum: "viewer" },
+  { key: "autostart", href: "/autostart", minimum: "viewer" },
   { key: "network", href: "/network", minimum: "viewer" },
   { key: "jobs", href: "/jobs", minimum: "viewer" },
   { key: "events", href: "/events", minimum: "viewer" },

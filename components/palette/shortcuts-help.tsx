@@ -5,18 +5,30 @@ import { Fragment, useId } from "react";
 import { Button } from "@/components/ui/button";
 import { ModalDialog } from "@/components/ui/modal-dialog";
 
-type TKeyWord = "ctrl" | "shift" | "tab" | "esc" | "enter" | "home" | "end" | "backspace" | "space";
+type TKeyWord = "ctrl" | "alt" | "shift" | "tab" | "esc" | "enter" | "home" | "end" | "backspace" | "space";
 /** A key: a word of the catalogue (its name differs by language) or a symbol printed on it. */
 type TKey = { word: TKeyWord } | { symbol: string };
 /** One shortcut: its alternatives (each a chord of keys pressed together) and what it does. */
 type TShortcut = { chords: TKey[][]; does: TDoes };
 type TDoes =
-  "openPalette" | "openHelp" | "tab" | "escape" | "move" | "firstLast" | "choose" | "back" | "complete";
+  | "openPalette"
+  | "openHelp"
+  | "tab"
+  | "escape"
+  | "move"
+  | "firstLast"
+  | "choose"
+  | "back"
+  | "complete"
+  | "moveRow";
 
 const word = (name: TKeyWord): TKey => ({ word: name });
 const symbol = (text: string): TKey => ({ symbol: text });
 
-const SECTIONS: { heading: "anywhere" | "inPalette" | "inEditor"; shortcuts: TShortcut[] }[] = [
+const SECTIONS: {
+  heading: "anywhere" | "inPalette" | "inEditor" | "inAutostart";
+  shortcuts: TShortcut[];
+}[] = [
   {
     heading: "anywhere",
     shortcuts: [
@@ -42,6 +54,18 @@ const SECTIONS: { heading: "anywhere" | "inPalette" | "inEditor"; shortcuts: TSh
     ],
   },
   { heading: "inEditor", shortcuts: [{ chords: [[word("ctrl"), word("space")]], does: "complete" }] },
+  {
+    heading: "inAutostart",
+    shortcuts: [
+      {
+        chords: [
+          [word("alt"), symbol("↑")],
+          [word("alt"), symbol("↓")],
+        ],
+        does: "moveRow",
+      },
+    ],
+  },
 ];
 
 const kbdClass =

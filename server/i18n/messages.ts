@@ -26,6 +26,7 @@ import enPalette from "./messages/en/palette.json" with { type: "json" };
 import enConsole from "./messages/en/console.json" with { type: "json" };
 import enValidation from "./messages/en/validation.json" with { type: "json" };
 import enReadiness from "./messages/en/readiness.json" with { type: "json" };
+import enAutostart from "./messages/en/autostart.json" with { type: "json" };
 import frCommon from "./messages/fr/common.json" with { type: "json" };
 import frNav from "./messages/fr/nav.json" with { type: "json" };
 import frAuth from "./messages/fr/auth.json" with { type: "json" };
@@ -48,6 +49,7 @@ import frPalette from "./messages/fr/palette.json" with { type: "json" };
 import frConsole from "./messages/fr/console.json" with { type: "json" };
 import frValidation from "./messages/fr/validation.json" with { type: "json" };
 import frReadiness from "./messages/fr/readiness.json" with { type: "json" };
+import frAutostart from "./messages/fr/autostart.json" with { type: "json" };
 import type { TLocale } from "./locales";
 
 const EN = {
@@ -76,6 +78,7 @@ const EN = {
   validation: enValidation,
   // The Host page's readiness section: each check's title and what a problem breaks.
   readiness: enReadiness,
+  autostart: enAutostart,
 };
 
 export type TMessages = typeof EN;
@@ -102,6 +105,7 @@ const FR: TMessages = {
   console: frConsole,
   validation: frValidation,
   readiness: frReadiness,
+  autostart: frAutostart,
 };
 
 export const MESSAGES: Record<TLocale, TMessages> = { en: EN, fr: FR };

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { migrateLegacy, modernKey, validateConfig } from "../schemas/lxc-config/validate";
+import {
+  fixProblem,
+  migrateLegacy,
+  modernKey,
+  onbootValue,
+  validateConfig,
+} from "../schemas/lxc-config/validate";
 
 /** The validator's verdict line by line: what each problem says, on which line, and the one-step migration. */
 describe("validateConfig, line by line", () => {
@@ -118,6 +124,52 @@ describe("validateConfig, line by line", () => {
     const text = "# mine\n  lxc.utsname = a\r\nlxc.rootfs.backend = dir\nlxc.start.auto = 1\n";
     expect(migrateLegacy(text)).toBe("# mine\n  lxc.uts.name = a\r\nlxc.start.auto = 1\n");
     expect(migrateLegacy("lxc.uts.name = a\n")).toBe("lxc.uts.name = a\n");
+  });
+
+  it("offers lxc.start.auto for the seed tutorial's lxc.onboot (which liblxc refuses), 1 for yes and 0 for no", () => {
+    expect(validateConfig("lxc.uts.name = a\nlxc.onboot = yes\n")).toEqual([
+      {
+        line: 2,
+        key: "lxc.onboot",
+        severity: "error",
+        message:
+          "lxc.onboot is not an LXC key (the tutorial's boot script read it; LXC refuses the config): LXC starts a container with the host from lxc.start.auto = 1",
+        id: "validation.lint.onboot",
+        params: { auto: "1" },
+        replacement: "lxc.start.auto = 1",
+      },
+    ]);
+    for (const [value, auto] of [
+      ["yes", "1"],
+      ["YES", "1"],
+      ["1", "1"],
+      ["true", "1"],
+      ["no", "0"],
+      ["0", "0"],
+      ["false", "0"],
+      ["", "0"],
+    ] as const) {
+      expect(onbootValue(value)).toBe(auto);
+      expect(validateConfig(`lxc.onboot = ${value}\n`)[0]?.replacement).toBe(`lxc.start.auto = ${auto}`);
+    }
+    // Not the "did you mean" of an unknown key: its own sentence.
+    expect(validateConfig("lxc.onboot = no\n").map((problem) => problem.id)).toEqual([
+      "validation.lint.onboot",
+    ]);
+  });
+
+  it("fixes one line: lxc.onboot = no becomes lxc.start.auto = 0, indentation and CRLF kept, the rest untouched", () => {
+    const text = "lxc.utsname = a\n  lxc.onboot = no\r\nlxc.tty.max = 1\n";
+    const onboot = validateConfig(text).find((problem) => problem.key === "lxc.onboot");
+    expect(onboot).toBeDefined();
+    const fixed = fixProblem(text, onboot ?? { line: 0 });
+    expect(fixed).toBe("lxc.utsname = a\n  lxc.start.auto = 0\r\nlxc.tty.max = 1\n");
+    expect(validateConfig(fixed).map((problem) => problem.key)).toEqual(["lxc.utsname"]);
+    expect(fixProblem(text, { line: 1 })).toBe(text);
+    expect(fixProblem("lxc.rootfs.backend = dir\nlxc.tty.max = 1\n", { line: 1, replacement: "" })).toBe(
+      "lxc.tty.max = 1\n",
+    );
+    expect(migrateLegacy("lxc.onboot = yes\n")).toBe("lxc.start.auto = 1\n");
   });
 
   it("sorts problems by line", () => {

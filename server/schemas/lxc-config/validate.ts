@@ -176,6 +176,15 @@ export const modernKey = (key: string, networkIndex: number): string | null => {
   return `lxc.net.${index}.${field}`;
 };
 
+/**
+ * The seed tutorial's boot script started the containers whose config said `lxc.onboot = yes`; liblxc knows no such
+ * key (it refuses the config) and starts a container with the host from `lxc.start.auto`. Its value as
+ * lxc.start.auto takes it: 1 for yes (and the other ways of saying it), 0 for anything else, which the script did not
+ * start either.
+ */
+export const onbootValue = (value: string): "0" | "1" =>
+  ["yes", "y", "true", "on", "1"].includes(value.trim().toLowerCase()) ? "1" : "0";
+
 export const validateConfig = (text: string): TConfigProblem[] => {
   const config = LxcConfig.parse(text);
   const problems: TConfigProblem[] = [];
@@ -228,6 +237,17 @@ export const validateConfig = (text: string): TConfigProblem[] => {
         severity: "error",
         ...worded("validation.lint.legacy", { key, modern }),
         replacement: `${modern} = ${value}`,
+      });
+      return;
+    }
+    if (key === "lxc.onboot") {
+      const auto = onbootValue(value);
+      problems.push({
+        line: number,
+        key,
+        severity: "error",
+        ...worded("validation.lint.onboot", { auto }),
+        replacement: `lxc.start.auto = ${auto}`,
       });
       return;
     }
@@ -312,15 +332,13 @@ export const validateConfig = (text: string): TConfigProblem[] => {
   return problems.sort((a, b) => a.line - b.line);
 };
 
-/** Rewrites every legacy line to its modern form (keeping the others as they are), as the editor's one-click fix. */
-export const migrateLegacy = (text: string): string => {
-  const replacements = new Map(
-    validateConfig(text)
-      .filter((problem) => problem.replacement !== undefined)
-      .map((problem) => [problem.line, problem.replacement as string]),
-  );
-  const lines = text.split("\n");
-  return lines
+/**
+ * Puts each line's replacement in its place (an empty replacement drops the line), keeping the line's indentation
+ * and CRLF ending and every other line as it is.
+ */
+const replaceLines = (text: string, replacements: ReadonlyMap<number, string>): string =>
+  text
+    .split("\n")
     .flatMap((line, index) => {
       const replacement = replacements.get(index + 1);
       if (replacement === undefined) return [line];
@@ -329,4 +347,20 @@ export const migrateLegacy = (text: string): string => {
       return [`${indent}${replacement}${line.endsWith("\r") ? "\r" : ""}`];
     })
     .join("\n");
-};
+
+/** Rewrites every legacy line to its modern form (keeping the others as they are), as the editor's one-click fix. */
+export const migrateLegacy = (text: string): string =>
+  replaceLines(
+    text,
+    new Map(
+      validateConfig(text)
+        .filter((problem) => problem.replacement !== undefined)
+        .map((problem) => [problem.line, problem.replacement as string]),
+    ),
+  );
+
+/** One problem's fix: its line replaced (a problem without a replacement leaves the text as it is). */
+export const fixProblem = (text: string, problem: Pick<TConfigProblem, "line" | "replacement">): string =>
+  problem.replacement === undefined
+    ? text
+    : replaceLines(text, new Map([[problem.line, problem.replacement]]));
