@@ -1,5 +1,5 @@
 import { isAtLeast } from "../../../auth/roles";
-import { readHostReadiness } from "../../../host/readiness";
+import { readHostReadiness, type THostCheck } from "../../../host/readiness";
 import { viewerProcedure } from "../../procedures";
 import { ZHostReadinessResponseSchema } from "./host.types";
 
@@ -15,7 +15,7 @@ export const hostReadinessRoute = viewerProcedure
     if (isAtLeast(ctx.principal.role, "operator")) return report;
     return {
       ...report,
-      checks: report.checks.map((check) =>
+      checks: report.checks.map((check): THostCheck =>
         check.id === "subids" ? { ...check, params: { ...check.params, conflict: "…", problem: "" } } : check,
       ),
     };
