@@ -1,0 +1,151 @@
+import { chmod, chown, mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+import { afterEach, describe, expect, it } from "vitest";
+import type { TContainerSummary } from "../trpc/routers/containers/schemas";
+import { bashCompletion } from "./completion";
+import { namesOf } from "./containers";
+import { readCredentials, writeCredentials, type TCredentials } from "./credentials";
+import { formatFields, formatTable, printable } from "./output";
+
+/**
+ * What the CLI does with answers it did not write: container names, cells and messages from a server (a panel
+ * elsewhere, or a web tier that is no longer what it was, answering root on the local socket), and a stored
+ * login's file in a directory someone else may change. None of it may run in the user's shell or reach the terminal
+ * as control sequences, and the credentials are read and written only as this user's own.
+ */
+const temporary: string[] = [];
+afterEach(async () => {
+  for (const dir of temporary.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+const tempDir = async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "atelier-hostile-"));
+  temporary.push(dir);
+  return dir;
+};
+
+const HOSTILE_NAMES = [
+  "web1",
+  "$(touch PWNED1)",
+  "`touch PWNED2`",
+  "${HOME}",
+  "a b",
+  "web2",
+  "-x",
+  "x\u001b]0;t\u0007",
+];
+
+describe("names from the server", () => {
+  it("completes only container names, matched as text: a name is never expanded by the shell", async () => {
+    const dir = await tempDir();
+    const fake = path.join(dir, "atelier");
+    // The `atelier ls --names` a hostile server would make: every line as it came.
+    await writeFile(fake, `#!/bin/sh\ncat <<'EOF'\n${HOSTILE_NAMES.join("\n")}\nEOF\n`);
+    await chmod(fake, 0o755);
+    const script = path.join(dir, "completion.bash");
+    await writeFile(script, bashCompletion());
+    const complete = async (words: string[]) =>
+      (
+        await execa("bash", [
+          "-c",
+          `cd "$1" && source "$2" && COMP_WORDS=("\${@:3}") && COMP_CWORD=$(($# - 3)) && _atelier && printf '%s\\n' "\${COMPREPLY[@]}"`,
+          "bash",
+          dir,
+          script,
+          fake,
+          ...words,
+        ])
+      ).stdout;
+    expect((await complete(["start", ""])).trim().split("\n")).toEqual(["web1", "web2"]);
+    expect((await complete(["info", "web2"])).trim()).toBe("web2");
+    expect((await complete(["create", "x", "--clone", "w"])).trim().split("\n")).toEqual(["web1", "web2"]);
+    expect((await complete(["exec", "$"])).trim()).toBe("");
+    expect((await readdir(dir)).filter((name) => name.startsWith("PWNED"))).toEqual([]);
+    await execa("bash", ["-n", script]);
+  });
+
+  it("`ls --names` prints only container names, and says it left others out", () => {
+    const said: string[] = [];
+    const list = HOSTILE_NAMES.map((name) => ({ name }) as TContainerSummary);
+    expect(namesOf(list, (text) => said.push(text))).toBe("web1\nweb2\n");
+    expect(said.join("")).toMatch(/6 name\(s\) that are not container names/);
+    expect(namesOf([{ name: "ok" } as TContainerSummary], (text) => said.push(text))).toBe("ok\n");
+  });
+
+  it("prints no control character of an answer, and no cell can forge a line", () => {
+    const table = formatTable(["NAME", "STATE"], [["web\u001b[2J", "RUNNING\nevil  STOPPED"]]);
+    // eslint-disable-next-line no-control-regex
+    expect(table).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(table.trimEnd().split("\n")).toHaveLength(2);
+    const fields = formatFields([["state", "up\u009b31m\r\nname: forged"]]);
+    expect(fields.trimEnd().split("\n")).toEqual(["state:  up\ufffd31m\ufffd\ufffdname: forged"]);
+    expect(printable("line one\n\u001b]52;c;cm0gLXJm\u0007two\tcols")).toBe(
+      "line one\n\ufffd]52;c;cm0gLXJm\ufffdtwo\tcols",
+    );
+  });
+});
+
+const CREDENTIALS: TCredentials = {
+  url: "https://panel.example:8443/",
+  token: "atl_t_secret",
+  tokenId: 1,
+  username: "ada",
+  role: "admin",
+  trust: "none",
+  fingerprint: null,
+  pem: null,
+  createdAt: new Date(0).toISOString(),
+};
+
+describe("the stored login's file", () => {
+  it("is not read through a link, nor when it is another user's or readable by others", async () => {
+    const dir = await tempDir();
+    const real = path.join(dir, "real");
+    await writeFile(real, JSON.stringify(CREDENTIALS), { mode: 0o600 });
+    const file = path.join(dir, "credentials");
+    await symlink(real, file);
+    await expect(readCredentials(file)).rejects.toThrow(/not a regular file/);
+    await rm(file);
+    await writeFile(file, JSON.stringify(CREDENTIALS), { mode: 0o644 });
+    await chmod(file, 0o644);
+    await expect(readCredentials(file)).rejects.toThrow(/readable by others/);
+    await chmod(file, 0o600);
+    expect(await readCredentials(file)).toEqual(CREDENTIALS);
+    if (process.getuid?.() === 0) {
+      await chown(file, 65534, 65534);
+      await expect(readCredentials(file)).rejects.toThrow(/belongs to another user/);
+    }
+    // A FIFO in its place: refused at once, not waited on.
+    await rm(file);
+    await execa("mkfifo", ["-m", "600", file]);
+    await expect(readCredentials(file)).rejects.toThrow(/not a regular file/);
+    expect(await readCredentials(path.join(dir, "none"))).toBeNull();
+  });
+
+  it("is never written through a linked directory, nor into another user's (root with someone's HOME)", async () => {
+    const home = await tempDir();
+    const elsewhere = path.join(home, "elsewhere");
+    await mkdir(elsewhere, { mode: 0o755 });
+    await chmod(elsewhere, 0o755);
+    await mkdir(path.join(home, ".config"));
+    await symlink(elsewhere, path.join(home, ".config", "atelier"));
+    const file = path.join(home, ".config", "atelier", "credentials");
+    await expect(writeCredentials(file, CREDENTIALS)).rejects.toThrow(/is not a directory/);
+    // The link's target kept its mode, and got no file.
+    expect((await stat(elsewhere)).mode & 0o777).toBe(0o755);
+    expect(await readdir(elsewhere)).toEqual([]);
+
+    await rm(path.join(home, ".config", "atelier"));
+    if (process.getuid?.() === 0) {
+      await mkdir(path.join(home, ".config", "atelier"), { mode: 0o755 });
+      await chown(path.join(home, ".config", "atelier"), 65534, 65534);
+      await expect(writeCredentials(file, CREDENTIALS)).rejects.toThrow(/belongs to another user/);
+      await rm(path.join(home, ".config", "atelier"), { recursive: true });
+    }
+    await writeCredentials(file, CREDENTIALS);
+    expect((await stat(path.dirname(file))).mode & 0o777).toBe(0o700);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(await readCredentials(file)).toEqual(CREDENTIALS);
+  });
+});
