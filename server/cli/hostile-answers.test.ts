@@ -1,4 +1,5 @@
 import { chmod, chown, mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
@@ -6,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { TContainerSummary } from "../trpc/routers/containers/schemas";
 import { bashCompletion } from "./completion";
 import { namesOf } from "./containers";
+import { trustedLocalSocket } from "./endpoint";
 import { readCredentials, writeCredentials, type TCredentials } from "./credentials";
 import { formatFields, formatTable, printable } from "./output";
 
@@ -148,4 +150,63 @@ describe("the stored login's file", () => {
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect(await readCredentials(file)).toEqual(CREDENTIALS);
   });
+});
+
+describe("the local socket root's CLI talks to", () => {
+  const listen = (file: string) =>
+    new Promise<Server>((resolve, reject) => {
+      const server = createServer();
+      server.once("error", reject);
+      server.listen(file, () => resolve(server));
+    });
+
+  it.runIf(process.getuid?.() === 0)(
+    "is taken only where no user but root and the web tier's could have put it",
+    async () => {
+      const top = await tempDir();
+      await chmod(top, 0o711);
+      const data = path.join(top, "data");
+      const web = path.join(data, "web");
+      const run = path.join(web, "run");
+      await mkdir(run, { recursive: true, mode: 0o700 });
+      await chmod(data, 0o711);
+      const socketPath = path.join(run, "cli.sock");
+      const server = await listen(socketPath);
+      try {
+        // As the launcher and the web tier make them: web/ and below the web user's (here nobody).
+        for (const file of [web, run, socketPath]) await chown(file, 65534, 65534);
+        expect(await trustedLocalSocket(data)).toBe(socketPath);
+        // Reached through a link: the real path is checked and connected.
+        await symlink(data, path.join(top, "linked"));
+        expect(await trustedLocalSocket(path.join(top, "linked"))).toBe(socketPath);
+
+        // A data directory a user could rename, or a directory above it anyone may write to.
+        await chown(data, 65534, 65534);
+        await expect(trustedLocalSocket(data)).rejects.toThrow(/belongs to uid 65534, not root/);
+        await chown(data, 0, 0);
+        await chmod(top, 0o777);
+        await expect(trustedLocalSocket(data)).rejects.toThrow(/writable by others \(mode 777\)/);
+        await chmod(top, 0o1777);
+        expect(await trustedLocalSocket(data)).toBe(socketPath);
+        await chmod(data, 0o1777);
+        await expect(trustedLocalSocket(data)).rejects.toThrow(/writable by others/);
+        await chmod(data, 0o711);
+        await chmod(top, 0o711);
+
+        // web/run/ open to others, or a socket of another user than the directories'.
+        await chmod(run, 0o755);
+        await expect(trustedLocalSocket(data)).rejects.toThrow(/web\/run\/ is open to others/);
+        await chmod(run, 0o700);
+        await chown(socketPath, 1000, 1000);
+        await expect(trustedLocalSocket(data)).rejects.toThrow(/belong to different users/);
+      } finally {
+        server.close();
+      }
+      await rm(socketPath, { force: true });
+      await writeFile(socketPath, "");
+      await expect(trustedLocalSocket(data)).rejects.toThrow(/not what the web tier makes/);
+      await rm(socketPath);
+      await expect(trustedLocalSocket(data)).rejects.toThrow(/no local socket/);
+    },
+  );
 });
