@@ -1,4 +1,17 @@
-import { chmod, chown, mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from "node:fs/promises";
+import { X509Certificate } from "node:crypto";
+import {
+  chmod,
+  chown,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from "node:fs/promises";
+import { createServer as createHttpsServer } from "node:https";
 import { createServer, type Server } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -209,4 +222,75 @@ describe("the local socket root's CLI talks to", () => {
       await expect(trustedLocalSocket(data)).rejects.toThrow(/no local socket/);
     },
   );
+});
+
+describe("atelier login --fingerprint", () => {
+  it("refuses a certificate this machine vouches for when it is not the one named: nothing is sent", async () => {
+    const dir = await tempDir();
+    const key = path.join(dir, "key.pem");
+    const cert = path.join(dir, "cert.pem");
+    await execa("openssl", [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=127.0.0.1",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+    ]);
+    // An interceptor whose authority this machine trusts (NODE_EXTRA_CA_CERTS below): it notes what reaches it.
+    const seen: string[] = [];
+    const interceptor = createHttpsServer(
+      { key: await readFile(key), cert: await readFile(cert) },
+      (req, res) => {
+        seen.push(`${req.url ?? ""} ${req.headers.authorization ?? ""}`);
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ result: { data: { json: { user: { username: "ada", role: "admin" } } } } }));
+      },
+    );
+    await new Promise<void>((resolve) => interceptor.listen(0, "127.0.0.1", resolve));
+    const port = (interceptor.address() as { port: number }).port;
+    const login = (fingerprint: string) =>
+      execa(
+        "node",
+        [
+          "bin/atelier.js",
+          "login",
+          `https://127.0.0.1:${port}`,
+          "--token",
+          "atl_t_secret",
+          "--fingerprint",
+          fingerprint,
+        ],
+        {
+          cwd: path.resolve(import.meta.dirname, "../.."),
+          env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, NODE_EXTRA_CA_CERTS: cert },
+          extendEnv: false,
+          reject: false,
+          timeout: 60_000,
+        },
+      );
+    try {
+      const refused = await login("AB".repeat(32));
+      expect(refused.exitCode, refused.stderr).toBe(4);
+      expect(refused.stderr).toMatch(/not the one --fingerprint names/);
+      expect(seen).toEqual([]);
+      const fingerprint = new X509Certificate(await readFile(cert)).fingerprint256;
+      const taken = await login(fingerprint.toLowerCase());
+      expect(taken.exitCode, taken.stderr).toBe(0);
+      expect(seen).toEqual(["/api/trpc/auth.status Bearer atl_t_secret"]);
+    } finally {
+      interceptor.close();
+    }
+  });
 });
