@@ -78,7 +78,7 @@ describe("names from the server", () => {
     expect((await complete(["exec", "$"])).trim()).toBe("");
     expect((await readdir(dir)).filter((name) => name.startsWith("PWNED"))).toEqual([]);
     await execa("bash", ["-n", script]);
-  });
+  }, 60_000);
 
   it("`ls --names` prints only container names, and says it left others out", () => {
     const said: string[] = [];
@@ -292,5 +292,5 @@ describe("atelier login --fingerprint", () => {
     } finally {
       interceptor.close();
     }
-  });
+  }, 120_000);
 });
