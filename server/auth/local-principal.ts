@@ -1,3 +1,4 @@
+import { AppError, said } from "../errors";
 import type { TPrincipal } from "./principal.types";
 
 /**
@@ -28,3 +29,12 @@ export const localPrincipal = (): TPrincipal => ({
   role: "admin",
   via: "local",
 });
+
+/**
+ * What belongs to an account (its tokens, password, language) is refused to root on the host with a sentence: it has
+ * no account (userId 0 is no user), and a row made for it would fail on the user's foreign key (a bare 500) or, worse,
+ * stand for nobody. Root makes a user's token on the host instead (`npx atelier token create USER`).
+ */
+export const requireAccount = (principal: Pick<TPrincipal, "via">) => {
+  if (principal.via === "local") throw new AppError("FORBIDDEN", said("localHasNoAccount"));
+};

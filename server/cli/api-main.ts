@@ -12,6 +12,7 @@ import { runCreate, runDestroy, runInfo, runLifecycle, runLs } from "./container
 import { resolveApiEndpoint } from "./endpoint";
 import { EXIT_DENIED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitOfErrorCode } from "./exit-codes";
 import { runLogin, runLogout } from "./login";
+import { printable } from "./output";
 import { RemoteError, type TEndpoint } from "./remote";
 import { runSnapshot } from "./snapshot";
 
@@ -73,7 +74,7 @@ export const runApiCommand = async (command: TApiCommandName, args: string[]): P
     return typeof process.exitCode === "number" ? process.exitCode : EXIT_OK;
   } catch (error) {
     const say = (message: string) =>
-      process.stderr.write(`atelier ${command}: ${message.replace(/\s*\n\s*/g, " ").trim()}\n`);
+      process.stderr.write(`atelier ${command}: ${printable(message.replace(/\s*\n\s*/g, " ").trim())}\n`);
     if (error instanceof CliUsageError) {
       say(error.message);
       process.stderr.write(`usage: atelier ${spec.usage}\n`);

@@ -3,7 +3,7 @@ import { API_COMMANDS, type TApiCommand } from "./api-args";
 /**
  * `atelier completion bash`: a bash completion script, from the command table (server/cli/api-args.ts): the
  * subcommands, each one's options, container names (`atelier ls --names`, asked of the panel as the command line
- * would be, quietly) where a NAME goes, and the words after it (snapshot's actions, autostart's on|off).
+ * would be, quietly; matched as plain text, never expanded by the shell) where a NAME goes, and the words after it (snapshot's actions, autostart's on|off).
  * Installed as /etc/bash_completion.d/atelier (docs/usage.md). Pure: `bash -n` checks it in the tests.
  */
 const LOCAL_COMMANDS: Record<string, string[]> = {
@@ -53,8 +53,13 @@ export const bashCompletion = (extraCommands: string[] = []) => {
     .map(([name, subs]) => `    ${name}) after="${words(subs)}" ;;`)
     .join("\n");
   return `# bash completion for atelier: \`atelier completion bash > /etc/bash_completion.d/atelier\`
+# The containers whose names start with $cur, added to COMPREPLY. Never through \`compgen -W\`: it expands each word
+# ($(…), \`…\`, $VAR) in this shell, and the names come from a server. Only a container name's characters pass.
 _atelier_names() {
-  "\${COMP_WORDS[0]}" ls --names 2>/dev/null
+  local name
+  while IFS= read -r name; do
+    [[ $name =~ ^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$ && $name == "$cur"* ]] && COMPREPLY+=("$name")
+  done < <("\${COMP_WORDS[0]}" ls --names 2>/dev/null)
 }
 
 _atelier() {
@@ -68,7 +73,7 @@ _atelier() {
   case "$prev" in
     --ssh-key) COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
     --template) COMPREPLY=($(compgen -W "busybox debian" -- "$cur")); return 0 ;;
-    --clone) COMPREPLY=($(compgen -W "$(_atelier_names)" -- "$cur")); return 0 ;;
+    --clone) _atelier_names; return 0 ;;
     --role) COMPREPLY=($(compgen -W "viewer operator admin" -- "$cur")); return 0 ;;
     ${valueOptions.join("|")}) return 0 ;;
   esac
@@ -100,12 +105,12 @@ ${subCases}
   case "$command" in
     ${nameCommands.join("|")})
       if [[ $position -eq 0 ]]; then
-        COMPREPLY=($(compgen -W "$(_atelier_names)" -- "$cur"))
+        _atelier_names
       elif [[ $position -eq 1 && -n "$after" ]]; then
         COMPREPLY=($(compgen -W "$after" -- "$cur"))
       fi ;;
     exec|attach)
-      [[ $position -eq 0 ]] && COMPREPLY=($(compgen -W "$(_atelier_names)" -- "$cur")) ;;
+      [[ $position -eq 0 ]] && _atelier_names ;;
     *)
       [[ $position -eq 0 && -n "$after" ]] && COMPREPLY=($(compgen -W "$after" -- "$cur")) ;;
   esac

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline/promises";
+import { isValidContainerName } from "../schemas/container-name";
 import type { TContainerSummary } from "../trpc/routers/containers/schemas";
 import type { TGetContainerResponse } from "../trpc/routers/containers/get-container.types";
 import {
@@ -52,10 +53,27 @@ export const containerFields = (container: TGetContainerResponse): [string, stri
   ["lxcpath", container.lxcPath],
 ];
 
+/**
+ * `ls --names`: one name a line, for scripts and the bash completion, which feed them to a shell. A name that is not
+ * a container's (the server is not what it should be) is left out and said on stderr. Pure: unit-tested.
+ */
+export const namesOf = (
+  list: TContainerSummary[],
+  warn: (text: string) => unknown = (text) => process.stderr.write(text),
+) => {
+  const odd = list.filter((container) => !isValidContainerName(container.name));
+  if (odd.length > 0)
+    warn(`atelier ls: the server listed ${odd.length} name(s) that are not container names: left out\n`);
+  return list
+    .filter((container) => isValidContainerName(container.name))
+    .map((container) => `${container.name}\n`)
+    .join("");
+};
+
 export const runLs = async (endpoint: TEndpoint, parsed: TParsed) => {
   expectPositionals(parsed, 0, 0, API_COMMANDS.ls.usage);
   const list = await callProcedure<TContainerSummary[]>(endpoint, "containers.list");
-  if (parsed.values.names) out(list.map((container) => `${container.name}\n`).join(""));
+  if (parsed.values.names) out(namesOf(list));
   else if (parsed.values.json) out(formatJson(list));
   else out(formatTable(CONTAINER_HEADERS, containerRows(list)));
 };

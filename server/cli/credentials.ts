@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { chmod, lstat, mkdir, open, readFile, rename, rm } from "node:fs/promises";
+import { constants as fsConstants } from "node:fs";
+import { mkdir, open, rename, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
@@ -33,44 +34,76 @@ export const credentialsFileOf = (env: NodeJS.ProcessEnv) => {
   return path.join(config, "atelier", "credentials");
 };
 
-/** The stored login, or null when there is none; a RemoteError when the file is unsafe or unreadable. */
+/**
+ * The stored login, or null when there is none; a RemoteError when the file is unsafe or unreadable. The file is
+ * opened without following a link and judged by what was opened (fstat), so that nothing can swap it between the
+ * check and the read.
+ */
 export const readCredentials = async (file: string): Promise<TCredentials | null> => {
-  const stat = await lstat(file).catch((error: NodeJS.ErrnoException) => {
+  const handle = await open(
+    file,
+    fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK,
+  ).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT") return null;
+    if (error.code === "ELOOP")
+      throw new RemoteError(`${file} is not a regular file: remove it and run atelier login again`);
     throw new RemoteError(`cannot read ${file}: ${error.message}`);
   });
-  if (!stat) return null;
-  if (!stat.isFile())
-    throw new RemoteError(`${file} is not a regular file: remove it and run atelier login again`);
-  const uid = process.getuid?.();
-  if (uid !== undefined && stat.uid !== uid)
-    throw new RemoteError(
-      `${file} belongs to another user (uid ${stat.uid}): remove it and run atelier login`,
-    );
-  if ((stat.mode & 0o077) !== 0)
-    throw new RemoteError(
-      `${file} is readable by others (mode ${(stat.mode & 0o777).toString(8)}): its token may be known; run \`chmod 600 ${file}\` (and revoke the token if unsure)`,
-    );
+  if (!handle) return null;
+  let text: string;
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile())
+      throw new RemoteError(`${file} is not a regular file: remove it and run atelier login again`);
+    const uid = process.getuid?.();
+    if (uid !== undefined && stat.uid !== uid)
+      throw new RemoteError(
+        `${file} belongs to another user (uid ${stat.uid}): remove it and run atelier login`,
+      );
+    if ((stat.mode & 0o077) !== 0)
+      throw new RemoteError(
+        `${file} is readable by others (mode ${(stat.mode & 0o777).toString(8)}): its token may be known; run \`chmod 600 ${file}\` (and revoke the token if unsure)`,
+      );
+    text = await handle.readFile("utf8");
+  } finally {
+    await handle.close();
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await readFile(file, "utf8"));
-  } catch (error) {
-    throw new RemoteError(
-      `${file} is not a stored login (${(error as Error).message}): run atelier login again`,
-    );
+    parsed = JSON.parse(text);
+  } catch {
+    throw new RemoteError(`${file} is not a stored login (not JSON): run atelier login again`);
   }
   const result = ZCredentials.safeParse(parsed);
   if (!result.success) throw new RemoteError(`${file} is not a stored login: run atelier login again`);
   return result.data;
 };
 
-/** Writes the login: the directory made 0700, the file written 0600 beside it and renamed over the old one. */
+/**
+ * Writes the login: the directory made 0700 (through a handle on the directory itself, never a link: the one
+ * lstat saw could be swapped for a link to /etc before a chmod by name, which root would then apply there), and
+ * only when it is this user's; the file written 0600 beside it and renamed over the old one.
+ */
 export const writeCredentials = async (file: string, credentials: TCredentials) => {
   const dir = path.dirname(file);
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const dirStat = await lstat(dir);
-  if (!dirStat.isDirectory()) throw new RemoteError(`${dir} is not a directory`);
-  await chmod(dir, 0o700);
+  const dirHandle = await open(
+    dir,
+    fsConstants.O_RDONLY | fsConstants.O_DIRECTORY | fsConstants.O_NOFOLLOW,
+  ).catch((error: NodeJS.ErrnoException) => {
+    throw new RemoteError(`${dir} is not a directory (${error.code ?? error.message})`);
+  });
+  try {
+    const uid = process.getuid?.();
+    const dirStat = await dirHandle.stat();
+    if (uid !== undefined && dirStat.uid !== uid)
+      throw new RemoteError(
+        `${dir} belongs to another user (uid ${dirStat.uid}): is HOME or XDG_CONFIG_HOME another user's?`,
+      );
+    await dirHandle.chmod(0o700);
+  } finally {
+    await dirHandle.close();
+  }
   const temporary = path.join(dir, `.credentials-${randomBytes(6).toString("hex")}`);
   const handle = await open(temporary, "wx", 0o600);
   try {

@@ -1,3 +1,4 @@
+import { printable } from "./output";
 import { callProcedure, RemoteError, type TEndpoint } from "./remote";
 
 /** A job of the API (creation, clone, snapshot, restore) as jobs.get answers. */
@@ -20,7 +21,7 @@ export const waitForJob = async (endpoint: TEndpoint, jobId: string, what: strin
   for (;;) {
     const job = await callProcedure<TJob>(endpoint, "jobs.get", { id: jobId, tail: 5 });
     const now = job.phase ? `${what}: ${job.phase}${job.progress === null ? "" : ` (${job.progress}%)`}` : "";
-    if (now && now !== said) process.stderr.write(`${now}\n`);
+    if (now && now !== said) process.stderr.write(`${printable(now)}\n`);
     said = now;
     if (job.state === "succeeded") return job;
     if (job.state !== "running") {

@@ -135,18 +135,19 @@ const trustFor = async (
     return { trust: "none", fingerprint: null, pem: null };
   }
   const certificate = await probeCertificate(url);
+  const expected = stringOf(parsed.values, "fingerprint");
+  // --fingerprint is checked whoever vouches for the certificate: a proxy that intercepts TLS with an authority
+  // this machine trusts (a company's) is not the panel, and would have the password and the token.
+  if (expected !== undefined && !sameFingerprint(expected, certificate.fingerprint))
+    throw new RemoteError(
+      `the server's certificate (fingerprint ${certificate.fingerprint}) is not the one --fingerprint names: not logged in (someone may be in between)`,
+      "FORBIDDEN",
+    );
   if (certificate.isVouched) return { trust: "system", fingerprint: certificate.fingerprint, pem: null };
   process.stderr.write(
     `The certificate of ${url.origin} is not vouched for by this machine (${certificate.why}).\nIts SHA-256 fingerprint:\n\n    ${certificate.fingerprint}\n\nCompare it with the server's own (its log at start, or the fingerprint your browser shows).\n`,
   );
-  const expected = stringOf(parsed.values, "fingerprint");
-  if (expected !== undefined) {
-    if (!sameFingerprint(expected, certificate.fingerprint))
-      throw new RemoteError(
-        `the server's certificate is not the one --fingerprint names: not logged in (someone may be in between)`,
-        "FORBIDDEN",
-      );
-  } else if (!parsed.values.yes) {
+  if (expected === undefined && !parsed.values.yes) {
     if (!process.stdin.isTTY)
       throw new CliUsageError(
         "not a terminal to ask in: add --fingerprint SHA256 (checked on the server) or --yes",
@@ -192,7 +193,18 @@ export const runLogin = async (parsed: TParsed) => {
     ...trust,
     createdAt: new Date().toISOString(),
   };
-  const endpoint: TEndpoint = { ...endpointOfCredentials(draft, file), token: givenToken ?? null };
+  const stored = endpointOfCredentials(draft, file);
+  const endpoint: TEndpoint = {
+    ...stored,
+    token: givenToken ?? null,
+    // A fingerprint given holds for the whole login (the password and the token cross these connections), even for
+    // a certificate the system vouches for; later, such a certificate may be renewed, and the system's word is kept.
+    ...(stringOf(parsed.values, "fingerprint") !== undefined &&
+    stored.trust.kind === "system" &&
+    draft.fingerprint
+      ? { trust: { ...stored.trust, fingerprint: draft.fingerprint } }
+      : {}),
+  };
   type TStatus = { user: { username: string; role: string } | null };
   let credentials: TCredentials;
   if (givenToken !== undefined) {

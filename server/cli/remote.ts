@@ -28,8 +28,11 @@ export class RemoteError extends Error {
 export type TTrust =
   /** Plain HTTP. */
   | { kind: "none" }
-  /** The system's CAs (and these certificates too: a configured one, the data directory's). */
-  | { kind: "system"; extra: string[] }
+  /**
+   * The system's CAs (and these certificates too: a configured one, the data directory's); with `fingerprint`, the
+   * certificate must also be that one (`atelier login --fingerprint`, for the login's own connections).
+   */
+  | { kind: "system"; extra: string[]; fingerprint?: string }
   /** Only these certificates (ATELIER_CA). */
   | { kind: "ca"; pems: string[]; source: string }
   /**
@@ -150,8 +153,23 @@ export const tlsOptionsOf = (trust: TTrust) => {
   switch (trust.kind) {
     case "none":
       return {};
-    case "system":
-      return trust.extra.length > 0 ? { ca: [...rootCertificates, ...trust.extra] } : {};
+    case "system": {
+      const pin = trust.fingerprint;
+      return {
+        ...(trust.extra.length > 0 ? { ca: [...rootCertificates, ...trust.extra] } : {}),
+        ...(pin
+          ? {
+              checkServerIdentity: (host: string, peer: PeerCertificate) =>
+                checkServerIdentity(host, peer) ??
+                (peer.fingerprint256 === pin
+                  ? undefined
+                  : new Error(
+                      `the server's certificate is not the one --fingerprint names (${peer.fingerprint256})`,
+                    )),
+            }
+          : {}),
+      };
+    }
     case "ca":
       return { ca: trust.pems };
     case "pinned":

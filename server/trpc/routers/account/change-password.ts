@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { requireAccount } from "../../../auth/local-principal";
 import { viewerProcedure } from "../../procedures";
 import { ZChangePasswordRequestSchema } from "./account.types";
 
@@ -10,6 +11,7 @@ export const changePasswordRoute = viewerProcedure
   .input(ZChangePasswordRequestSchema)
   .output(z.void())
   .mutation(async ({ ctx, input }) => {
+    requireAccount(ctx.principal);
     await ctx.runtime.accounts.changeOwnPassword(ctx.principal, input.currentPassword, input.newPassword);
     if (ctx.principal.role === "admin") {
       const renewed = await ctx.runtime.admins.enroll(

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { requireAccount } from "../../../auth/local-principal";
 import { viewerProcedure } from "../../procedures";
 import { ZSetLocaleRequestSchema } from "./account.types";
 
@@ -7,5 +8,6 @@ export const setLocaleRoute = viewerProcedure
   .input(ZSetLocaleRequestSchema)
   .output(z.void())
   .mutation(async ({ ctx, input }) => {
+    requireAccount(ctx.principal);
     await ctx.runtime.accounts.setLocale(ctx.principal.userId, input.locale);
   });

@@ -1,3 +1,4 @@
+import { requireAccount } from "../../../auth/local-principal";
 import { viewerProcedure } from "../../procedures";
 import { ZCreateTokenRequestSchema, ZCreateTokenResponseSchema } from "./tokens.types";
 
@@ -5,4 +6,7 @@ import { ZCreateTokenRequestSchema, ZCreateTokenResponseSchema } from "./tokens.
 export const createTokenRoute = viewerProcedure
   .input(ZCreateTokenRequestSchema)
   .output(ZCreateTokenResponseSchema)
-  .mutation(({ ctx, input }) => ctx.runtime.accounts.createApiToken(ctx.principal, input));
+  .mutation(({ ctx, input }) => {
+    requireAccount(ctx.principal);
+    return ctx.runtime.accounts.createApiToken(ctx.principal, input);
+  });
