@@ -13,9 +13,10 @@ export const hostReadinessRoute = viewerProcedure
   .query(async ({ ctx }) => {
     const report = await readHostReadiness(ctx.runtime);
     if (isAtLeast(ctx.principal.role, "operator")) return report;
+    const checks: THostCheck[] = report.checks;
     return {
       ...report,
-      checks: report.checks.map((check): THostCheck =>
+      checks: checks.map((check): THostCheck =>
         check.id === "subids" ? { ...check, params: { ...check.params, conflict: "…", problem: "" } } : check,
       ),
     };
