@@ -132,13 +132,28 @@ describe("atelier ls, start, stop … through the API", () => {
     expect(await lxcState(name)).toBe("STOPPED");
   });
 
-  it("answers autostart with the board, or says the server lacks it", async () => {
-    const board = await atelier(["autostart", "--json"], await asLocalRoot());
-    if (board.exitCode === 0) expect(JSON.parse(board.stdout)).toHaveProperty("startOrder");
-    else {
-      expect(board.exitCode).toBe(1);
-      expect(board.stderr).toMatch(/autostart\.board.*older than this CLI/);
-    }
+  it("marks a container to start with the host and shows it in the boot order", async () => {
+    const env = await asLocalRoot();
+    const set = await atelier(["autostart", name, "on", "--order", "7", "--delay", "2"], env);
+    expect(set.exitCode, set.stderr).toBe(0);
+    const board = await atelier(["autostart", "--json"], env);
+    expect(board.exitCode, board.stderr).toBe(0);
+    const parsed = JSON.parse(board.stdout) as {
+      startOrder: string[];
+      containers: { name: string; auto: boolean; order: number; delay: number }[];
+    };
+    expect(parsed.containers.find((entry) => entry.name === name)).toMatchObject({
+      auto: true,
+      order: 7,
+      delay: 2,
+    });
+    expect(parsed.startOrder).toContain(name);
+    const off = await atelier(["autostart", name, "off"], env);
+    expect(off.exitCode, off.stderr).toBe(0);
+    const after = JSON.parse((await atelier(["autostart", "--json"], env)).stdout) as {
+      startOrder: string[];
+    };
+    expect(after.startOrder).not.toContain(name);
   });
 
   it("logs in with a username and password into a 0600 file, then works without the environment; logout revokes", async () => {
