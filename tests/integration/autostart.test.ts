@@ -309,7 +309,7 @@ describe("autostart", () => {
     }
   });
 
-  it('`atelier boot stop --all` (the host\'s shutdown) also stops running containers outside the boot set; LXC_AUTO="false" starts none', async () => {
+  it("`atelier boot stop --all` (the host shutdown) also stops running containers outside the boot set, and LXC_AUTO false starts none", async () => {
     // An lxcpath of its own: --all stops every running container of it, so not the one other tests share.
     const scratch = await mkdtemp(path.join(process.env.ATELIER_DATA_DIR ?? "/tmp", "boot-all-"));
     const lxc = path.join(scratch, "lxc");
