@@ -102,30 +102,28 @@ export const HISTORY_RANGES = {
 } as const;
 export type THistoryRange = keyof typeof HISTORY_RANGES;
 
-export const ZMetricsHistoryRequestSchema = z
-  .object({
-    name: ZContainerName,
-    range: z.enum(["1h", "24h", "7d", "30d", "1y"]).default("1h"),
-    /** Start of the window; defaults to `to` minus the range. */
-    from: z.date().optional(),
-    /** End of the window; defaults to now (or `from` plus the range). */
-    to: z.date().optional(),
-  })
+/**
+ * A history window: a range, or its start and end (no further apart than a year and a day), checked the same for a
+ * container's history and the host's.
+ */
+const ZHistoryWindow = z.object({
+  range: z.enum(["1h", "24h", "7d", "30d", "1y"]).default("1h"),
+  /** Start of the window; defaults to `to` minus the range. */
+  from: z.date().optional(),
+  /** End of the window; defaults to now (or `from` plus the range). */
+  to: z.date().optional(),
+});
+type TWindowEnds = { from?: Date | undefined; to?: Date | undefined };
+const isInOrder = (input: TWindowEnds) => !input.from || !input.to || input.from < input.to;
+const isWithinAYear = (input: TWindowEnds) =>
+  !input.from || !input.to || input.to.getTime() - input.from.getTime() <= HISTORY_RANGES["1y"] + 86_400_000;
+const IN_ORDER = { ...says("validation.metrics.afterFrom"), path: ["to"] };
+const WITHIN_A_YEAR = { ...says("validation.metrics.windowTooLong"), path: ["from"] };
+
+export const ZMetricsHistoryRequestSchema = ZHistoryWindow.extend({ name: ZContainerName })
   .strict()
-  .refine((input) => !input.from || !input.to || input.from < input.to, {
-    ...says("validation.metrics.afterFrom"),
-    path: ["to"],
-  })
-  .refine(
-    (input) =>
-      !input.from ||
-      !input.to ||
-      input.to.getTime() - input.from.getTime() <= HISTORY_RANGES["1y"] + 86_400_000,
-    {
-      ...says("validation.metrics.windowTooLong"),
-      path: ["from"],
-    },
-  );
+  .refine(isInOrder, IN_ORDER)
+  .refine(isWithinAYear, WITHIN_A_YEAR);
 export type TMetricsHistoryRequest = z.input<typeof ZMetricsHistoryRequestSchema>;
 
 const ZPoints = z.array(ZNullableNumber);
@@ -154,27 +152,9 @@ export const ZMetricsHistoryResponseSchema = z.object({
 export type TMetricsHistoryResponse = z.infer<typeof ZMetricsHistoryResponseSchema>;
 
 /** The host's history: the same window as a container's, without a name. */
-export const ZHostHistoryRequestSchema = z
-  .object({
-    range: z.enum(["1h", "24h", "7d", "30d", "1y"]).default("1h"),
-    from: z.date().optional(),
-    to: z.date().optional(),
-  })
-  .strict()
-  .refine((input) => !input.from || !input.to || input.from < input.to, {
-    ...says("validation.metrics.afterFrom"),
-    path: ["to"],
-  })
-  .refine(
-    (input) =>
-      !input.from ||
-      !input.to ||
-      input.to.getTime() - input.from.getTime() <= HISTORY_RANGES["1y"] + 86_400_000,
-    {
-      ...says("validation.metrics.windowTooLong"),
-      path: ["from"],
-    },
-  );
+export const ZHostHistoryRequestSchema = ZHistoryWindow.strict()
+  .refine(isInOrder, IN_ORDER)
+  .refine(isWithinAYear, WITHIN_A_YEAR);
 export type THostHistoryRequest = z.input<typeof ZHostHistoryRequestSchema>;
 
 export const ZHostHistoryResponseSchema = z.object({
