@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatExposition } from "./exposition";
-import { collectMetrics, METRICS } from "./prometheus";
+import { collectMetrics, MAX_INTERFACE_SERIES, METRICS, OTHER_INTERFACES } from "./prometheus";
 import type { TContainerCounters, THostCounters } from "./read";
 
 const counters: TContainerCounters = {
@@ -77,6 +77,45 @@ describe("the /metrics exposition", () => {
     expect(text).toContain('atelier_host_network_transmit_bytes_total{interface="enp1s0"} 6\n');
     expect(text).toContain('atelier_http_requests_total{route="trpc",code="200"} 5\n');
     expect(text).toContain("atelier_metrics_sample_timestamp_seconds 1700000000\n");
+  });
+
+  it("keeps a container's own interface names from making series without end or two series with one label set", () => {
+    // A container's root makes 600 interfaces, two of them named by bytes that are not UTF-8 (both read as U+FFFD),
+    // and one with a quote and a backslash.
+    const net = [
+      { name: "eth0", rx: 1, tx: 2 },
+      { name: "\uFFFD", rx: 10, tx: 20 },
+      { name: "\uFFFD", rx: 100, tx: 200 },
+      { name: 'a"b\\c', rx: 3, tx: 4 },
+      ...Array.from({ length: 600 }, (_, index) => ({ name: `n${index}`, rx: 1, tx: 1 })),
+    ];
+    const text = formatExposition(
+      collectMetrics({
+        containers: [{ name: "web", state: "RUNNING" }],
+        counters: new Map([["web", { t: 1000, counters: { ...counters, net } }]]),
+        host: null,
+        sampledAt: null,
+        panel: { requests: [], liveStreams: 0, consoleSessions: 0, jobs: [] },
+      }),
+    );
+    const lines = text
+      .split("\n")
+      .filter((line) => line.startsWith("atelier_container_network_receive_bytes_total{"));
+    expect(lines).toHaveLength(MAX_INTERFACE_SERIES + 1);
+    const labelSets = lines.map((line) => line.slice(0, line.lastIndexOf(" ")));
+    expect(new Set(labelSets).size).toBe(labelSets.length);
+    expect(lines).toContain(
+      'atelier_container_network_receive_bytes_total{container="web",interface="\uFFFD"} 110',
+    );
+    expect(lines).toContain(
+      'atelier_container_network_receive_bytes_total{container="web",interface="a\\"b\\\\c"} 3',
+    );
+    // Nothing is lost: the interfaces past the first ones are summed under a name no interface can have.
+    expect(OTHER_INTERFACES).toMatch(/\s/);
+    const shown = MAX_INTERFACE_SERIES - 3;
+    expect(lines.at(-1)).toBe(
+      `atelier_container_network_receive_bytes_total{container="web",interface="${OTHER_INTERFACES}"} ${600 - shown}`,
+    );
   });
 
   it("declares every metric with units in its name, counters ending in _total and nothing else doing so", () => {

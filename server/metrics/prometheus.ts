@@ -116,6 +116,35 @@ export const METRICS = {
 
 export type TMetricName = keyof typeof METRICS;
 
+/**
+ * Interfaces of one container given a series of their own: the first ones in the kernel's order (those LXC moved
+ * in at start come before any the container made later). A container's root names its interfaces and may make
+ * hundreds, or rename them before every scrape: each name would be a new series in Prometheus for ever.
+ */
+export const MAX_INTERFACE_SERIES = 16;
+/** Where the rest are summed: a space is in no interface name (the kernel refuses it), so no guest can take it. */
+export const OTHER_INTERFACES = "(other interfaces)";
+
+/**
+ * A container's interfaces as labels: names that read the same once decoded (bytes that are not UTF-8 all become
+ * U+FFFD) are one series, never two with the same labels; past MAX_INTERFACE_SERIES, one OTHER_INTERFACES series.
+ */
+export const containerInterfaces = (net: readonly { name: string; rx: number; tx: number }[]) => {
+  const byName = new Map<string, { name: string; rx: number; tx: number }>();
+  for (const { name, rx, tx } of net) {
+    const key = byName.has(name) || byName.size < MAX_INTERFACE_SERIES ? name : OTHER_INTERFACES;
+    const entry = byName.get(key);
+    if (entry) {
+      entry.rx += rx;
+      entry.tx += tx;
+    } else byName.set(key, { name: key, rx, tx });
+  }
+  // The sum last, whichever interface reached it first.
+  const others = byName.get(OTHER_INTERFACES);
+  byName.delete(OTHER_INTERFACES);
+  return others ? [...byName.values(), others] : [...byName.values()];
+};
+
 export type TPrometheusInputs = {
   /** Every container Atelier knows, with its state. */
   containers: { name: string; state: TContainerState }[];
@@ -160,7 +189,7 @@ export const collectMetrics = ({ containers, counters, host, sampledAt, panel }:
     add("atelier_container_pids_limit", c.pids.limit, container);
     add("atelier_container_io_read_bytes_total", c.io?.read, container);
     add("atelier_container_io_write_bytes_total", c.io?.write, container);
-    for (const entry of c.net ?? []) {
+    for (const entry of containerInterfaces(c.net ?? [])) {
       add("atelier_container_network_receive_bytes_total", entry.rx, { ...container, interface: entry.name });
       add("atelier_container_network_transmit_bytes_total", entry.tx, {
         ...container,

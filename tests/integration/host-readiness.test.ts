@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createDb } from "@/server/db";
@@ -36,7 +36,54 @@ const readiness = async (as: "viewer" | "operator" | "admin" = "viewer") => {
 };
 const subids = async () => (await readiness()).checks.find((check) => check.id === "subids");
 
+/** lxc-checkconfig runs the helper has going now (its descendants only: other servers may run theirs). */
+const checkconfigsOf = async (helper: number) => {
+  const parents = new Map<number, number>();
+  const names = new Map<number, string>();
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
+    const match = /^\d+ \((.*)\) \S+ (\d+)/s.exec(stat);
+    if (!match) continue;
+    names.set(Number(entry), match[1] ?? "");
+    parents.set(Number(entry), Number(match[2]));
+  }
+  const descends = (pid: number) => {
+    for (let at = parents.get(pid), hops = 0; at !== undefined && hops < 64; at = parents.get(at), hops += 1)
+      if (at === helper) return true;
+    return false;
+  };
+  // The script's subshells ($(...)) are forks with its name: only the one its parent is not counts.
+  return [...names].filter(
+    ([pid, name]) =>
+      name === "lxc-checkconfig" && names.get(parents.get(pid) ?? 0) !== "lxc-checkconfig" && descends(pid),
+  ).length;
+};
+
 describe("host readiness", () => {
+  it("runs lxc-checkconfig once for a burst of reports, however many a viewer asks for at once", async () => {
+    const helper = await server.helperPid();
+    expect(helper).not.toBeNull();
+    let most = 0;
+    let isDone = false;
+    const watch = (async () => {
+      while (!isDone) {
+        most = Math.max(most, await checkconfigsOf(helper ?? 0));
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    const answers = await Promise.all(
+      Array.from({ length: 24 }, () =>
+        callProcedure(server, "host.readiness", undefined, { kind: "query", as: "viewer" }),
+      ),
+    );
+    isDone = true;
+    await watch;
+    expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200));
+    expect(most).toBeGreaterThanOrEqual(1);
+    expect(most).toBeLessThanOrEqual(1);
+  });
+
   it("reports this host's checks: lxc-checkconfig's lines, cgroups, ids, security, network, storage", async () => {
     const report = await readiness();
     expect(report.lxcVersion).toMatch(/^\d+\.\d+/);

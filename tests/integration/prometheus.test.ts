@@ -1,6 +1,7 @@
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
-import { uniqueName } from "../lxc-oracle";
+import { readlink } from "node:fs/promises";
+import { lxcPath, uniqueName } from "../lxc-oracle";
 import { callProcedure } from "../server";
 import { useServer } from "../use-server";
 import { startCpuBurner } from "../workloads";
@@ -80,6 +81,57 @@ describe("GET /metrics", () => {
       .toBeGreaterThan(2);
     const nproc = Number((await execa("nproc")).stdout);
     expect(valueOf((await scrape()).text, "atelier_host_cpus")).toBe(nproc);
+    await callProcedure(server, "containers.stop", { name, force: true });
+  });
+});
+
+describe("a hostile container's interfaces", () => {
+  it("make at most a fixed number of series, never two with one label set, however many it names", async () => {
+    const name = uniqueName("promnet");
+    server.made.push(name);
+    expect((await callProcedure(server, "containers.create", { name, template: "busybox" })).status).toBe(
+      200,
+    );
+    expect((await callProcedure(server, "containers.start", { name })).status).toBe(200);
+    const pid = (await execa("lxc-info", ["-P", lxcPath(), "-n", name, "-pH"])).stdout.trim();
+    // The container's root at work, in its own network namespace only (never the test's).
+    const [own, theirs] = await Promise.all([readlink("/proc/self/ns/net"), readlink(`/proc/${pid}/ns/net`)]);
+    expect(theirs).not.toBe(own);
+    const script = [
+      // Two names of bytes that are not UTF-8 (both read as U+FFFD), one with a quote and a backslash, then 40 more.
+      `ip link add name "$(printf '\\377')" type bridge`,
+      `ip link add name "$(printf '\\376')" type bridge`,
+      `ip link add name 'q"z\\' type bridge`,
+      "for i in $(seq 1 40); do ip link add name n$i type bridge; done",
+    ].join(" && ");
+    await execa("nsenter", ["-t", pid, "-n", "sh", "-c", script]);
+    const series = (text: string) =>
+      text
+        .split("\n")
+        .filter((line) =>
+          line.startsWith(`atelier_container_network_receive_bytes_total{container="${name}",`),
+        )
+        .map((line) => line.slice(0, line.lastIndexOf(" ")));
+    // Once the sampler has seen them (its network view is re-read with each tick).
+    await expect
+      .poll(
+        async () =>
+          series((await scrape()).text).some((line) => /interface="(n\d+|\(other interfaces\))"/.test(line)),
+        {
+          timeout: 15_000,
+        },
+      )
+      .toBe(true);
+    const { text } = await scrape();
+    const found = series(text);
+    expect(found.length).toBeLessThanOrEqual(17);
+    expect(new Set(found).size).toBe(found.length);
+    expect(found.filter((line) => line.includes("\uFFFD"))).toHaveLength(1);
+    expect(found).toContain(
+      `atelier_container_network_receive_bytes_total{container="${name}",interface="q\\"z\\\\"}`,
+    );
+    const check = await execa("promtool", ["check", "metrics"], { input: text, reject: false, all: true });
+    expect(check.exitCode, check.all).toBe(0);
     await callProcedure(server, "containers.stop", { name, force: true });
   });
 });

@@ -1,9 +1,10 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TIdPool } from "../../schemas/idmap";
-import { bridgeCheck, spaceCheck } from "./readiness";
+import { bridgeCheck, monitordCheck, spaceCheck } from "./readiness";
 
 /** The checks that read a config file and a filesystem, on files of the test's own (read-only otherwise). */
 let dir: string;
@@ -78,5 +79,61 @@ describe("spaceCheck", () => {
       status: "problem",
       fix: { kind: "command", text: `mkdir -p ${path.join(dir, "no-such-lxcpath")}` },
     });
+  });
+});
+
+describe("monitordCheck", () => {
+  /** A process whose command line is lxc-monitord's for `dir` (flock holds on while its sleep runs), in a group of its own. */
+  const pretender = (wrapper: string[]) => {
+    const child = execa(
+      wrapper[0] ?? "",
+      [...wrapper.slice(1), "bash", "-c", `exec -a lxc-monitord flock ${dir} sleep 30`],
+      { stdio: "ignore", detached: true },
+    );
+    // Killed at the end of the test: its failure is expected.
+    child.catch(() => undefined);
+    return child;
+  };
+  const stop = (group: number | undefined) => {
+    try {
+      if (group) process.kill(-group, "SIGKILL");
+    } catch {
+      // Gone already.
+    }
+  };
+  const until = async (test: () => Promise<boolean>) => {
+    for (let tries = 0; tries < 100 && !(await test()); tries += 1)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+  };
+  const hasPretender = async () => {
+    for (const entry of await readdir("/proc").catch(() => [] as string[]))
+      if (
+        (await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "")).startsWith(
+          `lxc-monitord\0${dir}\0`,
+        )
+      )
+        return true;
+    return false;
+  };
+
+  it("takes no process of another process namespace (a container's) for lxc-monitord, whatever its command line", async () => {
+    // A container's root names its processes as it likes: here one in a process namespace of its own.
+    const other = pretender(["unshare", "--pid", "--fork", "--kill-child"]);
+    try {
+      await until(hasPretender);
+      expect(await hasPretender()).toBe(true);
+      expect(await monitordCheck(dir)).toMatchObject({ status: "info", params: { state: "stopped" } });
+    } finally {
+      stop(other.pid);
+    }
+    // The same command line in the host's namespace, as root: the check finds it.
+    await until(async () => !(await hasPretender()));
+    const own = pretender(["env"]);
+    try {
+      await until(hasPretender);
+      expect(await monitordCheck(dir)).toMatchObject({ status: "ok", params: { state: "running" } });
+    } finally {
+      stop(own.pid);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { constants } from "node:fs";
-import { open, readdir, readFile, stat, statfs } from "node:fs/promises";
+import { open, readdir, readFile, readlink, stat, statfs } from "node:fs/promises";
 import { release } from "node:os";
 import path from "node:path";
 import { parseCgroupMounts, type TCgroupMount } from "../../metrics/parse";
@@ -370,13 +370,22 @@ export const spaceCheck = async (lxcPath: string): Promise<TReadinessCheck> => {
   });
 };
 
-/** Whether an lxc-monitord runs for the lxcpath (its argv: lxc-monitord LXCPATH FD). */
+/**
+ * Whether an lxc-monitord runs for the lxcpath (its argv: lxc-monitord LXCPATH FD), root's, in the host's process
+ * namespace: a container's process may give itself any command line, and would otherwise pass for it.
+ */
 export const monitordCheck = async (lxcPath: string): Promise<TReadinessCheck> => {
+  const ownPidNamespace = await readlink("/proc/self/ns/pid").catch(() => null);
   let isRunning = false;
   for (const entry of await readdir("/proc").catch(() => [] as string[])) {
     if (!/^\d+$/.test(entry)) continue;
     const argv = (await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "")).split("\0");
-    if (path.basename(argv[0] ?? "") === "lxc-monitord" && argv[1] === lxcPath) {
+    if (path.basename(argv[0] ?? "") !== "lxc-monitord" || argv[1] !== lxcPath) continue;
+    const [namespace, info] = await Promise.all([
+      readlink(`/proc/${entry}/ns/pid`).catch(() => null),
+      stat(`/proc/${entry}`).catch(() => null),
+    ]);
+    if (ownPidNamespace !== null && namespace === ownPidNamespace && info?.uid === 0) {
       isRunning = true;
       break;
     }

@@ -16,9 +16,17 @@ export const hostOperations = (settings: {
   containerConfig?: string;
   stateDir: string;
   idPool: TIdPool;
-}) =>
-  ({
-    readiness: () => readReadiness(settings),
+}) => {
+  // One report at a time: a call made while one is being read gets that one. Any viewer may ask, and each report
+  // runs lxc-checkconfig (a hundred processes as root) and reads every process's command line.
+  let reading: ReturnType<typeof readReadiness> | null = null;
+  return {
+    readiness: () => {
+      reading ??= readReadiness(settings).finally(() => {
+        reading = null;
+      });
+      return reading;
+    },
     fix: async ({ id, ticket }) => {
       await requireTicket(settings.stateDir, ticket, { action: "hostFix" });
       const made = await makeFix(id, settings);
@@ -33,4 +41,5 @@ export const hostOperations = (settings: {
         );
       return { id, changed: made.changed };
     },
-  }) satisfies THandlers<typeof hostContract>;
+  } satisfies THandlers<typeof hostContract>;
+};
