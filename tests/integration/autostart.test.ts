@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import net from "node:net";
 import path from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
@@ -238,6 +239,57 @@ describe("autostart", () => {
     expect(stopped.result).toMatchObject({ action: "stop", done: [a], skipped: [b] });
     expect(await lxcState(a)).toBe("STOPPED");
     for (const name of [a, b]) await set({ name, auto: false });
+  });
+
+  it("a dependency's probe goes only to the container's own address: a guest claiming the host's gets no probe", async () => {
+    const a = uniqueName("own-a");
+    const b = uniqueName("own-b");
+    const ownGroup = uniqueName("og").replace("-", "");
+    await create(a);
+    await create(b);
+    await withAddress(a, "10.213.0.153/24");
+    await set({ name: a, auto: true, order: 1, groups: [ownGroup] });
+    await set({ name: b, auto: true, order: 2, groups: [ownGroup] });
+    // A service of the host's own (its namespace, every address), which no container's probe may reach.
+    const port = 7201;
+    const reached: string[] = [];
+    const hostService = net.createServer((socket) => {
+      reached.push(String(socket.localAddress));
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => hostService.listen(port, "0.0.0.0", resolve));
+    try {
+      await execa("lxc-start", ["-P", lxcPath(), "-n", a]);
+      const deadline = Date.now() + 30_000;
+      while ((await lxcState(a)) !== "RUNNING" && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      // Root in A (an operator is root in every container) claims the host's bridge address as its only one.
+      const claimed = await attach(a, [
+        "/bin/sh",
+        "-c",
+        "ip addr flush dev eth0 && ip addr add 10.213.0.1/24 dev eth0",
+      ]);
+      expect(claimed.exitCode, claimed.stderr).toBe(0);
+      const setDependency = await callProcedure(server, "autostart.setDependency", {
+        name: b,
+        dependency: { after: a, probe: { kind: "tcp", port }, timeoutSeconds: 3 },
+      });
+      expect(setDependency.status, JSON.stringify(setDependency.error)).toBe(200);
+      const run = await callProcedure(server, "autostart.run", { group: ownGroup, action: "start" });
+      expect(run.status, JSON.stringify(run.error)).toBe(200);
+      const done = await waitJob((run.data as { jobId: string }).jobId);
+      expect(reached).toEqual([]);
+      expect(done.state, done.log.join("\n")).toBe("failed");
+      expect(done.error).toContain(
+        `"${a}" is running but has no IPv4 address of its own on its bridge's network`,
+      );
+      expect(await lxcState(b)).toBe("STOPPED");
+    } finally {
+      hostService.close();
+      await stopAll([b, a]);
+      await callProcedure(server, "autostart.setDependency", { name: b, dependency: null });
+      for (const name of [a, b]) await set({ name, auto: false });
+    }
   });
 
   it("`atelier boot start` in a fresh process starts the boot's groups in order; `boot stop` stops them in reverse", async () => {
