@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, stat, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -36,6 +36,9 @@ describe("atelier service's reading of the host", () => {
       for (const paths of [
         { node: process.execPath, checkout: "/srv/my atelier" },
         { node: "/opt/100%/node", checkout: "/srv/atelier" },
+        // A newline would start a line of the unit's own (ExecStartPre=…) after the path.
+        { node: process.execPath, checkout: "/srv/atelier\nExecStartPre=/tmp/x" },
+        { node: `${process.execPath}\n`, checkout: "/srv/atelier" },
       ]) {
         await expect(installService({ root, paths })).rejects.toThrow(ServiceError);
       }
@@ -44,6 +47,15 @@ describe("atelier service's reading of the host", () => {
       ).rejects.toThrow("/nonexistent/node is not an executable");
       await expect(lxcServiceState(root)).resolves.toBe("absent");
       await expect(import("node:fs/promises").then(({ readdir }) => readdir(root))).resolves.toEqual([]);
+    });
+  });
+
+  it("writes /etc/default/atelier root's alone (0600: it may hold secrets), the units 0644", async () => {
+    await withRoot(async (root) => {
+      const checkout = path.resolve(import.meta.dirname, "../..");
+      await installService({ root, paths: { node: process.execPath, checkout } });
+      expect((await stat(path.join(root, "etc/default/atelier"))).mode & 0o777).toBe(0o600);
+      expect((await stat(path.join(root, "etc/systemd/system/atelier.service"))).mode & 0o777).toBe(0o644);
     });
   });
 });

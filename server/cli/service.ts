@@ -70,10 +70,12 @@ const exists = (file: string) =>
   );
 
 /** Replaces a file all at once (a unit half written could be read by a daemon-reload). */
-const writeAtomic = async (file: string, text: string) => {
+const writeAtomic = async (file: string, text: string, mode = 0o644) => {
   await mkdir(path.dirname(file), { recursive: true });
   const temporary = `${file}.atelier-new`;
-  await writeFile(temporary, text, { mode: 0o644 });
+  await rm(temporary, { force: true });
+  // "wx": a new file of ours, never through something already there.
+  await writeFile(temporary, text, { mode, flag: "wx" });
   await rename(temporary, file);
 };
 
@@ -153,8 +155,8 @@ export const installService = async ({
 }: TServiceOptions): Promise<TInstallReport> => {
   await checkPaths(paths);
   const written: string[] = [];
-  const write = async (relative: string, text: string) => {
-    await writeAtomic(path.join(root, relative), text);
+  const write = async (relative: string, text: string, mode?: number) => {
+    await writeAtomic(path.join(root, relative), text, mode);
     written.push(`/${relative}`);
   };
   await write(`${UNIT_DIR}/${LAUNCHER_UNIT}`, launcherUnit(paths));
@@ -174,7 +176,8 @@ export const installService = async ({
     boot = BOOT_UNIT;
   }
   const settings = path.join(root, SETTINGS_FILE);
-  if (!(await exists(settings))) await write(SETTINGS_FILE.slice(1), settingsTemplate());
+  // Root's alone (0600): systemd reads it as root, and it may come to hold secrets (a database URL, a key's path…).
+  if (!(await exists(settings))) await write(SETTINGS_FILE.slice(1), settingsTemplate(), 0o600);
   if (systemctl && (await systemdRuns(root))) await systemctl(["daemon-reload"]);
   return { boot, lxc, written };
 };
