@@ -11,6 +11,7 @@ import {
   lstat,
   mkdir,
   readdir,
+  readFile,
   readlink,
   rename,
   rm,
@@ -87,9 +88,22 @@ const enable = async (root: string, unit: string) => {
   await symlink(`/${UNIT_DIR}/${unit}`, link);
 };
 
+/** What every file install writes says in its header: uninstall removes only files that say it. */
+const WRITTEN_BY = "# Written by `atelier service install`";
+
+/** Whether `file` is a regular file Atelier wrote (its header), never read through a link. */
+const ours = async (file: string) => {
+  if (!(await lstat(file).catch(() => null))?.isFile()) return false;
+  const text = await readFile(file, "utf8").catch(() => "");
+  return text.split("\n").some((line) => line.startsWith(WRITTEN_BY));
+};
+
+/** Removes what install wrote for `unit`: its file when Atelier wrote it, its enable link when it points there. */
 const removeUnit = async (root: string, unit: string) => {
-  await rm(path.join(root, WANTS, unit), { force: true });
-  await rm(path.join(root, UNIT_DIR, unit), { force: true });
+  const link = path.join(root, WANTS, unit);
+  if ((await readlink(link).catch(() => null)) === `/${UNIT_DIR}/${unit}`) await rm(link, { force: true });
+  const file = path.join(root, UNIT_DIR, unit);
+  if (await ours(file)) await rm(file, { force: true });
 };
 
 export type TLxcServiceState = "enabled" | "disabled" | "masked" | "absent";
@@ -184,7 +198,7 @@ export const installService = async ({
 
 const removeDropIn = async (root: string) => {
   const dropIn = path.join(root, UNIT_DIR, LXC_DROP_IN);
-  await rm(dropIn, { force: true });
+  if (await ours(dropIn)) await rm(dropIn, { force: true });
   // The directory only when nothing else is in it (another drop-in is someone else's).
   await rmdir(path.dirname(dropIn)).catch(() => undefined);
 };
