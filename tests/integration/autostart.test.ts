@@ -5,6 +5,8 @@ import path from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { readAutostartPlan, selectionOrder } from "@/server/boot/plan";
+import { beingMadeDirOf } from "@/server/helper/being-made";
+import { helperStateDirOf } from "@/server/layout";
 import { attach } from "../containers";
 import { lxcPath, lxcState, uniqueName } from "../lxc-oracle";
 import { callProcedure } from "../server";
@@ -414,5 +416,61 @@ describe("autostart", () => {
       await execa("lxc-destroy", ["-P", lxc, "-n", name], { reject: false });
       await rm(scratch, { recursive: true, force: true });
     }
+  });
+
+  it("`atelier boot start` never starts a container whose creation the host went down in the middle of", async () => {
+    const name = uniqueName("half");
+    const halfGroup = uniqueName("hg").replace("-", "");
+    server.made.push(name);
+    const config = path.join(lxcPath(), name, "config");
+    const mark = path.join(beingMadeDirOf(helperStateDirOf(server.dataDir)), name);
+    const creating = callProcedure(server, "containers.create", { name, template: "busybox" }).catch(
+      () => null,
+    );
+    // The power cut: once LXC made it and the helper marked it, before its last steps (id map, guest files).
+    const deadline = Date.now() + 60_000;
+    while (!existsSync(mark) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
+    await server.crash();
+    await creating;
+    expect(existsSync(config)).toBe(true);
+    // The crash can come right after the form's autostart was written (before the id map): its lines.
+    await writeFile(
+      config,
+      `${await readFile(config, "utf8")}lxc.start.auto = 1\nlxc.group = ${halfGroup}\n`,
+    );
+    const scratch = await mkdtemp(path.join(process.env.ATELIER_DATA_DIR ?? "/tmp", "half-"));
+    try {
+      await mkdir(path.join(scratch, "host/etc/default"), { recursive: true });
+      await writeFile(
+        path.join(scratch, "host/etc/default/lxc"),
+        `LXC_AUTO="true"\nBOOTGROUPS="${halfGroup}"\n`,
+      );
+      const booted = await execa("npx", ["atelier", "boot", "start", "--force"], {
+        cwd: root,
+        reject: false,
+        env: {
+          ...process.env,
+          ATELIER_LXC_PATH: lxcPath(),
+          ATELIER_DATA_DIR: server.dataDir,
+          ATELIER_HOST_ROOT: path.join(scratch, "host"),
+        },
+      });
+      expect(await lxcState(name)).toBe("STOPPED");
+      expect(booted.exitCode, booted.stdout).toBe(1);
+      expect(booted.stdout).toContain(
+        `${name}: FAILED: "${name}" was being made when Atelier or the host stopped`,
+      );
+      expect(existsSync(mark)).toBe(true);
+    } finally {
+      await stopAll([name]);
+      await rm(scratch, { recursive: true, force: true });
+    }
+    // The panel back: the interrupted creation is cleaned up, its mark with it.
+    await server.restart();
+    const cleaned = Date.now() + 60_000;
+    while ((existsSync(config) || existsSync(mark)) && Date.now() < cleaned)
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(existsSync(config)).toBe(false);
+    expect(existsSync(mark)).toBe(false);
   });
 });
