@@ -1,6 +1,7 @@
 import { isAppError } from "../errors";
 import { createLxcDriver } from "../lxc";
 import { answers } from "./probe";
+import { ownAddresses, readHostAddresses } from "./target";
 import type { TBootDriver } from "./routine";
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
@@ -28,7 +29,13 @@ export const createBootDriver = ({
       ),
     start,
     stop: (name, timeoutSeconds) => lxc.stop(name, { timeoutSeconds }),
-    ipv4: async (name) => (await lxc.info(name)).ips.filter((ip) => IPV4.test(ip) && !ip.startsWith("127.")),
+    // What the guest claims, kept only where the host can vouch for it: a probe is never aimed at the host's own
+    // addresses or at a network only the host reaches (server/boot/target.ts).
+    ipv4: async (name) => {
+      const info = await lxc.info(name);
+      const claimed = info.ips.filter((ip) => IPV4.test(ip));
+      return claimed.length === 0 ? [] : ownAddresses(claimed, info.links, await readHostAddresses());
+    },
     answers: (address, dependency) => answers(address, dependency.probe),
   };
 };

@@ -25,7 +25,10 @@ export type TBootDriver = {
   start: (name: string) => Promise<void>;
   /** lxc-stop -t: a clean halt, killed after `timeoutSeconds`. */
   stop: (name: string, timeoutSeconds: number) => Promise<void>;
-  /** Its IPv4 addresses (lxc-info -iH). */
+  /**
+   * Its IPv4 addresses the host may probe: those lxc-info -iH reports that are its own on its bridge's network, never
+   * the host's or another network's (server/boot/target.ts).
+   */
   ipv4: (name: string) => Promise<string[]>;
   answers: (address: string, dependency: TDependency) => Promise<boolean>;
 };
@@ -83,7 +86,8 @@ const waitFor = async (
     else {
       const addresses = await driver.ipv4(after).catch(() => []);
       const address = addresses[0];
-      if (address === undefined) seen = `"${after}" is running but has no IPv4 address`;
+      if (address === undefined)
+        seen = `"${after}" is running but has no IPv4 address of its own on its bridge's network (the only kind the host probes)`;
       else if (await driver.answers(address, dependency)) return null;
       else seen = `"${after}" (${address}) did not answer on ${probeWords(dependency.probe)}`;
     }

@@ -109,7 +109,8 @@ export const runBootCommand = async (args: string[]): Promise<number> => {
   const lxc = lxcOperations({
     lxcPath: settings.lxcPath,
     ...(settings.containerConfig ? { containerConfig: settings.containerConfig } : {}),
-    beingMade: createBeingMade(),
+    // The helper's marks on disk: a container whose creation the host went down in the middle of is not started.
+    beingMade: createBeingMade({ stateDir }),
     bindRoots: settings.bindRoots,
   });
   try {

@@ -11,6 +11,7 @@ import {
   lstat,
   mkdir,
   readdir,
+  readFile,
   readlink,
   rename,
   rm,
@@ -70,10 +71,12 @@ const exists = (file: string) =>
   );
 
 /** Replaces a file all at once (a unit half written could be read by a daemon-reload). */
-const writeAtomic = async (file: string, text: string) => {
+const writeAtomic = async (file: string, text: string, mode = 0o644) => {
   await mkdir(path.dirname(file), { recursive: true });
   const temporary = `${file}.atelier-new`;
-  await writeFile(temporary, text, { mode: 0o644 });
+  await rm(temporary, { force: true });
+  // "wx": a new file of ours, never through something already there.
+  await writeFile(temporary, text, { mode, flag: "wx" });
   await rename(temporary, file);
 };
 
@@ -85,9 +88,22 @@ const enable = async (root: string, unit: string) => {
   await symlink(`/${UNIT_DIR}/${unit}`, link);
 };
 
+/** What every file install writes says in its header: uninstall removes only files that say it. */
+const WRITTEN_BY = "# Written by `atelier service install`";
+
+/** Whether `file` is a regular file Atelier wrote (its header), never read through a link. */
+const ours = async (file: string) => {
+  if (!(await lstat(file).catch(() => null))?.isFile()) return false;
+  const text = await readFile(file, "utf8").catch(() => "");
+  return text.split("\n").some((line) => line.startsWith(WRITTEN_BY));
+};
+
+/** Removes what install wrote for `unit`: its file when Atelier wrote it, its enable link when it points there. */
 const removeUnit = async (root: string, unit: string) => {
-  await rm(path.join(root, WANTS, unit), { force: true });
-  await rm(path.join(root, UNIT_DIR, unit), { force: true });
+  const link = path.join(root, WANTS, unit);
+  if ((await readlink(link).catch(() => null)) === `/${UNIT_DIR}/${unit}`) await rm(link, { force: true });
+  const file = path.join(root, UNIT_DIR, unit);
+  if (await ours(file)) await rm(file, { force: true });
 };
 
 export type TLxcServiceState = "enabled" | "disabled" | "masked" | "absent";
@@ -153,8 +169,8 @@ export const installService = async ({
 }: TServiceOptions): Promise<TInstallReport> => {
   await checkPaths(paths);
   const written: string[] = [];
-  const write = async (relative: string, text: string) => {
-    await writeAtomic(path.join(root, relative), text);
+  const write = async (relative: string, text: string, mode?: number) => {
+    await writeAtomic(path.join(root, relative), text, mode);
     written.push(`/${relative}`);
   };
   await write(`${UNIT_DIR}/${LAUNCHER_UNIT}`, launcherUnit(paths));
@@ -174,14 +190,15 @@ export const installService = async ({
     boot = BOOT_UNIT;
   }
   const settings = path.join(root, SETTINGS_FILE);
-  if (!(await exists(settings))) await write(SETTINGS_FILE.slice(1), settingsTemplate());
+  // Root's alone (0600): systemd reads it as root, and it may come to hold secrets (a database URL, a key's path…).
+  if (!(await exists(settings))) await write(SETTINGS_FILE.slice(1), settingsTemplate(), 0o600);
   if (systemctl && (await systemdRuns(root))) await systemctl(["daemon-reload"]);
   return { boot, lxc, written };
 };
 
 const removeDropIn = async (root: string) => {
   const dropIn = path.join(root, UNIT_DIR, LXC_DROP_IN);
-  await rm(dropIn, { force: true });
+  if (await ours(dropIn)) await rm(dropIn, { force: true });
   // The directory only when nothing else is in it (another drop-in is someone else's).
   await rmdir(path.dirname(dropIn)).catch(() => undefined);
 };

@@ -1,9 +1,12 @@
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import net from "node:net";
 import path from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { readAutostartPlan, selectionOrder } from "@/server/boot/plan";
+import { beingMadeDirOf } from "@/server/helper/being-made";
+import { helperStateDirOf } from "@/server/layout";
 import { attach } from "../containers";
 import { lxcPath, lxcState, uniqueName } from "../lxc-oracle";
 import { callProcedure } from "../server";
@@ -240,6 +243,57 @@ describe("autostart", () => {
     for (const name of [a, b]) await set({ name, auto: false });
   });
 
+  it("a dependency's probe goes only to the container's own address: a guest claiming the host's gets no probe", async () => {
+    const a = uniqueName("own-a");
+    const b = uniqueName("own-b");
+    const ownGroup = uniqueName("og").replace("-", "");
+    await create(a);
+    await create(b);
+    await withAddress(a, "10.213.0.153/24");
+    await set({ name: a, auto: true, order: 1, groups: [ownGroup] });
+    await set({ name: b, auto: true, order: 2, groups: [ownGroup] });
+    // A service of the host's own (its namespace, every address), which no container's probe may reach.
+    const port = 7201;
+    const reached: string[] = [];
+    const hostService = net.createServer((socket) => {
+      reached.push(String(socket.localAddress));
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => hostService.listen(port, "0.0.0.0", resolve));
+    try {
+      await execa("lxc-start", ["-P", lxcPath(), "-n", a]);
+      const deadline = Date.now() + 30_000;
+      while ((await lxcState(a)) !== "RUNNING" && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      // Root in A (an operator is root in every container) claims the host's bridge address as its only one.
+      const claimed = await attach(a, [
+        "/bin/sh",
+        "-c",
+        "ip addr flush dev eth0 && ip addr add 10.213.0.1/24 dev eth0",
+      ]);
+      expect(claimed.exitCode, claimed.stderr).toBe(0);
+      const setDependency = await callProcedure(server, "autostart.setDependency", {
+        name: b,
+        dependency: { after: a, probe: { kind: "tcp", port }, timeoutSeconds: 3 },
+      });
+      expect(setDependency.status, JSON.stringify(setDependency.error)).toBe(200);
+      const run = await callProcedure(server, "autostart.run", { group: ownGroup, action: "start" });
+      expect(run.status, JSON.stringify(run.error)).toBe(200);
+      const done = await waitJob((run.data as { jobId: string }).jobId);
+      expect(reached).toEqual([]);
+      expect(done.state, done.log.join("\n")).toBe("failed");
+      expect(done.error).toContain(
+        `"${a}" is running but has no IPv4 address of its own on its bridge's network`,
+      );
+      expect(await lxcState(b)).toBe("STOPPED");
+    } finally {
+      hostService.close();
+      await stopAll([b, a]);
+      await callProcedure(server, "autostart.setDependency", { name: b, dependency: null });
+      for (const name of [a, b]) await set({ name, auto: false });
+    }
+  });
+
   it("`atelier boot start` in a fresh process starts the boot's groups in order; `boot stop` stops them in reverse", async () => {
     const bootGroup = uniqueName("boot").replace("-", "");
     const boot = [uniqueName("bt-c"), uniqueName("bt-a"), uniqueName("bt-b")];
@@ -362,5 +416,61 @@ describe("autostart", () => {
       await execa("lxc-destroy", ["-P", lxc, "-n", name], { reject: false });
       await rm(scratch, { recursive: true, force: true });
     }
+  });
+
+  it("`atelier boot start` never starts a container whose creation the host went down in the middle of", async () => {
+    const name = uniqueName("half");
+    const halfGroup = uniqueName("hg").replace("-", "");
+    server.made.push(name);
+    const config = path.join(lxcPath(), name, "config");
+    const mark = path.join(beingMadeDirOf(helperStateDirOf(server.dataDir)), name);
+    const creating = callProcedure(server, "containers.create", { name, template: "busybox" }).catch(
+      () => null,
+    );
+    // The power cut: once LXC made it and the helper marked it, before its last steps (id map, guest files).
+    const deadline = Date.now() + 60_000;
+    while (!existsSync(mark) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
+    await server.crash();
+    await creating;
+    expect(existsSync(config)).toBe(true);
+    // The crash can come right after the form's autostart was written (before the id map): its lines.
+    await writeFile(
+      config,
+      `${await readFile(config, "utf8")}lxc.start.auto = 1\nlxc.group = ${halfGroup}\n`,
+    );
+    const scratch = await mkdtemp(path.join(process.env.ATELIER_DATA_DIR ?? "/tmp", "half-"));
+    try {
+      await mkdir(path.join(scratch, "host/etc/default"), { recursive: true });
+      await writeFile(
+        path.join(scratch, "host/etc/default/lxc"),
+        `LXC_AUTO="true"\nBOOTGROUPS="${halfGroup}"\n`,
+      );
+      const booted = await execa("npx", ["atelier", "boot", "start", "--force"], {
+        cwd: root,
+        reject: false,
+        env: {
+          ...process.env,
+          ATELIER_LXC_PATH: lxcPath(),
+          ATELIER_DATA_DIR: server.dataDir,
+          ATELIER_HOST_ROOT: path.join(scratch, "host"),
+        },
+      });
+      expect(await lxcState(name)).toBe("STOPPED");
+      expect(booted.exitCode, booted.stdout).toBe(1);
+      expect(booted.stdout).toContain(
+        `${name}: FAILED: "${name}" was being made when Atelier or the host stopped`,
+      );
+      expect(existsSync(mark)).toBe(true);
+    } finally {
+      await stopAll([name]);
+      await rm(scratch, { recursive: true, force: true });
+    }
+    // The panel back: the interrupted creation is cleaned up, its mark with it.
+    await server.restart();
+    const cleaned = Date.now() + 60_000;
+    while ((existsSync(config) || existsSync(mark)) && Date.now() < cleaned)
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(existsSync(config)).toBe(false);
+    expect(existsSync(mark)).toBe(false);
   });
 });

@@ -59,7 +59,7 @@ export const createHelperOperations = (settings: THelperSettings) => {
       emit: () => undefined,
     } as never);
   // The containers the helper is making: rootfs.prepare writes into them without a ticket, into no other.
-  const beingMade = createBeingMade();
+  const beingMade = createBeingMade({ stateDir: settings.stateDir });
   const lxc = lxcOperations({ ...settings, beingMade });
   return {
     operations: {

@@ -50,9 +50,17 @@ export const lxcOperations = ({
    */
   const beforeStart = (name: string) =>
     // A container being made is not finished (its id map and its files come last): it never starts half made.
+    // A creation interrupted (its helper or the host stopped in the middle) never starts either: until its last
+    // steps it can be privileged with lxc.start.auto set (../being-made.ts).
     (beingMade.has(name)
       ? Promise.reject(new AppError("CONFLICT", said("stillBeingMade", { name })))
-      : Promise.resolve()
+      : beingMade
+          .unfinished(name)
+          .then((unfinished) =>
+            unfinished
+              ? Promise.reject(new AppError("CONFLICT", said("creationInterrupted", { name })))
+              : undefined,
+          )
     )
       .then(() => closeIdmappedContainerDir(lxcPath, name))
       .then(() =>
