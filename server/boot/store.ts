@@ -44,3 +44,15 @@ export const updateAutostartStore = (
   queue = run.catch(() => undefined);
   return run;
 };
+
+/**
+ * Forgets a destroyed container's extras: a new container given the same name starts without its predecessor's
+ * dependency and stop timeout. (Another container's dependency on it stays: it waits for that name, and fails
+ * clearly at its timeout while no such container exists.)
+ */
+export const forgetAutostartExtras = (stateDir: string, name: string) =>
+  updateAutostartStore(stateDir, (store) => {
+    const containers = { ...store.containers };
+    delete containers[name];
+    return { containers };
+  });

@@ -181,6 +181,25 @@ describe("autostart", () => {
     await callProcedure(server, "autostart.setDependency", { name: names.web, dependency: null });
   });
 
+  it("forgets a destroyed container's dependency and stop timeout: a new one of the same name starts without them", async () => {
+    const name = uniqueName("as-gone");
+    await create(name);
+    expect(
+      (
+        await callProcedure(server, "autostart.setDependency", {
+          name,
+          dependency: { after: names.db, probe: { kind: "tcp", port: 80 }, timeoutSeconds: 5 },
+        })
+      ).status,
+    ).toBe(200);
+    await set({ name, stopTimeoutSeconds: 99 });
+    expect((await callProcedure(server, "containers.destroy", { name, force: true })).status).toBe(200);
+    await create(name);
+    const entry = (await board()).containers.find((container) => container.name === name) as
+      { dependency: unknown; stopTimeoutSeconds: number } | undefined;
+    expect(entry).toMatchObject({ dependency: null, stopTimeoutSeconds: 30 });
+  });
+
   it("starts B only once A answers on its port, and fails B clearly when A never answers", async () => {
     const a = uniqueName("dep-a");
     const b = uniqueName("dep-b");

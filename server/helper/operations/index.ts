@@ -1,4 +1,5 @@
 import type { TLogger } from "../../log";
+import { forgetAutostartExtras } from "../../boot/store";
 import { DEFAULT_IDMAP_POOL, parseIdPool, type TIdPool } from "../../schemas/idmap";
 import { ensureRootSubids } from "../subids";
 import { createBeingMade } from "../being-made";
@@ -64,7 +65,14 @@ export const createHelperOperations = (settings: THelperSettings) => {
   return {
     operations: {
       ...implement(contract, {
-        lxc,
+        lxc: {
+          ...lxc,
+          destroy: async (input) => {
+            const done = await lxc.destroy(input);
+            await forgetAutostartExtras(settings.stateDir, input.name);
+            return done;
+          },
+        },
         jobs: jobsOperations({ ...settings, beingMade }),
         rootfs: rootfsOperations({ ...settings, beingMade }),
         tarball: tarballOperations({ ...settings, beingMade }),
