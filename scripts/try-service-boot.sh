@@ -14,8 +14,9 @@
 # then, as root over the local socket, two busybox containers A (order 1) and B (order 2, after A answers on TCP
 # port 7000; A's init starts listening only 8 s after it starts). Then `systemctl reboot`, and the checks: the panel
 # active, A and B RUNNING, the boot routine's lines in order (B waited for A's port), then `systemctl poweroff` and
-# the previous boot's journal: `atelier boot stop --all` stopped B, then A. Everything is removed at the end (the
-# outer container, its lxcpath and root file system), also on failure or interruption.
+# the previous boot's journal: `atelier boot stop --all` stopped B, then A; then two more starts of the outer
+# container (after the poweroff, and after a hard stop, lxc-stop -k) start A and B again. Everything is removed at
+# the end (the outer container, its lxcpath and root file system), also on failure or interruption.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 APP=$(pwd -P)
@@ -281,6 +282,27 @@ if grep -qF "in reverse order: B, A" "$WORK/boot-stop.log" && [ -n "$b_stopped" 
 else
   fail "boot stop's lines are missing or out of order (B stopped: $b_stopped, A stopped: $a_stopped)"
 fi
+
+# --- a hard stop: no shutdown ran (boot stop never cleared its record of the boot) --------------------------------
+# `atelier boot start` does nothing twice in one boot (it records the boot id): a container's boot id must be new at
+# each start of it (liblxc gives each start its own), or a hard stop would keep the next boot from starting anything.
+start_and_check() {
+  local what=$1 container state
+  lxc-start -P "$LXCPATH" -n "$NAME" -d -l INFO -o "$WORK/outer-lxc.log"
+  wait_booted "$what" || { fail "systemd did not finish booting ($what)"; return 0; }
+  say "boot id seen inside: $(in_outer cat /proc/sys/kernel/random/boot_id)"
+  in_outer journalctl -b -o short-precise --no-pager -u lxc.service | grep -F 'node[' || true
+  for container in A B; do
+    state=$(in_outer lxc-info -n "$container" -s -H 2>/dev/null || true)
+    [ "$state" = RUNNING ] && pass "$container is RUNNING ($what)" || fail "$container is ${state:-unknown} ($what)"
+  done
+}
+say "starting the outer container again (after the clean poweroff)"
+start_and_check "start after the poweroff"
+say "lxc-stop -k: a hard stop of the outer container, no shutdown"
+lxc-stop -P "$LXCPATH" -n "$NAME" -k
+start_and_check "start after a hard stop"
+lxc-stop -P "$LXCPATH" -n "$NAME" -k
 
 if [ "$FAILURES" -eq 0 ]; then say "ALL PASSED"; else say "$FAILURES check(s) FAILED"; fi
 [ "$FAILURES" -eq 0 ]
