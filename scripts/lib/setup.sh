@@ -225,13 +225,32 @@ ensure_container_bridge() {
     else
       echo 'USE_LXC_BRIDGE="true"' >> /etc/default/lxc-net
     fi
+    allow_lxc_net_in_container
     systemctl enable --now lxc-net.service
+    ip link show "$bridge" >/dev/null 2>&1 ||
+      die "lxc-net did not create the bridge $bridge: see journalctl -u lxc-net (and /etc/default/lxc-net)"
   else
     say "bridge $bridge is missing: creating it with address 10.0.3.1/24 (no DHCP or NAT; not kept across reboots)"
     ip link add "$bridge" type bridge
     ip addr add 10.0.3.1/24 dev "$bridge"
     ip link set "$bridge" up
   fi
+}
+
+# Debian's lxc-net.service does not run in an LXC container (ConditionVirtualization=!lxc): on a host that is one
+# (a privileged, nesting-enabled container with Atelier inside), `systemctl enable --now` would skip it without a
+# word, at every boot too, and no container could start (no bridge). There, a drop-in resets its conditions (an empty
+# Condition line resets them all). Any other host is left as it is. ATELIER_LXC_NET_DROP_IN: for the tests.
+LXC_NET_DROP_IN=${ATELIER_LXC_NET_DROP_IN:-/etc/systemd/system/lxc-net.service.d/atelier-in-container.conf}
+allow_lxc_net_in_container() {
+  [ "$(systemd-detect-virt --container 2>/dev/null)" = lxc ] || return 0
+  [ -f "$LXC_NET_DROP_IN" ] && return 0
+  say "this host is an LXC container: letting LXC's lxc-net run in it (drop-in $LXC_NET_DROP_IN)"
+  mkdir -p "$(dirname "$LXC_NET_DROP_IN")"
+  printf '%s\n' "# Atelier (scripts/lib/setup.sh): lxc-net runs in this LXC container too (it has the bridge for" \
+    "# Atelier's containers); the empty line resets the unit's ConditionVirtualization=!lxc." "[Unit]" \
+    "ConditionVirtualization=" >"$LXC_NET_DROP_IN"
+  systemctl daemon-reload
 }
 
 # The Debian provisioning tests create containers from a cached bookworm root filesystem (LXC's debian template

@@ -71,13 +71,19 @@ export const API_COMMANDS = {
     words: ["list", "create", "restore", "delete"],
   },
   autostart: {
-    usage: "autostart [NAME [on|off] [--order N] [--delay S] [--group G]… [--no-group]] [--json]",
+    usage:
+      "autostart [NAME [on|off] [--order N] [--delay S] [--group G]… [--no-group] [--after NAME (--port N | --ping) [--timeout S] | --no-after]] [--json]",
     options: {
       ...JSON_FLAG,
       order: text,
       delay: text,
       group: { type: "string", multiple: true },
       "no-group": flag,
+      after: text,
+      port: text,
+      ping: flag,
+      timeout: text,
+      "no-after": flag,
     },
     takesName: true,
     words: ["on", "off"],

@@ -139,11 +139,54 @@ describe("the container commands' arguments", () => {
     ).toEqual({
       action: "set",
       input: { name: "web", auto: true, order: 2, delay: 5, groups: ["a"] },
+      name: "web",
+      dependency: undefined,
     });
     expect(autostartAction(parse("autostart", ["web", "--no-group"]))).toEqual({
       action: "set",
       input: { name: "web", groups: [] },
+      name: "web",
+      dependency: undefined,
     });
+    expect(autostartAction(parse("autostart", ["web", "on", "--after", "db", "--port", "5432"]))).toEqual({
+      action: "set",
+      input: { name: "web", auto: true },
+      name: "web",
+      dependency: { after: "db", probe: { kind: "tcp", port: 5432 }, timeoutSeconds: 60 },
+    });
+    expect(
+      autostartAction(parse("autostart", ["web", "--after", "db", "--ping", "--timeout", "20"])),
+    ).toEqual({
+      action: "set",
+      input: null,
+      name: "web",
+      dependency: { after: "db", probe: { kind: "ping" }, timeoutSeconds: 20 },
+    });
+    expect(autostartAction(parse("autostart", ["web", "--no-after"]))).toEqual({
+      action: "set",
+      input: null,
+      name: "web",
+      dependency: null,
+    });
+    expect(() => autostartAction(parse("autostart", ["web", "--after", "db"]))).toThrow(
+      /--port N .* or --ping/,
+    );
+    expect(() =>
+      autostartAction(parse("autostart", ["web", "--after", "db", "--port", "1", "--ping"])),
+    ).toThrow(/--port N .* or --ping/);
+    expect(() => autostartAction(parse("autostart", ["web", "--port", "80"]))).toThrow(/go with --after/);
+    expect(() => autostartAction(parse("autostart", ["web", "--no-after", "--after", "db"]))).toThrow(
+      /removes the dependency/,
+    );
+    expect(() => autostartAction(parse("autostart", ["web", "--after", "db", "--port", "70000"]))).toThrow(
+      /--port: a whole number from 1 to 65535/,
+    );
+    expect(() =>
+      autostartAction(parse("autostart", ["web", "--after", "db", "--ping", "--timeout", "601"])),
+    ).toThrow(/--timeout: a whole number from 1 to 600/);
+    expect(() => autostartAction(parse("autostart", ["web", "--after", "../db", "--ping"]))).toThrow(
+      /--after:/,
+    );
     expect(() => autostartAction(parse("autostart", ["web", "maybe"]))).toThrow(/on or off/);
     expect(() => autostartAction(parse("autostart", ["--order", "1"]))).toThrow(/which container/);
   });

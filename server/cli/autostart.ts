@@ -5,14 +5,17 @@ import {
   intOf,
   listOf,
   nameArg,
+  stringOf,
   type TParsed,
 } from "./api-args";
+import { DEPENDENCY_TIMEOUT_MAX_SECONDS, type TDependency } from "../schemas/autostart";
 import { formatFields, formatJson, formatTable, listCell } from "./output";
 import { callProcedure, RemoteError, type TEndpoint } from "./remote";
 
 /**
- * `atelier autostart [NAME [on|off] [--order N] [--delay S] [--group G]…]`: the autostart router (autostart.board,
- * autostart.set) through the API. A server without it answers NO_PROCEDURE (exit 1, "update it").
+ * `atelier autostart [NAME [on|off] [--order N] [--delay S] [--group G]… [--after NAME (--port N | --ping)
+ * [--timeout S] | --no-after]]`: the autostart router (autostart.board, autostart.set, autostart.setDependency)
+ * through the API. A server without it answers NO_PROCEDURE (exit 1, "update it").
  */
 export type TBoardEntry = {
   name: string;
@@ -32,6 +35,8 @@ export type TBoard = { bootGroups: string[]; containers: TBoardEntry[]; startOrd
 
 const out = (text: string) => process.stdout.write(text);
 const usage = API_COMMANDS.autostart.usage;
+/** The Autostart page's default wait for a dependency (components/autostart/board-model.ts). */
+export const DEFAULT_DEPENDENCY_TIMEOUT_SECONDS = 60;
 
 const dependencyText = (dependency: TBoardEntry["dependency"]) =>
   dependency
@@ -61,6 +66,35 @@ export const boardRows = (board: TBoard) => {
 };
 export const BOARD_HEADERS = ["BOOT", "NAME", "STATE", "AUTO", "ORDER", "DELAY", "GROUPS", "AFTER"];
 
+/**
+ * The dependency the options ask for: undefined (leave it), null (--no-after: remove it) or `--after NAME` with its
+ * probe (--port N or --ping) and --timeout (default 60 s). Pure: unit-tested.
+ */
+export const dependencyOf = (values: TParsed["values"]): TDependency | null | undefined => {
+  const after = stringOf(values, "after");
+  const port = intOf(values, "port", 1, 65535);
+  const timeout = intOf(values, "timeout", 1, DEPENDENCY_TIMEOUT_MAX_SECONDS);
+  if (values["no-after"]) {
+    if (after !== undefined || port !== undefined || values.ping || timeout !== undefined)
+      throw new CliUsageError(
+        "--no-after removes the dependency: no --after, --port, --ping or --timeout with it",
+      );
+    return null;
+  }
+  if (after === undefined) {
+    if (port !== undefined || values.ping || timeout !== undefined)
+      throw new CliUsageError("--port, --ping and --timeout go with --after NAME");
+    return undefined;
+  }
+  if ((port === undefined) === !values.ping)
+    throw new CliUsageError("--after NAME needs its probe: --port N (a TCP port that answers) or --ping");
+  return {
+    after: nameArg(after, "--after"),
+    probe: port === undefined ? { kind: "ping" } : { kind: "tcp", port },
+    timeoutSeconds: timeout ?? DEFAULT_DEPENDENCY_TIMEOUT_SECONDS,
+  };
+};
+
 /** What to do: show the board, show one container, or set. Pure: unit-tested. */
 export const autostartAction = (parsed: TParsed) => {
   expectPositionals(parsed, 0, 2, usage);
@@ -71,7 +105,13 @@ export const autostartAction = (parsed: TParsed) => {
   const groups = values["no-group"] ? [] : listOf(values, "group");
   if (values["no-group"] && listOf(values, "group"))
     throw new CliUsageError("--no-group clears the groups: no --group with it");
-  const isSetting = onOff !== undefined || order !== undefined || delay !== undefined || groups !== undefined;
+  const dependency = dependencyOf(values);
+  const isSetting =
+    onOff !== undefined ||
+    order !== undefined ||
+    delay !== undefined ||
+    groups !== undefined ||
+    dependency !== undefined;
   if (rawName === undefined) {
     if (isSetting) throw new CliUsageError(`which container? ${usage}`);
     return { action: "board" as const };
@@ -81,23 +121,36 @@ export const autostartAction = (parsed: TParsed) => {
   if (values.json) throw new CliUsageError("--json is for reading: autostart [NAME] --json");
   if (onOff !== undefined && onOff !== "on" && onOff !== "off")
     throw new CliUsageError(`on or off (got ${JSON.stringify(onOff)})`);
+  const isSettingValues =
+    onOff !== undefined || order !== undefined || delay !== undefined || groups !== undefined;
   return {
     action: "set" as const,
-    input: {
-      name,
-      ...(onOff === undefined ? {} : { auto: onOff === "on" }),
-      ...(order === undefined ? {} : { order }),
-      ...(delay === undefined ? {} : { delay }),
-      ...(groups === undefined ? {} : { groups }),
-    },
+    /** autostart.set's input, or null when only the dependency changes. */
+    input: isSettingValues
+      ? {
+          name,
+          ...(onOff === undefined ? {} : { auto: onOff === "on" }),
+          ...(order === undefined ? {} : { order }),
+          ...(delay === undefined ? {} : { delay }),
+          ...(groups === undefined ? {} : { groups }),
+        }
+      : null,
+    name,
+    /** autostart.setDependency's dependency, or undefined to leave it. */
+    dependency,
   };
 };
 
 export const runAutostart = async (endpoint: TEndpoint, parsed: TParsed) => {
   const action = autostartAction(parsed);
   if (action.action === "set") {
-    await callProcedure(endpoint, "autostart.set", action.input);
-    out(`${action.input.name}: autostart updated\n`);
+    if (action.input) await callProcedure(endpoint, "autostart.set", action.input);
+    if (action.dependency !== undefined)
+      await callProcedure(endpoint, "autostart.setDependency", {
+        name: action.name,
+        dependency: action.dependency,
+      });
+    out(`${action.name}: autostart updated\n`);
     return;
   }
   const board = await callProcedure<TBoard>(endpoint, "autostart.board");
