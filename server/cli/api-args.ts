@@ -89,7 +89,8 @@ export const API_COMMANDS = {
     words: ["on", "off"],
   },
   login: {
-    usage: "login URL [--token T | --username U] [--fingerprint SHA256] [--yes]",
+    usage:
+      "login URL [--token T|- | --username U] [--fingerprint SHA256] [--yes]   (--token -: read it from stdin)",
     options: { token: text, username: text, fingerprint: text, yes: flag },
     takesName: false,
   },

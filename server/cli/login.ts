@@ -173,7 +173,10 @@ export const tokenNameOf = (hostname: string) =>
 export const runLogin = async (parsed: TParsed) => {
   expectPositionals(parsed, 1, 1, API_COMMANDS.login.usage);
   const url = loginUrlOf(parsed.positionals[0]);
-  const givenToken = stringOf(parsed.values, "token");
+  // `--token -`: the token from standard input (or typed without echo), not in the command line that `ps` shows.
+  const tokenArgument = stringOf(parsed.values, "token");
+  const givenToken = tokenArgument === "-" ? (await readSecret("Token: ")).trim() : tokenArgument;
+  if (givenToken === "") throw new CliUsageError("--token -: no token on standard input");
   let username = stringOf(parsed.values, "username");
   if (givenToken !== undefined && username !== undefined)
     throw new CliUsageError("--token or --username, not both");

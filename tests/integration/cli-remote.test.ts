@@ -196,6 +196,19 @@ describe("atelier ls, start, stop … through the API", () => {
       "wrong-password\n",
     );
     expect(wrong.exitCode).toBe(4);
+
+    // --token -: a token read from stdin (not in the command line others see in ps), kept like one made.
+    const piped = await atelier(
+      ["login", server.url, "--token", "-"],
+      { HOME: home },
+      `${server.tokens.viewer}\n`,
+    );
+    expect(piped.exitCode, piped.stderr).toBe(0);
+    const listed = await atelier(["ls", "--json"], { HOME: home });
+    expect(listed.exitCode, listed.stderr).toBe(0);
+    expect(
+      (await atelier(["login", server.url, "--token", "-"], { HOME: await newHome() }, "\n")).exitCode,
+    ).toBe(2);
   });
 
   it("prints a bash completion script that completes commands, options and container names", async () => {
