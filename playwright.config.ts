@@ -56,8 +56,9 @@ export default defineConfig({
     env: {
       PORT: String(port),
       ATELIER_LOG_LEVEL: "debug",
-      // Where operators may bind-mount from (the config test picks a directory in it).
-      ATELIER_BIND_ROOTS: `${process.env.ATELIER_DATA_DIR ?? "/tmp"}/binds`,
+      // Where operators may bind-mount from (the config test picks a directory in it): beside the data directory,
+      // never in it (the settings refuse that).
+      ATELIER_BIND_ROOTS: `${process.env.ATELIER_TEST_DIR ?? "/tmp"}/binds`,
       // /etc for network persistence: a directory the network test lays out like a Debian host.
       ATELIER_HOST_ROOT: `${process.env.ATELIER_DATA_DIR ?? "/tmp"}/hostroot`,
     },

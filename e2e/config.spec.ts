@@ -6,7 +6,7 @@ import { containerTab, expect, test } from "./fixtures";
 
 /** Config editing in the browser: settings form, raw editor, review with diff, live apply, history, restore. */
 const configFile = (name: string) => path.join(lxcPath(), name, "config");
-const BIND_ROOT = path.join(process.env.ATELIER_DATA_DIR ?? "/tmp", "binds");
+const BIND_ROOT = path.join(process.env.ATELIER_TEST_DIR ?? "/tmp", "binds");
 // CodeMirror puts in the page only the lines near the window: with the container's header and tabs above it, the
 // text's last lines would be below a 720-pixel window, and the assertions on the text read the page.
 test.use({ viewport: { width: 1280, height: 1600 } });

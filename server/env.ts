@@ -272,6 +272,19 @@ export const loadSettings = async (
     }
   }
 
+  // Operators bind-mount from the bind roots: none may hold Atelier's data directory (its database, its helper's
+  // state and tickets, the local socket where a request is root on the host) or lie inside it.
+  const dataDir = path.resolve(raw.ATELIER_DATA_DIR);
+  for (const root of (raw.ATELIER_BIND_ROOTS ?? []).map((entry) => path.resolve(entry)))
+    if (
+      root === dataDir ||
+      dataDir.startsWith(root === "/" ? "/" : `${root}/`) ||
+      root.startsWith(`${dataDir}/`)
+    )
+      problems.push(
+        `ATELIER_BIND_ROOTS: ${root} overlaps Atelier's data directory ${dataDir} (its database, secrets and local socket): choose directories outside it`,
+      );
+
   if (problems.length > 0) throw new SettingsError(problems);
 
   return Object.freeze({
