@@ -111,6 +111,7 @@ const FIXTURES: Record<string, (input: Record<string, unknown>, variant: string)
     input.name = fixture;
     input.to = new Date();
   },
+  "metrics.hostHistory": (input) => (input.to = new Date()),
   "network.nics": (input) => (input.name = fixture),
   "network.attach": (input) => {
     input.container = fixture;
