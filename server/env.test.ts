@@ -13,6 +13,7 @@ afterAll(() => rm(root, { recursive: true, force: true }));
 
 const load = (bindRoots: string) =>
   loadSettings({
+    NODE_ENV: "test",
     ATELIER_LXC_PATH: path.join(root, "lxc"),
     ATELIER_DATA_DIR: path.join(root, "data"),
     ATELIER_BIND_ROOTS: bindRoots,

@@ -337,7 +337,7 @@ describe("autostart", () => {
         ATELIER_HOST_ROOT: path.join(scratch, "host"),
       };
       const atelier = (args: string[]) =>
-        execa("npx", ["atelier", ...args], { cwd: root, env, reject: false });
+        execa("node", ["bin/atelier.js", ...args], { cwd: root, env, reject: false });
 
       const started = await atelier(["boot", "start"]);
       expect(started.exitCode, `${started.stdout}\n${started.stderr}`).toBe(0);
@@ -409,7 +409,7 @@ describe("autostart", () => {
         ATELIER_HOST_ROOT: path.join(scratch, "host"),
       };
       const atelier = (args: string[]) =>
-        execa("npx", ["atelier", ...args], { cwd: root, env, reject: false });
+        execa("node", ["bin/atelier.js", ...args], { cwd: root, env, reject: false });
       const state = async () =>
         (await execa("lxc-info", ["-P", lxc, "-n", name, "-sH"], { reject: false })).stdout.trim();
       await writeFile(path.join(lxc, name, "config"), "lxc.start.auto = 1\n", { flag: "a" });
@@ -464,7 +464,7 @@ describe("autostart", () => {
         path.join(scratch, "host/etc/default/lxc"),
         `LXC_AUTO="true"\nBOOTGROUPS="${halfGroup}"\n`,
       );
-      const booted = await execa("npx", ["atelier", "boot", "start", "--force"], {
+      const booted = await execa("node", ["bin/atelier.js", "boot", "start", "--force"], {
         cwd: root,
         reject: false,
         env: {

@@ -8,7 +8,7 @@ import { callProcedure, startServer } from "../server";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const atelier = (args: string[], env: Record<string, string>, input?: string) =>
-  execa("npx", ["atelier", ...args], { cwd: root, env, input, reject: false });
+  execa("node", ["bin/atelier.js", ...args], { cwd: root, env, input, reject: false });
 
 describe("the atelier command line", () => {
   it("adds users, sets passwords and makes tokens on the database directly, each audited", async () => {

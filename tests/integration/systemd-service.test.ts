@@ -11,7 +11,11 @@ import { describe, expect, it } from "vitest";
  */
 const checkout = path.resolve(import.meta.dirname, "../..");
 const atelier = (args: string[], hostRoot: string) =>
-  execa("npx", ["atelier", ...args], { cwd: checkout, env: { ATELIER_HOST_ROOT: hostRoot }, reject: false });
+  execa("node", ["bin/atelier.js", ...args], {
+    cwd: checkout,
+    env: { ATELIER_HOST_ROOT: hostRoot },
+    reject: false,
+  });
 
 const LXC_SERVICE = `[Unit]
 Description=LXC Container Initialization and Autoboot Code
