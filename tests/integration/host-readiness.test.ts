@@ -24,6 +24,7 @@ type TCheck = {
   status: string;
   key: string;
   seen: string;
+  params: Record<string, string>;
   safeFix: { id: string; changes: string[] } | null;
   fix: { kind: string; text: string } | null;
 };
@@ -180,5 +181,11 @@ describe("host readiness", () => {
     const refused = await callProcedure(server, "host.fix", { id: "subids" }, { as: "admin" });
     expect(refused.status).toBe(412);
     expect(await readFile(path.join(etc, "subuid"), "utf8")).toBe("bob:1065536:65536\n");
+    // Whose range it is, is the operators' to read (as on a container's Overview); a viewer is told only that it
+    // overlaps.
+    const subidsAs = async (as: "viewer" | "operator") =>
+      (await readiness(as)).checks.find((entry) => entry.id === "subids");
+    expect((await subidsAs("operator"))?.params.conflict).toContain("bob:1065536:65536");
+    expect(JSON.stringify(await subidsAs("viewer"))).not.toMatch(/bob|1065536/);
   });
 });
