@@ -4,6 +4,7 @@ import { release } from "node:os";
 import path from "node:path";
 import { parseCgroupMounts, type TCgroupMount } from "../../metrics/parse";
 import type { TIdPool } from "../../schemas/idmap";
+import { LxcConfig } from "../../schemas/lxc-config/model";
 import type { THostReadiness, TReadinessCheck } from "../contract/host";
 import { run } from "../run/runner";
 import { ensureRootSubids } from "../subids";
@@ -265,12 +266,10 @@ const defaultConfig = async ({ containerConfig, hostRoot }: TReadinessSettings) 
 };
 
 /** The last value of a key in a config's text (liblxc keeps the last of a single-valued key). */
+/** A key's last value in a config, read as liblxc reads it (the project's one config reader). */
 const lastValue = (text: string, key: string) => {
   let value: string | null = null;
-  for (const raw of text.split(/\r\n|\n|\r/)) {
-    const match = /^\s*([^=#\s]+)\s*=\s*(.*?)\s*$/.exec(raw);
-    if (match?.[1] === key) value = (match[2] ?? "").replace(/^(["'])(.*)\1$/, "$2");
-  }
+  for (const entry of LxcConfig.parse(text).entries()) if (entry.key === key) value = entry.value;
   return value;
 };
 
