@@ -134,46 +134,38 @@ export const isInGroupPass = (group: string, groups: readonly string[]) =>
 export const DEFAULT_BOOT_GROUPS = "onboot,";
 
 /**
- * BOOTGROUPS from /etc/default/lxc (a shell file that lxc-containers sources): only the simple forms
- * `BOOTGROUPS="a,b,"`, `BOOTGROUPS='a,b,'` and `BOOTGROUPS=a,b,` are read, the last one winning; any other
- * assignment (an expansion, a command) makes the whole file unreadable to us, and then the default ("onboot,") is
- * used, as the file's own comment documents it.
+ * One variable of /etc/default/lxc (a shell file that lxc-containers sources), read only in its simple forms
+ * `KEY="value"`, `KEY='value'` and `KEY=value` (characters of `allowed` only, an optional `export` and comment), the
+ * last one winning. Null when no line sets it, or when one does otherwise (an expansion, a command): what the shell
+ * would make of that is not ours to guess, so the caller falls back to lxc-containers' own default.
  */
-export const parseBootGroups = (text: string | null): string => {
-  if (text === null) return DEFAULT_BOOT_GROUPS;
+const simpleShellValue = (text: string | null, key: string, allowed: string): string | null => {
+  if (text === null) return null;
+  const value = `[${allowed}]*`;
+  const simple = new RegExp(
+    `^[ \\t]*(?:export[ \\t]+)?${key}=(?:"(${value})"|'(${value})'|(${value}))[ \\t]*(?:#.*)?$`,
+  );
+  const assigns = new RegExp(`^[ \\t]*(export[ \\t]+)?${key}=`);
   let found: string | null = null;
   for (const line of text.split("\n")) {
-    if (!/^[ \t]*(export[ \t]+)?BOOTGROUPS=/.test(line)) continue;
-    const simple =
-      /^[ \t]*(?:export[ \t]+)?BOOTGROUPS=(?:"([A-Za-z0-9_.,-]*)"|'([A-Za-z0-9_.,-]*)'|([A-Za-z0-9_.,-]*))[ \t]*(?:#.*)?$/.exec(
-        line,
-      );
-    if (!simple) return DEFAULT_BOOT_GROUPS;
-    found = simple[1] ?? simple[2] ?? simple[3] ?? "";
+    if (!assigns.test(line)) continue;
+    const match = simple.exec(line);
+    if (!match) return null;
+    found = match[1] ?? match[2] ?? match[3] ?? "";
   }
-  return found ?? DEFAULT_BOOT_GROUPS;
+  return found;
 };
+
+/** BOOTGROUPS of /etc/default/lxc, else the default ("onboot,", as the file's own comment documents it). */
+export const parseBootGroups = (text: string | null): string =>
+  simpleShellValue(text, "BOOTGROUPS", "A-Za-z0-9_.,-") ?? DEFAULT_BOOT_GROUPS;
 
 /**
  * Whether /etc/default/lxc lets containers start at boot: lxc-containers (what lxc.service runs, and what Atelier's
- * drop-in replaces) starts nothing unless LXC_AUTO is "true". Read like BOOTGROUPS: the simple forms only, the last
- * one winning; no line means the script's own default ("true"); a line we cannot read (an expansion, a command)
- * means "true" too, as that is what the file's comment documents and what lxc-containers defaults to.
+ * drop-in replaces) starts nothing unless LXC_AUTO is "true"; no readable line means its default, "true".
  */
-export const parseLxcAuto = (text: string | null): boolean => {
-  if (text === null) return true;
-  let found: string | null = null;
-  for (const line of text.split("\n")) {
-    if (!/^[ \t]*(export[ \t]+)?LXC_AUTO=/.test(line)) continue;
-    const simple =
-      /^[ \t]*(?:export[ \t]+)?LXC_AUTO=(?:"([A-Za-z]*)"|'([A-Za-z]*)'|([A-Za-z]*))[ \t]*(?:#.*)?$/.exec(
-        line,
-      );
-    if (!simple) return true;
-    found = simple[1] ?? simple[2] ?? simple[3] ?? "";
-  }
-  return found === null || found === "true";
-};
+export const parseLxcAuto = (text: string | null): boolean =>
+  (simpleShellValue(text, "LXC_AUTO", "A-Za-z") ?? "true") === "true";
 
 /** What lxc-autostart is asked: the boot's groups (a -g list), one -g list, or every autostart container (-a). */
 export type TAutostartSelection = { groups: string } | { all: true };
