@@ -3,11 +3,12 @@ import { z } from "zod";
 import { AppError, said } from "../errors";
 import { logger } from "../log";
 import { contract, type THelperContract } from "../helper/contract";
-import { wireName, type TContract, type TOp } from "../helper/contract/define";
+import { isBinarySchema, isChunk, wireName, type TContract, type TOp } from "../helper/contract/define";
 import {
   encode,
+  encodeBinary,
+  FrameDecoder,
   fromWireError,
-  LineDecoder,
   MAX_LINE_BYTES,
   PROTOCOL_VERSION,
   WINDOW,
@@ -79,7 +80,10 @@ type TConnectionCallOptions = {
 /** The untyped call under the families: protocol tests use it with tables of their own. */
 export type THelperConnection = {
   call: (op: string, input: unknown, options?: TConnectionCallOptions) => Promise<unknown>;
-  /** A call that takes values while it runs; `write` sends them as they are (already encoded for the wire). */
+  /**
+   * A call that takes values while it runs; `write` sends them as they are (already encoded for the wire), a Buffer
+   * as a binary frame.
+   */
   open: (op: string, input: unknown, options?: TConnectionCallOptions) => TUpstreamCall<unknown, unknown>;
   close: () => void;
 };
@@ -119,7 +123,7 @@ export const connectHelper = (socketPath: string): THelperConnection => {
     new Promise<{ socket: Socket; pending: Map<number, TPending> }>((resolve, reject) => {
       const socket = connect(socketPath);
       const pending = new Map<number, TPending>();
-      const decoder = new LineDecoder();
+      const decoder = new FrameDecoder();
       let greeted = false;
       const write = (message: TClientMessage) => socket.write(encode(message));
       const breakAll = (error: AppError) => {
@@ -128,20 +132,19 @@ export const connectHelper = (socketPath: string): THelperConnection => {
         pending.clear();
         reject(error);
       };
-      socket.setEncoding("utf8");
       socket.on("connect", () => write({ type: "hello", version: PROTOCOL_VERSION }));
       socket.on("error", (error) => breakAll(unavailable({ detail: error.message })));
       socket.on("close", () => breakAll(unavailable("closed")));
-      socket.on("data", (chunk: string) => {
-        let lines: string[];
+      socket.on("data", (chunk: Buffer) => {
+        let frames: ReturnType<FrameDecoder["push"]>;
         try {
-          lines = decoder.push(chunk);
+          frames = decoder.push(chunk);
         } catch {
           socket.destroy();
           return;
         }
-        for (const line of lines) {
-          const message = JSON.parse(line) as THelperMessage;
+        for (const frame of frames) {
+          const message = frame.message as THelperMessage;
           if (!greeted) {
             if (message.type !== "hello") {
               socket.destroy();
@@ -161,8 +164,9 @@ export const connectHelper = (socketPath: string): THelperConnection => {
             for (const wake of call.upWaiters.splice(0)) wake();
           } else if (message.type === "item") {
             const id = message.id;
+            const data = frame.bin ?? ("data" in message ? message.data : undefined);
             // A consumer that throws (even at once) only loses that item; the stream goes on.
-            void new Promise((settle) => settle(call.onItem?.(message.data)))
+            void new Promise((settle) => settle(call.onItem?.(data)))
               .catch(() => undefined)
               .then(() => {
                 call.consumed += 1;
@@ -286,7 +290,10 @@ export const connectHelper = (socketPath: string): THelperConnection => {
         }
         if (!call || finished || cancelled) throw failure ?? ended(op);
         call.upCredit -= 1;
-        if (!socket.write(encode({ type: "send", id, data }))) await drained(socket);
+        if (Buffer.isBuffer(data)) {
+          socket.write(encodeBinary({ type: "send", id }, data));
+          if (!socket.write(data)) await drained(socket);
+        } else if (!socket.write(encode({ type: "send", id, data }))) await drained(socket);
       });
       tail = step;
       step.catch(() => undefined);
@@ -386,8 +393,10 @@ export const createHelper = <C extends TContract = THelperContract>(
         const result = answer(call.result);
         result.catch(() => undefined);
         return {
-          // Encoded here, so a value outside the contract (a chunk too large) is refused before it is sent.
+          // Encoded here, so a value outside the contract (a chunk too large) is refused before it is sent. A
+          // bytes() upstream's chunk goes as it is, in a binary frame.
           write: (value: unknown) => {
+            if (isBinarySchema(upstream) && isChunk(value)) return call.write(value);
             const encoded = z.safeEncode(upstream, value);
             if (encoded.success) return call.write(encoded.data);
             const [first] = encoded.error.issues;
@@ -424,6 +433,8 @@ export const createHelper = <C extends TContract = THelperContract>(
 
 /** A value from the helper, parsed by its schema: a mismatch is the helper's bug, said as such. */
 const checked = (op: string, what: "a result" | "an item", schema: z.ZodType, value: unknown) => {
+  // A binary frame's chunk is already what the bytes() codec decodes to (bounded by the frame decoder).
+  if (what === "an item" && isBinarySchema(schema) && isChunk(value)) return value;
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   log.error("the helper answered outside its contract", {

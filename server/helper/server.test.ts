@@ -10,7 +10,15 @@ import { logger } from "../log";
 import { connectHelper, createHelper } from "../helper-client";
 import { bytes, op, type TContract, type TImplementation } from "./contract/define";
 import { implement } from "./operation";
-import { encode, MAX_CHUNK_BYTES, MAX_LINE_BYTES, PROTOCOL_VERSION, WINDOW } from "./contract/protocol";
+import {
+  encode,
+  encodeBinary,
+  FrameDecoder,
+  MAX_CHUNK_BYTES,
+  MAX_LINE_BYTES,
+  PROTOCOL_VERSION,
+  WINDOW,
+} from "./contract/protocol";
 import { MAX_CALLS, MAX_CONNECTIONS, startHelperServer } from "./server";
 
 /**
@@ -549,7 +557,7 @@ describe("streams through the helper", () => {
     }
   });
 
-  // 32 MiB through base64 and JSON, both ends in one process: seconds on a busy machine.
+  // 32 MiB in binary frames, both ends in one process.
   it(
     "takes 32 MiB up to a slow operation: the writer waits, never more than the window ahead",
     { timeout: 60_000 },
@@ -586,7 +594,7 @@ describe("streams through the helper", () => {
     },
   );
 
-  // 32 MiB through base64 and JSON, both ends in one process: seconds on a busy machine.
+  // 32 MiB in binary frames, both ends in one process.
   it(
     "sends 32 MiB down to a slow consumer: the operation waits, never more than the window ahead",
     { timeout: 60_000 },
@@ -714,6 +722,81 @@ describe("streams through the helper", () => {
     });
     expect(JSON.parse(byId.get(3) ?? "")).toMatchObject({ type: "result", data: { bytes: 2, chunks: 1 } });
     expect(answers.some((line) => line.includes("HELPER_PROTOCOL"))).toBe(false);
+  });
+
+  it("carries bytes() chunks as binary frames both ways, and closes on a binary frame where none may be", async () => {
+    // Up: a raw peer's binary frames, written a few bytes at a time, arrive whole and in order.
+    const body = Buffer.from("line one\nline two\n\u0000\u00ff");
+    const peer = connect(socketPath);
+    const decoder = new FrameDecoder();
+    const frames: ReturnType<FrameDecoder["push"]> = [];
+    peer.on("data", (chunk: Buffer) => frames.push(...decoder.push(chunk)));
+    await new Promise((resolve) => peer.on("connect", resolve));
+    const bytes = Buffer.concat([
+      Buffer.from(hello),
+      Buffer.from(encode({ type: "call", id: 1, op: "test.upload", input: { slow: false } })),
+      Buffer.from(encodeBinary({ type: "send", id: 1 }, body)),
+      body,
+      Buffer.from(encodeBinary({ type: "send", id: 1 }, body)),
+      body,
+      Buffer.from(encode({ type: "end", id: 1 })),
+      Buffer.from(encode({ type: "call", id: 2, op: "test.download", input: { chunks: 2 } })),
+    ]);
+    for (let at = 0; at < bytes.length; at += 7) {
+      peer.write(bytes.subarray(at, at + 7));
+      await sleep(1);
+    }
+    await expect
+      .poll(() => frames.filter((frame) => (frame.message as { type: string }).type === "result").length)
+      .toBe(2);
+    peer.destroy();
+    const results = frames.filter((frame) => (frame.message as { type: string }).type === "result");
+    expect(results.map((frame) => frame.message)).toContainEqual({
+      type: "result",
+      id: 1,
+      data: { bytes: 2 * body.length, chunks: 2, sha256: sha256().update(body).update(body).digest("hex") },
+    });
+    // Down: the download's items came as binary frames of a whole chunk each, no base64.
+    const items = frames.filter((frame) => (frame.message as { type: string }).type === "item");
+    expect(items).toHaveLength(2);
+    expect(items.map((frame) => [frame.message, frame.bin?.length])).toEqual([
+      [{ type: "item", id: 2, bin: MAX_CHUNK_BYTES }, MAX_CHUNK_BYTES],
+      [{ type: "item", id: 2, bin: MAX_CHUNK_BYTES }, MAX_CHUNK_BYTES],
+    ]);
+    const hash = sha256();
+    for (const item of items) hash.update(item.bin ?? Buffer.alloc(0));
+    const done = results.find((frame) => (frame.message as { id: number }).id === 2)?.message as {
+      data: { sha256: string };
+    };
+    expect(hash.digest("hex")).toBe(done.data.sha256);
+
+    // Where a binary frame may not be: an upstream that is not bytes() alone, a call's own message, data and bin
+    // together, a length past a chunk. Each closes the connection (and aborts its calls).
+    const binary = (message: object, chunk: Buffer) =>
+      `${JSON.stringify({ ...message, bin: chunk.length })}\n${chunk.toString("latin1")}`;
+    const pty = await raw([
+      hello,
+      encode({ type: "call", id: 1, op: "test.pty", input: {} }),
+      binary({ type: "send", id: 1 }, Buffer.from("x")),
+    ]);
+    expect(pty.at(-1)).toContain("test.pty takes no binary frames");
+    const onCall = await raw([
+      hello,
+      binary({ type: "call", id: 1, op: "test.echo", input: { text: "x" } }, Buffer.from("x")),
+    ]);
+    expect(onCall.at(-1)).toContain("not a protocol message");
+    const both = await raw([
+      hello,
+      encode({ type: "call", id: 1, op: "test.upload", input: { slow: false } }),
+      binary({ type: "send", id: 1, data: "eA==" }, Buffer.from("x")),
+    ]);
+    expect(both.at(-1)).toContain("not a protocol message");
+    const tooLong = await raw([
+      hello,
+      encode({ type: "call", id: 1, op: "test.upload", input: { slow: false } }),
+      `${JSON.stringify({ type: "send", id: 1, bin: MAX_CHUNK_BYTES + 1 })}\n`,
+    ]);
+    expect(tooLong.at(-1)).toContain("binary frame");
   });
 
   it("closes on a peer that sends up where it may not: no upstream declared, past its credit, after its end", async () => {

@@ -6,9 +6,11 @@ import { AppError, said } from "../errors";
 import type { TLogger } from "../log";
 import type { TOperation, TOperationTable } from "./operation";
 import { isAllowedPeer, peerOf } from "./peer";
+import { isBinarySchema, isChunk } from "./contract/define";
 import {
   encode,
-  LineDecoder,
+  encodeBinary,
+  FrameDecoder,
   MAX_LINE_BYTES,
   PROTOCOL_VERSION,
   toWireError,
@@ -100,7 +102,6 @@ export const startHelperServer = async (options: THelperServerOptions): Promise<
 };
 
 const serve = async (socket: Socket, { allowedUids, operations, log }: THelperServerOptions) => {
-  socket.setEncoding("utf8");
   // Until the peer is known, nothing it sends is read.
   socket.pause();
   const peer = await peerOf(socket);
@@ -123,8 +124,14 @@ const serve = async (socket: Socket, { allowedUids, operations, log }: THelperSe
   }, HELLO_TIMEOUT_MS);
   socket.once("close", () => clearTimeout(helloTimer));
 
-  const send = async (message: THelperMessage) => {
+  const send = async (message: THelperMessage, chunk: Buffer | null = null) => {
     if (closed) return;
+    if (chunk && message.type === "item") {
+      // A binary frame: its header line, then the chunk's own bytes (one write each; the socket queues them).
+      socket.write(encodeBinary(message, chunk));
+      if (!socket.write(chunk)) await drained(socket);
+      return;
+    }
     let line = encode(message);
     // A line past the limit would make the client drop the connection, and every call on it: that one call fails.
     if (Buffer.byteLength(line) > MAX_LINE_BYTES && "id" in message && message.id !== null) {
@@ -143,17 +150,7 @@ const serve = async (socket: Socket, { allowedUids, operations, log }: THelperSe
         error: { code: "INTERNAL", ...said("helperAnswerTooLong") },
       });
     }
-    if (!socket.write(line)) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          socket.off("drain", done);
-          socket.off("close", done);
-          resolve();
-        };
-        socket.on("drain", done);
-        socket.on("close", done);
-      });
-    }
+    if (!socket.write(line)) await drained(socket);
   };
 
   // Every call of a connection that goes away or breaks the protocol is aborted: its processes killed, its
@@ -201,6 +198,14 @@ const serve = async (socket: Socket, { allowedUids, operations, log }: THelperSe
   /** An item as the contract puts it on the wire; an item outside it is the helper's bug, stopped here. */
   const encodeItem = (operation: TOperation, call: TCall, data: unknown) => {
     if (!operation.item) return data;
+    if (isBinarySchema(operation.item)) {
+      if (isChunk(data)) return data;
+      log.error("helper operation emitted an item outside its contract", {
+        op: call.op,
+        issues: "not a chunk",
+      });
+      throw new AppError("INTERNAL", said("helperItemRefused", { op: call.op }));
+    }
     const encoded = z.safeEncode(operation.item, data);
     if (encoded.success) return encoded.data;
     log.error("helper operation emitted an item outside its contract", {
@@ -237,7 +242,8 @@ const serve = async (socket: Socket, { allowedUids, operations, log }: THelperSe
       while (call.credit <= 0 && !call.controller.signal.aborted) await waitFor(call);
       if (call.controller.signal.aborted) return;
       call.credit -= 1;
-      await send({ type: "item", id, data: encoded });
+      if (Buffer.isBuffer(encoded)) await send({ type: "item", id, bin: encoded.length }, encoded);
+      else await send({ type: "item", id, data: encoded });
     };
     try {
       const parsed: unknown = operation.input.parse(input);
@@ -285,10 +291,18 @@ const serve = async (socket: Socket, { allowedUids, operations, log }: THelperSe
     }
   };
 
-  /** A value sent up: decoded into the call's queue, or the call ended when its schema refuses it. */
-  const receive = (call: TCall, up: TUpstream, data: unknown) => {
+  /**
+   * A value sent up: decoded into the call's queue, or the call ended when its schema refuses it. A binary frame's
+   * chunk (bounded by the decoder, allowed only for a `bytes()` upstream) is the value itself.
+   */
+  const receive = (call: TCall, up: TUpstream, data: unknown, chunk: Buffer | null) => {
     up.allowed -= 1;
     if (call.controller.signal.aborted) return;
+    if (chunk) {
+      up.queue.push(chunk);
+      wake(call);
+      return;
+    }
     const decoded = up.schema.safeParse(data);
     if (decoded.success) {
       up.queue.push(decoded.data);
@@ -307,20 +321,20 @@ const serve = async (socket: Socket, { allowedUids, operations, log }: THelperSe
     wake(call);
   };
 
-  const decoder = new LineDecoder();
-  socket.on("data", (chunk: string) => {
+  const decoder = new FrameDecoder();
+  socket.on("data", (chunk: Buffer) => {
     if (closed) return;
-    let lines: string[];
+    let frames: ReturnType<FrameDecoder["push"]>;
     try {
-      lines = decoder.push(chunk);
-    } catch {
-      fail("line too long");
+      frames = decoder.push(chunk);
+    } catch (error) {
+      fail(error instanceof Error ? error.message : "not a protocol message");
       return;
     }
-    for (const line of lines) {
+    for (const frame of frames) {
       let message;
       try {
-        message = ZClientMessage.parse(JSON.parse(line));
+        message = ZClientMessage.parse(frame.message);
       } catch {
         fail("not a protocol message");
         return;
@@ -385,8 +399,11 @@ const serve = async (socket: Socket, { allowedUids, operations, log }: THelperSe
         } else if (up.allowed <= 0) {
           fail(`call ${message.id} was sent more than its credit allows`);
           return;
+        } else if (frame.bin && !isBinarySchema(up.schema)) {
+          fail(`${call.op} takes no binary frames`);
+          return;
         } else {
-          receive(call, up, message.data);
+          receive(call, up, message.data, frame.bin);
         }
       }
     }
@@ -397,6 +414,18 @@ const serve = async (socket: Socket, { allowedUids, operations, log }: THelperSe
 };
 
 class CancelledError extends Error {}
+
+/** Resolves when the socket has room again, or is gone. */
+const drained = (socket: Socket) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      socket.off("drain", done);
+      socket.off("close", done);
+      resolve();
+    };
+    socket.on("drain", done);
+    socket.on("close", done);
+  });
 
 const hasTicket = (input: unknown) =>
   typeof input === "object" &&

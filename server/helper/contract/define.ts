@@ -67,13 +67,26 @@ export const wireName = (family: string, name: string) => `${family}.${name}`;
 /** Bytes on the wire: a chunk of a stream is at most this (64 KiB), so a protocol line stays far below its limit. */
 export const MAX_CHUNK_BYTES = 64 * 1024;
 
+/** The bytes() codecs: an item or upstream schema that is one of them travels as a binary frame (protocol.ts). */
+const BINARY_SCHEMAS = new WeakSet<z.ZodType>();
+
+/** Whether values of this item or upstream schema are whole chunks of bytes, sent as binary frames. */
+export const isBinarySchema = (schema: z.ZodType | null) => schema !== null && BINARY_SCHEMAS.has(schema);
+
+/** A chunk as it comes off a binary frame, checked as the codec would check it (a Buffer of at most MAX_CHUNK_BYTES). */
+export const isChunk = (value: unknown): value is Buffer =>
+  Buffer.isBuffer(value) && value.length <= MAX_CHUNK_BYTES;
+
 /**
- * A chunk of bytes in an item or an upstream value: a Buffer on either side, base64 on the wire, at most
- * MAX_CHUNK_BYTES. A chunk that is not base64 or is larger is refused: by the client before it is sent, by the
- * helper (the call ends with BAD_REQUEST) should a peer send it anyway.
+ * A chunk of bytes in an item or an upstream value: a Buffer on either side, at most MAX_CHUNK_BYTES. When the item
+ * or upstream schema is this codec itself (a file's body, a terminal's output, an upload's chunks), each chunk
+ * crosses the socket as a binary frame (protocol.ts): its raw bytes after a header line, no base64, no JSON. Inside
+ * a larger value (an exec's `{ stream, bytes }`), it is base64 text. A chunk that is not base64 or is larger is
+ * refused: by the client before it is sent, by the helper (the call ends with BAD_REQUEST) should a peer send it
+ * anyway.
  */
-export const bytes = () =>
-  z.codec(
+export const bytes = () => {
+  const codec = z.codec(
     z
       .base64("not base64")
       .max(Math.ceil(MAX_CHUNK_BYTES / 3) * 4, `a chunk is at most ${MAX_CHUNK_BYTES / 1024} KiB`),
@@ -89,6 +102,9 @@ export const bytes = () =>
       encode: (buffer) => buffer.toString("base64"),
     },
   );
+  BINARY_SCHEMAS.add(codec);
+  return codec;
+};
 
 /** What the helper's implementation of one operation receives besides its input. */
 export type THandlerContext<TItem, TUp = never> = {

@@ -35,19 +35,24 @@ import {
  * chunks up in the helper. The socket's own buffering is respected as well: either side waits for `drain`.
  *
  * Values going either way are encoded by their sender with the operation's schema (contract/define.ts) and decoded
- * by the receiver with it. Bytes travel as base64 (the contract's `bytes()`), at most MAX_CHUNK_BYTES a chunk, so
- * a line stays far below MAX_LINE_BYTES and a large body crosses as a stream of chunks, never whole.
+ * by the receiver with it. A large body crosses as a stream of chunks of at most MAX_CHUNK_BYTES, never whole. When
+ * an operation's item or upstream schema is the contract's `bytes()` itself (a file's body, a terminal's output, an
+ * upload), each chunk is a BINARY FRAME: the message line carries `bin: N` instead of `data` (`item {id, bin}`,
+ * `send {id, bin}`) and exactly N raw bytes follow its newline, N at most MAX_CHUNK_BYTES (no base64, no JSON: a
+ * gigabyte crosses at the socket's speed). A `bin` on any other message, on an operation whose schema is not
+ * `bytes()`, or past MAX_CHUNK_BYTES breaks the protocol.
  *
  * Breaking the protocol closes the connection with a HELPER_PROTOCOL error and aborts all its calls: an unknown
  * message, a call id already running, sending up to an operation that declares no upstream, past its credit, or
  * after its end. A `send` or `end` for a call that has just ended is ignored (it crossed the answer). A value the
  * operation's upstream schema refuses (not base64, a chunk too large) ends only that call, with BAD_REQUEST.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 export const MAX_LINE_BYTES = 1024 * 1024;
 /** Items (or values sent up) a call may have in flight before their sender waits for credit. */
 export const WINDOW = 64;
 export { MAX_CHUNK_BYTES } from "./define";
+import { MAX_CHUNK_BYTES } from "./define";
 
 const ZId = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
@@ -56,8 +61,20 @@ export const ZClientMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("call"), id: ZId, op: z.string().max(100), input: z.unknown() }).strict(),
   z.object({ type: z.literal("cancel"), id: ZId }).strict(),
   z.object({ type: z.literal("credit"), id: ZId, n: z.number().int().positive().max(WINDOW) }).strict(),
-  // `data` is checked by the operation's upstream schema, as a call's input is by its input schema.
-  z.object({ type: z.literal("send"), id: ZId, data: z.unknown() }).strict(),
+  // `data` is checked by the operation's upstream schema, as a call's input is by its input schema; `bin`: a binary
+  // frame's length (its bytes follow the line, taken by the FrameDecoder).
+  z
+    .object({
+      type: z.literal("send"),
+      id: ZId,
+      data: z.unknown().optional(),
+      bin: z.number().int().nonnegative().max(MAX_CHUNK_BYTES).optional(),
+    })
+    .strict()
+    .refine(
+      (message) => (message.bin === undefined) !== (message.data === undefined),
+      "data or bin, not both",
+    ),
   z.object({ type: z.literal("end"), id: ZId }).strict(),
 ]);
 export type TClientMessage = z.infer<typeof ZClientMessage>;
@@ -79,29 +96,100 @@ export type THelperMessage =
   | { type: "hello"; version: number; operations: string[] }
   | { type: "refused"; message: string }
   | { type: "item"; id: number; data: unknown }
+  | { type: "item"; id: number; bin: number }
   | { type: "credit"; id: number; n: number }
   | { type: "result"; id: number; data: unknown }
   | { type: "error"; id: number | null; error: TWireError };
 
 export const encode = (message: TClientMessage | THelperMessage) => `${JSON.stringify(message)}\n`;
 
-/** Splits a byte stream into lines, refusing one longer than MAX_LINE_BYTES (a peer that never ends its line). */
-export class LineDecoder {
-  private pending = "";
+/** The header line of a binary frame; its chunk's bytes are written right after it. */
+export const encodeBinary = (message: { type: "item" | "send"; id: number }, chunk: Buffer) =>
+  encode({ ...message, bin: chunk.length } as TClientMessage | THelperMessage);
 
-  /** The complete lines in this chunk; throws when a line grows past the limit. */
-  push(chunk: string): string[] {
-    this.pending += chunk;
-    const lines = this.pending.split("\n");
-    this.pending = lines.pop() ?? "";
-    // The line still open, and every line this chunk completed (a chunk may hold a whole long line).
-    if (
-      [this.pending, ...lines].some(
-        (line) => line.length > MAX_LINE_BYTES / 4 && Buffer.byteLength(line) > MAX_LINE_BYTES,
-      )
-    )
-      throw new Error("a protocol line is too long");
-    return lines.filter((line) => line.length > 0);
+/** Why a peer's bytes cannot be read as frames: the connection is closed with it. */
+export class ProtocolBreak extends Error {}
+
+/** One message off the socket: its line parsed as JSON, and for a binary frame the bytes that followed it. */
+export type TFrame = { message: unknown; bin: Buffer | null };
+
+/**
+ * Splits a byte stream into frames: a JSON line, and when that line says `bin: N`, the N bytes after it. Refuses a
+ * line longer than MAX_LINE_BYTES (a peer that never ends its line), a line that is not JSON, and a `bin` that is
+ * not an integer from 0 to MAX_CHUNK_BYTES: each throws, and the connection is closed.
+ */
+export class FrameDecoder {
+  private chunks: Buffer[] = [];
+  private length = 0;
+  /** The binary frame being read: its header's message and the bytes it still needs. */
+  private binary: { message: unknown; needed: number } | null = null;
+
+  push(chunk: Buffer): TFrame[] {
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+    const frames: TFrame[] = [];
+    for (;;) {
+      if (this.binary) {
+        if (this.length < this.binary.needed) break;
+        frames.push({ message: this.binary.message, bin: this.take(this.binary.needed) });
+        this.binary = null;
+        continue;
+      }
+      const newline = this.indexOfNewline();
+      if (newline < 0) {
+        if (this.length > MAX_LINE_BYTES) throw new ProtocolBreak("line too long");
+        break;
+      }
+      if (newline > MAX_LINE_BYTES) throw new ProtocolBreak("line too long");
+      const line = this.take(newline + 1)
+        .subarray(0, newline)
+        .toString("utf8");
+      if (line.length === 0) continue;
+      let message: unknown;
+      try {
+        message = JSON.parse(line);
+      } catch {
+        throw new ProtocolBreak("not a protocol message");
+      }
+      const bin =
+        typeof message === "object" && message !== null && "bin" in message ? message.bin : undefined;
+      if (bin === undefined) {
+        frames.push({ message, bin: null });
+        continue;
+      }
+      if (typeof bin !== "number" || !Number.isInteger(bin) || bin < 0 || bin > MAX_CHUNK_BYTES)
+        throw new ProtocolBreak(`a binary frame's length is not an integer from 0 to ${MAX_CHUNK_BYTES}`);
+      this.binary = { message, needed: bin };
+    }
+    return frames;
+  }
+
+  private indexOfNewline() {
+    let offset = 0;
+    for (const chunk of this.chunks) {
+      const at = chunk.indexOf(10);
+      if (at >= 0) return offset + at;
+      offset += chunk.length;
+      if (offset > MAX_LINE_BYTES) return offset;
+    }
+    return -1;
+  }
+
+  /** The first `count` bytes held, as one Buffer (a slice when one chunk holds them all: no copy). */
+  private take(count: number): Buffer {
+    const first = this.chunks[0];
+    let taken: Buffer;
+    if (first && first.length >= count) {
+      taken = first.subarray(0, count);
+      if (first.length === count) this.chunks.shift();
+      else this.chunks[0] = first.subarray(count);
+    } else {
+      const all = Buffer.concat(this.chunks, this.length);
+      taken = all.subarray(0, count);
+      this.chunks = count < all.length ? [all.subarray(count)] : [];
+    }
+    this.length -= count;
+    return taken;
   }
 }
 
