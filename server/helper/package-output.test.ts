@@ -102,10 +102,14 @@ describe("dpkg and apt output", () => {
       const status = parseAptStatus(line);
       return status ? statusLine(status) : line;
     });
-    expect(lines).toContain("[20%] Unpacking atelier-hello (amd64)");
-    expect(lines).toContain("[67%] Removing atelier-hello (amd64)");
+    expect(lines).toContain("[dpkg 20%] Unpacking atelier-hello (amd64)");
+    expect(lines).toContain("[dpkg 67%] Removing atelier-hello (amd64)");
     expect(lines).toContain("Get:1 http://10.213.0.1:8765 ./ atelier-hello 1.0 [752 B]");
-    expect(progressOfLine("[80%] Installed atelier-hello (amd64)")).toBe(80);
+    expect(progressOfLine("[dpkg 80%] Installed atelier-hello (amd64)")).toEqual({
+      kind: "dpkg",
+      percent: 80,
+    });
+    expect(lines).toContain("[download 100%] Retrieving file 1 of 1");
     expect(progressOfLine("Get:1 http://x [752 B]")).toBeNull();
     expect(parseAptStatus("pmerror:/var/cache/apt/archives/x.deb:50.0000:trying to overwrite")).toEqual({
       kind: "error",

@@ -77,16 +77,18 @@ export const ZPackagesUpgradeRequest = z
 export type TPackagesUpgradeRequest = z.infer<typeof ZPackagesUpgradeRequest>;
 
 /**
- * A package manager's progress as a job's log shows it ("[20%] Unpacking atelier-hello (amd64)"): the helper writes
- * apt's status lines so, and the web tier reads the percentage back.
+ * A package manager's progress as a job's log shows it ("[dpkg 20%] Unpacking atelier-hello (amd64)", "[download
+ * 92%] Retrieving file 4 of 5"): the helper writes apt's status lines so, and the web tier reads them back.
  */
-export const statusLine = (status: { percent: number; message: string }) =>
-  `[${status.percent}%] ${status.message}`;
+export type TStatusKind = "download" | "dpkg" | "error";
+export const statusLine = (status: { kind: TStatusKind; percent: number; message: string }) =>
+  `[${status.kind} ${status.percent}%] ${status.message}`;
 
-/** The percentage of a line `statusLine` wrote, or null. */
-export const progressOfLine = (line: string): number | null => {
-  const match = /^\[(\d{1,3})%\] /.exec(line);
-  return match ? Math.min(100, Number(match[1])) : null;
+/** What a line `statusLine` wrote says, or null for any other line. */
+export const progressOfLine = (line: string): { kind: TStatusKind; percent: number } | null => {
+  const match = /^\[(download|dpkg|error) (\d{1,3})%\] /.exec(line);
+  if (!match) return null;
+  return { kind: match[1] as TStatusKind, percent: Math.min(100, Number(match[2])) };
 };
 
 /** The line the helper writes before each command it runs for a change ("$ apt-get update"). */

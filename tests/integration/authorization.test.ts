@@ -115,6 +115,11 @@ const EXPECTED_TIERS: Record<string, TTier> = {
   "provision.preview": "operator",
   "provision.cache": "viewer",
   "provision.clearCache": "admin",
+  "packages.list": "viewer",
+  "packages.search": "viewer",
+  "packages.install": "operator",
+  "packages.remove": "operator",
+  "packages.upgrade": "operator",
   "host.readiness": "viewer",
   "host.fix": "admin",
 };
