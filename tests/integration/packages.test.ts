@@ -64,6 +64,16 @@ const serveRepository = async () => {
     `SHA256: ${createHash("sha256").update(body).digest("hex")}`,
     ...control.slice(4),
     "",
+    // A package whose archive is never sent (its download hangs until the job is cancelled).
+    "Package: atelier-slow",
+    "Version: 1.0",
+    "Architecture: all",
+    "Maintainer: Atelier tests <tests@example.invalid>",
+    "Filename: ./atelier-slow_1.0_all.deb",
+    `Size: ${(await stat(deb)).size}`,
+    `SHA256: ${createHash("sha256").update(body).digest("hex")}`,
+    "Description: Atelier's package that never arrives",
+    "",
   ].join("\n");
   const files: Record<string, string | Buffer> = {
     "/Release": "Origin: atelier\nLabel: atelier\nSuite: stable\nCodename: stable\n",
@@ -75,6 +85,7 @@ const serveRepository = async () => {
     const url = (request.url ?? "").replace(/^\/\.\//, "/");
     requests.push(url);
     const file = files[url];
+    if (url === "/atelier-slow_1.0_all.deb") return;
     if (file === undefined) {
       response.statusCode = 404;
       response.end();
@@ -177,6 +188,25 @@ it("installs a package from a stand-in repository into a Debian container, lists
     summary: "Atelier's stand-in package",
     isInstalled: true,
   });
+
+  // Cancelled while apt-get downloads: its process group (apt-get inside the container) is killed.
+  const slow = await callProcedure(
+    server,
+    "packages.install",
+    { name, packages: ["atelier-slow"] },
+    { as: "admin" },
+  );
+  expect(slow.status, JSON.stringify(slow.error)).toBe(200);
+  const slowJob = (slow.data as { jobId: string }).jobId;
+  const deadline = Date.now() + 60_000;
+  while (!repo.requests.includes("/atelier-slow_1.0_all.deb") && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  expect(repo.requests).toContain("/atelier-slow_1.0_all.deb");
+  const cancelled = await callProcedure(server, "jobs.cancel", { id: slowJob }, { as: "admin" });
+  expect(cancelled.status, JSON.stringify(cancelled.error)).toBe(200);
+  expect((await waitJob(server, slowJob)).state).toBe("cancelled");
+  const left = await attach(name, ["ps", "-eo", "args"]);
+  expect(left.stdout).not.toMatch(/apt-get/);
 
   const removal = await change("packages.remove", { name, packages: ["atelier-hello"] });
   expect(removal.state, removal.log.slice(-20).join("\n")).toBe("succeeded");
