@@ -23,6 +23,7 @@ import { createAdminEnrolment, type TAdminEnrolment } from "./auth/admin-enrolme
 import { createMetrics, type TMetrics } from "./metrics";
 import { createIsolation, type TIsolation } from "./provision/isolation";
 import { createConsoles, type TConsoles } from "./console/sessions";
+import { createPackages, type TPackages } from "./packages/service";
 
 /** Everything the API needs, built once from the settings. */
 export type TRuntime = {
@@ -53,6 +54,8 @@ export type TRuntime = {
   isolation: TIsolation;
   /** Terminal sessions (shells, consoles) and their viewers. */
   consoles: TConsoles;
+  /** Packages inside containers: lists, searches, changes as jobs. */
+  packages: TPackages;
   /** Container configs: read, validate, write with history. */
   config: TConfigService;
   /** The containers that start with the host: order, groups, dependencies, a run now. */
@@ -188,6 +191,7 @@ export const createRuntime = (
       scrollback: settings.consoleScrollback,
       log: logger.child({ component: "console" }),
     }),
+    packages: createPackages({ helper, containers, jobs }),
     setup: { token: null },
     anonymousRefusals: createAnonymousRefusals({ db, isProcedure }),
     lxc,

@@ -4,6 +4,7 @@ import { useSession } from "@/components/auth/use-session";
 import { ConsolePanel } from "@/components/console/console-panel";
 import { UsagePanel } from "@/components/metrics/usage-panel";
 import { ContainerNics } from "@/components/network/container-nics";
+import { PackagesPanel } from "@/components/packages/packages-panel";
 import { SnapshotsPanel } from "./snapshots-panel";
 import { useContainer } from "./use-container";
 
@@ -43,4 +44,18 @@ export function ConsoleTab({ name }: { name: string }) {
   const detail = useContainer(name);
   if (!detail.data) return null;
   return <ConsolePanel name={detail.data.name} kind="console" />;
+}
+
+export function PackagesTab({ name }: { name: string }) {
+  const detail = useContainer(name);
+  const session = useSession();
+  if (!detail.data) return null;
+  return (
+    <PackagesPanel
+      name={detail.data.name}
+      canChange={session.can("operator")}
+      isAdmin={session.can("admin")}
+      isPrivileged={!detail.data.unprivileged}
+    />
+  );
 }

@@ -31,7 +31,16 @@ export function ProgressBar({ value, label }: { value: number | null; label: str
 }
 
 /** The kinds of job the server runs (server/provision/): each has its words under jobs.kinds, jobs.subjects, jobs.headings. */
-const KINDS = ["create", "clone", "snapshot", "restore", "restore-new", "convert", "autostart"] as const;
+const KINDS = [
+  "create",
+  "clone",
+  "snapshot",
+  "restore",
+  "restore-new",
+  "convert",
+  "autostart",
+  "packages",
+] as const;
 const isKnown = (kind: string): kind is (typeof KINDS)[number] => (KINDS as readonly string[]).includes(kind);
 
 /**

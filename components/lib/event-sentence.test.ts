@@ -260,6 +260,7 @@ describe("eventSentence", () => {
         "clone",
         "convert",
         "create",
+        "packages",
         "restore",
         "restore-new",
         "snapshot",

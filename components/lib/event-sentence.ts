@@ -74,6 +74,7 @@ export const JOB_KINDS = [
   "restore-new",
   "convert",
   "autostart",
+  "packages",
 ] as const;
 const STATES = ["STARTING", "RUNNING", "STOPPING", "STOPPED", "ABORTING", "FREEZING", "FROZEN", "THAWED"];
 const JOB_STATES = ["succeeded", "failed", "cancelled", "interrupted"];
@@ -86,6 +87,7 @@ const KIND_OPTION: Record<(typeof JOB_KINDS)[number], string> = {
   "restore-new": "restoreNew",
   convert: "convert",
   autostart: "autostart",
+  packages: "packages",
 };
 
 const CATALOGUES: Record<TLocale, TCatalogue> = { en: enEvents, fr: frEvents };
@@ -199,8 +201,10 @@ const choose = (event: TEventLike, t: TEventTranslator, locale: TLocale): Omit<T
         snapshot: text(data.snapshot) || "?",
         // A conversion's direction: "unprivileged" or "privileged".
         to: text(data.to) || "?",
-        // An autostart run's: "start" or "stop".
+        // An autostart run's: "start" or "stop"; a package job's: "install", "remove" or "upgrade".
         action: text(data.action) || "?",
+        // A package job's names.
+        packages: text(data.packages) || "?",
         actor,
         state,
         phase,

@@ -115,6 +115,11 @@ const EXPECTED_TIERS: Record<string, TTier> = {
   "provision.preview": "operator",
   "provision.cache": "viewer",
   "provision.clearCache": "admin",
+  "packages.list": "viewer",
+  "packages.search": "viewer",
+  "packages.install": "operator",
+  "packages.remove": "operator",
+  "packages.upgrade": "operator",
   "host.readiness": "viewer",
   "host.fix": "admin",
 };
@@ -198,6 +203,8 @@ describe("authorization, walked over every procedure of the router", () => {
       { name: container, id: 1 },
       { id: jobs[0]?.id ?? "none" },
       { applyId: "00000000-0000-4000-8000-000000000000" },
+      // packages.search: a container that does not exist (the fixture is stopped: a search there is 412).
+      { name: "no-such-container", query: "bash" },
     ];
     for (const { path } of ofTier("viewer").filter(({ kind }) => kind === "query")) {
       const statuses: number[] = [];

@@ -131,6 +131,11 @@ const FIXTURES: Record<string, (input: Record<string, unknown>, variant: string)
     input.name = fixture;
     input.snapshot = "snap0";
   },
+  "packages.list": (input) => (input.name = fixture),
+  "packages.search": (input) => (input.name = fixture),
+  "packages.install": (input) => (input.name = fixture),
+  "packages.remove": (input) => (input.name = fixture),
+  "packages.upgrade": (input) => (input.name = fixture),
   "types.createFrom": (input) => (input.type = "type0"),
   "users.setRole": (input) => (input.id = userId),
   "users.setDisabled": (input) => (input.id = userId),

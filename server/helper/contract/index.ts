@@ -11,6 +11,7 @@ import { importsContract } from "./imports";
 import { jobsContract } from "./jobs";
 import { lxcContract } from "./lxc";
 import { natContract } from "./nat";
+import { packagesContract } from "./packages";
 import { networkContract } from "./network";
 import { rootfsContract } from "./rootfs";
 import { snapshotsContract } from "./snapshots";
@@ -41,6 +42,7 @@ export const contract = {
   console: consoleContract,
   autostart: autostartContract,
   host: hostContract,
+  packages: packagesContract,
 } satisfies TContract;
 
 export type THelperContract = typeof contract;

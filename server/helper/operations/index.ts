@@ -19,6 +19,7 @@ import { jobsOperations } from "./jobs";
 import { lxcOperations } from "./lxc";
 import { natOperations } from "./nat";
 import { networkOperations } from "./network";
+import { packagesOperations } from "./packages";
 import { rootfsOperations } from "./rootfs";
 import { snapshotsOperations } from "./snapshots";
 import { tarballOperations } from "./tarball";
@@ -105,6 +106,7 @@ export const createHelperOperations = (settings: THelperSettings) => {
           },
         }),
         host: hostOperations({ ...settings, idPool }),
+        packages: packagesOperations(settings),
       }),
     },
     recover: async () => {

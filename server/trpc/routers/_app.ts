@@ -14,6 +14,7 @@ import { snapshotsRouter } from "./snapshots/router";
 import { typesRouter } from "./types/router";
 import { metricsRouter } from "./metrics/router";
 import { networkRouter } from "./network/router";
+import { packagesRouter } from "./packages/router";
 import { tokensRouter } from "./tokens/router";
 import { usersRouter } from "./users/router";
 
@@ -35,6 +36,7 @@ export const appRouter = router({
   provision: provisionRouter,
   autostart: autostartRouter,
   host: hostRouter,
+  packages: packagesRouter,
 });
 
 export type AppRouter = typeof appRouter;
