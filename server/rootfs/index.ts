@@ -312,6 +312,8 @@ export const openRootfs = (root: string, { rootOpened }: { rootOpened?: () => Pr
       uid?: number;
       gid?: number;
       size?: number;
+      /** The owner of a new file (none kept from a file at the name), when `uid` and `gid` are not given. */
+      newOwner?: { uid: number; gid: number };
       guard?: (existing: Stats | null) => void | Promise<void>;
     },
   ): Promise<Stats> =>
@@ -347,8 +349,8 @@ export const openRootfs = (root: string, { rootOpened }: { rootOpened?: () => Pr
             "BAD_REQUEST",
             said("filesUploadSize", { received: written, expected: options.size }),
           );
-        const uid = options.uid ?? keep?.uid;
-        const gid = options.gid ?? keep?.gid;
+        const uid = options.uid ?? keep?.uid ?? options.newOwner?.uid;
+        const gid = options.gid ?? keep?.gid ?? options.newOwner?.gid;
         if (uid !== undefined && gid !== undefined) await handle.chown(uid, gid);
         await handle.chmod(mode);
         await handle.sync();
