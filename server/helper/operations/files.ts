@@ -112,21 +112,25 @@ export const filesOperations = ({
   containerConfig,
   stateDir,
   log,
+  info,
 }: {
   lxcPath: string;
   containerConfig?: string;
   stateDir: string;
   log?: TLogger;
+  /** A container's state and init PID (lxc-info; a test gives its own). */
+  info?: (name: string) => Promise<{ state: string; pid: number | null }>;
 }) => {
   const lxc = createLxcDriver({ lxcPath, ...(containerConfig ? { containerConfig } : {}) });
+  const infoOf = info ?? lxc.info;
 
   /** Where a container's files are, whether it runs, whether it is privileged, and its id maps. */
   const placeOf = async (name: string) => {
     const configFile = path.join(lxcPath, name, "config");
     if (!(await stat(configFile).catch(() => null))?.isFile()) throw containerNotFound(lxcPath, name);
-    const info = await lxc.info(name);
-    if (info.state !== "STOPPED" && info.pid !== null) {
-      const pid = info.pid;
+    const state = await infoOf(name);
+    if (state.state !== "STOPPED" && state.pid !== null) {
+      const pid = state.pid;
       const identity = async () => {
         const [statText, mountNs, ownNs] = await Promise.all([
           readFile(`/proc/${pid}/stat`, "utf8"),
