@@ -425,6 +425,22 @@ describe("streams", () => {
     });
     expect(byName["www/deep/page"]?.body).toBe("deep page");
   });
+
+  it("stops packing when the client goes away, and reports why", async () => {
+    await writeFile(path.join(rootOf("u1"), "srv", "www", "big"), Buffer.alloc(1024 * 1024, 7));
+    let sent = 0;
+    const gone = {
+      ...plain(),
+      emit: () => {
+        sent += 1;
+        return sent > 2 ? Promise.reject(new Error("client gone")) : Promise.resolve();
+      },
+    };
+    await expect(ops().tar({ name: "u1", path: "/srv", readAs: "root" }, gone)).rejects.toThrow(
+      "client gone",
+    );
+    expect(sent).toBe(3);
+  });
 });
 
 describe("a running container", () => {
