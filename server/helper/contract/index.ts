@@ -5,6 +5,7 @@ import { bindsContract } from "./binds";
 import { configContract } from "./config";
 import { consoleContract } from "./console";
 import { cacheContract } from "./cache";
+import { filesContract } from "./files";
 import { hostContract } from "./host";
 import { idmapContract } from "./idmap";
 import { importsContract } from "./imports";
@@ -43,6 +44,7 @@ export const contract = {
   autostart: autostartContract,
   host: hostContract,
   packages: packagesContract,
+  files: filesContract,
 } satisfies TContract;
 
 export type THelperContract = typeof contract;
