@@ -101,7 +101,8 @@ export const upload = (
     signal,
   }: {
     as?: TRole | null;
-    size?: number | undefined;
+    /** null: no Content-Length at all. */
+    size?: number | null;
     mode?: string;
     headers?: Record<string, string>;
     signal?: AbortSignal;
@@ -114,7 +115,7 @@ export const upload = (
       headers: {
         ...(as ? { authorization: `Bearer ${server.tokens[as]}` } : {}),
         "content-type": "application/octet-stream",
-        ...(size === undefined ? {} : { "content-length": String(size) }),
+        ...(size === undefined || size === null ? {} : { "content-length": String(size) }),
         ...headers,
       },
       rejectUnauthorized: false,
