@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseGuestPasswd, reachesHostRoot } from "./guest-users";
+import { parseGuestGroup, parseGuestPasswd, reachesHostRoot } from "./guest-users";
 
 describe("a guest's /etc/passwd, read as hostile text", () => {
   it("takes well-formed accounts, the first of a name, and plain paths only", () => {
@@ -35,5 +35,27 @@ describe("whether an id map reaches host id 0", () => {
     // Nothing to read, or something else: not proof of isolation.
     expect(reachesHostRoot("")).toBe(true);
     expect(reachesHostRoot("garbage")).toBe(true);
+  });
+});
+
+describe("a guest's /etc/group, read as hostile text", () => {
+  it("keeps well-formed groups, the first of a name, and skips the rest", () => {
+    const groups = parseGuestGroup(
+      [
+        "root:x:0:",
+        "adm:x:4:syslog,alice",
+        "root:x:99:",
+        "bad:x:-1:",
+        "toolong:x:1:2:3",
+        "big:x:4294967295:",
+        "../x:x:5:",
+        "staff:x:50:",
+      ].join("\n"),
+    );
+    expect([...groups.values()]).toEqual([
+      { name: "root", gid: 0 },
+      { name: "adm", gid: 4 },
+      { name: "staff", gid: 50 },
+    ]);
   });
 });

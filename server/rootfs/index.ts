@@ -109,6 +109,21 @@ export type TTreeEntry = {
   refused: boolean;
 };
 
+/**
+ * How a file is written: its mode and owner (else an existing file's, else 0644 and `newOwner`), the exact size it
+ * must have (an upload's), and a guard that sees what is at the name (null: nothing) before and right before the
+ * rename.
+ */
+export type TWriteOptions = {
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  size?: number;
+  /** The owner of a new file (none kept from a file at the name), when `uid` and `gid` are not given. */
+  newOwner?: { uid: number; gid: number };
+  guard?: (existing: Stats | null) => void | Promise<void>;
+};
+
 /** What a change may check of each entry before it is changed (its owner, say): throwing stops the change. */
 export type TGuard = (stats: Stats, relative: string) => void | Promise<void>;
 
@@ -307,15 +322,7 @@ export const openRootfs = (root: string, { rootOpened }: { rootOpened?: () => Pr
   const writeStream = (
     relative: string,
     source: Iterable<Buffer> | AsyncIterable<Buffer>,
-    options: {
-      mode?: number;
-      uid?: number;
-      gid?: number;
-      size?: number;
-      /** The owner of a new file (none kept from a file at the name), when `uid` and `gid` are not given. */
-      newOwner?: { uid: number; gid: number };
-      guard?: (existing: Stats | null) => void | Promise<void>;
-    },
+    options: TWriteOptions,
   ): Promise<Stats> =>
     withParent(relative, { followLast: false }, async ({ dir, name }) => {
       const look = async () => {
@@ -493,13 +500,7 @@ export const openRootfs = (root: string, { rootOpened }: { rootOpened?: () => Pr
     writeStream: (
       relative: string,
       source: Iterable<Buffer> | AsyncIterable<Buffer>,
-      options: {
-        mode?: number;
-        uid?: number;
-        gid?: number;
-        size?: number;
-        guard?: (existing: Stats | null) => void | Promise<void>;
-      } = {},
+      options: TWriteOptions = {},
     ) => writeStream(relative, source, options),
 
     /**

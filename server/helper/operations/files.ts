@@ -1,4 +1,3 @@
-import { once } from "node:events";
 import type { Stats } from "node:fs";
 import { readFile, readlink, stat } from "node:fs/promises";
 import path from "node:path";
@@ -112,21 +111,25 @@ export const filesOperations = ({
   containerConfig,
   stateDir,
   log,
+  info,
 }: {
   lxcPath: string;
   containerConfig?: string;
   stateDir: string;
   log?: TLogger;
+  /** A container's state and init PID (lxc-info; a test gives its own). */
+  info?: (name: string) => Promise<{ state: string; pid: number | null }>;
 }) => {
   const lxc = createLxcDriver({ lxcPath, ...(containerConfig ? { containerConfig } : {}) });
+  const infoOf = info ?? lxc.info;
 
   /** Where a container's files are, whether it runs, whether it is privileged, and its id maps. */
   const placeOf = async (name: string) => {
     const configFile = path.join(lxcPath, name, "config");
     if (!(await stat(configFile).catch(() => null))?.isFile()) throw containerNotFound(lxcPath, name);
-    const info = await lxc.info(name);
-    if (info.state !== "STOPPED" && info.pid !== null) {
-      const pid = info.pid;
+    const state = await infoOf(name);
+    if (state.state !== "STOPPED" && state.pid !== null) {
+      const pid = state.pid;
       const identity = async () => {
         const [statText, mountNs, ownNs] = await Promise.all([
           readFile(`/proc/${pid}/stat`, "utf8"),
@@ -552,7 +555,7 @@ export const filesOperations = ({
                 const { bytesRead } = await handle.read(chunk, 0, chunk.length, offset);
                 if (bytesRead === 0) chunk.fill(0);
                 offset += chunk.length;
-                if (!sink.write(chunk)) await once(sink, "drain");
+                if (!sink.write(chunk)) await drained(sink);
               }
               sink.end();
               await done;
@@ -571,20 +574,36 @@ export const filesOperations = ({
         pack.destroy(error instanceof Error ? error : new Error(String(error)));
         throw error;
       });
+      // Awaited below; marked handled now, should it fail before the consumer gets there.
+      producing.catch(() => undefined);
       try {
         for await (const chunk of pack as AsyncIterable<Buffer>) {
           for (let offset = 0; offset < chunk.length; offset += MAX_CHUNK_BYTES)
             await emit(chunk.subarray(offset, offset + MAX_CHUNK_BYTES));
         }
       } catch (error) {
-        // The producer's own error says more than the pack's.
-        await producing;
+        // The producer stops at the destroyed pack (its own error is the pack's when it failed first).
+        pack.destroy(error instanceof Error ? error : new Error(String(error)));
+        await producing.catch(() => undefined);
         throw error;
-      } finally {
-        if (!pack.destroyed) pack.destroy();
       }
       await producing;
       return { entries, skipped };
     },
   } satisfies THandlers<typeof filesContract>;
 };
+
+/** Resolves when a tar entry's sink takes more bytes; rejects when it (or its pack) was destroyed meanwhile. */
+const drained = (sink: Writable) =>
+  new Promise<void>((resolve, reject) => {
+    if (sink.destroyed) {
+      reject(new Error("tar entry destroyed"));
+      return;
+    }
+    const onClose = () => reject(new Error("tar entry destroyed"));
+    sink.once("drain", () => {
+      sink.off("close", onClose);
+      resolve();
+    });
+    sink.once("close", onClose);
+  });
