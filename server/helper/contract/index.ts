@@ -5,6 +5,7 @@ import { bindsContract } from "./binds";
 import { configContract } from "./config";
 import { consoleContract } from "./console";
 import { cacheContract } from "./cache";
+import { filesContract } from "./files";
 import { hostContract } from "./host";
 import { idmapContract } from "./idmap";
 import { importsContract } from "./imports";
@@ -41,6 +42,7 @@ export const contract = {
   console: consoleContract,
   autostart: autostartContract,
   host: hostContract,
+  files: filesContract,
 } satisfies TContract;
 
 export type THelperContract = typeof contract;

@@ -11,6 +11,7 @@ import { autostartOperations } from "./autostart";
 import { bindsOperations } from "./binds";
 import { cacheOperations } from "./cache";
 import { configOperations } from "./config";
+import { filesOperations } from "./files";
 import { consoleOperations } from "./console";
 import { hostOperations } from "./host";
 import { idmapOperations } from "./idmap";
@@ -105,6 +106,7 @@ export const createHelperOperations = (settings: THelperSettings) => {
           },
         }),
         host: hostOperations({ ...settings, idPool }),
+        files: filesOperations(settings),
       }),
     },
     recover: async () => {
