@@ -25,9 +25,11 @@ import {
 import type { TFileEntry } from "./files-types";
 
 /** What the tab asks of the user: one dialog at a time, about one entry (or the directory, for a new one). */
+type TNewAction = "newFile" | "newDirectory";
+type TEntryAction = "rename" | "delete" | "chmod" | "chown";
 export type TFileAsk =
-  | { action: "newFile" | "newDirectory"; directory: string }
-  | { action: "rename" | "delete" | "chmod" | "chown"; entry: TFileEntry }
+  | { [A in TNewAction]: { action: A; directory: string } }[TNewAction]
+  | { [A in TEntryAction]: { action: A; entry: TFileEntry } }[TEntryAction]
   | null;
 
 /** A dialog with a form: its title, fields, the server's refusal under them, Cancel and the action. */
@@ -98,8 +100,7 @@ function NameDialog({ name, ask, onClose }: { name: string; ask: TFileAsk; onClo
   const write = useMutation(trpc.files.write.mutationOptions({ onSuccess: done }));
   const mkdir = useMutation(trpc.files.mkdir.mutationOptions({ onSuccess: done }));
   const rename = useMutation(trpc.files.rename.mutationOptions({ onSuccess: done }));
-  const isOpen = ask?.action === "newFile" || ask?.action === "newDirectory" || ask?.action === "rename";
-  if (!isOpen) return null;
+  if (ask?.action !== "newFile" && ask?.action !== "newDirectory" && ask?.action !== "rename") return null;
   const directory = ask.action === "rename" ? parentOf(ask.entry.path) : ask.directory;
   const target = joinPath(directory, value.trim());
   const isValid = isValidName(value.trim());
@@ -299,7 +300,12 @@ function OwnerDialog({ name, ask, onClose }: { name: string; ask: TFileAsk; onCl
     >
       <p className="text-sm text-slate-600 dark:text-slate-300">{t("note")}</p>
       <div className="grid grid-cols-2 gap-3">
-        <SelectField label={t("user")} value={user} options={users} onChange={(event) => setUser(event.target.value)} />
+        <SelectField
+          label={t("user")}
+          value={user}
+          options={users}
+          onChange={(event) => setUser(event.target.value)}
+        />
         <SelectField
           label={t("group")}
           value={group}

@@ -11,8 +11,7 @@ import { downloadNameOf, filesUrl, modeText, octalOf, ownerText } from "./files-
 import { TextEditor } from "./text-editor";
 
 /** A tRPC error's code (CONFLICT, NOT_FOUND…), or null. */
-export const codeOf = (error: unknown) =>
-  (error as { data?: { code?: string } } | null)?.data?.code ?? null;
+export const codeOf = (error: unknown) => (error as { data?: { code?: string } } | null)?.data?.code ?? null;
 
 /**
  * One file of the container in the editor: read (bounded by the server), edited, saved atomically with the time it
@@ -57,9 +56,14 @@ export function FileEditor({
   const write = useMutation(
     trpc.files.write.mutationOptions({
       onSuccess: (entry, input) => {
-        queryClient.setQueryData(trpc.files.read.queryKey({ name, path }), (old) =>
-          old ? { ...old, entry, content: input.content } : old,
-        );
+        // A new file has nothing cached to update: it is read afresh.
+        if (read.data)
+          queryClient.setQueryData(trpc.files.read.queryKey({ name, path }), {
+            ...read.data,
+            entry,
+            content: input.content,
+          });
+        else void read.refetch();
         setDraft(null);
         setSaved(true);
         void queryClient.invalidateQueries(trpc.files.list.pathFilter());
@@ -101,7 +105,9 @@ export function FileEditor({
         </p>
       </div>
     );
-  if (read.isError)
+  // A file that is not there yet (a shortcut's network file, say) opens empty, to be created by the save.
+  const isNew = read.isError && codeOf(read.error) === "NOT_FOUND" && canChange;
+  if (read.isError && !isNew)
     return (
       <div className="space-y-2">
         {heading}
@@ -109,9 +115,34 @@ export function FileEditor({
       </div>
     );
 
+  if (!read.data)
+    return (
+      <div className="space-y-3">
+        {heading}
+        <p role="note" className="text-sm">
+          {t("new", { path })}
+        </p>
+        <div className="flex flex-wrap items-center gap-2">
+          <Button
+            variant="primary"
+            disabled={!isDirty}
+            isPending={write.isPending}
+            onClick={() => save(true)}
+          >
+            {t("create")}
+          </Button>
+        </div>
+        {write.isError && <ErrorAlert error={write.error} title={t("notSaved", { path })} />}
+        <TextEditor value={text} onChange={setDraft} label={t("label", { path })} isReadOnly={false} />
+      </div>
+    );
   const { entry } = read.data;
   const download = (
-    <a href={filesUrl(name, path)} download={downloadNameOf(entry)} className={buttonClass("secondary", "sm")}>
+    <a
+      href={filesUrl(name, path)}
+      download={downloadNameOf(entry)}
+      className={buttonClass("secondary", "sm")}
+    >
       {t("download")}
     </a>
   );
@@ -128,7 +159,10 @@ export function FileEditor({
       <div className="space-y-3">
         {heading}
         {facts}
-        <p role="note" className="rounded-md border border-slate-300 bg-slate-100 px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-900">
+        <p
+          role="note"
+          className="rounded-md border border-slate-300 bg-slate-100 px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-900"
+        >
           {read.data.isBinary ? t("binary") : t("truncated", { size: f.bytes(entry.size) })}
         </p>
         {download}
@@ -147,7 +181,12 @@ export function FileEditor({
       )}
       <div className="flex flex-wrap items-center gap-2">
         {canChange && (
-          <Button variant="primary" disabled={!isDirty} isPending={write.isPending} onClick={() => save(false)}>
+          <Button
+            variant="primary"
+            disabled={!isDirty}
+            isPending={write.isPending}
+            onClick={() => save(false)}
+          >
             {t("save")}
           </Button>
         )}

@@ -14,7 +14,8 @@ export type TEntryAction = "rename" | "chmod" | "chown" | "delete";
 const ICONS: Record<TFileKind, string> = {
   directory: "M3 6a2 2 0 0 1 2-2h4l2 2h8a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2z",
   file: "M6 3h8l4 4v14H6zM14 3v4h4",
-  symlink: "M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1",
+  symlink:
+    "M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1",
   other: "M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18z",
 };
 
@@ -96,7 +97,11 @@ export function FileTable({
         {directory !== "/" && (
           <tr>
             <th scope="row" className="font-normal">
-              <Link href={hrefOf({ path: parentOf(directory) })} data-entry-link className={`${linkClass} font-mono`}>
+              <Link
+                href={hrefOf({ path: parentOf(directory) })}
+                data-entry-link
+                className={`${linkClass} font-mono`}
+              >
                 <span aria-hidden="true">..</span>
                 <span className="sr-only">{t("up")}</span>
               </Link>
@@ -111,11 +116,21 @@ export function FileTable({
                 <KindIcon kind={entry.kind} />
                 <span className="sr-only">{t(`kinds.${entry.kind}`)}</span>
                 {entry.kind === "directory" ? (
-                  <Link href={hrefOf({ path: entry.path })} data-entry-link className={`${linkClass} font-mono`} translate="no">
+                  <Link
+                    href={hrefOf({ path: entry.path })}
+                    data-entry-link
+                    className={`${linkClass} font-mono`}
+                    translate="no"
+                  >
                     {entry.name}
                   </Link>
                 ) : isOpenable(entry) ? (
-                  <Link href={hrefOf({ file: entry.path })} data-entry-link className={`${linkClass} font-mono`} translate="no">
+                  <Link
+                    href={hrefOf({ file: entry.path })}
+                    data-entry-link
+                    className={`${linkClass} font-mono`}
+                    translate="no"
+                  >
                     {entry.name}
                   </Link>
                 ) : (
@@ -137,7 +152,8 @@ export function FileTable({
               {ownerText(entry)}
             </td>
             <td className="whitespace-nowrap font-mono text-xs" translate="no">
-              {modeText(entry.mode, entry.kind)} <span className="text-slate-500 dark:text-slate-400">{octalOf(entry.mode)}</span>
+              {modeText(entry.mode, entry.kind)}{" "}
+              <span className="text-slate-500 dark:text-slate-400">{octalOf(entry.mode)}</span>
             </td>
             <td className="hidden whitespace-nowrap lg:table-cell">{f.dateTime(new Date(entry.mtime))}</td>
             <td className="space-x-1 whitespace-nowrap text-right">

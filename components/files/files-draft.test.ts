@@ -34,7 +34,10 @@ describe("paths", () => {
   it("names the last component and joins a name to a directory", () => {
     expect(baseNameOf("/etc/hostname")).toBe("hostname");
     expect(baseNameOf("/")).toBe("/");
-    expect(["/", "/etc"].map((directory) => `${directory}|${baseNameOf(directory)}`)).toEqual(["/|/", "/etc|etc"]);
+    expect(["/", "/etc"].map((directory) => `${directory}|${baseNameOf(directory)}`)).toEqual([
+      "/|/",
+      "/etc|etc",
+    ]);
   });
 
   it("reads what was typed in the path bar as the absolute path the server takes", () => {

@@ -48,10 +48,19 @@ export const normalizeTypedPath = (typed: string): string | null => {
 
 /** A name a new file, directory or rename may take: one component, not "." or "..", no "/" or NUL. */
 export const isValidName = (name: string) =>
-  name !== "" && name !== "." && name !== ".." && !name.includes("/") && !name.includes("\0") &&
+  name !== "" &&
+  name !== "." &&
+  name !== ".." &&
+  !name.includes("/") &&
+  !name.includes("\0") &&
   new TextEncoder().encode(name).length <= 255;
 
-const KIND_LETTER: Record<TFileEntry["kind"], string> = { file: "-", directory: "d", symlink: "l", other: "?" };
+const KIND_LETTER: Record<TFileEntry["kind"], string> = {
+  file: "-",
+  directory: "d",
+  symlink: "l",
+  other: "?",
+};
 
 /** The mode as `ls -l` writes it: "drwxr-xr-x", "-rwsr-xr-x", "drwxrwxrwt". */
 export const modeText = (mode: number, kind: TFileEntry["kind"] = "file") => {
@@ -126,4 +135,5 @@ export const sortEntries = <T extends Pick<TFileEntry, "kind" | "name">>(entries
   });
 
 /** Whether the editor may open an entry: a regular file, or a link (the server reads what it points to). */
-export const isOpenable = (entry: Pick<TFileEntry, "kind">) => entry.kind === "file" || entry.kind === "symlink";
+export const isOpenable = (entry: Pick<TFileEntry, "kind">) =>
+  entry.kind === "file" || entry.kind === "symlink";

@@ -1,21 +1,2 @@
-/**
- * The shapes the Files tab reads, as agreed for server/schemas/files.ts (ZFileEntry) and the `files` router.
- * Kept here until the shared schemas land, then re-exported from them.
- */
-export type TFileKind = "file" | "directory" | "symlink" | "other";
-
-export type TFileEntry = {
-  name: string;
-  path: string;
-  kind: TFileKind;
-  size: number;
-  mode: number;
-  uid: number;
-  gid: number;
-  user: string | null;
-  group: string | null;
-  mtime: string;
-  linkTarget: string | null;
-};
-
-export type TShortcutKey = "fstab" | "network" | "hostname" | "hosts" | "resolv" | "init";
+/** The shapes the Files tab reads: the shared schemas' (server/schemas/files.ts). */
+export type { TFileEntry, TFileKind } from "@/server/schemas/files";

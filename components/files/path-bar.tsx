@@ -36,10 +36,7 @@ export function PathBar({ path, onGo }: { path: string; onGo: (path: string) => 
               <li key={crumb.path} className="flex items-center gap-1">
                 {index > 1 && <span aria-hidden="true">/</span>}
                 {isLast ? (
-                  <span
-                    aria-current="location"
-                    className="px-1 font-semibold"
-                  >
+                  <span aria-current="location" className="px-1 font-semibold">
                     {label(crumb)}
                   </span>
                 ) : (
