@@ -12,6 +12,8 @@ import { SelectField } from "@/components/ui/select-field";
 import { TextField } from "@/components/ui/text-field";
 import {
   MODE_BITS,
+  PERMISSION_WHAT,
+  PERMISSION_WHO,
   SPECIAL_BITS,
   baseNameOf,
   isValidName,
@@ -204,7 +206,7 @@ function ModeDialog({ name, ask, onClose }: { name: string; ask: TFileAsk; onClo
           <thead>
             <tr>
               <td />
-              {(["read", "write", "execute"] as const).map((what) => (
+              {PERMISSION_WHAT.map((what) => (
                 <th key={what} scope="col" className="px-3 font-medium">
                   {t(`what.${what}`)}
                 </th>
@@ -212,7 +214,7 @@ function ModeDialog({ name, ask, onClose }: { name: string; ask: TFileAsk; onClo
             </tr>
           </thead>
           <tbody>
-            {(["user", "group", "others"] as const).map((who) => (
+            {PERMISSION_WHO.map((who) => (
               <tr key={who}>
                 <th scope="row" className="pr-3 text-left font-medium">
                   {t(`who.${who}`)}

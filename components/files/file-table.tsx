@@ -6,10 +6,20 @@ import type { KeyboardEvent } from "react";
 import { useFormat } from "@/components/i18n/use-format";
 import { Button, buttonClass } from "@/components/ui/button";
 import { DataTable } from "@/components/ui/data-table";
-import { downloadNameOf, filesUrl, isOpenable, modeText, octalOf, ownerText, parentOf } from "./files-draft";
+import {
+  ENTRY_ACTIONS,
+  POINTS_TO,
+  downloadNameOf,
+  filesUrl,
+  isOpenable,
+  modeText,
+  octalOf,
+  ownerText,
+  parentOf,
+} from "./files-draft";
 import type { TFileEntry, TFileKind } from "./files-types";
 
-export type TEntryAction = "rename" | "chmod" | "chown" | "delete";
+export type TEntryAction = (typeof ENTRY_ACTIONS)[number];
 
 const ICONS: Record<TFileKind, string> = {
   directory: "M3 6a2 2 0 0 1 2-2h4l2 2h8a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2z",
@@ -140,7 +150,7 @@ export function FileTable({
                 )}
                 {entry.linkTarget !== null && (
                   <span className="font-mono text-xs text-slate-600 dark:text-slate-300" translate="no">
-                    <span aria-hidden="true">→ </span>
+                    <span aria-hidden="true">{POINTS_TO} </span>
                     <span className="sr-only">{t("pointsTo")} </span>
                     {entry.linkTarget}
                   </span>
@@ -168,7 +178,7 @@ export function FileTable({
                 </a>
               )}
               {canChange &&
-                (["rename", "chmod", "chown", "delete"] as const).map((action) => (
+                ENTRY_ACTIONS.map((action) => (
                   <Button key={action} size="sm" variant="ghost" onClick={() => onAction(action, entry)}>
                     {t(`actions.${action}`)}
                     <span className="sr-only"> {entry.name}</span>

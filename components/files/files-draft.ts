@@ -100,6 +100,16 @@ export const MODE_BITS = [
   { who: "others", what: "execute", bit: 0o001 },
 ] as const;
 
+/** The chmod form's rows and columns. */
+export const PERMISSION_WHO = ["user", "group", "others"] as const;
+export const PERMISSION_WHAT = ["read", "write", "execute"] as const;
+
+/** What a row offers those who may change files, in its order. */
+export const ENTRY_ACTIONS = ["rename", "chmod", "chown", "delete"] as const;
+
+/** Between a link and its target, in every language. */
+export const POINTS_TO = "→";
+
 export const SPECIAL_BITS = [
   { what: "setuid", bit: 0o4000 },
   { what: "setgid", bit: 0o2000 },

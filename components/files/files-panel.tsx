@@ -104,7 +104,7 @@ export function FilesPanel({ name }: { name: string }) {
         </p>
       )}
       <ShortcutsBar name={name} canChange={canChange} onOpen={open} />
-      <PathBar path={file ?? directory} onGo={(path) => void goTyped(path)} />
+      <PathBar key={file ?? directory} path={file ?? directory} onGo={(path) => void goTyped(path)} />
 
       <p role="status" aria-live="polite" className="sr-only" data-testid="files-live">
         {file === null &&

@@ -1,20 +1,19 @@
 "use client";
 
 import { useTranslations } from "next-intl";
-import { useEffect, useId, useState } from "react";
+import { useId, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { crumbsOf, normalizeTypedPath } from "./files-draft";
 
 /**
  * Where the browser is: the path's directories as a breadcrumb (each one a button that goes there) and the same
  * path in a field the user edits and goes to with Enter. Going anywhere passes through `onGo`, which guards unsaved
- * edits.
+ * edits. The tab keys it by the path, so the field starts again from each new place.
  */
 export function PathBar({ path, onGo }: { path: string; onGo: (path: string) => void }) {
   const t = useTranslations("files.path");
   const inputId = useId();
   const [typed, setTyped] = useState(path);
-  useEffect(() => setTyped(path), [path]);
   const crumbs = crumbsOf(path);
   // The root is "/" to the eye and "root directory" to a screen reader.
   const label = (crumb: { name: string; path: string }) =>

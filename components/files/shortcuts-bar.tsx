@@ -8,7 +8,7 @@ import { Button } from "@/components/ui/button";
 import { ErrorAlert } from "@/components/ui/error-alert";
 import { ModalDialog } from "@/components/ui/modal-dialog";
 import { TextField } from "@/components/ui/text-field";
-import { baseNameOf } from "./files-draft";
+import { POINTS_TO, baseNameOf } from "./files-draft";
 
 /**
  * The files the seed edits by hand after a creation, one click away: fstab, the network files the guest uses,
@@ -58,7 +58,7 @@ export function ShortcutsBar({
           <span>{t("keys.init")}</span>
           <code className="font-mono text-xs" translate="no" data-testid="init-target">
             {init.path}
-            {init.linkTarget !== null ? ` → ${init.linkTarget}` : ""}
+            {init.linkTarget !== null ? ` ${POINTS_TO} ${init.linkTarget}` : ""}
           </code>
           {canChange && (
             <Button size="sm" onClick={() => setIsRepointing(true)}>
