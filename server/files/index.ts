@@ -76,23 +76,24 @@ export const fileShortcuts = async (
 ): Promise<TShortcut[]> => {
   const single = async (key: TShortcutKey, path: string) =>
     shortcutOf(key, path, await statOrNull(helper, name, path, readAs));
-  const [fstab, hostname, hosts, resolv, init, interfaces, interfacesD, networkd, scripts] = await Promise.all([
-    single("fstab", "/etc/fstab"),
-    single("hostname", "/etc/hostname"),
-    single("hosts", "/etc/hosts"),
-    single("resolv", "/etc/resolv.conf"),
-    single("init", "/sbin/init"),
-    statOrNull(helper, name, "/etc/network/interfaces", readAs),
-    listOrEmpty(helper, name, "/etc/network/interfaces.d", readAs),
-    listOrEmpty(helper, name, "/etc/systemd/network", readAs),
-    statOrNull(helper, name, "/etc/sysconfig/network-scripts", readAs).then((entry) =>
-      entry?.kind === "directory"
-        ? listOrEmpty(helper, name, "/etc/sysconfig/network-scripts", readAs).then((entries) => ({
-            entries,
-          }))
-        : null,
-    ),
-  ]);
+  const [fstab, hostname, hosts, resolv, init, interfaces, interfacesD, networkd, scripts] =
+    await Promise.all([
+      single("fstab", "/etc/fstab"),
+      single("hostname", "/etc/hostname"),
+      single("hosts", "/etc/hosts"),
+      single("resolv", "/etc/resolv.conf"),
+      single("init", "/sbin/init"),
+      statOrNull(helper, name, "/etc/network/interfaces", readAs),
+      listOrEmpty(helper, name, "/etc/network/interfaces.d", readAs),
+      listOrEmpty(helper, name, "/etc/systemd/network", readAs),
+      statOrNull(helper, name, "/etc/sysconfig/network-scripts", readAs).then((entry) =>
+        entry?.kind === "directory"
+          ? listOrEmpty(helper, name, "/etc/sysconfig/network-scripts", readAs).then((entries) => ({
+              entries,
+            }))
+          : null,
+      ),
+    ]);
   const network: TShortcut[] = [
     ...(interfaces ? [shortcutOf("network", "/etc/network/interfaces", interfaces)] : []),
     ...interfacesD

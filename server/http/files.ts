@@ -38,6 +38,9 @@ const STATUS: Record<TAppErrorCode, number> = {
   INTERNAL: 500,
 };
 
+/** Refusals: the upload never began, so no event (they are still audited). */
+const REFUSALS = new Set<TAppErrorCode>(["UNAUTHORIZED", "FORBIDDEN", "BAD_REQUEST", "TOO_MANY_REQUESTS"]);
+
 type TWords = { id?: string; params?: Record<string, unknown>; message: string; hint?: string };
 
 const send = (res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}) => {
@@ -263,13 +266,25 @@ export const handleFileUpload = async (
           clientAddress: req.socket.remoteAddress ?? null,
         },
       })
-      .catch((failure: unknown) => runtime.log.error("audit entry could not be written", { error: failure }));
+      .catch((failure: unknown) => runtime.log.error("audit entry could not be written", { error: failure }))
+      .then(() => {
+        // An event too, as the files router's changes are (server/trpc/procedures.ts); not for a refusal.
+        if (isAppError(error) && REFUSALS.has(error.code)) return;
+        void runtime.events.publish({
+          type: "operation",
+          container: target.name,
+          actor: principal.username,
+          data: {
+            action: "files.upload",
+            path: target.path,
+            result: error ? "error" : "ok",
+            ...(error ? { error: (error as Error).message } : {}),
+          },
+        });
+      });
 
   const signal = abortOnClose(req, res);
-  const call = runtime.helper.files.upload(
-    { ...target, size, ...mode, ...ticketOf(principal) },
-    { signal },
-  );
+  const call = runtime.helper.files.upload({ ...target, size, ...mode, ...ticketOf(principal) }, { signal });
   // The request's chunks (16 KiB TLS records, say) gathered into full chunks for the helper: fewer, larger messages.
   let pending: Buffer[] = [];
   let pendingBytes = 0;

@@ -132,6 +132,20 @@ const FIXTURES: Record<string, (input: Record<string, unknown>, variant: string)
     input.snapshot = "snap0";
   },
   "types.createFrom": (input) => (input.type = "type0"),
+  // Files inside the fixture: what the canaries may write lands in its rootfs only.
+  "files.list": (input) => Object.assign(input, { name: fixture, path: "/" }),
+  "files.stat": (input) => Object.assign(input, { name: fixture, path: "/etc/passwd" }),
+  "files.read": (input) => Object.assign(input, { name: fixture, path: "/etc/passwd" }),
+  "files.accounts": (input) => (input.name = fixture),
+  "files.shortcuts": (input) => (input.name = fixture),
+  "files.write": (input) => Object.assign(input, { name: fixture, path: "/tmp/canary-write" }),
+  "files.mkdir": (input) => Object.assign(input, { name: fixture, path: "/tmp/canary-dir" }),
+  "files.rename": (input) =>
+    Object.assign(input, { name: fixture, from: "/tmp/canary-write", to: "/tmp/canary-renamed" }),
+  "files.delete": (input) => Object.assign(input, { name: fixture, path: "/tmp/canary-none" }),
+  "files.chmod": (input) => Object.assign(input, { name: fixture, path: "/tmp/canary-write" }),
+  "files.chown": (input) => Object.assign(input, { name: fixture, path: "/tmp/canary-write" }),
+  "files.symlink": (input) => Object.assign(input, { name: fixture, path: "/tmp/canary-link" }),
   "users.setRole": (input) => (input.id = userId),
   "users.setDisabled": (input) => (input.id = userId),
   "users.resetPassword": (input) => (input.id = userId),
