@@ -174,14 +174,18 @@ export function FileTable({
                   className={buttonClass("ghost", "sm")}
                 >
                   {entry.kind === "directory" ? t("downloadTar") : t("download")}
-                  <span className="sr-only"> {entry.name}</span>
+                  <span className="sr-only" translate="no">
+                    {` ${entry.name}`}
+                  </span>
                 </a>
               )}
               {canChange &&
                 ENTRY_ACTIONS.map((action) => (
                   <Button key={action} size="sm" variant="ghost" onClick={() => onAction(action, entry)}>
                     {t(`actions.${action}`)}
-                    <span className="sr-only"> {entry.name}</span>
+                    <span className="sr-only" translate="no">
+                      {` ${entry.name}`}
+                    </span>
                   </Button>
                 ))}
             </td>

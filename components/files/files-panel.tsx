@@ -41,7 +41,8 @@ export function FilesPanel({ name }: { name: string }) {
   const isAdmin = session.can("admin");
   const isolation = useQuery({ ...trpc.containers.isolation.queryOptions({ name }), enabled: isOperator });
   const isPrivileged = isolation.data?.unprivileged === false;
-  const canChange = isOperator && !(isPrivileged && !isAdmin);
+  // Not before the container's isolation is known: an operator never gets controls the server would refuse.
+  const canChange = isOperator && !isolation.isPending && !(isPrivileged && !isAdmin);
 
   const file = normalizeTypedPath(search.get("file") ?? "");
   const directory = normalizeTypedPath(search.get("path") ?? "") ?? (file ? parentOf(file) : "/");

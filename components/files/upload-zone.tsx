@@ -164,18 +164,24 @@ export function UploadZone({ name, directory }: { name: string; directory: strin
                 {upload.state === "uploading" && (
                   <Button size="sm" variant="ghost" onClick={() => requests.current.get(upload.id)?.abort()}>
                     {t("cancel")}
-                    <span className="sr-only"> {upload.file.name}</span>
+                    <span className="sr-only" translate="no">
+                      {` ${upload.file.name}`}
+                    </span>
                   </Button>
                 )}
                 {upload.state === "exists" && (
                   <>
                     <Button size="sm" variant="danger" onClick={() => send(upload)}>
                       {t("overwrite")}
-                      <span className="sr-only"> {upload.target}</span>
+                      <span className="sr-only" translate="no">
+                        {` ${upload.target}`}
+                      </span>
                     </Button>
                     <Button size="sm" onClick={() => update(upload.id, { state: "cancelled" })}>
                       {t("skip")}
-                      <span className="sr-only"> {upload.file.name}</span>
+                      <span className="sr-only" translate="no">
+                        {` ${upload.file.name}`}
+                      </span>
                     </Button>
                   </>
                 )}
