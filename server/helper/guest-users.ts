@@ -57,3 +57,24 @@ export const reachesHostRoot = (text: string) => {
     return outside <= 0 && 0 < outside + count;
   });
 };
+
+export type TGuestGroup = { name: string; gid: number };
+
+/**
+ * The groups of a group text, by name: `name:password:gid:members`. A line of another shape, a gid that is not plain
+ * decimal below 2^32 - 1, or a name seen before (the first wins, as getgrnam's does) is skipped.
+ */
+export const parseGuestGroup = (text: string) => {
+  const groups = new Map<string, TGuestGroup>();
+  for (const line of text.split("\n")) {
+    const fields = line.split(":");
+    if (fields.length !== 4) continue;
+    const [name = "", , gidText = ""] = fields;
+    if (!/^[A-Za-z_][A-Za-z0-9_.-]*\$?$/.test(name) || name.length > 32 || groups.has(name)) continue;
+    if (!ID.test(gidText)) continue;
+    const gid = Number(gidText);
+    if (gid >= 2 ** 32 - 1) continue;
+    groups.set(name, { name, gid });
+  }
+  return groups;
+};
