@@ -3,8 +3,8 @@ import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 import { attach } from "../tests/containers";
-import { lxcPath } from "../tests/lxc-oracle";
-import { containerTab, expect, test } from "./fixtures";
+import { forceDestroy, lxcPath, uniqueName } from "../tests/lxc-oracle";
+import { containerTab, expect, test, tokens } from "./fixtures";
 
 /**
  * The Files tab on real busybox containers: browse, edit a file (read back inside the running container with
@@ -178,6 +178,40 @@ test("upload by the picker and by a drop, download, rename, chmod and delete in 
   await recursive.getByRole("button", { name: "Delete" }).click();
   await expect(row(page, "sub")).toHaveCount(0);
   await expect(stat(path.join(rootfs, "tmp/sub"))).rejects.toThrow();
+});
+
+test("a privileged container's files are an admin's to change: an operator is told so and gets no control", async ({
+  page,
+  browser,
+  request,
+}) => {
+  const name = uniqueName("e2e");
+  try {
+    const made = await request.post("/api/trpc/containers.create", {
+      data: { json: { name, template: "busybox", privileged: true } },
+      headers: { authorization: `Bearer ${tokens().admin}` },
+    });
+    expect(made.status(), await made.text()).toBe(200);
+    await page.goto(`/containers/${name}/files?path=%2Ftmp`);
+    await expect(page.getByTestId("files-privileged")).toContainText("only an admin may change its files");
+    await expect(live(page)).toHaveText(/^\/tmp: /);
+    await expect(page.getByRole("button", { name: "New file" })).toHaveCount(0);
+    await expect(page.getByTestId("upload-zone")).toHaveCount(0);
+
+    const admin = await browser.newContext({ storageState: "e2e/.auth/admin.json" });
+    const adminPage = await admin.newPage();
+    await adminPage.goto(`/containers/${name}/files?path=%2Ftmp`);
+    await expect(adminPage.getByTestId("files-privileged")).toContainText("acts with the host’s full power");
+    await adminPage.getByRole("button", { name: "New file" }).click();
+    const dialog = adminPage.getByRole("dialog", { name: "New file in /tmp" });
+    await dialog.getByLabel("Name").fill("by-admin");
+    await dialog.getByRole("button", { name: "Create the file" }).click();
+    await expect(row(adminPage, "by-admin")).toBeVisible();
+    expect(await readFile(path.join(rootfsOf(name), "tmp/by-admin"), "utf8")).toBe("");
+    await admin.close();
+  } finally {
+    await forceDestroy(name);
+  }
 });
 
 test.describe("as a viewer", () => {
