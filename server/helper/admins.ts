@@ -233,6 +233,7 @@ export type TTicketAction =
   | { action: "rootfsWrite"; name: string }
   | { action: "privilegedContainer"; name: string }
   | { action: "privilegedShell"; name: string }
+  | { action: "privilegedService"; name: string }
   | { action: "bindChown"; name: string; source: string }
   | { action: "passThrough"; name: string; id: number }
   | ({ action: "restore"; snapshot: string; name: string; kind: "added" | "removed" } & TErrorParams);

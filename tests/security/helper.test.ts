@@ -88,6 +88,8 @@ const EXPECTED_OPERATIONS = [
   "network.rollback",
   "network.status",
   "rootfs.prepare",
+  "services.act",
+  "services.list",
   "snapshots.list",
   "tarball.prepare",
   "tarball.writeConfig",

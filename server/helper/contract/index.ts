@@ -13,6 +13,7 @@ import { lxcContract } from "./lxc";
 import { natContract } from "./nat";
 import { networkContract } from "./network";
 import { rootfsContract } from "./rootfs";
+import { servicesContract } from "./services";
 import { snapshotsContract } from "./snapshots";
 import { tarballContract } from "./tarball";
 import { uploadContract } from "./upload";
@@ -41,6 +42,7 @@ export const contract = {
   console: consoleContract,
   autostart: autostartContract,
   host: hostContract,
+  services: servicesContract,
 } satisfies TContract;
 
 export type THelperContract = typeof contract;

@@ -20,6 +20,7 @@ import { lxcOperations } from "./lxc";
 import { natOperations } from "./nat";
 import { networkOperations } from "./network";
 import { rootfsOperations } from "./rootfs";
+import { servicesOperations } from "./services";
 import { snapshotsOperations } from "./snapshots";
 import { tarballOperations } from "./tarball";
 import { uploadOperations } from "./upload";
@@ -105,6 +106,7 @@ export const createHelperOperations = (settings: THelperSettings) => {
           },
         }),
         host: hostOperations({ ...settings, idPool }),
+        services: servicesOperations(settings),
       }),
     },
     recover: async () => {
