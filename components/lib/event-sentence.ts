@@ -65,6 +65,12 @@ export const OPERATIONS = [
   "console.setSettings",
   "console.takeover",
   "console.end",
+  // A container's services (the services router).
+  "services.start",
+  "services.stop",
+  "services.restart",
+  "services.enable",
+  "services.disable",
 ] as const;
 export const JOB_KINDS = [
   "create",
@@ -157,7 +163,8 @@ const choose = (event: TEventLike, t: TEventTranslator, locale: TLocale): Omit<T
       const links = action === "destroy" && outcome === "ok" ? [] : own;
       // A terminal's kind (shell or console), where the operation says it: ICU selects on an identifier.
       const kind = text(data.kind) === "console" ? "console" : "shell";
-      return { id, params: { actor, container, action, kind, ...because(text(data.error)) }, links };
+      const service = text(data.service) || "?";
+      return { id, params: { actor, container, action, kind, service, ...because(text(data.error)) }, links };
     }
     case "oom": {
       const kills = Number(data.kills);

@@ -108,13 +108,18 @@ const audit = t.middleware(async ({ next, ctx, path, type, getRawInput }) => {
   // Panel operations on containers are also events, so every browser learns who did what: only calls that were
   // allowed to run, by someone signed in, about a container that can exist.
   const isRefused = !result.ok && REFUSALS.has(result.error.code);
-  if (path.startsWith("containers.") && ctx.principal && !isRefused) {
+  // A container's services (services.start…) too, with the service's name.
+  const service = (input as { service?: unknown } | undefined)?.service;
+  if ((path.startsWith("containers.") || path.startsWith("services.")) && ctx.principal && !isRefused) {
     void ctx.runtime.events.publish({
       type: "operation",
       container: target,
       actor: ctx.principal.username,
       data: {
         action: path,
+        ...(path.startsWith("services.") && typeof service === "string"
+          ? { service: service.slice(0, 200) }
+          : {}),
         result: result.ok ? "ok" : "error",
         ...(result.ok ? {} : { error: describeError(result.error) }),
       },

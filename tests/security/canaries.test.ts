@@ -131,6 +131,12 @@ const FIXTURES: Record<string, (input: Record<string, unknown>, variant: string)
     input.name = fixture;
     input.snapshot = "snap0";
   },
+  "services.list": (input) => (input.name = fixture),
+  "services.start": (input) => (input.name = fixture),
+  "services.stop": (input) => (input.name = fixture),
+  "services.restart": (input) => (input.name = fixture),
+  "services.enable": (input) => (input.name = fixture),
+  "services.disable": (input) => (input.name = fixture),
   "types.createFrom": (input) => (input.type = "type0"),
   "users.setRole": (input) => (input.id = userId),
   "users.setDisabled": (input) => (input.id = userId),

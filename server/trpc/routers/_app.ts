@@ -10,6 +10,7 @@ import { eventsRouter } from "./events/router";
 import { hostRouter } from "./host/router";
 import { jobsRouter } from "./jobs/router";
 import { provisionRouter } from "./provision/router";
+import { servicesRouter } from "./services/router";
 import { snapshotsRouter } from "./snapshots/router";
 import { typesRouter } from "./types/router";
 import { metricsRouter } from "./metrics/router";
@@ -35,6 +36,7 @@ export const appRouter = router({
   provision: provisionRouter,
   autostart: autostartRouter,
   host: hostRouter,
+  services: servicesRouter,
 });
 
 export type AppRouter = typeof appRouter;
