@@ -17,6 +17,7 @@ export const containerTabs = [
   { key: "snapshots", segment: "snapshots" },
   { key: "shell", segment: "shell" },
   { key: "console", segment: "console" },
+  { key: "services", segment: "services" },
 ] as const satisfies readonly { key: string; segment: string | null }[];
 
 /**

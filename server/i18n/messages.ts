@@ -27,6 +27,7 @@ import enConsole from "./messages/en/console.json" with { type: "json" };
 import enValidation from "./messages/en/validation.json" with { type: "json" };
 import enReadiness from "./messages/en/readiness.json" with { type: "json" };
 import enAutostart from "./messages/en/autostart.json" with { type: "json" };
+import enServices from "./messages/en/services.json" with { type: "json" };
 import frCommon from "./messages/fr/common.json" with { type: "json" };
 import frNav from "./messages/fr/nav.json" with { type: "json" };
 import frAuth from "./messages/fr/auth.json" with { type: "json" };
@@ -50,6 +51,7 @@ import frConsole from "./messages/fr/console.json" with { type: "json" };
 import frValidation from "./messages/fr/validation.json" with { type: "json" };
 import frReadiness from "./messages/fr/readiness.json" with { type: "json" };
 import frAutostart from "./messages/fr/autostart.json" with { type: "json" };
+import frServices from "./messages/fr/services.json" with { type: "json" };
 import type { TLocale } from "./locales";
 
 const EN = {
@@ -79,6 +81,8 @@ const EN = {
   // The Host page's readiness section: each check's title and what a problem breaks.
   readiness: enReadiness,
   autostart: enAutostart,
+  // The Services tab: a container's services and their actions.
+  services: enServices,
 };
 
 export type TMessages = typeof EN;
@@ -106,6 +110,7 @@ const FR: TMessages = {
   validation: frValidation,
   readiness: frReadiness,
   autostart: frAutostart,
+  services: frServices,
 };
 
 export const MESSAGES: Record<TLocale, TMessages> = { en: EN, fr: FR };
