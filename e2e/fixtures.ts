@@ -66,6 +66,7 @@ export const everyPage = (name: string) => [
   `/containers/${name}/snapshots`,
   `/containers/${name}/shell`,
   `/containers/${name}/console`,
+  `/containers/${name}/services`,
   "/containers/new",
   "/host",
   "/autostart",
