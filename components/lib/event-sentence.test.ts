@@ -104,6 +104,22 @@ const EXAMPLES: Record<
       links: ["/containers/web1"],
     },
     {
+      event: { type: "operation", data: { action: "services.stop", result: "ok", service: "ssh" } },
+      text: { en: "alice stopped the service ssh in web1", fr: "alice a arrêté le service ssh dans web1" },
+      links: ["/containers/web1"],
+    },
+    {
+      event: {
+        type: "operation",
+        data: { action: "services.enable", result: "error", service: "ssh", error: "no admin ticket" },
+      },
+      text: {
+        en: "alice could not enable the service ssh in web1: no admin ticket",
+        fr: nbsp("alice n’a pas pu activer le service ssh dans web1_: no admin ticket"),
+      },
+      links: ["/containers/web1"],
+    },
+    {
       event: { type: "operation", data: { action: "console.end", result: "ok" } },
       text: {
         en: "A shell session of alice in web1 ended",
