@@ -23,7 +23,12 @@ export const servicesContract = {
   }),
   act: op({
     input: z
-      .object({ name: ZContainerName, service: ZServiceName, action: ZServiceAction, ticket: ZOptionalTicket })
+      .object({
+        name: ZContainerName,
+        service: ZServiceName,
+        action: ZServiceAction,
+        ticket: ZOptionalTicket,
+      })
       .strict(),
     output: ZServiceActResult,
     ticket: "when",
