@@ -10,6 +10,7 @@ import {
   parseOpenrc,
   parseProcessArgs,
   parseSystemd,
+  parseSystemdText,
   parseSysvinit,
   toggleInittab,
 } from "./service-lists";
@@ -80,6 +81,19 @@ describe("parseSystemd (Debian 12, systemd 252, --output=json)", () => {
       { name: "odd.service", description: "", state: "unknown", enabled: null },
     ]);
     expect(parseSystemd("{", "[")).toEqual([]);
+  });
+});
+
+describe("parseSystemdText (the same lists as text, for a systemd without JSON)", () => {
+  it("reads the same services as the JSON gives (captured from the same container)", () => {
+    expect(
+      parseSystemdText(fixture("debian12-list-units.txt"), fixture("debian12-list-unit-files.txt")),
+    ).toEqual(parseSystemd(fixture("debian12-list-units.json"), fixture("debian12-list-unit-files.json")));
+  });
+  it("reads a failed unit's bullet line", () => {
+    expect(
+      parseSystemdText("● db.service loaded failed failed The Database\n", "db.service enabled enabled\n"),
+    ).toEqual([{ name: "db.service", description: "The Database", state: "failed", enabled: true }]);
   });
 });
 

@@ -83,14 +83,40 @@ const systemdEnabled = (state: string): boolean | null =>
  * every loaded service and every installed service file. Units systemd only heard of (load "not-found", not active)
  * and templates (`name@.service`) are left out.
  */
-export const parseSystemd = (unitsJson: string, unitFilesJson: string): TService[] => {
+export const parseSystemd = (unitsJson: string, unitFilesJson: string): TService[] =>
+  systemdServices(parseJsonArray(unitsJson), parseJsonArray(unitFilesJson));
+
+/**
+ * The same lists as text, for a systemd without `--output=json` (before 250: CentOS 7, Ubuntu 18.04):
+ * `UNIT LOAD ACTIVE SUB DESCRIPTION…` (with `--plain`) and `UNIT-FILE STATE [PRESET]`.
+ */
+export const parseSystemdText = (unitsText: string, unitFilesText: string): TService[] => {
+  const rows = (text: string) =>
+    text
+      .split("\n")
+      .map((line) => line.trim().replace(/^[●*×]\s+/, ""))
+      .filter(Boolean)
+      .map((line) => line.split(/\s+/));
+  return systemdServices(
+    rows(unitsText).map(([unit = "", load = "", active = "", sub = "", ...description]) => ({
+      unit,
+      load,
+      active,
+      sub,
+      description: description.join(" "),
+    })),
+    rows(unitFilesText).map(([unit_file = "", state = ""]) => ({ unit_file, state })),
+  );
+};
+
+const systemdServices = (units: Record<string, unknown>[], unitFiles: Record<string, unknown>[]) => {
   const files = new Map<string, string>();
-  for (const row of parseJsonArray(unitFilesJson)) {
+  for (const row of unitFiles) {
     const file = stringOf(row.unit_file);
     if (file.endsWith(".service")) files.set(file, stringOf(row.state));
   }
   const services = new Map<string, TService>();
-  for (const row of parseJsonArray(unitsJson)) {
+  for (const row of units) {
     const name = stringOf(row.unit);
     if (!name.endsWith(".service")) continue;
     const active = stringOf(row.active);

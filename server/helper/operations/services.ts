@@ -16,6 +16,7 @@ import {
   parseOpenrc,
   parseProcessArgs,
   parseSystemd,
+  parseSystemdText,
   parseSysvinit,
   toggleInittab,
 } from "../service-lists";
@@ -142,7 +143,7 @@ export const servicesOperations = ({
     };
     switch (manager) {
       case "systemd": {
-        const units = await mustAsk([
+        const units = [
           "systemctl",
           "list-units",
           "--type=service",
@@ -150,17 +151,12 @@ export const servicesOperations = ({
           "--no-legend",
           "--plain",
           "--no-pager",
-          "--output=json",
-        ]);
-        const files = await mustAsk([
-          "systemctl",
-          "list-unit-files",
-          "--type=service",
-          "--no-legend",
-          "--no-pager",
-          "--output=json",
-        ]);
-        return parseSystemd(units, files);
+        ];
+        const files = ["systemctl", "list-unit-files", "--type=service", "--no-legend", "--no-pager"];
+        const json = await ask([...units, "--output=json"]);
+        // A systemd before 250 has no JSON output: its text is read instead.
+        if (json.exitCode !== 0) return parseSystemdText(await mustAsk(units), await mustAsk(files));
+        return parseSystemd(json.stdout, await mustAsk([...files, "--output=json"]));
       }
       case "openrc":
         return parseOpenrc(
