@@ -12,10 +12,10 @@ type TInfo = { state: string; pid: number | null; ips: string[] };
 const harness = (script: { stateAtRequest: string; infos: TInfo[] }) => {
   const calls: string[] = [];
   let at = 0;
-  const info = async () => {
+  const info = () => {
     const value = script.infos[Math.min(at, script.infos.length - 1)] as TInfo;
     at += 1;
-    return value;
+    return Promise.resolve(value);
   };
   let work: Promise<unknown> = Promise.resolve();
   const context: TJobContext = {
@@ -23,26 +23,28 @@ const harness = (script: { stateAtRequest: string; infos: TInfo[] }) => {
     signal: new AbortController().signal,
     setProgress: () => undefined,
     log: (line) => calls.push(`log ${line}`),
-    stream: (async () => {
+    stream: (() => {
       calls.push("apply");
-      return { exitCode: 0, manager: "dpkg" };
+      return Promise.resolve({ exitCode: 0, manager: "dpkg" });
     }) as unknown as TJobContext["stream"],
   };
   const packages = createPackages({
-    helper: { lxc: { info }, packages: { apply: async () => ({}) } } as never,
+    helper: { lxc: { info }, packages: { apply: () => Promise.resolve({}) } } as never,
     containers: {
-      get: async () => ({ state: script.stateAtRequest, unprivileged: true }),
-      start: async () => {
+      get: () => Promise.resolve({ state: script.stateAtRequest, unprivileged: true }),
+      start: () => {
         calls.push("start");
+        return Promise.resolve();
       },
-      stop: async () => {
+      stop: () => {
         calls.push("stop");
+        return Promise.resolve();
       },
     } as never,
     jobs: {
-      start: async (spec: { work: (context: TJobContext) => Promise<unknown> }) => {
+      start: (spec: { work: (context: TJobContext) => Promise<unknown> }) => {
         work = spec.work(context);
-        return { jobId: "job" };
+        return Promise.resolve({ jobId: "job" });
       },
     } as never,
   });
