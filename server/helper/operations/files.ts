@@ -141,6 +141,10 @@ export const filesOperations = ({
       const first = await identity().catch(() => null);
       // An init in the helper's own mount namespace would give the host's root: never opened.
       if (!first || first.isOwnNs) throw new AppError("CONFLICT", said("filesContainerChanged", { name }));
+      // The identity just read is the container's init's only if LXC still names that PID (its init could have
+      // died and the PID gone to another process between lxc-info and that read).
+      const again = await infoOf(name);
+      if (again.pid !== pid) throw new AppError("CONFLICT", said("filesContainerChanged", { name }));
       const maps = await Promise.all(
         ["uid_map", "gid_map"].map((file) => readFile(`/proc/${pid}/${file}`, "utf8").catch(() => null)),
       );
