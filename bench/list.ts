@@ -9,7 +9,9 @@
  *   idmapped assign, and lxc-start privileged against unprivileged;
  * - the helper hop (bench/helper.ts): its round trip, and its share of containers.start and containers.list;
  * - shells (bench/console.ts): keystroke echo through the console's WebSocket against a local pty, memory per idle
- *   session, and containers.list while 20 shells print `yes`.
+ *   session, and containers.list while 20 shells print `yes`;
+ * - files inside a container (bench/files.ts): a 1 GiB download and a directory's tar through the API against
+ *   `lxc-attach -- cat` and `tar c`, and the web tier's RSS meanwhile.
  */
 import { execa } from "execa";
 import { createLxcDriver } from "@/server/lxc";
@@ -18,6 +20,7 @@ import { lxcPath } from "../tests/lxc-oracle";
 import { SERVER_TIME_LIMIT_MS, startServer } from "../tests/server";
 import { openStream } from "../tests/sse";
 import { benchConsole } from "./console";
+import { benchFiles } from "./files";
 import { benchMetrics } from "./metrics";
 import { benchHelper } from "./helper";
 import { benchIdmap } from "./idmap";
@@ -113,6 +116,7 @@ const main = async () => {
     lines.push(...(await benchConsole(server)));
     lines.push(...(await benchHelper(names[0] ?? "", SERVER_LIMIT_MS)));
     lines.push(...(await benchIdmap()));
+    lines.push(...(await benchFiles()));
     process.stdout.write(`${lines.join("\n")}\n`);
   } finally {
     await server.stop();

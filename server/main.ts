@@ -24,8 +24,9 @@ import { createConsoleSocket } from "./http/console-socket";
 import { handleEventStream } from "./http/event-stream";
 import { handlePrometheus } from "./http/prometheus";
 import { RequestStats, routeKindOf } from "./http/request-stats";
-import { HTTP_ROUTES, type THttpRoute } from "./http/routes";
+import { HTTP_ROUTES, matchRoute, type THttpRoute } from "./http/routes";
 import { openLocalSocket } from "./http/local-socket";
+import { handleFileDownload, handleFileUpload } from "./http/files";
 import { handleUpload } from "./http/upload";
 import {
   checkHost,
@@ -225,7 +226,10 @@ const main = async () => {
 
   const requests = new RequestStats();
   // Every route of HTTP_ROUTES, and only those (each checks its callers as the table says).
-  const httpRoutes: Record<THttpRoute, (req: IncomingMessage, res: ServerResponse) => void> = {
+  const httpRoutes: Record<
+    THttpRoute,
+    (req: IncomingMessage, res: ServerResponse, params: Record<string, string>) => void
+  > = {
     "GET /api/health": (_req, res) => sendJson(res, 200, { ok: true }),
     "GET /api/events": (req, res) => void handleEventStream(req, res, runtime),
     "POST /api/uploads/rootfs": (req, res) =>
@@ -240,6 +244,20 @@ const main = async () => {
         log.error("metrics scrape failed", { error });
         if (!res.headersSent) sendJson(res, 500, { error: "The scrape failed: see the server log" });
       }),
+    "GET /api/containers/:name/files": (req, res, params) =>
+      void handleFileDownload(req, res, params, runtime).catch((error: unknown) =>
+        failedStream(res, "download", error),
+      ),
+    "PUT /api/containers/:name/files": (req, res, params) =>
+      void handleFileUpload(req, res, params, runtime).catch((error: unknown) =>
+        failedStream(res, "upload", error),
+      ),
+  };
+  /** A file transfer that failed past its own error handling: logged; an answer begun is cut off. */
+  const failedStream = (res: ServerResponse, what: string, error: unknown) => {
+    log.error(`file ${what} failed`, { error });
+    if (!res.headersSent) sendJson(res, 500, { error: `The ${what} failed: see the server log` });
+    else res.destroy();
   };
 
   const handleApi = (req: IncomingMessage, res: ServerResponse, pathname: string) => {
@@ -252,8 +270,8 @@ const main = async () => {
       if (refusal) return sendJson(res, refusal.status, { error: refusal.message });
       return trpc(req, res);
     }
-    const route = `${req.method ?? "GET"} ${pathname}`;
-    if (Object.hasOwn(httpRoutes, route)) return httpRoutes[route as THttpRoute](req, res);
+    const found = matchRoute(req.method ?? "GET", pathname);
+    if (found) return httpRoutes[found.route](req, res, found.params);
     return sendJson(res, 404, { error: `No API at ${pathname}` });
   };
 
@@ -273,7 +291,7 @@ const main = async () => {
         res.setHeader("Allow", "GET");
         return sendJson(res, 405, { error: "/metrics answers GET only" });
       }
-      return httpRoutes["GET /metrics"](req, res);
+      return httpRoutes["GET /metrics"](req, res, {});
     }
     const rejection = checkHost(req, settings.host, isThisMachine);
     if (rejection) return sendJson(res, rejection.status, { error: rejection.message });

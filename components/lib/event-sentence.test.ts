@@ -104,6 +104,22 @@ const EXAMPLES: Record<
       links: ["/containers/web1"],
     },
     {
+      event: { type: "operation", data: { action: "files.write", result: "ok", path: "/etc/fstab" } },
+      text: { en: "alice saved /etc/fstab in web1", fr: "alice a enregistré /etc/fstab dans web1" },
+      links: ["/containers/web1"],
+    },
+    {
+      event: {
+        type: "operation",
+        data: { action: "files.rename", result: "error", path: "/a", to: "/b", error: "exists" },
+      },
+      text: {
+        en: "alice could not rename /a to /b in web1: exists",
+        fr: nbsp("alice n’a pas pu renommer /a en /b dans web1_: exists"),
+      },
+      links: ["/containers/web1"],
+    },
+    {
       event: { type: "operation", data: { action: "console.end", result: "ok" } },
       text: {
         en: "A shell session of alice in web1 ended",

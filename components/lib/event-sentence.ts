@@ -65,6 +65,15 @@ export const OPERATIONS = [
   "console.setSettings",
   "console.takeover",
   "console.end",
+  // Files inside containers (issue #26): the files router's changes and the streamed upload.
+  "files.write",
+  "files.upload",
+  "files.mkdir",
+  "files.rename",
+  "files.delete",
+  "files.chmod",
+  "files.chown",
+  "files.symlink",
 ] as const;
 export const JOB_KINDS = [
   "create",
@@ -159,7 +168,13 @@ const choose = (event: TEventLike, t: TEventTranslator, locale: TLocale): Omit<T
       const links = action === "destroy" && outcome === "ok" ? [] : own;
       // A terminal's kind (shell or console), where the operation says it: ICU selects on an identifier.
       const kind = text(data.kind) === "console" ? "console" : "shell";
-      return { id, params: { actor, container, action, kind, ...because(text(data.error)) }, links };
+      // A file's path (and a rename's new one), where the operation names them.
+      const files = { path: text(data.path) || "?", to: text(data.to) || "?" };
+      return {
+        id,
+        params: { actor, container, action, kind, ...files, ...because(text(data.error)) },
+        links,
+      };
     }
     case "oom": {
       const kills = Number(data.kills);

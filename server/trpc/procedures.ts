@@ -30,12 +30,31 @@ const commandOf = (argv: unknown) =>
       ? `${argv[0]} (+${argv.length - 1} arguments)`
       : argv[0]
     : "[redacted]";
+/** A file's contents (files.write) are never kept: the audit says which path changed, not into what. */
+const contentOf = (value: unknown) =>
+  typeof value === "string" ? `[${Buffer.byteLength(value)} bytes, not kept]` : "[not kept]";
 const summarise = (input: unknown): string | null => {
   if (input === undefined) return null;
   const text = JSON.stringify(input, (key, value: unknown) =>
-    key === "argv" ? commandOf(value) : key && SECRET_KEY.test(key) ? "[redacted]" : value,
+    key === "argv"
+      ? commandOf(value)
+      : key === "content"
+        ? contentOf(value)
+        : key && SECRET_KEY.test(key)
+          ? "[redacted]"
+          : value,
   );
   return text.length > 1000 ? `${text.slice(0, 1000)}…` : text;
+};
+
+/** The paths a files.* change names (a rename's two), bounded, for its event's sentence. */
+const filePathsOf = (input: unknown) => {
+  const { path, from, to } = (input ?? {}) as { path?: unknown; from?: unknown; to?: unknown };
+  const first = typeof path === "string" ? path : from;
+  return {
+    ...(typeof first === "string" ? { path: first.slice(0, 4096) } : {}),
+    ...(typeof to === "string" ? { to: to.slice(0, 4096) } : {}),
+  };
 };
 
 /** Refusals: the call never ran, so it is no event and no toast for anyone (it is still audited). */
@@ -108,7 +127,8 @@ const audit = t.middleware(async ({ next, ctx, path, type, getRawInput }) => {
   // Panel operations on containers are also events, so every browser learns who did what: only calls that were
   // allowed to run, by someone signed in, about a container that can exist.
   const isRefused = !result.ok && REFUSALS.has(result.error.code);
-  if (path.startsWith("containers.") && ctx.principal && !isRefused) {
+  const isFiles = path.startsWith("files.");
+  if ((path.startsWith("containers.") || isFiles) && ctx.principal && !isRefused) {
     void ctx.runtime.events.publish({
       type: "operation",
       container: target,
@@ -116,6 +136,8 @@ const audit = t.middleware(async ({ next, ctx, path, type, getRawInput }) => {
       data: {
         action: path,
         result: result.ok ? "ok" : "error",
+        // Which file (a path, never its contents), for the sentence.
+        ...(isFiles ? filePathsOf(input) : {}),
         ...(result.ok ? {} : { error: describeError(result.error) }),
       },
     });

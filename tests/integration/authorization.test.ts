@@ -122,6 +122,18 @@ const EXPECTED_TIERS: Record<string, TTier> = {
   "packages.upgrade": "operator",
   "host.readiness": "viewer",
   "host.fix": "admin",
+  "files.list": "viewer",
+  "files.stat": "viewer",
+  "files.read": "viewer",
+  "files.accounts": "viewer",
+  "files.shortcuts": "viewer",
+  "files.write": "operator",
+  "files.mkdir": "operator",
+  "files.rename": "operator",
+  "files.delete": "operator",
+  "files.chmod": "operator",
+  "files.chown": "operator",
+  "files.symlink": "operator",
 };
 
 /** The procedures of these tiers, by the written-down list (not by what the code says of itself). */
@@ -205,6 +217,9 @@ describe("authorization, walked over every procedure of the router", () => {
       { applyId: "00000000-0000-4000-8000-000000000000" },
       // packages.search: a container that does not exist (the fixture is stopped: a search there is 412).
       { name: "no-such-container", query: "bash" },
+      // The files router: a directory and a file every container's others may read.
+      { name: container, path: "/" },
+      { name: container, path: "/etc/passwd" },
     ];
     for (const { path } of ofTier("viewer").filter(({ kind }) => kind === "query")) {
       const statuses: number[] = [];
@@ -225,7 +240,9 @@ describe("authorization, walked over every procedure of the router", () => {
 
   it("refuses the HTTP routes besides tRPC to callers without the access the table gives them", async () => {
     const call = (route: string, headers: Record<string, string>) => {
-      const [method = "GET", pathname = "/"] = route.split(" ");
+      const [method = "GET", template = "/"] = route.split(" ");
+      // A route with a container's name in its path: the walk's own container (refused before it is looked at).
+      const pathname = template.replace(":name", container);
       return fetch(`${server.url}${pathname}`, {
         method,
         headers,

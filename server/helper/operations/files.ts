@@ -18,7 +18,7 @@ import {
   type TGuestAccounts,
   type TReadAs,
 } from "../../schemas/files";
-import { idMapsOf } from "../../schemas/idmap";
+import { IDMAPPED_ROOTFS, idMapsOf } from "../../schemas/idmap";
 import { hasIsolatedIdMap } from "../../schemas/lxc-config/privileges";
 import { requireTicket } from "../admins";
 import { MAX_CHUNK_BYTES, type THandlers } from "../contract/define";
@@ -169,7 +169,13 @@ export const filesOperations = ({
         said("filesStorageUnsupported", { name, storage: storage.value }),
       );
     const entries = config.entries();
-    const maps = idMapsOf(entries);
+    // Mounted idmapped (lxc.rootfs.options = idmap=container): the owners on disk are the container's own ids (the
+    // kernel maps them at mount time), so from disk to the container the map is the identity over its ranges.
+    const isIdmappedMount = String(config.get("lxc.rootfs.options") ?? "")
+      .split(",")
+      .map((option) => option.trim())
+      .includes(IDMAPPED_ROOTFS);
+    const maps = idMapsOf(entries).map((map) => (isIdmappedMount ? { ...map, host: map.inside } : map));
     const idMaps: TIdMaps =
       maps.length === 0
         ? null

@@ -7,6 +7,7 @@ import { configRouter } from "./config/router";
 import { consoleRouter } from "./console/router";
 import { containersRouter } from "./containers/router";
 import { eventsRouter } from "./events/router";
+import { filesRouter } from "./files/router";
 import { hostRouter } from "./host/router";
 import { jobsRouter } from "./jobs/router";
 import { provisionRouter } from "./provision/router";
@@ -37,6 +38,7 @@ export const appRouter = router({
   autostart: autostartRouter,
   host: hostRouter,
   packages: packagesRouter,
+  files: filesRouter,
 });
 
 export type AppRouter = typeof appRouter;
