@@ -185,9 +185,15 @@ export const pipeCommand = async (
       for await (const chunk of options.stdin) {
         if (input.destroyed) break;
         if (!input.write(chunk))
+          // Whichever comes first; the other listener goes too (an upload waits here thousands of times).
           await new Promise<void>((resolve) => {
-            input.once("drain", resolve);
-            input.once("close", resolve);
+            const done = () => {
+              input.off("drain", done);
+              input.off("close", done);
+              resolve();
+            };
+            input.once("drain", done);
+            input.once("close", done);
           });
       }
     } finally {
