@@ -7,6 +7,7 @@ const tabs = [
   { label: "Usage", path: "/usage", heading: () => "Usage" },
   { label: "Config", path: "/config", heading: (name: string) => `Config of ${name}` },
   { label: "Network", path: "/network", heading: () => "Network interfaces" },
+  { label: "Files", path: "/files", heading: () => "Files" },
   { label: "Snapshots", path: "/snapshots", heading: () => "Snapshots" },
 ];
 
@@ -45,7 +46,7 @@ test("clicking a tab changes the URL, and Back returns to the previous tab", asy
     await expectOn(page, name, tab);
   }
   await page.goBack();
-  await expectOn(page, name, tabs[4]!);
+  await expectOn(page, name, tabs.at(-1)!);
 });
 
 test("a tab is reached with Tab and opened with Enter", async ({ page, createContainer }) => {

@@ -63,6 +63,7 @@ export const everyPage = (name: string) => [
   `/containers/${name}/usage`,
   `/containers/${name}/config`,
   `/containers/${name}/network`,
+  `/containers/${name}/files`,
   `/containers/${name}/snapshots`,
   `/containers/${name}/shell`,
   `/containers/${name}/console`,

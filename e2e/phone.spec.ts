@@ -42,7 +42,7 @@ test("on a phone, the list and a container's Overview fit the screen, and a cont
   expect(await lxcState(name)).toBe("STOPPED");
 
   // The other tabs fit too.
-  for (const tab of ["usage", "config", "network", "snapshots"]) {
+  for (const tab of ["usage", "config", "network", "files", "snapshots"]) {
     await page.goto(`/containers/${name}/${tab}`);
     await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
     await expectNoSidewaysScroll(page);

@@ -61,7 +61,8 @@ const highlight = (isDark: boolean) =>
     { tag: tags.invalid, color: isDark ? "#fca5a5" : "#b91c1c", textDecoration: "line-through" },
   ]);
 
-const theme = (isDark: boolean) =>
+/** The editors' look (this one and the Files tab's), light or dark. */
+export const theme = (isDark: boolean) =>
   EditorView.theme(
     {
       "&": {

@@ -14,6 +14,7 @@ export const containerTabs = [
   { key: "usage", segment: "usage" },
   { key: "config", segment: "config" },
   { key: "network", segment: "network" },
+  { key: "files", segment: "files" },
   { key: "snapshots", segment: "snapshots" },
   { key: "shell", segment: "shell" },
   { key: "console", segment: "console" },

@@ -28,6 +28,7 @@ import enValidation from "./messages/en/validation.json" with { type: "json" };
 import enReadiness from "./messages/en/readiness.json" with { type: "json" };
 import enAutostart from "./messages/en/autostart.json" with { type: "json" };
 import enPackages from "./messages/en/packages.json" with { type: "json" };
+import enFiles from "./messages/en/files.json" with { type: "json" };
 import frCommon from "./messages/fr/common.json" with { type: "json" };
 import frNav from "./messages/fr/nav.json" with { type: "json" };
 import frAuth from "./messages/fr/auth.json" with { type: "json" };
@@ -52,6 +53,7 @@ import frValidation from "./messages/fr/validation.json" with { type: "json" };
 import frReadiness from "./messages/fr/readiness.json" with { type: "json" };
 import frAutostart from "./messages/fr/autostart.json" with { type: "json" };
 import frPackages from "./messages/fr/packages.json" with { type: "json" };
+import frFiles from "./messages/fr/files.json" with { type: "json" };
 import type { TLocale } from "./locales";
 
 const EN = {
@@ -83,6 +85,8 @@ const EN = {
   autostart: enAutostart,
   // The Packages tab: a container's packages, searched, installed, removed and upgraded.
   packages: enPackages,
+  // The Files tab: a container's files as it sees them.
+  files: enFiles,
 };
 
 export type TMessages = typeof EN;
@@ -111,6 +115,7 @@ const FR: TMessages = {
   readiness: frReadiness,
   autostart: frAutostart,
   packages: frPackages,
+  files: frFiles,
 };
 
 export const MESSAGES: Record<TLocale, TMessages> = { en: EN, fr: FR };
