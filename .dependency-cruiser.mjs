@@ -102,6 +102,8 @@ const WEB_ORDER = [
   // The Host page's readiness report (the helper's checks and the network managers').
   "server/host/",
   "server/provision/",
+  // Files inside containers: what a caller's role makes of the helper's files family.
+  "server/files/",
   "server/runtime\\.ts$",
   "server/http/",
   "server/trpc/",

@@ -67,6 +67,7 @@ export const everyPage = (name: string) => [
   `/containers/${name}/snapshots`,
   `/containers/${name}/shell`,
   `/containers/${name}/console`,
+  `/containers/${name}/services`,
   "/containers/new",
   "/host",
   "/autostart",

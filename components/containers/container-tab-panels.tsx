@@ -1,10 +1,12 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useSession } from "@/components/auth/use-session";
 import { ConsolePanel } from "@/components/console/console-panel";
 import { UsagePanel } from "@/components/metrics/usage-panel";
 import { ContainerNics } from "@/components/network/container-nics";
 import { PackagesPanel } from "@/components/packages/packages-panel";
+import { ServicesPanel } from "@/components/services/services-panel";
 import { SnapshotsPanel } from "./snapshots-panel";
 import { useContainer } from "./use-container";
 
@@ -56,6 +58,26 @@ export function PackagesTab({ name }: { name: string }) {
       canChange={session.can("operator")}
       isAdmin={session.can("admin")}
       isPrivileged={!detail.data.unprivileged}
+    />
+  );
+}
+
+export function ServicesTab({ name }: { name: string }) {
+  const detail = useContainer(name);
+  const session = useSession();
+  const t = useTranslations("containers");
+  if (!detail.data) return null;
+  const isRunning = detail.data.state === "RUNNING";
+  return (
+    <ServicesPanel
+      name={detail.data.name}
+      isRunning={isRunning}
+      stateLabel={
+        isRunning || detail.data.state === "STOPPED"
+          ? ""
+          : t(`states.${detail.data.state}`).toLocaleLowerCase()
+      }
+      canChange={session.can("operator")}
     />
   );
 }

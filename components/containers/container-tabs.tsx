@@ -15,10 +15,11 @@ export const containerTabs = [
   { key: "config", segment: "config" },
   { key: "network", segment: "network" },
   { key: "files", segment: "files" },
+  { key: "packages", segment: "packages" },
+  { key: "services", segment: "services" },
   { key: "snapshots", segment: "snapshots" },
   { key: "shell", segment: "shell" },
   { key: "console", segment: "console" },
-  { key: "packages", segment: "packages" },
 ] as const satisfies readonly { key: string; segment: string | null }[];
 
 /**

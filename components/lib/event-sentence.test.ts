@@ -109,6 +109,11 @@ const EXAMPLES: Record<
       links: ["/containers/web1"],
     },
     {
+      event: { type: "operation", data: { action: "services.stop", result: "ok", service: "ssh" } },
+      text: { en: "alice stopped the service ssh in web1", fr: "alice a arrêté le service ssh dans web1" },
+      links: ["/containers/web1"],
+    },
+    {
       event: {
         type: "operation",
         data: { action: "files.rename", result: "error", path: "/a", to: "/b", error: "exists" },
@@ -116,6 +121,17 @@ const EXAMPLES: Record<
       text: {
         en: "alice could not rename /a to /b in web1: exists",
         fr: nbsp("alice n’a pas pu renommer /a en /b dans web1_: exists"),
+      },
+      links: ["/containers/web1"],
+    },
+    {
+      event: {
+        type: "operation",
+        data: { action: "services.enable", result: "error", service: "ssh", error: "no admin ticket" },
+      },
+      text: {
+        en: "alice could not enable the service ssh in web1: no admin ticket",
+        fr: nbsp("alice n’a pas pu activer le service ssh dans web1_: no admin ticket"),
       },
       links: ["/containers/web1"],
     },

@@ -74,6 +74,12 @@ export const OPERATIONS = [
   "files.chmod",
   "files.chown",
   "files.symlink",
+  // A container's services (the services router).
+  "services.start",
+  "services.stop",
+  "services.restart",
+  "services.enable",
+  "services.disable",
 ] as const;
 export const JOB_KINDS = [
   "create",
@@ -168,11 +174,15 @@ const choose = (event: TEventLike, t: TEventTranslator, locale: TLocale): Omit<T
       const links = action === "destroy" && outcome === "ok" ? [] : own;
       // A terminal's kind (shell or console), where the operation says it: ICU selects on an identifier.
       const kind = text(data.kind) === "console" ? "console" : "shell";
-      // A file's path (and a rename's new one), where the operation names them.
-      const files = { path: text(data.path) || "?", to: text(data.to) || "?" };
+      // A file's path (and a rename's new one), a service's name, where the operation names them.
+      const named = {
+        path: text(data.path) || "?",
+        to: text(data.to) || "?",
+        service: text(data.service) || "?",
+      };
       return {
         id,
-        params: { actor, container, action, kind, ...files, ...because(text(data.error)) },
+        params: { actor, container, action, kind, ...named, ...because(text(data.error)) },
         links,
       };
     }

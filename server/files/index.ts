@@ -43,14 +43,17 @@ const statOrNull = async (helper: TFilesHelper, name: string, path: string, read
   }
 };
 
-/** A directory's entries, or none when it is missing or not a directory. */
+/**
+ * A directory's entries, or none when it is missing, not a directory, or not one the caller may list (a viewer and
+ * a directory its others may not read: the other shortcuts are still shown).
+ */
 const listOrEmpty = async (helper: TFilesHelper, name: string, path: string, readAs: TReadAs) => {
   const entry = await statOrNull(helper, name, path, readAs);
   if (entry?.kind !== "directory") return [];
   try {
     return (await helper.list({ name, path, readAs })).entries;
   } catch (error) {
-    if (isMissing(error)) return [];
+    if (isMissing(error) || (isAppError(error) && error.code === "FORBIDDEN")) return [];
     throw error;
   }
 };

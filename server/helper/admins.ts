@@ -235,6 +235,7 @@ export type TTicketAction =
   | { action: "privilegedShell"; name: string }
   | { action: "privilegedPackages"; name: string }
   | { action: "privilegedFiles"; name: string }
+  | { action: "privilegedService"; name: string }
   | { action: "bindChown"; name: string; source: string }
   | { action: "passThrough"; name: string; id: number }
   | ({ action: "restore"; snapshot: string; name: string; kind: "added" | "removed" } & TErrorParams);

@@ -29,6 +29,7 @@ import enReadiness from "./messages/en/readiness.json" with { type: "json" };
 import enAutostart from "./messages/en/autostart.json" with { type: "json" };
 import enPackages from "./messages/en/packages.json" with { type: "json" };
 import enFiles from "./messages/en/files.json" with { type: "json" };
+import enServices from "./messages/en/services.json" with { type: "json" };
 import frCommon from "./messages/fr/common.json" with { type: "json" };
 import frNav from "./messages/fr/nav.json" with { type: "json" };
 import frAuth from "./messages/fr/auth.json" with { type: "json" };
@@ -54,6 +55,7 @@ import frReadiness from "./messages/fr/readiness.json" with { type: "json" };
 import frAutostart from "./messages/fr/autostart.json" with { type: "json" };
 import frPackages from "./messages/fr/packages.json" with { type: "json" };
 import frFiles from "./messages/fr/files.json" with { type: "json" };
+import frServices from "./messages/fr/services.json" with { type: "json" };
 import type { TLocale } from "./locales";
 
 const EN = {
@@ -87,6 +89,8 @@ const EN = {
   packages: enPackages,
   // The Files tab: a container's files as it sees them.
   files: enFiles,
+  // The Services tab: a container's services and their actions.
+  services: enServices,
 };
 
 export type TMessages = typeof EN;
@@ -116,6 +120,7 @@ const FR: TMessages = {
   autostart: frAutostart,
   packages: frPackages,
   files: frFiles,
+  services: frServices,
 };
 
 export const MESSAGES: Record<TLocale, TMessages> = { en: EN, fr: FR };

@@ -127,14 +127,23 @@ const audit = t.middleware(async ({ next, ctx, path, type, getRawInput }) => {
   // Panel operations on containers are also events, so every browser learns who did what: only calls that were
   // allowed to run, by someone signed in, about a container that can exist.
   const isRefused = !result.ok && REFUSALS.has(result.error.code);
+  // Files (which path, never contents) and services (which service) too.
   const isFiles = path.startsWith("files.");
-  if ((path.startsWith("containers.") || isFiles) && ctx.principal && !isRefused) {
+  const service = (input as { service?: unknown } | undefined)?.service;
+  if (
+    (path.startsWith("containers.") || isFiles || path.startsWith("services.")) &&
+    ctx.principal &&
+    !isRefused
+  ) {
     void ctx.runtime.events.publish({
       type: "operation",
       container: target,
       actor: ctx.principal.username,
       data: {
         action: path,
+        ...(path.startsWith("services.") && typeof service === "string"
+          ? { service: service.slice(0, 200) }
+          : {}),
         result: result.ok ? "ok" : "error",
         // Which file (a path, never its contents), for the sentence.
         ...(isFiles ? filePathsOf(input) : {}),

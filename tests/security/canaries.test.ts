@@ -136,6 +136,12 @@ const FIXTURES: Record<string, (input: Record<string, unknown>, variant: string)
   "packages.install": (input) => (input.name = fixture),
   "packages.remove": (input) => (input.name = fixture),
   "packages.upgrade": (input) => (input.name = fixture),
+  "services.list": (input) => (input.name = fixture),
+  "services.start": (input) => (input.name = fixture),
+  "services.stop": (input) => (input.name = fixture),
+  "services.restart": (input) => (input.name = fixture),
+  "services.enable": (input) => (input.name = fixture),
+  "services.disable": (input) => (input.name = fixture),
   "types.createFrom": (input) => (input.type = "type0"),
   // Files inside the fixture: what the canaries may write lands in its rootfs only.
   "files.list": (input) => Object.assign(input, { name: fixture, path: "/" }),

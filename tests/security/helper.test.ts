@@ -106,6 +106,8 @@ const EXPECTED_OPERATIONS = [
   "packages.list",
   "packages.search",
   "rootfs.prepare",
+  "services.act",
+  "services.list",
   "snapshots.list",
   "tarball.prepare",
   "tarball.writeConfig",

@@ -15,6 +15,7 @@ import { natContract } from "./nat";
 import { packagesContract } from "./packages";
 import { networkContract } from "./network";
 import { rootfsContract } from "./rootfs";
+import { servicesContract } from "./services";
 import { snapshotsContract } from "./snapshots";
 import { tarballContract } from "./tarball";
 import { uploadContract } from "./upload";
@@ -45,6 +46,7 @@ export const contract = {
   host: hostContract,
   packages: packagesContract,
   files: filesContract,
+  services: servicesContract,
 } satisfies TContract;
 
 export type THelperContract = typeof contract;

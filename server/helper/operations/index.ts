@@ -22,6 +22,7 @@ import { natOperations } from "./nat";
 import { networkOperations } from "./network";
 import { packagesOperations } from "./packages";
 import { rootfsOperations } from "./rootfs";
+import { servicesOperations } from "./services";
 import { snapshotsOperations } from "./snapshots";
 import { tarballOperations } from "./tarball";
 import { uploadOperations } from "./upload";
@@ -109,6 +110,7 @@ export const createHelperOperations = (settings: THelperSettings) => {
         host: hostOperations({ ...settings, idPool }),
         packages: packagesOperations(settings),
         files: filesOperations(settings),
+        services: servicesOperations(settings),
       }),
     },
     recover: async () => {

@@ -11,6 +11,7 @@ import { filesRouter } from "./files/router";
 import { hostRouter } from "./host/router";
 import { jobsRouter } from "./jobs/router";
 import { provisionRouter } from "./provision/router";
+import { servicesRouter } from "./services/router";
 import { snapshotsRouter } from "./snapshots/router";
 import { typesRouter } from "./types/router";
 import { metricsRouter } from "./metrics/router";
@@ -39,6 +40,7 @@ export const appRouter = router({
   host: hostRouter,
   packages: packagesRouter,
   files: filesRouter,
+  services: servicesRouter,
 });
 
 export type AppRouter = typeof appRouter;
