@@ -76,6 +76,7 @@ export const createPackages = ({
         ? `${name} is running (${info.ips.join(", ")})`
         : `${name} is running, still without an address after ${NETWORK_WAIT_MS / 1000} s: working anyway`,
     );
+    return info.pid;
   };
 
   const change = async (
@@ -106,12 +107,19 @@ export const createPackages = ({
       about: { action, packages: packages.join(" ").slice(0, 500) },
       work: async (context) => {
         let started = false;
+        /** The init of the instance this job started: only that instance is stopped again. */
+        let ownInit: number | null = null;
         try {
-          if (isStopped) {
+          // Asked again now: someone may have started it since the request (lxc-start on a running container
+          // succeeds), and what someone else started is not this job's to stop.
+          if (isStopped && (await helper.lxc.info({ name })).state === "STOPPED") {
             context.setProgress(null, phase("startingForPackages"));
             context.log(`Temporary start: starting ${name} for the work; it is stopped again afterwards`);
             started = true;
             await containers.start(name);
+            ownInit = await waitUntilReady(name, context);
+          } else if (isStopped) {
+            context.log(`${name} was started by someone else meanwhile: it is left running afterwards`);
             await waitUntilReady(name, context);
           }
           context.setProgress(null, phase(progress.steps > 1 ? "updatingPackageLists" : doing));
@@ -138,6 +146,12 @@ export const createPackages = ({
             );
           return { action, packages, manager: result.manager };
         } finally {
+          // Stopped and started again by someone else meanwhile (another init): theirs now, left running.
+          const now = started && ownInit !== null ? await helper.lxc.info({ name }).catch(() => null) : null;
+          if (now && now.state === "RUNNING" && now.pid !== ownInit) {
+            started = false;
+            context.log(`${name} was restarted by someone else meanwhile: it is left running`);
+          }
           if (started) {
             context.setProgress(null, phase("stoppingAfterPackages"));
             context.log(`Temporary start: stopping ${name} again`);

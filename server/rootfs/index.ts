@@ -736,13 +736,17 @@ export const openRootfs = (root: string, { rootOpened }: { rootOpened?: () => Pr
         const path = `${parent.dir}/${parent.name}`;
         const stats = await lstatOrNull(path);
         if (!stats) throw missing(relative);
-        await options.guard?.(stats, relative);
         if (stats.isSymbolicLink()) {
+          // By name (Node has no fchownat AT_EMPTY_PATH): in a running container a guest can swap the link for a
+          // mount between this guard and the lchown, so running containers are changed from inside them instead.
+          await options.guard?.(stats, relative);
           await lchown(path, uid, gid);
           return (await lstatOrNull(path)) ?? stats;
         }
-        const { handle } = await openEntry(parent, relative, constants.O_RDONLY);
+        const { handle, stats: opened } = await openEntry(parent, relative, constants.O_RDONLY);
         try {
+          // The guard judges the inode that is changed (a guest may bind a host file over the name after a lstat).
+          await options.guard?.(opened, relative);
           await handle.chown(uid, gid);
           return await handle.stat();
         } finally {
@@ -757,9 +761,10 @@ export const openRootfs = (root: string, { rootOpened }: { rootOpened?: () => Pr
         if (!stats) throw missing(relative);
         if (stats.isSymbolicLink())
           throw new AppError("BAD_REQUEST", said("filesLinkMode", { path: relative }));
-        await options.guard?.(stats, relative);
-        const { handle } = await openEntry(parent, relative, constants.O_RDONLY);
+        const { handle, stats: opened } = await openEntry(parent, relative, constants.O_RDONLY);
         try {
+          // The guard judges the inode that is changed (a guest may bind a host file over the name after a lstat).
+          await options.guard?.(opened, relative);
           await handle.chmod(mode);
           return await handle.stat();
         } finally {

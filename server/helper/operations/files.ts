@@ -564,6 +564,13 @@ export const filesOperations = ({
             skipped += 1;
             return false;
           }
+          // The directory packed must be one the caller may list (as files.list asks), "/" included, whose tar name
+          // is "" and is entered below without the check each directory inside gets.
+          if (entry.path === "" && isOthers && (entry.stats.mode & 0o005) !== 0o005)
+            throw new AppError(
+              "FORBIDDEN",
+              said("filesNotForOthers", { path: guestPath, kind: "directory" }),
+            );
           const seen = describe(joinGuest(guestPath, entry.path), entry.stats, entry.linkTarget);
           const name = entry.path === "" ? top : `${top}${entry.path}${entry.stats.isDirectory() ? "/" : ""}`;
           if (name === "") return true;

@@ -58,6 +58,8 @@ export type TProgram = (typeof KNOWN_PROGRAMS)[number] | `/${string}`;
 /** Where known programs are looked up: the system's directories only, never the caller's PATH. */
 export const RUN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 export const DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
+/** How long a command's pipes may stay open after it exited (held by a process that left its group). */
+export const PIPE_DRAIN_MS = 2000;
 
 type TCommonOptions = {
   /** Variables added to the base environment (PATH, LC_ALL, HOME, TMPDIR). */
@@ -332,7 +334,18 @@ const execute = async (
   read("stdout");
   read("stderr");
 
+  // Once the command has exited, its pipes get a moment to drain, then are closed from this side: a process outside
+  // its group (a guest's program run by lxc-attach hands it lxc-attach's own pipes; a setsid daemon) that keeps
+  // them open would otherwise hold the call, and everything it prints, for ever; it gets EPIPE from then on.
+  let drainTimer: NodeJS.Timeout | null = null;
+  child.once("exit", () => {
+    drainTimer = setTimeout(() => {
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+    }, PIPE_DRAIN_MS);
+  });
   const [result] = await Promise.all([child, ended(child.stdout), ended(child.stderr)]);
+  if (drainTimer) clearTimeout(drainTimer);
   if (timer) clearTimeout(timer);
   options.signal?.removeEventListener("abort", onAbort);
   await sending;
