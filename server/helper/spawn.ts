@@ -71,6 +71,9 @@ export const startHelper = async (settings: THelperStart) => {
         ...(settings.containerConfig ? { ATELIER_CONTAINER_CONFIG: settings.containerConfig } : {}),
         ...(process.env.ATELIER_LOG_LEVEL ? { ATELIER_LOG_LEVEL: process.env.ATELIER_LOG_LEVEL } : {}),
         ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
+        // libuv's threadpool (every fs call) is 4 threads by default: a guest able to hold one of them in a lookup
+        // (a FUSE mount made between the helper's read of its mountinfo and its lstat) must not stop the helper.
+        UV_THREADPOOL_SIZE: "16",
       },
     },
   );

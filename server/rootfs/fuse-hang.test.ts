@@ -1,36 +1,28 @@
-import { spawnSync } from "node:child_process";
-import { closeSync, openSync, readlinkSync } from "node:fs";
-import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openRootfs } from "./index";
+import { openRootfs, unsafeMountPoints } from "./index";
 
 /**
- * Review of issue #26 (files): a hostile guest's FUSE mount against the rootfs module.
+ * A hostile guest's FUSE mount against the rootfs module (found by the review of issue #26). Root in an unprivileged
+ * container may mount FUSE (the kernel allows it in a user namespace, and /dev/fuse is a device an operator may
+ * give a container), and a running container's files are read through its init's /proc/PID/root: a FUSE server
+ * that never answers would make the helper's own lstat, open or statfs of its mount point wait forever, each in
+ * one of libuv's few threadpool threads, which every fs call of the root helper shares (the filesystem allow-list
+ * cannot help: the lstat and the statfs are what block). The module is given the mount points of filesystems it
+ * never touches from the kernel's own /proc/PID/mountinfo, and never looks them up.
  *
- * Root in an unprivileged container may mount FUSE (the kernel allows it in a user namespace since 4.18, and
- * /dev/fuse is among the devices an operator may give a container). A running container's files are read by the
- * helper through its init's /proc/PID/root, so the helper's own lstat/open/statfs reach the guest's FUSE server.
- * A server that never answers (here: none reads /dev/fuse at all) makes each of those calls wait forever in one of
- * libuv's 4 threadpool threads, which every fs call of the root helper shares. SAFE_FILESYSTEMS does not help: the
- * lstat of the mount point (entriesOf, withParent) and the statfs itself are what block.
- *
- * The mount is made in a private mount namespace only: run this file as
- *   unshare --mount --propagation private env ATELIER_TEST_UNSHARED=$(readlink /proc/self/ns/mnt) \
- *     npx vitest run --project unit server/rootfs/fuse-hang.test.ts
- * (the host's namespace passed in; skipped otherwise, so that no test leaves a FUSE mount in the host's namespace).
+ * The stand-in container: a process in a private mount namespace (`unshare --mount`) that mounts FUSE on
+ * /dev/fuse's descriptor and never reads it; reached, as a running container is, through its /proc/PID/root.
+ * Nothing is mounted in the host's namespace; killing the process ends the mount and any waiting call.
  */
-const isPrivateMountNs =
-  process.getuid?.() === 0 &&
-  (process.env.ATELIER_TEST_UNSHARED ?? "") !== "" &&
-  readlinkSync("/proc/self/ns/mnt") !== process.env.ATELIER_TEST_UNSHARED;
+const canRun = process.getuid?.() === 0;
 
 let top: string;
-let root: string;
-let fuseFd: number | null = null;
+let guest: ChildProcess | null = null;
 
-/** Settles within `ms`, or answers "hung". */
 const within = <T>(promise: Promise<T>, ms: number) =>
   Promise.race([
     promise.then(
@@ -41,50 +33,65 @@ const within = <T>(promise: Promise<T>, ms: number) =>
   ]);
 
 beforeEach(async () => {
+  if (!canRun) return;
   top = await mkdtemp(path.join(os.tmpdir(), "atelier-fuse-"));
-  root = path.join(top, "rootfs");
-  await mkdir(path.join(root, "etc", "fuse"), { recursive: true });
-  await writeFile(path.join(root, "etc", "hosts"), "127.0.0.1 localhost\n");
-  // The guest's FUSE server: /dev/fuse opened and never read (no INIT answer: every request waits).
-  fuseFd = openSync("/dev/fuse", "r+");
-  const mounted = spawnSync(
-    "mount",
+  const fuse = path.join(top, "rootfs", "etc", "fuse");
+  await mkdir(fuse, { recursive: true });
+  await writeFile(path.join(top, "rootfs", "etc", "hosts"), "127.0.0.1 localhost\n");
+  guest = spawn(
+    "unshare",
     [
-      "-i",
-      "-t",
-      "fuse",
-      "-o",
-      "fd=3,rootmode=40000,user_id=0,group_id=0",
-      "guest-fuse",
-      path.join(root, "etc", "fuse"),
+      "--mount",
+      "--propagation",
+      "private",
+      "sh",
+      "-c",
+      'exec 3<>/dev/fuse && mount -i -t fuse -o fd=3,rootmode=40000,user_id=0,group_id=0 guest-fuse "$1" && echo mounted && exec sleep 600',
+      "sh",
+      fuse,
     ],
-    { stdio: ["ignore", "pipe", "pipe", fuseFd] },
+    { stdio: ["ignore", "pipe", "inherit"] },
   );
-  expect(mounted.status, String(mounted.stderr)).toBe(0);
+  await new Promise<void>((resolve, reject) => {
+    guest?.stdout?.on("data", (chunk: Buffer) => {
+      if (chunk.toString().includes("mounted")) resolve();
+    });
+    guest?.on("exit", (code) => reject(new Error(`the FUSE stand-in exited (${code})`)));
+  });
 });
 
 afterEach(async () => {
-  // Closing the server's end aborts the connection: every waiting call fails with ENOTCONN.
-  if (fuseFd !== null) closeSync(fuseFd);
-  fuseFd = null;
-  spawnSync("umount", ["-l", path.join(root, "etc", "fuse")]);
-  await rm(top, { recursive: true, force: true });
+  guest?.kill("SIGKILL");
+  guest = null;
+  if (top) await rm(top, { recursive: true, force: true });
 });
 
-describe.skipIf(!isPrivateMountNs)("a guest's FUSE mount", () => {
-  it("does not hang a listing of the directory it is mounted in", async () => {
-    const rootfs = openRootfs(root);
-    // The Files tab's first listing of /etc (a viewer's, too): entriesOf lstats every name, etc/fuse included.
-    expect(await within(rootfs.listEntries("etc"), 3000)).toBe("settled");
+/** The stand-in's files as the helper opens a running container's: its root, with its unsafe mount points. */
+const guestRootfs = async () => {
+  const pid = guest?.pid ?? 0;
+  const mounts = unsafeMountPoints(await readFile(`/proc/${pid}/mountinfo`, "utf8"));
+  expect(mounts.has(path.join(top, "rootfs", "etc", "fuse"))).toBe(true);
+  return openRootfs(`/proc/${pid}/root${path.join(top, "rootfs")}`, { unsafeMounts: mounts });
+};
+
+describe.skipIf(!canRun)("a guest's FUSE mount", () => {
+  it("is left out of a listing of the directory it is mounted in, which does not hang", async () => {
+    const rootfs = await guestRootfs();
+    const listing = rootfs.listEntries("etc");
+    expect(await within(listing, 3000)).toBe("settled");
+    expect((await listing).entries.map((entry) => entry.name)).toEqual(["hosts"]);
   });
 
-  it("cannot take the helper's threadpool: an unrelated fs call still answers", async () => {
-    const rootfs = openRootfs(root);
-    // files.shortcuts alone stats several paths in parallel; four calls take every libuv thread.
-    const calls = Array.from({ length: 4 }, () => rootfs.describe("etc/fuse/x").catch(() => undefined));
-    void calls;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    // Anything else the root helper does with the filesystem (a config read, say) now waits behind them.
+  it("is refused at once on a walk, and cannot take the helper's threadpool", async () => {
+    const rootfs = await guestRootfs();
+    const calls = Array.from({ length: 8 }, () =>
+      rootfs.describe("etc/fuse/x").then(
+        () => "answered",
+        (error: Error) => error.message,
+      ),
+    );
+    for (const call of calls) expect(await within(call, 3000)).toBe("settled");
+    expect(await calls[0]).toMatch(/filesystem Atelier never opens/);
     expect(await within(stat("/"), 3000)).toBe("settled");
   });
 });

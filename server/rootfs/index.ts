@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { constants, type Stats } from "node:fs";
 import {
   lchown,
-  lstat,
+  lstat as lstatOf,
   mkdir,
   open,
   opendir,
@@ -127,15 +127,76 @@ export type TWriteOptions = {
 /** What a change may check of each entry before it is changed (its owner, say): throwing stops the change. */
 export type TGuard = (stats: Stats, relative: string) => void | Promise<void>;
 
+/** A name that is an unsafe mount point: refused by a walk, left out of a listing. */
+class UnsafeMount extends Error {}
+
 const components = (relative: string) => relative.split("/").filter((part) => part !== "" && part !== ".");
 
 type TParent = { dir: string; name: string };
 
 /**
+ * The mount points of a mount namespace whose filesystem the module never touches (by /proc/PID/mountinfo's type:
+ * anything not in SAFE_FILESYSTEM_TYPES), as paths from that process's root. Read from the kernel's own file, so no
+ * lookup in the guest's tree is made to learn them: a FUSE mount the guest serves (or never answers) would hang the
+ * very lstat that would tell its type.
+ */
+export const SAFE_FILESYSTEM_TYPES: ReadonlySet<string> = new Set([
+  "ext2",
+  "ext3",
+  "ext4",
+  "xfs",
+  "btrfs",
+  "tmpfs",
+  "overlay",
+  "zfs",
+  "squashfs",
+  "ramfs",
+]);
+
+/** mountinfo's octal escapes (\040 for a space, \012 for a newline…) decoded. */
+const unescapeMountPath = (text: string) =>
+  text.replace(/\\([0-7]{3})/g, (_match, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+
+export const unsafeMountPoints = (mountinfo: string): Set<string> => {
+  const points = new Set<string>();
+  for (const line of mountinfo.split("\n")) {
+    const fields = line.split(" ");
+    const separator = fields.indexOf("-");
+    const point = fields[4];
+    const type = separator > 0 ? fields[separator + 1] : undefined;
+    if (point === undefined || type === undefined) continue;
+    if (!SAFE_FILESYSTEM_TYPES.has(type)) points.add(unescapeMountPath(point));
+  }
+  return points;
+};
+
+/**
  * `rootOpened`: called each time a walk has opened the root, before anything under it is looked at (a running
  * container's root is /proc/PID/root: the caller checks that PID is still that container's init).
+ * `unsafeMounts`: for a running container, the mount points (paths from its root) never looked up, not even by
+ * lstat: each name is checked against them, by the path the kernel gives its directory's descriptor, before it is
+ * touched (a listing leaves them out, a walk refuses them).
  */
-export const openRootfs = (root: string, { rootOpened }: { rootOpened?: () => Promise<void> } = {}) => {
+export const openRootfs = (
+  root: string,
+  { rootOpened, unsafeMounts }: { rootOpened?: () => Promise<void>; unsafeMounts?: ReadonlySet<string> } = {},
+) => {
+  /** Refuses a name below an open directory that is one of `unsafeMounts` (before anything looks it up). */
+  const checkMount = async (path: string) => {
+    if (!unsafeMounts || unsafeMounts.size === 0) return;
+    const match = /^\/proc\/self\/fd\/(\d+)\/(.+)$/.exec(path);
+    if (!match) return;
+    const [, fd = "", name = ""] = match;
+    if (name === ".") return;
+    const dir = await readlink(`/proc/self/fd/${fd}`);
+    const guestPath = dir === "/" ? `/${name}` : `${dir}/${name}`;
+    if (unsafeMounts.has(guestPath)) throw new UnsafeMount(guestPath);
+  };
+  /** lstat of a name, after checkMount. */
+  const lstat = async (path: string) => {
+    await checkMount(path);
+    return lstatOf(path);
+  };
   /**
    * Walks to the directory holding the last component and calls `work` with that directory (as a /proc/self/fd
    * path) and the component's name. `createMode`: missing directories on the way are made with it. `allowRoot`: a
@@ -148,6 +209,7 @@ export const openRootfs = (root: string, { rootOpened }: { rootOpened?: () => Pr
     options: { followLast: boolean; createMode?: number; allowRoot?: boolean; others?: boolean },
     work: (parent: TParent) => Promise<T>,
   ): Promise<T> => {
+    if (unsafeMounts?.has("/")) throw refused(relative, "filesystem");
     const rootHandle = await open(root, constants.O_RDONLY | constants.O_DIRECTORY);
     const stack: FileHandle[] = [rootHandle];
     const top = () => stack[stack.length - 1] ?? rootHandle;
@@ -210,6 +272,9 @@ export const openRootfs = (root: string, { rootOpened }: { rootOpened?: () => Pr
       }
       if (options.allowRoot) return await itself();
       throw refused(relative, "resolvesToRoot");
+    } catch (error) {
+      if (error instanceof UnsafeMount) throw refused(relative, "filesystem");
+      throw error;
     } finally {
       await Promise.allSettled(stack.map((handle) => handle.close()));
     }
@@ -253,7 +318,11 @@ export const openRootfs = (root: string, { rootOpened }: { rootOpened?: () => Pr
   const entriesOf = async (fd: number, names: readonly string[]): Promise<TDirEntry[]> => {
     const entries: TDirEntry[] = [];
     for (const name of names) {
-      const stats = await lstatOrNull(`/proc/self/fd/${fd}/${name}`);
+      // A mount point of a filesystem never touched (a running container's proc, sysfs, FUSE) is left out.
+      const stats = await lstatOrNull(`/proc/self/fd/${fd}/${name}`).catch((error: unknown) => {
+        if (error instanceof UnsafeMount) return null;
+        throw error;
+      });
       // Gone since the directory was read.
       if (!stats) continue;
       const linkTarget = stats.isSymbolicLink()
@@ -299,7 +368,12 @@ export const openRootfs = (root: string, { rootOpened }: { rootOpened?: () => Pr
     for (const name of await readdir(`/proc/self/fd/${dir.fd}`)) {
       const childPath = `/proc/self/fd/${dir.fd}/${name}`;
       const childRelative = `${relative}/${name}`;
-      const stats = await lstatOrNull(childPath);
+      const stats = await lstatOrNull(childPath).catch((error: unknown) => {
+        // A mount inside the container is not this tree's to empty.
+        if (error instanceof UnsafeMount)
+          throw new AppError("PRECONDITION_FAILED", said("filesMountPoint", { path: childRelative }));
+        throw error;
+      });
       if (!stats) continue;
       await guard?.(stats, childRelative);
       if (stats.isDirectory()) {
@@ -386,7 +460,11 @@ export const openRootfs = (root: string, { rootOpened }: { rootOpened?: () => Pr
       const name = dirent.name;
       const path = below === "" ? name : `${below}/${name}`;
       const childRelative = `${relative}/${path}`;
-      const stats = await lstatOrNull(`/proc/self/fd/${dir.fd}/${name}`);
+      // A mount point of a filesystem never touched is left out of the tree.
+      const stats = await lstatOrNull(`/proc/self/fd/${dir.fd}/${name}`).catch((error: unknown) => {
+        if (error instanceof UnsafeMount) return null;
+        throw error;
+      });
       if (!stats) continue;
       if (stats.isSymbolicLink()) {
         const linkTarget = await readlink(`/proc/self/fd/${dir.fd}/${name}`).catch(() => null);

@@ -48,7 +48,7 @@ const noop = () => ({
 describe("a viewer and a root directory its others may not read", () => {
   it("is refused the listing", async () => {
     const error = await ops()
-      .list({ name: "v1", path: "/", readAs: "other" }, noop())
+      .list({ name: "v1", path: "/", readAs: "other" })
       .then(
         () => null,
         (caught: unknown) => caught,

@@ -6,7 +6,7 @@ import { pack as tarPack, type Headers } from "tar-stream";
 import { AppError, containerNotFound, said } from "../../errors";
 import { createLxcDriver } from "../../lxc";
 import type { TLogger } from "../../log";
-import { openRootfs, type TDirEntry, type TGuard, type TRootfs } from "../../rootfs";
+import { openRootfs, unsafeMountPoints, type TDirEntry, type TGuard, type TRootfs } from "../../rootfs";
 import { readContainerConfig, storageOf } from "../../rootfs/hostname";
 import {
   DEFAULT_READ_BYTES,
@@ -145,13 +145,22 @@ export const filesOperations = ({
       const first = await identity().catch(() => null);
       // An init in the helper's own mount namespace would give the host's root: never opened.
       if (!first || first.isOwnNs) throw new AppError("CONFLICT", said("filesContainerChanged", { name }));
+      // The identity just read is the container's init's only if LXC still names that PID (its init could have
+      // died and the PID gone to another process between lxc-info and that read).
+      const again = await infoOf(name);
+      if (again.pid !== pid) throw new AppError("CONFLICT", said("filesContainerChanged", { name }));
       const maps = await Promise.all(
         ["uid_map", "gid_map"].map((file) => readFile(`/proc/${pid}/${file}`, "utf8").catch(() => null)),
       );
       const [uidText, gidText] = maps;
       // A map that cannot be read is not proof of isolation.
       const isPrivileged = maps.some((text) => text === null || reachesHostRoot(text));
+      // Its mounts of filesystems never touched (proc, sysfs, FUSE…), from the kernel's own list: a FUSE mount the
+      // guest never answers would hang the lookup itself, and with it a thread of the helper.
+      const mountinfo = await readFile(`/proc/${pid}/mountinfo`, "utf8").catch(() => null);
+      if (mountinfo === null) throw new AppError("CONFLICT", said("filesContainerChanged", { name }));
       const rootfs = openRootfs(`/proc/${pid}/root`, {
+        unsafeMounts: unsafeMountPoints(mountinfo),
         // The root just opened is this container's init's only if that PID is still it (not a reused PID).
         rootOpened: async () => {
           const now = await identity().catch(() => null);

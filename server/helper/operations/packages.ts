@@ -137,6 +137,8 @@ export const packagesOperations = ({
     try {
       return await run("lxc-attach", [...attach(name), ...argv], {
         timeoutMs: READ_TIMEOUT_MS,
+        // A guest's output, bounded below the runner's default: many calls at once must not fill the helper.
+        maxOutputBytes: 4 * 1024 * 1024,
         ...(signal ? { signal } : {}),
         ...(log ? { log } : {}),
       });
