@@ -18,11 +18,12 @@ import { bytes, op } from "./define";
 import { ZOptionalTicket } from "./ticket";
 
 /**
- * Files inside a container, by the container's own paths: a stopped container's directory rootfs, or a running
- * one's root as its init sees it (/proc/PID/root), both walked by the symlink-safe rootfs module (server/rootfs),
- * component by component, links followed inside the container's root only, on filesystems known to be safe (never
- * proc, sysfs, cgroup, fuse…: writing a container's /proc/sys as host root would change the host). Owners are shown
- * and set as the container sees them, through its id map.
+ * Files inside a container, by the container's own paths. Reads, and changes to a stopped container, go through the
+ * symlink-safe rootfs module (server/rootfs): a stopped container's directory rootfs, or a running one's root as its
+ * init sees it (/proc/PID/root), walked component by component, links followed inside the container's root only, on
+ * filesystems known to be safe (never proc, sysfs, cgroup, fuse…: writing a container's /proc/sys as host root would
+ * change the host). Changes to a running container are made inside its own namespaces by its own tools, as its root
+ * (lxc-attach): its user namespace judges them. Owners are shown and set as the container sees them.
  *
  * Reads take `readAs`: "other" (viewers) reaches only what the container's "others" may read. Changes to a
  * privileged container need an admin's ticket: its root is the host's root, one escape away.

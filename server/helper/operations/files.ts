@@ -24,6 +24,7 @@ import { requireTicket } from "../admins";
 import { MAX_CHUNK_BYTES, type THandlers } from "../contract/define";
 import type { filesContract } from "../contract/files";
 import { parseGuestGroup, parseGuestPasswd, reachesHostRoot } from "../guest-users";
+import { runningChanges } from "./files-running";
 
 /** What is read of the guest's /etc/passwd and /etc/group (hostile text, bounded). */
 const MAX_ACCOUNTS_BYTES = 1024 * 1024;
@@ -100,11 +101,14 @@ const kernelError = (guestPath: string) => (error: unknown) => {
 };
 
 /**
- * Files inside containers (the contract: ../contract/files.ts), all through the symlink-safe rootfs module: a
- * stopped container's directory rootfs, or a running one's root as its init sees it (/proc/PID/root, PID checked
- * again each time the root is opened). Owners go through the container's id map both ways. Changes to a
- * privileged container need an admin's ticket; in an unprivileged one, nothing owned by a host id outside its map
- * (what its own root could not change: a bind of a host directory, say) is changed.
+ * Files inside containers (the contract: ../contract/files.ts). Reads all go through the symlink-safe rootfs
+ * module: a stopped container's directory rootfs, or a running one's root as its init sees it (/proc/PID/root, PID
+ * checked again each time the root is opened). Changes to a stopped container go through the module too, owners
+ * through the container's id map, and nothing owned by a host id outside its map (what its own root could not
+ * change: a bind of a host directory, say) is changed. Changes to a running one are made inside its own namespaces
+ * by its own tools, as its root (./files-running.ts): its user namespace judges them, and an idmapped root
+ * filesystem (which host root cannot write through: EOVERFLOW) is written as the container writes it. Changes to a
+ * privileged container need an admin's ticket.
  */
 export const filesOperations = ({
   lxcPath,
@@ -273,7 +277,22 @@ export const filesOperations = ({
     const existingGuard = (guestPath: string) => (existing: Stats | null) =>
       existing ? guard(existing, relativeOf(guestPath)) : undefined;
     const describe = describer(place, await accountsOf(place.rootfs));
-    return { place, guard, rootOwner, checkParent, existingGuard, describe };
+    const running = place.isRunning
+      ? runningChanges({
+          lxcPath,
+          name,
+          rootfs: place.rootfs,
+          entryOf: describe,
+          containerIds: (stats) => {
+            const maps = place.idMaps;
+            if (maps === null) return { uid: stats.uid, gid: stats.gid };
+            if (!isMapped(maps.uid, stats.uid) || !isMapped(maps.gid, stats.gid)) return null;
+            return { uid: toContainerId(maps.uid, stats.uid), gid: toContainerId(maps.gid, stats.gid) };
+          },
+          ...(log ? { log } : {}),
+        })
+      : null;
+    return { place, guard, rootOwner, checkParent, existingGuard, describe, running };
   };
 
   /** What an entry is now (after a change), as the container sees it. */
@@ -375,7 +394,15 @@ export const filesOperations = ({
     },
 
     write: async ({ name, path: guestPath, content, mode, expectedMtime, ticket }) => {
-      const { place, rootOwner, checkParent, existingGuard, describe } = await forChanging(name, ticket);
+      const { place, rootOwner, checkParent, existingGuard, describe, running } = await forChanging(
+        name,
+        ticket,
+      );
+      if (running)
+        return running.write(guestPath, content, {
+          ...(mode === undefined ? {} : { mode }),
+          ...(expectedMtime === undefined ? {} : { expectedMtime }),
+        });
       await checkParent(guestPath);
       const stats = await place.rootfs
         .writeStream(relativeOf(guestPath), [Buffer.from(content, "utf8")], {
@@ -395,8 +422,13 @@ export const filesOperations = ({
       return describe(guestPath, stats, null);
     },
 
-    upload: async ({ name, path: guestPath, size, mode, ticket }, { upstream }) => {
-      const { place, rootOwner, checkParent, existingGuard, describe } = await forChanging(name, ticket);
+    upload: async ({ name, path: guestPath, size, mode, ticket }, { upstream, signal }) => {
+      const { place, rootOwner, checkParent, existingGuard, describe, running } = await forChanging(
+        name,
+        ticket,
+      );
+      if (running)
+        return running.upload(guestPath, upstream, { size, signal, ...(mode === undefined ? {} : { mode }) });
       await checkParent(guestPath);
       const stats = await place.rootfs
         .writeStream(relativeOf(guestPath), upstream, {
@@ -410,7 +442,8 @@ export const filesOperations = ({
     },
 
     mkdir: async ({ name, path: guestPath, mode, ticket }) => {
-      const { place, rootOwner, checkParent, describe } = await forChanging(name, ticket);
+      const { place, rootOwner, checkParent, describe, running } = await forChanging(name, ticket);
+      if (running) return running.mkdir(guestPath, mode ?? 0o755);
       await checkParent(guestPath);
       const stats = await place.rootfs
         .makeDirectory(relativeOf(guestPath), { mode: mode ?? 0o755, ...(rootOwner ?? {}) })
@@ -419,7 +452,8 @@ export const filesOperations = ({
     },
 
     rename: async ({ name, from, to, ticket }) => {
-      const { place, guard, checkParent, describe } = await forChanging(name, ticket);
+      const { place, guard, checkParent, describe, running } = await forChanging(name, ticket);
+      if (running) return running.rename(from, to);
       await checkParent(from);
       await checkParent(to);
       await place.rootfs.rename(relativeOf(from), relativeOf(to), { guard }).catch(kernelError(to));
@@ -427,7 +461,8 @@ export const filesOperations = ({
     },
 
     remove: async ({ name, path: guestPath, recursive, ticket }) => {
-      const { place, guard, checkParent } = await forChanging(name, ticket);
+      const { place, guard, checkParent, running } = await forChanging(name, ticket);
+      if (running) return running.remove(guestPath, recursive);
       await checkParent(guestPath);
       const removed = await place.rootfs
         .remove(relativeOf(guestPath), { recursive, guard })
@@ -439,7 +474,8 @@ export const filesOperations = ({
     chmod: async ({ name, path: guestPath, mode, ticket }) => {
       // Setuid and setgid bits are the container's own: an unprivileged container's are its mapped root's, and a
       // privileged container's changes need an admin's ticket anyway.
-      const { place, guard, describe } = await forChanging(name, ticket);
+      const { place, guard, describe, running } = await forChanging(name, ticket);
+      if (running) return running.chmod(guestPath, mode);
       const stats = await place.rootfs
         .setMode(relativeOf(guestPath), mode, { guard })
         .catch(kernelError(guestPath));
@@ -447,10 +483,11 @@ export const filesOperations = ({
     },
 
     chown: async ({ name, path: guestPath, user, group, ticket }) => {
-      const { place, guard, describe } = await forChanging(name, ticket);
+      const { place, guard, describe, running } = await forChanging(name, ticket);
       const accounts = await accountsOf(place.rootfs);
+      /** A user or group as the container knows it: its id inside, and the host's (null: outside its map). */
       const resolve = (kind: "user" | "group", owner: string | undefined) => {
-        if (owner === undefined) return -1;
+        if (owner === undefined) return undefined;
         const inside = /^\d+$/.test(owner)
           ? Number(owner)
           : kind === "user"
@@ -459,18 +496,26 @@ export const filesOperations = ({
         if (inside === undefined)
           throw new AppError("BAD_REQUEST", said("filesUnknownOwner", { owner, kind, name }));
         const host = toHostId((kind === "user" ? place.idMaps?.uid : place.idMaps?.gid) ?? null, inside);
-        if (host === null || host >= 2 ** 32 - 1)
+        if (host === null || host >= 2 ** 32 - 1 || inside >= 2 ** 32 - 1)
           throw new AppError("BAD_REQUEST", said("filesIdNotMapped", { id: inside, name }));
-        return host;
+        return { inside, host };
       };
       const uid = resolve("user", user);
       const gid = resolve("group", group);
-      await place.rootfs.setOwner(relativeOf(guestPath), uid, gid, { guard }).catch(kernelError(guestPath));
+      // Inside the container, by its own ids.
+      if (running) return running.chown(guestPath, uid?.inside, gid?.inside);
+      await place.rootfs
+        .setOwner(relativeOf(guestPath), uid?.host ?? -1, gid?.host ?? -1, { guard })
+        .catch(kernelError(guestPath));
       return entryNow(place, describe, guestPath);
     },
 
     symlink: async ({ name, path: guestPath, target, ticket }) => {
-      const { place, rootOwner, checkParent, existingGuard, describe } = await forChanging(name, ticket);
+      const { place, rootOwner, checkParent, existingGuard, describe, running } = await forChanging(
+        name,
+        ticket,
+      );
+      if (running) return running.symlink(guestPath, target);
       await checkParent(guestPath);
       const stats = await place.rootfs
         .symlink(relativeOf(guestPath), target, { ...(rootOwner ?? {}), guard: existingGuard(guestPath) })

@@ -3,7 +3,7 @@ import pty from "node-pty";
 import { logger, type TLogger } from "../../log";
 import { MAX_CHUNK_BYTES } from "../contract/define";
 import { killGroup, trackGroup } from "./groups";
-import { checkCall, environment, signalNumber, summariseArgs, type TProgram } from "./runner";
+import { checkCall, environment, PIPE_DRAIN_MS, signalNumber, summariseArgs, type TProgram } from "./runner";
 
 /**
  * The runner's two other shapes (./runner.ts runs a command to its end and collects or streams its lines): a program
@@ -185,9 +185,15 @@ export const pipeCommand = async (
       for await (const chunk of options.stdin) {
         if (input.destroyed) break;
         if (!input.write(chunk))
+          // Whichever comes first; the other listener goes too (an upload waits here thousands of times).
           await new Promise<void>((resolve) => {
-            input.once("drain", resolve);
-            input.once("close", resolve);
+            const done = () => {
+              input.off("drain", done);
+              input.off("close", done);
+              resolve();
+            };
+            input.once("drain", done);
+            input.once("close", done);
           });
       }
     } finally {
@@ -195,7 +201,18 @@ export const pipeCommand = async (
     }
   })().catch(() => undefined);
 
+  // As the runner does: once the program exited, its pipes get a moment to drain, then are closed from this side (a
+  // guest's program run by lxc-attach gets lxc-attach's own pipes, and a process it left outside the group, a setsid
+  // daemon, would otherwise hold the call for ever).
+  let drainTimer: NodeJS.Timeout | null = null;
+  child.once("exit", () => {
+    drainTimer = setTimeout(() => {
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+    }, PIPE_DRAIN_MS);
+  });
   const result = await child;
+  if (drainTimer) clearTimeout(drainTimer);
   clearTimeout(timer);
   options.signal.removeEventListener("abort", onAbort);
   await delivering;
