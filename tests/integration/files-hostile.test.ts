@@ -17,9 +17,8 @@ import { createBusybox, snapshotTree } from "../security/helpers";
  * host's /etc/shadow text and the canary's never appear), and the host's files keep their bytes, modes, owners and
  * times.
  */
-// Owners shifted on disk, so that the changes below run (as files.test.ts: the helper cannot yet write into a running
-// idmapped mount); the reads pass on idmapped containers too.
-const server = useServer({ timeoutMs: 5 * 60_000, hostDir: true, env: { ATELIER_IDMAP_METHOD: "shift" } });
+// The default way: unprivileged, its root filesystem mounted idmapped (changes to it running are made inside it).
+const server = useServer({ timeoutMs: 5 * 60_000, hostDir: true });
 const { made, hostDir } = server;
 
 const CANARY_TEXT = `HOST-CANARY-${process.pid}-${Date.now()}`;

@@ -14,8 +14,8 @@ const SIZE = Number(process.env.FILES_LARGE_BYTES ?? 1024 ** 3);
 /** What the web tier may grow by during a transfer: a bounded window of chunks, never the file. */
 const MAX_GROWTH = 150 * 1024 * 1024;
 
-// Owners shifted on disk (as files.test.ts: the helper cannot yet write into a running idmapped mount).
-const server = useServer({ timeoutMs: 5 * 60_000, env: { ATELIER_IDMAP_METHOD: "shift" } });
+// The default way: unprivileged, its root filesystem mounted idmapped (an upload into it running goes in by its own cat).
+const server = useServer({ timeoutMs: 5 * 60_000 });
 const { made } = server;
 
 describe("a 1 GiB file through the streaming routes", () => {

@@ -16,8 +16,8 @@ import { createBusybox, snapshotTree } from "../security/helpers";
  * back by the container's own tools (lxc-attach) or, stopped, in its rootfs. The hostile links are in
  * files-hostile.test.ts, the 1 GiB transfers in files-large.test.ts.
  */
-// Owners shifted on disk: a running container mounted idmapped cannot be written by the helper yet (EOVERFLOW: host
-// root is outside the mount's map), reported to the helper's side.
+// Owners shifted on disk, the other way unprivileged containers are made (where the kernel cannot mount idmapped):
+// files-hostile.test.ts, files-large.test.ts and files-running.test.ts run the default, idmapped, way.
 const server = useServer({ timeoutMs: 5 * 60_000, hostDir: true, env: { ATELIER_IDMAP_METHOD: "shift" } });
 const { made, hostDir } = server;
 
