@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execa, type ResultPromise } from "execa";
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -21,7 +21,7 @@ import { openRootfs, unsafeMountPoints } from "./index";
 const canRun = process.getuid?.() === 0;
 
 let top: string;
-let guest: ChildProcess | null = null;
+let guest: ResultPromise | null = null;
 
 const within = <T>(promise: Promise<T>, ms: number) =>
   Promise.race([
@@ -38,7 +38,7 @@ beforeEach(async () => {
   const fuse = path.join(top, "rootfs", "etc", "fuse");
   await mkdir(fuse, { recursive: true });
   await writeFile(path.join(top, "rootfs", "etc", "hosts"), "127.0.0.1 localhost\n");
-  guest = spawn(
+  guest = execa(
     "unshare",
     [
       "--mount",
@@ -50,7 +50,7 @@ beforeEach(async () => {
       "sh",
       fuse,
     ],
-    { stdio: ["ignore", "pipe", "inherit"] },
+    { stdin: "ignore", stdout: "pipe", stderr: "inherit", reject: false, buffer: false },
   );
   await new Promise<void>((resolve, reject) => {
     guest?.stdout?.on("data", (chunk: Buffer) => {

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { execaSync } from "execa";
 import { readlinkSync, statSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -37,13 +37,13 @@ beforeEach(async () => {
   canary = path.join(top, "host-canary");
   await mkdir(path.join(root, "tmp"), { recursive: true });
   await writeFile(path.join(root, "tmp", "mine"), "guest file");
-  spawnSync("chown", [`${MAPPED}:${MAPPED}`, path.join(root, "tmp", "mine")]);
+  execaSync("chown", [`${MAPPED}:${MAPPED}`, path.join(root, "tmp", "mine")], { reject: false });
   await writeFile(canary, "host secret");
   await chmod(canary, 0o600);
 });
 
 afterEach(async () => {
-  spawnSync("umount", ["-l", path.join(root, "tmp", "mine")]);
+  execaSync("umount", ["-l", path.join(root, "tmp", "mine")], { reject: false });
   await rm(top, { recursive: true, force: true });
 });
 
@@ -60,11 +60,11 @@ describe.skipIf(!isPrivateMountNs)("the owner guard against a guest's mount", ()
     const guard: TGuard = async (stats, relative) => {
       await mappedOnly(stats, relative);
       // The guest, right after the helper looked: its host file bound over the name.
-      const bound = spawnSync("mount", ["--bind", canary, path.join(root, "tmp", "mine")]);
-      expect(bound.status, String(bound.stderr)).toBe(0);
+      const bound = execaSync("mount", ["--bind", canary, path.join(root, "tmp", "mine")], { reject: false });
+      expect(bound.exitCode, String(bound.stderr)).toBe(0);
     };
     await rootfs.setMode("tmp/mine", 0o4777, { guard }).catch(() => undefined);
-    spawnSync("umount", ["-l", path.join(root, "tmp", "mine")]);
+    execaSync("umount", ["-l", path.join(root, "tmp", "mine")], { reject: false });
     expect((statSync(canary).mode & 0o7777).toString(8)).toBe("600");
   });
 
@@ -72,11 +72,11 @@ describe.skipIf(!isPrivateMountNs)("the owner guard against a guest's mount", ()
     const rootfs = openRootfs(root);
     const guard: TGuard = async (stats, relative) => {
       await mappedOnly(stats, relative);
-      const bound = spawnSync("mount", ["--bind", canary, path.join(root, "tmp", "mine")]);
-      expect(bound.status, String(bound.stderr)).toBe(0);
+      const bound = execaSync("mount", ["--bind", canary, path.join(root, "tmp", "mine")], { reject: false });
+      expect(bound.exitCode, String(bound.stderr)).toBe(0);
     };
     await rootfs.setOwner("tmp/mine", MAPPED, MAPPED, { guard }).catch(() => undefined);
-    spawnSync("umount", ["-l", path.join(root, "tmp", "mine")]);
+    execaSync("umount", ["-l", path.join(root, "tmp", "mine")], { reject: false });
     expect(statSync(canary).uid).toBe(0);
   });
 });
