@@ -1,10 +1,7 @@
-import { createHash } from "node:crypto";
-import { appendFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import os from "node:os";
+import { appendFile } from "node:fs/promises";
 import path from "node:path";
-import { execa } from "execa";
 import { expect, it } from "vitest";
+import { serveAptRepository, testBridge } from "../apt-repository";
 import { attach, startThroughApi, stopThroughApi } from "../containers";
 import { lxcPath, lxcState } from "../lxc-oracle";
 import { startTestMirror } from "../mirror";
@@ -14,91 +11,20 @@ import { useServer } from "../use-server";
 
 /**
  * Packages inside containers, against real LXC: a Debian container (privileged, an admin's; from the run's template
- * cache) given a stand-in apt repository served from this test on the test bridge's host address (a .deb made here
- * with dpkg-deb, a Packages file and a Release), its sources.list pointed there; a package installed, listed and
+ * cache) given a stand-in apt repository served from this test on the test bridge's host address
+ * (tests/apt-repository.ts: a .deb made with dpkg-deb, a Packages file and a Release), its sources.list pointed there; a package installed, listed and
  * removed through the API; a stopped container refused, then worked on in a temporary start; a busybox container
  * with no package manager; hostile package names refused before anything runs.
  */
 let mirror: Awaited<ReturnType<typeof startTestMirror>> | undefined;
-let repository: Server | undefined;
-let repositoryDir: string | undefined;
+let repository: Awaited<ReturnType<typeof serveAptRepository>> | undefined;
 const server = useServer({
   timeoutMs: 10 * 60_000,
   afterStop: async () => {
     await mirror?.close();
-    repository?.closeAllConnections();
-    await new Promise((resolve) => (repository ? repository.close(resolve) : resolve(null)));
-    if (repositoryDir) await rm(repositoryDir, { recursive: true, force: true });
+    await repository?.close();
   },
 });
-
-/** The host's address on the test bridge (ATELIER_TEST_BRIDGE_ADDRESS, "10.213.0.1/24"). */
-const bridge = () => {
-  const [address, prefix] = (process.env.ATELIER_TEST_BRIDGE_ADDRESS ?? "10.213.0.1/24").split("/");
-  return { address: address ?? "10.213.0.1", prefix: prefix ?? "24" };
-};
-
-/** A flat apt repository with one package, atelier-hello 1.0 (/usr/share/atelier-hello/hello), served over HTTP. */
-const serveRepository = async () => {
-  repositoryDir = await mkdtemp(path.join(os.tmpdir(), "atelier-apt-"));
-  const tree = path.join(repositoryDir, "tree");
-  await mkdir(path.join(tree, "DEBIAN"), { recursive: true });
-  await mkdir(path.join(tree, "usr/share/atelier-hello"), { recursive: true });
-  await writeFile(path.join(tree, "usr/share/atelier-hello/hello"), "hello from atelier\n");
-  const control = [
-    "Package: atelier-hello",
-    "Version: 1.0",
-    "Architecture: all",
-    "Maintainer: Atelier tests <tests@example.invalid>",
-    "Description: Atelier's stand-in package",
-    " A tiny package the packages test installs and removes.",
-  ];
-  await writeFile(path.join(tree, "DEBIAN/control"), `${control.join("\n")}\n`);
-  const deb = path.join(repositoryDir, "atelier-hello_1.0_all.deb");
-  await execa("dpkg-deb", ["--root-owner-group", "--build", tree, deb]);
-  const body = await readFile(deb);
-  const packages = [
-    ...control.slice(0, 4),
-    "Filename: ./atelier-hello_1.0_all.deb",
-    `Size: ${(await stat(deb)).size}`,
-    `SHA256: ${createHash("sha256").update(body).digest("hex")}`,
-    ...control.slice(4),
-    "",
-    // A package whose archive is never sent (its download hangs until the job is cancelled).
-    "Package: atelier-slow",
-    "Version: 1.0",
-    "Architecture: all",
-    "Maintainer: Atelier tests <tests@example.invalid>",
-    "Filename: ./atelier-slow_1.0_all.deb",
-    `Size: ${(await stat(deb)).size}`,
-    `SHA256: ${createHash("sha256").update(body).digest("hex")}`,
-    "Description: Atelier's package that never arrives",
-    "",
-  ].join("\n");
-  const files: Record<string, string | Buffer> = {
-    "/Release": "Origin: atelier\nLabel: atelier\nSuite: stable\nCodename: stable\n",
-    "/Packages": packages,
-    "/atelier-hello_1.0_all.deb": body,
-  };
-  const requests: string[] = [];
-  repository = createServer((request, response) => {
-    const url = (request.url ?? "").replace(/^\/\.\//, "/");
-    requests.push(url);
-    const file = files[url];
-    if (url === "/atelier-slow_1.0_all.deb") return;
-    if (file === undefined) {
-      response.statusCode = 404;
-      response.end();
-      return;
-    }
-    response.end(file);
-  });
-  const { address } = bridge();
-  await new Promise<void>((resolve) => repository?.listen(0, address, resolve));
-  const bound = repository.address();
-  const port = typeof bound === "object" && bound ? bound.port : 0;
-  return { url: `http://${address}:${port}/`, requests };
-};
 
 const installed = async (name: string) =>
   (await callProcedure(server, "packages.list", { name }, { kind: "query", as: "viewer" })).data as {
@@ -119,7 +45,8 @@ const change = async (
 
 it("installs a package from a stand-in repository into a Debian container, lists it and removes it; refuses a stopped container unless asked for a temporary start", async () => {
   mirror = await startTestMirror();
-  const repo = await serveRepository();
+  repository = await serveAptRepository();
+  const repo = repository;
   const made = await createThroughApi(
     server,
     { rootfs: { kind: "debian", release: "bookworm", arch: "amd64", mirror: mirror.url }, privileged: true },
@@ -129,7 +56,7 @@ it("installs a package from a stand-in repository into a Debian container, lists
   expect(made.job?.state, made.job?.log.slice(-10).join("\n")).toBe("succeeded");
   const name = made.name;
   // No DHCP on the test bridge: a fixed address on it, from the container's config (kept across starts).
-  const { address, prefix } = bridge();
+  const { address, prefix } = testBridge();
   await appendFile(
     path.join(lxcPath(), name, "config"),
     `lxc.net.0.ipv4.address = ${address.replace(/\.\d+$/, ".77")}/${prefix}\n`,
