@@ -68,7 +68,9 @@ describe("a line that arrives a byte at a time (review 2 of #26)", () => {
     const decoder = new FrameDecoder();
     const byte = Buffer.from(" ");
     const started = performance.now();
-    for (let i = 0; i < 200_000; i++) expect(decoder.push(byte)).toEqual([]);
+    let early = 0;
+    for (let i = 0; i < 200_000; i++) early += decoder.push(byte).length;
+    expect(early).toBe(0);
     const frames = decoder.push(Buffer.from('{"type":"end","id":1}\n'));
     expect(frames).toEqual([{ message: { type: "end", id: 1 }, bin: null }]);
     expect(performance.now() - started).toBeLessThan(2000);
