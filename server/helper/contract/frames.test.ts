@@ -62,3 +62,17 @@ describe("helper protocol frames", () => {
     expect(frames[0]?.bin?.length).toBe(MAX_CHUNK_BYTES);
   });
 });
+
+describe("a line that arrives a byte at a time (review 2 of #26)", () => {
+  it("is searched once, not again with every push (the helper's only thread is not held for minutes)", () => {
+    const decoder = new FrameDecoder();
+    const byte = Buffer.from(" ");
+    const started = performance.now();
+    let early = 0;
+    for (let i = 0; i < 200_000; i++) early += decoder.push(byte).length;
+    expect(early).toBe(0);
+    const frames = decoder.push(Buffer.from('{"type":"end","id":1}\n'));
+    expect(frames).toEqual([{ message: { type: "end", id: 1 }, bin: null }]);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+});

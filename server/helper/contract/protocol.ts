@@ -123,6 +123,13 @@ export class FrameDecoder {
   private length = 0;
   /** The binary frame being read: its header's message and the bytes it still needs. */
   private binary: { message: unknown; needed: number } | null = null;
+  /**
+   * The first chunks already searched for a newline and holding none, and their bytes: a line arriving a byte at a
+   * time would otherwise have every push search all the chunks before it again (quadratic: 40,000 one-byte chunks
+   * kept the helper's only thread busy 11 s, and a line may have a million).
+   */
+  private scannedChunks = 0;
+  private scannedBytes = 0;
 
   push(chunk: Buffer): TFrame[] {
     this.chunks.push(chunk);
@@ -165,12 +172,13 @@ export class FrameDecoder {
   }
 
   private indexOfNewline() {
-    let offset = 0;
-    for (const chunk of this.chunks) {
+    for (let index = this.scannedChunks; index < this.chunks.length; index++) {
+      const chunk = this.chunks[index] ?? Buffer.alloc(0);
       const at = chunk.indexOf(10);
-      if (at >= 0) return offset + at;
-      offset += chunk.length;
-      if (offset > MAX_LINE_BYTES) return offset;
+      if (at >= 0) return this.scannedBytes + at;
+      this.scannedChunks = index + 1;
+      this.scannedBytes += chunk.length;
+      if (this.scannedBytes > MAX_LINE_BYTES) return this.scannedBytes;
     }
     return -1;
   }
@@ -189,6 +197,9 @@ export class FrameDecoder {
       this.chunks = count < all.length ? [all.subarray(count)] : [];
     }
     this.length -= count;
+    // What is left starts after a newline or a frame's bytes: not searched yet.
+    this.scannedChunks = 0;
+    this.scannedBytes = 0;
     return taken;
   }
 }
