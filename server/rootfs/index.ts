@@ -7,6 +7,7 @@ import {
   open,
   opendir,
   readdir,
+  readFile,
   readlink,
   rename,
   rmdir,
@@ -135,10 +136,9 @@ const components = (relative: string) => relative.split("/").filter((part) => pa
 type TParent = { dir: string; name: string };
 
 /**
- * The mount points of a mount namespace whose filesystem the module never touches (by /proc/PID/mountinfo's type:
- * anything not in SAFE_FILESYSTEM_TYPES), as paths from that process's root. Read from the kernel's own file, so no
- * lookup in the guest's tree is made to learn them: a FUSE mount the guest serves (or never answers) would hang the
- * very lstat that would tell its type.
+ * The filesystems (by /proc/PID/mountinfo's type) the module looks into in a running container; any other mount
+ * (proc, sysfs, cgroup, a FUSE mount the guest serves or never answers…) is never looked up: a lookup there could
+ * hang, and with it a thread of the helper.
  */
 export const SAFE_FILESYSTEM_TYPES: ReadonlySet<string> = new Set([
   "ext2",
@@ -153,49 +153,59 @@ export const SAFE_FILESYSTEM_TYPES: ReadonlySet<string> = new Set([
   "ramfs",
 ]);
 
-/** mountinfo's octal escapes (\040 for a space, \012 for a newline…) decoded. */
-const unescapeMountPath = (text: string) =>
-  text.replace(/\\([0-7]{3})/g, (_match, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+/** O_PATH (Node's constants lack it): a descriptor that names an entry without opening it (no FUSE request). */
+const O_PATH = 0o10000000;
 
-export const unsafeMountPoints = (mountinfo: string): Set<string> => {
-  const points = new Set<string>();
+/** The mount id of an open descriptor, as the kernel's fdinfo gives it. */
+const mountIdOf = async (fd: number) => {
+  const id = /^mnt_id:\s*(\d+)$/m.exec(await readFile(`/proc/self/fdinfo/${fd}`, "utf8"))?.[1];
+  if (id === undefined) throw new UnsafeMount(`descriptor ${fd}`);
+  return id;
+};
+
+/** The filesystem type of mount `id` in a mountinfo text (null: not listed there). */
+const mountTypeIn = (mountinfo: string, id: string) => {
   for (const line of mountinfo.split("\n")) {
     const fields = line.split(" ");
+    if (fields[0] !== id) continue;
     const separator = fields.indexOf("-");
-    const point = fields[4];
-    const type = separator > 0 ? fields[separator + 1] : undefined;
-    if (point === undefined || type === undefined) continue;
-    if (!SAFE_FILESYSTEM_TYPES.has(type)) points.add(unescapeMountPath(point));
+    return separator > 0 ? (fields[separator + 1] ?? null) : null;
   }
-  return points;
+  return null;
 };
 
 /**
  * `rootOpened`: called each time a walk has opened the root, before anything under it is looked at (a running
  * container's root is /proc/PID/root: the caller checks that PID is still that container's init).
- * `unsafeMounts`: for a running container, the mount points (paths from its root) never looked up, not even by
- * lstat: each name is checked against them, by the path the kernel gives its directory's descriptor, before it is
- * touched (a listing leaves them out, a walk refuses them).
+ * `mountinfo`: for a running container, its init's /proc/PID/mountinfo. Then each name is first opened O_PATH (no
+ * lookup inside it, no request to its filesystem), its mount found by the descriptor's own mount id (fdinfo), and
+ * a name on another mount than its directory's is judged by that mount's type in a fresh read of the mountinfo
+ * (by id, not by path: a chrooted init or a directory renamed meanwhile changes nothing); an unsafe or unlisted one
+ * is never looked into (a walk refuses it, a listing leaves it out). Its lstat data is the O_PATH descriptor's.
  */
 export const openRootfs = (
   root: string,
-  { rootOpened, unsafeMounts }: { rootOpened?: () => Promise<void>; unsafeMounts?: ReadonlySet<string> } = {},
+  { rootOpened, mountinfo }: { rootOpened?: () => Promise<void>; mountinfo?: string } = {},
 ) => {
-  /** Refuses a name below an open directory that is one of `unsafeMounts` (before anything looks it up). */
-  const checkMount = async (path: string) => {
-    if (!unsafeMounts || unsafeMounts.size === 0) return;
-    const match = /^\/proc\/self\/fd\/(\d+)\/(.+)$/.exec(path);
-    if (!match) return;
-    const [, fd = "", name = ""] = match;
-    if (name === ".") return;
-    const dir = await readlink(`/proc/self/fd/${fd}`);
-    const guestPath = dir === "/" ? `/${name}` : `${dir}/${name}`;
-    if (unsafeMounts.has(guestPath)) throw new UnsafeMount(guestPath);
+  /** Refuses a descriptor whose mount differs from `parentFd`'s (if given) and is not of a safe type. */
+  const checkMountOf = async (fd: number, parentFd: number | null, what: string) => {
+    if (!mountinfo) return;
+    const id = await mountIdOf(fd);
+    if (parentFd !== null && id === (await mountIdOf(parentFd))) return;
+    const type = mountTypeIn(await readFile(mountinfo, "utf8"), id);
+    if (type === null || !SAFE_FILESYSTEM_TYPES.has(type)) throw new UnsafeMount(what);
   };
-  /** lstat of a name, after checkMount. */
+  /** lstat of a name below an open directory: for a running container, through an O_PATH descriptor, checked. */
   const lstat = async (path: string) => {
-    await checkMount(path);
-    return lstatOf(path);
+    const match = mountinfo ? /^\/proc\/self\/fd\/(\d+)\/(.+)$/.exec(path) : null;
+    if (!match || match[2] === ".") return lstatOf(path);
+    const handle = await open(path, O_PATH | constants.O_NOFOLLOW);
+    try {
+      await checkMountOf(handle.fd, Number(match[1]), path);
+      return await handle.stat();
+    } finally {
+      await handle.close();
+    }
   };
   /**
    * Walks to the directory holding the last component and calls `work` with that directory (as a /proc/self/fd
@@ -209,7 +219,18 @@ export const openRootfs = (
     options: { followLast: boolean; createMode?: number; allowRoot?: boolean; others?: boolean },
     work: (parent: TParent) => Promise<T>,
   ): Promise<T> => {
-    if (unsafeMounts?.has("/")) throw refused(relative, "filesystem");
+    if (mountinfo) {
+      // The root's own mount, judged before it is opened for reading.
+      const probe = await open(root, O_PATH);
+      try {
+        await checkMountOf(probe.fd, null, root);
+      } catch (error) {
+        if (error instanceof UnsafeMount) throw refused(relative, "filesystem");
+        throw error;
+      } finally {
+        await probe.close();
+      }
+    }
     const rootHandle = await open(root, constants.O_RDONLY | constants.O_DIRECTORY);
     const stack: FileHandle[] = [rootHandle];
     const top = () => stack[stack.length - 1] ?? rootHandle;

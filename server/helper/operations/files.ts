@@ -6,7 +6,7 @@ import { pack as tarPack, type Headers } from "tar-stream";
 import { AppError, containerNotFound, said } from "../../errors";
 import { createLxcDriver } from "../../lxc";
 import type { TLogger } from "../../log";
-import { openRootfs, unsafeMountPoints, type TDirEntry, type TGuard, type TRootfs } from "../../rootfs";
+import { openRootfs, type TDirEntry, type TGuard, type TRootfs } from "../../rootfs";
 import { readContainerConfig, storageOf } from "../../rootfs/hostname";
 import {
   DEFAULT_READ_BYTES,
@@ -155,12 +155,10 @@ export const filesOperations = ({
       const [uidText, gidText] = maps;
       // A map that cannot be read is not proof of isolation.
       const isPrivileged = maps.some((text) => text === null || reachesHostRoot(text));
-      // Its mounts of filesystems never touched (proc, sysfs, FUSE…), from the kernel's own list: a FUSE mount the
-      // guest never answers would hang the lookup itself, and with it a thread of the helper.
-      const mountinfo = await readFile(`/proc/${pid}/mountinfo`, "utf8").catch(() => null);
-      if (mountinfo === null) throw new AppError("CONFLICT", said("filesContainerChanged", { name }));
+      // Its mounts, judged by the kernel's own list (mountinfo), never by a lookup: a FUSE mount the guest never
+      // answers would hang the lookup itself, and with it a thread of the helper.
       const rootfs = openRootfs(`/proc/${pid}/root`, {
-        unsafeMounts: unsafeMountPoints(mountinfo),
+        mountinfo: `/proc/${pid}/mountinfo`,
         // The root just opened is this container's init's only if that PID is still it (not a reused PID).
         rootOpened: async () => {
           const now = await identity().catch(() => null);
