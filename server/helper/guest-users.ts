@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 /**
  * What the helper reads of a running container before it starts a shell or a command in it: the guest's own
  * accounts (its /etc/passwd, as its `cat` prints it: hostile text, read strictly) and its init's id maps (the
@@ -77,4 +78,15 @@ export const parseGuestGroup = (text: string) => {
     groups.set(name, { name, gid });
   }
   return groups;
+};
+
+/**
+ * Whether a running container's init (PID) acts as host root, in the kernel's own words: its uid or gid map reaches
+ * host id 0, or cannot be read (the init has just exited: that is no proof of isolation).
+ */
+export const initReachesHostRoot = async (pid: number) => {
+  const maps = await Promise.all(
+    ["uid_map", "gid_map"].map((file) => readFile(`/proc/${pid}/${file}`, "utf8").catch(() => null)),
+  );
+  return maps.some((text) => text === null || reachesHostRoot(text));
 };

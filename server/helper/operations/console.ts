@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { AppError, said } from "../../errors";
 import { createLxcDriver } from "../../lxc";
 import type { TLogger } from "../../log";
@@ -7,7 +6,7 @@ import type { THandlers } from "../contract/define";
 import type { consoleContract } from "../contract/console";
 import { pipeCommand, spawnPty } from "../run/interactive";
 import { isRunError, run } from "../run/runner";
-import { parseGuestPasswd, reachesHostRoot, type TGuestUser } from "../guest-users";
+import { initReachesHostRoot, parseGuestPasswd, type TGuestUser } from "../guest-users";
 
 /** The PATH a shell or command starts with inside the container (Debian's for root). */
 export const GUEST_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -36,12 +35,7 @@ export const consoleOperations = ({
     const info = await lxc.info(name);
     if (info.state !== "RUNNING" || info.pid === null)
       return { state: info.state, isPrivileged: null, pid: null };
-    const maps = await Promise.all(
-      ["uid_map", "gid_map"].map((file) => readFile(`/proc/${info.pid}/${file}`, "utf8").catch(() => null)),
-    );
-    // A map that cannot be read (the init has just exited) is not proof of isolation.
-    const isPrivileged = maps.some((text) => text === null || reachesHostRoot(text));
-    return { state: info.state, isPrivileged, pid: info.pid };
+    return { state: info.state, isPrivileged: await initReachesHostRoot(info.pid), pid: info.pid };
   };
 
   /**

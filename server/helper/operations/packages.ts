@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { AppError, said } from "../../errors";
 import { createLxcDriver } from "../../lxc";
 import type { TLogger } from "../../log";
@@ -14,7 +13,7 @@ import { runCommand, wireLine } from "../commands";
 import type { THandlerContext, THandlers } from "../contract/define";
 import type { TJobItem } from "../contract/jobs";
 import type { packagesContract } from "../contract/packages";
-import { reachesHostRoot } from "../guest-users";
+import { initReachesHostRoot } from "../guest-users";
 import {
   DPKG_LIST_FORMAT,
   markInstalled,
@@ -125,12 +124,7 @@ export const packagesOperations = ({
   };
 
   /** Whether the running container's init maps host id 0 (the kernel's answer; unreadable counts as privileged). */
-  const isPrivileged = async (pid: number) => {
-    const maps = await Promise.all(
-      ["uid_map", "gid_map"].map((file) => readFile(`/proc/${pid}/${file}`, "utf8").catch(() => null)),
-    );
-    return maps.some((text) => text === null || reachesHostRoot(text));
-  };
+  const isPrivileged = initReachesHostRoot;
 
   /** A program inside the container to its end: its exit code and output (a failure to run is PRECONDITION_FAILED). */
   const inside = async (name: string, argv: string[], signal?: AbortSignal) => {

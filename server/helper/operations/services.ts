@@ -6,7 +6,7 @@ import type { TServiceAction, TServiceManager, TService } from "../../schemas/se
 import { requireTicket } from "../admins";
 import type { THandlers } from "../contract/define";
 import type { servicesContract } from "../contract/services";
-import { reachesHostRoot } from "../guest-users";
+import { initReachesHostRoot } from "../guest-users";
 import { isRunError, run } from "../run/runner";
 import {
   busyboxServices,
@@ -55,11 +55,7 @@ export const servicesOperations = ({
     const info = await lxc.info(name);
     if (info.state !== "RUNNING" || info.pid === null)
       throw new AppError("PRECONDITION_FAILED", said("servicesNeedRunning", { name, state: info.state }));
-    const maps = await Promise.all(
-      ["uid_map", "gid_map"].map((file) => readFile(`/proc/${info.pid}/${file}`, "utf8").catch(() => null)),
-    );
-    // A map that cannot be read (the init has just exited) is not proof of isolation.
-    return { pid: info.pid, isPrivileged: maps.some((text) => text === null || reachesHostRoot(text)) };
+    return { pid: info.pid, isPrivileged: await initReachesHostRoot(info.pid) };
   };
 
   /** A program of the guest's, inside the container, with a fixed argv; its exit code and output. */
