@@ -6,6 +6,7 @@ import { contract, type THelperContract } from "../helper/contract";
 import { isBinarySchema, isChunk, wireName, type TContract, type TOp } from "../helper/contract/define";
 import {
   encode,
+  drained,
   encodeBinary,
   FrameDecoder,
   fromWireError,
@@ -322,18 +323,6 @@ export const connectHelper = (socketPath: string): THelperConnection => {
     },
   };
 };
-
-/** Resolves when the socket has room again (or is gone: the call's end will say why). */
-const drained = (socket: Socket) =>
-  new Promise<void>((resolve) => {
-    const done = () => {
-      socket.off("drain", done);
-      socket.off("close", done);
-      resolve();
-    };
-    socket.on("drain", done);
-    socket.on("close", done);
-  });
 
 /** The typed client of a contract: each family's methods call `family.name` and check what comes back. */
 export const createHelper = <C extends TContract = THelperContract>(

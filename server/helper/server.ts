@@ -9,6 +9,7 @@ import { isAllowedPeer, peerOf } from "./peer";
 import { isBinarySchema, isChunk } from "./contract/define";
 import {
   encode,
+  drained,
   encodeBinary,
   FrameDecoder,
   MAX_LINE_BYTES,
@@ -414,18 +415,6 @@ const serve = async (socket: Socket, { allowedUids, operations, log }: THelperSe
 };
 
 class CancelledError extends Error {}
-
-/** Resolves when the socket has room again, or is gone. */
-const drained = (socket: Socket) =>
-  new Promise<void>((resolve) => {
-    const done = () => {
-      socket.off("drain", done);
-      socket.off("close", done);
-      resolve();
-    };
-    socket.on("drain", done);
-    socket.on("close", done);
-  });
 
 const hasTicket = (input: unknown) =>
   typeof input === "object" &&

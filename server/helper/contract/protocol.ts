@@ -103,6 +103,21 @@ export type THelperMessage =
 
 export const encode = (message: TClientMessage | THelperMessage) => `${JSON.stringify(message)}\n`;
 
+/** Resolves when a stream (either end's socket, a program's stdin) has room again, or is gone. */
+export const drained = (stream: {
+  on: (event: "drain" | "close", listener: () => void) => unknown;
+  off: (event: "drain" | "close", listener: () => void) => unknown;
+}) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      stream.off("drain", done);
+      stream.off("close", done);
+      resolve();
+    };
+    stream.on("drain", done);
+    stream.on("close", done);
+  });
+
 /** The header line of a binary frame; its chunk's bytes are written right after it. */
 export const encodeBinary = (message: { type: "item" | "send"; id: number }, chunk: Buffer) =>
   encode({ ...message, bin: chunk.length } as TClientMessage | THelperMessage);

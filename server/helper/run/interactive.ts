@@ -2,8 +2,16 @@ import { execa } from "execa";
 import pty from "node-pty";
 import { logger, type TLogger } from "../../log";
 import { MAX_CHUNK_BYTES } from "../contract/define";
+import { drained } from "../contract/protocol";
 import { killGroup, trackGroup } from "./groups";
-import { checkCall, environment, PIPE_DRAIN_MS, signalNumber, summariseArgs, type TProgram } from "./runner";
+import {
+  checkCall,
+  closePipesAfterExit,
+  environment,
+  signalNumber,
+  summariseArgs,
+  type TProgram,
+} from "./runner";
 
 /**
  * The runner's two other shapes (./runner.ts runs a command to its end and collects or streams its lines): a program
@@ -184,35 +192,18 @@ export const pipeCommand = async (
     try {
       for await (const chunk of options.stdin) {
         if (input.destroyed) break;
-        if (!input.write(chunk))
-          // Whichever comes first; the other listener goes too (an upload waits here thousands of times).
-          await new Promise<void>((resolve) => {
-            const done = () => {
-              input.off("drain", done);
-              input.off("close", done);
-              resolve();
-            };
-            input.once("drain", done);
-            input.once("close", done);
-          });
+        // Whichever comes first; the other listener goes too (an upload waits here thousands of times).
+        if (!input.write(chunk)) await drained(input);
       }
     } finally {
       input.end();
     }
   })().catch(() => undefined);
 
-  // As the runner does: once the program exited, its pipes get a moment to drain, then are closed from this side (a
-  // guest's program run by lxc-attach gets lxc-attach's own pipes, and a process it left outside the group, a setsid
-  // daemon, would otherwise hold the call for ever).
-  let drainTimer: NodeJS.Timeout | null = null;
-  child.once("exit", () => {
-    drainTimer = setTimeout(() => {
-      child.stdout?.destroy();
-      child.stderr?.destroy();
-    }, PIPE_DRAIN_MS);
-  });
+  // As the runner does: a process the program left outside its group must not hold the call for ever.
+  const stopClosing = closePipesAfterExit(child);
   const result = await child;
-  if (drainTimer) clearTimeout(drainTimer);
+  stopClosing();
   clearTimeout(timer);
   options.signal.removeEventListener("abort", onAbort);
   await delivering;

@@ -61,6 +61,29 @@ export const DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
 /** How long a command's pipes may stay open after it exited (held by a process that left its group). */
 export const PIPE_DRAIN_MS = 2000;
 
+/**
+ * Once a command has exited, its pipes get PIPE_DRAIN_MS to drain, then are closed from this side: a process outside
+ * its group (a guest's program run by lxc-attach hands it lxc-attach's own pipes; a setsid daemon) that keeps them
+ * open would otherwise hold the call, and everything it prints, for ever; it gets EPIPE from then on. Answers the
+ * function that cancels the closing (call it once the command's result is in).
+ */
+export const closePipesAfterExit = (child: {
+  once: (event: "exit", listener: () => void) => unknown;
+  stdout?: { destroy: () => unknown } | null;
+  stderr?: { destroy: () => unknown } | null;
+}) => {
+  let timer: NodeJS.Timeout | null = null;
+  child.once("exit", () => {
+    timer = setTimeout(() => {
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+    }, PIPE_DRAIN_MS);
+  });
+  return () => {
+    if (timer) clearTimeout(timer);
+  };
+};
+
 type TCommonOptions = {
   /** Variables added to the base environment (PATH, LC_ALL, HOME, TMPDIR). */
   env?: Readonly<Record<string, string>>;
@@ -334,18 +357,9 @@ const execute = async (
   read("stdout");
   read("stderr");
 
-  // Once the command has exited, its pipes get a moment to drain, then are closed from this side: a process outside
-  // its group (a guest's program run by lxc-attach hands it lxc-attach's own pipes; a setsid daemon) that keeps
-  // them open would otherwise hold the call, and everything it prints, for ever; it gets EPIPE from then on.
-  let drainTimer: NodeJS.Timeout | null = null;
-  child.once("exit", () => {
-    drainTimer = setTimeout(() => {
-      child.stdout?.destroy();
-      child.stderr?.destroy();
-    }, PIPE_DRAIN_MS);
-  });
+  const stopClosing = closePipesAfterExit(child);
   const [result] = await Promise.all([child, ended(child.stdout), ended(child.stderr)]);
-  if (drainTimer) clearTimeout(drainTimer);
+  stopClosing();
   if (timer) clearTimeout(timer);
   options.signal?.removeEventListener("abort", onAbort);
   await sending;
