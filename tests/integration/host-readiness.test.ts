@@ -66,23 +66,27 @@ describe("host readiness", () => {
     const helper = await server.helperPid();
     expect(helper).not.toBeNull();
     let most = 0;
-    let isDone = false;
-    const watch = (async () => {
-      while (!isDone) {
-        most = Math.max(most, await checkconfigsOf(helper ?? 0));
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-    })();
-    const answers = await Promise.all(
-      Array.from({ length: 24 }, () =>
-        callProcedure(server, "host.readiness", undefined, { kind: "query", as: "viewer" }),
-      ),
-    );
-    isDone = true;
-    await watch;
-    expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200));
-    expect(most).toBeGreaterThanOrEqual(1);
-    expect(most).toBeLessThanOrEqual(1);
+    // A burst whose one lxc-checkconfig ended between two looks at /proc (a fast run on a busy machine) proves
+    // nothing: bursts are made until one was seen running, at most five.
+    for (let burst = 0; burst < 5 && most === 0; burst += 1) {
+      let isDone = false;
+      const watch = (async () => {
+        while (!isDone) {
+          most = Math.max(most, await checkconfigsOf(helper ?? 0));
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      })();
+      const answers = await Promise.all(
+        Array.from({ length: 24 }, () =>
+          callProcedure(server, "host.readiness", undefined, { kind: "query", as: "viewer" }),
+        ),
+      );
+      isDone = true;
+      await watch;
+      expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200));
+      expect(most).toBeLessThanOrEqual(1);
+    }
+    expect(most).toBe(1);
   });
 
   it("reports this host's checks: lxc-checkconfig's lines, cgroups, ids, security, network, storage", async () => {
