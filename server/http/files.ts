@@ -277,8 +277,8 @@ export const handleFileUpload = async (
           data: {
             action: "files.upload",
             path: target.path,
+            // No reason in the event (as for the files router's: server/trpc/procedures.ts); the audit keeps it.
             result: error ? "error" : "ok",
-            ...(error ? { error: (error as Error).message } : {}),
           },
         });
       });

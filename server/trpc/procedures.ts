@@ -147,7 +147,12 @@ const audit = t.middleware(async ({ next, ctx, path, type, getRawInput }) => {
         result: result.ok ? "ok" : "error",
         // Which file (a path, never its contents), for the sentence.
         ...(isFiles ? filePathsOf(input) : {}),
-        ...(result.ok ? {} : { error: describeError(result.error) }),
+        // A container operation's failure says why (as it always has); a file's or a service's does not: its reason
+        // is often the guest's own words or an English sentence, and the sentence is read in every language (the
+        // audit log keeps the reason, in the reader's words).
+        ...(result.ok || isFiles || path.startsWith("services.")
+          ? {}
+          : { error: describeError(result.error) }),
       },
     });
   }
